@@ -1,0 +1,17 @@
+//! Schema migrations, append-only. Every migration runs unchanged on SQLite and PostgreSQL:
+//! ids are application-generated UUIDv7, money is `i64` minor units, enums are strings.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_foundation;
+
+/// The ordered list of every migration Salesgraph has ever shipped.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_foundation::Migration)]
+    }
+}

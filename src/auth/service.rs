@@ -1,0 +1,362 @@
+//! Authentication operations: login, token refresh and rotation, logout, password change,
+//! and resolving a bearer token into a [`Viewer`].
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::cache::ViewerRecord;
+use super::passwords;
+use super::throttle;
+use super::tokens;
+use super::viewer::{Role, Viewer};
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::state::AppState;
+use crate::users::service::normalize_email;
+use entity::refresh_token::{self, Entity as RefreshTokens};
+use entity::user::{self, Entity as Users};
+
+/// A signed-in session as handed to a client.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub user: user::Model,
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::new(ErrorCode::Unauthenticated, "Invalid email or password")
+}
+
+fn invalid_refresh_token() -> AppError {
+    AppError::new(
+        ErrorCode::Unauthenticated,
+        "The refresh token is invalid, expired or revoked; sign in again",
+    )
+}
+
+/// Resolves a bearer token into the caller. Errors: `UNAUTHENTICATED`.
+pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Viewer> {
+    let claims = state.jwt.verify(bearer, state.clock.now())?;
+    let record = match state.viewers.get(claims.sub) {
+        Some(record) => record,
+        None => {
+            let record = load_viewer_record(&state.db, claims.sub, &state.config.default_timezone)
+                .await?
+                .ok_or_else(AppError::unauthenticated)?;
+            state.viewers.put(claims.sub, record.clone());
+            record
+        }
+    };
+    if !record.active || record.token_version != claims.ver {
+        return Err(AppError::new(
+            ErrorCode::Unauthenticated,
+            "The access token has been revoked; sign in again",
+        ));
+    }
+    Ok(record.viewer)
+}
+
+/// Reads what authentication needs about a user: role, teams managed, time zone.
+pub async fn load_viewer_record(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    default_timezone: &str,
+) -> AppResult<Option<ViewerRecord>> {
+    let Some(user) = Users::find_by_id(user_id).one(db).await? else {
+        return Ok(None);
+    };
+    let managed_team_ids = entity::team::Entity::find()
+        .filter(entity::team::Column::ManagerId.eq(user.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|team| team.id)
+        .collect();
+    let role = Role::parse(&user.role).ok_or_else(AppError::internal)?;
+    let timezone = user
+        .timezone
+        .parse()
+        .or_else(|_| default_timezone.parse())
+        .unwrap_or(chrono_tz::UTC);
+    Ok(Some(ViewerRecord {
+        viewer: Viewer {
+            user_id: user.id,
+            role,
+            team_id: user.team_id,
+            managed_team_ids,
+            timezone,
+        },
+        active: user.active,
+        token_version: user.token_version,
+    }))
+}
+
+/// Signs in with e-mail and password. Unknown e-mail, wrong password and deactivated account
+/// answer alike. Errors: `UNAUTHENTICATED`, `RATE_LIMITED`.
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: &str,
+    client_addr: &str,
+) -> AppResult<Session> {
+    let now = state.clock.now();
+    let account = normalize_email(email);
+    throttle::check(&state.db, &state.config, &account, client_addr, now).await?;
+
+    let user = Users::find()
+        .filter(user::Column::Email.eq(account.as_str()))
+        .one(&state.db)
+        .await?;
+    let stored_hash = user
+        .as_ref()
+        .map_or_else(|| state.dummy_password_hash.clone(), |u| u.password_hash.clone());
+    let matches = passwords::verify(password.to_owned(), stored_hash).await?;
+    let user = match user {
+        Some(user) if matches && user.active => user,
+        _ => {
+            throttle::record_failure(&state.db, &account, client_addr, now).await?;
+            return Err(invalid_credentials());
+        }
+    };
+
+    let txn = state.db.begin().await?;
+    throttle::clear_account(&txn, &account).await?;
+    let session = issue_session(state, &txn, user, Uuid::now_v7(), now).await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Creates a refresh token in `family` and a matching access token.
+async fn issue_session(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    user: user::Model,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Session> {
+    Ok(issue_session_with_id(state, txn, user, family_id, now).await?.1)
+}
+
+/// As [`issue_session`], also returning the new refresh token's row id.
+async fn issue_session_with_id(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    user: user::Model,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<(Uuid, Session)> {
+    let (token_id, refresh_token) = insert_refresh_token(state, txn, user.id, family_id, now).await?;
+    let access_token_expires_at = now + Duration::seconds(state.config.access_token_ttl_secs);
+    let access_token = state
+        .jwt
+        .issue(user.id, user.token_version, now, access_token_expires_at)?;
+    Ok((
+        token_id,
+        Session {
+            access_token,
+            access_token_expires_at,
+            refresh_token,
+            user,
+        },
+    ))
+}
+
+async fn insert_refresh_token(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    user_id: Uuid,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<(Uuid, String)> {
+    let token = tokens::random_secret();
+    let id = Uuid::now_v7();
+    refresh_token::ActiveModel {
+        id: Set(id),
+        user_id: Set(user_id),
+        family_id: Set(family_id),
+        token_hash: Set(tokens::hash_refresh_token(&token)),
+        expires_at: Set(now + Duration::days(state.config.refresh_token_ttl_days)),
+        created_at: Set(now),
+        rotated_at: Set(None),
+        replaced_by: Set(None),
+        revoked_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    Ok((id, token))
+}
+
+/// Exchanges a refresh token for a new pair, rotating it. Presenting a rotated token again
+/// within the grace window (a response lost on a flaky network) re-issues its unused successor;
+/// later, or when the successor was already used, it revokes the whole family.
+/// Errors: `UNAUTHENTICATED`.
+pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let Some(token) = RefreshTokens::find()
+        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh_token(presented)))
+        .one(&txn)
+        .await?
+    else {
+        return Err(invalid_refresh_token());
+    };
+    if token.revoked_at.is_some() || token.expires_at <= now {
+        return Err(invalid_refresh_token());
+    }
+    let user = Users::find_by_id(token.user_id).one(&txn).await?;
+    let Some(user) = user.filter(|u| u.active) else {
+        revoke_family(&txn, token.family_id, now).await?;
+        txn.commit().await?;
+        return Err(invalid_refresh_token());
+    };
+
+    if let Some(rotated_at) = token.rotated_at {
+        let within_grace = now - rotated_at <= Duration::seconds(state.config.refresh_reuse_grace_secs);
+        let successor = match token.replaced_by {
+            Some(id) => RefreshTokens::find_by_id(id).one(&txn).await?,
+            None => None,
+        };
+        let successor_unused = successor
+            .as_ref()
+            .is_some_and(|s| s.rotated_at.is_none() && s.revoked_at.is_none());
+        if !(within_grace && successor_unused) {
+            tracing::warn!(family = %token.family_id, "refresh token reuse; revoking the family");
+            revoke_family(&txn, token.family_id, now).await?;
+            txn.commit().await?;
+            return Err(invalid_refresh_token());
+        }
+        if let Some(successor) = successor {
+            refresh_token::ActiveModel {
+                id: Set(successor.id),
+                revoked_at: Set(Some(now)),
+                ..Default::default()
+            }
+            .update(&txn)
+            .await?;
+        }
+    }
+
+    let (successor_id, session) =
+        issue_session_with_id(state, &txn, user, token.family_id, now).await?;
+    // Only one concurrent rotation of the same token wins.
+    let unchanged = match token.replaced_by {
+        Some(previous) => refresh_token::Column::ReplacedBy.eq(previous),
+        None => refresh_token::Column::ReplacedBy.is_null(),
+    };
+    let updated = RefreshTokens::update_many()
+        .col_expr(
+            refresh_token::Column::RotatedAt,
+            Expr::value(Some(token.rotated_at.unwrap_or(now))),
+        )
+        .col_expr(refresh_token::Column::ReplacedBy, Expr::value(Some(successor_id)))
+        .filter(refresh_token::Column::Id.eq(token.id))
+        .filter(unchanged)
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(invalid_refresh_token());
+    }
+    txn.commit().await?;
+    Ok(session)
+}
+
+async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    RefreshTokens::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends the session the refresh token belongs to. Unknown tokens are ignored, so the answer
+/// never tells whether a token existed.
+pub async fn logout(state: &AppState, presented: &str) -> AppResult<()> {
+    let token = RefreshTokens::find()
+        .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh_token(presented)))
+        .one(&state.db)
+        .await?;
+    if let Some(token) = token {
+        revoke_family(&state.db, token.family_id, state.clock.now()).await?;
+    }
+    Ok(())
+}
+
+/// Revokes every session of a user: refresh tokens now, access tokens through the version bump
+/// the caller makes in the same transaction.
+pub async fn revoke_all_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    RefreshTokens::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Changes the caller's password, signs out every other session and returns a fresh one.
+/// Errors: `BAD_USER_INPUT` (wrong current password, weak new one), `RATE_LIMITED`.
+pub async fn change_password(
+    state: &AppState,
+    viewer: &Viewer,
+    current_password: &str,
+    new_password: &str,
+    client_addr: &str,
+) -> AppResult<Session> {
+    let now = state.clock.now();
+    passwords::validate_policy(new_password, "input.newPassword")?;
+    let user = Users::find_by_id(viewer.user_id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
+    throttle::check(&state.db, &state.config, &user.email, client_addr, now).await?;
+    if !passwords::verify(current_password.to_owned(), user.password_hash.clone()).await? {
+        throttle::record_failure(&state.db, &user.email, client_addr, now).await?;
+        return Err(AppError::bad_input(
+            "input.currentPassword",
+            "The current password is wrong",
+        ));
+    }
+    let hash = passwords::hash(state.hasher, new_password.to_owned()).await?;
+    let txn = state.db.begin().await?;
+    revoke_all_sessions(&txn, user.id, now).await?;
+    let updated = user::ActiveModel {
+        id: Set(user.id),
+        password_hash: Set(hash),
+        token_version: Set(user.token_version + 1),
+        version: Set(user.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    crate::audit::record(
+        &txn,
+        Some(viewer.user_id),
+        "user.password_changed",
+        "User",
+        user.id,
+        serde_json::json!({}),
+        now,
+    )
+    .await?;
+    let session = issue_session(state, &txn, updated, Uuid::now_v7(), now).await?;
+    txn.commit().await?;
+    state.viewers.forget(user.id);
+    Ok(session)
+}

@@ -1,0 +1,60 @@
+//! Who is asking: the authenticated user, resolved once per request.
+
+use async_graphql::Enum;
+use chrono_tz::Tz;
+use uuid::Uuid;
+
+/// What a user may do; see the role matrix in README.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// Administers users, teams and settings; sees everything.
+    Admin,
+    /// Leads one or more teams and sees their records.
+    SalesManager,
+    /// Works their own leads, customers, deals and visits.
+    SalesRep,
+    /// Runs invoicing, payments and receivables.
+    Finance,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Admin => "ADMIN",
+            Self::SalesManager => "SALES_MANAGER",
+            Self::SalesRep => "SALES_REP",
+            Self::Finance => "FINANCE",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "ADMIN" => Some(Self::Admin),
+            "SALES_MANAGER" => Some(Self::SalesManager),
+            "SALES_REP" => Some(Self::SalesRep),
+            "FINANCE" => Some(Self::Finance),
+            _ => None,
+        }
+    }
+}
+
+/// The authenticated caller, as every service sees it.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub team_id: Option<Uuid>,
+    /// Teams this user manages (empty for anyone but managers).
+    pub managed_team_ids: Vec<Uuid>,
+    pub timezone: Tz,
+}
+
+impl Viewer {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    pub fn manages(&self, team_id: Option<Uuid>) -> bool {
+        team_id.is_some_and(|team| self.managed_team_ids.contains(&team))
+    }
+}

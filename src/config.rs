@@ -1,0 +1,138 @@
+//! Typed configuration, parsed once from the environment (and flags) at start-up.
+
+use std::time::Duration;
+
+use clap::Args;
+
+/// Everything an operator may tune. Every field has an environment variable; README lists them.
+#[derive(Args, Clone, Debug)]
+pub struct Config {
+    /// Database URL: `sqlite://file.db` (created if missing) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://salesgraph.db")]
+    pub database_url: String,
+    /// Maximum database connections in this instance's pool.
+    #[arg(long, env = "SALESGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+    /// Statement timeout (PostgreSQL) in seconds.
+    #[arg(long, env = "SALESGRAPH_DB_STATEMENT_TIMEOUT_SECS", default_value_t = 15)]
+    pub db_statement_timeout_secs: u64,
+    /// Address to listen on.
+    #[arg(long, env = "SALESGRAPH_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// HMAC secret for access tokens; generated and stored in the database when unset.
+    #[arg(long, env = "SALESGRAPH_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// `iss` claim written into and required from access tokens.
+    #[arg(long, env = "SALESGRAPH_JWT_ISSUER", default_value = "salesgraph")]
+    pub jwt_issuer: String,
+    /// `aud` claim written into and required from access tokens.
+    #[arg(long, env = "SALESGRAPH_JWT_AUDIENCE", default_value = "salesgraph-api")]
+    pub jwt_audience: String,
+    /// Access-token lifetime in seconds.
+    #[arg(long, env = "SALESGRAPH_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
+    pub access_token_ttl_secs: i64,
+    /// Refresh-token lifetime in days.
+    #[arg(long, env = "SALESGRAPH_REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
+    pub refresh_token_ttl_days: i64,
+    /// Seconds during which a just-rotated refresh token may be presented again (a lost response).
+    #[arg(long, env = "SALESGRAPH_REFRESH_REUSE_GRACE_SECS", default_value_t = 30)]
+    pub refresh_reuse_grace_secs: i64,
+    /// How long a user's role, activity and token version are cached per instance.
+    #[arg(long, env = "SALESGRAPH_VIEWER_CACHE_SECS", default_value_t = 30)]
+    pub viewer_cache_secs: u64,
+    /// Bootstrap admin e-mail, used only when the database has no users.
+    #[arg(long, env = "SALESGRAPH_ADMIN_EMAIL", default_value = "admin@localhost")]
+    pub admin_email: String,
+    /// Bootstrap admin password; generated and printed once when unset.
+    #[arg(long, env = "SALESGRAPH_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+    /// The deployment's one currency (ISO 4217).
+    #[arg(long, env = "SALESGRAPH_CURRENCY", default_value = "CNY")]
+    pub currency: String,
+    /// IANA time zone for users created without one.
+    #[arg(long, env = "SALESGRAPH_DEFAULT_TIMEZONE", default_value = "Asia/Shanghai")]
+    pub default_timezone: String,
+    /// Log format: `text` or `json`.
+    #[arg(long, env = "SALESGRAPH_LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+    /// Serve schema introspection (front-end tooling needs it); off also hides field suggestions.
+    #[arg(long, env = "SALESGRAPH_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Serve the interactive explorer at `GET /graphql` for browsers.
+    #[arg(long, env = "SALESGRAPH_EXPLORER", default_value_t = false, action = clap::ArgAction::Set)]
+    pub explorer: bool,
+    /// Comma-separated browser origins allowed by CORS; empty allows none, `*` any.
+    #[arg(long, env = "SALESGRAPH_CORS_ORIGINS", default_value = "")]
+    pub cors_origins: String,
+    /// Trust `X-Forwarded-For` for the client address (only behind a trusted proxy).
+    #[arg(long, env = "SALESGRAPH_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+    /// Maximum selection depth of an operation.
+    #[arg(long, env = "SALESGRAPH_MAX_DEPTH", default_value_t = 12)]
+    pub max_depth: usize,
+    /// Maximum complexity of an operation (a field costs 1; lists multiply by their page size).
+    #[arg(long, env = "SALESGRAPH_MAX_COMPLEXITY", default_value_t = 2000)]
+    pub max_complexity: usize,
+    /// Maximum aliased fields in one document.
+    #[arg(long, env = "SALESGRAPH_MAX_ALIASES", default_value_t = 20)]
+    pub max_aliases: usize,
+    /// Maximum operations in one batched HTTP request.
+    #[arg(long, env = "SALESGRAPH_MAX_BATCH", default_value_t = 10)]
+    pub max_batch: usize,
+    /// Maximum request body in bytes.
+    #[arg(long, env = "SALESGRAPH_BODY_LIMIT_BYTES", default_value_t = 256 * 1024)]
+    pub body_limit_bytes: usize,
+    /// Whole-request timeout in seconds.
+    #[arg(long, env = "SALESGRAPH_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+    /// Seconds a WebSocket may take to send `connection_init`.
+    #[arg(long, env = "SALESGRAPH_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_init_timeout_secs: u64,
+    /// Largest WebSocket message accepted, in bytes.
+    #[arg(long, env = "SALESGRAPH_WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
+    pub ws_max_message_bytes: usize,
+    /// Active subscriptions allowed on one WebSocket connection.
+    #[arg(long, env = "SALESGRAPH_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]
+    pub ws_max_subscriptions: usize,
+    /// Failed logins per account within the window before `RATE_LIMITED`.
+    #[arg(long, env = "SALESGRAPH_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    pub login_max_failures_per_account: u64,
+    /// Failed logins per client address within the window before `RATE_LIMITED`.
+    #[arg(long, env = "SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT", default_value_t = 20)]
+    pub login_max_failures_per_client: u64,
+    /// Login-throttling window in seconds.
+    #[arg(long, env = "SALESGRAPH_LOGIN_WINDOW_SECS", default_value_t = 900)]
+    pub login_window_secs: i64,
+    /// Days idempotency keys are kept.
+    #[arg(long, env = "SALESGRAPH_IDEMPOTENCY_RETENTION_DAYS", default_value_t = 30)]
+    pub idempotency_retention_days: i64,
+    /// Seconds between housekeeping sweeps (expired keys, tokens, login failures).
+    #[arg(long, env = "SALESGRAPH_HOUSEKEEPING_INTERVAL_SECS", default_value_t = 3600)]
+    pub housekeeping_interval_secs: u64,
+    /// Argon2id memory cost in KiB (OWASP minimum 19456).
+    #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    #[arg(long, env = "SALESGRAPH_ARGON2_ITERATIONS", default_value_t = 2)]
+    pub argon2_iterations: u32,
+}
+
+impl Config {
+    /// Defaults plus environment, with no command-line flags.
+    pub fn from_env() -> Self {
+        #[derive(clap::Parser)]
+        struct Wrapper {
+            #[command(flatten)]
+            config: Config,
+        }
+        <Wrapper as clap::Parser>::parse_from(["salesgraph"]).config
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres")
+    }
+}

@@ -1,0 +1,68 @@
+//! Database connections: the embedded SQLite default and PostgreSQL for scale-out.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
+
+use crate::config::Config;
+
+/// How long a SQLite writer waits for the lock held by another writer before failing.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Opens the configured database. SQLite files are created if missing and run in WAL mode,
+/// so readers never block the writer and concurrent writers queue on the busy timeout.
+pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
+    connect_url(
+        &config.database_url,
+        config.db_max_connections,
+        Duration::from_secs(config.db_statement_timeout_secs),
+        None,
+    )
+    .await
+}
+
+/// Opens `url`; `search_path` pins PostgreSQL to one schema (used for isolated test databases).
+pub async fn connect_url(
+    url: &str,
+    max_connections: u32,
+    statement_timeout: Duration,
+    search_path: Option<&str>,
+) -> Result<DatabaseConnection, DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .sqlx_logging(false)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10));
+    if url.starts_with("sqlite") {
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        // An in-memory database lives in its one connection.
+        options.max_connections(if in_memory { 1 } else { max_connections.max(1) });
+        options.map_sqlx_sqlite_opts(move |opts| {
+            let opts = opts
+                .create_if_missing(true)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT);
+            if in_memory {
+                opts
+            } else {
+                opts.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+            }
+        });
+    } else {
+        options
+            .max_connections(max_connections.max(1))
+            .statement_timeout(statement_timeout)
+            .set_application_name("salesgraph");
+        if let Some(schema) = search_path {
+            options.set_schema_search_path(schema.to_owned());
+        }
+    }
+    Database::connect(options).await
+}
+
+/// Applies every pending migration.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}

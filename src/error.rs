@@ -1,0 +1,242 @@
+//! The one error type of the service and the append-only set of codes clients rely on.
+//!
+//! Every error a client can see carries `extensions.code`. Database and driver details are
+//! logged with the request id and never returned.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, RuntimeErr};
+
+/// Stable error codes, exposed as `extensions.code`. Append only: never rename or reuse.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    Unauthenticated,
+    Forbidden,
+    NotFound,
+    BadUserInput,
+    Conflict,
+    Duplicate,
+    InvalidState,
+    IdempotencyKeyReused,
+    RateLimited,
+    QueryRejected,
+    ServiceUnavailable,
+    InternalServerError,
+    GraphqlParseFailed,
+    GraphqlValidationFailed,
+}
+
+impl ErrorCode {
+    pub const ALL: [ErrorCode; 14] = [
+        Self::Unauthenticated,
+        Self::Forbidden,
+        Self::NotFound,
+        Self::BadUserInput,
+        Self::Conflict,
+        Self::Duplicate,
+        Self::InvalidState,
+        Self::IdempotencyKeyReused,
+        Self::RateLimited,
+        Self::QueryRejected,
+        Self::ServiceUnavailable,
+        Self::InternalServerError,
+        Self::GraphqlParseFailed,
+        Self::GraphqlValidationFailed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::BadUserInput => "BAD_USER_INPUT",
+            Self::Conflict => "CONFLICT",
+            Self::Duplicate => "DUPLICATE",
+            Self::InvalidState => "INVALID_STATE",
+            Self::IdempotencyKeyReused => "IDEMPOTENCY_KEY_REUSED",
+            Self::RateLimited => "RATE_LIMITED",
+            Self::QueryRejected => "QUERY_REJECTED",
+            Self::ServiceUnavailable => "SERVICE_UNAVAILABLE",
+            Self::InternalServerError => "INTERNAL_SERVER_ERROR",
+            Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
+            Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+        }
+    }
+}
+
+/// The message every unexpected failure shows; the details go to the log.
+pub const INTERNAL_MESSAGE: &str = "Internal server error";
+
+/// A failure of a service operation, with everything a client may be told about it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AppError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// Input path the error concerns, e.g. `input.email`.
+    pub field: Option<String>,
+    pub current_version: Option<i32>,
+    pub existing_id: Option<String>,
+    pub retry_after_seconds: Option<i64>,
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            field: None,
+            current_version: None,
+            existing_id: None,
+            retry_after_seconds: None,
+        }
+    }
+
+    pub fn unauthenticated() -> Self {
+        Self::new(ErrorCode::Unauthenticated, "Authentication required")
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(ErrorCode::Forbidden, "Your role may not perform this operation")
+    }
+
+    pub fn not_found(what: &str) -> Self {
+        Self::new(ErrorCode::NotFound, format!("{what} not found"))
+    }
+
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::BadUserInput, message).with_field(field)
+    }
+
+    pub fn conflict(current_version: i32) -> Self {
+        Self {
+            current_version: Some(current_version),
+            ..Self::new(
+                ErrorCode::Conflict,
+                "The record was changed by someone else; reload it and retry",
+            )
+        }
+    }
+
+    pub fn duplicate(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Duplicate, message).with_field(field)
+    }
+
+    pub fn invalid_state(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::InvalidState, message)
+    }
+
+    pub fn rate_limited(retry_after_seconds: i64) -> Self {
+        Self {
+            retry_after_seconds: Some(retry_after_seconds.max(1)),
+            ..Self::new(ErrorCode::RateLimited, "Too many attempts; retry later")
+        }
+    }
+
+    pub fn internal() -> Self {
+        Self::new(ErrorCode::InternalServerError, INTERNAL_MESSAGE)
+    }
+
+    pub fn unavailable() -> Self {
+        Self::new(
+            ErrorCode::ServiceUnavailable,
+            "The service is temporarily unavailable; retry shortly",
+        )
+    }
+
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    pub fn with_existing_id(mut self, id: impl Into<String>) -> Self {
+        self.existing_id = Some(id.into());
+        self
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code.as_str(), self.message)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        if is_connection_failure(&err) {
+            tracing::error!(error = %err, "database unreachable");
+            Self::unavailable()
+        } else {
+            tracing::error!(error = %err, "database error");
+            Self::internal()
+        }
+    }
+}
+
+impl<E> From<sea_orm::TransactionError<E>> for AppError
+where
+    E: Into<AppError> + std::error::Error,
+{
+    fn from(err: sea_orm::TransactionError<E>) -> Self {
+        match err {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(inner) => inner.into(),
+        }
+    }
+}
+
+fn is_connection_failure(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(
+                e.as_ref(),
+                sea_orm::sqlx::Error::Io(_)
+                    | sea_orm::sqlx::Error::PoolTimedOut
+                    | sea_orm::sqlx::Error::PoolClosed
+            )
+        }
+        _ => false,
+    }
+}
+
+/// True when the database refused a write because of a unique constraint.
+pub fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        let AppError {
+            code,
+            message,
+            field,
+            current_version,
+            existing_id,
+            retry_after_seconds,
+        } = err;
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", code.as_str());
+            if let Some(field) = field {
+                ext.set("field", field);
+            }
+            if let Some(version) = current_version {
+                ext.set("currentVersion", version);
+            }
+            if let Some(id) = existing_id {
+                ext.set("existingId", id);
+            }
+            if let Some(seconds) = retry_after_seconds {
+                ext.set("retryAfterSeconds", seconds);
+            }
+            if code == ErrorCode::ServiceUnavailable {
+                ext.set("retryable", true);
+            }
+        })
+    }
+}

@@ -1,0 +1,59 @@
+//! Domain events, published after commit and carrying ids only; subscribers re-check
+//! visibility before delivering anything.
+
+use futures_util::stream::{BoxStream, StreamExt};
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use uuid::Uuid;
+
+/// What happened. Append variants as domains grow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// A user's profile, role, team or activity changed.
+    UserUpdated,
+}
+
+/// One event: what happened to which record, by whom.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DomainEvent {
+    pub kind: EventKind,
+    pub subject_id: Uuid,
+    pub actor_id: Option<Uuid>,
+}
+
+/// Delivers events to every subscriber of this deployment.
+pub trait EventBus: Send + Sync + 'static {
+    fn publish(&self, event: DomainEvent);
+    /// Events published from now on. A subscriber too slow to keep up skips what it missed.
+    fn subscribe(&self) -> BoxStream<'static, DomainEvent>;
+}
+
+/// The embedded default: one process, a `tokio` broadcast channel.
+#[derive(Debug)]
+pub struct InProcessEventBus {
+    sender: broadcast::Sender<DomainEvent>,
+}
+
+impl InProcessEventBus {
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            sender: broadcast::channel(capacity).0,
+        }
+    }
+}
+
+impl EventBus for InProcessEventBus {
+    fn publish(&self, event: DomainEvent) {
+        // No subscriber is not an error: events are hints, never the record.
+        let _ = self.sender.send(event);
+    }
+
+    fn subscribe(&self) -> BoxStream<'static, DomainEvent> {
+        BroadcastStream::new(self.sender.subscribe())
+            .filter_map(|item| async move {
+                // A lagging subscriber skips what it missed; clients resync after reconnects.
+                item.ok()
+            })
+            .boxed()
+    }
+}

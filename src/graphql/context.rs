@@ -1,0 +1,38 @@
+//! What resolvers read from the request: the state, the caller, the client address.
+
+use std::sync::Arc;
+
+use async_graphql::Context;
+
+use crate::auth::viewer::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// The client's network address, as the HTTP layer determined it.
+#[derive(Clone, Debug)]
+pub struct ClientAddr(pub String);
+
+/// The request id, echoed in `x-request-id` and in every error's extensions.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+pub trait ContextExt {
+    fn app(&self) -> &Arc<AppState>;
+    /// The authenticated caller, or `UNAUTHENTICATED`.
+    fn viewer(&self) -> AppResult<&Viewer>;
+    fn client_addr(&self) -> &str;
+}
+
+impl ContextExt for Context<'_> {
+    fn app(&self) -> &Arc<AppState> {
+        self.data_unchecked::<Arc<AppState>>()
+    }
+
+    fn viewer(&self) -> AppResult<&Viewer> {
+        self.data_opt::<Viewer>().ok_or_else(AppError::unauthenticated)
+    }
+
+    fn client_addr(&self) -> &str {
+        self.data_opt::<ClientAddr>().map_or("unknown", |addr| addr.0.as_str())
+    }
+}

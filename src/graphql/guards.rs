@@ -1,0 +1,42 @@
+//! Role guards: the first of the two authorization checks (row scope in services is the second).
+
+use async_graphql::{Context, Guard};
+
+use crate::auth::viewer::Role;
+use crate::error::AppError;
+
+use super::context::ContextExt;
+
+/// Lets through only authenticated callers holding one of the roles.
+#[derive(Debug)]
+pub struct RoleGuard(&'static [Role]);
+
+impl RoleGuard {
+    pub const fn new(roles: &'static [Role]) -> Self {
+        Self(roles)
+    }
+}
+
+impl Guard for RoleGuard {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let viewer = ctx.viewer()?;
+        if self.0.contains(&viewer.role) {
+            Ok(())
+        } else {
+            Err(AppError::forbidden().into())
+        }
+    }
+}
+
+/// Lets through any authenticated caller.
+#[derive(Debug)]
+pub struct SignedIn;
+
+impl Guard for SignedIn {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        ctx.viewer()?;
+        Ok(())
+    }
+}
+
+pub const ADMIN: RoleGuard = RoleGuard::new(&[Role::Admin]);

@@ -1,0 +1,138 @@
+//! The GraphQL schema: roots merged from the domains, limits, and the error safety net.
+
+pub mod context;
+pub mod errors;
+pub mod guards;
+pub mod limits;
+pub mod node;
+pub mod pagination;
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject};
+
+use crate::auth::graphql::AuthMutation;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
+use crate::users::loaders::{TeamLoader, UserLoader};
+use crate::users::service as users;
+use context::ContextExt;
+use guards::SignedIn;
+use node::{Node, NodeType, decode_any};
+
+/// Facts about this deployment.
+#[derive(SimpleObject, Debug)]
+pub struct ServerInfo {
+    /// Server version.
+    pub version: String,
+    /// The one currency (ISO 4217) every amount is in.
+    pub currency: String,
+    /// Time zone of users created without one.
+    pub default_timezone: String,
+}
+
+#[derive(Default)]
+pub struct SystemQuery;
+
+#[Object]
+impl SystemQuery {
+    /// Version and currency of this deployment.
+    async fn server_info(&self, ctx: &Context<'_>) -> ServerInfo {
+        let config = &ctx.app().config;
+        ServerInfo {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            currency: config.currency.clone(),
+            default_timezone: config.default_timezone.clone(),
+        }
+    }
+
+    /// Any object by its global id; null when missing or not visible.
+    #[graphql(guard = "SignedIn")]
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
+        Ok(load_node(ctx, &id).await?)
+    }
+
+    /// Objects by global id, in the order asked; null for each missing or invisible one.
+    #[graphql(guard = "SignedIn", complexity = "ids.len() * child_complexity")]
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global ids (at most 100).")] ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > crate::pagination::MAX_PAGE_SIZE as usize {
+            return Err(AppError::bad_input("ids", "At most 100 ids").into());
+        }
+        let mut nodes = Vec::with_capacity(ids.len());
+        for id in &ids {
+            nodes.push(load_node(ctx, id).await?);
+        }
+        Ok(nodes)
+    }
+}
+
+async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError> {
+    let viewer = ctx.viewer()?;
+    let db = &ctx.app().db;
+    let Some((kind, uuid)) = decode_any(id) else {
+        return Ok(None);
+    };
+    let found = match kind {
+        NodeType::User => users::get_user(db, viewer, uuid).await.map(|u| Node::User(u.into())),
+        NodeType::Team => users::get_team(db, viewer, uuid).await.map(|t| Node::Team(t.into())),
+    };
+    match found {
+        Ok(node) => Ok(Some(node)),
+        Err(err) if err.code == crate::error::ErrorCode::NotFound => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(SystemQuery, UserQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(AuthMutation, UserMutation);
+
+#[derive(MergedSubscription, Default)]
+pub struct SubscriptionRoot(UserSubscription);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
+
+/// Builds the schema with the configured limits. `state` is shared by every request.
+pub fn build_schema(state: Arc<AppState>) -> AppSchema {
+    let config = state.config.clone();
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .limit_recursive_depth(32)
+        .limit_directives(10)
+        .extension(errors::ErrorSafetyNet { max_aliases: config.max_aliases })
+        .data(state);
+    if !config.introspection {
+        builder = builder.disable_introspection().disable_suggestions();
+    }
+    builder.finish()
+}
+
+/// The schema as served, for `export-schema` and the drift test (introspection settings and
+/// limits do not change the SDL).
+pub fn sdl() -> String {
+    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
+        .finish()
+        .sdl()
+}
+
+/// Per-request data: loaders cache only within one request, so one user's answers are never
+/// served to another.
+pub fn request_loaders(state: &AppState) -> (DataLoader<UserLoader>, DataLoader<TeamLoader>) {
+    (
+        DataLoader::new(UserLoader(state.db.clone()), tokio::spawn),
+        DataLoader::new(TeamLoader(state.db.clone()), tokio::spawn),
+    )
+}

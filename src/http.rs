@@ -1,0 +1,641 @@
+//! The HTTP surface: GraphQL over HTTP (POST and GET, `Accept` honoured, mutations only over
+//! POST), GraphQL over WebSocket (`graphql-transport-ws`, authenticated in `connection_init`),
+//! health and readiness, and the middleware every request passes through.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_graphql::http::{WebSocketProtocols, WsMessage};
+use async_graphql::parser::types::OperationType;
+use async_graphql::{BatchRequest, BatchResponse, Data, Request, Variables};
+use axum::body::{Body, Bytes};
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use futures_util::{SinkExt, StreamExt};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value as Json, json};
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::auth::viewer::Viewer;
+use crate::error::{AppError, ErrorCode};
+use crate::graphql::context::{ClientAddr, RequestId};
+use crate::graphql::{AppSchema, request_loaders};
+use crate::state::AppState;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+const APPLICATION_JSON: &str = "application/json";
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: Arc<AppState>,
+    pub schema: AppSchema,
+}
+
+/// Builds the router with all layers.
+pub fn router(app: Arc<AppState>, schema: AppSchema) -> Router {
+    let config = app.config.clone();
+    let state = HttpState { app, schema };
+    let cors = cors_layer(&config.cors_origins);
+    Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/graphql/ws", get(graphql_ws))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+        .layer(CompressionLayer::new())
+        .layer(cors)
+        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout(),
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<Body>| {
+            let request_id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id)
+        }))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+}
+
+fn cors_layer(origins: &str) -> CorsLayer {
+    let base = CorsLayer::new()
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .expose_headers([axum::http::HeaderName::from_static("x-request-id")])
+        .max_age(Duration::from_secs(600));
+    let origins: Vec<&str> = origins.split(',').map(str::trim).filter(|o| !o.is_empty()).collect();
+    if origins.contains(&"*") {
+        base.allow_origin(AllowOrigin::any())
+    } else {
+        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        base.allow_origin(AllowOrigin::list(list))
+    }
+}
+
+async fn readyz(State(state): State<HttpState>) -> Response {
+    match state.app.db.execute_unprepared("SELECT 1").await {
+        Ok(_) => (StatusCode::OK, "ready").into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// The media type to answer with, from `Accept`; `None` when nothing acceptable was asked for.
+fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Some(APPLICATION_JSON);
+    };
+    let mut best: Option<(&'static str, f32)> = None;
+    for part in accept.split(',') {
+        let mut pieces = part.split(';');
+        let media = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let quality = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let candidate = match media.as_str() {
+            GRAPHQL_RESPONSE_JSON => GRAPHQL_RESPONSE_JSON,
+            APPLICATION_JSON => APPLICATION_JSON,
+            "*/*" | "application/*" => APPLICATION_JSON,
+            _ => continue,
+        };
+        if quality > 0.0 && best.is_none_or(|(_, q)| quality > q) {
+            best = Some((candidate, quality));
+        }
+    }
+    best.map(|(media, _)| media)
+}
+
+/// A GraphQL-shaped error body outside of execution (bad request, auth, limits).
+fn error_response(status: StatusCode, media: &str, code: ErrorCode, message: &str, request_id: &str) -> Response {
+    let body = json!({
+        "errors": [{ "message": message, "extensions": { "code": code.as_str(), "requestId": request_id } }]
+    });
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(if media == GRAPHQL_RESPONSE_JSON { "application/graphql-response+json; charset=utf-8" } else { "application/json; charset=utf-8" }));
+    response
+}
+
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn client_addr(app: &AppState, headers: &HeaderMap, connect: &ConnectInfo<SocketAddr>) -> String {
+    if app.config.trust_proxy
+        && let Some(forwarded) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    {
+        return forwarded.to_owned();
+    }
+    connect.0.ip().to_string()
+}
+
+/// The caller from `Authorization: Bearer …`; `Ok(None)` when the header is absent.
+async fn bearer_viewer(app: &AppState, authorization: Option<&str>) -> Result<Option<Viewer>, AppError> {
+    let Some(value) = authorization.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let token = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(AppError::unauthenticated)?;
+    crate::auth::service::authenticate(app, token.trim()).await.map(Some)
+}
+
+/// Everything one HTTP request contributes to execution.
+struct Prepared {
+    media: &'static str,
+    viewer: Option<Viewer>,
+    addr: String,
+    request_id: String,
+}
+
+impl Prepared {
+    /// Puts the caller, the client address, the request id and fresh loaders into `request`.
+    fn attach(&self, app: &AppState, mut request: Request) -> Request {
+        if let Some(viewer) = self.viewer.clone() {
+            request.data.insert(viewer);
+        }
+        let (users, teams) = request_loaders(app);
+        request.data.insert(users);
+        request.data.insert(teams);
+        request.data.insert(ClientAddr(self.addr.clone()));
+        request.data.insert(RequestId(self.request_id.clone()));
+        request
+    }
+}
+
+async fn prepare(
+    state: &HttpState,
+    headers: &HeaderMap,
+    connect: &ConnectInfo<SocketAddr>,
+) -> Result<Prepared, Response> {
+    let request_id = request_id(headers);
+    let media = negotiate(headers).ok_or_else(|| {
+        error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            APPLICATION_JSON,
+            ErrorCode::BadUserInput,
+            "Accept application/graphql-response+json or application/json",
+            &request_id,
+        )
+    })?;
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let viewer = match bearer_viewer(&state.app, authorization).await {
+        Ok(viewer) => viewer,
+        Err(err) => {
+            let mut response = error_response(StatusCode::UNAUTHORIZED, media, err.code, &err.message, &request_id);
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return Err(response);
+        }
+    };
+    let addr = client_addr(&state.app, headers, connect);
+    Ok(Prepared { media, viewer, addr, request_id })
+}
+
+/// Reads one GraphQL-over-HTTP request object, checking every member's type.
+fn parse_request(value: Json) -> Result<Request, String> {
+    let Json::Object(mut object) = value else {
+        return Err("A request must be a JSON object".into());
+    };
+    let query = match object.remove("query") {
+        Some(Json::String(query)) if !query.trim().is_empty() => query,
+        _ => return Err("`query` must be a non-empty string".into()),
+    };
+    let mut request = Request::new(query);
+    match object.remove("operationName") {
+        None | Some(Json::Null) => {}
+        Some(Json::String(name)) => request = request.operation_name(name),
+        Some(_) => return Err("`operationName` must be a string or null".into()),
+    }
+    match object.remove("variables") {
+        None | Some(Json::Null) => {}
+        Some(vars @ Json::Object(_)) => request = request.variables(Variables::from_json(vars)),
+        Some(_) => return Err("`variables` must be an object or null".into()),
+    }
+    match object.remove("extensions") {
+        None | Some(Json::Null | Json::Object(_)) => {}
+        Some(_) => return Err("`extensions` must be an object or null".into()),
+    }
+    Ok(request)
+}
+
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| {
+            e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|code| {
+                matches!(code, async_graphql::Value::String(c) if c == ErrorCode::GraphqlParseFailed.as_str()
+                    || c == ErrorCode::GraphqlValidationFailed.as_str()
+                    || c == ErrorCode::QueryRejected.as_str())
+            })
+        })
+}
+
+fn response_json(response: &async_graphql::Response, request_id: &str) -> Json {
+    let mut value = serde_json::to_value(response).unwrap_or_else(|_| json!({"errors": [{"message": crate::error::INTERNAL_MESSAGE}]}));
+    if let Some(Json::Array(errors)) = value.get_mut("errors") {
+        for error in errors {
+            if let Json::Object(error) = error {
+                let extensions = error.entry("extensions").or_insert_with(|| json!({}));
+                if let Json::Object(extensions) = extensions {
+                    extensions.insert("requestId".into(), Json::String(request_id.to_owned()));
+                }
+            }
+        }
+    }
+    // A request that never reached execution has no `data` entry (GraphQL over HTTP).
+    if is_request_error(response)
+        && let Json::Object(map) = &mut value
+    {
+        map.remove("data");
+    }
+    value
+}
+
+fn graphql_response(media: &'static str, request_id: &str, batch: BatchResponse) -> Response {
+    let (status, body) = match &batch {
+        BatchResponse::Single(response) => {
+            let status = if media == GRAPHQL_RESPONSE_JSON && is_request_error(response) {
+                StatusCode::BAD_REQUEST
+            } else {
+                StatusCode::OK
+            };
+            (status, response_json(response, request_id))
+        }
+        BatchResponse::Batch(responses) => (StatusCode::OK, Json::Array(responses.iter().map(|r| response_json(r, request_id)).collect())),
+    };
+    let content_type = if media == GRAPHQL_RESPONSE_JSON {
+        "application/graphql-response+json; charset=utf-8"
+    } else {
+        "application/json; charset=utf-8"
+    };
+    (status, [(header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
+}
+
+async fn graphql_post(
+    State(state): State<HttpState>,
+    connect: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let rid = request_id(&headers);
+    let media = negotiate(&headers).unwrap_or(APPLICATION_JSON);
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if !content_type.to_ascii_lowercase().starts_with(APPLICATION_JSON) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            ErrorCode::BadUserInput,
+            "Send the request as application/json",
+            &rid,
+        );
+    }
+    let bad_request = |message: &str| error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, message, &rid);
+    let Ok(json) = serde_json::from_slice::<Json>(&body) else {
+        return bad_request("The request body is not valid JSON");
+    };
+    let requests = match json {
+        Json::Array(items) => {
+            if items.is_empty() || items.len() > state.app.config.max_batch {
+                return error_response(
+                    StatusCode::BAD_REQUEST,
+                    media,
+                    ErrorCode::QueryRejected,
+                    &format!("A batch holds 1 to {} operations", state.app.config.max_batch),
+                    &rid,
+                );
+            }
+            match items.into_iter().map(parse_request).collect::<Result<Vec<_>, _>>() {
+                Ok(requests) => BatchRequest::Batch(requests),
+                Err(message) => return bad_request(&message),
+            }
+        }
+        other => match parse_request(other) {
+            Ok(request) => BatchRequest::Single(request),
+            Err(message) => return bad_request(&message),
+        },
+    };
+    let prepared = match prepare(&state, &headers, &connect).await {
+        Ok(prepared) => prepared,
+        Err(response) => return response,
+    };
+    let requests = match requests {
+        BatchRequest::Single(request) => BatchRequest::Single(prepared.attach(&state.app, request)),
+        BatchRequest::Batch(items) => {
+            BatchRequest::Batch(items.into_iter().map(|r| prepared.attach(&state.app, r)).collect())
+        }
+    };
+    graphql_response(prepared.media, &prepared.request_id, state.schema.execute_batch(requests).await)
+}
+
+/// The type of the operation a GET request would run, if the document parses.
+fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    doc.operations
+        .iter()
+        .find(|(name, _)| operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
+        .map(|(_, op)| op.node.ty)
+}
+
+async fn graphql_get(
+    State(state): State<HttpState>,
+    connect: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(params): Query<std::collections::HashMap<String, String>>,
+) -> Response {
+    let rid = request_id(&headers);
+    let media = negotiate(&headers).unwrap_or(APPLICATION_JSON);
+    if state.app.config.explorer
+        && !params.contains_key("query")
+        && headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+    {
+        return Html(async_graphql::http::playground_source(
+            async_graphql::http::GraphQLPlaygroundConfig::new("/graphql").subscription_endpoint("/graphql/ws"),
+        ))
+        .into_response();
+    }
+    let mut object = serde_json::Map::new();
+    if let Some(query) = params.get("query") {
+        object.insert("query".into(), Json::String(query.clone()));
+    }
+    if let Some(name) = params.get("operationName") {
+        object.insert("operationName".into(), Json::String(name.clone()));
+    }
+    for key in ["variables", "extensions"] {
+        if let Some(raw) = params.get(key) {
+            match serde_json::from_str::<Json>(raw) {
+                Ok(value) => {
+                    object.insert(key.into(), value);
+                }
+                Err(_) => {
+                    return error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, &format!("`{key}` is not valid JSON"), &rid);
+                }
+            }
+        }
+    }
+    let request = match parse_request(Json::Object(object)) {
+        Ok(request) => request,
+        Err(message) => return error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, &message, &rid),
+    };
+    if operation_type(&request.query, request.operation_name.as_deref()).is_some_and(|t| t != OperationType::Query) {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            media,
+            ErrorCode::BadUserInput,
+            "Only queries may be sent with GET; use POST",
+            &rid,
+        );
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    let prepared = match prepare(&state, &headers, &connect).await {
+        Ok(prepared) => prepared,
+        Err(response) => return response,
+    };
+    let request = prepared.attach(&state.app, request);
+    graphql_response(prepared.media, &prepared.request_id, BatchResponse::Single(state.schema.execute(request).await))
+}
+
+async fn graphql_ws(
+    State(state): State<HttpState>,
+    connect: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let config = state.app.config.clone();
+    let addr = client_addr(&state.app, &headers, &connect);
+    let rid = request_id(&headers);
+    upgrade
+        .protocols(["graphql-transport-ws"])
+        .max_message_size(config.ws_max_message_bytes)
+        .max_frame_size(config.ws_max_message_bytes)
+        .on_upgrade(move |socket| serve_socket(state, socket, addr, rid))
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: reason.to_owned().into() }))
+}
+
+/// Waits for an authenticated `connection_init`, then hands the socket to async-graphql with
+/// a cap on concurrent subscriptions.
+async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: String) {
+    let config = state.app.config.clone();
+    let (mut sink, mut stream) = socket.split();
+    let init_timeout = Duration::from_secs(config.ws_init_timeout_secs);
+    let first = match tokio::time::timeout(init_timeout, next_text(&mut stream)).await {
+        Ok(Some(text)) => text,
+        Ok(None) => return,
+        Err(_) => {
+            let _ = sink.send(close(4408, "Connection initialisation timeout")).await;
+            return;
+        }
+    };
+    let init: Json = serde_json::from_str(&first).unwrap_or(Json::Null);
+    if init.get("type").and_then(Json::as_str) != Some("connection_init") {
+        let _ = sink.send(close(4401, "Unauthorized")).await;
+        return;
+    }
+    let authorization = init
+        .get("payload")
+        .and_then(|p| p.get("authorization").or_else(|| p.get("Authorization")))
+        .and_then(Json::as_str);
+    let viewer = match bearer_viewer(&state.app, authorization).await {
+        Ok(Some(viewer)) => viewer,
+        _ => {
+            let _ = sink.send(close(4403, "Forbidden")).await;
+            return;
+        }
+    };
+    let mut data = Data::default();
+    data.insert(viewer);
+    let (users, teams) = request_loaders(&state.app);
+    data.insert(users);
+    data.insert(teams);
+    data.insert(ClientAddr(addr));
+    data.insert(RequestId(rid));
+
+    let active: Arc<Mutex<HashSet<String>>> = Arc::default();
+    let (reply_tx, mut reply_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let max = config.ws_max_subscriptions;
+    let incoming_active = active.clone();
+    let incoming = futures_util::stream::once(async move { first })
+        .chain(futures_util::stream::unfold(stream, |mut s| async move {
+            next_text(&mut s).await.map(|t| (t, s))
+        }))
+        .filter_map(move |text| {
+            let keep = admit(&text, &incoming_active, max, &reply_tx);
+            async move { keep.then_some(text) }
+        })
+        .boxed();
+    let protocol = WebSocketProtocols::GraphQLWS;
+    let mut graphql = async_graphql::http::WebSocket::new(state.schema.clone(), incoming, protocol)
+        .connection_data(data)
+        .on_connection_init(|_| async { Ok(Data::default()) });
+    loop {
+        tokio::select! {
+            message = graphql.next() => {
+                let Some(message) = message else { break };
+                let outgoing = match message {
+                    WsMessage::Text(text) => {
+                        forget_finished(&text, &active);
+                        Message::Text(text.into())
+                    }
+                    WsMessage::Close(code, reason) => {
+                        let _ = sink.send(close(code, &reason)).await;
+                        break;
+                    }
+                };
+                if sink.send(outgoing).await.is_err() {
+                    break;
+                }
+            }
+            Some(reply) = reply_rx.recv() => {
+                if sink.send(Message::Text(reply.into())).await.is_err() {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+async fn next_text(
+    stream: &mut futures_util::stream::SplitStream<WebSocket>,
+) -> Option<String> {
+    while let Some(message) = stream.next().await {
+        match message {
+            Ok(Message::Text(text)) => return Some(text.to_string()),
+            Ok(Message::Binary(bytes)) => return String::from_utf8(bytes.to_vec()).ok(),
+            Ok(Message::Ping(_) | Message::Pong(_)) => {}
+            Ok(Message::Close(_)) | Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Tracks `subscribe`/`complete` from the client; refuses a subscription past the cap with an
+/// `error` message for that id.
+fn admit(
+    text: &str,
+    active: &Mutex<HashSet<String>>,
+    max: usize,
+    reply: &tokio::sync::mpsc::UnboundedSender<String>,
+) -> bool {
+    let Ok(message) = serde_json::from_str::<Json>(text) else {
+        return true;
+    };
+    let id = message.get("id").and_then(Json::as_str).map(str::to_owned);
+    let mut active = active.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    match (message.get("type").and_then(Json::as_str), id) {
+        (Some("subscribe"), Some(id)) => {
+            if active.len() >= max && !active.contains(&id) {
+                let error = json!({
+                    "type": "error",
+                    "id": id,
+                    "payload": [{
+                        "message": format!("At most {max} subscriptions per connection"),
+                        "extensions": { "code": ErrorCode::QueryRejected.as_str() }
+                    }]
+                });
+                let _ = reply.send(error.to_string());
+                return false;
+            }
+            active.insert(id);
+            true
+        }
+        (Some("complete"), Some(id)) => {
+            active.remove(&id);
+            true
+        }
+        _ => true,
+    }
+}
+
+fn forget_finished(text: &str, active: &Mutex<HashSet<String>>) {
+    let Ok(message) = serde_json::from_str::<Json>(text) else {
+        return;
+    };
+    if matches!(message.get("type").and_then(Json::as_str), Some("complete" | "error"))
+        && let Some(id) = message.get("id").and_then(Json::as_str)
+    {
+        active.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn accept_negotiation_prefers_what_the_client_ranks_highest() {
+        assert_eq!(negotiate(&HeaderMap::new()), Some(APPLICATION_JSON));
+        assert_eq!(negotiate(&accept("application/graphql-response+json")), Some(GRAPHQL_RESPONSE_JSON));
+        assert_eq!(
+            negotiate(&accept("application/json;q=0.9, application/graphql-response+json")),
+            Some(GRAPHQL_RESPONSE_JSON)
+        );
+        assert_eq!(negotiate(&accept("*/*")), Some(APPLICATION_JSON));
+        assert_eq!(negotiate(&accept("text/html")), None);
+    }
+
+    #[test]
+    fn request_members_must_have_their_types() {
+        assert!(parse_request(json!({"query": "{ a }"})).is_ok());
+        assert!(parse_request(json!({"query": "{ a }", "variables": null, "operationName": null})).is_ok());
+        assert!(parse_request(json!({"query": 1})).is_err());
+        assert!(parse_request(json!({"query": "{ a }", "variables": "x"})).is_err());
+        assert!(parse_request(json!({"query": "{ a }", "operationName": 3})).is_err());
+        assert!(parse_request(json!([])).is_err());
+    }
+
+    #[test]
+    fn get_detects_mutations_by_the_selected_operation() {
+        assert_eq!(operation_type("mutation { a }", None), Some(OperationType::Mutation));
+        assert_eq!(
+            operation_type("query Q { a } mutation M { b }", Some("Q")),
+            Some(OperationType::Query)
+        );
+        assert_eq!(operation_type("{ a }", None), Some(OperationType::Query));
+    }
+}

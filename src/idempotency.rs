@@ -1,0 +1,149 @@
+//! Idempotency keys: a phone may retry a mutation; the same key with the same input replays
+//! the first result with no new effect, with different input it is refused.
+//!
+//! The key row commits in the same transaction as the business write, so a retry either sees
+//! both or neither.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set, TransactionTrait,
+};
+use serde::{Serialize, de::DeserializeOwned};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult, ErrorCode, is_unique_violation};
+use entity::idempotency_key::{ActiveModel, Column, Entity};
+
+pub const MAX_KEY_CHARS: usize = 128;
+
+/// One idempotent call: who, which operation, which key, and a fingerprint of the input.
+#[derive(Debug, Clone)]
+pub struct IdempotentCall {
+    pub user_id: Uuid,
+    pub operation: &'static str,
+    pub key: Option<String>,
+    pub fingerprint: String,
+}
+
+impl IdempotentCall {
+    /// `input` is what makes two calls "the same"; leave secrets out of it.
+    pub fn new(
+        user_id: Uuid,
+        operation: &'static str,
+        key: Option<String>,
+        input: &impl Serialize,
+    ) -> AppResult<Self> {
+        if let Some(key) = &key
+            && (key.is_empty() || key.chars().count() > MAX_KEY_CHARS)
+        {
+            return Err(AppError::bad_input(
+                "input.idempotencyKey",
+                format!("An idempotency key has 1 to {MAX_KEY_CHARS} characters"),
+            ));
+        }
+        let canonical = serde_json::to_vec(input).map_err(|_| AppError::internal())?;
+        let mut hasher = Sha256::new();
+        hasher.update(operation.as_bytes());
+        hasher.update([0]);
+        hasher.update(&canonical);
+        Ok(Self {
+            user_id,
+            operation,
+            key,
+            fingerprint: crate::auth::tokens::hex(&hasher.finalize()),
+        })
+    }
+}
+
+/// What an idempotent run produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome<T> {
+    /// The work ran now.
+    Fresh(T),
+    /// An earlier call with the same key did the work; this is its result.
+    Replayed(T),
+}
+
+impl<T> Outcome<T> {
+    pub fn into_inner(self) -> T {
+        match self {
+            Self::Fresh(value) | Self::Replayed(value) => value,
+        }
+    }
+}
+
+type Work<'c, T> = Pin<Box<dyn Future<Output = AppResult<T>> + Send + 'c>>;
+
+/// Runs `work` in a transaction together with the key row. Errors: those of `work`,
+/// `IDEMPOTENCY_KEY_REUSED`.
+pub async fn run<T, F>(
+    db: &DatabaseConnection,
+    call: &IdempotentCall,
+    now: chrono::DateTime<chrono::Utc>,
+    work: F,
+) -> AppResult<Outcome<T>>
+where
+    T: Serialize + DeserializeOwned + Send,
+    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Work<'c, T> + Send,
+{
+    let txn = db.begin().await?;
+    if let Some(previous) = stored(&txn, call).await? {
+        return Ok(Outcome::Replayed(previous));
+    }
+    let result = work(&txn).await?;
+    if let Some(key) = &call.key {
+        let response = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
+        let inserted = ActiveModel {
+            id: Set(Uuid::now_v7()),
+            user_id: Set(call.user_id),
+            key: Set(key.clone()),
+            operation: Set(call.operation.to_owned()),
+            request_hash: Set(call.fingerprint.clone()),
+            response: Set(response),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await;
+        if let Err(err) = inserted {
+            if is_unique_violation(&err) {
+                // A concurrent retry with the same key committed first: answer as it did.
+                txn.rollback().await?;
+                return stored(db, call).await?.map(Outcome::Replayed).ok_or_else(AppError::internal);
+            }
+            return Err(err.into());
+        }
+    }
+    txn.commit().await?;
+    Ok(Outcome::Fresh(result))
+}
+
+async fn stored<T: DeserializeOwned>(
+    db: &impl sea_orm::ConnectionTrait,
+    call: &IdempotentCall,
+) -> AppResult<Option<T>> {
+    let Some(key) = &call.key else {
+        return Ok(None);
+    };
+    let Some(row) = Entity::find()
+        .filter(Column::UserId.eq(call.user_id))
+        .filter(Column::Key.eq(key.as_str()))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if row.request_hash != call.fingerprint {
+        return Err(AppError::new(
+            ErrorCode::IdempotencyKeyReused,
+            "This idempotency key was already used with a different request",
+        )
+        .with_field("input.idempotencyKey"));
+    }
+    serde_json::from_str(&row.response)
+        .map(Some)
+        .map_err(|_| AppError::internal())
+}

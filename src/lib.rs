@@ -1,0 +1,45 @@
+//! Salesgraph: a GraphQL API for B2B sales teams, from lead to cash.
+//!
+//! [`build_state`], [`build_schema`] and [`build_router`] assemble the service; `main`, the
+//! tests and the benchmarks all use them.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod events;
+pub mod graphql;
+pub mod http;
+pub mod idempotency;
+pub mod jobs;
+pub mod money;
+pub mod pagination;
+pub mod policy;
+pub mod state;
+pub mod users;
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+pub use config::Config;
+pub use graphql::{AppSchema, build_schema};
+pub use state::AppState;
+
+/// Builds the application state on an already migrated database.
+pub async fn build_state(
+    db: DatabaseConnection,
+    config: Config,
+    clock: Arc<dyn clock::Clock>,
+) -> error::AppResult<Arc<AppState>> {
+    let events: Arc<dyn events::EventBus> = Arc::new(events::InProcessEventBus::new(1024));
+    Ok(Arc::new(state::build(db, config, clock, events).await?))
+}
+
+/// The HTTP router for `state`, with a schema built from it.
+pub fn build_router(state: Arc<AppState>) -> axum::Router {
+    let schema = build_schema(state.clone());
+    http::router(state, schema)
+}

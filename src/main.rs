@@ -1,0 +1,168 @@
+//! The `salesgraph` binary: parse the command line, set up logging, run the command.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use migration::MigratorTrait;
+use salesgraph::auth::viewer::Role;
+use salesgraph::{Config, build_router, build_state, clock::SystemClock, db};
+
+#[derive(Parser)]
+#[command(name = "salesgraph", version, about = "GraphQL API for B2B sales teams: lead to cash")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations and serve the API (the default).
+    Serve,
+    /// Manage the database schema.
+    Migrate {
+        #[command(subcommand)]
+        action: MigrateAction,
+    },
+    /// Create a user from the command line.
+    CreateUser {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        display_name: String,
+        #[arg(long, value_parser = parse_role, default_value = "SALES_REP")]
+        role: Role,
+        /// Read from SALESGRAPH_NEW_USER_PASSWORD when omitted.
+        #[arg(long, env = "SALESGRAPH_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: String,
+        #[arg(long)]
+        timezone: Option<String>,
+    },
+    /// Print the GraphQL schema (SDL) the server serves.
+    ExportSchema {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Clone, Copy)]
+enum MigrateAction {
+    /// Apply all pending migrations.
+    Up,
+    /// Roll back the last migration.
+    Down,
+    /// List migrations and whether each is applied.
+    Status,
+}
+
+fn parse_role(value: &str) -> Result<Role, String> {
+    Role::parse(&value.to_ascii_uppercase()).ok_or_else(|| "one of ADMIN, SALES_MANAGER, SALES_REP, FINANCE".to_owned())
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.config.log_format);
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = cli.config;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::ExportSchema { output } => {
+            let sdl = salesgraph::graphql::sdl();
+            match output {
+                Some(path) => std::fs::write(&path, sdl).map_err(|e| format!("writing {}: {e}", path.display())),
+                None => {
+                    print!("{sdl}");
+                    Ok(())
+                }
+            }
+        }
+        Command::Migrate { action } => {
+            let db = db::connect(&config).await.map_err(|e| format!("connecting: {e}"))?;
+            let result = match action {
+                MigrateAction::Up => migration::Migrator::up(&db, None).await,
+                MigrateAction::Down => migration::Migrator::down(&db, Some(1)).await,
+                MigrateAction::Status => migration::Migrator::status(&db).await,
+            };
+            result.map_err(|e| format!("migrating: {e}"))
+        }
+        Command::CreateUser { email, display_name, role, password, timezone } => {
+            let db = db::connect(&config).await.map_err(|e| format!("connecting: {e}"))?;
+            db::migrate(&db).await.map_err(|e| format!("migrating: {e}"))?;
+            let state = build_state(db, config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+            let user = salesgraph::users::service::insert_user(
+                &state,
+                salesgraph::users::service::NewUser { email, display_name, role, password, team_id: None, timezone },
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            println!("created {} ({})", user.email, user.role);
+            Ok(())
+        }
+        Command::Serve => serve(config).await,
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let db = db::connect(&config).await.map_err(|e| format!("connecting to the database: {e}"))?;
+    db::migrate(&db).await.map_err(|e| format!("migrating: {e}"))?;
+    let bind = config.bind.clone();
+    let state = build_state(db, config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
+    let jobs = salesgraph::jobs::spawn(state.clone(), shutdown_rx);
+    let router = build_router(state);
+    let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("binding {bind}: {e}"))?;
+    tracing::info!(address = %bind, "serving GraphQL at /graphql");
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
+    let _ = shutdown_tx.send(true);
+    let _ = jobs.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

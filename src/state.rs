@@ -1,0 +1,147 @@
+//! The one state struct shared by the HTTP layer, resolvers, services and jobs.
+
+use std::sync::Arc;
+
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+
+use crate::auth::cache::ViewerCache;
+use crate::auth::passwords::{self, PasswordHasherConfig};
+use crate::auth::tokens::{self, JwtKeys};
+use crate::auth::viewer::Role;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::error::{AppError, AppResult};
+use crate::events::EventBus;
+
+const JWT_SECRET_SETTING: &str = "jwt_secret";
+
+/// Shared, cheaply clonable through `Arc`.
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub jwt: JwtKeys,
+    pub events: Arc<dyn EventBus>,
+    pub clock: Arc<dyn Clock>,
+    pub viewers: ViewerCache,
+    pub hasher: PasswordHasherConfig,
+    /// Verified against when the e-mail is unknown, so both failures cost the same time.
+    pub dummy_password_hash: String,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+/// Builds the state on a migrated database: JWT secret, bootstrap admin, caches.
+pub async fn build(
+    db: DatabaseConnection,
+    config: Config,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EventBus>,
+) -> AppResult<AppState> {
+    let hasher = PasswordHasherConfig {
+        memory_kib: config.argon2_memory_kib,
+        iterations: config.argon2_iterations,
+    };
+    let secret = jwt_secret(&db, &config, clock.now()).await?;
+    let jwt = JwtKeys::new(secret.as_bytes(), &config.jwt_issuer, &config.jwt_audience);
+    let dummy_password_hash = passwords::hash(hasher, tokens::random_secret()).await?;
+    let state = AppState {
+        db,
+        viewers: ViewerCache::new(std::time::Duration::from_secs(config.viewer_cache_secs)),
+        config: Arc::new(config),
+        jwt,
+        events,
+        clock,
+        hasher,
+        dummy_password_hash,
+    };
+    bootstrap_admin(&state).await?;
+    Ok(state)
+}
+
+/// The configured secret, or one generated once and kept in the settings table.
+async fn jwt_secret(
+    db: &DatabaseConnection,
+    config: &Config,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<String> {
+    if let Some(secret) = config.jwt_secret.as_ref().filter(|s| !s.is_empty()) {
+        if secret.len() < 32 {
+            tracing::warn!("SALESGRAPH_JWT_SECRET is shorter than 32 bytes");
+        }
+        return Ok(secret.clone());
+    }
+    if let Some(stored) = entity::setting::Entity::find_by_id(JWT_SECRET_SETTING)
+        .one(db)
+        .await?
+    {
+        tracing::warn!("SALESGRAPH_JWT_SECRET is not set; using the secret stored in the database");
+        return Ok(stored.value);
+    }
+    let secret = tokens::random_secret();
+    let inserted = entity::setting::ActiveModel {
+        key: Set(JWT_SECRET_SETTING.to_owned()),
+        value: Set(secret.clone()),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await;
+    match inserted {
+        Ok(_) => {
+            tracing::warn!(
+                "SALESGRAPH_JWT_SECRET is not set; generated one and stored it in the database"
+            );
+            Ok(secret)
+        }
+        // Another instance stored one first: use theirs.
+        Err(err) if crate::error::is_unique_violation(&err) => {
+            entity::setting::Entity::find_by_id(JWT_SECRET_SETTING)
+                .one(db)
+                .await?
+                .map(|s| s.value)
+                .ok_or_else(AppError::internal)
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// With no users at all, creates the first admin (printing a generated password once).
+async fn bootstrap_admin(state: &AppState) -> AppResult<()> {
+    if entity::user::Entity::find().count(&state.db).await? > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match state.config.admin_password.clone() {
+        Some(password) if !password.is_empty() => (password, false),
+        _ => (tokens::random_secret(), true),
+    };
+    let email = state.config.admin_email.clone();
+    let created = crate::users::service::insert_user(
+        state,
+        crate::users::service::NewUser {
+            email: email.clone(),
+            display_name: "Administrator".to_owned(),
+            role: Role::Admin,
+            password: password.clone(),
+            team_id: None,
+            timezone: None,
+        },
+    )
+    .await;
+    match created {
+        Ok(_) if generated => {
+            // Printed, not logged: it must reach the operator exactly once, whatever the log level.
+            println!("Created the first admin {email} with the generated password: {password}");
+            Ok(())
+        }
+        Ok(_) => {
+            tracing::info!(%email, "created the first admin");
+            Ok(())
+        }
+        // Another instance bootstrapped concurrently.
+        Err(err) if err.code == crate::error::ErrorCode::Duplicate => Ok(()),
+        Err(err) => Err(err),
+    }
+}

@@ -1,0 +1,563 @@
+//! User and team operations.
+
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::passwords;
+use crate::auth::viewer::{Role, Viewer};
+use crate::error::{AppError, AppResult, is_unique_violation};
+use crate::events::{DomainEvent, EventKind};
+use crate::idempotency::{self, IdempotentCall, Outcome};
+use crate::pagination::{self, Page, PageRequest};
+use crate::policy;
+use crate::state::AppState;
+use entity::team::{self, Entity as Teams};
+use entity::user::{self, Entity as Users};
+
+/// Trims and lower-cases an e-mail address: the form stored and compared.
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// A plausible address: `local@domain`, no spaces, at most 254 characters.
+pub fn parse_email(email: &str, field: &str) -> AppResult<String> {
+    let email = normalize_email(email);
+    let valid = email.len() <= 254
+        && !email.chars().any(char::is_whitespace)
+        && email
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'));
+    if valid {
+        Ok(email)
+    } else {
+        Err(AppError::bad_input(field, "Not a valid e-mail address"))
+    }
+}
+
+fn parse_display_name(name: &str, field: &str) -> AppResult<String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::bad_input(field, "A name has 1 to 100 characters"));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_timezone(timezone: &str, field: &str) -> AppResult<String> {
+    timezone
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| AppError::bad_input(field, "Not an IANA time zone, e.g. Asia/Shanghai"))
+}
+
+fn require_admin(viewer: &Viewer) -> AppResult<()> {
+    if viewer.is_admin() { Ok(()) } else { Err(AppError::forbidden()) }
+}
+
+/// A user to create, before validation.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub password: String,
+    pub team_id: Option<Uuid>,
+    pub timezone: Option<String>,
+}
+
+/// A user whose input passed validation and whose password is hashed, ready to insert.
+#[derive(Debug, Clone)]
+pub struct PreparedUser {
+    email: String,
+    display_name: String,
+    role: Role,
+    password_hash: String,
+    team_id: Option<Uuid>,
+    timezone: String,
+}
+
+/// Validates a new user and hashes the password (outside any transaction: hashing is slow).
+/// Errors: `BAD_USER_INPUT`.
+pub async fn prepare_user(state: &AppState, new: NewUser) -> AppResult<PreparedUser> {
+    let email = parse_email(&new.email, "input.email")?;
+    let display_name = parse_display_name(&new.display_name, "input.displayName")?;
+    passwords::validate_policy(&new.password, "input.password")?;
+    let timezone = match &new.timezone {
+        Some(tz) => parse_timezone(tz, "input.timezone")?,
+        None => state.config.default_timezone.clone(),
+    };
+    let password_hash = passwords::hash(state.hasher, new.password).await?;
+    Ok(PreparedUser { email, display_name, role: new.role, password_hash, team_id: new.team_id, timezone })
+}
+
+/// Inserts a prepared user (no authorization: callers check). Errors: `BAD_USER_INPUT`
+/// (unknown team), `DUPLICATE`.
+pub async fn insert_prepared(
+    db: &impl ConnectionTrait,
+    user: PreparedUser,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<user::Model> {
+    if let Some(team_id) = user.team_id {
+        Teams::find_by_id(team_id)
+            .one(db)
+            .await?
+            .ok_or_else(|| AppError::bad_input("input.teamId", "No such team"))?;
+    }
+    if Users::find().filter(user::Column::Email.eq(user.email.as_str())).one(db).await?.is_some() {
+        return Err(duplicate_email());
+    }
+    user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(user.email),
+        display_name: Set(user.display_name),
+        password_hash: Set(user.password_hash),
+        role: Set(user.role.as_str().to_owned()),
+        team_id: Set(user.team_id),
+        timezone: Set(user.timezone),
+        active: Set(true),
+        token_version: Set(0),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|err| if is_unique_violation(&err) { duplicate_email() } else { err.into() })
+}
+
+/// Validates and inserts a user (no authorization: callers check). Used by the CLI and the
+/// bootstrap admin. Errors: `BAD_USER_INPUT`, `DUPLICATE`.
+pub async fn insert_user(state: &AppState, new: NewUser) -> AppResult<user::Model> {
+    let prepared = prepare_user(state, new).await?;
+    insert_prepared(&state.db, prepared, state.clock.now()).await
+}
+
+fn duplicate_email() -> AppError {
+    AppError::duplicate("input.email", "A user with this e-mail already exists")
+}
+
+/// What makes two `createUser` calls the same (the password stays out of the fingerprint).
+#[derive(Serialize)]
+struct CreateUserFingerprint<'a> {
+    email: String,
+    display_name: &'a str,
+    role: &'a str,
+    team_id: Option<Uuid>,
+    timezone: Option<&'a str>,
+}
+
+/// Creates a user (admin). Idempotent by key. Errors: `FORBIDDEN`, `BAD_USER_INPUT`,
+/// `DUPLICATE`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn create_user(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewUser,
+    idempotency_key: Option<String>,
+) -> AppResult<Outcome<user::Model>> {
+    require_admin(viewer)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "createUser",
+        idempotency_key,
+        &CreateUserFingerprint {
+            email: normalize_email(&new.email),
+            display_name: &new.display_name,
+            role: new.role.as_str(),
+            team_id: new.team_id,
+            timezone: new.timezone.as_deref(),
+        },
+    )?;
+    let prepared = prepare_user(state, new).await?;
+    let actor = viewer.user_id;
+    let now = state.clock.now();
+    let outcome = idempotency::run(&state.db, &call, now, |txn| {
+        Box::pin(async move {
+            let created = insert_prepared(txn, prepared, now).await?;
+            crate::audit::record(
+                txn,
+                Some(actor),
+                "user.created",
+                "User",
+                created.id,
+                serde_json::json!({
+                    "email": created.email,
+                    "role": created.role,
+                    "teamId": created.team_id,
+                }),
+                now,
+            )
+            .await?;
+            Ok(created.id)
+        })
+    })
+    .await?;
+    let fetch = |id| async move {
+        Users::find_by_id(id).one(&state.db).await?.ok_or_else(AppError::internal)
+    };
+    Ok(match outcome {
+        Outcome::Fresh(id) => Outcome::Fresh(fetch(id).await?),
+        Outcome::Replayed(id) => Outcome::Replayed(fetch(id).await?),
+    })
+}
+
+/// Changes to a user; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub display_name: Option<String>,
+    pub role: Option<Role>,
+    /// `Some(None)` removes the user from their team.
+    pub team_id: Option<Option<Uuid>>,
+    pub active: Option<bool>,
+    pub timezone: Option<String>,
+}
+
+/// Updates a user (admin) if still at `expected_version`. Errors: `FORBIDDEN`, `NOT_FOUND`,
+/// `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE` (an admin demoting or deactivating themself).
+pub async fn update_user(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: UserChanges,
+) -> AppResult<user::Model> {
+    require_admin(viewer)?;
+    let now = state.clock.now();
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    let current = Users::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("User"))?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    if id == viewer.user_id
+        && (changes.active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin))
+    {
+        return Err(AppError::invalid_state("Admins cannot deactivate or demote themselves"));
+    }
+    let mut model = user::ActiveModel { id: Set(id), ..Default::default() };
+    let mut changed = serde_json::Map::new();
+    if let Some(name) = &changes.display_name {
+        let name = parse_display_name(name, "input.displayName")?;
+        changed.insert("displayName".into(), name.clone().into());
+        model.display_name = Set(name);
+    }
+    if let Some(timezone) = &changes.timezone {
+        let timezone = parse_timezone(timezone, "input.timezone")?;
+        changed.insert("timezone".into(), timezone.clone().into());
+        model.timezone = Set(timezone);
+    }
+    if let Some(team_id) = changes.team_id {
+        if let Some(team_id) = team_id {
+            Teams::find_by_id(team_id)
+                .one(&txn)
+                .await?
+                .ok_or_else(|| AppError::bad_input("input.teamId", "No such team"))?;
+        }
+        changed.insert("teamId".into(), serde_json::json!(team_id));
+        model.team_id = Set(team_id);
+    }
+    let role_changed = changes.role.is_some_and(|r| r.as_str() != current.role);
+    if let Some(role) = changes.role {
+        changed.insert("role".into(), role.as_str().into());
+        model.role = Set(role.as_str().to_owned());
+    }
+    let deactivated = changes.active == Some(false) && current.active;
+    if let Some(active) = changes.active {
+        changed.insert("active".into(), active.into());
+        model.active = Set(active);
+    }
+    if role_changed || deactivated {
+        model.token_version = Set(current.token_version + 1);
+    }
+    if deactivated {
+        crate::auth::service::revoke_all_sessions(&txn, id, now).await?;
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(now);
+    // The version guard makes concurrent updates safe even between the read and this write.
+    let result = Users::update_many()
+        .set(model)
+        .filter(user::Column::Id.eq(id))
+        .filter(user::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    crate::audit::record(&txn, Some(viewer.user_id), "user.updated", "User", id, changed.into(), now)
+        .await?;
+    let updated = Users::find_by_id(id).one(&txn).await?.ok_or_else(AppError::internal)?;
+    txn.commit().await?;
+    state.viewers.forget(id);
+    state.events.publish(DomainEvent {
+        kind: EventKind::UserUpdated,
+        subject_id: id,
+        actor_id: Some(viewer.user_id),
+    });
+    Ok(updated)
+}
+
+/// A user the viewer may see. Errors: `NOT_FOUND` (missing or invisible alike).
+pub async fn get_user(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<user::Model> {
+    Users::find_by_id(id)
+        .filter(policy::users(viewer))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("User"))
+}
+
+/// Filters for the user list.
+#[derive(Debug, Clone, Default)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub team_id: Option<Uuid>,
+    pub active: Option<bool>,
+    pub search: Option<String>,
+}
+
+/// Lists users (admin), oldest first. Errors: `FORBIDDEN`, `BAD_USER_INPUT` (paging).
+pub async fn list_users(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: UserFilter,
+    page: &PageRequest,
+) -> AppResult<Page<user::Model>> {
+    require_admin(viewer)?;
+    let mut condition = Condition::all().add(policy::users(viewer));
+    if let Some(role) = filter.role {
+        condition = condition.add(user::Column::Role.eq(role.as_str()));
+    }
+    if let Some(team_id) = filter.team_id {
+        condition = condition.add(user::Column::TeamId.eq(team_id));
+    }
+    if let Some(active) = filter.active {
+        condition = condition.add(user::Column::Active.eq(active));
+    }
+    if let Some(search) = filter.search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
+        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        condition = condition.add(
+            Condition::any()
+                .add(Expr::col(user::Column::Email).like(pattern.clone()))
+                .add(Expr::expr(Func::lower(Expr::col(user::Column::DisplayName))).like(pattern)),
+        );
+    }
+    pagination::fetch(db, Users::find().filter(condition), user::Column::Id, page).await
+}
+
+/// Folds a team name for uniqueness: case, spacing.
+fn team_name_key(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+}
+
+async fn check_manager(db: &DatabaseTransaction, manager_id: Uuid) -> AppResult<()> {
+    let manager = Users::find_by_id(manager_id).one(db).await?;
+    match manager {
+        Some(m) if m.active && m.role == Role::SalesManager.as_str() => Ok(()),
+        _ => Err(AppError::bad_input(
+            "input.managerId",
+            "The manager must be an active user with the SALES_MANAGER role",
+        )),
+    }
+}
+
+fn duplicate_team() -> AppError {
+    AppError::duplicate("input.name", "A team with this name already exists")
+}
+
+/// A team to create.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewTeam {
+    pub name: String,
+    pub region: Option<String>,
+    pub manager_id: Option<Uuid>,
+}
+
+/// Creates a team (admin). Idempotent by key. Errors: `FORBIDDEN`, `BAD_USER_INPUT`,
+/// `DUPLICATE`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn create_team(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewTeam,
+    idempotency_key: Option<String>,
+) -> AppResult<team::Model> {
+    require_admin(viewer)?;
+    let call = IdempotentCall::new(viewer.user_id, "createTeam", idempotency_key, &new)?;
+    let name = parse_display_name(&new.name, "input.name")?;
+    let region = new.region.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let actor = viewer.user_id;
+    let now = state.clock.now();
+    let outcome = idempotency::run(&state.db, &call, now, |txn| {
+        Box::pin(async move {
+            if let Some(manager_id) = new.manager_id {
+                check_manager(txn, manager_id).await?;
+            }
+            let key = team_name_key(&name);
+            if Teams::find().filter(team::Column::NameKey.eq(key.as_str())).one(txn).await?.is_some() {
+                return Err(duplicate_team());
+            }
+            let created = team::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                name: Set(name),
+                name_key: Set(key),
+                region: Set(region),
+                manager_id: Set(new.manager_id),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(txn)
+            .await
+            .map_err(|err| if is_unique_violation(&err) { duplicate_team() } else { err.into() })?;
+            crate::audit::record(
+                txn,
+                Some(actor),
+                "team.created",
+                "Team",
+                created.id,
+                serde_json::json!({"name": created.name, "region": created.region, "managerId": created.manager_id}),
+                now,
+            )
+            .await?;
+            Ok(created.id)
+        })
+    })
+    .await?
+    .into_inner();
+    if new.manager_id.is_some() {
+        state.viewers.clear();
+    }
+    Teams::find_by_id(outcome).one(&state.db).await?.ok_or_else(AppError::internal)
+}
+
+/// Changes to a team; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TeamChanges {
+    pub name: Option<String>,
+    pub region: Option<Option<String>>,
+    pub manager_id: Option<Option<Uuid>>,
+}
+
+/// Updates a team (admin) if still at `expected_version`. Errors: `FORBIDDEN`, `NOT_FOUND`,
+/// `BAD_USER_INPUT`, `DUPLICATE`, `CONFLICT`.
+pub async fn update_team(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: TeamChanges,
+) -> AppResult<team::Model> {
+    require_admin(viewer)?;
+    let now = state.clock.now();
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    let current = Teams::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("Team"))?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    let mut model = team::ActiveModel { id: Set(id), ..Default::default() };
+    let mut changed = serde_json::Map::new();
+    if let Some(name) = &changes.name {
+        let name = parse_display_name(name, "input.name")?;
+        let key = team_name_key(&name);
+        let clash = Teams::find()
+            .filter(team::Column::NameKey.eq(key.as_str()))
+            .filter(team::Column::Id.ne(id))
+            .one(&txn)
+            .await?;
+        if clash.is_some() {
+            return Err(duplicate_team());
+        }
+        changed.insert("name".into(), name.clone().into());
+        model.name = Set(name);
+        model.name_key = Set(key);
+    }
+    if let Some(region) = changes.region {
+        let region = region.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        changed.insert("region".into(), serde_json::json!(region));
+        model.region = Set(region);
+    }
+    if let Some(manager_id) = changes.manager_id {
+        if let Some(manager_id) = manager_id {
+            check_manager(&txn, manager_id).await?;
+        }
+        changed.insert("managerId".into(), serde_json::json!(manager_id));
+        model.manager_id = Set(manager_id);
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(now);
+    let result = Teams::update_many()
+        .set(model)
+        .filter(team::Column::Id.eq(id))
+        .filter(team::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(|err| if is_unique_violation(&err) { duplicate_team() } else { AppError::from(err) })?;
+    if result.rows_affected != 1 {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    crate::audit::record(&txn, Some(viewer.user_id), "team.updated", "Team", id, changed.into(), now)
+        .await?;
+    let updated = Teams::find_by_id(id).one(&txn).await?.ok_or_else(AppError::internal)?;
+    txn.commit().await?;
+    if changes.manager_id.is_some() {
+        state.viewers.clear();
+    }
+    Ok(updated)
+}
+
+/// A team the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_team(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<team::Model> {
+    Teams::find_by_id(id)
+        .filter(policy::teams(viewer))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Team"))
+}
+
+/// Lists teams (admin), oldest first. Errors: `FORBIDDEN`, `BAD_USER_INPUT` (paging).
+pub async fn list_teams(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    page: &PageRequest,
+) -> AppResult<Page<team::Model>> {
+    require_admin(viewer)?;
+    pagination::fetch(db, Teams::find().filter(policy::teams(viewer)), team::Column::Id, page).await
+}
+
+/// Users by id, without visibility (for loaders resolving fields of already visible records).
+pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<user::Model>> {
+    Ok(Users::find().filter(user::Column::Id.is_in(ids.to_vec())).all(db).await?)
+}
+
+/// Teams by id, without visibility (for loaders).
+pub async fn teams_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<team::Model>> {
+    Ok(Teams::find().filter(team::Column::Id.is_in(ids.to_vec())).all(db).await?)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_normalized_and_checked() {
+        assert_eq!(parse_email("  Ann@Example.COM ", "f").unwrap(), "ann@example.com");
+        assert!(parse_email("admin@localhost", "f").is_ok());
+        for bad in ["", "ann", "@x.com", "ann@", "a b@x.com", "a@b@c"] {
+            assert_eq!(parse_email(bad, "input.email").unwrap_err().field.as_deref(), Some("input.email"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn team_names_fold_case_and_spacing() {
+        assert_eq!(team_name_key("  East   Coast "), team_name_key("east coast"));
+        assert_ne!(team_name_key("East"), team_name_key("West"));
+    }
+
+    #[test]
+    fn time_zones_must_be_iana_names() {
+        assert_eq!(parse_timezone("Europe/Berlin", "f").unwrap(), "Europe/Berlin");
+        assert!(parse_timezone("Mars/Olympus", "f").is_err());
+    }
+}

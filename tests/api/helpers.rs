@@ -1,0 +1,227 @@
+//! `TestApp`: a real server on a random port over a fresh database (SQLite in memory, or a
+//! fresh PostgreSQL schema when `TEST_DATABASE_URL` is set), plus fixture builders.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use salesgraph::clock::ManualClock;
+use salesgraph::{AppState, Config, build_router, build_state, db};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+pub const ADMIN_EMAIL: &str = "admin@test.local";
+pub const ADMIN_PASSWORD: &str = "admin-password-123";
+pub const PASSWORD: &str = "user-password-123";
+
+/// A database that exists for one test only.
+pub struct TestDb {
+    pub url: String,
+    schema: Option<(String, String)>,
+}
+
+impl TestDb {
+    async fn create() -> Self {
+        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+            None => Self { url: "sqlite::memory:".into(), schema: None },
+            Some(base) => {
+                let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(base.clone()).await.expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+                    .await
+                    .expect("create test schema");
+                let _ = admin.close().await;
+                Self { url: base.clone(), schema: Some((base, name)) }
+            }
+        }
+    }
+
+    pub async fn connect(&self) -> sea_orm::DatabaseConnection {
+        let schema = self.schema.as_ref().map(|(_, name)| name.as_str());
+        db::connect_url(&self.url, 5, Duration::from_secs(15), schema).await.expect("connect test database")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((base, name)) = self.schema.take() else { return };
+        // Drop runs outside async context: use a private runtime on its own thread.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                let admin = Database::connect(base).await.ok()?;
+                admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE")).await.ok()?;
+                admin.close().await.ok()
+            })
+        })
+        .join();
+    }
+}
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub state: Arc<AppState>,
+    pub clock: ManualClock,
+    pub admin_token: String,
+    _db: TestDb,
+}
+
+/// A user created through the API, signed in.
+#[derive(Clone, Debug)]
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+pub fn test_config() -> Config {
+    let mut config = Config::from_env();
+    config.admin_email = ADMIN_EMAIL.into();
+    config.admin_password = Some(ADMIN_PASSWORD.into());
+    config.jwt_secret = Some("test-secret-that-is-long-enough-for-hs256".into());
+    // Cheap hashing keeps tests fast; production defaults are in Config.
+    config.argon2_memory_kib = 1024;
+    config.argon2_iterations = 1;
+    config.ws_init_timeout_secs = 2;
+    config
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
+        let test_db = TestDb::create().await;
+        let connection = test_db.connect().await;
+        db::migrate(&connection).await.expect("migrate test database");
+        let mut config = test_config();
+        config.database_url = test_db.url.clone();
+        configure(&mut config);
+        let clock = ManualClock::new(chrono::Utc::now());
+        let state = build_state(connection, config, Arc::new(clock.clone())).await.expect("build state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let router = build_router(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+        });
+        let client = reqwest::Client::new();
+        let mut app = Self { addr, client, state, clock, admin_token: String::new(), _db: test_db };
+        let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+        app.admin_token = login["data"]["login"]["accessToken"].as_str().expect("admin token").to_owned();
+        app
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// POSTs a GraphQL request and returns the JSON body (any status).
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        self.post_json(token, &json!({ "query": query, "variables": variables })).await.1
+    }
+
+    pub async fn post_json(&self, token: Option<&str>, body: &Value) -> (reqwest::StatusCode, Value) {
+        let mut request = self.client.post(self.url("/graphql")).json(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("send request");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn admin(&self, query: &str, variables: Value) -> Value {
+        self.gql(Some(&self.admin_token), query, variables).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.gql(
+            None,
+            "mutation($email: String!, $password: String!) { login(input: {email: $email, password: $password}) { accessToken refreshToken accessTokenExpiresAt user { id email role } } }",
+            json!({ "email": email, "password": password }),
+        )
+        .await
+    }
+
+    pub fn a_user(&self) -> UserBuilder<'_> {
+        UserBuilder { app: self, role: "SALES_REP", team_id: None, email: None }
+    }
+
+    /// Creates a team (as admin) and returns its id.
+    pub async fn a_team(&self, name: &str, manager_id: Option<&str>) -> String {
+        let body = self
+            .admin(
+                "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }",
+                json!({ "input": { "name": name, "managerId": manager_id } }),
+            )
+            .await;
+        body["data"]["createTeam"]["team"]["id"].as_str().unwrap_or_else(|| panic!("team not created: {body}")).to_owned()
+    }
+}
+
+pub struct UserBuilder<'a> {
+    app: &'a TestApp,
+    role: &'static str,
+    team_id: Option<String>,
+    email: Option<String>,
+}
+
+impl UserBuilder<'_> {
+    pub fn role(mut self, role: &'static str) -> Self {
+        self.role = role;
+        self
+    }
+
+    pub fn in_team(mut self, team_id: &str) -> Self {
+        self.team_id = Some(team_id.to_owned());
+        self
+    }
+
+    pub fn email(mut self, email: &str) -> Self {
+        self.email = Some(email.to_owned());
+        self
+    }
+
+    /// Creates the user through `createUser` and signs them in.
+    pub async fn create(self) -> TestUser {
+        let email = self.email.unwrap_or_else(|| format!("{}@test.local", uuid::Uuid::now_v7().simple()));
+        let body = self
+            .app
+            .admin(
+                "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
+                json!({ "input": {
+                    "email": email, "displayName": "Test User", "role": self.role,
+                    "password": PASSWORD, "teamId": self.team_id
+                } }),
+            )
+            .await;
+        let id = body["data"]["createUser"]["user"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("user not created: {body}"))
+            .to_owned();
+        let login = self.app.login(&email, PASSWORD).await;
+        TestUser {
+            id,
+            email,
+            password: PASSWORD.into(),
+            token: login["data"]["login"]["accessToken"].as_str().expect("token").to_owned(),
+            refresh_token: login["data"]["login"]["refreshToken"].as_str().expect("refresh").to_owned(),
+        }
+    }
+}
+
+/// The `extensions.code` of the first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+pub fn error_field(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["field"].as_str()
+}

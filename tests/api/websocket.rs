@@ -1,0 +1,129 @@
+//! GraphQL over WebSocket (`graphql-transport-ws`): authentication and caps.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+use crate::helpers::*;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn open(app: &TestApp) -> Socket {
+    let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
+    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    socket
+}
+
+async fn send(socket: &mut Socket, message: Value) {
+    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+}
+
+/// The next text or close message, within five seconds.
+async fn next(socket: &mut Socket) -> Message {
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("socket open")
+            .expect("valid frame");
+        if matches!(message, Message::Text(_) | Message::Close(_)) {
+            return message;
+        }
+    }
+}
+
+fn json_of(message: Message) -> Value {
+    match message {
+        Message::Text(text) => serde_json::from_str(&text).unwrap(),
+        other => panic!("expected text, got {other:?}"),
+    }
+}
+
+fn close_code(message: Message) -> u16 {
+    match message {
+        Message::Close(Some(frame)) => frame.code.into(),
+        other => panic!("expected close, got {other:?}"),
+    }
+}
+
+async fn connected(app: &TestApp, token: &str) -> Socket {
+    let mut socket = open(app).await;
+    send(&mut socket, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}})).await;
+    assert_eq!(json_of(next(&mut socket).await)["type"], "connection_ack");
+    socket
+}
+
+const ACCOUNT: &str = "subscription { myAccountChanged { kind user { id role } } }";
+
+#[tokio::test]
+async fn a_signed_in_user_hears_about_changes_to_their_own_account_only() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let mut socket = connected(&app, &rep.token).await;
+    send(&mut socket, json!({"id": "1", "type": "subscribe", "payload": {"query": ACCOUNT}})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let update = "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { id } } }";
+    app.admin(update, json!({"input": {"id": other.id, "expectedVersion": 1, "displayName": "Not You"}})).await;
+    app.admin(update, json!({"input": {"id": rep.id, "expectedVersion": 1, "role": "SALES_MANAGER"}})).await;
+
+    let event = json_of(next(&mut socket).await);
+    assert_eq!(event["type"], "next");
+    assert_eq!(event["id"], "1");
+    assert_eq!(event["payload"]["data"]["myAccountChanged"]["user"]["id"], rep.id.as_str());
+    assert_eq!(event["payload"]["data"]["myAccountChanged"]["kind"], "UPDATED");
+    assert_eq!(event["payload"]["data"]["myAccountChanged"]["user"]["role"], "SALES_MANAGER");
+}
+
+#[tokio::test]
+async fn a_connection_without_a_valid_token_is_closed_with_4403() {
+    let app = TestApp::spawn().await;
+    for payload in [json!({}), json!({"authorization": "Bearer not-a-token"})] {
+        let mut socket = open(&app).await;
+        send(&mut socket, json!({"type": "connection_init", "payload": payload})).await;
+        assert_eq!(close_code(next(&mut socket).await), 4403);
+    }
+}
+
+#[tokio::test]
+async fn a_connection_that_never_initialises_is_closed_with_4408() {
+    let app = TestApp::spawn_with(|c| c.ws_init_timeout_secs = 1).await;
+    let mut socket = open(&app).await;
+
+    assert_eq!(close_code(next(&mut socket).await), 4408);
+}
+
+#[tokio::test]
+async fn subscriptions_per_connection_are_capped() {
+    let app = TestApp::spawn_with(|c| c.ws_max_subscriptions = 1).await;
+    let rep = app.a_user().create().await;
+    let mut socket = connected(&app, &rep.token).await;
+
+    send(&mut socket, json!({"id": "1", "type": "subscribe", "payload": {"query": ACCOUNT}})).await;
+    send(&mut socket, json!({"id": "2", "type": "subscribe", "payload": {"query": ACCOUNT}})).await;
+
+    let refused = json_of(next(&mut socket).await);
+    assert_eq!((refused["type"].as_str(), refused["id"].as_str()), (Some("error"), Some("2")));
+    assert_eq!(refused["payload"][0]["extensions"]["code"], "QUERY_REJECTED");
+}
+
+#[tokio::test]
+async fn an_oversized_message_closes_the_connection() {
+    let app = TestApp::spawn_with(|c| c.ws_max_message_bytes = 1024).await;
+    let rep = app.a_user().create().await;
+    let mut socket = connected(&app, &rep.token).await;
+
+    let huge = format!("subscription {{ myAccountChanged {{ kind }} }} # {}", "x".repeat(4096));
+    let _ = socket.send(Message::Text(json!({"id": "1", "type": "subscribe", "payload": {"query": huge}}).to_string().into())).await;
+
+    let ended = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.expect("closed in time");
+    assert!(matches!(ended, None | Some(Err(_)) | Some(Ok(Message::Close(_)))), "{ended:?}");
+}
