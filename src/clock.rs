@@ -29,13 +29,19 @@ impl ManualClock {
     }
 
     pub fn advance(&self, by: Duration) {
-        let mut now = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut now = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *now += by;
     }
 }
 
 impl Clock for ManualClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+        *self
+            .0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -14,7 +14,11 @@ pub struct Config {
     #[arg(long, env = "SALESGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
     /// Statement timeout (PostgreSQL) in seconds.
-    #[arg(long, env = "SALESGRAPH_DB_STATEMENT_TIMEOUT_SECS", default_value_t = 15)]
+    #[arg(
+        long,
+        env = "SALESGRAPH_DB_STATEMENT_TIMEOUT_SECS",
+        default_value_t = 15
+    )]
     pub db_statement_timeout_secs: u64,
     /// Address to listen on.
     #[arg(long, env = "SALESGRAPH_BIND", default_value = "127.0.0.1:8080")]
@@ -26,7 +30,11 @@ pub struct Config {
     #[arg(long, env = "SALESGRAPH_JWT_ISSUER", default_value = "salesgraph")]
     pub jwt_issuer: String,
     /// `aud` claim written into and required from access tokens.
-    #[arg(long, env = "SALESGRAPH_JWT_AUDIENCE", default_value = "salesgraph-api")]
+    #[arg(
+        long,
+        env = "SALESGRAPH_JWT_AUDIENCE",
+        default_value = "salesgraph-api"
+    )]
     pub jwt_audience: String,
     /// Access-token lifetime in seconds.
     #[arg(long, env = "SALESGRAPH_ACCESS_TOKEN_TTL_SECS", default_value_t = 900)]
@@ -35,13 +43,21 @@ pub struct Config {
     #[arg(long, env = "SALESGRAPH_REFRESH_TOKEN_TTL_DAYS", default_value_t = 30)]
     pub refresh_token_ttl_days: i64,
     /// Seconds during which a just-rotated refresh token may be presented again (a lost response).
-    #[arg(long, env = "SALESGRAPH_REFRESH_REUSE_GRACE_SECS", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "SALESGRAPH_REFRESH_REUSE_GRACE_SECS",
+        default_value_t = 30
+    )]
     pub refresh_reuse_grace_secs: i64,
     /// How long a user's role, activity and token version are cached per instance.
     #[arg(long, env = "SALESGRAPH_VIEWER_CACHE_SECS", default_value_t = 30)]
     pub viewer_cache_secs: u64,
     /// Bootstrap admin e-mail, used only when the database has no users.
-    #[arg(long, env = "SALESGRAPH_ADMIN_EMAIL", default_value = "admin@localhost")]
+    #[arg(
+        long,
+        env = "SALESGRAPH_ADMIN_EMAIL",
+        default_value = "admin@localhost"
+    )]
     pub admin_email: String,
     /// Bootstrap admin password; generated and printed once when unset.
     #[arg(long, env = "SALESGRAPH_ADMIN_PASSWORD", hide_env_values = true)]
@@ -50,7 +66,11 @@ pub struct Config {
     #[arg(long, env = "SALESGRAPH_CURRENCY", default_value = "CNY")]
     pub currency: String,
     /// IANA time zone for users created without one.
-    #[arg(long, env = "SALESGRAPH_DEFAULT_TIMEZONE", default_value = "Asia/Shanghai")]
+    #[arg(
+        long,
+        env = "SALESGRAPH_DEFAULT_TIMEZONE",
+        default_value = "Asia/Shanghai"
+    )]
     pub default_timezone: String,
     /// Log format: `text` or `json`.
     #[arg(long, env = "SALESGRAPH_LOG_FORMAT", default_value = "text")]
@@ -95,19 +115,35 @@ pub struct Config {
     #[arg(long, env = "SALESGRAPH_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]
     pub ws_max_subscriptions: usize,
     /// Failed logins per account within the window before `RATE_LIMITED`.
-    #[arg(long, env = "SALESGRAPH_LOGIN_MAX_FAILURES_PER_ACCOUNT", default_value_t = 5)]
+    #[arg(
+        long,
+        env = "SALESGRAPH_LOGIN_MAX_FAILURES_PER_ACCOUNT",
+        default_value_t = 5
+    )]
     pub login_max_failures_per_account: u64,
     /// Failed logins per client address within the window before `RATE_LIMITED`.
-    #[arg(long, env = "SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT", default_value_t = 20)]
+    #[arg(
+        long,
+        env = "SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT",
+        default_value_t = 20
+    )]
     pub login_max_failures_per_client: u64,
     /// Login-throttling window in seconds.
     #[arg(long, env = "SALESGRAPH_LOGIN_WINDOW_SECS", default_value_t = 900)]
     pub login_window_secs: i64,
     /// Days idempotency keys are kept.
-    #[arg(long, env = "SALESGRAPH_IDEMPOTENCY_RETENTION_DAYS", default_value_t = 30)]
+    #[arg(
+        long,
+        env = "SALESGRAPH_IDEMPOTENCY_RETENTION_DAYS",
+        default_value_t = 30
+    )]
     pub idempotency_retention_days: i64,
     /// Seconds between housekeeping sweeps (expired keys, tokens, login failures).
-    #[arg(long, env = "SALESGRAPH_HOUSEKEEPING_INTERVAL_SECS", default_value_t = 3600)]
+    #[arg(
+        long,
+        env = "SALESGRAPH_HOUSEKEEPING_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
     pub housekeeping_interval_secs: u64,
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]

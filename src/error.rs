@@ -97,7 +97,10 @@ impl AppError {
     }
 
     pub fn forbidden() -> Self {
-        Self::new(ErrorCode::Forbidden, "Your role may not perform this operation")
+        Self::new(
+            ErrorCode::Forbidden,
+            "Your role may not perform this operation",
+        )
     }
 
     pub fn not_found(what: &str) -> Self {

@@ -10,13 +10,13 @@ use std::time::Duration;
 use async_graphql::http::{WebSocketProtocols, WsMessage};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Data, Request, Variables};
+use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value as Json, json};
@@ -81,11 +81,18 @@ fn cors_layer(origins: &str) -> CorsLayer {
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .expose_headers([axum::http::HeaderName::from_static("x-request-id")])
         .max_age(Duration::from_secs(600));
-    let origins: Vec<&str> = origins.split(',').map(str::trim).filter(|o| !o.is_empty()).collect();
+    let origins: Vec<&str> = origins
+        .split(',')
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+        .collect();
     if origins.contains(&"*") {
         base.allow_origin(AllowOrigin::any())
     } else {
-        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
         base.allow_origin(AllowOrigin::list(list))
     }
 }
@@ -108,7 +115,11 @@ fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
     let mut best: Option<(&'static str, f32)> = None;
     for part in accept.split(',') {
         let mut pieces = part.split(';');
-        let media = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+        let media = pieces
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         let quality = pieces
             .filter_map(|p| p.trim().strip_prefix("q="))
             .find_map(|q| q.parse::<f32>().ok())
@@ -127,14 +138,25 @@ fn negotiate(headers: &HeaderMap) -> Option<&'static str> {
 }
 
 /// A GraphQL-shaped error body outside of execution (bad request, auth, limits).
-fn error_response(status: StatusCode, media: &str, code: ErrorCode, message: &str, request_id: &str) -> Response {
+fn error_response(
+    status: StatusCode,
+    media: &str,
+    code: ErrorCode,
+    message: &str,
+    request_id: &str,
+) -> Response {
     let body = json!({
         "errors": [{ "message": message, "extensions": { "code": code.as_str(), "requestId": request_id } }]
     });
     let mut response = (status, body.to_string()).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(if media == GRAPHQL_RESPONSE_JSON { "application/graphql-response+json; charset=utf-8" } else { "application/json; charset=utf-8" }));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(if media == GRAPHQL_RESPONSE_JSON {
+            "application/graphql-response+json; charset=utf-8"
+        } else {
+            "application/json; charset=utf-8"
+        }),
+    );
     response
 }
 
@@ -161,7 +183,10 @@ fn client_addr(app: &AppState, headers: &HeaderMap, connect: &ConnectInfo<Socket
 }
 
 /// The caller from `Authorization: Bearer …`; `Ok(None)` when the header is absent.
-async fn bearer_viewer(app: &AppState, authorization: Option<&str>) -> Result<Option<Viewer>, AppError> {
+async fn bearer_viewer(
+    app: &AppState,
+    authorization: Option<&str>,
+) -> Result<Option<Viewer>, AppError> {
     let Some(value) = authorization.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -169,7 +194,9 @@ async fn bearer_viewer(app: &AppState, authorization: Option<&str>) -> Result<Op
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(AppError::unauthenticated)?;
-    crate::auth::service::authenticate(app, token.trim()).await.map(Some)
+    crate::auth::service::authenticate(app, token.trim())
+        .await
+        .map(Some)
 }
 
 /// Everything one HTTP request contributes to execution.
@@ -210,11 +237,19 @@ async fn prepare(
             &request_id,
         )
     })?;
-    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
     let viewer = match bearer_viewer(&state.app, authorization).await {
         Ok(viewer) => viewer,
         Err(err) => {
-            let mut response = error_response(StatusCode::UNAUTHORIZED, media, err.code, &err.message, &request_id);
+            let mut response = error_response(
+                StatusCode::UNAUTHORIZED,
+                media,
+                err.code,
+                &err.message,
+                &request_id,
+            );
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -222,7 +257,12 @@ async fn prepare(
         }
     };
     let addr = client_addr(&state.app, headers, connect);
-    Ok(Prepared { media, viewer, addr, request_id })
+    Ok(Prepared {
+        media,
+        viewer,
+        addr,
+        request_id,
+    })
 }
 
 /// Reads one GraphQL-over-HTTP request object, checking every member's type.
@@ -265,7 +305,8 @@ fn is_request_error(response: &async_graphql::Response) -> bool {
 }
 
 fn response_json(response: &async_graphql::Response, request_id: &str) -> Json {
-    let mut value = serde_json::to_value(response).unwrap_or_else(|_| json!({"errors": [{"message": crate::error::INTERNAL_MESSAGE}]}));
+    let mut value = serde_json::to_value(response)
+        .unwrap_or_else(|_| json!({"errors": [{"message": crate::error::INTERNAL_MESSAGE}]}));
     if let Some(Json::Array(errors)) = value.get_mut("errors") {
         for error in errors {
             if let Json::Object(error) = error {
@@ -295,14 +336,27 @@ fn graphql_response(media: &'static str, request_id: &str, batch: BatchResponse)
             };
             (status, response_json(response, request_id))
         }
-        BatchResponse::Batch(responses) => (StatusCode::OK, Json::Array(responses.iter().map(|r| response_json(r, request_id)).collect())),
+        BatchResponse::Batch(responses) => (
+            StatusCode::OK,
+            Json::Array(
+                responses
+                    .iter()
+                    .map(|r| response_json(r, request_id))
+                    .collect(),
+            ),
+        ),
     };
     let content_type = if media == GRAPHQL_RESPONSE_JSON {
         "application/graphql-response+json; charset=utf-8"
     } else {
         "application/json; charset=utf-8"
     };
-    (status, [(header::CONTENT_TYPE, content_type)], body.to_string()).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, content_type)],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 async fn graphql_post(
@@ -313,8 +367,14 @@ async fn graphql_post(
 ) -> Response {
     let rid = request_id(&headers);
     let media = negotiate(&headers).unwrap_or(APPLICATION_JSON);
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !content_type.to_ascii_lowercase().starts_with(APPLICATION_JSON) {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type
+        .to_ascii_lowercase()
+        .starts_with(APPLICATION_JSON)
+    {
         return error_response(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             media,
@@ -323,7 +383,15 @@ async fn graphql_post(
             &rid,
         );
     }
-    let bad_request = |message: &str| error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, message, &rid);
+    let bad_request = |message: &str| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            media,
+            ErrorCode::BadUserInput,
+            message,
+            &rid,
+        )
+    };
     let Ok(json) = serde_json::from_slice::<Json>(&body) else {
         return bad_request("The request body is not valid JSON");
     };
@@ -334,11 +402,18 @@ async fn graphql_post(
                     StatusCode::BAD_REQUEST,
                     media,
                     ErrorCode::QueryRejected,
-                    &format!("A batch holds 1 to {} operations", state.app.config.max_batch),
+                    &format!(
+                        "A batch holds 1 to {} operations",
+                        state.app.config.max_batch
+                    ),
                     &rid,
                 );
             }
-            match items.into_iter().map(parse_request).collect::<Result<Vec<_>, _>>() {
+            match items
+                .into_iter()
+                .map(parse_request)
+                .collect::<Result<Vec<_>, _>>()
+            {
                 Ok(requests) => BatchRequest::Batch(requests),
                 Err(message) => return bad_request(&message),
             }
@@ -354,11 +429,18 @@ async fn graphql_post(
     };
     let requests = match requests {
         BatchRequest::Single(request) => BatchRequest::Single(prepared.attach(&state.app, request)),
-        BatchRequest::Batch(items) => {
-            BatchRequest::Batch(items.into_iter().map(|r| prepared.attach(&state.app, r)).collect())
-        }
+        BatchRequest::Batch(items) => BatchRequest::Batch(
+            items
+                .into_iter()
+                .map(|r| prepared.attach(&state.app, r))
+                .collect(),
+        ),
     };
-    graphql_response(prepared.media, &prepared.request_id, state.schema.execute_batch(requests).await)
+    graphql_response(
+        prepared.media,
+        &prepared.request_id,
+        state.schema.execute_batch(requests).await,
+    )
 }
 
 /// The type of the operation a GET request would run, if the document parses.
@@ -386,7 +468,8 @@ async fn graphql_get(
             .is_some_and(|a| a.contains("text/html"))
     {
         return Html(async_graphql::http::playground_source(
-            async_graphql::http::GraphQLPlaygroundConfig::new("/graphql").subscription_endpoint("/graphql/ws"),
+            async_graphql::http::GraphQLPlaygroundConfig::new("/graphql")
+                .subscription_endpoint("/graphql/ws"),
         ))
         .into_response();
     }
@@ -404,16 +487,32 @@ async fn graphql_get(
                     object.insert(key.into(), value);
                 }
                 Err(_) => {
-                    return error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, &format!("`{key}` is not valid JSON"), &rid);
+                    return error_response(
+                        StatusCode::BAD_REQUEST,
+                        media,
+                        ErrorCode::BadUserInput,
+                        &format!("`{key}` is not valid JSON"),
+                        &rid,
+                    );
                 }
             }
         }
     }
     let request = match parse_request(Json::Object(object)) {
         Ok(request) => request,
-        Err(message) => return error_response(StatusCode::BAD_REQUEST, media, ErrorCode::BadUserInput, &message, &rid),
+        Err(message) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                media,
+                ErrorCode::BadUserInput,
+                &message,
+                &rid,
+            );
+        }
     };
-    if operation_type(&request.query, request.operation_name.as_deref()).is_some_and(|t| t != OperationType::Query) {
+    if operation_type(&request.query, request.operation_name.as_deref())
+        .is_some_and(|t| t != OperationType::Query)
+    {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             media,
@@ -421,7 +520,9 @@ async fn graphql_get(
             "Only queries may be sent with GET; use POST",
             &rid,
         );
-        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
     let prepared = match prepare(&state, &headers, &connect).await {
@@ -429,7 +530,11 @@ async fn graphql_get(
         Err(response) => return response,
     };
     let request = prepared.attach(&state.app, request);
-    graphql_response(prepared.media, &prepared.request_id, BatchResponse::Single(state.schema.execute(request).await))
+    graphql_response(
+        prepared.media,
+        &prepared.request_id,
+        BatchResponse::Single(state.schema.execute(request).await),
+    )
 }
 
 async fn graphql_ws(
@@ -449,7 +554,10 @@ async fn graphql_ws(
 }
 
 fn close(code: u16, reason: &str) -> Message {
-    Message::Close(Some(CloseFrame { code, reason: reason.to_owned().into() }))
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.to_owned().into(),
+    }))
 }
 
 /// Waits for an authenticated `connection_init`, then hands the socket to async-graphql with
@@ -462,7 +570,9 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
         Ok(Some(text)) => text,
         Ok(None) => return,
         Err(_) => {
-            let _ = sink.send(close(4408, "Connection initialisation timeout")).await;
+            let _ = sink
+                .send(close(4408, "Connection initialisation timeout"))
+                .await;
             return;
         }
     };
@@ -534,9 +644,7 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
     }
 }
 
-async fn next_text(
-    stream: &mut futures_util::stream::SplitStream<WebSocket>,
-) -> Option<String> {
+async fn next_text(stream: &mut futures_util::stream::SplitStream<WebSocket>) -> Option<String> {
     while let Some(message) = stream.next().await {
         match message {
             Ok(Message::Text(text)) => return Some(text.to_string()),
@@ -560,7 +668,9 @@ fn admit(
         return true;
     };
     let id = message.get("id").and_then(Json::as_str).map(str::to_owned);
-    let mut active = active.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut active = active
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     match (message.get("type").and_then(Json::as_str), id) {
         (Some("subscribe"), Some(id)) => {
             if active.len() >= max && !active.contains(&id) {
@@ -590,10 +700,15 @@ fn forget_finished(text: &str, active: &Mutex<HashSet<String>>) {
     let Ok(message) = serde_json::from_str::<Json>(text) else {
         return;
     };
-    if matches!(message.get("type").and_then(Json::as_str), Some("complete" | "error"))
-        && let Some(id) = message.get("id").and_then(Json::as_str)
+    if matches!(
+        message.get("type").and_then(Json::as_str),
+        Some("complete" | "error")
+    ) && let Some(id) = message.get("id").and_then(Json::as_str)
     {
-        active.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(id);
+        active
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .remove(id);
     }
 }
 
@@ -610,9 +725,14 @@ mod tests {
     #[test]
     fn accept_negotiation_prefers_what_the_client_ranks_highest() {
         assert_eq!(negotiate(&HeaderMap::new()), Some(APPLICATION_JSON));
-        assert_eq!(negotiate(&accept("application/graphql-response+json")), Some(GRAPHQL_RESPONSE_JSON));
         assert_eq!(
-            negotiate(&accept("application/json;q=0.9, application/graphql-response+json")),
+            negotiate(&accept("application/graphql-response+json")),
+            Some(GRAPHQL_RESPONSE_JSON)
+        );
+        assert_eq!(
+            negotiate(&accept(
+                "application/json;q=0.9, application/graphql-response+json"
+            )),
             Some(GRAPHQL_RESPONSE_JSON)
         );
         assert_eq!(negotiate(&accept("*/*")), Some(APPLICATION_JSON));
@@ -622,7 +742,10 @@ mod tests {
     #[test]
     fn request_members_must_have_their_types() {
         assert!(parse_request(json!({"query": "{ a }"})).is_ok());
-        assert!(parse_request(json!({"query": "{ a }", "variables": null, "operationName": null})).is_ok());
+        assert!(
+            parse_request(json!({"query": "{ a }", "variables": null, "operationName": null}))
+                .is_ok()
+        );
         assert!(parse_request(json!({"query": 1})).is_err());
         assert!(parse_request(json!({"query": "{ a }", "variables": "x"})).is_err());
         assert!(parse_request(json!({"query": "{ a }", "operationName": 3})).is_err());
@@ -631,7 +754,10 @@ mod tests {
 
     #[test]
     fn get_detects_mutations_by_the_selected_operation() {
-        assert_eq!(operation_type("mutation { a }", None), Some(OperationType::Mutation));
+        assert_eq!(
+            operation_type("mutation { a }", None),
+            Some(OperationType::Mutation)
+        );
         assert_eq!(
             operation_type("query Q { a } mutation M { b }", Some("Q")),
             Some(OperationType::Query)

@@ -112,7 +112,10 @@ where
             if is_unique_violation(&err) {
                 // A concurrent retry with the same key committed first: answer as it did.
                 txn.rollback().await?;
-                return stored(db, call).await?.map(Outcome::Replayed).ok_or_else(AppError::internal);
+                return stored(db, call)
+                    .await?
+                    .map(Outcome::Replayed)
+                    .ok_or_else(AppError::internal);
             }
             return Err(err.into());
         }

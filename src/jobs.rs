@@ -90,7 +90,10 @@ pub async fn housekeeping(state: &AppState, now: DateTime<Utc>) -> AppResult<Swe
 }
 
 /// Runs every sweep on its interval until `shutdown` flips to true.
-pub fn spawn(state: Arc<AppState>, mut shutdown: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
+pub fn spawn(
+    state: Arc<AppState>,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let period = Duration::from_secs(state.config.housekeeping_interval_secs.max(1));
         let mut ticker = tokio::time::interval(period);

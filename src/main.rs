@@ -9,7 +9,11 @@ use salesgraph::auth::viewer::Role;
 use salesgraph::{Config, build_router, build_state, clock::SystemClock, db};
 
 #[derive(Parser)]
-#[command(name = "salesgraph", version, about = "GraphQL API for B2B sales teams: lead to cash")]
+#[command(
+    name = "salesgraph",
+    version,
+    about = "GraphQL API for B2B sales teams: lead to cash"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -59,7 +63,8 @@ enum MigrateAction {
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
-    Role::parse(&value.to_ascii_uppercase()).ok_or_else(|| "one of ADMIN, SALES_MANAGER, SALES_REP, FINANCE".to_owned())
+    Role::parse(&value.to_ascii_uppercase())
+        .ok_or_else(|| "one of ADMIN, SALES_MANAGER, SALES_REP, FINANCE".to_owned())
 }
 
 fn init_tracing(format: &str) {
@@ -92,7 +97,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::ExportSchema { output } => {
             let sdl = salesgraph::graphql::sdl();
             match output {
-                Some(path) => std::fs::write(&path, sdl).map_err(|e| format!("writing {}: {e}", path.display())),
+                Some(path) => std::fs::write(&path, sdl)
+                    .map_err(|e| format!("writing {}: {e}", path.display())),
                 None => {
                     print!("{sdl}");
                     Ok(())
@@ -100,7 +106,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Migrate { action } => {
-            let db = db::connect(&config).await.map_err(|e| format!("connecting: {e}"))?;
+            let db = db::connect(&config)
+                .await
+                .map_err(|e| format!("connecting: {e}"))?;
             let result = match action {
                 MigrateAction::Up => migration::Migrator::up(&db, None).await,
                 MigrateAction::Down => migration::Migrator::down(&db, Some(1)).await,
@@ -108,13 +116,32 @@ async fn run(cli: Cli) -> Result<(), String> {
             };
             result.map_err(|e| format!("migrating: {e}"))
         }
-        Command::CreateUser { email, display_name, role, password, timezone } => {
-            let db = db::connect(&config).await.map_err(|e| format!("connecting: {e}"))?;
-            db::migrate(&db).await.map_err(|e| format!("migrating: {e}"))?;
-            let state = build_state(db, config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+        Command::CreateUser {
+            email,
+            display_name,
+            role,
+            password,
+            timezone,
+        } => {
+            let db = db::connect(&config)
+                .await
+                .map_err(|e| format!("connecting: {e}"))?;
+            db::migrate(&db)
+                .await
+                .map_err(|e| format!("migrating: {e}"))?;
+            let state = build_state(db, config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| e.to_string())?;
             let user = salesgraph::users::service::insert_user(
                 &state,
-                salesgraph::users::service::NewUser { email, display_name, role, password, team_id: None, timezone },
+                salesgraph::users::service::NewUser {
+                    email,
+                    display_name,
+                    role,
+                    password,
+                    team_id: None,
+                    timezone,
+                },
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -126,19 +153,30 @@ async fn run(cli: Cli) -> Result<(), String> {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let db = db::connect(&config).await.map_err(|e| format!("connecting to the database: {e}"))?;
-    db::migrate(&db).await.map_err(|e| format!("migrating: {e}"))?;
+    let db = db::connect(&config)
+        .await
+        .map_err(|e| format!("connecting to the database: {e}"))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("migrating: {e}"))?;
     let bind = config.bind.clone();
-    let state = build_state(db, config, Arc::new(SystemClock)).await.map_err(|e| e.to_string())?;
+    let state = build_state(db, config, Arc::new(SystemClock))
+        .await
+        .map_err(|e| e.to_string())?;
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
     let jobs = salesgraph::jobs::spawn(state.clone(), shutdown_rx);
     let router = build_router(state);
-    let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| format!("binding {bind}: {e}"))?;
-    tracing::info!(address = %bind, "serving GraphQL at /graphql");
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+    let listener = tokio::net::TcpListener::bind(&bind)
         .await
-        .map_err(|e| format!("server error: {e}"))?;
+        .map_err(|e| format!("binding {bind}: {e}"))?;
+    tracing::info!(address = %bind, "serving GraphQL at /graphql");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
     let _ = shutdown_tx.send(true);
     let _ = jobs.await;
     tracing::info!("stopped");

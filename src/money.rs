@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn round_trips_to_a_two_digit_decimal() {
-        assert_eq!(Money::from_minor(123_450).to_decimal().to_string(), "1234.50");
+        assert_eq!(
+            Money::from_minor(123_450).to_decimal().to_string(),
+            "1234.50"
+        );
         assert_eq!(Money::from_minor(-5).to_decimal().to_string(), "-0.05");
     }
 
@@ -128,7 +131,11 @@ mod tests {
 
     #[test]
     fn a_split_whose_percentages_miss_100_is_refused() {
-        assert!(Money::from_minor(100).split_by_percent(&[dec("50"), dec("49")]).is_none());
+        assert!(
+            Money::from_minor(100)
+                .split_by_percent(&[dec("50"), dec("49")])
+                .is_none()
+        );
         assert!(Money::from_minor(100).split_by_percent(&[]).is_none());
     }
 }

@@ -18,9 +18,17 @@ pub const MAX_PAGE_SIZE: u64 = 100;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageRequest {
     /// `first` rows after the `after` cursor.
-    Forward { after: Option<Uuid>, before: Option<Uuid>, first: u64 },
+    Forward {
+        after: Option<Uuid>,
+        before: Option<Uuid>,
+        first: u64,
+    },
     /// `last` rows before the `before` cursor.
-    Backward { after: Option<Uuid>, before: Option<Uuid>, last: u64 },
+    Backward {
+        after: Option<Uuid>,
+        before: Option<Uuid>,
+        last: u64,
+    },
 }
 
 impl PageRequest {
@@ -38,7 +46,10 @@ impl PageRequest {
                 .ok()
                 .filter(|v| (1..=MAX_PAGE_SIZE).contains(v))
                 .ok_or_else(|| {
-                    AppError::bad_input(name, format!("{name} must be between 1 and {MAX_PAGE_SIZE}"))
+                    AppError::bad_input(
+                        name,
+                        format!("{name} must be between 1 and {MAX_PAGE_SIZE}"),
+                    )
                 })
         };
         match (first, last) {
@@ -46,7 +57,11 @@ impl PageRequest {
                 "last",
                 "Pass either first or last, not both",
             )),
-            (_, Some(last)) => Ok(Self::Backward { after, before, last: size(last, "last")? }),
+            (_, Some(last)) => Ok(Self::Backward {
+                after,
+                before,
+                last: size(last, "last")?,
+            }),
             (first, None) => Ok(Self::Forward {
                 after,
                 before,
@@ -74,7 +89,10 @@ fn decode_cursor(cursor: &str, field: &str) -> AppResult<Uuid> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("cursor:").and_then(|id| Uuid::parse_str(id).ok()))
+        .and_then(|text| {
+            text.strip_prefix("cursor:")
+                .and_then(|id| Uuid::parse_str(id).ok())
+        })
         .ok_or_else(|| AppError::bad_input(field, "Invalid cursor"))
 }
 
@@ -92,8 +110,16 @@ where
 {
     let total_count = select.clone().count(db).await?;
     let (after, before, size, backward) = match *request {
-        PageRequest::Forward { after, before, first } => (after, before, first, false),
-        PageRequest::Backward { after, before, last } => (after, before, last, true),
+        PageRequest::Forward {
+            after,
+            before,
+            first,
+        } => (after, before, first, false),
+        PageRequest::Backward {
+            after,
+            before,
+            last,
+        } => (after, before, last, true),
     };
     let mut query = select;
     if let Some(after) = after {
@@ -112,9 +138,19 @@ where
     items.truncate(usize::try_from(size).unwrap_or(usize::MAX));
     if backward {
         items.reverse();
-        Ok(Page { items, has_previous_page: has_more, has_next_page: before.is_some(), total_count })
+        Ok(Page {
+            items,
+            has_previous_page: has_more,
+            has_next_page: before.is_some(),
+            total_count,
+        })
     } else {
-        Ok(Page { items, has_previous_page: after.is_some(), has_next_page: has_more, total_count })
+        Ok(Page {
+            items,
+            has_previous_page: after.is_some(),
+            has_next_page: has_more,
+            total_count,
+        })
     }
 }
 
@@ -127,7 +163,14 @@ mod tests {
         let id = Uuid::now_v7();
         let cursor = encode_cursor(id);
         let parsed = PageRequest::parse(Some(&cursor), None, Some(5), None).unwrap();
-        assert_eq!(parsed, PageRequest::Forward { after: Some(id), before: None, first: 5 });
+        assert_eq!(
+            parsed,
+            PageRequest::Forward {
+                after: Some(id),
+                before: None,
+                first: 5
+            }
+        );
         let err = PageRequest::parse(Some("nope"), None, None, None).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("after"));
     }
@@ -136,14 +179,23 @@ mod tests {
     fn page_sizes_are_bounded() {
         assert!(matches!(
             PageRequest::parse(None, None, None, None).unwrap(),
-            PageRequest::Forward { first: DEFAULT_PAGE_SIZE, .. }
+            PageRequest::Forward {
+                first: DEFAULT_PAGE_SIZE,
+                ..
+            }
         ));
         assert_eq!(
-            PageRequest::parse(None, None, Some(101), None).unwrap_err().field.as_deref(),
+            PageRequest::parse(None, None, Some(101), None)
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("first")
         );
         assert_eq!(
-            PageRequest::parse(None, None, None, Some(0)).unwrap_err().field.as_deref(),
+            PageRequest::parse(None, None, None, Some(0))
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("last")
         );
         assert!(PageRequest::parse(None, None, Some(1), Some(1)).is_err());

@@ -33,7 +33,10 @@ impl ViewerCache {
     }
 
     pub fn get(&self, user_id: Uuid) -> Option<ViewerRecord> {
-        let entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         entries
             .get(&user_id)
             .filter(|(at, _)| at.elapsed() < self.ttl)
@@ -41,7 +44,10 @@ impl ViewerCache {
     }
 
     pub fn put(&self, user_id: Uuid, record: ViewerRecord) {
-        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if entries.len() > 10_000 {
             let ttl = self.ttl;
             entries.retain(|_, (at, _)| at.elapsed() < ttl);

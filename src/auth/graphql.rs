@@ -82,8 +82,13 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Signs in with e-mail and password.
-    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
-        let session = service::login(ctx.app(), &input.email, &input.password, ctx.client_addr()).await?;
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        input: LoginInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let session =
+            service::login(ctx.app(), &input.email, &input.password, ctx.client_addr()).await?;
         Ok(session.into())
     }
 
@@ -93,11 +98,17 @@ impl AuthMutation {
         ctx: &Context<'_>,
         input: RefreshTokenInput,
     ) -> async_graphql::Result<AuthPayload> {
-        Ok(service::refresh(ctx.app(), &input.refresh_token).await?.into())
+        Ok(service::refresh(ctx.app(), &input.refresh_token)
+            .await?
+            .into())
     }
 
     /// Ends the session a refresh token belongs to.
-    async fn logout(&self, ctx: &Context<'_>, input: LogoutInput) -> async_graphql::Result<LogoutPayload> {
+    async fn logout(
+        &self,
+        ctx: &Context<'_>,
+        input: LogoutInput,
+    ) -> async_graphql::Result<LogoutPayload> {
         service::logout(ctx.app(), &input.refresh_token).await?;
         Ok(LogoutPayload { success: true })
     }

@@ -94,19 +94,30 @@ mod tests {
     async fn a_hash_verifies_its_password_and_nothing_else() {
         let stored = hash(CHEAP, "correct horse battery".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery".into(), stored.clone()).await.unwrap());
+        assert!(
+            verify("correct horse battery".into(), stored.clone())
+                .await
+                .unwrap()
+        );
         assert!(!verify("wrong horse battery".into(), stored).await.unwrap());
     }
 
     #[tokio::test]
     async fn a_malformed_hash_never_matches() {
-        assert!(!verify("anything at all".into(), "not-a-hash".into()).await.unwrap());
+        assert!(
+            !verify("anything at all".into(), "not-a-hash".into())
+                .await
+                .unwrap()
+        );
     }
 
     #[test]
     fn the_policy_rejects_short_and_huge_passwords() {
         assert_eq!(
-            validate_policy("short", "input.password").unwrap_err().field.as_deref(),
+            validate_policy("short", "input.password")
+                .unwrap_err()
+                .field
+                .as_deref(),
             Some("input.password")
         );
         assert!(validate_policy(&"x".repeat(129), "p").is_err());

@@ -113,9 +113,10 @@ pub async fn login(
         .filter(user::Column::Email.eq(account.as_str()))
         .one(&state.db)
         .await?;
-    let stored_hash = user
-        .as_ref()
-        .map_or_else(|| state.dummy_password_hash.clone(), |u| u.password_hash.clone());
+    let stored_hash = user.as_ref().map_or_else(
+        || state.dummy_password_hash.clone(),
+        |u| u.password_hash.clone(),
+    );
     let matches = passwords::verify(password.to_owned(), stored_hash).await?;
     let user = match user {
         Some(user) if matches && user.active => user,
@@ -140,7 +141,9 @@ async fn issue_session(
     family_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Session> {
-    Ok(issue_session_with_id(state, txn, user, family_id, now).await?.1)
+    Ok(issue_session_with_id(state, txn, user, family_id, now)
+        .await?
+        .1)
 }
 
 /// As [`issue_session`], also returning the new refresh token's row id.
@@ -151,11 +154,13 @@ async fn issue_session_with_id(
     family_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<(Uuid, Session)> {
-    let (token_id, refresh_token) = insert_refresh_token(state, txn, user.id, family_id, now).await?;
+    let (token_id, refresh_token) =
+        insert_refresh_token(state, txn, user.id, family_id, now).await?;
     let access_token_expires_at = now + Duration::seconds(state.config.access_token_ttl_secs);
-    let access_token = state
-        .jwt
-        .issue(user.id, user.token_version, now, access_token_expires_at)?;
+    let access_token =
+        state
+            .jwt
+            .issue(user.id, user.token_version, now, access_token_expires_at)?;
     Ok((
         token_id,
         Session {
@@ -217,7 +222,8 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
     };
 
     if let Some(rotated_at) = token.rotated_at {
-        let within_grace = now - rotated_at <= Duration::seconds(state.config.refresh_reuse_grace_secs);
+        let within_grace =
+            now - rotated_at <= Duration::seconds(state.config.refresh_reuse_grace_secs);
         let successor = match token.replaced_by {
             Some(id) => RefreshTokens::find_by_id(id).one(&txn).await?,
             None => None,
@@ -254,7 +260,10 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
             refresh_token::Column::RotatedAt,
             Expr::value(Some(token.rotated_at.unwrap_or(now))),
         )
-        .col_expr(refresh_token::Column::ReplacedBy, Expr::value(Some(successor_id)))
+        .col_expr(
+            refresh_token::Column::ReplacedBy,
+            Expr::value(Some(successor_id)),
+        )
         .filter(refresh_token::Column::Id.eq(token.id))
         .filter(unchanged)
         .exec(&txn)

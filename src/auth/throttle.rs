@@ -23,8 +23,16 @@ pub async fn check(
     let window = Duration::seconds(config.login_window_secs);
     let since = now - window;
     for (column, value, limit) in [
-        (Column::Account, account, config.login_max_failures_per_account),
-        (Column::ClientAddr, client, config.login_max_failures_per_client),
+        (
+            Column::Account,
+            account,
+            config.login_max_failures_per_account,
+        ),
+        (
+            Column::ClientAddr,
+            client,
+            config.login_max_failures_per_client,
+        ),
     ] {
         let recent = Entity::find()
             .filter(column.eq(value))

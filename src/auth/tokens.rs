@@ -118,10 +118,12 @@ pub fn hash_refresh_token(token: &str) -> String {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
-        let _ = write!(out, "{b:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
 }
 
 #[cfg(test)]
@@ -137,7 +139,9 @@ mod tests {
     fn an_issued_token_verifies_until_it_expires() {
         let now = Utc::now();
         let user = Uuid::now_v7();
-        let token = keys().issue(user, 3, now, now + Duration::minutes(15)).unwrap();
+        let token = keys()
+            .issue(user, 3, now, now + Duration::minutes(15))
+            .unwrap();
         let claims = keys().verify(&token, now).unwrap();
         assert_eq!((claims.sub, claims.ver), (user, 3));
         assert!(keys().verify(&token, now + Duration::minutes(15)).is_err());

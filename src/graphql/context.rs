@@ -29,10 +29,12 @@ impl ContextExt for Context<'_> {
     }
 
     fn viewer(&self) -> AppResult<&Viewer> {
-        self.data_opt::<Viewer>().ok_or_else(AppError::unauthenticated)
+        self.data_opt::<Viewer>()
+            .ok_or_else(AppError::unauthenticated)
     }
 
     fn client_addr(&self) -> &str {
-        self.data_opt::<ClientAddr>().map_or("unknown", |addr| addr.0.as_str())
+        self.data_opt::<ClientAddr>()
+            .map_or("unknown", |addr| addr.0.as_str())
     }
 }

@@ -22,7 +22,9 @@ pub struct ErrorSafetyNet {
 
 impl ExtensionFactory for ErrorSafetyNet {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(SafetyNet { max_aliases: self.max_aliases })
+        Arc::new(SafetyNet {
+            max_aliases: self.max_aliases,
+        })
     }
 }
 
@@ -39,14 +41,19 @@ fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
 }
 
 fn has_code(error: &ServerError) -> bool {
-    error.extensions.as_ref().is_some_and(|ext| ext.get("code").is_some())
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|ext| ext.get("code").is_some())
 }
 
 /// Codes whatever is still uncoded and stamps the request id.
 fn finish(mut response: Response, request_id: Option<&str>) -> Response {
     for error in &mut response.errors {
         if !has_code(error) {
-            if error.message.starts_with("Failed to parse") || error.message.starts_with("Invalid value") {
+            if error.message.starts_with("Failed to parse")
+                || error.message.starts_with("Invalid value")
+            {
                 *error = with_code(error.clone(), ErrorCode::BadUserInput);
             } else {
                 tracing::error!(message = %error.message, path = ?error.path, "uncoded error");

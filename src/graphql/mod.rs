@@ -83,8 +83,12 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         return Ok(None);
     };
     let found = match kind {
-        NodeType::User => users::get_user(db, viewer, uuid).await.map(|u| Node::User(u.into())),
-        NodeType::Team => users::get_team(db, viewer, uuid).await.map(|t| Node::Team(t.into())),
+        NodeType::User => users::get_user(db, viewer, uuid)
+            .await
+            .map(|u| Node::User(u.into())),
+        NodeType::Team => users::get_team(db, viewer, uuid)
+            .await
+            .map(|t| Node::Team(t.into())),
     };
     match found {
         Ok(node) => Ok(Some(node)),
@@ -93,12 +97,15 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
     }
 }
 
+/// Everything a client can read.
 #[derive(MergedObject, Default)]
 pub struct QueryRoot(SystemQuery, UserQuery);
 
+/// Everything a client can change.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(AuthMutation, UserMutation);
 
+/// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
 pub struct SubscriptionRoot(UserSubscription);
 
@@ -107,13 +114,19 @@ pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 /// Builds the schema with the configured limits. `state` is shared by every request.
 pub fn build_schema(state: Arc<AppState>) -> AppSchema {
     let config = state.config.clone();
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .limit_depth(config.max_depth)
-        .limit_complexity(config.max_complexity)
-        .limit_recursive_depth(32)
-        .limit_directives(10)
-        .extension(errors::ErrorSafetyNet { max_aliases: config.max_aliases })
-        .data(state);
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .limit_depth(config.max_depth)
+    .limit_complexity(config.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(10)
+    .extension(errors::ErrorSafetyNet {
+        max_aliases: config.max_aliases,
+    })
+    .data(state);
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -123,9 +136,13 @@ pub fn build_schema(state: Arc<AppState>) -> AppSchema {
 /// The schema as served, for `export-schema` and the drift test (introspection settings and
 /// limits do not change the SDL).
 pub fn sdl() -> String {
-    Schema::build(QueryRoot::default(), MutationRoot::default(), SubscriptionRoot::default())
-        .finish()
-        .sdl()
+    Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        SubscriptionRoot::default(),
+    )
+    .finish()
+    .sdl()
 }
 
 /// Per-request data: loaders cache only within one request, so one user's answers are never

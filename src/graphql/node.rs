@@ -55,7 +55,10 @@ pub fn decode_any(id: &str) -> Option<(NodeType, Uuid)> {
 pub fn decode_id(id: &ID, kind: NodeType, field: &str) -> AppResult<Uuid> {
     match decode_any(id) {
         Some((found, uuid)) if found == kind => Ok(uuid),
-        _ => Err(AppError::bad_input(field, format!("Not a {} id", kind.name()))),
+        _ => Err(AppError::bad_input(
+            field,
+            format!("Not a {} id", kind.name()),
+        )),
     }
 }
 

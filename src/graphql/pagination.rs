@@ -1,37 +1,76 @@
-//! Relay connections from keyset pages.
+//! Relay connections from keyset pages: `connection_types!` declares a node type's
+//! `XxxConnection` and `XxxEdge`, with descriptions, and converts keyset pages into them.
 
-use async_graphql::SimpleObject;
-use async_graphql::connection::{Connection, Edge};
-use async_graphql::OutputType;
+use async_graphql::connection::PageInfo;
 use uuid::Uuid;
 
 use crate::pagination::{Page, encode_cursor};
 
-/// Fields every connection carries besides edges and page info.
-#[derive(SimpleObject, Debug)]
-pub struct ConnectionTotals {
-    /// How many items match the filter, across all pages.
-    pub total_count: u64,
-}
-
-/// A Relay connection of `N` with opaque string cursors and `totalCount`.
-pub type RelayConnection<N> = Connection<String, N, ConnectionTotals>;
-
-/// Converts a page of rows into a connection of GraphQL nodes.
-pub fn connection<M, N: OutputType>(
+/// Page info and `(cursor, node)` pairs of a page.
+pub fn edges_of<M, N>(
     page: Page<M>,
     id: impl Fn(&M) -> Uuid,
     node: impl Fn(M) -> N,
-) -> RelayConnection<N> {
-    let mut connection = Connection::with_additional_fields(
-        page.has_previous_page,
-        page.has_next_page,
-        ConnectionTotals { total_count: page.total_count },
-    );
-    connection.edges = page
+) -> (PageInfo, Vec<(String, N)>, u64) {
+    let edges: Vec<(String, N)> = page
         .items
         .into_iter()
-        .map(|item| Edge::new(encode_cursor(id(&item)), node(item)))
+        .map(|item| (encode_cursor(id(&item)), node(item)))
         .collect();
-    connection
+    let info = PageInfo {
+        has_previous_page: page.has_previous_page,
+        has_next_page: page.has_next_page,
+        start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
+        end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
+    };
+    (info, edges, page.total_count)
+}
+
+/// Declares `$connection` and `$edge` for `$node`, with `$connection::from_page`.
+#[macro_export]
+macro_rules! connection_types {
+    ($connection:ident, $edge:ident, $node:ty) => {
+        /// One page of a list, with cursors to page on (Relay cursor connection).
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $connection {
+            /// The items of this page, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// The items of this page, without cursors.
+            pub nodes: Vec<$node>,
+            /// Whether more pages exist and the cursors to reach them.
+            pub page_info: async_graphql::connection::PageInfo,
+            /// How many items match the filter, across all pages.
+            pub total_count: u64,
+        }
+
+        /// An item of a page with the cursor that points at it.
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Opaque cursor of this item, for `after` or `before`.
+            pub cursor: String,
+            /// The item.
+            pub node: $node,
+        }
+
+        impl $connection {
+            /// Converts a keyset page of rows into this connection.
+            pub fn from_page<M>(
+                page: $crate::pagination::Page<M>,
+                id: impl Fn(&M) -> uuid::Uuid,
+                node: impl Fn(M) -> $node,
+            ) -> Self {
+                let (page_info, edges, total_count) =
+                    $crate::graphql::pagination::edges_of(page, id, node);
+                Self {
+                    nodes: edges.iter().map(|(_, node)| node.clone()).collect(),
+                    edges: edges
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
+                    page_info,
+                    total_count,
+                }
+            }
+        }
+    };
 }

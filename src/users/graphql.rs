@@ -5,15 +5,15 @@ use futures_util::{Stream, StreamExt};
 
 use super::service::{self, NewTeam, NewUser, TeamChanges, UserChanges};
 use super::types::{
-    CreateTeamInput, CreateTeamPayload, CreateUserInput, CreateUserPayload, Team, UpdateTeamInput,
-    UpdateTeamPayload, UpdateUserInput, UpdateUserPayload, User, UserFilter,
+    CreateTeamInput, CreateTeamPayload, CreateUserInput, CreateUserPayload, Team, TeamConnection,
+    UpdateTeamInput, UpdateTeamPayload, UpdateUserInput, UpdateUserPayload, User, UserConnection,
+    UserFilter,
 };
 use crate::error::AppError;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
 use crate::graphql::node::{NodeType, decode_id};
-use crate::graphql::pagination::{RelayConnection, connection};
 use crate::pagination::PageRequest;
 
 fn maybe_id(
@@ -37,20 +37,27 @@ impl UserQuery {
     #[graphql(guard = "SignedIn")]
     async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         let viewer = ctx.viewer()?;
-        Ok(service::get_user(&ctx.app().db, viewer, viewer.user_id).await?.into())
+        Ok(service::get_user(&ctx.app().db, viewer, viewer.user_id)
+            .await?
+            .into())
     }
 
     /// All users, oldest first (admin).
-    #[graphql(guard = "ADMIN", complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(
+        guard = "ADMIN",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
     async fn users(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only users matching this filter.")] filter: Option<UserFilter>,
-        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> async_graphql::Result<RelayConnection<User>> {
+    ) -> async_graphql::Result<UserConnection> {
         let viewer = ctx.viewer()?;
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let filter = filter.unwrap_or_default();
@@ -64,23 +71,28 @@ impl UserQuery {
             search: filter.search,
         };
         let page = service::list_users(&ctx.app().db, viewer, filter, &page).await?;
-        Ok(connection(page, |u| u.id, User::from))
+        Ok(UserConnection::from_page(page, |u| u.id, User::from))
     }
 
     /// All teams, oldest first (admin).
-    #[graphql(guard = "ADMIN", complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    #[graphql(
+        guard = "ADMIN",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
     async fn teams(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<i32>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
         #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
         #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
-    ) -> async_graphql::Result<RelayConnection<Team>> {
+    ) -> async_graphql::Result<TeamConnection> {
         let viewer = ctx.viewer()?;
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let page = service::list_teams(&ctx.app().db, viewer, &page).await?;
-        Ok(connection(page, |t| t.id, Team::from))
+        Ok(TeamConnection::from_page(page, |t| t.id, Team::from))
     }
 }
 
@@ -110,7 +122,9 @@ impl UserMutation {
             timezone: input.timezone,
         };
         let user = service::create_user(ctx.app(), viewer, new, input.idempotency_key).await?;
-        Ok(CreateUserPayload { user: user.into_inner().into() })
+        Ok(CreateUserPayload {
+            user: user.into_inner().into(),
+        })
     }
 
     /// Changes a user's profile, role, team or activity (admin).
@@ -129,7 +143,8 @@ impl UserMutation {
             active: input.active,
             timezone: input.timezone,
         };
-        let user = service::update_user(ctx.app(), viewer, id, input.expected_version, changes).await?;
+        let user =
+            service::update_user(ctx.app(), viewer, id, input.expected_version, changes).await?;
         Ok(UpdateUserPayload { user: user.into() })
     }
 
@@ -145,7 +160,11 @@ impl UserMutation {
             .manager_id
             .map(|id| decode_id(&id, NodeType::User, "input.managerId"))
             .transpose()?;
-        let new = NewTeam { name: input.name, region: input.region, manager_id };
+        let new = NewTeam {
+            name: input.name,
+            region: input.region,
+            manager_id,
+        };
         let team = service::create_team(ctx.app(), viewer, new, input.idempotency_key).await?;
         Ok(CreateTeamPayload { team: team.into() })
     }
@@ -168,7 +187,8 @@ impl UserMutation {
             },
             manager_id: maybe_id(input.manager_id, NodeType::User, "input.managerId")?,
         };
-        let team = service::update_team(ctx.app(), viewer, id, input.expected_version, changes).await?;
+        let team =
+            service::update_team(ctx.app(), viewer, id, input.expected_version, changes).await?;
         Ok(UpdateTeamPayload { team: team.into() })
     }
 }
@@ -208,7 +228,8 @@ impl UserSubscription {
         let events = app.events.subscribe();
         Ok(events
             .filter(move |event| {
-                let mine = event.kind == EventKind::UserUpdated && event.subject_id == viewer.user_id;
+                let mine =
+                    event.kind == EventKind::UserUpdated && event.subject_id == viewer.user_id;
                 async move { mine }
             })
             .then(move |event| {
@@ -220,8 +241,15 @@ impl UserSubscription {
                         .into_iter()
                         .next()
                         .ok_or_else(|| AppError::not_found("User"))?;
-                    let kind = if user.active { AccountEventKind::Updated } else { AccountEventKind::Deactivated };
-                    Ok(AccountEvent { kind, user: user.into() })
+                    let kind = if user.active {
+                        AccountEventKind::Updated
+                    } else {
+                        AccountEventKind::Deactivated
+                    };
+                    Ok(AccountEvent {
+                        kind,
+                        user: user.into(),
+                    })
                 }
             }))
     }

@@ -29,9 +29,9 @@ pub fn parse_email(email: &str, field: &str) -> AppResult<String> {
     let email = normalize_email(email);
     let valid = email.len() <= 254
         && !email.chars().any(char::is_whitespace)
-        && email
-            .split_once('@')
-            .is_some_and(|(local, domain)| !local.is_empty() && !domain.is_empty() && !domain.contains('@'));
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+        });
     if valid {
         Ok(email)
     } else {
@@ -55,7 +55,11 @@ fn parse_timezone(timezone: &str, field: &str) -> AppResult<String> {
 }
 
 fn require_admin(viewer: &Viewer) -> AppResult<()> {
-    if viewer.is_admin() { Ok(()) } else { Err(AppError::forbidden()) }
+    if viewer.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
 }
 
 /// A user to create, before validation.
@@ -91,7 +95,14 @@ pub async fn prepare_user(state: &AppState, new: NewUser) -> AppResult<PreparedU
         None => state.config.default_timezone.clone(),
     };
     let password_hash = passwords::hash(state.hasher, new.password).await?;
-    Ok(PreparedUser { email, display_name, role: new.role, password_hash, team_id: new.team_id, timezone })
+    Ok(PreparedUser {
+        email,
+        display_name,
+        role: new.role,
+        password_hash,
+        team_id: new.team_id,
+        timezone,
+    })
 }
 
 /// Inserts a prepared user (no authorization: callers check). Errors: `BAD_USER_INPUT`
@@ -107,7 +118,12 @@ pub async fn insert_prepared(
             .await?
             .ok_or_else(|| AppError::bad_input("input.teamId", "No such team"))?;
     }
-    if Users::find().filter(user::Column::Email.eq(user.email.as_str())).one(db).await?.is_some() {
+    if Users::find()
+        .filter(user::Column::Email.eq(user.email.as_str()))
+        .one(db)
+        .await?
+        .is_some()
+    {
         return Err(duplicate_email());
     }
     user::ActiveModel {
@@ -126,7 +142,13 @@ pub async fn insert_prepared(
     }
     .insert(db)
     .await
-    .map_err(|err| if is_unique_violation(&err) { duplicate_email() } else { err.into() })
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            duplicate_email()
+        } else {
+            err.into()
+        }
+    })
 }
 
 /// Validates and inserts a user (no authorization: callers check). Used by the CLI and the
@@ -196,7 +218,10 @@ pub async fn create_user(
     })
     .await?;
     let fetch = |id| async move {
-        Users::find_by_id(id).one(&state.db).await?.ok_or_else(AppError::internal)
+        Users::find_by_id(id)
+            .one(&state.db)
+            .await?
+            .ok_or_else(AppError::internal)
     };
     Ok(match outcome {
         Outcome::Fresh(id) => Outcome::Fresh(fetch(id).await?),
@@ -227,16 +252,24 @@ pub async fn update_user(
     require_admin(viewer)?;
     let now = state.clock.now();
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    let current = Users::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("User"))?;
+    let current = Users::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("User"))?;
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
     if id == viewer.user_id
         && (changes.active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin))
     {
-        return Err(AppError::invalid_state("Admins cannot deactivate or demote themselves"));
+        return Err(AppError::invalid_state(
+            "Admins cannot deactivate or demote themselves",
+        ));
     }
-    let mut model = user::ActiveModel { id: Set(id), ..Default::default() };
+    let mut model = user::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
     let mut changed = serde_json::Map::new();
     if let Some(name) = &changes.display_name {
         let name = parse_display_name(name, "input.displayName")?;
@@ -286,9 +319,20 @@ pub async fn update_user(
     if result.rows_affected != 1 {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(&txn, Some(viewer.user_id), "user.updated", "User", id, changed.into(), now)
-        .await?;
-    let updated = Users::find_by_id(id).one(&txn).await?.ok_or_else(AppError::internal)?;
+    crate::audit::record(
+        &txn,
+        Some(viewer.user_id),
+        "user.updated",
+        "User",
+        id,
+        changed.into(),
+        now,
+    )
+    .await?;
+    let updated = Users::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::internal)?;
     txn.commit().await?;
     state.viewers.forget(id);
     state.events.publish(DomainEvent {
@@ -300,7 +344,11 @@ pub async fn update_user(
 }
 
 /// A user the viewer may see. Errors: `NOT_FOUND` (missing or invisible alike).
-pub async fn get_user(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<user::Model> {
+pub async fn get_user(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<user::Model> {
     Users::find_by_id(id)
         .filter(policy::users(viewer))
         .one(db)
@@ -335,8 +383,18 @@ pub async fn list_users(
     if let Some(active) = filter.active {
         condition = condition.add(user::Column::Active.eq(active));
     }
-    if let Some(search) = filter.search.map(|s| s.trim().to_lowercase()).filter(|s| !s.is_empty()) {
-        let pattern = format!("%{}%", search.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    if let Some(search) = filter
+        .search
+        .map(|s| s.trim().to_lowercase())
+        .filter(|s| !s.is_empty())
+    {
+        let pattern = format!(
+            "%{}%",
+            search
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         condition = condition.add(
             Condition::any()
                 .add(Expr::col(user::Column::Email).like(pattern.clone()))
@@ -348,7 +406,10 @@ pub async fn list_users(
 
 /// Folds a team name for uniqueness: case, spacing.
 fn team_name_key(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }
 
 async fn check_manager(db: &DatabaseTransaction, manager_id: Uuid) -> AppResult<()> {
@@ -385,7 +446,12 @@ pub async fn create_team(
     require_admin(viewer)?;
     let call = IdempotentCall::new(viewer.user_id, "createTeam", idempotency_key, &new)?;
     let name = parse_display_name(&new.name, "input.name")?;
-    let region = new.region.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+    let region = new
+        .region
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned);
     let actor = viewer.user_id;
     let now = state.clock.now();
     let outcome = idempotency::run(&state.db, &call, now, |txn| {
@@ -428,7 +494,10 @@ pub async fn create_team(
     if new.manager_id.is_some() {
         state.viewers.clear();
     }
-    Teams::find_by_id(outcome).one(&state.db).await?.ok_or_else(AppError::internal)
+    Teams::find_by_id(outcome)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::internal)
 }
 
 /// Changes to a team; `None` leaves a field as it is, `Some(None)` clears it.
@@ -451,11 +520,17 @@ pub async fn update_team(
     require_admin(viewer)?;
     let now = state.clock.now();
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    let current = Teams::find_by_id(id).one(&txn).await?.ok_or_else(|| AppError::not_found("Team"))?;
+    let current = Teams::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::not_found("Team"))?;
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
-    let mut model = team::ActiveModel { id: Set(id), ..Default::default() };
+    let mut model = team::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
     let mut changed = serde_json::Map::new();
     if let Some(name) = &changes.name {
         let name = parse_display_name(name, "input.name")?;
@@ -473,7 +548,9 @@ pub async fn update_team(
         model.name_key = Set(key);
     }
     if let Some(region) = changes.region {
-        let region = region.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        let region = region
+            .map(|r| r.trim().to_owned())
+            .filter(|r| !r.is_empty());
         changed.insert("region".into(), serde_json::json!(region));
         model.region = Set(region);
     }
@@ -492,13 +569,30 @@ pub async fn update_team(
         .filter(team::Column::Version.eq(expected_version))
         .exec(&txn)
         .await
-        .map_err(|err| if is_unique_violation(&err) { duplicate_team() } else { AppError::from(err) })?;
+        .map_err(|err| {
+            if is_unique_violation(&err) {
+                duplicate_team()
+            } else {
+                AppError::from(err)
+            }
+        })?;
     if result.rows_affected != 1 {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(&txn, Some(viewer.user_id), "team.updated", "Team", id, changed.into(), now)
-        .await?;
-    let updated = Teams::find_by_id(id).one(&txn).await?.ok_or_else(AppError::internal)?;
+    crate::audit::record(
+        &txn,
+        Some(viewer.user_id),
+        "team.updated",
+        "Team",
+        id,
+        changed.into(),
+        now,
+    )
+    .await?;
+    let updated = Teams::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::internal)?;
     txn.commit().await?;
     if changes.manager_id.is_some() {
         state.viewers.clear();
@@ -507,7 +601,11 @@ pub async fn update_team(
 }
 
 /// A team the viewer may see. Errors: `NOT_FOUND`.
-pub async fn get_team(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<team::Model> {
+pub async fn get_team(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<team::Model> {
     Teams::find_by_id(id)
         .filter(policy::teams(viewer))
         .one(db)
@@ -522,19 +620,30 @@ pub async fn list_teams(
     page: &PageRequest,
 ) -> AppResult<Page<team::Model>> {
     require_admin(viewer)?;
-    pagination::fetch(db, Teams::find().filter(policy::teams(viewer)), team::Column::Id, page).await
+    pagination::fetch(
+        db,
+        Teams::find().filter(policy::teams(viewer)),
+        team::Column::Id,
+        page,
+    )
+    .await
 }
 
 /// Users by id, without visibility (for loaders resolving fields of already visible records).
 pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<user::Model>> {
-    Ok(Users::find().filter(user::Column::Id.is_in(ids.to_vec())).all(db).await?)
+    Ok(Users::find()
+        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
 }
 
 /// Teams by id, without visibility (for loaders).
 pub async fn teams_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<team::Model>> {
-    Ok(Teams::find().filter(team::Column::Id.is_in(ids.to_vec())).all(db).await?)
+    Ok(Teams::find()
+        .filter(team::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -542,22 +651,38 @@ mod tests {
 
     #[test]
     fn emails_are_normalized_and_checked() {
-        assert_eq!(parse_email("  Ann@Example.COM ", "f").unwrap(), "ann@example.com");
+        assert_eq!(
+            parse_email("  Ann@Example.COM ", "f").unwrap(),
+            "ann@example.com"
+        );
         assert!(parse_email("admin@localhost", "f").is_ok());
         for bad in ["", "ann", "@x.com", "ann@", "a b@x.com", "a@b@c"] {
-            assert_eq!(parse_email(bad, "input.email").unwrap_err().field.as_deref(), Some("input.email"), "{bad}");
+            assert_eq!(
+                parse_email(bad, "input.email")
+                    .unwrap_err()
+                    .field
+                    .as_deref(),
+                Some("input.email"),
+                "{bad}"
+            );
         }
     }
 
     #[test]
     fn team_names_fold_case_and_spacing() {
-        assert_eq!(team_name_key("  East   Coast "), team_name_key("east coast"));
+        assert_eq!(
+            team_name_key("  East   Coast "),
+            team_name_key("east coast")
+        );
         assert_ne!(team_name_key("East"), team_name_key("West"));
     }
 
     #[test]
     fn time_zones_must_be_iana_names() {
-        assert_eq!(parse_timezone("Europe/Berlin", "f").unwrap(), "Europe/Berlin");
+        assert_eq!(
+            parse_timezone("Europe/Berlin", "f").unwrap(),
+            "Europe/Berlin"
+        );
         assert!(parse_timezone("Mars/Olympus", "f").is_err());
     }
 }

@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 use super::loaders::{TeamLoader, UserLoader};
 use crate::auth::viewer::Role;
 use crate::graphql::node::{NodeType, encode_id};
-use crate::error::AppError;
 use entity::{team, user};
 
 /// A person who signs in: a rep, a manager, finance staff or an admin.
@@ -44,7 +43,7 @@ impl User {
             return Ok(None);
         };
         let loader = ctx.data_unchecked::<DataLoader<TeamLoader>>();
-        Ok(loader.load_one(team_id).await.map_err(AppError::from)?.map(Team::from))
+        Ok(loader.load_one(team_id).await?.map(Team::from))
     }
 }
 
@@ -93,7 +92,7 @@ impl Team {
             return Ok(None);
         };
         let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader.load_one(manager_id).await.map_err(AppError::from)?.map(User::from))
+        Ok(loader.load_one(manager_id).await?.map(User::from))
     }
 }
 
@@ -189,6 +188,9 @@ pub struct UpdateTeamInput {
     /// New manager; `null` leaves the team without one.
     pub manager_id: MaybeUndefined<ID>,
 }
+
+crate::connection_types!(UserConnection, UserEdge, User);
+crate::connection_types!(TeamConnection, TeamEdge, Team);
 
 /// Result of `createUser`.
 #[derive(SimpleObject, Debug)]

@@ -31,7 +31,10 @@ async fn email_matching_ignores_case_and_surrounding_spaces() {
 
     let body = app.login("  MIXED.case@test.local ", &rep.password).await;
 
-    assert_eq!(body["data"]["login"]["user"]["email"], "mixed.case@test.local");
+    assert_eq!(
+        body["data"]["login"]["user"]["email"],
+        "mixed.case@test.local"
+    );
 }
 
 #[tokio::test]
@@ -43,7 +46,10 @@ async fn unknown_email_and_wrong_password_fail_alike() {
     let unknown_email = app.login("nobody@test.local", "not-the-password").await;
 
     assert_eq!(error_code(&wrong_password), Some("UNAUTHENTICATED"));
-    assert_eq!(wrong_password["errors"][0]["message"], unknown_email["errors"][0]["message"]);
+    assert_eq!(
+        wrong_password["errors"][0]["message"],
+        unknown_email["errors"][0]["message"]
+    );
     assert_eq!(error_code(&unknown_email), Some("UNAUTHENTICATED"));
     assert_eq!(wrong_password["data"], Value::Null);
 }
@@ -53,13 +59,21 @@ async fn repeated_failures_lock_the_account_even_for_the_right_password() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     for _ in 0..5 {
-        assert_eq!(error_code(&app.login(&rep.email, "wrong-password!").await), Some("UNAUTHENTICATED"));
+        assert_eq!(
+            error_code(&app.login(&rep.email, "wrong-password!").await),
+            Some("UNAUTHENTICATED")
+        );
     }
 
     let body = app.login(&rep.email, &rep.password).await;
 
     assert_eq!(error_code(&body), Some("RATE_LIMITED"));
-    assert!(body["errors"][0]["extensions"]["retryAfterSeconds"].as_i64().unwrap() > 0);
+    assert!(
+        body["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_i64()
+            .unwrap()
+            > 0
+    );
     app.clock.advance(chrono::Duration::minutes(16));
     assert!(app.login(&rep.email, &rep.password).await["data"]["login"]["accessToken"].is_string());
 }
@@ -73,9 +87,16 @@ async fn aliases_cannot_multiply_login_attempts() {
         .collect::<Vec<_>>()
         .join(" ");
 
-    let body = app.gql(None, &format!("mutation {{ {fields} }}"), json!({})).await;
+    let body = app
+        .gql(None, &format!("mutation {{ {fields} }}"), json!({}))
+        .await;
 
-    let codes: Vec<&str> = body["errors"].as_array().unwrap().iter().filter_map(|e| e["extensions"]["code"].as_str()).collect();
+    let codes: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["extensions"]["code"].as_str())
+        .collect();
     assert_eq!(codes.iter().filter(|c| **c == "UNAUTHENTICATED").count(), 5);
     assert_eq!(codes.iter().filter(|c| **c == "RATE_LIMITED").count(), 3);
 }
@@ -84,7 +105,8 @@ async fn aliases_cannot_multiply_login_attempts() {
 async fn failures_from_one_client_address_are_throttled_across_accounts() {
     let app = TestApp::spawn_with(|c| c.login_max_failures_per_client = 3).await;
     for i in 0..3 {
-        app.login(&format!("someone{i}@test.local"), "whatever-password").await;
+        app.login(&format!("someone{i}@test.local"), "whatever-password")
+            .await;
     }
 
     let body = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -106,7 +128,8 @@ async fn an_expired_access_token_is_refused_with_401() {
 
 fn forge(token: &str, header: Value, edit: impl FnOnce(&mut Value)) -> String {
     let parts: Vec<&str> = token.split('.').collect();
-    let mut claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
     edit(&mut claims);
     format!(
         "{}.{}.{}",
@@ -122,9 +145,19 @@ async fn tampered_unsigned_and_foreign_tokens_are_refused_with_401() {
     let rep = app.a_user().create().await;
     let hs256 = json!({"typ": "JWT", "alg": "HS256"});
     let forged = [
-        forge(&rep.token, hs256.clone(), |c| c["sub"] = json!(uuid::Uuid::now_v7())),
-        format!("{}.", forge(&rep.token, json!({"typ": "JWT", "alg": "none"}), |_| {}).rsplit_once('.').unwrap().0),
-        forge(&rep.token, hs256.clone(), |c| c["aud"] = json!("another-api")),
+        forge(&rep.token, hs256.clone(), |c| {
+            c["sub"] = json!(uuid::Uuid::now_v7())
+        }),
+        format!(
+            "{}.",
+            forge(&rep.token, json!({"typ": "JWT", "alg": "none"}), |_| {})
+                .rsplit_once('.')
+                .unwrap()
+                .0
+        ),
+        forge(&rep.token, hs256.clone(), |c| {
+            c["aud"] = json!("another-api")
+        }),
         forge(&rep.token, hs256, |c| c["typ"] = json!("refresh")),
         "not-a-jwt".to_owned(),
     ];
@@ -142,30 +175,64 @@ async fn refreshing_rotates_the_token_and_reuse_revokes_the_family() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
 
-    let first = app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await;
-    let rotated = first["data"]["refreshToken"]["refreshToken"].as_str().unwrap().to_owned();
+    let first = app
+        .gql(None, REFRESH, json!({"t": rep.refresh_token}))
+        .await;
+    let rotated = first["data"]["refreshToken"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert_ne!(rotated, rep.refresh_token);
-    assert_eq!(status_of(&app, first["data"]["refreshToken"]["accessToken"].as_str().unwrap()).await.0, 200);
+    assert_eq!(
+        status_of(
+            &app,
+            first["data"]["refreshToken"]["accessToken"]
+                .as_str()
+                .unwrap()
+        )
+        .await
+        .0,
+        200
+    );
 
     app.clock.advance(chrono::Duration::minutes(5));
-    let reuse = app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await;
+    let reuse = app
+        .gql(None, REFRESH, json!({"t": rep.refresh_token}))
+        .await;
     assert_eq!(error_code(&reuse), Some("UNAUTHENTICATED"));
 
     let after_reuse = app.gql(None, REFRESH, json!({"t": rotated})).await;
-    assert_eq!(error_code(&after_reuse), Some("UNAUTHENTICATED"), "the whole family is revoked");
+    assert_eq!(
+        error_code(&after_reuse),
+        Some("UNAUTHENTICATED"),
+        "the whole family is revoked"
+    );
 }
 
 #[tokio::test]
 async fn a_retry_within_the_grace_window_replaces_the_unused_successor() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    let lost = app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await;
-    let lost_token = lost["data"]["refreshToken"]["refreshToken"].as_str().unwrap().to_owned();
+    let lost = app
+        .gql(None, REFRESH, json!({"t": rep.refresh_token}))
+        .await;
+    let lost_token = lost["data"]["refreshToken"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
-    let retry = app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await;
+    let retry = app
+        .gql(None, REFRESH, json!({"t": rep.refresh_token}))
+        .await;
 
-    let replacement = retry["data"]["refreshToken"]["refreshToken"].as_str().expect("a new session").to_owned();
-    assert_eq!(error_code(&app.gql(None, REFRESH, json!({"t": lost_token})).await), Some("UNAUTHENTICATED"));
+    let replacement = retry["data"]["refreshToken"]["refreshToken"]
+        .as_str()
+        .expect("a new session")
+        .to_owned();
+    assert_eq!(
+        error_code(&app.gql(None, REFRESH, json!({"t": lost_token})).await),
+        Some("UNAUTHENTICATED")
+    );
     assert!(app.gql(None, REFRESH, json!({"t": replacement})).await["data"]["refreshToken"]["accessToken"].is_string());
 }
 
@@ -175,16 +242,29 @@ async fn logout_ends_the_session() {
     let rep = app.a_user().create().await;
 
     let body = app
-        .gql(None, "mutation($t: String!) { logout(input: {refreshToken: $t}) { success } }", json!({"t": rep.refresh_token}))
+        .gql(
+            None,
+            "mutation($t: String!) { logout(input: {refreshToken: $t}) { success } }",
+            json!({"t": rep.refresh_token}),
+        )
         .await;
 
     assert_eq!(body["data"]["logout"]["success"], true);
-    assert_eq!(error_code(&app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        error_code(
+            &app.gql(None, REFRESH, json!({"t": rep.refresh_token}))
+                .await
+        ),
+        Some("UNAUTHENTICATED")
+    );
 }
 
 async fn update_user(app: &TestApp, id: &str, version: i64, changes: Value) -> Value {
     let mut input = json!({"id": id, "expectedVersion": version});
-    input.as_object_mut().unwrap().extend(changes.as_object().unwrap().clone());
+    input
+        .as_object_mut()
+        .unwrap()
+        .extend(changes.as_object().unwrap().clone());
     app.admin(
         "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { id role active version } } }",
         json!({"input": input}),
@@ -202,8 +282,17 @@ async fn a_deactivated_user_is_locked_out_at_once() {
     assert_eq!(body["data"]["updateUser"]["user"]["active"], false);
 
     assert_eq!(status_of(&app, &rep.token).await.0, 401);
-    assert_eq!(error_code(&app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await), Some("UNAUTHENTICATED"));
-    assert_eq!(error_code(&app.login(&rep.email, &rep.password).await), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        error_code(
+            &app.gql(None, REFRESH, json!({"t": rep.refresh_token}))
+                .await
+        ),
+        Some("UNAUTHENTICATED")
+    );
+    assert_eq!(
+        error_code(&app.login(&rep.email, &rep.password).await),
+        Some("UNAUTHENTICATED")
+    );
 }
 
 #[tokio::test]
@@ -214,32 +303,59 @@ async fn a_role_change_revokes_access_tokens_and_refresh_carries_the_new_role() 
     update_user(&app, &rep.id, 1, json!({"role": "FINANCE"})).await;
 
     assert_eq!(status_of(&app, &rep.token).await.0, 401);
-    let refreshed = app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await;
+    let refreshed = app
+        .gql(None, REFRESH, json!({"t": rep.refresh_token}))
+        .await;
     assert_eq!(refreshed["data"]["refreshToken"]["user"]["role"], "FINANCE");
-    let (status, body) = status_of(&app, refreshed["data"]["refreshToken"]["accessToken"].as_str().unwrap()).await;
-    assert_eq!((status.as_u16(), body["data"]["me"]["role"].as_str()), (200, Some("FINANCE")));
+    let (status, body) = status_of(
+        &app,
+        refreshed["data"]["refreshToken"]["accessToken"]
+            .as_str()
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status.as_u16(), body["data"]["me"]["role"].as_str()),
+        (200, Some("FINANCE"))
+    );
 }
 
 #[tokio::test]
 async fn changing_the_password_ends_other_sessions() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    let change = "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken } }";
+    let change =
+        "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken } }";
 
     let wrong = app
         .gql(Some(&rep.token), change, json!({"input": {"currentPassword": "not-it-at-all", "newPassword": "brand-new-password"}}))
         .await;
-    assert_eq!((error_code(&wrong), error_field(&wrong)), (Some("BAD_USER_INPUT"), Some("input.currentPassword")));
+    assert_eq!(
+        (error_code(&wrong), error_field(&wrong)),
+        (Some("BAD_USER_INPUT"), Some("input.currentPassword"))
+    );
 
     let body = app
         .gql(Some(&rep.token), change, json!({"input": {"currentPassword": rep.password, "newPassword": "brand-new-password"}}))
         .await;
-    let fresh = body["data"]["changePassword"]["accessToken"].as_str().expect("new session").to_owned();
+    let fresh = body["data"]["changePassword"]["accessToken"]
+        .as_str()
+        .expect("new session")
+        .to_owned();
 
     assert_eq!(status_of(&app, &rep.token).await.0, 401);
     assert_eq!(status_of(&app, &fresh).await.0, 200);
-    assert_eq!(error_code(&app.gql(None, REFRESH, json!({"t": rep.refresh_token})).await), Some("UNAUTHENTICATED"));
-    assert_eq!(error_code(&app.login(&rep.email, &rep.password).await), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        error_code(
+            &app.gql(None, REFRESH, json!({"t": rep.refresh_token}))
+                .await
+        ),
+        Some("UNAUTHENTICATED")
+    );
+    assert_eq!(
+        error_code(&app.login(&rep.email, &rep.password).await),
+        Some("UNAUTHENTICATED")
+    );
     assert!(app.login(&rep.email, "brand-new-password").await["data"]["login"].is_object());
 }
 

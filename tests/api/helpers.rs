@@ -22,36 +22,57 @@ pub struct TestDb {
 
 impl TestDb {
     async fn create() -> Self {
-        match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-            None => Self { url: "sqlite::memory:".into(), schema: None },
+        match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            None => Self {
+                url: "sqlite::memory:".into(),
+                schema: None,
+            },
             Some(base) => {
                 let name = format!("test_{}", uuid::Uuid::now_v7().simple());
-                let admin = Database::connect(base.clone()).await.expect("connect to TEST_DATABASE_URL");
+                let admin = Database::connect(base.clone())
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
                 admin
                     .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
                     .await
                     .expect("create test schema");
                 let _ = admin.close().await;
-                Self { url: base.clone(), schema: Some((base, name)) }
+                Self {
+                    url: base.clone(),
+                    schema: Some((base, name)),
+                }
             }
         }
     }
 
     pub async fn connect(&self) -> sea_orm::DatabaseConnection {
         let schema = self.schema.as_ref().map(|(_, name)| name.as_str());
-        db::connect_url(&self.url, 5, Duration::from_secs(15), schema).await.expect("connect test database")
+        db::connect_url(&self.url, 5, Duration::from_secs(15), schema)
+            .await
+            .expect("connect test database")
     }
 }
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some((base, name)) = self.schema.take() else { return };
+        let Some((base, name)) = self.schema.take() else {
+            return;
+        };
         // Drop runs outside async context: use a private runtime on its own thread.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .ok()?;
             runtime.block_on(async {
                 let admin = Database::connect(base).await.ok()?;
-                admin.execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE")).await.ok()?;
+                admin
+                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                    .await
+                    .ok()?;
                 admin.close().await.ok()
             })
         })
@@ -99,22 +120,42 @@ impl TestApp {
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
         let test_db = TestDb::create().await;
         let connection = test_db.connect().await;
-        db::migrate(&connection).await.expect("migrate test database");
+        db::migrate(&connection)
+            .await
+            .expect("migrate test database");
         let mut config = test_config();
         config.database_url = test_db.url.clone();
         configure(&mut config);
         let clock = ManualClock::new(chrono::Utc::now());
-        let state = build_state(connection, config, Arc::new(clock.clone())).await.expect("build state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let state = build_state(connection, config, Arc::new(clock.clone()))
+            .await
+            .expect("build state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let router = build_router(state.clone());
         tokio::spawn(async move {
-            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await;
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
         });
         let client = reqwest::Client::new();
-        let mut app = Self { addr, client, state, clock, admin_token: String::new(), _db: test_db };
+        let mut app = Self {
+            addr,
+            client,
+            state,
+            clock,
+            admin_token: String::new(),
+            _db: test_db,
+        };
         let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        app.admin_token = login["data"]["login"]["accessToken"].as_str().expect("admin token").to_owned();
+        app.admin_token = login["data"]["login"]["accessToken"]
+            .as_str()
+            .expect("admin token")
+            .to_owned();
         app
     }
 
@@ -124,10 +165,16 @@ impl TestApp {
 
     /// POSTs a GraphQL request and returns the JSON body (any status).
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        self.post_json(token, &json!({ "query": query, "variables": variables })).await.1
+        self.post_json(token, &json!({ "query": query, "variables": variables }))
+            .await
+            .1
     }
 
-    pub async fn post_json(&self, token: Option<&str>, body: &Value) -> (reqwest::StatusCode, Value) {
+    pub async fn post_json(
+        &self,
+        token: Option<&str>,
+        body: &Value,
+    ) -> (reqwest::StatusCode, Value) {
         let mut request = self.client.post(self.url("/graphql")).json(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
@@ -151,7 +198,12 @@ impl TestApp {
     }
 
     pub fn a_user(&self) -> UserBuilder<'_> {
-        UserBuilder { app: self, role: "SALES_REP", team_id: None, email: None }
+        UserBuilder {
+            app: self,
+            role: "SALES_REP",
+            team_id: None,
+            email: None,
+        }
     }
 
     /// Creates a team (as admin) and returns its id.
@@ -162,7 +214,10 @@ impl TestApp {
                 json!({ "input": { "name": name, "managerId": manager_id } }),
             )
             .await;
-        body["data"]["createTeam"]["team"]["id"].as_str().unwrap_or_else(|| panic!("team not created: {body}")).to_owned()
+        body["data"]["createTeam"]["team"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("team not created: {body}"))
+            .to_owned()
     }
 }
 
@@ -191,7 +246,9 @@ impl UserBuilder<'_> {
 
     /// Creates the user through `createUser` and signs them in.
     pub async fn create(self) -> TestUser {
-        let email = self.email.unwrap_or_else(|| format!("{}@test.local", uuid::Uuid::now_v7().simple()));
+        let email = self
+            .email
+            .unwrap_or_else(|| format!("{}@test.local", uuid::Uuid::now_v7().simple()));
         let body = self
             .app
             .admin(
@@ -211,8 +268,14 @@ impl UserBuilder<'_> {
             id,
             email,
             password: PASSWORD.into(),
-            token: login["data"]["login"]["accessToken"].as_str().expect("token").to_owned(),
-            refresh_token: login["data"]["login"]["refreshToken"].as_str().expect("refresh").to_owned(),
+            token: login["data"]["login"]["accessToken"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+            refresh_token: login["data"]["login"]["refreshToken"]
+                .as_str()
+                .expect("refresh")
+                .to_owned(),
         }
     }
 }

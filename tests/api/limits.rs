@@ -27,16 +27,23 @@ async fn a_too_complex_operation_is_rejected_and_nothing_runs() {
     let body = app.admin(complex, json!({})).await;
 
     assert_eq!(error_code(&body), Some("QUERY_REJECTED"));
-    let app_count = app.admin("{ teams(first: 1) { totalCount } }", json!({})).await;
+    let app_count = app
+        .admin("{ teams(first: 1) { totalCount } }", json!({}))
+        .await;
     assert_eq!(app_count["data"]["teams"]["totalCount"], 0);
 }
 
 #[tokio::test]
 async fn too_many_aliases_are_rejected_and_nothing_runs() {
     let app = TestApp::spawn_with(|c| c.max_aliases = 3).await;
-    let fields: String = (0..4).map(|i| format!("t{i}: createTeam(input: {{name: \"Team {i}\"}}) {{ team {{ id }} }}")).collect::<Vec<_>>().join(" ");
+    let fields: String = (0..4)
+        .map(|i| format!("t{i}: createTeam(input: {{name: \"Team {i}\"}}) {{ team {{ id }} }}"))
+        .collect::<Vec<_>>()
+        .join(" ");
 
-    let body = app.admin(&format!("mutation {{ {fields} }}"), json!({})).await;
+    let body = app
+        .admin(&format!("mutation {{ {fields} }}"), json!({}))
+        .await;
 
     assert_eq!(error_code(&body), Some("QUERY_REJECTED"));
     assert_eq!(team_count(&app).await, 0);
@@ -46,8 +53,12 @@ async fn too_many_aliases_are_rejected_and_nothing_runs() {
 async fn large_pages_weigh_more_in_complexity() {
     let app = TestApp::spawn_with(|c| c.max_complexity = 150).await;
 
-    let small = app.admin("{ users(first: 5) { nodes { id email } } }", json!({})).await;
-    let large = app.admin("{ users(first: 100) { nodes { id email } } }", json!({})).await;
+    let small = app
+        .admin("{ users(first: 5) { nodes { id email } } }", json!({}))
+        .await;
+    let large = app
+        .admin("{ users(first: 100) { nodes { id email } } }", json!({}))
+        .await;
 
     assert!(small["errors"].is_null(), "{small}");
     assert_eq!(error_code(&large), Some("QUERY_REJECTED"));

@@ -1,5 +1,8 @@
 //! The API, driven over real HTTP and WebSocket connections, one fresh database per test.
 
+// A failed unwrap is a failed assertion here, with the value in the message.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod auth;
 mod helpers;
 mod limits;

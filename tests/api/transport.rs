@@ -24,14 +24,28 @@ async fn a_query_may_be_sent_with_get() {
 #[tokio::test]
 async fn a_mutation_sent_with_get_is_refused_with_405_and_not_run() {
     let app = TestApp::spawn().await;
-    let query = format!("mutation {{ login(input: {{email: \"{ADMIN_EMAIL}\", password: \"wrong-password\"}}) {{ accessToken }} }}");
+    let query = format!(
+        "mutation {{ login(input: {{email: \"{ADMIN_EMAIL}\", password: \"wrong-password\"}}) {{ accessToken }} }}"
+    );
 
-    let response = app.client.get(app.url("/graphql")).query(&[("query", query.as_str())]).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/graphql"))
+        .query(&[("query", query.as_str())])
+        .send()
+        .await
+        .unwrap();
 
     assert_eq!(response.status(), 405);
     assert_eq!(response.headers()["allow"], "POST");
     use sea_orm::{EntityTrait, PaginatorTrait};
-    assert_eq!(entity::login_failure::Entity::find().count(&app.state.db).await.unwrap(), 0);
+    assert_eq!(
+        entity::login_failure::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -45,13 +59,37 @@ async fn the_response_media_type_follows_accept() {
             .send()
     };
 
-    let modern = send("application/graphql-response+json", "{ serverInfo { currency } }").await.unwrap();
-    let legacy = send("application/json", "{ serverInfo { currency } }").await.unwrap();
-    let modern_invalid = send("application/graphql-response+json", "{ serverInfo { nope } }").await.unwrap();
-    let legacy_invalid = send("application/json", "{ serverInfo { nope } }").await.unwrap();
+    let modern = send(
+        "application/graphql-response+json",
+        "{ serverInfo { currency } }",
+    )
+    .await
+    .unwrap();
+    let legacy = send("application/json", "{ serverInfo { currency } }")
+        .await
+        .unwrap();
+    let modern_invalid = send(
+        "application/graphql-response+json",
+        "{ serverInfo { nope } }",
+    )
+    .await
+    .unwrap();
+    let legacy_invalid = send("application/json", "{ serverInfo { nope } }")
+        .await
+        .unwrap();
 
-    assert!(modern.headers()["content-type"].to_str().unwrap().starts_with("application/graphql-response+json"));
-    assert!(legacy.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(
+        modern.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/graphql-response+json")
+    );
+    assert!(
+        legacy.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json")
+    );
     assert_eq!(modern_invalid.status(), 400);
     assert_eq!(legacy_invalid.status(), 200);
     let body: Value = modern_invalid.json().await.unwrap();
@@ -62,7 +100,12 @@ async fn the_response_media_type_follows_accept() {
 #[tokio::test]
 async fn malformed_requests_get_400_with_a_graphql_shaped_body() {
     let app = TestApp::spawn().await;
-    for body in ["{not json", r#"{"query": 42}"#, r#"{"variables": {}}"#, r#"{"query": "{ serverInfo { version } }", "variables": "x"}"#] {
+    for body in [
+        "{not json",
+        r#"{"query": 42}"#,
+        r#"{"variables": {}}"#,
+        r#"{"query": "{ serverInfo { version } }", "variables": "x"}"#,
+    ] {
         let response = app
             .client
             .post(app.url("/graphql"))
@@ -149,7 +192,10 @@ async fn database_failures_reach_clients_as_codes_without_driver_text() {
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
 
     let code = error_code(&body).unwrap();
-    assert!(code == "SERVICE_UNAVAILABLE" || code == "INTERNAL_SERVER_ERROR", "{body}");
+    assert!(
+        code == "SERVICE_UNAVAILABLE" || code == "INTERNAL_SERVER_ERROR",
+        "{body}"
+    );
     let text = body.to_string().to_lowercase();
     for leak in ["sqlx", "pool", "sqlite", "postgres", "connection", "closed"] {
         assert!(!text.contains(leak), "{leak} leaked: {body}");

@@ -27,8 +27,17 @@ async fn an_admin_creates_a_team_and_a_member_who_can_see_their_team() {
     assert_eq!(user["version"], 1);
     let ann = app.login("ann@test.local", PASSWORD).await;
     let token = ann["data"]["login"]["accessToken"].as_str().unwrap();
-    let me = app.gql(Some(token), "{ me { team { name manager { id } } } }", json!({})).await;
-    assert_eq!(me["data"]["me"]["team"]["manager"]["id"], manager.id.as_str());
+    let me = app
+        .gql(
+            Some(token),
+            "{ me { team { name manager { id } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        me["data"]["me"]["team"]["manager"]["id"],
+        manager.id.as_str()
+    );
 }
 
 #[tokio::test]
@@ -38,9 +47,18 @@ async fn non_admins_may_not_run_admin_operations_and_anonymous_callers_must_sign
     let target = app.a_user().create().await;
     let operations = [
         (CREATE_USER, json!({"input": new_user("x@test.local")})),
-        (UPDATE_USER, json!({"input": {"id": target.id, "expectedVersion": 1, "displayName": "X"}})),
-        ("mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }", json!({"input": {"name": "South"}})),
-        ("mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }", json!({"input": {"id": team, "expectedVersion": 1, "name": "Y"}})),
+        (
+            UPDATE_USER,
+            json!({"input": {"id": target.id, "expectedVersion": 1, "displayName": "X"}}),
+        ),
+        (
+            "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }",
+            json!({"input": {"name": "South"}}),
+        ),
+        (
+            "mutation($input: UpdateTeamInput!) { updateTeam(input: $input) { team { id } } }",
+            json!({"input": {"id": team, "expectedVersion": 1, "name": "Y"}}),
+        ),
         ("{ users { totalCount } }", json!({})),
         ("{ teams { totalCount } }", json!({})),
     ];
@@ -53,13 +71,29 @@ async fn non_admins_may_not_run_admin_operations_and_anonymous_callers_must_sign
     for (query, variables) in &operations {
         for (role, token) in &callers {
             let body = app.gql(token.as_deref(), query, variables.clone()).await;
-            let expected = if token.is_some() { "FORBIDDEN" } else { "UNAUTHENTICATED" };
-            assert_eq!(error_code(&body), Some(expected), "{role} on {query}: {body}");
+            let expected = if token.is_some() {
+                "FORBIDDEN"
+            } else {
+                "UNAUTHENTICATED"
+            };
+            assert_eq!(
+                error_code(&body),
+                Some(expected),
+                "{role} on {query}: {body}"
+            );
         }
     }
-    let still = app.admin("{ users { totalCount } teams { totalCount } }", json!({})).await;
-    assert_eq!(still["data"]["teams"]["totalCount"], 1, "nothing was created");
-    assert_eq!(still["data"]["users"]["totalCount"], 5, "admin, target and three callers");
+    let still = app
+        .admin("{ users { totalCount } teams { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        still["data"]["teams"]["totalCount"], 1,
+        "nothing was created"
+    );
+    assert_eq!(
+        still["data"]["users"]["totalCount"], 5,
+        "admin, target and three callers"
+    );
 }
 
 #[tokio::test]
@@ -73,7 +107,10 @@ async fn create_user_replays_with_the_same_key_and_refuses_a_reused_key() {
     input["displayName"] = json!("Someone Else");
     let reused = app.admin(CREATE_USER, json!({"input": input})).await;
 
-    assert_eq!(first["data"]["createUser"]["user"]["id"], replay["data"]["createUser"]["user"]["id"]);
+    assert_eq!(
+        first["data"]["createUser"]["user"]["id"],
+        replay["data"]["createUser"]["user"]["id"]
+    );
     assert_eq!(error_code(&reused), Some("IDEMPOTENCY_KEY_REUSED"));
     let count = entity::user::Entity::find()
         .filter(entity::user::Column::Email.eq("retry@test.local"))
@@ -86,11 +123,17 @@ async fn create_user_replays_with_the_same_key_and_refuses_a_reused_key() {
 #[tokio::test]
 async fn a_second_account_with_the_same_email_in_another_case_is_a_duplicate() {
     let app = TestApp::spawn().await;
-    app.admin(CREATE_USER, json!({"input": new_user("dup@test.local")})).await;
+    app.admin(CREATE_USER, json!({"input": new_user("dup@test.local")}))
+        .await;
 
-    let body = app.admin(CREATE_USER, json!({"input": new_user("DUP@Test.Local")})).await;
+    let body = app
+        .admin(CREATE_USER, json!({"input": new_user("DUP@Test.Local")}))
+        .await;
 
-    assert_eq!((error_code(&body), error_field(&body)), (Some("DUPLICATE"), Some("input.email")));
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        (Some("DUPLICATE"), Some("input.email"))
+    );
 }
 
 #[tokio::test]
@@ -107,7 +150,11 @@ async fn invalid_user_input_names_the_offending_field() {
         let mut input = new_user("valid@test.local");
         input[key] = value;
         let body = app.admin(CREATE_USER, json!({"input": input})).await;
-        assert_eq!((error_code(&body), error_field(&body)), (Some("BAD_USER_INPUT"), Some(field)), "{key}");
+        assert_eq!(
+            (error_code(&body), error_field(&body)),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{key}"
+        );
     }
 }
 
@@ -115,14 +162,29 @@ async fn invalid_user_input_names_the_offending_field() {
 async fn a_stale_expected_version_conflicts_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    let first = app.admin(UPDATE_USER, json!({"input": {"id": rep.id, "expectedVersion": 1, "displayName": "First Edit"}})).await;
+    let first = app
+        .admin(
+            UPDATE_USER,
+            json!({"input": {"id": rep.id, "expectedVersion": 1, "displayName": "First Edit"}}),
+        )
+        .await;
     assert_eq!(first["data"]["updateUser"]["user"]["version"], 2);
 
-    let stale = app.admin(UPDATE_USER, json!({"input": {"id": rep.id, "expectedVersion": 1, "displayName": "Offline Edit"}})).await;
+    let stale = app
+        .admin(
+            UPDATE_USER,
+            json!({"input": {"id": rep.id, "expectedVersion": 1, "displayName": "Offline Edit"}}),
+        )
+        .await;
 
     assert_eq!(error_code(&stale), Some("CONFLICT"));
     assert_eq!(stale["errors"][0]["extensions"]["currentVersion"], 2);
-    let now = app.admin("query($id: ID!) { node(id: $id) { ... on User { displayName } } }", json!({"id": rep.id})).await;
+    let now = app
+        .admin(
+            "query($id: ID!) { node(id: $id) { ... on User { displayName } } }",
+            json!({"id": rep.id}),
+        )
+        .await;
     assert_eq!(now["data"]["node"]["displayName"], "First Edit");
 }
 
@@ -130,7 +192,11 @@ async fn a_stale_expected_version_conflicts_and_changes_nothing() {
 async fn every_admin_change_is_audited_in_its_transaction() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    app.admin(UPDATE_USER, json!({"input": {"id": rep.id, "expectedVersion": 1, "role": "FINANCE"}})).await;
+    app.admin(
+        UPDATE_USER,
+        json!({"input": {"id": rep.id, "expectedVersion": 1, "role": "FINANCE"}}),
+    )
+    .await;
     app.a_team("Audited", None).await;
 
     let actions: Vec<String> = entity::audit_log::Entity::find()
@@ -164,11 +230,21 @@ async fn a_team_manager_must_be_an_active_sales_manager_and_names_are_unique() {
     let rep = app.a_user().role("SALES_REP").create().await;
     let create = "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }";
 
-    let with_rep = app.admin(create, json!({"input": {"name": "Alpha", "managerId": rep.id}})).await;
+    let with_rep = app
+        .admin(
+            create,
+            json!({"input": {"name": "Alpha", "managerId": rep.id}}),
+        )
+        .await;
     app.a_team("Beta  Team", None).await;
-    let clash = app.admin(create, json!({"input": {"name": "beta team"}})).await;
+    let clash = app
+        .admin(create, json!({"input": {"name": "beta team"}}))
+        .await;
 
-    assert_eq!((error_code(&with_rep), error_field(&with_rep)), (Some("BAD_USER_INPUT"), Some("input.managerId")));
+    assert_eq!(
+        (error_code(&with_rep), error_field(&with_rep)),
+        (Some("BAD_USER_INPUT"), Some("input.managerId"))
+    );
     assert_eq!(error_code(&clash), Some("DUPLICATE"));
 }
 
@@ -187,11 +263,22 @@ async fn users_are_paged_with_cursors_and_filtered() {
     assert_eq!(first["data"]["users"]["totalCount"], 4);
     assert_eq!(first["data"]["users"]["pageInfo"]["hasNextPage"], true);
     assert_eq!(second["data"]["users"]["pageInfo"]["hasNextPage"], false);
-    let ids: Vec<&Value> = first["data"]["users"]["nodes"].as_array().unwrap().iter().chain(second["data"]["users"]["nodes"].as_array().unwrap()).map(|n| &n["id"]).collect();
+    let ids: Vec<&Value> = first["data"]["users"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(second["data"]["users"]["nodes"].as_array().unwrap())
+        .map(|n| &n["id"])
+        .collect();
     assert_eq!(ids.len(), 4);
     assert!(ids.windows(2).all(|w| w[0] != w[1]));
-    let too_big = app.admin("{ users(first: 101) { totalCount } }", json!({})).await;
-    assert_eq!((error_code(&too_big), error_field(&too_big)), (Some("BAD_USER_INPUT"), Some("first")));
+    let too_big = app
+        .admin("{ users(first: 101) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(
+        (error_code(&too_big), error_field(&too_big)),
+        (Some("BAD_USER_INPUT"), Some("first"))
+    );
 }
 
 #[tokio::test]
@@ -202,12 +289,33 @@ async fn node_resolves_only_what_the_viewer_may_see() {
     let member = app.a_user().in_team(&team).create().await;
     let outsider = app.a_user().create().await;
     // The manager's token predates the team; sign in again to pick up the new scope.
-    let manager_token = app.login(&manager.email, PASSWORD).await["data"]["login"]["accessToken"].as_str().unwrap().to_owned();
+    let manager_token = app.login(&manager.email, PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
 
-    let seen = app.gql(Some(&manager_token), query, json!({"ids": [member.id, outsider.id, team]})).await;
-    let rep_view = app.gql(Some(&member.token), query, json!({"ids": [member.id, outsider.id, manager.id]})).await;
+    let seen = app
+        .gql(
+            Some(&manager_token),
+            query,
+            json!({"ids": [member.id, outsider.id, team]}),
+        )
+        .await;
+    let rep_view = app
+        .gql(
+            Some(&member.token),
+            query,
+            json!({"ids": [member.id, outsider.id, manager.id]}),
+        )
+        .await;
 
-    assert_eq!(seen["data"]["nodes"], json!([{"id": member.id}, null, {"id": team}]));
-    assert_eq!(rep_view["data"]["nodes"], json!([{"id": member.id}, null, null]));
+    assert_eq!(
+        seen["data"]["nodes"],
+        json!([{"id": member.id}, null, {"id": team}])
+    );
+    assert_eq!(
+        rep_view["data"]["nodes"],
+        json!([{"id": member.id}, null, null])
+    );
 }

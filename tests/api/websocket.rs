@@ -9,20 +9,32 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
 use crate::helpers::*;
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open(app: &TestApp) -> Socket {
-    let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-    let (socket, response) = tokio_tungstenite::connect_async(request).await.expect("connect");
-    assert_eq!(response.headers()["sec-websocket-protocol"], "graphql-transport-ws");
+    let mut request = format!("ws://{}/graphql/ws", app.addr)
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connect");
+    assert_eq!(
+        response.headers()["sec-websocket-protocol"],
+        "graphql-transport-ws"
+    );
     socket
 }
 
 async fn send(socket: &mut Socket, message: Value) {
-    socket.send(Message::Text(message.to_string().into())).await.unwrap();
+    socket
+        .send(Message::Text(message.to_string().into()))
+        .await
+        .unwrap();
 }
 
 /// The next text or close message, within five seconds.
@@ -55,7 +67,11 @@ fn close_code(message: Message) -> u16 {
 
 async fn connected(app: &TestApp, token: &str) -> Socket {
     let mut socket = open(app).await;
-    send(&mut socket, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}})).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}),
+    )
+    .await;
     assert_eq!(json_of(next(&mut socket).await)["type"], "connection_ack");
     socket
 }
@@ -68,19 +84,40 @@ async fn a_signed_in_user_hears_about_changes_to_their_own_account_only() {
     let rep = app.a_user().create().await;
     let other = app.a_user().create().await;
     let mut socket = connected(&app, &rep.token).await;
-    send(&mut socket, json!({"id": "1", "type": "subscribe", "payload": {"query": ACCOUNT}})).await;
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": ACCOUNT}}),
+    )
+    .await;
     tokio::time::sleep(Duration::from_millis(200)).await;
 
     let update = "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { id } } }";
-    app.admin(update, json!({"input": {"id": other.id, "expectedVersion": 1, "displayName": "Not You"}})).await;
-    app.admin(update, json!({"input": {"id": rep.id, "expectedVersion": 1, "role": "SALES_MANAGER"}})).await;
+    app.admin(
+        update,
+        json!({"input": {"id": other.id, "expectedVersion": 1, "displayName": "Not You"}}),
+    )
+    .await;
+    app.admin(
+        update,
+        json!({"input": {"id": rep.id, "expectedVersion": 1, "role": "SALES_MANAGER"}}),
+    )
+    .await;
 
     let event = json_of(next(&mut socket).await);
     assert_eq!(event["type"], "next");
     assert_eq!(event["id"], "1");
-    assert_eq!(event["payload"]["data"]["myAccountChanged"]["user"]["id"], rep.id.as_str());
-    assert_eq!(event["payload"]["data"]["myAccountChanged"]["kind"], "UPDATED");
-    assert_eq!(event["payload"]["data"]["myAccountChanged"]["user"]["role"], "SALES_MANAGER");
+    assert_eq!(
+        event["payload"]["data"]["myAccountChanged"]["user"]["id"],
+        rep.id.as_str()
+    );
+    assert_eq!(
+        event["payload"]["data"]["myAccountChanged"]["kind"],
+        "UPDATED"
+    );
+    assert_eq!(
+        event["payload"]["data"]["myAccountChanged"]["user"]["role"],
+        "SALES_MANAGER"
+    );
 }
 
 #[tokio::test]
@@ -88,7 +125,11 @@ async fn a_connection_without_a_valid_token_is_closed_with_4403() {
     let app = TestApp::spawn().await;
     for payload in [json!({}), json!({"authorization": "Bearer not-a-token"})] {
         let mut socket = open(&app).await;
-        send(&mut socket, json!({"type": "connection_init", "payload": payload})).await;
+        send(
+            &mut socket,
+            json!({"type": "connection_init", "payload": payload}),
+        )
+        .await;
         assert_eq!(close_code(next(&mut socket).await), 4403);
     }
 }
@@ -107,12 +148,26 @@ async fn subscriptions_per_connection_are_capped() {
     let rep = app.a_user().create().await;
     let mut socket = connected(&app, &rep.token).await;
 
-    send(&mut socket, json!({"id": "1", "type": "subscribe", "payload": {"query": ACCOUNT}})).await;
-    send(&mut socket, json!({"id": "2", "type": "subscribe", "payload": {"query": ACCOUNT}})).await;
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": ACCOUNT}}),
+    )
+    .await;
+    send(
+        &mut socket,
+        json!({"id": "2", "type": "subscribe", "payload": {"query": ACCOUNT}}),
+    )
+    .await;
 
     let refused = json_of(next(&mut socket).await);
-    assert_eq!((refused["type"].as_str(), refused["id"].as_str()), (Some("error"), Some("2")));
-    assert_eq!(refused["payload"][0]["extensions"]["code"], "QUERY_REJECTED");
+    assert_eq!(
+        (refused["type"].as_str(), refused["id"].as_str()),
+        (Some("error"), Some("2"))
+    );
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "QUERY_REJECTED"
+    );
 }
 
 #[tokio::test]
@@ -121,9 +176,23 @@ async fn an_oversized_message_closes_the_connection() {
     let rep = app.a_user().create().await;
     let mut socket = connected(&app, &rep.token).await;
 
-    let huge = format!("subscription {{ myAccountChanged {{ kind }} }} # {}", "x".repeat(4096));
-    let _ = socket.send(Message::Text(json!({"id": "1", "type": "subscribe", "payload": {"query": huge}}).to_string().into())).await;
+    let huge = format!(
+        "subscription {{ myAccountChanged {{ kind }} }} # {}",
+        "x".repeat(4096)
+    );
+    let _ = socket
+        .send(Message::Text(
+            json!({"id": "1", "type": "subscribe", "payload": {"query": huge}})
+                .to_string()
+                .into(),
+        ))
+        .await;
 
-    let ended = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.expect("closed in time");
-    assert!(matches!(ended, None | Some(Err(_)) | Some(Ok(Message::Close(_)))), "{ended:?}");
+    let ended = tokio::time::timeout(Duration::from_secs(5), socket.next())
+        .await
+        .expect("closed in time");
+    assert!(
+        matches!(ended, None | Some(Err(_)) | Some(Ok(Message::Close(_)))),
+        "{ended:?}"
+    );
 }
