@@ -243,3 +243,40 @@ impl From<AppError> for async_graphql::Error {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_documented_in_the_readme() {
+        let readme = include_str!("../README.md");
+        for code in ErrorCode::ALL {
+            assert!(
+                readme.contains(&format!("| `{}` |", code.as_str())),
+                "{} missing",
+                code.as_str()
+            );
+        }
+    }
+
+    #[test]
+    fn an_app_error_becomes_a_graphql_error_with_its_code_and_extras() {
+        let error: async_graphql::Error = AppError::conflict(7).into();
+        let extensions = error.extensions.expect("extensions");
+        assert_eq!(
+            extensions.get("code"),
+            Some(&async_graphql::Value::from("CONFLICT"))
+        );
+        assert_eq!(
+            extensions.get("currentVersion"),
+            Some(&async_graphql::Value::from(7))
+        );
+        let unavailable: async_graphql::Error = AppError::unavailable().into();
+        let extensions = unavailable.extensions.expect("extensions");
+        assert_eq!(
+            extensions.get("retryable"),
+            Some(&async_graphql::Value::from(true))
+        );
+    }
+}

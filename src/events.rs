@@ -57,3 +57,47 @@ impl EventBus for InProcessEventBus {
             .boxed()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn subscribers_receive_events_published_after_they_subscribed() {
+        let bus = InProcessEventBus::new(8);
+        let early = DomainEvent {
+            kind: EventKind::UserUpdated,
+            subject_id: Uuid::now_v7(),
+            actor_id: None,
+        };
+        bus.publish(early);
+        let mut stream = bus.subscribe();
+        let event = DomainEvent {
+            kind: EventKind::UserUpdated,
+            subject_id: Uuid::now_v7(),
+            actor_id: None,
+        };
+        bus.publish(event);
+
+        assert_eq!(stream.next().await, Some(event));
+    }
+
+    #[tokio::test]
+    async fn a_lagging_subscriber_skips_to_what_is_still_buffered() {
+        let bus = InProcessEventBus::new(2);
+        let mut stream = bus.subscribe();
+        let events: Vec<DomainEvent> = (0..4)
+            .map(|_| DomainEvent {
+                kind: EventKind::UserUpdated,
+                subject_id: Uuid::now_v7(),
+                actor_id: None,
+            })
+            .collect();
+        for event in &events {
+            bus.publish(*event);
+        }
+
+        assert_eq!(stream.next().await, Some(events[2]));
+        assert_eq!(stream.next().await, Some(events[3]));
+    }
+}

@@ -20,6 +20,7 @@ use axum::routing::get;
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value as Json, json};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
@@ -70,9 +71,22 @@ pub fn router(app: Arc<AppState>, schema: AppSchema) -> Router {
                 .unwrap_or_default();
             tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id)
         }))
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+}
+
+/// A bug must not take the connection down or leak its message: answer like any internal error.
+fn panic_response(_panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        APPLICATION_JSON,
+        ErrorCode::InternalServerError,
+        crate::error::INTERNAL_MESSAGE,
+        "",
+    )
 }
 
 fn cors_layer(origins: &str) -> CorsLayer {

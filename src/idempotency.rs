@@ -9,7 +9,7 @@ use std::pin::Pin;
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
+    QueryFilter, Set,
 };
 use serde::{Serialize, de::DeserializeOwned};
 use sha2::{Digest, Sha256};
@@ -90,7 +90,7 @@ where
     T: Serialize + DeserializeOwned + Send,
     F: for<'c> FnOnce(&'c DatabaseTransaction) -> Work<'c, T> + Send,
 {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(previous) = stored(&txn, call).await? {
         return Ok(Outcome::Replayed(previous));
     }

@@ -6,10 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
 use tokio::sync::watch;
 
 use crate::error::AppResult;
@@ -32,7 +29,7 @@ where
             Box<dyn std::future::Future<Output = AppResult<u64>> + Send + 'c>,
         > + Send,
 {
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         let row = txn
             .query_one_raw(Statement::from_sql_and_values(

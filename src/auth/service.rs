@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    Set,
 };
 use uuid::Uuid;
 
@@ -126,7 +126,7 @@ pub async fn login(
         }
     };
 
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     throttle::clear_account(&txn, &account).await?;
     let session = issue_session(state, &txn, user, Uuid::now_v7(), now).await?;
     txn.commit().await?;
@@ -203,7 +203,7 @@ async fn insert_refresh_token(
 /// Errors: `UNAUTHENTICATED`.
 pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
     let now = state.clock.now();
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let Some(token) = RefreshTokens::find()
         .filter(refresh_token::Column::TokenHash.eq(tokens::hash_refresh_token(presented)))
         .one(&txn)
@@ -342,7 +342,7 @@ pub async fn change_password(
         ));
     }
     let hash = passwords::hash(state.hasher, new_password.to_owned()).await?;
-    let txn = state.db.begin().await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     revoke_all_sessions(&txn, user.id, now).await?;
     let updated = user::ActiveModel {
         id: Set(user.id),

@@ -251,7 +251,7 @@ pub async fn update_user(
 ) -> AppResult<user::Model> {
     require_admin(viewer)?;
     let now = state.clock.now();
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let current = Users::find_by_id(id)
         .one(&txn)
         .await?
@@ -519,7 +519,7 @@ pub async fn update_team(
 ) -> AppResult<team::Model> {
     require_admin(viewer)?;
     let now = state.clock.now();
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
     let current = Teams::find_by_id(id)
         .one(&txn)
         .await?

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use salesgraph::clock::ManualClock;
@@ -21,6 +22,18 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// A SQLite file with a pool of several connections, as `serve` runs it (deleted afterwards).
+    pub fn sqlite_file() -> Self {
+        let path = std::env::temp_dir().join(format!(
+            "salesgraph-test-{}.db",
+            uuid::Uuid::now_v7().simple()
+        ));
+        Self {
+            url: format!("sqlite://{}", path.display()),
+            schema: None,
+        }
+    }
+
     async fn create() -> Self {
         match std::env::var("TEST_DATABASE_URL")
             .ok()
@@ -87,6 +100,7 @@ pub struct TestApp {
     pub state: Arc<AppState>,
     pub clock: ManualClock,
     pub admin_token: String,
+    statements: Arc<AtomicUsize>,
     _db: TestDb,
 }
 
@@ -118,8 +132,28 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
-        let test_db = TestDb::create().await;
-        let connection = test_db.connect().await;
+        Self::spawn_on(TestDb::create().await, configure).await
+    }
+
+    /// On a SQLite file (when no PostgreSQL is configured for tests), with a real pool.
+    pub async fn spawn_on_file_or_postgres() -> Self {
+        let db = match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(_) => TestDb::create().await,
+            None => TestDb::sqlite_file(),
+        };
+        Self::spawn_on(db, |_| {}).await
+    }
+
+    async fn spawn_on(test_db: TestDb, configure: impl FnOnce(&mut Config)) -> Self {
+        let mut connection = test_db.connect().await;
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        connection.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        });
         db::migrate(&connection)
             .await
             .expect("migrate test database");
@@ -149,6 +183,7 @@ impl TestApp {
             state,
             clock,
             admin_token: String::new(),
+            statements,
             _db: test_db,
         };
         let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -157,6 +192,11 @@ impl TestApp {
             .expect("admin token")
             .to_owned();
         app
+    }
+
+    /// SQL statements run by the server since the last call (transaction control included).
+    pub fn take_statement_count(&self) -> usize {
+        self.statements.swap(0, Ordering::SeqCst)
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -5,6 +5,7 @@
 
 mod auth;
 mod helpers;
+mod jobs;
 mod limits;
 mod schema;
 mod transport;

@@ -146,30 +146,48 @@ async fn the_request_id_is_echoed_in_the_header_and_in_errors() {
 async fn an_oversized_body_is_refused_before_graphql() {
     let app = TestApp::spawn_with(|c| c.body_limit_bytes = 1024).await;
     let padding = "x".repeat(2048);
+    let query = format!(
+        "mutation {{ createTeam(input: {{name: \"Padded\", region: \"{padding}\"}}) {{ team {{ id }} }} }}"
+    );
 
     let response = app
         .client
         .post(app.url("/graphql"))
-        .json(&json!({"query": "{ serverInfo { version } }", "variables": {"pad": padding}}))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({"query": query}))
         .send()
         .await
         .unwrap();
 
     assert_eq!(response.status(), 413);
+    let teams = app.admin("{ teams { totalCount } }", json!({})).await;
+    assert_eq!(teams["data"]["teams"]["totalCount"], 0);
 }
 
 #[tokio::test]
-async fn batches_run_up_to_the_limit() {
+async fn batches_run_up_to_the_limit_and_larger_ones_run_nothing() {
     let app = TestApp::spawn_with(|c| c.max_batch = 2).await;
-    let op = json!({"query": "{ serverInfo { currency } }"});
+    let create = |name: &str| json!({"query": format!("mutation {{ createTeam(input: {{name: \"{name}\"}}) {{ team {{ id }} }} }}")});
 
-    let (ok_status, ok) = app.post_json(None, &json!([op, op])).await;
-    let (status, rejected) = app.post_json(None, &json!([op, op, op])).await;
+    let (status, rejected) = app
+        .post_json(
+            Some(&app.admin_token),
+            &json!([create("A"), create("B"), create("C")]),
+        )
+        .await;
+    let (ok_status, ok) = app
+        .post_json(Some(&app.admin_token), &json!([create("D"), create("E")]))
+        .await;
 
-    assert_eq!(ok_status, 200);
-    assert_eq!(ok.as_array().unwrap().len(), 2);
     assert_eq!(status, 400);
     assert_eq!(error_code(&rejected), Some("QUERY_REJECTED"));
+    assert_eq!(ok_status, 200);
+    assert_eq!(ok.as_array().unwrap().len(), 2);
+    let teams = app.admin("{ teams { nodes { name } } }", json!({})).await;
+    assert_eq!(
+        teams["data"]["teams"]["nodes"],
+        json!([{"name": "D"}, {"name": "E"}])
+    );
 }
 
 #[tokio::test]

@@ -319,3 +319,61 @@ async fn node_resolves_only_what_the_viewer_may_see() {
         json!([{"id": member.id}, null, null])
     );
 }
+
+#[tokio::test]
+async fn nested_lists_cost_the_same_statements_whatever_the_page_size() {
+    let app = TestApp::spawn().await;
+    for i in 0..3 {
+        let manager = app.a_user().role("SALES_MANAGER").create().await;
+        let team = app.a_team(&format!("Team {i}"), Some(&manager.id)).await;
+        app.admin(
+            UPDATE_USER,
+            json!({"input": {"id": manager.id, "expectedVersion": 1, "teamId": team}}),
+        )
+        .await;
+        for _ in 0..3 {
+            app.a_user().in_team(&team).create().await;
+        }
+    }
+    let query = "query($n: Int!) { users(first: $n) { nodes { id team { name manager { email team { name } } } } } }";
+    app.admin("{ me { id } }", json!({})).await;
+
+    app.take_statement_count();
+    let small = app.admin(query, json!({"n": 2})).await;
+    let small_cost = app.take_statement_count();
+    let large = app.admin(query, json!({"n": 13})).await;
+    let large_cost = app.take_statement_count();
+
+    assert_eq!(small["data"]["users"]["nodes"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        large["data"]["users"]["nodes"].as_array().unwrap().len(),
+        13
+    );
+    assert!(
+        large["data"]["users"]["nodes"][12]["team"]["manager"]["team"]["name"].is_string(),
+        "{large}"
+    );
+    assert_eq!(small_cost, large_cost);
+    // count + page + one batch per nested level (team, manager, manager's team)
+    assert!(large_cost <= 5, "{large_cost} statements");
+}
+
+#[tokio::test]
+async fn concurrent_writers_wait_for_each_other_instead_of_failing() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let create = "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }";
+
+    let results = futures_util::future::join_all((0..16).map(|i| {
+        app.admin(
+            create,
+            json!({"input": {"name": format!("Parallel {i}"), "idempotencyKey": format!("k{i}")}}),
+        )
+    }))
+    .await;
+
+    for body in &results {
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let teams = app.admin("{ teams { totalCount } }", json!({})).await;
+    assert_eq!(teams["data"]["teams"]["totalCount"], 16);
+}

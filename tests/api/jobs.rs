@@ -1,0 +1,65 @@
+//! Background sweeps, run directly with the test's clock.
+
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn housekeeping_forgets_idempotency_keys_after_the_retention_period() {
+    let app = TestApp::spawn().await;
+    let create = "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }";
+    let input = json!({"email": "kept@test.local", "displayName": "Kept", "role": "SALES_REP", "password": PASSWORD, "idempotencyKey": "key-1"});
+    app.admin(create, json!({"input": input})).await;
+
+    let early =
+        salesgraph::jobs::housekeeping(&app.state, salesgraph::clock::Clock::now(&app.clock))
+            .await
+            .unwrap();
+    let keys_early = entity::idempotency_key::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+    app.clock.advance(chrono::Duration::days(31));
+    let late =
+        salesgraph::jobs::housekeeping(&app.state, salesgraph::clock::Clock::now(&app.clock))
+            .await
+            .unwrap();
+    let keys_late = entity::idempotency_key::Entity::find()
+        .count(&app.state.db)
+        .await
+        .unwrap();
+
+    assert!(early.ran && late.ran);
+    assert_eq!((keys_early, keys_late), (1, 0));
+    assert!(late.affected >= 1);
+}
+
+#[tokio::test]
+async fn housekeeping_deletes_login_failures_outside_the_window() {
+    let app = TestApp::spawn().await;
+    app.login(ADMIN_EMAIL, "wrong-password").await;
+    salesgraph::jobs::housekeeping(&app.state, salesgraph::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+    assert_eq!(
+        entity::login_failure::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        1
+    );
+
+    app.clock.advance(chrono::Duration::minutes(20));
+    salesgraph::jobs::housekeeping(&app.state, salesgraph::clock::Clock::now(&app.clock))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        entity::login_failure::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        0
+    );
+}
