@@ -62,9 +62,25 @@ pub async fn connect_url(
     Database::connect(options).await
 }
 
-/// Applies every pending migration.
+/// Advisory-lock key under which PostgreSQL instances take turns migrating.
+const MIGRATION_LOCK: i64 = 0x5341_4c45_0000;
+
+/// Applies every pending migration. On PostgreSQL, instances starting together take turns under
+/// an advisory lock, and each migration run is one transaction (PostgreSQL DDL is transactional).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let txn = db.begin().await?;
+    txn.execute_raw(Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_advisory_xact_lock($1)",
+        [MIGRATION_LOCK.into()],
+    ))
+    .await?;
+    Migrator::up(&txn, None).await?;
+    txn.commit().await
 }
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`

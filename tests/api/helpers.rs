@@ -34,6 +34,10 @@ impl TestDb {
         }
     }
 
+    pub async fn create_for_test() -> Self {
+        Self::create().await
+    }
+
     async fn create() -> Self {
         match std::env::var("TEST_DATABASE_URL")
             .ok()

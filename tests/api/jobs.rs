@@ -63,3 +63,18 @@ async fn housekeeping_deletes_login_failures_outside_the_window() {
         0
     );
 }
+
+#[tokio::test]
+async fn instances_starting_together_migrate_without_tripping_over_each_other() {
+    let test_db = TestDb::create_for_test().await;
+    let (first, second) = (test_db.connect().await, test_db.connect().await);
+
+    let (a, b) = tokio::join!(
+        salesgraph::db::migrate(&first),
+        salesgraph::db::migrate(&second)
+    );
+
+    assert!(a.is_ok() && b.is_ok(), "{a:?} {b:?}");
+    use sea_orm::EntityTrait;
+    assert!(entity::user::Entity::find().all(&first).await.is_ok());
+}
