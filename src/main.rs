@@ -110,11 +110,18 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| format!("connecting: {e}"))?;
             let result = match action {
-                MigrateAction::Up => migration::Migrator::up(&db, None).await,
+                MigrateAction::Up => db::migrate(&db).await,
                 MigrateAction::Down => migration::Migrator::down(&db, Some(1)).await,
-                MigrateAction::Status => migration::Migrator::status(&db).await,
+                MigrateAction::Status => Ok(()),
             };
-            result.map_err(|e| format!("migrating: {e}"))
+            result.map_err(|e| format!("migrating: {e}"))?;
+            let migrations = migration::Migrator::get_migration_with_status(&db)
+                .await
+                .map_err(|e| format!("reading migration status: {e}"))?;
+            for migration in migrations {
+                println!("{:?}\t{}", migration.status(), migration.name());
+            }
+            Ok(())
         }
         Command::CreateUser {
             email,

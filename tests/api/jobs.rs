@@ -78,3 +78,30 @@ async fn instances_starting_together_migrate_without_tripping_over_each_other() 
     use sea_orm::EntityTrait;
     assert!(entity::user::Entity::find().all(&first).await.is_ok());
 }
+
+#[tokio::test]
+async fn a_sqlite_file_runs_in_wal_mode_with_foreign_keys() {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let db = TestDb::sqlite_file();
+    let connection = db.connect().await;
+
+    let row = connection
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "PRAGMA journal_mode",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let keys = connection
+        .query_one_raw(Statement::from_string(
+            DatabaseBackend::Sqlite,
+            "PRAGMA foreign_keys",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "wal");
+    assert_eq!(keys.try_get_by_index::<i32>(0).unwrap(), 1);
+}
