@@ -145,6 +145,22 @@ pub struct Config {
         default_value_t = 3600
     )]
     pub housekeeping_interval_secs: u64,
+    /// Country calling code assumed for phone numbers written without one (duplicate detection).
+    #[arg(long, env = "SALESGRAPH_DEFAULT_COUNTRY_CODE", default_value = "86")]
+    pub default_country_code: String,
+    /// Active leads (not converted or disqualified) a rep may hold before claiming is refused.
+    #[arg(long, env = "SALESGRAPH_LEAD_CLAIM_LIMIT", default_value_t = 50)]
+    pub lead_claim_limit: u64,
+    /// Days an owned lead may go without follow-up before it returns to the pool.
+    #[arg(long, env = "SALESGRAPH_LEAD_POOL_DAYS", default_value_t = 7)]
+    pub lead_pool_days: i64,
+    /// Seconds between sweeps returning neglected leads to the pool.
+    #[arg(
+        long,
+        env = "SALESGRAPH_LEAD_SWEEP_INTERVAL_SECS",
+        default_value_t = 900
+    )]
+    pub lead_sweep_interval_secs: u64,
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,

@@ -11,6 +11,8 @@ use uuid::Uuid;
 pub enum EventKind {
     /// A user's profile, role, team or activity changed.
     UserUpdated,
+    /// A notification was written for `audience`.
+    NotificationCreated,
 }
 
 /// One event: what happened to which record, by whom.
@@ -19,6 +21,8 @@ pub struct DomainEvent {
     pub kind: EventKind,
     pub subject_id: Uuid,
     pub actor_id: Option<Uuid>,
+    /// The one user the event is for, when it is private to them.
+    pub audience: Option<Uuid>,
 }
 
 /// Delivers events to every subscriber of this deployment.
@@ -69,6 +73,7 @@ mod tests {
             kind: EventKind::UserUpdated,
             subject_id: Uuid::now_v7(),
             actor_id: None,
+            audience: None,
         };
         bus.publish(early);
         let mut stream = bus.subscribe();
@@ -76,6 +81,7 @@ mod tests {
             kind: EventKind::UserUpdated,
             subject_id: Uuid::now_v7(),
             actor_id: None,
+            audience: None,
         };
         bus.publish(event);
 
@@ -91,6 +97,7 @@ mod tests {
                 kind: EventKind::UserUpdated,
                 subject_id: Uuid::now_v7(),
                 actor_id: None,
+                audience: None,
             })
             .collect();
         for event in &events {

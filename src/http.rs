@@ -32,7 +32,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::viewer::Viewer;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::context::{ClientAddr, RequestId};
-use crate::graphql::{AppSchema, request_loaders};
+use crate::graphql::{AppSchema, add_loaders};
 use crate::state::AppState;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -227,9 +227,7 @@ impl Prepared {
         if let Some(viewer) = self.viewer.clone() {
             request.data.insert(viewer);
         }
-        let (users, teams) = request_loaders(app);
-        request.data.insert(users);
-        request.data.insert(teams);
+        add_loaders(app, &mut request.data);
         request.data.insert(ClientAddr(self.addr.clone()));
         request.data.insert(RequestId(self.request_id.clone()));
         request
@@ -608,9 +606,7 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
     };
     let mut data = Data::default();
     data.insert(viewer);
-    let (users, teams) = request_loaders(&state.app);
-    data.insert(users);
-    data.insert(teams);
+    add_loaders(&state.app, &mut data);
     data.insert(ClientAddr(addr));
     data.insert(RequestId(rid));
 

@@ -4,9 +4,6 @@
 //! The key row commits in the same transaction as the business write, so a retry either sees
 //! both or neither.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     QueryFilter, Set,
@@ -76,52 +73,88 @@ impl<T> Outcome<T> {
     }
 }
 
-type Work<'c, T> = Pin<Box<dyn Future<Output = AppResult<T>> + Send + 'c>>;
+/// How an idempotent call starts: with the earlier result, or with a transaction to do the work
+/// in.
+pub enum Start<T> {
+    /// An earlier call with the same key did the work; this is its result.
+    Replayed(T),
+    /// Do the work in `guard.txn()`, then [`Guard::commit`].
+    Fresh(Guard),
+}
 
-/// Runs `work` in a transaction together with the key row. Errors: those of `work`,
-/// `IDEMPOTENCY_KEY_REUSED`.
-pub async fn run<T, F>(
+/// An open transaction for an idempotent call; dropping it rolls the work back.
+pub struct Guard {
+    txn: DatabaseTransaction,
+    call: IdempotentCall,
+    now: chrono::DateTime<chrono::Utc>,
+}
+
+impl std::fmt::Debug for Guard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Guard")
+            .field("call", &self.call)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Begins an idempotent call: replays a stored result, or opens the transaction for the work.
+/// Errors: `IDEMPOTENCY_KEY_REUSED`.
+pub async fn start<T: DeserializeOwned>(
     db: &DatabaseConnection,
     call: &IdempotentCall,
     now: chrono::DateTime<chrono::Utc>,
-    work: F,
-) -> AppResult<Outcome<T>>
-where
-    T: Serialize + DeserializeOwned + Send,
-    F: for<'c> FnOnce(&'c DatabaseTransaction) -> Work<'c, T> + Send,
-{
+) -> AppResult<Start<T>> {
     let txn = crate::db::begin_write(db).await?;
     if let Some(previous) = stored(&txn, call).await? {
-        return Ok(Outcome::Replayed(previous));
+        return Ok(Start::Replayed(previous));
     }
-    let result = work(&txn).await?;
-    if let Some(key) = &call.key {
-        let response = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
-        let inserted = ActiveModel {
-            id: Set(Uuid::now_v7()),
-            user_id: Set(call.user_id),
-            key: Set(key.clone()),
-            operation: Set(call.operation.to_owned()),
-            request_hash: Set(call.fingerprint.clone()),
-            response: Set(response),
-            created_at: Set(now),
-        }
-        .insert(&txn)
-        .await;
-        if let Err(err) = inserted {
-            if is_unique_violation(&err) {
-                // A concurrent retry with the same key committed first: answer as it did.
-                txn.rollback().await?;
-                return stored(db, call)
-                    .await?
-                    .map(Outcome::Replayed)
-                    .ok_or_else(AppError::internal);
+    Ok(Start::Fresh(Guard {
+        txn,
+        call: call.clone(),
+        now,
+    }))
+}
+
+impl Guard {
+    pub fn txn(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+
+    /// Stores the key with `result` and commits the work with it. When a concurrent retry with
+    /// the same key committed first, this work is rolled back and that call's result returned.
+    pub async fn commit<T: Serialize + DeserializeOwned>(
+        self,
+        db: &DatabaseConnection,
+        result: T,
+    ) -> AppResult<Outcome<T>> {
+        let Guard { txn, call, now } = self;
+        if let Some(key) = &call.key {
+            let response = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
+            let inserted = ActiveModel {
+                id: Set(Uuid::now_v7()),
+                user_id: Set(call.user_id),
+                key: Set(key.clone()),
+                operation: Set(call.operation.to_owned()),
+                request_hash: Set(call.fingerprint.clone()),
+                response: Set(response),
+                created_at: Set(now),
             }
-            return Err(err.into());
+            .insert(&txn)
+            .await;
+            if let Err(err) = inserted {
+                if is_unique_violation(&err) {
+                    txn.rollback().await?;
+                    return stored(db, &call)
+                        .await?
+                        .map(Outcome::Replayed)
+                        .ok_or_else(AppError::internal);
+                }
+                return Err(err.into());
+            }
         }
+        txn.commit().await?;
+        Ok(Outcome::Fresh(result))
     }
-    txn.commit().await?;
-    Ok(Outcome::Fresh(result))
 }
 
 async fn stored<T: DeserializeOwned>(

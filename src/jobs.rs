@@ -6,7 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, QueryFilter,
+    Statement,
+};
 use tokio::sync::watch;
 
 use crate::error::AppResult;
@@ -20,15 +23,12 @@ pub struct SweepReport {
     pub affected: u64,
 }
 
-/// Runs `sweep` in one transaction if this instance wins the sweep's advisory lock.
-async fn exclusively<F>(state: &AppState, lock_id: i64, sweep: F) -> AppResult<SweepReport>
-where
-    F: for<'c> FnOnce(
-            &'c sea_orm::DatabaseTransaction,
-        ) -> std::pin::Pin<
-            Box<dyn std::future::Future<Output = AppResult<u64>> + Send + 'c>,
-        > + Send,
-{
+/// Begins a write transaction holding the sweep's lock, or `None` when another instance holds
+/// it. On SQLite (one instance) the lock is always won.
+pub async fn begin_exclusive(
+    state: &AppState,
+    lock_id: i64,
+) -> AppResult<Option<DatabaseTransaction>> {
     let txn = crate::db::begin_write(&state.db).await?;
     if txn.get_database_backend() == DatabaseBackend::Postgres {
         let row = txn
@@ -44,18 +44,15 @@ where
         };
         if !locked {
             txn.rollback().await?;
-            return Ok(SweepReport::default());
+            return Ok(None);
         }
     }
-    let affected = sweep(&txn).await?;
-    txn.commit().await?;
-    Ok(SweepReport {
-        ran: true,
-        affected,
-    })
+    Ok(Some(txn))
 }
 
 const HOUSEKEEPING_LOCK: i64 = 0x5341_4c45_0001;
+/// Lock of the sweep returning neglected leads to the pool.
+pub const LEAD_POOL_LOCK: i64 = 0x5341_4c45_0002;
 
 /// Deletes what no rule needs any more: idempotency keys past retention, refresh tokens
 /// expired for a day, and login failures outside the throttling window.
@@ -63,45 +60,53 @@ pub async fn housekeeping(state: &AppState, now: DateTime<Utc>) -> AppResult<Swe
     let key_cutoff = now - chrono::Duration::days(state.config.idempotency_retention_days);
     let token_cutoff = now - chrono::Duration::days(1);
     let failure_cutoff = now - chrono::Duration::seconds(state.config.login_window_secs);
-    exclusively(state, HOUSEKEEPING_LOCK, move |txn| {
-        Box::pin(async move {
-            let keys = entity::idempotency_key::Entity::delete_many()
-                .filter(entity::idempotency_key::Column::CreatedAt.lt(key_cutoff))
-                .exec(txn)
-                .await?
-                .rows_affected;
-            let tokens = entity::refresh_token::Entity::delete_many()
-                .filter(entity::refresh_token::Column::ExpiresAt.lt(token_cutoff))
-                .exec(txn)
-                .await?
-                .rows_affected;
-            let failures = entity::login_failure::Entity::delete_many()
-                .filter(entity::login_failure::Column::FailedAt.lt(failure_cutoff))
-                .exec(txn)
-                .await?
-                .rows_affected;
-            Ok(keys + tokens + failures)
-        })
+    let Some(txn) = begin_exclusive(state, HOUSEKEEPING_LOCK).await? else {
+        return Ok(SweepReport::default());
+    };
+    let keys = entity::idempotency_key::Entity::delete_many()
+        .filter(entity::idempotency_key::Column::CreatedAt.lt(key_cutoff))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let tokens = entity::refresh_token::Entity::delete_many()
+        .filter(entity::refresh_token::Column::ExpiresAt.lt(token_cutoff))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    let failures = entity::login_failure::Entity::delete_many()
+        .filter(entity::login_failure::Column::FailedAt.lt(failure_cutoff))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(SweepReport {
+        ran: true,
+        affected: keys + tokens + failures,
     })
-    .await
 }
 
-/// Runs every sweep on its interval until `shutdown` flips to true.
-pub fn spawn(
+/// Runs one sweep every `period` until `shutdown` flips to true.
+fn every<F, Fut>(
     state: Arc<AppState>,
+    name: &'static str,
+    period: Duration,
     mut shutdown: watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
+    sweep: F,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn(Arc<AppState>, DateTime<Utc>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = AppResult<SweepReport>> + Send,
+{
     tokio::spawn(async move {
-        let period = Duration::from_secs(state.config.housekeeping_interval_secs.max(1));
-        let mut ticker = tokio::time::interval(period);
+        let mut ticker = tokio::time::interval(period.max(Duration::from_secs(1)));
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = ticker.tick() => {
                     let now = state.clock.now();
-                    match housekeeping(&state, now).await {
-                        Ok(report) => tracing::info!(ran = report.ran, affected = report.affected, "housekeeping sweep"),
-                        Err(err) => tracing::warn!(error = %err, "housekeeping sweep failed"),
+                    match sweep(state.clone(), now).await {
+                        Ok(report) => tracing::info!(sweep = name, ran = report.ran, affected = report.affected, "sweep finished"),
+                        Err(err) => tracing::warn!(sweep = name, error = %err, "sweep failed"),
                     }
                 }
                 changed = shutdown.changed() => {
@@ -112,4 +117,29 @@ pub fn spawn(
             }
         }
     })
+}
+
+/// Starts every sweep on its interval; they stop when `shutdown` flips to true.
+pub fn spawn(
+    state: Arc<AppState>,
+    shutdown: watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let housekeeping_period = Duration::from_secs(state.config.housekeeping_interval_secs);
+    let pool_period = Duration::from_secs(state.config.lead_sweep_interval_secs);
+    vec![
+        every(
+            state.clone(),
+            "housekeeping",
+            housekeeping_period,
+            shutdown.clone(),
+            |state, now| async move { housekeeping(&state, now).await },
+        ),
+        every(
+            state,
+            "lead-pool",
+            pool_period,
+            shutdown,
+            |state, now| async move { crate::leads::pool::return_neglected_leads(&state, now).await },
+        ),
+    ]
 }

@@ -185,7 +185,9 @@ async fn serve(config: Config) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     let _ = shutdown_tx.send(true);
-    let _ = jobs.await;
+    for job in jobs {
+        let _ = job.await;
+    }
     tracing::info!("stopped");
     Ok(())
 }

@@ -14,19 +14,26 @@ use crate::error::{AppError, AppResult};
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
 
+/// A position in an ordered list: the row id, and the sort value when not ordered by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub id: Uuid,
+    pub value: Option<i64>,
+}
+
 /// A validated page request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageRequest {
     /// `first` rows after the `after` cursor.
     Forward {
-        after: Option<Uuid>,
-        before: Option<Uuid>,
+        after: Option<Cursor>,
+        before: Option<Cursor>,
         first: u64,
     },
     /// `last` rows before the `before` cursor.
     Backward {
-        after: Option<Uuid>,
-        before: Option<Uuid>,
+        after: Option<Cursor>,
+        before: Option<Cursor>,
         last: u64,
     },
 }
@@ -71,43 +78,107 @@ impl PageRequest {
     }
 }
 
-/// One page of rows with what a Relay `pageInfo` needs.
+/// One page of rows with what a Relay `pageInfo` needs; `cursors[i]` points at `items[i]`.
 #[derive(Debug, Clone)]
 pub struct Page<M> {
     pub items: Vec<M>,
+    pub cursors: Vec<String>,
     pub has_previous_page: bool,
     pub has_next_page: bool,
     pub total_count: u64,
 }
 
-pub fn encode_cursor(id: Uuid) -> String {
-    URL_SAFE_NO_PAD.encode(format!("cursor:{id}"))
+pub fn encode_cursor(cursor: Cursor) -> String {
+    match cursor.value {
+        None => URL_SAFE_NO_PAD.encode(format!("cursor:{}", cursor.id)),
+        Some(value) => URL_SAFE_NO_PAD.encode(format!("cursor:{}:{value}", cursor.id)),
+    }
 }
 
-fn decode_cursor(cursor: &str, field: &str) -> AppResult<Uuid> {
-    URL_SAFE_NO_PAD
+fn decode_cursor(cursor: &str, field: &str) -> AppResult<Cursor> {
+    let text = URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| {
-            text.strip_prefix("cursor:")
-                .and_then(|id| Uuid::parse_str(id).ok())
-        })
-        .ok_or_else(|| AppError::bad_input(field, "Invalid cursor"))
+        .and_then(|text| text.strip_prefix("cursor:").map(str::to_owned));
+    let parsed = text.and_then(|rest| match rest.split_once(':') {
+        None => Uuid::parse_str(&rest)
+            .ok()
+            .map(|id| Cursor { id, value: None }),
+        Some((id, value)) => Some(Cursor {
+            id: Uuid::parse_str(id).ok()?,
+            value: Some(value.parse().ok()?),
+        }),
+    });
+    parsed.ok_or_else(|| AppError::bad_input(field, "Invalid cursor"))
 }
 
-/// Fetches one page of an already scoped `select`, ordered by `id_column`.
+/// How a list is ordered besides its id tie-breaker.
+#[derive(Debug, Clone, Copy)]
+pub enum SortKey<C> {
+    /// By id only (creation order).
+    Id,
+    /// By an integer column.
+    Int(C),
+    /// By a timestamp column (cursor values are microseconds since the epoch).
+    Time(C),
+}
+
+fn sort_value_expr(kind_is_time: bool, value: i64) -> sea_orm::Value {
+    if kind_is_time {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_micros(value)
+            .unwrap_or_default()
+            .into()
+    } else {
+        value.into()
+    }
+}
+
+/// Fetches one page of an already scoped `select`, ordered by id (`id_of` reads a row's id).
 pub async fn fetch<E, C>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id_column: C,
     request: &PageRequest,
+    id_of: impl Fn(&E::Model) -> Uuid,
 ) -> AppResult<Page<E::Model>>
 where
     E: EntityTrait,
     E::Model: Sync,
     C: ColumnTrait,
 {
+    fetch_sorted(
+        db,
+        select,
+        id_column,
+        SortKey::Id,
+        false,
+        request,
+        |_| 0,
+        id_of,
+    )
+    .await
+}
+
+/// Fetches one page of `select` ordered by `sort` (then id), ascending or `descending`.
+/// `value_of` and `id_of` read a row's sort value and id for its cursor.
+#[allow(clippy::too_many_arguments)] // each argument is one independent part of the ordering
+pub async fn fetch_sorted<E, C>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id_column: C,
+    sort: SortKey<C>,
+    descending: bool,
+    request: &PageRequest,
+    value_of: impl Fn(&E::Model) -> i64,
+    id_of: impl Fn(&E::Model) -> Uuid,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+{
+    use sea_orm::Condition;
     let total_count = select.clone().count(db).await?;
     let (after, before, size, backward) = match *request {
         PageRequest::Forward {
@@ -121,37 +192,85 @@ where
             last,
         } => (after, before, last, true),
     };
+    let sort_column = match sort {
+        SortKey::Id => None,
+        SortKey::Int(c) => Some((c, false)),
+        SortKey::Time(c) => Some((c, true)),
+    };
+    // "Beyond" a cursor in the list's direction: greater when ascending, smaller when descending.
+    let beyond = |cursor: Cursor, forward: bool| -> Condition {
+        let greater = forward != descending;
+        match (sort_column, cursor.value) {
+            (Some((column, is_time)), Some(value)) => {
+                let value = sort_value_expr(is_time, value);
+                let strictly = if greater {
+                    column.gt(value.clone())
+                } else {
+                    column.lt(value.clone())
+                };
+                let tie = if greater {
+                    id_column.gt(cursor.id)
+                } else {
+                    id_column.lt(cursor.id)
+                };
+                Condition::any()
+                    .add(strictly)
+                    .add(Condition::all().add(column.eq(value)).add(tie))
+            }
+            _ => Condition::all().add(if greater {
+                id_column.gt(cursor.id)
+            } else {
+                id_column.lt(cursor.id)
+            }),
+        }
+    };
     let mut query = select;
     if let Some(after) = after {
-        query = query.filter(id_column.gt(after));
+        query = query.filter(beyond(after, true));
     }
     if let Some(before) = before {
-        query = query.filter(id_column.lt(before));
+        query = query.filter(beyond(before, false));
     }
-    query = if backward {
-        query.order_by_desc(id_column)
-    } else {
+    let ascending = backward == descending;
+    if let Some((column, _)) = sort_column {
+        query = if ascending {
+            query.order_by_asc(column)
+        } else {
+            query.order_by_desc(column)
+        };
+    }
+    query = if ascending {
         query.order_by_asc(id_column)
+    } else {
+        query.order_by_desc(id_column)
     };
     let mut items = query.limit(size + 1).all(db).await?;
     let has_more = items.len() as u64 > size;
     items.truncate(usize::try_from(size).unwrap_or(usize::MAX));
     if backward {
         items.reverse();
-        Ok(Page {
-            items,
-            has_previous_page: has_more,
-            has_next_page: before.is_some(),
-            total_count,
-        })
-    } else {
-        Ok(Page {
-            items,
-            has_previous_page: after.is_some(),
-            has_next_page: has_more,
-            total_count,
-        })
     }
+    let cursors = items
+        .iter()
+        .map(|item| {
+            encode_cursor(Cursor {
+                id: id_of(item),
+                value: sort_column.map(|_| value_of(item)),
+            })
+        })
+        .collect();
+    let (has_previous_page, has_next_page) = if backward {
+        (has_more, before.is_some())
+    } else {
+        (after.is_some(), has_more)
+    };
+    Ok(Page {
+        items,
+        cursors,
+        has_previous_page,
+        has_next_page,
+        total_count,
+    })
 }
 
 #[cfg(test)]
@@ -161,16 +280,17 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let id = Uuid::now_v7();
-        let cursor = encode_cursor(id);
-        let parsed = PageRequest::parse(Some(&cursor), None, Some(5), None).unwrap();
-        assert_eq!(
-            parsed,
-            PageRequest::Forward {
-                after: Some(id),
+        for value in [None, Some(-42), Some(1_700_000_000_000_000)] {
+            let cursor = Cursor { id, value };
+            let parsed =
+                PageRequest::parse(Some(&encode_cursor(cursor)), None, Some(5), None).unwrap();
+            let expected = PageRequest::Forward {
+                after: Some(cursor),
                 before: None,
-                first: 5
-            }
-        );
+                first: 5,
+            };
+            assert_eq!(parsed, expected);
+        }
         let err = PageRequest::parse(Some("nope"), None, None, None).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("after"));
     }

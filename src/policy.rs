@@ -2,6 +2,7 @@
 //! subscription asks this module, so "records outside your visibility do not exist" holds
 //! everywhere. Domains add their rules here as they arrive.
 
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
@@ -30,6 +31,61 @@ pub fn teams(viewer: &Viewer) -> Condition {
             Condition::all().add(Column::Id.is_in(ids))
         }
     }
+}
+
+/// A condition no row meets.
+fn nothing() -> Condition {
+    Condition::all().add(sea_orm::sea_query::Expr::cust("1 = 0"))
+}
+
+/// Ids of the members of the teams the viewer manages.
+fn managed_members(viewer: &Viewer) -> SelectStatement {
+    Query::select()
+        .column(entity::user::Column::Id)
+        .from(entity::user::Entity)
+        .and_where(entity::user::Column::TeamId.is_in(viewer.managed_team_ids.clone()))
+        .to_owned()
+}
+
+/// Owned records (by an `owner_id` column): admins see all, managers their own and their team
+/// members', reps their own. Finance sees none unless `finance_reads` (customers).
+fn owned_by<C: ColumnTrait>(viewer: &Viewer, owner: C, finance_reads: bool) -> Condition {
+    match viewer.role {
+        Role::Admin => Condition::all(),
+        Role::Finance if finance_reads => Condition::all(),
+        Role::Finance => nothing(),
+        Role::SalesManager => Condition::any()
+            .add(owner.eq(viewer.user_id))
+            .add(owner.in_subquery(managed_members(viewer))),
+        Role::SalesRep => Condition::all().add(owner.eq(viewer.user_id)),
+    }
+}
+
+/// Customers: admins and finance see all; managers their teams'; reps their own.
+pub fn customers(viewer: &Viewer) -> Condition {
+    owned_by(viewer, entity::customer::Column::OwnerId, true)
+}
+
+/// Owned leads (the pool is [`lead_pool`]): admins all, managers their teams', reps their own;
+/// finance none.
+pub fn owned_leads(viewer: &Viewer) -> Condition {
+    owned_by(viewer, entity::lead::Column::OwnerId, false)
+}
+
+/// The lead pool: visible to every sales role and admins.
+pub fn lead_pool(viewer: &Viewer) -> Condition {
+    use entity::lead::Column;
+    match viewer.role {
+        Role::Finance => nothing(),
+        _ => Condition::all().add(Column::InPool.eq(true)),
+    }
+}
+
+/// Leads the viewer may read: owned ones in scope, and the pool.
+pub fn leads(viewer: &Viewer) -> Condition {
+    Condition::any()
+        .add(owned_leads(viewer))
+        .add(lead_pool(viewer))
 }
 
 /// Whether `viewer` may see a user with this id and team (the same rule as [`users`]).

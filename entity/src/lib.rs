@@ -1,8 +1,15 @@
 //! sea-orm entities: table shapes only. Business rules live in the app's domain services.
 
+pub mod assignment_cursor;
 pub mod audit_log;
+pub mod contact;
+pub mod customer;
+pub mod follow_up;
 pub mod idempotency_key;
+pub mod lead;
+pub mod lead_event;
 pub mod login_failure;
+pub mod notification;
 pub mod refresh_token;
 pub mod setting;
 pub mod team;

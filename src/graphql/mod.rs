@@ -1,6 +1,7 @@
 //! The GraphQL schema: roots merged from the domains, limits, and the error safety net.
 
 pub mod context;
+pub mod enums;
 pub mod errors;
 pub mod guards;
 pub mod limits;
@@ -10,10 +11,21 @@ pub mod pagination;
 use std::sync::Arc;
 
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject};
+use async_graphql::{
+    Context, Data, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject,
+};
 
 use crate::auth::graphql::AuthMutation;
+use crate::customers::graphql::{CustomerMutation, CustomerQuery};
+use crate::customers::loaders::{ContactsByCustomer, CustomerLoader};
 use crate::error::AppError;
+use crate::followups::graphql::FollowUpMutation;
+use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead};
+use crate::leads::graphql::{LeadMutation, LeadQuery};
+use crate::leads::loaders::EventsByLead;
+use crate::notifications::graphql::{
+    NotificationMutation, NotificationQuery, NotificationSubscription,
+};
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
 use crate::users::loaders::{TeamLoader, UserLoader};
@@ -89,25 +101,55 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Team => users::get_team(db, viewer, uuid)
             .await
             .map(|t| Node::Team(t.into())),
+        NodeType::Customer => crate::customers::service::get_customer(db, viewer, uuid)
+            .await
+            .map(|c| Node::Customer(c.into())),
+        NodeType::Contact => crate::customers::service::get_contact(db, viewer, uuid)
+            .await
+            .map(|c| Node::Contact(c.into())),
+        NodeType::Lead => crate::leads::service::get_lead(db, viewer, uuid)
+            .await
+            .map(|l| Node::Lead(l.into())),
+        NodeType::FollowUp => crate::followups::service::get_follow_up(db, viewer, uuid)
+            .await
+            .map(|f| Node::FollowUp(f.into())),
+        NodeType::Notification => crate::notifications::service::get(db, viewer, uuid)
+            .await
+            .map(|n| Node::Notification(n.into())),
     };
+    use crate::error::ErrorCode;
     match found {
         Ok(node) => Ok(Some(node)),
-        Err(err) if err.code == crate::error::ErrorCode::NotFound => Ok(None),
+        // What the viewer may not see does not exist for them.
+        Err(err) if matches!(err.code, ErrorCode::NotFound | ErrorCode::Forbidden) => Ok(None),
         Err(err) => Err(err),
     }
 }
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(SystemQuery, UserQuery);
+pub struct QueryRoot(
+    SystemQuery,
+    UserQuery,
+    CustomerQuery,
+    LeadQuery,
+    NotificationQuery,
+);
 
 /// Everything a client can change.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, UserMutation);
+pub struct MutationRoot(
+    AuthMutation,
+    UserMutation,
+    CustomerMutation,
+    LeadMutation,
+    FollowUpMutation,
+    NotificationMutation,
+);
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(UserSubscription);
+pub struct SubscriptionRoot(UserSubscription, NotificationSubscription);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
@@ -145,11 +187,15 @@ pub fn sdl() -> String {
     .sdl()
 }
 
-/// Per-request data: loaders cache only within one request, so one user's answers are never
-/// served to another.
-pub fn request_loaders(state: &AppState) -> (DataLoader<UserLoader>, DataLoader<TeamLoader>) {
-    (
-        DataLoader::new(UserLoader(state.db.clone()), tokio::spawn),
-        DataLoader::new(TeamLoader(state.db.clone()), tokio::spawn),
-    )
+/// Adds the batch loaders to one request's (or one WebSocket connection's) data. Loaders do not
+/// cache between batches, so one user's answers are never served to another.
+pub fn add_loaders(state: &AppState, data: &mut Data) {
+    let db = || state.db.clone();
+    data.insert(DataLoader::new(UserLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(TeamLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(CustomerLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(ContactsByCustomer(db()), tokio::spawn));
+    data.insert(DataLoader::new(FollowUpsByCustomer(db()), tokio::spawn));
+    data.insert(DataLoader::new(FollowUpsByLead(db()), tokio::spawn));
+    data.insert(DataLoader::new(EventsByLead(db()), tokio::spawn));
 }

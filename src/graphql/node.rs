@@ -5,15 +5,26 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
+use crate::customers::types::{Contact, Customer};
 use crate::error::{AppError, AppResult};
+use crate::followups::types::FollowUp;
+use crate::leads::types::Lead;
+use crate::notifications::graphql::Notification;
 use crate::users::types::{Team, User};
 
 /// Every object a client can refetch by id.
+// A node lives for one response; boxing the variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "&ID", desc = "Opaque, globally unique identifier."))]
 pub enum Node {
     User(User),
     Team(Team),
+    Customer(Customer),
+    Contact(Contact),
+    Lead(Lead),
+    FollowUp(FollowUp),
+    Notification(Notification),
 }
 
 /// The object types that have global ids.
@@ -21,22 +32,38 @@ pub enum Node {
 pub enum NodeType {
     User,
     Team,
+    Customer,
+    Contact,
+    Lead,
+    FollowUp,
+    Notification,
 }
 
 impl NodeType {
+    const ALL: [NodeType; 7] = [
+        Self::User,
+        Self::Team,
+        Self::Customer,
+        Self::Contact,
+        Self::Lead,
+        Self::FollowUp,
+        Self::Notification,
+    ];
+
     fn name(self) -> &'static str {
         match self {
             Self::User => "User",
             Self::Team => "Team",
+            Self::Customer => "Customer",
+            Self::Contact => "Contact",
+            Self::Lead => "Lead",
+            Self::FollowUp => "FollowUp",
+            Self::Notification => "Notification",
         }
     }
 
     fn parse(name: &str) -> Option<Self> {
-        match name {
-            "User" => Some(Self::User),
-            "Team" => Some(Self::Team),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 }
 

@@ -2,20 +2,16 @@
 //! `XxxConnection` and `XxxEdge`, with descriptions, and converts keyset pages into them.
 
 use async_graphql::connection::PageInfo;
-use uuid::Uuid;
 
-use crate::pagination::{Page, encode_cursor};
+use crate::pagination::Page;
 
 /// Page info and `(cursor, node)` pairs of a page.
-pub fn edges_of<M, N>(
-    page: Page<M>,
-    id: impl Fn(&M) -> Uuid,
-    node: impl Fn(M) -> N,
-) -> (PageInfo, Vec<(String, N)>, u64) {
+pub fn edges_of<M, N>(page: Page<M>, node: impl Fn(M) -> N) -> (PageInfo, Vec<(String, N)>, u64) {
     let edges: Vec<(String, N)> = page
-        .items
+        .cursors
         .into_iter()
-        .map(|item| (encode_cursor(id(&item)), node(item)))
+        .zip(page.items)
+        .map(|(cursor, item)| (cursor, node(item)))
         .collect();
     let info = PageInfo {
         has_previous_page: page.has_previous_page,
@@ -56,11 +52,10 @@ macro_rules! connection_types {
             /// Converts a keyset page of rows into this connection.
             pub fn from_page<M>(
                 page: $crate::pagination::Page<M>,
-                id: impl Fn(&M) -> uuid::Uuid,
                 node: impl Fn(M) -> $node,
             ) -> Self {
                 let (page_info, edges, total_count) =
-                    $crate::graphql::pagination::edges_of(page, id, node);
+                    $crate::graphql::pagination::edges_of(page, node);
                 Self {
                     nodes: edges.iter().map(|(_, node)| node.clone()).collect(),
                     edges: edges

@@ -71,7 +71,7 @@ impl UserQuery {
             search: filter.search,
         };
         let page = service::list_users(&ctx.app().db, viewer, filter, &page).await?;
-        Ok(UserConnection::from_page(page, |u| u.id, User::from))
+        Ok(UserConnection::from_page(page, User::from))
     }
 
     /// All teams, oldest first (admin).
@@ -92,7 +92,7 @@ impl UserQuery {
         let viewer = ctx.viewer()?;
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let page = service::list_teams(&ctx.app().db, viewer, &page).await?;
-        Ok(TeamConnection::from_page(page, |t| t.id, Team::from))
+        Ok(TeamConnection::from_page(page, Team::from))
     }
 }
 

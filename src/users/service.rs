@@ -2,8 +2,7 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -12,7 +11,7 @@ use crate::auth::passwords;
 use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::events::{DomainEvent, EventKind};
-use crate::idempotency::{self, IdempotentCall, Outcome};
+use crate::idempotency::{self, IdempotentCall, Outcome, Start};
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
@@ -193,37 +192,34 @@ pub async fn create_user(
             timezone: new.timezone.as_deref(),
         },
     )?;
-    let prepared = prepare_user(state, new).await?;
-    let actor = viewer.user_id;
     let now = state.clock.now();
-    let outcome = idempotency::run(&state.db, &call, now, |txn| {
-        Box::pin(async move {
-            let created = insert_prepared(txn, prepared, now).await?;
-            crate::audit::record(
-                txn,
-                Some(actor),
-                "user.created",
-                "User",
-                created.id,
-                serde_json::json!({
-                    "email": created.email,
-                    "role": created.role,
-                    "teamId": created.team_id,
-                }),
-                now,
-            )
-            .await?;
-            Ok(created.id)
-        })
-    })
-    .await?;
     let fetch = |id| async move {
         Users::find_by_id(id)
             .one(&state.db)
             .await?
             .ok_or_else(AppError::internal)
     };
-    Ok(match outcome {
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return Ok(Outcome::Replayed(fetch(id).await?)),
+        Start::Fresh(guard) => guard,
+    };
+    let prepared = prepare_user(state, new).await?;
+    let created = insert_prepared(guard.txn(), prepared, now).await?;
+    crate::audit::record(
+        guard.txn(),
+        Some(viewer.user_id),
+        "user.created",
+        "User",
+        created.id,
+        serde_json::json!({
+            "email": created.email,
+            "role": created.role,
+            "teamId": created.team_id,
+        }),
+        now,
+    )
+    .await?;
+    Ok(match guard.commit(&state.db, created.id).await? {
         Outcome::Fresh(id) => Outcome::Fresh(fetch(id).await?),
         Outcome::Replayed(id) => Outcome::Replayed(fetch(id).await?),
     })
@@ -339,6 +335,7 @@ pub async fn update_user(
         kind: EventKind::UserUpdated,
         subject_id: id,
         actor_id: Some(viewer.user_id),
+        audience: Some(id),
     });
     Ok(updated)
 }
@@ -401,7 +398,14 @@ pub async fn list_users(
                 .add(Expr::expr(Func::lower(Expr::col(user::Column::DisplayName))).like(pattern)),
         );
     }
-    pagination::fetch(db, Users::find().filter(condition), user::Column::Id, page).await
+    pagination::fetch(
+        db,
+        Users::find().filter(condition),
+        user::Column::Id,
+        page,
+        |u| u.id,
+    )
+    .await
 }
 
 /// Folds a team name for uniqueness: case, spacing.
@@ -412,7 +416,7 @@ fn team_name_key(name: &str) -> String {
         .to_lowercase()
 }
 
-async fn check_manager(db: &DatabaseTransaction, manager_id: Uuid) -> AppResult<()> {
+async fn check_manager(db: &impl ConnectionTrait, manager_id: Uuid) -> AppResult<()> {
     let manager = Users::find_by_id(manager_id).one(db).await?;
     match manager {
         Some(m) if m.active && m.role == Role::SalesManager.as_str() => Ok(()),
@@ -452,49 +456,63 @@ pub async fn create_team(
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_owned);
-    let actor = viewer.user_id;
     let now = state.clock.now();
-    let outcome = idempotency::run(&state.db, &call, now, |txn| {
-        Box::pin(async move {
-            if let Some(manager_id) = new.manager_id {
-                check_manager(txn, manager_id).await?;
-            }
-            let key = team_name_key(&name);
-            if Teams::find().filter(team::Column::NameKey.eq(key.as_str())).one(txn).await?.is_some() {
-                return Err(duplicate_team());
-            }
-            let created = team::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                name: Set(name),
-                name_key: Set(key),
-                region: Set(region),
-                manager_id: Set(new.manager_id),
-                version: Set(1),
-                created_at: Set(now),
-                updated_at: Set(now),
-            }
-            .insert(txn)
-            .await
-            .map_err(|err| if is_unique_violation(&err) { duplicate_team() } else { err.into() })?;
-            crate::audit::record(
-                txn,
-                Some(actor),
-                "team.created",
-                "Team",
-                created.id,
-                serde_json::json!({"name": created.name, "region": created.region, "managerId": created.manager_id}),
-                now,
-            )
-            .await?;
-            Ok(created.id)
-        })
-    })
-    .await?
-    .into_inner();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => {
+            return Teams::find_by_id(id)
+                .one(&state.db)
+                .await?
+                .ok_or_else(AppError::internal);
+        }
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    if let Some(manager_id) = new.manager_id {
+        check_manager(txn, manager_id).await?;
+    }
+    let key = team_name_key(&name);
+    if Teams::find()
+        .filter(team::Column::NameKey.eq(key.as_str()))
+        .one(txn)
+        .await?
+        .is_some()
+    {
+        return Err(duplicate_team());
+    }
+    let created = team::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(name),
+        name_key: Set(key),
+        region: Set(region),
+        manager_id: Set(new.manager_id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            duplicate_team()
+        } else {
+            err.into()
+        }
+    })?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "team.created",
+        "Team",
+        created.id,
+        serde_json::json!({"name": created.name, "region": created.region, "managerId": created.manager_id}),
+        now,
+    )
+    .await?;
+    let id = guard.commit(&state.db, created.id).await?.into_inner();
     if new.manager_id.is_some() {
         state.viewers.clear();
     }
-    Teams::find_by_id(outcome)
+    Teams::find_by_id(id)
         .one(&state.db)
         .await?
         .ok_or_else(AppError::internal)
@@ -625,6 +643,7 @@ pub async fn list_teams(
         Teams::find().filter(policy::teams(viewer)),
         team::Column::Id,
         page,
+        |t| t.id,
     )
     .await
 }
@@ -641,6 +660,46 @@ pub async fn users_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<
 pub async fn teams_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<team::Model>> {
     Ok(Teams::find()
         .filter(team::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
+/// Checks that `user_id` may own sales records the viewer hands over: an active rep or manager
+/// the viewer can see. Errors: `BAD_USER_INPUT` on `field`.
+pub async fn check_assignable(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    user_id: Uuid,
+    field: &str,
+) -> AppResult<user::Model> {
+    let user = Users::find_by_id(user_id).one(db).await?;
+    match user {
+        Some(user)
+            if user.active
+                && (user.role == Role::SalesRep.as_str()
+                    || user.role == Role::SalesManager.as_str())
+                && policy::can_see_user(viewer, user.id, user.team_id) =>
+        {
+            Ok(user)
+        }
+        _ => Err(AppError::bad_input(
+            field,
+            "Must be an active sales rep or manager within your teams",
+        )),
+    }
+}
+
+/// Active sales reps of a team, in a stable order (for round-robin assignment).
+pub async fn active_reps_of_team(
+    db: &impl ConnectionTrait,
+    team_id: Uuid,
+) -> AppResult<Vec<user::Model>> {
+    use sea_orm::QueryOrder;
+    Ok(Users::find()
+        .filter(user::Column::TeamId.eq(team_id))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Role.eq(Role::SalesRep.as_str()))
+        .order_by_asc(user::Column::Id)
         .all(db)
         .await?)
 }

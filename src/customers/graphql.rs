@@ -1,0 +1,189 @@
+//! Resolvers for customers and contacts.
+
+use async_graphql::{Context, ID, MaybeUndefined, Object};
+
+use super::service::{self, ContactChanges, CustomerChanges, GeoPoint, NewContact, NewCustomer};
+use super::types::{
+    AddContactInput, AddContactPayload, CreateCustomerInput, CreateCustomerPayload, Customer,
+    CustomerConnection, CustomerFilter, LocationInput, UpdateContactInput, UpdateContactPayload,
+    UpdateCustomerInput, UpdateCustomerPayload,
+};
+use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::SignedIn;
+use crate::graphql::node::{NodeType, decode_id};
+use crate::pagination::PageRequest;
+
+fn point(location: LocationInput, field: &str) -> AppResult<GeoPoint> {
+    GeoPoint::parse(location.lat, location.lng, field)
+}
+
+/// `Undefined` → leave, `Null` → clear, value → set.
+pub(crate) fn change<T, U>(
+    value: MaybeUndefined<T>,
+    map: impl FnOnce(T) -> AppResult<U>,
+) -> AppResult<Option<Option<U>>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => None,
+        MaybeUndefined::Null => Some(None),
+        MaybeUndefined::Value(v) => Some(Some(map(v)?)),
+    })
+}
+
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// Customers you may see, oldest first.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only customers matching this filter.")] filter: Option<CustomerFilter>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<CustomerConnection> {
+        let viewer = ctx.viewer()?;
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let filter = filter.unwrap_or_default();
+        let filter = service::CustomerFilter {
+            owner_id: filter
+                .owner_id
+                .map(|id| decode_id(&id, NodeType::User, "filter.ownerId"))
+                .transpose()?,
+            region: filter.region,
+            industry: filter.industry,
+            grade: filter.grade.map(|g| g.as_str().to_owned()),
+            search: filter.search,
+            updated_since: filter.updated_since,
+        };
+        let page = service::list_customers(&ctx.app().db, viewer, filter, &page).await?;
+        Ok(CustomerConnection::from_page(page, Customer::from))
+    }
+
+    /// One customer by id, with its whole story; `NOT_FOUND` when missing or not yours to see.
+    #[graphql(guard = "SignedIn")]
+    async fn customer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The customer's id.")] id: ID,
+    ) -> async_graphql::Result<Customer> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&id, NodeType::Customer, "id")?;
+        Ok(service::get_customer(&ctx.app().db, viewer, id)
+            .await?
+            .into())
+    }
+}
+
+#[derive(Default)]
+pub struct CustomerMutation;
+
+#[Object]
+impl CustomerMutation {
+    /// Creates a customer owned by the caller.
+    #[graphql(guard = "SignedIn")]
+    async fn create_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateCustomerInput,
+    ) -> async_graphql::Result<CreateCustomerPayload> {
+        let viewer = ctx.viewer()?;
+        let new = NewCustomer {
+            name: input.name,
+            industry: input.industry,
+            region: input.region,
+            address: input.address,
+            location: input
+                .location
+                .map(|l| point(l, "input.location"))
+                .transpose()?,
+            grade: input.grade.map(|g| g.as_str().to_owned()),
+        };
+        let customer =
+            service::create_customer(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(CreateCustomerPayload {
+            customer: customer.into(),
+        })
+    }
+
+    /// Changes a customer you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn update_customer(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateCustomerInput,
+    ) -> async_graphql::Result<UpdateCustomerPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Customer, "input.id")?;
+        let changes = CustomerChanges {
+            name: input.name,
+            industry: change(input.industry, Ok)?,
+            region: change(input.region, Ok)?,
+            address: change(input.address, Ok)?,
+            location: change(input.location, |l| point(l, "input.location"))?,
+            grade: change(input.grade, |g| Ok(g.as_str().to_owned()))?,
+            owner_id: input
+                .owner_id
+                .map(|id| decode_id(&id, NodeType::User, "input.ownerId"))
+                .transpose()?,
+        };
+        let customer =
+            service::update_customer(ctx.app(), viewer, id, input.expected_version, changes)
+                .await?;
+        Ok(UpdateCustomerPayload {
+            customer: customer.into(),
+        })
+    }
+
+    /// Adds a contact to a customer you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn add_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: AddContactInput,
+    ) -> async_graphql::Result<AddContactPayload> {
+        let viewer = ctx.viewer()?;
+        let customer_id = decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?;
+        let new = NewContact {
+            name: input.name,
+            title: input.title,
+            phone: input.phone,
+            email: input.email,
+        };
+        let contact = service::add_contact(ctx.app(), viewer, customer_id, new).await?;
+        Ok(AddContactPayload {
+            contact: contact.into(),
+        })
+    }
+
+    /// Changes a contact of a customer you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn update_contact(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateContactInput,
+    ) -> async_graphql::Result<UpdateContactPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Contact, "input.id")?;
+        let changes = ContactChanges {
+            name: input.name,
+            title: change(input.title, Ok)?,
+            phone: change(input.phone, Ok)?,
+            email: change(input.email, Ok)?,
+        };
+        let contact =
+            service::update_contact(ctx.app(), viewer, id, input.expected_version, changes).await?;
+        Ok(UpdateContactPayload {
+            contact: contact.into(),
+        })
+    }
+}

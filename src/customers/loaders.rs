@@ -1,0 +1,46 @@
+//! Batch loaders for lists nested under customers.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::service;
+use crate::error::AppError;
+use entity::{contact, customer};
+
+/// A customer's contacts, for many customers in one query.
+pub struct ContactsByCustomer(pub DatabaseConnection);
+
+impl Loader<Uuid> for ContactsByCustomer {
+    type Value = Vec<contact::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut grouped: HashMap<Uuid, Vec<contact::Model>> = HashMap::new();
+        for contact in service::contacts_of(&self.0, keys).await? {
+            grouped
+                .entry(contact.customer_id)
+                .or_default()
+                .push(contact);
+        }
+        Ok(grouped)
+    }
+}
+
+/// Customers by id (for fields of records the viewer already sees).
+pub struct CustomerLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for CustomerLoader {
+    type Value = customer::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(service::customers_by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
+    }
+}

@@ -1,0 +1,16 @@
+//! Customers and their contacts.
+//!
+//! - A customer belongs to an owner (the rep who created it, or whom a manager or admin later
+//!   named). Reps see and change their own customers, managers those of their teams' members,
+//!   admins all; finance reads every customer but changes none.
+//! - A contact belongs to one customer and is visible exactly when its customer is.
+//! - Names are required; a location is a latitude in [-90, 90] and a longitude in [-180, 180];
+//!   the grade (A/B/C) is set by hand until won business derives it.
+//! - Updates require the version the caller last saw (`CONFLICT` otherwise); every change is
+//!   audited in its transaction.
+//! - The 360° view nests owner, contacts and follow-ups, each loaded in one batch per level.
+
+pub mod graphql;
+pub mod loaders;
+pub mod service;
+pub mod types;

@@ -1,0 +1,317 @@
+//! GraphQL types of customers and contacts.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::loaders::ContactsByCustomer;
+use crate::followups::loaders::FollowUpsByCustomer;
+use crate::followups::types::FollowUp;
+use crate::graphql::node::{NodeType, encode_id};
+use crate::users::loaders::UserLoader;
+use crate::users::types::User;
+use entity::{contact, customer};
+
+/// A letter grade, A best.
+#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Grade {
+    /// Top priority.
+    A,
+    /// Worth working.
+    B,
+    /// Low priority.
+    C,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::A => "A",
+            Self::B => "B",
+            Self::C => "C",
+        }
+    }
+
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "A" => Some(Self::A),
+            "B" => Some(Self::B),
+            "C" => Some(Self::C),
+            _ => None,
+        }
+    }
+}
+
+/// A point on the map (WGS 84).
+#[derive(SimpleObject, Clone, Copy, Debug)]
+pub struct Location {
+    /// Latitude in degrees, -90 to 90.
+    pub lat: f64,
+    /// Longitude in degrees, -180 to 180.
+    pub lng: f64,
+}
+
+/// A point on the map (WGS 84).
+#[derive(InputObject, Clone, Copy, Debug)]
+pub struct LocationInput {
+    /// Latitude in degrees, -90 to 90.
+    pub lat: f64,
+    /// Longitude in degrees, -180 to 180.
+    pub lng: f64,
+}
+
+/// A company the team sells to, with everything known about it (the 360° view).
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Customer {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// Company name.
+    pub name: String,
+    /// Industry, free text.
+    pub industry: Option<String>,
+    /// Sales region.
+    pub region: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// Where the customer is, for visit check-ins.
+    pub location: Option<Location>,
+    /// Priority grade.
+    pub grade: Option<Grade>,
+    /// When the customer was created.
+    pub created_at: DateTime<Utc>,
+    /// When the customer last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; pass it back as `expectedVersion`.
+    pub version: i32,
+    #[graphql(skip)]
+    pub uuid: uuid::Uuid,
+    #[graphql(skip)]
+    pub owner_id: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl Customer {
+    /// The rep responsible for the customer.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        Ok(loader.load_one(self.owner_id).await?.map(User::from))
+    }
+
+    /// People at the customer, oldest first.
+    async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Contact>> {
+        let loader = ctx.data_unchecked::<DataLoader<ContactsByCustomer>>();
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Contact::from)
+            .collect())
+    }
+
+    /// Follow-ups logged on the customer (and on leads converted into it), newest first.
+    async fn follow_ups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many of the newest to return (1–100, default 20).",
+            default = 20
+        )]
+        limit: i32,
+    ) -> async_graphql::Result<Vec<FollowUp>> {
+        let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
+        let loader = ctx.data_unchecked::<DataLoader<FollowUpsByCustomer>>();
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .take(limit)
+            .map(FollowUp::from)
+            .collect())
+    }
+}
+
+impl From<customer::Model> for Customer {
+    fn from(model: customer::Model) -> Self {
+        let location = match (model.latitude, model.longitude) {
+            (Some(lat), Some(lng)) => Some(Location { lat, lng }),
+            _ => None,
+        };
+        Self {
+            id: encode_id(NodeType::Customer, model.id),
+            uuid: model.id,
+            name: model.name,
+            industry: model.industry,
+            region: model.region,
+            address: model.address,
+            location,
+            grade: model.grade.as_deref().and_then(Grade::parse),
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+            version: model.version,
+            owner_id: model.owner_id,
+        }
+    }
+}
+
+/// A person at a customer.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Contact {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// The customer the contact works for.
+    pub customer_id: ID,
+    /// Full name.
+    pub name: String,
+    /// Job title.
+    pub title: Option<String>,
+    /// Phone number as entered.
+    pub phone: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// When the contact was added.
+    pub created_at: DateTime<Utc>,
+    /// When the contact last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; pass it back as `expectedVersion`.
+    pub version: i32,
+}
+
+impl From<contact::Model> for Contact {
+    fn from(model: contact::Model) -> Self {
+        Self {
+            id: encode_id(NodeType::Contact, model.id),
+            customer_id: encode_id(NodeType::Customer, model.customer_id),
+            name: model.name,
+            title: model.title,
+            phone: model.phone,
+            email: model.email,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+            version: model.version,
+        }
+    }
+}
+
+/// A new customer, owned by the caller.
+#[derive(InputObject, Debug)]
+pub struct CreateCustomerInput {
+    /// Company name.
+    pub name: String,
+    /// Industry, free text.
+    pub industry: Option<String>,
+    /// Sales region.
+    pub region: Option<String>,
+    /// Street address.
+    pub address: Option<String>,
+    /// Where the customer is.
+    pub location: Option<LocationInput>,
+    /// Priority grade.
+    pub grade: Option<Grade>,
+    /// Retry key: the same key and input return the first result without a new customer.
+    pub idempotency_key: Option<String>,
+}
+
+/// Changes to a customer; omitted fields stay, `null` clears.
+#[derive(InputObject, Debug)]
+pub struct UpdateCustomerInput {
+    /// The customer to change.
+    pub id: ID,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// New name.
+    pub name: Option<String>,
+    /// New industry.
+    pub industry: MaybeUndefined<String>,
+    /// New region.
+    pub region: MaybeUndefined<String>,
+    /// New address.
+    pub address: MaybeUndefined<String>,
+    /// New location.
+    pub location: MaybeUndefined<LocationInput>,
+    /// New grade.
+    pub grade: MaybeUndefined<Grade>,
+    /// New owner (managers within their teams, admins).
+    pub owner_id: Option<ID>,
+}
+
+/// Filters for `customers`; all given filters must match.
+#[derive(InputObject, Debug, Default)]
+pub struct CustomerFilter {
+    /// Only customers of this owner (within what you may see).
+    pub owner_id: Option<ID>,
+    /// Only this region.
+    pub region: Option<String>,
+    /// Only this industry.
+    pub industry: Option<String>,
+    /// Only this grade.
+    pub grade: Option<Grade>,
+    /// Text contained in the name, ignoring case.
+    pub search: Option<String>,
+    /// Only customers changed at or after this time (incremental sync).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// A new contact at a customer.
+#[derive(InputObject, Debug)]
+pub struct AddContactInput {
+    /// The customer the contact works for.
+    pub customer_id: ID,
+    /// Full name.
+    pub name: String,
+    /// Job title.
+    pub title: Option<String>,
+    /// Phone number.
+    pub phone: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+}
+
+/// Changes to a contact; omitted fields stay, `null` clears.
+#[derive(InputObject, Debug)]
+pub struct UpdateContactInput {
+    /// The contact to change.
+    pub id: ID,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// New name.
+    pub name: Option<String>,
+    /// New title.
+    pub title: MaybeUndefined<String>,
+    /// New phone number.
+    pub phone: MaybeUndefined<String>,
+    /// New e-mail address.
+    pub email: MaybeUndefined<String>,
+}
+
+crate::connection_types!(CustomerConnection, CustomerEdge, Customer);
+
+/// Result of `createCustomer`.
+#[derive(SimpleObject, Debug)]
+pub struct CreateCustomerPayload {
+    /// The created customer.
+    pub customer: Customer,
+}
+
+/// Result of `updateCustomer`.
+#[derive(SimpleObject, Debug)]
+pub struct UpdateCustomerPayload {
+    /// The customer after the change.
+    pub customer: Customer,
+}
+
+/// Result of `addContact`.
+#[derive(SimpleObject, Debug)]
+pub struct AddContactPayload {
+    /// The new contact.
+    pub contact: Contact,
+}
+
+/// Result of `updateContact`.
+#[derive(SimpleObject, Debug)]
+pub struct UpdateContactPayload {
+    /// The contact after the change.
+    pub contact: Contact,
+}

@@ -1,0 +1,54 @@
+//! Resolver for logging follow-ups.
+
+use async_graphql::{Context, Object, SimpleObject};
+
+use super::service::{self, NewFollowUp, Subject};
+use super::types::{FollowUp, LogFollowUpInput};
+use crate::error::AppError;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::SignedIn;
+use crate::graphql::node::{NodeType, decode_any};
+
+/// Result of `logFollowUp`.
+#[derive(SimpleObject, Debug)]
+pub struct LogFollowUpPayload {
+    /// The logged follow-up (or the one logged by the first call with the same key).
+    pub follow_up: FollowUp,
+}
+
+#[derive(Default)]
+pub struct FollowUpMutation;
+
+#[Object]
+impl FollowUpMutation {
+    /// Logs a call, visit, e-mail, meeting or note on a lead or customer.
+    #[graphql(guard = "SignedIn")]
+    async fn log_follow_up(
+        &self,
+        ctx: &Context<'_>,
+        input: LogFollowUpInput,
+    ) -> async_graphql::Result<LogFollowUpPayload> {
+        let viewer = ctx.viewer()?;
+        let subject = match decode_any(&input.subject_id) {
+            Some((NodeType::Lead, id)) => Subject::Lead(id),
+            Some((NodeType::Customer, id)) => Subject::Customer(id),
+            _ => {
+                return Err(
+                    AppError::bad_input("input.subjectId", "Not a lead or customer id").into(),
+                );
+            }
+        };
+        let new = NewFollowUp {
+            subject,
+            kind: input.kind,
+            content: input.content,
+            occurred_at: input.occurred_at,
+            next_follow_up_at: input.next_follow_up_at,
+        };
+        let follow_up =
+            service::log_follow_up(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(LogFollowUpPayload {
+            follow_up: follow_up.into(),
+        })
+    }
+}

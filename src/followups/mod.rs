@@ -1,0 +1,15 @@
+//! Follow-ups: the calls, visits, e-mails, meetings and notes logged against a lead or a
+//! customer (opportunities join with the pipeline).
+//!
+//! - Logging one is idempotent by `idempotencyKey`, so a phone may retry it.
+//! - On a lead it counts toward engagement (the score), moves a `NEW` lead to `CONTACTED`, and
+//!   pushes the lead's pool deadline to `SALESGRAPH_LEAD_POOL_DAYS` days from now. Pool,
+//!   converted and disqualified leads take no follow-ups (`INVALID_STATE`).
+//! - `occurredAt` defaults to now and may not lie more than five minutes in the future;
+//!   `nextFollowUpAt` must come after it.
+//! - Follow-ups of a lead appear on the customer it is converted into.
+
+pub mod graphql;
+pub mod loaders;
+pub mod service;
+pub mod types;

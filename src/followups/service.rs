@@ -1,0 +1,179 @@
+//! Logging follow-ups.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::types::FollowUpKind;
+use crate::auth::viewer::{Role, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::state::AppState;
+use entity::follow_up::{self, Entity as FollowUps};
+
+/// What a follow-up is logged on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Subject {
+    Lead(Uuid),
+    Customer(Uuid),
+}
+
+/// A follow-up to log.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewFollowUp {
+    pub subject: Subject,
+    pub kind: FollowUpKind,
+    pub content: String,
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub next_follow_up_at: Option<DateTime<Utc>>,
+}
+
+/// How far in the future a device clock may put `occurredAt`.
+const CLOCK_SKEW: Duration = Duration::minutes(5);
+
+/// Logs a follow-up on a lead or customer the caller may work. Idempotent by key.
+/// Errors: `FORBIDDEN` (finance), `NOT_FOUND`, `BAD_USER_INPUT`, `INVALID_STATE` (pool,
+/// converted or disqualified lead), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn log_follow_up(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewFollowUp,
+    idempotency_key: Option<String>,
+) -> AppResult<follow_up::Model> {
+    if viewer.role == Role::Finance {
+        return Err(AppError::forbidden());
+    }
+    let call = IdempotentCall::new(viewer.user_id, "logFollowUp", idempotency_key, &new)?;
+    let now = state.clock.now();
+    let content = crate::customers::service::required_text(&new.content, "input.content", 5000)?;
+    let occurred_at = new.occurred_at.unwrap_or(now);
+    if occurred_at > now + CLOCK_SKEW {
+        return Err(AppError::bad_input(
+            "input.occurredAt",
+            "A follow-up cannot lie in the future",
+        ));
+    }
+    if new
+        .next_follow_up_at
+        .is_some_and(|next| next <= occurred_at)
+    {
+        return Err(AppError::bad_input(
+            "input.nextFollowUpAt",
+            "The next follow-up must come after this one",
+        ));
+    }
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => {
+            return FollowUps::find_by_id(id)
+                .one(&state.db)
+                .await?
+                .ok_or_else(AppError::internal);
+        }
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let (subject_type, subject_id, lead_id, customer_id) = match new.subject {
+        Subject::Lead(id) => {
+            let lead =
+                crate::leads::service::record_follow_up(state, txn, viewer, id, occurred_at, now)
+                    .await?;
+            ("LEAD", id, Some(id), lead.converted_customer_id)
+        }
+        Subject::Customer(id) => {
+            crate::customers::service::get_customer(txn, viewer, id).await?;
+            ("CUSTOMER", id, None, Some(id))
+        }
+    };
+    let created = follow_up::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        subject_type: Set(subject_type.to_owned()),
+        subject_id: Set(subject_id),
+        lead_id: Set(lead_id),
+        customer_id: Set(customer_id),
+        author_id: Set(viewer.user_id),
+        kind: Set(new.kind.as_str().to_owned()),
+        content: Set(content),
+        occurred_at: Set(occurred_at),
+        next_follow_up_at: Set(new.next_follow_up_at),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    FollowUps::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::internal)
+}
+
+/// Which parent a batch of follow-ups is loaded for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent {
+    Lead,
+    Customer,
+}
+
+/// Follow-ups of these leads or customers, newest first (for loaders under visible records).
+pub async fn follow_ups_of(
+    db: &impl ConnectionTrait,
+    parent: Parent,
+    ids: &[Uuid],
+) -> AppResult<Vec<follow_up::Model>> {
+    let column = match parent {
+        Parent::Lead => follow_up::Column::LeadId,
+        Parent::Customer => follow_up::Column::CustomerId,
+    };
+    Ok(FollowUps::find()
+        .filter(column.is_in(ids.to_vec()))
+        .order_by_desc(follow_up::Column::OccurredAt)
+        .order_by_desc(follow_up::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Attaches a converted lead's follow-ups to its customer.
+pub(crate) async fn move_to_customer(
+    db: &impl ConnectionTrait,
+    lead_id: Uuid,
+    customer_id: Uuid,
+) -> AppResult<()> {
+    use sea_orm::sea_query::Expr;
+    FollowUps::update_many()
+        .col_expr(
+            follow_up::Column::CustomerId,
+            Expr::value(Some(customer_id)),
+        )
+        .filter(follow_up::Column::LeadId.eq(lead_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A follow-up whose lead or customer the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_follow_up(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<follow_up::Model> {
+    let item = FollowUps::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Follow-up"))?;
+    let visible = match item.subject_type.as_str() {
+        "LEAD" => crate::leads::service::get_lead(db, viewer, item.subject_id)
+            .await
+            .is_ok(),
+        "CUSTOMER" => crate::customers::service::get_customer(db, viewer, item.subject_id)
+            .await
+            .is_ok(),
+        _ => false,
+    };
+    if visible {
+        Ok(item)
+    } else {
+        Err(AppError::not_found("Follow-up"))
+    }
+}

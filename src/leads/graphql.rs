@@ -1,0 +1,480 @@
+//! Resolvers for leads, the pool and scoring rules.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+
+use super::pool;
+use super::scoring::{AnswerPoints, ScoringRules, SourcePoints, TimelinePoints};
+use super::service::{self, BantValues, LeadChanges, NewLead};
+use super::types::{
+    AssignLeadInput, AssignLeadPayload, BantInput, ClaimLeadInput, ClaimLeadPayload,
+    ConvertLeadInput, ConvertLeadPayload, CreateLeadInput, CreateLeadPayload, DisqualifyLeadInput,
+    DisqualifyLeadPayload, DuplicateCandidate, Lead, LeadAssignment, LeadConnection, LeadFilter,
+    LeadOrder, LeadOrderField, OrderDirection, ReleaseLeadInput, ReleaseLeadPayload,
+    UpdateLeadInput, UpdateLeadPayload,
+};
+use crate::auth::viewer::Viewer;
+use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::node::{NodeType, decode_id};
+use crate::pagination::PageRequest;
+
+fn bant(input: Option<BantInput>) -> BantValues {
+    let input = input.unwrap_or_default();
+    BantValues {
+        budget: input.budget,
+        authority: input.authority,
+        need: input.need,
+        timeline: input.timeline,
+    }
+}
+
+fn filter(filter: Option<LeadFilter>) -> AppResult<service::LeadFilter> {
+    let filter = filter.unwrap_or_default();
+    Ok(service::LeadFilter {
+        statuses: filter.status,
+        owner_id: filter
+            .owner_id
+            .map(|id| decode_id(&id, NodeType::User, "filter.ownerId"))
+            .transpose()?,
+        source: filter.source,
+        min_score: filter.min_score,
+        grade: filter.grade.map(|g| g.as_str().to_owned()),
+        search: filter.search,
+        updated_since: filter.updated_since,
+    })
+}
+
+fn order(order: Option<LeadOrder>) -> (service::LeadOrder, bool) {
+    let Some(order) = order else {
+        return (service::LeadOrder::Created, false);
+    };
+    let field = match order.field {
+        LeadOrderField::CreatedAt => service::LeadOrder::Created,
+        LeadOrderField::UpdatedAt => service::LeadOrder::Updated,
+        LeadOrderField::Score => service::LeadOrder::Score,
+    };
+    (field, order.direction == OrderDirection::Desc)
+}
+
+#[allow(clippy::too_many_arguments)] // the Relay arguments plus filter and order
+async fn page(
+    ctx: &Context<'_>,
+    viewer: &Viewer,
+    in_pool: bool,
+    filter_input: Option<LeadFilter>,
+    order_input: Option<LeadOrder>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> async_graphql::Result<LeadConnection> {
+    let request = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+    let (field, descending) = order(order_input);
+    let page = service::list_leads(
+        &ctx.app().db,
+        viewer,
+        in_pool,
+        filter(filter_input)?,
+        field,
+        descending,
+        &request,
+    )
+    .await?;
+    Ok(LeadConnection::from_page(page, Lead::from))
+}
+
+/// Points for a yes / no / unknown answer.
+#[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
+#[graphql(input_name = "AnswerPointsInput")]
+pub struct AnswerPointsType {
+    /// Points for yes.
+    pub yes: i32,
+    /// Points for no.
+    pub no: i32,
+    /// Points for unknown.
+    pub unknown: i32,
+}
+
+/// Points per purchase timeline.
+#[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
+#[graphql(input_name = "TimelinePointsInput")]
+pub struct TimelinePointsType {
+    /// Buying within three months.
+    pub within_3_months: i32,
+    /// Buying within six months.
+    pub within_6_months: i32,
+    /// Buying later.
+    pub later: i32,
+    /// Not known.
+    pub unknown: i32,
+}
+
+/// Points per lead source.
+#[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
+#[graphql(input_name = "SourcePointsInput")]
+pub struct SourcePointsType {
+    /// Web form.
+    pub web_form: i32,
+    /// Referral.
+    pub referral: i32,
+    /// Event.
+    pub event: i32,
+    /// Cold call.
+    pub cold_call: i32,
+    /// Campaign.
+    pub campaign: i32,
+    /// Other.
+    pub other: i32,
+}
+
+/// How lead scores (0–100) and grades are computed.
+#[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
+#[graphql(input_name = "ScoringRulesInput")]
+pub struct ScoringRulesType {
+    /// Points for the budget answer.
+    pub budget: AnswerPointsType,
+    /// Points for the authority answer.
+    pub authority: AnswerPointsType,
+    /// Points for the need answer.
+    pub need: AnswerPointsType,
+    /// Points for the timeline.
+    pub timeline: TimelinePointsType,
+    /// Points per follow-up logged.
+    pub engagement_per_follow_up: i32,
+    /// Most points follow-ups can add.
+    pub engagement_max: i32,
+    /// Points per source.
+    pub source: SourcePointsType,
+    /// Lowest score graded A.
+    pub grade_a_min: i32,
+    /// Lowest score graded B; lower is C.
+    pub grade_b_min: i32,
+}
+
+impl From<ScoringRules> for ScoringRulesType {
+    fn from(r: ScoringRules) -> Self {
+        let answer = |a: AnswerPoints| AnswerPointsType {
+            yes: a.yes,
+            no: a.no,
+            unknown: a.unknown,
+        };
+        Self {
+            budget: answer(r.budget),
+            authority: answer(r.authority),
+            need: answer(r.need),
+            timeline: TimelinePointsType {
+                within_3_months: r.timeline.within_3_months,
+                within_6_months: r.timeline.within_6_months,
+                later: r.timeline.later,
+                unknown: r.timeline.unknown,
+            },
+            engagement_per_follow_up: r.engagement_per_follow_up,
+            engagement_max: r.engagement_max,
+            source: SourcePointsType {
+                web_form: r.source.web_form,
+                referral: r.source.referral,
+                event: r.source.event,
+                cold_call: r.source.cold_call,
+                campaign: r.source.campaign,
+                other: r.source.other,
+            },
+            grade_a_min: r.grade_a_min,
+            grade_b_min: r.grade_b_min,
+        }
+    }
+}
+
+impl From<ScoringRulesType> for ScoringRules {
+    fn from(r: ScoringRulesType) -> Self {
+        let answer = |a: AnswerPointsType| AnswerPoints {
+            yes: a.yes,
+            no: a.no,
+            unknown: a.unknown,
+        };
+        Self {
+            budget: answer(r.budget),
+            authority: answer(r.authority),
+            need: answer(r.need),
+            timeline: TimelinePoints {
+                within_3_months: r.timeline.within_3_months,
+                within_6_months: r.timeline.within_6_months,
+                later: r.timeline.later,
+                unknown: r.timeline.unknown,
+            },
+            engagement_per_follow_up: r.engagement_per_follow_up,
+            engagement_max: r.engagement_max,
+            source: SourcePoints {
+                web_form: r.source.web_form,
+                referral: r.source.referral,
+                event: r.source.event,
+                cold_call: r.source.cold_call,
+                campaign: r.source.campaign,
+                other: r.source.other,
+            },
+            grade_a_min: r.grade_a_min,
+            grade_b_min: r.grade_b_min,
+        }
+    }
+}
+
+/// New scoring rules.
+#[derive(InputObject, Debug)]
+pub struct UpdateScoringRulesInput {
+    /// The complete set of weights and thresholds.
+    pub rules: ScoringRulesType,
+}
+
+/// Result of `updateScoringRules`.
+#[derive(SimpleObject, Debug)]
+pub struct UpdateScoringRulesPayload {
+    /// The rules now in force; open leads were rescored.
+    pub rules: ScoringRulesType,
+}
+
+#[derive(Default)]
+pub struct LeadQuery;
+
+#[Object]
+impl LeadQuery {
+    /// Owned leads you may see (yours; your teams' for managers; all for admins).
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
+    async fn leads(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only leads matching this filter.")] filter: Option<LeadFilter>,
+        #[graphql(desc = "Ordering; oldest first by default.")] order_by: Option<LeadOrder>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<LeadConnection> {
+        let viewer = ctx.viewer()?;
+        page(
+            ctx, viewer, false, filter, order_by, first, after, last, before,
+        )
+        .await
+    }
+
+    /// Leads waiting in the pool to be claimed (phone and e-mail masked).
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
+    async fn lead_pool(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only leads matching this filter.")] filter: Option<LeadFilter>,
+        #[graphql(desc = "Ordering; oldest first by default.")] order_by: Option<LeadOrder>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<LeadConnection> {
+        let viewer = ctx.viewer()?;
+        page(
+            ctx, viewer, true, filter, order_by, first, after, last, before,
+        )
+        .await
+    }
+
+    /// One lead by id; `NOT_FOUND` when missing or not yours to see.
+    #[graphql(guard = "SignedIn")]
+    async fn lead(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The lead's id.")] id: ID,
+    ) -> async_graphql::Result<Lead> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&id, NodeType::Lead, "id")?;
+        Ok(service::get_lead(&ctx.app().db, viewer, id).await?.into())
+    }
+
+    /// How lead scores and grades are computed.
+    #[graphql(guard = "SignedIn")]
+    async fn scoring_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<ScoringRulesType> {
+        Ok(service::scoring_rules(&ctx.app().db).await?.into())
+    }
+}
+
+#[derive(Default)]
+pub struct LeadMutation;
+
+#[Object]
+impl LeadMutation {
+    /// Captures a lead and hands it to yourself, a rep, the pool or the next rep of a team.
+    #[graphql(guard = "SignedIn")]
+    async fn create_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateLeadInput,
+    ) -> async_graphql::Result<CreateLeadPayload> {
+        let viewer = ctx.viewer()?;
+        let new = NewLead {
+            name: input.name,
+            company: input.company,
+            phone: input.phone,
+            email: input.email,
+            source: input.source,
+            region: input.region,
+            industry: input.industry,
+            notes: input.notes,
+            bant: bant(input.bant),
+            assign: input.assign.unwrap_or(LeadAssignment::SelfAssign),
+            assignee_id: input
+                .assignee_id
+                .map(|id| decode_id(&id, NodeType::User, "input.assigneeId"))
+                .transpose()?,
+            team_id: input
+                .team_id
+                .map(|id| decode_id(&id, NodeType::Team, "input.teamId"))
+                .transpose()?,
+        };
+        let (lead, leads, customers) =
+            service::create_lead(ctx.app(), viewer, new, input.idempotency_key).await?;
+        let possible_duplicates = leads
+            .into_iter()
+            .map(|l| DuplicateCandidate::Lead(l.into()))
+            .chain(
+                customers
+                    .into_iter()
+                    .map(|c| DuplicateCandidate::Customer(c.into())),
+            )
+            .collect();
+        Ok(CreateLeadPayload {
+            lead: lead.into(),
+            possible_duplicates,
+        })
+    }
+
+    /// Changes a lead you work, rescoring it.
+    #[graphql(guard = "SignedIn")]
+    async fn update_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateLeadInput,
+    ) -> async_graphql::Result<UpdateLeadPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
+        let changes = LeadChanges {
+            name: input.name,
+            company: input.company,
+            phone: input.phone,
+            email: input.email,
+            source: input.source,
+            region: input.region,
+            industry: input.industry,
+            notes: input.notes,
+            bant: input.bant.map(|b| bant(Some(b))),
+            status: input.status,
+        };
+        Ok(
+            service::update_lead(ctx.app(), viewer, id, input.expected_version, changes)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Takes a lead from the pool.
+    #[graphql(guard = "SignedIn")]
+    async fn claim_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: ClaimLeadInput,
+    ) -> async_graphql::Result<ClaimLeadPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
+        Ok(pool::claim_lead(ctx.app(), viewer, id).await?.into())
+    }
+
+    /// Puts a lead you work back into the pool.
+    #[graphql(guard = "SignedIn")]
+    async fn release_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: ReleaseLeadInput,
+    ) -> async_graphql::Result<ReleaseLeadPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
+        Ok(pool::release_lead(ctx.app(), viewer, id, &input.reason)
+            .await?
+            .into())
+    }
+
+    /// Hands a lead to a rep of your teams (managers, admins).
+    #[graphql(guard = "SignedIn")]
+    async fn assign_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: AssignLeadInput,
+    ) -> async_graphql::Result<AssignLeadPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
+        let assignee = decode_id(&input.assignee_id, NodeType::User, "input.assigneeId")?;
+        Ok(pool::assign_lead(ctx.app(), viewer, id, assignee)
+            .await?
+            .into())
+    }
+
+    /// Ends a lead as not worth pursuing.
+    #[graphql(guard = "SignedIn")]
+    async fn disqualify_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: DisqualifyLeadInput,
+    ) -> async_graphql::Result<DisqualifyLeadPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
+        Ok(
+            service::disqualify_lead(ctx.app(), viewer, id, &input.reason)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Turns a qualified lead into a customer and a contact.
+    #[graphql(guard = "SignedIn")]
+    async fn convert_lead(
+        &self,
+        ctx: &Context<'_>,
+        input: ConvertLeadInput,
+    ) -> async_graphql::Result<ConvertLeadPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
+        let customer_id = input
+            .customer_id
+            .map(|c| decode_id(&c, NodeType::Customer, "input.customerId"))
+            .transpose()?;
+        let (lead, customer, contact) =
+            service::convert_lead(ctx.app(), viewer, id, customer_id, input.idempotency_key)
+                .await?;
+        Ok(ConvertLeadPayload {
+            lead: lead.into(),
+            customer: customer.into(),
+            contact: contact.into(),
+        })
+    }
+
+    /// Replaces the scoring weights and grade thresholds and rescores open leads (admin).
+    #[graphql(guard = "ADMIN")]
+    async fn update_scoring_rules(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateScoringRulesInput,
+    ) -> async_graphql::Result<UpdateScoringRulesPayload> {
+        let viewer = ctx.viewer()?;
+        let rules = service::update_scoring_rules(ctx.app(), viewer, input.rules.into()).await?;
+        Ok(UpdateScoringRulesPayload {
+            rules: rules.into(),
+        })
+    }
+}

@@ -1,0 +1,570 @@
+//! GraphQL types of leads.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject, Union};
+use chrono::{DateTime, Utc};
+
+use super::loaders::EventsByLead;
+use crate::customers::loaders::CustomerLoader;
+use crate::customers::types::{Contact, Customer, Grade};
+use crate::followups::loaders::FollowUpsByLead;
+use crate::followups::types::FollowUp;
+use crate::graphql::context::ContextExt;
+use crate::graphql::node::{NodeType, encode_id};
+use crate::normalize::{mask_email, mask_phone};
+use crate::users::loaders::UserLoader;
+use crate::users::types::User;
+use entity::{lead, lead_event};
+
+crate::string_enum! {
+    /// Where a lead came from.
+    LeadSource {
+        /// A form on the website.
+        WebForm => "WEB_FORM",
+        /// Recommended by a customer or partner.
+        Referral => "REFERRAL",
+        /// Met at a trade show or event.
+        Event => "EVENT",
+        /// Found by calling cold.
+        ColdCall => "COLD_CALL",
+        /// Answered a marketing campaign.
+        Campaign => "CAMPAIGN",
+        /// Anything else.
+        Other => "OTHER",
+    }
+}
+
+crate::string_enum! {
+    /// Where a lead stands: `NEW → CONTACTED → QUALIFIED → CONVERTED`, or `DISQUALIFIED`.
+    LeadStatus {
+        /// Not contacted yet.
+        New => "NEW",
+        /// Contacted at least once.
+        Contacted => "CONTACTED",
+        /// Confirmed as a real opportunity.
+        Qualified => "QUALIFIED",
+        /// Became a customer (read-only from then on).
+        Converted => "CONVERTED",
+        /// Not worth pursuing (read-only from then on).
+        Disqualified => "DISQUALIFIED",
+    }
+}
+
+crate::string_enum! {
+    /// An answer to a BANT question.
+    BantAnswer {
+        /// Confirmed.
+        Yes => "YES",
+        /// Ruled out.
+        No => "NO",
+        /// Not known yet.
+        Unknown => "UNKNOWN",
+    }
+}
+
+crate::string_enum! {
+    /// When the lead means to buy.
+    BantTimeline {
+        /// Within three months.
+        Within3Months => "WITHIN_3_MONTHS",
+        /// Within six months.
+        Within6Months => "WITHIN_6_MONTHS",
+        /// Later than six months.
+        Later => "LATER",
+        /// Not known yet.
+        Unknown => "UNKNOWN",
+    }
+}
+
+crate::string_enum! {
+    /// Something that happened to a lead's ownership or status.
+    LeadEventKind {
+        /// The lead was created.
+        Created => "CREATED",
+        /// A manager, an admin or automatic rotation gave the lead to a rep.
+        Assigned => "ASSIGNED",
+        /// A rep took the lead from the pool.
+        Claimed => "CLAIMED",
+        /// The owner put the lead back into the pool.
+        Released => "RELEASED",
+        /// The lead went back to the pool for lack of follow-up.
+        ReturnedToPool => "RETURNED_TO_POOL",
+        /// The lead became a customer.
+        Converted => "CONVERTED",
+        /// The lead was disqualified.
+        Disqualified => "DISQUALIFIED",
+    }
+}
+
+crate::string_enum! {
+    /// Who receives a new lead.
+    LeadAssignment {
+        /// The creator.
+        SelfAssign => "SELF",
+        /// The rep named by `assigneeId` (managers within their teams, admins).
+        User => "USER",
+        /// Nobody yet: the lead goes to the pool.
+        Pool => "POOL",
+        /// The next active rep of `teamId`, in turn.
+        Auto => "AUTO",
+    }
+}
+
+crate::string_enum! {
+    /// What lead lists can be ordered by.
+    LeadOrderField {
+        /// Creation time.
+        CreatedAt => "CREATED_AT",
+        /// Last change.
+        UpdatedAt => "UPDATED_AT",
+        /// Score.
+        Score => "SCORE",
+    }
+}
+
+crate::string_enum! {
+    /// Sort direction.
+    OrderDirection {
+        /// Smallest first.
+        Asc => "ASC",
+        /// Largest first.
+        Desc => "DESC",
+    }
+}
+
+/// How to order a lead list.
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct LeadOrder {
+    /// What to order by.
+    pub field: LeadOrderField,
+    /// Which way.
+    pub direction: OrderDirection,
+}
+
+/// Budget, authority, need and timeline: how qualified a lead is.
+#[derive(SimpleObject, Clone, Copy, Debug)]
+pub struct Bant {
+    /// Does the lead have budget?
+    pub budget: BantAnswer,
+    /// Are we talking to someone who decides?
+    pub authority: BantAnswer,
+    /// Is there a need we meet?
+    pub need: BantAnswer,
+    /// When will they buy?
+    pub timeline: BantTimeline,
+}
+
+/// BANT answers; omitted ones are `UNKNOWN` on create and unchanged on update.
+#[derive(InputObject, Clone, Copy, Debug, Default)]
+pub struct BantInput {
+    /// Does the lead have budget?
+    pub budget: Option<BantAnswer>,
+    /// Are we talking to someone who decides?
+    pub authority: Option<BantAnswer>,
+    /// Is there a need we meet?
+    pub need: Option<BantAnswer>,
+    /// When will they buy?
+    pub timeline: Option<BantTimeline>,
+}
+
+/// A prospective customer not yet qualified.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Lead {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// The person's name.
+    pub name: String,
+    /// Their company.
+    pub company: Option<String>,
+    /// Where the lead came from.
+    pub source: LeadSource,
+    /// Where the lead stands.
+    pub status: LeadStatus,
+    /// 0–100, from BANT, engagement and source (see `scoringRules`).
+    pub score: i32,
+    /// A, B or C from the score.
+    pub grade: Grade,
+    /// Qualification answers.
+    pub bant: Bant,
+    /// Sales region.
+    pub region: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// True while the lead waits in the pool for a rep to claim it.
+    pub in_pool: bool,
+    /// When the lead returns to the pool unless followed up.
+    pub pool_deadline: Option<DateTime<Utc>>,
+    /// When the last follow-up happened.
+    pub last_follow_up_at: Option<DateTime<Utc>>,
+    /// How many follow-ups were logged.
+    pub follow_up_count: i32,
+    /// Why it was disqualified.
+    pub disqualified_reason: Option<String>,
+    /// When it was converted.
+    pub converted_at: Option<DateTime<Utc>>,
+    /// When the lead was created.
+    pub created_at: DateTime<Utc>,
+    /// When the lead last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; pass it back as `expectedVersion`.
+    pub version: i32,
+    #[graphql(skip)]
+    pub model: lead::Model,
+}
+
+#[ComplexObject]
+impl Lead {
+    /// Phone number; partly masked while the lead is in the pool.
+    async fn phone(&self, ctx: &Context<'_>) -> Option<String> {
+        let masked = self.model.in_pool && !ctx.viewer().is_ok_and(|v| v.is_admin());
+        self.model
+            .phone
+            .as_deref()
+            .map(|p| if masked { mask_phone(p) } else { p.to_owned() })
+    }
+
+    /// E-mail; partly masked while the lead is in the pool.
+    async fn email(&self, ctx: &Context<'_>) -> Option<String> {
+        let masked = self.model.in_pool && !ctx.viewer().is_ok_and(|v| v.is_admin());
+        self.model
+            .email
+            .as_deref()
+            .map(|e| if masked { mask_email(e) } else { e.to_owned() })
+    }
+
+    /// The rep working the lead; null in the pool.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(owner) = self.model.owner_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<UserLoader>>()
+            .load_one(owner)
+            .await?
+            .map(User::from))
+    }
+
+    /// Follow-ups logged on the lead, newest first.
+    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {
+        let loader = ctx.data_unchecked::<DataLoader<FollowUpsByLead>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(FollowUp::from)
+            .collect())
+    }
+
+    /// Every claim, release, assignment, return and conversion, oldest first.
+    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LeadEvent>> {
+        let loader = ctx.data_unchecked::<DataLoader<EventsByLead>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(LeadEvent::from)
+            .collect())
+    }
+
+    /// The customer the lead became.
+    async fn converted_customer(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<Customer>> {
+        let Some(id) = self.model.converted_customer_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .data_unchecked::<DataLoader<CustomerLoader>>()
+            .load_one(id)
+            .await?
+            .map(Customer::from))
+    }
+}
+
+impl From<lead::Model> for Lead {
+    fn from(model: lead::Model) -> Self {
+        Self {
+            id: encode_id(NodeType::Lead, model.id),
+            name: model.name.clone(),
+            company: model.company.clone(),
+            source: LeadSource::parse(&model.source).unwrap_or(LeadSource::Other),
+            status: LeadStatus::parse(&model.status).unwrap_or(LeadStatus::New),
+            score: model.score,
+            grade: Grade::parse(&model.grade).unwrap_or(Grade::C),
+            bant: Bant {
+                budget: BantAnswer::parse(&model.bant_budget).unwrap_or(BantAnswer::Unknown),
+                authority: BantAnswer::parse(&model.bant_authority).unwrap_or(BantAnswer::Unknown),
+                need: BantAnswer::parse(&model.bant_need).unwrap_or(BantAnswer::Unknown),
+                timeline: BantTimeline::parse(&model.bant_timeline)
+                    .unwrap_or(BantTimeline::Unknown),
+            },
+            region: model.region.clone(),
+            industry: model.industry.clone(),
+            notes: model.notes.clone(),
+            in_pool: model.in_pool,
+            pool_deadline: model.pool_deadline,
+            last_follow_up_at: model.last_follow_up_at,
+            follow_up_count: model.follow_up_count,
+            disqualified_reason: model.disqualified_reason.clone(),
+            converted_at: model.converted_at,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+            version: model.version,
+            model,
+        }
+    }
+}
+
+/// One change of a lead's ownership or status.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct LeadEvent {
+    /// What happened.
+    pub kind: LeadEventKind,
+    /// Why (for releases, returns and disqualifications).
+    pub reason: Option<String>,
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub actor_id: Option<uuid::Uuid>,
+    #[graphql(skip)]
+    pub from_owner_id: Option<uuid::Uuid>,
+    #[graphql(skip)]
+    pub to_owner_id: Option<uuid::Uuid>,
+}
+
+async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_graphql::Result<Option<User>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(ctx
+        .data_unchecked::<DataLoader<UserLoader>>()
+        .load_one(id)
+        .await?
+        .map(User::from))
+}
+
+#[ComplexObject]
+impl LeadEvent {
+    /// Who did it; null for automatic sweeps.
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        user(ctx, self.actor_id).await
+    }
+
+    /// The owner before.
+    #[graphql(name = "fromOwner")]
+    async fn previous_owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        user(ctx, self.from_owner_id).await
+    }
+
+    /// The owner after.
+    #[graphql(name = "toOwner")]
+    async fn next_owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        user(ctx, self.to_owner_id).await
+    }
+}
+
+impl From<lead_event::Model> for LeadEvent {
+    fn from(model: lead_event::Model) -> Self {
+        Self {
+            kind: LeadEventKind::parse(&model.kind).unwrap_or(LeadEventKind::Created),
+            reason: model.reason,
+            at: model.created_at,
+            actor_id: model.actor_id,
+            from_owner_id: model.from_owner_id,
+            to_owner_id: model.to_owner_id,
+        }
+    }
+}
+
+/// A record that may be the same company as the one just entered.
+// Candidates live for one response; boxing the variants would buy nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Union, Debug, Clone)]
+pub enum DuplicateCandidate {
+    /// A lead with a similar company name.
+    Lead(Lead),
+    /// A customer with a similar name.
+    Customer(Customer),
+}
+
+/// A new lead.
+#[derive(InputObject, Debug)]
+pub struct CreateLeadInput {
+    /// The person's name.
+    pub name: String,
+    /// Their company.
+    pub company: Option<String>,
+    /// Phone number; the same number on another lead or contact is a `DUPLICATE`.
+    pub phone: Option<String>,
+    /// E-mail; the same address on another lead or contact is a `DUPLICATE`.
+    pub email: Option<String>,
+    /// Where the lead came from.
+    pub source: LeadSource,
+    /// Sales region.
+    pub region: Option<String>,
+    /// Industry.
+    pub industry: Option<String>,
+    /// Free notes.
+    pub notes: Option<String>,
+    /// Qualification answers known so far.
+    pub bant: Option<BantInput>,
+    /// Who receives the lead (default `SELF`).
+    pub assign: Option<LeadAssignment>,
+    /// The rep for `assign: USER`.
+    pub assignee_id: Option<ID>,
+    /// The team whose reps take turns for `assign: AUTO`.
+    pub team_id: Option<ID>,
+    /// Retry key: the same key and input return the first result without a second lead.
+    pub idempotency_key: Option<String>,
+}
+
+/// Changes to a lead; omitted fields stay.
+#[derive(InputObject, Debug)]
+pub struct UpdateLeadInput {
+    /// The lead to change.
+    pub id: ID,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// New name.
+    pub name: Option<String>,
+    /// New company.
+    pub company: Option<String>,
+    /// New phone number.
+    pub phone: Option<String>,
+    /// New e-mail.
+    pub email: Option<String>,
+    /// New source.
+    pub source: Option<LeadSource>,
+    /// New region.
+    pub region: Option<String>,
+    /// New industry.
+    pub industry: Option<String>,
+    /// New notes.
+    pub notes: Option<String>,
+    /// Changed qualification answers.
+    pub bant: Option<BantInput>,
+    /// A later status: `CONTACTED` or `QUALIFIED` (conversion and disqualification have their own
+    /// mutations).
+    pub status: Option<LeadStatus>,
+}
+
+/// A lead to take from the pool.
+#[derive(InputObject, Debug)]
+pub struct ClaimLeadInput {
+    /// The pool lead.
+    pub id: ID,
+}
+
+/// A lead to put back into the pool.
+#[derive(InputObject, Debug)]
+pub struct ReleaseLeadInput {
+    /// The lead.
+    pub id: ID,
+    /// Why it is released.
+    pub reason: String,
+}
+
+/// A lead to hand to a rep.
+#[derive(InputObject, Debug)]
+pub struct AssignLeadInput {
+    /// The lead (owned within your teams, or in the pool).
+    pub id: ID,
+    /// The rep who receives it.
+    pub assignee_id: ID,
+}
+
+/// A lead to disqualify.
+#[derive(InputObject, Debug)]
+pub struct DisqualifyLeadInput {
+    /// The lead.
+    pub id: ID,
+    /// Why it is not worth pursuing.
+    pub reason: String,
+}
+
+/// A qualified lead to convert.
+#[derive(InputObject, Debug)]
+pub struct ConvertLeadInput {
+    /// The lead (status `QUALIFIED`).
+    pub id: ID,
+    /// An existing customer to attach the lead to; a new customer is created from the lead
+    /// when omitted.
+    pub customer_id: Option<ID>,
+    /// Retry key: the same key returns the first conversion.
+    pub idempotency_key: Option<String>,
+}
+
+/// Filters for lead lists; all given filters must match. They narrow what you may see, never
+/// widen it.
+#[derive(InputObject, Debug, Default)]
+pub struct LeadFilter {
+    /// Only these statuses.
+    pub status: Option<Vec<LeadStatus>>,
+    /// Only leads of this owner.
+    pub owner_id: Option<ID>,
+    /// Only this source.
+    pub source: Option<LeadSource>,
+    /// Only scores at least this high.
+    pub min_score: Option<i32>,
+    /// Only this grade.
+    pub grade: Option<Grade>,
+    /// Text contained in the name, company, phone or e-mail, ignoring case.
+    pub search: Option<String>,
+    /// Only leads changed at or after this time (incremental sync).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+crate::connection_types!(LeadConnection, LeadEdge, Lead);
+
+/// Result of `createLead`.
+#[derive(SimpleObject, Debug)]
+pub struct CreateLeadPayload {
+    /// The created lead (or the first one created with the same idempotency key).
+    pub lead: Lead,
+    /// Visible leads and customers whose company name looks the same.
+    pub possible_duplicates: Vec<DuplicateCandidate>,
+}
+
+/// Declares the payload of a mutation that changes one lead.
+macro_rules! lead_payload {
+    ($($name:ident => $doc:literal),+ $(,)?) => {
+        $(
+            #[doc = $doc]
+            #[derive(SimpleObject, Debug)]
+            pub struct $name {
+                /// The lead after the change.
+                pub lead: Lead,
+            }
+
+            impl From<lead::Model> for $name {
+                fn from(model: lead::Model) -> Self {
+                    Self { lead: model.into() }
+                }
+            }
+        )+
+    };
+}
+
+lead_payload! {
+    UpdateLeadPayload => "Result of `updateLead`.",
+    ClaimLeadPayload => "Result of `claimLead`.",
+    ReleaseLeadPayload => "Result of `releaseLead`.",
+    AssignLeadPayload => "Result of `assignLead`.",
+    DisqualifyLeadPayload => "Result of `disqualifyLead`.",
+}
+
+/// Result of `convertLead`.
+#[derive(SimpleObject, Debug)]
+pub struct ConvertLeadPayload {
+    /// The converted lead.
+    pub lead: Lead,
+    /// The customer it became or joined.
+    pub customer: Customer,
+    /// The contact made from the lead.
+    pub contact: Contact,
+}

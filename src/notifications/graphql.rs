@@ -1,0 +1,168 @@
+//! Resolvers for the notification feed.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription};
+use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
+
+use super::service;
+use crate::events::EventKind;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::SignedIn;
+use crate::graphql::node::{NodeType, decode_id, encode_id};
+use crate::pagination::PageRequest;
+use entity::notification;
+
+crate::string_enum! {
+    /// Why a notification was sent.
+    NotificationKind {
+        /// A lead was assigned to you.
+        LeadAssigned => "LEAD_ASSIGNED",
+        /// One of your leads went back to the pool for lack of follow-up.
+        LeadReturnedToPool => "LEAD_RETURNED_TO_POOL",
+    }
+}
+
+/// A message for one user.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Notification {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// Why it was sent.
+    pub kind: Option<NotificationKind>,
+    /// One-line summary.
+    pub title: String,
+    /// Details.
+    pub body: String,
+    /// The record it is about (fetch it with `node`).
+    pub subject_id: Option<ID>,
+    /// When it was read; null while unread.
+    pub read_at: Option<DateTime<Utc>>,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<notification::Model> for Notification {
+    fn from(model: notification::Model) -> Self {
+        let subject_kind = match model.subject_type.as_deref() {
+            Some("Lead") => Some(NodeType::Lead),
+            Some("Customer") => Some(NodeType::Customer),
+            _ => None,
+        };
+        Self {
+            id: encode_id(NodeType::Notification, model.id),
+            kind: NotificationKind::parse(&model.kind),
+            title: model.title,
+            body: model.body,
+            subject_id: subject_kind
+                .zip(model.subject_id)
+                .map(|(kind, id)| encode_id(kind, id)),
+            read_at: model.read_at,
+            created_at: model.created_at,
+        }
+    }
+}
+
+crate::connection_types!(NotificationConnection, NotificationEdge, Notification);
+
+/// Which notifications to mark read.
+#[derive(InputObject, Debug)]
+pub struct MarkNotificationsReadInput {
+    /// These notifications; omit to mark every unread one.
+    pub ids: Option<Vec<ID>>,
+}
+
+/// Result of `markNotificationsRead`.
+#[derive(SimpleObject, Debug)]
+pub struct MarkNotificationsReadPayload {
+    /// How many notifications changed from unread to read.
+    pub marked: u64,
+}
+
+#[derive(Default)]
+pub struct NotificationQuery;
+
+#[Object]
+impl NotificationQuery {
+    /// Your notifications, newest first.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only unread ones.", default = false)] unread_only: bool,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<NotificationConnection> {
+        let viewer = ctx.viewer()?;
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = service::list(&ctx.app().db, viewer, unread_only, &page).await?;
+        Ok(NotificationConnection::from_page(page, Notification::from))
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationMutation;
+
+#[Object]
+impl NotificationMutation {
+    /// Marks your notifications read.
+    #[graphql(guard = "SignedIn")]
+    async fn mark_notifications_read(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkNotificationsReadInput,
+    ) -> async_graphql::Result<MarkNotificationsReadPayload> {
+        let viewer = ctx.viewer()?;
+        let ids = input
+            .ids
+            .map(|ids| {
+                ids.iter()
+                    .map(|id| decode_id(id, NodeType::Notification, "input.ids"))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?;
+        let app = ctx.app();
+        let marked = service::mark_read(&app.db, viewer, ids, app.clock.now()).await?;
+        Ok(MarkNotificationsReadPayload { marked })
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationSubscription;
+
+#[Subscription]
+impl NotificationSubscription {
+    /// Your notifications as they are sent.
+    #[graphql(guard = "SignedIn")]
+    async fn notification_received(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Notification>>> {
+        let viewer = ctx.viewer()?.clone();
+        let app = ctx.app().clone();
+        let me = viewer.user_id;
+        Ok(app
+            .events
+            .subscribe()
+            .filter(move |event| {
+                let mine =
+                    event.kind == EventKind::NotificationCreated && event.audience == Some(me);
+                async move { mine }
+            })
+            .then(move |event| {
+                let app = app.clone();
+                let viewer = viewer.clone();
+                async move {
+                    Ok(service::get(&app.db, &viewer, event.subject_id)
+                        .await?
+                        .into())
+                }
+            }))
+    }
+}
