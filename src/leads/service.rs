@@ -758,7 +758,7 @@ pub async fn update_lead(
     next.version = current.version + 1;
     next.updated_at = now;
     let result = Leads::update_many()
-        .set(lead::ActiveModel::from(next.clone()))
+        .set(lead::ActiveModel::from(next.clone()).reset_all())
         .filter(lead::Column::Id.eq(id))
         .filter(lead::Column::Version.eq(expected_version))
         .exec(&txn)
@@ -1020,7 +1020,7 @@ pub(crate) async fn record_follow_up(
     next.version += 1;
     next.updated_at = now;
     let result = Leads::update_many()
-        .set(lead::ActiveModel::from(next.clone()))
+        .set(lead::ActiveModel::from(next.clone()).reset_all())
         .filter(lead::Column::Id.eq(id))
         .filter(lead::Column::Version.eq(current.version))
         .exec(txn)

@@ -141,6 +141,10 @@ impl TestApp {
 
     /// On a SQLite file (when no PostgreSQL is configured for tests), with a real pool.
     pub async fn spawn_on_file_or_postgres() -> Self {
+        Self::spawn_on_file_or_postgres_with(|_| {}).await
+    }
+
+    pub async fn spawn_on_file_or_postgres_with(configure: impl FnOnce(&mut Config)) -> Self {
         let db = match std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())
@@ -148,7 +152,7 @@ impl TestApp {
             Some(_) => TestDb::create().await,
             None => TestDb::sqlite_file(),
         };
-        Self::spawn_on(db, |_| {}).await
+        Self::spawn_on(db, configure).await
     }
 
     async fn spawn_on(test_db: TestDb, configure: impl FnOnce(&mut Config)) -> Self {
@@ -239,6 +243,15 @@ impl TestApp {
             json!({ "email": email, "password": password }),
         )
         .await
+    }
+
+    /// A fresh access token for `user` (after moving the clock past token expiry).
+    pub async fn token_for(&self, user: &TestUser) -> String {
+        let body = self.login(&user.email, &user.password).await;
+        body["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned()
     }
 
     pub fn a_user(&self) -> UserBuilder<'_> {

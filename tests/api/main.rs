@@ -4,8 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod auth;
+mod customers;
 mod helpers;
 mod jobs;
+mod leads;
 mod limits;
 mod schema;
 mod transport;

@@ -1,0 +1,221 @@
+//! Customers, contacts and the 360° view.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const CREATE: &str = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id name version location { lat lng } grade owner { id } } } }";
+const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name } }";
+
+pub async fn a_customer(app: &TestApp, token: &str, name: &str) -> String {
+    let body = app
+        .gql(Some(token), CREATE, json!({"input": {"name": name}}))
+        .await;
+    body["data"]["createCustomer"]["customer"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+async fn add_contact(app: &TestApp, token: &str, customer: &str, name: &str) -> Value {
+    app.gql(
+        Some(token),
+        "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id name phone version } } }",
+        json!({"input": {"customerId": customer, "name": name, "phone": "+86 138 0000 0001"}}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_rep_creates_a_customer_with_contacts_and_reads_it_back() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+
+    let created = app
+        .gql(Some(&rep.token), CREATE, json!({"input": {"name": "Acme Ltd", "location": {"lat": 31.23, "lng": 121.47}, "grade": "A"}}))
+        .await;
+    let customer = &created["data"]["createCustomer"]["customer"];
+    let id = customer["id"].as_str().unwrap();
+    add_contact(&app, &rep.token, id, "Li Lei").await;
+    let view = app
+        .gql(Some(&rep.token), "query($id: ID!) { customer(id: $id) { name grade location { lat } owner { id } contacts { name phone } } }", json!({"id": id}))
+        .await;
+
+    assert_eq!(customer["owner"]["id"], rep.id.as_str());
+    assert_eq!(view["data"]["customer"]["location"]["lat"], 31.23);
+    assert_eq!(
+        view["data"]["customer"]["contacts"],
+        json!([{"name": "Li Lei", "phone": "+86 138 0000 0001"}])
+    );
+}
+
+#[tokio::test]
+async fn another_reps_customer_is_indistinguishable_from_a_missing_one() {
+    let app = TestApp::spawn().await;
+    let owner = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let id = a_customer(&app, &owner.token, "Private Co").await;
+
+    let hidden = app
+        .gql(Some(&other.token), CUSTOMER, json!({"id": id}))
+        .await;
+    let update = app
+        .gql(Some(&other.token), "mutation($id: ID!) { updateCustomer(input: {id: $id, expectedVersion: 1, name: \"Mine\"}) { customer { id } } }", json!({"id": id}))
+        .await;
+    let contact = add_contact(&app, &other.token, &id, "Spy").await;
+    // A syntactically valid id of a customer that never existed:
+    let absent_id = {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("Customer:{}", uuid::Uuid::now_v7()))
+    };
+    let absent = app
+        .gql(Some(&other.token), CUSTOMER, json!({"id": absent_id}))
+        .await;
+
+    assert_eq!(error_code(&hidden), Some("NOT_FOUND"));
+    assert_eq!(error_code(&update), Some("NOT_FOUND"));
+    assert_eq!(error_code(&contact), Some("NOT_FOUND"));
+    let strip = |mut v: Value| {
+        v["errors"][0]["extensions"]["requestId"] = Value::Null;
+        v
+    };
+    assert_eq!(strip(hidden).to_string(), strip(absent).to_string());
+}
+
+#[tokio::test]
+async fn a_manager_sees_exactly_their_teams_customers_and_finance_reads_all() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("North", Some(&manager.id)).await;
+    let member = app.a_user().in_team(&team).create().await;
+    let outsider = app.a_user().create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let manager_token = app.login(&manager.email, PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    a_customer(&app, &member.token, "Member Co").await;
+    a_customer(&app, &outsider.token, "Outsider Co").await;
+    a_customer(&app, &manager_token, "Manager Co").await;
+    let list = "{ customers { totalCount nodes { name } } }";
+
+    let names = |body: Value| -> Vec<String> {
+        let mut names: Vec<String> = body["data"]["customers"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(
+        names(app.gql(Some(&manager_token), list, json!({})).await),
+        ["Manager Co", "Member Co"]
+    );
+    assert_eq!(
+        names(app.gql(Some(&member.token), list, json!({})).await),
+        ["Member Co"]
+    );
+    assert_eq!(
+        names(app.gql(Some(&finance.token), list, json!({})).await),
+        ["Manager Co", "Member Co", "Outsider Co"]
+    );
+    let widened = app
+        .gql(
+            Some(&member.token),
+            "query($o: ID) { customers(filter: {ownerId: $o}) { totalCount } }",
+            json!({"o": outsider.id}),
+        )
+        .await;
+    assert_eq!(
+        widened["data"]["customers"]["totalCount"], 0,
+        "a filter cannot widen visibility"
+    );
+    let finance_write = app
+        .gql(
+            Some(&finance.token),
+            CREATE,
+            json!({"input": {"name": "Nope"}}),
+        )
+        .await;
+    assert_eq!(error_code(&finance_write), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn customer_updates_need_the_current_version_and_valid_input() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let id = a_customer(&app, &rep.token, "Versioned").await;
+    let update = "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { name region version location { lat } } } }";
+
+    let ok = app
+        .gql(
+            Some(&rep.token),
+            update,
+            json!({"input": {"id": id, "expectedVersion": 1, "region": "East"}}),
+        )
+        .await;
+    let stale = app
+        .gql(
+            Some(&rep.token),
+            update,
+            json!({"input": {"id": id, "expectedVersion": 1, "name": "Stale"}}),
+        )
+        .await;
+    let bad = app
+        .gql(
+            Some(&rep.token),
+            update,
+            json!({"input": {"id": id, "expectedVersion": 2, "location": {"lat": 95, "lng": 0}}}),
+        )
+        .await;
+
+    assert_eq!(ok["data"]["updateCustomer"]["customer"]["version"], 2);
+    assert_eq!(ok["data"]["updateCustomer"]["customer"]["region"], "East");
+    assert_eq!(error_code(&stale), Some("CONFLICT"));
+    assert_eq!(
+        (error_code(&bad), error_field(&bad)),
+        (Some("BAD_USER_INPUT"), Some("input.location"))
+    );
+}
+
+#[tokio::test]
+async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    for i in 0..12 {
+        let id = a_customer(&app, &rep.token, &format!("Customer {i}")).await;
+        add_contact(&app, &rep.token, &id, "Contact A").await;
+        app.gql(
+            Some(&rep.token),
+            "mutation($input: LogFollowUpInput!) { logFollowUp(input: $input) { followUp { id } } }",
+            json!({"input": {"subjectId": id, "kind": "CALL", "content": "Called"}}),
+        )
+        .await;
+    }
+    let query = "query($n: Int!) { customers(first: $n) { nodes { name owner { email } contacts { name } followUps { content author { email } } } } }";
+    app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
+
+    app.take_statement_count();
+    let small = app.gql(Some(&rep.token), query, json!({"n": 2})).await;
+    let small_cost = app.take_statement_count();
+    let large = app.gql(Some(&rep.token), query, json!({"n": 12})).await;
+    let large_cost = app.take_statement_count();
+
+    assert_eq!(
+        large["data"]["customers"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        12,
+        "{large}"
+    );
+    assert_eq!(
+        large["data"]["customers"]["nodes"][11]["followUps"][0]["content"],
+        "Called"
+    );
+    assert!(small["errors"].is_null());
+    assert_eq!(small_cost, large_cost);
+}
