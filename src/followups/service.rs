@@ -102,6 +102,16 @@ pub async fn log_follow_up(
     }
     .insert(txn)
     .await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "follow_up.logged",
+        "FollowUp",
+        created.id,
+        serde_json::json!({"subjectType": subject_type, "subjectId": subject_id, "kind": created.kind}),
+        now,
+    )
+    .await?;
     let id = guard.commit(&state.db, created.id).await?.into_inner();
     FollowUps::find_by_id(id)
         .one(&state.db)

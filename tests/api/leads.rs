@@ -680,3 +680,81 @@ async fn changing_the_scoring_rules_rescores_open_leads() {
         (Some(76), Some("A"))
     );
 }
+
+#[tokio::test]
+async fn lead_lists_filter_search_and_order_within_visibility() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let hot = a_lead(&app, &rep.token, json!({"name": "Hot Prospect", "company": "Initech", "phone": "13011110000",
+        "bant": {"budget": "YES", "authority": "YES", "need": "YES", "timeline": "WITHIN_3_MONTHS"}})).await;
+    let cold = a_lead(
+        &app,
+        &rep.token,
+        json!({"name": "Cold Caller", "source": "COLD_CALL", "email": "cold@umbrella.com"}),
+    )
+    .await;
+    let warm = a_lead(
+        &app,
+        &rep.token,
+        json!({"name": "Warm Lead", "source": "EVENT", "bant": {"need": "YES"}}),
+    )
+    .await;
+    let query =
+        "query($f: LeadFilter, $o: LeadOrder) { leads(filter: $f, orderBy: $o) { nodes { id } } }";
+    let run = |filter: Value, order: Value| {
+        let token = rep.token.clone();
+        let app = &app;
+        async move {
+            ids(&app
+                .gql(Some(&token), query, json!({"f": filter, "o": order}))
+                .await["data"]["leads"])
+        }
+    };
+
+    assert_eq!(
+        run(json!({"minScore": 70}), Value::Null).await,
+        vec![hot.clone()]
+    );
+    assert_eq!(
+        run(json!({"grade": "C"}), Value::Null).await,
+        vec![cold.clone(), warm.clone()]
+    );
+    assert_eq!(
+        run(json!({"source": "EVENT"}), Value::Null).await,
+        vec![warm.clone()]
+    );
+    assert_eq!(
+        run(json!({"search": "initech"}), Value::Null).await,
+        vec![hot.clone()]
+    );
+    assert_eq!(
+        run(json!({"search": "1111"}), Value::Null).await,
+        vec![hot.clone()]
+    );
+    assert_eq!(
+        run(json!({"search": "UMBRELLA"}), Value::Null).await,
+        vec![cold.clone()]
+    );
+    assert_eq!(
+        run(Value::Null, json!({"field": "SCORE", "direction": "DESC"})).await,
+        vec![hot.clone(), warm.clone(), cold.clone()]
+    );
+    assert_eq!(
+        run(json!({"status": ["CONTACTED"]}), Value::Null).await,
+        Vec::<String>::new()
+    );
+    let later = chrono::Utc::now() + chrono::Duration::hours(1);
+    assert_eq!(
+        run(json!({"updatedSince": later.to_rfc3339()}), Value::Null).await,
+        Vec::<String>::new()
+    );
+
+    let paged = app
+        .gql(Some(&rep.token), "{ leads(first: 2, orderBy: {field: SCORE, direction: DESC}) { pageInfo { endCursor hasNextPage } } }", json!({}))
+        .await;
+    let cursor = paged["data"]["leads"]["pageInfo"]["endCursor"].clone();
+    let rest = app
+        .gql(Some(&rep.token), "query($c: String) { leads(first: 2, after: $c, orderBy: {field: SCORE, direction: DESC}) { nodes { id } } }", json!({"c": cursor}))
+        .await;
+    assert_eq!(ids(&rest["data"]["leads"]), vec![cold]);
+}

@@ -196,3 +196,30 @@ async fn an_oversized_message_closes_the_connection() {
         "{ended:?}"
     );
 }
+
+#[tokio::test]
+async fn a_rep_hears_live_when_a_lead_is_assigned_to_them() {
+    let app = TestApp::spawn().await;
+    let team = app.a_team("Live", None).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let mut socket = connected(&app, &rep.token).await;
+    send(&mut socket, json!({"id": "n", "type": "subscribe", "payload": {"query": "subscription { notificationReceived { kind title subjectId } }"}})).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let created = app
+        .admin(
+            "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+            json!({"input": {"name": "Zhao Lei", "source": "WEB_FORM", "assign": "USER", "assigneeId": rep.id}}),
+        )
+        .await;
+
+    let event = json_of(next(&mut socket).await);
+    assert_eq!(
+        event["payload"]["data"]["notificationReceived"]["kind"],
+        "LEAD_ASSIGNED"
+    );
+    assert_eq!(
+        event["payload"]["data"]["notificationReceived"]["subjectId"],
+        created["data"]["createLead"]["lead"]["id"]
+    );
+}
