@@ -219,3 +219,61 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
     assert!(small["errors"].is_null());
     assert_eq!(small_cost, large_cost);
 }
+
+#[tokio::test]
+async fn contacts_are_updated_with_versions_and_hidden_with_their_customer() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let customer = a_customer(&app, &rep.token, "Contacts Inc").await;
+    let added = add_contact(&app, &rep.token, &customer, "Han Mei").await;
+    let contact = added["data"]["addContact"]["contact"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let update = "mutation($input: UpdateContactInput!) { updateContact(input: $input) { contact { name title email version } } }";
+
+    let ok = app
+        .gql(Some(&rep.token), update, json!({"input": {"id": contact, "expectedVersion": 1, "title": "CTO", "email": "han@contacts.com"}}))
+        .await;
+    let stale = app
+        .gql(
+            Some(&rep.token),
+            update,
+            json!({"input": {"id": contact, "expectedVersion": 1, "name": "Stale"}}),
+        )
+        .await;
+    let bad_email = app
+        .gql(
+            Some(&rep.token),
+            update,
+            json!({"input": {"id": contact, "expectedVersion": 2, "email": "not-an-email"}}),
+        )
+        .await;
+    let foreign = app
+        .gql(
+            Some(&other.token),
+            update,
+            json!({"input": {"id": contact, "expectedVersion": 2, "name": "Mine"}}),
+        )
+        .await;
+    let node = app
+        .gql(
+            Some(&other.token),
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({"id": contact}),
+        )
+        .await;
+
+    assert_eq!(
+        ok["data"]["updateContact"]["contact"],
+        json!({"name": "Han Mei", "title": "CTO", "email": "han@contacts.com", "version": 2})
+    );
+    assert_eq!(error_code(&stale), Some("CONFLICT"));
+    assert_eq!(
+        (error_code(&bad_email), error_field(&bad_email)),
+        (Some("BAD_USER_INPUT"), Some("input.email"))
+    );
+    assert_eq!(error_code(&foreign), Some("NOT_FOUND"));
+    assert!(node["data"]["node"].is_null());
+}

@@ -758,3 +758,38 @@ async fn lead_lists_filter_search_and_order_within_visibility() {
         .await;
     assert_eq!(ids(&rest["data"]["leads"]), vec![cold]);
 }
+
+#[tokio::test]
+async fn instances_sweeping_at_once_return_each_neglected_lead_once() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let rep = app.a_user().create().await;
+    for i in 0..6 {
+        a_lead(&app, &rep.token, json!({"phone": format!("1290000{i:04}")})).await;
+    }
+    app.clock.advance(chrono::Duration::days(8));
+    let now = salesgraph::clock::Clock::now(&app.clock);
+
+    let (a, b) = tokio::join!(
+        salesgraph::leads::pool::return_neglected_leads(&app.state, now),
+        salesgraph::leads::pool::return_neglected_leads(&app.state, now)
+    );
+
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.affected + b.affected, 6, "{a:?} {b:?}");
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let returns = entity::lead_event::Entity::find()
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == "RETURNED_TO_POOL")
+        .count();
+    assert_eq!(returns, 6);
+    assert_eq!(
+        entity::notification::Entity::find()
+            .count(&app.state.db)
+            .await
+            .unwrap(),
+        6
+    );
+}
