@@ -94,3 +94,26 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<sea_orm::DatabaseTra
     })
     .await
 }
+
+/// Writes `changes` to the row whose `id_column` is `id` only while its `version_column` is still
+/// `expected_version`; false when someone changed it first (optimistic concurrency).
+pub async fn update_if_version<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    changes: E::ActiveModel,
+    id_column: E::Column,
+    id: uuid::Uuid,
+    version_column: E::Column,
+    expected_version: i32,
+) -> Result<bool, DbErr>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let result = E::update_many()
+        .set(changes)
+        .filter(id_column.eq(id))
+        .filter(version_column.eq(expected_version))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}

@@ -237,13 +237,16 @@ pub async fn update_customer(
     }
     model.version = Set(current.version + 1);
     model.updated_at = Set(now);
-    let result = Customers::update_many()
-        .set(model)
-        .filter(customer::Column::Id.eq(id))
-        .filter(customer::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
+    let updated = crate::db::update_if_version::<Customers>(
+        &txn,
+        model,
+        customer::Column::Id,
+        id,
+        customer::Column::Version,
+        expected_version,
+    )
+    .await?;
+    if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
     crate::audit::record(
@@ -471,13 +474,16 @@ pub async fn update_contact(
     }
     model.version = Set(current.version + 1);
     model.updated_at = Set(now);
-    let result = Contacts::update_many()
-        .set(model)
-        .filter(contact::Column::Id.eq(id))
-        .filter(contact::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
+    let updated = crate::db::update_if_version::<Contacts>(
+        &txn,
+        model,
+        contact::Column::Id,
+        id,
+        contact::Column::Version,
+        expected_version,
+    )
+    .await?;
+    if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
     crate::audit::record(

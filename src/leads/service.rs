@@ -757,13 +757,17 @@ pub async fn update_lead(
     next.grade = grade.to_owned();
     next.version = current.version + 1;
     next.updated_at = now;
-    let result = Leads::update_many()
-        .set(lead::ActiveModel::from(next.clone()).reset_all())
-        .filter(lead::Column::Id.eq(id))
-        .filter(lead::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
+    let changes = lead::ActiveModel::from(next.clone()).reset_all();
+    let updated = crate::db::update_if_version::<Leads>(
+        &txn,
+        changes,
+        lead::Column::Id,
+        id,
+        lead::Column::Version,
+        expected_version,
+    )
+    .await?;
+    if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
     crate::audit::record(
@@ -1019,13 +1023,17 @@ pub(crate) async fn record_follow_up(
     next.grade = grade.to_owned();
     next.version += 1;
     next.updated_at = now;
-    let result = Leads::update_many()
-        .set(lead::ActiveModel::from(next.clone()).reset_all())
-        .filter(lead::Column::Id.eq(id))
-        .filter(lead::Column::Version.eq(current.version))
-        .exec(txn)
-        .await?;
-    if result.rows_affected != 1 {
+    let changes = lead::ActiveModel::from(next.clone()).reset_all();
+    let updated = crate::db::update_if_version::<Leads>(
+        txn,
+        changes,
+        lead::Column::Id,
+        id,
+        lead::Column::Version,
+        current.version,
+    )
+    .await?;
+    if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
     Ok(next)

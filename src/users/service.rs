@@ -306,13 +306,16 @@ pub async fn update_user(
     model.version = Set(current.version + 1);
     model.updated_at = Set(now);
     // The version guard makes concurrent updates safe even between the read and this write.
-    let result = Users::update_many()
-        .set(model)
-        .filter(user::Column::Id.eq(id))
-        .filter(user::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected != 1 {
+    let updated = crate::db::update_if_version::<Users>(
+        &txn,
+        model,
+        user::Column::Id,
+        id,
+        user::Column::Version,
+        expected_version,
+    )
+    .await?;
+    if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
     crate::audit::record(
@@ -581,20 +584,23 @@ pub async fn update_team(
     }
     model.version = Set(current.version + 1);
     model.updated_at = Set(now);
-    let result = Teams::update_many()
-        .set(model)
-        .filter(team::Column::Id.eq(id))
-        .filter(team::Column::Version.eq(expected_version))
-        .exec(&txn)
-        .await
-        .map_err(|err| {
-            if is_unique_violation(&err) {
-                duplicate_team()
-            } else {
-                AppError::from(err)
-            }
-        })?;
-    if result.rows_affected != 1 {
+    let updated = crate::db::update_if_version::<Teams>(
+        &txn,
+        model,
+        team::Column::Id,
+        id,
+        team::Column::Version,
+        expected_version,
+    )
+    .await
+    .map_err(|err| {
+        if is_unique_violation(&err) {
+            duplicate_team()
+        } else {
+            AppError::from(err)
+        }
+    })?;
+    if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
     crate::audit::record(
