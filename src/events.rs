@@ -13,6 +13,8 @@ pub enum EventKind {
     UserUpdated,
     /// A notification was written for `audience`.
     NotificationCreated,
+    /// A deal changed stage (subject: the `StageChange`).
+    OpportunityStageChanged,
 }
 
 /// One event: what happened to which record, by whom.

@@ -227,7 +227,7 @@ impl Prepared {
         if let Some(viewer) = self.viewer.clone() {
             request.data.insert(viewer);
         }
-        add_loaders(app, &mut request.data);
+        add_loaders(app, self.viewer.as_ref(), &mut request.data);
         request.data.insert(ClientAddr(self.addr.clone()));
         request.data.insert(RequestId(self.request_id.clone()));
         request
@@ -604,9 +604,10 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
             return;
         }
     };
+    let viewer_for_loaders = viewer.clone();
     let mut data = Data::default();
     data.insert(viewer);
-    add_loaders(&state.app, &mut data);
+    add_loaders(&state.app, Some(&viewer_for_loaders), &mut data);
     data.insert(ClientAddr(addr));
     data.insert(RequestId(rid));
 

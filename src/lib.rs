@@ -20,6 +20,7 @@ pub mod leads;
 pub mod money;
 pub mod normalize;
 pub mod notifications;
+pub mod opportunities;
 pub mod pagination;
 pub mod policy;
 pub mod state;

@@ -66,6 +66,11 @@ pub fn customers(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::customer::Column::OwnerId, true)
 }
 
+/// Opportunities: admins and finance see all; managers their teams'; reps their own.
+pub fn opportunities(viewer: &Viewer) -> Condition {
+    owned_by(viewer, entity::opportunity::Column::OwnerId, true)
+}
+
 /// Owned leads (the pool is [`lead_pool`]): admins all, managers their teams', reps their own;
 /// finance none.
 pub fn owned_leads(viewer: &Viewer) -> Condition {

@@ -33,6 +33,7 @@ pub struct Model {
     pub converted_customer_id: Option<Uuid>,
     pub converted_contact_id: Option<Uuid>,
     pub converted_at: Option<DateTimeUtc>,
+    pub converted_opportunity_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

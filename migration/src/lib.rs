@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_foundation;
 mod m20261124_000002_leads_customers;
+mod m20261124_000003_pipeline;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_leads_customers::Migration),
+            Box::new(m20261124_000003_pipeline::Migration),
         ]
     }
 }

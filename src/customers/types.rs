@@ -110,6 +110,22 @@ impl Customer {
             .collect())
     }
 
+    /// The customer's deals you may see, oldest first.
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::opportunities::types::Opportunity>> {
+        let loader = ctx
+            .data_unchecked::<DataLoader<crate::opportunities::loaders::OpportunitiesByCustomer>>();
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::opportunities::types::Opportunity::from)
+            .collect())
+    }
+
     /// Follow-ups logged on the customer (and on leads converted into it), newest first.
     async fn follow_ups(
         &self,

@@ -7,6 +7,7 @@ pub mod guards;
 pub mod limits;
 pub mod node;
 pub mod pagination;
+pub mod scalars;
 
 use std::sync::Arc;
 
@@ -16,6 +17,7 @@ use async_graphql::{
 };
 
 use crate::auth::graphql::AuthMutation;
+use crate::auth::viewer::Viewer;
 use crate::customers::graphql::{CustomerMutation, CustomerQuery};
 use crate::customers::loaders::{ContactsByCustomer, CustomerLoader};
 use crate::error::AppError;
@@ -25,6 +27,12 @@ use crate::leads::graphql::{LeadMutation, LeadQuery};
 use crate::leads::loaders::EventsByLead;
 use crate::notifications::graphql::{
     NotificationMutation, NotificationQuery, NotificationSubscription,
+};
+use crate::opportunities::graphql::{
+    OpportunityMutation, OpportunityQuery, OpportunitySubscription,
+};
+use crate::opportunities::loaders::{
+    HistoryByOpportunity, OpportunitiesByCustomer, OpportunityLoader, StageLoader,
 };
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
@@ -116,6 +124,15 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Notification => crate::notifications::service::get(db, viewer, uuid)
             .await
             .map(|n| Node::Notification(n.into())),
+        NodeType::Opportunity => crate::opportunities::service::get_opportunity(db, viewer, uuid)
+            .await
+            .map(|o| Node::Opportunity(o.into())),
+        NodeType::PipelineStage => crate::opportunities::stages::by_ids(db, &[uuid])
+            .await?
+            .into_iter()
+            .next()
+            .map(|s| Node::PipelineStage(s.into()))
+            .ok_or_else(|| AppError::not_found("Stage")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -134,6 +151,7 @@ pub struct QueryRoot(
     CustomerQuery,
     LeadQuery,
     NotificationQuery,
+    OpportunityQuery,
 );
 
 /// Everything a client can change.
@@ -145,11 +163,16 @@ pub struct MutationRoot(
     LeadMutation,
     FollowUpMutation,
     NotificationMutation,
+    OpportunityMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
-pub struct SubscriptionRoot(UserSubscription, NotificationSubscription);
+pub struct SubscriptionRoot(
+    UserSubscription,
+    NotificationSubscription,
+    OpportunitySubscription,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
@@ -189,8 +212,16 @@ pub fn sdl() -> String {
 
 /// Adds the batch loaders to one request's (or one WebSocket connection's) data. Loaders do not
 /// cache between batches, so one user's answers are never served to another.
-pub fn add_loaders(state: &AppState, data: &mut Data) {
+pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     let db = || state.db.clone();
+    data.insert(DataLoader::new(StageLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(OpportunityLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(HistoryByOpportunity(db()), tokio::spawn));
+    let by_customer = OpportunitiesByCustomer {
+        db: db(),
+        viewer: viewer.cloned(),
+    };
+    data.insert(DataLoader::new(by_customer, tokio::spawn));
     data.insert(DataLoader::new(UserLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TeamLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(CustomerLoader(db()), tokio::spawn));

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::followups::types::FollowUp;
 use crate::leads::types::Lead;
 use crate::notifications::graphql::Notification;
+use crate::opportunities::types::{Opportunity, PipelineStage};
 use crate::users::types::{Team, User};
 
 /// Every object a client can refetch by id.
@@ -25,6 +26,8 @@ pub enum Node {
     Lead(Lead),
     FollowUp(FollowUp),
     Notification(Notification),
+    Opportunity(Opportunity),
+    PipelineStage(PipelineStage),
 }
 
 /// The object types that have global ids.
@@ -37,10 +40,12 @@ pub enum NodeType {
     Lead,
     FollowUp,
     Notification,
+    Opportunity,
+    PipelineStage,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 7] = [
+    const ALL: [NodeType; 9] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -48,6 +53,8 @@ impl NodeType {
         Self::Lead,
         Self::FollowUp,
         Self::Notification,
+        Self::Opportunity,
+        Self::PipelineStage,
     ];
 
     fn name(self) -> &'static str {
@@ -59,6 +66,8 @@ impl NodeType {
             Self::Lead => "Lead",
             Self::FollowUp => "FollowUp",
             Self::Notification => "Notification",
+            Self::Opportunity => "Opportunity",
+            Self::PipelineStage => "PipelineStage",
         }
     }
 

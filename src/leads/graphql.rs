@@ -454,13 +454,45 @@ impl LeadMutation {
             .customer_id
             .map(|c| decode_id(&c, NodeType::Customer, "input.customerId"))
             .transpose()?;
-        let (lead, customer, contact) =
-            service::convert_lead(ctx.app(), viewer, id, customer_id, input.idempotency_key)
-                .await?;
+        let opportunity = input
+            .opportunity
+            .map(|deal| -> AppResult<service::ConvertedOpportunity> {
+                Ok(service::ConvertedOpportunity {
+                    name: deal.name,
+                    amount_minor: crate::money::Money::parse(
+                        deal.amount.0,
+                        "input.opportunity.amount",
+                    )?
+                    .minor(),
+                    expected_close_date: deal.expected_close_date.0,
+                })
+            })
+            .transpose()?;
+        let (lead, customer, contact) = service::convert_lead(
+            ctx.app(),
+            viewer,
+            id,
+            customer_id,
+            opportunity,
+            input.idempotency_key,
+        )
+        .await?;
+        let opportunity = match lead.converted_opportunity_id {
+            Some(deal) => Some(
+                crate::opportunities::service::by_ids(&ctx.app().db, &[deal])
+                    .await?
+                    .into_iter()
+                    .next()
+                    .map(Into::into),
+            ),
+            None => None,
+        }
+        .flatten();
         Ok(ConvertLeadPayload {
             lead: lead.into(),
             customer: customer.into(),
             contact: contact.into(),
+            opportunity,
         })
     }
 

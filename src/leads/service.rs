@@ -468,6 +468,7 @@ pub async fn create_lead(
         converted_customer_id: None,
         converted_contact_id: None,
         converted_at: None,
+        converted_opportunity_id: None,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -847,6 +848,14 @@ pub async fn disqualify_lead(
     Ok(updated)
 }
 
+/// The deal to open when converting a lead.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConvertedOpportunity {
+    pub name: String,
+    pub amount_minor: i64,
+    pub expected_close_date: chrono::NaiveDate,
+}
+
 /// Converts a qualified lead into a new customer (or a visible existing one) and a contact, in
 /// one transaction. Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `INVALID_STATE`,
 /// `BAD_USER_INPUT`, `IDEMPOTENCY_KEY_REUSED`.
@@ -855,6 +864,7 @@ pub async fn convert_lead(
     viewer: &Viewer,
     id: Uuid,
     customer_id: Option<Uuid>,
+    opportunity: Option<ConvertedOpportunity>,
     idempotency_key: Option<String>,
 ) -> AppResult<(lead::Model, customer::Model, contact::Model)> {
     if viewer.role == Role::Finance {
@@ -864,13 +874,22 @@ pub async fn convert_lead(
         viewer.user_id,
         "convertLead",
         idempotency_key,
-        &(id, customer_id),
+        &(id, customer_id, &opportunity),
     )?;
     let now = state.clock.now();
     let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
         Start::Replayed(id) => id,
         Start::Fresh(guard) => {
-            let id = convert_in(state, guard.txn(), viewer, id, customer_id, now).await?;
+            let id = convert_in(
+                state,
+                guard.txn(),
+                viewer,
+                id,
+                customer_id,
+                opportunity,
+                now,
+            )
+            .await?;
             guard.commit(&state.db, id).await?.into_inner()
         }
     };
@@ -902,6 +921,7 @@ async fn convert_in(
     viewer: &Viewer,
     id: Uuid,
     customer_id: Option<Uuid>,
+    opportunity: Option<ConvertedOpportunity>,
     now: DateTime<Utc>,
 ) -> AppResult<Uuid> {
     let current = lead_for_work(txn, viewer, id).await?;
@@ -943,7 +963,34 @@ async fn convert_in(
         now,
     )
     .await?;
+    let deal = match opportunity {
+        Some(deal) => Some(
+            crate::opportunities::service::insert_opportunity(
+                txn,
+                owner,
+                crate::opportunities::service::NewOpportunity {
+                    customer_id: customer.id,
+                    name: deal.name,
+                    amount_minor: deal.amount_minor,
+                    expected_close_date: deal.expected_close_date,
+                    stage_id: None,
+                    forecast_category: None,
+                    probability: None,
+                },
+                Some(id),
+                now,
+            )
+            .await
+            .map_err(|err| match err.field.clone() {
+                Some(field) => err.with_field(field.replace("input.", "input.opportunity.")),
+                None => err,
+            })?
+            .id,
+        ),
+        None => None,
+    };
     let result = Leads::update_many()
+        .col_expr(lead::Column::ConvertedOpportunityId, Expr::value(deal))
         .col_expr(
             lead::Column::Status,
             Expr::value(LeadStatus::Converted.as_str()),

@@ -271,6 +271,22 @@ impl Lead {
             .collect())
     }
 
+    /// The deal opened when the lead was converted.
+    async fn converted_opportunity(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::opportunities::types::Opportunity>> {
+        let Some(id) = self.model.converted_opportunity_id else {
+            return Ok(None);
+        };
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::opportunities::loaders::OpportunityLoader>>();
+        Ok(loader
+            .load_one(id)
+            .await?
+            .map(crate::opportunities::types::Opportunity::from))
+    }
+
     /// The customer the lead became.
     async fn converted_customer(
         &self,
@@ -495,8 +511,21 @@ pub struct ConvertLeadInput {
     /// An existing customer to attach the lead to; a new customer is created from the lead
     /// when omitted.
     pub customer_id: Option<ID>,
+    /// A deal to open for the customer at once.
+    pub opportunity: Option<ConvertOpportunityInput>,
     /// Retry key: the same key returns the first conversion.
     pub idempotency_key: Option<String>,
+}
+
+/// The deal opened by `convertLead`.
+#[derive(InputObject, Debug)]
+pub struct ConvertOpportunityInput {
+    /// Deal name.
+    pub name: String,
+    /// Deal amount.
+    pub amount: crate::graphql::scalars::Decimal,
+    /// When you expect to close it.
+    pub expected_close_date: crate::graphql::scalars::Date,
 }
 
 /// Filters for lead lists; all given filters must match. They narrow what you may see, never
@@ -567,4 +596,6 @@ pub struct ConvertLeadPayload {
     pub customer: Customer,
     /// The contact made from the lead.
     pub contact: Contact,
+    /// The deal opened with the conversion, if one was asked for.
+    pub opportunity: Option<crate::opportunities::types::Opportunity>,
 }

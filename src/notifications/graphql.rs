@@ -19,6 +19,10 @@ crate::string_enum! {
         LeadAssigned => "LEAD_ASSIGNED",
         /// One of your leads went back to the pool for lack of follow-up.
         LeadReturnedToPool => "LEAD_RETURNED_TO_POOL",
+        /// A deal of your team was won.
+        OpportunityWon => "OPPORTUNITY_WON",
+        /// A deal of your team was lost.
+        OpportunityLost => "OPPORTUNITY_LOST",
     }
 }
 
@@ -46,6 +50,7 @@ impl From<notification::Model> for Notification {
         let subject_kind = match model.subject_type.as_deref() {
             Some("Lead") => Some(NodeType::Lead),
             Some("Customer") => Some(NodeType::Customer),
+            Some("Opportunity") => Some(NodeType::Opportunity),
             _ => None,
         };
         Self {

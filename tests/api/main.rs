@@ -9,6 +9,7 @@ mod helpers;
 mod jobs;
 mod leads;
 mod limits;
+mod opportunities;
 mod schema;
 mod transport;
 mod users;

@@ -30,7 +30,7 @@ async fn open(app: &TestApp) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, message: Value) {
+pub async fn send(socket: &mut Socket, message: Value) {
     socket
         .send(Message::Text(message.to_string().into()))
         .await
@@ -38,7 +38,7 @@ async fn send(socket: &mut Socket, message: Value) {
 }
 
 /// The next text or close message, within five seconds.
-async fn next(socket: &mut Socket) -> Message {
+pub async fn next(socket: &mut Socket) -> Message {
     loop {
         let message = tokio::time::timeout(Duration::from_secs(5), socket.next())
             .await
@@ -51,7 +51,7 @@ async fn next(socket: &mut Socket) -> Message {
     }
 }
 
-fn json_of(message: Message) -> Value {
+pub fn json_of(message: Message) -> Value {
     match message {
         Message::Text(text) => serde_json::from_str(&text).unwrap(),
         other => panic!("expected text, got {other:?}"),
@@ -65,7 +65,7 @@ fn close_code(message: Message) -> u16 {
     }
 }
 
-async fn connected(app: &TestApp, token: &str) -> Socket {
+pub async fn connected(app: &TestApp, token: &str) -> Socket {
     let mut socket = open(app).await;
     send(
         &mut socket,

@@ -1,0 +1,32 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "opportunities")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub customer_id: Uuid,
+    pub owner_id: Uuid,
+    pub name: String,
+    /// Deal amount in minor currency units (cents).
+    pub amount_minor: i64,
+    pub stage_id: Uuid,
+    /// A per-deal win probability (percent) overriding the stage's.
+    pub probability_override: Option<i32>,
+    pub forecast_category: String,
+    /// `OPEN`, `WON` or `LOST`.
+    pub status: String,
+    pub expected_close_date: Date,
+    pub closed_at: Option<DateTimeUtc>,
+    pub lost_reason: Option<String>,
+    pub stage_entered_at: DateTimeUtc,
+    pub lead_id: Option<Uuid>,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,385 @@
+//! Resolvers for the pipeline, and the live stage-change subscription.
+
+use crate::graphql::scalars::Decimal;
+use async_graphql::{Context, ID, Object, Subscription};
+use futures_util::{Stream, StreamExt};
+
+use super::service::{self, NewOpportunity, OpportunityChanges, Transition};
+use super::stages::{self, StageSpec};
+use super::types::{
+    CreateOpportunityInput, CreateOpportunityPayload, LoseOpportunityInput, LoseOpportunityPayload,
+    MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity, OpportunityConnection,
+    OpportunityFilter, PipelineStage, ReopenOpportunityInput, ReopenOpportunityPayload,
+    StageChange, StageChangeFilter, UpdateOpportunityInput, UpdateOpportunityPayload,
+    UpdatePipelineStagesInput, UpdatePipelineStagesPayload, WinOpportunityInput,
+    WinOpportunityPayload,
+};
+use crate::error::AppResult;
+use crate::events::EventKind;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::node::{NodeType, decode_id};
+use crate::money::Money;
+use crate::pagination::PageRequest;
+
+fn minor(amount: Decimal, field: &str) -> AppResult<i64> {
+    Ok(Money::parse(amount.0, field)?.minor())
+}
+
+fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
+    decode_id(id, NodeType::PipelineStage, field)
+}
+
+#[derive(Default)]
+pub struct OpportunityQuery;
+
+#[Object]
+impl OpportunityQuery {
+    /// The pipeline's stages in order.
+    #[graphql(guard = "SignedIn")]
+    async fn pipeline_stages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Include archived stages.", default = false)] include_archived: bool,
+    ) -> async_graphql::Result<Vec<PipelineStage>> {
+        Ok(stages::list(&ctx.app().db, include_archived)
+            .await?
+            .into_iter()
+            .map(PipelineStage::from)
+            .collect())
+    }
+
+    /// Deals you may see, oldest first.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn opportunities(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only deals matching this filter.")] filter: Option<OpportunityFilter>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<OpportunityConnection> {
+        let viewer = ctx.viewer()?;
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = service::OpportunityFilter {
+            owner_id: f
+                .owner_id
+                .map(|id| decode_id(&id, NodeType::User, "filter.ownerId"))
+                .transpose()?,
+            team_id: f
+                .team_id
+                .map(|id| decode_id(&id, NodeType::Team, "filter.teamId"))
+                .transpose()?,
+            stage_id: f
+                .stage_id
+                .map(|id| stage_id(&id, "filter.stageId"))
+                .transpose()?,
+            status: f.status.map(|s| s.as_str().to_owned()),
+            close_from: f.close_from.map(|d| d.0),
+            close_to: f.close_to.map(|d| d.0),
+            customer_id: f
+                .customer_id
+                .map(|id| decode_id(&id, NodeType::Customer, "filter.customerId"))
+                .transpose()?,
+            amount_min: f
+                .amount_min
+                .map(|a| minor(a, "filter.amountMin"))
+                .transpose()?,
+            amount_max: f
+                .amount_max
+                .map(|a| minor(a, "filter.amountMax"))
+                .transpose()?,
+            stale_only: f.stale_only.unwrap_or(false),
+            search: f.search,
+            updated_since: f.updated_since,
+        };
+        let app = ctx.app();
+        let page =
+            service::list_opportunities(&app.db, viewer, filter, &page, app.clock.now()).await?;
+        Ok(OpportunityConnection::from_page(page, Opportunity::from))
+    }
+
+    /// One deal by id; `NOT_FOUND` when missing or not yours to see.
+    #[graphql(guard = "SignedIn")]
+    async fn opportunity(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The deal's id.")] id: ID,
+    ) -> async_graphql::Result<Opportunity> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&id, NodeType::Opportunity, "id")?;
+        Ok(service::get_opportunity(&ctx.app().db, viewer, id)
+            .await?
+            .into())
+    }
+
+    /// Open deals you may see that sit in their stage too long, longest first (at most 100).
+    #[graphql(guard = "SignedIn")]
+    async fn stale_opportunities(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Opportunity>> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        Ok(
+            service::stale_opportunities(&app.db, viewer, app.clock.now())
+                .await?
+                .into_iter()
+                .map(Opportunity::from)
+                .collect(),
+        )
+    }
+}
+
+#[derive(Default)]
+pub struct OpportunityMutation;
+
+#[Object]
+impl OpportunityMutation {
+    /// Replaces the pipeline's stages (admin).
+    #[graphql(guard = "ADMIN")]
+    async fn update_pipeline_stages(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdatePipelineStagesInput,
+    ) -> async_graphql::Result<UpdatePipelineStagesPayload> {
+        let viewer = ctx.viewer()?;
+        let specs = input
+            .stages
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Ok(StageSpec {
+                    id: s
+                        .id
+                        .map(|id| stage_id(&id, &format!("input.stages.{i}.id")))
+                        .transpose()?,
+                    name: s.name,
+                    probability: s.probability,
+                    kind: s.kind.as_str().to_owned(),
+                    max_days_in_stage: s.max_days_in_stage,
+                    archived: s.archived,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let stages = stages::replace(ctx.app(), viewer, specs).await?;
+        Ok(UpdatePipelineStagesPayload {
+            stages: stages.into_iter().map(PipelineStage::from).collect(),
+        })
+    }
+
+    /// Opens a deal with a customer you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn create_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOpportunityInput,
+    ) -> async_graphql::Result<CreateOpportunityPayload> {
+        let viewer = ctx.viewer()?;
+        let new = NewOpportunity {
+            customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
+            name: input.name,
+            amount_minor: minor(input.amount, "input.amount")?,
+            expected_close_date: input.expected_close_date.0,
+            stage_id: input
+                .stage_id
+                .map(|id| stage_id(&id, "input.stageId"))
+                .transpose()?,
+            forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
+            probability: input.probability,
+        };
+        Ok(
+            service::create_opportunity(ctx.app(), viewer, new, input.idempotency_key)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Changes an open deal.
+    #[graphql(guard = "SignedIn")]
+    async fn update_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOpportunityInput,
+    ) -> async_graphql::Result<UpdateOpportunityPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
+        let changes = OpportunityChanges {
+            name: input.name,
+            amount_minor: input.amount.map(|a| minor(a, "input.amount")).transpose()?,
+            expected_close_date: input.expected_close_date.map(|d| d.0),
+            forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
+            probability: crate::customers::graphql::change(input.probability, Ok)?,
+        };
+        Ok(
+            service::update_opportunity(ctx.app(), viewer, id, input.expected_version, changes)
+                .await?
+                .into(),
+        )
+    }
+
+    /// Moves an open deal to another open stage.
+    #[graphql(guard = "SignedIn")]
+    async fn move_opportunity_stage(
+        &self,
+        ctx: &Context<'_>,
+        input: MoveOpportunityStageInput,
+    ) -> async_graphql::Result<MoveOpportunityStagePayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
+        let to = stage_id(&input.stage_id, "input.stageId")?;
+        Ok(service::transition(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            Transition::Move(to),
+            input.note,
+            input.idempotency_key,
+        )
+        .await?
+        .into())
+    }
+
+    /// Closes a deal as won.
+    #[graphql(guard = "SignedIn")]
+    async fn win_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: WinOpportunityInput,
+    ) -> async_graphql::Result<WinOpportunityPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
+        Ok(service::transition(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            Transition::Win,
+            None,
+            input.idempotency_key,
+        )
+        .await?
+        .into())
+    }
+
+    /// Closes a deal as lost, with the reason.
+    #[graphql(guard = "SignedIn")]
+    async fn lose_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: LoseOpportunityInput,
+    ) -> async_graphql::Result<LoseOpportunityPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
+        let change = Transition::Lose(input.reason);
+        Ok(service::transition(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            change,
+            None,
+            input.idempotency_key,
+        )
+        .await?
+        .into())
+    }
+
+    /// Brings a won or lost deal back to an open stage.
+    #[graphql(guard = "SignedIn")]
+    async fn reopen_opportunity(
+        &self,
+        ctx: &Context<'_>,
+        input: ReopenOpportunityInput,
+    ) -> async_graphql::Result<ReopenOpportunityPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
+        let to = stage_id(&input.stage_id, "input.stageId")?;
+        Ok(service::transition(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            Transition::Reopen(to),
+            None,
+            input.idempotency_key,
+        )
+        .await?
+        .into())
+    }
+}
+
+#[derive(Default)]
+pub struct OpportunitySubscription;
+
+#[Subscription]
+impl OpportunitySubscription {
+    /// Every committed move, win, loss and reopening of deals you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn opportunity_stage_changed(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only changes matching this filter.")] filter: Option<StageChangeFilter>,
+    ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<StageChange>>> {
+        let viewer = ctx.viewer()?.clone();
+        let app = ctx.app().clone();
+        let filter = filter.unwrap_or_default();
+        let only_deal = filter
+            .opportunity_id
+            .map(|id| decode_id(&id, NodeType::Opportunity, "filter.opportunityId"))
+            .transpose()?;
+        let only_owner = filter
+            .owner_id
+            .map(|id| decode_id(&id, NodeType::User, "filter.ownerId"))
+            .transpose()?;
+        let only_team = filter
+            .team_id
+            .map(|id| decode_id(&id, NodeType::Team, "filter.teamId"))
+            .transpose()?;
+        Ok(app
+            .events
+            .subscribe()
+            .filter(|event| {
+                let wanted = event.kind == EventKind::OpportunityStageChanged;
+                async move { wanted }
+            })
+            .filter_map(move |event| {
+                let app = app.clone();
+                let viewer = viewer.clone();
+                async move {
+                    // Events carry ids only: re-read the change and re-check visibility.
+                    let (change, deal) =
+                        match service::visible_change(&app.db, &viewer, event.subject_id).await {
+                            Ok(Some(found)) => found,
+                            Ok(None) => return None,
+                            Err(err) => return Some(Err(err.into())),
+                        };
+                    if only_deal.is_some_and(|id| id != deal.id)
+                        || only_owner.is_some_and(|id| id != deal.owner_id)
+                    {
+                        return None;
+                    }
+                    if let Some(team) = only_team {
+                        let in_team =
+                            crate::users::service::users_by_ids(&app.db, &[deal.owner_id])
+                                .await
+                                .ok()
+                                .and_then(|users| users.into_iter().next())
+                                .is_some_and(|owner| owner.team_id == Some(team));
+                        if !in_team {
+                            return None;
+                        }
+                    }
+                    Some(Ok(StageChange::from(change)))
+                }
+            }))
+    }
+}

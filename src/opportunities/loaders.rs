@@ -1,0 +1,85 @@
+//! Batch loaders of the pipeline.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::{service, stages};
+use crate::auth::viewer::Viewer;
+use crate::error::AppError;
+use entity::{opportunity, pipeline_stage, stage_change};
+
+/// Stages by id.
+pub struct StageLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for StageLoader {
+    type Value = pipeline_stage::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(stages::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect())
+    }
+}
+
+/// Deals by id (for fields of records the viewer already sees).
+pub struct OpportunityLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for OpportunityLoader {
+    type Value = opportunity::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(service::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect())
+    }
+}
+
+/// Stage histories of many deals in one query.
+pub struct HistoryByOpportunity(pub DatabaseConnection);
+
+impl Loader<Uuid> for HistoryByOpportunity {
+    type Value = Vec<stage_change::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut grouped: HashMap<Uuid, Vec<stage_change::Model>> = HashMap::new();
+        for change in service::history_of(&self.0, keys).await? {
+            grouped
+                .entry(change.opportunity_id)
+                .or_default()
+                .push(change);
+        }
+        Ok(grouped)
+    }
+}
+
+/// The deals of many customers that the viewer may see, in one query.
+pub struct OpportunitiesByCustomer {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for OpportunitiesByCustomer {
+    type Value = Vec<opportunity::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        let mut grouped: HashMap<Uuid, Vec<opportunity::Model>> = HashMap::new();
+        for deal in service::of_customers(&self.db, viewer, keys).await? {
+            grouped.entry(deal.customer_id).or_default().push(deal);
+        }
+        Ok(grouped)
+    }
+}

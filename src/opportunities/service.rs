@@ -1,0 +1,678 @@
+//! Opportunity operations: create, read, update, and every change of stage.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::stages;
+use crate::auth::viewer::{Role, Viewer};
+use crate::customers::service::{self as customers, required_text};
+use crate::error::{AppError, AppResult};
+use crate::events::{DomainEvent, EventKind};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::money::Money;
+use crate::notifications::service::{self as notifications, NewNotification};
+use crate::pagination::{self, Page, PageRequest};
+use crate::policy;
+use crate::state::AppState;
+use entity::opportunity::{self, Entity as Opportunities};
+use entity::{notification, pipeline_stage, stage_change};
+
+/// Forecast categories a seller may choose; closed deals are `CLOSED`.
+pub const CATEGORIES: [&str; 4] = ["PIPELINE", "BEST_CASE", "COMMIT", "OMITTED"];
+
+fn require_seller(viewer: &Viewer) -> AppResult<()> {
+    if viewer.role == Role::Finance {
+        Err(AppError::forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+/// Whole days between two instants (never negative).
+pub fn whole_days(from: DateTime<Utc>, to: DateTime<Utc>) -> i32 {
+    i32::try_from(std::cmp::max((to - from).num_days(), 0)).unwrap_or(i32::MAX)
+}
+
+/// The probability in force: the deal's override, else its stage's.
+pub fn probability(model: &opportunity::Model, stage: &pipeline_stage::Model) -> i32 {
+    model.probability_override.unwrap_or(stage.probability)
+}
+
+/// Amount × probability, rounded half-up to the cent.
+pub fn weighted(amount: Money, probability: i32) -> Money {
+    let value = amount.to_decimal() * rust_decimal::Decimal::from(probability)
+        / rust_decimal::Decimal::ONE_HUNDRED;
+    Money::round_half_up(value).unwrap_or(Money::ZERO)
+}
+
+/// A deal to create.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewOpportunity {
+    pub customer_id: Uuid,
+    pub name: String,
+    pub amount_minor: i64,
+    pub expected_close_date: NaiveDate,
+    pub stage_id: Option<Uuid>,
+    pub forecast_category: Option<String>,
+    pub probability: Option<i32>,
+}
+
+fn check_probability(probability: Option<i32>) -> AppResult<()> {
+    if probability.is_some_and(|p| !(0..=100).contains(&p)) {
+        return Err(AppError::bad_input(
+            "input.probability",
+            "A probability lies between 0 and 100",
+        ));
+    }
+    Ok(())
+}
+
+fn check_category(category: Option<&str>) -> AppResult<()> {
+    if category.is_some_and(|c| !CATEGORIES.contains(&c)) {
+        return Err(AppError::bad_input(
+            "input.forecastCategory",
+            "Closed deals are CLOSED automatically; choose another category",
+        ));
+    }
+    Ok(())
+}
+
+/// Inserts a deal for a customer the caller already checked, with its first `StageChange`.
+pub(crate) async fn insert_opportunity(
+    db: &impl ConnectionTrait,
+    owner: Uuid,
+    new: NewOpportunity,
+    lead_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> AppResult<opportunity::Model> {
+    let name = required_text(&new.name, "input.name", 200)?;
+    if new.amount_minor < 0 {
+        return Err(AppError::bad_input(
+            "input.amount",
+            "An amount cannot be negative",
+        ));
+    }
+    check_probability(new.probability)?;
+    check_category(new.forecast_category.as_deref())?;
+    let stage = match new.stage_id {
+        Some(id) => stages::open_stage(db, id, "input.stageId").await?,
+        None => stages::first_of_kind(db, "OPEN").await?,
+    };
+    let created = opportunity::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(new.customer_id),
+        owner_id: Set(owner),
+        name: Set(name),
+        amount_minor: Set(new.amount_minor),
+        stage_id: Set(stage.id),
+        probability_override: Set(new.probability),
+        forecast_category: Set(new
+            .forecast_category
+            .unwrap_or_else(|| "PIPELINE".to_owned())),
+        status: Set("OPEN".to_owned()),
+        expected_close_date: Set(new.expected_close_date),
+        closed_at: Set(None),
+        lost_reason: Set(None),
+        stage_entered_at: Set(now),
+        lead_id: Set(lead_id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    stage_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        opportunity_id: Set(created.id),
+        from_stage_id: Set(None),
+        to_stage_id: Set(stage.id),
+        changed_by: Set(owner),
+        changed_at: Set(now),
+        days_in_previous_stage: Set(None),
+        note: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(created)
+}
+
+/// Creates a deal for a visible customer, owned by the caller. Idempotent by key. Errors:
+/// `FORBIDDEN` (finance), `NOT_FOUND` (customer), `BAD_USER_INPUT`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn create_opportunity(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewOpportunity,
+    idempotency_key: Option<String>,
+) -> AppResult<opportunity::Model> {
+    require_seller(viewer)?;
+    let call = IdempotentCall::new(viewer.user_id, "createOpportunity", idempotency_key, &new)?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    customers::get_customer(txn, viewer, new.customer_id)
+        .await
+        .map_err(|e| e.with_field("input.customerId"))?;
+    let created = insert_opportunity(txn, viewer.user_id, new, None, now).await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "opportunity.created",
+        "Opportunity",
+        created.id,
+        serde_json::json!({"name": created.name, "amountMinor": created.amount_minor}),
+        now,
+    )
+    .await?;
+    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    load(&state.db, id).await
+}
+
+async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<opportunity::Model> {
+    Opportunities::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::internal)
+}
+
+/// A deal the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_opportunity(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<opportunity::Model> {
+    Opportunities::find_by_id(id)
+        .filter(policy::opportunities(viewer))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Opportunity"))
+}
+
+/// Filters for the opportunity list.
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityFilter {
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub stage_id: Option<Uuid>,
+    pub status: Option<String>,
+    pub close_from: Option<NaiveDate>,
+    pub close_to: Option<NaiveDate>,
+    pub customer_id: Option<Uuid>,
+    pub amount_min: Option<i64>,
+    pub amount_max: Option<i64>,
+    pub stale_only: bool,
+    pub search: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Open deals that sat in their stage longer than its `maxDaysInStage` at `now`.
+fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Condition {
+    let mut any = Condition::any();
+    let mut has_limit = false;
+    for stage in stages {
+        if let Some(days) = stage.max_days_in_stage {
+            has_limit = true;
+            any = any.add(
+                Condition::all()
+                    .add(opportunity::Column::StageId.eq(stage.id))
+                    .add(
+                        opportunity::Column::StageEnteredAt
+                            .lt(now - chrono::Duration::days(i64::from(days))),
+                    ),
+            );
+        }
+    }
+    let base = Condition::all().add(opportunity::Column::Status.eq("OPEN"));
+    if has_limit {
+        base.add(any)
+    } else {
+        base.add(Expr::cust("1 = 0"))
+    }
+}
+
+/// Visible deals, filtered, oldest first. Errors: `BAD_USER_INPUT` (paging).
+pub async fn list_opportunities(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: OpportunityFilter,
+    page: &PageRequest,
+    now: DateTime<Utc>,
+) -> AppResult<Page<opportunity::Model>> {
+    let mut condition = Condition::all().add(policy::opportunities(viewer));
+    if let Some(owner) = filter.owner_id {
+        condition = condition.add(opportunity::Column::OwnerId.eq(owner));
+    }
+    if let Some(team) = filter.team_id {
+        let members = Query::select()
+            .column(entity::user::Column::Id)
+            .from(entity::user::Entity)
+            .and_where(entity::user::Column::TeamId.eq(team))
+            .to_owned();
+        condition = condition.add(opportunity::Column::OwnerId.in_subquery(members));
+    }
+    if let Some(stage) = filter.stage_id {
+        condition = condition.add(opportunity::Column::StageId.eq(stage));
+    }
+    if let Some(status) = filter.status {
+        condition = condition.add(opportunity::Column::Status.eq(status));
+    }
+    if let Some(from) = filter.close_from {
+        condition = condition.add(opportunity::Column::ExpectedCloseDate.gte(from));
+    }
+    if let Some(to) = filter.close_to {
+        condition = condition.add(opportunity::Column::ExpectedCloseDate.lte(to));
+    }
+    if let Some(customer) = filter.customer_id {
+        condition = condition.add(opportunity::Column::CustomerId.eq(customer));
+    }
+    if let Some(min) = filter.amount_min {
+        condition = condition.add(opportunity::Column::AmountMinor.gte(min));
+    }
+    if let Some(max) = filter.amount_max {
+        condition = condition.add(opportunity::Column::AmountMinor.lte(max));
+    }
+    if let Some(since) = filter.updated_since {
+        condition = condition.add(opportunity::Column::UpdatedAt.gte(since));
+    }
+    if let Some(search) = filter.search.filter(|s| !s.trim().is_empty()) {
+        condition = condition.add(
+            Expr::expr(Func::lower(Expr::col(opportunity::Column::Name)))
+                .like(customers::like_pattern(&search)),
+        );
+    }
+    if filter.stale_only {
+        condition = condition.add(stale_condition(now, &stages::list(db, true).await?));
+    }
+    pagination::fetch(
+        db,
+        Opportunities::find().filter(condition),
+        opportunity::Column::Id,
+        page,
+        |o| o.id,
+    )
+    .await
+}
+
+/// Changes to a deal; `None` leaves a field, `Some(None)` clears the probability override.
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityChanges {
+    pub name: Option<String>,
+    pub amount_minor: Option<i64>,
+    pub expected_close_date: Option<NaiveDate>,
+    pub forecast_category: Option<String>,
+    pub probability: Option<Option<i32>>,
+}
+
+/// Updates an open deal the viewer may work at `expected_version`. Errors: `FORBIDDEN`,
+/// `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE` (closed deal).
+pub async fn update_opportunity(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: OpportunityChanges,
+) -> AppResult<opportunity::Model> {
+    require_seller(viewer)?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let current = get_opportunity(&txn, viewer, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    if current.status != "OPEN" {
+        return Err(AppError::invalid_state(
+            "A closed deal is read-only; reopen it first",
+        ));
+    }
+    let mut model = opportunity::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
+    if let Some(name) = &changes.name {
+        model.name = Set(required_text(name, "input.name", 200)?);
+    }
+    if let Some(amount) = changes.amount_minor {
+        if amount < 0 {
+            return Err(AppError::bad_input(
+                "input.amount",
+                "An amount cannot be negative",
+            ));
+        }
+        model.amount_minor = Set(amount);
+    }
+    if let Some(date) = changes.expected_close_date {
+        model.expected_close_date = Set(date);
+    }
+    if let Some(category) = &changes.forecast_category {
+        check_category(Some(category))?;
+        model.forecast_category = Set(category.clone());
+    }
+    if let Some(probability) = changes.probability {
+        check_probability(probability)?;
+        model.probability_override = Set(probability);
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(now);
+    if !crate::db::update_if_version::<Opportunities>(
+        &txn,
+        model,
+        opportunity::Column::Id,
+        id,
+        opportunity::Column::Version,
+        expected_version,
+    )
+    .await?
+    {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    crate::audit::record(
+        &txn,
+        Some(viewer.user_id),
+        "opportunity.updated",
+        "Opportunity",
+        id,
+        serde_json::json!({"amountMinor": changes.amount_minor, "name": changes.name}),
+        now,
+    )
+    .await?;
+    let updated = load(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A change of stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Transition {
+    /// To another open stage.
+    Move(Uuid),
+    /// Close as won.
+    Win,
+    /// Close as lost, with the reason.
+    Lose(String),
+    /// Back from won or lost to an open stage.
+    Reopen(Uuid),
+}
+
+/// Moves, wins, loses or reopens a deal at `expected_version`, writing its `StageChange`.
+/// Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`,
+/// `INVALID_STATE`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn transition(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    change: Transition,
+    note: Option<String>,
+    idempotency_key: Option<String>,
+) -> AppResult<opportunity::Model> {
+    require_seller(viewer)?;
+    if let Transition::Lose(reason) = &change {
+        required_text(reason, "input.reason", 1000)?;
+    }
+    let note = crate::customers::service::optional_text(note.as_deref(), "input.note", 2000)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "opportunityTransition",
+        idempotency_key,
+        &(id, expected_version, &change, &note),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(_) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let (change_id, written) = apply(
+        guard.txn(),
+        viewer,
+        id,
+        expected_version,
+        &change,
+        note,
+        now,
+    )
+    .await?;
+    let outcome = guard.commit(&state.db, change_id).await?;
+    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
+        state.events.publish(DomainEvent {
+            kind: EventKind::OpportunityStageChanged,
+            subject_id: change_id,
+            actor_id: Some(viewer.user_id),
+            audience: None,
+        });
+        notifications::announce(state.events.as_ref(), &written);
+    }
+    load(&state.db, id).await
+}
+
+async fn apply(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    change: &Transition,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<(Uuid, Vec<notification::Model>)> {
+    let current = get_opportunity(txn, viewer, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    let open = current.status == "OPEN";
+    let (stage, status) = match change {
+        Transition::Move(stage_id) => {
+            if !open {
+                return Err(AppError::invalid_state(
+                    "A closed deal does not move; reopen it first",
+                ));
+            }
+            if *stage_id == current.stage_id {
+                return Err(AppError::invalid_state("The deal is already in this stage"));
+            }
+            (
+                stages::open_stage(txn, *stage_id, "input.stageId").await?,
+                "OPEN",
+            )
+        }
+        Transition::Win | Transition::Lose(_) if !open => {
+            return Err(AppError::invalid_state(
+                "The deal is already closed; reopen it first",
+            ));
+        }
+        Transition::Win => (stages::first_of_kind(txn, "WON").await?, "WON"),
+        Transition::Lose(_) => (stages::first_of_kind(txn, "LOST").await?, "LOST"),
+        Transition::Reopen(stage_id) => {
+            if open {
+                return Err(AppError::invalid_state(
+                    "Only a won or lost deal can be reopened",
+                ));
+            }
+            (
+                stages::open_stage(txn, *stage_id, "input.stageId").await?,
+                "OPEN",
+            )
+        }
+    };
+    let mut model = opportunity::ActiveModel {
+        id: Set(id),
+        stage_id: Set(stage.id),
+        status: Set(status.to_owned()),
+        stage_entered_at: Set(now),
+        version: Set(current.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match change {
+        Transition::Win => {
+            model.closed_at = Set(Some(now));
+            model.forecast_category = Set("CLOSED".to_owned());
+        }
+        Transition::Lose(reason) => {
+            model.closed_at = Set(Some(now));
+            model.lost_reason = Set(Some(reason.trim().to_owned()));
+            model.forecast_category = Set("CLOSED".to_owned());
+        }
+        Transition::Reopen(_) => {
+            model.closed_at = Set(None);
+            model.lost_reason = Set(None);
+            model.forecast_category = Set("PIPELINE".to_owned());
+        }
+        Transition::Move(_) => {}
+    }
+    if !crate::db::update_if_version::<Opportunities>(
+        txn,
+        model,
+        opportunity::Column::Id,
+        id,
+        opportunity::Column::Version,
+        expected_version,
+    )
+    .await?
+    {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    let change_row = stage_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        opportunity_id: Set(id),
+        from_stage_id: Set(Some(current.stage_id)),
+        to_stage_id: Set(stage.id),
+        changed_by: Set(viewer.user_id),
+        changed_at: Set(now),
+        days_in_previous_stage: Set(Some(whole_days(current.stage_entered_at, now))),
+        note: Set(note),
+    }
+    .insert(txn)
+    .await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "opportunity.stage_changed",
+        "Opportunity",
+        id,
+        serde_json::json!({"from": current.stage_id, "to": stage.id, "status": status}),
+        now,
+    )
+    .await?;
+    let mut written = Vec::new();
+    if matches!(change, Transition::Win | Transition::Lose(_)) {
+        for manager in managers_of(txn, current.owner_id).await? {
+            let won = matches!(change, Transition::Win);
+            let notice = NewNotification {
+                user_id: manager,
+                kind: if won {
+                    "OPPORTUNITY_WON"
+                } else {
+                    "OPPORTUNITY_LOST"
+                },
+                title: format!(
+                    "Deal {}: {}",
+                    if won { "won" } else { "lost" },
+                    current.name
+                ),
+                body: format!(
+                    "{} was {} at {}.",
+                    current.name,
+                    if won { "won" } else { "lost" },
+                    Money::from_minor(current.amount_minor).to_decimal()
+                ),
+                subject_type: Some("Opportunity"),
+                subject_id: Some(id),
+            };
+            written.push(notifications::notify(txn, notice, now).await?);
+        }
+    }
+    Ok((change_row.id, written))
+}
+
+/// Managers of the owner's team (not the owner themself).
+async fn managers_of(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<Vec<Uuid>> {
+    let Some(user) = entity::user::Entity::find_by_id(owner).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(team) = user.team_id else {
+        return Ok(Vec::new());
+    };
+    Ok(entity::team::Entity::find_by_id(team)
+        .one(db)
+        .await?
+        .and_then(|t| t.manager_id)
+        .filter(|m| *m != owner)
+        .into_iter()
+        .collect())
+}
+
+/// Open visible deals sitting in their stage too long, longest first (at most 100).
+pub async fn stale_opportunities(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<opportunity::Model>> {
+    let stages = stages::list(db, true).await?;
+    Ok(Opportunities::find()
+        .filter(policy::opportunities(viewer))
+        .filter(stale_condition(now, &stages))
+        .order_by_asc(opportunity::Column::StageEnteredAt)
+        .limit(100)
+        .all(db)
+        .await?)
+}
+
+/// Stage history of deals, oldest first (for loaders under visible deals).
+pub async fn history_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<stage_change::Model>> {
+    Ok(entity::stage_change::Entity::find()
+        .filter(stage_change::Column::OpportunityId.is_in(ids.to_vec()))
+        .order_by_asc(stage_change::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Visible deals of these customers (for the customer 360° view).
+pub async fn of_customers(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<opportunity::Model>> {
+    Ok(Opportunities::find()
+        .filter(opportunity::Column::CustomerId.is_in(ids.to_vec()))
+        .filter(policy::opportunities(viewer))
+        .order_by_asc(opportunity::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Deals by id, without visibility (for loaders under visible records).
+pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<opportunity::Model>> {
+    Ok(Opportunities::find()
+        .filter(opportunity::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
+/// A stage change and its deal, if the viewer may see the deal.
+pub async fn visible_change(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    change_id: Uuid,
+) -> AppResult<Option<(stage_change::Model, opportunity::Model)>> {
+    let Some(change) = entity::stage_change::Entity::find_by_id(change_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    match get_opportunity(db, viewer, change.opportunity_id).await {
+        Ok(deal) => Ok(Some((change, deal))),
+        Err(err) if err.code == crate::error::ErrorCode::NotFound => Ok(None),
+        Err(err) => Err(err),
+    }
+}

@@ -1,0 +1,481 @@
+//! GraphQL types of the pipeline.
+
+use crate::graphql::scalars::Decimal;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::loaders::{HistoryByOpportunity, OpportunityLoader, StageLoader};
+use super::service;
+use crate::customers::loaders::CustomerLoader;
+use crate::customers::types::Customer;
+use crate::graphql::context::ContextExt;
+use crate::graphql::node::{NodeType, encode_id};
+use crate::graphql::scalars::Date;
+use crate::money::Money;
+use crate::users::loaders::UserLoader;
+use crate::users::types::User;
+use entity::{opportunity, pipeline_stage, stage_change};
+
+crate::string_enum! {
+    /// Whether a stage is still being worked or closes the deal.
+    StageKind {
+        /// Deals are still being worked.
+        Open => "OPEN",
+        /// The deal was won.
+        Won => "WON",
+        /// The deal was lost.
+        Lost => "LOST",
+    }
+}
+
+crate::string_enum! {
+    /// Where a deal stands overall.
+    OpportunityStatus {
+        /// Still being worked.
+        Open => "OPEN",
+        /// Won.
+        Won => "WON",
+        /// Lost.
+        Lost => "LOST",
+    }
+}
+
+crate::string_enum! {
+    /// How a seller rates a deal for the forecast.
+    ForecastCategory {
+        /// In the pipeline, not yet likely.
+        Pipeline => "PIPELINE",
+        /// Could close this period if things go well.
+        BestCase => "BEST_CASE",
+        /// The seller commits to closing it.
+        Commit => "COMMIT",
+        /// Left out of the forecast.
+        Omitted => "OMITTED",
+        /// Won or lost (set automatically).
+        Closed => "CLOSED",
+    }
+}
+
+/// A step of the sales pipeline.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PipelineStage {
+    /// Opaque, globally unique identifier (for `stageId` arguments).
+    pub id: ID,
+    /// Stage name.
+    pub name: String,
+    /// Order in the pipeline, from 1.
+    pub position: i32,
+    /// Win probability of deals in this stage, in percent.
+    pub probability: i32,
+    /// Open, won or lost.
+    pub kind: StageKind,
+    /// Deals staying longer are stale.
+    pub max_days_in_stage: Option<i32>,
+    /// Archived stages take no new deals.
+    pub archived: bool,
+}
+
+impl From<pipeline_stage::Model> for PipelineStage {
+    fn from(model: pipeline_stage::Model) -> Self {
+        Self {
+            id: encode_id(NodeType::PipelineStage, model.id),
+            name: model.name,
+            position: model.position,
+            probability: model.probability,
+            kind: StageKind::parse(&model.kind).unwrap_or(StageKind::Open),
+            max_days_in_stage: model.max_days_in_stage,
+            archived: model.archived,
+        }
+    }
+}
+
+async fn stage(
+    ctx: &Context<'_>,
+    id: uuid::Uuid,
+) -> async_graphql::Result<Option<pipeline_stage::Model>> {
+    Ok(ctx
+        .data_unchecked::<DataLoader<StageLoader>>()
+        .load_one(id)
+        .await?)
+}
+
+/// A deal being worked with a customer.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Opportunity {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// Deal name.
+    pub name: String,
+    /// Deal amount.
+    pub amount: Decimal,
+    /// Open, won or lost.
+    pub status: OpportunityStatus,
+    /// How the seller rates it for the forecast.
+    pub forecast_category: ForecastCategory,
+    /// When the seller expects to close it.
+    pub expected_close_date: Date,
+    /// When it was won or lost.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Why it was lost.
+    pub lost_reason: Option<String>,
+    /// When it entered its current stage.
+    pub stage_entered_at: DateTime<Utc>,
+    /// When the deal was created.
+    pub created_at: DateTime<Utc>,
+    /// When the deal last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; pass it back as `expectedVersion`.
+    pub version: i32,
+    #[graphql(skip)]
+    pub model: opportunity::Model,
+}
+
+#[ComplexObject]
+impl Opportunity {
+    /// The customer.
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
+        Ok(loader
+            .load_one(self.model.customer_id)
+            .await?
+            .map(Customer::from))
+    }
+
+    /// The rep who owns the deal.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        Ok(loader.load_one(self.model.owner_id).await?.map(User::from))
+    }
+
+    /// The current stage.
+    async fn stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+        Ok(stage(ctx, self.model.stage_id)
+            .await?
+            .map(PipelineStage::from))
+    }
+
+    /// Win probability in percent: the deal's override, else the stage's.
+    async fn probability(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        Ok(match stage(ctx, self.model.stage_id).await? {
+            Some(stage) => service::probability(&self.model, &stage),
+            None => self.model.probability_override.unwrap_or(0),
+        })
+    }
+
+    /// Amount × probability, rounded half-up to the cent.
+    async fn weighted_amount(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        let probability = self.probability(ctx).await?;
+        Ok(Decimal(
+            service::weighted(Money::from_minor(self.model.amount_minor), probability).to_decimal(),
+        ))
+    }
+
+    /// Whole days in the current stage.
+    async fn days_in_stage(&self, ctx: &Context<'_>) -> i32 {
+        service::whole_days(self.model.stage_entered_at, ctx.app().clock.now())
+    }
+
+    /// True when an open deal sits longer than its stage's `maxDaysInStage`.
+    async fn is_stale(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        if self.model.status != "OPEN" {
+            return Ok(false);
+        }
+        let days = service::whole_days(self.model.stage_entered_at, ctx.app().clock.now());
+        Ok(stage(ctx, self.model.stage_id)
+            .await?
+            .and_then(|s| s.max_days_in_stage)
+            .is_some_and(|max| days > max))
+    }
+
+    /// Every change of stage, oldest first.
+    async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChange>> {
+        let loader = ctx.data_unchecked::<DataLoader<HistoryByOpportunity>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(StageChange::from)
+            .collect())
+    }
+}
+
+impl From<opportunity::Model> for Opportunity {
+    fn from(model: opportunity::Model) -> Self {
+        Self {
+            id: encode_id(NodeType::Opportunity, model.id),
+            name: model.name.clone(),
+            amount: Decimal(Money::from_minor(model.amount_minor).to_decimal()),
+            status: OpportunityStatus::parse(&model.status).unwrap_or(OpportunityStatus::Open),
+            forecast_category: ForecastCategory::parse(&model.forecast_category)
+                .unwrap_or(ForecastCategory::Pipeline),
+            expected_close_date: Date(model.expected_close_date),
+            closed_at: model.closed_at,
+            lost_reason: model.lost_reason.clone(),
+            stage_entered_at: model.stage_entered_at,
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+            version: model.version,
+            model,
+        }
+    }
+}
+
+/// One change of a deal's stage.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct StageChange {
+    /// When it happened.
+    pub changed_at: DateTime<Utc>,
+    /// Whole days the deal spent in the previous stage; null for the first stage.
+    pub days_in_previous_stage: Option<i32>,
+    /// Note given with the move.
+    pub note: Option<String>,
+    #[graphql(skip)]
+    pub model: stage_change::Model,
+}
+
+#[ComplexObject]
+impl StageChange {
+    /// The deal.
+    async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
+        let loader = ctx.data_unchecked::<DataLoader<OpportunityLoader>>();
+        Ok(loader
+            .load_one(self.model.opportunity_id)
+            .await?
+            .map(Opportunity::from))
+    }
+
+    /// The stage before; null when the deal was created.
+    #[graphql(name = "fromStage")]
+    async fn previous_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+        let Some(id) = self.model.from_stage_id else {
+            return Ok(None);
+        };
+        Ok(stage(ctx, id).await?.map(PipelineStage::from))
+    }
+
+    /// The stage after.
+    async fn to_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+        Ok(stage(ctx, self.model.to_stage_id)
+            .await?
+            .map(PipelineStage::from))
+    }
+
+    /// Who changed it.
+    async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        Ok(loader
+            .load_one(self.model.changed_by)
+            .await?
+            .map(User::from))
+    }
+}
+
+impl From<stage_change::Model> for StageChange {
+    fn from(model: stage_change::Model) -> Self {
+        Self {
+            changed_at: model.changed_at,
+            days_in_previous_stage: model.days_in_previous_stage,
+            note: model.note.clone(),
+            model,
+        }
+    }
+}
+
+crate::connection_types!(OpportunityConnection, OpportunityEdge, Opportunity);
+
+/// A new deal.
+#[derive(InputObject, Debug)]
+pub struct CreateOpportunityInput {
+    /// The customer (one you may see).
+    pub customer_id: ID,
+    /// Deal name.
+    pub name: String,
+    /// Deal amount (at most two fraction digits).
+    pub amount: Decimal,
+    /// When you expect to close it.
+    pub expected_close_date: Date,
+    /// The open stage to start in; the first open stage when omitted.
+    pub stage_id: Option<ID>,
+    /// Forecast category (default `PIPELINE`).
+    pub forecast_category: Option<ForecastCategory>,
+    /// A win probability (0–100) overriding the stage's.
+    pub probability: Option<i32>,
+    /// Retry key: the same key and input return the first result without a second deal.
+    pub idempotency_key: Option<String>,
+}
+
+/// Changes to an open deal; omitted fields stay.
+#[derive(InputObject, Debug)]
+pub struct UpdateOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// New name.
+    pub name: Option<String>,
+    /// New amount.
+    pub amount: Option<Decimal>,
+    /// New expected close date.
+    pub expected_close_date: Option<Date>,
+    /// New forecast category.
+    pub forecast_category: Option<ForecastCategory>,
+    /// New probability override; `null` returns to the stage's probability.
+    pub probability: async_graphql::MaybeUndefined<i32>,
+}
+
+/// A move to another open stage.
+#[derive(InputObject, Debug)]
+pub struct MoveOpportunityStageInput {
+    /// The deal.
+    pub id: ID,
+    /// The open stage to move to.
+    pub stage_id: ID,
+    /// The `version` the move is based on.
+    pub expected_version: i32,
+    /// Why, for the history.
+    pub note: Option<String>,
+    /// Retry key: a retried move moves the deal once.
+    pub idempotency_key: Option<String>,
+}
+
+/// Closing a deal as won.
+#[derive(InputObject, Debug)]
+pub struct WinOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key.
+    pub idempotency_key: Option<String>,
+}
+
+/// Closing a deal as lost.
+#[derive(InputObject, Debug)]
+pub struct LoseOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// Why it was lost (required).
+    pub reason: String,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key.
+    pub idempotency_key: Option<String>,
+}
+
+/// Bringing a closed deal back.
+#[derive(InputObject, Debug)]
+pub struct ReopenOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// The open stage to return to.
+    pub stage_id: ID,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key.
+    pub idempotency_key: Option<String>,
+}
+
+/// Filters for `opportunities`; all given filters must match, within what you may see.
+#[derive(InputObject, Debug, Default)]
+pub struct OpportunityFilter {
+    /// Only this owner's deals.
+    pub owner_id: Option<ID>,
+    /// Only deals owned by this team's members.
+    pub team_id: Option<ID>,
+    /// Only deals in this stage.
+    pub stage_id: Option<ID>,
+    /// Only this status.
+    pub status: Option<OpportunityStatus>,
+    /// Expected close on or after this day.
+    pub close_from: Option<Date>,
+    /// Expected close on or before this day.
+    pub close_to: Option<Date>,
+    /// Only this customer's deals.
+    pub customer_id: Option<ID>,
+    /// Amount at least this.
+    pub amount_min: Option<Decimal>,
+    /// Amount at most this.
+    pub amount_max: Option<Decimal>,
+    /// Only stale deals.
+    pub stale_only: Option<bool>,
+    /// Text contained in the name, ignoring case.
+    pub search: Option<String>,
+    /// Only deals changed at or after this time (incremental sync).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Declares the payload of a mutation that changes one deal.
+macro_rules! opportunity_payload {
+    ($($name:ident => $doc:literal),+ $(,)?) => {
+        $(
+            #[doc = $doc]
+            #[derive(SimpleObject, Debug)]
+            pub struct $name {
+                /// The deal after the change.
+                pub opportunity: Opportunity,
+            }
+
+            impl From<opportunity::Model> for $name {
+                fn from(model: opportunity::Model) -> Self {
+                    Self { opportunity: model.into() }
+                }
+            }
+        )+
+    };
+}
+
+opportunity_payload! {
+    CreateOpportunityPayload => "Result of `createOpportunity`.",
+    UpdateOpportunityPayload => "Result of `updateOpportunity`.",
+    MoveOpportunityStagePayload => "Result of `moveOpportunityStage`.",
+    WinOpportunityPayload => "Result of `winOpportunity`.",
+    LoseOpportunityPayload => "Result of `loseOpportunity`.",
+    ReopenOpportunityPayload => "Result of `reopenOpportunity`.",
+}
+
+/// One stage of a new pipeline configuration.
+#[derive(InputObject, Debug)]
+pub struct PipelineStageInput {
+    /// An existing stage to keep (omit for a new stage).
+    pub id: Option<ID>,
+    /// Stage name.
+    pub name: String,
+    /// Win probability in percent.
+    pub probability: i32,
+    /// Open, won or lost.
+    pub kind: StageKind,
+    /// Deals staying longer are stale.
+    pub max_days_in_stage: Option<i32>,
+    /// Archived stages take no new deals.
+    #[graphql(default)]
+    pub archived: bool,
+}
+
+/// The whole pipeline, in order.
+#[derive(InputObject, Debug)]
+pub struct UpdatePipelineStagesInput {
+    /// Every stage in pipeline order; existing stages left out are removed (if unused).
+    pub stages: Vec<PipelineStageInput>,
+}
+
+/// Result of `updatePipelineStages`.
+#[derive(SimpleObject, Debug)]
+pub struct UpdatePipelineStagesPayload {
+    /// Every stage, archived ones included, in order.
+    pub stages: Vec<PipelineStage>,
+}
+
+/// Narrows `opportunityStageChanged`; all given fields must match.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct StageChangeFilter {
+    /// Only this deal.
+    pub opportunity_id: Option<ID>,
+    /// Only deals of this owner.
+    pub owner_id: Option<ID>,
+    /// Only deals owned by this team's members.
+    pub team_id: Option<ID>,
+}

@@ -1,0 +1,547 @@
+//! The pipeline: stages, deals, moves and their history, live stage changes.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+const CREATE: &str = "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id version amount probability weightedAmount status forecastCategory stage { name } owner { id } customer { id } } } }";
+const MOVE: &str = "mutation($input: MoveOpportunityStageInput!) { moveOpportunityStage(input: $input) { opportunity { version stage { name } daysInStage } } }";
+const DEAL: &str = "query($id: ID!) { opportunity(id: $id) { id status version forecastCategory lostReason isStale daysInStage stage { name } stageHistory { fromStage { name } toStage { name } daysInPreviousStage note changedBy { id } } } }";
+
+async fn stage_id(app: &TestApp, token: &str, name: &str) -> String {
+    let stages = app
+        .gql(Some(token), "{ pipelineStages { id name } }", json!({}))
+        .await;
+    stages["data"]["pipelineStages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no stage {name}: {stages}"))["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn a_deal(app: &TestApp, user: &TestUser, amount: &str) -> (String, String) {
+    let customer = crate::customers::a_customer(app, &user.token, "Deal Customer").await;
+    let body = app
+        .gql(Some(&user.token), CREATE, json!({"input": {"customerId": customer, "name": "Big deal", "amount": amount, "expectedCloseDate": "2026-12-31"}}))
+        .await;
+    let id = body["data"]["createOpportunity"]["opportunity"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned();
+    (id, customer)
+}
+
+async fn deal(app: &TestApp, token: &str, id: &str) -> Value {
+    app.gql(Some(token), DEAL, json!({"id": id})).await["data"]["opportunity"].clone()
+}
+
+#[tokio::test]
+async fn the_default_pipeline_has_the_documented_stages() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+
+    let body = app
+        .gql(
+            Some(&rep.token),
+            "{ pipelineStages { name probability kind position } }",
+            json!({}),
+        )
+        .await;
+
+    let stages: Vec<(String, i64, String)> = body["data"]["pipelineStages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap().to_owned(),
+                s["probability"].as_i64().unwrap(),
+                s["kind"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("Initial contact", 10, "OPEN"),
+        ("Requirements confirmed", 30, "OPEN"),
+        ("Quotation", 50, "OPEN"),
+        ("Contract drafting", 80, "OPEN"),
+        ("Won", 100, "WON"),
+        ("Lost", 0, "LOST"),
+    ];
+    assert_eq!(
+        stages,
+        expected.map(|(n, p, k)| (n.to_owned(), p, k.to_owned()))
+    );
+}
+
+#[tokio::test]
+async fn a_rep_opens_a_deal_with_a_weighted_amount_in_exact_money() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let customer = crate::customers::a_customer(&app, &rep.token, "Money Co").await;
+    let input = |amount: Value| json!({"input": {"customerId": customer, "name": "Deal", "amount": amount, "expectedCloseDate": "2026-12-31"}});
+
+    let body = app
+        .gql(Some(&rep.token), CREATE, input(json!("1234.55")))
+        .await;
+    let too_precise = app
+        .gql(Some(&rep.token), CREATE, input(json!("1.005")))
+        .await;
+    let as_number = app.gql(Some(&rep.token), CREATE, input(json!(12.5))).await;
+    let negative = app.gql(Some(&rep.token), CREATE, input(json!("-1"))).await;
+
+    let deal = &body["data"]["createOpportunity"]["opportunity"];
+    assert_eq!(deal["amount"], "1234.55");
+    assert_eq!(deal["probability"], 10);
+    assert_eq!(
+        deal["weightedAmount"], "123.46",
+        "10% of 1234.55 rounded half-up"
+    );
+    assert_eq!(
+        (deal["status"].as_str(), deal["stage"]["name"].as_str()),
+        (Some("OPEN"), Some("Initial contact"))
+    );
+    assert_eq!(
+        (error_code(&too_precise), error_field(&too_precise)),
+        (Some("BAD_USER_INPUT"), Some("input.amount"))
+    );
+    assert!(
+        as_number["errors"].is_array() && as_number["data"].is_null(),
+        "{as_number}"
+    );
+    assert_eq!(error_code(&negative), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn moves_write_history_with_dwell_time_from_the_clock() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let (id, _) = a_deal(&app, &rep, "5000").await;
+    let quotation = stage_id(&app, &rep.token, "Quotation").await;
+    app.clock.advance(chrono::Duration::days(3));
+    let token = app.token_for(&rep).await;
+
+    let moved = app.gql(Some(&token), MOVE, json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1, "note": "Sent the quote"}})).await;
+    let again = app
+        .gql(
+            Some(&token),
+            MOVE,
+            json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 2}}),
+        )
+        .await;
+    let stale = app
+        .gql(
+            Some(&token),
+            MOVE,
+            json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1}}),
+        )
+        .await;
+
+    assert_eq!(
+        moved["data"]["moveOpportunityStage"]["opportunity"]["stage"]["name"], "Quotation",
+        "{moved}"
+    );
+    assert_eq!(error_code(&again), Some("INVALID_STATE"));
+    assert_eq!(error_code(&stale), Some("CONFLICT"));
+    app.clock.advance(chrono::Duration::days(2));
+    let token = app.token_for(&rep).await;
+    let history = deal(&app, &token, &id).await;
+    assert_eq!(history["daysInStage"], 2);
+    assert_eq!(
+        history["stageHistory"],
+        json!([
+            {"fromStage": null, "toStage": {"name": "Initial contact"}, "daysInPreviousStage": null, "note": null, "changedBy": {"id": rep.id}},
+            {"fromStage": {"name": "Initial contact"}, "toStage": {"name": "Quotation"}, "daysInPreviousStage": 3, "note": "Sent the quote", "changedBy": {"id": rep.id}}
+        ])
+    );
+}
+
+#[tokio::test]
+async fn closing_and_reopening_follow_the_rules() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let (id, _) = a_deal(&app, &rep, "100").await;
+    let quotation = stage_id(&app, &rep.token, "Quotation").await;
+    let won_stage = stage_id(&app, &rep.token, "Won").await;
+    let lose = "mutation($input: LoseOpportunityInput!) { loseOpportunity(input: $input) { opportunity { status lostReason version } } }";
+    let win = "mutation($input: WinOpportunityInput!) { winOpportunity(input: $input) { opportunity { status forecastCategory version stage { name } } } }";
+    let reopen = "mutation($input: ReopenOpportunityInput!) { reopenOpportunity(input: $input) { opportunity { status forecastCategory version } } }";
+
+    let into_won_stage = app
+        .gql(
+            Some(&rep.token),
+            MOVE,
+            json!({"input": {"id": id, "stageId": won_stage, "expectedVersion": 1}}),
+        )
+        .await;
+    let no_reason = app
+        .gql(
+            Some(&rep.token),
+            lose,
+            json!({"input": {"id": id, "reason": "  ", "expectedVersion": 1}}),
+        )
+        .await;
+    let won = app
+        .gql(
+            Some(&rep.token),
+            win,
+            json!({"input": {"id": id, "expectedVersion": 1}}),
+        )
+        .await;
+    let move_closed = app
+        .gql(
+            Some(&rep.token),
+            MOVE,
+            json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 2}}),
+        )
+        .await;
+    let lose_closed = app
+        .gql(
+            Some(&rep.token),
+            lose,
+            json!({"input": {"id": id, "reason": "x", "expectedVersion": 2}}),
+        )
+        .await;
+    let reopened = app
+        .gql(
+            Some(&rep.token),
+            reopen,
+            json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 2}}),
+        )
+        .await;
+    let lost = app
+        .gql(
+            Some(&rep.token),
+            lose,
+            json!({"input": {"id": id, "reason": "Budget cut", "expectedVersion": 3}}),
+        )
+        .await;
+
+    assert_eq!(
+        (error_code(&into_won_stage), error_field(&into_won_stage)),
+        (Some("BAD_USER_INPUT"), Some("input.stageId"))
+    );
+    assert_eq!(
+        (error_code(&no_reason), error_field(&no_reason)),
+        (Some("BAD_USER_INPUT"), Some("input.reason"))
+    );
+    assert_eq!(
+        won["data"]["winOpportunity"]["opportunity"],
+        json!({"status": "WON", "forecastCategory": "CLOSED", "version": 2, "stage": {"name": "Won"}})
+    );
+    assert_eq!(error_code(&move_closed), Some("INVALID_STATE"));
+    assert_eq!(error_code(&lose_closed), Some("INVALID_STATE"));
+    assert_eq!(
+        reopened["data"]["reopenOpportunity"]["opportunity"],
+        json!({"status": "OPEN", "forecastCategory": "PIPELINE", "version": 3})
+    );
+    assert_eq!(
+        lost["data"]["loseOpportunity"]["opportunity"]["lostReason"],
+        "Budget cut"
+    );
+}
+
+#[tokio::test]
+async fn twenty_retries_of_one_move_change_the_stage_once() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let rep = app.a_user().create().await;
+    let (id, _) = a_deal(&app, &rep, "100").await;
+    let quotation = stage_id(&app, &rep.token, "Quotation").await;
+    let input = json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1, "idempotencyKey": "move-1"}});
+
+    let results = futures_util::future::join_all(
+        (0..20).map(|_| app.gql(Some(&rep.token), MOVE, input.clone())),
+    )
+    .await;
+
+    let ok = results.iter().filter(|r| r["errors"].is_null()).count();
+    assert!(ok >= 1, "{results:?}");
+    for failed in results.iter().filter(|r| !r["errors"].is_null()) {
+        assert_eq!(
+            error_code(failed),
+            Some("CONFLICT"),
+            "only a retry that raced past the first read may see the new version"
+        );
+    }
+    let history = deal(&app, &rep.token, &id).await["stageHistory"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(history, 2, "creation plus exactly one move");
+}
+
+#[tokio::test]
+async fn deals_follow_visibility_and_finance_only_reads() {
+    let app = TestApp::spawn().await;
+    let owner = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let (id, customer) = a_deal(&app, &owner, "100").await;
+    let quotation = stage_id(&app, &owner.token, "Quotation").await;
+
+    let hidden = app.gql(Some(&other.token), DEAL, json!({"id": id})).await;
+    let foreign_move = app
+        .gql(
+            Some(&other.token),
+            MOVE,
+            json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1}}),
+        )
+        .await;
+    let foreign_create = app
+        .gql(Some(&other.token), CREATE, json!({"input": {"customerId": customer, "name": "Steal", "amount": "1", "expectedCloseDate": "2026-12-31"}}))
+        .await;
+    let finance_read = app.gql(Some(&finance.token), DEAL, json!({"id": id})).await;
+    let finance_move = app
+        .gql(
+            Some(&finance.token),
+            MOVE,
+            json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1}}),
+        )
+        .await;
+    let finance_list = app
+        .gql(
+            Some(&finance.token),
+            "{ opportunities { totalCount } }",
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(error_code(&hidden), Some("NOT_FOUND"));
+    assert_eq!(error_code(&foreign_move), Some("NOT_FOUND"));
+    assert_eq!(
+        (error_code(&foreign_create), error_field(&foreign_create)),
+        (Some("NOT_FOUND"), Some("input.customerId"))
+    );
+    assert_eq!(finance_read["data"]["opportunity"]["id"], id.as_str());
+    assert_eq!(error_code(&finance_move), Some("FORBIDDEN"));
+    assert_eq!(finance_list["data"]["opportunities"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn stages_in_use_cannot_be_removed_only_archived() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    a_deal(&app, &rep, "100").await;
+    let stages = app
+        .admin("{ pipelineStages { id name probability kind } }", json!({}))
+        .await["data"]["pipelineStages"]
+        .clone();
+    let all: Vec<Value> = stages.as_array().unwrap().iter().map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]})).collect();
+    let update = "mutation($stages: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $stages}) { stages { name archived maxDaysInStage } } }";
+
+    let without_first: Vec<Value> = all[1..].to_vec();
+    let removed = app.admin(update, json!({"stages": without_first})).await;
+    let mut archived = all.clone();
+    archived[0]["archived"] = json!(true);
+    archived[1]["maxDaysInStage"] = json!(14);
+    let ok = app.admin(update, json!({"stages": archived})).await;
+    let by_rep = app
+        .gql(Some(&rep.token), update, json!({"stages": all}))
+        .await;
+
+    assert_eq!(error_code(&removed), Some("INVALID_STATE"));
+    assert_eq!(
+        ok["data"]["updatePipelineStages"]["stages"][0]["archived"], true,
+        "{ok}"
+    );
+    assert_eq!(
+        ok["data"]["updatePipelineStages"]["stages"][1]["maxDaysInStage"],
+        14
+    );
+    assert_eq!(error_code(&by_rep), Some("FORBIDDEN"));
+    let visible = app
+        .gql(Some(&rep.token), "{ pipelineStages { name } }", json!({}))
+        .await;
+    assert_eq!(
+        visible["data"]["pipelineStages"].as_array().unwrap().len(),
+        5
+    );
+}
+
+#[tokio::test]
+async fn deals_beyond_their_stage_limit_are_stale() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let (id, _) = a_deal(&app, &rep, "100").await;
+    let stages = app
+        .admin("{ pipelineStages { id name probability kind } }", json!({}))
+        .await["data"]["pipelineStages"]
+        .clone();
+    let mut specs: Vec<Value> = stages.as_array().unwrap().iter().map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]})).collect();
+    specs[0]["maxDaysInStage"] = json!(5);
+    app.admin("mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }", json!({"s": specs})).await;
+
+    let fresh = deal(&app, &rep.token, &id).await["isStale"].clone();
+    app.clock.advance(chrono::Duration::days(6));
+    let token = app.token_for(&rep).await;
+    let later = deal(&app, &token, &id).await["isStale"].clone();
+    let listed = app
+        .gql(
+            Some(&token),
+            "{ staleOpportunities { id } opportunities(filter: {staleOnly: true}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+
+    assert_eq!((fresh, later), (json!(false), json!(true)));
+    assert_eq!(listed["data"]["staleOpportunities"], json!([{"id": id}]));
+    assert_eq!(listed["data"]["opportunities"]["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn a_converted_lead_can_open_its_deal_in_the_same_step() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let lead = app
+        .gql(Some(&rep.token), "mutation { createLead(input: {name: \"Qi\", company: \"Qi Corp\", source: EVENT}) { lead { id } } }", json!({}))
+        .await["data"]["createLead"]["lead"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.gql(Some(&rep.token), "mutation($id: ID!) { updateLead(input: {id: $id, expectedVersion: 1, status: QUALIFIED}) { lead { id } } }", json!({"id": lead})).await;
+
+    let body = app
+        .gql(
+            Some(&rep.token),
+            "mutation($id: ID!) { convertLead(input: {id: $id, opportunity: {name: \"First order\", amount: \"8000\", expectedCloseDate: \"2027-01-31\"}}) { lead { convertedOpportunity { id } } customer { opportunities { name amount } } opportunity { id name } } }",
+            json!({"id": lead}),
+        )
+        .await;
+
+    let result = &body["data"]["convertLead"];
+    assert_eq!(result["opportunity"]["name"], "First order", "{body}");
+    assert_eq!(
+        result["lead"]["convertedOpportunity"]["id"],
+        result["opportunity"]["id"]
+    );
+    assert_eq!(
+        result["customer"]["opportunities"],
+        json!([{"name": "First order", "amount": "8000.00"}])
+    );
+}
+
+#[tokio::test]
+async fn the_opportunity_list_with_nested_fields_costs_the_same_whatever_the_page_size() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    for _ in 0..10 {
+        a_deal(&app, &rep, "100").await;
+    }
+    let query = "query($n: Int!) { opportunities(first: $n) { nodes { name customer { name contacts { name } } owner { email } stage { name } probability weightedAmount stageHistory { toStage { name } } } } }";
+    app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
+
+    app.take_statement_count();
+    let small = app.gql(Some(&rep.token), query, json!({"n": 2})).await;
+    let small_cost = app.take_statement_count();
+    let large = app.gql(Some(&rep.token), query, json!({"n": 10})).await;
+    let large_cost = app.take_statement_count();
+
+    assert!(small["errors"].is_null(), "{small}");
+    assert_eq!(
+        large["data"]["opportunities"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        10
+    );
+    assert_eq!(small_cost, large_cost);
+}
+
+#[tokio::test]
+async fn a_manager_sees_their_reps_stage_changes_live_and_others_see_nothing() {
+    use crate::websocket::{connected, json_of, next, send};
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Live Deals", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let outsider = app.a_user().create().await;
+    let manager_token = app.token_for(&manager).await;
+    let (id, _) = a_deal(&app, &rep, "100").await;
+    let (other_deal, _) = a_deal(&app, &rep, "200").await;
+    let quotation = stage_id(&app, &rep.token, "Quotation").await;
+    let subscription = "subscription($f: StageChangeFilter) { opportunityStageChanged(filter: $f) { opportunity { id } toStage { name } changedBy { id } } }";
+    let mut manager_socket = connected(&app, &manager_token).await;
+    let mut outsider_socket = connected(&app, &outsider.token).await;
+    let mut filtered_socket = connected(&app, &manager_token).await;
+    send(
+        &mut manager_socket,
+        json!({"id": "m", "type": "subscribe", "payload": {"query": subscription}}),
+    )
+    .await;
+    send(
+        &mut outsider_socket,
+        json!({"id": "o", "type": "subscribe", "payload": {"query": subscription}}),
+    )
+    .await;
+    send(&mut filtered_socket, json!({"id": "f", "type": "subscribe", "payload": {"query": subscription, "variables": {"f": {"opportunityId": other_deal}}}})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let started = Instant::now();
+    app.gql(
+        Some(&rep.token),
+        MOVE,
+        json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1}}),
+    )
+    .await;
+    let event = json_of(next(&mut manager_socket).await);
+    let latency = started.elapsed();
+    app.gql(
+        Some(&rep.token),
+        MOVE,
+        json!({"input": {"id": other_deal, "stageId": quotation, "expectedVersion": 1}}),
+    )
+    .await;
+    let filtered = json_of(next(&mut filtered_socket).await);
+
+    assert_eq!(
+        event["payload"]["data"]["opportunityStageChanged"]["opportunity"]["id"],
+        id.as_str()
+    );
+    assert_eq!(
+        event["payload"]["data"]["opportunityStageChanged"]["toStage"]["name"],
+        "Quotation"
+    );
+    assert!(latency < Duration::from_secs(1), "{latency:?}");
+    eprintln!("stage change reached the subscriber {latency:?} after the mutation was sent");
+    assert_eq!(
+        filtered["payload"]["data"]["opportunityStageChanged"]["opportunity"]["id"],
+        other_deal.as_str(),
+        "the filter skipped the first deal"
+    );
+    let nothing = tokio::time::timeout(
+        Duration::from_millis(500),
+        futures_util::StreamExt::next(&mut outsider_socket),
+    )
+    .await;
+    assert!(nothing.is_err(), "the outsider received {nothing:?}");
+}
+
+#[tokio::test]
+async fn the_owners_manager_is_notified_of_wins() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Winners", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let (id, _) = a_deal(&app, &rep, "100").await;
+
+    app.gql(Some(&rep.token), "mutation($id: ID!) { winOpportunity(input: {id: $id, expectedVersion: 1}) { opportunity { status } } }", json!({"id": id})).await;
+
+    let token = app.token_for(&manager).await;
+    let notes = app
+        .gql(
+            Some(&token),
+            "{ notifications { nodes { kind subjectId } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        notes["data"]["notifications"]["nodes"],
+        json!([{"kind": "OPPORTUNITY_WON", "subjectId": id}])
+    );
+}
