@@ -161,6 +161,13 @@ pub struct Config {
         default_value_t = 900
     )]
     pub lead_sweep_interval_secs: u64,
+    /// Seconds between sweeps reporting stale deals (once per deal and stage).
+    #[arg(
+        long,
+        env = "SALESGRAPH_STALE_SWEEP_INTERVAL_SECS",
+        default_value_t = 86_400
+    )]
+    pub stale_sweep_interval_secs: u64,
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,

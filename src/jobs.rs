@@ -135,11 +135,18 @@ pub fn spawn(
             |state, now| async move { housekeeping(&state, now).await },
         ),
         every(
-            state,
+            state.clone(),
             "lead-pool",
             pool_period,
-            shutdown,
+            shutdown.clone(),
             |state, now| async move { crate::leads::pool::return_neglected_leads(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "stale-deals",
+            Duration::from_secs(state.config.stale_sweep_interval_secs),
+            shutdown,
+            |state, now| async move { crate::opportunities::service::report_stale(&state, now).await },
         ),
     ]
 }

@@ -66,9 +66,26 @@ pub fn customers(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::customer::Column::OwnerId, true)
 }
 
-/// Opportunities: admins and finance see all; managers their teams'; reps their own.
+/// Opportunities: admins and finance see all; managers their teams' and those where a team
+/// member holds a revenue split; reps their own and those where they hold a split.
 pub fn opportunities(viewer: &Viewer) -> Condition {
-    owned_by(viewer, entity::opportunity::Column::OwnerId, true)
+    use entity::opportunity_split::Column as Split;
+    let owned = owned_by(viewer, entity::opportunity::Column::OwnerId, true);
+    let split_holders = match viewer.role {
+        Role::Admin | Role::Finance => return owned,
+        Role::SalesManager => Condition::any()
+            .add(Split::UserId.eq(viewer.user_id))
+            .add(Split::UserId.in_subquery(managed_members(viewer))),
+        Role::SalesRep => Condition::all().add(Split::UserId.eq(viewer.user_id)),
+    };
+    let shared = Query::select()
+        .column(Split::OpportunityId)
+        .from(entity::opportunity_split::Entity)
+        .cond_where(split_holders)
+        .to_owned();
+    Condition::any()
+        .add(owned)
+        .add(entity::opportunity::Column::Id.in_subquery(shared))
 }
 
 /// Owned leads (the pool is [`lead_pool`]): admins all, managers their teams', reps their own;

@@ -11,6 +11,7 @@ pub mod lead_event;
 pub mod login_failure;
 pub mod notification;
 pub mod opportunity;
+pub mod opportunity_split;
 pub mod pipeline_stage;
 pub mod refresh_token;
 pub mod setting;

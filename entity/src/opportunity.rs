@@ -21,6 +21,8 @@ pub struct Model {
     pub lost_reason: Option<String>,
     pub stage_entered_at: DateTimeUtc,
     pub lead_id: Option<Uuid>,
+    /// When the owner and manager were told the deal is stale (cleared on every stage change).
+    pub stale_notified_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

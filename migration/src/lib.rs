@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_leads_customers;
 mod m20261124_000003_pipeline;
+mod m20261124_000004_splits_stale;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_leads_customers::Migration),
             Box::new(m20261124_000003_pipeline::Migration),
+            Box::new(m20261124_000004_splits_stale::Migration),
         ]
     }
 }

@@ -32,7 +32,8 @@ use crate::opportunities::graphql::{
     OpportunityMutation, OpportunityQuery, OpportunitySubscription,
 };
 use crate::opportunities::loaders::{
-    HistoryByOpportunity, OpportunitiesByCustomer, OpportunityLoader, StageLoader,
+    HistoryByOpportunity, OpportunitiesByCustomer, OpportunityLoader, SplitsByOpportunity,
+    StageLoader,
 };
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
@@ -217,6 +218,7 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     data.insert(DataLoader::new(StageLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(OpportunityLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(HistoryByOpportunity(db()), tokio::spawn));
+    data.insert(DataLoader::new(SplitsByOpportunity(db()), tokio::spawn));
     let by_customer = OpportunitiesByCustomer {
         db: db(),
         viewer: viewer.cloned(),

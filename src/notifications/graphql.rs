@@ -23,6 +23,8 @@ crate::string_enum! {
         OpportunityWon => "OPPORTUNITY_WON",
         /// A deal of your team was lost.
         OpportunityLost => "OPPORTUNITY_LOST",
+        /// A deal sits in its stage longer than the pipeline allows.
+        OpportunityStale => "OPPORTUNITY_STALE",
     }
 }
 

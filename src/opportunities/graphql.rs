@@ -10,9 +10,9 @@ use super::types::{
     CreateOpportunityInput, CreateOpportunityPayload, LoseOpportunityInput, LoseOpportunityPayload,
     MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity, OpportunityConnection,
     OpportunityFilter, PipelineStage, ReopenOpportunityInput, ReopenOpportunityPayload,
-    StageChange, StageChangeFilter, UpdateOpportunityInput, UpdateOpportunityPayload,
-    UpdatePipelineStagesInput, UpdatePipelineStagesPayload, WinOpportunityInput,
-    WinOpportunityPayload,
+    SetOpportunitySplitsInput, SetOpportunitySplitsPayload, StageChange, StageChangeFilter,
+    UpdateOpportunityInput, UpdateOpportunityPayload, UpdatePipelineStagesInput,
+    UpdatePipelineStagesPayload, WinOpportunityInput, WinOpportunityPayload,
 };
 use crate::error::AppResult;
 use crate::events::EventKind;
@@ -291,6 +291,37 @@ impl OpportunityMutation {
         )
         .await?
         .into())
+    }
+
+    /// Splits the credit for a deal among members (owner, their managers, admins).
+    #[graphql(guard = "SignedIn")]
+    async fn set_opportunity_splits(
+        &self,
+        ctx: &Context<'_>,
+        input: SetOpportunitySplitsInput,
+    ) -> async_graphql::Result<SetOpportunitySplitsPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
+        let specs = input
+            .splits
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Ok(service::SplitSpec {
+                    user_id: decode_id(
+                        &s.user_id,
+                        NodeType::User,
+                        &format!("input.splits.{i}.userId"),
+                    )?,
+                    percent: s.percent.0,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(
+            service::set_splits(ctx.app(), viewer, id, input.expected_version, specs)
+                .await?
+                .into(),
+        )
     }
 
     /// Brings a won or lost deal back to an open stage.

@@ -83,3 +83,19 @@ impl Loader<Uuid> for OpportunitiesByCustomer {
         Ok(grouped)
     }
 }
+
+/// Revenue splits of many deals in one query.
+pub struct SplitsByOpportunity(pub DatabaseConnection);
+
+impl Loader<Uuid> for SplitsByOpportunity {
+    type Value = Vec<entity::opportunity_split::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut grouped: HashMap<Uuid, Vec<entity::opportunity_split::Model>> = HashMap::new();
+        for split in service::splits_of(&self.0, keys).await? {
+            grouped.entry(split.opportunity_id).or_default().push(split);
+        }
+        Ok(grouped)
+    }
+}

@@ -121,6 +121,7 @@ pub(crate) async fn insert_opportunity(
         lost_reason: Set(None),
         stage_entered_at: Set(now),
         lead_id: Set(lead_id),
+        stale_notified_at: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -505,6 +506,7 @@ async fn apply(
         stage_id: Set(stage.id),
         status: Set(status.to_owned()),
         stage_entered_at: Set(now),
+        stale_notified_at: Set(None),
         version: Set(current.version + 1),
         updated_at: Set(now),
         ..Default::default()
@@ -675,4 +677,228 @@ pub async fn visible_change(
         Err(err) if err.code == crate::error::ErrorCode::NotFound => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// One member's share of a deal, in percent.
+#[derive(Debug, Clone)]
+pub struct SplitSpec {
+    pub user_id: Uuid,
+    pub percent: rust_decimal::Decimal,
+}
+
+/// Replaces a deal's revenue splits (shares summing to exactly 100%). The owner, their managers
+/// and admins may set them. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`.
+pub async fn set_splits(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    specs: Vec<SplitSpec>,
+) -> AppResult<opportunity::Model> {
+    require_seller(viewer)?;
+    let mut shares = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.iter().enumerate() {
+        let field = format!("input.splits.{i}.percent");
+        let basis = (spec.percent * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+        let basis = i32::try_from(basis.mantissa())
+            .ok()
+            .filter(|b| basis.scale() == 0 && *b > 0 && *b <= 10_000)
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    field,
+                    "A share is above 0 and at most 100, with at most two decimals",
+                )
+            })?;
+        if specs[..i]
+            .iter()
+            .any(|earlier| earlier.user_id == spec.user_id)
+        {
+            return Err(AppError::bad_input(
+                format!("input.splits.{i}.userId"),
+                "Each member appears once",
+            ));
+        }
+        shares.push((spec.user_id, basis));
+    }
+    if shares.iter().map(|(_, b)| i64::from(*b)).sum::<i64>() != 10_000 {
+        return Err(AppError::bad_input(
+            "input.splits",
+            "Shares must sum to exactly 100",
+        ));
+    }
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let current = get_opportunity(&txn, viewer, id).await?;
+    if viewer.role == Role::SalesRep && current.owner_id != viewer.user_id {
+        return Err(AppError::forbidden());
+    }
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    for (i, (user_id, _)) in shares.iter().enumerate() {
+        let member = entity::user::Entity::find_by_id(*user_id).one(&txn).await?;
+        let eligible = member
+            .is_some_and(|m| m.active && (m.role == "SALES_REP" || m.role == "SALES_MANAGER"));
+        if !eligible {
+            return Err(AppError::bad_input(
+                format!("input.splits.{i}.userId"),
+                "Splits go to active sales reps and managers",
+            ));
+        }
+    }
+    entity::opportunity_split::Entity::delete_many()
+        .filter(entity::opportunity_split::Column::OpportunityId.eq(id))
+        .exec(&txn)
+        .await?;
+    for (user_id, basis) in &shares {
+        entity::opportunity_split::ActiveModel {
+            opportunity_id: Set(id),
+            user_id: Set(*user_id),
+            share_basis_points: Set(*basis),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    let bump = opportunity::ActiveModel {
+        id: Set(id),
+        version: Set(current.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if !crate::db::update_if_version::<Opportunities>(
+        &txn,
+        bump,
+        opportunity::Column::Id,
+        id,
+        opportunity::Column::Version,
+        expected_version,
+    )
+    .await?
+    {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    let audit: Vec<_> = shares
+        .iter()
+        .map(|(user, basis)| serde_json::json!({"userId": user, "basisPoints": basis}))
+        .collect();
+    crate::audit::record(
+        &txn,
+        Some(viewer.user_id),
+        "opportunity.splits_set",
+        "Opportunity",
+        id,
+        serde_json::json!({"splits": audit}),
+        now,
+    )
+    .await?;
+    let updated = load(&txn, id).await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Revenue splits of deals (for loaders under visible deals).
+pub async fn splits_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<entity::opportunity_split::Model>> {
+    Ok(entity::opportunity_split::Entity::find()
+        .filter(entity::opportunity_split::Column::OpportunityId.is_in(ids.to_vec()))
+        .order_by_desc(entity::opportunity_split::Column::ShareBasisPoints)
+        .order_by_asc(entity::opportunity_split::Column::UserId)
+        .all(db)
+        .await?)
+}
+
+/// Credited and weighted amounts per member: explicit splits, or 100% to the owner. Each column
+/// sums exactly to the deal's amount (weighted amount), the remainder going to the last member.
+pub fn credits(
+    owner: Uuid,
+    amount: Money,
+    weighted_amount: Money,
+    splits: &[entity::opportunity_split::Model],
+) -> Vec<(Uuid, rust_decimal::Decimal, Money, Money)> {
+    let members: Vec<(Uuid, rust_decimal::Decimal)> = if splits.is_empty() {
+        vec![(owner, rust_decimal::Decimal::new(10_000, 2))]
+    } else {
+        splits
+            .iter()
+            .map(|s| {
+                (
+                    s.user_id,
+                    rust_decimal::Decimal::new(i64::from(s.share_basis_points), 2),
+                )
+            })
+            .collect()
+    };
+    let percents: Vec<rust_decimal::Decimal> = members.iter().map(|(_, p)| *p).collect();
+    let credited = amount
+        .split_by_percent(&percents)
+        .unwrap_or_else(|| vec![amount]);
+    let weighted = weighted_amount
+        .split_by_percent(&percents)
+        .unwrap_or_else(|| vec![weighted_amount]);
+    members
+        .into_iter()
+        .zip(credited.into_iter().zip(weighted))
+        .map(|((user, percent), (credit, weight))| (user, percent, credit, weight))
+        .collect()
+}
+
+/// Lock of the sweep reporting stale deals.
+pub const STALE_LOCK: i64 = 0x5341_4c45_0003;
+
+/// Tells the owner and their manager, once per stay in a stage, that an open deal sits longer
+/// than its stage allows. Safe to run on several instances at once.
+pub async fn report_stale(
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> AppResult<crate::jobs::SweepReport> {
+    let Some(txn) = crate::jobs::begin_exclusive(state, STALE_LOCK).await? else {
+        return Ok(crate::jobs::SweepReport::default());
+    };
+    let stages = stages::list(&txn, true).await?;
+    let stale = Opportunities::find()
+        .filter(stale_condition(now, &stages))
+        .filter(opportunity::Column::StaleNotifiedAt.is_null())
+        .limit(500)
+        .all(&txn)
+        .await?;
+    let mut written = Vec::new();
+    let mut reported = 0;
+    for deal in stale {
+        let marked = Opportunities::update_many()
+            .col_expr(opportunity::Column::StaleNotifiedAt, Expr::value(Some(now)))
+            .filter(opportunity::Column::Id.eq(deal.id))
+            .filter(opportunity::Column::StaleNotifiedAt.is_null())
+            .filter(opportunity::Column::StageId.eq(deal.stage_id))
+            .exec(&txn)
+            .await?;
+        if marked.rows_affected != 1 {
+            continue;
+        }
+        reported += 1;
+        let mut recipients = vec![deal.owner_id];
+        recipients.extend(managers_of(&txn, deal.owner_id).await?);
+        for user_id in recipients {
+            let notice = NewNotification {
+                user_id,
+                kind: "OPPORTUNITY_STALE",
+                title: format!("Deal stuck: {}", deal.name),
+                body: format!(
+                    "{} has stayed in its stage longer than the pipeline allows.",
+                    deal.name
+                ),
+                subject_type: Some("Opportunity"),
+                subject_id: Some(deal.id),
+            };
+            written.push(notifications::notify(&txn, notice, now).await?);
+        }
+    }
+    txn.commit().await?;
+    notifications::announce(state.events.as_ref(), &written);
+    Ok(crate::jobs::SweepReport {
+        ran: true,
+        affected: reported,
+    })
 }

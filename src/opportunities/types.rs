@@ -5,7 +5,7 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::loaders::{HistoryByOpportunity, OpportunityLoader, StageLoader};
+use super::loaders::{HistoryByOpportunity, OpportunityLoader, SplitsByOpportunity, StageLoader};
 use super::service;
 use crate::customers::loaders::CustomerLoader;
 use crate::customers::types::Customer;
@@ -189,6 +189,29 @@ impl Opportunity {
             .is_some_and(|max| days > max))
     }
 
+    /// Who is credited with the deal and how much (100% to the owner unless split).
+    async fn splits(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RevenueSplit>> {
+        let splits = ctx
+            .data_unchecked::<DataLoader<SplitsByOpportunity>>()
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default();
+        let probability = self.probability(ctx).await?;
+        let amount = Money::from_minor(self.model.amount_minor);
+        let weighted = service::weighted(amount, probability);
+        Ok(
+            service::credits(self.model.owner_id, amount, weighted, &splits)
+                .into_iter()
+                .map(|(user_id, percent, credited, weighted)| RevenueSplit {
+                    user_id,
+                    percent: Decimal(percent),
+                    credited_amount: Decimal(credited.to_decimal()),
+                    weighted_amount: Decimal(weighted.to_decimal()),
+                })
+                .collect(),
+        )
+    }
+
     /// Every change of stage, oldest first.
     async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChange>> {
         let loader = ctx.data_unchecked::<DataLoader<HistoryByOpportunity>>();
@@ -250,7 +273,10 @@ impl StageChange {
 
     /// The stage before; null when the deal was created.
     #[graphql(name = "fromStage")]
-    async fn previous_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+    async fn previous_stage(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PipelineStage>> {
         let Some(id) = self.model.from_stage_id else {
             return Ok(None);
         };
@@ -283,6 +309,52 @@ impl From<stage_change::Model> for StageChange {
             model,
         }
     }
+}
+
+/// One member's share of a deal.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct RevenueSplit {
+    /// Share in percent.
+    pub percent: Decimal,
+    /// The member's part of the amount; all parts sum exactly to the amount.
+    pub credited_amount: Decimal,
+    /// The member's part of the weighted amount; all parts sum exactly to it.
+    pub weighted_amount: Decimal,
+    #[graphql(skip)]
+    pub user_id: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl RevenueSplit {
+    /// The credited member.
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        Ok(ctx
+            .data_unchecked::<DataLoader<UserLoader>>()
+            .load_one(self.user_id)
+            .await?
+            .map(User::from))
+    }
+}
+
+/// One member's share in `setOpportunitySplits`.
+#[derive(InputObject, Debug)]
+pub struct SplitInput {
+    /// An active sales rep or manager.
+    pub user_id: ID,
+    /// Share in percent (above 0, at most two decimals).
+    pub percent: Decimal,
+}
+
+/// The complete set of revenue splits of a deal.
+#[derive(InputObject, Debug)]
+pub struct SetOpportunitySplitsInput {
+    /// The deal.
+    pub id: ID,
+    /// Members and shares; the shares sum to exactly 100.
+    pub splits: Vec<SplitInput>,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
 }
 
 crate::connection_types!(OpportunityConnection, OpportunityEdge, Opportunity);
@@ -435,6 +507,7 @@ opportunity_payload! {
     WinOpportunityPayload => "Result of `winOpportunity`.",
     LoseOpportunityPayload => "Result of `loseOpportunity`.",
     ReopenOpportunityPayload => "Result of `reopenOpportunity`.",
+    SetOpportunitySplitsPayload => "Result of `setOpportunitySplits`.",
 }
 
 /// One stage of a new pipeline configuration.

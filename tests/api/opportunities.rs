@@ -545,3 +545,123 @@ async fn the_owners_manager_is_notified_of_wins() {
         json!([{"kind": "OPPORTUNITY_WON", "subjectId": id}])
     );
 }
+
+const SPLITS: &str = "mutation($input: SetOpportunitySplitsInput!) { setOpportunitySplits(input: $input) { opportunity { version splits { user { id } percent creditedAmount weightedAmount } } } }";
+
+#[tokio::test]
+async fn revenue_splits_sum_to_100_credit_exactly_and_share_visibility() {
+    let app = TestApp::spawn().await;
+    let owner = app.a_user().create().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Partners", Some(&manager.id)).await;
+    let partner = app.a_user().in_team(&team).create().await;
+    let bystander = app.a_user().create().await;
+    let (id, _) = a_deal(&app, &owner, "100.01").await;
+    let input = |a: &str, b: &str, version: i64| json!({"input": {"id": id, "expectedVersion": version, "splits": [{"userId": owner.id, "percent": a}, {"userId": partner.id, "percent": b}]}});
+
+    let default = app
+        .gql(
+            Some(&owner.token),
+            DEAL.replace(
+                "stageHistory",
+                "splits { percent creditedAmount } stageHistory",
+            )
+            .as_str(),
+            json!({"id": id}),
+        )
+        .await;
+    let short = app
+        .gql(Some(&owner.token), SPLITS, input("70", "29", 1))
+        .await;
+    let over = app
+        .gql(Some(&owner.token), SPLITS, input("70", "31", 1))
+        .await;
+    let by_bystander = app
+        .gql(Some(&bystander.token), SPLITS, input("70", "30", 1))
+        .await;
+    let split = app
+        .gql(Some(&owner.token), SPLITS, input("70", "30", 1))
+        .await;
+
+    assert_eq!(
+        default["data"]["opportunity"]["splits"],
+        json!([{"percent": "100.00", "creditedAmount": "100.01"}])
+    );
+    assert_eq!(
+        (error_code(&short), error_field(&short)),
+        (Some("BAD_USER_INPUT"), Some("input.splits"))
+    );
+    assert_eq!(error_code(&over), Some("BAD_USER_INPUT"));
+    assert_eq!(error_code(&by_bystander), Some("NOT_FOUND"));
+    let splits = &split["data"]["setOpportunitySplits"]["opportunity"]["splits"];
+    assert_eq!(splits[0]["creditedAmount"], "70.01", "{split}");
+    assert_eq!(splits[1]["creditedAmount"], "30.00");
+    assert_eq!(
+        (
+            splits[0]["weightedAmount"].as_str(),
+            splits[1]["weightedAmount"].as_str()
+        ),
+        (Some("7.00"), Some("3.00"))
+    );
+    assert_eq!(
+        deal(&app, &partner.token, &id).await["id"],
+        id.as_str(),
+        "a split member sees the deal"
+    );
+    let manager_token = app.token_for(&manager).await;
+    assert_eq!(
+        deal(&app, &manager_token, &id).await["id"],
+        id.as_str(),
+        "so does the member's manager"
+    );
+    assert!(deal(&app, &bystander.token, &id).await.is_null());
+    let member_change = app
+        .gql(Some(&partner.token), SPLITS, input("50", "50", 2))
+        .await;
+    assert_eq!(
+        error_code(&member_change),
+        Some("FORBIDDEN"),
+        "only the owner, managers and admins set splits"
+    );
+}
+
+#[tokio::test]
+async fn stale_deals_are_reported_once_to_owner_and_manager() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Slow", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let (id, _) = a_deal(&app, &rep, "100").await;
+    let stages = app
+        .admin("{ pipelineStages { id name probability kind } }", json!({}))
+        .await["data"]["pipelineStages"]
+        .clone();
+    let mut specs: Vec<Value> = stages.as_array().unwrap().iter().map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]})).collect();
+    specs[0]["maxDaysInStage"] = json!(2);
+    app.admin("mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }", json!({"s": specs})).await;
+    app.clock.advance(chrono::Duration::days(3));
+    let now = salesgraph::clock::Clock::now(&app.clock);
+
+    let first = salesgraph::opportunities::service::report_stale(&app.state, now)
+        .await
+        .unwrap();
+    let second = salesgraph::opportunities::service::report_stale(&app.state, now)
+        .await
+        .unwrap();
+
+    assert_eq!((first.affected, second.affected), (1, 0));
+    for user in [&rep, &manager] {
+        let token = app.token_for(user).await;
+        let notes = app
+            .gql(
+                Some(&token),
+                "{ notifications { nodes { kind subjectId } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(
+            notes["data"]["notifications"]["nodes"],
+            json!([{"kind": "OPPORTUNITY_STALE", "subjectId": id}])
+        );
+    }
+}
