@@ -7,14 +7,15 @@ use futures_util::{Stream, StreamExt};
 use super::service::{self, NewOpportunity, OpportunityChanges, Transition};
 use super::stages::{self, StageSpec};
 use super::types::{
-    CreateOpportunityInput, CreateOpportunityPayload, LoseOpportunityInput, LoseOpportunityPayload,
+    CreateOpportunityInput, CreateOpportunityPayload, Forecast, ForecastInput, ForecastMonthLine,
+    ForecastScope, ForecastStageLine, LoseOpportunityInput, LoseOpportunityPayload,
     MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity, OpportunityConnection,
     OpportunityFilter, PipelineStage, ReopenOpportunityInput, ReopenOpportunityPayload,
     SetOpportunitySplitsInput, SetOpportunitySplitsPayload, StageChange, StageChangeFilter,
     UpdateOpportunityInput, UpdateOpportunityPayload, UpdatePipelineStagesInput,
     UpdatePipelineStagesPayload, WinOpportunityInput, WinOpportunityPayload,
 };
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
@@ -118,6 +119,60 @@ impl OpportunityQuery {
         Ok(service::get_opportunity(&ctx.app().db, viewer, id)
             .await?
             .into())
+    }
+
+    /// What the deals you may see are expected to bring in a period, credited through splits.
+    #[graphql(guard = "SignedIn")]
+    async fn forecast(
+        &self,
+        ctx: &Context<'_>,
+        input: ForecastInput,
+    ) -> async_graphql::Result<Forecast> {
+        use super::forecast::{self as fc, Scope};
+        let viewer = ctx.viewer()?;
+        let scope = match (input.user_id, input.scope) {
+            (Some(user), _) => Scope::User(decode_id(&user, NodeType::User, "input.userId")?),
+            (None, ForecastScope::Me) => Scope::User(viewer.user_id),
+            (None, ForecastScope::Company) => Scope::Company,
+            (None, ForecastScope::Team) => {
+                let team = match input.team_id {
+                    Some(team) => Some(decode_id(&team, NodeType::Team, "input.teamId")?),
+                    None => viewer.managed_team_ids.first().copied().or(viewer.team_id),
+                };
+                Scope::Team(team.ok_or_else(|| {
+                    AppError::bad_input("input.teamId", "Name the team to forecast")
+                })?)
+            }
+        };
+        let result = fc::forecast(&ctx.app().db, viewer, scope, input.from.0, input.to.0).await?;
+        let dec = |m: Money| Decimal(m.to_decimal());
+        Ok(Forecast {
+            pipeline_amount: dec(result.totals.pipeline),
+            weighted_amount: dec(result.totals.weighted),
+            commit_amount: dec(result.totals.commit),
+            best_case_amount: dec(result.totals.best_case),
+            closed_won_amount: dec(result.totals.closed_won),
+            by_stage: result
+                .by_stage
+                .into_iter()
+                .map(|line| ForecastStageLine {
+                    count: line.deals,
+                    amount: dec(line.amount),
+                    weighted_amount: dec(line.weighted),
+                    stage_id: line.stage_id,
+                })
+                .collect(),
+            by_month: result
+                .by_month
+                .into_iter()
+                .map(|line| ForecastMonthLine {
+                    month: line.month,
+                    pipeline_amount: dec(line.pipeline),
+                    weighted_amount: dec(line.weighted),
+                    closed_won_amount: dec(line.closed_won),
+                })
+                .collect(),
+        })
     }
 
     /// Open deals you may see that sit in their stage too long, longest first (at most 100).

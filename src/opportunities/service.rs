@@ -514,6 +514,8 @@ async fn apply(
     match change {
         Transition::Win => {
             model.closed_at = Set(Some(now));
+            // A won deal's close date is the day it was won: forecasts count it there.
+            model.expected_close_date = Set(now.date_naive());
             model.forecast_category = Set("CLOSED".to_owned());
         }
         Transition::Lose(reason) => {

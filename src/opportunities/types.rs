@@ -542,6 +542,88 @@ pub struct UpdatePipelineStagesPayload {
     pub stages: Vec<PipelineStage>,
 }
 
+crate::string_enum! {
+    /// Whose deals a forecast counts.
+    ForecastScope {
+        /// Your credited share (or that of `userId`).
+        Me => "ME",
+        /// The credited shares of a team's members (`teamId`, default the team you manage or
+        /// belong to).
+        Team => "TEAM",
+        /// Every deal you may see, in full.
+        Company => "COMPANY",
+    }
+}
+
+/// What to forecast.
+#[derive(InputObject, Debug)]
+pub struct ForecastInput {
+    /// First day of the period.
+    pub from: Date,
+    /// Last day of the period.
+    pub to: Date,
+    /// Whose deals count.
+    pub scope: ForecastScope,
+    /// The team for `TEAM`.
+    pub team_id: Option<ID>,
+    /// One user's credited share instead of yours (within what you may see).
+    pub user_id: Option<ID>,
+}
+
+/// What visible deals closing in a period are expected to bring, credited through splits.
+#[derive(SimpleObject, Debug)]
+pub struct Forecast {
+    /// Open deals not omitted from the forecast.
+    pub pipeline_amount: Decimal,
+    /// Open deals not omitted, each times its probability.
+    pub weighted_amount: Decimal,
+    /// Open deals the sellers commit to.
+    pub commit_amount: Decimal,
+    /// Open deals in commit or best case.
+    pub best_case_amount: Decimal,
+    /// Deals won in the period.
+    pub closed_won_amount: Decimal,
+    /// Open and won deals per stage.
+    pub by_stage: Vec<ForecastStageLine>,
+    /// Amounts per month of expected (or actual) close, `YYYY-MM`.
+    pub by_month: Vec<ForecastMonthLine>,
+}
+
+/// One stage of a forecast.
+#[derive(SimpleObject, Debug)]
+#[graphql(complex)]
+pub struct ForecastStageLine {
+    /// How many deals.
+    pub count: i64,
+    /// Their credited amount.
+    pub amount: Decimal,
+    /// Their credited amount times probability.
+    pub weighted_amount: Decimal,
+    #[graphql(skip)]
+    pub stage_id: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl ForecastStageLine {
+    /// The stage.
+    async fn stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+        Ok(stage(ctx, self.stage_id).await?.map(PipelineStage::from))
+    }
+}
+
+/// One month of a forecast.
+#[derive(SimpleObject, Debug)]
+pub struct ForecastMonthLine {
+    /// The month, `YYYY-MM`.
+    pub month: String,
+    /// Open deals not omitted, expected to close this month.
+    pub pipeline_amount: Decimal,
+    /// The same, times probability.
+    pub weighted_amount: Decimal,
+    /// Deals won this month.
+    pub closed_won_amount: Decimal,
+}
+
 /// Narrows `opportunityStageChanged`; all given fields must match.
 #[derive(InputObject, Debug, Default, Clone)]
 pub struct StageChangeFilter {

@@ -665,3 +665,162 @@ async fn stale_deals_are_reported_once_to_owner_and_manager() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_forecast_matches_hand_computed_numbers_within_visibility() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Forecasters", Some(&manager.id)).await;
+    let a = app.a_user().in_team(&team).create().await;
+    let b = app.a_user().in_team(&team).create().await;
+    let c = app.a_user().create().await;
+    let stage = |name: &'static str| {
+        let app = &app;
+        let token = a.token.clone();
+        async move { stage_id(app, &token, name).await }
+    };
+    let (quotation, initial, requirements) = (
+        stage("Quotation").await,
+        stage("Initial contact").await,
+        stage("Requirements confirmed").await,
+    );
+    let open = |user: &TestUser, amount: &str, stage: &str, category: &str, close: &str| {
+        let app = &app;
+        let token = user.token.clone();
+        let (amount, stage, category, close) = (
+            amount.to_owned(),
+            stage.to_owned(),
+            category.to_owned(),
+            close.to_owned(),
+        );
+        async move {
+            let customer = crate::customers::a_customer(app, &token, "Forecast Co").await;
+            let body = app
+                .gql(Some(&token), CREATE, json!({"input": {"customerId": customer, "name": "F", "amount": amount, "stageId": stage,
+                    "forecastCategory": category, "expectedCloseDate": close}}))
+                .await;
+            body["data"]["createOpportunity"]["opportunity"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{body}"))
+                .to_owned()
+        }
+    };
+    // Dates relative to the test clock's today, so the fixture never ages.
+    let today = salesgraph::clock::Clock::now(&app.clock).date_naive();
+    let close = (today + chrono::Duration::days(20)).to_string();
+    let beyond = (today + chrono::Duration::days(200)).to_string();
+    open(&a, "1000.00", &quotation, "COMMIT", &close).await;
+    let split = open(&a, "500.00", &initial, "BEST_CASE", &close).await;
+    open(&b, "200.00", &requirements, "PIPELINE", &close).await;
+    open(&c, "9999.00", &quotation, "PIPELINE", &close).await;
+    let won = open(&a, "300.00", &initial, "PIPELINE", &close).await;
+    open(&a, "50.00", &initial, "COMMIT", &beyond).await;
+    app.gql(Some(&a.token), SPLITS, json!({"input": {"id": split, "expectedVersion": 1, "splits": [{"userId": a.id, "percent": "70"}, {"userId": b.id, "percent": "30"}]}})).await;
+    app.gql(Some(&a.token), "mutation($id: ID!) { winOpportunity(input: {id: $id, expectedVersion: 1}) { opportunity { id } } }", json!({"id": won})).await;
+    let query = "query($input: ForecastInput!) { forecast(input: $input) { pipelineAmount weightedAmount commitAmount bestCaseAmount closedWonAmount byStage { stage { name } count amount weightedAmount } byMonth { month pipelineAmount weightedAmount closedWonAmount } } }";
+    let (from, to) = (
+        (today - chrono::Duration::days(1)).to_string(),
+        (today + chrono::Duration::days(60)).to_string(),
+    );
+    let ask = |token: String, scope: &'static str| {
+        let app = &app;
+        let (from, to) = (from.clone(), to.clone());
+        async move {
+            app.gql(
+                Some(&token),
+                query,
+                json!({"input": {"from": from, "to": to, "scope": scope}}),
+            )
+            .await["data"]["forecast"]
+                .clone()
+        }
+    };
+    let totals = |f: &Value| {
+        [
+            "pipelineAmount",
+            "weightedAmount",
+            "commitAmount",
+            "bestCaseAmount",
+            "closedWonAmount",
+        ]
+        .map(|k| f[k].as_str().unwrap_or("?").to_owned())
+    };
+    let manager_token = app.token_for(&manager).await;
+
+    let mine = ask(a.token.clone(), "ME").await;
+    let team_view = ask(manager_token.clone(), "TEAM").await;
+    let company_as_manager = ask(manager_token, "COMPANY").await;
+    let company_as_admin = ask(app.admin_token.clone(), "COMPANY").await;
+    let outsider = ask(c.token.clone(), "COMPANY").await;
+
+    assert_eq!(
+        totals(&mine),
+        ["1350.00", "535.00", "1000.00", "1350.00", "300.00"],
+        "{mine}"
+    );
+    assert_eq!(
+        totals(&team_view),
+        ["1700.00", "610.00", "1000.00", "1500.00", "300.00"],
+        "{team_view}"
+    );
+    assert_eq!(
+        totals(&company_as_manager),
+        totals(&team_view),
+        "the manager cannot see the other team's deal"
+    );
+    assert_eq!(company_as_admin["pipelineAmount"], "11699.00");
+    assert_eq!(
+        totals(&outsider),
+        ["9999.00", "4999.50", "0.00", "0.00", "0.00"]
+    );
+    let quotation_line = team_view["byStage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["stage"]["name"] == "Quotation")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        quotation_line,
+        json!({"stage": {"name": "Quotation"}, "count": 1, "amount": "1000.00", "weightedAmount": "500.00"})
+    );
+    let initial_line = team_view["byStage"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["stage"]["name"] == "Initial contact")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            initial_line["count"].as_i64(),
+            initial_line["amount"].as_str()
+        ),
+        (Some(1), Some("500.00"))
+    );
+    let close_month = &close[..7];
+    let month = team_view["byMonth"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["month"] == close_month)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            month["pipelineAmount"].as_str(),
+            month["weightedAmount"].as_str()
+        ),
+        (Some("1700.00"), Some("610.00"))
+    );
+    let won_month = team_view["byMonth"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["closedWonAmount"].as_str().unwrap().to_owned())
+        .collect::<Vec<_>>();
+    assert!(
+        won_month.contains(&"300.00".to_owned()),
+        "the win counts in the month it happened"
+    );
+}

@@ -1,0 +1,315 @@
+//! Forecast: what the visible pipeline is expected to bring in a period, credited through
+//! revenue splits. SQL groups and sums the amounts; the shares and probabilities are applied to
+//! each group's exact sum here, so no per-row rounding creeps in.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
+use uuid::Uuid;
+
+use crate::auth::viewer::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::money::Money;
+use crate::policy;
+use entity::{opportunity, opportunity_split, pipeline_stage};
+
+/// Whose credit the forecast counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One user's credited shares.
+    User(Uuid),
+    /// The credited shares of a team's members.
+    Team(Uuid),
+    /// Every visible deal in full.
+    Company,
+}
+
+/// Forecast totals (exact money).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub pipeline: Money,
+    pub weighted: Money,
+    pub commit: Money,
+    pub best_case: Money,
+    pub closed_won: Money,
+}
+
+/// One stage's open or won deals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageLine {
+    pub stage_id: Uuid,
+    pub deals: i64,
+    pub amount: Money,
+    pub weighted: Money,
+}
+
+/// One month of expected (or actual) closing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthLine {
+    pub month: String,
+    pub pipeline: Money,
+    pub weighted: Money,
+    pub closed_won: Money,
+}
+
+/// The whole forecast.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forecast {
+    pub totals: Totals,
+    pub by_stage: Vec<StageLine>,
+    pub by_month: Vec<MonthLine>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Group {
+    stage_id: Uuid,
+    status: String,
+    forecast_category: String,
+    month: String,
+    share: i32,
+    probability: i32,
+    total: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct StageCount {
+    stage_id: Uuid,
+    deals: i64,
+}
+
+/// Credit rows: each deal's owner at 100% unless the deal has splits, else each split member.
+fn credits() -> SelectStatement {
+    let unsplit = Query::select()
+        .expr_as(
+            Expr::col((opportunity::Entity, opportunity::Column::Id)),
+            Alias::new("credit_deal"),
+        )
+        .expr_as(
+            Expr::col((opportunity::Entity, opportunity::Column::OwnerId)),
+            Alias::new("credit_user"),
+        )
+        .expr_as(Expr::value(10_000), Alias::new("credit_share"))
+        .from(opportunity::Entity)
+        .and_where(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::value(1))
+                    .from(opportunity_split::Entity)
+                    .and_where(
+                        Expr::col((
+                            opportunity_split::Entity,
+                            opportunity_split::Column::OpportunityId,
+                        ))
+                        .equals((opportunity::Entity, opportunity::Column::Id)),
+                    )
+                    .to_owned(),
+            )
+            .not(),
+        )
+        .to_owned();
+    let split = Query::select()
+        .expr_as(
+            Expr::col(opportunity_split::Column::OpportunityId),
+            Alias::new("credit_deal"),
+        )
+        .expr_as(
+            Expr::col(opportunity_split::Column::UserId),
+            Alias::new("credit_user"),
+        )
+        .expr_as(
+            Expr::col(opportunity_split::Column::ShareBasisPoints),
+            Alias::new("credit_share"),
+        )
+        .from(opportunity_split::Entity)
+        .to_owned();
+    let mut union = unsplit;
+    union.union(UnionType::All, split);
+    union
+}
+
+fn month_expr(backend: DatabaseBackend) -> Expr {
+    match backend {
+        DatabaseBackend::Postgres => {
+            Expr::cust("to_char(\"opportunities\".\"expected_close_date\", 'YYYY-MM')")
+        }
+        _ => Expr::cust("substr(\"opportunities\".\"expected_close_date\", 1, 7)"),
+    }
+}
+
+/// The filtered join of deals, credits and stages shared by both queries.
+fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> SelectStatement {
+    let credit = Alias::new("credit");
+    let mut query = Query::select()
+        .from(opportunity::Entity)
+        .join_subquery(
+            sea_orm::JoinType::InnerJoin,
+            credits(),
+            credit.clone(),
+            Expr::col((credit.clone(), Alias::new("credit_deal")))
+                .equals((opportunity::Entity, opportunity::Column::Id)),
+        )
+        .inner_join(
+            pipeline_stage::Entity,
+            Expr::col((pipeline_stage::Entity, pipeline_stage::Column::Id))
+                .equals((opportunity::Entity, opportunity::Column::StageId)),
+        )
+        .cond_where(policy::opportunities(viewer))
+        .and_where(Expr::col((opportunity::Entity, opportunity::Column::Status)).ne("LOST"))
+        .and_where(
+            Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate)).gte(from),
+        )
+        .and_where(Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate)).lte(to))
+        .to_owned();
+    match scope {
+        Scope::User(user) => {
+            query.and_where(Expr::col((credit, Alias::new("credit_user"))).eq(user));
+        }
+        Scope::Team(team) => {
+            let members = Query::select()
+                .column(entity::user::Column::Id)
+                .from(entity::user::Entity)
+                .and_where(Expr::col(entity::user::Column::TeamId).eq(team))
+                .to_owned();
+            query.and_where(Expr::col((credit, Alias::new("credit_user"))).in_subquery(members));
+        }
+        Scope::Company => {}
+    }
+    query
+}
+
+fn share_of(total: i64, share: i32, probability: Option<i32>) -> Decimal {
+    let mut value = Decimal::from(total) * Decimal::from(share) / Decimal::from(10_000);
+    if let Some(p) = probability {
+        value = value * Decimal::from(p) / Decimal::ONE_HUNDRED;
+    }
+    value
+}
+
+fn money(minor: Decimal) -> Money {
+    Money::round_half_up(minor / Decimal::ONE_HUNDRED).unwrap_or(Money::ZERO)
+}
+
+/// The forecast of visible deals expected (or, when won, actually) closing from `from` to `to`.
+/// Won deals count as closed-won; lost ones not at all; omitted open deals count nowhere but
+/// their stage line. Errors: `BAD_USER_INPUT` (period).
+pub async fn forecast(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    scope: Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Forecast> {
+    if to < from {
+        return Err(AppError::bad_input(
+            "input.to",
+            "The period ends before it starts",
+        ));
+    }
+    let backend = db.get_database_backend();
+    let mut grouped = base(viewer, scope, from, to);
+    grouped
+        .expr_as(Expr::col((opportunity::Entity, opportunity::Column::StageId)), Alias::new("stage_id"))
+        .expr_as(Expr::col((opportunity::Entity, opportunity::Column::Status)), Alias::new("status"))
+        .expr_as(Expr::col((opportunity::Entity, opportunity::Column::ForecastCategory)), Alias::new("forecast_category"))
+        .expr_as(month_expr(backend), Alias::new("month"))
+        .expr_as(Expr::col((Alias::new("credit"), Alias::new("credit_share"))), Alias::new("share"))
+        .expr_as(
+            Expr::cust("COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")"),
+            Alias::new("probability"),
+        )
+        .expr_as(Expr::cust("CAST(SUM(\"opportunities\".\"amount_minor\") AS BIGINT)"), Alias::new("total"))
+        .add_group_by([
+            Expr::col((opportunity::Entity, opportunity::Column::StageId)),
+            Expr::col((opportunity::Entity, opportunity::Column::Status)),
+            Expr::col((opportunity::Entity, opportunity::Column::ForecastCategory)),
+            month_expr(backend),
+            Expr::col((Alias::new("credit"), Alias::new("credit_share"))),
+            Expr::cust("COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")"),
+        ]);
+    let groups = Group::find_by_statement(backend.build(&grouped))
+        .all(db)
+        .await?;
+
+    let mut counted = base(viewer, scope, from, to);
+    counted
+        .expr_as(
+            Expr::col((opportunity::Entity, opportunity::Column::StageId)),
+            Alias::new("stage_id"),
+        )
+        .expr_as(
+            Expr::cust("CAST(COUNT(DISTINCT \"opportunities\".\"id\") AS BIGINT)"),
+            Alias::new("deals"),
+        )
+        .add_group_by([Expr::col((
+            opportunity::Entity,
+            opportunity::Column::StageId,
+        ))]);
+    let counts = StageCount::find_by_statement(backend.build(&counted))
+        .all(db)
+        .await?;
+
+    let mut totals = [Decimal::ZERO; 5]; // pipeline, weighted, commit, best case, won
+    let mut stages: BTreeMap<Uuid, (Decimal, Decimal)> = BTreeMap::new();
+    let mut months: BTreeMap<String, [Decimal; 3]> = BTreeMap::new();
+    for g in &groups {
+        let amount = share_of(g.total, g.share, None);
+        let weighted = share_of(g.total, g.share, Some(g.probability));
+        let stage = stages.entry(g.stage_id).or_default();
+        stage.0 += amount;
+        stage.1 += weighted;
+        let month = months.entry(g.month.clone()).or_default();
+        if g.status == "WON" {
+            totals[4] += amount;
+            month[2] += amount;
+            continue;
+        }
+        if g.forecast_category == "OMITTED" {
+            continue;
+        }
+        totals[0] += amount;
+        totals[1] += weighted;
+        month[0] += amount;
+        month[1] += weighted;
+        if g.forecast_category == "COMMIT" {
+            totals[2] += amount;
+        }
+        if g.forecast_category == "COMMIT" || g.forecast_category == "BEST_CASE" {
+            totals[3] += amount;
+        }
+    }
+    let by_stage = stages
+        .into_iter()
+        .map(|(stage_id, (amount, weighted))| StageLine {
+            stage_id,
+            deals: counts
+                .iter()
+                .find(|c| c.stage_id == stage_id)
+                .map_or(0, |c| c.deals),
+            amount: money(amount),
+            weighted: money(weighted),
+        })
+        .collect();
+    let by_month = months
+        .into_iter()
+        .map(|(month, [pipeline, weighted, won])| MonthLine {
+            month,
+            pipeline: money(pipeline),
+            weighted: money(weighted),
+            closed_won: money(won),
+        })
+        .collect();
+    Ok(Forecast {
+        totals: Totals {
+            pipeline: money(totals[0]),
+            weighted: money(totals[1]),
+            commit: money(totals[2]),
+            best_case: money(totals[3]),
+            closed_won: money(totals[4]),
+        },
+        by_stage,
+        by_month,
+    })
+}
