@@ -8,11 +8,11 @@ use super::service::{self, NewOpportunity, OpportunityChanges, Transition};
 use super::stages::{self, StageSpec};
 use super::types::{
     CreateOpportunityInput, CreateOpportunityPayload, Forecast, ForecastInput, ForecastMonthLine,
-    ForecastScope, ForecastStageLine, LoseOpportunityInput, LoseOpportunityPayload,
-    MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity, OpportunityConnection,
-    OpportunityFilter, PipelineStage, ReopenOpportunityInput, ReopenOpportunityPayload,
-    SetOpportunitySplitsInput, SetOpportunitySplitsPayload, StageChange, StageChangeFilter,
-    UpdateOpportunityInput, UpdateOpportunityPayload, UpdatePipelineStagesInput,
+    ForecastScope, ForecastStageLine, FunnelInput, FunnelStage, LoseOpportunityInput,
+    LoseOpportunityPayload, MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity,
+    OpportunityConnection, OpportunityFilter, PipelineStage, ReopenOpportunityInput,
+    ReopenOpportunityPayload, SetOpportunitySplitsInput, SetOpportunitySplitsPayload, StageChange,
+    StageChangeFilter, UpdateOpportunityInput, UpdateOpportunityPayload, UpdatePipelineStagesInput,
     UpdatePipelineStagesPayload, WinOpportunityInput, WinOpportunityPayload,
 };
 use crate::error::{AppError, AppResult};
@@ -29,6 +29,33 @@ fn minor(amount: Decimal, field: &str) -> AppResult<i64> {
 
 fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::PipelineStage, field)
+}
+
+/// Whose deals a report counts: a named user, yourself, a team (default the one you manage or
+/// belong to), or everything you may see.
+fn report_scope(
+    viewer: &crate::auth::viewer::Viewer,
+    scope: ForecastScope,
+    team_id: Option<ID>,
+    user_id: Option<ID>,
+) -> AppResult<super::forecast::Scope> {
+    use super::forecast::Scope;
+    Ok(match (user_id, scope) {
+        (Some(user), _) => Scope::User(decode_id(&user, NodeType::User, "input.userId")?),
+        (None, ForecastScope::Me) => Scope::User(viewer.user_id),
+        (None, ForecastScope::Company) => Scope::Company,
+        (None, ForecastScope::Team) => {
+            let team = match team_id {
+                Some(team) => Some(decode_id(&team, NodeType::Team, "input.teamId")?),
+                None => viewer.managed_team_ids.first().copied().or(viewer.team_id),
+            };
+            Scope::Team(
+                team.ok_or_else(|| {
+                    AppError::bad_input("input.teamId", "Name the team to report on")
+                })?,
+            )
+        }
+    })
 }
 
 #[derive(Default)]
@@ -121,6 +148,30 @@ impl OpportunityQuery {
             .into())
     }
 
+    /// Per stage: deals in it now, conversion onward and dwell time, for deals you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn funnel(
+        &self,
+        ctx: &Context<'_>,
+        input: FunnelInput,
+    ) -> async_graphql::Result<Vec<FunnelStage>> {
+        let viewer = ctx.viewer()?;
+        let scope = report_scope(viewer, input.scope, input.team_id, input.user_id)?;
+        let lines =
+            super::funnel::funnel(&ctx.app().db, viewer, scope, input.from.0, input.to.0).await?;
+        Ok(lines
+            .into_iter()
+            .map(|line| FunnelStage {
+                count: line.deals,
+                amount: Decimal(line.amount.to_decimal()),
+                weighted_amount: Decimal(line.weighted.to_decimal()),
+                conversion_to_next: line.conversion,
+                average_days_in_stage: line.average_days,
+                stage_model: line.stage,
+            })
+            .collect())
+    }
+
     /// What the deals you may see are expected to bring in a period, credited through splits.
     #[graphql(guard = "SignedIn")]
     async fn forecast(
@@ -128,22 +179,9 @@ impl OpportunityQuery {
         ctx: &Context<'_>,
         input: ForecastInput,
     ) -> async_graphql::Result<Forecast> {
-        use super::forecast::{self as fc, Scope};
+        use super::forecast as fc;
         let viewer = ctx.viewer()?;
-        let scope = match (input.user_id, input.scope) {
-            (Some(user), _) => Scope::User(decode_id(&user, NodeType::User, "input.userId")?),
-            (None, ForecastScope::Me) => Scope::User(viewer.user_id),
-            (None, ForecastScope::Company) => Scope::Company,
-            (None, ForecastScope::Team) => {
-                let team = match input.team_id {
-                    Some(team) => Some(decode_id(&team, NodeType::Team, "input.teamId")?),
-                    None => viewer.managed_team_ids.first().copied().or(viewer.team_id),
-                };
-                Scope::Team(team.ok_or_else(|| {
-                    AppError::bad_input("input.teamId", "Name the team to forecast")
-                })?)
-            }
-        };
+        let scope = report_scope(viewer, input.scope, input.team_id, input.user_id)?;
         let result = fc::forecast(&ctx.app().db, viewer, scope, input.from.0, input.to.0).await?;
         let dec = |m: Money| Decimal(m.to_decimal());
         Ok(Forecast {

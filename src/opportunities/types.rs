@@ -624,6 +624,49 @@ pub struct ForecastMonthLine {
     pub closed_won_amount: Decimal,
 }
 
+/// What the funnel covers: stage changes in the period, deals of the scope.
+#[derive(InputObject, Debug)]
+pub struct FunnelInput {
+    /// First day of the period.
+    pub from: Date,
+    /// Last day of the period.
+    pub to: Date,
+    /// Whose deals count (by owner).
+    pub scope: ForecastScope,
+    /// The team for `TEAM`.
+    pub team_id: Option<ID>,
+    /// One owner's deals instead of yours (within what you may see).
+    pub user_id: Option<ID>,
+}
+
+/// One stage of the funnel.
+#[derive(SimpleObject, Debug)]
+#[graphql(complex)]
+pub struct FunnelStage {
+    /// Deals in the stage now.
+    pub count: i64,
+    /// Their amount.
+    pub amount: Decimal,
+    /// Their amount times probability.
+    pub weighted_amount: Decimal,
+    /// Of the deals that entered the stage in the period, the fraction (0–1) that later reached
+    /// a further stage; null when none entered.
+    pub conversion_to_next: Option<f64>,
+    /// Average whole days deals spent in the stage, over those that left it in the period; null
+    /// when none left.
+    pub average_days_in_stage: Option<f64>,
+    #[graphql(skip)]
+    pub stage_model: pipeline_stage::Model,
+}
+
+#[ComplexObject]
+impl FunnelStage {
+    /// The stage.
+    async fn stage(&self) -> PipelineStage {
+        self.stage_model.clone().into()
+    }
+}
+
 /// Narrows `opportunityStageChanged`; all given fields must match.
 #[derive(InputObject, Debug, Default, Clone)]
 pub struct StageChangeFilter {

@@ -824,3 +824,79 @@ async fn the_forecast_matches_hand_computed_numbers_within_visibility() {
         "the win counts in the month it happened"
     );
 }
+
+#[tokio::test]
+async fn the_funnel_counts_conversions_and_dwell_times_from_the_history() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let (d1, _) = a_deal(&app, &rep, "100").await;
+    let (d2, _) = a_deal(&app, &rep, "200").await;
+    let (_d3, _) = a_deal(&app, &rep, "300").await;
+    let requirements = stage_id(&app, &rep.token, "Requirements confirmed").await;
+    let quotation = stage_id(&app, &rep.token, "Quotation").await;
+    let today = salesgraph::clock::Clock::now(&app.clock).date_naive();
+    app.clock.advance(chrono::Duration::days(1));
+    let token = app.token_for(&rep).await;
+    app.gql(Some(&token), "mutation($id: ID!) { loseOpportunity(input: {id: $id, reason: \"No budget\", expectedVersion: 1}) { opportunity { id } } }", json!({"id": d2})).await;
+    app.clock.advance(chrono::Duration::days(1));
+    let token = app.token_for(&rep).await;
+    app.gql(
+        Some(&token),
+        MOVE,
+        json!({"input": {"id": d1, "stageId": requirements, "expectedVersion": 1}}),
+    )
+    .await;
+    app.clock.advance(chrono::Duration::days(3));
+    let token = app.token_for(&rep).await;
+    app.gql(
+        Some(&token),
+        MOVE,
+        json!({"input": {"id": d1, "stageId": quotation, "expectedVersion": 2}}),
+    )
+    .await;
+
+    let body = app
+        .gql(
+            Some(&token),
+            "query($input: FunnelInput!) { funnel(input: $input) { stage { name } count amount conversionToNext averageDaysInStage } }",
+            json!({"input": {"from": (today - chrono::Duration::days(1)).to_string(), "to": (today + chrono::Duration::days(30)).to_string(), "scope": "ME"}}),
+        )
+        .await;
+
+    let line = |name: &str| {
+        body["data"]["funnel"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .find(|l| l["stage"]["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let initial = line("Initial contact");
+    assert_eq!(
+        (initial["count"].as_i64(), initial["amount"].as_str()),
+        (Some(1), Some("300.00"))
+    );
+    assert!(
+        (initial["conversionToNext"].as_f64().unwrap() - 1.0 / 3.0).abs() < 1e-9,
+        "{initial}"
+    );
+    assert_eq!(initial["averageDaysInStage"].as_f64(), Some(1.5));
+    let req = line("Requirements confirmed");
+    assert_eq!(
+        (
+            req["count"].as_i64(),
+            req["conversionToNext"].as_f64(),
+            req["averageDaysInStage"].as_f64()
+        ),
+        (Some(0), Some(1.0), Some(3.0))
+    );
+    let quote = line("Quotation");
+    assert_eq!(
+        (quote["count"].as_i64(), quote["conversionToNext"].as_f64()),
+        (Some(1), Some(0.0))
+    );
+    assert!(quote["averageDaysInStage"].is_null());
+    assert!(line("Won")["conversionToNext"].is_null());
+    assert_eq!(line("Lost")["count"], 1);
+}

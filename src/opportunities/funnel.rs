@@ -1,0 +1,267 @@
+//! The funnel: per stage, the deals in it now, how many of those that entered it in a period
+//! moved further, and how long deals stay. Computed with SQL aggregates over visible deals.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::{Condition, ConnectionTrait, FromQueryResult};
+use uuid::Uuid;
+
+use super::forecast::Scope;
+use crate::auth::viewer::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::money::Money;
+use crate::policy;
+use entity::{opportunity, pipeline_stage, stage_change};
+
+/// One stage of the funnel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelLine {
+    pub stage: pipeline_stage::Model,
+    pub deals: i64,
+    pub amount: Money,
+    pub weighted: Money,
+    /// Of the deals that entered the stage in the period, the fraction that later reached a
+    /// further stage; `None` when none entered.
+    pub conversion: Option<f64>,
+    /// Average whole days deals spent in the stage before leaving it in the period.
+    pub average_days: Option<f64>,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Snapshot {
+    stage_id: Uuid,
+    deals: i64,
+    total: i64,
+    weighted_centi: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Flow {
+    stage_id: Uuid,
+    entered: i64,
+    advanced: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Dwell {
+    stage_id: Uuid,
+    days: f64,
+}
+
+/// Deals visible to the viewer and owned within the scope (the funnel counts owners).
+fn scoped_deals(viewer: &Viewer, scope: Scope) -> Condition {
+    let mut condition = Condition::all().add(policy::opportunities(viewer));
+    match scope {
+        Scope::User(user) => {
+            condition = condition
+                .add(Expr::col((opportunity::Entity, opportunity::Column::OwnerId)).eq(user))
+        }
+        Scope::Team(team) => {
+            let members = Query::select()
+                .column(entity::user::Column::Id)
+                .from(entity::user::Entity)
+                .and_where(Expr::col(entity::user::Column::TeamId).eq(team))
+                .to_owned();
+            condition = condition.add(
+                Expr::col((opportunity::Entity, opportunity::Column::OwnerId)).in_subquery(members),
+            );
+        }
+        Scope::Company => {}
+    }
+    condition
+}
+
+fn visible_ids(viewer: &Viewer, scope: Scope) -> SelectStatement {
+    Query::select()
+        .column((opportunity::Entity, opportunity::Column::Id))
+        .from(opportunity::Entity)
+        .cond_where(scoped_deals(viewer, scope))
+        .to_owned()
+}
+
+/// The funnel of the pipeline's stages for visible deals in the scope; flows and dwell times
+/// count stage changes from `from` to `to` (inclusive days, UTC). Errors: `BAD_USER_INPUT`.
+pub async fn funnel(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    scope: Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<FunnelLine>> {
+    if to < from {
+        return Err(AppError::bad_input(
+            "input.to",
+            "The period ends before it starts",
+        ));
+    }
+    let start: DateTime<Utc> = from.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end: DateTime<Utc> = (to + chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc();
+    let backend = db.get_database_backend();
+    let stages = super::stages::list(db, true).await?;
+
+    let probability =
+        "COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")";
+    let snapshot = Query::select()
+        .expr_as(
+            Expr::col((opportunity::Entity, opportunity::Column::StageId)),
+            Alias::new("stage_id"),
+        )
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("deals"))
+        .expr_as(
+            Expr::cust("CAST(SUM(\"opportunities\".\"amount_minor\") AS BIGINT)"),
+            Alias::new("total"),
+        )
+        .expr_as(
+            Expr::cust(format!(
+                "CAST(SUM(\"opportunities\".\"amount_minor\" * {probability}) AS BIGINT)"
+            )),
+            Alias::new("weighted_centi"),
+        )
+        .from(opportunity::Entity)
+        .inner_join(
+            pipeline_stage::Entity,
+            Expr::col((pipeline_stage::Entity, pipeline_stage::Column::Id))
+                .equals((opportunity::Entity, opportunity::Column::StageId)),
+        )
+        .cond_where(scoped_deals(viewer, scope))
+        .add_group_by([Expr::col((
+            opportunity::Entity,
+            opportunity::Column::StageId,
+        ))])
+        .to_owned();
+    let snapshots = Snapshot::find_by_statement(backend.build(&snapshot))
+        .all(db)
+        .await?;
+
+    // Entered in the period, and of those, reached a later-positioned stage afterwards.
+    let later = Alias::new("later");
+    let later_stage = Alias::new("later_stage");
+    let entered_stage = Alias::new("entered_stage");
+    let advanced = Query::select()
+        .expr(Expr::value(1))
+        .from_as(stage_change::Entity, later.clone())
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            pipeline_stage::Entity,
+            later_stage.clone(),
+            Expr::col((later_stage.clone(), pipeline_stage::Column::Id))
+                .equals((later.clone(), stage_change::Column::ToStageId)),
+        )
+        .and_where(
+            Expr::col((later.clone(), stage_change::Column::OpportunityId))
+                .equals((stage_change::Entity, stage_change::Column::OpportunityId)),
+        )
+        .and_where(
+            Expr::col((later.clone(), stage_change::Column::ChangedAt)).gt(Expr::col((
+                stage_change::Entity,
+                stage_change::Column::ChangedAt,
+            ))),
+        )
+        .and_where(
+            Expr::col((later_stage.clone(), pipeline_stage::Column::Position)).gt(Expr::col((
+                entered_stage.clone(),
+                pipeline_stage::Column::Position,
+            ))),
+        )
+        .and_where(Expr::col((later_stage, pipeline_stage::Column::Kind)).ne("LOST"))
+        .to_owned();
+    let flow = Query::select()
+        .expr_as(
+            Expr::col((stage_change::Entity, stage_change::Column::ToStageId)),
+            Alias::new("stage_id"),
+        )
+        .expr_as(
+            Expr::cust("CAST(COUNT(DISTINCT \"stage_changes\".\"opportunity_id\") AS BIGINT)"),
+            Alias::new("entered"),
+        )
+        .expr_as(
+            Expr::case(
+                Expr::exists(advanced),
+                Expr::col((stage_change::Entity, stage_change::Column::OpportunityId)),
+            )
+            .count_distinct(),
+            Alias::new("advanced"),
+        )
+        .from(stage_change::Entity)
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            pipeline_stage::Entity,
+            entered_stage.clone(),
+            Expr::col((entered_stage, pipeline_stage::Column::Id))
+                .equals((stage_change::Entity, stage_change::Column::ToStageId)),
+        )
+        .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).gte(start))
+        .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).lt(end))
+        .and_where(
+            Expr::col((stage_change::Entity, stage_change::Column::OpportunityId))
+                .in_subquery(visible_ids(viewer, scope)),
+        )
+        .add_group_by([Expr::col((
+            stage_change::Entity,
+            stage_change::Column::ToStageId,
+        ))])
+        .to_owned();
+    let flows = Flow::find_by_statement(backend.build(&flow))
+        .all(db)
+        .await?;
+
+    let dwell = Query::select()
+        .expr_as(
+            Expr::col((stage_change::Entity, stage_change::Column::FromStageId)),
+            Alias::new("stage_id"),
+        )
+        .expr_as(
+            Expr::cust(
+                "CAST(AVG(\"stage_changes\".\"days_in_previous_stage\") AS DOUBLE PRECISION)",
+            ),
+            Alias::new("days"),
+        )
+        .from(stage_change::Entity)
+        .and_where(
+            Expr::col((stage_change::Entity, stage_change::Column::FromStageId)).is_not_null(),
+        )
+        .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).gte(start))
+        .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).lt(end))
+        .and_where(
+            Expr::col((stage_change::Entity, stage_change::Column::OpportunityId))
+                .in_subquery(visible_ids(viewer, scope)),
+        )
+        .add_group_by([Expr::col((
+            stage_change::Entity,
+            stage_change::Column::FromStageId,
+        ))])
+        .to_owned();
+    let dwells = Dwell::find_by_statement(backend.build(&dwell))
+        .all(db)
+        .await?;
+
+    Ok(stages
+        .into_iter()
+        .filter(|stage| !stage.archived || snapshots.iter().any(|s| s.stage_id == stage.id))
+        .map(|stage| {
+            let now = snapshots.iter().find(|s| s.stage_id == stage.id);
+            let flow = flows
+                .iter()
+                .find(|f| f.stage_id == stage.id)
+                .filter(|f| f.entered > 0);
+            let weighted_centi = now.map_or(0, |s| s.weighted_centi);
+            FunnelLine {
+                deals: now.map_or(0, |s| s.deals),
+                amount: Money::from_minor(now.map_or(0, |s| s.total)),
+                weighted: Money::round_half_up(rust_decimal::Decimal::new(weighted_centi, 4))
+                    .unwrap_or(Money::ZERO),
+                // Counts of deals, far below 2^52: the ratio is exact enough for a rate.
+                #[allow(clippy::cast_precision_loss)]
+                conversion: flow.map(|f| f.advanced as f64 / f.entered as f64),
+                average_days: dwells
+                    .iter()
+                    .find(|d| d.stage_id == stage.id)
+                    .map(|d| d.days),
+                stage,
+            }
+        })
+        .collect())
+}
