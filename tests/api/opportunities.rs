@@ -900,3 +900,69 @@ async fn the_funnel_counts_conversions_and_dwell_times_from_the_history() {
     assert!(line("Won")["conversionToNext"].is_null());
     assert_eq!(line("Lost")["count"], 1);
 }
+
+#[tokio::test]
+async fn opportunity_filters_narrow_within_visibility() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Filtered", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let other = app.a_user().create().await;
+    let (small, customer) = a_deal(&app, &rep, "100").await;
+    let (large, _) = a_deal(&app, &rep, "5000").await;
+    let (foreign, _) = a_deal(&app, &other, "5000").await;
+    let quotation = stage_id(&app, &rep.token, "Quotation").await;
+    app.gql(
+        Some(&rep.token),
+        MOVE,
+        json!({"input": {"id": large, "stageId": quotation, "expectedVersion": 1}}),
+    )
+    .await;
+    let token = app.token_for(&manager).await;
+    let query = "query($f: OpportunityFilter) { opportunities(filter: $f) { nodes { id } } }";
+    let run = |filter: Value| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let body = app.gql(Some(&token), query, json!({"f": filter})).await;
+            body["data"]["opportunities"]["nodes"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+
+    assert_eq!(run(Value::Null).await, vec![small.clone(), large.clone()]);
+    assert_eq!(run(json!({"amountMin": "1000"})).await, vec![large.clone()]);
+    assert_eq!(
+        run(json!({"amountMax": "100.00"})).await,
+        vec![small.clone()]
+    );
+    assert_eq!(
+        run(json!({"stageId": quotation})).await,
+        vec![large.clone()]
+    );
+    assert_eq!(
+        run(json!({"teamId": team})).await,
+        vec![small.clone(), large.clone()]
+    );
+    assert_eq!(
+        run(json!({"customerId": customer})).await,
+        vec![small.clone()]
+    );
+    assert_eq!(
+        run(json!({"closeFrom": "2027-01-01"})).await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        run(json!({"closeTo": "2026-12-31", "status": "OPEN"})).await,
+        vec![small.clone(), large]
+    );
+    assert_eq!(
+        run(json!({"ownerId": other.id})).await,
+        Vec::<String>::new(),
+        "filters never widen: {foreign}"
+    );
+}
