@@ -311,11 +311,16 @@ impl OpportunityMutation {
             forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
             probability: crate::customers::graphql::change(input.probability, Ok)?,
         };
-        Ok(
-            service::update_opportunity(ctx.app(), viewer, id, input.expected_version, changes)
-                .await?
-                .into(),
+        Ok(service::update_opportunity(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            changes,
+            input.idempotency_key,
         )
+        .await?
+        .into())
     }
 
     /// Moves an open deal to another open stage.
@@ -410,11 +415,16 @@ impl OpportunityMutation {
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
-        Ok(
-            service::set_splits(ctx.app(), viewer, id, input.expected_version, specs)
-                .await?
-                .into(),
+        Ok(service::set_splits(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            specs,
+            input.idempotency_key,
         )
+        .await?
+        .into())
     }
 
     /// Brings a won or lost deal back to an open stage.

@@ -320,11 +320,22 @@ pub async fn update_opportunity(
     id: Uuid,
     expected_version: i32,
     changes: OpportunityChanges,
+    idempotency_key: Option<String>,
 ) -> AppResult<opportunity::Model> {
     require_seller(viewer)?;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let current = get_opportunity(&txn, viewer, id).await?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "updateOpportunity",
+        idempotency_key,
+        &format!("{:?}", (id, expected_version, &changes)),
+    )?;
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(_) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let current = get_opportunity(txn, viewer, id).await?;
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
@@ -363,7 +374,7 @@ pub async fn update_opportunity(
     model.version = Set(current.version + 1);
     model.updated_at = Set(now);
     if !crate::db::update_if_version::<Opportunities>(
-        &txn,
+        txn,
         model,
         opportunity::Column::Id,
         id,
@@ -375,7 +386,7 @@ pub async fn update_opportunity(
         return Err(AppError::conflict(current.version + 1));
     }
     crate::audit::record(
-        &txn,
+        txn,
         Some(viewer.user_id),
         "opportunity.updated",
         "Opportunity",
@@ -384,9 +395,8 @@ pub async fn update_opportunity(
         now,
     )
     .await?;
-    let updated = load(&txn, id).await?;
-    txn.commit().await?;
-    Ok(updated)
+    guard.commit(&state.db, id).await?;
+    load(&state.db, id).await
 }
 
 /// A change of stage.
@@ -696,6 +706,7 @@ pub async fn set_splits(
     id: Uuid,
     expected_version: i32,
     specs: Vec<SplitSpec>,
+    idempotency_key: Option<String>,
 ) -> AppResult<opportunity::Model> {
     require_seller(viewer)?;
     let mut shares = Vec::with_capacity(specs.len());
@@ -729,8 +740,18 @@ pub async fn set_splits(
         ));
     }
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let current = get_opportunity(&txn, viewer, id).await?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "setOpportunitySplits",
+        idempotency_key,
+        &format!("{:?}", (id, expected_version, &shares)),
+    )?;
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(_) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let current = get_opportunity(txn, viewer, id).await?;
     if viewer.role == Role::SalesRep && current.owner_id != viewer.user_id {
         return Err(AppError::forbidden());
     }
@@ -738,7 +759,7 @@ pub async fn set_splits(
         return Err(AppError::conflict(current.version));
     }
     for (i, (user_id, _)) in shares.iter().enumerate() {
-        let member = entity::user::Entity::find_by_id(*user_id).one(&txn).await?;
+        let member = entity::user::Entity::find_by_id(*user_id).one(txn).await?;
         let eligible = member
             .is_some_and(|m| m.active && (m.role == "SALES_REP" || m.role == "SALES_MANAGER"));
         if !eligible {
@@ -750,7 +771,7 @@ pub async fn set_splits(
     }
     entity::opportunity_split::Entity::delete_many()
         .filter(entity::opportunity_split::Column::OpportunityId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     for (user_id, basis) in &shares {
         entity::opportunity_split::ActiveModel {
@@ -759,7 +780,7 @@ pub async fn set_splits(
             share_basis_points: Set(*basis),
             created_at: Set(now),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
     }
     let bump = opportunity::ActiveModel {
@@ -769,7 +790,7 @@ pub async fn set_splits(
         ..Default::default()
     };
     if !crate::db::update_if_version::<Opportunities>(
-        &txn,
+        txn,
         bump,
         opportunity::Column::Id,
         id,
@@ -785,7 +806,7 @@ pub async fn set_splits(
         .map(|(user, basis)| serde_json::json!({"userId": user, "basisPoints": basis}))
         .collect();
     crate::audit::record(
-        &txn,
+        txn,
         Some(viewer.user_id),
         "opportunity.splits_set",
         "Opportunity",
@@ -794,9 +815,8 @@ pub async fn set_splits(
         now,
     )
     .await?;
-    let updated = load(&txn, id).await?;
-    txn.commit().await?;
-    Ok(updated)
+    guard.commit(&state.db, id).await?;
+    load(&state.db, id).await
 }
 
 /// Revenue splits of deals (for loaders under visible deals).

@@ -355,6 +355,8 @@ pub struct SetOpportunitySplitsInput {
     pub splits: Vec<SplitInput>,
     /// The `version` the change is based on; a newer one answers `CONFLICT`.
     pub expected_version: i32,
+    /// Retry key: a retried change returns the deal without applying it twice.
+    pub idempotency_key: Option<String>,
 }
 
 crate::connection_types!(OpportunityConnection, OpportunityEdge, Opportunity);
@@ -397,6 +399,8 @@ pub struct UpdateOpportunityInput {
     pub forecast_category: Option<ForecastCategory>,
     /// New probability override; `null` returns to the stage's probability.
     pub probability: async_graphql::MaybeUndefined<i32>,
+    /// Retry key: a retried update returns the deal without applying it twice.
+    pub idempotency_key: Option<String>,
 }
 
 /// A move to another open stage.

@@ -966,3 +966,62 @@ async fn opportunity_filters_narrow_within_visibility() {
         "filters never widen: {foreign}"
     );
 }
+
+#[tokio::test]
+async fn every_deal_mutation_is_refused_to_finance_and_retried_updates_apply_once() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let (id, customer) = a_deal(&app, &rep, "100").await;
+    let quotation = stage_id(&app, &rep.token, "Quotation").await;
+    let operations = [
+        (
+            CREATE,
+            json!({"input": {"customerId": customer, "name": "F", "amount": "1", "expectedCloseDate": "2026-12-31"}}),
+        ),
+        (
+            "mutation($id: ID!) { updateOpportunity(input: {id: $id, expectedVersion: 1, name: \"F\"}) { opportunity { id } } }",
+            json!({"id": id}),
+        ),
+        (
+            MOVE,
+            json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1}}),
+        ),
+        (
+            "mutation($id: ID!) { winOpportunity(input: {id: $id, expectedVersion: 1}) { opportunity { id } } }",
+            json!({"id": id}),
+        ),
+        (
+            "mutation($id: ID!) { loseOpportunity(input: {id: $id, reason: \"x\", expectedVersion: 1}) { opportunity { id } } }",
+            json!({"id": id}),
+        ),
+        (
+            "mutation($id: ID!, $s: ID!) { reopenOpportunity(input: {id: $id, stageId: $s, expectedVersion: 1}) { opportunity { id } } }",
+            json!({"id": id, "s": quotation}),
+        ),
+        (
+            SPLITS,
+            json!({"input": {"id": id, "expectedVersion": 1, "splits": [{"userId": rep.id, "percent": "100"}]}}),
+        ),
+    ];
+    for (query, variables) in &operations {
+        let body = app
+            .gql(Some(&finance.token), query, variables.clone())
+            .await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{query}");
+        let anonymous = app.gql(None, query, variables.clone()).await;
+        assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"), "{query}");
+    }
+    let update = "mutation($id: ID!) { updateOpportunity(input: {id: $id, expectedVersion: 1, amount: \"250\", idempotencyKey: \"upd-1\"}) { opportunity { amount version } } }";
+    let first = app.gql(Some(&rep.token), update, json!({"id": id})).await;
+    let retry = app.gql(Some(&rep.token), update, json!({"id": id})).await;
+    assert_eq!(
+        first["data"]["updateOpportunity"]["opportunity"],
+        json!({"amount": "250.00", "version": 2})
+    );
+    assert_eq!(
+        retry["data"]["updateOpportunity"]["opportunity"],
+        json!({"amount": "250.00", "version": 2}),
+        "{retry}"
+    );
+}
