@@ -21,7 +21,7 @@ pub struct FollowUpMutation;
 
 #[Object]
 impl FollowUpMutation {
-    /// Logs a call, visit, e-mail, meeting or note on a lead or customer.
+    /// Logs a call, visit, e-mail, meeting or note on a lead, customer or opportunity.
     #[graphql(guard = "SignedIn")]
     async fn log_follow_up(
         &self,
@@ -32,10 +32,13 @@ impl FollowUpMutation {
         let subject = match decode_any(&input.subject_id) {
             Some((NodeType::Lead, id)) => Subject::Lead(id),
             Some((NodeType::Customer, id)) => Subject::Customer(id),
+            Some((NodeType::Opportunity, id)) => Subject::Opportunity(id),
             _ => {
-                return Err(
-                    AppError::bad_input("input.subjectId", "Not a lead or customer id").into(),
-                );
+                return Err(AppError::bad_input(
+                    "input.subjectId",
+                    "Not a lead, customer or opportunity id",
+                )
+                .into());
             }
         };
         let new = NewFollowUp {

@@ -1,5 +1,5 @@
-//! Follow-ups: the calls, visits, e-mails, meetings and notes logged against a lead or a
-//! customer (opportunities join with the pipeline).
+//! Follow-ups: the calls, visits, e-mails, meetings and notes logged against a lead, a customer
+//! or an opportunity (which also shows them on its customer).
 //!
 //! - Logging one is idempotent by `idempotencyKey`, so a phone may retry it.
 //! - On a lead it counts toward engagement (the score), moves a `NEW` lead to `CONTACTED`, and

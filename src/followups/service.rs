@@ -19,6 +19,7 @@ use entity::follow_up::{self, Entity as FollowUps};
 pub enum Subject {
     Lead(Uuid),
     Customer(Uuid),
+    Opportunity(Uuid),
 }
 
 /// A follow-up to log.
@@ -85,6 +86,10 @@ pub async fn log_follow_up(
         Subject::Customer(id) => {
             crate::customers::service::get_customer(txn, viewer, id).await?;
             ("CUSTOMER", id, None, Some(id))
+        }
+        Subject::Opportunity(id) => {
+            let deal = crate::opportunities::service::get_opportunity(txn, viewer, id).await?;
+            ("OPPORTUNITY", id, None, Some(deal.customer_id))
         }
     };
     let created = follow_up::ActiveModel {
@@ -179,6 +184,11 @@ pub async fn get_follow_up(
         "CUSTOMER" => crate::customers::service::get_customer(db, viewer, item.subject_id)
             .await
             .is_ok(),
+        "OPPORTUNITY" => {
+            crate::opportunities::service::get_opportunity(db, viewer, item.subject_id)
+                .await
+                .is_ok()
+        }
         _ => false,
     };
     if visible {

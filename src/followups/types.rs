@@ -60,6 +60,7 @@ impl From<follow_up::Model> for FollowUp {
     fn from(model: follow_up::Model) -> Self {
         let subject_type = match model.subject_type.as_str() {
             "CUSTOMER" => NodeType::Customer,
+            "OPPORTUNITY" => NodeType::Opportunity,
             _ => NodeType::Lead,
         };
         Self {
@@ -78,7 +79,7 @@ impl From<follow_up::Model> for FollowUp {
 /// A follow-up to log.
 #[derive(InputObject, Debug)]
 pub struct LogFollowUpInput {
-    /// The lead or customer it concerns.
+    /// The lead, customer or opportunity it concerns.
     pub subject_id: ID,
     /// How the customer was reached.
     pub kind: FollowUpKind,

@@ -1025,3 +1025,45 @@ async fn every_deal_mutation_is_refused_to_finance_and_retried_updates_apply_onc
         "{retry}"
     );
 }
+
+#[tokio::test]
+async fn follow_ups_on_a_deal_show_on_its_customer() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let (id, customer) = a_deal(&app, &rep, "100").await;
+    let log = "mutation($input: LogFollowUpInput!) { logFollowUp(input: $input) { followUp { id subjectId } } }";
+
+    let logged = app
+        .gql(
+            Some(&rep.token),
+            log,
+            json!({"input": {"subjectId": id, "kind": "MEETING", "content": "Pricing talk"}}),
+        )
+        .await;
+    let foreign = app
+        .gql(
+            Some(&other.token),
+            log,
+            json!({"input": {"subjectId": id, "kind": "CALL", "content": "x"}}),
+        )
+        .await;
+    let view = app
+        .gql(
+            Some(&rep.token),
+            "query($id: ID!) { customer(id: $id) { followUps { content } } }",
+            json!({"id": customer}),
+        )
+        .await;
+
+    assert_eq!(
+        logged["data"]["logFollowUp"]["followUp"]["subjectId"],
+        id.as_str(),
+        "{logged}"
+    );
+    assert_eq!(error_code(&foreign), Some("NOT_FOUND"));
+    assert_eq!(
+        view["data"]["customer"]["followUps"],
+        json!([{"content": "Pricing talk"}])
+    );
+}
