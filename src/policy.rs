@@ -38,13 +38,18 @@ fn nothing() -> Condition {
     Condition::all().add(sea_orm::sea_query::Expr::cust("1 = 0"))
 }
 
-/// Ids of the members of the teams the viewer manages.
-fn managed_members(viewer: &Viewer) -> SelectStatement {
+/// Ids of the members of these teams, as a subquery.
+pub fn members_of(teams: Vec<Uuid>) -> SelectStatement {
     Query::select()
         .column(entity::user::Column::Id)
         .from(entity::user::Entity)
-        .and_where(entity::user::Column::TeamId.is_in(viewer.managed_team_ids.clone()))
+        .and_where(entity::user::Column::TeamId.is_in(teams))
         .to_owned()
+}
+
+/// Ids of the members of the teams the viewer manages.
+fn managed_members(viewer: &Viewer) -> SelectStatement {
+    members_of(viewer.managed_team_ids.clone())
 }
 
 /// Owned records (by an `owner_id` column): admins see all, managers their own and their team

@@ -275,18 +275,27 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
     Ok(session)
 }
 
+/// Revokes the still-valid refresh tokens matching `which`.
+async fn revoke_where(
+    db: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    RefreshTokens::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(which)
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn revoke_family(
     db: &impl ConnectionTrait,
     family_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    RefreshTokens::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
-        .filter(refresh_token::Column::FamilyId.eq(family_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
+    revoke_where(db, refresh_token::Column::FamilyId.eq(family_id), now).await
 }
 
 /// Ends the session the refresh token belongs to. Unknown tokens are ignored, so the answer
@@ -309,13 +318,7 @@ pub async fn revoke_all_sessions(
     user_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    RefreshTokens::update_many()
-        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
+    revoke_where(db, refresh_token::Column::UserId.eq(user_id), now).await
 }
 
 /// Changes the caller's password, signs out every other session and returns a fresh one.

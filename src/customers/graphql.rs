@@ -159,7 +159,9 @@ impl CustomerMutation {
             phone: input.phone,
             email: input.email,
         };
-        let contact = service::add_contact(ctx.app(), viewer, customer_id, new).await?;
+        let contact =
+            service::add_contact(ctx.app(), viewer, customer_id, new, input.idempotency_key)
+                .await?;
         Ok(AddContactPayload {
             contact: contact.into(),
         })

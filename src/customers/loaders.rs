@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::service;
+use crate::auth::viewer::Viewer;
 use crate::error::AppError;
 use entity::{contact, customer};
 
@@ -29,15 +30,22 @@ impl Loader<Uuid> for ContactsByCustomer {
     }
 }
 
-/// Customers by id (for fields of records the viewer already sees).
-pub struct CustomerLoader(pub DatabaseConnection);
+/// Customers by id, as far as the viewer may see them: a deal or lead the viewer sees (say,
+/// through a revenue split) does not reveal a customer they may not see.
+pub struct CustomerLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
 
 impl Loader<Uuid> for CustomerLoader {
     type Value = customer::Model;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(service::customers_by_ids(&self.0, keys)
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(service::visible_customers_by_ids(&self.db, viewer, keys)
             .await?
             .into_iter()
             .map(|c| (c.id, c))

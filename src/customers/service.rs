@@ -382,19 +382,36 @@ pub(crate) async fn insert_contact(
     .await?)
 }
 
-/// Adds a contact to a visible customer. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`.
+/// Adds a contact to a visible customer. Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`,
+/// `BAD_USER_INPUT`, `IDEMPOTENCY_KEY_REUSED`.
 pub async fn add_contact(
     state: &AppState,
     viewer: &Viewer,
     customer_id: Uuid,
     new: NewContact,
+    idempotency_key: Option<String>,
 ) -> AppResult<contact::Model> {
     require_sales_writer(viewer)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "addContact",
+        idempotency_key,
+        &(customer_id, &new),
+    )?;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    get_customer(&txn, viewer, customer_id).await?;
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => {
+            return Contacts::find_by_id(id)
+                .one(&state.db)
+                .await?
+                .ok_or_else(AppError::internal);
+        }
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    get_customer(txn, viewer, customer_id).await?;
     let created = insert_contact(
-        &txn,
+        txn,
         customer_id,
         new,
         &state.config.default_country_code,
@@ -402,7 +419,7 @@ pub async fn add_contact(
     )
     .await?;
     crate::audit::record(
-        &txn,
+        txn,
         Some(viewer.user_id),
         "contact.created",
         "Contact",
@@ -411,8 +428,11 @@ pub async fn add_contact(
         now,
     )
     .await?;
-    txn.commit().await?;
-    Ok(created)
+    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    Contacts::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::internal)
 }
 
 /// Changes to a contact; `Some(None)` clears a field.
@@ -533,13 +553,15 @@ pub async fn contacts_of(
         .await?)
 }
 
-/// Customers by id, without visibility (for loaders under visible records).
-pub async fn customers_by_ids(
+/// Customers by id that the viewer may see.
+pub async fn visible_customers_by_ids(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     ids: &[Uuid],
 ) -> AppResult<Vec<customer::Model>> {
     Ok(Customers::find()
         .filter(customer::Column::Id.is_in(ids.to_vec()))
+        .filter(policy::customers(viewer))
         .all(db)
         .await?)
 }

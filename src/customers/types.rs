@@ -283,6 +283,8 @@ pub struct AddContactInput {
     pub phone: Option<String>,
     /// E-mail address.
     pub email: Option<String>,
+    /// Retry key: the same key and input return the first result without a second contact.
+    pub idempotency_key: Option<String>,
 }
 
 /// Changes to a contact; omitted fields stay, `null` clears.

@@ -226,7 +226,11 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     data.insert(DataLoader::new(by_customer, tokio::spawn));
     data.insert(DataLoader::new(UserLoader(db()), tokio::spawn));
     data.insert(DataLoader::new(TeamLoader(db()), tokio::spawn));
-    data.insert(DataLoader::new(CustomerLoader(db()), tokio::spawn));
+    let customers = CustomerLoader {
+        db: db(),
+        viewer: viewer.cloned(),
+    };
+    data.insert(DataLoader::new(customers, tokio::spawn));
     data.insert(DataLoader::new(ContactsByCustomer(db()), tokio::spawn));
     data.insert(DataLoader::new(FollowUpsByCustomer(db()), tokio::spawn));
     data.insert(DataLoader::new(FollowUpsByLead(db()), tokio::spawn));

@@ -168,11 +168,7 @@ fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> Select
             query.and_where(Expr::col((credit, Alias::new("credit_user"))).eq(user));
         }
         Scope::Team(team) => {
-            let members = Query::select()
-                .column(entity::user::Column::Id)
-                .from(entity::user::Entity)
-                .and_where(Expr::col(entity::user::Column::TeamId).eq(team))
-                .to_owned();
+            let members = crate::policy::members_of(vec![team]);
             query.and_where(Expr::col((credit, Alias::new("credit_user"))).in_subquery(members));
         }
         Scope::Company => {}

@@ -57,11 +57,7 @@ fn scoped_deals(viewer: &Viewer, scope: Scope) -> Condition {
                 .add(Expr::col((opportunity::Entity, opportunity::Column::OwnerId)).eq(user))
         }
         Scope::Team(team) => {
-            let members = Query::select()
-                .column(entity::user::Column::Id)
-                .from(entity::user::Entity)
-                .and_where(Expr::col(entity::user::Column::TeamId).eq(team))
-                .to_owned();
+            let members = crate::policy::members_of(vec![team]);
             condition = condition.add(
                 Expr::col((opportunity::Entity, opportunity::Column::OwnerId)).in_subquery(members),
             );

@@ -1,7 +1,7 @@
 //! Opportunity operations: create, read, update, and every change of stage.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, QueryOrder, QuerySelect, Set,
@@ -252,11 +252,7 @@ pub async fn list_opportunities(
         condition = condition.add(opportunity::Column::OwnerId.eq(owner));
     }
     if let Some(team) = filter.team_id {
-        let members = Query::select()
-            .column(entity::user::Column::Id)
-            .from(entity::user::Entity)
-            .and_where(entity::user::Column::TeamId.eq(team))
-            .to_owned();
+        let members = crate::policy::members_of(vec![team]);
         condition = condition.add(opportunity::Column::OwnerId.in_subquery(members));
     }
     if let Some(stage) = filter.stage_id {

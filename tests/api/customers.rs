@@ -277,3 +277,36 @@ async fn contacts_are_updated_with_versions_and_hidden_with_their_customer() {
     assert_eq!(error_code(&foreign), Some("NOT_FOUND"));
     assert!(node["data"]["node"].is_null());
 }
+
+#[tokio::test]
+async fn a_retried_add_contact_creates_one_contact() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let customer = a_customer(&app, &rep.token, "Retry Co").await;
+    let add = "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }";
+    let input =
+        json!({"input": {"customerId": customer, "name": "Once", "idempotencyKey": "contact-1"}});
+
+    let first = app.gql(Some(&rep.token), add, input.clone()).await;
+    let again = app.gql(Some(&rep.token), add, input).await;
+    let reused = app
+        .gql(Some(&rep.token), add, json!({"input": {"customerId": customer, "name": "Other", "idempotencyKey": "contact-1"}}))
+        .await;
+
+    assert_eq!(
+        first["data"]["addContact"]["contact"]["id"],
+        again["data"]["addContact"]["contact"]["id"]
+    );
+    assert_eq!(error_code(&reused), Some("IDEMPOTENCY_KEY_REUSED"));
+    let view = app
+        .gql(
+            Some(&rep.token),
+            "query($id: ID!) { customer(id: $id) { contacts { name } } }",
+            json!({"id": customer}),
+        )
+        .await;
+    assert_eq!(
+        view["data"]["customer"]["contacts"],
+        json!([{"name": "Once"}])
+    );
+}

@@ -65,6 +65,7 @@ async fn housekeeping_deletes_login_failures_outside_the_window() {
 }
 
 #[tokio::test]
+// Meaningful on PostgreSQL (TEST_DATABASE_URL): two in-memory SQLite connections are two databases.
 async fn instances_starting_together_migrate_without_tripping_over_each_other() {
     let test_db = TestDb::create_for_test().await;
     let (first, second) = (test_db.connect().await, test_db.connect().await);

@@ -37,6 +37,29 @@ async fn a_deal(app: &TestApp, user: &TestUser, amount: &str) -> (String, String
     (id, customer)
 }
 
+/// The current stages as `PipelineStageInput` values, in order.
+async fn stage_specs(app: &TestApp) -> Vec<Value> {
+    let stages = app
+        .admin("{ pipelineStages { id name probability kind } }", json!({}))
+        .await;
+    stages["data"]["pipelineStages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]}))
+        .collect()
+}
+
+/// Gives the first stage a `maxDaysInStage` (as admin).
+async fn limit_first_stage(app: &TestApp, days: i64) {
+    let mut specs = stage_specs(app).await;
+    specs[0]["maxDaysInStage"] = json!(days);
+    let body = app
+        .admin("mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }", json!({"s": specs}))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+}
+
 async fn deal(app: &TestApp, token: &str, id: &str) -> Value {
     app.gql(Some(token), DEAL, json!({"id": id})).await["data"]["opportunity"].clone()
 }
@@ -328,11 +351,7 @@ async fn stages_in_use_cannot_be_removed_only_archived() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     a_deal(&app, &rep, "100").await;
-    let stages = app
-        .admin("{ pipelineStages { id name probability kind } }", json!({}))
-        .await["data"]["pipelineStages"]
-        .clone();
-    let all: Vec<Value> = stages.as_array().unwrap().iter().map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]})).collect();
+    let all = stage_specs(&app).await;
     let update = "mutation($stages: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $stages}) { stages { name archived maxDaysInStage } } }";
 
     let without_first: Vec<Value> = all[1..].to_vec();
@@ -369,13 +388,7 @@ async fn deals_beyond_their_stage_limit_are_stale() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     let (id, _) = a_deal(&app, &rep, "100").await;
-    let stages = app
-        .admin("{ pipelineStages { id name probability kind } }", json!({}))
-        .await["data"]["pipelineStages"]
-        .clone();
-    let mut specs: Vec<Value> = stages.as_array().unwrap().iter().map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]})).collect();
-    specs[0]["maxDaysInStage"] = json!(5);
-    app.admin("mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }", json!({"s": specs})).await;
+    limit_first_stage(&app, 5).await;
 
     let fresh = deal(&app, &rep.token, &id).await["isStale"].clone();
     app.clock.advance(chrono::Duration::days(6));
@@ -615,6 +628,17 @@ async fn revenue_splits_sum_to_100_credit_exactly_and_share_visibility() {
         "so does the member's manager"
     );
     assert!(deal(&app, &bystander.token, &id).await.is_null());
+    let through_split = app
+        .gql(
+            Some(&partner.token),
+            "query($id: ID!) { opportunity(id: $id) { customer { id } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert!(
+        through_split["data"]["opportunity"]["customer"].is_null(),
+        "a split does not reveal another rep's customer: {through_split}"
+    );
     let member_change = app
         .gql(Some(&partner.token), SPLITS, input("50", "50", 2))
         .await;
@@ -632,13 +656,7 @@ async fn stale_deals_are_reported_once_to_owner_and_manager() {
     let team = app.a_team("Slow", Some(&manager.id)).await;
     let rep = app.a_user().in_team(&team).create().await;
     let (id, _) = a_deal(&app, &rep, "100").await;
-    let stages = app
-        .admin("{ pipelineStages { id name probability kind } }", json!({}))
-        .await["data"]["pipelineStages"]
-        .clone();
-    let mut specs: Vec<Value> = stages.as_array().unwrap().iter().map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]})).collect();
-    specs[0]["maxDaysInStage"] = json!(2);
-    app.admin("mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }", json!({"s": specs})).await;
+    limit_first_stage(&app, 2).await;
     app.clock.advance(chrono::Duration::days(3));
     let now = salesgraph::clock::Clock::now(&app.clock);
 

@@ -29,6 +29,7 @@ async fn introspection_is_on_by_default_and_can_be_switched_off() {
     );
     assert!(refused["data"]["__schema"].is_null(), "{refused}");
     let typo = off.gql(None, "{ serverInf { version } }", json!({})).await;
+    assert_eq!(error_code(&typo), Some("GRAPHQL_VALIDATION_FAILED"));
     assert!(
         !typo["errors"][0]["message"]
             .as_str()
