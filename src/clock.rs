@@ -28,6 +28,15 @@ impl ManualClock {
         Self(Arc::new(RwLock::new(start)))
     }
 
+    /// Moves the clock to `at`.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let mut now = self
+            .0
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        *now = at;
+    }
+
     pub fn advance(&self, by: Duration) {
         let mut now = self
             .0

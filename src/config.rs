@@ -168,6 +168,42 @@ pub struct Config {
         default_value_t = 86_400
     )]
     pub stale_sweep_interval_secs: u64,
+    /// Radius around a visit's location within which a check-in counts as on site, in metres.
+    #[arg(
+        long,
+        env = "SALESGRAPH_CHECKIN_RADIUS_METERS",
+        default_value_t = 500.0
+    )]
+    pub checkin_radius_meters: f64,
+    /// Most a device's reported accuracy may widen the check-in radius, in metres.
+    #[arg(
+        long,
+        env = "SALESGRAPH_CHECKIN_ACCURACY_CAP_METERS",
+        default_value_t = 200.0
+    )]
+    pub checkin_accuracy_cap_meters: f64,
+    /// How far in the past a device's check-in or check-out time may lie (an offline phone
+    /// sending later), in seconds.
+    #[arg(
+        long,
+        env = "SALESGRAPH_CHECKIN_MAX_DELAY_SECS",
+        default_value_t = 6 * 3600
+    )]
+    pub checkin_max_delay_secs: i64,
+    /// How far ahead of the server a device's clock may run at check-in or check-out, in seconds.
+    #[arg(long, env = "SALESGRAPH_CHECKIN_MAX_AHEAD_SECS", default_value_t = 300)]
+    pub checkin_max_ahead_secs: i64,
+    /// Seconds between sweeps marking visits still planned after their local day as missed.
+    #[arg(
+        long,
+        env = "SALESGRAPH_MISSED_VISIT_SWEEP_INTERVAL_SECS",
+        default_value_t = 900
+    )]
+    pub missed_visit_sweep_interval_secs: u64,
+    /// How far before the read `serverTime` of a visit sync lies, in seconds, so changes still
+    /// committing during the read come again in the next sync.
+    #[arg(long, env = "SALESGRAPH_SYNC_OVERLAP_SECS", default_value_t = 60)]
+    pub sync_overlap_secs: i64,
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,

@@ -86,7 +86,8 @@ pub enum Start<T> {
 pub struct Guard {
     txn: DatabaseTransaction,
     call: IdempotentCall,
-    now: chrono::DateTime<chrono::Utc>,
+    /// The id of the claimed key row, when the call has a key.
+    claim: Option<Uuid>,
 }
 
 impl std::fmt::Debug for Guard {
@@ -98,7 +99,9 @@ impl std::fmt::Debug for Guard {
 }
 
 /// Begins an idempotent call: replays a stored result, or opens the transaction for the work.
-/// Errors: `IDEMPOTENCY_KEY_REUSED`.
+/// The key is claimed at once, inside that transaction: a concurrent call with the same key
+/// waits on the key's unique index until this one commits (then replays its result) or rolls
+/// back (then does the work itself). Errors: `IDEMPOTENCY_KEY_REUSED`.
 pub async fn start<T: DeserializeOwned>(
     db: &DatabaseConnection,
     call: &IdempotentCall,
@@ -108,10 +111,36 @@ pub async fn start<T: DeserializeOwned>(
     if let Some(previous) = stored(&txn, call).await? {
         return Ok(Start::Replayed(previous));
     }
+    let mut claim = None;
+    if let Some(key) = &call.key {
+        let id = Uuid::now_v7();
+        let inserted = ActiveModel {
+            id: Set(id),
+            user_id: Set(call.user_id),
+            key: Set(key.clone()),
+            operation: Set(call.operation.to_owned()),
+            request_hash: Set(call.fingerprint.clone()),
+            response: Set(String::new()),
+            created_at: Set(now),
+        }
+        .insert(&txn)
+        .await;
+        match inserted {
+            Ok(_) => claim = Some(id),
+            Err(err) if is_unique_violation(&err) => {
+                txn.rollback().await?;
+                return stored(db, call)
+                    .await?
+                    .map(Start::Replayed)
+                    .ok_or_else(AppError::internal);
+            }
+            Err(err) => return Err(err.into()),
+        }
+    }
     Ok(Start::Fresh(Guard {
         txn,
         call: call.clone(),
-        now,
+        claim,
     }))
 }
 
@@ -120,37 +149,16 @@ impl Guard {
         &self.txn
     }
 
-    /// Stores the key with `result` and commits the work with it. When a concurrent retry with
-    /// the same key committed first, this work is rolled back and that call's result returned.
-    pub async fn commit<T: Serialize + DeserializeOwned>(
-        self,
-        db: &DatabaseConnection,
-        result: T,
-    ) -> AppResult<Outcome<T>> {
-        let Guard { txn, call, now } = self;
-        if let Some(key) = &call.key {
+    /// Stores `result` under the claimed key and commits the work with it.
+    pub async fn commit<T: Serialize>(self, result: T) -> AppResult<Outcome<T>> {
+        let Guard { txn, claim, .. } = self;
+        if let Some(id) = claim {
             let response = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
-            let inserted = ActiveModel {
-                id: Set(Uuid::now_v7()),
-                user_id: Set(call.user_id),
-                key: Set(key.clone()),
-                operation: Set(call.operation.to_owned()),
-                request_hash: Set(call.fingerprint.clone()),
-                response: Set(response),
-                created_at: Set(now),
-            }
-            .insert(&txn)
-            .await;
-            if let Err(err) = inserted {
-                if is_unique_violation(&err) {
-                    txn.rollback().await?;
-                    return stored(db, &call)
-                        .await?
-                        .map(Outcome::Replayed)
-                        .ok_or_else(AppError::internal);
-                }
-                return Err(err.into());
-            }
+            Entity::update_many()
+                .col_expr(Column::Response, sea_orm::sea_query::Expr::value(response))
+                .filter(Column::Id.eq(id))
+                .exec(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(Outcome::Fresh(result))

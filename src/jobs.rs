@@ -145,8 +145,15 @@ pub fn spawn(
             state.clone(),
             "stale-deals",
             Duration::from_secs(state.config.stale_sweep_interval_secs),
-            shutdown,
+            shutdown.clone(),
             |state, now| async move { crate::opportunities::service::report_stale(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "missed-visits",
+            Duration::from_secs(state.config.missed_visit_sweep_interval_secs),
+            shutdown,
+            |state, now| async move { crate::visits::missed::mark_missed(&state, now).await },
         ),
     ]
 }

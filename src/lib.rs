@@ -25,6 +25,7 @@ pub mod pagination;
 pub mod policy;
 pub mod state;
 pub mod users;
+pub mod visits;
 
 use std::sync::Arc;
 

@@ -115,6 +115,12 @@ pub fn leads(viewer: &Viewer) -> Condition {
         .add(lead_pool(viewer))
 }
 
+/// Visit tasks: admins see all, managers their own and their teams' members', reps their own;
+/// finance none.
+pub fn visits(viewer: &Viewer) -> Condition {
+    owned_by(viewer, entity::visit_task::Column::AssigneeId, false)
+}
+
 /// Whether `viewer` may see a user with this id and team (the same rule as [`users`]).
 pub fn can_see_user(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bool {
     match viewer.role {

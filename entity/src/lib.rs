@@ -18,3 +18,4 @@ pub mod setting;
 pub mod stage_change;
 pub mod team;
 pub mod user;
+pub mod visit_task;

@@ -52,3 +52,25 @@ impl Loader<Uuid> for CustomerLoader {
             .collect())
     }
 }
+
+/// Contacts by id, as far as the viewer may see their customers.
+pub struct ContactLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for ContactLoader {
+    type Value = contact::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(service::visible_contacts_by_ids(&self.db, viewer, keys)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
+    }
+}

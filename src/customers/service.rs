@@ -151,7 +151,7 @@ pub async fn create_customer(
         now,
     )
     .await?;
-    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?.into_inner();
     Customers::find_by_id(id)
         .one(&state.db)
         .await?
@@ -428,7 +428,7 @@ pub async fn add_contact(
         now,
     )
     .await?;
-    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?.into_inner();
     Contacts::find_by_id(id)
         .one(&state.db)
         .await?
@@ -562,6 +562,25 @@ pub async fn visible_customers_by_ids(
     Ok(Customers::find()
         .filter(customer::Column::Id.is_in(ids.to_vec()))
         .filter(policy::customers(viewer))
+        .all(db)
+        .await?)
+}
+
+/// Contacts by id whose customer the viewer may see.
+pub async fn visible_contacts_by_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<contact::Model>> {
+    use sea_orm::sea_query::Query;
+    let customers = Query::select()
+        .column(customer::Column::Id)
+        .from(Customers)
+        .cond_where(policy::customers(viewer))
+        .to_owned();
+    Ok(Contacts::find()
+        .filter(contact::Column::Id.is_in(ids.to_vec()))
+        .filter(contact::Column::CustomerId.in_subquery(customers))
         .all(db)
         .await?)
 }

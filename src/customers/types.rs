@@ -5,7 +5,7 @@ use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, MaybeUndefine
 use chrono::{DateTime, Utc};
 
 use super::loaders::ContactsByCustomer;
-use crate::followups::loaders::FollowUpsByCustomer;
+use crate::followups::loaders::{FollowUpsByCustomer, LastFollowUpByCustomer};
 use crate::followups::types::FollowUp;
 use crate::graphql::node::{NodeType, encode_id};
 use crate::users::loaders::UserLoader;
@@ -88,6 +88,9 @@ pub struct Customer {
     pub uuid: uuid::Uuid,
     #[graphql(skip)]
     pub owner_id: uuid::Uuid,
+    /// The newest follow-up, when a list query fetched it up front (`Some(None)`: there is none).
+    #[graphql(skip)]
+    pub prefetched_last_follow_up: Option<Option<entity::follow_up::Model>>,
 }
 
 #[ComplexObject]
@@ -123,6 +126,37 @@ impl Customer {
             .unwrap_or_default()
             .into_iter()
             .map(crate::opportunities::types::Opportunity::from)
+            .collect())
+    }
+
+    /// The newest follow-up logged on the customer (what happened last, before a visit).
+    async fn last_follow_up(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FollowUp>> {
+        if let Some(prefetched) = &self.prefetched_last_follow_up {
+            return Ok(prefetched.clone().map(FollowUp::from));
+        }
+        let loader = ctx.data_unchecked::<DataLoader<LastFollowUpByCustomer>>();
+        Ok(loader.load_one(self.uuid).await?.map(FollowUp::from))
+    }
+
+    /// Visits to the customer you may see, latest planned first.
+    async fn visits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many of the latest to return (1–100, default 20).",
+            default = 20
+        )]
+        limit: i32,
+    ) -> async_graphql::Result<Vec<crate::visits::types::VisitTask>> {
+        let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
+        let loader = ctx.data_unchecked::<DataLoader<crate::visits::loaders::VisitsByCustomer>>();
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .take(limit)
+            .map(crate::visits::types::VisitTask::from)
             .collect())
     }
 
@@ -168,6 +202,7 @@ impl From<customer::Model> for Customer {
             updated_at: model.updated_at,
             version: model.version,
             owner_id: model.owner_id,
+            prefetched_last_follow_up: None,
         }
     }
 }

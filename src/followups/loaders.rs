@@ -51,3 +51,19 @@ impl Loader<Uuid> for FollowUpsByLead {
         grouped(&self.0, Parent::Lead, keys).await
     }
 }
+
+/// The newest follow-up of many customers in one query.
+pub struct LastFollowUpByCustomer(pub DatabaseConnection);
+
+impl Loader<Uuid> for LastFollowUpByCustomer {
+    type Value = follow_up::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(service::latest_of_customers(&self.0, keys)
+            .await?
+            .into_iter()
+            .filter_map(|f| f.customer_id.map(|customer| (customer, f)))
+            .collect())
+    }
+}

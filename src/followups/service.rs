@@ -117,11 +117,101 @@ pub async fn log_follow_up(
         now,
     )
     .await?;
-    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?.into_inner();
     FollowUps::find_by_id(id)
         .one(&state.db)
         .await?
         .ok_or_else(AppError::internal)
+}
+
+/// Logs the follow-up of a finished visit inside its transaction: a `VISIT` on the customer,
+/// also shown on the visit's open lead, whose engagement and pool deadline it renews. A lead the
+/// rep can no longer work (converted, returned to the pool) only loses that renewal.
+#[allow(clippy::too_many_arguments)] // one visit's facts, each needed once
+pub(crate) async fn log_visit(
+    state: &AppState,
+    txn: &sea_orm::DatabaseTransaction,
+    author: &Viewer,
+    customer_id: Uuid,
+    lead_id: Option<Uuid>,
+    content: String,
+    occurred_at: DateTime<Utc>,
+    next_follow_up_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> AppResult<follow_up::Model> {
+    if let Some(lead) = lead_id {
+        match crate::leads::service::record_follow_up(state, txn, author, lead, occurred_at, now)
+            .await
+        {
+            Ok(_) => {}
+            Err(err)
+                if matches!(
+                    err.code,
+                    crate::error::ErrorCode::NotFound | crate::error::ErrorCode::InvalidState
+                ) => {}
+            Err(err) => return Err(err),
+        }
+    }
+    let created = follow_up::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        subject_type: Set("CUSTOMER".to_owned()),
+        subject_id: Set(customer_id),
+        lead_id: Set(lead_id),
+        customer_id: Set(Some(customer_id)),
+        author_id: Set(author.user_id),
+        kind: Set(FollowUpKind::Visit.as_str().to_owned()),
+        content: Set(content),
+        occurred_at: Set(occurred_at),
+        next_follow_up_at: Set(next_follow_up_at),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    crate::audit::record(
+        txn,
+        Some(author.user_id),
+        "follow_up.logged",
+        "FollowUp",
+        created.id,
+        serde_json::json!({"subjectType": "CUSTOMER", "subjectId": customer_id, "kind": created.kind}),
+        now,
+    )
+    .await?;
+    Ok(created)
+}
+
+/// The newest follow-up of each of these customers (for loaders under visible customers).
+pub async fn latest_of_customers(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<follow_up::Model>> {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // For each customer, the follow-up no newer one outranks: one indexed probe per customer.
+    let newest = Query::select()
+        .column((Alias::new("newer"), follow_up::Column::Id))
+        .from_as(FollowUps, Alias::new("newer"))
+        .and_where(
+            Expr::col((Alias::new("newer"), follow_up::Column::CustomerId))
+                .equals((FollowUps, follow_up::Column::CustomerId)),
+        )
+        .order_by(
+            (Alias::new("newer"), follow_up::Column::OccurredAt),
+            sea_orm::Order::Desc,
+        )
+        .order_by(
+            (Alias::new("newer"), follow_up::Column::Id),
+            sea_orm::Order::Desc,
+        )
+        .limit(1)
+        .to_owned();
+    Ok(FollowUps::find()
+        .filter(follow_up::Column::CustomerId.is_in(ids.to_vec()))
+        .filter(Expr::col((FollowUps, follow_up::Column::Id)).eq(Expr::from(newest)))
+        .all(db)
+        .await?)
 }
 
 /// Which parent a batch of follow-ups is loaded for.

@@ -19,10 +19,10 @@ use async_graphql::{
 use crate::auth::graphql::AuthMutation;
 use crate::auth::viewer::Viewer;
 use crate::customers::graphql::{CustomerMutation, CustomerQuery};
-use crate::customers::loaders::{ContactsByCustomer, CustomerLoader};
+use crate::customers::loaders::{ContactLoader, ContactsByCustomer, CustomerLoader};
 use crate::error::AppError;
 use crate::followups::graphql::FollowUpMutation;
-use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead};
+use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead, LastFollowUpByCustomer};
 use crate::leads::graphql::{LeadMutation, LeadQuery};
 use crate::leads::loaders::EventsByLead;
 use crate::notifications::graphql::{
@@ -33,12 +33,14 @@ use crate::opportunities::graphql::{
 };
 use crate::opportunities::loaders::{
     HistoryByOpportunity, OpportunitiesByCustomer, OpportunityLoader, SplitsByOpportunity,
-    StageLoader,
+    StageLoader, VisibleOpportunityLoader,
 };
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
 use crate::users::loaders::{TeamLoader, UserLoader};
 use crate::users::service as users;
+use crate::visits::graphql::{VisitMutation, VisitQuery};
+use crate::visits::loaders::{VisitLoader, VisitsByCustomer, VisitsByOpportunity};
 use context::ContextExt;
 use guards::SignedIn;
 use node::{Node, NodeType, decode_any};
@@ -134,6 +136,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
             .next()
             .map(|s| Node::PipelineStage(s.into()))
             .ok_or_else(|| AppError::not_found("Stage")),
+        NodeType::VisitTask => crate::visits::service::get_visit(db, viewer, uuid)
+            .await
+            .map(|v| Node::VisitTask(v.into())),
     };
     use crate::error::ErrorCode;
     match found {
@@ -153,6 +158,7 @@ pub struct QueryRoot(
     LeadQuery,
     NotificationQuery,
     OpportunityQuery,
+    VisitQuery,
 );
 
 /// Everything a client can change.
@@ -165,6 +171,7 @@ pub struct MutationRoot(
     FollowUpMutation,
     NotificationMutation,
     OpportunityMutation,
+    VisitMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
@@ -235,4 +242,31 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     data.insert(DataLoader::new(FollowUpsByCustomer(db()), tokio::spawn));
     data.insert(DataLoader::new(FollowUpsByLead(db()), tokio::spawn));
     data.insert(DataLoader::new(EventsByLead(db()), tokio::spawn));
+    data.insert(DataLoader::new(LastFollowUpByCustomer(db()), tokio::spawn));
+    let viewer = || viewer.cloned();
+    let contacts = ContactLoader {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(contacts, tokio::spawn));
+    let deals = VisibleOpportunityLoader {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(deals, tokio::spawn));
+    let visits = VisitLoader {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(visits, tokio::spawn));
+    let by_customer = VisitsByCustomer {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(by_customer, tokio::spawn));
+    let by_deal = VisitsByOpportunity {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(by_deal, tokio::spawn));
 }

@@ -12,6 +12,7 @@ use crate::leads::types::Lead;
 use crate::notifications::graphql::Notification;
 use crate::opportunities::types::{Opportunity, PipelineStage};
 use crate::users::types::{Team, User};
+use crate::visits::types::VisitTask;
 
 /// Every object a client can refetch by id.
 // A node lives for one response; boxing the variants would buy nothing.
@@ -28,6 +29,7 @@ pub enum Node {
     Notification(Notification),
     Opportunity(Opportunity),
     PipelineStage(PipelineStage),
+    VisitTask(VisitTask),
 }
 
 /// The object types that have global ids.
@@ -42,10 +44,11 @@ pub enum NodeType {
     Notification,
     Opportunity,
     PipelineStage,
+    VisitTask,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 9] = [
+    const ALL: [NodeType; 10] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -55,6 +58,7 @@ impl NodeType {
         Self::Notification,
         Self::Opportunity,
         Self::PipelineStage,
+        Self::VisitTask,
     ];
 
     fn name(self) -> &'static str {
@@ -68,6 +72,7 @@ impl NodeType {
             Self::Notification => "Notification",
             Self::Opportunity => "Opportunity",
             Self::PipelineStage => "PipelineStage",
+            Self::VisitTask => "VisitTask",
         }
     }
 

@@ -513,7 +513,7 @@ pub async fn create_lead(
         now,
     )
     .await?;
-    let outcome = guard.commit(&state.db, created.id).await?;
+    let outcome = guard.commit(created.id).await?;
     if matches!(outcome, idempotency::Outcome::Fresh(_)) {
         notifications::announce(state.events.as_ref(), &written);
     }
@@ -890,7 +890,7 @@ pub async fn convert_lead(
                 now,
             )
             .await?;
-            guard.commit(&state.db, id).await?.into_inner()
+            guard.commit(id).await?.into_inner()
         }
     };
     let lead_id = guard;

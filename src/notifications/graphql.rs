@@ -25,6 +25,8 @@ crate::string_enum! {
         OpportunityLost => "OPPORTUNITY_LOST",
         /// A deal sits in its stage longer than the pipeline allows.
         OpportunityStale => "OPPORTUNITY_STALE",
+        /// A visit of your team was neither made nor cancelled on its day.
+        VisitMissed => "VISIT_MISSED",
     }
 }
 
@@ -53,6 +55,7 @@ impl From<notification::Model> for Notification {
             Some("Lead") => Some(NodeType::Lead),
             Some("Customer") => Some(NodeType::Customer),
             Some("Opportunity") => Some(NodeType::Opportunity),
+            Some("VisitTask") => Some(NodeType::VisitTask),
             _ => None,
         };
         Self {

@@ -33,7 +33,7 @@ fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
 
 /// Whose deals a report counts: a named user, yourself, a team (default the one you manage or
 /// belong to), or everything you may see.
-fn report_scope(
+pub(crate) fn report_scope(
     viewer: &crate::auth::viewer::Viewer,
     scope: ForecastScope,
     team_id: Option<ID>,

@@ -99,3 +99,26 @@ impl Loader<Uuid> for SplitsByOpportunity {
         Ok(grouped)
     }
 }
+
+/// Deals by id, as far as the viewer may see them (for links from records that do not imply
+/// the deal's visibility, such as visits).
+pub struct VisibleOpportunityLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for VisibleOpportunityLoader {
+    type Value = opportunity::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(service::visible_by_ids(&self.db, viewer, keys)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect())
+    }
+}

@@ -173,7 +173,7 @@ pub async fn create_opportunity(
         now,
     )
     .await?;
-    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?.into_inner();
     load(&state.db, id).await
 }
 
@@ -391,7 +391,7 @@ pub async fn update_opportunity(
         now,
     )
     .await?;
-    guard.commit(&state.db, id).await?;
+    guard.commit(id).await?;
     load(&state.db, id).await
 }
 
@@ -446,7 +446,7 @@ pub async fn transition(
         now,
     )
     .await?;
-    let outcome = guard.commit(&state.db, change_id).await?;
+    let outcome = guard.commit(change_id).await?;
     if matches!(outcome, idempotency::Outcome::Fresh(_)) {
         state.events.publish(DomainEvent {
             kind: EventKind::OpportunityStageChanged,
@@ -572,7 +572,7 @@ async fn apply(
     .await?;
     let mut written = Vec::new();
     if matches!(change, Transition::Win | Transition::Lose(_)) {
-        for manager in managers_of(txn, current.owner_id).await? {
+        for manager in crate::users::service::managers_of(txn, current.owner_id).await? {
             let won = matches!(change, Transition::Win);
             let notice = NewNotification {
                 user_id: manager,
@@ -599,23 +599,6 @@ async fn apply(
         }
     }
     Ok((change_row.id, written))
-}
-
-/// Managers of the owner's team (not the owner themself).
-async fn managers_of(db: &impl ConnectionTrait, owner: Uuid) -> AppResult<Vec<Uuid>> {
-    let Some(user) = entity::user::Entity::find_by_id(owner).one(db).await? else {
-        return Ok(Vec::new());
-    };
-    let Some(team) = user.team_id else {
-        return Ok(Vec::new());
-    };
-    Ok(entity::team::Entity::find_by_id(team)
-        .one(db)
-        .await?
-        .and_then(|t| t.manager_id)
-        .filter(|m| *m != owner)
-        .into_iter()
-        .collect())
 }
 
 /// Open visible deals sitting in their stage too long, longest first (at most 100).
@@ -664,6 +647,19 @@ pub async fn of_customers(
 pub async fn by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<opportunity::Model>> {
     Ok(Opportunities::find()
         .filter(opportunity::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}
+
+/// Deals by id that the viewer may see.
+pub async fn visible_by_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<opportunity::Model>> {
+    Ok(Opportunities::find()
+        .filter(opportunity::Column::Id.is_in(ids.to_vec()))
+        .filter(policy::opportunities(viewer))
         .all(db)
         .await?)
 }
@@ -811,7 +807,7 @@ pub async fn set_splits(
         now,
     )
     .await?;
-    guard.commit(&state.db, id).await?;
+    guard.commit(id).await?;
     load(&state.db, id).await
 }
 
@@ -897,7 +893,7 @@ pub async fn report_stale(
         }
         reported += 1;
         let mut recipients = vec![deal.owner_id];
-        recipients.extend(managers_of(&txn, deal.owner_id).await?);
+        recipients.extend(crate::users::service::managers_of(&txn, deal.owner_id).await?);
         for user_id in recipients {
             let notice = NewNotification {
                 user_id,

@@ -130,6 +130,29 @@ pub struct Opportunity {
     pub version: i32,
     #[graphql(skip)]
     pub model: opportunity::Model,
+    /// The stage, when a list query fetched it up front.
+    #[graphql(skip)]
+    pub prefetched_stage: Option<pipeline_stage::Model>,
+}
+
+impl Opportunity {
+    /// With its stage already loaded (saves the loader round).
+    pub fn with_stage(model: opportunity::Model, stage: Option<pipeline_stage::Model>) -> Self {
+        Self {
+            prefetched_stage: stage,
+            ..Self::from(model)
+        }
+    }
+
+    async fn current_stage(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<pipeline_stage::Model>> {
+        match &self.prefetched_stage {
+            Some(stage) if stage.id == self.model.stage_id => Ok(Some(stage.clone())),
+            _ => stage(ctx, self.model.stage_id).await,
+        }
+    }
 }
 
 #[ComplexObject]
@@ -151,14 +174,12 @@ impl Opportunity {
 
     /// The current stage.
     async fn stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
-        Ok(stage(ctx, self.model.stage_id)
-            .await?
-            .map(PipelineStage::from))
+        Ok(self.current_stage(ctx).await?.map(PipelineStage::from))
     }
 
     /// Win probability in percent: the deal's override, else the stage's.
     async fn probability(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
-        Ok(match stage(ctx, self.model.stage_id).await? {
+        Ok(match self.current_stage(ctx).await? {
             Some(stage) => service::probability(&self.model, &stage),
             None => self.model.probability_override.unwrap_or(0),
         })
@@ -183,7 +204,8 @@ impl Opportunity {
             return Ok(false);
         }
         let days = service::whole_days(self.model.stage_entered_at, ctx.app().clock.now());
-        Ok(stage(ctx, self.model.stage_id)
+        Ok(self
+            .current_stage(ctx)
             .await?
             .and_then(|s| s.max_days_in_stage)
             .is_some_and(|max| days > max))
@@ -210,6 +232,29 @@ impl Opportunity {
                 })
                 .collect(),
         )
+    }
+
+    /// Visits working on the deal that you may see, latest planned first.
+    async fn visits(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "How many of the latest to return (1–100, default 20).",
+            default = 20
+        )]
+        limit: i32,
+    ) -> async_graphql::Result<Vec<crate::visits::types::VisitTask>> {
+        let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::visits::loaders::VisitsByOpportunity>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .take(limit)
+            .map(crate::visits::types::VisitTask::from)
+            .collect())
     }
 
     /// Every change of stage, oldest first.
@@ -242,6 +287,7 @@ impl From<opportunity::Model> for Opportunity {
             updated_at: model.updated_at,
             version: model.version,
             model,
+            prefetched_stage: None,
         }
     }
 }

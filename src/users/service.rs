@@ -219,7 +219,7 @@ pub async fn create_user(
         now,
     )
     .await?;
-    Ok(match guard.commit(&state.db, created.id).await? {
+    Ok(match guard.commit(created.id).await? {
         Outcome::Fresh(id) => Outcome::Fresh(fetch(id).await?),
         Outcome::Replayed(id) => Outcome::Replayed(fetch(id).await?),
     })
@@ -511,7 +511,7 @@ pub async fn create_team(
         now,
     )
     .await?;
-    let id = guard.commit(&state.db, created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?.into_inner();
     if new.manager_id.is_some() {
         state.viewers.clear();
     }
@@ -693,6 +693,23 @@ pub async fn check_assignable(
             "Must be an active sales rep or manager within your teams",
         )),
     }
+}
+
+/// The manager of a user's team, unless that is the user themself (for notifications).
+pub async fn managers_of(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Vec<Uuid>> {
+    let Some(user) = Users::find_by_id(user_id).one(db).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(team) = user.team_id else {
+        return Ok(Vec::new());
+    };
+    Ok(Teams::find_by_id(team)
+        .one(db)
+        .await?
+        .and_then(|t| t.manager_id)
+        .filter(|m| *m != user_id)
+        .into_iter()
+        .collect())
 }
 
 /// Active sales reps of a team, in a stable order (for round-robin assignment).

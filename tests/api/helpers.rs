@@ -139,6 +139,11 @@ impl TestApp {
         Self::spawn_on(TestDb::create().await, configure).await
     }
 
+    /// With the clock standing at `at` from the start (tokens are issued at that time).
+    pub async fn spawn_at(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::spawn_on_at(TestDb::create().await, |_| {}, at).await
+    }
+
     /// On a SQLite file (when no PostgreSQL is configured for tests), with a real pool.
     pub async fn spawn_on_file_or_postgres() -> Self {
         Self::spawn_on_file_or_postgres_with(|_| {}).await
@@ -156,6 +161,14 @@ impl TestApp {
     }
 
     async fn spawn_on(test_db: TestDb, configure: impl FnOnce(&mut Config)) -> Self {
+        Self::spawn_on_at(test_db, configure, chrono::Utc::now()).await
+    }
+
+    async fn spawn_on_at(
+        test_db: TestDb,
+        configure: impl FnOnce(&mut Config),
+        start: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
         let mut connection = test_db.connect().await;
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
@@ -168,7 +181,7 @@ impl TestApp {
         let mut config = test_config();
         config.database_url = test_db.url.clone();
         configure(&mut config);
-        let clock = ManualClock::new(chrono::Utc::now());
+        let clock = ManualClock::new(start);
         let state = build_state(connection, config, Arc::new(clock.clone()))
             .await
             .expect("build state");
@@ -260,6 +273,7 @@ impl TestApp {
             role: "SALES_REP",
             team_id: None,
             email: None,
+            timezone: None,
         }
     }
 
@@ -283,6 +297,7 @@ pub struct UserBuilder<'a> {
     role: &'static str,
     team_id: Option<String>,
     email: Option<String>,
+    timezone: Option<&'static str>,
 }
 
 impl UserBuilder<'_> {
@@ -293,6 +308,11 @@ impl UserBuilder<'_> {
 
     pub fn in_team(mut self, team_id: &str) -> Self {
         self.team_id = Some(team_id.to_owned());
+        self
+    }
+
+    pub fn timezone(mut self, timezone: &'static str) -> Self {
+        self.timezone = Some(timezone);
         self
     }
 
@@ -312,7 +332,7 @@ impl UserBuilder<'_> {
                 "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
                 json!({ "input": {
                     "email": email, "displayName": "Test User", "role": self.role,
-                    "password": PASSWORD, "teamId": self.team_id
+                    "password": PASSWORD, "teamId": self.team_id, "timezone": self.timezone
                 } }),
             )
             .await;

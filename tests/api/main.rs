@@ -13,4 +13,5 @@ mod opportunities;
 mod schema;
 mod transport;
 mod users;
+mod visits;
 mod websocket;

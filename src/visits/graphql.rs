@@ -1,0 +1,294 @@
+//! Resolvers for visits.
+
+use async_graphql::{Context, ID, Object};
+
+use super::field::{self, CheckIn, CheckOut};
+use super::morning::Wants;
+use super::service::{self, Cancel, NewVisit, Reschedule, VisitFilter};
+use super::types::{
+    CancelVisitInput, CancelVisitPayload, CheckInVisitInput, CheckInVisitPayload,
+    CheckOutVisitInput, CheckOutVisitPayload, PlanVisitInput, PlanVisitPayload,
+    RescheduleVisitInput, RescheduleVisitPayload, VisitStats, VisitStatsInput, VisitStatsScope,
+    VisitTask, VisitTaskConnection, VisitTaskFilter,
+};
+use crate::customers::service::GeoPoint;
+use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::SignedIn;
+use crate::graphql::node::{NodeType, decode_id};
+use crate::graphql::scalars::Date;
+use crate::opportunities::types::ForecastScope;
+use crate::pagination::PageRequest;
+
+fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
+    decode_id(id, NodeType::VisitTask, "input.id")
+}
+
+fn optional_id(id: Option<&ID>, kind: NodeType, field: &str) -> AppResult<Option<uuid::Uuid>> {
+    id.map(|id| decode_id(id, kind, field)).transpose()
+}
+
+#[derive(Default)]
+pub struct VisitQuery;
+
+#[Object]
+impl VisitQuery {
+    /// Your visit tasks starting on one local day (your time zone; today by default), by
+    /// planned start — what a rep opens in the morning.
+    #[graphql(guard = "SignedIn")]
+    async fn my_visit_tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The local day; today in your time zone when omitted.")] date: Option<
+            Date,
+        >,
+        #[graphql(desc = "Include cancelled tasks.", default = false)] include_cancelled: bool,
+    ) -> async_graphql::Result<Vec<VisitTask>> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let date = date.map_or_else(
+            || super::rules::local_date(viewer.timezone, app.clock.now()),
+            |d| d.0,
+        );
+        let tasks = service::my_visit_tasks(&app.db, viewer, date, include_cancelled).await?;
+        // The hottest query: fetch the links it asks for up front, one statement each.
+        let look = ctx.look_ahead();
+        let wants = Wants {
+            customers: look.field("customer").exists(),
+            last_follow_ups: look.field("customer").field("lastFollowUp").exists(),
+            contacts: look.field("contact").exists(),
+            opportunities: look.field("opportunity").exists(),
+        };
+        Ok(super::morning::link(&app.db, viewer, tasks, wants)
+            .await?
+            .into_iter()
+            .map(VisitTask::from)
+            .collect())
+    }
+
+    /// Visit tasks you may see, in creation order; with `filter.updatedSince`, the changes
+    /// since a previous read (cancelled and missed tasks included) for syncing a phone's cache.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn visit_tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only tasks matching this filter.")] filter: Option<VisitTaskFilter>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<VisitTaskConnection> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        // Read before the query: anything committed later has a later `updatedAt`.
+        let server_time =
+            app.clock.now() - chrono::Duration::seconds(app.config.sync_overlap_secs.max(0));
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = VisitFilter {
+            assignee_id: optional_id(f.assignee_id.as_ref(), NodeType::User, "filter.assigneeId")?,
+            customer_id: optional_id(
+                f.customer_id.as_ref(),
+                NodeType::Customer,
+                "filter.customerId",
+            )?,
+            opportunity_id: optional_id(
+                f.opportunity_id.as_ref(),
+                NodeType::Opportunity,
+                "filter.opportunityId",
+            )?,
+            statuses: f.statuses,
+            planned_from: f.planned_from,
+            planned_to: f.planned_to,
+            updated_since: f.updated_since,
+        };
+        let page = service::list_visits(&app.db, viewer, filter, &page).await?;
+        Ok(VisitTaskConnection::from_page(page, server_time))
+    }
+
+    /// One visit task by id; `NOT_FOUND` when missing or not yours to see.
+    #[graphql(guard = "SignedIn")]
+    async fn visit_task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The task's id.")] id: ID,
+    ) -> async_graphql::Result<VisitTask> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&id, NodeType::VisitTask, "id")?;
+        Ok(service::get_visit(&ctx.app().db, viewer, id).await?.into())
+    }
+
+    /// Per rep: visits planned, completed, missed and cancelled in a period, the on-site rate and
+    /// the average time on site, over the visits you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn visit_stats(
+        &self,
+        ctx: &Context<'_>,
+        input: VisitStatsInput,
+    ) -> async_graphql::Result<Vec<VisitStats>> {
+        let viewer = ctx.viewer()?;
+        let scope = match input.scope {
+            VisitStatsScope::Me => ForecastScope::Me,
+            VisitStatsScope::Team => ForecastScope::Team,
+            VisitStatsScope::Company => ForecastScope::Company,
+        };
+        let scope = crate::opportunities::graphql::report_scope(
+            viewer,
+            scope,
+            input.team_id,
+            input.user_id,
+        )?;
+        let lines =
+            super::stats::visit_stats(&ctx.app().db, viewer, scope, input.from.0, input.to.0)
+                .await?;
+        Ok(lines
+            .into_iter()
+            .map(|line| VisitStats {
+                planned: line.planned,
+                completed: line.completed,
+                missed: line.missed,
+                cancelled: line.cancelled,
+                in_progress: line.in_progress,
+                on_site_rate: line.on_site_rate(),
+                average_duration_minutes: line.average_duration_minutes(),
+                user_id: line.assignee_id,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct VisitMutation;
+
+#[Object]
+impl VisitMutation {
+    /// Plans a visit for yourself, or (managers, admins) for a rep of your teams.
+    #[graphql(guard = "SignedIn")]
+    async fn plan_visit(
+        &self,
+        ctx: &Context<'_>,
+        input: PlanVisitInput,
+    ) -> async_graphql::Result<PlanVisitPayload> {
+        let viewer = ctx.viewer()?;
+        let new = NewVisit {
+            customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
+            contact_id: optional_id(
+                input.contact_id.as_ref(),
+                NodeType::Contact,
+                "input.contactId",
+            )?,
+            opportunity_id: optional_id(
+                input.opportunity_id.as_ref(),
+                NodeType::Opportunity,
+                "input.opportunityId",
+            )?,
+            lead_id: optional_id(input.lead_id.as_ref(), NodeType::Lead, "input.leadId")?,
+            assignee_id: optional_id(
+                input.assignee_id.as_ref(),
+                NodeType::User,
+                "input.assigneeId",
+            )?,
+            purpose: input.purpose,
+            planned_start: input.planned_start,
+            planned_end: input.planned_end,
+            address: input.address,
+            location: input
+                .location
+                .map(|l| GeoPoint::parse(l.lat, l.lng, "input.location"))
+                .transpose()?,
+        };
+        let visit = service::plan_visit(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(PlanVisitPayload {
+            visit: visit.into(),
+        })
+    }
+
+    /// Moves a planned visit to another time.
+    #[graphql(guard = "SignedIn")]
+    async fn reschedule_visit(
+        &self,
+        ctx: &Context<'_>,
+        input: RescheduleVisitInput,
+    ) -> async_graphql::Result<RescheduleVisitPayload> {
+        let viewer = ctx.viewer()?;
+        let change = Reschedule {
+            id: visit_id(&input.id)?,
+            expected_version: input.expected_version,
+            planned_start: input.planned_start,
+            planned_end: input.planned_end,
+        };
+        let visit =
+            service::reschedule_visit(ctx.app(), viewer, change, input.idempotency_key).await?;
+        Ok(RescheduleVisitPayload {
+            visit: visit.into(),
+        })
+    }
+
+    /// Calls off a planned visit.
+    #[graphql(guard = "SignedIn")]
+    async fn cancel_visit(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelVisitInput,
+    ) -> async_graphql::Result<CancelVisitPayload> {
+        let viewer = ctx.viewer()?;
+        let cancel = Cancel {
+            id: visit_id(&input.id)?,
+            expected_version: input.expected_version,
+            reason: input.reason,
+        };
+        let visit = service::cancel_visit(ctx.app(), viewer, cancel, input.idempotency_key).await?;
+        Ok(CancelVisitPayload {
+            visit: visit.into(),
+        })
+    }
+
+    /// Checks in at the customer's site (the assignee only).
+    #[graphql(guard = "SignedIn")]
+    async fn check_in_visit(
+        &self,
+        ctx: &Context<'_>,
+        input: CheckInVisitInput,
+    ) -> async_graphql::Result<CheckInVisitPayload> {
+        let viewer = ctx.viewer()?;
+        let check_in = CheckIn {
+            id: visit_id(&input.id)?,
+            location: GeoPoint::parse(input.location.lat, input.location.lng, "input.location")?,
+            accuracy_meters: input.location.accuracy_meters,
+            device_time: input.device_time,
+            expected_version: input.expected_version,
+        };
+        let visit = field::check_in(ctx.app(), viewer, check_in, input.idempotency_key).await?;
+        Ok(CheckInVisitPayload {
+            visit: visit.into(),
+        })
+    }
+
+    /// Checks out of a visit under way with its report (the assignee only).
+    #[graphql(guard = "SignedIn")]
+    async fn check_out_visit(
+        &self,
+        ctx: &Context<'_>,
+        input: CheckOutVisitInput,
+    ) -> async_graphql::Result<CheckOutVisitPayload> {
+        let viewer = ctx.viewer()?;
+        let check_out = CheckOut {
+            id: visit_id(&input.id)?,
+            summary: input.summary,
+            outcome: input.outcome,
+            next_step: input.next_step,
+            next_visit_at: input.next_visit_at,
+            device_time: input.device_time,
+            expected_version: input.expected_version,
+        };
+        let visit = field::check_out(ctx.app(), viewer, check_out, input.idempotency_key).await?;
+        Ok(CheckOutVisitPayload {
+            visit: visit.into(),
+        })
+    }
+}

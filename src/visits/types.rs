@@ -1,0 +1,519 @@
+//! GraphQL types of visits.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::loaders::VisitLoader;
+pub use super::rules::{VisitOutcome, VisitStatus};
+use crate::customers::loaders::{ContactLoader, CustomerLoader};
+use crate::customers::types::{Contact, Customer, Location, LocationInput};
+use crate::graphql::node::{NodeType, encode_id};
+use crate::graphql::scalars::Date;
+use crate::opportunities::loaders::VisibleOpportunityLoader;
+use crate::opportunities::types::Opportunity;
+use crate::users::loaders::UserLoader;
+use crate::users::types::User;
+use entity::visit_task;
+
+/// A planned (or made) visit of a rep to a customer.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct VisitTask {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// Why the rep goes.
+    pub purpose: String,
+    /// When the visit is planned to start.
+    pub planned_start: DateTime<Utc>,
+    /// When the visit is planned to end.
+    pub planned_end: DateTime<Utc>,
+    /// The assignee's local day of the planned start.
+    pub local_date: Date,
+    /// Where to go (the customer's address unless planned elsewhere).
+    pub address: Option<String>,
+    /// Where to check in (the customer's location unless planned elsewhere).
+    pub location: Option<Location>,
+    /// Where the task stands.
+    pub status: VisitStatus,
+    /// The check-in on site, once made.
+    pub check_in: Option<VisitCheckIn>,
+    /// The report given at check-out, once made.
+    pub check_out: Option<VisitCheckOut>,
+    /// When the visit was cancelled.
+    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Why the visit was cancelled.
+    pub cancel_reason: Option<String>,
+    /// When the visit was marked missed.
+    pub missed_at: Option<DateTime<Utc>>,
+    /// The open lead the visit works on.
+    pub lead_id: Option<ID>,
+    /// When the task was planned.
+    pub created_at: DateTime<Utc>,
+    /// When the task last changed (compare with `updatedSince` to sync).
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; pass it back as `expectedVersion`.
+    pub version: i32,
+    #[graphql(skip)]
+    pub model: visit_task::Model,
+    /// Links fetched up front by a list query; each `None` falls back to a loader.
+    #[graphql(skip)]
+    pub prefetched: Box<Prefetched>,
+}
+
+/// Linked records of a task fetched up front (`Some(None)`: none, or not visible).
+#[derive(Clone, Debug, Default)]
+pub struct Prefetched {
+    pub customer: Option<Option<Customer>>,
+    pub contact: Option<Option<Contact>>,
+    pub opportunity: Option<Option<Opportunity>>,
+}
+
+impl From<super::morning::Linked> for VisitTask {
+    fn from(linked: super::morning::Linked) -> Self {
+        let prefetched = Prefetched {
+            customer: linked.customer.map(|found| {
+                found.map(|(model, last)| Customer {
+                    prefetched_last_follow_up: Some(last),
+                    ..Customer::from(model)
+                })
+            }),
+            contact: linked.contact.map(|found| found.map(Contact::from)),
+            opportunity: linked
+                .opportunity
+                .map(|found| found.map(|(model, stage)| Opportunity::with_stage(model, stage))),
+        };
+        Self {
+            prefetched: Box::new(prefetched),
+            ..Self::from(linked.task)
+        }
+    }
+}
+
+/// A check-in on site, as the server judged it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct VisitCheckIn {
+    /// When the server received it.
+    pub at: DateTime<Utc>,
+    /// The device's clock at check-in.
+    pub device_time: DateTime<Utc>,
+    /// Where the device was.
+    pub location: Location,
+    /// The accuracy the device reported, in metres.
+    pub accuracy_meters: f64,
+    /// Great-circle distance to the visit's location, in metres; null when it is unknown.
+    pub distance_meters: Option<f64>,
+    /// Within the allowed radius of the visit's location; null when unverified.
+    pub on_site: Option<bool>,
+    /// False when the visit had no location to compare with.
+    pub verified: bool,
+}
+
+/// What the rep reported when leaving.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct VisitCheckOut {
+    /// When the server received it.
+    pub at: DateTime<Utc>,
+    /// The device's clock at check-out.
+    pub device_time: DateTime<Utc>,
+    /// What happened.
+    pub summary: String,
+    /// How it went.
+    pub outcome: VisitOutcome,
+    /// What comes next.
+    pub next_step: Option<String>,
+    /// Minutes on site, from the device's check-in to its check-out.
+    pub duration_minutes: f64,
+}
+
+#[ComplexObject]
+impl VisitTask {
+    /// The rep who makes the visit.
+    async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        Ok(loader
+            .load_one(self.model.assignee_id)
+            .await?
+            .map(User::from))
+    }
+
+    /// Who planned it.
+    async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        Ok(loader
+            .load_one(self.model.created_by)
+            .await?
+            .map(User::from))
+    }
+
+    /// The customer visited (null if you may no longer see it).
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        if let Some(prefetched) = &self.prefetched.customer {
+            return Ok(prefetched.clone());
+        }
+        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
+        Ok(loader
+            .load_one(self.model.customer_id)
+            .await?
+            .map(Customer::from))
+    }
+
+    /// The person to meet.
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contact>> {
+        if let Some(prefetched) = &self.prefetched.contact {
+            return Ok(prefetched.clone());
+        }
+        let Some(id) = self.model.contact_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data_unchecked::<DataLoader<ContactLoader>>();
+        Ok(loader.load_one(id).await?.map(Contact::from))
+    }
+
+    /// The deal the visit works on.
+    async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
+        if let Some(prefetched) = &self.prefetched.opportunity {
+            return Ok(prefetched.clone());
+        }
+        let Some(id) = self.model.opportunity_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data_unchecked::<DataLoader<VisibleOpportunityLoader>>();
+        Ok(loader.load_one(id).await?.map(Opportunity::from))
+    }
+
+    /// The visit planned at check-out.
+    async fn next_visit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<VisitTask>> {
+        let Some(id) = self.model.next_visit_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data_unchecked::<DataLoader<VisitLoader>>();
+        Ok(loader.load_one(id).await?.map(VisitTask::from))
+    }
+}
+
+fn location(lat: Option<f64>, lng: Option<f64>) -> Option<Location> {
+    match (lat, lng) {
+        (Some(lat), Some(lng)) => Some(Location { lat, lng }),
+        _ => None,
+    }
+}
+
+impl From<visit_task::Model> for VisitTask {
+    fn from(model: visit_task::Model) -> Self {
+        let check_in = match (model.check_in_at, model.check_in_device_at) {
+            (Some(at), Some(device_time)) => Some(VisitCheckIn {
+                at,
+                device_time,
+                location: location(model.check_in_latitude, model.check_in_longitude)
+                    .unwrap_or(Location { lat: 0.0, lng: 0.0 }),
+                accuracy_meters: model.check_in_accuracy_m.unwrap_or(0.0),
+                distance_meters: model.check_in_distance_m,
+                on_site: model.check_in_on_site,
+                verified: model.check_in_on_site.is_some(),
+            }),
+            _ => None,
+        };
+        let check_out = match (
+            model.check_out_at,
+            model.check_out_device_at,
+            &model.summary,
+        ) {
+            (Some(at), Some(device_time), Some(summary)) => Some(VisitCheckOut {
+                at,
+                device_time,
+                summary: summary.clone(),
+                outcome: model
+                    .outcome
+                    .as_deref()
+                    .and_then(VisitOutcome::parse)
+                    .unwrap_or(VisitOutcome::Neutral),
+                next_step: model.next_step.clone(),
+                duration_minutes: model.duration_seconds.unwrap_or(0) as f64 / 60.0,
+            }),
+            _ => None,
+        };
+        Self {
+            id: encode_id(NodeType::VisitTask, model.id),
+            purpose: model.purpose.clone(),
+            planned_start: model.planned_start,
+            planned_end: model.planned_end,
+            local_date: Date(model.local_date),
+            address: model.address.clone(),
+            location: location(model.latitude, model.longitude),
+            status: VisitStatus::parse(&model.status).unwrap_or(VisitStatus::Planned),
+            check_in,
+            check_out,
+            cancelled_at: model.cancelled_at,
+            cancel_reason: model.cancel_reason.clone(),
+            missed_at: model.missed_at,
+            lead_id: model.lead_id.map(|id| encode_id(NodeType::Lead, id)),
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+            version: model.version,
+            model,
+            prefetched: Box::default(),
+        }
+    }
+}
+
+/// One page of visit tasks, and the time to pass as `updatedSince` in the next sync.
+#[derive(SimpleObject)]
+pub struct VisitTaskConnection {
+    /// The tasks of this page, each with its cursor.
+    pub edges: Vec<VisitTaskEdge>,
+    /// The tasks of this page, without cursors.
+    pub nodes: Vec<VisitTask>,
+    /// Whether more pages exist and the cursors to reach them.
+    pub page_info: async_graphql::connection::PageInfo,
+    /// How many tasks match the filter, across all pages.
+    pub total_count: u64,
+    /// Pass as `filter.updatedSince` next time to receive only what changed since this read
+    /// (slightly earlier than now, so changes committing during the read come again).
+    pub server_time: DateTime<Utc>,
+}
+
+/// A task of a page with the cursor that points at it.
+#[derive(SimpleObject)]
+pub struct VisitTaskEdge {
+    /// Opaque cursor of this task, for `after` or `before`.
+    pub cursor: String,
+    /// The task.
+    pub node: VisitTask,
+}
+
+impl VisitTaskConnection {
+    pub fn from_page(
+        page: crate::pagination::Page<visit_task::Model>,
+        server_time: DateTime<Utc>,
+    ) -> Self {
+        let (page_info, edges, total_count) =
+            crate::graphql::pagination::edges_of(page, VisitTask::from);
+        Self {
+            nodes: edges.iter().map(|(_, node)| node.clone()).collect(),
+            edges: edges
+                .into_iter()
+                .map(|(cursor, node)| VisitTaskEdge { cursor, node })
+                .collect(),
+            page_info,
+            total_count,
+            server_time,
+        }
+    }
+}
+
+/// Filters for `visitTasks`; all given filters must match.
+#[derive(InputObject, Debug, Default)]
+pub struct VisitTaskFilter {
+    /// Only tasks of this rep (within what you may see).
+    pub assignee_id: Option<ID>,
+    /// Only visits to this customer.
+    pub customer_id: Option<ID>,
+    /// Only visits working on this deal.
+    pub opportunity_id: Option<ID>,
+    /// Only tasks in these states.
+    pub statuses: Option<Vec<VisitStatus>>,
+    /// Only tasks planned to start at or after this time.
+    pub planned_from: Option<DateTime<Utc>>,
+    /// Only tasks planned to start before this time.
+    pub planned_to: Option<DateTime<Utc>>,
+    /// Only tasks changed at or after this time, cancelled and missed ones included (incremental
+    /// sync: pass the previous page's `serverTime`).
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// A visit to plan.
+#[derive(InputObject, Debug)]
+pub struct PlanVisitInput {
+    /// The customer to visit (one the assignee may see).
+    pub customer_id: ID,
+    /// The person to meet, working for that customer.
+    pub contact_id: Option<ID>,
+    /// The deal the visit works on, with that customer.
+    pub opportunity_id: Option<ID>,
+    /// An open lead of the assignee the visit works on; checking out renews it.
+    pub lead_id: Option<ID>,
+    /// The rep who goes (managers: a rep of their teams); yourself when omitted.
+    pub assignee_id: Option<ID>,
+    /// Why the rep goes (1–500 characters).
+    pub purpose: String,
+    /// Planned start.
+    pub planned_start: DateTime<Utc>,
+    /// Planned end, after the start and within 24 hours of it.
+    pub planned_end: DateTime<Utc>,
+    /// Where to go; the customer's address when omitted.
+    pub address: Option<String>,
+    /// Where to check in; the customer's location when omitted.
+    pub location: Option<LocationInput>,
+    /// Retry key: the same key and input return the first result without a second task.
+    pub idempotency_key: Option<String>,
+}
+
+/// A new time for a planned visit.
+#[derive(InputObject, Debug)]
+pub struct RescheduleVisitInput {
+    /// The task.
+    pub id: ID,
+    /// New planned start.
+    pub planned_start: DateTime<Utc>,
+    /// New planned end.
+    pub planned_end: DateTime<Utc>,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// Retry key: a retried reschedule applies once.
+    pub idempotency_key: Option<String>,
+}
+
+/// A planned visit to call off.
+#[derive(InputObject, Debug)]
+pub struct CancelVisitInput {
+    /// The task.
+    pub id: ID,
+    /// Why.
+    pub reason: Option<String>,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// Retry key: a retried cancellation applies once.
+    pub idempotency_key: Option<String>,
+}
+
+/// Where the device is, and how sure it is.
+#[derive(InputObject, Debug, Clone, Copy)]
+pub struct DeviceLocationInput {
+    /// Latitude in degrees, -90 to 90.
+    pub lat: f64,
+    /// Longitude in degrees, -180 to 180.
+    pub lng: f64,
+    /// The fix's accuracy radius in metres (0–100000).
+    pub accuracy_meters: f64,
+}
+
+/// A check-in on site.
+#[derive(InputObject, Debug)]
+pub struct CheckInVisitInput {
+    /// The task (yours, planned).
+    pub id: ID,
+    /// The device's position.
+    pub location: DeviceLocationInput,
+    /// The device's clock when the rep tapped check-in (may lag while offline, within limits).
+    pub device_time: DateTime<Utc>,
+    /// The `version` the phone knows; a newer one answers `CONFLICT`. Optional: the state
+    /// machine alone keeps a check-in from applying twice.
+    pub expected_version: Option<i32>,
+    /// Retry key: a replay, even hours later, returns the first check-in.
+    pub idempotency_key: Option<String>,
+}
+
+/// A check-out with the visit's report.
+#[derive(InputObject, Debug)]
+pub struct CheckOutVisitInput {
+    /// The task (yours, checked in).
+    pub id: ID,
+    /// What happened (1–5000 characters); logged as a follow-up on the customer.
+    pub summary: String,
+    /// How it went.
+    pub outcome: VisitOutcome,
+    /// What comes next (at most 1000 characters).
+    pub next_step: Option<String>,
+    /// When to come back: plans the next visit (in the future).
+    pub next_visit_at: Option<DateTime<Utc>>,
+    /// The device's clock when the rep tapped check-out; the server's time when omitted.
+    pub device_time: Option<DateTime<Utc>>,
+    /// The `version` the phone knows; a newer one answers `CONFLICT`.
+    pub expected_version: Option<i32>,
+    /// Retry key: a replay returns the first check-out without a second follow-up.
+    pub idempotency_key: Option<String>,
+}
+
+/// Result of `planVisit`.
+#[derive(SimpleObject, Debug)]
+pub struct PlanVisitPayload {
+    /// The planned task.
+    pub visit: VisitTask,
+}
+
+/// Result of `rescheduleVisit`.
+#[derive(SimpleObject, Debug)]
+pub struct RescheduleVisitPayload {
+    /// The task at its new time.
+    pub visit: VisitTask,
+}
+
+/// Result of `cancelVisit`.
+#[derive(SimpleObject, Debug)]
+pub struct CancelVisitPayload {
+    /// The cancelled task.
+    pub visit: VisitTask,
+}
+
+/// Result of `checkInVisit`.
+#[derive(SimpleObject, Debug)]
+pub struct CheckInVisitPayload {
+    /// The task, now in progress, with its check-in.
+    pub visit: VisitTask,
+}
+
+/// Result of `checkOutVisit`.
+#[derive(SimpleObject, Debug)]
+pub struct CheckOutVisitPayload {
+    /// The completed task (its `nextVisit` is the one planned now, if any).
+    pub visit: VisitTask,
+}
+
+crate::string_enum! {
+    /// Whose visits a statistic covers.
+    VisitStatsScope {
+        /// Your own (or those of `userId`).
+        Me => "ME",
+        /// A team's reps (`teamId`, default the team you manage or belong to).
+        Team => "TEAM",
+        /// Everyone you may see.
+        Company => "COMPANY",
+    }
+}
+
+/// What to count.
+#[derive(InputObject, Debug)]
+pub struct VisitStatsInput {
+    /// First local day of the period (each rep's own time zone).
+    pub from: Date,
+    /// Last local day of the period, inclusive (at most 366 days after `from`).
+    pub to: Date,
+    /// Whose visits.
+    pub scope: VisitStatsScope,
+    /// The team for `TEAM`.
+    pub team_id: Option<ID>,
+    /// One rep instead of yourself (within what you may see).
+    pub user_id: Option<ID>,
+}
+
+/// One rep's visits in a period.
+#[derive(SimpleObject, Debug)]
+#[graphql(complex)]
+pub struct VisitStats {
+    /// Tasks planned in the period, whatever became of them.
+    pub planned: i64,
+    /// Visits checked out.
+    pub completed: i64,
+    /// Visits never made.
+    pub missed: i64,
+    /// Visits called off.
+    pub cancelled: i64,
+    /// Visits checked in, not yet checked out.
+    pub in_progress: i64,
+    /// Check-ins on site among those that could be verified (0–1); null when none could.
+    pub on_site_rate: Option<f64>,
+    /// Average minutes on site of completed visits; null when none.
+    pub average_duration_minutes: Option<f64>,
+    #[graphql(skip)]
+    pub user_id: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl VisitStats {
+    /// The rep.
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        Ok(loader.load_one(self.user_id).await?.map(User::from))
+    }
+}
