@@ -19,11 +19,14 @@ pub struct Wants {
     pub opportunities: bool,
 }
 
+/// A customer with its newest follow-up (`None` when not asked for).
+pub type CustomerWithLatest = (customer::Model, Option<Option<follow_up::Model>>);
+
 /// A task with what it links to, as far as the viewer may see it; `None` where not asked.
 #[derive(Debug, Clone)]
 pub struct Linked {
     pub task: visit_task::Model,
-    pub customer: Option<Option<(customer::Model, Option<follow_up::Model>)>>,
+    pub customer: Option<Option<CustomerWithLatest>>,
     pub contact: Option<Option<contact::Model>>,
     pub opportunity: Option<Option<(opportunity::Model, Option<pipeline_stage::Model>)>>,
 }
@@ -97,9 +100,10 @@ pub async fn link(
         .into_iter()
         .map(|task| Linked {
             customer: wants.customers.then(|| {
-                customers
-                    .get(&task.customer_id)
-                    .map(|c| (c.clone(), latest.get(&c.id).cloned()))
+                customers.get(&task.customer_id).map(|c| {
+                    let last = wants.last_follow_ups.then(|| latest.get(&c.id).cloned());
+                    (c.clone(), last)
+                })
             }),
             contact: wants
                 .contacts

@@ -74,7 +74,7 @@ impl From<super::morning::Linked> for VisitTask {
         let prefetched = Prefetched {
             customer: linked.customer.map(|found| {
                 found.map(|(model, last)| Customer {
-                    prefetched_last_follow_up: Some(last),
+                    prefetched_last_follow_up: last,
                     ..Customer::from(model)
                 })
             }),
