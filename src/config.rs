@@ -204,6 +204,15 @@ pub struct Config {
     /// committing during the read come again in the next sync.
     #[arg(long, env = "SALESGRAPH_SYNC_OVERLAP_SECS", default_value_t = 60)]
     pub sync_overlap_secs: i64,
+    /// Testing aid: milliseconds an approval decision waits between its reads and its guarded
+    /// writes, to widen the window in which concurrent decisions race. Keep 0 in production.
+    #[arg(
+        long,
+        env = "SALESGRAPH_APPROVAL_RACE_DELAY_MS",
+        default_value_t = 0,
+        hide = true
+    )]
+    pub approval_race_delay_ms: u64,
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,

@@ -3,10 +3,12 @@
 //! [`build_state`], [`build_schema`] and [`build_router`] assemble the service; `main`, the
 //! tests and the benchmarks all use them.
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod contracts;
 pub mod customers;
 pub mod db;
 pub mod error;
@@ -20,6 +22,7 @@ pub mod leads;
 pub mod money;
 pub mod normalize;
 pub mod notifications;
+pub mod numbering;
 pub mod opportunities;
 pub mod pagination;
 pub mod policy;

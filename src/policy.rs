@@ -121,6 +121,25 @@ pub fn visits(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::visit_task::Column::AssigneeId, false)
 }
 
+/// Contracts: admins and finance see all; others those they own (managers: their teams') and
+/// those of customers they may see.
+pub fn contracts(viewer: &Viewer) -> Condition {
+    use entity::contract::Column;
+    match viewer.role {
+        Role::Admin | Role::Finance => Condition::all(),
+        Role::SalesManager | Role::SalesRep => {
+            let customers = Query::select()
+                .column(entity::customer::Column::Id)
+                .from(entity::customer::Entity)
+                .cond_where(customers(viewer))
+                .to_owned();
+            Condition::any()
+                .add(owned_by(viewer, Column::OwnerId, false))
+                .add(Column::CustomerId.in_subquery(customers))
+        }
+    }
+}
+
 /// Whether `viewer` may see a user with this id and team (the same rule as [`users`]).
 pub fn can_see_user(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bool {
     match viewer.role {

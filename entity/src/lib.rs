@@ -1,9 +1,14 @@
 //! sea-orm entities: table shapes only. Business rules live in the app's domain services.
 
+pub mod approval_request;
+pub mod approval_step;
+pub mod approval_tier;
 pub mod assignment_cursor;
 pub mod audit_log;
 pub mod contact;
+pub mod contract;
 pub mod customer;
+pub mod document_counter;
 pub mod follow_up;
 pub mod idempotency_key;
 pub mod lead;

@@ -8,6 +8,7 @@ mod m20261124_000002_leads_customers;
 mod m20261124_000003_pipeline;
 mod m20261124_000004_splits_stale;
 mod m20261125_000005_visits;
+mod m20261125_000006_contracts_approvals;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_pipeline::Migration),
             Box::new(m20261124_000004_splits_stale::Migration),
             Box::new(m20261125_000005_visits::Migration),
+            Box::new(m20261125_000006_contracts_approvals::Migration),
         ]
     }
 }

@@ -160,6 +160,22 @@ impl Customer {
             .collect())
     }
 
+    /// The customer's contracts you may see, newest first.
+    async fn contracts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::contracts::types::Contract>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::contracts::loaders::ContractsByCustomer>>();
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::contracts::types::Contract::from)
+            .collect())
+    }
+
     /// Follow-ups logged on the customer (and on leads converted into it), newest first.
     async fn follow_ups(
         &self,

@@ -16,8 +16,12 @@ use async_graphql::{
     Context, Data, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject,
 };
 
+use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
+use crate::approvals::loaders::{LatestRequestBySubject, StepsByRequest};
 use crate::auth::graphql::AuthMutation;
 use crate::auth::viewer::Viewer;
+use crate::contracts::graphql::{ContractMutation, ContractQuery};
+use crate::contracts::loaders::{ContractLoader, ContractsByCustomer, ContractsByOpportunity};
 use crate::customers::graphql::{CustomerMutation, CustomerQuery};
 use crate::customers::loaders::{ContactLoader, ContactsByCustomer, CustomerLoader};
 use crate::error::AppError;
@@ -139,6 +143,12 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::VisitTask => crate::visits::service::get_visit(db, viewer, uuid)
             .await
             .map(|v| Node::VisitTask(v.into())),
+        NodeType::Contract => crate::contracts::service::get_contract(db, viewer, uuid)
+            .await
+            .map(|c| Node::Contract(c.into())),
+        NodeType::ApprovalRequest => crate::approvals::service::get_request(db, viewer, uuid)
+            .await
+            .map(|r| Node::ApprovalRequest(r.into())),
     };
     use crate::error::ErrorCode;
     match found {
@@ -159,6 +169,8 @@ pub struct QueryRoot(
     NotificationQuery,
     OpportunityQuery,
     VisitQuery,
+    ContractQuery,
+    ApprovalQuery,
 );
 
 /// Everything a client can change.
@@ -172,6 +184,8 @@ pub struct MutationRoot(
     NotificationMutation,
     OpportunityMutation,
     VisitMutation,
+    ContractMutation,
+    ApprovalMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
@@ -180,6 +194,7 @@ pub struct SubscriptionRoot(
     UserSubscription,
     NotificationSubscription,
     OpportunitySubscription,
+    ApprovalSubscription,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
@@ -269,4 +284,21 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
         viewer: viewer(),
     };
     data.insert(DataLoader::new(by_deal, tokio::spawn));
+    let contracts = ContractLoader {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(contracts, tokio::spawn));
+    let by_customer = ContractsByCustomer {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(by_customer, tokio::spawn));
+    let by_deal = ContractsByOpportunity {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(by_deal, tokio::spawn));
+    data.insert(DataLoader::new(StepsByRequest(db()), tokio::spawn));
+    data.insert(DataLoader::new(LatestRequestBySubject(db()), tokio::spawn));
 }

@@ -5,6 +5,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
+use crate::approvals::types::ApprovalRequest;
+use crate::contracts::types::Contract;
 use crate::customers::types::{Contact, Customer};
 use crate::error::{AppError, AppResult};
 use crate::followups::types::FollowUp;
@@ -30,6 +32,8 @@ pub enum Node {
     Opportunity(Opportunity),
     PipelineStage(PipelineStage),
     VisitTask(VisitTask),
+    Contract(Contract),
+    ApprovalRequest(ApprovalRequest),
 }
 
 /// The object types that have global ids.
@@ -45,10 +49,12 @@ pub enum NodeType {
     Opportunity,
     PipelineStage,
     VisitTask,
+    Contract,
+    ApprovalRequest,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 10] = [
+    const ALL: [NodeType; 12] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -59,6 +65,8 @@ impl NodeType {
         Self::Opportunity,
         Self::PipelineStage,
         Self::VisitTask,
+        Self::Contract,
+        Self::ApprovalRequest,
     ];
 
     fn name(self) -> &'static str {
@@ -73,6 +81,8 @@ impl NodeType {
             Self::Opportunity => "Opportunity",
             Self::PipelineStage => "PipelineStage",
             Self::VisitTask => "VisitTask",
+            Self::Contract => "Contract",
+            Self::ApprovalRequest => "ApprovalRequest",
         }
     }
 

@@ -27,6 +27,16 @@ crate::string_enum! {
         OpportunityStale => "OPPORTUNITY_STALE",
         /// A visit of your team was neither made nor cancelled on its day.
         VisitMissed => "VISIT_MISSED",
+        /// An approval request awaits your decision.
+        ApprovalRequested => "APPROVAL_REQUESTED",
+        /// A step of your approval request was approved.
+        ApprovalStepApproved => "APPROVAL_STEP_APPROVED",
+        /// Your approval request was approved.
+        ApprovalApproved => "APPROVAL_APPROVED",
+        /// Your approval request was rejected.
+        ApprovalRejected => "APPROVAL_REJECTED",
+        /// An approval request awaiting you was withdrawn.
+        ApprovalWithdrawn => "APPROVAL_WITHDRAWN",
     }
 }
 
@@ -56,6 +66,7 @@ impl From<notification::Model> for Notification {
             Some("Customer") => Some(NodeType::Customer),
             Some("Opportunity") => Some(NodeType::Opportunity),
             Some("VisitTask") => Some(NodeType::VisitTask),
+            Some("ApprovalRequest") => Some(NodeType::ApprovalRequest),
             _ => None,
         };
         Self {

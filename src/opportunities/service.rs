@@ -664,6 +664,30 @@ pub async fn visible_by_ids(
         .await?)
 }
 
+/// A visible deal that may get a contract: won, or open in the last open stage of the pipeline.
+/// Errors: `NOT_FOUND`, `INVALID_STATE`.
+pub async fn ready_for_contract(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<opportunity::Model> {
+    let deal = get_opportunity(db, viewer, id).await?;
+    let last_open = stages::list(db, false)
+        .await?
+        .into_iter()
+        .filter(|s| s.kind == "OPEN")
+        .max_by_key(|s| s.position);
+    let ready = deal.status == "WON"
+        || (deal.status == "OPEN" && last_open.is_some_and(|s| s.id == deal.stage_id));
+    if ready {
+        Ok(deal)
+    } else {
+        Err(AppError::invalid_state(
+            "Only a won deal, or one in the last open stage, gets a contract",
+        ))
+    }
+}
+
 /// A stage change and its deal, if the viewer may see the deal.
 pub async fn visible_change(
     db: &impl ConnectionTrait,

@@ -257,6 +257,22 @@ impl Opportunity {
             .collect())
     }
 
+    /// Contracts drafted from the deal that you may see, newest first.
+    async fn contracts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::contracts::types::Contract>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::contracts::loaders::ContractsByOpportunity>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::contracts::types::Contract::from)
+            .collect())
+    }
+
     /// Every change of stage, oldest first.
     async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChange>> {
         let loader = ctx.data_unchecked::<DataLoader<HistoryByOpportunity>>();

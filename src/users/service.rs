@@ -712,6 +712,18 @@ pub async fn managers_of(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<
         .collect())
 }
 
+/// Ids of the active users holding `role`.
+pub async fn active_with_role(db: &impl ConnectionTrait, role: Role) -> AppResult<Vec<Uuid>> {
+    Ok(Users::find()
+        .filter(user::Column::Role.eq(role.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
+
 /// Active sales reps of a team, in a stable order (for round-robin assignment).
 pub async fn active_reps_of_team(
     db: &impl ConnectionTrait,

@@ -1,0 +1,801 @@
+//! Submitting subjects for approval and deciding their steps.
+//!
+//! Lock order, everywhere: the request row first (a versioned update), then its steps, then the
+//! subject. Concurrent decisions and withdrawals therefore queue on the request row, and the
+//! loser's guarded update matches nothing (`INVALID_STATE`) instead of deadlocking.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::policy::{self, ApprovalSubjectKind, ApproverRole};
+use crate::auth::viewer::{Role, Viewer};
+use crate::contracts::service::{self as contracts, Settlement, Snapshot};
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::notifications::service::{self as notifications, NewNotification};
+use crate::pagination::{self, Page, PageRequest};
+use crate::state::AppState;
+use entity::approval_request::{self, Entity as Requests};
+use entity::approval_step::{self, Entity as Steps};
+use entity::notification;
+
+crate::string_enum! {
+    /// Where an approval request stands.
+    ApprovalStatus {
+        /// Waiting for a decision on its current step.
+        Pending => "PENDING",
+        /// Every step approved.
+        Approved => "APPROVED",
+        /// A step rejected it.
+        Rejected => "REJECTED",
+        /// The submitter took it back.
+        Withdrawn => "WITHDRAWN",
+    }
+}
+
+crate::string_enum! {
+    /// Where one step of a request stands.
+    StepStatus {
+        /// An earlier step is still open.
+        Waiting => "WAITING",
+        /// Awaiting its decision now.
+        Pending => "PENDING",
+        /// Approved.
+        Approved => "APPROVED",
+        /// Rejected.
+        Rejected => "REJECTED",
+        /// Never decided: the request ended before it.
+        Cancelled => "CANCELLED",
+    }
+}
+
+/// What a finished transaction tells the world, after commit.
+#[derive(Debug, Default)]
+struct Outbox(Vec<notification::Model>);
+
+impl Outbox {
+    async fn notify(
+        &mut self,
+        db: &impl ConnectionTrait,
+        users: &[Uuid],
+        kind: &'static str,
+        (title, body): (String, String),
+        request: Uuid,
+        now: DateTime<Utc>,
+    ) -> AppResult<()> {
+        for user in users {
+            let notice = NewNotification {
+                user_id: *user,
+                kind,
+                title: title.clone(),
+                body: body.clone(),
+                subject_type: Some("ApprovalRequest"),
+                subject_id: Some(request),
+            };
+            self.0.push(notifications::notify(db, notice, now).await?);
+        }
+        Ok(())
+    }
+
+    fn send(self, state: &AppState) {
+        notifications::announce(state.events.as_ref(), &self.0);
+    }
+}
+
+/// Who may decide a `role` step of a request submitted by `submitter`, as the database says
+/// now: the manager of the submitter's team (admins when there is none but the submitter),
+/// every active finance user, or every active admin — never the submitter.
+pub async fn approvers(
+    db: &impl ConnectionTrait,
+    submitter: Uuid,
+    role: ApproverRole,
+) -> AppResult<Vec<Uuid>> {
+    let mut users = match role {
+        ApproverRole::SalesManager => {
+            let managers = crate::users::service::managers_of(db, submitter).await?;
+            if managers.is_empty() {
+                crate::users::service::active_with_role(db, Role::Admin).await?
+            } else {
+                let active = crate::users::service::users_by_ids(db, &managers).await?;
+                active
+                    .into_iter()
+                    .filter(|u| u.active && u.role == Role::SalesManager.as_str())
+                    .map(|u| u.id)
+                    .collect()
+            }
+        }
+        ApproverRole::Finance => crate::users::service::active_with_role(db, Role::Finance).await?,
+        ApproverRole::Admin => crate::users::service::active_with_role(db, Role::Admin).await?,
+    };
+    users.retain(|u| *u != submitter);
+    Ok(users)
+}
+
+fn role_of(step: &approval_step::Model) -> AppResult<ApproverRole> {
+    ApproverRole::parse(&step.role).ok_or_else(AppError::internal)
+}
+
+fn describe(request: &approval_request::Model) -> String {
+    match serde_json::from_str::<Snapshot>(&request.snapshot) {
+        Ok(snapshot) => format!(
+            "Contract {} ({})",
+            snapshot.number,
+            crate::money::Money::from_minor(snapshot.amount_minor).to_decimal()
+        ),
+        Err(_) => "An approval request".to_owned(),
+    }
+}
+
+/// Submits a contract its owner drafted (or had rejected) for approval: locks it, freezes its
+/// content and opens the steps its amount requires. Idempotent by key. Errors: `FORBIDDEN` (not
+/// the owner), `NOT_FOUND`, `INVALID_STATE` (not draft or rejected), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn submit_contract(
+    state: &AppState,
+    viewer: &Viewer,
+    contract_id: Uuid,
+    idempotency_key: Option<String>,
+) -> AppResult<approval_request::Model> {
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "submitContract",
+        idempotency_key,
+        &contract_id,
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let contract = contracts::lock_for_approval(txn, viewer, contract_id, now).await?;
+    let snapshot = Snapshot::of(&contract);
+    let tiers = policy::tiers(txn, ApprovalSubjectKind::Contract).await?;
+    let roles = policy::steps_for(&tiers, contract.amount_minor);
+    let first = *roles.first().ok_or_else(AppError::internal)?;
+    let request = approval_request::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        subject_type: Set(ApprovalSubjectKind::Contract.as_str().to_owned()),
+        subject_id: Set(contract.id),
+        status: Set(ApprovalStatus::Pending.as_str().to_owned()),
+        submitted_by: Set(viewer.user_id),
+        submitted_at: Set(now),
+        snapshot_amount_minor: Set(contract.amount_minor),
+        snapshot_hash: Set(snapshot.hash()?),
+        snapshot: Set(serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?),
+        current_position: Set(1),
+        decided_at: Set(None),
+        version: Set(1),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    for (i, role) in roles.iter().enumerate() {
+        approval_step::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            request_id: Set(request.id),
+            position: Set(i32::try_from(i + 1).map_err(|_| AppError::internal())?),
+            role: Set(role.as_str().to_owned()),
+            status: Set(if i == 0 {
+                StepStatus::Pending
+            } else {
+                StepStatus::Waiting
+            }
+            .as_str()
+            .to_owned()),
+            decided_by: Set(None),
+            decided_at: Set(None),
+            comment: Set(None),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let mut outbox = Outbox::default();
+    let waiting = approvers(txn, viewer.user_id, first).await?;
+    outbox
+        .notify(
+            txn,
+            &waiting,
+            "APPROVAL_REQUESTED",
+            (
+                format!("Approval awaits you: {}", contract.title),
+                format!("{} was submitted for your decision.", describe(&request)),
+            ),
+            request.id,
+            now,
+        )
+        .await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "approval.submitted",
+        "ApprovalRequest",
+        request.id,
+        serde_json::json!({
+            "contractId": contract.id,
+            "amountMinor": contract.amount_minor,
+            "steps": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        }),
+        now,
+    )
+    .await?;
+    let outcome = guard.commit(request.id).await?;
+    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
+        outbox.send(state);
+    }
+    load(&state.db, outcome.into_inner()).await
+}
+
+pub(crate) async fn load(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+) -> AppResult<approval_request::Model> {
+    Requests::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::internal)
+}
+
+/// Requests the viewer may see: those they submitted, and those whose subject they may see.
+fn visible(viewer: &Viewer) -> Condition {
+    let contracts = Query::select()
+        .column(entity::contract::Column::Id)
+        .from(entity::contract::Entity)
+        .cond_where(crate::policy::contracts(viewer))
+        .to_owned();
+    Condition::any()
+        .add(approval_request::Column::SubmittedBy.eq(viewer.user_id))
+        .add(
+            Condition::all()
+                .add(
+                    approval_request::Column::SubjectType
+                        .eq(ApprovalSubjectKind::Contract.as_str()),
+                )
+                .add(approval_request::Column::SubjectId.in_subquery(contracts)),
+        )
+}
+
+/// A request the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_request(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<approval_request::Model> {
+    Requests::find_by_id(id)
+        .filter(visible(viewer))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Approval request"))
+}
+
+/// A decision on the current step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decision {
+    Approve(Option<String>),
+    Reject(String),
+}
+
+/// Decides the current step of a pending request, as an approver eligible for it right now.
+/// The last approval approves the subject; a rejection rejects it. Idempotent by key.
+/// Errors: `NOT_FOUND` (cannot see it), `FORBIDDEN` (own request, or not an approver of the
+/// current step), `BAD_USER_INPUT` (rejection without comment), `INVALID_STATE` (already
+/// decided, withdrawn, or the subject changed), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn decide(
+    state: &AppState,
+    viewer: &Viewer,
+    request_id: Uuid,
+    decision: Decision,
+    idempotency_key: Option<String>,
+) -> AppResult<approval_request::Model> {
+    let decision = match decision {
+        Decision::Approve(comment) => Decision::Approve(crate::customers::service::optional_text(
+            comment.as_deref(),
+            "input.comment",
+            2000,
+        )?),
+        Decision::Reject(comment) => Decision::Reject(crate::customers::service::required_text(
+            &comment,
+            "input.comment",
+            2000,
+        )?),
+    };
+    let operation = match decision {
+        Decision::Approve(_) => "approveRequest",
+        Decision::Reject(_) => "rejectRequest",
+    };
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        operation,
+        idempotency_key,
+        &(request_id, &decision),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let mut outbox = Outbox::default();
+    apply_decision(
+        state,
+        guard.txn(),
+        viewer,
+        request_id,
+        &decision,
+        now,
+        &mut outbox,
+    )
+    .await?;
+    let outcome = guard.commit(request_id).await?;
+    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
+        outbox.send(state);
+    }
+    load(&state.db, request_id).await
+}
+
+async fn apply_decision(
+    state: &AppState,
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    request_id: Uuid,
+    decision: &Decision,
+    now: DateTime<Utc>,
+    outbox: &mut Outbox,
+) -> AppResult<()> {
+    let request = get_request(txn, viewer, request_id).await?;
+    if request.status != ApprovalStatus::Pending.as_str() {
+        return Err(AppError::invalid_state("The request is no longer pending"));
+    }
+    if request.submitted_by == viewer.user_id {
+        return Err(AppError::forbidden());
+    }
+    let steps = steps_of(txn, &[request.id]).await?;
+    let step = steps
+        .iter()
+        .find(|s| {
+            s.position == request.current_position && s.status == StepStatus::Pending.as_str()
+        })
+        .ok_or_else(|| AppError::invalid_state("No step awaits a decision"))?;
+    let role = role_of(step)?;
+    if !approvers(txn, request.submitted_by, role)
+        .await?
+        .contains(&viewer.user_id)
+    {
+        return Err(AppError::forbidden());
+    }
+    let contract = contracts::load(txn, request.subject_id).await?;
+    contracts::check_snapshot(&contract, &request.snapshot_hash)?;
+    if state.config.approval_race_delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            state.config.approval_race_delay_ms,
+        ))
+        .await;
+    }
+    let last = steps.iter().map(|s| s.position).max().unwrap_or(1);
+    let (request_status, next_position) = match decision {
+        Decision::Reject(_) => (ApprovalStatus::Rejected, request.current_position),
+        Decision::Approve(_) if step.position >= last => {
+            (ApprovalStatus::Approved, request.current_position)
+        }
+        Decision::Approve(_) => (ApprovalStatus::Pending, request.current_position + 1),
+    };
+    // The request row first: concurrent deciders queue here and the loser matches nothing.
+    let mut request_update = Requests::update_many()
+        .col_expr(
+            approval_request::Column::Status,
+            Expr::value(request_status.as_str()),
+        )
+        .col_expr(
+            approval_request::Column::CurrentPosition,
+            Expr::value(next_position),
+        )
+        .col_expr(
+            approval_request::Column::Version,
+            Expr::value(request.version + 1),
+        )
+        .col_expr(approval_request::Column::UpdatedAt, Expr::value(now))
+        .filter(approval_request::Column::Id.eq(request.id))
+        .filter(approval_request::Column::Version.eq(request.version))
+        .filter(approval_request::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+        // Nobody decides what they submitted, whatever the code path.
+        .filter(approval_request::Column::SubmittedBy.ne(viewer.user_id));
+    if request_status != ApprovalStatus::Pending {
+        request_update =
+            request_update.col_expr(approval_request::Column::DecidedAt, Expr::value(Some(now)));
+    }
+    if request_update.exec(txn).await?.rows_affected != 1 {
+        return Err(AppError::invalid_state("The step was already decided"));
+    }
+    let (step_status, comment) = match decision {
+        Decision::Approve(comment) => (StepStatus::Approved, comment.clone()),
+        Decision::Reject(comment) => (StepStatus::Rejected, Some(comment.clone())),
+    };
+    let decided = Steps::update_many()
+        .col_expr(
+            approval_step::Column::Status,
+            Expr::value(step_status.as_str()),
+        )
+        .col_expr(
+            approval_step::Column::DecidedBy,
+            Expr::value(Some(viewer.user_id)),
+        )
+        .col_expr(approval_step::Column::DecidedAt, Expr::value(Some(now)))
+        .col_expr(approval_step::Column::Comment, Expr::value(comment))
+        .filter(approval_step::Column::Id.eq(step.id))
+        .filter(approval_step::Column::Status.eq(StepStatus::Pending.as_str()))
+        .exec(txn)
+        .await?;
+    if decided.rows_affected != 1 {
+        return Err(AppError::invalid_state("The step was already decided"));
+    }
+    let title = describe(&request);
+    match request_status {
+        ApprovalStatus::Pending => {
+            let next = steps
+                .iter()
+                .find(|s| s.position == next_position)
+                .ok_or_else(AppError::internal)?;
+            open_step(txn, next.id).await?;
+            let waiting = approvers(txn, request.submitted_by, role_of(next)?).await?;
+            outbox
+                .notify(
+                    txn,
+                    &waiting,
+                    "APPROVAL_REQUESTED",
+                    (
+                        format!("Approval awaits you: {}", contract.title),
+                        format!("{title} awaits your decision."),
+                    ),
+                    request.id,
+                    now,
+                )
+                .await?;
+            outbox
+                .notify(
+                    txn,
+                    &[request.submitted_by],
+                    "APPROVAL_STEP_APPROVED",
+                    (
+                        format!("Step {} approved: {}", step.position, contract.title),
+                        format!("{title} passed step {} ({}).", step.position, step.role),
+                    ),
+                    request.id,
+                    now,
+                )
+                .await?;
+        }
+        ApprovalStatus::Approved => {
+            contracts::settle(
+                txn,
+                request.subject_id,
+                &request.snapshot_hash,
+                Settlement::Approved,
+                now,
+            )
+            .await?;
+            outbox
+                .notify(
+                    txn,
+                    &[request.submitted_by],
+                    "APPROVAL_APPROVED",
+                    (
+                        format!("Approved: {}", contract.title),
+                        format!("{title} was approved at every step."),
+                    ),
+                    request.id,
+                    now,
+                )
+                .await?;
+        }
+        ApprovalStatus::Rejected | ApprovalStatus::Withdrawn => {
+            cancel_open_steps(txn, request.id).await?;
+            contracts::settle(
+                txn,
+                request.subject_id,
+                &request.snapshot_hash,
+                Settlement::Rejected,
+                now,
+            )
+            .await?;
+            outbox
+                .notify(
+                    txn,
+                    &[request.submitted_by],
+                    "APPROVAL_REJECTED",
+                    (
+                        format!("Rejected: {}", contract.title),
+                        format!("{title} was rejected at step {}.", step.position),
+                    ),
+                    request.id,
+                    now,
+                )
+                .await?;
+        }
+    }
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        match decision {
+            Decision::Approve(_) => "approval.step_approved",
+            Decision::Reject(_) => "approval.step_rejected",
+        },
+        "ApprovalRequest",
+        request.id,
+        serde_json::json!({"position": step.position, "role": step.role, "result": request_status.as_str()}),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+async fn open_step(db: &impl ConnectionTrait, step_id: Uuid) -> AppResult<()> {
+    let opened = Steps::update_many()
+        .col_expr(
+            approval_step::Column::Status,
+            Expr::value(StepStatus::Pending.as_str()),
+        )
+        .filter(approval_step::Column::Id.eq(step_id))
+        .filter(approval_step::Column::Status.eq(StepStatus::Waiting.as_str()))
+        .exec(db)
+        .await?;
+    if opened.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(AppError::internal())
+    }
+}
+
+async fn cancel_open_steps(db: &impl ConnectionTrait, request_id: Uuid) -> AppResult<()> {
+    Steps::update_many()
+        .col_expr(
+            approval_step::Column::Status,
+            Expr::value(StepStatus::Cancelled.as_str()),
+        )
+        .filter(approval_step::Column::RequestId.eq(request_id))
+        .filter(
+            approval_step::Column::Status
+                .is_in([StepStatus::Waiting.as_str(), StepStatus::Pending.as_str()]),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Takes back a pending request its submitter made; the contract returns to `DRAFT`.
+/// Idempotent by key. Errors: `NOT_FOUND`, `FORBIDDEN` (not the submitter), `INVALID_STATE`
+/// (no longer pending), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn withdraw(
+    state: &AppState,
+    viewer: &Viewer,
+    request_id: Uuid,
+    idempotency_key: Option<String>,
+) -> AppResult<approval_request::Model> {
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "withdrawRequest",
+        idempotency_key,
+        &request_id,
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let request = get_request(txn, viewer, request_id).await?;
+    if request.submitted_by != viewer.user_id {
+        return Err(AppError::forbidden());
+    }
+    if request.status != ApprovalStatus::Pending.as_str() {
+        return Err(AppError::invalid_state("The request is no longer pending"));
+    }
+    if state.config.approval_race_delay_ms > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(
+            state.config.approval_race_delay_ms,
+        ))
+        .await;
+    }
+    let withdrawn = Requests::update_many()
+        .col_expr(
+            approval_request::Column::Status,
+            Expr::value(ApprovalStatus::Withdrawn.as_str()),
+        )
+        .col_expr(
+            approval_request::Column::Version,
+            Expr::value(request.version + 1),
+        )
+        .col_expr(approval_request::Column::DecidedAt, Expr::value(Some(now)))
+        .col_expr(approval_request::Column::UpdatedAt, Expr::value(now))
+        .filter(approval_request::Column::Id.eq(request.id))
+        .filter(approval_request::Column::Version.eq(request.version))
+        .filter(approval_request::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+        .exec(txn)
+        .await?;
+    if withdrawn.rows_affected != 1 {
+        return Err(AppError::invalid_state("The request was decided meanwhile"));
+    }
+    let steps = steps_of(txn, &[request.id]).await?;
+    cancel_open_steps(txn, request.id).await?;
+    contracts::settle(
+        txn,
+        request.subject_id,
+        &request.snapshot_hash,
+        Settlement::Withdrawn,
+        now,
+    )
+    .await?;
+    let mut outbox = Outbox::default();
+    if let Some(current) = steps
+        .iter()
+        .find(|s| s.position == request.current_position)
+    {
+        let waiting = approvers(txn, request.submitted_by, role_of(current)?).await?;
+        outbox
+            .notify(
+                txn,
+                &waiting,
+                "APPROVAL_WITHDRAWN",
+                (
+                    "Approval request withdrawn".to_owned(),
+                    format!("{} no longer awaits your decision.", describe(&request)),
+                ),
+                request.id,
+                now,
+            )
+            .await?;
+    }
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "approval.withdrawn",
+        "ApprovalRequest",
+        request.id,
+        serde_json::json!({"position": request.current_position}),
+        now,
+    )
+    .await?;
+    let outcome = guard.commit(request.id).await?;
+    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
+        outbox.send(state);
+    }
+    load(&state.db, request_id).await
+}
+
+/// Pending requests whose current step the viewer may decide (never their own), oldest
+/// first. Errors: `BAD_USER_INPUT` (paging).
+pub async fn pending_for(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    page: &PageRequest,
+) -> AppResult<Page<approval_request::Model>> {
+    use entity::{team, user};
+    let step_with_role = |role: ApproverRole| {
+        Query::select()
+            .column(approval_step::Column::RequestId)
+            .from(Steps)
+            .and_where(approval_step::Column::Status.eq(StepStatus::Pending.as_str()))
+            .and_where(approval_step::Column::Role.eq(role.as_str()))
+            .to_owned()
+    };
+    // Submitters whose team has a manager other than themself.
+    let managed_submitters = |manager: Option<Uuid>| {
+        let mut query = Query::select();
+        query
+            .column((user::Entity, user::Column::Id))
+            .from(user::Entity)
+            .inner_join(
+                team::Entity,
+                Expr::col((team::Entity, team::Column::Id))
+                    .equals((user::Entity, user::Column::TeamId)),
+            )
+            .and_where(Expr::col((team::Entity, team::Column::ManagerId)).is_not_null())
+            .and_where(
+                Expr::col((team::Entity, team::Column::ManagerId))
+                    .ne(Expr::col((user::Entity, user::Column::Id))),
+            );
+        if let Some(manager) = manager {
+            query.and_where(Expr::col((team::Entity, team::Column::ManagerId)).eq(manager));
+        }
+        query.to_owned()
+    };
+    let mut eligible = Condition::any();
+    match viewer.role {
+        Role::SalesManager => {
+            eligible = eligible.add(
+                Condition::all()
+                    .add(
+                        approval_request::Column::Id
+                            .in_subquery(step_with_role(ApproverRole::SalesManager)),
+                    )
+                    .add(
+                        approval_request::Column::SubmittedBy
+                            .in_subquery(managed_submitters(Some(viewer.user_id))),
+                    ),
+            );
+        }
+        Role::Finance => {
+            eligible = eligible.add(
+                approval_request::Column::Id.in_subquery(step_with_role(ApproverRole::Finance)),
+            );
+        }
+        Role::Admin => {
+            eligible = eligible
+                .add(approval_request::Column::Id.in_subquery(step_with_role(ApproverRole::Admin)))
+                .add(
+                    Condition::all()
+                        .add(
+                            approval_request::Column::Id
+                                .in_subquery(step_with_role(ApproverRole::SalesManager)),
+                        )
+                        .add(
+                            approval_request::Column::SubmittedBy
+                                .not_in_subquery(managed_submitters(None)),
+                        ),
+                );
+        }
+        Role::SalesRep => eligible = eligible.add(Expr::cust("1 = 0")),
+    }
+    let condition = Condition::all()
+        .add(approval_request::Column::Status.eq(ApprovalStatus::Pending.as_str()))
+        .add(approval_request::Column::SubmittedBy.ne(viewer.user_id))
+        .add(eligible);
+    pagination::fetch(
+        db,
+        Requests::find().filter(condition),
+        approval_request::Column::Id,
+        page,
+        |r| r.id,
+    )
+    .await
+}
+
+/// Steps of these requests, in order (for loaders under visible requests).
+pub async fn steps_of(
+    db: &impl ConnectionTrait,
+    request_ids: &[Uuid],
+) -> AppResult<Vec<approval_step::Model>> {
+    Ok(Steps::find()
+        .filter(approval_step::Column::RequestId.is_in(request_ids.to_vec()))
+        .order_by_asc(approval_step::Column::RequestId)
+        .order_by_asc(approval_step::Column::Position)
+        .all(db)
+        .await?)
+}
+
+/// The newest request of each of these subjects (for `Contract.approval`).
+pub async fn latest_of_subjects(
+    db: &impl ConnectionTrait,
+    subject_ids: &[Uuid],
+) -> AppResult<Vec<approval_request::Model>> {
+    let mut latest: Vec<approval_request::Model> = Vec::new();
+    for request in Requests::find()
+        .filter(approval_request::Column::SubjectId.is_in(subject_ids.to_vec()))
+        .order_by_asc(approval_request::Column::SubjectId)
+        .order_by_desc(approval_request::Column::Id)
+        .all(db)
+        .await?
+    {
+        if latest
+            .last()
+            .is_none_or(|l| l.subject_id != request.subject_id)
+        {
+            latest.push(request);
+        }
+    }
+    Ok(latest)
+}
+
+/// Requests by id, without visibility (for loaders under visible records).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<approval_request::Model>> {
+    Ok(Requests::find()
+        .filter(approval_request::Column::Id.is_in(ids.to_vec()))
+        .all(db)
+        .await?)
+}

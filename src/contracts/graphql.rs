@@ -1,0 +1,221 @@
+//! Resolvers for contracts.
+
+use async_graphql::{Context, ID, Object};
+
+use super::service::{self, ContractChanges, Lifecycle, NewContract};
+use super::types::{
+    CancelContractInput, CancelContractPayload, CompleteContractInput, CompleteContractPayload,
+    Contract, ContractConnection, ContractFilter, CreateContractInput, CreateContractPayload,
+    MarkContractSignedInput, MarkContractSignedPayload, UpdateContractInput, UpdateContractPayload,
+};
+use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::SignedIn;
+use crate::graphql::node::{NodeType, decode_id};
+use crate::graphql::scalars::Decimal;
+use crate::money::Money;
+use crate::pagination::PageRequest;
+
+fn minor(amount: Decimal, field: &str) -> AppResult<i64> {
+    Ok(Money::parse(amount.0, field)?.minor())
+}
+
+fn contract_id(id: &ID) -> AppResult<uuid::Uuid> {
+    decode_id(id, NodeType::Contract, "input.id")
+}
+
+fn optional_id(id: Option<&ID>, kind: NodeType, field: &str) -> AppResult<Option<uuid::Uuid>> {
+    id.map(|id| decode_id(id, kind, field)).transpose()
+}
+
+#[derive(Default)]
+pub struct ContractQuery;
+
+#[Object]
+impl ContractQuery {
+    /// Contracts you may see, newest first.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn contracts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only contracts matching this filter.")] filter: Option<ContractFilter>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<ContractConnection> {
+        let viewer = ctx.viewer()?;
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = service::ContractFilter {
+            customer_id: optional_id(
+                f.customer_id.as_ref(),
+                NodeType::Customer,
+                "filter.customerId",
+            )?,
+            opportunity_id: optional_id(
+                f.opportunity_id.as_ref(),
+                NodeType::Opportunity,
+                "filter.opportunityId",
+            )?,
+            owner_id: optional_id(f.owner_id.as_ref(), NodeType::User, "filter.ownerId")?,
+            statuses: f.statuses,
+            search: f.search,
+        };
+        let page = service::list_contracts(&ctx.app().db, viewer, filter, &page).await?;
+        Ok(ContractConnection::from_page(page, Contract::from))
+    }
+
+    /// One contract by id; `NOT_FOUND` when missing or not yours to see.
+    #[graphql(guard = "SignedIn")]
+    async fn contract(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The contract's id.")] id: ID,
+    ) -> async_graphql::Result<Contract> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&id, NodeType::Contract, "id")?;
+        Ok(service::get_contract(&ctx.app().db, viewer, id)
+            .await?
+            .into())
+    }
+}
+
+#[derive(Default)]
+pub struct ContractMutation;
+
+#[Object]
+impl ContractMutation {
+    /// Drafts a contract for a customer you may see, or from a won (or nearly won) deal.
+    #[graphql(guard = "SignedIn")]
+    async fn create_contract(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateContractInput,
+    ) -> async_graphql::Result<CreateContractPayload> {
+        let viewer = ctx.viewer()?;
+        let new = NewContract {
+            customer_id: optional_id(
+                input.customer_id.as_ref(),
+                NodeType::Customer,
+                "input.customerId",
+            )?,
+            opportunity_id: optional_id(
+                input.opportunity_id.as_ref(),
+                NodeType::Opportunity,
+                "input.opportunityId",
+            )?,
+            title: input.title,
+            amount_minor: input.amount.map(|a| minor(a, "input.amount")).transpose()?,
+            start_date: input.start_date.map(|d| d.0),
+            end_date: input.end_date.map(|d| d.0),
+            terms: input.terms,
+        };
+        let contract =
+            service::create_contract(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(CreateContractPayload {
+            contract: contract.into(),
+        })
+    }
+
+    /// Changes a draft or rejected contract.
+    #[graphql(guard = "SignedIn")]
+    async fn update_contract(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateContractInput,
+    ) -> async_graphql::Result<UpdateContractPayload> {
+        let viewer = ctx.viewer()?;
+        let id = contract_id(&input.id)?;
+        let changes = ContractChanges {
+            title: input.title,
+            amount_minor: input.amount.map(|a| minor(a, "input.amount")).transpose()?,
+            start_date: crate::customers::graphql::change(input.start_date, |d| Ok(d.0))?,
+            end_date: crate::customers::graphql::change(input.end_date, |d| Ok(d.0))?,
+            terms: input.terms,
+        };
+        let contract = service::update_contract(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            changes,
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(UpdateContractPayload {
+            contract: contract.into(),
+        })
+    }
+
+    /// Calls off a draft, rejected or approved contract.
+    #[graphql(guard = "SignedIn")]
+    async fn cancel_contract(
+        &self,
+        ctx: &Context<'_>,
+        input: CancelContractInput,
+    ) -> async_graphql::Result<CancelContractPayload> {
+        let viewer = ctx.viewer()?;
+        let contract = service::advance(
+            ctx.app(),
+            viewer,
+            contract_id(&input.id)?,
+            input.expected_version,
+            Lifecycle::Cancel(input.reason),
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(CancelContractPayload {
+            contract: contract.into(),
+        })
+    }
+
+    /// Records that an approved contract was signed.
+    #[graphql(guard = "SignedIn")]
+    async fn mark_contract_signed(
+        &self,
+        ctx: &Context<'_>,
+        input: MarkContractSignedInput,
+    ) -> async_graphql::Result<MarkContractSignedPayload> {
+        let viewer = ctx.viewer()?;
+        let contract = service::advance(
+            ctx.app(),
+            viewer,
+            contract_id(&input.id)?,
+            input.expected_version,
+            Lifecycle::Sign(input.signed_date.0),
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(MarkContractSignedPayload {
+            contract: contract.into(),
+        })
+    }
+
+    /// Closes a signed contract as delivered.
+    #[graphql(guard = "SignedIn")]
+    async fn complete_contract(
+        &self,
+        ctx: &Context<'_>,
+        input: CompleteContractInput,
+    ) -> async_graphql::Result<CompleteContractPayload> {
+        let viewer = ctx.viewer()?;
+        let contract = service::advance(
+            ctx.app(),
+            viewer,
+            contract_id(&input.id)?,
+            input.expected_version,
+            Lifecycle::Complete,
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(CompleteContractPayload {
+            contract: contract.into(),
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! Batch loaders of contracts, each bound to the viewer of its request.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::service::{self, Parent};
+use crate::auth::viewer::Viewer;
+use crate::error::AppError;
+use entity::contract;
+
+/// Contracts by id, as far as the viewer may see them.
+pub struct ContractLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for ContractLoader {
+    type Value = contract::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(service::visible_by_ids(&self.db, viewer, keys)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
+    }
+}
+
+async fn grouped(
+    db: &DatabaseConnection,
+    viewer: Option<&Viewer>,
+    parent: Parent,
+    keys: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<contract::Model>>, AppError> {
+    let Some(viewer) = viewer else {
+        return Ok(HashMap::new());
+    };
+    let mut grouped: HashMap<Uuid, Vec<contract::Model>> = HashMap::new();
+    for item in service::contracts_of(db, viewer, parent, keys).await? {
+        let key = match parent {
+            Parent::Customer => Some(item.customer_id),
+            Parent::Opportunity => item.opportunity_id,
+        };
+        if let Some(key) = key {
+            grouped.entry(key).or_default().push(item);
+        }
+    }
+    Ok(grouped)
+}
+
+/// The visible contracts of many customers in one query, newest first.
+pub struct ContractsByCustomer {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for ContractsByCustomer {
+    type Value = Vec<contract::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        grouped(&self.db, self.viewer.as_ref(), Parent::Customer, keys).await
+    }
+}
+
+/// The visible contracts of many deals in one query, newest first.
+pub struct ContractsByOpportunity {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for ContractsByOpportunity {
+    type Value = Vec<contract::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        grouped(&self.db, self.viewer.as_ref(), Parent::Opportunity, keys).await
+    }
+}

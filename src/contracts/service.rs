@@ -1,0 +1,604 @@
+//! Contract operations: drafting, editing, signing, completing, cancelling, and the status
+//! changes the approval engine makes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::rules::{self, Action, ContractStatus};
+use crate::auth::viewer::{Role, Viewer};
+use crate::customers::service::{optional_text, required_text};
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::pagination::{self, Page, PageRequest};
+use crate::policy;
+use crate::state::AppState;
+use entity::contract::{self, Entity as Contracts};
+
+/// Longest terms text accepted.
+const MAX_TERMS: usize = 20_000;
+
+/// A contract to draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewContract {
+    pub customer_id: Option<Uuid>,
+    pub opportunity_id: Option<Uuid>,
+    pub title: String,
+    /// Defaults to the deal's amount.
+    pub amount_minor: Option<i64>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub terms: Option<String>,
+}
+
+fn check_amount(amount: i64) -> AppResult<i64> {
+    if amount <= 0 {
+        return Err(AppError::bad_input(
+            "input.amount",
+            "A contract amount is above zero",
+        ));
+    }
+    Ok(amount)
+}
+
+fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()> {
+    if let (Some(start), Some(end)) = (start, end)
+        && end < start
+    {
+        return Err(AppError::bad_input(
+            "input.endDate",
+            "A contract ends on or after its start",
+        ));
+    }
+    Ok(())
+}
+
+/// Sellers write contracts; finance reads them.
+fn require_seller(viewer: &Viewer) -> AppResult<()> {
+    if viewer.role == Role::Finance {
+        Err(AppError::forbidden())
+    } else {
+        Ok(())
+    }
+}
+
+/// The owner, a manager who sees it, or an admin may change a contract; other viewers may not.
+fn require_steward(viewer: &Viewer, contract: &contract::Model) -> AppResult<()> {
+    match viewer.role {
+        Role::Admin | Role::SalesManager => Ok(()),
+        Role::SalesRep if contract.owner_id == viewer.user_id => Ok(()),
+        _ => Err(AppError::forbidden()),
+    }
+}
+
+/// The calendar year of `now` in the company's time zone (numbers count per such year).
+fn company_year(state: &AppState, now: DateTime<Utc>) -> i32 {
+    use chrono::Datelike;
+    let tz: chrono_tz::Tz = state
+        .config
+        .default_timezone
+        .parse()
+        .unwrap_or(chrono_tz::UTC);
+    now.with_timezone(&tz).year()
+}
+
+/// Drafts a contract owned by the caller, for a visible customer or from a visible deal that is
+/// won or in the last open stage, numbered `C-<year>-<seq>` without gaps. Idempotent by key.
+/// Errors: `FORBIDDEN` (finance), `NOT_FOUND`, `BAD_USER_INPUT`, `INVALID_STATE` (deal not
+/// ready), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn create_contract(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewContract,
+    idempotency_key: Option<String>,
+) -> AppResult<contract::Model> {
+    require_seller(viewer)?;
+    let title = required_text(&new.title, "input.title", 200)?;
+    let terms = optional_text(new.terms.as_deref(), "input.terms", MAX_TERMS)?.unwrap_or_default();
+    check_dates(new.start_date, new.end_date)?;
+    if let Some(amount) = new.amount_minor {
+        check_amount(amount)?;
+    }
+    let call = IdempotentCall::new(viewer.user_id, "createContract", idempotency_key, &new)?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let deal = match new.opportunity_id {
+        Some(id) => Some(
+            crate::opportunities::service::ready_for_contract(txn, viewer, id)
+                .await
+                .map_err(|e| e.with_field("input.opportunityId"))?,
+        ),
+        None => None,
+    };
+    let customer_id = match (new.customer_id, &deal) {
+        (Some(customer), Some(deal)) if customer != deal.customer_id => {
+            return Err(AppError::bad_input(
+                "input.customerId",
+                "The deal belongs to another customer",
+            ));
+        }
+        (Some(customer), _) => customer,
+        (None, Some(deal)) => deal.customer_id,
+        (None, None) => {
+            return Err(AppError::bad_input(
+                "input.customerId",
+                "Name the customer or the deal",
+            ));
+        }
+    };
+    crate::customers::service::get_customer(txn, viewer, customer_id)
+        .await
+        .map_err(|e| e.with_field("input.customerId"))?;
+    let amount = match (new.amount_minor, &deal) {
+        (Some(amount), _) => amount,
+        (None, Some(deal)) => check_amount(deal.amount_minor)?,
+        (None, None) => {
+            return Err(AppError::bad_input(
+                "input.amount",
+                "A contract without a deal needs an amount",
+            ));
+        }
+    };
+    let year = company_year(state, now);
+    let seq = crate::numbering::next(txn, "CONTRACT", year).await?;
+    let created = contract::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        number: Set(crate::numbering::format("C", year, seq)),
+        year: Set(year),
+        seq: Set(seq),
+        customer_id: Set(customer_id),
+        opportunity_id: Set(new.opportunity_id),
+        owner_id: Set(viewer.user_id),
+        title: Set(title),
+        amount_minor: Set(amount),
+        start_date: Set(new.start_date),
+        end_date: Set(new.end_date),
+        signed_date: Set(None),
+        terms: Set(terms),
+        status: Set(ContractStatus::Draft.as_str().to_owned()),
+        cancel_reason: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "contract.created",
+        "Contract",
+        created.id,
+        serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
+        now,
+    )
+    .await?;
+    let id = guard.commit(created.id).await?.into_inner();
+    load(&state.db, id).await
+}
+
+pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<contract::Model> {
+    Contracts::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::internal)
+}
+
+/// A contract the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_contract(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<contract::Model> {
+    Contracts::find_by_id(id)
+        .filter(policy::contracts(viewer))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Contract"))
+}
+
+/// The stored status of a contract.
+pub(crate) fn status_of(model: &contract::Model) -> AppResult<ContractStatus> {
+    ContractStatus::parse(&model.status).ok_or_else(AppError::internal)
+}
+
+/// The status `action` leads to, or `INVALID_STATE`.
+fn next_status(model: &contract::Model, action: Action) -> AppResult<ContractStatus> {
+    let from = status_of(model)?;
+    rules::next_status(from, action).ok_or_else(|| {
+        AppError::invalid_state(match from {
+            ContractStatus::PendingApproval => "The contract is locked while its approval runs",
+            ContractStatus::Approved => "An approved contract is locked",
+            ContractStatus::Cancelled => "The contract was cancelled",
+            ContractStatus::Completed => "The contract is completed",
+            _ => "Not possible in the contract's current state",
+        })
+    })
+}
+
+/// Writes `changes` while the contract is still at `current.version` and in `current.status`;
+/// `CONFLICT` when someone changed it first.
+async fn write(
+    db: &impl ConnectionTrait,
+    current: &contract::Model,
+    mut changes: contract::ActiveModel,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    changes.version = Set(current.version + 1);
+    changes.updated_at = Set(now);
+    let result = Contracts::update_many()
+        .set(changes)
+        .filter(contract::Column::Id.eq(current.id))
+        .filter(contract::Column::Version.eq(current.version))
+        .filter(contract::Column::Status.eq(current.status.as_str()))
+        .exec(db)
+        .await?;
+    if result.rows_affected == 1 {
+        Ok(())
+    } else {
+        Err(AppError::conflict(current.version + 1))
+    }
+}
+
+/// Changes to a draft or rejected contract; `None` leaves a field.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ContractChanges {
+    pub title: Option<String>,
+    pub amount_minor: Option<i64>,
+    pub start_date: Option<Option<NaiveDate>>,
+    pub end_date: Option<Option<NaiveDate>>,
+    pub terms: Option<String>,
+}
+
+/// Edits a `DRAFT` or `REJECTED` contract at `expected_version` (the owner, their managers,
+/// admins). Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE`
+/// (locked), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn update_contract(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: ContractChanges,
+    idempotency_key: Option<String>,
+) -> AppResult<contract::Model> {
+    require_seller(viewer)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "updateContract",
+        idempotency_key,
+        &(id, expected_version, &changes),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let current = get_contract(txn, viewer, id).await?;
+    require_steward(viewer, &current)?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    next_status(&current, Action::Edit)?;
+    let mut model = <contract::ActiveModel as Default>::default();
+    if let Some(title) = &changes.title {
+        model.title = Set(required_text(title, "input.title", 200)?);
+    }
+    if let Some(amount) = changes.amount_minor {
+        model.amount_minor = Set(check_amount(amount)?);
+    }
+    let start = changes.start_date.unwrap_or(current.start_date);
+    let end = changes.end_date.unwrap_or(current.end_date);
+    check_dates(start, end)?;
+    model.start_date = Set(start);
+    model.end_date = Set(end);
+    if let Some(terms) = &changes.terms {
+        model.terms =
+            Set(optional_text(Some(terms), "input.terms", MAX_TERMS)?.unwrap_or_default());
+    }
+    write(txn, &current, model, now).await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "contract.updated",
+        "Contract",
+        id,
+        serde_json::json!({"title": changes.title, "amountMinor": changes.amount_minor}),
+        now,
+    )
+    .await?;
+    guard.commit(id).await?;
+    load(&state.db, id).await
+}
+
+/// A lifecycle step a person takes on a contract outside the approval chain.
+#[derive(Debug, Clone, Serialize)]
+pub enum Lifecycle {
+    /// Signed on a day (not in the future).
+    Sign(NaiveDate),
+    /// Delivered and closed.
+    Complete,
+    /// Called off, with the reason.
+    Cancel(String),
+}
+
+/// Signs an approved contract, completes a signed one, or cancels one not yet pending, signed or
+/// closed, at `expected_version`. Sellers who may change it and finance (signing, completing)
+/// may. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE`,
+/// `IDEMPOTENCY_KEY_REUSED`.
+pub async fn advance(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    step: Lifecycle,
+    idempotency_key: Option<String>,
+) -> AppResult<contract::Model> {
+    let now = state.clock.now();
+    let reason = match &step {
+        Lifecycle::Cancel(reason) => Some(required_text(reason, "input.reason", 1000)?),
+        Lifecycle::Sign(day) => {
+            let tz: chrono_tz::Tz = state
+                .config
+                .default_timezone
+                .parse()
+                .unwrap_or(chrono_tz::UTC);
+            if *day > now.with_timezone(&tz).date_naive() {
+                return Err(AppError::bad_input(
+                    "input.signedDate",
+                    "A contract cannot be signed in the future",
+                ));
+            }
+            None
+        }
+        Lifecycle::Complete => None,
+    };
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "contractLifecycle",
+        idempotency_key,
+        &(id, expected_version, &step),
+    )?;
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let current = get_contract(txn, viewer, id).await?;
+    match (&step, viewer.role) {
+        (Lifecycle::Cancel(_), Role::Finance) => return Err(AppError::forbidden()),
+        (_, Role::Finance) => {}
+        _ => require_steward(viewer, &current)?,
+    }
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    let (action, audit) = match &step {
+        Lifecycle::Sign(_) => (Action::Sign, "contract.signed"),
+        Lifecycle::Complete => (Action::Complete, "contract.completed"),
+        Lifecycle::Cancel(_) => (Action::Cancel, "contract.cancelled"),
+    };
+    let status = next_status(&current, action)?;
+    let mut model = contract::ActiveModel {
+        status: Set(status.as_str().to_owned()),
+        ..Default::default()
+    };
+    if let Lifecycle::Sign(day) = &step {
+        model.signed_date = Set(Some(*day));
+    }
+    if reason.is_some() {
+        model.cancel_reason = Set(reason.clone());
+    }
+    write(txn, &current, model, now).await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        audit,
+        "Contract",
+        id,
+        serde_json::json!({"from": current.status, "to": status.as_str(), "reason": reason}),
+        now,
+    )
+    .await?;
+    guard.commit(id).await?;
+    load(&state.db, id).await
+}
+
+/// What an approval request freezes of a contract: amount, title, dates and terms.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+pub struct Snapshot {
+    pub number: String,
+    pub amount_minor: i64,
+    pub title: String,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub terms: String,
+}
+
+impl Snapshot {
+    pub fn of(model: &contract::Model) -> Self {
+        Self {
+            number: model.number.clone(),
+            amount_minor: model.amount_minor,
+            title: model.title.clone(),
+            start_date: model.start_date,
+            end_date: model.end_date,
+            terms: model.terms.clone(),
+        }
+    }
+
+    /// A fingerprint of everything frozen.
+    pub fn hash(&self) -> AppResult<String> {
+        let bytes = serde_json::to_vec(self).map_err(|_| AppError::internal())?;
+        Ok(crate::auth::tokens::hex(&Sha256::digest(bytes)))
+    }
+}
+
+/// Locks a `DRAFT` or `REJECTED` contract the viewer owns for approval and returns what was
+/// submitted. Errors: `NOT_FOUND`, `FORBIDDEN` (not the owner), `INVALID_STATE`, `CONFLICT`.
+pub(crate) async fn lock_for_approval(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<contract::Model> {
+    let current = get_contract(db, viewer, id).await?;
+    if current.owner_id != viewer.user_id {
+        return Err(AppError::forbidden());
+    }
+    let status = next_status(&current, Action::Submit)?;
+    let model = contract::ActiveModel {
+        status: Set(status.as_str().to_owned()),
+        ..Default::default()
+    };
+    write(db, &current, model, now).await?;
+    load(db, id).await
+}
+
+/// The outcome of a contract's approval request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    Approved,
+    Rejected,
+    Withdrawn,
+}
+
+/// Moves a pending contract to where its request ended, provided it still matches the
+/// submitted snapshot. Errors: `INVALID_STATE`.
+pub(crate) async fn settle(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    snapshot_hash: &str,
+    outcome: Settlement,
+    now: DateTime<Utc>,
+) -> AppResult<contract::Model> {
+    let current = load(db, id).await?;
+    check_snapshot(&current, snapshot_hash)?;
+    let action = match outcome {
+        Settlement::Approved => Action::Approve,
+        Settlement::Rejected => Action::Reject,
+        Settlement::Withdrawn => Action::Withdraw,
+    };
+    let status = next_status(&current, action)?;
+    let model = contract::ActiveModel {
+        status: Set(status.as_str().to_owned()),
+        ..Default::default()
+    };
+    write(db, &current, model, now)
+        .await
+        .map_err(|_| AppError::invalid_state("The contract changed meanwhile"))?;
+    load(db, id).await
+}
+
+/// `INVALID_STATE` unless the contract is pending and still exactly what was submitted.
+pub(crate) fn check_snapshot(current: &contract::Model, snapshot_hash: &str) -> AppResult<()> {
+    if status_of(current)? != ContractStatus::PendingApproval
+        || Snapshot::of(current).hash()? != snapshot_hash
+    {
+        return Err(AppError::invalid_state(
+            "The contract no longer matches what was submitted",
+        ));
+    }
+    Ok(())
+}
+
+/// Filters for the contract list.
+#[derive(Debug, Clone, Default)]
+pub struct ContractFilter {
+    pub customer_id: Option<Uuid>,
+    pub opportunity_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub statuses: Option<Vec<ContractStatus>>,
+    pub search: Option<String>,
+}
+
+/// Visible contracts, filtered, newest first. Errors: `BAD_USER_INPUT` (paging).
+pub async fn list_contracts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ContractFilter,
+    page: &PageRequest,
+) -> AppResult<Page<contract::Model>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    let mut condition = Condition::all().add(policy::contracts(viewer));
+    if let Some(id) = filter.customer_id {
+        condition = condition.add(contract::Column::CustomerId.eq(id));
+    }
+    if let Some(id) = filter.opportunity_id {
+        condition = condition.add(contract::Column::OpportunityId.eq(id));
+    }
+    if let Some(id) = filter.owner_id {
+        condition = condition.add(contract::Column::OwnerId.eq(id));
+    }
+    if let Some(statuses) = filter.statuses {
+        condition =
+            condition.add(contract::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(search) = filter.search.filter(|s| !s.trim().is_empty()) {
+        let pattern = crate::customers::service::like_pattern(&search);
+        condition = condition.add(
+            Condition::any()
+                .add(Expr::expr(Func::lower(Expr::col(contract::Column::Title))).like(&pattern))
+                .add(Expr::expr(Func::lower(Expr::col(contract::Column::Number))).like(&pattern)),
+        );
+    }
+    pagination::fetch_sorted(
+        db,
+        Contracts::find().filter(condition),
+        contract::Column::Id,
+        pagination::SortKey::Id,
+        true,
+        page,
+        |_| 0,
+        |c| c.id,
+    )
+    .await
+}
+
+/// Which parent a batch of contracts is loaded for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parent {
+    Customer,
+    Opportunity,
+}
+
+/// Visible contracts of these customers or deals, newest first (for loaders).
+pub async fn contracts_of(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    parent: Parent,
+    ids: &[Uuid],
+) -> AppResult<Vec<contract::Model>> {
+    let column = match parent {
+        Parent::Customer => contract::Column::CustomerId,
+        Parent::Opportunity => contract::Column::OpportunityId,
+    };
+    Ok(Contracts::find()
+        .filter(column.is_in(ids.to_vec()))
+        .filter(policy::contracts(viewer))
+        .order_by_desc(contract::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Contracts by id that the viewer may see (for loaders).
+pub async fn visible_by_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<contract::Model>> {
+    Ok(Contracts::find()
+        .filter(contract::Column::Id.is_in(ids.to_vec()))
+        .filter(policy::contracts(viewer))
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,242 @@
+//! GraphQL types of contracts.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, SimpleObject};
+use chrono::{DateTime, Utc};
+
+pub use super::rules::ContractStatus;
+use crate::approvals::loaders::LatestRequestBySubject;
+use crate::approvals::types::ApprovalRequest;
+use crate::customers::loaders::CustomerLoader;
+use crate::customers::types::Customer;
+use crate::graphql::node::{NodeType, encode_id};
+use crate::graphql::scalars::{Date, Decimal};
+use crate::money::Money;
+use crate::opportunities::loaders::VisibleOpportunityLoader;
+use crate::opportunities::types::Opportunity;
+use crate::users::loaders::UserLoader;
+use crate::users::types::User;
+use entity::contract;
+
+/// An agreement with a customer, from draft to completion.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct Contract {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// Human-readable number, unique and gapless per year (`C-2026-000123`).
+    pub number: String,
+    /// Title.
+    pub title: String,
+    /// Contract amount.
+    pub amount: Decimal,
+    /// First day in force.
+    pub start_date: Option<Date>,
+    /// Last day in force.
+    pub end_date: Option<Date>,
+    /// The day it was signed.
+    pub signed_date: Option<Date>,
+    /// The terms agreed.
+    pub terms: String,
+    /// Where the contract stands.
+    pub status: ContractStatus,
+    /// Why it was cancelled.
+    pub cancel_reason: Option<String>,
+    /// When it was drafted.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; pass it back as `expectedVersion`.
+    pub version: i32,
+    #[graphql(skip)]
+    pub model: contract::Model,
+}
+
+#[ComplexObject]
+impl Contract {
+    /// The customer.
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
+        Ok(loader
+            .load_one(self.model.customer_id)
+            .await?
+            .map(Customer::from))
+    }
+
+    /// The deal it came from.
+    async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
+        let Some(id) = self.model.opportunity_id else {
+            return Ok(None);
+        };
+        let loader = ctx.data_unchecked::<DataLoader<VisibleOpportunityLoader>>();
+        Ok(loader.load_one(id).await?.map(Opportunity::from))
+    }
+
+    /// Who drafted it and answers for it.
+    async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        Ok(loader.load_one(self.model.owner_id).await?.map(User::from))
+    }
+
+    /// The latest approval request (pending, or how the last one ended); null before the first
+    /// submission.
+    async fn approval(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalRequest>> {
+        let loader = ctx.data_unchecked::<DataLoader<LatestRequestBySubject>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .map(ApprovalRequest::from))
+    }
+}
+
+impl From<contract::Model> for Contract {
+    fn from(model: contract::Model) -> Self {
+        Self {
+            id: encode_id(NodeType::Contract, model.id),
+            number: model.number.clone(),
+            title: model.title.clone(),
+            amount: Decimal(Money::from_minor(model.amount_minor).to_decimal()),
+            start_date: model.start_date.map(Date),
+            end_date: model.end_date.map(Date),
+            signed_date: model.signed_date.map(Date),
+            terms: model.terms.clone(),
+            status: ContractStatus::parse(&model.status).unwrap_or(ContractStatus::Draft),
+            cancel_reason: model.cancel_reason.clone(),
+            created_at: model.created_at,
+            updated_at: model.updated_at,
+            version: model.version,
+            model,
+        }
+    }
+}
+
+crate::connection_types!(ContractConnection, ContractEdge, Contract);
+
+/// Filters for `contracts`; all given filters must match.
+#[derive(InputObject, Debug, Default)]
+pub struct ContractFilter {
+    /// Only contracts with this customer.
+    pub customer_id: Option<ID>,
+    /// Only contracts from this deal.
+    pub opportunity_id: Option<ID>,
+    /// Only contracts of this owner (within what you may see).
+    pub owner_id: Option<ID>,
+    /// Only contracts in these states.
+    pub statuses: Option<Vec<ContractStatus>>,
+    /// Text contained in the title or number, ignoring case.
+    pub search: Option<String>,
+}
+
+/// A contract to draft.
+#[derive(InputObject, Debug)]
+pub struct CreateContractInput {
+    /// The customer; may be omitted with `opportunityId`.
+    pub customer_id: Option<ID>,
+    /// The deal it comes from: won, or in the last open stage.
+    pub opportunity_id: Option<ID>,
+    /// Title (1–200 characters).
+    pub title: String,
+    /// Contract amount (above zero, at most two decimals); the deal's amount when omitted.
+    pub amount: Option<Decimal>,
+    /// First day in force.
+    pub start_date: Option<Date>,
+    /// Last day in force (not before the first).
+    pub end_date: Option<Date>,
+    /// The terms (at most 20000 characters).
+    pub terms: Option<String>,
+    /// Retry key: the same key and input return the first result without a second contract.
+    pub idempotency_key: Option<String>,
+}
+
+/// Changes to a draft or rejected contract; omitted fields stay, `null` clears a date.
+#[derive(InputObject, Debug)]
+pub struct UpdateContractInput {
+    /// The contract.
+    pub id: ID,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// New title.
+    pub title: Option<String>,
+    /// New amount.
+    pub amount: Option<Decimal>,
+    /// New first day in force.
+    pub start_date: MaybeUndefined<Date>,
+    /// New last day in force.
+    pub end_date: MaybeUndefined<Date>,
+    /// New terms.
+    pub terms: Option<String>,
+    /// Retry key: a retried update applies once.
+    pub idempotency_key: Option<String>,
+}
+
+/// A contract to call off.
+#[derive(InputObject, Debug)]
+pub struct CancelContractInput {
+    /// The contract.
+    pub id: ID,
+    /// Why (1–1000 characters).
+    pub reason: String,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key: a retried cancellation applies once.
+    pub idempotency_key: Option<String>,
+}
+
+/// An approved contract that was signed.
+#[derive(InputObject, Debug)]
+pub struct MarkContractSignedInput {
+    /// The contract.
+    pub id: ID,
+    /// The day it was signed (not in the future).
+    pub signed_date: Date,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key: a retried change applies once.
+    pub idempotency_key: Option<String>,
+}
+
+/// A signed contract that was delivered.
+#[derive(InputObject, Debug)]
+pub struct CompleteContractInput {
+    /// The contract.
+    pub id: ID,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key: a retried change applies once.
+    pub idempotency_key: Option<String>,
+}
+
+/// Result of `createContract`.
+#[derive(SimpleObject, Debug)]
+pub struct CreateContractPayload {
+    /// The drafted contract.
+    pub contract: Contract,
+}
+
+/// Result of `updateContract`.
+#[derive(SimpleObject, Debug)]
+pub struct UpdateContractPayload {
+    /// The contract after the change.
+    pub contract: Contract,
+}
+
+/// Result of `cancelContract`.
+#[derive(SimpleObject, Debug)]
+pub struct CancelContractPayload {
+    /// The cancelled contract.
+    pub contract: Contract,
+}
+
+/// Result of `markContractSigned`.
+#[derive(SimpleObject, Debug)]
+pub struct MarkContractSignedPayload {
+    /// The signed contract.
+    pub contract: Contract,
+}
+
+/// Result of `completeContract`.
+#[derive(SimpleObject, Debug)]
+pub struct CompleteContractPayload {
+    /// The completed contract.
+    pub contract: Contract,
+}

@@ -1,0 +1,491 @@
+//! Contracts: drafting with gapless numbers, the lifecycle and its locks, visibility.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+pub const FIELDS: &str = "id number title amount status version startDate endDate signedDate terms cancelReason \
+    customer { id } opportunity { id } owner { id } approval { id status }";
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+pub async fn op(app: &TestApp, token: &str, name: &str, input_type: &str, input: Value) -> Value {
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ contract {{ {FIELDS} }} }} }}"
+    );
+    app.gql(Some(token), &query, json!({ "input": input }))
+        .await
+}
+
+pub fn contract_of(body: &Value, name: &str) -> Value {
+    let contract = body["data"][name]["contract"].clone();
+    assert!(contract.is_object(), "{body}");
+    contract
+}
+
+pub async fn create(app: &TestApp, token: &str, input: Value) -> Value {
+    op(app, token, "createContract", "CreateContractInput", input).await
+}
+
+/// A draft contract of `amount` for a new customer of `owner`.
+pub async fn a_contract(app: &TestApp, owner: &TestUser, amount: &str) -> Value {
+    let customer = crate::customers::a_customer(app, &owner.token, "Contract Customer").await;
+    contract_of(
+        &create(
+            app,
+            &owner.token,
+            json!({"customerId": customer, "title": "Supply agreement", "amount": amount, "terms": "Net 30"}),
+        )
+        .await,
+        "createContract",
+    )
+}
+
+pub async fn contract(app: &TestApp, token: &str, id: &Value) -> Value {
+    let query = format!("query($id: ID!) {{ contract(id: $id) {{ {FIELDS} }} }}");
+    app.gql(Some(token), &query, json!({"id": id})).await
+}
+
+async fn a_deal(app: &TestApp, token: &str, customer: &str) -> (String, i64) {
+    let body = app
+        .gql(
+            Some(token),
+            "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id version } } }",
+            json!({"input": {"customerId": customer, "name": "Fleet", "amount": "250000.50", "expectedCloseDate": "2026-12-31"}}),
+        )
+        .await;
+    let deal = &body["data"]["createOpportunity"]["opportunity"];
+    (
+        deal["id"].as_str().unwrap().to_owned(),
+        deal["version"].as_i64().unwrap(),
+    )
+}
+
+#[tokio::test]
+async fn a_contract_comes_from_a_won_or_nearly_won_deal_or_a_customer_with_a_yearly_number() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let rep = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let customer = crate::customers::a_customer(&app, &rep.token, "Fleet Co").await;
+    let hidden = crate::customers::a_customer(&app, &other.token, "Hidden Co").await;
+    let (open_deal, _) = a_deal(&app, &rep.token, &customer).await;
+    let (won_deal, version) = a_deal(&app, &rep.token, &customer).await;
+    app.gql(
+        Some(&rep.token),
+        "mutation($input: WinOpportunityInput!) { winOpportunity(input: $input) { opportunity { status } } }",
+        json!({"input": {"id": won_deal, "expectedVersion": version}}),
+    )
+    .await;
+    let (late_deal, version) = a_deal(&app, &rep.token, &customer).await;
+    let stages = app
+        .gql(
+            Some(&rep.token),
+            "{ pipelineStages { id name } }",
+            json!({}),
+        )
+        .await;
+    let drafting = stages["data"]["pipelineStages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "Contract drafting")
+        .unwrap()["id"]
+        .clone();
+    app.gql(
+        Some(&rep.token),
+        "mutation($input: MoveOpportunityStageInput!) { moveOpportunityStage(input: $input) { opportunity { id } } }",
+        json!({"input": {"id": late_deal, "stageId": drafting, "expectedVersion": version}}),
+    )
+    .await;
+
+    let too_early = create(
+        &app,
+        &rep.token,
+        json!({"opportunityId": open_deal, "title": "Early"}),
+    )
+    .await;
+    let from_won = create(
+        &app,
+        &rep.token,
+        json!({"opportunityId": won_deal, "title": "Fleet supply"}),
+    )
+    .await;
+    let from_late = create(
+        &app,
+        &rep.token,
+        json!({"opportunityId": late_deal, "title": "Fleet supply 2", "amount": "1000"}),
+    )
+    .await;
+    let direct = create(
+        &app,
+        &rep.token,
+        json!({"customerId": customer, "title": "Service", "amount": "0.01", "startDate": "2027-01-01", "endDate": "2027-12-31"}),
+    )
+    .await;
+    let nested = app
+        .gql(
+            Some(&rep.token),
+            "query($c: ID!, $o: ID!) { customer(id: $c) { contracts { number } } opportunity(id: $o) { contracts { number } } }",
+            json!({"c": customer, "o": won_deal}),
+        )
+        .await;
+    let refused = [
+        (
+            json!({"title": "Nobody"}),
+            "BAD_USER_INPUT",
+            Some("input.customerId"),
+        ),
+        (
+            json!({"customerId": customer, "title": "Free", "amount": "0"}),
+            "BAD_USER_INPUT",
+            Some("input.amount"),
+        ),
+        (
+            json!({"customerId": customer, "title": "Tiny", "amount": "0.001"}),
+            "BAD_USER_INPUT",
+            Some("input.amount"),
+        ),
+        (
+            json!({"customerId": customer, "title": "Backwards", "amount": "1", "startDate": "2027-01-02", "endDate": "2027-01-01"}),
+            "BAD_USER_INPUT",
+            Some("input.endDate"),
+        ),
+        (
+            json!({"customerId": customer, "title": "", "amount": "1"}),
+            "BAD_USER_INPUT",
+            Some("input.title"),
+        ),
+        (
+            json!({"customerId": hidden, "title": "Hidden", "amount": "1"}),
+            "NOT_FOUND",
+            Some("input.customerId"),
+        ),
+    ];
+    let by_finance = create(
+        &app,
+        &finance.token,
+        json!({"customerId": customer, "title": "F", "amount": "1"}),
+    )
+    .await;
+
+    assert_eq!(
+        (error_code(&too_early), error_field(&too_early)),
+        (Some("INVALID_STATE"), Some("input.opportunityId"))
+    );
+    let won = contract_of(&from_won, "createContract");
+    assert_eq!(won["number"], "C-2026-000001");
+    assert_eq!(won["amount"], "250000.50", "the deal's amount");
+    assert_eq!(won["customer"]["id"], customer.as_str());
+    assert_eq!(won["opportunity"]["id"], won_deal.as_str());
+    assert_eq!(won["owner"]["id"], rep.id.as_str());
+    assert_eq!(
+        (won["status"].as_str(), won["version"].as_i64()),
+        (Some("DRAFT"), Some(1))
+    );
+    assert!(won["approval"].is_null());
+    assert_eq!(
+        contract_of(&from_late, "createContract")["number"],
+        "C-2026-000002"
+    );
+    let direct = contract_of(&direct, "createContract");
+    assert_eq!(direct["number"], "C-2026-000003");
+    assert_eq!(direct["amount"], "0.01");
+    assert_eq!(direct["endDate"], "2027-12-31");
+    assert_eq!(
+        nested["data"]["customer"]["contracts"],
+        json!([{"number": "C-2026-000003"}, {"number": "C-2026-000002"}, {"number": "C-2026-000001"}])
+    );
+    assert_eq!(
+        nested["data"]["opportunity"]["contracts"],
+        json!([{"number": "C-2026-000001"}])
+    );
+    for (input, code, field) in refused {
+        let body = create(&app, &rep.token, input.clone()).await;
+        assert_eq!(
+            (error_code(&body), error_field(&body)),
+            (Some(code), field),
+            "{input}: {body}"
+        );
+    }
+    assert_eq!(error_code(&by_finance), Some("FORBIDDEN"));
+}
+
+#[tokio::test]
+async fn twenty_concurrent_creates_get_unique_gapless_numbers() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let rep = app.a_user().create().await;
+    let customer = crate::customers::a_customer(&app, &rep.token, "Busy Co").await;
+
+    let results = futures_util::future::join_all((0..20).map(|i| {
+        create(
+            &app,
+            &rep.token,
+            json!({"customerId": customer, "title": format!("Order {i}"), "amount": "10"}),
+        )
+    }))
+    .await;
+
+    let year = chrono::Utc::now().format("%Y").to_string();
+    let mut numbers: Vec<String> = results
+        .iter()
+        .map(|body| {
+            contract_of(body, "createContract")["number"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=20).map(|n| format!("C-{year}-{n:06}")).collect();
+    assert_eq!(numbers, expected);
+}
+
+#[tokio::test]
+async fn only_drafts_and_rejected_contracts_change_and_the_lifecycle_ends_in_completion() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Deals", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let manager_token = app.token_for(&manager).await;
+    let draft = a_contract(&app, &rep, "5000").await;
+    let id = draft["id"].clone();
+
+    let edited = op(
+        &app,
+        &rep.token,
+        "updateContract",
+        "UpdateContractInput",
+        json!({"id": id, "expectedVersion": 1, "amount": "6000", "terms": "Net 45"}),
+    )
+    .await;
+    let stale = op(
+        &app,
+        &rep.token,
+        "updateContract",
+        "UpdateContractInput",
+        json!({"id": id, "expectedVersion": 1, "title": "Old"}),
+    )
+    .await;
+    let submitted = app
+        .gql(
+            Some(&rep.token),
+            "mutation($id: ID!) { submitContract(input: {id: $id}) { request { id status } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let request = submitted["data"]["submitContract"]["request"]["id"].clone();
+    let locked_edit = op(
+        &app,
+        &rep.token,
+        "updateContract",
+        "UpdateContractInput",
+        json!({"id": id, "expectedVersion": 3, "amount": "1"}),
+    )
+    .await;
+    let locked_cancel = op(
+        &app,
+        &rep.token,
+        "cancelContract",
+        "CancelContractInput",
+        json!({"id": id, "expectedVersion": 3, "reason": "Changed mind"}),
+    )
+    .await;
+    let early_sign = op(
+        &app,
+        &rep.token,
+        "markContractSigned",
+        "MarkContractSignedInput",
+        json!({"id": id, "expectedVersion": 3, "signedDate": "2026-11-25"}),
+    )
+    .await;
+    app.gql(
+        Some(&manager_token),
+        "mutation($r: ID!) { approveRequest(input: {requestId: $r}) { request { status } } }",
+        json!({"r": request}),
+    )
+    .await;
+    let approved = contract(&app, &rep.token, &id).await;
+    let approved_edit = op(
+        &app,
+        &rep.token,
+        "updateContract",
+        "UpdateContractInput",
+        json!({"id": id, "expectedVersion": 4, "amount": "1"}),
+    )
+    .await;
+    let future_sign = op(
+        &app,
+        &finance.token,
+        "markContractSigned",
+        "MarkContractSignedInput",
+        json!({"id": id, "expectedVersion": 4, "signedDate": "2026-11-27"}),
+    )
+    .await;
+    let signed = op(
+        &app,
+        &finance.token,
+        "markContractSigned",
+        "MarkContractSignedInput",
+        json!({"id": id, "expectedVersion": 4, "signedDate": "2026-11-25"}),
+    )
+    .await;
+    let cancel_signed = op(
+        &app,
+        &rep.token,
+        "cancelContract",
+        "CancelContractInput",
+        json!({"id": id, "expectedVersion": 5, "reason": "Too late"}),
+    )
+    .await;
+    let completed = op(
+        &app,
+        &rep.token,
+        "completeContract",
+        "CompleteContractInput",
+        json!({"id": id, "expectedVersion": 5}),
+    )
+    .await;
+    let other = a_contract(&app, &rep, "10").await;
+    let finance_cancel = op(
+        &app,
+        &finance.token,
+        "cancelContract",
+        "CancelContractInput",
+        json!({"id": other["id"], "expectedVersion": 1, "reason": "No"}),
+    )
+    .await;
+    let cancelled = op(
+        &app,
+        &rep.token,
+        "cancelContract",
+        "CancelContractInput",
+        json!({"id": other["id"], "expectedVersion": 1, "reason": "Customer withdrew"}),
+    )
+    .await;
+
+    let edited = contract_of(&edited, "updateContract");
+    assert_eq!(
+        (
+            edited["amount"].as_str(),
+            edited["terms"].as_str(),
+            edited["version"].as_i64()
+        ),
+        (Some("6000.00"), Some("Net 45"), Some(2))
+    );
+    assert_eq!(error_code(&stale), Some("CONFLICT"));
+    assert_eq!(stale["errors"][0]["extensions"]["currentVersion"], 2);
+    assert_eq!(
+        submitted["data"]["submitContract"]["request"]["status"], "PENDING",
+        "{submitted}"
+    );
+    for body in [
+        &locked_edit,
+        &locked_cancel,
+        &early_sign,
+        &approved_edit,
+        &cancel_signed,
+    ] {
+        assert_eq!(error_code(body), Some("INVALID_STATE"), "{body}");
+    }
+    assert_eq!(approved["data"]["contract"]["status"], "APPROVED");
+    assert_eq!(
+        approved["data"]["contract"]["approval"]["status"],
+        "APPROVED"
+    );
+    assert_eq!(
+        (error_code(&future_sign), error_field(&future_sign)),
+        (Some("BAD_USER_INPUT"), Some("input.signedDate"))
+    );
+    let signed = contract_of(&signed, "markContractSigned");
+    assert_eq!(
+        (signed["status"].as_str(), signed["signedDate"].as_str()),
+        (Some("SIGNED"), Some("2026-11-25"))
+    );
+    assert_eq!(
+        contract_of(&completed, "completeContract")["status"],
+        "COMPLETED"
+    );
+    assert_eq!(error_code(&finance_cancel), Some("FORBIDDEN"));
+    let cancelled = contract_of(&cancelled, "cancelContract");
+    assert_eq!(
+        (
+            cancelled["status"].as_str(),
+            cancelled["cancelReason"].as_str()
+        ),
+        (Some("CANCELLED"), Some("Customer withdrew"))
+    );
+}
+
+#[tokio::test]
+async fn contracts_follow_visibility_by_role() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let other_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Visible", Some(&manager.id)).await;
+    app.a_team("Invisible", Some(&other_manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let peer = app.a_user().in_team(&team).create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let manager_token = app.token_for(&manager).await;
+    let other_manager_token = app.token_for(&other_manager).await;
+    let draft = a_contract(&app, &rep, "100").await;
+    let list = "{ contracts { totalCount nodes { id } } }";
+
+    for (token, sees) in [
+        (&rep.token, true),
+        (&manager_token, true),
+        (&finance.token, true),
+        (&app.admin_token, true),
+        (&peer.token, false),
+        (&other_manager_token, false),
+    ] {
+        let one = contract(&app, token, &draft["id"]).await;
+        let all = app.gql(Some(token), list, json!({})).await;
+        let count = all["data"]["contracts"]["totalCount"].as_i64().unwrap();
+        if sees {
+            assert_eq!(one["data"]["contract"]["id"], draft["id"], "{one}");
+            assert_eq!(count, 1);
+        } else {
+            assert_eq!(error_code(&one), Some("NOT_FOUND"), "{one}");
+            assert_eq!(count, 0);
+        }
+    }
+    let by_peer = op(
+        &app,
+        &peer.token,
+        "updateContract",
+        "UpdateContractInput",
+        json!({"id": draft["id"], "expectedVersion": 1, "title": "Mine now"}),
+    )
+    .await;
+    let by_manager = op(
+        &app,
+        &manager_token,
+        "updateContract",
+        "UpdateContractInput",
+        json!({"id": draft["id"], "expectedVersion": 1, "title": "Reviewed"}),
+    )
+    .await;
+    let by_finance = op(
+        &app,
+        &finance.token,
+        "updateContract",
+        "UpdateContractInput",
+        json!({"id": draft["id"], "expectedVersion": 2, "title": "Finance"}),
+    )
+    .await;
+    let anonymous = app.gql(None, list, json!({})).await;
+
+    assert_eq!(error_code(&by_peer), Some("NOT_FOUND"));
+    assert_eq!(
+        contract_of(&by_manager, "updateContract")["title"],
+        "Reviewed"
+    );
+    assert_eq!(error_code(&by_finance), Some("FORBIDDEN"));
+    assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
+}
