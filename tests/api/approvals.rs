@@ -364,6 +364,37 @@ async fn double_taps_decide_once_and_a_second_key_finds_the_step_decided() {
         json!({"requestId": request["id"]}),
     )
     .await;
+    let other = a_contract(&app, &org.rep, "700").await;
+    let submit_by_manager = call(
+        &app,
+        &org.manager_token,
+        "submitContract",
+        json!({"id": other["id"]}),
+    )
+    .await;
+    let pending = submit(&app, &org.rep.token, &other).await;
+    let withdraw_by_manager = call(
+        &app,
+        &org.manager_token,
+        "withdrawRequest",
+        json!({"requestId": pending["id"]}),
+    )
+    .await;
+    let withdraw_by_finance = call(
+        &app,
+        &org.finance.token,
+        "withdrawRequest",
+        json!({"requestId": pending["id"]}),
+    )
+    .await;
+    let withdrawn = call(
+        &app,
+        &org.rep.token,
+        "withdrawRequest",
+        json!({"requestId": pending["id"], "idempotencyKey": "w-1"}),
+    )
+    .await;
+    let back_to_draft = contract(&app, &org.rep.token, &other["id"]).await;
 
     assert_eq!(request_of(&again, "submitContract")["id"], request["id"]);
     assert_eq!(error_code(&other_key), Some("INVALID_STATE"));
@@ -373,6 +404,21 @@ async fn double_taps_decide_once_and_a_second_key_finds_the_step_decided() {
     );
     assert_eq!(error_code(&three), Some("INVALID_STATE"));
     assert_eq!(error_code(&withdraw_late), Some("INVALID_STATE"));
+    assert_eq!(
+        error_code(&submit_by_manager),
+        Some("FORBIDDEN"),
+        "only the owner submits"
+    );
+    assert_eq!(
+        error_code(&withdraw_by_manager),
+        Some("FORBIDDEN"),
+        "only the submitter withdraws"
+    );
+    assert_eq!(error_code(&withdraw_by_finance), Some("FORBIDDEN"));
+    let withdrawn = request_of(&withdrawn, "withdrawRequest");
+    assert_eq!(withdrawn["status"], "WITHDRAWN");
+    assert_eq!(withdrawn["steps"][0]["status"], "CANCELLED");
+    assert_eq!(back_to_draft["data"]["contract"]["status"], "DRAFT");
 }
 
 #[tokio::test]

@@ -489,3 +489,42 @@ async fn contracts_follow_visibility_by_role() {
     assert_eq!(error_code(&by_finance), Some("FORBIDDEN"));
     assert_eq!(error_code(&anonymous), Some("UNAUTHENTICATED"));
 }
+
+#[tokio::test]
+async fn contract_lists_with_nested_fields_cost_the_same_whatever_the_page_size() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Counted", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let manager_token = app.token_for(&manager).await;
+    for _ in 0..8 {
+        let draft = a_contract(&app, &rep, "100").await;
+        app.gql(
+            Some(&rep.token),
+            "mutation($id: ID!) { submitContract(input: {id: $id}) { request { id } } }",
+            json!({"id": draft["id"]}),
+        )
+        .await;
+    }
+    let contracts = "query($n: Int!) { contracts(first: $n) { nodes { number customer { name } owner { id } opportunity { id } \
+        approval { status steps { role status decidedBy { id } } submittedBy { id } } } } }";
+    let queue = "query($n: Int!) { myPendingApprovals(first: $n) { nodes { amount submittedBy { id } \
+        steps { role status } subject { ... on Contract { number customer { name } approval { id } } } } } }";
+
+    let mut costs = Vec::new();
+    for (query, token) in [(contracts, &rep.token), (queue, &manager_token)] {
+        app.gql(Some(token), "{ me { id } }", json!({})).await;
+        app.take_statement_count();
+        let small = app.gql(Some(token), query, json!({"n": 2})).await;
+        let small_cost = app.take_statement_count();
+        let large = app.gql(Some(token), query, json!({"n": 8})).await;
+        let large_cost = app.take_statement_count();
+        assert!(small["errors"].is_null(), "{small}");
+        assert!(large["errors"].is_null(), "{large}");
+        costs.push((small_cost, large_cost));
+    }
+
+    for (small, large) in costs {
+        assert_eq!(small, large);
+    }
+}
