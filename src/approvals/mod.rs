@@ -5,7 +5,7 @@
 //!   from 100,000 the manager then finance; from 1,000,000 the manager, finance, then an admin.
 //!   Waivers: finance, then an admin. A threshold belongs to the tier it starts.
 //! - `SALES_MANAGER` means the manager of the submitter's team as the database says at decision
-//!   time (an admin decides when the team has no manager but the submitter); `FINANCE` and
+//!   time (an admin decides when the team has no active manager but the submitter); `FINANCE` and
 //!   `ADMIN` mean any active user of that role. Nobody decides a request they submitted, admins
 //!   included.
 //! - Submitting locks the contract and freezes its amount, title, dates and terms; every

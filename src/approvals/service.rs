@@ -99,15 +99,16 @@ pub async fn approvers(
     let mut users = match role {
         ApproverRole::SalesManager => {
             let managers = crate::users::service::managers_of(db, submitter).await?;
-            if managers.is_empty() {
+            let active: Vec<Uuid> = crate::users::service::users_by_ids(db, &managers)
+                .await?
+                .into_iter()
+                .filter(|u| u.active && u.role == Role::SalesManager.as_str())
+                .map(|u| u.id)
+                .collect();
+            if active.is_empty() {
                 crate::users::service::active_with_role(db, Role::Admin).await?
             } else {
-                let active = crate::users::service::users_by_ids(db, &managers).await?;
                 active
-                    .into_iter()
-                    .filter(|u| u.active && u.role == Role::SalesManager.as_str())
-                    .map(|u| u.id)
-                    .collect()
             }
         }
         ApproverRole::Finance => crate::users::service::active_with_role(db, Role::Finance).await?,
@@ -681,8 +682,10 @@ pub async fn pending_for(
             .and_where(approval_step::Column::Role.eq(role.as_str()))
             .to_owned()
     };
-    // Submitters whose team has a manager other than themself.
+    // Submitters whose team has an active manager other than themself (the same rule as
+    // `approvers`).
     let managed_submitters = |manager: Option<Uuid>| {
+        let boss = sea_orm::sea_query::Alias::new("boss");
         let mut query = Query::select();
         query
             .column((user::Entity, user::Column::Id))
@@ -692,7 +695,17 @@ pub async fn pending_for(
                 Expr::col((team::Entity, team::Column::Id))
                     .equals((user::Entity, user::Column::TeamId)),
             )
-            .and_where(Expr::col((team::Entity, team::Column::ManagerId)).is_not_null())
+            .join_as(
+                sea_orm::JoinType::InnerJoin,
+                user::Entity,
+                boss.clone(),
+                Expr::col((boss.clone(), user::Column::Id))
+                    .equals((team::Entity, team::Column::ManagerId)),
+            )
+            .and_where(Expr::col((boss.clone(), user::Column::Active)).eq(true))
+            .and_where(
+                Expr::col((boss.clone(), user::Column::Role)).eq(Role::SalesManager.as_str()),
+            )
             .and_where(
                 Expr::col((team::Entity, team::Column::ManagerId))
                     .ne(Expr::col((user::Entity, user::Column::Id))),

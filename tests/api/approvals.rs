@@ -657,3 +657,30 @@ async fn approval_events_reach_the_right_approver_and_the_submitter_and_nobody_e
         json!({"kind": "APPROVAL_REQUESTED", "subjectId": request["id"]})
     );
 }
+
+#[tokio::test]
+async fn an_admin_decides_the_manager_step_when_the_team_has_no_active_manager() {
+    let app = TestApp::spawn().await;
+    let org = org(&app).await;
+    let draft = a_contract(&app, &org.rep, "800").await;
+    let request = submit(&app, &org.rep.token, &draft).await;
+    let queue = "{ myPendingApprovals { totalCount nodes { id } } }";
+    let admin_before = app.gql(Some(&org.admin_token), queue, json!({})).await;
+
+    let deactivated = app
+        .admin(
+            "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { active } } }",
+            json!({"input": {"id": org.manager.id, "active": false, "expectedVersion": 1}}),
+        )
+        .await;
+    let admin_after = app.gql(Some(&org.admin_token), queue, json!({})).await;
+    let decided = approve(&app, &org.admin_token, &request).await;
+
+    assert!(deactivated["errors"].is_null(), "{deactivated}");
+    assert_eq!(admin_before["data"]["myPendingApprovals"]["totalCount"], 0);
+    assert_eq!(
+        admin_after["data"]["myPendingApprovals"]["nodes"][0]["id"],
+        request["id"]
+    );
+    assert_eq!(request_of(&decided, "approveRequest")["status"], "APPROVED");
+}
