@@ -204,6 +204,21 @@ pub struct Config {
     /// committing during the read come again in the next sync.
     #[arg(long, env = "SALESGRAPH_SYNC_OVERLAP_SECS", default_value_t = 60)]
     pub sync_overlap_secs: i64,
+    /// Days past due at which an installment's owner and finance are reminded, once each
+    /// (0 = on the due date), comma-separated.
+    #[arg(
+        long,
+        env = "SALESGRAPH_OVERDUE_REMINDER_DAYS",
+        default_value = "0,7,30"
+    )]
+    pub overdue_reminder_days: String,
+    /// Seconds between sweeps sending reminders for due and overdue installments.
+    #[arg(
+        long,
+        env = "SALESGRAPH_OVERDUE_SWEEP_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
+    pub overdue_sweep_interval_secs: u64,
     /// Testing aid: milliseconds an approval decision waits between its reads and its guarded
     /// writes, to widen the window in which concurrent decisions race. Keep 0 in production.
     #[arg(
@@ -234,6 +249,19 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The reminder levels, ascending and without repeats (unparsable entries are skipped).
+    pub fn reminder_levels(&self) -> Vec<i64> {
+        let mut levels: Vec<i64> = self
+            .overdue_reminder_days
+            .split(',')
+            .filter_map(|d| d.trim().parse().ok())
+            .filter(|d| *d >= 0)
+            .collect();
+        levels.sort_unstable();
+        levels.dedup();
+        levels
     }
 
     pub fn is_postgres(&self) -> bool {

@@ -152,8 +152,15 @@ pub fn spawn(
             state.clone(),
             "missed-visits",
             Duration::from_secs(state.config.missed_visit_sweep_interval_secs),
-            shutdown,
+            shutdown.clone(),
             |state, now| async move { crate::visits::missed::mark_missed(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "overdue-installments",
+            Duration::from_secs(state.config.overdue_sweep_interval_secs),
+            shutdown,
+            |state, now| async move { crate::billing::overdue::remind(&state, now).await },
         ),
     ]
 }

@@ -6,6 +6,7 @@
 pub mod approvals;
 pub mod audit;
 pub mod auth;
+pub mod billing;
 pub mod clock;
 pub mod config;
 pub mod contracts;

@@ -140,6 +140,40 @@ pub fn contracts(viewer: &Viewer) -> Condition {
     }
 }
 
+/// Ids of the contracts the viewer may see, as a subquery.
+pub fn visible_contract_ids(viewer: &Viewer) -> SelectStatement {
+    Query::select()
+        .column(entity::contract::Column::Id)
+        .from(entity::contract::Entity)
+        .cond_where(contracts(viewer))
+        .to_owned()
+}
+
+/// Installments and invoices follow their contract's visibility.
+pub fn by_contract<C: ColumnTrait>(viewer: &Viewer, contract: C) -> Condition {
+    match viewer.role {
+        Role::Admin | Role::Finance => Condition::all(),
+        Role::SalesManager | Role::SalesRep => {
+            Condition::all().add(contract.in_subquery(visible_contract_ids(viewer)))
+        }
+    }
+}
+
+/// Payments: admins and finance see all; others those of customers they may see.
+pub fn payments(viewer: &Viewer) -> Condition {
+    match viewer.role {
+        Role::Admin | Role::Finance => Condition::all(),
+        Role::SalesManager | Role::SalesRep => {
+            let customers = Query::select()
+                .column(entity::customer::Column::Id)
+                .from(entity::customer::Entity)
+                .cond_where(customers(viewer))
+                .to_owned();
+            Condition::all().add(entity::payment::Column::CustomerId.in_subquery(customers))
+        }
+    }
+}
+
 /// Whether `viewer` may see a user with this id and team (the same rule as [`users`]).
 pub fn can_see_user(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bool {
     match viewer.role {

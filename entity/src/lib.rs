@@ -1,5 +1,6 @@
 //! sea-orm entities: table shapes only. Business rules live in the app's domain services.
 
+pub mod allocation;
 pub mod approval_request;
 pub mod approval_step;
 pub mod approval_tier;
@@ -11,12 +12,16 @@ pub mod customer;
 pub mod document_counter;
 pub mod follow_up;
 pub mod idempotency_key;
+pub mod installment;
+pub mod installment_reminder;
+pub mod invoice;
 pub mod lead;
 pub mod lead_event;
 pub mod login_failure;
 pub mod notification;
 pub mod opportunity;
 pub mod opportunity_split;
+pub mod payment;
 pub mod pipeline_stage;
 pub mod refresh_token;
 pub mod setting;
@@ -24,3 +29,4 @@ pub mod stage_change;
 pub mod team;
 pub mod user;
 pub mod visit_task;
+pub mod waiver;

@@ -9,6 +9,7 @@ mod m20261124_000003_pipeline;
 mod m20261124_000004_splits_stale;
 mod m20261125_000005_visits;
 mod m20261125_000006_contracts_approvals;
+mod m20261125_000007_billing;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_splits_stale::Migration),
             Box::new(m20261125_000005_visits::Migration),
             Box::new(m20261125_000006_contracts_approvals::Migration),
+            Box::new(m20261125_000007_billing::Migration),
         ]
     }
 }

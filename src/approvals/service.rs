@@ -57,7 +57,7 @@ crate::string_enum! {
 
 /// What a finished transaction tells the world, after commit.
 #[derive(Debug, Default)]
-struct Outbox(Vec<notification::Model>);
+pub(crate) struct Outbox(Vec<notification::Model>);
 
 impl Outbox {
     async fn notify(
@@ -83,7 +83,7 @@ impl Outbox {
         Ok(())
     }
 
-    fn send(self, state: &AppState) {
+    pub(crate) fn send(self, state: &AppState) {
         notifications::announce(state.events.as_ref(), &self.0);
     }
 }
@@ -123,6 +123,12 @@ fn role_of(step: &approval_step::Model) -> AppResult<ApproverRole> {
 }
 
 fn describe(request: &approval_request::Model) -> String {
+    if request.subject_type == ApprovalSubjectKind::Waiver.as_str() {
+        return format!(
+            "A waiver of {}",
+            crate::money::Money::from_minor(request.snapshot_amount_minor).to_decimal()
+        );
+    }
     match serde_json::from_str::<Snapshot>(&request.snapshot) {
         Ok(snapshot) => format!(
             "Contract {} ({})",
@@ -133,42 +139,38 @@ fn describe(request: &approval_request::Model) -> String {
     }
 }
 
-/// Submits a contract its owner drafted (or had rejected) for approval: locks it, freezes its
-/// content and opens the steps its amount requires. Idempotent by key. Errors: `FORBIDDEN` (not
-/// the owner), `NOT_FOUND`, `INVALID_STATE` (not draft or rejected), `IDEMPOTENCY_KEY_REUSED`.
-pub async fn submit_contract(
-    state: &AppState,
-    viewer: &Viewer,
-    contract_id: Uuid,
-    idempotency_key: Option<String>,
-) -> AppResult<approval_request::Model> {
-    let call = IdempotentCall::new(
-        viewer.user_id,
-        "submitContract",
-        idempotency_key,
-        &contract_id,
-    )?;
-    let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let contract = contracts::lock_for_approval(txn, viewer, contract_id, now).await?;
-    let snapshot = Snapshot::of(&contract);
-    let tiers = policy::tiers(txn, ApprovalSubjectKind::Contract).await?;
-    let roles = policy::steps_for(&tiers, contract.amount_minor);
+/// A subject to open a request for, as frozen at submission.
+#[derive(Debug, Clone)]
+pub(crate) struct NewRequest {
+    pub kind: ApprovalSubjectKind,
+    pub subject_id: Uuid,
+    pub amount_minor: i64,
+    pub snapshot: String,
+    pub snapshot_hash: String,
+    pub title: String,
+}
+
+/// Opens a request with the steps the policy of its kind requires for its amount, inside the
+/// caller's transaction, and tells the first step's approvers (after commit, via the outbox).
+pub(crate) async fn open_request(
+    txn: &DatabaseTransaction,
+    submitter: Uuid,
+    new: NewRequest,
+    now: DateTime<Utc>,
+) -> AppResult<(approval_request::Model, Outbox)> {
+    let tiers = policy::tiers(txn, new.kind).await?;
+    let roles = policy::steps_for(&tiers, new.amount_minor);
     let first = *roles.first().ok_or_else(AppError::internal)?;
     let request = approval_request::ActiveModel {
         id: Set(Uuid::now_v7()),
-        subject_type: Set(ApprovalSubjectKind::Contract.as_str().to_owned()),
-        subject_id: Set(contract.id),
+        subject_type: Set(new.kind.as_str().to_owned()),
+        subject_id: Set(new.subject_id),
         status: Set(ApprovalStatus::Pending.as_str().to_owned()),
-        submitted_by: Set(viewer.user_id),
+        submitted_by: Set(submitter),
         submitted_at: Set(now),
-        snapshot_amount_minor: Set(contract.amount_minor),
-        snapshot_hash: Set(snapshot.hash()?),
-        snapshot: Set(serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?),
+        snapshot_amount_minor: Set(new.amount_minor),
+        snapshot_hash: Set(new.snapshot_hash),
+        snapshot: Set(new.snapshot),
         current_position: Set(1),
         decided_at: Set(None),
         version: Set(1),
@@ -197,14 +199,14 @@ pub async fn submit_contract(
         .await?;
     }
     let mut outbox = Outbox::default();
-    let waiting = approvers(txn, viewer.user_id, first).await?;
+    let waiting = approvers(txn, submitter, first).await?;
     outbox
         .notify(
             txn,
             &waiting,
             "APPROVAL_REQUESTED",
             (
-                format!("Approval awaits you: {}", contract.title),
+                format!("Approval awaits you: {}", new.title),
                 format!("{} was submitted for your decision.", describe(&request)),
             ),
             request.id,
@@ -213,23 +215,105 @@ pub async fn submit_contract(
         .await?;
     crate::audit::record(
         txn,
-        Some(viewer.user_id),
+        Some(submitter),
         "approval.submitted",
         "ApprovalRequest",
         request.id,
         serde_json::json!({
-            "contractId": contract.id,
-            "amountMinor": contract.amount_minor,
+            "kind": new.kind.as_str(),
+            "subjectId": new.subject_id,
+            "amountMinor": new.amount_minor,
             "steps": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         }),
         now,
     )
     .await?;
+    Ok((request, outbox))
+}
+
+/// Submits a contract its owner drafted (or had rejected) for approval: locks it, freezes its
+/// content and opens the steps its amount requires. Idempotent by key. Errors: `FORBIDDEN` (not
+/// the owner), `NOT_FOUND`, `INVALID_STATE` (not draft or rejected), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn submit_contract(
+    state: &AppState,
+    viewer: &Viewer,
+    contract_id: Uuid,
+    idempotency_key: Option<String>,
+) -> AppResult<approval_request::Model> {
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "submitContract",
+        idempotency_key,
+        &contract_id,
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let contract = contracts::lock_for_approval(txn, viewer, contract_id, now).await?;
+    let snapshot = Snapshot::of(&contract);
+    let new = NewRequest {
+        kind: ApprovalSubjectKind::Contract,
+        subject_id: contract.id,
+        amount_minor: contract.amount_minor,
+        snapshot_hash: snapshot.hash()?,
+        snapshot: serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?,
+        title: contract.title.clone(),
+    };
+    let (request, outbox) = open_request(txn, viewer.user_id, new, now).await?;
     let outcome = guard.commit(request.id).await?;
     if matches!(outcome, idempotency::Outcome::Fresh(_)) {
         outbox.send(state);
     }
     load(&state.db, outcome.into_inner()).await
+}
+
+fn kind_of(request: &approval_request::Model) -> AppResult<ApprovalSubjectKind> {
+    ApprovalSubjectKind::parse(&request.subject_type).ok_or_else(AppError::internal)
+}
+
+/// `INVALID_STATE` unless the subject is still exactly what was submitted; its title otherwise.
+async fn check_subject(
+    txn: &DatabaseTransaction,
+    request: &approval_request::Model,
+) -> AppResult<String> {
+    match kind_of(request)? {
+        ApprovalSubjectKind::Contract => {
+            let contract = contracts::load(txn, request.subject_id).await?;
+            contracts::check_snapshot(&contract, &request.snapshot_hash)?;
+            Ok(contract.title)
+        }
+        ApprovalSubjectKind::Waiver => {
+            crate::billing::waivers::check(txn, request.subject_id).await
+        }
+    }
+}
+
+/// Carries the request's outcome over to its subject.
+async fn settle_subject(
+    txn: &DatabaseTransaction,
+    request: &approval_request::Model,
+    outcome: Settlement,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    match kind_of(request)? {
+        ApprovalSubjectKind::Contract => {
+            contracts::settle(
+                txn,
+                request.subject_id,
+                &request.snapshot_hash,
+                outcome,
+                now,
+            )
+            .await?;
+        }
+        ApprovalSubjectKind::Waiver => {
+            crate::billing::waivers::settle(txn, request.subject_id, outcome, now).await?;
+        }
+    }
+    Ok(())
 }
 
 pub(crate) async fn load(
@@ -244,21 +328,29 @@ pub(crate) async fn load(
 
 /// Requests the viewer may see: those they submitted, and those whose subject they may see.
 fn visible(viewer: &Viewer) -> Condition {
-    let contracts = Query::select()
-        .column(entity::contract::Column::Id)
-        .from(entity::contract::Entity)
-        .cond_where(crate::policy::contracts(viewer))
+    let contracts = crate::policy::visible_contract_ids(viewer);
+    let installments = Query::select()
+        .column(entity::installment::Column::Id)
+        .from(entity::installment::Entity)
+        .cond_where(crate::policy::by_contract(
+            viewer,
+            entity::installment::Column::ContractId,
+        ))
         .to_owned();
+    let waivers = Query::select()
+        .column(entity::waiver::Column::Id)
+        .from(entity::waiver::Entity)
+        .and_where(entity::waiver::Column::InstallmentId.in_subquery(installments))
+        .to_owned();
+    let of_kind = |kind: ApprovalSubjectKind, subjects: sea_orm::sea_query::SelectStatement| {
+        Condition::all()
+            .add(approval_request::Column::SubjectType.eq(kind.as_str()))
+            .add(approval_request::Column::SubjectId.in_subquery(subjects))
+    };
     Condition::any()
         .add(approval_request::Column::SubmittedBy.eq(viewer.user_id))
-        .add(
-            Condition::all()
-                .add(
-                    approval_request::Column::SubjectType
-                        .eq(ApprovalSubjectKind::Contract.as_str()),
-                )
-                .add(approval_request::Column::SubjectId.in_subquery(contracts)),
-        )
+        .add(of_kind(ApprovalSubjectKind::Contract, contracts))
+        .add(of_kind(ApprovalSubjectKind::Waiver, waivers))
 }
 
 /// A request the viewer may see. Errors: `NOT_FOUND`.
@@ -368,8 +460,7 @@ async fn apply_decision(
     {
         return Err(AppError::forbidden());
     }
-    let contract = contracts::load(txn, request.subject_id).await?;
-    contracts::check_snapshot(&contract, &request.snapshot_hash)?;
+    let subject_title = check_subject(txn, &request).await?;
     if state.config.approval_race_delay_ms > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(
             state.config.approval_race_delay_ms,
@@ -448,7 +539,7 @@ async fn apply_decision(
                     &waiting,
                     "APPROVAL_REQUESTED",
                     (
-                        format!("Approval awaits you: {}", contract.title),
+                        format!("Approval awaits you: {}", subject_title),
                         format!("{title} awaits your decision."),
                     ),
                     request.id,
@@ -461,7 +552,7 @@ async fn apply_decision(
                     &[request.submitted_by],
                     "APPROVAL_STEP_APPROVED",
                     (
-                        format!("Step {} approved: {}", step.position, contract.title),
+                        format!("Step {} approved: {}", step.position, subject_title),
                         format!("{title} passed step {} ({}).", step.position, step.role),
                     ),
                     request.id,
@@ -470,21 +561,14 @@ async fn apply_decision(
                 .await?;
         }
         ApprovalStatus::Approved => {
-            contracts::settle(
-                txn,
-                request.subject_id,
-                &request.snapshot_hash,
-                Settlement::Approved,
-                now,
-            )
-            .await?;
+            settle_subject(txn, &request, Settlement::Approved, now).await?;
             outbox
                 .notify(
                     txn,
                     &[request.submitted_by],
                     "APPROVAL_APPROVED",
                     (
-                        format!("Approved: {}", contract.title),
+                        format!("Approved: {}", subject_title),
                         format!("{title} was approved at every step."),
                     ),
                     request.id,
@@ -494,21 +578,14 @@ async fn apply_decision(
         }
         ApprovalStatus::Rejected | ApprovalStatus::Withdrawn => {
             cancel_open_steps(txn, request.id).await?;
-            contracts::settle(
-                txn,
-                request.subject_id,
-                &request.snapshot_hash,
-                Settlement::Rejected,
-                now,
-            )
-            .await?;
+            settle_subject(txn, &request, Settlement::Rejected, now).await?;
             outbox
                 .notify(
                     txn,
                     &[request.submitted_by],
                     "APPROVAL_REJECTED",
                     (
-                        format!("Rejected: {}", contract.title),
+                        format!("Rejected: {}", subject_title),
                         format!("{title} was rejected at step {}.", step.position),
                     ),
                     request.id,
@@ -621,14 +698,7 @@ pub async fn withdraw(
     }
     let steps = steps_of(txn, &[request.id]).await?;
     cancel_open_steps(txn, request.id).await?;
-    contracts::settle(
-        txn,
-        request.subject_id,
-        &request.snapshot_hash,
-        Settlement::Withdrawn,
-        now,
-    )
-    .await?;
+    settle_subject(txn, &request, Settlement::Withdrawn, now).await?;
     let mut outbox = Outbox::default();
     if let Some(current) = steps
         .iter()

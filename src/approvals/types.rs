@@ -21,6 +21,8 @@ use entity::{approval_request, approval_step};
 pub enum ApprovalSubject {
     /// A contract awaiting approval before signing.
     Contract(Contract),
+    /// A waiver of part of an installment.
+    Waiver(crate::billing::types::Waiver),
 }
 
 /// A subject passing through the steps its amount requires.
@@ -49,6 +51,13 @@ pub struct ApprovalRequest {
 impl ApprovalRequest {
     /// The subject (null if you may no longer see it).
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalSubject>> {
+        if self.model.subject_type == ApprovalSubjectKind::Waiver.as_str() {
+            let loader = ctx.data_unchecked::<DataLoader<crate::billing::loaders::WaiverLoader>>();
+            return Ok(loader
+                .load_one(self.model.subject_id)
+                .await?
+                .map(|w| ApprovalSubject::Waiver(w.into())));
+        }
         let loader = ctx.data_unchecked::<DataLoader<ContractLoader>>();
         Ok(loader
             .load_one(self.model.subject_id)

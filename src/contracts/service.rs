@@ -388,6 +388,13 @@ pub async fn advance(
         Lifecycle::Cancel(_) => (Action::Cancel, "contract.cancelled"),
     };
     let status = next_status(&current, action)?;
+    if matches!(step, Lifecycle::Cancel(_))
+        && crate::billing::plans::contract_has_money(txn, id).await?
+    {
+        return Err(AppError::invalid_state(
+            "Money has reached this contract; reverse its payments first",
+        ));
+    }
     let mut model = contract::ActiveModel {
         status: Set(status.as_str().to_owned()),
         ..Default::default()

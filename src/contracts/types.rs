@@ -78,6 +78,83 @@ impl Contract {
         Ok(loader.load_one(self.model.owner_id).await?.map(User::from))
     }
 
+    /// The collection plan, in order (empty until one is set).
+    async fn collection_plan(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::billing::types::Installment>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InstallmentsByContract>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::billing::types::Installment::from)
+            .collect())
+    }
+
+    /// Invoices issued against the contract, newest first.
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::billing::types::Invoice>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InvoicesByContract>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::billing::types::Invoice::from)
+            .collect())
+    }
+
+    /// Payments recorded for the contract or allocated to its installments, newest first.
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::billing::types::Payment>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::billing::loaders::PaymentsByContract>>();
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::billing::types::Payment::from)
+            .collect())
+    }
+
+    /// What the contract's plan still owes and how much of it is past due.
+    async fn receivable(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::billing::types::Receivable> {
+        use crate::graphql::context::ContextExt;
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InstallmentsByContract>>();
+        let installments = loader.load_one(self.model.id).await?.unwrap_or_default();
+        let collecting = crate::billing::ledger::COLLECTING
+            .iter()
+            .any(|s| s.as_str() == self.model.status);
+        let app = ctx.app();
+        let today = crate::billing::today(app, app.clock.now());
+        let (mut outstanding, mut overdue) = (0, 0);
+        for item in installments.iter().filter(|_| collecting) {
+            let owed = crate::billing::ledger::outstanding(item);
+            outstanding += owed;
+            if item.due_date < today {
+                overdue += owed;
+            }
+        }
+        Ok(crate::billing::types::Receivable::of(
+            outstanding,
+            overdue,
+            0,
+        ))
+    }
+
     /// The latest approval request (pending, or how the last one ended); null before the first
     /// submission.
     async fn approval(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalRequest>> {

@@ -160,6 +160,38 @@ impl Customer {
             .collect())
     }
 
+    /// Invoices of the customer's contracts you may see, newest first.
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::billing::types::Invoice>> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InvoicesByCustomer>>();
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::billing::types::Invoice::from)
+            .collect())
+    }
+
+    /// What the customer owes on the contracts you may see, how much is past due, and the
+    /// credit it holds.
+    async fn receivable(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::billing::types::Receivable> {
+        let loader =
+            ctx.data_unchecked::<DataLoader<crate::billing::loaders::ReceivableByCustomer>>();
+        let value = loader.load_one(self.uuid).await?.unwrap_or_default();
+        Ok(crate::billing::types::Receivable::of(
+            value.outstanding,
+            value.overdue,
+            value.credit,
+        ))
+    }
+
     /// The customer's contracts you may see, newest first.
     async fn contracts(
         &self,

@@ -20,6 +20,11 @@ use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscri
 use crate::approvals::loaders::{LatestRequestBySubject, StepsByRequest};
 use crate::auth::graphql::AuthMutation;
 use crate::auth::viewer::Viewer;
+use crate::billing::graphql::{BillingMutation, BillingQuery};
+use crate::billing::loaders::{
+    AllocationsByPayment, InstallmentLoader, InstallmentsByContract, InvoicesByContract,
+    InvoicesByCustomer, PaymentsByContract, ReceivableByCustomer, WaiverLoader,
+};
 use crate::contracts::graphql::{ContractMutation, ContractQuery};
 use crate::contracts::loaders::{ContractLoader, ContractsByCustomer, ContractsByOpportunity};
 use crate::customers::graphql::{CustomerMutation, CustomerQuery};
@@ -149,6 +154,18 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::ApprovalRequest => crate::approvals::service::get_request(db, viewer, uuid)
             .await
             .map(|r| Node::ApprovalRequest(r.into())),
+        NodeType::Installment => crate::billing::plans::get_installment(db, viewer, uuid)
+            .await
+            .map(|i| Node::Installment(i.into())),
+        NodeType::Invoice => crate::billing::invoices::get_invoice(db, viewer, uuid)
+            .await
+            .map(|i| Node::Invoice(i.into())),
+        NodeType::Payment => crate::billing::payments::get_payment(db, viewer, uuid)
+            .await
+            .map(|p| Node::Payment(p.into())),
+        NodeType::Waiver => crate::billing::waivers::get_waiver(db, viewer, uuid)
+            .await
+            .map(|w| Node::Waiver(w.into())),
     };
     use crate::error::ErrorCode;
     match found {
@@ -171,6 +188,7 @@ pub struct QueryRoot(
     VisitQuery,
     ContractQuery,
     ApprovalQuery,
+    BillingQuery,
 );
 
 /// Everything a client can change.
@@ -186,6 +204,7 @@ pub struct MutationRoot(
     VisitMutation,
     ContractMutation,
     ApprovalMutation,
+    BillingMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
@@ -301,4 +320,29 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     data.insert(DataLoader::new(by_deal, tokio::spawn));
     data.insert(DataLoader::new(StepsByRequest(db()), tokio::spawn));
     data.insert(DataLoader::new(LatestRequestBySubject(db()), tokio::spawn));
+    data.insert(DataLoader::new(InstallmentsByContract(db()), tokio::spawn));
+    data.insert(DataLoader::new(InstallmentLoader(db()), tokio::spawn));
+    data.insert(DataLoader::new(AllocationsByPayment(db()), tokio::spawn));
+    data.insert(DataLoader::new(WaiverLoader(db()), tokio::spawn));
+    let invoices = InvoicesByContract {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(invoices, tokio::spawn));
+    let invoices = InvoicesByCustomer {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(invoices, tokio::spawn));
+    let payments = PaymentsByContract {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(DataLoader::new(payments, tokio::spawn));
+    let receivable = ReceivableByCustomer {
+        db: db(),
+        viewer: viewer(),
+        as_of: crate::billing::today(state, state.clock.now()),
+    };
+    data.insert(DataLoader::new(receivable, tokio::spawn));
 }

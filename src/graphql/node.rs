@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
 use crate::approvals::types::ApprovalRequest;
+use crate::billing::types::{Installment, Invoice, Payment, Waiver};
 use crate::contracts::types::Contract;
 use crate::customers::types::{Contact, Customer};
 use crate::error::{AppError, AppResult};
@@ -34,6 +35,10 @@ pub enum Node {
     VisitTask(VisitTask),
     Contract(Contract),
     ApprovalRequest(ApprovalRequest),
+    Installment(Installment),
+    Invoice(Invoice),
+    Payment(Payment),
+    Waiver(Waiver),
 }
 
 /// The object types that have global ids.
@@ -51,10 +56,14 @@ pub enum NodeType {
     VisitTask,
     Contract,
     ApprovalRequest,
+    Installment,
+    Invoice,
+    Payment,
+    Waiver,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 12] = [
+    const ALL: [NodeType; 16] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -67,6 +76,10 @@ impl NodeType {
         Self::VisitTask,
         Self::Contract,
         Self::ApprovalRequest,
+        Self::Installment,
+        Self::Invoice,
+        Self::Payment,
+        Self::Waiver,
     ];
 
     fn name(self) -> &'static str {
@@ -83,6 +96,10 @@ impl NodeType {
             Self::VisitTask => "VisitTask",
             Self::Contract => "Contract",
             Self::ApprovalRequest => "ApprovalRequest",
+            Self::Installment => "Installment",
+            Self::Invoice => "Invoice",
+            Self::Payment => "Payment",
+            Self::Waiver => "Waiver",
         }
     }
 

@@ -37,6 +37,10 @@ crate::string_enum! {
         ApprovalRejected => "APPROVAL_REJECTED",
         /// An approval request awaiting you was withdrawn.
         ApprovalWithdrawn => "APPROVAL_WITHDRAWN",
+        /// An installment of your contract (or one finance collects) falls due today.
+        InstallmentDue => "INSTALLMENT_DUE",
+        /// An installment is past due.
+        InstallmentOverdue => "INSTALLMENT_OVERDUE",
     }
 }
 
@@ -67,6 +71,7 @@ impl From<notification::Model> for Notification {
             Some("Opportunity") => Some(NodeType::Opportunity),
             Some("VisitTask") => Some(NodeType::VisitTask),
             Some("ApprovalRequest") => Some(NodeType::ApprovalRequest),
+            Some("Contract") => Some(NodeType::Contract),
             _ => None,
         };
         Self {

@@ -5,6 +5,7 @@
 
 mod approvals;
 mod auth;
+mod billing;
 mod contracts;
 mod customers;
 mod helpers;

@@ -1,0 +1,447 @@
+//! Resolvers for billing.
+
+use async_graphql::{Context, ID, Object};
+
+use super::plans::PlanLine;
+use super::receivables::AgingGroup;
+use super::rules::Share;
+use super::types::{
+    AgingGroupBy, AgingReport, AgingRow, CollectionForecast, CollectionForecastInput,
+    ForecastMonth, Installment, InvoiceConnection, InvoiceFilter, InvoicePayload,
+    IssueInvoiceInput, LedgerCheck, PaymentConnection, PaymentFilter, PaymentPayload,
+    ReceivableConnection, ReceivableFilter, ReceivablesAgingInput, RecordPaymentInput,
+    RequestWaiverInput, RequestWaiverPayload, ReversePaymentInput, SetCollectionPlanInput,
+    SetCollectionPlanPayload, VoidInvoiceInput,
+};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::node::{NodeType, decode_id};
+use crate::graphql::scalars::Decimal;
+use crate::money::Money;
+use crate::pagination::PageRequest;
+
+fn minor(amount: Decimal, field: &str) -> AppResult<i64> {
+    Ok(Money::parse(amount.0, field)?.minor())
+}
+
+fn optional_id(id: Option<&ID>, kind: NodeType, field: &str) -> AppResult<Option<uuid::Uuid>> {
+    id.map(|id| decode_id(id, kind, field)).transpose()
+}
+
+/// A tax rate fraction (0–1, at most four decimals) in basis points.
+fn basis_points(rate: Decimal) -> AppResult<i32> {
+    let points = (rate.0 * rust_decimal::Decimal::from(10_000)).normalize();
+    if points.scale() > 0 || points < rust_decimal::Decimal::ZERO {
+        return Err(AppError::bad_input(
+            "input.taxRate",
+            "A tax rate lies between 0 and 1 with at most four decimals",
+        ));
+    }
+    i32::try_from(points.mantissa())
+        .ok()
+        .filter(|p| *p <= 10_000)
+        .ok_or_else(|| {
+            AppError::bad_input(
+                "input.taxRate",
+                "A tax rate lies between 0 and 1 with at most four decimals",
+            )
+        })
+}
+
+#[derive(Default)]
+pub struct BillingQuery;
+
+#[Object]
+impl BillingQuery {
+    /// Invoices you may see, newest first.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only invoices matching this filter.")] filter: Option<InvoiceFilter>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<InvoiceConnection> {
+        let viewer = ctx.viewer()?;
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = super::invoices::InvoiceFilter {
+            customer_id: optional_id(
+                f.customer_id.as_ref(),
+                NodeType::Customer,
+                "filter.customerId",
+            )?,
+            contract_id: optional_id(
+                f.contract_id.as_ref(),
+                NodeType::Contract,
+                "filter.contractId",
+            )?,
+            status: f.status.map(|s| s.as_str().to_owned()),
+            issued_from: f.issued_from.map(|d| d.0),
+            issued_to: f.issued_to.map(|d| d.0),
+        };
+        let page = super::invoices::list_invoices(&ctx.app().db, viewer, filter, &page).await?;
+        Ok(InvoiceConnection::from_page(
+            page,
+            super::types::Invoice::from,
+        ))
+    }
+
+    /// Payments you may see, newest first.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only payments matching this filter.")] filter: Option<PaymentFilter>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<PaymentConnection> {
+        let viewer = ctx.viewer()?;
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = super::payments::PaymentFilter {
+            customer_id: optional_id(
+                f.customer_id.as_ref(),
+                NodeType::Customer,
+                "filter.customerId",
+            )?,
+            contract_id: optional_id(
+                f.contract_id.as_ref(),
+                NodeType::Contract,
+                "filter.contractId",
+            )?,
+            received_from: f.received_from.map(|d| d.0),
+            received_to: f.received_to.map(|d| d.0),
+            with_credit_only: f.with_credit_only.unwrap_or(false),
+        };
+        let page = super::payments::list_payments(&ctx.app().db, viewer, filter, &page).await?;
+        Ok(PaymentConnection::from_page(
+            page,
+            super::types::Payment::from,
+        ))
+    }
+
+    /// Installments still owing money that you may see, oldest due first, with totals.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn receivables(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only installments matching this filter.")] filter: Option<
+            ReceivableFilter,
+        >,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<ReceivableConnection> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let f = filter.unwrap_or_default();
+        let as_of = f
+            .as_of
+            .map_or_else(|| super::today(app, app.clock.now()), |d| d.0);
+        let filter = super::receivables::ReceivableFilter {
+            customer_id: optional_id(
+                f.customer_id.as_ref(),
+                NodeType::Customer,
+                "filter.customerId",
+            )?,
+            owner_id: optional_id(f.owner_id.as_ref(), NodeType::User, "filter.ownerId")?,
+            team_id: optional_id(f.team_id.as_ref(), NodeType::Team, "filter.teamId")?,
+            region: f.region,
+            overdue_only: f.overdue_only.unwrap_or(false),
+            due_from: f.due_from.map(|d| d.0),
+            due_to: f.due_to.map(|d| d.0),
+        };
+        let (page, totals) =
+            super::receivables::receivables(&app.db, viewer, filter, as_of, &page).await?;
+        Ok(ReceivableConnection::from_page(page, totals, as_of))
+    }
+
+    /// Outstanding money by days past due (current, 1–30, 31–60, 61–90, over 90), per group and
+    /// in total, over what you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn receivables_aging(
+        &self,
+        ctx: &Context<'_>,
+        input: ReceivablesAgingInput,
+    ) -> async_graphql::Result<AgingReport> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let as_of = input
+            .as_of
+            .map_or_else(|| super::today(app, app.clock.now()), |d| d.0);
+        let group = match input.group_by {
+            AgingGroupBy::Customer => AgingGroup::Customer,
+            AgingGroupBy::Owner => AgingGroup::Owner,
+            AgingGroupBy::Team => AgingGroup::Team,
+            AgingGroupBy::Region => AgingGroup::Region,
+        };
+        let (rows, totals) = super::receivables::aging(&app.db, viewer, as_of, group).await?;
+        let kind = match group {
+            AgingGroup::Customer => Some(NodeType::Customer),
+            AgingGroup::Owner => Some(NodeType::User),
+            AgingGroup::Team => Some(NodeType::Team),
+            AgingGroup::Region => None,
+        };
+        Ok(AgingReport {
+            as_of: crate::graphql::scalars::Date(as_of),
+            rows: rows
+                .into_iter()
+                .map(|row| AgingRow {
+                    key: match (kind, row.id) {
+                        (Some(kind), Some(id)) => {
+                            Some(crate::graphql::node::encode_id(kind, id).to_string())
+                        }
+                        _ => row.key,
+                    },
+                    label: row.label,
+                    buckets: row.buckets.into(),
+                })
+                .collect(),
+            totals: totals.into(),
+        })
+    }
+
+    /// What installments falling due in a period still owe, by month, over what you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn collection_forecast(
+        &self,
+        ctx: &Context<'_>,
+        input: CollectionForecastInput,
+    ) -> async_graphql::Result<CollectionForecast> {
+        let viewer = ctx.viewer()?;
+        let months = super::receivables::collection_forecast(
+            &ctx.app().db,
+            viewer,
+            input.from.0,
+            input.to.0,
+        )
+        .await?;
+        let total: i64 = months.iter().map(|m| m.expected).sum();
+        Ok(CollectionForecast {
+            months: months
+                .into_iter()
+                .map(|m| ForecastMonth {
+                    month: m.month,
+                    installments: m.installments,
+                    expected_amount: Decimal(Money::from_minor(m.expected).to_decimal()),
+                })
+                .collect(),
+            total: Decimal(Money::from_minor(total).to_decimal()),
+        })
+    }
+
+    /// Recomputes every money invariant from its sources (admin).
+    #[graphql(guard = "ADMIN")]
+    async fn verify_ledger(&self, ctx: &Context<'_>) -> async_graphql::Result<LedgerCheck> {
+        let report = super::verify::verify(&ctx.app().db).await?;
+        Ok(LedgerCheck {
+            ok: report.problems.is_empty(),
+            problems: report.problems,
+            installments_checked: report.installments as u64,
+            payments_checked: report.payments as u64,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct BillingMutation;
+
+#[Object]
+impl BillingMutation {
+    /// Sets or replaces the collection plan of an approved or signed contract.
+    #[graphql(guard = "SignedIn")]
+    async fn set_collection_plan(
+        &self,
+        ctx: &Context<'_>,
+        input: SetCollectionPlanInput,
+    ) -> async_graphql::Result<SetCollectionPlanPayload> {
+        let viewer = ctx.viewer()?;
+        let contract = decode_id(&input.contract_id, NodeType::Contract, "input.contractId")?;
+        let lines = input
+            .installments
+            .into_iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let field = format!("input.installments.{i}");
+                let share = match (line.amount, line.percent) {
+                    (Some(amount), None) => {
+                        Share::Amount(Money::parse(amount.0, &format!("{field}.amount"))?)
+                    }
+                    (None, Some(percent)) => Share::Percent(percent.0),
+                    _ => {
+                        return Err(AppError::bad_input(field, "Give an amount or a percentage"));
+                    }
+                };
+                let share_text = match share {
+                    Share::Amount(m) => format!("amount:{}", m.minor()),
+                    Share::Percent(p) => format!("percent:{}", p.normalize()),
+                };
+                Ok(PlanLine {
+                    due_date: line.due_date.0,
+                    share,
+                    share_text,
+                    note: line.note,
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let installments = super::plans::set_collection_plan(
+            ctx.app(),
+            viewer,
+            contract,
+            lines,
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(SetCollectionPlanPayload {
+            installments: installments.into_iter().map(Installment::from).collect(),
+        })
+    }
+
+    /// Issues an invoice against an installment (finance).
+    #[graphql(guard = "SignedIn")]
+    async fn issue_invoice(
+        &self,
+        ctx: &Context<'_>,
+        input: IssueInvoiceInput,
+    ) -> async_graphql::Result<InvoicePayload> {
+        let viewer = ctx.viewer()?;
+        let new = super::invoices::NewInvoice {
+            contract_id: decode_id(&input.contract_id, NodeType::Contract, "input.contractId")?,
+            installment_id: decode_id(
+                &input.installment_id,
+                NodeType::Installment,
+                "input.installmentId",
+            )?,
+            amount_minor: minor(input.amount, "input.amount")?,
+            issue_date: input.issue_date.0,
+            due_date: input.due_date.0,
+            tax_rate_basis_points: basis_points(input.tax_rate)?,
+        };
+        let invoice =
+            super::invoices::issue_invoice(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(InvoicePayload {
+            invoice: invoice.into(),
+        })
+    }
+
+    /// Voids an issued invoice (finance).
+    #[graphql(guard = "SignedIn")]
+    async fn void_invoice(
+        &self,
+        ctx: &Context<'_>,
+        input: VoidInvoiceInput,
+    ) -> async_graphql::Result<InvoicePayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Invoice, "input.id")?;
+        let invoice = super::invoices::void_invoice(
+            ctx.app(),
+            viewer,
+            id,
+            input.reason,
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(InvoicePayload {
+            invoice: invoice.into(),
+        })
+    }
+
+    /// Records money received and allocates it at once (finance).
+    #[graphql(guard = "SignedIn")]
+    async fn record_payment(
+        &self,
+        ctx: &Context<'_>,
+        input: RecordPaymentInput,
+    ) -> async_graphql::Result<PaymentPayload> {
+        let viewer = ctx.viewer()?;
+        let new = super::payments::NewPayment {
+            customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
+            contract_id: optional_id(
+                input.contract_id.as_ref(),
+                NodeType::Contract,
+                "input.contractId",
+            )?,
+            amount_minor: minor(input.amount, "input.amount")?,
+            received_date: input.received_date.0,
+            method: input.method,
+            reference: input.reference,
+        };
+        let payment =
+            super::payments::record_payment(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(PaymentPayload {
+            payment: payment.into(),
+        })
+    }
+
+    /// Reverses a payment, undoing its allocations (finance).
+    #[graphql(guard = "SignedIn")]
+    async fn reverse_payment(
+        &self,
+        ctx: &Context<'_>,
+        input: ReversePaymentInput,
+    ) -> async_graphql::Result<PaymentPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Payment, "input.id")?;
+        let payment = super::payments::reverse_payment(
+            ctx.app(),
+            viewer,
+            id,
+            input.reason,
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(PaymentPayload {
+            payment: payment.into(),
+        })
+    }
+
+    /// Asks to forgive part of an installment, through the waiver approval chain (finance).
+    #[graphql(guard = "SignedIn")]
+    async fn request_waiver(
+        &self,
+        ctx: &Context<'_>,
+        input: RequestWaiverInput,
+    ) -> async_graphql::Result<RequestWaiverPayload> {
+        let viewer = ctx.viewer()?;
+        let new = super::waivers::NewWaiver {
+            installment_id: decode_id(
+                &input.installment_id,
+                NodeType::Installment,
+                "input.installmentId",
+            )?,
+            amount_minor: minor(input.amount, "input.amount")?,
+            reason: input.reason,
+        };
+        let app = ctx.app();
+        let (waiver, request_id) =
+            super::waivers::request_waiver(app, viewer, new, input.idempotency_key).await?;
+        let request = crate::approvals::service::get_request(&app.db, viewer, request_id).await?;
+        Ok(RequestWaiverPayload {
+            waiver: waiver.into(),
+            request: request.into(),
+        })
+    }
+}

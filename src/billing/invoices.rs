@@ -1,0 +1,297 @@
+//! Invoices against installments.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::{ledger, rules};
+use crate::auth::viewer::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::money::Money;
+use crate::pagination::{self, Page, PageRequest};
+use crate::state::AppState;
+use entity::invoice::{self, Entity as Invoices};
+
+/// An invoice to issue.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewInvoice {
+    pub contract_id: Uuid,
+    pub installment_id: Uuid,
+    /// Tax included.
+    pub amount_minor: i64,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    /// Hundredths of a percent.
+    pub tax_rate_basis_points: i32,
+}
+
+pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<invoice::Model> {
+    Invoices::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::internal)
+}
+
+/// Issues an invoice (finance) against an installment of a collecting contract, for at most
+/// what the installment has not been invoiced yet; numbered `INV-<year>-<seq>` without gaps.
+/// Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `INVALID_STATE`,
+/// `IDEMPOTENCY_KEY_REUSED`.
+pub async fn issue_invoice(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewInvoice,
+    idempotency_key: Option<String>,
+) -> AppResult<invoice::Model> {
+    ledger::require_finance(viewer)?;
+    if new.amount_minor <= 0 {
+        return Err(AppError::bad_input(
+            "input.amount",
+            "An invoice is above zero",
+        ));
+    }
+    if !(0..=10_000).contains(&new.tax_rate_basis_points) {
+        return Err(AppError::bad_input(
+            "input.taxRate",
+            "A tax rate lies between 0 and 1 with at most four decimals",
+        ));
+    }
+    if new.due_date < new.issue_date {
+        return Err(AppError::bad_input(
+            "input.dueDate",
+            "An invoice falls due on or after its issue date",
+        ));
+    }
+    let call = IdempotentCall::new(viewer.user_id, "issueInvoice", idempotency_key, &new)?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let contract = crate::contracts::service::get_contract(txn, viewer, new.contract_id)
+        .await
+        .map_err(|e| e.with_field("input.contractId"))?;
+    let status = crate::contracts::service::status_of(&contract)?;
+    if !ledger::COLLECTING.contains(&status) {
+        return Err(AppError::invalid_state(
+            "Only approved, signed or completed contracts are invoiced",
+        ));
+    }
+    ledger::lock_customer(txn, contract.customer_id).await?;
+    let item = super::plans::get_installment(txn, viewer, new.installment_id)
+        .await
+        .map_err(|e| e.with_field("input.installmentId"))?;
+    if item.contract_id != contract.id {
+        return Err(AppError::bad_input(
+            "input.installmentId",
+            "The installment belongs to another contract",
+        ));
+    }
+    if new.amount_minor > item.amount_minor - item.invoiced_minor {
+        return Err(AppError::bad_input(
+            "input.amount",
+            format!(
+                "At most {} of this installment is not invoiced yet",
+                Money::from_minor(item.amount_minor - item.invoiced_minor).to_decimal()
+            ),
+        ));
+    }
+    ledger::adjust(txn, &item, 0, 0, new.amount_minor, now).await?;
+    let tax = rules::tax_included(
+        Money::from_minor(new.amount_minor),
+        new.tax_rate_basis_points,
+    )
+    .ok_or_else(AppError::internal)?;
+    let year = super::company_year(state, now);
+    let seq = crate::numbering::next(txn, "INVOICE", year).await?;
+    let created = invoice::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        number: Set(crate::numbering::format("INV", year, seq)),
+        year: Set(year),
+        seq: Set(seq),
+        contract_id: Set(contract.id),
+        installment_id: Set(item.id),
+        customer_id: Set(contract.customer_id),
+        amount_minor: Set(new.amount_minor),
+        tax_rate_basis_points: Set(new.tax_rate_basis_points),
+        tax_minor: Set(tax.minor()),
+        issue_date: Set(new.issue_date),
+        due_date: Set(new.due_date),
+        status: Set("ISSUED".to_owned()),
+        void_reason: Set(None),
+        voided_at: Set(None),
+        created_by: Set(viewer.user_id),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "invoice.issued",
+        "Invoice",
+        created.id,
+        serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
+        now,
+    )
+    .await?;
+    let id = guard.commit(created.id).await?.into_inner();
+    load(&state.db, id).await
+}
+
+/// Voids an issued invoice, giving its amount back to the installment's uninvoiced part.
+/// Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `INVALID_STATE`
+/// (already void), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn void_invoice(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    reason: String,
+    idempotency_key: Option<String>,
+) -> AppResult<invoice::Model> {
+    ledger::require_finance(viewer)?;
+    let reason = crate::customers::service::required_text(&reason, "input.reason", 1000)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "voidInvoice",
+        idempotency_key,
+        &(id, &reason),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let current = get_invoice(txn, viewer, id).await?;
+    ledger::lock_customer(txn, current.customer_id).await?;
+    let voided = Invoices::update_many()
+        .col_expr(invoice::Column::Status, Expr::value("VOID"))
+        .col_expr(
+            invoice::Column::VoidReason,
+            Expr::value(Some(reason.clone())),
+        )
+        .col_expr(invoice::Column::VoidedAt, Expr::value(Some(now)))
+        .filter(invoice::Column::Id.eq(id))
+        .filter(invoice::Column::Status.eq("ISSUED"))
+        .exec(txn)
+        .await?;
+    if voided.rows_affected != 1 {
+        return Err(AppError::invalid_state("The invoice is already void"));
+    }
+    let item = entity::installment::Entity::find_by_id(current.installment_id)
+        .one(txn)
+        .await?
+        .ok_or_else(AppError::internal)?;
+    ledger::adjust(txn, &item, 0, 0, -current.amount_minor, now).await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "invoice.voided",
+        "Invoice",
+        id,
+        serde_json::json!({"reason": reason}),
+        now,
+    )
+    .await?;
+    guard.commit(id).await?;
+    load(&state.db, id).await
+}
+
+/// An invoice whose contract the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_invoice(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<invoice::Model> {
+    Invoices::find_by_id(id)
+        .filter(crate::policy::by_contract(
+            viewer,
+            invoice::Column::ContractId,
+        ))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Invoice"))
+}
+
+/// Filters for the invoice list.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub customer_id: Option<Uuid>,
+    pub contract_id: Option<Uuid>,
+    pub status: Option<String>,
+    pub issued_from: Option<NaiveDate>,
+    pub issued_to: Option<NaiveDate>,
+}
+
+fn condition(viewer: &Viewer, filter: &InvoiceFilter) -> Condition {
+    let mut condition = Condition::all().add(crate::policy::by_contract(
+        viewer,
+        invoice::Column::ContractId,
+    ));
+    if let Some(id) = filter.customer_id {
+        condition = condition.add(invoice::Column::CustomerId.eq(id));
+    }
+    if let Some(id) = filter.contract_id {
+        condition = condition.add(invoice::Column::ContractId.eq(id));
+    }
+    if let Some(status) = &filter.status {
+        condition = condition.add(invoice::Column::Status.eq(status.as_str()));
+    }
+    if let Some(from) = filter.issued_from {
+        condition = condition.add(invoice::Column::IssueDate.gte(from));
+    }
+    if let Some(to) = filter.issued_to {
+        condition = condition.add(invoice::Column::IssueDate.lte(to));
+    }
+    condition
+}
+
+/// Visible invoices, newest first. Errors: `BAD_USER_INPUT` (paging).
+pub async fn list_invoices(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: InvoiceFilter,
+    page: &PageRequest,
+) -> AppResult<Page<invoice::Model>> {
+    pagination::fetch_sorted(
+        db,
+        Invoices::find().filter(condition(viewer, &filter)),
+        invoice::Column::Id,
+        pagination::SortKey::Id,
+        true,
+        page,
+        |_| 0,
+        |i| i.id,
+    )
+    .await
+}
+
+/// Visible invoices of these contracts or customers, newest first (for loaders).
+pub async fn invoices_of(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    by_customer: bool,
+    ids: &[Uuid],
+) -> AppResult<Vec<invoice::Model>> {
+    use sea_orm::QueryOrder;
+    let column = if by_customer {
+        invoice::Column::CustomerId
+    } else {
+        invoice::Column::ContractId
+    };
+    Ok(Invoices::find()
+        .filter(column.is_in(ids.to_vec()))
+        .filter(crate::policy::by_contract(
+            viewer,
+            invoice::Column::ContractId,
+        ))
+        .order_by_desc(invoice::Column::Id)
+        .all(db)
+        .await?)
+}

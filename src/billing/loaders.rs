@@ -1,0 +1,177 @@
+//! Batch loaders of billing records, bound to the viewer of their request where visibility
+//! is not already implied by the parent.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::receivables::CustomerReceivable;
+use crate::auth::viewer::Viewer;
+use crate::error::AppError;
+use entity::{allocation, installment, invoice, payment, waiver};
+
+fn group<T>(items: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
+    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for item in items {
+        grouped.entry(key(&item)).or_default().push(item);
+    }
+    grouped
+}
+
+/// Installments of many contracts (under visible contracts), in plan order.
+pub struct InstallmentsByContract(pub DatabaseConnection);
+
+impl Loader<Uuid> for InstallmentsByContract {
+    type Value = Vec<installment::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(group(
+            super::plans::installments_of(&self.0, keys).await?,
+            |i| i.contract_id,
+        ))
+    }
+}
+
+/// Installments by id (under visible allocations, invoices and waivers).
+pub struct InstallmentLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for InstallmentLoader {
+    type Value = installment::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        Ok(installment::Entity::find()
+            .filter(installment::Column::Id.is_in(keys.to_vec()))
+            .all(&self.0)
+            .await?
+            .into_iter()
+            .map(|i| (i.id, i))
+            .collect())
+    }
+}
+
+/// Visible invoices of many contracts, newest first.
+pub struct InvoicesByContract {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for InvoicesByContract {
+    type Value = Vec<invoice::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(group(
+            super::invoices::invoices_of(&self.db, viewer, false, keys).await?,
+            |i| i.contract_id,
+        ))
+    }
+}
+
+/// Visible invoices of many customers, newest first.
+pub struct InvoicesByCustomer {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for InvoicesByCustomer {
+    type Value = Vec<invoice::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(group(
+            super::invoices::invoices_of(&self.db, viewer, true, keys).await?,
+            |i| i.customer_id,
+        ))
+    }
+}
+
+/// Visible payments of many contracts, newest first.
+pub struct PaymentsByContract {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for PaymentsByContract {
+    type Value = Vec<payment::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        let mut grouped: HashMap<Uuid, Vec<payment::Model>> = HashMap::new();
+        for (contract, payment) in
+            super::payments::payments_of_contracts(&self.db, viewer, keys).await?
+        {
+            grouped.entry(contract).or_default().push(payment);
+        }
+        Ok(grouped)
+    }
+}
+
+/// Allocations of many payments (under visible payments), oldest first.
+pub struct AllocationsByPayment(pub DatabaseConnection);
+
+impl Loader<Uuid> for AllocationsByPayment {
+    type Value = Vec<allocation::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(group(
+            super::payments::allocations_of(&self.0, keys).await?,
+            |a| a.payment_id,
+        ))
+    }
+}
+
+/// What many customers owe and hold, as of the request's day, within visibility.
+pub struct ReceivableByCustomer {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+    pub as_of: NaiveDate,
+}
+
+impl Loader<Uuid> for ReceivableByCustomer {
+    type Value = CustomerReceivable;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(
+            super::receivables::of_customers(&self.db, viewer, keys, self.as_of)
+                .await?
+                .into_iter()
+                .collect(),
+        )
+    }
+}
+
+/// Waivers by id (under visible approval requests).
+pub struct WaiverLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for WaiverLoader {
+    type Value = waiver::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(super::waivers::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|w| (w.id, w))
+            .collect())
+    }
+}

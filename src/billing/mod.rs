@@ -1,0 +1,58 @@
+//! Billing (lead to cash, the last mile): collection plans, invoices, payments, waivers and
+//! receivables.
+//!
+//! - An approved or signed contract gets a collection plan (finance, admins; its owner may
+//!   propose one while no money reached it): installments by amount summing exactly to the
+//!   contract amount, or by percentage summing to exactly 100 — each rounded half-up to the
+//!   cent, the remainder on the last — never mixed. A replacement keeps every installment that
+//!   money, an invoice or a waiver points at, unchanged (`INVALID_STATE` otherwise).
+//! - Invoices (finance) draw on an installment's uninvoiced amount, tax included; numbers
+//!   `INV-<year>-<seq>` without gaps; voiding gives the amount back.
+//! - A payment (finance) allocates itself at once to the open installments of its contract, or
+//!   of all the customer's contracts, oldest due first; the surplus is the customer's credit,
+//!   which the next plan set for that customer consumes. A reversal adds compensating entries;
+//!   payments and allocations are never edited or deleted. The same bank reference twice for a
+//!   customer is `DUPLICATE`. Every money movement of a customer runs alone (a row lock on the
+//!   customer), so concurrent payments never over-allocate.
+//! - A waiver goes through the approval engine (policy `WAIVER`, default finance then admin)
+//!   and reduces the outstanding amount only once approved.
+//! - Installment invariant: `amount = paid + waived + outstanding`, nothing negative; payment
+//!   invariant: `amount = allocated − reversed + credit` while received (a reversed payment keeps
+//!   nothing standing). `verifyLedger` recomputes both from their sources.
+//! - Reps and managers read the receivables of the contracts they may see; only finance and
+//!   admins write. A sweep reminds owners and finance once per installment and reminder level.
+
+pub mod graphql;
+pub mod invoices;
+pub mod ledger;
+pub mod loaders;
+pub mod overdue;
+pub mod payments;
+pub mod plans;
+pub mod receivables;
+pub mod rules;
+pub mod types;
+pub mod verify;
+pub mod waivers;
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+use crate::state::AppState;
+
+fn company_tz(state: &AppState) -> chrono_tz::Tz {
+    state
+        .config
+        .default_timezone
+        .parse()
+        .unwrap_or(chrono_tz::UTC)
+}
+
+/// Today in the company's time zone: due dates and aging count in it.
+pub fn today(state: &AppState, now: DateTime<Utc>) -> NaiveDate {
+    now.with_timezone(&company_tz(state)).date_naive()
+}
+
+/// The calendar year of `now` in the company's time zone (invoice numbers count per year).
+pub fn company_year(state: &AppState, now: DateTime<Utc>) -> i32 {
+    today(state, now).year()
+}

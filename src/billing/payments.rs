@@ -1,0 +1,396 @@
+//! Payments received, their automatic allocation, and reversals.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::ledger;
+use crate::auth::viewer::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::pagination::{self, Page, PageRequest};
+use crate::state::AppState;
+use entity::allocation::{self, Entity as Allocations};
+use entity::payment::{self, Entity as Payments};
+
+crate::string_enum! {
+    /// How money arrived.
+    PaymentMethod {
+        /// A bank transfer.
+        BankTransfer => "BANK_TRANSFER",
+        /// A cheque.
+        Check => "CHECK",
+        /// Cash.
+        Cash => "CASH",
+        /// A card payment.
+        Card => "CARD",
+        /// Anything else.
+        Other => "OTHER",
+    }
+}
+
+/// A payment to record.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewPayment {
+    pub customer_id: Uuid,
+    pub contract_id: Option<Uuid>,
+    pub amount_minor: i64,
+    pub received_date: NaiveDate,
+    pub method: PaymentMethod,
+    pub reference: String,
+}
+
+/// The reference folded for duplicate detection: case, spacing and punctuation do not make a
+/// new payment (`BANK 123-45` and `bank12345` are one transaction).
+pub fn reference_key(reference: &str) -> String {
+    reference
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<payment::Model> {
+    Payments::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::internal)
+}
+
+/// Records money received from a customer and allocates it at once to the open installments of
+/// the named contract (or of all the customer's contracts), oldest due first; any surplus stays
+/// as the customer's credit. Payments of one customer are recorded one at a time. Idempotent by
+/// key; the same reference for the same customer is `DUPLICATE`. Errors: `FORBIDDEN` (not
+/// finance or admin), `NOT_FOUND`, `BAD_USER_INPUT`, `DUPLICATE`, `INVALID_STATE` (cancelled
+/// contract), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn record_payment(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewPayment,
+    idempotency_key: Option<String>,
+) -> AppResult<payment::Model> {
+    ledger::require_finance(viewer)?;
+    if new.amount_minor <= 0 {
+        return Err(AppError::bad_input(
+            "input.amount",
+            "A payment is above zero",
+        ));
+    }
+    let reference =
+        crate::customers::service::required_text(&new.reference, "input.reference", 200)?;
+    let now = state.clock.now();
+    if new.received_date > super::today(state, now) {
+        return Err(AppError::bad_input(
+            "input.receivedDate",
+            "Money cannot be received in the future",
+        ));
+    }
+    let call = IdempotentCall::new(viewer.user_id, "recordPayment", idempotency_key, &new)?;
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    crate::customers::service::get_customer(txn, viewer, new.customer_id)
+        .await
+        .map_err(|e| e.with_field("input.customerId"))?;
+    if let Some(contract_id) = new.contract_id {
+        let contract = crate::contracts::service::get_contract(txn, viewer, contract_id)
+            .await
+            .map_err(|e| e.with_field("input.contractId"))?;
+        if contract.customer_id != new.customer_id {
+            return Err(AppError::bad_input(
+                "input.contractId",
+                "The contract belongs to another customer",
+            ));
+        }
+        if contract.status == "CANCELLED" {
+            return Err(AppError::invalid_state("The contract was cancelled"));
+        }
+    }
+    ledger::lock_customer(txn, new.customer_id).await?;
+    let key = reference_key(&reference);
+    if let Some(existing) = Payments::find()
+        .filter(payment::Column::CustomerId.eq(new.customer_id))
+        .filter(payment::Column::ReferenceKey.eq(key.as_str()))
+        .one(txn)
+        .await?
+    {
+        return Err(AppError::duplicate(
+            "input.reference",
+            "This bank reference was already recorded for the customer",
+        )
+        .with_existing_id(
+            crate::graphql::node::encode_id(crate::graphql::node::NodeType::Payment, existing.id)
+                .to_string(),
+        ));
+    }
+    let created = payment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(new.customer_id),
+        contract_id: Set(new.contract_id),
+        amount_minor: Set(new.amount_minor),
+        received_date: Set(new.received_date),
+        method: Set(new.method.as_str().to_owned()),
+        reference: Set(reference),
+        reference_key: Set(key),
+        unallocated_minor: Set(new.amount_minor),
+        status: Set("RECEIVED".to_owned()),
+        reversed_at: Set(None),
+        reverse_reason: Set(None),
+        created_by: Set(viewer.user_id),
+        created_at: Set(now),
+    }
+    .insert(txn)
+    .await
+    .map_err(|err| {
+        if crate::error::is_unique_violation(&err) {
+            AppError::duplicate(
+                "input.reference",
+                "This bank reference was already recorded for the customer",
+            )
+        } else {
+            err.into()
+        }
+    })?;
+    let open = ledger::open_installments(txn, new.customer_id, new.contract_id).await?;
+    let (applied, _) = ledger::apply_payment(txn, created.id, new.amount_minor, &open, now).await?;
+    ledger::spend_credit(txn, created.id, applied).await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "payment.recorded",
+        "Payment",
+        created.id,
+        serde_json::json!({
+            "amountMinor": new.amount_minor,
+            "allocatedMinor": applied,
+            "creditMinor": new.amount_minor - applied,
+        }),
+        now,
+    )
+    .await?;
+    let id = guard.commit(created.id).await?.into_inner();
+    load(&state.db, id).await
+}
+
+/// Reverses a received payment (a bounced transfer, a mistake): every allocation it made is
+/// undone by a compensating entry and its credit is gone; nothing is edited or deleted.
+/// Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `INVALID_STATE`
+/// (already reversed), `IDEMPOTENCY_KEY_REUSED`.
+pub async fn reverse_payment(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    reason: String,
+    idempotency_key: Option<String>,
+) -> AppResult<payment::Model> {
+    ledger::require_finance(viewer)?;
+    let reason = crate::customers::service::required_text(&reason, "input.reason", 1000)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "reversePayment",
+        idempotency_key,
+        &(id, &reason),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let current = get_payment(txn, viewer, id).await?;
+    ledger::lock_customer(txn, current.customer_id).await?;
+    let reversed = Payments::update_many()
+        .col_expr(payment::Column::Status, Expr::value("REVERSED"))
+        .col_expr(payment::Column::UnallocatedMinor, Expr::value(0_i64))
+        .col_expr(payment::Column::ReversedAt, Expr::value(Some(now)))
+        .col_expr(
+            payment::Column::ReverseReason,
+            Expr::value(Some(reason.clone())),
+        )
+        .filter(payment::Column::Id.eq(id))
+        .filter(payment::Column::Status.eq("RECEIVED"))
+        .exec(txn)
+        .await?;
+    if reversed.rows_affected != 1 {
+        return Err(AppError::invalid_state("The payment was already reversed"));
+    }
+    let mut net: Vec<(Uuid, i64)> = Vec::new();
+    for row in allocations_of(txn, &[id]).await? {
+        match net
+            .iter_mut()
+            .find(|(installment, _)| *installment == row.installment_id)
+        {
+            Some((_, amount)) => *amount += row.amount_minor,
+            None => net.push((row.installment_id, row.amount_minor)),
+        }
+    }
+    let mut undone = 0;
+    for (installment_id, amount) in net.into_iter().filter(|(_, amount)| *amount > 0) {
+        allocation::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            payment_id: Set(id),
+            installment_id: Set(installment_id),
+            amount_minor: Set(-amount),
+            kind: Set("REVERSAL".to_owned()),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        let item = entity::installment::Entity::find_by_id(installment_id)
+            .one(txn)
+            .await?
+            .ok_or_else(AppError::internal)?;
+        ledger::adjust(txn, &item, -amount, 0, 0, now).await?;
+        undone += amount;
+    }
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "payment.reversed",
+        "Payment",
+        id,
+        serde_json::json!({"reason": reason, "unallocatedMinor": undone}),
+        now,
+    )
+    .await?;
+    guard.commit(id).await?;
+    load(&state.db, id).await
+}
+
+/// A payment the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_payment(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<payment::Model> {
+    Payments::find_by_id(id)
+        .filter(crate::policy::payments(viewer))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Payment"))
+}
+
+/// Filters for the payment list.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub customer_id: Option<Uuid>,
+    pub contract_id: Option<Uuid>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    pub with_credit_only: bool,
+}
+
+/// Visible payments, newest first. Errors: `BAD_USER_INPUT` (paging).
+pub async fn list_payments(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: PaymentFilter,
+    page: &PageRequest,
+) -> AppResult<Page<payment::Model>> {
+    let mut condition = Condition::all().add(crate::policy::payments(viewer));
+    if let Some(id) = filter.customer_id {
+        condition = condition.add(payment::Column::CustomerId.eq(id));
+    }
+    if let Some(id) = filter.contract_id {
+        condition = condition.add(payment::Column::ContractId.eq(id));
+    }
+    if let Some(from) = filter.received_from {
+        condition = condition.add(payment::Column::ReceivedDate.gte(from));
+    }
+    if let Some(to) = filter.received_to {
+        condition = condition.add(payment::Column::ReceivedDate.lte(to));
+    }
+    if filter.with_credit_only {
+        condition = condition.add(Expr::col(payment::Column::UnallocatedMinor).gt(0));
+    }
+    pagination::fetch_sorted(
+        db,
+        Payments::find().filter(condition),
+        payment::Column::Id,
+        pagination::SortKey::Id,
+        true,
+        page,
+        |_| 0,
+        |p| p.id,
+    )
+    .await
+}
+
+/// Allocations of these payments, oldest first (for loaders under visible payments).
+pub async fn allocations_of(
+    db: &impl ConnectionTrait,
+    payment_ids: &[Uuid],
+) -> AppResult<Vec<allocation::Model>> {
+    Ok(Allocations::find()
+        .filter(allocation::Column::PaymentId.is_in(payment_ids.to_vec()))
+        .order_by_asc(allocation::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Payments of these contracts that the viewer may see — those recorded for a contract and
+/// those allocated to its installments — as (contract, payment) pairs, newest first: three
+/// statements however many contracts (for loaders).
+pub async fn payments_of_contracts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    contract_ids: &[Uuid],
+) -> AppResult<Vec<(Uuid, payment::Model)>> {
+    let installments: Vec<(Uuid, Uuid)> = entity::installment::Entity::find()
+        .filter(entity::installment::Column::ContractId.is_in(contract_ids.to_vec()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.contract_id))
+        .collect();
+    let allocated: Vec<(Uuid, Uuid)> = Allocations::find()
+        .filter(
+            allocation::Column::InstallmentId
+                .is_in(installments.iter().map(|(id, _)| *id).collect::<Vec<_>>()),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|a| {
+            installments
+                .iter()
+                .find(|(id, _)| *id == a.installment_id)
+                .map(|(_, contract)| (*contract, a.payment_id))
+        })
+        .collect();
+    let payments = Payments::find()
+        .filter(crate::policy::payments(viewer))
+        .filter(
+            Condition::any()
+                .add(payment::Column::ContractId.is_in(contract_ids.to_vec()))
+                .add(
+                    payment::Column::Id
+                        .is_in(allocated.iter().map(|(_, p)| *p).collect::<Vec<_>>()),
+                ),
+        )
+        .order_by_desc(payment::Column::Id)
+        .all(db)
+        .await?;
+    let mut pairs = Vec::new();
+    for p in payments {
+        let mut contracts: Vec<Uuid> = allocated
+            .iter()
+            .filter(|(_, id)| *id == p.id)
+            .map(|(contract, _)| *contract)
+            .collect();
+        contracts.extend(p.contract_id.filter(|c| contract_ids.contains(c)));
+        contracts.sort();
+        contracts.dedup();
+        for contract in contracts {
+            pairs.push((contract, p.clone()));
+        }
+    }
+    Ok(pairs)
+}

@@ -1,0 +1,232 @@
+//! Collection plans: the installments a contract is paid in.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::ledger;
+use super::rules::{self, InstallmentStatus, Share};
+use crate::auth::viewer::{Role, Viewer};
+use crate::contracts::rules::ContractStatus;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::money::Money;
+use crate::state::AppState;
+use entity::installment::{self, Entity as Installments};
+
+/// One line of a plan as given.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanLine {
+    pub due_date: NaiveDate,
+    #[serde(skip)]
+    pub share: Share,
+    /// The share as text, for the idempotency fingerprint.
+    pub share_text: String,
+    pub note: Option<String>,
+}
+
+/// Whether any money or document already points at an installment.
+async fn touched(db: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {
+    let allocations = entity::allocation::Entity::find()
+        .filter(entity::allocation::Column::InstallmentId.eq(id))
+        .count(db)
+        .await?;
+    let invoices = entity::invoice::Entity::find()
+        .filter(entity::invoice::Column::InstallmentId.eq(id))
+        .count(db)
+        .await?;
+    let waivers = entity::waiver::Entity::find()
+        .filter(entity::waiver::Column::InstallmentId.eq(id))
+        .count(db)
+        .await?;
+    Ok(allocations + invoices + waivers > 0)
+}
+
+/// Sets (or replaces) the collection plan of an approved or signed contract. Finance and
+/// admins may; the contract's owner may propose one while no money has reached it. A
+/// replacement keeps every installment that money, an invoice or a waiver already points at
+/// (same position, due date and amount), and the customer's credit is applied to the new plan
+/// at once. Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`,
+/// `INVALID_STATE`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn set_collection_plan(
+    state: &AppState,
+    viewer: &Viewer,
+    contract_id: Uuid,
+    lines: Vec<PlanLine>,
+    idempotency_key: Option<String>,
+) -> AppResult<Vec<installment::Model>> {
+    for (i, line) in lines.iter().enumerate() {
+        crate::customers::service::optional_text(
+            line.note.as_deref(),
+            &format!("input.installments.{i}.note"),
+            500,
+        )?;
+        if i > 0 && line.due_date < lines[i - 1].due_date {
+            return Err(AppError::bad_input(
+                format!("input.installments.{i}.dueDate"),
+                "Installments fall due in order",
+            ));
+        }
+    }
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "setCollectionPlan",
+        idempotency_key,
+        &(contract_id, &lines),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return installments_of(&state.db, &[id]).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let contract = crate::contracts::service::get_contract(txn, viewer, contract_id)
+        .await
+        .map_err(|e| e.with_field("input.contractId"))?;
+    let finance = matches!(viewer.role, Role::Finance | Role::Admin);
+    if !finance && contract.owner_id != viewer.user_id {
+        return Err(AppError::forbidden());
+    }
+    let status = crate::contracts::service::status_of(&contract)?;
+    if !matches!(status, ContractStatus::Approved | ContractStatus::Signed) {
+        return Err(AppError::invalid_state(
+            "Only an approved or signed contract gets a collection plan",
+        ));
+    }
+    ledger::lock_customer(txn, contract.customer_id).await?;
+    let shares: Vec<Share> = lines.iter().map(|l| l.share).collect();
+    let amounts = rules::plan_amounts(Money::from_minor(contract.amount_minor), &shares)?;
+    let existing = Installments::find()
+        .filter(installment::Column::ContractId.eq(contract.id))
+        .order_by_asc(installment::Column::Seq)
+        .all(txn)
+        .await?;
+    let mut kept = Vec::new();
+    for item in &existing {
+        if !touched(txn, item.id).await? {
+            continue;
+        }
+        if !finance {
+            return Err(AppError::invalid_state(
+                "Money has reached this contract: finance changes its plan",
+            ));
+        }
+        let index = usize::try_from(item.seq - 1).map_err(|_| AppError::internal())?;
+        let same = lines
+            .get(index)
+            .is_some_and(|line| line.due_date == item.due_date)
+            && amounts
+                .get(index)
+                .is_some_and(|a| a.minor() == item.amount_minor);
+        if !same {
+            return Err(AppError::invalid_state(format!(
+                "Installment {} already has money or an invoice: keep its due date and amount",
+                item.seq
+            )));
+        }
+        kept.push(item.seq);
+    }
+    let dropped: Vec<Uuid> = existing
+        .iter()
+        .filter(|item| !kept.contains(&item.seq))
+        .map(|item| item.id)
+        .collect();
+    if !dropped.is_empty() {
+        entity::installment_reminder::Entity::delete_many()
+            .filter(entity::installment_reminder::Column::InstallmentId.is_in(dropped.clone()))
+            .exec(txn)
+            .await?;
+        Installments::delete_many()
+            .filter(installment::Column::Id.is_in(dropped))
+            .exec(txn)
+            .await?;
+    }
+    for (i, (line, amount)) in lines.iter().zip(&amounts).enumerate() {
+        let seq = i32::try_from(i + 1).map_err(|_| AppError::internal())?;
+        if kept.contains(&seq) {
+            continue;
+        }
+        installment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            contract_id: Set(contract.id),
+            customer_id: Set(contract.customer_id),
+            seq: Set(seq),
+            due_date: Set(line.due_date),
+            amount_minor: Set(amount.minor()),
+            invoiced_minor: Set(0),
+            paid_minor: Set(0),
+            waived_minor: Set(0),
+            note: Set(crate::customers::service::optional_text(
+                line.note.as_deref(),
+                "input.note",
+                500,
+            )?),
+            status: Set(InstallmentStatus::Open.as_str().to_owned()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let credit = ledger::consume_credit(txn, contract.customer_id, contract.id, now).await?;
+    crate::audit::record(
+        txn,
+        Some(viewer.user_id),
+        "collection_plan.set",
+        "Contract",
+        contract.id,
+        serde_json::json!({
+            "installments": amounts.iter().map(|a| a.minor()).collect::<Vec<_>>(),
+            "kept": kept,
+            "creditAppliedMinor": credit,
+        }),
+        now,
+    )
+    .await?;
+    let id = guard.commit(contract.id).await?.into_inner();
+    installments_of(&state.db, &[id]).await
+}
+
+/// Installments of these contracts, in plan order (for loaders under visible contracts).
+pub async fn installments_of(
+    db: &impl ConnectionTrait,
+    contract_ids: &[Uuid],
+) -> AppResult<Vec<installment::Model>> {
+    Ok(Installments::find()
+        .filter(installment::Column::ContractId.is_in(contract_ids.to_vec()))
+        .order_by_asc(installment::Column::ContractId)
+        .order_by_asc(installment::Column::Seq)
+        .all(db)
+        .await?)
+}
+
+/// An installment whose contract the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_installment(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<installment::Model> {
+    Installments::find_by_id(id)
+        .filter(crate::policy::by_contract(
+            viewer,
+            installment::Column::ContractId,
+        ))
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Installment"))
+}
+
+/// Whether money currently stands on a contract's installments.
+pub async fn contract_has_money(db: &impl ConnectionTrait, contract_id: Uuid) -> AppResult<bool> {
+    Ok(Installments::find()
+        .filter(installment::Column::ContractId.eq(contract_id))
+        .filter(installment::Column::PaidMinor.gt(0))
+        .count(db)
+        .await?
+        > 0)
+}

@@ -1,0 +1,488 @@
+//! Receivables for finance: who owes what and how late, as SQL aggregates within visibility.
+
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::ledger::COLLECTING;
+use super::rules;
+use crate::auth::viewer::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::pagination::{self, Page, PageRequest};
+use entity::installment::{self, Column, Entity as Installments};
+use entity::{contract, customer, payment, team, user};
+
+fn outstanding() -> Expr {
+    Expr::col((Installments, Column::AmountMinor))
+        .sub(Expr::col((Installments, Column::PaidMinor)))
+        .sub(Expr::col((Installments, Column::WaivedMinor)))
+}
+
+/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`: exact on both databases.
+fn total(e: Expr) -> Expr {
+    Func::cast_as(
+        Func::coalesce([Expr::from(Func::sum(e)), Expr::val(0_i64)]),
+        Alias::new("BIGINT"),
+    )
+    .into()
+}
+
+/// `e` where `condition` holds, else 0.
+fn when(condition: Expr, e: Expr) -> Expr {
+    Expr::case(condition, e).finally(Expr::val(0_i64)).into()
+}
+
+fn collecting_contracts() -> SelectStatement {
+    Query::select()
+        .column(contract::Column::Id)
+        .from(contract::Entity)
+        .and_where(contract::Column::Status.is_in(COLLECTING.iter().map(|s| s.as_str())))
+        .to_owned()
+}
+
+/// Installments still owing money, of collecting contracts the viewer may see.
+fn owing(viewer: &Viewer) -> Condition {
+    Condition::all()
+        .add(crate::policy::by_contract(viewer, Column::ContractId))
+        .add(Column::ContractId.in_subquery(collecting_contracts()))
+        .add(outstanding().gt(0))
+}
+
+/// Filters for `receivables`.
+#[derive(Debug, Clone, Default)]
+pub struct ReceivableFilter {
+    pub customer_id: Option<Uuid>,
+    pub owner_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+    pub region: Option<String>,
+    pub overdue_only: bool,
+    pub due_from: Option<NaiveDate>,
+    pub due_to: Option<NaiveDate>,
+}
+
+fn filtered(viewer: &Viewer, filter: &ReceivableFilter, as_of: NaiveDate) -> Condition {
+    let mut condition = owing(viewer);
+    if let Some(id) = filter.customer_id {
+        condition = condition.add(Column::CustomerId.eq(id));
+    }
+    let contracts_where = |owners: Condition| {
+        Query::select()
+            .column(contract::Column::Id)
+            .from(contract::Entity)
+            .cond_where(owners)
+            .to_owned()
+    };
+    if let Some(owner) = filter.owner_id {
+        let owners = Condition::all().add(contract::Column::OwnerId.eq(owner));
+        condition = condition.add(Column::ContractId.in_subquery(contracts_where(owners)));
+    }
+    if let Some(team) = filter.team_id {
+        let owners = Condition::all()
+            .add(contract::Column::OwnerId.in_subquery(crate::policy::members_of(vec![team])));
+        condition = condition.add(Column::ContractId.in_subquery(contracts_where(owners)));
+    }
+    if let Some(region) = &filter.region {
+        let customers = Query::select()
+            .column(customer::Column::Id)
+            .from(customer::Entity)
+            .and_where(customer::Column::Region.eq(region.as_str()))
+            .to_owned();
+        condition = condition.add(Column::CustomerId.in_subquery(customers));
+    }
+    if filter.overdue_only {
+        condition = condition.add(Column::DueDate.lt(as_of));
+    }
+    if let Some(from) = filter.due_from {
+        condition = condition.add(Column::DueDate.gte(from));
+    }
+    if let Some(to) = filter.due_to {
+        condition = condition.add(Column::DueDate.lte(to));
+    }
+    condition
+}
+
+/// Sums over the installments a receivables query matched.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
+pub struct Totals {
+    pub installments: i64,
+    pub amount: i64,
+    pub outstanding: i64,
+    pub overdue: i64,
+}
+
+/// Visible installments still owing money, oldest due first, with totals over all pages.
+/// Errors: `BAD_USER_INPUT` (paging).
+pub async fn receivables(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: ReceivableFilter,
+    as_of: NaiveDate,
+    page: &PageRequest,
+) -> AppResult<(Page<installment::Model>, Totals)> {
+    let condition = filtered(viewer, &filter, as_of);
+    let totals = Installments::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "installments")
+        .column_as(
+            total(Expr::col((Installments, Column::AmountMinor))),
+            "amount",
+        )
+        .column_as(total(outstanding()), "outstanding")
+        .column_as(
+            total(when(
+                Expr::col((Installments, Column::DueDate)).lt(as_of),
+                outstanding(),
+            )),
+            "overdue",
+        )
+        .filter(condition.clone())
+        .into_model::<Totals>()
+        .one(db)
+        .await?
+        .unwrap_or_default();
+    let page = pagination::fetch(
+        db,
+        Installments::find().filter(condition),
+        Column::Id,
+        page,
+        |i| i.id,
+    )
+    .await?;
+    Ok((page, totals))
+}
+
+/// How to group the aging report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgingGroup {
+    Customer,
+    Owner,
+    Team,
+    Region,
+}
+
+/// Outstanding money by days past due.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, FromQueryResult)]
+pub struct Buckets {
+    pub current: i64,
+    pub d1_to30: i64,
+    pub d31_to60: i64,
+    pub d61_to90: i64,
+    pub over90: i64,
+}
+
+impl Buckets {
+    pub fn total(&self) -> i64 {
+        self.current + self.d1_to30 + self.d31_to60 + self.d61_to90 + self.over90
+    }
+
+    fn add(&mut self, other: &Buckets) {
+        self.current += other.current;
+        self.d1_to30 += other.d1_to30;
+        self.d31_to60 += other.d31_to60;
+        self.d61_to90 += other.d61_to90;
+        self.over90 += other.over90;
+    }
+}
+
+/// One group of the aging report; `key` is the group's id (a region's name for regions),
+/// `None` for records without one (no team, no region).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgingRow {
+    pub key: Option<String>,
+    pub id: Option<Uuid>,
+    pub label: Option<String>,
+    pub buckets: Buckets,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ByUuid {
+    key: Option<Uuid>,
+    label: Option<String>,
+    current: i64,
+    d1_to30: i64,
+    d31_to60: i64,
+    d61_to90: i64,
+    over90: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct ByText {
+    key: Option<String>,
+    current: i64,
+    d1_to30: i64,
+    d31_to60: i64,
+    d61_to90: i64,
+    over90: i64,
+}
+
+/// Outstanding money of visible installments by days past due as of `as_of`, per group and in
+/// total, largest total first.
+pub async fn aging(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    as_of: NaiveDate,
+    group: AgingGroup,
+) -> AppResult<(Vec<AgingRow>, Buckets)> {
+    let [current_from, d30_from, d60_from, d90_from] = rules::bucket_bounds(as_of);
+    let due = || Expr::col((Installments, Column::DueDate));
+    let owner = Alias::new("owner");
+    let mut query = Query::select();
+    query
+        .from(Installments)
+        .inner_join(
+            contract::Entity,
+            Expr::col((contract::Entity, contract::Column::Id))
+                .equals((Installments, Column::ContractId)),
+        )
+        .inner_join(
+            customer::Entity,
+            Expr::col((customer::Entity, customer::Column::Id))
+                .equals((Installments, Column::CustomerId)),
+        )
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            user::Entity,
+            owner.clone(),
+            Expr::col((owner.clone(), user::Column::Id))
+                .equals((contract::Entity, contract::Column::OwnerId)),
+        )
+        .left_join(
+            team::Entity,
+            Expr::col((team::Entity, team::Column::Id))
+                .equals((owner.clone(), user::Column::TeamId)),
+        )
+        .cond_where(owing(viewer))
+        .expr_as(
+            total(when(due().gte(current_from), outstanding())),
+            Alias::new("current"),
+        )
+        .expr_as(
+            total(when(
+                due().lt(current_from).and(due().gte(d30_from)),
+                outstanding(),
+            )),
+            Alias::new("d1_to30"),
+        )
+        .expr_as(
+            total(when(
+                due().lt(d30_from).and(due().gte(d60_from)),
+                outstanding(),
+            )),
+            Alias::new("d31_to60"),
+        )
+        .expr_as(
+            total(when(
+                due().lt(d60_from).and(due().gte(d90_from)),
+                outstanding(),
+            )),
+            Alias::new("d61_to90"),
+        )
+        .expr_as(
+            total(when(due().lt(d90_from), outstanding())),
+            Alias::new("over90"),
+        );
+    let (key, label): (Expr, Option<Expr>) = match group {
+        AgingGroup::Customer => (
+            Expr::col((Installments, Column::CustomerId)),
+            Some(Expr::col((customer::Entity, customer::Column::Name))),
+        ),
+        AgingGroup::Owner => (
+            Expr::col((contract::Entity, contract::Column::OwnerId)),
+            Some(Expr::col((owner.clone(), user::Column::DisplayName))),
+        ),
+        AgingGroup::Team => (
+            Expr::col((owner.clone(), user::Column::TeamId)),
+            Some(Expr::col((team::Entity, team::Column::Name))),
+        ),
+        AgingGroup::Region => (
+            Expr::col((customer::Entity, customer::Column::Region)),
+            None,
+        ),
+    };
+    query
+        .expr_as(key.clone(), Alias::new("key"))
+        .add_group_by([key]);
+    if let Some(label) = label {
+        query
+            .expr_as(label.clone(), Alias::new("label"))
+            .add_group_by([label]);
+    }
+    let statement = db.get_database_backend().build(&query);
+    let mut rows: Vec<AgingRow> = if group == AgingGroup::Region {
+        ByText::find_by_statement(statement)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| AgingRow {
+                label: r.key.clone(),
+                key: r.key,
+                id: None,
+                buckets: Buckets {
+                    current: r.current,
+                    d1_to30: r.d1_to30,
+                    d31_to60: r.d31_to60,
+                    d61_to90: r.d61_to90,
+                    over90: r.over90,
+                },
+            })
+            .collect()
+    } else {
+        ByUuid::find_by_statement(statement)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| AgingRow {
+                key: r.key.map(|k| k.to_string()),
+                id: r.key,
+                label: r.label,
+                buckets: Buckets {
+                    current: r.current,
+                    d1_to30: r.d1_to30,
+                    d31_to60: r.d31_to60,
+                    d61_to90: r.d61_to90,
+                    over90: r.over90,
+                },
+            })
+            .collect()
+    };
+    rows.sort_by(|a, b| {
+        b.buckets
+            .total()
+            .cmp(&a.buckets.total())
+            .then_with(|| a.label.cmp(&b.label))
+    });
+    let mut totals = Buckets::default();
+    for row in &rows {
+        totals.add(&row.buckets);
+    }
+    Ok((rows, totals))
+}
+
+/// Money expected in one month.
+#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+pub struct ForecastMonth {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub installments: i64,
+    pub expected: i64,
+}
+
+/// What visible installments falling due from `from` to `to` (inclusive) still owe, by month.
+/// Errors: `BAD_USER_INPUT`.
+pub async fn collection_forecast(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<ForecastMonth>> {
+    if to < from {
+        return Err(AppError::bad_input(
+            "input.to",
+            "The period ends before it starts",
+        ));
+    }
+    let month = Expr::cust("SUBSTR(CAST(\"installments\".\"due_date\" AS TEXT), 1, 7)");
+    let query = Query::select()
+        .from(Installments)
+        .expr_as(month.clone(), Alias::new("month"))
+        .expr_as(
+            Expr::cust("CAST(COUNT(*) AS BIGINT)"),
+            Alias::new("installments"),
+        )
+        .expr_as(total(outstanding()), Alias::new("expected"))
+        .cond_where(
+            owing(viewer)
+                .add(Column::DueDate.gte(from))
+                .add(Column::DueDate.lte(to)),
+        )
+        .add_group_by([month.clone()])
+        .order_by_expr(month, sea_orm::Order::Asc)
+        .to_owned();
+    Ok(
+        ForecastMonth::find_by_statement(db.get_database_backend().build(&query))
+            .all(db)
+            .await?,
+    )
+}
+
+/// What a customer owes and holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CustomerReceivable {
+    pub outstanding: i64,
+    pub overdue: i64,
+    pub credit: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Owed {
+    customer_id: Uuid,
+    outstanding: i64,
+    overdue: i64,
+}
+
+#[derive(Debug, FromQueryResult)]
+struct Credit {
+    customer_id: Uuid,
+    credit: i64,
+}
+
+/// Outstanding, overdue (as of `as_of`) and credit of these customers, within visibility: two
+/// statements however many customers.
+pub async fn of_customers(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+    as_of: NaiveDate,
+) -> AppResult<Vec<(Uuid, CustomerReceivable)>> {
+    let owed = Installments::find()
+        .select_only()
+        .column(Column::CustomerId)
+        .column_as(total(outstanding()), "outstanding")
+        .column_as(
+            total(when(
+                Expr::col((Installments, Column::DueDate)).lt(as_of),
+                outstanding(),
+            )),
+            "overdue",
+        )
+        .filter(owing(viewer))
+        .filter(Column::CustomerId.is_in(ids.to_vec()))
+        .group_by(Column::CustomerId)
+        .into_model::<Owed>()
+        .all(db)
+        .await?;
+    let credit = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::CustomerId)
+        .column_as(
+            total(Expr::col((
+                payment::Entity,
+                payment::Column::UnallocatedMinor,
+            ))),
+            "credit",
+        )
+        .filter(crate::policy::payments(viewer))
+        .filter(payment::Column::CustomerId.is_in(ids.to_vec()))
+        .filter(payment::Column::Status.eq("RECEIVED"))
+        .group_by(payment::Column::CustomerId)
+        .into_model::<Credit>()
+        .all(db)
+        .await?;
+    Ok(ids
+        .iter()
+        .map(|id| {
+            let mut value = CustomerReceivable::default();
+            if let Some(o) = owed.iter().find(|o| o.customer_id == *id) {
+                value.outstanding = o.outstanding;
+                value.overdue = o.overdue;
+            }
+            if let Some(c) = credit.iter().find(|c| c.customer_id == *id) {
+                value.credit = c.credit;
+            }
+            (*id, value)
+        })
+        .collect())
+}

@@ -1,0 +1,157 @@
+//! `verifyLedger`: the invariants of the money, recomputed from their sources.
+
+use std::collections::HashMap;
+
+use sea_orm::{ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::error::AppResult;
+use crate::money::Money;
+use entity::{allocation, contract, installment, invoice, payment, waiver};
+
+/// What a ledger check found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LedgerReport {
+    pub installments: usize,
+    pub payments: usize,
+    pub problems: Vec<String>,
+}
+
+/// Checks, over the whole database: per installment `amount = paid + waived + outstanding`
+/// with nothing negative, its paid, waived and invoiced amounts equal to its allocations,
+/// applied waivers and issued invoices, and no money on a cancelled contract; per payment
+/// `amount = allocated − reversed + credit` (a reversed payment: nothing standing, no credit);
+/// per planned contract, installments summing to its amount.
+pub async fn verify(db: &impl ConnectionTrait) -> AppResult<LedgerReport> {
+    let installments = installment::Entity::find().all(db).await?;
+    let payments = payment::Entity::find().all(db).await?;
+    let allocations = allocation::Entity::find().all(db).await?;
+    let invoices = invoice::Entity::find().all(db).await?;
+    let waivers = waiver::Entity::find().all(db).await?;
+    let contracts: HashMap<Uuid, contract::Model> = contract::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut problems = Vec::new();
+    let sum_by = |pairs: Vec<(Uuid, i64)>| {
+        let mut sums: HashMap<Uuid, i64> = HashMap::new();
+        for (key, amount) in pairs {
+            *sums.entry(key).or_default() += amount;
+        }
+        sums
+    };
+    let paid = sum_by(
+        allocations
+            .iter()
+            .map(|a| (a.installment_id, a.amount_minor))
+            .collect(),
+    );
+    let waived = sum_by(
+        waivers
+            .iter()
+            .filter(|w| w.status == "APPLIED")
+            .map(|w| (w.installment_id, w.amount_minor))
+            .collect(),
+    );
+    let invoiced = sum_by(
+        invoices
+            .iter()
+            .filter(|i| i.status == "ISSUED")
+            .map(|i| (i.installment_id, i.amount_minor))
+            .collect(),
+    );
+    let mut planned: HashMap<Uuid, i64> = HashMap::new();
+    for item in &installments {
+        let name = format!("installment {} #{}", item.contract_id, item.seq);
+        let outstanding = item.amount_minor - item.paid_minor - item.waived_minor;
+        if outstanding < 0 || item.paid_minor < 0 || item.waived_minor < 0 {
+            problems.push(format!(
+                "{name}: negative amounts (outstanding {outstanding})"
+            ));
+        }
+        if item.amount_minor != item.paid_minor + item.waived_minor + outstanding {
+            problems.push(format!("{name}: amount ≠ paid + waived + outstanding"));
+        }
+        for (what, stored, source) in [
+            (
+                "paid",
+                item.paid_minor,
+                paid.get(&item.id).copied().unwrap_or(0),
+            ),
+            (
+                "waived",
+                item.waived_minor,
+                waived.get(&item.id).copied().unwrap_or(0),
+            ),
+            (
+                "invoiced",
+                item.invoiced_minor,
+                invoiced.get(&item.id).copied().unwrap_or(0),
+            ),
+        ] {
+            if stored != source {
+                problems.push(format!(
+                    "{name}: {what} {} but its records sum to {}",
+                    Money::from_minor(stored).to_decimal(),
+                    Money::from_minor(source).to_decimal()
+                ));
+            }
+        }
+        if item.invoiced_minor > item.amount_minor {
+            problems.push(format!("{name}: invoiced beyond its amount"));
+        }
+        let cancelled = contracts
+            .get(&item.contract_id)
+            .is_some_and(|c| c.status == "CANCELLED");
+        if cancelled && item.paid_minor != 0 {
+            problems.push(format!("{name}: money allocated to a cancelled contract"));
+        }
+        *planned.entry(item.contract_id).or_default() += item.amount_minor;
+    }
+    for (contract_id, sum) in planned {
+        if let Some(c) = contracts.get(&contract_id)
+            && c.amount_minor != sum
+        {
+            problems.push(format!(
+                "contract {}: installments sum to {sum}, not {}",
+                c.number, c.amount_minor
+            ));
+        }
+    }
+    for p in &payments {
+        let rows: Vec<&allocation::Model> = allocations
+            .iter()
+            .filter(|a| a.payment_id == p.id)
+            .collect();
+        let allocated: i64 = rows
+            .iter()
+            .filter(|a| a.amount_minor > 0)
+            .map(|a| a.amount_minor)
+            .sum();
+        let reversed: i64 = rows
+            .iter()
+            .filter(|a| a.amount_minor < 0)
+            .map(|a| -a.amount_minor)
+            .sum();
+        let standing = allocated - reversed;
+        let ok = match p.status.as_str() {
+            "RECEIVED" => {
+                p.amount_minor == standing + p.unallocated_minor && p.unallocated_minor >= 0
+            }
+            _ => standing == 0 && p.unallocated_minor == 0,
+        };
+        if !ok {
+            problems.push(format!(
+                "payment {}: amount {} vs allocated {} − reversed {} + credit {}",
+                p.reference, p.amount_minor, allocated, reversed, p.unallocated_minor
+            ));
+        }
+    }
+    Ok(LedgerReport {
+        installments: installments.len(),
+        payments: payments.len(),
+        problems,
+    })
+}
