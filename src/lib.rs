@@ -3,6 +3,7 @@
 //! [`build_state`], [`build_schema`] and [`build_router`] assemble the service; `main`, the
 //! tests and the benchmarks all use them.
 
+pub mod analytics;
 pub mod approvals;
 pub mod audit;
 pub mod auth;

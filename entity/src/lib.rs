@@ -24,6 +24,7 @@ pub mod opportunity_split;
 pub mod payment;
 pub mod pipeline_stage;
 pub mod refresh_token;
+pub mod sales_target;
 pub mod setting;
 pub mod stage_change;
 pub mod team;

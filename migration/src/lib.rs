@@ -10,6 +10,7 @@ mod m20261124_000004_splits_stale;
 mod m20261125_000005_visits;
 mod m20261125_000006_contracts_approvals;
 mod m20261125_000007_billing;
+mod m20261125_000008_targets;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_visits::Migration),
             Box::new(m20261125_000006_contracts_approvals::Migration),
             Box::new(m20261125_000007_billing::Migration),
+            Box::new(m20261125_000008_targets::Migration),
         ]
     }
 }

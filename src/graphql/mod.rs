@@ -16,6 +16,7 @@ use async_graphql::{
     Context, Data, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject,
 };
 
+use crate::analytics::graphql::{AnalyticsMutation, AnalyticsQuery};
 use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
 use crate::approvals::loaders::{LatestRequestBySubject, StepsByRequest};
 use crate::auth::graphql::AuthMutation;
@@ -166,6 +167,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Waiver => crate::billing::waivers::get_waiver(db, viewer, uuid)
             .await
             .map(|w| Node::Waiver(w.into())),
+        NodeType::SalesTarget => crate::analytics::targets::get_target(db, viewer, uuid)
+            .await
+            .map(|t| Node::SalesTarget(crate::analytics::graphql::target_of(t))),
     };
     use crate::error::ErrorCode;
     match found {
@@ -189,6 +193,7 @@ pub struct QueryRoot(
     ContractQuery,
     ApprovalQuery,
     BillingQuery,
+    AnalyticsQuery,
 );
 
 /// Everything a client can change.
@@ -205,6 +210,7 @@ pub struct MutationRoot(
     ContractMutation,
     ApprovalMutation,
     BillingMutation,
+    AnalyticsMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

@@ -5,6 +5,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use uuid::Uuid;
 
+use crate::analytics::types::SalesTarget;
 use crate::approvals::types::ApprovalRequest;
 use crate::billing::types::{Installment, Invoice, Payment, Waiver};
 use crate::contracts::types::Contract;
@@ -39,6 +40,7 @@ pub enum Node {
     Invoice(Invoice),
     Payment(Payment),
     Waiver(Waiver),
+    SalesTarget(SalesTarget),
 }
 
 /// The object types that have global ids.
@@ -60,10 +62,11 @@ pub enum NodeType {
     Invoice,
     Payment,
     Waiver,
+    SalesTarget,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 16] = [
+    const ALL: [NodeType; 17] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -80,6 +83,7 @@ impl NodeType {
         Self::Invoice,
         Self::Payment,
         Self::Waiver,
+        Self::SalesTarget,
     ];
 
     fn name(self) -> &'static str {
@@ -100,6 +104,7 @@ impl NodeType {
             Self::Invoice => "Invoice",
             Self::Payment => "Payment",
             Self::Waiver => "Waiver",
+            Self::SalesTarget => "SalesTarget",
         }
     }
 

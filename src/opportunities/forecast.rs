@@ -81,7 +81,7 @@ struct StageCount {
 }
 
 /// Credit rows: each deal's owner at 100% unless the deal has splits, else each split member.
-fn credits() -> SelectStatement {
+pub(crate) fn credits() -> SelectStatement {
     let unsplit = Query::select()
         .expr_as(
             Expr::col((opportunity::Entity, opportunity::Column::Id)),

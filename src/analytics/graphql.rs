@@ -1,0 +1,209 @@
+//! Resolvers for targets and performance.
+
+use async_graphql::{Context, ID, Object};
+
+use super::performance::GroupBy;
+use super::targets::{self, Subject, TargetScope};
+use super::types::{
+    AllocationChild, AllocationStatus, PerformanceGroupBy, PerformanceRow, SalesPerformanceInput,
+    SalesTarget, SalesTargetFilter, SetSalesTargetInput, SetSalesTargetPayload, TargetAllocation,
+    TargetAllocationInput,
+};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::SignedIn;
+use crate::graphql::node::{NodeType, decode_id, encode_id};
+use crate::graphql::scalars::{Date, Decimal};
+use crate::money::Money;
+
+fn money(minor: i64) -> Decimal {
+    Decimal(Money::from_minor(minor).to_decimal())
+}
+
+fn subject(scope: TargetScope, scope_id: Option<&str>, field: &str) -> AppResult<Subject> {
+    let id = |kind: NodeType| -> AppResult<uuid::Uuid> {
+        let text = scope_id.ok_or_else(|| AppError::bad_input(field, "Name whose target"))?;
+        decode_id(&ID(text.to_owned()), kind, field)
+    };
+    Ok(match scope {
+        TargetScope::User => Subject::User(id(NodeType::User)?),
+        TargetScope::Team => Subject::Team(id(NodeType::Team)?),
+        TargetScope::Region => Subject::Region(
+            scope_id
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .ok_or_else(|| AppError::bad_input(field, "Name the region"))?
+                .to_owned(),
+        ),
+        TargetScope::Company => Subject::Company,
+    })
+}
+
+fn scope_id_of(subject: &Subject) -> Option<String> {
+    match subject {
+        Subject::User(id) => Some(encode_id(NodeType::User, *id).to_string()),
+        Subject::Team(id) => Some(encode_id(NodeType::Team, *id).to_string()),
+        Subject::Region(name) => Some(name.clone()),
+        Subject::Company => None,
+    }
+}
+
+pub(crate) fn target_of(model: entity::sales_target::Model) -> SalesTarget {
+    let scope = TargetScope::parse(&model.scope).unwrap_or(TargetScope::Company);
+    let key = uuid::Uuid::parse_str(&model.scope_key).ok();
+    let scope_id = match (scope, key) {
+        (TargetScope::User, Some(id)) => Some(encode_id(NodeType::User, id).to_string()),
+        (TargetScope::Team, Some(id)) => Some(encode_id(NodeType::Team, id).to_string()),
+        (TargetScope::Region, _) => Some(model.scope_key.clone()),
+        _ => None,
+    };
+    SalesTarget {
+        id: encode_id(NodeType::SalesTarget, model.id),
+        period: model.period,
+        period_start: Date(model.period_start),
+        period_end: Date(model.period_end),
+        scope,
+        scope_id,
+        amount: money(model.amount_minor),
+        updated_at: model.updated_at,
+        version: model.version,
+    }
+}
+
+#[derive(Default)]
+pub struct AnalyticsQuery;
+
+#[Object]
+impl AnalyticsQuery {
+    /// Targets you may see (company and region targets, your teams', your own and, for managers,
+    /// your reps').
+    #[graphql(guard = "SignedIn")]
+    async fn sales_targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only targets matching this filter.")] filter: Option<SalesTargetFilter>,
+    ) -> async_graphql::Result<Vec<SalesTarget>> {
+        let viewer = ctx.viewer()?;
+        let f = filter.unwrap_or_default();
+        Ok(
+            targets::list_targets(&ctx.app().db, viewer, f.period.as_deref(), f.scope)
+                .await?
+                .into_iter()
+                .map(target_of)
+                .collect(),
+        )
+    }
+
+    /// A target beside the sum of its children's targets, so imbalance shows at a glance.
+    #[graphql(guard = "SignedIn")]
+    async fn target_allocation(
+        &self,
+        ctx: &Context<'_>,
+        input: TargetAllocationInput,
+    ) -> async_graphql::Result<TargetAllocation> {
+        let viewer = ctx.viewer()?;
+        let subject = subject(input.scope, input.scope_id.as_deref(), "input.scopeId")?;
+        let found = targets::allocation(&ctx.app().db, viewer, &input.period, subject).await?;
+        let total = found.children_total();
+        let status = match found.target_minor {
+            None => AllocationStatus::NoTarget,
+            Some(t) if total > t => AllocationStatus::OverAllocated,
+            Some(t) if total < t => AllocationStatus::UnderAllocated,
+            Some(_) => AllocationStatus::Balanced,
+        };
+        Ok(TargetAllocation {
+            target: found.target_minor.map(money),
+            children_total: money(total),
+            difference: found.target_minor.map(|t| money(t - total)),
+            status,
+            children: found
+                .children
+                .into_iter()
+                .map(|c| AllocationChild {
+                    scope: c.subject.scope(),
+                    scope_id: scope_id_of(&c.subject),
+                    label: c.label,
+                    target: c.target_minor.map(money),
+                })
+                .collect(),
+        })
+    }
+
+    /// The period's numbers per seller, team or region, over the sellers you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn sales_performance(
+        &self,
+        ctx: &Context<'_>,
+        input: SalesPerformanceInput,
+    ) -> async_graphql::Result<Vec<PerformanceRow>> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let period = super::periods::parse(&input.period, "input.period")?;
+        let team = input
+            .team_id
+            .map(|t| decode_id(&t, NodeType::Team, "input.teamId"))
+            .transpose()?;
+        let group_by = match input.group_by {
+            PerformanceGroupBy::User => GroupBy::User,
+            PerformanceGroupBy::Team => GroupBy::Team,
+            PerformanceGroupBy::Region => GroupBy::Region,
+        };
+        let tz = app
+            .config
+            .default_timezone
+            .parse()
+            .unwrap_or(chrono_tz::UTC);
+        let rows =
+            super::performance::sales_performance(&app.db, viewer, &period, tz, group_by, team)
+                .await?;
+        let kind = match group_by {
+            GroupBy::User => Some(NodeType::User),
+            GroupBy::Team => Some(NodeType::Team),
+            GroupBy::Region => None,
+        };
+        Ok(rows
+            .into_iter()
+            .map(|r| PerformanceRow {
+                group_id: kind.zip(r.id).map(|(k, id)| encode_id(k, id)),
+                group_name: r.name,
+                target: r.target.map(|m| money(m.minor())),
+                won_amount: money(r.won.minor()),
+                achievement_rate: r.achievement_rate,
+                collected_amount: money(r.collected.minor()),
+                pipeline_amount: money(r.pipeline.minor()),
+                weighted_pipeline_amount: money(r.weighted_pipeline.minor()),
+                pipeline_coverage: r.pipeline_coverage,
+                win_rate: r.win_rate_by_count,
+                win_rate_by_amount: r.win_rate_by_amount,
+                avg_deal_size: r.avg_deal_size.map(|m| money(m.minor())),
+                avg_sales_cycle_days: r.avg_sales_cycle_days,
+                lead_conversion_rate: r.lead_conversion_rate,
+                visits_completed: r.visits_completed,
+                on_site_rate: r.on_site_rate,
+            })
+            .collect())
+    }
+}
+
+#[derive(Default)]
+pub struct AnalyticsMutation;
+
+#[Object]
+impl AnalyticsMutation {
+    /// Sets a target for a period: admins for the company and regions, managers for their teams
+    /// and reps.
+    #[graphql(guard = "SignedIn")]
+    async fn set_sales_target(
+        &self,
+        ctx: &Context<'_>,
+        input: SetSalesTargetInput,
+    ) -> async_graphql::Result<SetSalesTargetPayload> {
+        let viewer = ctx.viewer()?;
+        let subject = subject(input.scope, input.scope_id.as_deref(), "input.scopeId")?;
+        let amount = Money::parse(input.amount.0, "input.amount")?.minor();
+        let saved = targets::set_target(ctx.app(), viewer, &input.period, subject, amount).await?;
+        Ok(SetSalesTargetPayload {
+            target: target_of(saved),
+        })
+    }
+}

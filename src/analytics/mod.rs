@@ -1,0 +1,17 @@
+//! Targets and the manager's numbers.
+//!
+//! - Targets per period (`2026-11`, `2026-Q4`, `2026`) for a seller, a team, a region (the
+//!   region of teams) or the company. Admins set company and region targets; managers their
+//!   teams' and their reps'. `targetAllocation` puts a target beside its children's — regions
+//!   under the company, teams under a region, members under a team.
+//! - `salesPerformance` computes, per seller, team or region over the sellers the viewer may
+//!   see (reps: themselves), with SQL aggregates: won amounts credited through revenue splits,
+//!   collections, pipeline, win rates, deal size, sales cycle, lead conversion and visits.
+//!   Periods run over the company time zone's days. Rates are fractions, `null` where their
+//!   base is zero.
+
+pub mod graphql;
+pub mod performance;
+pub mod periods;
+pub mod targets;
+pub mod types;

@@ -1,0 +1,400 @@
+//! Sales targets: setting them, reading them, and comparing a target with its children's.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use uuid::Uuid;
+
+use super::periods::{self, Period};
+use crate::auth::viewer::{Role, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use entity::sales_target::{self, Entity as Targets};
+use entity::{team, user};
+
+crate::string_enum! {
+    /// Whose target.
+    TargetScope {
+        /// One seller.
+        User => "USER",
+        /// A team.
+        Team => "TEAM",
+        /// A sales region (the region of teams).
+        Region => "REGION",
+        /// The whole company.
+        Company => "COMPANY",
+    }
+}
+
+/// Who a target is for, resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subject {
+    User(Uuid),
+    Team(Uuid),
+    Region(String),
+    Company,
+}
+
+impl Subject {
+    pub fn scope(&self) -> TargetScope {
+        match self {
+            Self::User(_) => TargetScope::User,
+            Self::Team(_) => TargetScope::Team,
+            Self::Region(_) => TargetScope::Region,
+            Self::Company => TargetScope::Company,
+        }
+    }
+
+    /// The stored key: the id, the region's name, or empty.
+    pub fn key(&self) -> String {
+        match self {
+            Self::User(id) | Self::Team(id) => id.to_string(),
+            Self::Region(name) => name.clone(),
+            Self::Company => String::new(),
+        }
+    }
+}
+
+async fn team_of(db: &impl ConnectionTrait, id: Uuid) -> AppResult<team::Model> {
+    team::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Team"))
+}
+
+/// Whether the viewer may set the target of `subject`: admins any; managers their teams' and
+/// their team members'. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`.
+async fn check_setter(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    subject: &Subject,
+) -> AppResult<()> {
+    match subject {
+        Subject::Company | Subject::Region(_) => {
+            if viewer.role == Role::Admin {
+                Ok(())
+            } else {
+                Err(AppError::forbidden())
+            }
+        }
+        Subject::Team(id) => {
+            let team = team_of(db, *id)
+                .await
+                .map_err(|e| e.with_field("input.scopeId"))?;
+            match viewer.role {
+                Role::Admin => Ok(()),
+                Role::SalesManager if team.manager_id == Some(viewer.user_id) => Ok(()),
+                _ => Err(AppError::forbidden()),
+            }
+        }
+        Subject::User(id) => {
+            let member = user::Entity::find_by_id(*id)
+                .one(db)
+                .await?
+                .ok_or_else(|| AppError::not_found("User").with_field("input.scopeId"))?;
+            if member.role != Role::SalesRep.as_str() && member.role != Role::SalesManager.as_str()
+            {
+                return Err(AppError::bad_input(
+                    "input.scopeId",
+                    "Targets are set for sales reps and managers",
+                ));
+            }
+            match viewer.role {
+                Role::Admin => Ok(()),
+                Role::SalesManager if viewer.manages(member.team_id) => Ok(()),
+                _ => Err(AppError::forbidden()),
+            }
+        }
+    }
+}
+
+/// Sets (or changes) the target of a subject for a period. Admins set company and region
+/// targets; managers their teams' and their reps'. Errors: `FORBIDDEN`, `NOT_FOUND`,
+/// `BAD_USER_INPUT`.
+pub async fn set_target(
+    state: &AppState,
+    viewer: &Viewer,
+    period: &str,
+    subject: Subject,
+    amount_minor: i64,
+) -> AppResult<sales_target::Model> {
+    let period = periods::parse(period, "input.period")?;
+    if amount_minor < 0 {
+        return Err(AppError::bad_input(
+            "input.amount",
+            "A target cannot be negative",
+        ));
+    }
+    if let Subject::Region(name) = &subject
+        && name.trim().is_empty()
+    {
+        return Err(AppError::bad_input("input.scopeId", "Name the region"));
+    }
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    check_setter(&txn, viewer, &subject).await?;
+    let existing = Targets::find()
+        .filter(sales_target::Column::Period.eq(period.text.as_str()))
+        .filter(sales_target::Column::Scope.eq(subject.scope().as_str()))
+        .filter(sales_target::Column::ScopeKey.eq(subject.key()))
+        .one(&txn)
+        .await?;
+    let saved = match existing {
+        Some(current) => {
+            let mut model: sales_target::ActiveModel = current.clone().into();
+            model.amount_minor = Set(amount_minor);
+            model.set_by = Set(viewer.user_id);
+            model.version = Set(current.version + 1);
+            model.updated_at = Set(now);
+            model.update(&txn).await?
+        }
+        None => {
+            sales_target::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                period: Set(period.text.clone()),
+                period_start: Set(period.start),
+                period_end: Set(period.end),
+                scope: Set(subject.scope().as_str().to_owned()),
+                scope_key: Set(subject.key()),
+                amount_minor: Set(amount_minor),
+                set_by: Set(viewer.user_id),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+        }
+    };
+    crate::audit::record(
+        &txn,
+        Some(viewer.user_id),
+        "sales_target.set",
+        "SalesTarget",
+        saved.id,
+        serde_json::json!({"period": saved.period, "scope": saved.scope, "key": saved.scope_key, "amountMinor": amount_minor}),
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Which targets a viewer reads: company and region targets for everyone; team targets of the
+/// teams they belong to or manage; user targets of the users they may see (admins and finance
+/// everything).
+fn visible(viewer: &Viewer) -> Condition {
+    use sales_target::Column;
+    if matches!(viewer.role, Role::Admin | Role::Finance) {
+        return Condition::all();
+    }
+    let mut teams: Vec<String> = viewer
+        .managed_team_ids
+        .iter()
+        .map(Uuid::to_string)
+        .collect();
+    teams.extend(viewer.team_id.map(|t| t.to_string()));
+    let users = vec![viewer.user_id.to_string()];
+    Condition::any()
+        .add(Column::Scope.is_in(["COMPANY", "REGION"]))
+        .add(
+            Condition::all()
+                .add(Column::Scope.eq("TEAM"))
+                .add(Column::ScopeKey.is_in(teams)),
+        )
+        .add(
+            Condition::all()
+                .add(Column::Scope.eq("USER"))
+                .add(Column::ScopeKey.is_in(users)),
+        )
+}
+
+/// Targets the viewer may read, for one period or all, by period then scope. Manager's reps'
+/// targets are added by [`for_users`].
+pub async fn list_targets(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    period: Option<&str>,
+    scope: Option<TargetScope>,
+) -> AppResult<Vec<sales_target::Model>> {
+    let mut condition = Condition::all();
+    if let Some(period) = period {
+        let period = periods::parse(period, "filter.period")?;
+        condition = condition.add(sales_target::Column::Period.eq(period.text));
+    }
+    if let Some(scope) = scope {
+        condition = condition.add(sales_target::Column::Scope.eq(scope.as_str()));
+    }
+    let mut reachable = visible(viewer);
+    if viewer.role == Role::SalesManager {
+        let members: Vec<String> = user::Entity::find()
+            .filter(user::Column::TeamId.is_in(viewer.managed_team_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| u.id.to_string())
+            .collect();
+        reachable = reachable.add(
+            Condition::all()
+                .add(sales_target::Column::Scope.eq("USER"))
+                .add(sales_target::Column::ScopeKey.is_in(members)),
+        );
+    }
+    Ok(Targets::find()
+        .filter(condition)
+        .filter(reachable)
+        .order_by_asc(sales_target::Column::PeriodStart)
+        .order_by_asc(sales_target::Column::Scope)
+        .order_by_asc(sales_target::Column::ScopeKey)
+        .limit(1000)
+        .all(db)
+        .await?)
+}
+
+/// A target the viewer may read. Errors: `NOT_FOUND`.
+pub async fn get_target(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<sales_target::Model> {
+    let found = Targets::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Target"))?;
+    let readable = list_targets(db, viewer, Some(&found.period), None)
+        .await?
+        .into_iter()
+        .any(|t| t.id == id);
+    if readable {
+        Ok(found)
+    } else {
+        Err(AppError::not_found("Target"))
+    }
+}
+
+/// All targets of a period (for reports, which apply their own visibility).
+pub async fn of_period(
+    db: &impl ConnectionTrait,
+    period: &Period,
+) -> AppResult<Vec<sales_target::Model>> {
+    Ok(Targets::find()
+        .filter(sales_target::Column::Period.eq(period.text.as_str()))
+        .all(db)
+        .await?)
+}
+
+/// One child of a target in an allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Child {
+    pub subject: Subject,
+    pub label: String,
+    pub target_minor: Option<i64>,
+}
+
+/// A target beside its children's: regions under the company, teams under a region, members
+/// under a team.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Allocation {
+    pub target_minor: Option<i64>,
+    pub children: Vec<Child>,
+}
+
+impl Allocation {
+    pub fn children_total(&self) -> i64 {
+        self.children.iter().filter_map(|c| c.target_minor).sum()
+    }
+}
+
+/// The target of a subject and the targets of its children for a period. Admins and finance
+/// see any; managers their teams (and their members); reps themselves. Errors: `NOT_FOUND`,
+/// `BAD_USER_INPUT`.
+pub async fn allocation(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    period: &str,
+    subject: Subject,
+) -> AppResult<Allocation> {
+    let period = periods::parse(period, "input.period")?;
+    let everything = matches!(viewer.role, Role::Admin | Role::Finance);
+    let allowed = match &subject {
+        _ if everything => true,
+        Subject::User(id) => {
+            *id == viewer.user_id
+                || (viewer.role == Role::SalesManager
+                    && user::Entity::find_by_id(*id)
+                        .one(db)
+                        .await?
+                        .is_some_and(|u| viewer.manages(u.team_id)))
+        }
+        Subject::Team(id) => {
+            viewer.role == Role::SalesManager && viewer.managed_team_ids.contains(id)
+        }
+        Subject::Region(_) | Subject::Company => false,
+    };
+    if !allowed {
+        return Err(AppError::not_found("Target"));
+    }
+    let targets = of_period(db, &period).await?;
+    let target_of = |subject: &Subject| {
+        targets
+            .iter()
+            .find(|t| t.scope == subject.scope().as_str() && t.scope_key == subject.key())
+            .map(|t| t.amount_minor)
+    };
+    let teams = team::Entity::find()
+        .order_by_asc(team::Column::Name)
+        .all(db)
+        .await?;
+    let children: Vec<Child> = match &subject {
+        Subject::Company => {
+            let mut regions: Vec<String> = teams.iter().filter_map(|t| t.region.clone()).collect();
+            regions.extend(
+                targets
+                    .iter()
+                    .filter(|t| t.scope == "REGION")
+                    .map(|t| t.scope_key.clone()),
+            );
+            regions.sort();
+            regions.dedup();
+            regions
+                .into_iter()
+                .map(|r| Child {
+                    label: r.clone(),
+                    target_minor: target_of(&Subject::Region(r.clone())),
+                    subject: Subject::Region(r),
+                })
+                .collect()
+        }
+        Subject::Region(region) => teams
+            .iter()
+            .filter(|t| t.region.as_deref() == Some(region.as_str()))
+            .map(|t| Child {
+                label: t.name.clone(),
+                target_minor: target_of(&Subject::Team(t.id)),
+                subject: Subject::Team(t.id),
+            })
+            .collect(),
+        Subject::Team(id) => user::Entity::find()
+            .filter(user::Column::TeamId.eq(*id))
+            .filter(user::Column::Active.eq(true))
+            .filter(
+                user::Column::Role.is_in([Role::SalesRep.as_str(), Role::SalesManager.as_str()]),
+            )
+            .order_by_asc(user::Column::DisplayName)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| Child {
+                label: u.display_name.clone(),
+                target_minor: target_of(&Subject::User(u.id)),
+                subject: Subject::User(u.id),
+            })
+            .collect(),
+        Subject::User(_) => Vec::new(),
+    };
+    Ok(Allocation {
+        target_minor: target_of(&subject),
+        children,
+    })
+}

@@ -1,0 +1,172 @@
+//! GraphQL types of targets and performance.
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+
+pub use super::targets::TargetScope;
+use crate::graphql::scalars::{Date, Decimal};
+
+crate::string_enum! {
+    /// How to group `salesPerformance`.
+    PerformanceGroupBy {
+        /// Per seller.
+        User => "USER",
+        /// Per team (sellers without a team together).
+        Team => "TEAM",
+        /// Per team region.
+        Region => "REGION",
+    }
+}
+
+crate::string_enum! {
+    /// How a target compares with its children's.
+    AllocationStatus {
+        /// The children's targets add up to more.
+        OverAllocated => "OVER_ALLOCATED",
+        /// The children's targets add up to less.
+        UnderAllocated => "UNDER_ALLOCATED",
+        /// They match exactly.
+        Balanced => "BALANCED",
+        /// The subject has no target for the period.
+        NoTarget => "NO_TARGET",
+    }
+}
+
+/// A sales target.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct SalesTarget {
+    /// Opaque, globally unique identifier.
+    pub id: ID,
+    /// `2026-11`, `2026-Q4` or `2026`.
+    pub period: String,
+    /// First day of the period.
+    pub period_start: Date,
+    /// First day after the period.
+    pub period_end: Date,
+    /// Whose target.
+    pub scope: TargetScope,
+    /// The user's or team's id, or the region's name; null for the company.
+    pub scope_id: Option<String>,
+    /// The target.
+    pub amount: Decimal,
+    /// When it was last set.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change.
+    pub version: i32,
+}
+
+/// A target to set.
+#[derive(InputObject, Debug)]
+pub struct SetSalesTargetInput {
+    /// `2026-11`, `2026-Q4` or `2026`.
+    pub period: String,
+    /// Whose target.
+    pub scope: TargetScope,
+    /// A user's or team's id, or a region's name; omitted for the company.
+    pub scope_id: Option<String>,
+    /// The target (not negative).
+    pub amount: Decimal,
+}
+
+/// Result of `setSalesTarget`.
+#[derive(SimpleObject, Debug)]
+pub struct SetSalesTargetPayload {
+    /// The target as stored.
+    pub target: SalesTarget,
+}
+
+/// Filters for `salesTargets`.
+#[derive(InputObject, Debug, Default)]
+pub struct SalesTargetFilter {
+    /// Only this period.
+    pub period: Option<String>,
+    /// Only this scope.
+    pub scope: Option<TargetScope>,
+}
+
+/// Which target to compare with its children's.
+#[derive(InputObject, Debug)]
+pub struct TargetAllocationInput {
+    /// The period.
+    pub period: String,
+    /// Whose target.
+    pub scope: TargetScope,
+    /// A user's or team's id, or a region's name; omitted for the company.
+    pub scope_id: Option<String>,
+}
+
+/// One child's target in an allocation.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AllocationChild {
+    /// The child's scope.
+    pub scope: TargetScope,
+    /// The child's id (or region name).
+    pub scope_id: Option<String>,
+    /// A name to show.
+    pub label: String,
+    /// Its target; null when none is set.
+    pub target: Option<Decimal>,
+}
+
+/// A target beside the sum of its children's targets.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TargetAllocation {
+    /// The target; null when none is set.
+    pub target: Option<Decimal>,
+    /// The children's targets added up.
+    pub children_total: Decimal,
+    /// Target − children's total (negative when over-allocated); null without a target.
+    pub difference: Option<Decimal>,
+    /// How they compare.
+    pub status: AllocationStatus,
+    /// Each child.
+    pub children: Vec<AllocationChild>,
+}
+
+/// What `salesPerformance` covers.
+#[derive(InputObject, Debug)]
+pub struct SalesPerformanceInput {
+    /// `2026-11`, `2026-Q4` or `2026` (days of the company time zone).
+    pub period: String,
+    /// How to group.
+    pub group_by: PerformanceGroupBy,
+    /// Only the sellers of this team.
+    pub team_id: Option<ID>,
+}
+
+/// One group's numbers for the period.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct PerformanceRow {
+    /// The user's or team's id; null for a region or for sellers without a team.
+    pub group_id: Option<ID>,
+    /// The user's, team's or region's name.
+    pub group_name: Option<String>,
+    /// The group's target; null when none is set.
+    pub target: Option<Decimal>,
+    /// Won amounts credited through revenue splits (deals won in the period).
+    pub won_amount: Decimal,
+    /// Won ÷ target.
+    pub achievement_rate: Option<f64>,
+    /// Payments allocated in the period to the group's contracts (net of reversals).
+    pub collected_amount: Decimal,
+    /// Open deals expected to close in the period, credited through splits.
+    pub pipeline_amount: Decimal,
+    /// The same, each times its win probability.
+    pub weighted_pipeline_amount: Decimal,
+    /// Pipeline ÷ (target − won); null when nothing remains or no target is set.
+    pub pipeline_coverage: Option<f64>,
+    /// Deals won ÷ deals closed in the period, by count (owners).
+    pub win_rate: Option<f64>,
+    /// Won amount ÷ closed amount in the period (owners).
+    pub win_rate_by_amount: Option<f64>,
+    /// Average amount of deals won in the period (owners).
+    pub avg_deal_size: Option<Decimal>,
+    /// Average days from the lead's (else the deal's) creation to the win.
+    pub avg_sales_cycle_days: Option<f64>,
+    /// Leads created in the period that became opportunities ÷ leads created.
+    pub lead_conversion_rate: Option<f64>,
+    /// Visits completed on days of the period.
+    pub visits_completed: i64,
+    /// On-site check-ins ÷ verifiable check-ins on days of the period.
+    pub on_site_rate: Option<f64>,
+}

@@ -1,0 +1,483 @@
+//! Targets and the manager's numbers, against hand-computed fixtures.
+
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use crate::contracts::at;
+use crate::helpers::*;
+
+const SET: &str = "mutation($input: SetSalesTargetInput!) { setSalesTarget(input: $input) { target { id period scope scopeId amount version } } }";
+const ALLOCATION: &str = "query($input: TargetAllocationInput!) { targetAllocation(input: $input) { target childrenTotal difference status children { scope scopeId label target } } }";
+const PERFORMANCE: &str = "query($input: SalesPerformanceInput!) { salesPerformance(input: $input) { groupId groupName target wonAmount achievementRate collectedAmount pipelineAmount weightedPipelineAmount pipelineCoverage winRate winRateByAmount avgDealSize avgSalesCycleDays leadConversionRate visitsCompleted onSiteRate } }";
+
+async fn team(app: &TestApp, name: &str, region: &str, manager: &str) -> String {
+    let body = app
+        .admin(
+            "mutation($input: CreateTeamInput!) { createTeam(input: $input) { team { id } } }",
+            json!({"input": {"name": name, "region": region, "managerId": manager}}),
+        )
+        .await;
+    body["data"]["createTeam"]["team"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+async fn set(
+    app: &TestApp,
+    token: &str,
+    period: &str,
+    scope: &str,
+    scope_id: Option<&str>,
+    amount: &str,
+) -> Value {
+    app.gql(
+        Some(token),
+        SET,
+        json!({"input": {"period": period, "scope": scope, "scopeId": scope_id, "amount": amount}}),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn targets_are_set_by_the_right_roles_and_allocations_show_imbalance() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let east_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let west_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East One", "East", &east_manager.id).await;
+    let west = team(&app, "West One", "West", &west_manager.id).await;
+    let ann = app.a_user().in_team(&east).create().await;
+    let bob = app.a_user().in_team(&east).create().await;
+    let cid = app.a_user().in_team(&west).create().await;
+    let east_token = app.token_for(&east_manager).await;
+    let admin = app.admin_token.clone();
+
+    let company = set(&app, &admin, "2026-Q4", "COMPANY", None, "1000000").await;
+    set(&app, &admin, "2026-Q4", "REGION", Some("East"), "600000").await;
+    set(&app, &admin, "2026-Q4", "REGION", Some("West"), "300000").await;
+    let team_target = set(&app, &east_token, "2026-Q4", "TEAM", Some(&east), "250000").await;
+    set(
+        &app,
+        &east_token,
+        "2026-Q4",
+        "USER",
+        Some(&ann.id),
+        "150000",
+    )
+    .await;
+    set(
+        &app,
+        &east_token,
+        "2026-Q4",
+        "USER",
+        Some(&bob.id),
+        "100000",
+    )
+    .await;
+    let changed = set(
+        &app,
+        &east_token,
+        "2026-Q4",
+        "USER",
+        Some(&bob.id),
+        "120000",
+    )
+    .await;
+    let refused = [
+        (
+            set(&app, &east_token, "2026-Q4", "COMPANY", None, "1").await,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            set(&app, &east_token, "2026-Q4", "REGION", Some("East"), "1").await,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            set(&app, &east_token, "2026-Q4", "TEAM", Some(&west), "1").await,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            set(&app, &east_token, "2026-Q4", "USER", Some(&cid.id), "1").await,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            set(&app, &ann.token, "2026-Q4", "USER", Some(&ann.id), "1").await,
+            "FORBIDDEN",
+            None,
+        ),
+        (
+            set(&app, &admin, "2026-Q5", "COMPANY", None, "1").await,
+            "BAD_USER_INPUT",
+            Some("input.period"),
+        ),
+        (
+            set(&app, &admin, "2026-11", "COMPANY", None, "-1").await,
+            "BAD_USER_INPUT",
+            Some("input.amount"),
+        ),
+        (
+            set(&app, &admin, "2026-11", "TEAM", None, "1").await,
+            "BAD_USER_INPUT",
+            Some("input.scopeId"),
+        ),
+    ];
+    let allocation = |scope: &str, scope_id: Option<&str>| json!({"input": {"period": "2026-Q4", "scope": scope, "scopeId": scope_id}});
+    let company_view = app
+        .gql(Some(&admin), ALLOCATION, allocation("COMPANY", None))
+        .await;
+    let team_view = app
+        .gql(
+            Some(&east_token),
+            ALLOCATION,
+            allocation("TEAM", Some(&east)),
+        )
+        .await;
+    let region_view = app
+        .gql(Some(&admin), ALLOCATION, allocation("REGION", Some("West")))
+        .await;
+    let other_team = app
+        .gql(
+            Some(&east_token),
+            ALLOCATION,
+            allocation("TEAM", Some(&west)),
+        )
+        .await;
+    let ann_targets = app
+        .gql(
+            Some(&ann.token),
+            "{ salesTargets(filter: {period: \"2026-Q4\"}) { scope scopeId amount } }",
+            json!({}),
+        )
+        .await;
+
+    assert_eq!(
+        company["data"]["setSalesTarget"]["target"]["amount"], "1000000.00",
+        "{company}"
+    );
+    assert_eq!(
+        team_target["data"]["setSalesTarget"]["target"]["scopeId"],
+        east.as_str()
+    );
+    assert_eq!(changed["data"]["setSalesTarget"]["target"]["version"], 2);
+    for (body, code, field) in refused {
+        assert_eq!(
+            (error_code(&body), error_field(&body)),
+            (Some(code), field),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        company_view["data"]["targetAllocation"],
+        json!({"target": "1000000.00", "childrenTotal": "900000.00", "difference": "100000.00", "status": "UNDER_ALLOCATED",
+        "children": [
+            {"scope": "REGION", "scopeId": "East", "label": "East", "target": "600000.00"},
+            {"scope": "REGION", "scopeId": "West", "label": "West", "target": "300000.00"},
+        ]})
+    );
+    let team_view = &team_view["data"]["targetAllocation"];
+    assert_eq!(
+        team_view["status"], "OVER_ALLOCATED",
+        "150,000 + 120,000 > 250,000"
+    );
+    assert_eq!(team_view["difference"], "-20000.00");
+    assert_eq!(team_view["childrenTotal"], "270000.00");
+    assert_eq!(team_view["children"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        region_view["data"]["targetAllocation"],
+        json!({"target": "300000.00", "childrenTotal": "0.00", "difference": "300000.00", "status": "UNDER_ALLOCATED",
+            "children": [{"scope": "TEAM", "scopeId": west, "label": "West One", "target": null}]})
+    );
+    assert_eq!(error_code(&other_team), Some("NOT_FOUND"));
+    let scopes: Vec<(String, Value)> = ann_targets["data"]["salesTargets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["scope"].as_str().unwrap().to_owned(), t["amount"].clone()))
+        .collect();
+    assert_eq!(
+        scopes,
+        vec![
+            ("COMPANY".to_owned(), json!("1000000.00")),
+            ("REGION".to_owned(), json!("600000.00")),
+            ("REGION".to_owned(), json!("300000.00")),
+            ("TEAM".to_owned(), json!("250000.00")),
+            ("USER".to_owned(), json!("150000.00")),
+        ],
+        "a rep sees the company, the regions, their team and themselves, not Bob"
+    );
+}
+
+async fn deal(
+    app: &TestApp,
+    token: &str,
+    customer: &str,
+    amount: &str,
+    close: &str,
+) -> (String, i64) {
+    let body = app
+        .gql(
+            Some(token),
+            "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id version } } }",
+            json!({"input": {"customerId": customer, "name": "Deal", "amount": amount, "expectedCloseDate": close}}),
+        )
+        .await;
+    let deal = &body["data"]["createOpportunity"]["opportunity"];
+    (
+        deal["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned(),
+        deal["version"].as_i64().unwrap(),
+    )
+}
+
+async fn close(app: &TestApp, token: &str, id: &str, version: i64, won: bool) {
+    let body = if won {
+        app.gql(Some(token), "mutation($id: ID!, $v: Int!) { winOpportunity(input: {id: $id, expectedVersion: $v}) { opportunity { status } } }", json!({"id": id, "v": version})).await
+    } else {
+        app.gql(Some(token), "mutation($id: ID!, $v: Int!) { loseOpportunity(input: {id: $id, expectedVersion: $v, reason: \"Price\"}) { opportunity { status } } }", json!({"id": id, "v": version})).await
+    };
+    assert!(body["errors"].is_null(), "{body}");
+}
+
+fn close_to(value: &Value, expected: f64) -> bool {
+    value.as_f64().is_some_and(|v| (v - expected).abs() < 1e-9)
+}
+
+#[tokio::test]
+async fn sales_performance_matches_hand_computed_figures_within_visibility() {
+    let app = TestApp::spawn_at(at("2026-11-20T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let other_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East Perf", "East", &manager.id).await;
+    let west = team(&app, "West Perf", "West", &other_manager.id).await;
+    let r1 = app.a_user().in_team(&east).create().await;
+    let r2 = app.a_user().in_team(&east).create().await;
+    let r3 = app.a_user().in_team(&west).create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let finance2 = app.a_user().role("FINANCE").create().await;
+    let c1 = crate::customers::a_customer(&app, &r1.token, "Perf One").await;
+    let c2 = crate::customers::a_customer(&app, &r2.token, "Perf Two").await;
+    // R2's deal is opened two days before it is won: a two-day sales cycle.
+    let (d3, d3_version) = deal(&app, &r2.token, &c2, "200", "2026-11-30").await;
+    app.clock.advance(Duration::days(2));
+    let (r1t, r2t) = (app.token_for(&r1).await, app.token_for(&r2).await);
+    let manager_token = app.token_for(&manager).await;
+    let (d1, _) = deal(&app, &r1t, &c1, "1000", "2026-11-30").await;
+    let split = app
+        .gql(Some(&r1t), "mutation($id: ID!) { setOpportunitySplits(input: {id: $id, expectedVersion: 1, splits: [{userId: \"R1\", percent: \"70\"}, {userId: \"R2\", percent: \"30\"}]}) { opportunity { version } } }"
+            .replace("\"R1\"", &format!("\"{}\"", r1.id)).replace("\"R2\"", &format!("\"{}\"", r2.id)).as_str(), json!({"id": d1}))
+        .await;
+    assert!(split["errors"].is_null(), "{split}");
+    close(&app, &r1t, &d1, 2, true).await;
+    close(&app, &r2t, &d3, d3_version, true).await;
+    let (d2, d2_version) = deal(&app, &r1t, &c1, "500", "2026-11-30").await;
+    close(&app, &r1t, &d2, d2_version, false).await;
+    deal(&app, &r1t, &c1, "1000", "2026-11-28").await; // open, 10%: pipeline 1000, weighted 100
+    // Two leads, one becoming a deal (closing in December: outside the pipeline).
+    for (i, converts) in [(0, true), (1, false)] {
+        let lead = app
+            .gql(Some(&r1t), "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+                json!({"input": {"name": format!("Lead {i}"), "company": format!("Lead Co {i}"), "source": "REFERRAL"}}))
+            .await;
+        let id = lead["data"]["createLead"]["lead"]["id"].clone();
+        if converts {
+            app.gql(Some(&r1t), "mutation($id: ID!) { updateLead(input: {id: $id, expectedVersion: 1, status: QUALIFIED}) { lead { id } } }", json!({"id": id})).await;
+            let converted = app
+                .gql(Some(&r1t), "mutation($id: ID!) { convertLead(input: {id: $id, opportunity: {name: \"From lead\", amount: \"50\", expectedCloseDate: \"2026-12-15\"}}) { opportunity { id } } }", json!({"id": id}))
+                .await;
+            assert!(converted["errors"].is_null(), "{converted}");
+        }
+    }
+    // A contract of R1 collecting 40.00.
+    let books = crate::billing::Books {
+        rep: TestUser {
+            token: r1t.clone(),
+            ..r1.clone()
+        },
+        manager_token: manager_token.clone(),
+        finance: TestUser {
+            token: app.token_for(&finance).await,
+            ..finance.clone()
+        },
+        finance2: TestUser {
+            token: app.token_for(&finance2).await,
+            ..finance2.clone()
+        },
+    };
+    let contract = crate::billing::approved(&app, &books, &c1, "100").await;
+    crate::billing::set_plan(
+        &app,
+        &books.finance.token,
+        &contract,
+        json!([{"dueDate": "2026-12-01", "amount": "100"}]),
+    )
+    .await;
+    crate::billing::pay(&app, &books.finance.token, json!({"customerId": c1, "contractId": contract, "amount": "40", "receivedDate": "2026-11-22"})).await;
+    // One visit made on site.
+    let visit = app
+        .gql(Some(&r1t), "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+            json!({"input": {"customerId": c1, "purpose": "Review", "plannedStart": "2026-11-22T03:00:00Z", "plannedEnd": "2026-11-22T04:00:00Z", "location": {"lat": 31.0, "lng": 121.0}}}))
+        .await;
+    let visit_id = visit["data"]["planVisit"]["visit"]["id"].clone();
+    app.gql(Some(&r1t), "mutation($id: ID!, $t: DateTime!) { checkInVisit(input: {id: $id, deviceTime: $t, location: {lat: 31.0, lng: 121.0, accuracyMeters: 5}}) { visit { id } } }", json!({"id": visit_id, "t": app.state.clock.now()})).await;
+    app.gql(Some(&r1t), "mutation($id: ID!) { checkOutVisit(input: {id: $id, summary: \"Fine\", outcome: POSITIVE}) { visit { status } } }", json!({"id": visit_id})).await;
+    let admin = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    set(&app, &admin, "2026-11", "USER", Some(&r1.id), "2000").await;
+    set(&app, &admin, "2026-11", "TEAM", Some(&east), "3000").await;
+    set(&app, &admin, "2026-11", "REGION", Some("East"), "4000").await;
+    let input = |group: &str| json!({"input": {"period": "2026-11", "groupBy": group}});
+
+    let by_user = app
+        .gql(Some(&manager_token), PERFORMANCE, input("USER"))
+        .await;
+    let by_team = app
+        .gql(Some(&manager_token), PERFORMANCE, input("TEAM"))
+        .await;
+    let by_region = app.gql(Some(&admin), PERFORMANCE, input("REGION")).await;
+    let r3_view = app
+        .gql(Some(&app.token_for(&r3).await), PERFORMANCE, input("USER"))
+        .await;
+    let december = app
+        .gql(
+            Some(&manager_token),
+            PERFORMANCE,
+            json!({"input": {"period": "2026-12", "groupBy": "USER"}}),
+        )
+        .await;
+
+    let rows = by_user["data"]["salesPerformance"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{by_user}"));
+    assert_eq!(
+        rows.len(),
+        3,
+        "R1, R2 and the manager; nobody of the other team"
+    );
+    let one = &rows[0];
+    assert_eq!(one["groupId"], r1.id.as_str());
+    assert_eq!(
+        (
+            one["target"].as_str(),
+            one["wonAmount"].as_str(),
+            one["collectedAmount"].as_str()
+        ),
+        (Some("2000.00"), Some("700.00"), Some("40.00")),
+        "70% of the 1000 deal; the 40 collected"
+    );
+    assert!(close_to(&one["achievementRate"], 0.35));
+    assert_eq!(
+        (
+            one["pipelineAmount"].as_str(),
+            one["weightedPipelineAmount"].as_str()
+        ),
+        (Some("1000.00"), Some("100.00"))
+    );
+    assert!(close_to(&one["pipelineCoverage"], 1000.0 / 1300.0));
+    assert!(close_to(&one["winRate"], 0.5), "one won, one lost");
+    assert!(close_to(&one["winRateByAmount"], 1000.0 / 1500.0));
+    assert_eq!(one["avgDealSize"], "1000.00");
+    assert!(close_to(&one["avgSalesCycleDays"], 0.0));
+    assert!(close_to(&one["leadConversionRate"], 0.5));
+    assert_eq!(one["visitsCompleted"], 1);
+    assert!(close_to(&one["onSiteRate"], 1.0));
+    let two = &rows[1];
+    assert_eq!(two["groupId"], r2.id.as_str());
+    assert_eq!(
+        two["wonAmount"], "500.00",
+        "30% of 1000 plus their own 200 — never the full 1000 twice"
+    );
+    assert!(
+        two["target"].is_null()
+            && two["achievementRate"].is_null()
+            && two["pipelineCoverage"].is_null()
+    );
+    assert!(close_to(&two["winRate"], 1.0));
+    assert_eq!(two["avgDealSize"], "200.00");
+    assert!(close_to(&two["avgSalesCycleDays"], 2.0));
+    assert!(
+        two["leadConversionRate"].is_null() && two["onSiteRate"].is_null(),
+        "no base, no rate"
+    );
+    let empty = &rows[2];
+    assert_eq!(
+        (empty["groupId"].as_str(), empty["wonAmount"].as_str()),
+        (Some(manager.id.as_str()), Some("0.00"))
+    );
+    assert!(empty["winRate"].is_null() && empty["avgDealSize"].is_null());
+
+    let teams = by_team["data"]["salesPerformance"].as_array().unwrap();
+    assert_eq!(teams[0]["groupId"], east.as_str());
+    assert_eq!(
+        (teams[0]["wonAmount"].as_str(), teams[0]["target"].as_str()),
+        (Some("1200.00"), Some("3000.00"))
+    );
+    assert!(close_to(&teams[0]["achievementRate"], 0.4));
+    assert!(close_to(&teams[0]["winRate"], 2.0 / 3.0));
+    assert!(
+        teams[1]["groupId"].is_null(),
+        "the manager has no team of their own"
+    );
+    let regions = by_region["data"]["salesPerformance"].as_array().unwrap();
+    let east_row = regions.iter().find(|r| r["groupName"] == "East").unwrap();
+    assert_eq!(
+        (east_row["wonAmount"].as_str(), east_row["target"].as_str()),
+        (Some("1200.00"), Some("4000.00"))
+    );
+    let west_row = regions.iter().find(|r| r["groupName"] == "West").unwrap();
+    assert_eq!(
+        west_row["wonAmount"], "0.00",
+        "an empty group is listed, with no division by zero"
+    );
+    assert!(west_row["winRate"].is_null());
+    let r3_rows = r3_view["data"]["salesPerformance"].as_array().unwrap();
+    assert_eq!(r3_rows.len(), 1, "a rep sees their own row only");
+    assert_eq!(r3_rows[0]["groupId"], r3.id.as_str());
+    let december_rows = december["data"]["salesPerformance"].as_array().unwrap();
+    let r1_december = december_rows
+        .iter()
+        .find(|r| r["groupId"] == r1.id.as_str())
+        .unwrap();
+    assert_eq!(
+        r1_december["pipelineAmount"], "50.00",
+        "the converted lead's deal closes in December"
+    );
+    let _ = west;
+}
+
+#[tokio::test]
+async fn sales_performance_costs_the_same_statements_for_few_or_many_groups() {
+    let app = TestApp::spawn_at(at("2026-11-20T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    team(&app, "Count Perf", "North", &manager.id).await;
+    let query = json!({"input": {"period": "2026-Q4", "groupBy": "USER"}});
+    app.gql(Some(&app.admin_token), "{ me { id } }", json!({}))
+        .await;
+    app.take_statement_count();
+    let few = app.admin(PERFORMANCE, query.clone()).await;
+    let few_cost = app.take_statement_count();
+    for _ in 0..6 {
+        let rep = app.a_user().create().await;
+        let customer = crate::customers::a_customer(&app, &rep.token, "Counted").await;
+        deal(&app, &rep.token, &customer, "10", "2026-12-01").await;
+    }
+    app.gql(Some(&app.admin_token), "{ me { id } }", json!({}))
+        .await;
+    app.take_statement_count();
+    let many = app.admin(PERFORMANCE, query).await;
+    let many_cost = app.take_statement_count();
+
+    assert!(few["errors"].is_null(), "{few}");
+    assert_eq!(
+        many["data"]["salesPerformance"].as_array().unwrap().len(),
+        7
+    );
+    assert_eq!(few_cost, many_cost);
+}
