@@ -219,6 +219,10 @@ pub struct Config {
         default_value_t = 3600
     )]
     pub overdue_sweep_interval_secs: u64,
+    /// Days around a contract's end within which a new contract of the same customer counts
+    /// as its renewal (customer retention).
+    #[arg(long, env = "SALESGRAPH_RENEWAL_WINDOW_DAYS", default_value_t = 60)]
+    pub renewal_window_days: i64,
     /// Testing aid: milliseconds an approval decision waits between its reads and its guarded
     /// writes, to widen the window in which concurrent decisions race. Keep 0 in production.
     #[arg(

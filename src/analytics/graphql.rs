@@ -5,8 +5,10 @@ use async_graphql::{Context, ID, Object};
 use super::performance::GroupBy;
 use super::targets::{self, Subject, TargetScope};
 use super::types::{
-    AllocationChild, AllocationStatus, PerformanceGroupBy, PerformanceRow, SalesPerformanceInput,
-    SalesTarget, SalesTargetFilter, SetSalesTargetInput, SetSalesTargetPayload, TargetAllocation,
+    AllocationChild, AllocationStatus, AnalyticsScope, CustomerRetention, CustomerRetentionInput,
+    LeadSourceLine, LeadSourceReportInput, PerformanceGroupBy, PerformanceRow,
+    PipelineVelocityInput, SalesPerformanceInput, SalesTarget, SalesTargetFilter,
+    SetSalesTargetInput, SetSalesTargetPayload, StageVelocity, TargetAllocation,
     TargetAllocationInput,
 };
 use crate::error::{AppError, AppResult};
@@ -15,6 +17,7 @@ use crate::graphql::guards::SignedIn;
 use crate::graphql::node::{NodeType, decode_id, encode_id};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::money::Money;
+use crate::opportunities::types::{ForecastScope, Opportunity};
 
 fn money(minor: i64) -> Decimal {
     Decimal(Money::from_minor(minor).to_decimal())
@@ -37,6 +40,22 @@ fn subject(scope: TargetScope, scope_id: Option<&str>, field: &str) -> AppResult
         ),
         TargetScope::Company => Subject::Company,
     })
+}
+
+/// The instants a period of company-time-zone days spans.
+fn bounds(
+    app: &crate::state::AppState,
+    period: &super::periods::Period,
+) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+    let tz: chrono_tz::Tz = app
+        .config
+        .default_timezone
+        .parse()
+        .unwrap_or(chrono_tz::UTC);
+    (
+        crate::visits::rules::local_day_bounds(tz, period.start).0,
+        crate::visits::rules::local_day_bounds(tz, period.end).0,
+    )
 }
 
 fn scope_id_of(subject: &Subject) -> Option<String> {
@@ -126,6 +145,102 @@ impl AnalyticsQuery {
                     target: c.target_minor.map(money),
                 })
                 .collect(),
+        })
+    }
+
+    /// Per open stage: dwell times, conversion onward and the deals stuck in it now.
+    #[graphql(guard = "SignedIn")]
+    async fn pipeline_velocity(
+        &self,
+        ctx: &Context<'_>,
+        input: PipelineVelocityInput,
+    ) -> async_graphql::Result<Vec<StageVelocity>> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let scope = match input.scope {
+            AnalyticsScope::Me => ForecastScope::Me,
+            AnalyticsScope::Team => ForecastScope::Team,
+            AnalyticsScope::Company => ForecastScope::Company,
+        };
+        let scope = crate::opportunities::graphql::report_scope(
+            viewer,
+            scope,
+            input.team_id,
+            input.user_id,
+        )?;
+        let stages = super::reports::pipeline_velocity(
+            &app.db,
+            viewer,
+            scope,
+            input.from.0,
+            input.to.0,
+            app.clock.now(),
+        )
+        .await?;
+        Ok(stages
+            .into_iter()
+            .map(|s| StageVelocity {
+                average_days: s.average_days,
+                median_days: s.median_days,
+                conversion_to_next: s.conversion_to_next,
+                stuck_count: s.stuck.len() as i64,
+                stuck_deals: s.stuck.into_iter().map(Opportunity::from).collect(),
+                stage: s.stage.into(),
+            })
+            .collect())
+    }
+
+    /// Per lead source, the leads created in a period you may see, their conversion and what
+    /// their deals won — which channel pays.
+    #[graphql(guard = "SignedIn")]
+    async fn lead_source_report(
+        &self,
+        ctx: &Context<'_>,
+        input: LeadSourceReportInput,
+    ) -> async_graphql::Result<Vec<LeadSourceLine>> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let period = super::periods::parse(&input.period, "input.period")?;
+        let (start, end) = bounds(app, &period);
+        let lines = super::reports::lead_sources(&app.db, viewer, start, end).await?;
+        Ok(lines
+            .into_iter()
+            .filter_map(|l| {
+                Some(LeadSourceLine {
+                    source: crate::leads::types::LeadSource::parse(&l.source)?,
+                    conversion_rate: (l.leads > 0).then(|| l.converted as f64 / l.leads as f64),
+                    leads: l.leads,
+                    converted: l.converted,
+                    won_deals: l.won_deals,
+                    won_amount: money(l.won_minor),
+                })
+            })
+            .collect())
+    }
+
+    /// Repeat purchases and contract renewals in a period, over what you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn customer_retention(
+        &self,
+        ctx: &Context<'_>,
+        input: CustomerRetentionInput,
+    ) -> async_graphql::Result<CustomerRetention> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let period = super::periods::parse(&input.period, "input.period")?;
+        let (start, end) = bounds(app, &period);
+        let window = app.config.renewal_window_days.max(0);
+        let r = super::reports::retention(&app.db, viewer, &period, start, end, window).await?;
+        let rate = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
+        Ok(CustomerRetention {
+            period: period.text,
+            repeat_purchase_rate: rate(r.repeat_customers, r.customers_with_wins),
+            renewal_rate: rate(r.renewed, r.contracts_ending),
+            customers_with_wins: r.customers_with_wins,
+            repeat_customers: r.repeat_customers,
+            contracts_ending: r.contracts_ending,
+            renewed: r.renewed,
+            renewal_window_days: window,
         })
     }
 

@@ -13,5 +13,6 @@
 pub mod graphql;
 pub mod performance;
 pub mod periods;
+pub mod reports;
 pub mod targets;
 pub mod types;

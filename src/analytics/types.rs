@@ -170,3 +170,100 @@ pub struct PerformanceRow {
     /// On-site check-ins ÷ verifiable check-ins on days of the period.
     pub on_site_rate: Option<f64>,
 }
+
+crate::string_enum! {
+    /// Whose deals a process report covers.
+    AnalyticsScope {
+        /// Your own (or those of `userId`).
+        Me => "ME",
+        /// A team's (`teamId`, default the team you manage or belong to).
+        Team => "TEAM",
+        /// Everything you may see.
+        Company => "COMPANY",
+    }
+}
+
+/// What `pipelineVelocity` covers.
+#[derive(InputObject, Debug)]
+pub struct PipelineVelocityInput {
+    /// First day of the period (stage changes counted from it).
+    pub from: Date,
+    /// Last day of the period, inclusive.
+    pub to: Date,
+    /// Whose deals.
+    pub scope: AnalyticsScope,
+    /// The team for `TEAM`.
+    pub team_id: Option<ID>,
+    /// One seller instead of yourself.
+    pub user_id: Option<ID>,
+}
+
+/// How fast deals move through one open stage.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct StageVelocity {
+    /// The stage.
+    pub stage: crate::opportunities::types::PipelineStage,
+    /// Average whole days deals spent in it before leaving it in the period.
+    pub average_days: Option<f64>,
+    /// Median of the same.
+    pub median_days: Option<f64>,
+    /// Of the deals entering it in the period, the fraction that reached a further stage.
+    pub conversion_to_next: Option<f64>,
+    /// How many open deals sit in it longer than its `maxDaysInStage` now.
+    pub stuck_count: i64,
+    /// Those deals, longest first.
+    pub stuck_deals: Vec<crate::opportunities::types::Opportunity>,
+}
+
+/// What `leadSourceReport` covers.
+#[derive(InputObject, Debug)]
+pub struct LeadSourceReportInput {
+    /// `2026-11`, `2026-Q4` or `2026`: leads created in it.
+    pub period: String,
+}
+
+/// What one lead source brought.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct LeadSourceLine {
+    /// The source.
+    pub source: crate::leads::types::LeadSource,
+    /// Leads created in the period.
+    pub leads: i64,
+    /// Of those, converted into customers.
+    pub converted: i64,
+    /// Converted ÷ created.
+    pub conversion_rate: Option<f64>,
+    /// Their deals won so far.
+    pub won_deals: i64,
+    /// The amount of those deals.
+    pub won_amount: Decimal,
+}
+
+/// What `customerRetention` covers.
+#[derive(InputObject, Debug)]
+pub struct CustomerRetentionInput {
+    /// `2026-11`, `2026-Q4` or `2026`.
+    pub period: String,
+}
+
+/// Whether customers come back.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct CustomerRetention {
+    /// The period.
+    pub period: String,
+    /// Customers with a deal won in the period.
+    pub customers_with_wins: i64,
+    /// Of those, customers who had also won a deal before the period.
+    pub repeat_customers: i64,
+    /// Repeat ÷ customers with wins.
+    pub repeat_purchase_rate: Option<f64>,
+    /// Approved, signed or completed contracts ending in the period.
+    pub contracts_ending: i64,
+    /// Of those, followed by another contract of the same customer starting within the renewal
+    /// window of the end.
+    pub renewed: i64,
+    /// Renewed ÷ ending.
+    pub renewal_rate: Option<f64>,
+    /// The renewal window in days (`SALESGRAPH_RENEWAL_WINDOW_DAYS`).
+    pub renewal_window_days: i64,
+}

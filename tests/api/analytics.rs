@@ -481,3 +481,195 @@ async fn sales_performance_costs_the_same_statements_for_few_or_many_groups() {
     );
     assert_eq!(few_cost, many_cost);
 }
+
+#[tokio::test]
+async fn pipeline_velocity_shows_dwell_times_conversion_and_stuck_deals() {
+    let app = TestApp::spawn_at(at("2026-11-02T01:00:00Z")).await;
+    let rep = app.a_user().create().await;
+    let customer = crate::customers::a_customer(&app, &rep.token, "Velocity Co").await;
+    let stages = app
+        .admin("{ pipelineStages { id name probability kind } }", json!({}))
+        .await;
+    let mut specs: Vec<Value> = stages["data"]["pipelineStages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]}))
+        .collect();
+    specs[0]["maxDaysInStage"] = json!(4);
+    app.admin("mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }", json!({"s": specs})).await;
+    let requirements = stages["data"]["pipelineStages"][1]["id"].clone();
+    let mut deals = Vec::new();
+    for _ in 0..4 {
+        deals.push(
+            deal(&app, &rep.token, &customer, "100", "2026-12-31")
+                .await
+                .0,
+        );
+    }
+    let advance = |days| {
+        app.clock.advance(Duration::days(days));
+    };
+    let mv = |token: String, id: String| {
+        let app = &app;
+        let requirements = requirements.clone();
+        async move {
+            let body = app
+                .gql(Some(&token), "mutation($id: ID!, $s: ID!) { moveOpportunityStage(input: {id: $id, stageId: $s, expectedVersion: 1}) { opportunity { id } } }", json!({"id": id, "s": requirements}))
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+        }
+    };
+    advance(2);
+    mv(app.token_for(&rep).await, deals[1].clone()).await;
+    advance(3);
+    let token = app.token_for(&rep).await;
+    mv(token.clone(), deals[0].clone()).await;
+    mv(token.clone(), deals[3].clone()).await;
+
+    let body = app
+        .gql(Some(&token), "{ pipelineVelocity(input: {from: \"2026-11-01\", to: \"2026-11-30\", scope: ME}) { stage { name } averageDays medianDays conversionToNext stuckCount stuckDeals { id } } }", json!({}))
+        .await;
+
+    let lines = body["data"]["pipelineVelocity"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let first = &lines[0];
+    assert_eq!(first["stage"]["name"], "Initial contact");
+    assert!(
+        close_to(&first["averageDays"], 4.0),
+        "2, 5 and 5 days: {first}"
+    );
+    assert!(close_to(&first["medianDays"], 5.0));
+    assert!(
+        close_to(&first["conversionToNext"], 0.75),
+        "three of four moved on"
+    );
+    assert_eq!(
+        first["stuckCount"], 1,
+        "the fourth sits 5 days, over the limit of 4"
+    );
+    assert_eq!(first["stuckDeals"][0]["id"], deals[2].as_str());
+    let second = &lines[1];
+    assert!(
+        second["averageDays"].is_null() && second["medianDays"].is_null(),
+        "nobody left it yet"
+    );
+    assert!(close_to(&second["conversionToNext"], 0.0));
+    assert_eq!(lines.len(), 4, "the open stages only");
+}
+
+#[tokio::test]
+async fn lead_sources_show_which_channel_pays_within_visibility() {
+    let app = TestApp::spawn_at(at("2026-11-20T01:00:00Z")).await;
+    let rep = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let create = "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }";
+    let mut referral = None;
+    for (token, source, company) in [
+        (&rep.token, "REFERRAL", "Ref One"),
+        (&rep.token, "REFERRAL", "Ref Two"),
+        (&rep.token, "WEB_FORM", "Web One"),
+        (&other.token, "EVENT", "Event One"),
+    ] {
+        let body = app
+            .gql(
+                Some(token),
+                create,
+                json!({"input": {"name": company, "company": company, "source": source}}),
+            )
+            .await;
+        referral.get_or_insert(body["data"]["createLead"]["lead"]["id"].clone());
+    }
+    let lead = referral.unwrap();
+    app.gql(Some(&rep.token), "mutation($id: ID!) { updateLead(input: {id: $id, expectedVersion: 1, status: QUALIFIED}) { lead { id } } }", json!({"id": lead})).await;
+    let converted = app
+        .gql(Some(&rep.token), "mutation($id: ID!) { convertLead(input: {id: $id, opportunity: {name: \"First\", amount: \"800\", expectedCloseDate: \"2026-12-15\"}}) { opportunity { id version } } }", json!({"id": lead}))
+        .await;
+    let opportunity = &converted["data"]["convertLead"]["opportunity"];
+    close(
+        &app,
+        &rep.token,
+        opportunity["id"].as_str().unwrap(),
+        opportunity["version"].as_i64().unwrap(),
+        true,
+    )
+    .await;
+    let report = "{ leadSourceReport(input: {period: \"2026-11\"}) { source leads converted conversionRate wonDeals wonAmount } }";
+
+    let mine = app.gql(Some(&rep.token), report, json!({})).await;
+    let everything = app.admin(report, json!({})).await;
+
+    assert_eq!(
+        mine["data"]["leadSourceReport"],
+        json!([
+            {"source": "REFERRAL", "leads": 2, "converted": 1, "conversionRate": 0.5, "wonDeals": 1, "wonAmount": "800.00"},
+            {"source": "WEB_FORM", "leads": 1, "converted": 0, "conversionRate": 0.0, "wonDeals": 0, "wonAmount": "0.00"},
+        ]),
+        "{mine}"
+    );
+    assert_eq!(
+        everything["data"]["leadSourceReport"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3,
+        "the admin sees the event lead too"
+    );
+}
+
+#[tokio::test]
+async fn retention_counts_repeat_buyers_and_renewed_contracts() {
+    let app = TestApp::spawn_at(at("2026-10-10T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "Retain", "East", &manager.id).await;
+    let rep = app.a_user().in_team(&east).create().await;
+    let returning = crate::customers::a_customer(&app, &rep.token, "Returning Co").await;
+    let fresh = crate::customers::a_customer(&app, &rep.token, "Fresh Co").await;
+    let (october, version) = deal(&app, &rep.token, &returning, "100", "2026-10-31").await;
+    close(&app, &rep.token, &october, version, true).await;
+    app.clock.advance(Duration::days(41));
+    let token = app.token_for(&rep).await;
+    let manager_token = app.token_for(&manager).await;
+    for customer in [&returning, &fresh] {
+        let (id, version) = deal(&app, &token, customer, "100", "2026-11-30").await;
+        close(&app, &token, &id, version, true).await;
+    }
+    let contract = |customer: &str, start: &str, end: &str| {
+        let app = &app;
+        let token = token.clone();
+        let manager_token = manager_token.clone();
+        let customer = customer.to_owned();
+        let (start, end) = (start.to_owned(), end.to_owned());
+        async move {
+            let created = app
+                .gql(Some(&token), "mutation($input: CreateContractInput!) { createContract(input: $input) { contract { id } } }",
+                    json!({"input": {"customerId": customer, "title": "Term", "amount": "100", "startDate": start, "endDate": end}}))
+                .await;
+            let id = created["data"]["createContract"]["contract"]["id"].clone();
+            let request = app
+                .gql(
+                    Some(&token),
+                    "mutation($id: ID!) { submitContract(input: {id: $id}) { request { id } } }",
+                    json!({"id": id}),
+                )
+                .await["data"]["submitContract"]["request"]["id"]
+                .clone();
+            app.gql(Some(&manager_token), "mutation($r: ID!) { approveRequest(input: {requestId: $r}) { request { status } } }", json!({"r": request})).await;
+        }
+    };
+    contract(&returning, "2025-12-01", "2026-11-30").await;
+    contract(&fresh, "2025-11-16", "2026-11-15").await;
+    contract(&returning, "2026-12-15", "2027-12-14").await; // renews the first within 60 days
+
+    let body = app
+        .gql(Some(&token), "{ customerRetention(input: {period: \"2026-11\"}) { customersWithWins repeatCustomers repeatPurchaseRate contractsEnding renewed renewalRate renewalWindowDays } }", json!({}))
+        .await;
+
+    assert_eq!(
+        body["data"]["customerRetention"],
+        json!({"customersWithWins": 2, "repeatCustomers": 1, "repeatPurchaseRate": 0.5,
+            "contractsEnding": 2, "renewed": 1, "renewalRate": 0.5, "renewalWindowDays": 60}),
+        "{body}"
+    );
+}
