@@ -34,7 +34,7 @@ pub fn median(values: &mut [i32]) -> Option<f64> {
     }
     values.sort_unstable();
     let mid = values.len() / 2;
-    Some(if values.len() % 2 == 0 {
+    Some(if values.len().is_multiple_of(2) {
         (f64::from(values[mid - 1]) + f64::from(values[mid])) / 2.0
     } else {
         f64::from(values[mid])
