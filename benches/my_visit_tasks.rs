@@ -13,58 +13,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops loudly on any surprise
 
-use std::net::SocketAddr;
+mod support;
+
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use salesgraph::clock::ManualClock;
-use salesgraph::{Config, build_router, build_state, db};
-use sea_orm::{ConnectionTrait, Database};
-use serde_json::{Value, json};
+use serde_json::json;
+use support::{Bench, Client, knob, percentile};
 
 const QUERY: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version status purpose \
     plannedStart plannedEnd address location { lat lng } \
     customer { name address grade location { lat lng } lastFollowUp { kind content occurredAt } } \
     contact { name phone } opportunity { name amount stage { name } } } }";
-
-fn knob(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Client {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl Client {
-    async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
-        let mut request = self
-            .http
-            .post(&self.url)
-            .json(&json!({"query": query, "variables": variables}));
-        if let Some(token) = token {
-            request = request.bearer_auth(token);
-        }
-        let body: Value = request.send().await.unwrap().json().await.unwrap();
-        assert!(body["errors"].is_null(), "{body}");
-        body["data"].clone()
-    }
-
-    async fn login(&self, email: &str, password: &str) -> String {
-        let data = self
-            .gql(
-                None,
-                "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }",
-                json!({"e": email, "p": password}),
-            )
-            .await;
-        data["login"]["accessToken"].as_str().unwrap().to_owned()
-    }
-}
 
 /// Plans `tasks` visits for tomorrow (Shanghai) for one new rep; returns the rep's token.
 async fn seed_rep(client: &Client, admin: &str, index: usize, tasks: usize, day: &str) -> String {
@@ -131,11 +92,6 @@ async fn seed_rep(client: &Client, admin: &str, index: usize, tasks: usize, day:
     token
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
 #[tokio::main]
 async fn main() {
     let reps = knob("BENCH_REPS", 50);
@@ -143,64 +99,11 @@ async fn main() {
     let clients = knob("BENCH_CLIENTS", 32);
     let seconds = knob("BENCH_SECS", 10);
 
-    let (url, schema, cleanup_file) = match std::env::var("BENCH_DATABASE_URL") {
-        Ok(base) if !base.is_empty() => {
-            let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
-            let admin = Database::connect(base.clone()).await.unwrap();
-            admin
-                .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
-                .await
-                .unwrap();
-            (base, Some(name), None)
-        }
-        _ => {
-            let path = std::env::temp_dir().join(format!(
-                "salesgraph-bench-{}.db",
-                uuid::Uuid::now_v7().simple()
-            ));
-            (format!("sqlite://{}", path.display()), None, Some(path))
-        }
-    };
-    let mut connection = db::connect_url(&url, 16, Duration::from_secs(15), schema.as_deref())
-        .await
-        .unwrap();
-    let statements = Arc::new(AtomicUsize::new(0));
-    let counter = statements.clone();
-    connection.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::Relaxed);
-    });
-    db::migrate(&connection).await.unwrap();
-    let mut config = Config::from_env();
-    config.database_url = url.clone();
-    config.admin_email = "admin@bench.local".into();
-    config.admin_password = Some("bench-admin-password".into());
-    config.jwt_secret = Some("bench-secret-that-is-long-enough-for-hs256".into());
-    config.access_token_ttl_secs = 3600;
-    config.argon2_memory_kib = 1024;
-    config.argon2_iterations = 1;
     let now: chrono::DateTime<chrono::Utc> = "2026-11-25T01:00:00Z".parse().unwrap();
-    let state = build_state(connection, config, Arc::new(ManualClock::new(now)))
-        .await
-        .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let router = build_router(state.clone());
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .await
-    });
-    let client = Arc::new(Client {
-        http: reqwest::Client::new(),
-        url: format!("http://{addr}/graphql"),
-    });
-    let backend = if schema.is_some() {
-        "PostgreSQL"
-    } else {
-        "SQLite"
-    };
+    let bench = Bench::start(now).await;
+    let client = bench.client.clone();
+    let statements = bench.statements.clone();
+    let backend = bench.backend;
     let day = "2026-11-26";
 
     let seeding = Instant::now();
@@ -262,15 +165,5 @@ async fn main() {
         statements.load(Ordering::Relaxed) as f64 / count as f64,
     );
 
-    if let Some(name) = schema {
-        let admin = Database::connect(url).await.unwrap();
-        let _ = admin
-            .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
-            .await;
-    }
-    if let Some(path) = cleanup_file {
-        for suffix in ["", "-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-        }
-    }
+    bench.finish().await;
 }

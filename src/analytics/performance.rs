@@ -215,49 +215,44 @@ fn days(backend: DatabaseBackend, column: &str) -> String {
     }
 }
 
-/// Credited amounts per seller and share of deals matching `condition` (won or open).
+/// Credited amounts per seller and share of deals matching `condition` (won or open): each
+/// split member at their share, or the owner at 100% when the deal has no splits — one left
+/// join, so the plan stays a single pass whatever the table statistics say.
 async fn credited(
     db: &impl ConnectionTrait,
     users: &[Uuid],
     condition: Condition,
 ) -> AppResult<Vec<Credited>> {
-    let credit = Alias::new("credit");
+    use entity::opportunity_split;
+    let user = "COALESCE(\"opportunity_splits\".\"user_id\", \"opportunities\".\"owner_id\")";
+    let share = "COALESCE(\"opportunity_splits\".\"share_basis_points\", 10000)";
     let probability =
         "COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")";
     let query = Query::select()
         .from(opportunity::Entity)
-        .join_subquery(
-            sea_orm::JoinType::InnerJoin,
-            crate::opportunities::forecast::credits(),
-            credit.clone(),
-            Expr::col((credit.clone(), Alias::new("credit_deal")))
-                .equals((opportunity::Entity, opportunity::Column::Id)),
+        .left_join(
+            opportunity_split::Entity,
+            Expr::col((
+                opportunity_split::Entity,
+                opportunity_split::Column::OpportunityId,
+            ))
+            .equals((opportunity::Entity, opportunity::Column::Id)),
         )
         .inner_join(
             pipeline_stage::Entity,
             Expr::col((pipeline_stage::Entity, pipeline_stage::Column::Id))
                 .equals((opportunity::Entity, opportunity::Column::StageId)),
         )
-        .expr_as(
-            Expr::col((credit.clone(), Alias::new("credit_user"))),
-            Alias::new("user_id"),
-        )
-        .expr_as(
-            Expr::col((credit.clone(), Alias::new("credit_share"))),
-            Alias::new("share"),
-        )
+        .expr_as(Expr::cust(user), Alias::new("user_id"))
+        .expr_as(Expr::cust(share), Alias::new("share"))
         .expr_as(Expr::cust(probability), Alias::new("probability"))
         .expr_as(
             Expr::cust("CAST(SUM(\"opportunities\".\"amount_minor\") AS BIGINT)"),
             Alias::new("total"),
         )
         .cond_where(condition)
-        .and_where(Expr::col((credit.clone(), Alias::new("credit_user"))).is_in(users.to_vec()))
-        .add_group_by([
-            Expr::col((credit.clone(), Alias::new("credit_user"))),
-            Expr::col((credit, Alias::new("credit_share"))),
-            Expr::cust(probability),
-        ])
+        .and_where(Expr::cust(user).is_in(users.to_vec()))
+        .add_group_by([Expr::cust(user), Expr::cust(share), Expr::cust(probability)])
         .to_owned();
     Ok(
         Credited::find_by_statement(db.get_database_backend().build(&query))

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use uuid::Uuid;
 
@@ -80,55 +80,11 @@ struct StageCount {
     deals: i64,
 }
 
-/// Credit rows: each deal's owner at 100% unless the deal has splits, else each split member.
-pub(crate) fn credits() -> SelectStatement {
-    let unsplit = Query::select()
-        .expr_as(
-            Expr::col((opportunity::Entity, opportunity::Column::Id)),
-            Alias::new("credit_deal"),
-        )
-        .expr_as(
-            Expr::col((opportunity::Entity, opportunity::Column::OwnerId)),
-            Alias::new("credit_user"),
-        )
-        .expr_as(Expr::value(10_000), Alias::new("credit_share"))
-        .from(opportunity::Entity)
-        .and_where(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::value(1))
-                    .from(opportunity_split::Entity)
-                    .and_where(
-                        Expr::col((
-                            opportunity_split::Entity,
-                            opportunity_split::Column::OpportunityId,
-                        ))
-                        .equals((opportunity::Entity, opportunity::Column::Id)),
-                    )
-                    .to_owned(),
-            )
-            .not(),
-        )
-        .to_owned();
-    let split = Query::select()
-        .expr_as(
-            Expr::col(opportunity_split::Column::OpportunityId),
-            Alias::new("credit_deal"),
-        )
-        .expr_as(
-            Expr::col(opportunity_split::Column::UserId),
-            Alias::new("credit_user"),
-        )
-        .expr_as(
-            Expr::col(opportunity_split::Column::ShareBasisPoints),
-            Alias::new("credit_share"),
-        )
-        .from(opportunity_split::Entity)
-        .to_owned();
-    let mut union = unsplit;
-    union.union(UnionType::All, split);
-    union
-}
+/// The credited member of a deal row: a split member, or the owner of an unsplit deal.
+const CREDIT_USER: &str =
+    "COALESCE(\"opportunity_splits\".\"user_id\", \"opportunities\".\"owner_id\")";
+/// Their share in hundredths of a percent (10000 for the owner of an unsplit deal).
+const CREDIT_SHARE: &str = "COALESCE(\"opportunity_splits\".\"share_basis_points\", 10000)";
 
 fn month_expr(backend: DatabaseBackend) -> Expr {
     match backend {
@@ -141,15 +97,16 @@ fn month_expr(backend: DatabaseBackend) -> Expr {
 
 /// The filtered join of deals, credits and stages shared by both queries.
 fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> SelectStatement {
-    let credit = Alias::new("credit");
+    // One row per credited member: a left join keeps unsplit deals, credited to their owner.
     let mut query = Query::select()
         .from(opportunity::Entity)
-        .join_subquery(
-            sea_orm::JoinType::InnerJoin,
-            credits(),
-            credit.clone(),
-            Expr::col((credit.clone(), Alias::new("credit_deal")))
-                .equals((opportunity::Entity, opportunity::Column::Id)),
+        .left_join(
+            opportunity_split::Entity,
+            Expr::col((
+                opportunity_split::Entity,
+                opportunity_split::Column::OpportunityId,
+            ))
+            .equals((opportunity::Entity, opportunity::Column::Id)),
         )
         .inner_join(
             pipeline_stage::Entity,
@@ -165,11 +122,11 @@ fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> Select
         .to_owned();
     match scope {
         Scope::User(user) => {
-            query.and_where(Expr::col((credit, Alias::new("credit_user"))).eq(user));
+            query.and_where(Expr::cust(CREDIT_USER).eq(user));
         }
         Scope::Team(team) => {
             let members = crate::policy::members_of(vec![team]);
-            query.and_where(Expr::col((credit, Alias::new("credit_user"))).in_subquery(members));
+            query.and_where(Expr::cust(CREDIT_USER).in_subquery(members));
         }
         Scope::Company => {}
     }
@@ -211,7 +168,7 @@ pub async fn forecast(
         .expr_as(Expr::col((opportunity::Entity, opportunity::Column::Status)), Alias::new("status"))
         .expr_as(Expr::col((opportunity::Entity, opportunity::Column::ForecastCategory)), Alias::new("forecast_category"))
         .expr_as(month_expr(backend), Alias::new("month"))
-        .expr_as(Expr::col((Alias::new("credit"), Alias::new("credit_share"))), Alias::new("share"))
+        .expr_as(Expr::cust(CREDIT_SHARE), Alias::new("share"))
         .expr_as(
             Expr::cust("COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")"),
             Alias::new("probability"),
@@ -222,7 +179,7 @@ pub async fn forecast(
             Expr::col((opportunity::Entity, opportunity::Column::Status)),
             Expr::col((opportunity::Entity, opportunity::Column::ForecastCategory)),
             month_expr(backend),
-            Expr::col((Alias::new("credit"), Alias::new("credit_share"))),
+            Expr::cust(CREDIT_SHARE),
             Expr::cust("COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")"),
         ]);
     let groups = Group::find_by_statement(backend.build(&grouped))

@@ -1,0 +1,159 @@
+//! What the benchmarks share: an in-process server on a fresh database (a temporary SQLite
+//! file, or a fresh schema of `BENCH_DATABASE_URL`), a GraphQL client, and percentiles.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use salesgraph::clock::ManualClock;
+use salesgraph::{Config, build_router, build_state, db};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+pub const ADMIN_EMAIL: &str = "admin@bench.local";
+pub const ADMIN_PASSWORD: &str = "bench-admin-password";
+
+/// An integer knob from the environment.
+pub fn knob(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// GraphQL over HTTP against the bench server; any error in a response stops the bench.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub url: String,
+}
+
+impl Client {
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .http
+            .post(&self.url)
+            .json(&json!({"query": query, "variables": variables}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let body: Value = request.send().await.unwrap().json().await.unwrap();
+        assert!(body["errors"].is_null(), "{body}");
+        body["data"].clone()
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let data = self
+            .gql(
+                None,
+                "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }",
+                json!({"e": email, "p": password}),
+            )
+            .await;
+        data["login"]["accessToken"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A running bench server.
+pub struct Bench {
+    pub client: Arc<Client>,
+    pub statements: Arc<AtomicUsize>,
+    pub backend: &'static str,
+    url: String,
+    schema: Option<String>,
+    file: Option<std::path::PathBuf>,
+}
+
+impl Bench {
+    /// Starts the server with its clock standing at `now`.
+    pub async fn start(now: chrono::DateTime<chrono::Utc>) -> Self {
+        let (url, schema, file) = match std::env::var("BENCH_DATABASE_URL") {
+            Ok(base) if !base.is_empty() => {
+                let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
+                let admin = Database::connect(base.clone()).await.unwrap();
+                admin
+                    .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+                    .await
+                    .unwrap();
+                (base, Some(name), None)
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!(
+                    "salesgraph-bench-{}.db",
+                    uuid::Uuid::now_v7().simple()
+                ));
+                (format!("sqlite://{}", path.display()), None, Some(path))
+            }
+        };
+        let mut connection = db::connect_url(&url, 16, Duration::from_secs(15), schema.as_deref())
+            .await
+            .unwrap();
+        let statements = Arc::new(AtomicUsize::new(0));
+        let counter = statements.clone();
+        connection.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        db::migrate(&connection).await.unwrap();
+        let mut config = Config::from_env();
+        config.database_url = url.clone();
+        config.admin_email = ADMIN_EMAIL.into();
+        config.admin_password = Some(ADMIN_PASSWORD.into());
+        config.jwt_secret = Some("bench-secret-that-is-long-enough-for-hs256".into());
+        config.access_token_ttl_secs = 3600;
+        config.argon2_memory_kib = 1024;
+        config.argon2_iterations = 1;
+        let state = build_state(connection, config, Arc::new(ManualClock::new(now)))
+            .await
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let router = build_router(state);
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await
+        });
+        Self {
+            client: Arc::new(Client {
+                http: reqwest::Client::new(),
+                url: format!("http://{addr}/graphql"),
+            }),
+            statements,
+            backend: if schema.is_some() {
+                "PostgreSQL"
+            } else {
+                "SQLite"
+            },
+            url,
+            schema,
+            file,
+        }
+    }
+
+    /// Drops the bench schema or file (kept with `BENCH_KEEP=1`, for inspection).
+    pub async fn finish(self) {
+        if std::env::var("BENCH_KEEP").is_ok_and(|v| v == "1") {
+            eprintln!("kept {:?} {:?}", self.schema, self.file);
+            return;
+        }
+        if let Some(name) = self.schema {
+            let admin = Database::connect(self.url).await.unwrap();
+            let _ = admin
+                .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                .await;
+        }
+        if let Some(path) = self.file {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+            }
+        }
+    }
+}
+
+/// The `p` quantile (0–1) of sorted latencies.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
