@@ -255,6 +255,12 @@ impl Config {
         Duration::from_secs(self.request_timeout_secs)
     }
 
+    /// The company's time zone (`SALESGRAPH_DEFAULT_TIMEZONE`): periods, due dates, aging and
+    /// document years count in its days. UTC when the setting is not an IANA name.
+    pub fn company_tz(&self) -> chrono_tz::Tz {
+        self.default_timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
     /// The reminder levels, ascending and without repeats (unparsable entries are skipped).
     pub fn reminder_levels(&self) -> Vec<i64> {
         let mut levels: Vec<i64> = self

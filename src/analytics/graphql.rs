@@ -47,11 +47,7 @@ fn bounds(
     app: &crate::state::AppState,
     period: &super::periods::Period,
 ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
-    let tz: chrono_tz::Tz = app
-        .config
-        .default_timezone
-        .parse()
-        .unwrap_or(chrono_tz::UTC);
+    let tz = app.config.company_tz();
     (
         crate::visits::rules::local_day_bounds(tz, period.start).0,
         crate::visits::rules::local_day_bounds(tz, period.end).0,
@@ -263,11 +259,7 @@ impl AnalyticsQuery {
             PerformanceGroupBy::Team => GroupBy::Team,
             PerformanceGroupBy::Region => GroupBy::Region,
         };
-        let tz = app
-            .config
-            .default_timezone
-            .parse()
-            .unwrap_or(chrono_tz::UTC);
+        let tz = app.config.company_tz();
         let rows =
             super::performance::sales_performance(&app.db, viewer, &period, tz, group_by, team)
                 .await?;
@@ -315,7 +307,7 @@ impl AnalyticsMutation {
     ) -> async_graphql::Result<SetSalesTargetPayload> {
         let viewer = ctx.viewer()?;
         let subject = subject(input.scope, input.scope_id.as_deref(), "input.scopeId")?;
-        let amount = Money::parse(input.amount.0, "input.amount")?.minor();
+        let amount = input.amount.minor("input.amount")?;
         let saved = targets::set_target(ctx.app(), viewer, &input.period, subject, amount).await?;
         Ok(SetSalesTargetPayload {
             target: target_of(saved),

@@ -1,6 +1,6 @@
 //! Resolvers for billing.
 
-use async_graphql::{Context, ID, Object};
+use async_graphql::{Context, Object};
 
 use super::plans::PlanLine;
 use super::receivables::AgingGroup;
@@ -20,14 +20,6 @@ use crate::graphql::node::{NodeType, decode_id};
 use crate::graphql::scalars::Decimal;
 use crate::money::Money;
 use crate::pagination::PageRequest;
-
-fn minor(amount: Decimal, field: &str) -> AppResult<i64> {
-    Ok(Money::parse(amount.0, field)?.minor())
-}
-
-fn optional_id(id: Option<&ID>, kind: NodeType, field: &str) -> AppResult<Option<uuid::Uuid>> {
-    id.map(|id| decode_id(id, kind, field)).transpose()
-}
 
 /// A tax rate fraction (0–1, at most four decimals) in basis points.
 fn basis_points(rate: Decimal) -> AppResult<i32> {
@@ -74,12 +66,12 @@ impl BillingQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = super::invoices::InvoiceFilter {
-            customer_id: optional_id(
+            customer_id: crate::graphql::node::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            contract_id: optional_id(
+            contract_id: crate::graphql::node::decode_optional(
                 f.contract_id.as_ref(),
                 NodeType::Contract,
                 "filter.contractId",
@@ -115,12 +107,12 @@ impl BillingQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = super::payments::PaymentFilter {
-            customer_id: optional_id(
+            customer_id: crate::graphql::node::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            contract_id: optional_id(
+            contract_id: crate::graphql::node::decode_optional(
                 f.contract_id.as_ref(),
                 NodeType::Contract,
                 "filter.contractId",
@@ -162,13 +154,21 @@ impl BillingQuery {
             .as_of
             .map_or_else(|| super::today(app, app.clock.now()), |d| d.0);
         let filter = super::receivables::ReceivableFilter {
-            customer_id: optional_id(
+            customer_id: crate::graphql::node::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            owner_id: optional_id(f.owner_id.as_ref(), NodeType::User, "filter.ownerId")?,
-            team_id: optional_id(f.team_id.as_ref(), NodeType::Team, "filter.teamId")?,
+            owner_id: crate::graphql::node::decode_optional(
+                f.owner_id.as_ref(),
+                NodeType::User,
+                "filter.ownerId",
+            )?,
+            team_id: crate::graphql::node::decode_optional(
+                f.team_id.as_ref(),
+                NodeType::Team,
+                "filter.teamId",
+            )?,
             region: f.region,
             overdue_only: f.overdue_only.unwrap_or(false),
             due_from: f.due_from.map(|d| d.0),
@@ -335,7 +335,7 @@ impl BillingMutation {
                 NodeType::Installment,
                 "input.installmentId",
             )?,
-            amount_minor: minor(input.amount, "input.amount")?,
+            amount_minor: Decimal::minor(input.amount, "input.amount")?,
             issue_date: input.issue_date.0,
             due_date: input.due_date.0,
             tax_rate_basis_points: basis_points(input.tax_rate)?,
@@ -379,12 +379,12 @@ impl BillingMutation {
         let viewer = ctx.viewer()?;
         let new = super::payments::NewPayment {
             customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
-            contract_id: optional_id(
+            contract_id: crate::graphql::node::decode_optional(
                 input.contract_id.as_ref(),
                 NodeType::Contract,
                 "input.contractId",
             )?,
-            amount_minor: minor(input.amount, "input.amount")?,
+            amount_minor: Decimal::minor(input.amount, "input.amount")?,
             received_date: input.received_date.0,
             method: input.method,
             reference: input.reference,
@@ -432,7 +432,7 @@ impl BillingMutation {
                 NodeType::Installment,
                 "input.installmentId",
             )?,
-            amount_minor: minor(input.amount, "input.amount")?,
+            amount_minor: Decimal::minor(input.amount, "input.amount")?,
             reason: input.reason,
         };
         let app = ctx.app();

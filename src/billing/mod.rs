@@ -39,17 +39,9 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 use crate::state::AppState;
 
-fn company_tz(state: &AppState) -> chrono_tz::Tz {
-    state
-        .config
-        .default_timezone
-        .parse()
-        .unwrap_or(chrono_tz::UTC)
-}
-
 /// Today in the company's time zone: due dates and aging count in it.
 pub fn today(state: &AppState, now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&company_tz(state)).date_naive()
+    now.with_timezone(&state.config.company_tz()).date_naive()
 }
 
 /// The calendar year of `now` in the company's time zone (invoice numbers count per year).

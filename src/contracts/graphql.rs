@@ -13,19 +13,10 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
 use crate::graphql::node::{NodeType, decode_id};
 use crate::graphql::scalars::Decimal;
-use crate::money::Money;
 use crate::pagination::PageRequest;
-
-fn minor(amount: Decimal, field: &str) -> AppResult<i64> {
-    Ok(Money::parse(amount.0, field)?.minor())
-}
 
 fn contract_id(id: &ID) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::Contract, "input.id")
-}
-
-fn optional_id(id: Option<&ID>, kind: NodeType, field: &str) -> AppResult<Option<uuid::Uuid>> {
-    id.map(|id| decode_id(id, kind, field)).transpose()
 }
 
 #[derive(Default)]
@@ -53,17 +44,21 @@ impl ContractQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = service::ContractFilter {
-            customer_id: optional_id(
+            customer_id: crate::graphql::node::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            opportunity_id: optional_id(
+            opportunity_id: crate::graphql::node::decode_optional(
                 f.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "filter.opportunityId",
             )?,
-            owner_id: optional_id(f.owner_id.as_ref(), NodeType::User, "filter.ownerId")?,
+            owner_id: crate::graphql::node::decode_optional(
+                f.owner_id.as_ref(),
+                NodeType::User,
+                "filter.ownerId",
+            )?,
             statuses: f.statuses,
             search: f.search,
         };
@@ -100,18 +95,21 @@ impl ContractMutation {
     ) -> async_graphql::Result<CreateContractPayload> {
         let viewer = ctx.viewer()?;
         let new = NewContract {
-            customer_id: optional_id(
+            customer_id: crate::graphql::node::decode_optional(
                 input.customer_id.as_ref(),
                 NodeType::Customer,
                 "input.customerId",
             )?,
-            opportunity_id: optional_id(
+            opportunity_id: crate::graphql::node::decode_optional(
                 input.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "input.opportunityId",
             )?,
             title: input.title,
-            amount_minor: input.amount.map(|a| minor(a, "input.amount")).transpose()?,
+            amount_minor: input
+                .amount
+                .map(|a| Decimal::minor(a, "input.amount"))
+                .transpose()?,
             start_date: input.start_date.map(|d| d.0),
             end_date: input.end_date.map(|d| d.0),
             terms: input.terms,
@@ -134,7 +132,10 @@ impl ContractMutation {
         let id = contract_id(&input.id)?;
         let changes = ContractChanges {
             title: input.title,
-            amount_minor: input.amount.map(|a| minor(a, "input.amount")).transpose()?,
+            amount_minor: input
+                .amount
+                .map(|a| Decimal::minor(a, "input.amount"))
+                .transpose()?,
             start_date: crate::customers::graphql::change(input.start_date, |d| Ok(d.0))?,
             end_date: crate::customers::graphql::change(input.end_date, |d| Ok(d.0))?,
             terms: input.terms,

@@ -76,17 +76,6 @@ fn require_steward(viewer: &Viewer, contract: &contract::Model) -> AppResult<()>
     }
 }
 
-/// The calendar year of `now` in the company's time zone (numbers count per such year).
-fn company_year(state: &AppState, now: DateTime<Utc>) -> i32 {
-    use chrono::Datelike;
-    let tz: chrono_tz::Tz = state
-        .config
-        .default_timezone
-        .parse()
-        .unwrap_or(chrono_tz::UTC);
-    now.with_timezone(&tz).year()
-}
-
 /// Drafts a contract owned by the caller, for a visible customer or from a visible deal that is
 /// won or in the last open stage, numbered `C-<year>-<seq>` without gaps. Idempotent by key.
 /// Errors: `FORBIDDEN` (finance), `NOT_FOUND`, `BAD_USER_INPUT`, `INVALID_STATE` (deal not
@@ -148,7 +137,7 @@ pub async fn create_contract(
             ));
         }
     };
-    let year = company_year(state, now);
+    let year = crate::billing::company_year(state, now);
     let seq = crate::numbering::next(txn, "CONTRACT", year).await?;
     let created = contract::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -347,12 +336,7 @@ pub async fn advance(
     let reason = match &step {
         Lifecycle::Cancel(reason) => Some(required_text(reason, "input.reason", 1000)?),
         Lifecycle::Sign(day) => {
-            let tz: chrono_tz::Tz = state
-                .config
-                .default_timezone
-                .parse()
-                .unwrap_or(chrono_tz::UTC);
-            if *day > now.with_timezone(&tz).date_naive() {
+            if *day > crate::billing::today(state, now) {
                 return Err(AppError::bad_input(
                     "input.signedDate",
                     "A contract cannot be signed in the future",

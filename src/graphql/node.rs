@@ -124,6 +124,11 @@ pub fn decode_any(id: &str) -> Option<(NodeType, Uuid)> {
     Some((NodeType::parse(kind)?, Uuid::parse_str(uuid).ok()?))
 }
 
+/// An optional global id that must be of `kind` when given.
+pub fn decode_optional(id: Option<&ID>, kind: NodeType, field: &str) -> AppResult<Option<Uuid>> {
+    id.map(|id| decode_id(id, kind, field)).transpose()
+}
+
 /// A global id that must be of `kind`; `BAD_USER_INPUT` on `field` otherwise.
 pub fn decode_id(id: &ID, kind: NodeType, field: &str) -> AppResult<Uuid> {
     match decode_any(id) {

@@ -32,6 +32,14 @@ impl ScalarType for Date {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Decimal(pub rust_decimal::Decimal);
 
+impl Decimal {
+    /// The amount in minor units, refusing more than two fraction digits (`BAD_USER_INPUT` on
+    /// `field`).
+    pub fn minor(self, field: &str) -> crate::error::AppResult<i64> {
+        Ok(crate::money::Money::parse(self.0, field)?.minor())
+    }
+}
+
 /// An exact decimal number written as a string, e.g. `"1234.50"`.
 #[Scalar(name = "Decimal")]
 impl ScalarType for Decimal {

@@ -23,10 +23,6 @@ use crate::graphql::node::{NodeType, decode_id};
 use crate::money::Money;
 use crate::pagination::PageRequest;
 
-fn minor(amount: Decimal, field: &str) -> AppResult<i64> {
-    Ok(Money::parse(amount.0, field)?.minor())
-}
-
 fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::PipelineStage, field)
 }
@@ -118,11 +114,11 @@ impl OpportunityQuery {
                 .transpose()?,
             amount_min: f
                 .amount_min
-                .map(|a| minor(a, "filter.amountMin"))
+                .map(|a| Decimal::minor(a, "filter.amountMin"))
                 .transpose()?,
             amount_max: f
                 .amount_max
-                .map(|a| minor(a, "filter.amountMax"))
+                .map(|a| Decimal::minor(a, "filter.amountMax"))
                 .transpose()?,
             stale_only: f.stale_only.unwrap_or(false),
             search: f.search,
@@ -279,7 +275,7 @@ impl OpportunityMutation {
         let new = NewOpportunity {
             customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
             name: input.name,
-            amount_minor: minor(input.amount, "input.amount")?,
+            amount_minor: Decimal::minor(input.amount, "input.amount")?,
             expected_close_date: input.expected_close_date.0,
             stage_id: input
                 .stage_id
@@ -306,7 +302,10 @@ impl OpportunityMutation {
         let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
         let changes = OpportunityChanges {
             name: input.name,
-            amount_minor: input.amount.map(|a| minor(a, "input.amount")).transpose()?,
+            amount_minor: input
+                .amount
+                .map(|a| Decimal::minor(a, "input.amount"))
+                .transpose()?,
             expected_close_date: input.expected_close_date.map(|d| d.0),
             forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
             probability: crate::customers::graphql::change(input.probability, Ok)?,

@@ -24,10 +24,6 @@ fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::VisitTask, "input.id")
 }
 
-fn optional_id(id: Option<&ID>, kind: NodeType, field: &str) -> AppResult<Option<uuid::Uuid>> {
-    id.map(|id| decode_id(id, kind, field)).transpose()
-}
-
 #[derive(Default)]
 pub struct VisitQuery;
 
@@ -91,13 +87,17 @@ impl VisitQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = VisitFilter {
-            assignee_id: optional_id(f.assignee_id.as_ref(), NodeType::User, "filter.assigneeId")?,
-            customer_id: optional_id(
+            assignee_id: crate::graphql::node::decode_optional(
+                f.assignee_id.as_ref(),
+                NodeType::User,
+                "filter.assigneeId",
+            )?,
+            customer_id: crate::graphql::node::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            opportunity_id: optional_id(
+            opportunity_id: crate::graphql::node::decode_optional(
                 f.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "filter.opportunityId",
@@ -177,18 +177,22 @@ impl VisitMutation {
         let viewer = ctx.viewer()?;
         let new = NewVisit {
             customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
-            contact_id: optional_id(
+            contact_id: crate::graphql::node::decode_optional(
                 input.contact_id.as_ref(),
                 NodeType::Contact,
                 "input.contactId",
             )?,
-            opportunity_id: optional_id(
+            opportunity_id: crate::graphql::node::decode_optional(
                 input.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "input.opportunityId",
             )?,
-            lead_id: optional_id(input.lead_id.as_ref(), NodeType::Lead, "input.leadId")?,
-            assignee_id: optional_id(
+            lead_id: crate::graphql::node::decode_optional(
+                input.lead_id.as_ref(),
+                NodeType::Lead,
+                "input.leadId",
+            )?,
+            assignee_id: crate::graphql::node::decode_optional(
                 input.assignee_id.as_ref(),
                 NodeType::User,
                 "input.assigneeId",
