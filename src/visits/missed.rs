@@ -32,6 +32,8 @@ pub async fn mark_missed(state: &AppState, now: DateTime<Utc>) -> AppResult<Swee
         .await?;
     let mut written = Vec::new();
     let mut marked = 0;
+    let mut managers: std::collections::HashMap<uuid::Uuid, Vec<uuid::Uuid>> =
+        std::collections::HashMap::new();
     for task in overdue {
         let changed = Visits::update_many()
             .col_expr(
@@ -59,7 +61,15 @@ pub async fn mark_missed(state: &AppState, now: DateTime<Utc>) -> AppResult<Swee
             now,
         )
         .await?;
-        for manager in crate::users::service::managers_of(&txn, task.assignee_id).await? {
+        let recipients = match managers.get(&task.assignee_id) {
+            Some(found) => found.clone(),
+            None => {
+                let found = crate::users::service::managers_of(&txn, task.assignee_id).await?;
+                managers.insert(task.assignee_id, found.clone());
+                found
+            }
+        };
+        for manager in recipients {
             let notice = NewNotification {
                 user_id: manager,
                 kind: "VISIT_MISSED",
