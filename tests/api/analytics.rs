@@ -673,3 +673,84 @@ async fn retention_counts_repeat_buyers_and_renewed_contracts() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn periods_follow_the_company_time_zone_and_every_report_stays_within_visibility() {
+    // 2026-11-30T17:00Z is already December 1st in Shanghai, the company's zone.
+    let app = TestApp::spawn_at(at("2026-11-30T15:30:00Z")).await;
+    let rep = app.a_user().create().await;
+    let outsider = app.a_user().create().await;
+    let customer = crate::customers::a_customer(&app, &rep.token, "Boundary Co").await;
+    let (late_november, v1) = deal(&app, &rep.token, &customer, "100", "2026-11-30").await;
+    close(&app, &rep.token, &late_november, v1, true).await; // 23:30 on Nov 30 in Shanghai
+    app.clock.advance(Duration::hours(1)); // 00:30 on Dec 1 in Shanghai
+    let rep = TestUser {
+        token: app.token_for(&rep).await,
+        ..rep
+    };
+    let outsider = TestUser {
+        token: app.token_for(&outsider).await,
+        ..outsider
+    };
+    let (early_december, v2) = deal(&app, &rep.token, &customer, "1", "2026-12-31").await;
+    close(&app, &rep.token, &early_december, v2, true).await;
+    app.gql(
+        Some(&rep.token),
+        "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+        json!({"input": {"name": "Dec lead", "company": "Dec Co", "source": "EVENT"}}),
+    )
+    .await;
+    let won = |period: &str, token: String| {
+        let app = &app;
+        let period = period.to_owned();
+        async move {
+            let body = app
+                .gql(
+                    Some(&token),
+                    PERFORMANCE,
+                    json!({"input": {"period": period, "groupBy": "USER"}}),
+                )
+                .await;
+            body["data"]["salesPerformance"][0]["wonAmount"].clone()
+        }
+    };
+    let reports = "{ leadSourceReport(input: {period: \"2026-12\"}) { source leads } \
+        customerRetention(input: {period: \"2026-12\"}) { customersWithWins } \
+        pipelineVelocity(input: {from: \"2026-11-01\", to: \"2026-12-31\", scope: COMPANY}) { stuckCount conversionToNext } }";
+
+    assert_eq!(won("2026-11", rep.token.clone()).await, "100.00");
+    assert_eq!(
+        won("2026-12", rep.token.clone()).await,
+        "1.00",
+        "won after midnight in Shanghai"
+    );
+    assert_eq!(won("2026-Q4", rep.token.clone()).await, "101.00");
+    let mine = app.gql(Some(&rep.token), reports, json!({})).await;
+    let theirs = app.gql(Some(&outsider.token), reports, json!({})).await;
+    assert_eq!(
+        mine["data"]["leadSourceReport"],
+        json!([{"source": "EVENT", "leads": 1}])
+    );
+    assert_eq!(mine["data"]["customerRetention"]["customersWithWins"], 1);
+    assert_eq!(theirs["data"]["leadSourceReport"], json!([]), "{theirs}");
+    assert_eq!(theirs["data"]["customerRetention"]["customersWithWins"], 0);
+    assert!(
+        theirs["data"]["pipelineVelocity"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["conversionToNext"].is_null() && s["stuckCount"] == 0),
+        "nothing of the rep's pipeline shows to another rep"
+    );
+    let their_row = app
+        .gql(
+            Some(&outsider.token),
+            PERFORMANCE,
+            json!({"input": {"period": "2026-Q4", "groupBy": "USER"}}),
+        )
+        .await;
+    assert_eq!(
+        their_row["data"]["salesPerformance"][0]["wonAmount"],
+        "0.00"
+    );
+}
