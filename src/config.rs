@@ -219,6 +219,17 @@ pub struct Config {
         default_value_t = 3600
     )]
     pub overdue_sweep_interval_secs: u64,
+    /// Event bus: `auto` (PostgreSQL `LISTEN/NOTIFY` on PostgreSQL, in-process on SQLite),
+    /// `memory` (this process only) or `postgres`.
+    #[arg(long, env = "SALESGRAPH_EVENT_BUS", default_value = "auto")]
+    pub event_bus: String,
+    /// The PostgreSQL `NOTIFY` channel instances of one deployment share.
+    #[arg(
+        long,
+        env = "SALESGRAPH_EVENT_CHANNEL",
+        default_value = "salesgraph_events"
+    )]
+    pub event_channel: String,
     /// Days around a contract's end within which a new contract of the same customer counts
     /// as its renewal (customer retention).
     #[arg(long, env = "SALESGRAPH_RENEWAL_WINDOW_DAYS", default_value_t = 60)]

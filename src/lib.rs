@@ -46,7 +46,7 @@ pub async fn build_state(
     config: Config,
     clock: Arc<dyn clock::Clock>,
 ) -> error::AppResult<Arc<AppState>> {
-    let events: Arc<dyn events::EventBus> = Arc::new(events::InProcessEventBus::new(1024));
+    let events = events::for_deployment(&db, &config).await?;
     Ok(Arc::new(state::build(db, config, clock, events).await?))
 }
 

@@ -47,21 +47,24 @@ impl TestDb {
                 url: "sqlite::memory:".into(),
                 schema: None,
             },
-            Some(base) => {
-                let name = format!("test_{}", uuid::Uuid::now_v7().simple());
-                let admin = Database::connect(base.clone())
-                    .await
-                    .expect("connect to TEST_DATABASE_URL");
-                admin
-                    .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
-                    .await
-                    .expect("create test schema");
-                let _ = admin.close().await;
-                Self {
-                    url: base.clone(),
-                    schema: Some((base, name)),
-                }
-            }
+            Some(base) => Self::postgres(base).await,
+        }
+    }
+
+    /// A fresh schema in the PostgreSQL database at `base`.
+    async fn postgres(base: String) -> Self {
+        let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+        let admin = Database::connect(base.clone())
+            .await
+            .expect("connect to PostgreSQL");
+        admin
+            .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+            .await
+            .expect("create test schema");
+        let _ = admin.close().await;
+        Self {
+            url: base.clone(),
+            schema: Some((base, name)),
         }
     }
 
@@ -144,6 +147,16 @@ impl TestApp {
         Self::spawn_on_at(TestDb::create().await, |_| {}, at).await
     }
 
+    /// On PostgreSQL whatever the run: `TEST_DATABASE_URL`, else the local server every
+    /// development and CI machine runs. For what only exists on PostgreSQL (several instances).
+    pub async fn spawn_on_postgres() -> Self {
+        let base = std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        Self::spawn_on(TestDb::postgres(base).await, |_| {}).await
+    }
+
     /// On a SQLite file (when no PostgreSQL is configured for tests), with a real pool.
     pub async fn spawn_on_file_or_postgres() -> Self {
         Self::spawn_on_file_or_postgres_with(|_| {}).await
@@ -180,6 +193,10 @@ impl TestApp {
             .expect("migrate test database");
         let mut config = test_config();
         config.database_url = test_db.url.clone();
+        if let Some((_, schema)) = &test_db.schema {
+            // Tests share one database: each gets its own event channel.
+            config.event_channel = format!("events_{schema}");
+        }
         configure(&mut config);
         let clock = ManualClock::new(start);
         let state = build_state(connection, config, Arc::new(clock.clone()))
@@ -213,6 +230,33 @@ impl TestApp {
             .expect("admin token")
             .to_owned();
         app
+    }
+
+    /// A second instance of the server on this test's database (same secret, same event
+    /// channel), as a load balancer would spread clients over several.
+    pub async fn second_instance(&self) -> (SocketAddr, Arc<AppState>) {
+        let schema = self._db.schema.as_ref().map(|(_, name)| name.as_str());
+        let connection = db::connect_url(&self._db.url, 5, Duration::from_secs(15), schema)
+            .await
+            .expect("connect second instance");
+        let mut config = (*self.state.config).clone();
+        config.database_url = self._db.url.clone();
+        let state = build_state(connection, config, Arc::new(self.clock.clone()))
+            .await
+            .expect("second state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
+        let router = build_router(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .await;
+        });
+        (addr, state)
     }
 
     /// SQL statements run by the server since the last call (transaction control included).

@@ -10,6 +10,7 @@ mod billing;
 mod contracts;
 mod customers;
 mod helpers;
+mod instances;
 mod jobs;
 mod leads;
 mod limits;

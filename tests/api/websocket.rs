@@ -13,7 +13,11 @@ type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn open(app: &TestApp) -> Socket {
-    let mut request = format!("ws://{}/graphql/ws", app.addr)
+    open_at(app.addr).await
+}
+
+async fn open_at(addr: std::net::SocketAddr) -> Socket {
+    let mut request = format!("ws://{addr}/graphql/ws")
         .into_client_request()
         .unwrap();
     request.headers_mut().insert(
@@ -66,7 +70,12 @@ fn close_code(message: Message) -> u16 {
 }
 
 pub async fn connected(app: &TestApp, token: &str) -> Socket {
-    let mut socket = open(app).await;
+    connected_at(app.addr, token).await
+}
+
+/// Signed in over a WebSocket to the server at `addr` (another instance, say).
+pub async fn connected_at(addr: std::net::SocketAddr, token: &str) -> Socket {
+    let mut socket = open_at(addr).await;
     send(
         &mut socket,
         json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}),
