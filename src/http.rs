@@ -47,6 +47,7 @@ pub struct HttpState {
 
 /// Builds the router with all layers.
 pub fn router(app: Arc<AppState>, schema: AppSchema) -> Router {
+    crate::metrics::handle();
     let config = app.config.clone();
     let state = HttpState { app, schema };
     let cors = cors_layer(&config.cors_origins);
@@ -55,6 +56,7 @@ pub fn router(app: Arc<AppState>, schema: AppSchema) -> Router {
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(state)
         .layer(CompressionLayer::new())
         .layer(cors)
@@ -109,6 +111,19 @@ fn cors_layer(origins: &str) -> CorsLayer {
             .collect();
         base.allow_origin(AllowOrigin::list(list))
     }
+}
+
+/// Prometheus scrape endpoint.
+async fn metrics(State(state): State<HttpState>) -> Response {
+    let body = crate::metrics::render(&state.app.db);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
 }
 
 async fn readyz(State(state): State<HttpState>) -> Response {
@@ -611,6 +626,7 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
     data.insert(ClientAddr(addr));
     data.insert(RequestId(rid));
 
+    let _live = crate::metrics::LiveSocket::open();
     let active: Arc<Mutex<HashSet<String>>> = Arc::default();
     let (reply_tx, mut reply_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let max = config.ws_max_subscriptions;

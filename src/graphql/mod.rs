@@ -236,6 +236,8 @@ pub fn build_schema(state: Arc<AppState>) -> AppSchema {
     .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(10)
+    // Outermost, so it counts the codes the safety net settled.
+    .extension(crate::metrics::OperationMetrics)
     .extension(errors::ErrorSafetyNet {
         max_aliases: config.max_aliases,
     })

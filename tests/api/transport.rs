@@ -225,3 +225,36 @@ async fn database_failures_reach_clients_as_codes_without_driver_text() {
     }
     assert_eq!(ready.status(), 503);
 }
+
+#[tokio::test]
+async fn metrics_report_operation_latency_error_codes_and_the_pool() {
+    let app = TestApp::spawn().await;
+    app.post_json(
+        Some(&app.admin_token),
+        &json!({"query": "query CountMe { me { id } }", "operationName": "CountMe"}),
+    )
+    .await;
+    app.gql(None, "query Anonymous { me { id } }", json!({}))
+        .await;
+
+    let response = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let text = response.text().await.unwrap();
+
+    assert!(content_type.starts_with("text/plain"), "{content_type}");
+    assert!(
+        text.contains("graphql_operation_duration_seconds_bucket{operation=\"CountMe\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("graphql_errors_total{code=\"UNAUTHENTICATED\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("db_pool_connections{state=\"idle\"}"),
+        "{text}"
+    );
+}

@@ -1,0 +1,128 @@
+//! Prometheus metrics at `GET /metrics`: GraphQL operation latencies, error codes, database
+//! pool usage and live WebSocket connections.
+//!
+//! The recorder is process-wide (Prometheus scrapes a process); every server built in one
+//! process — tests build many — reports into it.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use async_graphql::Response;
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest,
+};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sea_orm::{DatabaseBackend, DatabaseConnection};
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Latency buckets in seconds, from a cached read to a slow report.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// The process's recorder, installed on first use; `None` if another recorder was installed.
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets_for_metric(
+                    Matcher::Full("graphql_operation_duration_seconds".to_owned()),
+                    &BUCKETS,
+                )
+                .ok()?
+                .install_recorder()
+                .ok()
+        })
+        .as_ref()
+}
+
+/// The metrics in Prometheus' text format, with the pool gauges read now.
+pub fn render(db: &DatabaseConnection) -> String {
+    let (size, idle) = match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        DatabaseBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => (0, 0),
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+    metrics::gauge!("db_pool_connections", "state" => "idle").set(f64::from(idle));
+    metrics::gauge!("db_pool_connections", "state" => "in_use")
+        .set(f64::from(size.saturating_sub(idle)));
+    handle().map(PrometheusHandle::render).unwrap_or_default()
+}
+
+/// Counts an open WebSocket connection until dropped.
+#[derive(Debug)]
+pub struct LiveSocket;
+
+impl LiveSocket {
+    pub fn open() -> Self {
+        metrics::gauge!("websocket_connections").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for LiveSocket {
+    fn drop(&mut self) {
+        metrics::gauge!("websocket_connections").decrement(1.0);
+    }
+}
+
+/// The schema extension timing operations and counting error codes.
+#[derive(Debug, Default)]
+pub struct OperationMetrics;
+
+impl ExtensionFactory for OperationMetrics {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(OperationMetricsExtension)
+    }
+}
+
+struct OperationMetricsExtension;
+
+/// Operation names are chosen by clients: keep the label short and printable.
+fn label(name: Option<&str>) -> String {
+    match name {
+        Some(name) if !name.is_empty() => name
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .take(64)
+            .collect(),
+        _ => "anonymous".to_owned(),
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for OperationMetricsExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let response = next.run(ctx).await;
+        for error in &response.errors {
+            let code = error
+                .extensions
+                .as_ref()
+                .and_then(|e| e.get("code"))
+                .map_or_else(|| "UNCODED".to_owned(), |c| c.to_string().replace('"', ""));
+            metrics::counter!("graphql_errors_total", "code" => code).increment(1);
+        }
+        response
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        let started = Instant::now();
+        let response = next.run(ctx, operation_name).await;
+        metrics::histogram!("graphql_operation_duration_seconds", "operation" => label(operation_name))
+            .record(started.elapsed().as_secs_f64());
+        response
+    }
+}
