@@ -111,6 +111,10 @@ pub struct Config {
     /// Largest WebSocket message accepted, in bytes.
     #[arg(long, env = "SALESGRAPH_WS_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
     pub ws_max_message_bytes: usize,
+    /// Read and write buffer of each WebSocket connection, in bytes (larger messages still
+    /// arrive; the buffer only sets what an idle connection holds).
+    #[arg(long, env = "SALESGRAPH_WS_BUFFER_BYTES", default_value_t = 4096)]
+    pub ws_buffer_bytes: usize,
     /// Active subscriptions allowed on one WebSocket connection.
     #[arg(long, env = "SALESGRAPH_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]
     pub ws_max_subscriptions: usize,

@@ -577,6 +577,9 @@ async fn graphql_ws(
         .protocols(["graphql-transport-ws"])
         .max_message_size(config.ws_max_message_bytes)
         .max_frame_size(config.ws_max_message_bytes)
+        // The default 128 KiB read buffer would dominate an idle subscriber's memory.
+        .read_buffer_size(config.ws_buffer_bytes)
+        .write_buffer_size(config.ws_buffer_bytes)
         .on_upgrade(move |socket| serve_socket(state, socket, addr, rid))
 }
 

@@ -232,3 +232,27 @@ async fn a_rep_hears_live_when_a_lead_is_assigned_to_them() {
         created["data"]["createLead"]["lead"]["id"]
     );
 }
+
+#[tokio::test]
+async fn a_message_larger_than_the_small_socket_buffer_still_arrives() {
+    let app = TestApp::spawn_with(|c| c.ws_buffer_bytes = 1024).await;
+    let rep = app.a_user().create().await;
+    let mut socket = connected(&app, &rep.token).await;
+    // Invalid on purpose: the server can only answer it after reading all 16 KiB.
+    let padded = format!("subscription {{ noSuchField }} # {}", "x".repeat(16 * 1024));
+
+    send(
+        &mut socket,
+        json!({"id": "big", "type": "subscribe", "payload": {"query": padded}}),
+    )
+    .await;
+    let answer = json_of(next(&mut socket).await);
+
+    assert_eq!(answer["id"], "big", "{answer}");
+    assert!(
+        answer["payload"]
+            .to_string()
+            .contains("GRAPHQL_VALIDATION_FAILED"),
+        "{answer}"
+    );
+}
