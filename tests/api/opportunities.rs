@@ -283,15 +283,9 @@ async fn twenty_retries_of_one_move_change_the_stage_once() {
     )
     .await;
 
+    // The key is claimed when the first call starts: the others wait for it and replay.
     let ok = results.iter().filter(|r| r["errors"].is_null()).count();
-    assert!(ok >= 1, "{results:?}");
-    for failed in results.iter().filter(|r| !r["errors"].is_null()) {
-        assert_eq!(
-            error_code(failed),
-            Some("CONFLICT"),
-            "only a retry that raced past the first read may see the new version"
-        );
-    }
+    assert_eq!(ok, 20, "{results:?}");
     let history = deal(&app, &rep.token, &id).await["stageHistory"]
         .as_array()
         .unwrap()
