@@ -121,22 +121,24 @@ pub fn visits(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::visit_task::Column::AssigneeId, false)
 }
 
+/// Ids of the customers the viewer may see, as a subquery.
+pub fn visible_customer_ids(viewer: &Viewer) -> SelectStatement {
+    Query::select()
+        .column(entity::customer::Column::Id)
+        .from(entity::customer::Entity)
+        .cond_where(customers(viewer))
+        .to_owned()
+}
+
 /// Contracts: admins and finance see all; others those they own (managers: their teams') and
 /// those of customers they may see.
 pub fn contracts(viewer: &Viewer) -> Condition {
     use entity::contract::Column;
     match viewer.role {
         Role::Admin | Role::Finance => Condition::all(),
-        Role::SalesManager | Role::SalesRep => {
-            let customers = Query::select()
-                .column(entity::customer::Column::Id)
-                .from(entity::customer::Entity)
-                .cond_where(customers(viewer))
-                .to_owned();
-            Condition::any()
-                .add(owned_by(viewer, Column::OwnerId, false))
-                .add(Column::CustomerId.in_subquery(customers))
-        }
+        Role::SalesManager | Role::SalesRep => Condition::any()
+            .add(owned_by(viewer, Column::OwnerId, false))
+            .add(Column::CustomerId.in_subquery(visible_customer_ids(viewer))),
     }
 }
 
@@ -163,14 +165,8 @@ pub fn by_contract<C: ColumnTrait>(viewer: &Viewer, contract: C) -> Condition {
 pub fn payments(viewer: &Viewer) -> Condition {
     match viewer.role {
         Role::Admin | Role::Finance => Condition::all(),
-        Role::SalesManager | Role::SalesRep => {
-            let customers = Query::select()
-                .column(entity::customer::Column::Id)
-                .from(entity::customer::Entity)
-                .cond_where(customers(viewer))
-                .to_owned();
-            Condition::all().add(entity::payment::Column::CustomerId.in_subquery(customers))
-        }
+        Role::SalesManager | Role::SalesRep => Condition::all()
+            .add(entity::payment::Column::CustomerId.in_subquery(visible_customer_ids(viewer))),
     }
 }
 

@@ -5,11 +5,10 @@ use async_graphql::{Context, ID, Object};
 use super::performance::GroupBy;
 use super::targets::{self, Subject, TargetScope};
 use super::types::{
-    AllocationChild, AllocationStatus, AnalyticsScope, CustomerRetention, CustomerRetentionInput,
-    LeadSourceLine, LeadSourceReportInput, PerformanceGroupBy, PerformanceRow,
-    PipelineVelocityInput, SalesPerformanceInput, SalesTarget, SalesTargetFilter,
-    SetSalesTargetInput, SetSalesTargetPayload, StageVelocity, TargetAllocation,
-    TargetAllocationInput,
+    AllocationChild, AllocationStatus, CustomerRetention, CustomerRetentionInput, LeadSourceLine,
+    LeadSourceReportInput, PerformanceGroupBy, PerformanceRow, PipelineVelocityInput,
+    SalesPerformanceInput, SalesTarget, SalesTargetFilter, SetSalesTargetInput,
+    SetSalesTargetPayload, StageVelocity, TargetAllocation, TargetAllocationInput,
 };
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
@@ -17,7 +16,7 @@ use crate::graphql::guards::SignedIn;
 use crate::graphql::node::{NodeType, decode_id, encode_id};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::money::Money;
-use crate::opportunities::types::{ForecastScope, Opportunity};
+use crate::opportunities::types::Opportunity;
 
 fn money(minor: i64) -> Decimal {
     Decimal(Money::from_minor(minor).to_decimal())
@@ -153,11 +152,7 @@ impl AnalyticsQuery {
     ) -> async_graphql::Result<Vec<StageVelocity>> {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
-        let scope = match input.scope {
-            AnalyticsScope::Me => ForecastScope::Me,
-            AnalyticsScope::Team => ForecastScope::Team,
-            AnalyticsScope::Company => ForecastScope::Company,
-        };
+        let scope = input.scope.into();
         let scope = crate::opportunities::graphql::report_scope(
             viewer,
             scope,
@@ -308,7 +303,15 @@ impl AnalyticsMutation {
         let viewer = ctx.viewer()?;
         let subject = subject(input.scope, input.scope_id.as_deref(), "input.scopeId")?;
         let amount = input.amount.minor("input.amount")?;
-        let saved = targets::set_target(ctx.app(), viewer, &input.period, subject, amount).await?;
+        let saved = targets::set_target(
+            ctx.app(),
+            viewer,
+            &input.period,
+            subject,
+            amount,
+            input.expected_version,
+        )
+        .await?;
         Ok(SetSalesTargetPayload {
             target: target_of(saved),
         })

@@ -110,14 +110,16 @@ async fn check_setter(
 }
 
 /// Sets (or changes) the target of a subject for a period. Admins set company and region
-/// targets; managers their teams' and their reps'. Errors: `FORBIDDEN`, `NOT_FOUND`,
-/// `BAD_USER_INPUT`.
+/// targets; managers their teams' and their reps'. With `expected_version`, a target changed
+/// meanwhile (or not there yet) is `CONFLICT`. Errors: `FORBIDDEN`, `NOT_FOUND`,
+/// `BAD_USER_INPUT`, `CONFLICT`.
 pub async fn set_target(
     state: &AppState,
     viewer: &Viewer,
     period: &str,
     subject: Subject,
     amount_minor: i64,
+    expected_version: Option<i32>,
 ) -> AppResult<sales_target::Model> {
     let period = periods::parse(period, "input.period")?;
     if amount_minor < 0 {
@@ -140,14 +142,35 @@ pub async fn set_target(
         .filter(sales_target::Column::ScopeKey.eq(subject.key()))
         .one(&txn)
         .await?;
+    let current_version = existing.as_ref().map_or(0, |t| t.version);
+    if expected_version.is_some_and(|v| v != current_version) {
+        return Err(AppError::conflict(current_version));
+    }
     let saved = match existing {
         Some(current) => {
-            let mut model: sales_target::ActiveModel = current.clone().into();
-            model.amount_minor = Set(amount_minor);
-            model.set_by = Set(viewer.user_id);
-            model.version = Set(current.version + 1);
-            model.updated_at = Set(now);
-            model.update(&txn).await?
+            let changes = sales_target::ActiveModel {
+                amount_minor: Set(amount_minor),
+                set_by: Set(viewer.user_id),
+                version: Set(current.version + 1),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            let written = crate::db::update_if_version::<Targets>(
+                &txn,
+                changes,
+                sales_target::Column::Id,
+                current.id,
+                sales_target::Column::Version,
+                current.version,
+            )
+            .await?;
+            if !written {
+                return Err(AppError::conflict(current.version + 1));
+            }
+            Targets::find_by_id(current.id)
+                .one(&txn)
+                .await?
+                .ok_or_else(AppError::internal)?
         }
         None => {
             sales_target::ActiveModel {
@@ -182,9 +205,9 @@ pub async fn set_target(
 }
 
 /// Which targets a viewer reads: company and region targets for everyone; team targets of the
-/// teams they belong to or manage; user targets of the users they may see (admins and finance
-/// everything).
-fn visible(viewer: &Viewer) -> Condition {
+/// teams they belong to or manage; their own user target and, for managers, their members'
+/// (admins and finance everything).
+fn readable(db_members: Vec<String>, viewer: &Viewer) -> Condition {
     use sales_target::Column;
     if matches!(viewer.role, Role::Admin | Role::Finance) {
         return Condition::all();
@@ -195,7 +218,8 @@ fn visible(viewer: &Viewer) -> Condition {
         .map(Uuid::to_string)
         .collect();
     teams.extend(viewer.team_id.map(|t| t.to_string()));
-    let users = vec![viewer.user_id.to_string()];
+    let mut users = db_members;
+    users.push(viewer.user_id.to_string());
     Condition::any()
         .add(Column::Scope.is_in(["COMPANY", "REGION"]))
         .add(
@@ -210,8 +234,23 @@ fn visible(viewer: &Viewer) -> Condition {
         )
 }
 
-/// Targets the viewer may read, for one period or all, by period then scope. Manager's reps'
-/// targets are added by [`for_users`].
+/// The condition of the targets the viewer may read (one query for a manager's members).
+async fn visible(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<Condition> {
+    let members = if viewer.role == Role::SalesManager {
+        user::Entity::find()
+            .filter(user::Column::TeamId.is_in(viewer.managed_team_ids.clone()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| u.id.to_string())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(readable(members, viewer))
+}
+
+/// Targets the viewer may read, for one period or all, by period then scope (at most 1000).
 pub async fn list_targets(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -226,24 +265,9 @@ pub async fn list_targets(
     if let Some(scope) = scope {
         condition = condition.add(sales_target::Column::Scope.eq(scope.as_str()));
     }
-    let mut reachable = visible(viewer);
-    if viewer.role == Role::SalesManager {
-        let members: Vec<String> = user::Entity::find()
-            .filter(user::Column::TeamId.is_in(viewer.managed_team_ids.clone()))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|u| u.id.to_string())
-            .collect();
-        reachable = reachable.add(
-            Condition::all()
-                .add(sales_target::Column::Scope.eq("USER"))
-                .add(sales_target::Column::ScopeKey.is_in(members)),
-        );
-    }
     Ok(Targets::find()
         .filter(condition)
-        .filter(reachable)
+        .filter(visible(db, viewer).await?)
         .order_by_asc(sales_target::Column::PeriodStart)
         .order_by_asc(sales_target::Column::Scope)
         .order_by_asc(sales_target::Column::ScopeKey)
@@ -258,19 +282,11 @@ pub async fn get_target(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<sales_target::Model> {
-    let found = Targets::find_by_id(id)
+    Targets::find_by_id(id)
+        .filter(visible(db, viewer).await?)
         .one(db)
         .await?
-        .ok_or_else(|| AppError::not_found("Target"))?;
-    let readable = list_targets(db, viewer, Some(&found.period), None)
-        .await?
-        .into_iter()
-        .any(|t| t.id == id);
-    if readable {
-        Ok(found)
-    } else {
-        Err(AppError::not_found("Target"))
-    }
+        .ok_or_else(|| AppError::not_found("Target"))
 }
 
 /// All targets of a period (for reports, which apply their own visibility).

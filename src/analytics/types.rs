@@ -66,6 +66,9 @@ pub struct SetSalesTargetInput {
     pub scope_id: Option<String>,
     /// The target (not negative).
     pub amount: Decimal,
+    /// The `version` of the target the change is based on (0 when setting a new one); a
+    /// different one answers `CONFLICT`. Omitted: the last write wins.
+    pub expected_version: Option<i32>,
 }
 
 /// Result of `setSalesTarget`.
@@ -172,7 +175,7 @@ pub struct PerformanceRow {
 }
 
 crate::string_enum! {
-    /// Whose deals a process report covers.
+    /// Whose records a report covers.
     AnalyticsScope {
         /// Your own (or those of `userId`).
         Me => "ME",
@@ -180,6 +183,16 @@ crate::string_enum! {
         Team => "TEAM",
         /// Everything you may see.
         Company => "COMPANY",
+    }
+}
+
+impl From<AnalyticsScope> for crate::opportunities::types::ForecastScope {
+    fn from(scope: AnalyticsScope) -> Self {
+        match scope {
+            AnalyticsScope::Me => Self::Me,
+            AnalyticsScope::Team => Self::Team,
+            AnalyticsScope::Company => Self::Company,
+        }
     }
 }
 

@@ -7,12 +7,10 @@ use chrono::{DateTime, Utc};
 use super::loaders::StepsByRequest;
 pub use super::policy::{ApprovalSubjectKind, ApproverRole};
 pub use super::service::{ApprovalStatus, StepStatus};
-use crate::contracts::loaders::ContractLoader;
 use crate::contracts::types::Contract;
 use crate::graphql::node::{NodeType, encode_id};
 use crate::graphql::scalars::Decimal;
 use crate::money::Money;
-use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::{approval_request, approval_step};
 
@@ -58,20 +56,16 @@ impl ApprovalRequest {
                 .await?
                 .map(|w| ApprovalSubject::Waiver(w.into())));
         }
-        let loader = ctx.data_unchecked::<DataLoader<ContractLoader>>();
-        Ok(loader
-            .load_one(self.model.subject_id)
-            .await?
-            .map(|c| ApprovalSubject::Contract(Contract::from(c))))
+        Ok(
+            crate::contracts::loaders::contract(ctx, self.model.subject_id)
+                .await?
+                .map(ApprovalSubject::Contract),
+        )
     }
 
     /// Who submitted it.
     async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader
-            .load_one(self.model.submitted_by)
-            .await?
-            .map(User::from))
+        crate::users::loaders::user(ctx, self.model.submitted_by).await
     }
 
     /// Every step in order, with who decided it, when and why.
@@ -127,8 +121,7 @@ impl ApprovalStep {
         let Some(id) = self.decided_by_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader.load_one(id).await?.map(User::from))
+        crate::users::loaders::user(ctx, id).await
     }
 }
 

@@ -7,15 +7,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::loaders::{AllocationsByPayment, InstallmentLoader};
 pub use super::payments::PaymentMethod;
 pub use super::rules::InstallmentStatus;
-use crate::contracts::loaders::ContractLoader;
 use crate::contracts::types::Contract;
-use crate::customers::loaders::CustomerLoader;
 use crate::customers::types::Customer;
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeType, encode_id};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::money::Money;
-use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::{allocation, installment, invoice, payment, waiver};
 
@@ -109,20 +106,12 @@ impl Installment {
 
     /// The contract.
     async fn contract(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contract>> {
-        let loader = ctx.data_unchecked::<DataLoader<ContractLoader>>();
-        Ok(loader
-            .load_one(self.model.contract_id)
-            .await?
-            .map(Contract::from))
+        crate::contracts::loaders::contract(ctx, self.model.contract_id).await
     }
 
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
-        Ok(loader
-            .load_one(self.model.customer_id)
-            .await?
-            .map(Customer::from))
+        crate::customers::loaders::customer(ctx, self.model.customer_id).await
     }
 }
 
@@ -180,11 +169,7 @@ pub struct Invoice {
 impl Invoice {
     /// The contract.
     async fn contract(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contract>> {
-        let loader = ctx.data_unchecked::<DataLoader<ContractLoader>>();
-        Ok(loader
-            .load_one(self.model.contract_id)
-            .await?
-            .map(Contract::from))
+        crate::contracts::loaders::contract(ctx, self.model.contract_id).await
     }
 
     /// The installment it bills.
@@ -198,11 +183,7 @@ impl Invoice {
 
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
-        Ok(loader
-            .load_one(self.model.customer_id)
-            .await?
-            .map(Customer::from))
+        crate::customers::loaders::customer(ctx, self.model.customer_id).await
     }
 }
 
@@ -305,11 +286,7 @@ impl Payment {
 
     /// The customer who paid.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
-        Ok(loader
-            .load_one(self.model.customer_id)
-            .await?
-            .map(Customer::from))
+        crate::customers::loaders::customer(ctx, self.model.customer_id).await
     }
 
     /// The contract it was recorded for, if any.
@@ -317,8 +294,7 @@ impl Payment {
         let Some(id) = self.model.contract_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<ContractLoader>>();
-        Ok(loader.load_one(id).await?.map(Contract::from))
+        crate::contracts::loaders::contract(ctx, id).await
     }
 }
 
@@ -374,11 +350,7 @@ impl Waiver {
 
     /// Who asked.
     async fn requested_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader
-            .load_one(self.model.requested_by)
-            .await?
-            .map(User::from))
+        crate::users::loaders::user(ctx, self.model.requested_by).await
     }
 }
 

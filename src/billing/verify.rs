@@ -120,21 +120,18 @@ pub async fn verify(db: &impl ConnectionTrait) -> AppResult<LedgerReport> {
             ));
         }
     }
+    // Per payment: (allocated, reversed), in one pass over the allocations.
+    let mut moved: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    for a in &allocations {
+        let entry = moved.entry(a.payment_id).or_default();
+        if a.amount_minor > 0 {
+            entry.0 += a.amount_minor;
+        } else {
+            entry.1 -= a.amount_minor;
+        }
+    }
     for p in &payments {
-        let rows: Vec<&allocation::Model> = allocations
-            .iter()
-            .filter(|a| a.payment_id == p.id)
-            .collect();
-        let allocated: i64 = rows
-            .iter()
-            .filter(|a| a.amount_minor > 0)
-            .map(|a| a.amount_minor)
-            .sum();
-        let reversed: i64 = rows
-            .iter()
-            .filter(|a| a.amount_minor < 0)
-            .map(|a| -a.amount_minor)
-            .sum();
+        let (allocated, reversed) = moved.get(&p.id).copied().unwrap_or_default();
         let standing = allocated - reversed;
         let ok = match p.status.as_str() {
             "RECEIVED" => {

@@ -84,3 +84,12 @@ impl Loader<Uuid> for ContractsByOpportunity {
         grouped(&self.db, self.viewer.as_ref(), Parent::Opportunity, keys).await
     }
 }
+
+/// A contract by id through the request's loader, as far as the viewer may see it.
+pub async fn contract(
+    ctx: &async_graphql::Context<'_>,
+    id: Uuid,
+) -> async_graphql::Result<Option<super::types::Contract>> {
+    let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<ContractLoader>>();
+    Ok(loader.load_one(id).await?.map(super::types::Contract::from))
+}

@@ -7,14 +7,12 @@ use chrono::{DateTime, Utc};
 pub use super::rules::ContractStatus;
 use crate::approvals::loaders::LatestRequestBySubject;
 use crate::approvals::types::ApprovalRequest;
-use crate::customers::loaders::CustomerLoader;
 use crate::customers::types::Customer;
 use crate::graphql::node::{NodeType, encode_id};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::money::Money;
 use crate::opportunities::loaders::VisibleOpportunityLoader;
 use crate::opportunities::types::Opportunity;
-use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::contract;
 
@@ -56,11 +54,7 @@ pub struct Contract {
 impl Contract {
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
-        Ok(loader
-            .load_one(self.model.customer_id)
-            .await?
-            .map(Customer::from))
+        crate::customers::loaders::customer(ctx, self.model.customer_id).await
     }
 
     /// The deal it came from.
@@ -74,8 +68,7 @@ impl Contract {
 
     /// Who drafted it and answers for it.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader.load_one(self.model.owner_id).await?.map(User::from))
+        crate::users::loaders::user(ctx, self.model.owner_id).await
     }
 
     /// The collection plan, in order (empty until one is set).

@@ -74,3 +74,12 @@ impl Loader<Uuid> for ContactLoader {
             .collect())
     }
 }
+
+/// A customer by id through the request's loader, as far as the viewer may see it.
+pub async fn customer(
+    ctx: &async_graphql::Context<'_>,
+    id: Uuid,
+) -> async_graphql::Result<Option<super::types::Customer>> {
+    let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<CustomerLoader>>();
+    Ok(loader.load_one(id).await?.map(super::types::Customer::from))
+}

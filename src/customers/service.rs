@@ -572,15 +572,9 @@ pub async fn visible_contacts_by_ids(
     viewer: &Viewer,
     ids: &[Uuid],
 ) -> AppResult<Vec<contact::Model>> {
-    use sea_orm::sea_query::Query;
-    let customers = Query::select()
-        .column(customer::Column::Id)
-        .from(Customers)
-        .cond_where(policy::customers(viewer))
-        .to_owned();
     Ok(Contacts::find()
         .filter(contact::Column::Id.is_in(ids.to_vec()))
-        .filter(contact::Column::CustomerId.in_subquery(customers))
+        .filter(contact::Column::CustomerId.in_subquery(policy::visible_customer_ids(viewer)))
         .all(db)
         .await?)
 }

@@ -41,3 +41,15 @@ impl Loader<Uuid> for TeamLoader {
             .collect())
     }
 }
+
+/// A user by id through the request's loader (for fields of records the viewer already sees).
+pub async fn user(
+    ctx: &async_graphql::Context<'_>,
+    id: Uuid,
+) -> async_graphql::Result<Option<crate::users::types::User>> {
+    let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<UserLoader>>();
+    Ok(loader
+        .load_one(id)
+        .await?
+        .map(crate::users::types::User::from))
+}

@@ -8,8 +8,8 @@ use super::service::{self, Cancel, NewVisit, Reschedule, VisitFilter};
 use super::types::{
     CancelVisitInput, CancelVisitPayload, CheckInVisitInput, CheckInVisitPayload,
     CheckOutVisitInput, CheckOutVisitPayload, PlanVisitInput, PlanVisitPayload,
-    RescheduleVisitInput, RescheduleVisitPayload, VisitStats, VisitStatsInput, VisitStatsScope,
-    VisitTask, VisitTaskConnection, VisitTaskFilter,
+    RescheduleVisitInput, RescheduleVisitPayload, VisitStats, VisitStatsInput, VisitTask,
+    VisitTaskConnection, VisitTaskFilter,
 };
 use crate::customers::service::GeoPoint;
 use crate::error::AppResult;
@@ -17,7 +17,6 @@ use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
 use crate::graphql::node::{NodeType, decode_id};
 use crate::graphql::scalars::Date;
-use crate::opportunities::types::ForecastScope;
 use crate::pagination::PageRequest;
 
 fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
@@ -132,11 +131,7 @@ impl VisitQuery {
         input: VisitStatsInput,
     ) -> async_graphql::Result<Vec<VisitStats>> {
         let viewer = ctx.viewer()?;
-        let scope = match input.scope {
-            VisitStatsScope::Me => ForecastScope::Me,
-            VisitStatsScope::Team => ForecastScope::Team,
-            VisitStatsScope::Company => ForecastScope::Company,
-        };
+        let scope = input.scope.into();
         let scope = crate::opportunities::graphql::report_scope(
             viewer,
             scope,

@@ -6,13 +6,12 @@ use chrono::{DateTime, Utc};
 
 use super::loaders::VisitLoader;
 pub use super::rules::{VisitOutcome, VisitStatus};
-use crate::customers::loaders::{ContactLoader, CustomerLoader};
+use crate::customers::loaders::ContactLoader;
 use crate::customers::types::{Contact, Customer, Location, LocationInput};
 use crate::graphql::node::{NodeType, encode_id};
 use crate::graphql::scalars::Date;
 use crate::opportunities::loaders::VisibleOpportunityLoader;
 use crate::opportunities::types::Opportunity;
-use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::visit_task;
 
@@ -130,20 +129,12 @@ pub struct VisitCheckOut {
 impl VisitTask {
     /// The rep who makes the visit.
     async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader
-            .load_one(self.model.assignee_id)
-            .await?
-            .map(User::from))
+        crate::users::loaders::user(ctx, self.model.assignee_id).await
     }
 
     /// Who planned it.
     async fn created_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader
-            .load_one(self.model.created_by)
-            .await?
-            .map(User::from))
+        crate::users::loaders::user(ctx, self.model.created_by).await
     }
 
     /// The customer visited (null if you may no longer see it).
@@ -151,11 +142,7 @@ impl VisitTask {
         if let Some(prefetched) = &self.prefetched.customer {
             return Ok(prefetched.clone());
         }
-        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
-        Ok(loader
-            .load_one(self.model.customer_id)
-            .await?
-            .map(Customer::from))
+        crate::customers::loaders::customer(ctx, self.model.customer_id).await
     }
 
     /// The person to meet.
@@ -460,18 +447,6 @@ pub struct CheckOutVisitPayload {
     pub visit: VisitTask,
 }
 
-crate::string_enum! {
-    /// Whose visits a statistic covers.
-    VisitStatsScope {
-        /// Your own (or those of `userId`).
-        Me => "ME",
-        /// A team's reps (`teamId`, default the team you manage or belong to).
-        Team => "TEAM",
-        /// Everyone you may see.
-        Company => "COMPANY",
-    }
-}
-
 /// What to count.
 #[derive(InputObject, Debug)]
 pub struct VisitStatsInput {
@@ -480,7 +455,7 @@ pub struct VisitStatsInput {
     /// Last local day of the period, inclusive (at most 366 days after `from`).
     pub to: Date,
     /// Whose visits.
-    pub scope: VisitStatsScope,
+    pub scope: crate::analytics::types::AnalyticsScope,
     /// The team for `TEAM`.
     pub team_id: Option<ID>,
     /// One rep instead of yourself (within what you may see).
@@ -513,7 +488,6 @@ pub struct VisitStats {
 impl VisitStats {
     /// The rep.
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
-        Ok(loader.load_one(self.user_id).await?.map(User::from))
+        crate::users::loaders::user(ctx, self.user_id).await
     }
 }

@@ -83,6 +83,13 @@ async fn targets_are_set_by_the_right_roles_and_allocations_show_imbalance() {
         "120000",
     )
     .await;
+    let stale = app
+        .gql(
+            Some(&east_token),
+            SET,
+            json!({"input": {"period": "2026-Q4", "scope": "USER", "scopeId": bob.id, "amount": "1", "expectedVersion": 1}}),
+        )
+        .await;
     let refused = [
         (
             set(&app, &east_token, "2026-Q4", "COMPANY", None, "1").await,
@@ -163,6 +170,12 @@ async fn targets_are_set_by_the_right_roles_and_allocations_show_imbalance() {
         east.as_str()
     );
     assert_eq!(changed["data"]["setSalesTarget"]["target"]["version"], 2);
+    assert_eq!(
+        error_code(&stale),
+        Some("CONFLICT"),
+        "an edit based on version 1 overwrites nothing"
+    );
+    assert_eq!(stale["errors"][0]["extensions"]["currentVersion"], 2);
     for (body, code, field) in refused {
         assert_eq!(
             (error_code(&body), error_field(&body)),
