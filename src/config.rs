@@ -13,6 +13,9 @@ pub struct Config {
     /// Maximum database connections in this instance's pool.
     #[arg(long, env = "SALESGRAPH_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+    /// PostgreSQL schema to work in (its `search_path`); empty means the server default.
+    #[arg(long, env = "SALESGRAPH_DATABASE_SCHEMA", default_value = "")]
+    pub database_schema: String,
     /// Statement timeout (PostgreSQL) in seconds.
     #[arg(
         long,
@@ -247,6 +250,15 @@ pub struct Config {
         hide = true
     )]
     pub approval_race_delay_ms: u64,
+    /// Apply pending migrations when `serve` starts. Turn off where migrations are their own
+    /// deploy step (`salesgraph migrate up`); the server then refuses to start on an outdated
+    /// schema.
+    #[arg(long, env = "SALESGRAPH_MIGRATE_ON_START", default_value_t = true, action = clap::ArgAction::Set)]
+    pub migrate_on_start: bool,
+    /// Seconds a stopping server (SIGTERM/Ctrl-C) waits for in-flight requests and open
+    /// WebSockets to finish before it exits anyway.
+    #[arg(long, env = "SALESGRAPH_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
+    pub shutdown_grace_secs: u64,
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,

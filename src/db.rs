@@ -17,7 +17,7 @@ pub async fn connect(config: &Config) -> Result<DatabaseConnection, DbErr> {
         &config.database_url,
         config.db_max_connections,
         Duration::from_secs(config.db_statement_timeout_secs),
-        None,
+        Some(config.database_schema.as_str()).filter(|schema| !schema.is_empty()),
     )
     .await
 }

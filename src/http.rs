@@ -127,6 +127,9 @@ async fn metrics(State(state): State<HttpState>) -> Response {
 }
 
 async fn readyz(State(state): State<HttpState>) -> Response {
+    if state.app.lifecycle.is_draining() {
+        return (StatusCode::SERVICE_UNAVAILABLE, "draining").into_response();
+    }
     match state.app.db.execute_unprepared("SELECT 1").await {
         Ok(_) => (StatusCode::OK, "ready").into_response(),
         Err(err) => {
@@ -630,6 +633,7 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
     data.insert(RequestId(rid));
 
     let _live = crate::metrics::LiveSocket::open();
+    let mut draining = state.app.lifecycle.watch();
     let active: Arc<Mutex<HashSet<String>>> = Arc::default();
     let (reply_tx, mut reply_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
     let max = config.ws_max_subscriptions;
@@ -669,6 +673,11 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
                 if sink.send(Message::Text(reply.into())).await.is_err() {
                     break;
                 }
+            }
+            () = async { let _ = draining.wait_for(|draining| *draining).await; } => {
+                // 1001 Going Away: clients reconnect, to another instance behind the balancer.
+                let _ = sink.send(close(1001, "Server shutting down")).await;
+                break;
             }
         }
     }

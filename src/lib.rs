@@ -21,6 +21,7 @@ pub mod http;
 pub mod idempotency;
 pub mod jobs;
 pub mod leads;
+pub mod lifecycle;
 pub mod metrics;
 pub mod money;
 pub mod normalize;

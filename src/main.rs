@@ -1,7 +1,9 @@
 //! The `salesgraph` binary: parse the command line, set up logging, run the command.
 
 use std::net::SocketAddr;
+use std::future::IntoFuture;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use migration::MigratorTrait;
@@ -163,27 +165,69 @@ async fn serve(config: Config) -> Result<(), String> {
     let db = db::connect(&config)
         .await
         .map_err(|e| format!("connecting to the database: {e}"))?;
-    db::migrate(&db)
-        .await
-        .map_err(|e| format!("migrating: {e}"))?;
+    if config.migrate_on_start {
+        db::migrate(&db)
+            .await
+            .map_err(|e| format!("migrating: {e}"))?;
+    } else {
+        let pending = migration::Migrator::get_pending_migrations(&db)
+            .await
+            .map_err(|e| format!("reading migration status: {e}"))?;
+        if !pending.is_empty() {
+            return Err(format!(
+                "{} migration(s) pending: run `salesgraph migrate up` first",
+                pending.len()
+            ));
+        }
+    }
     let bind = config.bind.clone();
     let state = build_state(db, config, Arc::new(SystemClock))
         .await
         .map_err(|e| e.to_string())?;
     let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
     let jobs = salesgraph::jobs::spawn(state.clone(), shutdown_rx);
-    let router = build_router(state);
+    let router = build_router(state.clone());
     let listener = tokio::net::TcpListener::bind(&bind)
         .await
         .map_err(|e| format!("binding {bind}: {e}"))?;
-    tracing::info!(address = %bind, "serving GraphQL at /graphql");
-    axum::serve(
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("reading the bound address: {e}"))?;
+    tracing::info!(%address, "serving GraphQL at /graphql");
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let draining = state.clone();
+    let server = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        draining.lifecycle.begin_drain();
+        let _ = stopping_tx.send(());
+    })
+    .into_future();
+    // Once a stop is asked for, the server gets `grace` to finish what is in flight.
+    let deadline = async move {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        served = server => served.map_err(|e| format!("server error: {e}"))?,
+        () = deadline => tracing::warn!("requests still in flight after the grace period; stopping anyway"),
+    }
+    if tokio::time::timeout(grace, state.lifecycle.sockets_closed())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            open = state.lifecycle.open_sockets(),
+            "WebSockets still open after the grace period"
+        );
+    }
     let _ = shutdown_tx.send(true);
     for job in jobs {
         let _ = job.await;

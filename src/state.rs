@@ -26,6 +26,8 @@ pub struct AppState {
     pub hasher: PasswordHasherConfig,
     /// Verified against when the e-mail is unknown, so both failures cost the same time.
     pub dummy_password_hash: String,
+    /// Draining on shutdown, and the WebSockets still open.
+    pub lifecycle: crate::lifecycle::Lifecycle,
 }
 
 impl std::fmt::Debug for AppState {
@@ -57,6 +59,7 @@ pub async fn build(
         clock,
         hasher,
         dummy_password_hash,
+        lifecycle: crate::lifecycle::Lifecycle::default(),
     };
     bootstrap_admin(&state).await?;
     Ok(state)

@@ -259,6 +259,14 @@ impl TestApp {
         (addr, state)
     }
 
+    /// The database URL and, on PostgreSQL, the schema this test works in.
+    pub fn database(&self) -> (String, Option<String>) {
+        (
+            self._db.url.clone(),
+            self._db.schema.as_ref().map(|(_, name)| name.clone()),
+        )
+    }
+
     /// SQL statements run by the server since the last call (transaction control included).
     pub fn take_statement_count(&self) -> usize {
         self.statements.swap(0, Ordering::SeqCst)

@@ -15,6 +15,7 @@ mod jobs;
 mod leads;
 mod limits;
 mod opportunities;
+mod processes;
 mod schema;
 mod transport;
 mod users;

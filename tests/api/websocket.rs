@@ -62,7 +62,7 @@ pub fn json_of(message: Message) -> Value {
     }
 }
 
-fn close_code(message: Message) -> u16 {
+pub fn close_code(message: Message) -> u16 {
     match message {
         Message::Close(Some(frame)) => frame.code.into(),
         other => panic!("expected close, got {other:?}"),
