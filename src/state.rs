@@ -28,6 +28,8 @@ pub struct AppState {
     pub dummy_password_hash: String,
     /// Draining on shutdown, and the WebSockets still open.
     pub lifecycle: crate::lifecycle::Lifecycle,
+    /// Recent stage changes, read once for all of this instance's subscribers.
+    pub live_changes: crate::opportunities::live::LiveChanges,
 }
 
 impl std::fmt::Debug for AppState {
@@ -60,6 +62,7 @@ pub async fn build(
         hasher,
         dummy_password_hash,
         lifecycle: crate::lifecycle::Lifecycle::default(),
+        live_changes: crate::opportunities::live::LiveChanges::default(),
     };
     bootstrap_admin(&state).await?;
     Ok(state)

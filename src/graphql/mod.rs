@@ -260,97 +260,107 @@ pub fn sdl() -> String {
     .sdl()
 }
 
+/// How long a loader waits for sibling fields to ask for their keys before it queries. The
+/// fields of one list are resolved in one pass, so their keys are queued before the batch's
+/// task first runs; waiting longer (the library's default is 1 ms per nesting level) only adds
+/// latency.
+const BATCH_WINDOW: std::time::Duration = std::time::Duration::ZERO;
+
+fn batched<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
+    DataLoader::new(loader, tokio::spawn).delay(BATCH_WINDOW)
+}
+
 /// Adds the batch loaders to one request's (or one WebSocket connection's) data. Loaders do not
 /// cache between batches, so one user's answers are never served to another.
 pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     let db = || state.db.clone();
-    data.insert(DataLoader::new(StageLoader(db()), tokio::spawn));
-    data.insert(DataLoader::new(OpportunityLoader(db()), tokio::spawn));
-    data.insert(DataLoader::new(HistoryByOpportunity(db()), tokio::spawn));
-    data.insert(DataLoader::new(SplitsByOpportunity(db()), tokio::spawn));
+    data.insert(batched(StageLoader(db())));
+    data.insert(batched(OpportunityLoader(db())));
+    data.insert(batched(HistoryByOpportunity(db())));
+    data.insert(batched(SplitsByOpportunity(db())));
     let by_customer = OpportunitiesByCustomer {
         db: db(),
         viewer: viewer.cloned(),
     };
-    data.insert(DataLoader::new(by_customer, tokio::spawn));
-    data.insert(DataLoader::new(UserLoader(db()), tokio::spawn));
-    data.insert(DataLoader::new(TeamLoader(db()), tokio::spawn));
+    data.insert(batched(by_customer));
+    data.insert(batched(UserLoader(db())));
+    data.insert(batched(TeamLoader(db())));
     let customers = CustomerLoader {
         db: db(),
         viewer: viewer.cloned(),
     };
-    data.insert(DataLoader::new(customers, tokio::spawn));
-    data.insert(DataLoader::new(ContactsByCustomer(db()), tokio::spawn));
-    data.insert(DataLoader::new(FollowUpsByCustomer(db()), tokio::spawn));
-    data.insert(DataLoader::new(FollowUpsByLead(db()), tokio::spawn));
-    data.insert(DataLoader::new(EventsByLead(db()), tokio::spawn));
-    data.insert(DataLoader::new(LastFollowUpByCustomer(db()), tokio::spawn));
+    data.insert(batched(customers));
+    data.insert(batched(ContactsByCustomer(db())));
+    data.insert(batched(FollowUpsByCustomer(db())));
+    data.insert(batched(FollowUpsByLead(db())));
+    data.insert(batched(EventsByLead(db())));
+    data.insert(batched(LastFollowUpByCustomer(db())));
     let viewer = || viewer.cloned();
     let contacts = ContactLoader {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(contacts, tokio::spawn));
+    data.insert(batched(contacts));
     let deals = VisibleOpportunityLoader {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(deals, tokio::spawn));
+    data.insert(batched(deals));
     let visits = VisitLoader {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(visits, tokio::spawn));
+    data.insert(batched(visits));
     let by_customer = VisitsByCustomer {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(by_customer, tokio::spawn));
+    data.insert(batched(by_customer));
     let by_deal = VisitsByOpportunity {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(by_deal, tokio::spawn));
+    data.insert(batched(by_deal));
     let contracts = ContractLoader {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(contracts, tokio::spawn));
+    data.insert(batched(contracts));
     let by_customer = ContractsByCustomer {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(by_customer, tokio::spawn));
+    data.insert(batched(by_customer));
     let by_deal = ContractsByOpportunity {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(by_deal, tokio::spawn));
-    data.insert(DataLoader::new(StepsByRequest(db()), tokio::spawn));
-    data.insert(DataLoader::new(LatestRequestBySubject(db()), tokio::spawn));
-    data.insert(DataLoader::new(InstallmentsByContract(db()), tokio::spawn));
-    data.insert(DataLoader::new(InstallmentLoader(db()), tokio::spawn));
-    data.insert(DataLoader::new(AllocationsByPayment(db()), tokio::spawn));
-    data.insert(DataLoader::new(WaiverLoader(db()), tokio::spawn));
+    data.insert(batched(by_deal));
+    data.insert(batched(StepsByRequest(db())));
+    data.insert(batched(LatestRequestBySubject(db())));
+    data.insert(batched(InstallmentsByContract(db())));
+    data.insert(batched(InstallmentLoader(db())));
+    data.insert(batched(AllocationsByPayment(db())));
+    data.insert(batched(WaiverLoader(db())));
     let invoices = InvoicesByContract {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(invoices, tokio::spawn));
+    data.insert(batched(invoices));
     let invoices = InvoicesByCustomer {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(invoices, tokio::spawn));
+    data.insert(batched(invoices));
     let payments = PaymentsByContract {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(DataLoader::new(payments, tokio::spawn));
+    data.insert(batched(payments));
     let receivable = ReceivableByCustomer {
         db: db(),
         viewer: viewer(),
         as_of: crate::billing::today(state, state.clock.now()),
     };
-    data.insert(DataLoader::new(receivable, tokio::spawn));
+    data.insert(batched(receivable));
 }

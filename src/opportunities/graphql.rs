@@ -488,30 +488,22 @@ impl OpportunitySubscription {
                 let app = app.clone();
                 let viewer = viewer.clone();
                 async move {
-                    // Events carry ids only: re-read the change and re-check visibility.
-                    let (change, deal) =
-                        match service::visible_change(&app.db, &viewer, event.subject_id).await {
-                            Ok(Some(found)) => found,
-                            Ok(None) => return None,
-                            Err(err) => return Some(Err(err.into())),
-                        };
-                    if only_deal.is_some_and(|id| id != deal.id)
+                    // Events carry ids only: the change is read once for this instance's
+                    // subscribers, and each one's visibility is checked in memory.
+                    let facts = match app.live_changes.get(&app.db, event.subject_id).await {
+                        Ok(Some(facts)) => facts,
+                        Ok(None) => return None,
+                        Err(err) => return Some(Err(err.into())),
+                    };
+                    let deal = &facts.deal;
+                    if !facts.visible_to(&viewer)
+                        || only_deal.is_some_and(|id| id != deal.id)
                         || only_owner.is_some_and(|id| id != deal.owner_id)
+                        || only_team.is_some_and(|team| facts.owner_team != Some(team))
                     {
                         return None;
                     }
-                    if let Some(team) = only_team {
-                        let in_team =
-                            crate::users::service::users_by_ids(&app.db, &[deal.owner_id])
-                                .await
-                                .ok()
-                                .and_then(|users| users.into_iter().next())
-                                .is_some_and(|owner| owner.team_id == Some(team));
-                        if !in_team {
-                            return None;
-                        }
-                    }
-                    Some(Ok(StageChange::from(change)))
+                    Some(Ok(StageChange::from(facts)))
                 }
             }))
     }

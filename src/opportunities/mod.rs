@@ -22,6 +22,7 @@
 pub mod forecast;
 pub mod funnel;
 pub mod graphql;
+pub mod live;
 pub mod loaders;
 pub mod service;
 pub mod stages;

@@ -688,25 +688,6 @@ pub async fn ready_for_contract(
     }
 }
 
-/// A stage change and its deal, if the viewer may see the deal.
-pub async fn visible_change(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    change_id: Uuid,
-) -> AppResult<Option<(stage_change::Model, opportunity::Model)>> {
-    let Some(change) = entity::stage_change::Entity::find_by_id(change_id)
-        .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    match get_opportunity(db, viewer, change.opportunity_id).await {
-        Ok(deal) => Ok(Some((change, deal))),
-        Err(err) if err.code == crate::error::ErrorCode::NotFound => Ok(None),
-        Err(err) => Err(err),
-    }
-}
-
 /// One member's share of a deal, in percent.
 #[derive(Debug, Clone)]
 pub struct SplitSpec {

@@ -320,12 +320,18 @@ pub struct StageChange {
     pub note: Option<String>,
     #[graphql(skip)]
     pub model: stage_change::Model,
+    /// The deal and stages, when a subscription has already read them.
+    #[graphql(skip)]
+    pub facts: Option<std::sync::Arc<super::live::ChangeFacts>>,
 }
 
 #[ComplexObject]
 impl StageChange {
     /// The deal.
     async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
+        if let Some(facts) = &self.facts {
+            return Ok(Some(Opportunity::from(facts.deal.clone())));
+        }
         let loader = ctx.data_unchecked::<DataLoader<OpportunityLoader>>();
         Ok(loader
             .load_one(self.model.opportunity_id)
@@ -342,11 +348,17 @@ impl StageChange {
         let Some(id) = self.model.from_stage_id else {
             return Ok(None);
         };
+        if let Some(facts) = &self.facts {
+            return Ok(facts.from_stage.clone().map(PipelineStage::from));
+        }
         Ok(stage(ctx, id).await?.map(PipelineStage::from))
     }
 
     /// The stage after.
     async fn to_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
+        if let Some(facts) = &self.facts {
+            return Ok(facts.to_stage.clone().map(PipelineStage::from));
+        }
         Ok(stage(ctx, self.model.to_stage_id)
             .await?
             .map(PipelineStage::from))
@@ -369,6 +381,16 @@ impl From<stage_change::Model> for StageChange {
             days_in_previous_stage: model.days_in_previous_stage,
             note: model.note.clone(),
             model,
+            facts: None,
+        }
+    }
+}
+
+impl From<std::sync::Arc<super::live::ChangeFacts>> for StageChange {
+    fn from(facts: std::sync::Arc<super::live::ChangeFacts>) -> Self {
+        Self {
+            facts: Some(facts.clone()),
+            ..Self::from(facts.change.clone())
         }
     }
 }
