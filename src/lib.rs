@@ -30,6 +30,7 @@ pub mod numbering;
 pub mod opportunities;
 pub mod pagination;
 pub mod policy;
+pub mod seed;
 pub mod state;
 pub mod users;
 pub mod visits;

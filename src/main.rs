@@ -1,7 +1,7 @@
 //! The `salesgraph` binary: parse the command line, set up logging, run the command.
 
-use std::net::SocketAddr;
 use std::future::IntoFuture;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,6 +45,22 @@ enum Command {
         password: String,
         #[arg(long)]
         timezone: Option<String>,
+    },
+    /// Fill an empty, migrated database with reproducible benchmark data. Every seeded account
+    /// (admin@, manager<t>@, rep<i>@, finance<k>@bench.salesgraph.test) has the password
+    /// `bench-password`: for benchmark databases only.
+    SeedBench {
+        /// Multiplies every volume (1 = 100,000 customers, 1,000,000 visit tasks, …); fractional
+        /// scales such as 0.01 make small databases.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Seed of every random choice: the same seed, scale and day give identical rows.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The day the data is centred on (YYYY-MM-DD): history before it, plans after it;
+        /// today (UTC) when omitted.
+        #[arg(long)]
+        today: Option<chrono::NaiveDate>,
     },
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema {
@@ -157,8 +173,49 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("created {} ({})", user.email, user.role);
             Ok(())
         }
+        Command::SeedBench { scale, seed, today } => seed_bench(config, scale, seed, today).await,
         Command::Serve => serve(config).await,
     }
+}
+
+async fn seed_bench(
+    config: Config,
+    scale: f64,
+    seed: u64,
+    today: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
+    let db = db::connect(&config)
+        .await
+        .map_err(|e| format!("connecting: {e}"))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("migrating: {e}"))?;
+    let today = today.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let options = salesgraph::seed::SeedOptions {
+        scale,
+        seed,
+        today,
+        company_timezone: config.company_tz(),
+        password_hasher: salesgraph::auth::passwords::PasswordHasherConfig {
+            memory_kib: config.argon2_memory_kib,
+            iterations: config.argon2_iterations,
+        },
+        progress: true,
+    };
+    eprintln!("seed-bench: scale {scale}, seed {seed}, today {today}");
+    let report = salesgraph::seed::run(&db, &options)
+        .await
+        .map_err(|e| e.to_string())?;
+    for (table, rows) in &report.tables {
+        println!("{table:<20} {rows:>10}");
+    }
+    println!(
+        "{:<20} {:>10} rows in {:.1} s",
+        "total",
+        report.total(),
+        report.elapsed.as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), String> {

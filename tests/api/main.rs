@@ -17,6 +17,7 @@ mod limits;
 mod opportunities;
 mod processes;
 mod schema;
+mod seed;
 mod transport;
 mod users;
 mod visits;
