@@ -116,7 +116,7 @@ pub struct Config {
     pub ws_max_message_bytes: usize,
     /// Read and write buffer of each WebSocket connection, in bytes (larger messages still
     /// arrive; the buffer only sets what an idle connection holds).
-    #[arg(long, env = "SALESGRAPH_WS_BUFFER_BYTES", default_value_t = 4096)]
+    #[arg(long, env = "SALESGRAPH_WS_BUFFER_BYTES", default_value_t = 2048)]
     pub ws_buffer_bytes: usize,
     /// Active subscriptions allowed on one WebSocket connection.
     #[arg(long, env = "SALESGRAPH_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]

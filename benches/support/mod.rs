@@ -1,13 +1,17 @@
 //! What the benchmarks share: an in-process server on a fresh database (a temporary SQLite
 //! file, or a fresh schema of `BENCH_DATABASE_URL`), a GraphQL client, and percentiles.
 
+#![allow(dead_code)] // each benchmark uses part of the shared harness
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
+pub mod baseline;
+
 use salesgraph::clock::ManualClock;
-use salesgraph::{Config, build_router, build_state, db};
+use salesgraph::{AppState, Config, build_router, build_state, db};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -59,6 +63,7 @@ pub struct Bench {
     pub client: Arc<Client>,
     pub statements: Arc<AtomicUsize>,
     pub backend: &'static str,
+    pub state: Arc<AppState>,
     url: String,
     schema: Option<String>,
     file: Option<std::path::PathBuf>,
@@ -67,7 +72,27 @@ pub struct Bench {
 impl Bench {
     /// Starts the server with its clock standing at `now`.
     pub async fn start(now: chrono::DateTime<chrono::Utc>) -> Self {
+        Self::start_with(now, |_| axum::Router::new()).await
+    }
+
+    /// Starts the server with `extra` routes beside the API, sharing its state and pool.
+    /// `BENCH_SCHEMA` (PostgreSQL) or `BENCH_SQLITE_FILE` reuse a database prepared earlier
+    /// (by `salesgraph seed-bench`, say), which is then kept.
+    pub async fn start_with(
+        now: chrono::DateTime<chrono::Utc>,
+        extra: impl FnOnce(Arc<AppState>) -> axum::Router,
+    ) -> Self {
+        let reused_schema = std::env::var("BENCH_SCHEMA").ok().filter(|s| !s.is_empty());
+        let reused_file = std::env::var("BENCH_SQLITE_FILE")
+            .ok()
+            .filter(|s| !s.is_empty());
         let (url, schema, file) = match std::env::var("BENCH_DATABASE_URL") {
+            Ok(base) if !base.is_empty() && reused_schema.is_some() => (base, reused_schema, None),
+            _ if reused_file.is_some() => (
+                format!("sqlite://{}", reused_file.clone().unwrap_or_default()),
+                None,
+                None,
+            ),
             Ok(base) if !base.is_empty() => {
                 let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
                 let admin = Database::connect(base.clone()).await.unwrap();
@@ -85,13 +110,23 @@ impl Bench {
                 (format!("sqlite://{}", path.display()), None, Some(path))
             }
         };
-        let mut connection = db::connect_url(&url, 16, Duration::from_secs(15), schema.as_deref())
-            .await
-            .unwrap();
+        let pool = u32::try_from(knob("BENCH_POOL", 16)).unwrap();
+        let mut connection =
+            db::connect_url(&url, pool, Duration::from_secs(15), schema.as_deref())
+                .await
+                .unwrap();
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
-        connection.set_metric_callback(move |_| {
+        // `BENCH_SLOW_SQL_MS=n` prints every statement slower than n ms, to find what to index.
+        let slow = std::env::var("BENCH_SLOW_SQL_MS")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(Duration::from_millis);
+        connection.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
+            if slow.is_some_and(|limit| info.elapsed >= limit) {
+                eprintln!("slow SQL {:?}: {}", info.elapsed, info.statement);
+            }
         });
         db::migrate(&connection).await.unwrap();
         let mut config = Config::from_env();
@@ -107,7 +142,7 @@ impl Bench {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = build_router(state);
+        let router = build_router(state.clone()).merge(extra(state.clone()));
         tokio::spawn(async move {
             axum::serve(
                 listener,
@@ -121,6 +156,7 @@ impl Bench {
                 url: format!("http://{addr}/graphql"),
             }),
             statements,
+            state,
             backend: if schema.is_some() {
                 "PostgreSQL"
             } else {
@@ -134,7 +170,9 @@ impl Bench {
 
     /// Drops the bench schema or file (kept with `BENCH_KEEP=1`, for inspection).
     pub async fn finish(self) {
-        if std::env::var("BENCH_KEEP").is_ok_and(|v| v == "1") {
+        let reused = std::env::var("BENCH_SCHEMA").is_ok_and(|s| !s.is_empty())
+            || std::env::var("BENCH_SQLITE_FILE").is_ok_and(|s| !s.is_empty());
+        if reused || std::env::var("BENCH_KEEP").is_ok_and(|v| v == "1") {
             eprintln!("kept {:?} {:?}", self.schema, self.file);
             return;
         }

@@ -1,0 +1,645 @@
+//! Load benchmark of the hot operations on benchmark data (`salesgraph seed-bench`), each beside
+//! a hand-written SQL baseline served by the same process and pool (`support::baseline`).
+//!
+//! ```sh
+//! # a fresh schema, seeded at BENCH_SCALE (default 0.05) first:
+//! BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test cargo bench --bench load
+//! # a database seeded earlier (scale 1 takes minutes to seed; reuse it):
+//! BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/seedbench BENCH_SCHEMA=public cargo bench --bench load
+//! BENCH_SQLITE_FILE=/tmp/seed1.db cargo bench --bench load
+//! ```
+//!
+//! Knobs: `BENCH_CLIENTS` concurrent HTTP clients (64), `BENCH_SECS` measured seconds per
+//! operation and mode (10), `BENCH_USERS` signed-in reps (64), `BENCH_POOL` database
+//! connections (16), `BENCH_ONLY` comma-separated operation names to run. Reports, per
+//! operation: requests/s, p50/p95/p99 and SQL statements per request, for GraphQL and for the
+//! baseline, and their ratios.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops loudly on any surprise
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use salesgraph::graphql::node::{NodeType, encode_id};
+use sea_orm::{ConnectionTrait, Statement};
+use serde_json::{Value, json};
+use support::{Bench, knob, percentile};
+use uuid::Uuid;
+
+const PASSWORD: &str = "bench-password";
+
+const VISITS: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version status purpose \
+    plannedStart plannedEnd address location { lat lng } \
+    customer { name address grade location { lat lng } lastFollowUp { kind content occurredAt } } \
+    contact { name phone } opportunity { name amount stage { name } } } }";
+const OPPORTUNITIES: &str = "{ opportunities(first: 20) { totalCount edges { node { id name \
+    amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
+const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name address grade \
+    owner { displayName } contacts { name phone } opportunities { id name amount stage { name } } \
+    lastFollowUp { kind content occurredAt } visits(limit: 10) { id status plannedStart } \
+    contracts { id number amount status } receivable { outstanding overdue credit } } }";
+const AGING: &str = "query($asOf: Date!) { receivablesAging(input: {asOf: $asOf, groupBy: TEAM}) { \
+    asOf rows { key label buckets { current d1To30 d31To60 d61To90 over90 total } } \
+    totals { current d1To30 d31To60 d61To90 over90 total } } }";
+const PERFORMANCE: &str = "query($p: String!) { salesPerformance(input: {period: $p, groupBy: TEAM}) { \
+    groupId groupName target wonAmount achievementRate collectedAmount pipelineAmount \
+    weightedPipelineAmount pipelineCoverage winRate avgDealSize avgSalesCycleDays \
+    leadConversionRate visitsCompleted onSiteRate } }";
+const CREATE_LEAD: &str =
+    "mutation($i: CreateLeadInput!) { createLead(input: $i) { lead { id } } }";
+const FOLLOW_UP: &str =
+    "mutation($i: LogFollowUpInput!) { logFollowUp(input: $i) { followUp { id } } }";
+const CHECK_IN: &str =
+    "mutation($i: CheckInVisitInput!) { checkInVisit(input: $i) { visit { id status } } }";
+const MOVE: &str = "mutation($i: MoveOpportunityStageInput!) { moveOpportunityStage(input: $i) { \
+    opportunity { id version } } }";
+
+/// One signed-in rep and what the writes work on.
+struct Rep {
+    token: String,
+    day: NaiveDate,
+    customers: Vec<Uuid>,
+    planned: Vec<(Uuid, f64, f64)>,
+    deals: Vec<(Uuid, i32, usize)>,
+}
+
+/// What one request sends.
+struct Call {
+    path: &'static str,
+    token: Arc<str>,
+    body: Value,
+}
+
+/// The figures of one run.
+struct Run {
+    requests: usize,
+    errors: usize,
+    per_second: f64,
+    p50: Duration,
+    p95: Duration,
+    p99: Duration,
+    statements: f64,
+}
+
+async fn sql(bench: &Bench, text: &str, values: Vec<sea_orm::Value>) -> Vec<sea_orm::QueryResult> {
+    let db = &bench.state.db;
+    let backend = db.get_database_backend();
+    let text = if backend == sea_orm::DbBackend::Sqlite {
+        let mut out = text.to_owned();
+        for n in (1..=values.len()).rev() {
+            out = out.replace(&format!("${n}"), "?");
+        }
+        out
+    } else {
+        text.to_owned()
+    };
+    db.query_all_raw(Statement::from_sql_and_values(backend, text, values))
+        .await
+        .unwrap()
+}
+
+async fn login(http: &reqwest::Client, url: &str, email: &str) -> String {
+    let body: Value = http
+        .post(url)
+        .json(&json!({"query": "mutation($e: String!, $p: String!) { login(input: {email: $e, password: $p}) { accessToken } }",
+            "variables": {"e": email, "p": PASSWORD}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{email}: {body}"))
+        .to_owned()
+}
+
+/// Drives `clients` concurrent loops for `seconds`; `next(worker, iteration)` gives each request
+/// (`None` ends that worker early); `check` says whether an answer is a success.
+async fn drive(
+    bench: &Bench,
+    base: &str,
+    clients: usize,
+    seconds: u64,
+    next: Arc<dyn Fn(usize, usize) -> Option<Call> + Send + Sync>,
+    check: fn(&Value) -> bool,
+) -> Run {
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap();
+    // Warm up connections and caches for a second, unmeasured.
+    let warm_until = Instant::now() + Duration::from_secs(1);
+    let warmed = Arc::new(AtomicUsize::new(0));
+    let warm: Vec<_> = (0..clients)
+        .map(|worker| {
+            let (http, next, base, warmed) =
+                (http.clone(), next.clone(), base.to_owned(), warmed.clone());
+            tokio::spawn(async move {
+                let mut i = 0;
+                while Instant::now() < warm_until {
+                    let Some(call) = next(worker, i) else { break };
+                    i += 1;
+                    let _ = send(&http, &base, call).await;
+                }
+                warmed.fetch_max(i, Ordering::Relaxed);
+                i
+            })
+        })
+        .collect();
+    let mut offsets = Vec::new();
+    for w in warm {
+        offsets.push(w.await.unwrap());
+    }
+    bench.statements.store(0, Ordering::Relaxed);
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..clients)
+        .map(|worker| {
+            let (http, next, base) = (http.clone(), next.clone(), base.to_owned());
+            let offset = offsets[worker];
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                let mut errors = 0;
+                let mut i = offset;
+                while Instant::now() < deadline {
+                    let Some(call) = next(worker, i) else { break };
+                    i += 1;
+                    let sent = Instant::now();
+                    let answer = send(&http, &base, call).await;
+                    latencies.push(sent.elapsed());
+                    if !answer.as_ref().is_some_and(check) {
+                        errors += 1;
+                        if errors == 1 && worker == 0 {
+                            eprintln!("  failed: {answer:?}");
+                        }
+                    }
+                }
+                (latencies, errors)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for w in workers {
+        let (latencies, failed) = w.await.unwrap();
+        all.extend(latencies);
+        errors += failed;
+    }
+    let elapsed = started.elapsed();
+    let statements = bench.statements.load(Ordering::Relaxed);
+    all.sort();
+    if all.is_empty() {
+        all.push(Duration::ZERO);
+    }
+    let requests = all.len();
+    Run {
+        requests: all.len(),
+        errors,
+        per_second: all.len() as f64 / elapsed.as_secs_f64(),
+        p50: percentile(&all, 0.50),
+        p95: percentile(&all, 0.95),
+        p99: percentile(&all, 0.99),
+        statements: statements as f64 / requests as f64,
+    }
+}
+
+async fn send(http: &reqwest::Client, base: &str, call: Call) -> Option<Value> {
+    let response = http
+        .post(format!("{base}{}", call.path))
+        .bearer_auth(&*call.token)
+        .json(&call.body)
+        .send()
+        .await
+        .ok()?;
+    response.json().await.ok()
+}
+
+fn succeeded(body: &Value) -> bool {
+    body["errors"].is_null() && body["data"].is_object()
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+fn report(name: &str, graphql: &Run, baseline: Option<&Run>) {
+    let line = |mode: &str, run: &Run| {
+        println!(
+            "| {name} | {mode} | {:.0} | {} | {} | {} | {:.1} | {} |",
+            run.per_second,
+            ms(run.p50),
+            ms(run.p95),
+            ms(run.p99),
+            run.statements,
+            run.errors
+        );
+    };
+    line("GraphQL", graphql);
+    if let Some(baseline) = baseline {
+        line("baseline SQL", baseline);
+        println!(
+            "| {name} | **ratio** | **{:.2}×** | | | **{:.2}×** | | |",
+            graphql.per_second / baseline.per_second,
+            graphql.p99.as_secs_f64() / baseline.p99.as_secs_f64()
+        );
+    }
+    let _ = graphql.requests;
+}
+
+#[tokio::main]
+async fn main() {
+    let clients = knob("BENCH_CLIENTS", 64);
+    let seconds = knob("BENCH_SECS", 10) as u64;
+    let users = knob("BENCH_USERS", 64);
+    let only: Vec<String> = std::env::var("BENCH_ONLY")
+        .unwrap_or_default()
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    let wanted = |name: &str| only.is_empty() || only.iter().any(|o| o == name);
+    let now: DateTime<Utc> = Utc::now();
+    let bench = Bench::start_with(now, support::baseline::routes).await;
+    let base = bench.client.url.trim_end_matches("/graphql").to_owned();
+
+    let reused = std::env::var("BENCH_SCHEMA").is_ok_and(|s| !s.is_empty())
+        || std::env::var("BENCH_SQLITE_FILE").is_ok_and(|s| !s.is_empty());
+    if !reused {
+        let scale: f64 = std::env::var("BENCH_SCALE")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0.05);
+        let seeding = Instant::now();
+        let options = salesgraph::seed::SeedOptions {
+            scale,
+            seed: 42,
+            today: now.date_naive(),
+            company_timezone: bench.state.config.company_tz(),
+            password_hasher: bench.state.hasher,
+            progress: true,
+        };
+        salesgraph::seed::run(&bench.state.db, &options)
+            .await
+            .unwrap();
+        eprintln!("seeded scale {scale} in {:.1?}", seeding.elapsed());
+    }
+    let http = reqwest::Client::new();
+    let graphql_url = bench.client.url.clone();
+
+    // Reps with their day, customers, planned visits and open deals.
+    let open_stages: Vec<Uuid> = sql(
+        &bench,
+        "SELECT id FROM pipeline_stages WHERE kind = 'OPEN' AND archived = $1 ORDER BY position",
+        vec![false.into()],
+    )
+    .await
+    .iter()
+    .map(|r| r.try_get_by_index(0).unwrap())
+    .collect();
+    let mut reps = Vec::new();
+    for i in 1..=users {
+        let email = format!("rep{i}@bench.salesgraph.test");
+        let found = sql(
+            &bench,
+            "SELECT id, timezone FROM users WHERE email = $1",
+            vec![email.clone().into()],
+        )
+        .await;
+        let Some(row) = found.first() else { break };
+        let id: Uuid = row.try_get_by_index(0).unwrap();
+        let tz: chrono_tz::Tz = row.try_get_by_index::<String>(1).unwrap().parse().unwrap();
+        let customers = sql(
+            &bench,
+            "SELECT id FROM customers WHERE owner_id = $1 ORDER BY id LIMIT 20",
+            vec![id.into()],
+        )
+        .await
+        .iter()
+        .map(|r| r.try_get_by_index(0).unwrap())
+        .collect();
+        let planned = sql(
+            &bench,
+            "SELECT id, latitude, longitude FROM visit_tasks WHERE assignee_id = $1 AND status = 'PLANNED' \
+             AND latitude IS NOT NULL ORDER BY planned_start DESC LIMIT 400",
+            vec![id.into()],
+        )
+        .await
+        .iter()
+        .map(|r| (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap(), r.try_get_by_index(2).unwrap()))
+        .collect();
+        let deals = sql(
+            &bench,
+            "SELECT id, version, stage_id FROM opportunities WHERE owner_id = $1 AND status = 'OPEN' ORDER BY id LIMIT 50",
+            vec![id.into()],
+        )
+        .await
+        .iter()
+        .map(|r| {
+            let stage: Uuid = r.try_get_by_index(2).unwrap();
+            let position = open_stages.iter().position(|s| *s == stage).unwrap_or(0);
+            (r.try_get_by_index(0).unwrap(), r.try_get_by_index(1).unwrap(), position)
+        })
+        .collect();
+        reps.push(Rep {
+            token: login(&http, &graphql_url, &email).await,
+            day: now.with_timezone(&tz).date_naive(),
+            customers,
+            planned,
+            deals,
+        });
+    }
+    assert!(
+        !reps.is_empty(),
+        "no seeded reps: run salesgraph seed-bench first"
+    );
+    let managers: Vec<Arc<str>> = {
+        let mut tokens = Vec::new();
+        for t in 1..=reps.len().div_ceil(10).max(1) {
+            let email = format!("manager{t}@bench.salesgraph.test");
+            if sql(
+                &bench,
+                "SELECT id FROM users WHERE email = $1",
+                vec![email.clone().into()],
+            )
+            .await
+            .is_empty()
+            {
+                break;
+            }
+            tokens.push(Arc::from(login(&http, &graphql_url, &email).await));
+        }
+        tokens
+    };
+    let finance: Arc<str> =
+        Arc::from(login(&http, &graphql_url, "finance1@bench.salesgraph.test").await);
+    let admin: Arc<str> =
+        Arc::from(login(&http, &graphql_url, "admin@bench.salesgraph.test").await);
+    let reps = Arc::new(reps);
+    let rep_tokens: Arc<Vec<Arc<str>>> =
+        Arc::new(reps.iter().map(|r| Arc::from(r.token.as_str())).collect());
+    let today = now
+        .with_timezone(&bench.state.config.company_tz())
+        .date_naive();
+    let counts = sql(&bench, "SELECT (SELECT COUNT(*) FROM customers), (SELECT COUNT(*) FROM visit_tasks), (SELECT COUNT(*) FROM installments)", vec![]).await;
+    let count = |i| counts[0].try_get_by_index::<i64>(i).unwrap();
+    println!(
+        "{} · {} customers, {} visit tasks, {} installments · {clients} clients · {seconds} s per run · {} reps signed in",
+        bench.backend,
+        count(0),
+        count(1),
+        count(2),
+        reps.len()
+    );
+    println!("| operation | mode | req/s | p50 ms | p95 ms | p99 ms | SQL/request | errors |");
+    println!("|---|---|---|---|---|---|---|---|");
+
+    type Next = Arc<dyn Fn(usize, usize) -> Option<Call> + Send + Sync>;
+    let reads: Vec<(&str, Next, Option<Next>)> = vec![
+        (
+            "myVisitTasks",
+            {
+                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
+                Arc::new(move |w, _| {
+                    let r = w % reps.len();
+                    Some(Call {
+                        path: "/graphql",
+                        token: tokens[r].clone(),
+                        body: json!({"query": VISITS, "variables": {"d": reps[r].day}}),
+                    })
+                })
+            },
+            Some({
+                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
+                Arc::new(move |w, _| {
+                    let r = w % reps.len();
+                    Some(Call {
+                        path: "/baseline/my-visit-tasks",
+                        token: tokens[r].clone(),
+                        body: json!({"variables": {"d": reps[r].day}}),
+                    })
+                })
+            }),
+        ),
+        (
+            "opportunities",
+            {
+                let managers = managers.clone();
+                Arc::new(move |w, _| {
+                    Some(Call {
+                        path: "/graphql",
+                        token: managers[w % managers.len()].clone(),
+                        body: json!({"query": OPPORTUNITIES}),
+                    })
+                })
+            },
+            Some({
+                let managers = managers.clone();
+                Arc::new(move |w, _| {
+                    Some(Call {
+                        path: "/baseline/opportunities",
+                        token: managers[w % managers.len()].clone(),
+                        body: json!({}),
+                    })
+                })
+            }),
+        ),
+        (
+            "customer",
+            {
+                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
+                Arc::new(move |w, i| {
+                    let r = w % reps.len();
+                    let c = encode_id(
+                        NodeType::Customer,
+                        reps[r].customers[i % reps[r].customers.len()],
+                    )
+                    .0;
+                    Some(Call {
+                        path: "/graphql",
+                        token: tokens[r].clone(),
+                        body: json!({"query": CUSTOMER, "variables": {"id": c}}),
+                    })
+                })
+            },
+            Some({
+                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
+                Arc::new(move |w, i| {
+                    let r = w % reps.len();
+                    let c = encode_id(
+                        NodeType::Customer,
+                        reps[r].customers[i % reps[r].customers.len()],
+                    )
+                    .0;
+                    Some(Call {
+                        path: "/baseline/customer",
+                        token: tokens[r].clone(),
+                        body: json!({"variables": {"id": c}}),
+                    })
+                })
+            }),
+        ),
+        (
+            "receivablesAging",
+            {
+                let finance = finance.clone();
+                Arc::new(move |_, _| {
+                    Some(Call {
+                        path: "/graphql",
+                        token: finance.clone(),
+                        body: json!({"query": AGING, "variables": {"asOf": today}}),
+                    })
+                })
+            },
+            Some({
+                let finance = finance.clone();
+                Arc::new(move |_, _| {
+                    Some(Call {
+                        path: "/baseline/receivables-aging",
+                        token: finance.clone(),
+                        body: json!({"variables": {"asOf": today}}),
+                    })
+                })
+            }),
+        ),
+        (
+            "salesPerformance",
+            {
+                let admin = admin.clone();
+                let period = today.format("%Y-%m").to_string();
+                Arc::new(move |_, _| {
+                    Some(Call {
+                        path: "/graphql",
+                        token: admin.clone(),
+                        body: json!({"query": PERFORMANCE, "variables": {"p": period}}),
+                    })
+                })
+            },
+            None,
+        ),
+    ];
+    for (name, graphql, baseline) in reads {
+        if !wanted(name) {
+            continue;
+        }
+        let g = drive(&bench, &base, clients, seconds, graphql.clone(), succeeded).await;
+        let b = match &baseline {
+            Some(next) => Some(
+                drive(&bench, &base, clients, seconds, next.clone(), |body| {
+                    body["data"].is_object()
+                })
+                .await,
+            ),
+            None => None,
+        };
+        report(name, &g, b.as_ref());
+        // The reports' targets are latencies of one request at a time, whole company.
+        if matches!(name, "receivablesAging" | "salesPerformance") {
+            let g = drive(&bench, &base, 1, seconds, graphql, succeeded).await;
+            let b = match baseline {
+                Some(next) => Some(
+                    drive(&bench, &base, 1, seconds, next, |body| {
+                        body["data"].is_object()
+                    })
+                    .await,
+                ),
+                None => None,
+            };
+            report(&format!("{name} (1 client)"), &g, b.as_ref());
+        }
+    }
+
+    // Writes, each through GraphQL only (their SQL is the server's own transaction).
+    let run_id = Uuid::now_v7().simple().to_string();
+    let writes: Vec<(&str, Next)> = vec![
+        ("createLead", {
+            let (tokens, run_id) = (rep_tokens.clone(), run_id.clone());
+            Arc::new(move |w, i| {
+                Some(Call {
+                    path: "/graphql",
+                    token: tokens[w % tokens.len()].clone(),
+                    body: json!({"query": CREATE_LEAD, "variables": {"i": {
+                    "name": format!("Load lead {w}-{i}"), "source": "REFERRAL", "phone": format!("+1 555 {:03} {:05}", w, i % 100_000),
+                    "idempotencyKey": format!("{run_id}-lead-{w}-{i}")}}}),
+                })
+            })
+        }),
+        ("logFollowUp", {
+            let (reps, tokens, run_id) = (reps.clone(), rep_tokens.clone(), run_id.clone());
+            Arc::new(move |w, i| {
+                let r = w % reps.len();
+                let c = encode_id(
+                    NodeType::Customer,
+                    reps[r].customers[i % reps[r].customers.len()],
+                )
+                .0;
+                Some(Call {
+                    path: "/graphql",
+                    token: tokens[r].clone(),
+                    body: json!({"query": FOLLOW_UP, "variables": {"i": {
+                    "subjectId": c, "kind": "CALL", "content": "Checked in by phone",
+                    "idempotencyKey": format!("{run_id}-fu-{w}-{i}")}}}),
+                })
+            })
+        }),
+        ("checkInVisit", {
+            // Worker w takes every `clients`-th planned task of its rep, so none is checked in twice.
+            let (reps, tokens, run_id) = (reps.clone(), rep_tokens.clone(), run_id.clone());
+            let per_rep = clients.div_ceil(reps.len()).max(1);
+            Arc::new(move |w, i| {
+                let r = w % reps.len();
+                let lane = w / reps.len();
+                let (id, lat, lng) = *reps[r].planned.get(lane + i * per_rep)?;
+                Some(Call {
+                    path: "/graphql",
+                    token: tokens[r].clone(),
+                    body: json!({"query": CHECK_IN, "variables": {"i": {
+                    "id": encode_id(NodeType::VisitTask, id).0, "location": {"lat": lat, "lng": lng, "accuracyMeters": 15.0},
+                    "deviceTime": Utc::now(), "idempotencyKey": format!("{run_id}-ci-{id}")}}}),
+                })
+            })
+        }),
+        ("moveOpportunityStage", {
+            // Worker w cycles its own deals through the open stages; versions follow the moves.
+            let (reps, tokens, stages, run_id) = (
+                reps.clone(),
+                rep_tokens.clone(),
+                open_stages.clone(),
+                run_id.clone(),
+            );
+            let per_rep = clients.div_ceil(reps.len()).max(1);
+            Arc::new(move |w, i| {
+                let r = w % reps.len();
+                let lane = w / reps.len();
+                let mine: Vec<&(Uuid, i32, usize)> =
+                    reps[r].deals.iter().skip(lane).step_by(per_rep).collect();
+                if mine.is_empty() || stages.len() < 2 {
+                    return None;
+                }
+                let (id, version, position) = *mine[i % mine.len()];
+                let round = i / mine.len();
+                let target = stages[(position + round + 1) % stages.len()];
+                Some(Call {
+                    path: "/graphql",
+                    token: tokens[r].clone(),
+                    body: json!({"query": MOVE, "variables": {"i": {
+                    "id": encode_id(NodeType::Opportunity, id).0, "stageId": encode_id(NodeType::PipelineStage, target).0, "expectedVersion": version + round as i32,
+                    "idempotencyKey": format!("{run_id}-mv-{id}-{round}")}}}),
+                })
+            })
+        }),
+    ];
+    for (name, next) in writes {
+        if !wanted(name) {
+            continue;
+        }
+        let g = drive(&bench, &base, clients, seconds, next, succeeded).await;
+        report(name, &g, None);
+    }
+    bench.finish().await;
+}

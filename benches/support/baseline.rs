@@ -1,0 +1,391 @@
+//! The yardstick the load benchmark measures GraphQL against: the same data, fetched by
+//! hand-written SQL with joins, served by the same process through the same connection pool
+//! behind the same bearer-token check. Bench-only: these routes exist in benchmark binaries and
+//! nowhere else.
+
+#![allow(dead_code)] // only the load benchmark mounts these routes
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use salesgraph::AppState;
+use salesgraph::graphql::node::{NodeType, decode_any, encode_id};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value as SqlValue};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+type Answer = Result<Json<Value>, (StatusCode, String)>;
+
+/// `/baseline/<operation>` routes, each answering `{"data": …}` shaped like its GraphQL twin.
+pub fn routes(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/baseline/my-visit-tasks", post(my_visit_tasks))
+        .route("/baseline/opportunities", post(opportunities))
+        .route("/baseline/customer", post(customer))
+        .route("/baseline/receivables-aging", post(receivables_aging))
+        .with_state(state)
+}
+
+fn failed(err: impl std::fmt::Display) -> (StatusCode, String) {
+    (StatusCode::INTERNAL_SERVER_ERROR, err.to_string())
+}
+
+/// The signed-in user, from the same token check GraphQL requests pass.
+fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Uuid, (StatusCode, String)> {
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or((StatusCode::UNAUTHORIZED, "no token".to_owned()))?;
+    state
+        .jwt
+        .verify(token, state.clock.now())
+        .map(|claims| claims.sub)
+        .map_err(|_| (StatusCode::UNAUTHORIZED, "bad token".to_owned()))
+}
+
+/// `$1, $2, …` for PostgreSQL, `?` for SQLite (every placeholder appears once, in order).
+fn statement(state: &AppState, sql: &str, values: Vec<SqlValue>) -> Statement {
+    let backend = state.db.get_database_backend();
+    let sql = if backend == DbBackend::Sqlite {
+        let mut out = String::with_capacity(sql.len());
+        let mut chars = sql.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+                while chars.peek().is_some_and(char::is_ascii_digit) {
+                    chars.next();
+                }
+                out.push('?');
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    } else {
+        sql.to_owned()
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+async fn rows(
+    state: &AppState,
+    sql: &str,
+    values: Vec<SqlValue>,
+) -> Result<Vec<QueryResult>, (StatusCode, String)> {
+    state
+        .db
+        .query_all_raw(statement(state, sql, values))
+        .await
+        .map_err(failed)
+}
+
+fn get<T: sea_orm::TryGetable>(row: &QueryResult, index: usize) -> Result<T, (StatusCode, String)> {
+    row.try_get_by_index(index).map_err(failed)
+}
+
+/// The opaque global id clients see.
+fn gid(kind: NodeType, id: Uuid) -> String {
+    encode_id(kind, id).0
+}
+
+fn money(minor: i64) -> String {
+    Decimal::new(minor, 2).to_string()
+}
+
+fn when(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn location(lat: Option<f64>, lng: Option<f64>) -> Value {
+    match (lat, lng) {
+        (Some(lat), Some(lng)) => json!({"lat": lat, "lng": lng}),
+        _ => Value::Null,
+    }
+}
+
+/// The body's `variables`.
+fn variable<'a>(body: &'a Value, name: &str) -> Result<&'a Value, (StatusCode, String)> {
+    body.get("variables")
+        .and_then(|v| v.get(name))
+        .ok_or((StatusCode::BAD_REQUEST, format!("missing {name}")))
+}
+
+const MY_VISIT_TASKS: &str = "SELECT v.id, v.version, v.status, v.purpose, v.planned_start, v.planned_end, \
+    v.address, v.latitude, v.longitude, c.name, c.address, c.grade, c.latitude, c.longitude, \
+    f.kind, f.content, f.occurred_at, ct.name, ct.phone, o.name, o.amount_minor, s.name \
+    FROM visit_tasks v \
+    JOIN customers c ON c.id = v.customer_id \
+    LEFT JOIN contacts ct ON ct.id = v.contact_id \
+    LEFT JOIN opportunities o ON o.id = v.opportunity_id \
+    LEFT JOIN pipeline_stages s ON s.id = o.stage_id \
+    LEFT JOIN follow_ups f ON f.id = (SELECT f2.id FROM follow_ups f2 \
+        WHERE f2.customer_id = v.customer_id ORDER BY f2.occurred_at DESC, f2.id DESC LIMIT 1) \
+    WHERE v.assignee_id = $1 AND v.local_date = $2 AND v.status <> 'CANCELLED' \
+    ORDER BY v.planned_start, v.id";
+
+async fn my_visit_tasks(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Answer {
+    let user = viewer(&state, &headers)?;
+    let day: NaiveDate = variable(&body, "d")?
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .ok_or((StatusCode::BAD_REQUEST, "bad date".to_owned()))?;
+    let mut tasks = Vec::new();
+    for row in rows(&state, MY_VISIT_TASKS, vec![user.into(), day.into()]).await? {
+        let follow_up = match get::<Option<String>>(&row, 14)? {
+            Some(kind) => json!({"kind": kind, "content": get::<String>(&row, 15)?,
+                "occurredAt": when(get(&row, 16)?)}),
+            None => Value::Null,
+        };
+        let contact = match get::<Option<String>>(&row, 17)? {
+            Some(name) => json!({"name": name, "phone": get::<Option<String>>(&row, 18)?}),
+            None => Value::Null,
+        };
+        let deal = match get::<Option<String>>(&row, 19)? {
+            Some(name) => json!({"name": name, "amount": money(get(&row, 20)?),
+                "stage": {"name": get::<String>(&row, 21)?}}),
+            None => Value::Null,
+        };
+        tasks.push(json!({
+            "id": gid(NodeType::VisitTask, get(&row, 0)?), "version": get::<i32>(&row, 1)?, "status": get::<String>(&row, 2)?,
+            "purpose": get::<String>(&row, 3)?, "plannedStart": when(get(&row, 4)?),
+            "plannedEnd": when(get(&row, 5)?), "address": get::<Option<String>>(&row, 6)?,
+            "location": location(get(&row, 7)?, get(&row, 8)?),
+            "customer": {"name": get::<String>(&row, 9)?, "address": get::<Option<String>>(&row, 10)?,
+                "grade": get::<Option<String>>(&row, 11)?, "location": location(get(&row, 12)?, get(&row, 13)?),
+                "lastFollowUp": follow_up},
+            "contact": contact, "opportunity": deal,
+        }));
+    }
+    Ok(Json(json!({"data": {"myVisitTasks": tasks}})))
+}
+
+/// Deals of the members of the teams the viewer manages (and the viewer's own).
+const MANAGED_DEALS: &str = "o.owner_id IN (SELECT u.id FROM users u WHERE u.id = $1 \
+    OR u.team_id IN (SELECT t.id FROM teams t WHERE t.manager_id = $2))";
+
+async fn opportunities(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    let user = viewer(&state, &headers)?;
+    let count = rows(
+        &state,
+        &format!("SELECT COUNT(*) FROM opportunities o WHERE {MANAGED_DEALS}"),
+        vec![user.into(), user.into()],
+    )
+    .await?;
+    let total: i64 = match count.first() {
+        Some(row) => get(row, 0)?,
+        None => 0,
+    };
+    let page = rows(
+        &state,
+        &format!(
+            "SELECT o.id, o.name, o.amount_minor, o.status, o.expected_close_date, c.id, c.name, \
+             u.id, u.display_name, s.id, s.name FROM opportunities o \
+             JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id \
+             JOIN pipeline_stages s ON s.id = o.stage_id \
+             WHERE {MANAGED_DEALS} ORDER BY o.id LIMIT 20"
+        ),
+        vec![user.into(), user.into()],
+    )
+    .await?;
+    let mut edges = Vec::with_capacity(page.len());
+    for row in page {
+        edges.push(json!({"node": {
+            "id": gid(NodeType::Opportunity, get(&row, 0)?), "name": get::<String>(&row, 1)?, "amount": money(get(&row, 2)?),
+            "status": get::<String>(&row, 3)?, "expectedCloseDate": get::<NaiveDate>(&row, 4)?,
+            "customer": {"id": gid(NodeType::Customer, get(&row, 5)?), "name": get::<String>(&row, 6)?},
+            "owner": {"id": gid(NodeType::User, get(&row, 7)?), "displayName": get::<String>(&row, 8)?},
+            "stage": {"id": gid(NodeType::PipelineStage, get(&row, 9)?), "name": get::<String>(&row, 10)?},
+        }}));
+    }
+    Ok(Json(
+        json!({"data": {"opportunities": {"totalCount": total, "edges": edges}}}),
+    ))
+}
+
+async fn customer(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Answer {
+    let user = viewer(&state, &headers)?;
+    let id: Uuid = variable(&body, "id")?
+        .as_str()
+        .and_then(decode_any)
+        .map(|(_, id)| id)
+        .ok_or((StatusCode::BAD_REQUEST, "bad id".to_owned()))?;
+    let today = state.clock.now().date_naive();
+    let head = rows(
+        &state,
+        "SELECT c.id, c.name, c.address, c.grade, u.display_name FROM customers c \
+         JOIN users u ON u.id = c.owner_id WHERE c.id = $1 AND c.owner_id = $2",
+        vec![id.into(), user.into()],
+    )
+    .await?;
+    let Some(head) = head.first() else {
+        return Err((StatusCode::NOT_FOUND, "no such customer".to_owned()));
+    };
+    let mut contacts = Vec::new();
+    for row in rows(
+        &state,
+        "SELECT name, phone FROM contacts WHERE customer_id = $1 ORDER BY created_at, id",
+        vec![id.into()],
+    )
+    .await?
+    {
+        contacts.push(
+            json!({"name": get::<String>(&row, 0)?, "phone": get::<Option<String>>(&row, 1)?}),
+        );
+    }
+    let mut deals = Vec::new();
+    for row in rows(
+        &state,
+        "SELECT o.id, o.name, o.amount_minor, s.name FROM opportunities o \
+         JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.customer_id = $1 ORDER BY o.id",
+        vec![id.into()],
+    )
+    .await?
+    {
+        deals.push(
+            json!({"id": gid(NodeType::Opportunity, get(&row, 0)?), "name": get::<String>(&row, 1)?,
+            "amount": money(get(&row, 2)?), "stage": {"name": get::<String>(&row, 3)?}}),
+        );
+    }
+    let last = rows(
+        &state,
+        "SELECT kind, content, occurred_at FROM follow_ups WHERE customer_id = $1 \
+         ORDER BY occurred_at DESC, id DESC LIMIT 1",
+        vec![id.into()],
+    )
+    .await?;
+    let last_follow_up = match last.first() {
+        Some(row) => json!({"kind": get::<String>(row, 0)?, "content": get::<String>(row, 1)?,
+            "occurredAt": when(get(row, 2)?)}),
+        None => Value::Null,
+    };
+    let mut visits = Vec::new();
+    for row in rows(
+        &state,
+        "SELECT id, status, planned_start FROM visit_tasks WHERE customer_id = $1 \
+         ORDER BY planned_start DESC, id DESC LIMIT 10",
+        vec![id.into()],
+    )
+    .await?
+    {
+        visits.push(
+            json!({"id": gid(NodeType::VisitTask, get(&row, 0)?), "status": get::<String>(&row, 1)?,
+            "plannedStart": when(get(&row, 2)?)}),
+        );
+    }
+    let mut contracts = Vec::new();
+    for row in rows(
+        &state,
+        "SELECT id, number, amount_minor, status FROM contracts WHERE customer_id = $1 \
+         ORDER BY created_at DESC, id DESC",
+        vec![id.into()],
+    )
+    .await?
+    {
+        contracts.push(
+            json!({"id": gid(NodeType::Contract, get(&row, 0)?), "number": get::<String>(&row, 1)?,
+            "amount": money(get(&row, 2)?), "status": get::<String>(&row, 3)?}),
+        );
+    }
+    let owed = rows(
+        &state,
+        "SELECT CAST(COALESCE(SUM(i.amount_minor - i.paid_minor - i.waived_minor), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN i.due_date < $1 THEN i.amount_minor - i.paid_minor - i.waived_minor ELSE 0 END), 0) AS BIGINT), \
+         (SELECT CAST(COALESCE(SUM(p.unallocated_minor), 0) AS BIGINT) FROM payments p \
+            WHERE p.customer_id = $2 AND p.status = 'RECEIVED') \
+         FROM installments i JOIN contracts k ON k.id = i.contract_id \
+         WHERE i.customer_id = $3 AND k.status IN ('APPROVED', 'SIGNED', 'COMPLETED') \
+         AND i.amount_minor - i.paid_minor - i.waived_minor > 0",
+        vec![today.into(), id.into(), id.into()],
+    )
+    .await?;
+    let receivable = match owed.first() {
+        Some(row) => json!({"outstanding": money(get(row, 0)?), "overdue": money(get(row, 1)?),
+            "credit": money(get(row, 2)?)}),
+        None => Value::Null,
+    };
+    Ok(Json(json!({"data": {"customer": {
+        "id": gid(NodeType::Customer, get(head, 0)?), "name": get::<String>(head, 1)?, "address": get::<Option<String>>(head, 2)?,
+        "grade": get::<Option<String>>(head, 3)?, "owner": {"displayName": get::<String>(head, 4)?},
+        "contacts": contacts, "opportunities": deals, "lastFollowUp": last_follow_up,
+        "visits": visits, "contracts": contracts, "receivable": receivable,
+    }}})))
+}
+
+async fn receivables_aging(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Answer {
+    viewer(&state, &headers)?;
+    let as_of: NaiveDate = variable(&body, "asOf")?
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .ok_or((StatusCode::BAD_REQUEST, "bad date".to_owned()))?;
+    let back = |days| as_of - chrono::Duration::days(days);
+    let owed = "i.amount_minor - i.paid_minor - i.waived_minor";
+    let sum = |condition: &str| {
+        format!("CAST(COALESCE(SUM(CASE WHEN {condition} THEN {owed} ELSE 0 END), 0) AS BIGINT)")
+    };
+    let sql = format!(
+        "SELECT u.team_id, t.name, {}, {}, {}, {}, {} FROM installments i \
+         JOIN contracts k ON k.id = i.contract_id JOIN users u ON u.id = k.owner_id \
+         LEFT JOIN teams t ON t.id = u.team_id \
+         WHERE k.status IN ('APPROVED', 'SIGNED', 'COMPLETED') AND {owed} > 0 \
+         GROUP BY u.team_id, t.name",
+        sum("i.due_date >= $1"),
+        sum("i.due_date < $2 AND i.due_date >= $3"),
+        sum("i.due_date < $4 AND i.due_date >= $5"),
+        sum("i.due_date < $6 AND i.due_date >= $7"),
+        sum("i.due_date < $8"),
+    );
+    let values = vec![
+        as_of.into(),
+        as_of.into(),
+        back(30).into(),
+        back(30).into(),
+        back(60).into(),
+        back(60).into(),
+        back(90).into(),
+        back(90).into(),
+    ];
+    let mut groups = Vec::new();
+    let mut totals = [0_i64; 5];
+    for row in rows(&state, &sql, values).await? {
+        let mut buckets = [0_i64; 5];
+        for (slot, bucket) in buckets.iter_mut().enumerate() {
+            *bucket = get(&row, slot + 2)?;
+            totals[slot] += *bucket;
+        }
+        groups.push((
+            get::<Option<Uuid>>(&row, 0)?,
+            get::<Option<String>>(&row, 1)?,
+            buckets,
+        ));
+    }
+    groups.sort_by_key(|(_, _, b)| std::cmp::Reverse(b.iter().sum::<i64>()));
+    let shape = |b: [i64; 5]| {
+        json!({"current": money(b[0]), "d1To30": money(b[1]), "d31To60": money(b[2]),
+            "d61To90": money(b[3]), "over90": money(b[4]), "total": money(b.iter().sum())})
+    };
+    let rows: Vec<Value> = groups
+        .into_iter()
+        .map(|(key, label, b)| json!({"key": key.map(|k| gid(NodeType::Team, k)), "label": label, "buckets": shape(b)}))
+        .collect();
+    Ok(Json(
+        json!({"data": {"receivablesAging": {"asOf": as_of, "rows": rows, "totals": shape(totals)}}}),
+    ))
+}
