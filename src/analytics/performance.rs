@@ -1,6 +1,7 @@
 //! `salesPerformance`: the manager's numbers per rep, team or region for a period — a fixed
 //! number of SQL aggregates over the sellers the viewer may see, rolled up in code.
 
+use futures_util::TryFutureExt;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -14,7 +15,7 @@ use uuid::Uuid;
 
 use super::periods::Period;
 use crate::auth::viewer::{Role, Viewer};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::money::Money;
 use entity::{
     allocation, contract, installment, lead, opportunity, pipeline_stage, team, user, visit_task,
@@ -283,41 +284,17 @@ pub async fn sales_performance(
             .add(Expr::col((opportunity::Entity, column)).lt(end))
     };
 
-    let won = credited(
-        db,
-        &ids,
-        closed_in(opportunity::Column::ClosedAt)
-            .add(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("WON")),
-    )
-    .await?;
-    for row in won {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.won += Decimal::from(row.total) * Decimal::from(row.share) / Decimal::from(10_000);
-        }
-    }
-    let open = credited(
-        db,
-        &ids,
-        Condition::all()
-            .add(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("OPEN"))
-            .add(
-                Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate))
-                    .gte(period.start),
-            )
-            .add(
-                Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate))
-                    .lt(period.end),
-            ),
-    )
-    .await?;
-    for row in open {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            let credit =
-                Decimal::from(row.total) * Decimal::from(row.share) / Decimal::from(10_000);
-            a.pipeline += credit;
-            a.weighted += credit * Decimal::from(row.probability) / Decimal::ONE_HUNDRED;
-        }
-    }
+    let won_deals = closed_in(opportunity::Column::ClosedAt)
+        .add(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("WON"));
+    let open_deals = Condition::all()
+        .add(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("OPEN"))
+        .add(
+            Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate))
+                .gte(period.start),
+        )
+        .add(
+            Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate)).lt(period.end),
+        );
 
     let closed = Query::select()
         .from(opportunity::Entity)
@@ -339,21 +316,6 @@ pub async fn sales_performance(
             Expr::col(opportunity::Column::Status),
         ])
         .to_owned();
-    for row in Closed::find_by_statement(backend.build(&closed))
-        .all(db)
-        .await?
-    {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            if row.status == "WON" {
-                a.won_count += row.deals;
-                a.won_amount += row.total;
-            } else {
-                a.lost_count += row.deals;
-                a.lost_amount += row.total;
-            }
-        }
-    }
-
     let cycle = format!(
         "CAST(SUM({} - {}) AS DOUBLE PRECISION)",
         days(backend, "\"opportunities\".\"closed_at\""),
@@ -385,16 +347,6 @@ pub async fn sales_performance(
             opportunity::Column::OwnerId,
         ))])
         .to_owned();
-    for row in Cycle::find_by_statement(backend.build(&cycles))
-        .all(db)
-        .await?
-    {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.cycle_days += row.days;
-            a.cycles += row.deals;
-        }
-    }
-
     let collected = Query::select()
         .from(allocation::Entity)
         .inner_join(
@@ -420,15 +372,6 @@ pub async fn sales_performance(
         .and_where(Expr::col((contract::Entity, contract::Column::OwnerId)).is_in(ids.clone()))
         .add_group_by([Expr::col((contract::Entity, contract::Column::OwnerId))])
         .to_owned();
-    for row in Sum::find_by_statement(backend.build(&collected))
-        .all(db)
-        .await?
-    {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.collected += row.total;
-        }
-    }
-
     let leads = Query::select()
         .from(lead::Entity)
         .expr_as(Expr::col(lead::Column::OwnerId), Alias::new("user_id"))
@@ -442,16 +385,6 @@ pub async fn sales_performance(
         .and_where(lead::Column::OwnerId.is_in(ids.clone()))
         .add_group_by([Expr::col(lead::Column::OwnerId)])
         .to_owned();
-    for row in Leads::find_by_statement(backend.build(&leads))
-        .all(db)
-        .await?
-    {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.leads += row.created;
-            a.converted += row.converted;
-        }
-    }
-
     let visits = Query::select()
         .from(visit_task::Entity)
         .expr_as(
@@ -479,30 +412,83 @@ pub async fn sales_performance(
         .and_where(visit_task::Column::AssigneeId.is_in(ids.clone()))
         .add_group_by([Expr::col(visit_task::Column::AssigneeId)])
         .to_owned();
-    for row in Visits::find_by_statement(backend.build(&visits))
-        .all(db)
-        .await?
-    {
+    // The statements are independent: run them side by side on the pool.
+    let (won, open, closed, cycles, collected, leads, visits, targets, teams) = tokio::try_join!(
+        credited(db, &ids, won_deals),
+        credited(db, &ids, open_deals),
+        Closed::find_by_statement(backend.build(&closed))
+            .all(db)
+            .map_err(AppError::from),
+        Cycle::find_by_statement(backend.build(&cycles))
+            .all(db)
+            .map_err(AppError::from),
+        Sum::find_by_statement(backend.build(&collected))
+            .all(db)
+            .map_err(AppError::from),
+        Leads::find_by_statement(backend.build(&leads))
+            .all(db)
+            .map_err(AppError::from),
+        Visits::find_by_statement(backend.build(&visits))
+            .all(db)
+            .map_err(AppError::from),
+        super::targets::of_period(db, period),
+        team::Entity::find().all(db).map_err(AppError::from),
+    )?;
+    for row in won {
+        if let Some(a) = acc.get_mut(&row.user_id) {
+            a.won += Decimal::from(row.total) * Decimal::from(row.share) / Decimal::from(10_000);
+        }
+    }
+    for row in open {
+        if let Some(a) = acc.get_mut(&row.user_id) {
+            let credit =
+                Decimal::from(row.total) * Decimal::from(row.share) / Decimal::from(10_000);
+            a.pipeline += credit;
+            a.weighted += credit * Decimal::from(row.probability) / Decimal::ONE_HUNDRED;
+        }
+    }
+    for row in closed {
+        if let Some(a) = acc.get_mut(&row.user_id) {
+            if row.status == "WON" {
+                a.won_count += row.deals;
+                a.won_amount += row.total;
+            } else {
+                a.lost_count += row.deals;
+                a.lost_amount += row.total;
+            }
+        }
+    }
+    for row in cycles {
+        if let Some(a) = acc.get_mut(&row.user_id) {
+            a.cycle_days += row.days;
+            a.cycles += row.deals;
+        }
+    }
+    for row in collected {
+        if let Some(a) = acc.get_mut(&row.user_id) {
+            a.collected += row.total;
+        }
+    }
+    for row in leads {
+        if let Some(a) = acc.get_mut(&row.user_id) {
+            a.leads += row.created;
+            a.converted += row.converted;
+        }
+    }
+    for row in visits {
         if let Some(a) = acc.get_mut(&row.user_id) {
             a.visits_completed += row.completed;
             a.on_site += row.on_site;
             a.verified += row.verified;
         }
     }
-
-    let targets = super::targets::of_period(db, period).await?;
+    let teams: HashMap<Uuid, team::Model> = teams.into_iter().map(|t| (t.id, t)).collect();
     let target = |scope: &str, key: String| {
         targets
             .iter()
             .find(|t| t.scope == scope && t.scope_key == key)
             .map(|t| t.amount_minor)
     };
-    let teams: HashMap<Uuid, team::Model> = team::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
     let mut rows = match group_by {
         GroupBy::User => sellers
             .iter()

@@ -237,11 +237,6 @@ pub async fn aging(
             Expr::col((contract::Entity, contract::Column::Id))
                 .equals((Installments, Column::ContractId)),
         )
-        .inner_join(
-            customer::Entity,
-            Expr::col((customer::Entity, customer::Column::Id))
-                .equals((Installments, Column::CustomerId)),
-        )
         .join_as(
             sea_orm::JoinType::InnerJoin,
             user::Entity,
@@ -254,7 +249,13 @@ pub async fn aging(
             Expr::col((team::Entity, team::Column::Id))
                 .equals((owner.clone(), user::Column::TeamId)),
         )
-        .cond_where(owing(viewer))
+        // The contracts are joined already: filter them there rather than in a second scan.
+        .cond_where(crate::policy::by_contract(viewer, Column::ContractId))
+        .and_where(
+            Expr::col((contract::Entity, contract::Column::Status))
+                .is_in(COLLECTING.iter().map(|s| s.as_str())),
+        )
+        .and_where(outstanding().gt(0))
         .expr_as(
             total(when(due().gte(current_from), outstanding())),
             Alias::new("current"),
@@ -302,6 +303,14 @@ pub async fn aging(
             None,
         ),
     };
+    // Only the customer and region groupings need the customers.
+    if matches!(group, AgingGroup::Customer | AgingGroup::Region) {
+        query.inner_join(
+            customer::Entity,
+            Expr::col((customer::Entity, customer::Column::Id))
+                .equals((Installments, Column::CustomerId)),
+        );
+    }
     query
         .expr_as(key.clone(), Alias::new("key"))
         .add_group_by([key]);

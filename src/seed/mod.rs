@@ -27,7 +27,10 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
-use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter,
+};
 
 use crate::approvals::policy::ApprovalSubjectKind;
 use crate::auth::passwords::PasswordHasherConfig;
@@ -200,6 +203,9 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<SeedR
     visits::seed(&run, &people, &customers, &mut writer).await?;
     targets::seed(&run, &people, &mut writer).await?;
     writer.commit().await?;
+    // Fresh tables have no planner statistics until autovacuum gets to them; a benchmark run
+    // right after seeding would measure plans made blind.
+    db.execute_unprepared("ANALYZE").await?;
     Ok(SeedReport {
         tables: writer.counts(),
         volumes: run.volumes,
