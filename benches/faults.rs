@@ -104,6 +104,10 @@ async fn main() {
             if let Some(addr) = parsed["fields"]["address"].as_str() {
                 let _ = tx.send(addr.to_owned());
             }
+            // What the server logged as errors (not the expected "database unreachable").
+            if parsed["level"] == "ERROR" && parsed["fields"]["message"] != "database unreachable" {
+                eprintln!("server error log: {line}");
+            }
         }
     });
     let addr = rx

@@ -556,15 +556,18 @@ async fn main() {
 
     // Writes, each through GraphQL only (their SQL is the server's own transaction).
     let run_id = Uuid::now_v7().simple().to_string();
+    // Phones must differ from run to run on a reused database (duplicates are refused).
+    let run_phone = 200 + Utc::now().timestamp() % 800;
     let writes: Vec<(&str, Next)> = vec![
         ("createLead", {
             let (tokens, run_id) = (rep_tokens.clone(), run_id.clone());
+            let run_phone = run_phone;
             Arc::new(move |w, i| {
                 Some(Call {
                     path: "/graphql",
                     token: tokens[w % tokens.len()].clone(),
                     body: json!({"query": CREATE_LEAD, "variables": {"i": {
-                    "name": format!("Load lead {w}-{i}"), "source": "REFERRAL", "phone": format!("+1 555 {:03} {:05}", w, i % 100_000),
+                    "name": format!("Load lead {w}-{i}"), "source": "REFERRAL", "phone": format!("+1 {} {:03} {:05}", run_phone, w, i % 100_000),
                     "idempotencyKey": format!("{run_id}-lead-{w}-{i}")}}}),
                 })
             })

@@ -194,12 +194,18 @@ fn is_connection_failure(err: &DbErr) -> bool {
     match err {
         DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
         DbErr::Exec(RuntimeErr::SqlxError(e)) | DbErr::Query(RuntimeErr::SqlxError(e)) => {
-            matches!(
-                e.as_ref(),
+            match e.as_ref() {
                 sea_orm::sqlx::Error::Io(_)
-                    | sea_orm::sqlx::Error::PoolTimedOut
-                    | sea_orm::sqlx::Error::PoolClosed
-            )
+                | sea_orm::sqlx::Error::PoolTimedOut
+                | sea_orm::sqlx::Error::PoolClosed
+                | sea_orm::sqlx::Error::WorkerCrashed => true,
+                // PostgreSQL shutting down or restarting (57P01–57P03: operator intervention)
+                // or the connection failing (class 08): retryable once it is back.
+                sea_orm::sqlx::Error::Database(db) => db
+                    .code()
+                    .is_some_and(|code| code.starts_with("57P") || code.starts_with("08")),
+                _ => false,
+            }
         }
         _ => false,
     }
