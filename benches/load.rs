@@ -561,7 +561,6 @@ async fn main() {
     let writes: Vec<(&str, Next)> = vec![
         ("createLead", {
             let (tokens, run_id) = (rep_tokens.clone(), run_id.clone());
-            let run_phone = run_phone;
             Arc::new(move |w, i| {
                 Some(Call {
                     path: "/graphql",
