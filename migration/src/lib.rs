@@ -11,6 +11,7 @@ mod m20261125_000005_visits;
 mod m20261125_000006_contracts_approvals;
 mod m20261125_000007_billing;
 mod m20261125_000008_targets;
+mod m20261125_000009_report_indexes;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_contracts_approvals::Migration),
             Box::new(m20261125_000007_billing::Migration),
             Box::new(m20261125_000008_targets::Migration),
+            Box::new(m20261125_000009_report_indexes::Migration),
         ]
     }
 }

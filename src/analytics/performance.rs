@@ -483,12 +483,11 @@ pub async fn sales_performance(
         }
     }
     let teams: HashMap<Uuid, team::Model> = teams.into_iter().map(|t| (t.id, t)).collect();
-    let target = |scope: &str, key: String| {
-        targets
-            .iter()
-            .find(|t| t.scope == scope && t.scope_key == key)
-            .map(|t| t.amount_minor)
-    };
+    let targets: HashMap<(&str, &str), i64> = targets
+        .iter()
+        .map(|t| ((t.scope.as_str(), t.scope_key.as_str()), t.amount_minor))
+        .collect();
+    let target = |scope: &str, key: String| targets.get(&(scope, key.as_str())).copied();
     let mut rows = match group_by {
         GroupBy::User => sellers
             .iter()
