@@ -17,8 +17,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops loudly on any surprise
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -26,6 +26,7 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
+use support::process::ServerProcess;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -51,65 +52,22 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
-struct Server {
-    child: Child,
-    url: String,
-    ws: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_server(database_url: &str, schema: &str) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_salesgraph"))
-        .arg("serve")
-        .env("DATABASE_URL", database_url)
-        .env("SALESGRAPH_DATABASE_SCHEMA", schema)
-        .env(
-            "SALESGRAPH_EVENT_CHANNEL",
-            format!("events_{}", schema.replace('-', "_")),
-        )
-        .env("SALESGRAPH_BIND", "127.0.0.1:0")
-        .env("SALESGRAPH_LOG_FORMAT", "json")
-        .env("RUST_LOG", "warn,salesgraph=info")
-        .env("SALESGRAPH_ADMIN_EMAIL", ADMIN)
-        .env("SALESGRAPH_ADMIN_PASSWORD", PASSWORD)
-        .env(
+fn start_server(database_url: &str, schema: &str) -> ServerProcess {
+    ServerProcess::start(&[
+        ("DATABASE_URL", database_url.to_owned()),
+        ("SALESGRAPH_DATABASE_SCHEMA", schema.to_owned()),
+        ("SALESGRAPH_EVENT_CHANNEL", format!("events_{schema}")),
+        ("SALESGRAPH_ADMIN_EMAIL", ADMIN.to_owned()),
+        ("SALESGRAPH_ADMIN_PASSWORD", PASSWORD.to_owned()),
+        (
             "SALESGRAPH_JWT_SECRET",
-            "fanout-bench-secret-long-enough-for-hs256",
-        )
-        .env("SALESGRAPH_ACCESS_TOKEN_TTL_SECS", "3600")
-        .env("SALESGRAPH_ARGON2_MEMORY_KIB", "1024")
-        .env("SALESGRAPH_ARGON2_ITERATIONS", "1")
-        .env("SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT", "1000000")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start salesgraph");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let parsed: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-            if let Some(addr) = parsed["fields"]["address"].as_str() {
-                let _ = tx.send(addr.to_owned());
-            }
-        }
-    });
-    let addr = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(120)))
-        .await
-        .unwrap()
-        .expect("server address");
-    Server {
-        child,
-        url: format!("http://{addr}/graphql"),
-        ws: format!("ws://{addr}/graphql/ws"),
-    }
+            "fanout-bench-secret-long-enough-for-hs256".to_owned(),
+        ),
+        (
+            "SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT",
+            "1000000".to_owned(),
+        ),
+    ])
 }
 
 async fn gql(
@@ -179,9 +137,10 @@ async fn main() {
             )
         }
     };
-    let server = start_server(&database_url, &schema).await;
+    let server = start_server(&database_url, &schema);
+    let url = format!("http://{}/graphql", server.addr);
+    let ws = format!("ws://{}/graphql/ws", server.addr);
     let http = reqwest::Client::new();
-    let url = server.url.clone();
     let admin = login(&http, &url, ADMIN).await;
     let stages = gql(
         &http,
@@ -261,7 +220,6 @@ async fn main() {
     let received: Arc<Vec<AtomicUsize>> =
         Arc::new((0..subscribers).map(|_| AtomicUsize::new(0)).collect());
     let heard_at: Arc<std::sync::Mutex<Vec<(usize, Instant)>>> = Arc::default();
-    let ws = server.ws.clone();
     let sockets: Vec<_> = futures_util::stream::iter(0..subscribers)
         .map(|i| {
             let (members, ws) = (members.clone(), ws.clone());

@@ -14,15 +14,17 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops loudly on any surprise
 
+mod support;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
+use support::process::ServerProcess;
 
 const ADMIN: &str = "admin@faults.bench";
 const PASSWORD: &str = "faults-bench-password";
@@ -74,45 +76,18 @@ async fn main() {
         .await
         .unwrap();
 
-    let mut child: Child = Command::new(env!("CARGO_BIN_EXE_salesgraph"))
-        .arg("serve")
-        .env("DATABASE_URL", &base)
-        .env("SALESGRAPH_DATABASE_SCHEMA", &schema)
-        .env("SALESGRAPH_EVENT_CHANNEL", format!("events_{schema}"))
-        .env("SALESGRAPH_BIND", "127.0.0.1:0")
-        .env("SALESGRAPH_LOG_FORMAT", "json")
-        .env("RUST_LOG", "warn,salesgraph=info")
-        .env("SALESGRAPH_ADMIN_EMAIL", ADMIN)
-        .env("SALESGRAPH_ADMIN_PASSWORD", PASSWORD)
-        .env(
+    let mut server = ServerProcess::start(&[
+        ("DATABASE_URL", base.clone()),
+        ("SALESGRAPH_DATABASE_SCHEMA", schema.clone()),
+        ("SALESGRAPH_EVENT_CHANNEL", format!("events_{schema}")),
+        ("SALESGRAPH_ADMIN_EMAIL", ADMIN.to_owned()),
+        ("SALESGRAPH_ADMIN_PASSWORD", PASSWORD.to_owned()),
+        (
             "SALESGRAPH_JWT_SECRET",
-            "faults-bench-secret-long-enough-for-hs256",
-        )
-        .env("SALESGRAPH_ACCESS_TOKEN_TTL_SECS", "3600")
-        .env("SALESGRAPH_ARGON2_MEMORY_KIB", "1024")
-        .env("SALESGRAPH_ARGON2_ITERATIONS", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start salesgraph");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            let parsed: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-            if let Some(addr) = parsed["fields"]["address"].as_str() {
-                let _ = tx.send(addr.to_owned());
-            }
-            // What the server logged as errors (not the expected "database unreachable").
-            if parsed["level"] == "ERROR" && parsed["fields"]["message"] != "database unreachable" {
-                eprintln!("server error log: {line}");
-            }
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("server address");
+            "faults-bench-secret-long-enough-for-hs256".to_owned(),
+        ),
+    ]);
+    let addr = server.addr.clone();
     let url = format!("http://{addr}/graphql");
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(20))
@@ -192,7 +167,7 @@ async fn main() {
     for w in workers {
         acknowledged.extend(w.await.unwrap());
     }
-    let alive = child.try_wait().unwrap().is_none();
+    let alive = server.child.try_wait().unwrap().is_none();
 
     let log = log.lock().unwrap().clone();
     let mut totals: HashMap<Seen, usize> = HashMap::new();
@@ -245,8 +220,7 @@ async fn main() {
         acknowledged.len(),
         stored.len()
     );
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     let _ = db
         .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))
         .await;

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 pub mod baseline;
+pub mod process;
 
 use salesgraph::clock::ManualClock;
 use salesgraph::{AppState, Config, build_router, build_state, db};
