@@ -20,12 +20,12 @@
 mod support;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use salesgraph::graphql::node::{NodeType, encode_id};
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use support::{Bench, knob, percentile};
 use uuid::Uuid;
@@ -74,9 +74,11 @@ struct Call {
     body: Value,
 }
 
+/// Gives a worker's i-th request; `None` ends that worker early.
+type Next = Arc<dyn Fn(usize, usize) -> Option<Call> + Send + Sync>;
+
 /// The figures of one run.
 struct Run {
-    requests: usize,
     errors: usize,
     per_second: f64,
     p50: Duration,
@@ -86,20 +88,8 @@ struct Run {
 }
 
 async fn sql(bench: &Bench, text: &str, values: Vec<sea_orm::Value>) -> Vec<sea_orm::QueryResult> {
-    let db = &bench.state.db;
-    let backend = db.get_database_backend();
-    let text = if backend == sea_orm::DbBackend::Sqlite {
-        let mut out = text.to_owned();
-        for n in (1..=values.len()).rev() {
-            out = out.replace(&format!("${n}"), "?");
-        }
-        out
-    } else {
-        text.to_owned()
-    };
-    db.query_all_raw(Statement::from_sql_and_values(backend, text, values))
-        .await
-        .unwrap()
+    let statement = support::baseline::statement(&bench.state, text, values);
+    bench.state.db.query_all_raw(statement).await.unwrap()
 }
 
 async fn login(http: &reqwest::Client, url: &str, email: &str) -> String {
@@ -126,7 +116,7 @@ async fn drive(
     base: &str,
     clients: usize,
     seconds: u64,
-    next: Arc<dyn Fn(usize, usize) -> Option<Call> + Send + Sync>,
+    next: Next,
     check: fn(&Value) -> bool,
 ) -> Run {
     let http = reqwest::Client::builder()
@@ -135,11 +125,9 @@ async fn drive(
         .unwrap();
     // Warm up connections and caches for a second, unmeasured.
     let warm_until = Instant::now() + Duration::from_secs(1);
-    let warmed = Arc::new(AtomicUsize::new(0));
     let warm: Vec<_> = (0..clients)
         .map(|worker| {
-            let (http, next, base, warmed) =
-                (http.clone(), next.clone(), base.to_owned(), warmed.clone());
+            let (http, next, base) = (http.clone(), next.clone(), base.to_owned());
             tokio::spawn(async move {
                 let mut i = 0;
                 while Instant::now() < warm_until {
@@ -147,7 +135,6 @@ async fn drive(
                     i += 1;
                     let _ = send(&http, &base, call).await;
                 }
-                warmed.fetch_max(i, Ordering::Relaxed);
                 i
             })
         })
@@ -199,7 +186,6 @@ async fn drive(
     }
     let requests = all.len();
     Run {
-        requests: all.len(),
         errors,
         per_second: all.len() as f64 / elapsed.as_secs_f64(),
         p50: percentile(&all, 0.50),
@@ -222,6 +208,28 @@ async fn send(http: &reqwest::Client, base: &str, call: Call) -> Option<Value> {
 
 fn succeeded(body: &Value) -> bool {
     body["errors"].is_null() && body["data"].is_object()
+}
+
+/// One run of GraphQL, then one of the baseline when there is one.
+async fn compare(
+    bench: &Bench,
+    base: &str,
+    clients: usize,
+    seconds: u64,
+    graphql: &Next,
+    baseline: Option<&Next>,
+) -> (Run, Option<Run>) {
+    let g = drive(bench, base, clients, seconds, graphql.clone(), succeeded).await;
+    let b = match baseline {
+        Some(next) => Some(
+            drive(bench, base, clients, seconds, next.clone(), |b| {
+                b["data"].is_object()
+            })
+            .await,
+        ),
+        None => None,
+    };
+    (g, b)
 }
 
 fn ms(d: Duration) -> String {
@@ -249,7 +257,6 @@ fn report(name: &str, graphql: &Run, baseline: Option<&Run>) {
             graphql.p99.as_secs_f64() / baseline.p99.as_secs_f64()
         );
     }
-    let _ = graphql.requests;
 }
 
 #[tokio::main]
@@ -399,157 +406,82 @@ async fn main() {
     println!("| operation | mode | req/s | p50 ms | p95 ms | p99 ms | SQL/request | errors |");
     println!("|---|---|---|---|---|---|---|---|");
 
-    type Next = Arc<dyn Fn(usize, usize) -> Option<Call> + Send + Sync>;
-    let reads: Vec<(&str, Next, Option<Next>)> = vec![
-        (
-            "myVisitTasks",
-            {
-                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
-                Arc::new(move |w, _| {
-                    let r = w % reps.len();
-                    Some(Call {
-                        path: "/graphql",
-                        token: tokens[r].clone(),
-                        body: json!({"query": VISITS, "variables": {"d": reps[r].day}}),
-                    })
-                })
-            },
-            Some({
-                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
-                Arc::new(move |w, _| {
-                    let r = w % reps.len();
-                    Some(Call {
-                        path: "/baseline/my-visit-tasks",
-                        token: tokens[r].clone(),
-                        body: json!({"variables": {"d": reps[r].day}}),
-                    })
-                })
-            }),
-        ),
+    // Each read: its GraphQL document, its baseline route, and who asks with which variables
+    // for a worker's i-th request (the same for both modes).
+    type Ask = Arc<dyn Fn(usize, usize) -> (Arc<str>, Value) + Send + Sync>;
+    let period = today.format("%Y-%m").to_string();
+    let reads: Vec<(&str, &'static str, Option<&'static str>, Ask)> = vec![
+        ("myVisitTasks", VISITS, Some("/baseline/my-visit-tasks"), {
+            let (reps, tokens) = (reps.clone(), rep_tokens.clone());
+            Arc::new(move |w, _| {
+                let r = w % reps.len();
+                (tokens[r].clone(), json!({"d": reps[r].day}))
+            })
+        }),
         (
             "opportunities",
+            OPPORTUNITIES,
+            Some("/baseline/opportunities"),
             {
                 let managers = managers.clone();
-                Arc::new(move |w, _| {
-                    Some(Call {
-                        path: "/graphql",
-                        token: managers[w % managers.len()].clone(),
-                        body: json!({"query": OPPORTUNITIES}),
-                    })
-                })
+                Arc::new(move |w, _| (managers[w % managers.len()].clone(), json!({})))
             },
-            Some({
-                let managers = managers.clone();
-                Arc::new(move |w, _| {
-                    Some(Call {
-                        path: "/baseline/opportunities",
-                        token: managers[w % managers.len()].clone(),
-                        body: json!({}),
-                    })
-                })
-            }),
         ),
-        (
-            "customer",
-            {
-                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
-                Arc::new(move |w, i| {
-                    let r = w % reps.len();
-                    let c = encode_id(
-                        NodeType::Customer,
-                        reps[r].customers[i % reps[r].customers.len()],
-                    )
-                    .0;
-                    Some(Call {
-                        path: "/graphql",
-                        token: tokens[r].clone(),
-                        body: json!({"query": CUSTOMER, "variables": {"id": c}}),
-                    })
-                })
-            },
-            Some({
-                let (reps, tokens) = (reps.clone(), rep_tokens.clone());
-                Arc::new(move |w, i| {
-                    let r = w % reps.len();
-                    let c = encode_id(
-                        NodeType::Customer,
-                        reps[r].customers[i % reps[r].customers.len()],
-                    )
-                    .0;
-                    Some(Call {
-                        path: "/baseline/customer",
-                        token: tokens[r].clone(),
-                        body: json!({"variables": {"id": c}}),
-                    })
-                })
-            }),
-        ),
+        ("customer", CUSTOMER, Some("/baseline/customer"), {
+            let (reps, tokens) = (reps.clone(), rep_tokens.clone());
+            Arc::new(move |w, i| {
+                let r = w % reps.len();
+                let customers = &reps[r].customers;
+                let id = encode_id(NodeType::Customer, customers[i % customers.len()]).0;
+                (tokens[r].clone(), json!({"id": id}))
+            })
+        }),
         (
             "receivablesAging",
+            AGING,
+            Some("/baseline/receivables-aging"),
             {
                 let finance = finance.clone();
-                Arc::new(move |_, _| {
-                    Some(Call {
-                        path: "/graphql",
-                        token: finance.clone(),
-                        body: json!({"query": AGING, "variables": {"asOf": today}}),
-                    })
-                })
+                Arc::new(move |_, _| (finance.clone(), json!({"asOf": today})))
             },
-            Some({
-                let finance = finance.clone();
-                Arc::new(move |_, _| {
-                    Some(Call {
-                        path: "/baseline/receivables-aging",
-                        token: finance.clone(),
-                        body: json!({"variables": {"asOf": today}}),
-                    })
-                })
-            }),
         ),
-        (
-            "salesPerformance",
-            {
-                let admin = admin.clone();
-                let period = today.format("%Y-%m").to_string();
-                Arc::new(move |_, _| {
-                    Some(Call {
-                        path: "/graphql",
-                        token: admin.clone(),
-                        body: json!({"query": PERFORMANCE, "variables": {"p": period}}),
-                    })
-                })
-            },
-            None,
-        ),
+        ("salesPerformance", PERFORMANCE, None, {
+            let admin = admin.clone();
+            Arc::new(move |_, _| (admin.clone(), json!({"p": period})))
+        }),
     ];
-    for (name, graphql, baseline) in reads {
+    for (name, query, baseline_path, ask) in reads {
         if !wanted(name) {
             continue;
         }
-        let g = drive(&bench, &base, clients, seconds, graphql.clone(), succeeded).await;
-        let b = match &baseline {
-            Some(next) => Some(
-                drive(&bench, &base, clients, seconds, next.clone(), |body| {
-                    body["data"].is_object()
+        let graphql: Next = {
+            let ask = ask.clone();
+            Arc::new(move |w, i| {
+                let (token, variables) = ask(w, i);
+                let body = json!({"query": query, "variables": variables});
+                Some(Call {
+                    path: "/graphql",
+                    token,
+                    body,
                 })
-                .await,
-            ),
-            None => None,
+            })
         };
+        let baseline: Option<Next> = baseline_path.map(|path| {
+            let ask = ask.clone();
+            Arc::new(move |w, i| {
+                let (token, variables) = ask(w, i);
+                Some(Call {
+                    path,
+                    token,
+                    body: json!({"variables": variables}),
+                })
+            }) as Next
+        });
+        let (g, b) = compare(&bench, &base, clients, seconds, &graphql, baseline.as_ref()).await;
         report(name, &g, b.as_ref());
         // The reports' targets are latencies of one request at a time, whole company.
         if matches!(name, "receivablesAging" | "salesPerformance") {
-            let g = drive(&bench, &base, 1, seconds, graphql, succeeded).await;
-            let b = match baseline {
-                Some(next) => Some(
-                    drive(&bench, &base, 1, seconds, next, |body| {
-                        body["data"].is_object()
-                    })
-                    .await,
-                ),
-                None => None,
-            };
+            let (g, b) = compare(&bench, &base, 1, seconds, &graphql, baseline.as_ref()).await;
             report(&format!("{name} (1 client)"), &g, b.as_ref());
         }
     }

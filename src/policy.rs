@@ -170,6 +170,21 @@ pub fn payments(viewer: &Viewer) -> Condition {
     }
 }
 
+/// [`opportunities`] for one deal already in memory: its owner and the split holders, each
+/// with their team. Used where thousands of viewers check the same deal (live events).
+pub fn can_see_opportunity(
+    viewer: &Viewer,
+    owner: (Uuid, Option<Uuid>),
+    holders: &[(Uuid, Option<Uuid>)],
+) -> bool {
+    let sees = |(user, team): (Uuid, Option<Uuid>)| match viewer.role {
+        Role::Admin | Role::Finance => true,
+        Role::SalesManager => user == viewer.user_id || viewer.manages(team),
+        Role::SalesRep => user == viewer.user_id,
+    };
+    sees(owner) || holders.iter().copied().any(sees)
+}
+
 /// Whether `viewer` may see a user with this id and team (the same rule as [`users`]).
 pub fn can_see_user(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bool {
     match viewer.role {

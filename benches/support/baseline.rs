@@ -51,7 +51,7 @@ fn viewer(state: &AppState, headers: &HeaderMap) -> Result<Uuid, (StatusCode, St
 }
 
 /// `$1, $2, …` for PostgreSQL, `?` for SQLite (every placeholder appears once, in order).
-fn statement(state: &AppState, sql: &str, values: Vec<SqlValue>) -> Statement {
+pub fn statement(state: &AppState, sql: &str, values: Vec<SqlValue>) -> Statement {
     let backend = state.db.get_database_backend();
     let sql = if backend == DbBackend::Sqlite {
         let mut out = String::with_capacity(sql.len());

@@ -1,7 +1,7 @@
 //! Receivables for finance: who owes what and how late, as SQL aggregates within visibility.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoCondition, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
 };
@@ -45,9 +45,25 @@ fn collecting_contracts() -> SelectStatement {
 
 /// Installments still owing money, of collecting contracts the viewer may see.
 fn owing(viewer: &Viewer) -> Condition {
+    owing_where(
+        viewer,
+        Column::ContractId.in_subquery(collecting_contracts()),
+    )
+}
+
+/// [`owing`] for a query that joins `contracts` already: the status is read there.
+fn owing_on_joined_contracts(viewer: &Viewer) -> Condition {
+    owing_where(
+        viewer,
+        Expr::col((contract::Entity, contract::Column::Status))
+            .is_in(COLLECTING.iter().map(|s| s.as_str())),
+    )
+}
+
+fn owing_where(viewer: &Viewer, collecting: impl IntoCondition) -> Condition {
     Condition::all()
         .add(crate::policy::by_contract(viewer, Column::ContractId))
-        .add(Column::ContractId.in_subquery(collecting_contracts()))
+        .add(collecting)
         .add(outstanding().gt(0))
 }
 
@@ -249,13 +265,7 @@ pub async fn aging(
             Expr::col((team::Entity, team::Column::Id))
                 .equals((owner.clone(), user::Column::TeamId)),
         )
-        // The contracts are joined already: filter them there rather than in a second scan.
-        .cond_where(crate::policy::by_contract(viewer, Column::ContractId))
-        .and_where(
-            Expr::col((contract::Entity, contract::Column::Status))
-                .is_in(COLLECTING.iter().map(|s| s.as_str())),
-        )
-        .and_where(outstanding().gt(0))
+        .cond_where(owing_on_joined_contracts(viewer))
         .expr_as(
             total(when(due().gte(current_from), outstanding())),
             Alias::new("current"),

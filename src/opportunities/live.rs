@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::auth::viewer::{Role, Viewer};
+use crate::auth::viewer::Viewer;
 use crate::error::AppResult;
 
 /// Changes remembered per instance; older ones are dropped wholesale past this many.
@@ -30,16 +30,13 @@ pub struct ChangeFacts {
 }
 
 impl ChangeFacts {
-    /// Whether `viewer` may see the deal: admins and finance always; managers when they or a
-    /// member of a team they manage own it or hold a split; reps when they own it or hold one.
+    /// Whether `viewer` may see the deal (the rule of [`crate::policy::opportunities`]).
     pub fn visible_to(&self, viewer: &Viewer) -> bool {
-        let sees = |user: Uuid, team: Option<Uuid>| match viewer.role {
-            Role::Admin | Role::Finance => true,
-            Role::SalesManager => user == viewer.user_id || viewer.manages(team),
-            Role::SalesRep => user == viewer.user_id,
-        };
-        sees(self.deal.owner_id, self.owner_team)
-            || self.holders.iter().any(|(user, team)| sees(*user, *team))
+        crate::policy::can_see_opportunity(
+            viewer,
+            (self.deal.owner_id, self.owner_team),
+            &self.holders,
+        )
     }
 }
 
@@ -121,6 +118,7 @@ async fn read(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Arc<Chang
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::viewer::Role;
     use chrono::Utc;
 
     fn viewer(role: Role, user_id: Uuid, managed: Vec<Uuid>) -> Viewer {
