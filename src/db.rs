@@ -117,3 +117,28 @@ where
         .await?;
     Ok(result.rows_affected == 1)
 }
+
+/// Adds every column of `F` to `query`, each named `{prefix}{column}`, so one joined statement
+/// can carry several entities side by side (read them back with [`read_prefixed`]).
+pub fn select_prefixed<F: sea_orm::EntityTrait>(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    prefix: &str,
+) {
+    use sea_orm::{ColumnTrait, IdenStatic, Iterable};
+    for column in <F::Column as Iterable>::iter() {
+        query.expr_as(
+            column.select_as(column.into_expr()),
+            sea_orm::sea_query::Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
+/// Reads an entity selected by [`select_prefixed`] through an outer join: `None` when the join
+/// matched no row (its `id` is null).
+pub fn read_prefixed<M: sea_orm::FromQueryResult>(
+    row: &sea_orm::QueryResult,
+    prefix: &str,
+) -> Result<Option<M>, DbErr> {
+    let id: Option<uuid::Uuid> = row.try_get(prefix, "id")?;
+    id.map(|_| M::from_query_result(row, prefix)).transpose()
+}

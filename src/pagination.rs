@@ -3,9 +3,10 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Select,
 };
 use uuid::Uuid;
 
@@ -178,6 +179,44 @@ where
     E::Model: Sync,
     C: ColumnTrait,
 {
+    let rows = Rows {
+        join: |_: &mut SelectStatement| {},
+        read: |row: &QueryResult| E::Model::from_query_result(row, ""),
+    };
+    fetch_joined(
+        db, select, id_column, sort, descending, request, rows, value_of, id_of,
+    )
+    .await
+}
+
+/// How a page's statement is widened and its rows read: `join` adds joined tables and their
+/// columns to the statement, `read` turns one result row into an item.
+pub struct Rows<J, R> {
+    pub join: J,
+    pub read: R,
+}
+
+/// [`fetch_sorted`] with records joined into the page's statement (look-ahead for one-to-one
+/// links), so a page and what each of its rows links to come back in one round trip.
+#[allow(clippy::too_many_arguments)] // each argument is one independent part of the ordering
+pub async fn fetch_joined<E, C, T, J, R>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id_column: C,
+    sort: SortKey<C>,
+    descending: bool,
+    request: &PageRequest,
+    rows: Rows<J, R>,
+    value_of: impl Fn(&T) -> i64,
+    id_of: impl Fn(&T) -> Uuid,
+) -> AppResult<Page<T>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    C: ColumnTrait,
+    J: FnOnce(&mut SelectStatement),
+    R: Fn(&QueryResult) -> Result<T, sea_orm::DbErr>,
+{
     use sea_orm::Condition;
     let total_count = select.clone().count(db).await?;
     let (after, before, size, backward) = match *request {
@@ -244,7 +283,14 @@ where
     } else {
         query.order_by_desc(id_column)
     };
-    let mut items = query.limit(size + 1).all(db).await?;
+    let mut statement = query.limit(size + 1).into_query();
+    (rows.join)(&mut statement);
+    let mut items = db
+        .query_all(&statement)
+        .await?
+        .iter()
+        .map(&rows.read)
+        .collect::<Result<Vec<T>, _>>()?;
     let has_more = items.len() as u64 > size;
     items.truncate(usize::try_from(size).unwrap_or(usize::MAX));
     if backward {

@@ -185,28 +185,11 @@ pub async fn latest_of_customers(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> AppResult<Vec<follow_up::Model>> {
-    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    use sea_orm::sea_query::{Expr, ExprTrait};
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    // For each customer, the follow-up no newer one outranks: one indexed probe per customer.
-    let newest = Query::select()
-        .column((Alias::new("newer"), follow_up::Column::Id))
-        .from_as(FollowUps, Alias::new("newer"))
-        .and_where(
-            Expr::col((Alias::new("newer"), follow_up::Column::CustomerId))
-                .equals((FollowUps, follow_up::Column::CustomerId)),
-        )
-        .order_by(
-            (Alias::new("newer"), follow_up::Column::OccurredAt),
-            sea_orm::Order::Desc,
-        )
-        .order_by(
-            (Alias::new("newer"), follow_up::Column::Id),
-            sea_orm::Order::Desc,
-        )
-        .limit(1)
-        .to_owned();
+    let newest = newest_of(Expr::col((FollowUps, follow_up::Column::CustomerId)));
     Ok(FollowUps::find()
         .filter(follow_up::Column::CustomerId.is_in(ids.to_vec()))
         .filter(Expr::col((FollowUps, follow_up::Column::Id)).eq(Expr::from(newest)))
@@ -286,4 +269,22 @@ pub async fn get_follow_up(
     } else {
         Err(AppError::not_found("Follow-up"))
     }
+}
+
+/// The id of the newest follow-up of the customer `customer` (an expression of the outer
+/// query) as a scalar subquery: one indexed probe per customer.
+pub fn newest_of(customer: sea_orm::sea_query::Expr) -> sea_orm::sea_query::SelectStatement {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    let newer = Alias::new("newer");
+    Query::select()
+        .column((newer.clone(), follow_up::Column::Id))
+        .from_as(FollowUps, newer.clone())
+        .and_where(Expr::col((newer.clone(), follow_up::Column::CustomerId)).eq(customer))
+        .order_by(
+            (newer.clone(), follow_up::Column::OccurredAt),
+            sea_orm::Order::Desc,
+        )
+        .order_by((newer, follow_up::Column::Id), sea_orm::Order::Desc)
+        .limit(1)
+        .to_owned()
 }

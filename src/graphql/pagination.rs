@@ -22,6 +22,14 @@ pub fn edges_of<M, N>(page: Page<M>, node: impl Fn(M) -> N) -> (PageInfo, Vec<(S
     (info, edges, page.total_count)
 }
 
+/// Whether the client selected `field` on the nodes of the connection being resolved (under
+/// `edges.node` or `nodes`), so a list can join that link into its page's statement.
+pub fn node_wants(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
+    let look = ctx.look_ahead();
+    look.field("edges").field("node").field(field).exists()
+        || look.field("nodes").field(field).exists()
+}
+
 /// Declares `$connection` and `$edge` for `$node`, with `$connection::from_page`.
 #[macro_export]
 macro_rules! connection_types {

@@ -125,9 +125,14 @@ impl OpportunityQuery {
             updated_since: f.updated_since,
         };
         let app = ctx.app();
+        let wants = service::Wants {
+            customer: crate::graphql::pagination::node_wants(ctx, "customer"),
+            owner: crate::graphql::pagination::node_wants(ctx, "owner"),
+        };
         let page =
-            service::list_opportunities(&app.db, viewer, filter, &page, app.clock.now()).await?;
-        Ok(OpportunityConnection::from_page(page, Opportunity::from))
+            service::list_opportunities(&app.db, viewer, filter, &page, app.clock.now(), wants)
+                .await?;
+        Ok(OpportunityConnection::from_page(page, Opportunity::listed))
     }
 
     /// One deal by id; `NOT_FOUND` when missing or not yours to see.

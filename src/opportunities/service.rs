@@ -240,13 +240,100 @@ fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Cond
 }
 
 /// Visible deals, filtered, oldest first. Errors: `BAD_USER_INPUT` (paging).
+/// Which one-to-one links of a listed deal to join into the page's statement.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wants {
+    pub customer: bool,
+    pub owner: bool,
+}
+
+/// A deal's customer (`Some(None)`: not visible to the viewer) and owner, joined into a list's
+/// statement; `None` where not asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Joined {
+    pub customer: Option<Option<entity::customer::Model>>,
+    pub owner: Option<Option<entity::user::Model>>,
+}
+
+/// A deal of a list with its stage and the links asked for.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub deal: opportunity::Model,
+    pub stage: Option<entity::pipeline_stage::Model>,
+    pub joined: Joined,
+}
+
+/// Joins the stage (always) and the customer and owner (when wanted) into a deal list.
+fn join_links(
+    viewer: &Viewer,
+    wants: Wants,
+) -> crate::pagination::Rows<
+    impl FnOnce(&mut sea_orm::sea_query::SelectStatement),
+    impl Fn(&sea_orm::QueryResult) -> Result<Listed, sea_orm::DbErr>,
+> {
+    use crate::db::{read_prefixed, select_prefixed};
+    use entity::{customer, pipeline_stage, user};
+    use sea_orm::sea_query::{ExprTrait, JoinType};
+    let visible_customers = policy::customers(viewer);
+    crate::pagination::Rows {
+        join: move |query: &mut sea_orm::sea_query::SelectStatement| {
+            query.join(
+                JoinType::LeftJoin,
+                pipeline_stage::Entity,
+                Expr::col((pipeline_stage::Entity, pipeline_stage::Column::Id))
+                    .eq(Expr::col((Opportunities, opportunity::Column::StageId))),
+            );
+            select_prefixed::<pipeline_stage::Entity>(query, "st_");
+            if wants.customer {
+                query.join(
+                    JoinType::LeftJoin,
+                    customer::Entity,
+                    Condition::all()
+                        .add(
+                            Expr::col((customer::Entity, customer::Column::Id))
+                                .eq(Expr::col((Opportunities, opportunity::Column::CustomerId))),
+                        )
+                        .add(visible_customers),
+                );
+                select_prefixed::<customer::Entity>(query, "cu_");
+            }
+            if wants.owner {
+                query.join(
+                    JoinType::LeftJoin,
+                    user::Entity,
+                    Expr::col((user::Entity, user::Column::Id))
+                        .eq(Expr::col((Opportunities, opportunity::Column::OwnerId))),
+                );
+                select_prefixed::<user::Entity>(query, "ow_");
+            }
+        },
+        read: move |row: &sea_orm::QueryResult| {
+            use sea_orm::FromQueryResult;
+            Ok(Listed {
+                deal: opportunity::Model::from_query_result(row, "")?,
+                stage: read_prefixed(row, "st_")?,
+                joined: Joined {
+                    customer: wants
+                        .customer
+                        .then(|| read_prefixed(row, "cu_"))
+                        .transpose()?,
+                    owner: wants.owner.then(|| read_prefixed(row, "ow_")).transpose()?,
+                },
+            })
+        },
+    }
+}
+
+/// One page of the deals the viewer may see, with their stage and the links `wants` asks for
+/// joined into the page's one statement (plus one for the total count).
 pub async fn list_opportunities(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: OpportunityFilter,
     page: &PageRequest,
     now: DateTime<Utc>,
-) -> AppResult<Page<opportunity::Model>> {
+    wants: Wants,
+) -> AppResult<Page<Listed>> {
     let mut condition = Condition::all().add(policy::opportunities(viewer));
     if let Some(owner) = filter.owner_id {
         condition = condition.add(opportunity::Column::OwnerId.eq(owner));
@@ -288,12 +375,16 @@ pub async fn list_opportunities(
     if filter.stale_only {
         condition = condition.add(stale_condition(now, &stages::list(db, true).await?));
     }
-    pagination::fetch(
+    pagination::fetch_joined(
         db,
         Opportunities::find().filter(condition),
         opportunity::Column::Id,
+        pagination::SortKey::Id,
+        false,
         page,
-        |o| o.id,
+        join_links(viewer, wants),
+        |_| 0,
+        |row: &Listed| row.deal.id,
     )
     .await
 }

@@ -133,10 +133,21 @@ pub struct Opportunity {
     /// The stage, when a list query fetched it up front.
     #[graphql(skip)]
     pub prefetched_stage: Option<pipeline_stage::Model>,
+    /// The customer (`Some(None)`: not visible) and owner, when a list query joined them in.
+    #[graphql(skip)]
+    pub prefetched: Option<Box<service::Joined>>,
 }
 
 impl Opportunity {
     /// With its stage already loaded (saves the loader round).
+    /// A row of a list whose statement joined the stage, customer and owner in.
+    pub fn listed(row: service::Listed) -> Self {
+        Self {
+            prefetched: Some(Box::new(row.joined)),
+            ..Self::with_stage(row.deal, row.stage)
+        }
+    }
+
     pub fn with_stage(model: opportunity::Model, stage: Option<pipeline_stage::Model>) -> Self {
         Self {
             prefetched_stage: stage,
@@ -159,6 +170,9 @@ impl Opportunity {
 impl Opportunity {
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        if let Some(found) = self.prefetched.as_ref().and_then(|p| p.customer.clone()) {
+            return Ok(found.map(Customer::from));
+        }
         let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
         Ok(loader
             .load_one(self.model.customer_id)
@@ -168,6 +182,9 @@ impl Opportunity {
 
     /// The rep who owns the deal.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        if let Some(found) = self.prefetched.as_ref().and_then(|p| p.owner.clone()) {
+            return Ok(found.map(User::from));
+        }
         let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
         Ok(loader.load_one(self.model.owner_id).await?.map(User::from))
     }
@@ -304,6 +321,7 @@ impl From<opportunity::Model> for Opportunity {
             version: model.version,
             model,
             prefetched_stage: None,
+            prefetched: None,
         }
     }
 }

@@ -1,13 +1,14 @@
-//! The morning list's links, fetched up front: one query per kind of linked record, whatever
-//! the number of tasks, instead of relying on loader batches timed by a delay.
+//! The morning list in one statement: the day's tasks joined with the customer (and its newest
+//! follow-up), contact and deal (with its stage) the client asked for, each join restricted to
+//! what the viewer may see, so the row count never changes the number of round trips.
 
-use std::collections::HashMap;
-
-use sea_orm::ConnectionTrait;
-use uuid::Uuid;
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType, SelectStatement};
+use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryTrait, Select};
 
 use crate::auth::viewer::Viewer;
+use crate::db::{read_prefixed, select_prefixed};
 use crate::error::AppResult;
+use crate::policy;
 use entity::{contact, customer, follow_up, opportunity, pipeline_stage, visit_task};
 
 /// Which linked records the client asked for.
@@ -31,89 +32,128 @@ pub struct Linked {
     pub opportunity: Option<Option<(opportunity::Model, Option<pipeline_stage::Model>)>>,
 }
 
-fn ids<T>(tasks: &[visit_task::Model], id: impl Fn(&visit_task::Model) -> Option<T>) -> Vec<T>
-where
-    T: Ord,
-{
-    let mut ids: Vec<T> = tasks.iter().filter_map(id).collect();
-    ids.sort();
-    ids.dedup();
-    ids
+const CUSTOMER: &str = "cu_";
+const FOLLOW_UP: &str = "fu_";
+const CONTACT: &str = "ct_";
+const DEAL: &str = "op_";
+const STAGE: &str = "st_";
+
+/// `LEFT JOIN table ON table.id = <foreign key> AND <visibility>`, selecting its columns.
+fn join<E: sea_orm::EntityTrait>(
+    query: &mut SelectStatement,
+    entity: E,
+    foreign_key: Expr,
+    visible: Condition,
+    prefix: &str,
+) {
+    query.join(
+        JoinType::LeftJoin,
+        entity,
+        Condition::all()
+            .add(Expr::col((entity, sea_orm::sea_query::Alias::new("id"))).eq(foreign_key))
+            .add(visible),
+    );
+    select_prefixed::<E>(query, prefix);
 }
 
-/// Attaches to each task the customer (with its newest follow-up), contact and deal (with its
-/// stage) the viewer may see: at most five statements, however many tasks.
-pub async fn link(
+/// Runs `tasks` (a query of visit tasks, filtered and ordered) with the links `wants` asks for
+/// joined in: one statement, whatever the number of tasks.
+pub async fn fetch(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    tasks: Vec<visit_task::Model>,
+    tasks: Select<visit_task::Entity>,
     wants: Wants,
 ) -> AppResult<Vec<Linked>> {
-    let mut customers: HashMap<Uuid, customer::Model> = HashMap::new();
-    let mut latest: HashMap<Uuid, follow_up::Model> = HashMap::new();
-    if wants.customers && !tasks.is_empty() {
-        let customer_ids = ids(&tasks, |t| Some(t.customer_id));
-        customers = crate::customers::service::visible_customers_by_ids(db, viewer, &customer_ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        if wants.last_follow_ups && !customers.is_empty() {
-            let visible: Vec<Uuid> = customers.keys().copied().collect();
-            latest = crate::followups::service::latest_of_customers(db, &visible)
-                .await?
-                .into_iter()
-                .filter_map(|f| f.customer_id.map(|c| (c, f)))
-                .collect();
+    let mut query = tasks.into_query();
+    if wants.customers {
+        join(
+            &mut query,
+            customer::Entity,
+            Expr::col((visit_task::Entity, visit_task::Column::CustomerId)),
+            policy::customers(viewer),
+            CUSTOMER,
+        );
+        if wants.last_follow_ups {
+            let newest = crate::followups::service::newest_of(Expr::col((
+                customer::Entity,
+                customer::Column::Id,
+            )));
+            join(
+                &mut query,
+                follow_up::Entity,
+                Expr::from(newest),
+                Condition::all(),
+                FOLLOW_UP,
+            );
         }
     }
-    let mut contacts: HashMap<Uuid, contact::Model> = HashMap::new();
-    let contact_ids = ids(&tasks, |t| t.contact_id);
-    if wants.contacts && !contact_ids.is_empty() {
-        contacts = crate::customers::service::visible_contacts_by_ids(db, viewer, &contact_ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
+    if wants.contacts {
+        join(
+            &mut query,
+            contact::Entity,
+            Expr::col((visit_task::Entity, visit_task::Column::ContactId)),
+            Condition::all().add(
+                Expr::col((contact::Entity, contact::Column::CustomerId))
+                    .in_subquery(policy::visible_customer_ids(viewer)),
+            ),
+            CONTACT,
+        );
     }
-    let mut deals: HashMap<Uuid, opportunity::Model> = HashMap::new();
-    let mut stages: HashMap<Uuid, pipeline_stage::Model> = HashMap::new();
-    let deal_ids = ids(&tasks, |t| t.opportunity_id);
-    if wants.opportunities && !deal_ids.is_empty() {
-        deals = crate::opportunities::service::visible_by_ids(db, viewer, &deal_ids)
-            .await?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
-        let mut stage_ids: Vec<Uuid> = deals.values().map(|d| d.stage_id).collect();
-        stage_ids.sort();
-        stage_ids.dedup();
-        if !stage_ids.is_empty() {
-            stages = crate::opportunities::stages::by_ids(db, &stage_ids)
-                .await?
-                .into_iter()
-                .map(|s| (s.id, s))
-                .collect();
-        }
+    if wants.opportunities {
+        join(
+            &mut query,
+            opportunity::Entity,
+            Expr::col((visit_task::Entity, visit_task::Column::OpportunityId)),
+            policy::opportunities(viewer),
+            DEAL,
+        );
+        join(
+            &mut query,
+            pipeline_stage::Entity,
+            Expr::col((opportunity::Entity, opportunity::Column::StageId)),
+            Condition::all(),
+            STAGE,
+        );
     }
-    Ok(tasks
-        .into_iter()
-        .map(|task| Linked {
-            customer: wants.customers.then(|| {
-                customers.get(&task.customer_id).map(|c| {
-                    let last = wants.last_follow_ups.then(|| latest.get(&c.id).cloned());
-                    (c.clone(), last)
-                })
-            }),
-            contact: wants
-                .contacts
-                .then(|| task.contact_id.and_then(|id| contacts.get(&id).cloned())),
-            opportunity: wants.opportunities.then(|| {
-                task.opportunity_id
-                    .and_then(|id| deals.get(&id))
-                    .map(|d| (d.clone(), stages.get(&d.stage_id).cloned()))
-            }),
-            task,
-        })
-        .collect())
+    let rows = db.query_all(&query).await?;
+    let mut linked = Vec::with_capacity(rows.len());
+    for row in rows {
+        let customer = if wants.customers {
+            let found: Option<customer::Model> = read_prefixed(&row, CUSTOMER)?;
+            Some(match found {
+                Some(model) => {
+                    let last = if wants.last_follow_ups {
+                        Some(read_prefixed(&row, FOLLOW_UP)?)
+                    } else {
+                        None
+                    };
+                    Some((model, last))
+                }
+                None => None,
+            })
+        } else {
+            None
+        };
+        let contact = if wants.contacts {
+            Some(read_prefixed(&row, CONTACT)?)
+        } else {
+            None
+        };
+        let opportunity = if wants.opportunities {
+            let deal: Option<opportunity::Model> = read_prefixed(&row, DEAL)?;
+            Some(match deal {
+                Some(deal) => Some((deal, read_prefixed(&row, STAGE)?)),
+                None => None,
+            })
+        } else {
+            None
+        };
+        linked.push(Linked {
+            task: visit_task::Model::from_query_result(&row, "")?,
+            customer,
+            contact,
+            opportunity,
+        });
+    }
+    Ok(linked)
 }

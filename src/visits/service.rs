@@ -424,13 +424,12 @@ pub async fn cancel_visit(
 }
 
 /// The viewer's own tasks planned to start on the local day `date` (in the viewer's time zone),
-/// by planned start. Cancelled tasks only when asked for.
-pub async fn my_visit_tasks(
-    db: &impl ConnectionTrait,
+/// by planned start, as a query to extend. Cancelled tasks only when asked for.
+pub fn my_visit_tasks(
     viewer: &Viewer,
     date: NaiveDate,
     include_cancelled: bool,
-) -> AppResult<Vec<visit_task::Model>> {
+) -> sea_orm::Select<Visits> {
     let (start, end) = rules::local_day_bounds(viewer.timezone, date);
     let mut query = Visits::find()
         .filter(visit_task::Column::AssigneeId.eq(viewer.user_id))
@@ -439,12 +438,10 @@ pub async fn my_visit_tasks(
     if !include_cancelled {
         query = query.filter(visit_task::Column::Status.ne(VisitStatus::Cancelled.as_str()));
     }
-    Ok(query
+    query
         .order_by_asc(visit_task::Column::PlannedStart)
         .order_by_asc(visit_task::Column::Id)
         .limit(MAX_TASKS_PER_DAY)
-        .all(db)
-        .await?)
 }
 
 /// Filters for the visit list.

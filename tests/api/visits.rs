@@ -1349,4 +1349,74 @@ async fn my_visit_tasks_costs_the_same_statements_for_1_20_and_200_tasks() {
     eprintln!("myVisitTasks SQL statements for 1, 20 and 200 tasks: {costs:?}");
     assert_eq!(costs[0], costs[1]);
     assert_eq!(costs[1], costs[2]);
+    // One list level: the tasks and everything nested under them come in one joined statement.
+    assert_eq!(costs[2], 1, "statements per myVisitTasks");
+}
+
+#[tokio::test]
+async fn the_morning_list_hides_links_the_rep_may_no_longer_see() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Field East", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let peer = app.a_user().in_team(&team).create().await;
+    let manager_token = app.token_for(&manager).await;
+    let kept = a_located_customer(&app, &rep.token, "Kept Co").await;
+    let handed_over = a_located_customer(&app, &rep.token, "Handed Over Co").await;
+    let mut deals = Vec::new();
+    for (i, customer) in [&kept, &handed_over].into_iter().enumerate() {
+        let contact = a_contact(&app, &rep.token, customer).await;
+        let deal = a_deal_with(&app, &rep.token, customer).await;
+        deals.push(deal.clone());
+        planned(
+            &app,
+            &rep.token,
+            with(
+                a_visit(
+                    customer,
+                    at("2026-11-25T03:00:00Z") + Duration::hours(i as i64),
+                ),
+                json!({"contactId": contact, "opportunityId": deal}),
+            ),
+        )
+        .await;
+    }
+    // The manager hands the second customer (not its deal) over to a peer.
+    let moved = app
+        .gql(
+            Some(&manager_token),
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
+            json!({"input": {"id": handed_over, "expectedVersion": 1, "ownerId": peer.id}}),
+        )
+        .await;
+    assert!(moved["errors"].is_null(), "{moved}");
+
+    let query = "{ myVisitTasks { customer { name lastFollowUp { content } } contact { name } opportunity { id stage { name } } } }";
+    let body = app.gql(Some(&rep.token), query, json!({})).await;
+    let tasks = body["data"]["myVisitTasks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    assert_eq!(tasks.len(), 2, "{body}");
+    assert_eq!(tasks[0]["customer"]["name"], "Kept Co");
+    assert_eq!(tasks[0]["contact"]["name"], "Li Lei");
+    // The customer and its contact are the peer's now; the rep's own deal stays visible.
+    assert!(tasks[1]["customer"].is_null(), "{body}");
+    assert!(tasks[1]["contact"].is_null(), "{body}");
+    assert_eq!(tasks[1]["opportunity"]["id"], deals[1].as_str());
+    assert_eq!(tasks[1]["opportunity"]["stage"]["name"], "Initial contact");
+    // The manager sees both customers through the same list of the rep's day.
+    let managed = app
+        .gql(
+            Some(&manager_token),
+            "query($id: ID!) { visitTasks(filter: {assigneeId: $id}) { nodes { customer { name } } } }",
+            json!({"id": rep.id}),
+        )
+        .await;
+    let names: Vec<&str> = managed["data"]["visitTasks"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{managed}"))
+        .iter()
+        .filter_map(|n| n["customer"]["name"].as_str())
+        .collect();
+    assert_eq!(names.len(), 2, "{managed}");
 }
