@@ -1,9 +1,12 @@
 //! Receivables for finance: who owes what and how late, as SQL aggregates within visibility.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoCondition, Query, SelectStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -435,28 +438,26 @@ pub struct CustomerReceivable {
     pub credit: i64,
 }
 
+/// One customer's part of [`of_customers`]: what it owes, or what credit it holds.
 #[derive(Debug, FromQueryResult)]
 struct Owed {
     customer_id: Uuid,
     outstanding: i64,
     overdue: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Credit {
-    customer_id: Uuid,
     credit: i64,
 }
 
-/// Outstanding, overdue (as of `as_of`) and credit of these customers, within visibility: two
-/// statements however many customers.
+/// Outstanding, overdue (as of `as_of`) and credit of these customers, within visibility: one
+/// statement (installments owed and payments' credit, side by side) however many customers.
 pub async fn of_customers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     ids: &[Uuid],
     as_of: NaiveDate,
 ) -> AppResult<Vec<(Uuid, CustomerReceivable)>> {
-    let owed = Installments::find()
+    use sea_orm::sea_query::UnionType;
+    let zero = || Expr::val(0_i64).cast_as(Alias::new("BIGINT"));
+    let mut owed = Installments::find()
         .select_only()
         .column(Column::CustomerId)
         .column_as(total(outstanding()), "outstanding")
@@ -467,15 +468,16 @@ pub async fn of_customers(
             )),
             "overdue",
         )
+        .column_as(zero(), "credit")
         .filter(owing(viewer))
         .filter(Column::CustomerId.is_in(ids.to_vec()))
         .group_by(Column::CustomerId)
-        .into_model::<Owed>()
-        .all(db)
-        .await?;
+        .into_query();
     let credit = payment::Entity::find()
         .select_only()
         .column(payment::Column::CustomerId)
+        .column_as(zero(), "outstanding")
+        .column_as(zero(), "overdue")
         .column_as(
             total(Expr::col((
                 payment::Entity,
@@ -487,21 +489,18 @@ pub async fn of_customers(
         .filter(payment::Column::CustomerId.is_in(ids.to_vec()))
         .filter(payment::Column::Status.eq("RECEIVED"))
         .group_by(payment::Column::CustomerId)
-        .into_model::<Credit>()
-        .all(db)
-        .await?;
+        .into_query();
+    owed.union(UnionType::All, credit);
+    let mut found: HashMap<Uuid, CustomerReceivable> = HashMap::new();
+    for row in db.query_all(&owed).await? {
+        let part = Owed::from_query_result(&row, "")?;
+        let value = found.entry(part.customer_id).or_default();
+        value.outstanding += part.outstanding;
+        value.overdue += part.overdue;
+        value.credit += part.credit;
+    }
     Ok(ids
         .iter()
-        .map(|id| {
-            let mut value = CustomerReceivable::default();
-            if let Some(o) = owed.iter().find(|o| o.customer_id == *id) {
-                value.outstanding = o.outstanding;
-                value.overdue = o.overdue;
-            }
-            if let Some(c) = credit.iter().find(|c| c.customer_id == *id) {
-                value.credit = c.credit;
-            }
-            (*id, value)
-        })
+        .map(|id| (*id, found.get(id).copied().unwrap_or_default()))
         .collect())
 }

@@ -78,9 +78,19 @@ impl CustomerQuery {
     ) -> async_graphql::Result<Customer> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&id, NodeType::Customer, "id")?;
-        Ok(service::get_customer(&ctx.app().db, viewer, id)
-            .await?
-            .into())
+        // The 360° view: its one-to-one links come in the customer's own statement.
+        let look = ctx.look_ahead();
+        let wants = service::Wants {
+            owner: look.field("owner").exists(),
+            last_follow_up: look.field("lastFollowUp").exists(),
+        };
+        let (model, owner, last) =
+            service::get_customer_joined(&ctx.app().db, viewer, id, wants).await?;
+        Ok(Customer {
+            prefetched_owner: owner,
+            prefetched_last_follow_up: last,
+            ..Customer::from(model)
+        })
     }
 }
 

@@ -280,6 +280,70 @@ pub async fn get_customer(
         .ok_or_else(|| AppError::not_found("Customer"))
 }
 
+/// What to join into a customer read by id.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Wants {
+    pub owner: bool,
+    pub last_follow_up: bool,
+}
+
+/// A customer with its owner and newest follow-up, each `None` when not asked for.
+pub type Joined = (
+    customer::Model,
+    Option<Option<entity::user::Model>>,
+    Option<Option<entity::follow_up::Model>>,
+);
+
+/// [`get_customer`] with the owner and the newest follow-up joined into its one statement.
+pub async fn get_customer_joined(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    wants: Wants,
+) -> AppResult<Joined> {
+    use crate::db::{read_prefixed, select_prefixed};
+    use entity::{follow_up, user};
+    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let mut query = Customers::find_by_id(id)
+        .filter(policy::customers(viewer))
+        .into_query();
+    if wants.owner {
+        query.join(
+            JoinType::LeftJoin,
+            user::Entity,
+            Expr::col((user::Entity, user::Column::Id))
+                .eq(Expr::col((Customers, customer::Column::OwnerId))),
+        );
+        select_prefixed::<user::Entity>(&mut query, "ow_");
+    }
+    if wants.last_follow_up {
+        let newest =
+            crate::followups::service::newest_of(Expr::col((Customers, customer::Column::Id)));
+        query.join(
+            JoinType::LeftJoin,
+            follow_up::Entity,
+            Expr::col((follow_up::Entity, follow_up::Column::Id)).eq(Expr::from(newest)),
+        );
+        select_prefixed::<follow_up::Entity>(&mut query, "fu_");
+    }
+    let row = db
+        .query_one(&query)
+        .await?
+        .ok_or_else(|| AppError::not_found("Customer"))?;
+    Ok((
+        customer::Model::from_query_result(&row, "")?,
+        wants
+            .owner
+            .then(|| read_prefixed(&row, "ow_"))
+            .transpose()?,
+        wants
+            .last_follow_up
+            .then(|| read_prefixed(&row, "fu_"))
+            .transpose()?,
+    ))
+}
+
 /// Filters for the customer list.
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {

@@ -91,12 +91,18 @@ pub struct Customer {
     /// The newest follow-up, when a list query fetched it up front (`Some(None)`: there is none).
     #[graphql(skip)]
     pub prefetched_last_follow_up: Option<Option<entity::follow_up::Model>>,
+    /// The owner, when the query joined it in (`Some(None)`: no such user).
+    #[graphql(skip)]
+    pub prefetched_owner: Option<Option<entity::user::Model>>,
 }
 
 #[ComplexObject]
 impl Customer {
     /// The rep responsible for the customer.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        if let Some(found) = &self.prefetched_owner {
+            return Ok(found.clone().map(User::from));
+        }
         let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
         Ok(loader.load_one(self.owner_id).await?.map(User::from))
     }
@@ -125,7 +131,7 @@ impl Customer {
             .await?
             .unwrap_or_default()
             .into_iter()
-            .map(crate::opportunities::types::Opportunity::from)
+            .map(crate::opportunities::types::Opportunity::listed)
             .collect())
     }
 
@@ -251,6 +257,7 @@ impl From<customer::Model> for Customer {
             version: model.version,
             owner_id: model.owner_id,
             prefetched_last_follow_up: None,
+            prefetched_owner: None,
         }
     }
 }

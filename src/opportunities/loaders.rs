@@ -69,16 +69,16 @@ pub struct OpportunitiesByCustomer {
 }
 
 impl Loader<Uuid> for OpportunitiesByCustomer {
-    type Value = Vec<opportunity::Model>;
+    type Value = Vec<service::Listed>;
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let Some(viewer) = &self.viewer else {
             return Ok(HashMap::new());
         };
-        let mut grouped: HashMap<Uuid, Vec<opportunity::Model>> = HashMap::new();
-        for deal in service::of_customers(&self.db, viewer, keys).await? {
-            grouped.entry(deal.customer_id).or_default().push(deal);
+        let mut grouped: HashMap<Uuid, Vec<service::Listed>> = HashMap::new();
+        for row in service::of_customers(&self.db, viewer, keys).await? {
+            grouped.entry(row.deal.customer_id).or_default().push(row);
         }
         Ok(grouped)
     }

@@ -720,18 +720,26 @@ pub async fn history_of(
         .await?)
 }
 
-/// Visible deals of these customers (for the customer 360° view).
+/// Visible deals of these customers with their stages (for the customer 360° view).
 pub async fn of_customers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     ids: &[Uuid],
-) -> AppResult<Vec<opportunity::Model>> {
-    Ok(Opportunities::find()
+) -> AppResult<Vec<Listed>> {
+    use sea_orm::QueryTrait;
+    let rows = join_links(viewer, Wants::default());
+    let mut query = Opportunities::find()
         .filter(opportunity::Column::CustomerId.is_in(ids.to_vec()))
         .filter(policy::opportunities(viewer))
         .order_by_asc(opportunity::Column::Id)
-        .all(db)
-        .await?)
+        .into_query();
+    (rows.join)(&mut query);
+    Ok(db
+        .query_all(&query)
+        .await?
+        .iter()
+        .map(&rows.read)
+        .collect::<Result<_, _>>()?)
 }
 
 /// Deals by id, without visibility (for loaders under visible records).

@@ -221,6 +221,55 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
 }
 
 #[tokio::test]
+async fn one_customers_360_view_costs_one_statement_per_nested_list() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let id = a_customer(&app, &rep.token, "Harbour Freight").await;
+    add_contact(&app, &rep.token, &id, "Contact A").await;
+    add_contact(&app, &rep.token, &id, "Contact B").await;
+    for (name, call) in [("Cranes", "First call"), ("Forklifts", "Second call")] {
+        let deal = app
+            .gql(
+                Some(&rep.token),
+                "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
+                json!({"input": {"customerId": id, "name": name, "amount": "1200.50", "expectedCloseDate": "2026-12-31"}}),
+            )
+            .await;
+        assert!(deal["errors"].is_null(), "{deal}");
+        app.gql(
+            Some(&rep.token),
+            "mutation($input: LogFollowUpInput!) { logFollowUp(input: $input) { followUp { id } } }",
+            json!({"input": {"subjectId": id, "kind": "CALL", "content": call}}),
+        )
+        .await;
+    }
+    let query = "query($id: ID!) { customer(id: $id) { name owner { email } contacts { name } \
+        opportunities { name amount stage { name } } lastFollowUp { content } \
+        visits(limit: 10) { id } contracts { id } receivable { outstanding credit } } }";
+    app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
+
+    app.take_statement_count();
+    let body = app.gql(Some(&rep.token), query, json!({"id": id})).await;
+    let cost = app.take_statement_count();
+
+    let customer = &body["data"]["customer"];
+    assert_eq!(customer["name"], "Harbour Freight", "{body}");
+    assert_eq!(customer["owner"]["email"], rep.email.as_str());
+    assert_eq!(customer["contacts"].as_array().map(Vec::len), Some(2));
+    assert_eq!(customer["opportunities"][1]["name"], "Forklifts");
+    assert_eq!(customer["opportunities"][1]["amount"], "1200.50");
+    assert_eq!(
+        customer["opportunities"][1]["stage"]["name"],
+        "Initial contact"
+    );
+    assert_eq!(customer["lastFollowUp"]["content"], "Second call");
+    assert_eq!(customer["receivable"]["outstanding"], "0.00");
+    // The customer with its owner and newest follow-up, then one statement for each of its
+    // five lists (contacts, deals with their stages, visits, contracts, receivable).
+    assert_eq!(cost, 6, "statements for one customer's 360° view");
+}
+
+#[tokio::test]
 async fn contacts_are_updated_with_versions_and_hidden_with_their_customer() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
