@@ -47,9 +47,20 @@ pub fn members_of(teams: Vec<Uuid>) -> SelectStatement {
         .to_owned()
 }
 
-/// Ids of the members of the teams the viewer manages.
-fn managed_members(viewer: &Viewer) -> SelectStatement {
-    members_of(viewer.managed_team_ids.clone())
+/// Ids of the members of the teams the viewer manages, and the viewer's own: one set, so a
+/// manager's scope is a single `IN (subquery)` the planner turns into an index semi-join (an
+/// `OR` beside it would make PostgreSQL filter every row of the table instead).
+fn managed_members_and_self(viewer: &Viewer) -> SelectStatement {
+    use entity::user::Column;
+    Query::select()
+        .column(Column::Id)
+        .from(entity::user::Entity)
+        .cond_where(
+            Condition::any()
+                .add(Column::TeamId.is_in(viewer.managed_team_ids.clone()))
+                .add(Column::Id.eq(viewer.user_id)),
+        )
+        .to_owned()
 }
 
 /// Owned records (by an `owner_id` column): admins see all, managers their own and their team
@@ -59,9 +70,9 @@ fn owned_by<C: ColumnTrait>(viewer: &Viewer, owner: C, finance_reads: bool) -> C
         Role::Admin => Condition::all(),
         Role::Finance if finance_reads => Condition::all(),
         Role::Finance => nothing(),
-        Role::SalesManager => Condition::any()
-            .add(owner.eq(viewer.user_id))
-            .add(owner.in_subquery(managed_members(viewer))),
+        Role::SalesManager => {
+            Condition::all().add(owner.in_subquery(managed_members_and_self(viewer)))
+        }
         Role::SalesRep => Condition::all().add(owner.eq(viewer.user_id)),
     }
 }
@@ -78,9 +89,9 @@ pub fn opportunities(viewer: &Viewer) -> Condition {
     let owned = owned_by(viewer, entity::opportunity::Column::OwnerId, true);
     let split_holders = match viewer.role {
         Role::Admin | Role::Finance => return owned,
-        Role::SalesManager => Condition::any()
-            .add(Split::UserId.eq(viewer.user_id))
-            .add(Split::UserId.in_subquery(managed_members(viewer))),
+        Role::SalesManager => {
+            Condition::all().add(Split::UserId.in_subquery(managed_members_and_self(viewer)))
+        }
         Role::SalesRep => Condition::all().add(Split::UserId.eq(viewer.user_id)),
     };
     let shared = Query::select()
@@ -91,6 +102,38 @@ pub fn opportunities(viewer: &Viewer) -> Condition {
     Condition::any()
         .add(owned)
         .add(entity::opportunity::Column::Id.in_subquery(shared))
+}
+
+/// [`opportunities`] in a form PostgreSQL answers from its indexes: each id set becomes an
+/// array computed once (`= ANY(ARRAY(subquery))`), so the owner index and the primary key are
+/// probed and OR-ed as bitmaps instead of every deal being tested against two subqueries.
+/// PostgreSQL only; SQLite plans [`opportunities`] through its indexes already.
+pub fn opportunities_indexed(viewer: &Viewer) -> Condition {
+    use entity::opportunity::Column as Deal;
+    use entity::opportunity_split::Column as Split;
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    let member = |column: Expr, set: SelectStatement| {
+        Expr::cust_with_exprs("$1 = ANY(ARRAY $2)", [column, Expr::from(set)])
+    };
+    let owner = Expr::col((entity::opportunity::Entity, Deal::OwnerId));
+    let holder = Expr::col((entity::opportunity_split::Entity, Split::UserId));
+    let (owners, holders) = match viewer.role {
+        Role::Admin | Role::Finance => return Condition::all(),
+        Role::SalesManager => (
+            member(owner, managed_members_and_self(viewer)),
+            member(holder, managed_members_and_self(viewer)),
+        ),
+        Role::SalesRep => (owner.eq(viewer.user_id), holder.eq(viewer.user_id)),
+    };
+    let shared = Query::select()
+        .column(Split::OpportunityId)
+        .from(entity::opportunity_split::Entity)
+        .and_where(holders)
+        .to_owned();
+    Condition::any().add(owners).add(member(
+        Expr::col((entity::opportunity::Entity, Deal::Id)),
+        shared,
+    ))
 }
 
 /// Owned leads (the pool is [`lead_pool`]): admins all, managers their teams', reps their own;
@@ -206,6 +249,41 @@ mod tests {
             managed_team_ids: managed,
             timezone: chrono_tz::UTC,
         }
+    }
+
+    fn postgres_sql(condition: Condition) -> String {
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        entity::opportunity::Entity::find()
+            .filter(condition)
+            .build(sea_orm::DbBackend::Postgres)
+            .to_string()
+    }
+
+    #[test]
+    fn indexed_deal_visibility_probes_id_sets_computed_once() {
+        let team = Uuid::now_v7();
+        let manager = viewer(Role::SalesManager, None, vec![team]);
+        let sql = postgres_sql(opportunities_indexed(&manager));
+        assert!(
+            sql.contains(r#""opportunities"."owner_id" = ANY(ARRAY (SELECT "id" FROM "users""#),
+            "{sql}"
+        );
+        assert!(
+            sql.contains(r#"OR ("opportunities"."id" = ANY(ARRAY (SELECT "opportunity_id""#),
+            "{sql}"
+        );
+        assert!(sql.contains(&team.to_string()), "{sql}");
+        let rep = viewer(Role::SalesRep, Some(team), vec![]);
+        let sql = postgres_sql(opportunities_indexed(&rep));
+        assert!(
+            sql.contains(&format!(
+                r#""opportunities"."owner_id" = '{}'"#,
+                rep.user_id
+            )),
+            "{sql}"
+        );
+        let admin = viewer(Role::Admin, None, vec![]);
+        assert!(!postgres_sql(opportunities_indexed(&admin)).contains("ANY"));
     }
 
     #[test]

@@ -334,7 +334,11 @@ pub async fn list_opportunities(
     now: DateTime<Utc>,
     wants: Wants,
 ) -> AppResult<Page<Listed>> {
-    let mut condition = Condition::all().add(policy::opportunities(viewer));
+    let visible = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => policy::opportunities_indexed(viewer),
+        _ => policy::opportunities(viewer),
+    };
+    let mut condition = Condition::all().add(visible);
     if let Some(owner) = filter.owner_id {
         condition = condition.add(opportunity::Column::OwnerId.eq(owner));
     }
