@@ -10,6 +10,11 @@ use migration::MigratorTrait;
 use salesgraph::auth::viewer::Role;
 use salesgraph::{Config, build_router, build_state, clock::SystemClock, db};
 
+/// Many small, short-lived allocations on many threads (documents, rows, responses): mimalloc
+/// serves them from per-thread pages where the system allocator contends on shared arenas.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "salesgraph",

@@ -169,16 +169,34 @@ async fn my_visit_tasks(
     Ok(Json(json!({"data": {"myVisitTasks": tasks}})))
 }
 
-/// Deals of the members of the teams the viewer manages (and the viewer's own).
-const MANAGED_DEALS: &str = "o.owner_id IN (SELECT u.id FROM users u WHERE u.id = $1 \
-    OR u.team_id IN (SELECT t.id FROM teams t WHERE t.manager_id = $2))";
+/// The viewer's own deals, those of the members of the teams they manage, and those a member
+/// holds a revenue split of — the same rows the API shows a manager, written the way each
+/// database answers fastest by hand (id arrays probed through indexes on PostgreSQL).
+fn managed_deals(backend: DbBackend) -> String {
+    let members = "SELECT u.id FROM users u WHERE u.id = $1 \
+        OR u.team_id IN (SELECT t.id FROM teams t WHERE t.manager_id = $2)";
+    let split_members = members.replace("$1", "$3").replace("$2", "$4");
+    if backend == DbBackend::Postgres {
+        format!(
+            "(o.owner_id = ANY(ARRAY({members})) OR o.id = ANY(ARRAY(SELECT s.opportunity_id \
+             FROM opportunity_splits s WHERE s.user_id = ANY(ARRAY({split_members})))))"
+        )
+    } else {
+        format!(
+            "(o.owner_id IN ({members}) OR o.id IN (SELECT s.opportunity_id \
+             FROM opportunity_splits s WHERE s.user_id IN ({split_members})))"
+        )
+    }
+}
 
 async fn opportunities(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
     let user = viewer(&state, &headers)?;
+    let visible = managed_deals(state.db.get_database_backend());
+    let four = || vec![user.into(), user.into(), user.into(), user.into()];
     let count = rows(
         &state,
-        &format!("SELECT COUNT(*) FROM opportunities o WHERE {MANAGED_DEALS}"),
-        vec![user.into(), user.into()],
+        &format!("SELECT COUNT(*) FROM opportunities o WHERE {visible}"),
+        four(),
     )
     .await?;
     let total: i64 = match count.first() {
@@ -192,9 +210,9 @@ async fn opportunities(State(state): State<Arc<AppState>>, headers: HeaderMap) -
              u.id, u.display_name, s.id, s.name FROM opportunities o \
              JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id \
              JOIN pipeline_stages s ON s.id = o.stage_id \
-             WHERE {MANAGED_DEALS} ORDER BY o.id LIMIT 20"
+             WHERE {visible} ORDER BY o.id LIMIT 20"
         ),
-        vec![user.into(), user.into()],
+        four(),
     )
     .await?;
     let mut edges = Vec::with_capacity(page.len());

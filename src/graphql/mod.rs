@@ -1,6 +1,7 @@
 //! The GraphQL schema: roots merged from the domains, limits, and the error safety net.
 
 pub mod context;
+pub mod documents;
 pub mod enums;
 pub mod errors;
 pub mod guards;
@@ -222,6 +223,9 @@ pub struct SubscriptionRoot(
     ApprovalSubscription,
 );
 
+/// Distinct query texts whose parsed documents each instance keeps.
+const DOCUMENT_CACHE_CAPACITY: usize = 1024;
+
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema with the configured limits. `state` is shared by every request.
@@ -238,6 +242,8 @@ pub fn build_schema(state: Arc<AppState>) -> AppSchema {
     .limit_directives(10)
     // Outermost, so it counts the codes the safety net settled.
     .extension(crate::metrics::OperationMetrics)
+    // Outside the safety net: a cached document has passed its parse checks already.
+    .extension(documents::DocumentCache::new(DOCUMENT_CACHE_CAPACITY))
     .extension(errors::ErrorSafetyNet {
         max_aliases: config.max_aliases,
     })
