@@ -255,11 +255,12 @@ async fn credited(
         .and_where(Expr::cust(user).is_in(users.to_vec()))
         .add_group_by([Expr::cust(user), Expr::cust(share), Expr::cust(probability)])
         .to_owned();
-    Ok(
-        Credited::find_by_statement(db.get_database_backend().build(&query))
-            .all(db)
-            .await?,
-    )
+    Ok(Credited::find_by_statement(crate::db::report_statement(
+        db.get_database_backend(),
+        &query,
+    ))
+    .all(db)
+    .await?)
 }
 
 /// The figures of `period` per group, over the sellers the viewer may see (one team only with
@@ -416,19 +417,19 @@ pub async fn sales_performance(
     let (won, open, closed, cycles, collected, leads, visits, targets, teams) = tokio::try_join!(
         credited(db, &ids, won_deals),
         credited(db, &ids, open_deals),
-        Closed::find_by_statement(backend.build(&closed))
+        Closed::find_by_statement(crate::db::report_statement(backend, &closed))
             .all(db)
             .map_err(AppError::from),
-        Cycle::find_by_statement(backend.build(&cycles))
+        Cycle::find_by_statement(crate::db::report_statement(backend, &cycles))
             .all(db)
             .map_err(AppError::from),
-        Sum::find_by_statement(backend.build(&collected))
+        Sum::find_by_statement(crate::db::report_statement(backend, &collected))
             .all(db)
             .map_err(AppError::from),
-        Leads::find_by_statement(backend.build(&leads))
+        Leads::find_by_statement(crate::db::report_statement(backend, &leads))
             .all(db)
             .map_err(AppError::from),
-        Visits::find_by_statement(backend.build(&visits))
+        Visits::find_by_statement(crate::db::report_statement(backend, &visits))
             .all(db)
             .map_err(AppError::from),
         super::targets::of_period(db, period),
