@@ -119,7 +119,8 @@ where
     })
 }
 
-/// Starts every sweep on its interval; they stop when `shutdown` flips to true.
+/// Starts every sweep on its interval, and the metrics upkeep; they stop when `shutdown` flips
+/// to true.
 pub fn spawn(
     state: Arc<AppState>,
     shutdown: watch::Receiver<bool>,
@@ -127,6 +128,8 @@ pub fn spawn(
     let housekeeping_period = Duration::from_secs(state.config.housekeeping_interval_secs);
     let pool_period = Duration::from_secs(state.config.lead_sweep_interval_secs);
     vec![
+        // Per instance, not a sweep: each process folds its own latency samples.
+        crate::metrics::spawn_upkeep(shutdown.clone()),
         every(
             state.clone(),
             "housekeeping",

@@ -37,6 +37,35 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
         .as_ref()
 }
 
+/// How often recorded latencies are folded into their histogram buckets.
+const UPKEEP_PERIOD: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Folds the latencies recorded since the last round into their buckets, every few seconds
+/// until `shutdown` flips to true. The recorder keeps every raw sample until this runs (or a
+/// scrape renders), so without it an instance nobody scrapes grows by each request it serves.
+pub fn spawn_upkeep(
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(UPKEEP_PERIOD);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {
+                    if let Some(handle) = handle() {
+                        handle.run_upkeep();
+                    }
+                }
+                changed = shutdown.changed() => {
+                    if changed.is_err() || *shutdown.borrow() {
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// The metrics in Prometheus' text format, with the pool gauges read now.
 pub fn render(db: &DatabaseConnection) -> String {
     let (size, idle) = match db.get_database_backend() {
