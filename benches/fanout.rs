@@ -26,7 +26,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
-use support::process::ServerProcess;
+use support::knob;
+use support::process::{ServerProcess, rss_kib};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -35,39 +36,16 @@ const PASSWORD: &str = "fanout-bench-password";
 const SUBSCRIPTION: &str =
     "subscription { opportunityStageChanged { opportunity { id } toStage { name } } }";
 
-fn knob(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 fn start_server(database_url: &str, schema: &str) -> ServerProcess {
-    ServerProcess::start(&[
-        ("DATABASE_URL", database_url.to_owned()),
-        ("SALESGRAPH_DATABASE_SCHEMA", schema.to_owned()),
-        ("SALESGRAPH_EVENT_CHANNEL", format!("events_{schema}")),
-        ("SALESGRAPH_ADMIN_EMAIL", ADMIN.to_owned()),
-        ("SALESGRAPH_ADMIN_PASSWORD", PASSWORD.to_owned()),
-        (
-            "SALESGRAPH_JWT_SECRET",
-            "fanout-bench-secret-long-enough-for-hs256".to_owned(),
-        ),
-        (
+    ServerProcess::start_in_schema(
+        database_url,
+        schema,
+        (ADMIN, PASSWORD),
+        &[(
             "SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT",
             "1000000".to_owned(),
-        ),
-    ])
+        )],
+    )
 }
 
 async fn gql(
@@ -77,13 +55,7 @@ async fn gql(
     query: &str,
     variables: Value,
 ) -> Value {
-    let mut request = http
-        .post(url)
-        .json(&json!({"query": query, "variables": variables}));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let body: Value = request.send().await.unwrap().json().await.unwrap();
+    let body = support::process::post(http, url, token, query, variables).await;
     assert!(body["errors"].is_null(), "{body}");
     body["data"].clone()
 }

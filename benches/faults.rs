@@ -24,18 +24,12 @@ use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database, Statement};
 use serde_json::{Value, json};
+use support::knob;
 use support::process::ServerProcess;
 
 const ADMIN: &str = "admin@faults.bench";
 const PASSWORD: &str = "faults-bench-password";
 const CREATE: &str = "mutation($i: CreateLeadInput!) { createLead(input: $i) { lead { id } } }";
-
-fn knob(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn cluster(action: &str) {
     let cluster = std::env::var("PG_CLUSTER").unwrap_or_else(|_| "15 main".to_owned());
@@ -63,10 +57,10 @@ enum Seen {
 
 #[tokio::main]
 async fn main() {
-    let clients = knob("BENCH_CLIENTS", 16) as usize;
+    let clients = knob("BENCH_CLIENTS", 16);
     let restarts = knob("BENCH_RESTARTS", 3);
-    let down = Duration::from_secs(knob("BENCH_DOWN_SECS", 3));
-    let up = Duration::from_secs(knob("BENCH_UP_SECS", 6));
+    let down = Duration::from_secs(knob("BENCH_DOWN_SECS", 3) as u64);
+    let up = Duration::from_secs(knob("BENCH_UP_SECS", 6) as u64);
     let base = std::env::var("BENCH_DATABASE_URL").expect("BENCH_DATABASE_URL: a PostgreSQL URL");
     let schema = format!("faults_{}", uuid::Uuid::now_v7().simple());
     Database::connect(base.clone())
@@ -76,17 +70,7 @@ async fn main() {
         .await
         .unwrap();
 
-    let mut server = ServerProcess::start(&[
-        ("DATABASE_URL", base.clone()),
-        ("SALESGRAPH_DATABASE_SCHEMA", schema.clone()),
-        ("SALESGRAPH_EVENT_CHANNEL", format!("events_{schema}")),
-        ("SALESGRAPH_ADMIN_EMAIL", ADMIN.to_owned()),
-        ("SALESGRAPH_ADMIN_PASSWORD", PASSWORD.to_owned()),
-        (
-            "SALESGRAPH_JWT_SECRET",
-            "faults-bench-secret-long-enough-for-hs256".to_owned(),
-        ),
-    ]);
+    let mut server = ServerProcess::start_in_schema(&base, &schema, (ADMIN, PASSWORD), &[]);
     let addr = server.addr.clone();
     let url = format!("http://{addr}/graphql");
     let http = reqwest::Client::builder()

@@ -24,7 +24,8 @@ use std::time::{Duration, Instant};
 use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
-use support::process::ServerProcess;
+use support::knob;
+use support::process::{ServerProcess, post as gql, rss_kib};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -41,23 +42,6 @@ const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name owner { di
 const SUBSCRIPTION: &str =
     "subscription { opportunityStageChanged { opportunity { id } toStage { name } } }";
 
-fn knob(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// Resident memory of a process, in KiB.
-fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
-}
-
 /// How one request ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Outcome {
@@ -66,28 +50,12 @@ enum Outcome {
     NoAnswer,
 }
 
-async fn gql(
-    http: &reqwest::Client,
-    url: &str,
-    token: Option<&str>,
-    query: &str,
-    variables: Value,
-) -> Value {
-    let mut request = http
-        .post(url)
-        .json(&json!({"query": query, "variables": variables}));
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    request.send().await.unwrap().json().await.unwrap()
-}
-
 #[tokio::main]
 async fn main() {
-    let seconds = knob("BENCH_SECS", 600);
-    let clients = knob("BENCH_CLIENTS", 32) as usize;
-    let subscribers = knob("BENCH_SUBSCRIBERS", 200) as usize;
-    let sample = Duration::from_secs(knob("BENCH_SAMPLE_SECS", 30).max(1));
+    let seconds = knob("BENCH_SECS", 600) as u64;
+    let clients = knob("BENCH_CLIENTS", 32);
+    let subscribers = knob("BENCH_SUBSCRIBERS", 200);
+    let sample = Duration::from_secs(knob("BENCH_SAMPLE_SECS", 30).max(1) as u64);
     let base = std::env::var("BENCH_DATABASE_URL").expect("BENCH_DATABASE_URL: a PostgreSQL URL");
     let schema = format!("soak_{}", uuid::Uuid::now_v7().simple());
     let admin_db = Database::connect(base.clone()).await.unwrap();
@@ -96,17 +64,7 @@ async fn main() {
         .await
         .unwrap();
 
-    let mut server = ServerProcess::start(&[
-        ("DATABASE_URL", base.clone()),
-        ("SALESGRAPH_DATABASE_SCHEMA", schema.clone()),
-        ("SALESGRAPH_EVENT_CHANNEL", format!("events_{schema}")),
-        ("SALESGRAPH_ADMIN_EMAIL", ADMIN.to_owned()),
-        ("SALESGRAPH_ADMIN_PASSWORD", PASSWORD.to_owned()),
-        (
-            "SALESGRAPH_JWT_SECRET",
-            "soak-bench-secret-long-enough-for-hs256".to_owned(),
-        ),
-    ]);
+    let mut server = ServerProcess::start_in_schema(&base, &schema, (ADMIN, PASSWORD), &[]);
     let pid = server.child.id();
     let url = format!("http://{}/graphql", server.addr);
     let ws_url = format!("ws://{}/graphql/ws", server.addr);

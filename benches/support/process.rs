@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// The running server; killed when dropped.
 pub struct ServerProcess {
@@ -54,6 +54,64 @@ impl ServerProcess {
             .expect("the server logs its address");
         Self { child, addr }
     }
+}
+
+impl ServerProcess {
+    /// Starts the binary on its own schema of the PostgreSQL database at `base`, with its own
+    /// event channel, bootstrap admin and JWT secret, plus `extra` settings.
+    pub fn start_in_schema(
+        base: &str,
+        schema: &str,
+        admin: (&str, &str),
+        extra: &[(&str, String)],
+    ) -> Self {
+        let mut env = vec![
+            ("DATABASE_URL", base.to_owned()),
+            ("SALESGRAPH_DATABASE_SCHEMA", schema.to_owned()),
+            ("SALESGRAPH_EVENT_CHANNEL", format!("events_{schema}")),
+            ("SALESGRAPH_ADMIN_EMAIL", admin.0.to_owned()),
+            ("SALESGRAPH_ADMIN_PASSWORD", admin.1.to_owned()),
+            (
+                "SALESGRAPH_JWT_SECRET",
+                format!("bench-secret-{schema}-long-enough-for-hs256"),
+            ),
+        ];
+        env.extend(extra.iter().cloned());
+        Self::start(&env)
+    }
+}
+
+/// Resident memory of a process, in KiB (0 when it cannot be read).
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// One GraphQL request to a server process; the whole response body.
+pub async fn post(
+    http: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    variables: Value,
+) -> Value {
+    let mut request = http
+        .post(url)
+        .json(&json!({"query": query, "variables": variables}));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("a JSON body")
 }
 
 impl Drop for ServerProcess {
