@@ -133,6 +133,27 @@ pub fn select_prefixed<F: sea_orm::EntityTrait>(
     }
 }
 
+/// `LEFT JOIN entity ON entity.id = key AND also`, selecting the joined entity's columns under
+/// `prefix` (read them back with [`read_prefixed`]): a one-to-one link fetched in its parent's
+/// statement, `also` restricting it (to what the viewer may see, say).
+pub fn left_join_prefixed<E: sea_orm::EntityTrait>(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    entity: E,
+    key: sea_orm::sea_query::Expr,
+    also: sea_orm::Condition,
+    prefix: &str,
+) {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType};
+    query.join(
+        JoinType::LeftJoin,
+        entity,
+        sea_orm::Condition::all()
+            .add(Expr::col((entity, Alias::new("id"))).eq(key))
+            .add(also),
+    );
+    select_prefixed::<E>(query, prefix);
+}
+
 /// Reads an entity selected by [`select_prefixed`] through an outer join: `None` when the join
 /// matched no row (its `id` is null).
 pub fn read_prefixed<M: sea_orm::FromQueryResult>(

@@ -301,31 +301,25 @@ pub async fn get_customer_joined(
     id: Uuid,
     wants: Wants,
 ) -> AppResult<Joined> {
-    use crate::db::{read_prefixed, select_prefixed};
-    use entity::{follow_up, user};
-    use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
-    use sea_orm::{FromQueryResult, QueryTrait};
+    use crate::db::{left_join_prefixed, read_prefixed};
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{Condition, FromQueryResult, QueryTrait};
     let mut query = Customers::find_by_id(id)
         .filter(policy::customers(viewer))
         .into_query();
     if wants.owner {
-        query.join(
-            JoinType::LeftJoin,
-            user::Entity,
-            Expr::col((user::Entity, user::Column::Id))
-                .eq(Expr::col((Customers, customer::Column::OwnerId))),
+        let owner = Expr::col((Customers, customer::Column::OwnerId));
+        left_join_prefixed(
+            &mut query,
+            entity::user::Entity,
+            owner,
+            Condition::all(),
+            "ow_",
         );
-        select_prefixed::<user::Entity>(&mut query, "ow_");
     }
     if wants.last_follow_up {
-        let newest =
-            crate::followups::service::newest_of(Expr::col((Customers, customer::Column::Id)));
-        query.join(
-            JoinType::LeftJoin,
-            follow_up::Entity,
-            Expr::col((follow_up::Entity, follow_up::Column::Id)).eq(Expr::from(newest)),
-        );
-        select_prefixed::<follow_up::Entity>(&mut query, "fu_");
+        let customer_id = Expr::col((Customers, customer::Column::Id));
+        crate::followups::service::join_newest(&mut query, customer_id, "fu_");
     }
     let row = db
         .query_one(&query)

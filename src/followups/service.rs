@@ -288,3 +288,19 @@ pub fn newest_of(customer: sea_orm::sea_query::Expr) -> sea_orm::sea_query::Sele
         .limit(1)
         .to_owned()
 }
+
+/// Joins the newest follow-up of the customer `customer` (an expression of `query`) under
+/// `prefix`, for reads that show a customer's last contact in the customer's own statement.
+pub fn join_newest(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    customer: sea_orm::sea_query::Expr,
+    prefix: &str,
+) {
+    crate::db::left_join_prefixed(
+        query,
+        FollowUps,
+        sea_orm::sea_query::Expr::from(newest_of(customer)),
+        sea_orm::Condition::all(),
+        prefix,
+    );
+}

@@ -271,40 +271,26 @@ fn join_links(
     impl FnOnce(&mut sea_orm::sea_query::SelectStatement),
     impl Fn(&sea_orm::QueryResult) -> Result<Listed, sea_orm::DbErr>,
 > {
-    use crate::db::{read_prefixed, select_prefixed};
+    use crate::db::{left_join_prefixed, read_prefixed};
     use entity::{customer, pipeline_stage, user};
-    use sea_orm::sea_query::{ExprTrait, JoinType};
     let visible_customers = policy::customers(viewer);
+    let deal = |column: opportunity::Column| Expr::col((Opportunities, column));
     crate::pagination::Rows {
         join: move |query: &mut sea_orm::sea_query::SelectStatement| {
-            query.join(
-                JoinType::LeftJoin,
+            let (stage, owner) = (opportunity::Column::StageId, opportunity::Column::OwnerId);
+            left_join_prefixed(
+                query,
                 pipeline_stage::Entity,
-                Expr::col((pipeline_stage::Entity, pipeline_stage::Column::Id))
-                    .eq(Expr::col((Opportunities, opportunity::Column::StageId))),
+                deal(stage),
+                Condition::all(),
+                "st_",
             );
-            select_prefixed::<pipeline_stage::Entity>(query, "st_");
             if wants.customer {
-                query.join(
-                    JoinType::LeftJoin,
-                    customer::Entity,
-                    Condition::all()
-                        .add(
-                            Expr::col((customer::Entity, customer::Column::Id))
-                                .eq(Expr::col((Opportunities, opportunity::Column::CustomerId))),
-                        )
-                        .add(visible_customers),
-                );
-                select_prefixed::<customer::Entity>(query, "cu_");
+                let key = deal(opportunity::Column::CustomerId);
+                left_join_prefixed(query, customer::Entity, key, visible_customers, "cu_");
             }
             if wants.owner {
-                query.join(
-                    JoinType::LeftJoin,
-                    user::Entity,
-                    Expr::col((user::Entity, user::Column::Id))
-                        .eq(Expr::col((Opportunities, opportunity::Column::OwnerId))),
-                );
-                select_prefixed::<user::Entity>(query, "ow_");
+                left_join_prefixed(query, user::Entity, deal(owner), Condition::all(), "ow_");
             }
         },
         read: move |row: &sea_orm::QueryResult| {

@@ -2,11 +2,11 @@
 //! follow-up), contact and deal (with its stage) the client asked for, each join restricted to
 //! what the viewer may see, so the row count never changes the number of round trips.
 
-use sea_orm::sea_query::{Expr, ExprTrait, JoinType, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryTrait, Select};
 
 use crate::auth::viewer::Viewer;
-use crate::db::{read_prefixed, select_prefixed};
+use crate::db::{left_join_prefixed, read_prefixed};
 use crate::error::AppResult;
 use crate::policy;
 use entity::{contact, customer, follow_up, opportunity, pipeline_stage, visit_task};
@@ -38,24 +38,6 @@ const CONTACT: &str = "ct_";
 const DEAL: &str = "op_";
 const STAGE: &str = "st_";
 
-/// `LEFT JOIN table ON table.id = <foreign key> AND <visibility>`, selecting its columns.
-fn join<E: sea_orm::EntityTrait>(
-    query: &mut SelectStatement,
-    entity: E,
-    foreign_key: Expr,
-    visible: Condition,
-    prefix: &str,
-) {
-    query.join(
-        JoinType::LeftJoin,
-        entity,
-        Condition::all()
-            .add(Expr::col((entity, sea_orm::sea_query::Alias::new("id"))).eq(foreign_key))
-            .add(visible),
-    );
-    select_prefixed::<E>(query, prefix);
-}
-
 /// Runs `tasks` (a query of visit tasks, filtered and ordered) with the links `wants` asks for
 /// joined in: one statement, whatever the number of tasks.
 pub async fn fetch(
@@ -66,7 +48,7 @@ pub async fn fetch(
 ) -> AppResult<Vec<Linked>> {
     let mut query = tasks.into_query();
     if wants.customers {
-        join(
+        left_join_prefixed(
             &mut query,
             customer::Entity,
             Expr::col((visit_task::Entity, visit_task::Column::CustomerId)),
@@ -74,21 +56,15 @@ pub async fn fetch(
             CUSTOMER,
         );
         if wants.last_follow_ups {
-            let newest = crate::followups::service::newest_of(Expr::col((
-                customer::Entity,
-                customer::Column::Id,
-            )));
-            join(
+            crate::followups::service::join_newest(
                 &mut query,
-                follow_up::Entity,
-                Expr::from(newest),
-                Condition::all(),
+                Expr::col((customer::Entity, customer::Column::Id)),
                 FOLLOW_UP,
             );
         }
     }
     if wants.contacts {
-        join(
+        left_join_prefixed(
             &mut query,
             contact::Entity,
             Expr::col((visit_task::Entity, visit_task::Column::ContactId)),
@@ -100,14 +76,14 @@ pub async fn fetch(
         );
     }
     if wants.opportunities {
-        join(
+        left_join_prefixed(
             &mut query,
             opportunity::Entity,
             Expr::col((visit_task::Entity, visit_task::Column::OpportunityId)),
             policy::opportunities(viewer),
             DEAL,
         );
-        join(
+        left_join_prefixed(
             &mut query,
             pipeline_stage::Entity,
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),
