@@ -189,9 +189,16 @@ async fn seed_bench(
     seed: u64,
     today: Option<chrono::NaiveDate>,
 ) -> Result<(), String> {
-    let db = db::connect(&config)
-        .await
-        .map_err(|e| format!("connecting: {e}"))?;
+    // Seeding writes millions of rows and settles them with VACUUM: not a request, so the
+    // per-statement limit that guards requests is raised to an hour for it.
+    let db = db::connect_url(
+        &config.database_url,
+        config.db_max_connections,
+        std::time::Duration::from_secs(3600),
+        Some(config.database_schema.as_str()).filter(|schema| !schema.is_empty()),
+    )
+    .await
+    .map_err(|e| format!("connecting: {e}"))?;
     db::migrate(&db)
         .await
         .map_err(|e| format!("migrating: {e}"))?;

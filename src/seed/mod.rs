@@ -206,13 +206,23 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<SeedR
     // Fresh tables have no planner statistics until autovacuum gets to them, and on
     // PostgreSQL no visibility map (index-only scans fall back to the heap): a benchmark run
     // right after seeding would measure plans made blind on tables no live database resembles.
+    // Only the tables seeding wrote, named unqualified so they resolve in the connection's
+    // own schema: a database-wide VACUUM also truncates the shared catalogs, which waits on
+    // every other session of the database (and then hits the statement timeout).
+    let tables = writer.counts();
     let settle = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => "VACUUM ANALYZE",
-        _ => "ANALYZE",
+        sea_orm::DbBackend::Postgres => {
+            let names: Vec<String> = tables
+                .iter()
+                .map(|(table, _)| format!("\"{table}\""))
+                .collect();
+            format!("VACUUM (ANALYZE) {}", names.join(", "))
+        }
+        _ => "ANALYZE".to_owned(),
     };
-    db.execute_unprepared(settle).await?;
+    db.execute_unprepared(&settle).await?;
     Ok(SeedReport {
-        tables: writer.counts(),
+        tables,
         volumes: run.volumes,
         elapsed: started.elapsed(),
     })
