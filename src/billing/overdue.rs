@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set,
 };
 use uuid::Uuid;
 
@@ -28,71 +29,74 @@ const SWEEP_BATCH: u64 = 1000;
 /// zone), of installments still owing. An installment first seen past several levels gets one
 /// reminder, for the highest. Safe on several instances.
 pub async fn remind(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepReport> {
+    remind_in_batches(state, now, SWEEP_BATCH).await
+}
+
+/// [`remind`], reading `batch` installments at a time until none still owes a reminder.
+pub async fn remind_in_batches(
+    state: &AppState,
+    now: DateTime<Utc>,
+    batch: u64,
+) -> AppResult<SweepReport> {
     let levels = state.config.reminder_levels();
-    let Some(first_level) = levels.first().copied() else {
+    if levels.is_empty() {
         return Ok(SweepReport {
             ran: true,
             affected: 0,
         });
-    };
+    }
     let Some(txn) = crate::jobs::begin_exclusive(state, OVERDUE_LOCK).await? else {
         return Ok(SweepReport::default());
     };
     let today = super::today(state, now);
-    let collecting = sea_orm::sea_query::Query::select()
-        .column(entity::contract::Column::Id)
-        .from(entity::contract::Entity)
-        .and_where(entity::contract::Column::Status.is_in(COLLECTING.iter().map(|s| s.as_str())))
-        .to_owned();
-    let candidates = Installments::find()
-        .filter(Column::ContractId.in_subquery(collecting))
-        .filter(
-            Expr::col(Column::AmountMinor)
-                .sub(Expr::col(Column::PaidMinor))
-                .sub(Expr::col(Column::WaivedMinor))
-                .gt(0),
-        )
-        .filter(Column::DueDate.lte(today - chrono::Duration::days(first_level)))
-        .order_by_asc(Column::DueDate)
-        .limit(SWEEP_BATCH)
-        .all(&txn)
-        .await?;
-    let ids: Vec<Uuid> = candidates.iter().map(|i| i.id).collect();
-    let mut sent: HashMap<Uuid, Vec<i64>> = HashMap::new();
-    for reminder in Reminders::find()
-        .filter(installment_reminder::Column::InstallmentId.is_in(ids))
-        .all(&txn)
-        .await?
-    {
-        sent.entry(reminder.installment_id)
-            .or_default()
-            .push(i64::from(reminder.level));
-    }
     let finance = crate::users::service::active_with_role(&txn, Role::Finance).await?;
     let mut written = Vec::new();
     let mut reminded = 0;
-    for item in candidates {
-        let late = (today - item.due_date).num_days();
-        let already = sent.get(&item.id).cloned().unwrap_or_default();
-        let missing: Vec<i64> = levels
-            .iter()
-            .copied()
-            .filter(|level| *level <= late && !already.contains(level))
-            .collect();
-        let Some(highest) = missing.last().copied() else {
-            continue;
+    let mut after = None;
+    loop {
+        let candidates = owing_a_reminder(&txn, &levels, today, after, batch).await?;
+        let Some(last) = candidates.last() else {
+            break;
         };
-        for level in &missing {
-            installment_reminder::ActiveModel {
-                installment_id: Set(item.id),
-                level: Set(i32::try_from(*level).unwrap_or(i32::MAX)),
-                sent_at: Set(now),
-            }
-            .insert(&txn)
-            .await?;
+        after = Some((last.due_date, last.id));
+        let full = u64::try_from(candidates.len()).is_ok_and(|n| n >= batch);
+        let ids: Vec<Uuid> = candidates.iter().map(|i| i.id).collect();
+        let mut sent: HashMap<Uuid, Vec<i64>> = HashMap::new();
+        for reminder in Reminders::find()
+            .filter(installment_reminder::Column::InstallmentId.is_in(ids))
+            .all(&txn)
+            .await?
+        {
+            sent.entry(reminder.installment_id)
+                .or_default()
+                .push(i64::from(reminder.level));
         }
-        reminded += 1;
-        written.extend(notify(&txn, &item, highest, &finance, now).await?);
+        for item in candidates {
+            let late = (today - item.due_date).num_days();
+            let already = sent.get(&item.id).cloned().unwrap_or_default();
+            let missing: Vec<i64> = levels
+                .iter()
+                .copied()
+                .filter(|level| *level <= late && !already.contains(level))
+                .collect();
+            let Some(highest) = missing.last().copied() else {
+                continue;
+            };
+            for level in &missing {
+                installment_reminder::ActiveModel {
+                    installment_id: Set(item.id),
+                    level: Set(level_column(*level)),
+                    sent_at: Set(now),
+                }
+                .insert(&txn)
+                .await?;
+            }
+            reminded += 1;
+            written.extend(notify(&txn, &item, highest, &finance, now).await?);
+        }
+        if !full {
+            break;
+        }
     }
     txn.commit().await?;
     notifications::announce(state.events.as_ref(), &written);
@@ -100,6 +104,73 @@ pub async fn remind(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepRepo
         ran: true,
         affected: reminded,
     })
+}
+
+fn level_column(level: i64) -> i32 {
+    i32::try_from(level).unwrap_or(i32::MAX)
+}
+
+/// Up to `batch` installments of collecting contracts, still owing money, that have not yet
+/// had the reminder of the highest level they reached, in (due date, id) order after `after`.
+/// Skipping the fully reminded ones keeps old unpaid installments from starving newer ones.
+async fn owing_a_reminder(
+    txn: &sea_orm::DatabaseTransaction,
+    levels: &[i64],
+    today: NaiveDate,
+    after: Option<(NaiveDate, Uuid)>,
+    batch: u64,
+) -> AppResult<Vec<installment::Model>> {
+    let collecting = Query::select()
+        .column(entity::contract::Column::Id)
+        .from(entity::contract::Entity)
+        .and_where(entity::contract::Column::Status.is_in(COLLECTING.iter().map(|s| s.as_str())))
+        .to_owned();
+    // Reached level k: due on or before today − levels[k] and after today − levels[k + 1].
+    let mut owing = Condition::any();
+    for (k, level) in levels.iter().enumerate() {
+        let mut reached =
+            Condition::all().add(Column::DueDate.lte(today - chrono::Duration::days(*level)));
+        if let Some(next) = levels.get(k + 1) {
+            reached = reached.add(Column::DueDate.gt(today - chrono::Duration::days(*next)));
+        }
+        let sent = Query::select()
+            .expr(Expr::val(1))
+            .from(Reminders)
+            .and_where(
+                Expr::col((Reminders, installment_reminder::Column::InstallmentId))
+                    .equals((Installments, Column::Id)),
+            )
+            .and_where(
+                Expr::col((Reminders, installment_reminder::Column::Level))
+                    .eq(level_column(*level)),
+            )
+            .to_owned();
+        owing = owing.add(reached.add(Expr::exists(sent).not()));
+    }
+    let mut query = Installments::find()
+        .filter(Column::ContractId.in_subquery(collecting))
+        .filter(
+            Expr::col(Column::AmountMinor)
+                .sub(Expr::col(Column::PaidMinor))
+                .sub(Expr::col(Column::WaivedMinor))
+                .gt(0),
+        )
+        .filter(owing);
+    if let Some((due, id)) = after {
+        query = query.filter(
+            Condition::any().add(Column::DueDate.gt(due)).add(
+                Condition::all()
+                    .add(Column::DueDate.eq(due))
+                    .add(Column::Id.gt(id)),
+            ),
+        );
+    }
+    Ok(query
+        .order_by_asc(Column::DueDate)
+        .order_by_asc(Column::Id)
+        .limit(batch)
+        .all(txn)
+        .await?)
 }
 
 async fn notify(

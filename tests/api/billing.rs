@@ -1017,29 +1017,8 @@ async fn overdue_reminders_go_once_per_installment_and_level() {
     let same_day = sweep("2026-11-25T05:00:00Z").await;
     let week_later = sweep("2026-12-02T02:00:00Z").await;
     let month_later = sweep("2026-12-27T02:00:00Z").await;
-    let kinds = |token: String| {
-        let app = &app;
-        async move {
-            let body = app
-                .gql(
-                    Some(&token),
-                    "{ notifications(first: 50) { nodes { kind title } } }",
-                    json!({}),
-                )
-                .await;
-            let mut kinds: Vec<String> = body["data"]["notifications"]["nodes"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|n| n["kind"].as_str().unwrap_or("").to_owned())
-                .filter(|k| k.starts_with("INSTALLMENT"))
-                .collect();
-            kinds.sort();
-            kinds
-        }
-    };
-    let rep_kinds = kinds(app.token_for(&books.rep).await).await;
-    let finance_kinds = kinds(app.token_for(&books.finance).await).await;
+    let rep_kinds = installment_notices(&app, &books.rep).await;
+    let finance_kinds = installment_notices(&app, &books.finance).await;
 
     assert_eq!(due_today, 1, "the first installment falls due");
     assert_eq!(same_day, 0, "once");
@@ -1056,6 +1035,77 @@ async fn overdue_reminders_go_once_per_installment_and_level() {
     ];
     assert_eq!(rep_kinds, expected);
     assert_eq!(finance_kinds, expected);
+}
+
+/// The kinds of a user's installment notifications, sorted.
+async fn installment_notices(app: &TestApp, user: &TestUser) -> Vec<String> {
+    let token = app.token_for(user).await;
+    let body = app
+        .gql(
+            Some(&token),
+            "{ notifications(first: 50) { nodes { kind } } }",
+            json!({}),
+        )
+        .await;
+    let mut kinds: Vec<String> = body["data"]["notifications"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .filter_map(|n| n["kind"].as_str())
+        .filter(|k| k.starts_with("INSTALLMENT"))
+        .map(str::to_owned)
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+#[tokio::test]
+async fn old_unpaid_installments_never_starve_newer_ones_of_their_reminders() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let books = books(&app).await;
+    let customer = customer(&app, &books, "Backlog Co").await;
+    let contract = approved(&app, &books, &customer, "500").await;
+    set_plan(
+        &app,
+        &books.finance.token,
+        &contract,
+        json!([
+            {"dueDate": "2026-11-01", "amount": "100"}, {"dueDate": "2026-11-02", "amount": "100"},
+            {"dueDate": "2026-11-03", "amount": "100"}, {"dueDate": "2026-11-20", "amount": "100"},
+            {"dueDate": "2026-11-24", "amount": "100"},
+        ]),
+    )
+    .await;
+    // Batches of two: fewer than the installments owing a reminder at every sweep below.
+    let sweep = |when: &str| {
+        let state = app.state.clone();
+        let now = at(when);
+        async move {
+            salesgraph::billing::overdue::remind_in_batches(&state, now, 2)
+                .await
+                .unwrap()
+                .affected
+        }
+    };
+
+    let first = sweep("2026-11-25T02:00:00Z").await;
+    let next_day = sweep("2026-11-26T02:00:00Z").await;
+    let week_after_due = sweep("2026-11-28T02:00:00Z").await;
+    let again = sweep("2026-11-28T05:00:00Z").await;
+
+    assert_eq!(
+        first, 5,
+        "every batch of one sweep: #1–#3 at 7 days, #4 and #5 due"
+    );
+    assert_eq!(next_day, 0, "nothing new is owed");
+    assert_eq!(
+        week_after_due, 1,
+        "#4 reaches 7 days behind three older, fully reminded installments"
+    );
+    assert_eq!(again, 0);
+    let mut expected = vec!["INSTALLMENT_DUE"; 2];
+    expected.extend(vec!["INSTALLMENT_OVERDUE"; 4]);
+    assert_eq!(installment_notices(&app, &books.rep).await, expected);
 }
 
 /// Random sequences of plans, payments, reversals, invoices, voids and waivers, replayed from
