@@ -1,6 +1,8 @@
 use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+/// Serializable so an idempotent call can keep the task exactly as it answered with it.
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "visit_tasks")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -8,13 +8,13 @@ use uuid::Uuid;
 use super::geo::{self, OnSiteRule};
 use super::rules::{Action, VisitOutcome};
 use super::service::{
-    self, NewVisit, load, next_status, require_field_role, task_at_version, write,
+    self, NewVisit, begin, finish, next_status, require_field_role, task_at_version, write,
 };
 use crate::auth::viewer::Viewer;
 use crate::config::Config;
 use crate::customers::service::{GeoPoint, optional_text, required_text};
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::IdempotentCall;
 use crate::state::AppState;
 use entity::visit_task;
 
@@ -82,9 +82,9 @@ pub async fn check_in(
     let call = IdempotentCall::new(viewer.user_id, "checkInVisit", idempotency_key, &check_in)?;
     let now = state.clock.now();
     // A replay is answered before the device time is judged: it may arrive hours later.
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
+    let guard = match begin(state, &call, now).await? {
+        Ok(guard) => guard,
+        Err(replayed) => return Ok(replayed),
     };
     let accuracy = check_in.accuracy_meters;
     if !(0.0..=MAX_ACCURACY_M).contains(&accuracy) {
@@ -134,8 +134,7 @@ pub async fn check_in(
         now,
     )
     .await?;
-    let id = guard.commit(current.id).await?.into_inner();
-    load(&state.db, id).await
+    finish(guard, current.id).await
 }
 
 /// Checks the assignee out of a visit under way: records the report, logs a `VISIT` follow-up on
@@ -151,9 +150,9 @@ pub async fn check_out(
     require_field_role(viewer)?;
     let call = IdempotentCall::new(viewer.user_id, "checkOutVisit", idempotency_key, &check_out)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
+    let guard = match begin(state, &call, now).await? {
+        Ok(guard) => guard,
+        Err(replayed) => return Ok(replayed),
     };
     let summary = required_text(&check_out.summary, "input.summary", 5000)?;
     let next_step = optional_text(check_out.next_step.as_deref(), "input.nextStep", 1000)?;
@@ -222,8 +221,7 @@ pub async fn check_out(
         now,
     )
     .await?;
-    let id = guard.commit(current.id).await?.into_inner();
-    load(&state.db, id).await
+    finish(guard, current.id).await
 }
 
 /// The follow-up visit planned at check-out: same customer, contact, deal and place, as long as

@@ -5,7 +5,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::rules::{self, Action, VisitStatus};
@@ -221,15 +221,45 @@ pub async fn plan_visit(
     require_field_role(viewer)?;
     let call = IdempotentCall::new(viewer.user_id, "planVisit", idempotency_key, &new)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
+    let guard = match begin(state, &call, now).await? {
+        Ok(guard) => guard,
+        Err(replayed) => return Ok(replayed),
     };
     let txn = guard.txn();
     let assignee = assignee_viewer(state, txn, viewer, new.assignee_id).await?;
     let created = insert_visit(txn, &assignee, viewer.user_id, &new, now).await?;
-    let id = guard.commit(created.id).await?.into_inner();
-    load(&state.db, id).await
+    finish(guard, created.id).await
+}
+
+/// What a visit mutation keeps under its idempotency key: the task exactly as that call
+/// answered with it, so a replay hours later (after a check-out, say) answers the same.
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum Answered {
+    Task(Box<visit_task::Model>),
+    /// Keys stored before answers were kept whole name only the task.
+    Id(Uuid),
+}
+
+/// Begins an idempotent visit mutation: `Err(task)` when `call` is a replay (with the task as
+/// first answered), the guard of the fresh work otherwise.
+pub(crate) async fn begin(
+    state: &AppState,
+    call: &IdempotentCall,
+    now: DateTime<Utc>,
+) -> AppResult<Result<idempotency::Guard, visit_task::Model>> {
+    match idempotency::start::<Answered>(&state.db, call, now).await? {
+        Start::Fresh(guard) => Ok(Ok(guard)),
+        Start::Replayed(Answered::Task(task)) => Ok(Err(*task)),
+        Start::Replayed(Answered::Id(id)) => Ok(Err(load(&state.db, id).await?)),
+    }
+}
+
+/// Commits a visit mutation with task `id` as its answer, kept for replays.
+pub(crate) async fn finish(guard: idempotency::Guard, id: Uuid) -> AppResult<visit_task::Model> {
+    let task = load(guard.txn(), id).await?;
+    guard.commit(Answered::Task(Box::new(task.clone()))).await?;
+    Ok(task)
 }
 
 pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<visit_task::Model> {
@@ -335,9 +365,9 @@ pub async fn reschedule_visit(
     check_times(change.planned_start, change.planned_end)?;
     let call = IdempotentCall::new(viewer.user_id, "rescheduleVisit", idempotency_key, &change)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
+    let guard = match begin(state, &call, now).await? {
+        Ok(guard) => guard,
+        Err(replayed) => return Ok(replayed),
     };
     let txn = guard.txn();
     let current = task_at_version(txn, viewer, change.id, Some(change.expected_version)).await?;
@@ -371,8 +401,7 @@ pub async fn reschedule_visit(
         now,
     )
     .await?;
-    let id = guard.commit(current.id).await?.into_inner();
-    load(&state.db, id).await
+    finish(guard, current.id).await
 }
 
 /// A visit to call off.
@@ -395,9 +424,9 @@ pub async fn cancel_visit(
     let reason = optional_text(cancel.reason.as_deref(), "input.reason", 1000)?;
     let call = IdempotentCall::new(viewer.user_id, "cancelVisit", idempotency_key, &cancel)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
+    let guard = match begin(state, &call, now).await? {
+        Ok(guard) => guard,
+        Err(replayed) => return Ok(replayed),
     };
     let txn = guard.txn();
     let current = task_at_version(txn, viewer, cancel.id, Some(cancel.expected_version)).await?;
@@ -419,8 +448,7 @@ pub async fn cancel_visit(
         now,
     )
     .await?;
-    let id = guard.commit(current.id).await?.into_inner();
-    load(&state.db, id).await
+    finish(guard, current.id).await
 }
 
 /// The viewer's own tasks planned to start on the local day `date` (in the viewer's time zone),

@@ -463,13 +463,53 @@ async fn visits_follow_the_role_matrix_and_a_rep_never_sees_another_reps_tasks()
         visit_of(&checked_in, "checkInVisit")["status"],
         "IN_PROGRESS"
     );
-    let out_by_manager = check_out(
+    let out = json!({"id": id, "summary": "Done", "outcome": "POSITIVE"});
+    let out_by_manager = check_out(&app, &manager_token, out.clone()).await;
+    let out_by_admin = check_out(&app, &app.admin_token, out.clone()).await;
+    let out_by_finance = check_out(&app, &finance.token, out.clone()).await;
+    let out_by_peer = check_out(&app, &peer.token, out.clone()).await;
+    let out_by_rep = check_out(&app, &rep.token, out).await;
+    assert_eq!(error_code(&out_by_manager), Some("FORBIDDEN"));
+    assert_eq!(error_code(&out_by_admin), Some("FORBIDDEN"));
+    assert_eq!(error_code(&out_by_finance), Some("FORBIDDEN"));
+    assert_eq!(error_code(&out_by_peer), Some("NOT_FOUND"));
+    assert_eq!(
+        visit_of(&out_by_rep, "checkOutVisit")["status"],
+        "COMPLETED"
+    );
+
+    // Admins and the team's manager plan, move and call off a rep's visits; finance never.
+    let for_rep = |start: &str| with(a_visit(&customer, at(start)), json!({"assigneeId": rep.id}));
+    let by_admin = planned(&app, &app.admin_token, for_rep("2026-11-26T03:00:00Z")).await;
+    let by_manager = planned(&app, &manager_token, for_rep("2026-11-26T05:00:00Z")).await;
+    let by_finance = plan(&app, &finance.token, for_rep("2026-11-26T07:00:00Z")).await;
+    let move_by_finance = reschedule(&app, &finance.token, json!({"id": by_admin["id"], "plannedStart": "2026-11-26T04:00:00Z", "plannedEnd": "2026-11-26T05:00:00Z", "expectedVersion": 1})).await;
+    let move_by_admin = reschedule(&app, &app.admin_token, json!({"id": by_admin["id"], "plannedStart": "2026-11-26T04:00:00Z", "plannedEnd": "2026-11-26T05:00:00Z", "expectedVersion": 1})).await;
+    let cancel_by_manager = cancel(
         &app,
         &manager_token,
-        json!({"id": id, "summary": "Done", "outcome": "POSITIVE"}),
+        json!({"id": by_manager["id"], "expectedVersion": 1}),
     )
     .await;
-    assert_eq!(error_code(&out_by_manager), Some("FORBIDDEN"));
+    let cancel_by_admin = cancel(
+        &app,
+        &app.admin_token,
+        json!({"id": by_admin["id"], "expectedVersion": 2}),
+    )
+    .await;
+    assert_eq!(by_admin["assignee"]["id"], json!(rep.id));
+    assert_eq!(by_manager["assignee"]["id"], json!(rep.id));
+    assert_eq!(error_code(&by_finance), Some("FORBIDDEN"));
+    assert_eq!(error_code(&move_by_finance), Some("FORBIDDEN"));
+    assert_eq!(visit_of(&move_by_admin, "rescheduleVisit")["version"], 2);
+    assert_eq!(
+        visit_of(&cancel_by_manager, "cancelVisit")["status"],
+        "CANCELLED"
+    );
+    assert_eq!(
+        visit_of(&cancel_by_admin, "cancelVisit")["status"],
+        "CANCELLED"
+    );
 }
 
 #[tokio::test]
@@ -936,6 +976,96 @@ async fn ten_concurrent_replays_of_one_check_in_check_in_once_even_hours_later()
     assert_eq!(error_code(&other_key), Some("INVALID_STATE"));
     assert_eq!(error_code(&reused), Some("IDEMPOTENCY_KEY_REUSED"));
     assert_eq!(audits, 1, "exactly one check-in was written");
+
+    // Checked out since, the phone's queued check-in still gets the answer it missed.
+    let out = check_out(
+        &app,
+        &token,
+        json!({"id": id, "summary": "Done", "outcome": "POSITIVE", "idempotencyKey": "out-1"}),
+    )
+    .await;
+    let after_check_out = check_in(&app, &token, input).await;
+    assert_eq!(visit_of(&out, "checkOutVisit")["status"], "COMPLETED");
+    assert_eq!(visit_of(&after_check_out, "checkInVisit"), first);
+}
+
+#[tokio::test]
+async fn every_visit_mutation_replays_its_first_answer_and_refuses_a_stale_version() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let rep = app.a_user().create().await;
+    let customer = a_located_customer(&app, &rep.token, "Queue Co").await;
+    let visit_at = |hour: u32| at(&format!("2026-11-25T{hour:02}:00:00Z"));
+    let plan_input = with(
+        a_visit(&customer, visit_at(3)),
+        json!({"idempotencyKey": "plan-1"}),
+    );
+    let first_plan = plan(&app, &rep.token, plan_input.clone()).await;
+    let id = visit_of(&first_plan, "planVisit")["id"].clone();
+    let move_input = json!({"id": id, "plannedStart": visit_at(4), "plannedEnd": visit_at(5), "expectedVersion": 1, "idempotencyKey": "move-1"});
+    let first_move = reschedule(&app, &rep.token, move_input.clone()).await;
+    let stale_check_in = check_in(
+        &app,
+        &rep.token,
+        with(
+            check_in_input(&id, SQUARE.0, SQUARE.1, 5.0, now(&app)),
+            json!({"expectedVersion": 1}),
+        ),
+    )
+    .await;
+    let checked_in = check_in(
+        &app,
+        &rep.token,
+        with(
+            check_in_input(&id, SQUARE.0, SQUARE.1, 5.0, now(&app)),
+            json!({"expectedVersion": 2}),
+        ),
+    )
+    .await;
+    let stale_check_out = check_out(
+        &app,
+        &rep.token,
+        json!({"id": id, "summary": "Late", "outcome": "NEUTRAL", "expectedVersion": 2}),
+    )
+    .await;
+    let plan_again = plan(&app, &rep.token, plan_input).await;
+    let move_again = reschedule(&app, &rep.token, move_input).await;
+    let other = planned(&app, &rep.token, a_visit(&customer, visit_at(6))).await;
+    let cancel_input = json!({"id": other["id"], "expectedVersion": 1, "reason": "Closed", "idempotencyKey": "cancel-1"});
+    let first_cancel = cancel(&app, &rep.token, cancel_input.clone()).await;
+    let cancel_again = cancel(&app, &rep.token, cancel_input).await;
+    let tasks = app
+        .gql(Some(&rep.token), "{ visitTasks { totalCount } }", json!({}))
+        .await;
+
+    assert_eq!(
+        visit_of(&plan_again, "planVisit"),
+        visit_of(&first_plan, "planVisit")
+    );
+    assert_eq!(visit_of(&first_plan, "planVisit")["version"], 1);
+    assert_eq!(
+        visit_of(&move_again, "rescheduleVisit"),
+        visit_of(&first_move, "rescheduleVisit")
+    );
+    assert_eq!(
+        visit_of(&move_again, "rescheduleVisit")["status"],
+        "PLANNED"
+    );
+    assert_eq!(
+        visit_of(&cancel_again, "cancelVisit"),
+        visit_of(&first_cancel, "cancelVisit")
+    );
+    assert_eq!(error_code(&stale_check_in), Some("CONFLICT"));
+    assert_eq!(
+        stale_check_in["errors"][0]["extensions"]["currentVersion"],
+        2
+    );
+    assert_eq!(visit_of(&checked_in, "checkInVisit")["version"], 3);
+    assert_eq!(error_code(&stale_check_out), Some("CONFLICT"));
+    assert_eq!(
+        stale_check_out["errors"][0]["extensions"]["currentVersion"],
+        3
+    );
+    assert_eq!(tasks["data"]["visitTasks"]["totalCount"], 2, "{tasks}");
 }
 
 #[tokio::test]
@@ -1238,6 +1368,11 @@ async fn visit_stats_count_per_rep_within_visibility() {
     )
     .await;
     let by_finance = stats(&finance.token, period.clone()).await;
+    let team_by_admin = stats(
+        &app.admin_token,
+        with(period.clone(), json!({"scope": "TEAM", "teamId": team})),
+    )
+    .await;
     let first_day = stats(
         &manager_token,
         with(period.clone(), json!({"to": "2026-11-25"})),
@@ -1268,6 +1403,11 @@ async fn visit_stats_count_per_rep_within_visibility() {
         "{by_manager}"
     );
     assert_eq!(by_rep["data"]["visitStats"], json!([rep_row.clone()]));
+    assert_eq!(
+        team_by_admin["data"]["visitStats"],
+        json!([rep_row.clone()]),
+        "the team's rep only, not the outsider: {team_by_admin}"
+    );
     let admin_rows = by_admin["data"]["visitStats"].as_array().unwrap();
     assert_eq!(admin_rows.len(), 2);
     assert_eq!(admin_rows[0], rep_row, "busiest first");
