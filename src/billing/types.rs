@@ -80,15 +80,29 @@ pub struct Installment {
     pub note: Option<String>,
     #[graphql(skip)]
     pub model: installment::Model,
+    /// The day lateness counts to: a receivables query's `asOf`, else today.
+    #[graphql(skip)]
+    pub as_of: Option<NaiveDate>,
 }
 
 impl Installment {
+    /// The installment seen from `as_of`, as a receivables query that counts to it lists it.
+    pub fn as_of(model: installment::Model, as_of: NaiveDate) -> Self {
+        Self {
+            as_of: Some(as_of),
+            ..Self::from(model)
+        }
+    }
+
     fn days_late(&self, ctx: &Context<'_>) -> i64 {
         if super::ledger::outstanding(&self.model) <= 0 {
             return 0;
         }
-        let app = ctx.app();
-        super::rules::days_overdue(self.model.due_date, super::today(app, app.clock.now()))
+        let as_of = self.as_of.unwrap_or_else(|| {
+            let app = ctx.app();
+            super::today(app, app.clock.now())
+        });
+        super::rules::days_overdue(self.model.due_date, as_of)
     }
 }
 
@@ -129,6 +143,7 @@ impl From<installment::Model> for Installment {
             status: InstallmentStatus::parse(&model.status).unwrap_or(InstallmentStatus::Open),
             note: model.note.clone(),
             model,
+            as_of: None,
         }
     }
 }
@@ -435,7 +450,7 @@ impl ReceivableConnection {
         as_of: NaiveDate,
     ) -> Self {
         let (page_info, edges, total_count) =
-            crate::graphql::pagination::edges_of(page, Installment::from);
+            crate::graphql::pagination::edges_of(page, |m| Installment::as_of(m, as_of));
         Self {
             nodes: edges.iter().map(|(_, node)| node.clone()).collect(),
             edges: edges

@@ -715,6 +715,14 @@ async fn aging_puts_each_boundary_day_in_its_bucket() {
     let overdue = app
         .gql(Some(&books.finance.token), "query($d: Date) { receivables(filter: {overdueOnly: true, asOf: $d}) { totalCount totals { installments amount outstanding overdue } nodes { daysOverdue } } }", json!({"d": as_of}))
         .await;
+    let all_as_of = app
+        .gql(
+            Some(&books.finance.token),
+            "query($d: Date) { receivables(filter: {asOf: $d}) { nodes { overdue daysOverdue } } }",
+            json!({"d": as_of}),
+        )
+        .await;
+    let plan_today = plan_of(&app, &books.finance.token, &contract).await;
 
     let expected = json!({"current": "128.00", "d1To30": "96.00", "d31To60": "24.00", "d61To90": "6.00", "over90": "1.00", "total": "255.00"});
     let report = &by_customer["data"]["receivablesAging"];
@@ -742,6 +750,33 @@ async fn aging_puts_each_boundary_day_in_its_bucket() {
     assert_eq!(
         overdue["data"]["receivables"]["totals"]["overdue"],
         "127.00"
+    );
+    let rows = all_as_of["data"]["receivables"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{all_as_of}"));
+    let late: Vec<i64> = rows
+        .iter()
+        .filter_map(|r| r["daysOverdue"].as_i64())
+        .collect();
+    assert_eq!(late, days, "rows count to asOf, like the totals");
+    let flags: Vec<bool> = rows.iter().filter_map(|r| r["overdue"].as_bool()).collect();
+    assert_eq!(flags, days.iter().map(|d| *d > 0).collect::<Vec<_>>());
+    let late_today: Vec<i64> = plan_today
+        .iter()
+        .filter_map(|i| i["daysOverdue"].as_i64())
+        .collect();
+    assert_eq!(
+        late_today,
+        vec![55, 54, 25, 24, 0, 0, 0, 0],
+        "a plan counts to today (2026-11-25)"
+    );
+    let flags_today: Vec<bool> = plan_today
+        .iter()
+        .filter_map(|i| i["overdue"].as_bool())
+        .collect();
+    assert_eq!(
+        flags_today,
+        [true, true, true, true, false, false, false, false]
     );
 }
 
