@@ -114,6 +114,13 @@ pub async fn record_payment(
         }
     }
     ledger::lock_customer(txn, new.customer_id).await?;
+    if let Some(contract_id) = new.contract_id {
+        // Read again under the lock: a cancellation may have committed while we waited.
+        let contract = crate::contracts::service::load(txn, contract_id).await?;
+        if contract.status == "CANCELLED" {
+            return Err(AppError::invalid_state("The contract was cancelled"));
+        }
+    }
     let key = reference_key(&reference);
     if let Some(existing) = Payments::find()
         .filter(payment::Column::CustomerId.eq(new.customer_id))

@@ -221,8 +221,16 @@ pub async fn get_installment(
         .ok_or_else(|| AppError::not_found("Installment"))
 }
 
-/// Whether money currently stands on a contract's installments.
-pub async fn contract_has_money(db: &impl ConnectionTrait, contract_id: Uuid) -> AppResult<bool> {
+/// Whether money currently stands on a contract's installments, answered under the lock every
+/// money movement of its customer takes (held to commit): no payment can land on the contract
+/// between this answer and the caller's commit, so a cancellation and a payment serialize.
+/// Errors: `NOT_FOUND` (customer).
+pub async fn hold_contract_money(
+    db: &impl ConnectionTrait,
+    customer_id: Uuid,
+    contract_id: Uuid,
+) -> AppResult<bool> {
+    ledger::lock_customer(db, customer_id).await?;
     Ok(Installments::find()
         .filter(installment::Column::ContractId.eq(contract_id))
         .filter(installment::Column::PaidMinor.gt(0))

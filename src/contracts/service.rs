@@ -373,7 +373,7 @@ pub async fn advance(
     };
     let status = next_status(&current, action)?;
     if matches!(step, Lifecycle::Cancel(_))
-        && crate::billing::plans::contract_has_money(txn, id).await?
+        && crate::billing::plans::hold_contract_money(txn, current.customer_id, id).await?
     {
         return Err(AppError::invalid_state(
             "Money has reached this contract; reverse its payments first",

@@ -587,6 +587,67 @@ async fn two_concurrent_payments_that_exceed_what_is_owed_leave_the_surplus_as_c
 }
 
 #[tokio::test]
+async fn a_payment_racing_a_cancellation_never_lands_on_a_cancelled_contract() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let books = books(&app).await;
+    let customer = customer(&app, &books, "Cancel Race Co").await;
+    let today = chrono::Utc::now().date_naive();
+    let cancel = "mutation($id: ID!, $v: Int!) { cancelContract(input: {id: $id, reason: \"Lost\", expectedVersion: $v}) { contract { status } } }";
+
+    for round in 0..4 {
+        let contract = approved(&app, &books, &customer, "100").await;
+        set_plan(
+            &app,
+            &books.finance.token,
+            &contract,
+            json!([{"dueDate": today + Duration::days(30), "amount": "100"}]),
+        )
+        .await;
+        let version = app
+            .gql(
+                Some(&books.rep.token),
+                "query($id: ID!) { contract(id: $id) { version } }",
+                json!({"id": contract}),
+            )
+            .await["data"]["contract"]["version"]
+            .clone();
+        let (cancelled, paid) = tokio::join!(
+            app.gql(
+                Some(&books.rep.token),
+                cancel,
+                json!({"id": contract, "v": version})
+            ),
+            pay(
+                &app,
+                &books.finance.token,
+                json!({"customerId": customer, "contractId": contract, "amount": "40",
+                    "receivedDate": today.to_string()})
+            ),
+        );
+        let plan = plan_of(&app, &books.finance.token, &contract).await;
+
+        let won_cancel = cancelled["errors"].is_null();
+        let won_payment = paid["errors"].is_null();
+        assert!(
+            won_cancel != won_payment,
+            "round {round}: {cancelled} {paid}"
+        );
+        if won_cancel {
+            assert_eq!(error_code(&paid), Some("INVALID_STATE"), "round {round}");
+            assert_eq!(plan[0]["paidAmount"], "0.00", "round {round}");
+        } else {
+            assert_eq!(
+                error_code(&cancelled),
+                Some("INVALID_STATE"),
+                "round {round}"
+            );
+            assert_eq!(plan[0]["paidAmount"], "40.00", "round {round}");
+        }
+    }
+    ledger_holds(&app).await;
+}
+
+#[tokio::test]
 async fn invoices_never_exceed_the_uninvoiced_amount_and_voiding_gives_it_back() {
     let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
     let books = books(&app).await;
