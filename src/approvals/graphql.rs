@@ -158,6 +158,7 @@ impl ApprovalMutation {
             ctx.app(),
             viewer,
             request_id(&input.request_id)?,
+            input.step_position,
             Decision::Approve(input.comment),
             input.idempotency_key,
         )
@@ -179,6 +180,7 @@ impl ApprovalMutation {
             ctx.app(),
             viewer,
             request_id(&input.request_id)?,
+            input.step_position,
             Decision::Reject(input.comment),
             input.idempotency_key,
         )

@@ -7,7 +7,9 @@
 //! - `SALES_MANAGER` means the manager of the submitter's team as the database says at decision
 //!   time (an admin decides when the team has no active manager but the submitter); `FINANCE` and
 //!   `ADMIN` mean any active user of that role. Nobody decides a request they submitted, admins
-//!   included.
+//!   included, and nobody decides two steps of one request (so a late second tap on a chain
+//!   finds its step decided rather than deciding the next). An approver may send the step
+//!   position they saw; a request that has moved on answers `INVALID_STATE`.
 //! - Submitting locks the contract and freezes its amount, title, dates and terms; every
 //!   decision re-checks that the contract is still exactly that. Each step is decided exactly
 //!   once: decisions and withdrawals update the request row under its version first, so of two

@@ -377,11 +377,13 @@ pub enum Decision {
 /// The last approval approves the subject; a rejection rejects it. Idempotent by key.
 /// Errors: `NOT_FOUND` (cannot see it), `FORBIDDEN` (own request, or not an approver of the
 /// current step), `BAD_USER_INPUT` (rejection without comment), `INVALID_STATE` (already
-/// decided, withdrawn, or the subject changed), `IDEMPOTENCY_KEY_REUSED`.
+/// decided, withdrawn, the subject changed, the step seen is no longer current, or the caller
+/// already decided a step of this request), `IDEMPOTENCY_KEY_REUSED`.
 pub async fn decide(
     state: &AppState,
     viewer: &Viewer,
     request_id: Uuid,
+    seen_step: Option<i32>,
     decision: Decision,
     idempotency_key: Option<String>,
 ) -> AppResult<approval_request::Model> {
@@ -405,7 +407,7 @@ pub async fn decide(
         viewer.user_id,
         operation,
         idempotency_key,
-        &(request_id, &decision),
+        &(request_id, seen_step, &decision),
     )?;
     let now = state.clock.now();
     let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
@@ -418,6 +420,7 @@ pub async fn decide(
         guard.txn(),
         viewer,
         request_id,
+        seen_step,
         &decision,
         now,
         &mut outbox,
@@ -435,6 +438,7 @@ async fn apply_decision(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
     request_id: Uuid,
+    seen_step: Option<i32>,
     decision: &Decision,
     now: DateTime<Utc>,
     outbox: &mut Outbox,
@@ -446,7 +450,19 @@ async fn apply_decision(
     if request.submitted_by == viewer.user_id {
         return Err(AppError::forbidden());
     }
+    if seen_step.is_some_and(|seen| seen != request.current_position) {
+        return Err(AppError::invalid_state(
+            "The step you saw was already decided",
+        ));
+    }
     let steps = steps_of(txn, &[request.id]).await?;
+    // One person, one decision per request: a late second tap finds its step decided instead
+    // of deciding the next one, and no level of a chain is approved by the same eyes twice.
+    if steps.iter().any(|s| s.decided_by == Some(viewer.user_id)) {
+        return Err(AppError::invalid_state(
+            "You already decided a step of this request",
+        ));
+    }
     let step = steps
         .iter()
         .find(|s| {
@@ -494,7 +510,17 @@ async fn apply_decision(
         .filter(approval_request::Column::Version.eq(request.version))
         .filter(approval_request::Column::Status.eq(ApprovalStatus::Pending.as_str()))
         // Nobody decides what they submitted, whatever the code path.
-        .filter(approval_request::Column::SubmittedBy.ne(viewer.user_id));
+        .filter(approval_request::Column::SubmittedBy.ne(viewer.user_id))
+        // Nor decides two steps of one request.
+        .filter(
+            approval_request::Column::Id.not_in_subquery(
+                Query::select()
+                    .column(approval_step::Column::RequestId)
+                    .from(Steps)
+                    .and_where(approval_step::Column::DecidedBy.eq(viewer.user_id))
+                    .to_owned(),
+            ),
+        );
     if request_status != ApprovalStatus::Pending {
         request_update =
             request_update.col_expr(approval_request::Column::DecidedAt, Expr::value(Some(now)));

@@ -203,6 +203,9 @@ pub struct ApproveRequestInput {
     pub request_id: ID,
     /// Why (optional).
     pub comment: Option<String>,
+    /// The step position you saw as current; when the request has moved on since, the answer is
+    /// `INVALID_STATE` instead of a decision on a step you never saw.
+    pub step_position: Option<i32>,
     /// Retry key: a double tap approves once.
     pub idempotency_key: Option<String>,
 }
@@ -214,6 +217,9 @@ pub struct RejectRequestInput {
     pub request_id: ID,
     /// Why (required, 1–2000 characters).
     pub comment: String,
+    /// The step position you saw as current; when the request has moved on since, the answer is
+    /// `INVALID_STATE` instead of a decision on a step you never saw.
+    pub step_position: Option<i32>,
     /// Retry key: a double tap rejects once.
     pub idempotency_key: Option<String>,
 }

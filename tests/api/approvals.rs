@@ -566,12 +566,20 @@ async fn the_policy_is_edited_by_admins_only_and_applies_to_new_requests() {
     let by_manager = app
         .gql(Some(&org.manager_token), update, stricter.clone())
         .await;
+    let by_rep = app
+        .gql(Some(&org.rep.token), update, stricter.clone())
+        .await;
+    let by_finance = app
+        .gql(Some(&org.finance.token), update, stricter.clone())
+        .await;
     let bad = app.admin(update, json!({"input": {"kind": "CONTRACT", "tiers": [{"minAmount": "10", "steps": ["FINANCE"]}]}})).await;
     let by_admin = app.admin(update, stricter).await;
     let after = a_contract(&app, &org.rep, "6000").await;
     let after_request = submit(&app, &org.rep.token, &after).await;
 
     assert_eq!(error_code(&by_manager), Some("FORBIDDEN"));
+    assert_eq!(error_code(&by_rep), Some("FORBIDDEN"));
+    assert_eq!(error_code(&by_finance), Some("FORBIDDEN"));
     assert_eq!(
         (error_code(&bad), error_field(&bad)),
         (Some("BAD_USER_INPUT"), Some("input.tiers"))
@@ -606,6 +614,7 @@ async fn approval_events_reach_the_right_approver_and_the_submitter_and_nobody_e
         &org.finance.token,
         &org.rep.token,
         &other_token,
+        &org.admin_token,
     ] {
         let mut socket = connected(&app, token).await;
         send(
@@ -621,6 +630,12 @@ async fn approval_events_reach_the_right_approver_and_the_submitter_and_nobody_e
     let draft = a_contract(&app, &org.rep, "150000").await;
     let request = submit(&app, &org.rep.token, &draft).await;
     let to_manager = kind(next(&mut sockets[0]).await);
+    // Finance's step is not reached yet: nothing for finance before the manager decides.
+    let finance_early = tokio::time::timeout(
+        Duration::from_millis(400),
+        futures_util::StreamExt::next(&mut sockets[1]),
+    )
+    .await;
     approve(&app, &org.manager_token, &request).await;
     let to_finance = kind(next(&mut sockets[1]).await);
     let to_rep = kind(next(&mut sockets[2]).await);
@@ -637,7 +652,9 @@ async fn approval_events_reach_the_right_approver_and_the_submitter_and_nobody_e
     assert_eq!(to_finance, "AWAITING_YOUR_DECISION");
     assert_eq!(to_rep, "STEP_APPROVED");
     assert_eq!(rejected, "REJECTED");
-    for i in [3, 0] {
+    assert!(finance_early.is_err(), "unexpected {finance_early:?}");
+    // Another team's manager, an admin with no step in this chain, and the deciders hear nothing.
+    for i in [3, 4, 0, 1] {
         let nothing = tokio::time::timeout(
             Duration::from_millis(400),
             futures_util::StreamExt::next(&mut sockets[i]),
@@ -683,4 +700,166 @@ async fn an_admin_decides_the_manager_step_when_the_team_has_no_active_manager()
         request["id"]
     );
     assert_eq!(request_of(&decided, "approveRequest")["status"], "APPROVED");
+}
+
+#[tokio::test]
+async fn a_late_second_tap_on_a_chain_finds_its_step_decided_and_nobody_decides_two_steps() {
+    let app = TestApp::spawn().await;
+    let org = org(&app).await;
+    let two_steps = submit(
+        &app,
+        &org.rep.token,
+        &a_contract(&app, &org.rep, "200000").await,
+    )
+    .await;
+    let tap = |key: &str| json!({"requestId": two_steps["id"], "idempotencyKey": key});
+    let manager_first = call(&app, &org.manager_token, "approveRequest", tap("tap-1")).await;
+    let manager_again = call(&app, &org.manager_token, "approveRequest", tap("tap-2")).await;
+    let manager_rejects_late = call(
+        &app,
+        &org.manager_token,
+        "rejectRequest",
+        json!({"requestId": two_steps["id"], "comment": "Too late", "stepPosition": 1}),
+    )
+    .await;
+    let finance_saw_step_one = call(
+        &app,
+        &org.finance.token,
+        "approveRequest",
+        json!({"requestId": two_steps["id"], "stepPosition": 1}),
+    )
+    .await;
+    let finance_on_step_two = call(
+        &app,
+        &org.finance.token,
+        "approveRequest",
+        json!({"requestId": two_steps["id"], "stepPosition": 2}),
+    )
+    .await;
+
+    // Without a team manager an admin takes the manager step, and then not the admin step too.
+    let deactivated = app
+        .admin(
+            "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { active } } }",
+            json!({"input": {"id": org.manager.id, "active": false, "expectedVersion": 1}}),
+        )
+        .await;
+    let three_steps = submit(
+        &app,
+        &org.rep.token,
+        &a_contract(&app, &org.rep, "1000000").await,
+    )
+    .await;
+    let other_admin = app.a_user().role("ADMIN").create().await;
+    let admin_as_manager = approve(&app, &org.admin_token, &three_steps).await;
+    let by_finance = approve(&app, &org.finance.token, &three_steps).await;
+    let admin_twice = approve(&app, &org.admin_token, &three_steps).await;
+    let by_other_admin = approve(&app, &other_admin.token, &three_steps).await;
+
+    assert_eq!(
+        request_of(&manager_first, "approveRequest")["status"],
+        "PENDING"
+    );
+    assert_eq!(
+        error_code(&manager_again),
+        Some("INVALID_STATE"),
+        "{manager_again}"
+    );
+    assert_eq!(error_code(&manager_rejects_late), Some("INVALID_STATE"));
+    assert_eq!(error_code(&finance_saw_step_one), Some("INVALID_STATE"));
+    let approved = request_of(&finance_on_step_two, "approveRequest");
+    assert_eq!(approved["status"], "APPROVED");
+    assert_eq!(statuses(&approved), ["APPROVED", "APPROVED"]);
+    assert!(deactivated["errors"].is_null(), "{deactivated}");
+    assert_eq!(
+        request_of(&admin_as_manager, "approveRequest")["status"],
+        "PENDING"
+    );
+    assert_eq!(
+        request_of(&by_finance, "approveRequest")["status"],
+        "PENDING"
+    );
+    assert_eq!(
+        error_code(&admin_twice),
+        Some("INVALID_STATE"),
+        "{admin_twice}"
+    );
+    let approved = request_of(&by_other_admin, "approveRequest");
+    assert_eq!(approved["status"], "APPROVED");
+    assert_eq!(statuses(&approved), ["APPROVED", "APPROVED", "APPROVED"]);
+}
+
+/// The steps' statuses in order.
+fn statuses(request: &Value) -> Vec<String> {
+    request["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|step| step["status"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn only_the_current_steps_approvers_reject_and_only_the_submitter_withdraws() {
+    let app = TestApp::spawn().await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Matrix", Some(&manager.id)).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let peer = app.a_user().in_team(&team).create().await;
+    let outsider = app.a_user().create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let manager_token = app.token_for(&manager).await;
+    let request = submit(&app, &rep.token, &a_contract(&app, &rep, "5000").await).await;
+    let reject = json!({"requestId": request["id"], "comment": "No"});
+    let withdraw = json!({"requestId": request["id"]});
+
+    let rejected_by = |token: String| {
+        let (app, reject) = (&app, reject.clone());
+        async move { call(app, &token, "rejectRequest", reject).await }
+    };
+    let withdrawn_by = |token: String| {
+        let (app, withdraw) = (&app, withdraw.clone());
+        async move { call(app, &token, "withdrawRequest", withdraw).await }
+    };
+    let reject_by_peer = rejected_by(peer.token.clone()).await;
+    let approve_by_peer = approve(&app, &peer.token, &request).await;
+    let reject_by_outsider = rejected_by(outsider.token.clone()).await;
+    let reject_by_finance = rejected_by(finance.token.clone()).await;
+    let reject_by_admin = rejected_by(app.admin_token.clone()).await;
+    let withdraw_by_peer = withdrawn_by(peer.token.clone()).await;
+    let withdraw_by_outsider = withdrawn_by(outsider.token.clone()).await;
+    let withdraw_by_admin = withdrawn_by(app.admin_token.clone()).await;
+    let withdraw_by_manager = withdrawn_by(manager_token.clone()).await;
+    let still = app
+        .gql(
+            Some(&rep.token),
+            &format!("query($id: ID!) {{ approvalRequest(id: $id) {{ {REQUEST} }} }}"),
+            json!({"id": request["id"]}),
+        )
+        .await;
+    let reject_by_manager = rejected_by(manager_token).await;
+
+    // A peer of the same team sees the contract's team only through the manager: not at all.
+    for body in [&reject_by_peer, &approve_by_peer, &withdraw_by_peer] {
+        assert_eq!(error_code(body), Some("NOT_FOUND"), "{body}");
+    }
+    assert_eq!(error_code(&reject_by_outsider), Some("NOT_FOUND"));
+    assert_eq!(error_code(&withdraw_by_outsider), Some("NOT_FOUND"));
+    // Those who see it but hold no step of it, or did not submit it, are refused.
+    for body in [
+        &reject_by_finance,
+        &reject_by_admin,
+        &withdraw_by_admin,
+        &withdraw_by_manager,
+    ] {
+        assert_eq!(error_code(body), Some("FORBIDDEN"), "{body}");
+    }
+    assert_eq!(still["data"]["approvalRequest"]["status"], "PENDING");
+    assert_eq!(
+        still["data"]["approvalRequest"]["version"],
+        request["version"]
+    );
+    let rejected = request_of(&reject_by_manager, "rejectRequest");
+    assert_eq!(rejected["status"], "REJECTED");
+    assert_eq!(rejected["steps"][0]["comment"], "No");
 }

@@ -229,7 +229,12 @@ async fn twenty_concurrent_creates_get_unique_gapless_numbers() {
     }))
     .await;
 
-    let year = chrono::Utc::now().format("%Y").to_string();
+    // Numbers run per year of the company's calendar, on the server's clock.
+    let server_now = salesgraph::clock::Clock::now(&app.clock);
+    let year = server_now
+        .with_timezone(&app.state.config.company_tz())
+        .format("%Y")
+        .to_string();
     let mut numbers: Vec<String> = results
         .iter()
         .map(|body| {
