@@ -2,7 +2,7 @@
 //! receivables.
 //!
 //! - An approved or signed contract gets a collection plan (finance, admins; its owner may
-//!   propose one while no money reached it): installments by amount summing exactly to the
+//!   propose one while no payment ever reached it, even one reversed since): installments by amount summing exactly to the
 //!   contract amount, or by percentage summing to exactly 100 — each rounded half-up to the
 //!   cent, the remainder on the last — never mixed. A replacement keeps every installment that
 //!   money, an invoice or a waiver points at, unchanged (`INVALID_STATE` otherwise).

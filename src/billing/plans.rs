@@ -46,8 +46,27 @@ async fn touched(db: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {
     Ok(allocations + invoices + waivers > 0)
 }
 
+/// Whether any payment ever reached a contract: recorded for it, or allocated to one of its
+/// installments, even if reversed since.
+async fn payment_reached(db: &impl ConnectionTrait, contract_id: Uuid) -> AppResult<bool> {
+    let recorded = entity::payment::Entity::find()
+        .filter(entity::payment::Column::ContractId.eq(contract_id))
+        .count(db)
+        .await?;
+    let installments = sea_orm::sea_query::Query::select()
+        .column(installment::Column::Id)
+        .from(Installments)
+        .and_where(installment::Column::ContractId.eq(contract_id))
+        .to_owned();
+    let allocated = entity::allocation::Entity::find()
+        .filter(entity::allocation::Column::InstallmentId.in_subquery(installments))
+        .count(db)
+        .await?;
+    Ok(recorded + allocated > 0)
+}
+
 /// Sets (or replaces) the collection plan of an approved or signed contract. Finance and
-/// admins may; the contract's owner may propose one while no money has reached it. A
+/// admins may; the contract's owner may propose one while no payment ever reached it. A
 /// replacement keeps every installment that money, an invoice or a waiver already points at
 /// (same position, due date and amount), and the customer's credit is applied to the new plan
 /// at once. Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`,
@@ -98,6 +117,11 @@ pub async fn set_collection_plan(
         ));
     }
     ledger::lock_customer(txn, contract.customer_id).await?;
+    if !finance && payment_reached(txn, contract.id).await? {
+        return Err(AppError::invalid_state(
+            "Money has reached this contract: finance changes its plan",
+        ));
+    }
     let shares: Vec<Share> = lines.iter().map(|l| l.share).collect();
     let amounts = rules::plan_amounts(Money::from_minor(contract.amount_minor), &shares)?;
     let existing = Installments::find()

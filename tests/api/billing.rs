@@ -1090,6 +1090,58 @@ async fn a_replaced_plan_keeps_every_installment_money_reached() {
 }
 
 #[tokio::test]
+async fn the_owner_proposes_a_plan_only_while_no_payment_ever_reached_the_contract() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let books = books(&app).await;
+    let bounced_customer = customer(&app, &books, "Bounced Co").await;
+    let bounced = approved(&app, &books, &bounced_customer, "100").await;
+    let prepaid_customer = customer(&app, &books, "Prepaid Co").await;
+    let prepaid = approved(&app, &books, &prepaid_customer, "100").await;
+    let plan = json!([{"dueDate": "2026-12-01", "amount": "100"}]);
+    let proposed = set_plan(&app, &books.rep.token, &bounced, plan.clone()).await;
+    let paid = payment_of(
+        &pay(
+            &app,
+            &books.finance.token,
+            json!({"customerId": bounced_customer, "contractId": bounced, "amount": "100"}),
+        )
+        .await,
+    );
+    let reversed = app
+        .gql(Some(&books.finance.token), "mutation($id: ID!) { reversePayment(input: {id: $id, reason: \"Bounced\"}) { payment { id } } }", json!({"id": paid["id"]}))
+        .await;
+    pay(
+        &app,
+        &books.finance.token,
+        json!({"customerId": prepaid_customer, "contractId": prepaid, "amount": "30"}),
+    )
+    .await;
+
+    let after_reversal = set_plan(&app, &books.rep.token, &bounced, plan.clone()).await;
+    let after_prepayment = set_plan(&app, &books.rep.token, &prepaid, plan.clone()).await;
+    let by_finance = set_plan(&app, &books.finance.token, &prepaid, plan).await;
+
+    assert!(proposed["errors"].is_null(), "{proposed}");
+    assert!(reversed["errors"].is_null(), "{reversed}");
+    assert_eq!(
+        error_code(&after_reversal),
+        Some("INVALID_STATE"),
+        "a reversed payment still reached it"
+    );
+    assert_eq!(
+        error_code(&after_prepayment),
+        Some("INVALID_STATE"),
+        "a payment recorded for it, held as credit"
+    );
+    assert_eq!(
+        field(&installments(&by_finance), "paidAmount"),
+        vec!["30.00"],
+        "finance sets it and the credit is applied"
+    );
+    ledger_holds(&app).await;
+}
+
+#[tokio::test]
 async fn overdue_reminders_go_once_per_installment_and_level() {
     let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
     let books = books(&app).await;
