@@ -4,13 +4,16 @@
 //! The recorder is process-wide (Prometheus scrapes a process); every server built in one
 //! process — tests build many — reports into it.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
-use async_graphql::Response;
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
 };
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, OperationType, Selection,
+};
+use async_graphql::{Response, ServerResult, Variables};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use sea_orm::{DatabaseBackend, DatabaseConnection};
 
@@ -109,22 +112,46 @@ pub struct OperationMetrics;
 
 impl ExtensionFactory for OperationMetrics {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationMetricsExtension)
+        Arc::new(OperationMetricsExtension::default())
     }
 }
 
-struct OperationMetricsExtension;
+/// One request's timing; it learns the operations' labels when the document is parsed.
+#[derive(Default)]
+struct OperationMetricsExtension {
+    labels: Mutex<Vec<(Option<String>, String)>>,
+}
 
-/// Operation names are chosen by clients: keep the label short and printable.
-fn label(name: Option<&str>) -> String {
-    match name {
-        Some(name) if !name.is_empty() => name
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .take(64)
-            .collect(),
-        _ => "anonymous".to_owned(),
+/// Root fields named in a label at most; more are summed up as `+more`.
+const MAX_LABELLED_FIELDS: usize = 4;
+
+/// The label of an operation: its type and root fields (`query:myVisitTasks`), which the schema
+/// bounds — not the operation name, which any client may invent without end.
+fn label(operation: &OperationDefinition) -> String {
+    let kind = match operation.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    };
+    let mut fields: Vec<&str> = operation
+        .selection_set
+        .node
+        .items
+        .iter()
+        .map(|item| match &item.node {
+            Selection::Field(field) => field.node.name.node.as_str(),
+            Selection::FragmentSpread(_) | Selection::InlineFragment(_) => "fragment",
+        })
+        .collect();
+    fields.sort_unstable();
+    fields.dedup();
+    let more = fields.len() > MAX_LABELLED_FIELDS;
+    fields.truncate(MAX_LABELLED_FIELDS);
+    let mut label = format!("{kind}:{}", fields.join(","));
+    if more {
+        label.push_str(",+more");
     }
+    label
 }
 
 #[async_trait::async_trait]
@@ -142,6 +169,25 @@ impl Extension for OperationMetricsExtension {
         response
     }
 
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        let labels = document
+            .operations
+            .iter()
+            .map(|(name, operation)| (name.map(|n| n.to_string()), label(&operation.node)))
+            .collect();
+        if let Ok(mut slot) = self.labels.lock() {
+            *slot = labels;
+        }
+        Ok(document)
+    }
+
     async fn execute(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -150,8 +196,17 @@ impl Extension for OperationMetricsExtension {
     ) -> Response {
         let started = Instant::now();
         let response = next.run(ctx, operation_name).await;
-        metrics::histogram!("graphql_operation_duration_seconds", "operation" => label(operation_name))
-            .record(started.elapsed().as_secs_f64());
+        let label = self.labels.lock().ok().and_then(|labels| {
+            labels
+                .iter()
+                .find(|(name, _)| operation_name.is_none() || name.as_deref() == operation_name)
+                .map(|(_, label)| label.clone())
+        });
+        metrics::histogram!(
+            "graphql_operation_duration_seconds",
+            "operation" => label.unwrap_or_else(|| "unknown".to_owned())
+        )
+        .record(started.elapsed().as_secs_f64());
         response
     }
 }

@@ -236,6 +236,12 @@ async fn metrics_report_operation_latency_error_codes_and_the_pool() {
     .await;
     app.gql(None, "query Anonymous { me { id } }", json!({}))
         .await;
+    // Operation names are the client's to invent: they never become label values.
+    app.post_json(
+        Some(&app.admin_token),
+        &json!({"query": "query Invented123 { me { id } serverInfo { currency } }", "operationName": "Invented123"}),
+    )
+    .await;
 
     let response = app.client.get(app.url("/metrics")).send().await.unwrap();
     let content_type = response.headers()["content-type"]
@@ -246,9 +252,11 @@ async fn metrics_report_operation_latency_error_codes_and_the_pool() {
 
     assert!(content_type.starts_with("text/plain"), "{content_type}");
     assert!(
-        text.contains("graphql_operation_duration_seconds_bucket{operation=\"CountMe\""),
+        text.contains("graphql_operation_duration_seconds_bucket{operation=\"query:me\""),
         "{text}"
     );
+    assert!(text.contains("operation=\"query:me,serverInfo\""), "{text}");
+    assert!(!text.contains("Invented123"), "{text}");
     assert!(
         text.contains("graphql_errors_total{code=\"UNAUTHENTICATED\"}"),
         "{text}"
