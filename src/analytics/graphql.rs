@@ -5,10 +5,11 @@ use async_graphql::{Context, ID, Object};
 use super::performance::GroupBy;
 use super::targets::{self, Subject, TargetScope};
 use super::types::{
-    AllocationChild, AllocationStatus, CustomerRetention, CustomerRetentionInput, LeadSourceLine,
-    LeadSourceReportInput, PerformanceGroupBy, PerformanceRow, PipelineVelocityInput,
-    SalesPerformanceInput, SalesTarget, SalesTargetFilter, SetSalesTargetInput,
-    SetSalesTargetPayload, StageVelocity, TargetAllocation, TargetAllocationInput,
+    AllocationChild, AllocationStatus, AnalyticsScope, CustomerRetention, CustomerRetentionInput,
+    LeadSourceLine, LeadSourceReportInput, PerformanceGroupBy, PerformanceRow,
+    PipelineVelocityInput, SalesPerformanceInput, SalesTarget, SalesTargetFilter,
+    SetSalesTargetInput, SetSalesTargetPayload, StageVelocity, TargetAllocation,
+    TargetAllocationInput,
 };
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
@@ -152,30 +153,26 @@ impl AnalyticsQuery {
     ) -> async_graphql::Result<Vec<StageVelocity>> {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
-        let scope = input.scope.into();
         let scope = crate::opportunities::graphql::report_scope(
             viewer,
-            scope,
+            input.scope.into(),
             input.team_id,
             input.user_id,
         )?;
-        let stages = super::reports::pipeline_velocity(
-            &app.db,
-            viewer,
-            scope,
-            input.from.0,
-            input.to.0,
-            app.clock.now(),
-        )
-        .await?;
+        let tz = app.config.company_tz();
+        let start = crate::visits::rules::local_day_bounds(tz, input.from.0).0;
+        let end = crate::visits::rules::local_day_bounds(tz, input.to.0).1;
+        let stages =
+            super::velocity::pipeline_velocity(&app.db, viewer, scope, start, end, app.clock.now())
+                .await?;
         Ok(stages
             .into_iter()
             .map(|s| StageVelocity {
                 average_days: s.average_days,
                 median_days: s.median_days,
                 conversion_to_next: s.conversion_to_next,
-                stuck_count: s.stuck.len() as i64,
-                stuck_deals: s.stuck.into_iter().map(Opportunity::from).collect(),
+                stuck_count: s.stuck_count,
+                stuck_deals: s.stuck_sample.into_iter().map(Opportunity::from).collect(),
                 stage: s.stage.into(),
             })
             .collect())
@@ -245,10 +242,17 @@ impl AnalyticsQuery {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
         let period = super::periods::parse(&input.period, "input.period")?;
-        let team = input
-            .team_id
-            .map(|t| decode_id(&t, NodeType::Team, "input.teamId"))
-            .transpose()?;
+        let scope = input.scope.unwrap_or(if input.team_id.is_some() {
+            AnalyticsScope::Team
+        } else {
+            AnalyticsScope::Company
+        });
+        let scope = crate::opportunities::graphql::report_scope(
+            viewer,
+            scope.into(),
+            input.team_id,
+            input.user_id,
+        )?;
         let group_by = match input.group_by {
             PerformanceGroupBy::User => GroupBy::User,
             PerformanceGroupBy::Team => GroupBy::Team,
@@ -256,7 +260,7 @@ impl AnalyticsQuery {
         };
         let tz = app.config.company_tz();
         let rows =
-            super::performance::sales_performance(&app.db, viewer, &period, tz, group_by, team)
+            super::performance::sales_performance(&app.db, viewer, &period, tz, group_by, scope)
                 .await?;
         let kind = match group_by {
             GroupBy::User => Some(NodeType::User),

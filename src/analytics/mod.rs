@@ -16,3 +16,4 @@ pub mod periods;
 pub mod reports;
 pub mod targets;
 pub mod types;
+pub mod velocity;

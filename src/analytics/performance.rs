@@ -17,6 +17,7 @@ use super::periods::Period;
 use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::money::Money;
+use crate::opportunities::forecast::Scope;
 use entity::{
     allocation, contract, installment, lead, opportunity, pipeline_stage, team, user, visit_task,
 };
@@ -141,11 +142,11 @@ impl Acc {
 }
 
 /// The sellers (reps and managers) the viewer may report on: admins and finance all, managers
-/// their teams' members and themselves, reps themselves; optionally one team only.
+/// their teams' members and themselves, reps themselves; narrowed to one seller or one team's.
 async fn sellers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    team_id: Option<Uuid>,
+    scope: Scope,
 ) -> AppResult<Vec<user::Model>> {
     let mut condition = Condition::all()
         .add(user::Column::Role.is_in([Role::SalesRep.as_str(), Role::SalesManager.as_str()]));
@@ -158,9 +159,11 @@ async fn sellers(
         ),
         Role::SalesRep => condition.add(user::Column::Id.eq(viewer.user_id)),
     };
-    if let Some(team) = team_id {
-        condition = condition.add(user::Column::TeamId.eq(team));
-    }
+    condition = match scope {
+        Scope::User(id) => condition.add(user::Column::Id.eq(id)),
+        Scope::Team(team) => condition.add(user::Column::TeamId.eq(team)),
+        Scope::Company => condition,
+    };
     Ok(user::Entity::find().filter(condition).all(db).await?)
 }
 
@@ -263,20 +266,20 @@ async fn credited(
     .await?)
 }
 
-/// The figures of `period` per group, over the sellers the viewer may see (one team only with
-/// `team_id`). Ten statements however many groups.
+/// The figures of `period` per group, over the sellers the viewer may see within `scope`. Ten
+/// statements however many groups.
 pub async fn sales_performance(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     period: &Period,
     tz: chrono_tz::Tz,
     group_by: GroupBy,
-    team_id: Option<Uuid>,
+    scope: Scope,
 ) -> AppResult<Vec<Row>> {
     let backend = db.get_database_backend();
     let start: DateTime<Utc> = crate::visits::rules::local_day_bounds(tz, period.start).0;
     let end: DateTime<Utc> = crate::visits::rules::local_day_bounds(tz, period.end).0;
-    let sellers = sellers(db, viewer, team_id).await?;
+    let sellers = sellers(db, viewer, scope).await?;
     let ids: Vec<Uuid> = sellers.iter().map(|u| u.id).collect();
     let mut acc: HashMap<Uuid, Acc> = ids.iter().map(|id| (*id, Acc::default())).collect();
     let closed_in = |column: opportunity::Column| {

@@ -133,8 +133,14 @@ pub struct SalesPerformanceInput {
     pub period: String,
     /// How to group.
     pub group_by: PerformanceGroupBy,
-    /// Only the sellers of this team.
+    /// Whose numbers, within what you may see: `ME` yourself (or `userId`), `TEAM` a team's
+    /// sellers (`teamId`, default the team you manage or belong to), `COMPANY` every seller you
+    /// may see. Omitted: `TEAM` when `teamId` is given, else `COMPANY`.
+    pub scope: Option<AnalyticsScope>,
+    /// The team for `TEAM`.
     pub team_id: Option<ID>,
+    /// One seller instead of yourself for `ME`.
+    pub user_id: Option<ID>,
 }
 
 /// One group's numbers for the period.
@@ -199,9 +205,9 @@ impl From<AnalyticsScope> for crate::opportunities::types::ForecastScope {
 /// What `pipelineVelocity` covers.
 #[derive(InputObject, Debug)]
 pub struct PipelineVelocityInput {
-    /// First day of the period (stage changes counted from it).
+    /// First day of the period (stage changes counted from its start in the company time zone).
     pub from: Date,
-    /// Last day of the period, inclusive.
+    /// Last day of the period, inclusive (company time zone).
     pub to: Date,
     /// Whose deals.
     pub scope: AnalyticsScope,
@@ -222,9 +228,10 @@ pub struct StageVelocity {
     pub median_days: Option<f64>,
     /// Of the deals entering it in the period, the fraction that reached a further stage.
     pub conversion_to_next: Option<f64>,
-    /// How many open deals sit in it longer than its `maxDaysInStage` now.
+    /// How many open deals have sat in it longer than its `maxDaysInStage` (× 24 hours) now;
+    /// exact, whatever the sample below lists.
     pub stuck_count: i64,
-    /// Those deals, longest first.
+    /// A sample of those deals: at most 10, longest in the stage first.
     pub stuck_deals: Vec<crate::opportunities::types::Opportunity>,
 }
 
@@ -272,8 +279,9 @@ pub struct CustomerRetention {
     pub repeat_purchase_rate: Option<f64>,
     /// Approved, signed or completed contracts ending in the period.
     pub contracts_ending: i64,
-    /// Of those, followed by another contract of the same customer starting within the renewal
-    /// window of the end.
+    /// Of those, renewed: you may see another approved, signed or completed contract of the same
+    /// customer, created no earlier than it, starting after its start date and no later than its
+    /// end date plus the renewal window.
     pub renewed: i64,
     /// Renewed ÷ ending.
     pub renewal_rate: Option<f64>,

@@ -427,6 +427,7 @@ async fn sales_performance_matches_hand_computed_figures_within_visibility() {
     assert!(empty["winRate"].is_null() && empty["avgDealSize"].is_null());
 
     let teams = by_team["data"]["salesPerformance"].as_array().unwrap();
+    assert_eq!(teams.len(), 2, "East, and the manager without a team");
     assert_eq!(teams[0]["groupId"], east.as_str());
     assert_eq!(
         (teams[0]["wonAmount"].as_str(), teams[0]["target"].as_str()),
@@ -494,6 +495,37 @@ async fn sales_performance_costs_the_same_statements_for_few_or_many_groups() {
     );
     assert_eq!(few_cost, many_cost);
 }
+
+/// Gives the first pipeline stage a `maxDaysInStage`; returns the stages' ids in order.
+async fn limit_first_stage(app: &TestApp, token: &str, max_days: i64) -> Vec<Value> {
+    let stages = app
+        .gql(
+            Some(token),
+            "{ pipelineStages { id name probability kind } }",
+            json!({}),
+        )
+        .await;
+    let stages = stages["data"]["pipelineStages"].as_array().unwrap().clone();
+    let mut specs: Vec<Value> = stages
+        .iter()
+        .map(|s| json!({"id": s["id"], "name": s["name"], "probability": s["probability"], "kind": s["kind"]}))
+        .collect();
+    specs[0]["maxDaysInStage"] = json!(max_days);
+    let body = app
+        .gql(Some(token), "mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }", json!({"s": specs}))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    stages.iter().map(|s| s["id"].clone()).collect()
+}
+
+async fn fresh_admin_token(app: &TestApp) -> String {
+    app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+const VELOCITY: &str = "query($input: PipelineVelocityInput!) { pipelineVelocity(input: $input) { stage { name } averageDays medianDays conversionToNext stuckCount stuckDeals { id } } }";
 
 #[tokio::test]
 async fn pipeline_velocity_shows_dwell_times_conversion_and_stuck_deals() {
@@ -570,6 +602,86 @@ async fn pipeline_velocity_shows_dwell_times_conversion_and_stuck_deals() {
     );
     assert!(close_to(&second["conversionToNext"], 0.0));
     assert_eq!(lines.len(), 4, "the open stages only");
+}
+
+#[tokio::test]
+async fn stuck_deals_are_counted_exactly_per_scope_and_sampled_longest_first() {
+    let app = TestApp::spawn_at(at("2026-11-02T01:00:00Z")).await;
+    let east_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let west_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East Stuck", "East", &east_manager.id).await;
+    let west = team(&app, "West Stuck", "West", &west_manager.id).await;
+    let ann = app.a_user().in_team(&east).create().await;
+    let bob = app.a_user().in_team(&east).create().await;
+    let cid = app.a_user().in_team(&west).create().await;
+    limit_first_stage(&app, &app.admin_token, 4).await;
+    // Twelve deals of Ann, two of Bob, three of Cid, one every ten seconds.
+    let mut entered = Vec::new();
+    for (rep, deals) in [(&ann, 12), (&bob, 2), (&cid, 3)] {
+        let customer = crate::customers::a_customer(&app, &rep.token, "Stuck Co").await;
+        for _ in 0..deals {
+            let (id, _) = deal(&app, &rep.token, &customer, "100", "2026-12-31").await;
+            entered.push(id);
+            app.clock.advance(Duration::seconds(10));
+        }
+    }
+    app.clock.advance(Duration::days(5));
+    let ann_token = app.token_for(&ann).await;
+    let ann_customer = crate::customers::a_customer(&app, &ann_token, "Fresh Co").await;
+    deal(&app, &ann_token, &ann_customer, "100", "2026-12-31").await; // in the stage for no time
+    let admin = fresh_admin_token(&app).await;
+    let east_token = app.token_for(&east_manager).await;
+    let velocity = |token: String, scope: &str, team: Option<&str>, user: Option<&str>| {
+        let app = &app;
+        let input = json!({"input": {"from": "2026-11-01", "to": "2026-11-30", "scope": scope, "teamId": team, "userId": user}});
+        async move {
+            let body = app.gql(Some(&token), VELOCITY, input).await;
+            let lines = body["data"]["pipelineVelocity"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .clone();
+            assert_eq!(lines[0]["stage"]["name"], "Initial contact");
+            assert!(
+                lines[1..].iter().all(|l| l["stuckCount"] == 0),
+                "the other stages have no limit: {body}"
+            );
+            let sample: Vec<String> = lines[0]["stuckDeals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["id"].as_str().unwrap().to_owned())
+                .collect();
+            (lines[0]["stuckCount"].as_i64().unwrap(), sample)
+        }
+    };
+
+    let east_team = velocity(admin.clone(), "TEAM", Some(&east), None).await;
+    let west_team = velocity(admin.clone(), "TEAM", Some(&west), None).await;
+    let bob_only = velocity(admin.clone(), "ME", None, Some(&bob.id)).await;
+    let company = velocity(admin.clone(), "COMPANY", None, None).await;
+    let east_managers_company = velocity(east_token.clone(), "COMPANY", None, None).await;
+    let east_managers_default_team = velocity(east_token.clone(), "TEAM", None, None).await;
+    let east_manager_on_west = velocity(east_token, "TEAM", Some(&west), None).await;
+
+    assert_eq!(
+        east_team,
+        (14, entered[..10].to_vec()),
+        "Ann's 12 and Bob's 2 are stuck, not the fresh deal nor West's; the sample lists the 10 longest-stuck"
+    );
+    assert_eq!(west_team, (3, entered[14..].to_vec()));
+    assert_eq!(bob_only, (2, entered[12..14].to_vec()));
+    assert_eq!(company.0, 17);
+    assert_eq!(company.1.len(), 10);
+    assert_eq!(
+        east_managers_company.0, 14,
+        "a manager sees their team only"
+    );
+    assert_eq!(east_managers_default_team, east_team);
+    assert_eq!(
+        east_manager_on_west,
+        (0, Vec::new()),
+        "another team's deals do not exist for the manager"
+    );
 }
 
 #[tokio::test]
@@ -689,23 +801,23 @@ async fn retention_counts_repeat_buyers_and_renewed_contracts() {
 
 #[tokio::test]
 async fn periods_follow_the_company_time_zone_and_every_report_stays_within_visibility() {
-    // 2026-11-30T17:00Z is already December 1st in Shanghai, the company's zone.
+    // 2026-11-30T16:00Z is already December 1st in Shanghai, the company's zone.
     let app = TestApp::spawn_at(at("2026-11-30T15:30:00Z")).await;
     let rep = app.a_user().create().await;
     let outsider = app.a_user().create().await;
+    limit_first_stage(&app, &app.admin_token, 1).await;
     let customer = crate::customers::a_customer(&app, &rep.token, "Boundary Co").await;
+    deal(&app, &rep.token, &customer, "10", "2026-12-31").await; // stays open, and gets stuck
     let (late_november, v1) = deal(&app, &rep.token, &customer, "100", "2026-11-30").await;
-    close(&app, &rep.token, &late_november, v1, true).await; // 23:30 on Nov 30 in Shanghai
-    app.clock.advance(Duration::hours(1)); // 00:30 on Dec 1 in Shanghai
+    app.clock.advance(Duration::minutes(1));
+    close(&app, &rep.token, &late_november, v1, true).await; // 23:31 on Nov 30 in Shanghai
+    app.clock.advance(Duration::hours(1)); // 00:31 on Dec 1 in Shanghai
     let rep = TestUser {
         token: app.token_for(&rep).await,
         ..rep
     };
-    let outsider = TestUser {
-        token: app.token_for(&outsider).await,
-        ..outsider
-    };
     let (early_december, v2) = deal(&app, &rep.token, &customer, "1", "2026-12-31").await;
+    app.clock.advance(Duration::minutes(1));
     close(&app, &rep.token, &early_december, v2, true).await;
     app.gql(
         Some(&rep.token),
@@ -727,34 +839,54 @@ async fn periods_follow_the_company_time_zone_and_every_report_stays_within_visi
             body["data"]["salesPerformance"][0]["wonAmount"].clone()
         }
     };
+    let november = won("2026-11", rep.token.clone()).await;
+    let december = won("2026-12", rep.token.clone()).await;
+    let quarter = won("2026-Q4", rep.token.clone()).await;
+    app.clock.advance(Duration::days(2)); // the open deal now sits two days in a one-day stage
+    let rep = TestUser {
+        token: app.token_for(&rep).await,
+        ..rep
+    };
+    let outsider = TestUser {
+        token: app.token_for(&outsider).await,
+        ..outsider
+    };
     let reports = "{ leadSourceReport(input: {period: \"2026-12\"}) { source leads } \
         customerRetention(input: {period: \"2026-12\"}) { customersWithWins } \
-        pipelineVelocity(input: {from: \"2026-11-01\", to: \"2026-12-31\", scope: COMPANY}) { stuckCount conversionToNext } }";
-
-    assert_eq!(won("2026-11", rep.token.clone()).await, "100.00");
-    assert_eq!(
-        won("2026-12", rep.token.clone()).await,
-        "1.00",
-        "won after midnight in Shanghai"
-    );
-    assert_eq!(won("2026-Q4", rep.token.clone()).await, "101.00");
+        november: pipelineVelocity(input: {from: \"2026-11-01\", to: \"2026-11-30\", scope: COMPANY}) { stuckCount conversionToNext } \
+        december: pipelineVelocity(input: {from: \"2026-12-01\", to: \"2026-12-31\", scope: COMPANY}) { stuckCount conversionToNext } }";
     let mine = app.gql(Some(&rep.token), reports, json!({})).await;
     let theirs = app.gql(Some(&outsider.token), reports, json!({})).await;
+
+    assert_eq!(november, "100.00");
+    assert_eq!(december, "1.00", "won after midnight in Shanghai");
+    assert_eq!(quarter, "101.00");
     assert_eq!(
         mine["data"]["leadSourceReport"],
         json!([{"source": "EVENT", "leads": 1}])
     );
     assert_eq!(mine["data"]["customerRetention"]["customersWithWins"], 1);
+    assert_eq!(
+        mine["data"]["november"][0],
+        json!({"stuckCount": 1, "conversionToNext": 0.5}),
+        "Shanghai's November: the stuck deal and the first win entered, one moved on: {mine}"
+    );
+    assert_eq!(
+        mine["data"]["december"][0]["conversionToNext"], 1.0,
+        "the deal opened at 00:31 on December 1st and won a minute later counts in December, though it is still November 30th in UTC"
+    );
     assert_eq!(theirs["data"]["leadSourceReport"], json!([]), "{theirs}");
     assert_eq!(theirs["data"]["customerRetention"]["customersWithWins"], 0);
-    assert!(
-        theirs["data"]["pipelineVelocity"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|s| s["conversionToNext"].is_null() && s["stuckCount"] == 0),
-        "nothing of the rep's pipeline shows to another rep"
-    );
+    for period in ["november", "december"] {
+        assert!(
+            theirs["data"][period]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["conversionToNext"].is_null() && s["stuckCount"] == 0),
+            "nothing of the rep's pipeline, stuck deal included, shows to another rep: {theirs}"
+        );
+    }
     let their_row = app
         .gql(
             Some(&outsider.token),
