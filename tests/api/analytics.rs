@@ -467,6 +467,226 @@ async fn sales_performance_matches_hand_computed_figures_within_visibility() {
 }
 
 #[tokio::test]
+async fn sales_performance_narrows_to_the_requested_scope_within_visibility() {
+    let app = TestApp::spawn_at(at("2026-11-20T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let other_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East Scope", "East", &manager.id).await;
+    let west = team(&app, "West Scope", "West", &other_manager.id).await;
+    let r1 = app.a_user().in_team(&east).create().await;
+    let r2 = app.a_user().in_team(&east).create().await;
+    let r3 = app.a_user().in_team(&west).create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let manager_token = app.token_for(&manager).await;
+    let rows = |token: String, input: Value| {
+        let app = &app;
+        async move {
+            let mut input = input;
+            input["period"] = json!("2026-11");
+            input["groupBy"] = json!("USER");
+            let body = app
+                .gql(Some(&token), PERFORMANCE, json!({"input": input}))
+                .await;
+            let mut ids: Vec<String> = body["data"]["salesPerformance"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{body}"))
+                .iter()
+                .map(|r| r["groupId"].as_str().unwrap().to_owned())
+                .collect();
+            ids.sort();
+            ids
+        }
+    };
+    let sorted = |ids: &[&str]| {
+        let mut ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    let m = || manager_token.clone();
+
+    let own = rows(m(), json!({"scope": "ME"})).await;
+    let one_rep = rows(m(), json!({"scope": "ME", "userId": r2.id})).await;
+    let default_team = rows(m(), json!({"scope": "TEAM"})).await;
+    let by_team_id = rows(m(), json!({"teamId": east})).await;
+    let other_team = rows(m(), json!({"scope": "TEAM", "teamId": west})).await;
+    let company = rows(m(), json!({"scope": "COMPANY"})).await;
+    let unscoped = rows(m(), json!({})).await;
+    let admin_west = rows(
+        app.admin_token.clone(),
+        json!({"scope": "TEAM", "teamId": west}),
+    )
+    .await;
+    let rep_company = rows(r3.token.clone(), json!({"scope": "COMPANY"})).await;
+    let rep_on_another = rows(r3.token.clone(), json!({"scope": "ME", "userId": r1.id})).await;
+    let teamless = app
+        .gql(
+            Some(&finance.token),
+            PERFORMANCE,
+            json!({"input": {"period": "2026-11", "groupBy": "USER", "scope": "TEAM"}}),
+        )
+        .await;
+
+    assert_eq!(own, sorted(&[&manager.id]));
+    assert_eq!(one_rep, sorted(&[&r2.id]));
+    assert_eq!(
+        default_team,
+        sorted(&[&r1.id, &r2.id]),
+        "the team they manage"
+    );
+    assert_eq!(
+        by_team_id, default_team,
+        "teamId alone still means that team"
+    );
+    assert!(
+        other_team.is_empty(),
+        "another team's sellers do not exist for them"
+    );
+    assert_eq!(company, sorted(&[&manager.id, &r1.id, &r2.id]));
+    assert_eq!(unscoped, company);
+    assert_eq!(admin_west, sorted(&[&r3.id]));
+    assert_eq!(
+        rep_company,
+        sorted(&[&r3.id]),
+        "a rep's company is themself"
+    );
+    assert!(rep_on_another.is_empty());
+    assert_eq!(
+        (error_code(&teamless), error_field(&teamless)),
+        (Some("BAD_USER_INPUT"), Some("input.teamId")),
+        "finance belongs to no team: name one"
+    );
+}
+
+#[tokio::test]
+async fn open_split_deals_credit_the_pipeline_by_share_and_off_site_check_ins_lower_the_on_site_rate()
+ {
+    let app = TestApp::spawn_at(at("2026-11-22T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East Split", "East", &manager.id).await;
+    let r1 = app.a_user().in_team(&east).create().await;
+    let r2 = app.a_user().in_team(&east).create().await;
+    let customer = crate::customers::a_customer(&app, &r1.token, "Split Co").await;
+    // Open at 10%, closing in November, split 70/30: R1 700 (weighted 70), R2 300 (weighted 30).
+    let (open, _) = deal(&app, &r1.token, &customer, "1000", "2026-11-28").await;
+    let split = app
+        .gql(
+            Some(&r1.token),
+            "mutation($id: ID!, $s: [SplitInput!]!) { setOpportunitySplits(input: {id: $id, expectedVersion: 1, splits: $s}) { opportunity { version } } }",
+            json!({"id": open, "s": [{"userId": r1.id, "percent": "70"}, {"userId": r2.id, "percent": "30"}]}),
+        )
+        .await;
+    assert!(split["errors"].is_null(), "{split}");
+    // Two visits at the same spot: one checked in there, one about 11 km away.
+    for (hour, lat) in [(3, 31.0), (5, 31.1)] {
+        let planned = app
+            .gql(Some(&r1.token), "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+                json!({"input": {"customerId": customer, "purpose": "Review", "plannedStart": format!("2026-11-22T0{hour}:00:00Z"),
+                    "plannedEnd": format!("2026-11-22T0{}:30:00Z", hour), "location": {"lat": 31.0, "lng": 121.0}}}))
+            .await;
+        let id = planned["data"]["planVisit"]["visit"]["id"].clone();
+        let checked_in = app
+            .gql(Some(&r1.token), "mutation($id: ID!, $t: DateTime!, $lat: Float!) { checkInVisit(input: {id: $id, deviceTime: $t, location: {lat: $lat, lng: 121.0, accuracyMeters: 5}}) { visit { checkIn { onSite } } } }",
+                json!({"id": id, "t": app.state.clock.now(), "lat": lat}))
+            .await;
+        assert_eq!(
+            checked_in["data"]["checkInVisit"]["visit"]["checkIn"]["onSite"],
+            lat == 31.0,
+            "{checked_in}"
+        );
+        let out = app
+            .gql(Some(&r1.token), "mutation($id: ID!) { checkOutVisit(input: {id: $id, summary: \"Done\", outcome: POSITIVE}) { visit { status } } }", json!({"id": id}))
+            .await;
+        assert_eq!(
+            out["data"]["checkOutVisit"]["visit"]["status"], "COMPLETED",
+            "{out}"
+        );
+    }
+    let manager_token = app.token_for(&manager).await;
+
+    let body = app
+        .gql(
+            Some(&manager_token),
+            PERFORMANCE,
+            json!({"input": {"period": "2026-11", "groupBy": "USER", "scope": "TEAM"}}),
+        )
+        .await;
+
+    let rows = body["data"]["salesPerformance"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let row = |id: &str| rows.iter().find(|r| r["groupId"] == id).unwrap();
+    let (one, two) = (row(&r1.id), row(&r2.id));
+    assert_eq!(
+        (
+            one["pipelineAmount"].as_str(),
+            one["weightedPipelineAmount"].as_str()
+        ),
+        (Some("700.00"), Some("70.00")),
+        "70% of the open 1000, at 10%"
+    );
+    assert_eq!(
+        (
+            two["pipelineAmount"].as_str(),
+            two["weightedPipelineAmount"].as_str()
+        ),
+        (Some("300.00"), Some("30.00"))
+    );
+    assert_eq!(one["wonAmount"], "0.00");
+    assert_eq!(one["visitsCompleted"], 2);
+    assert!(
+        close_to(&one["onSiteRate"], 0.5),
+        "one of two verified check-ins on site: {one}"
+    );
+}
+
+#[tokio::test]
+async fn allocations_balance_or_lack_a_target_for_a_year() {
+    let app = TestApp::spawn_at(at("2026-03-01T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East Year", "East", &manager.id).await;
+    team(&app, "West Year", "West", &manager.id).await;
+    let rep = app.a_user().in_team(&east).create().await;
+    let admin = app.admin_token.clone();
+    let manager_token = app.token_for(&manager).await;
+    let company = set(&app, &admin, "2026", "COMPANY", None, "900000").await;
+    set(&app, &admin, "2026", "REGION", Some("East"), "500000").await;
+    set(&app, &admin, "2026", "REGION", Some("West"), "400000").await;
+    set(&app, &manager_token, "2026", "USER", Some(&rep.id), "1000").await;
+    let allocation = |token: String, scope: &str, scope_id: Option<&str>| {
+        let app = &app;
+        let input = json!({"input": {"period": "2026", "scope": scope, "scopeId": scope_id}});
+        async move { app.gql(Some(&token), ALLOCATION, input).await["data"]["targetAllocation"].clone() }
+    };
+
+    let whole_year = allocation(admin.clone(), "COMPANY", None).await;
+    let east_team = allocation(manager_token.clone(), "TEAM", Some(&east)).await;
+
+    let target = &company["data"]["setSalesTarget"]["target"];
+    assert_eq!(
+        (target["period"].as_str(), target["amount"].as_str()),
+        (Some("2026"), Some("900000.00"))
+    );
+    assert_eq!(
+        whole_year,
+        json!({"target": "900000.00", "childrenTotal": "900000.00", "difference": "0.00", "status": "BALANCED",
+        "children": [
+            {"scope": "REGION", "scopeId": "East", "label": "East", "target": "500000.00"},
+            {"scope": "REGION", "scopeId": "West", "label": "West", "target": "400000.00"},
+        ]})
+    );
+    assert_eq!(
+        (
+            east_team["status"].as_str(),
+            east_team["target"].is_null(),
+            east_team["difference"].is_null(),
+            east_team["childrenTotal"].as_str()
+        ),
+        (Some("NO_TARGET"), true, true, Some("1000.00")),
+        "the team has no 2026 target; its member has: {east_team}"
+    );
+}
+
+#[tokio::test]
 async fn sales_performance_costs_the_same_statements_for_few_or_many_groups() {
     let app = TestApp::spawn_at(at("2026-11-20T01:00:00Z")).await;
     let manager = app.a_user().role("SALES_MANAGER").create().await;
@@ -796,6 +1016,327 @@ async fn retention_counts_repeat_buyers_and_renewed_contracts() {
         json!({"customersWithWins": 2, "repeatCustomers": 1, "repeatPurchaseRate": 0.5,
             "contractsEnding": 2, "renewed": 1, "renewalRate": 0.5, "renewalWindowDays": 60}),
         "{body}"
+    );
+}
+
+/// How far a test contract gets.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reached {
+    Draft,
+    Pending,
+    Approved,
+}
+
+/// A contract of 100.00 drafted by `token`'s user, submitted and approved by their manager as far
+/// as `reached`.
+async fn a_contract(
+    app: &TestApp,
+    token: &str,
+    manager_token: &str,
+    customer: &str,
+    (start, end): (&str, &str),
+    reached: Reached,
+) -> Value {
+    let created = app
+        .gql(Some(token), "mutation($input: CreateContractInput!) { createContract(input: $input) { contract { id } } }",
+            json!({"input": {"customerId": customer, "title": "Term", "amount": "100", "startDate": start, "endDate": end}}))
+        .await;
+    let id = created["data"]["createContract"]["contract"]["id"].clone();
+    assert!(id.is_string(), "{created}");
+    if reached == Reached::Draft {
+        return id;
+    }
+    let submitted = app
+        .gql(
+            Some(token),
+            "mutation($id: ID!) { submitContract(input: {id: $id}) { request { id } } }",
+            json!({"id": id}),
+        )
+        .await;
+    let request = submitted["data"]["submitContract"]["request"]["id"].clone();
+    assert!(request.is_string(), "{submitted}");
+    if reached == Reached::Approved {
+        let approved = app
+            .gql(Some(manager_token), "mutation($r: ID!) { approveRequest(input: {requestId: $r}) { request { status } } }", json!({"r": request}))
+            .await;
+        assert_eq!(
+            approved["data"]["approveRequest"]["request"]["status"], "APPROVED",
+            "{approved}"
+        );
+    }
+    id
+}
+
+const RETENTION: &str = "query($p: String!) { customerRetention(input: {period: $p}) { customersWithWins repeatCustomers repeatPurchaseRate contractsEnding renewed renewalRate renewalWindowDays } }";
+
+#[tokio::test]
+async fn renewals_are_binding_contracts_starting_after_the_old_start_and_within_the_window_of_its_end()
+ {
+    let app = TestApp::spawn_at(at("2026-11-10T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "Renewals", "East", &manager.id).await;
+    let rep = app.a_user().in_team(&east).create().await;
+    let manager_token = app.token_for(&manager).await;
+    let contract = |customer: String, term: (&'static str, &'static str), reached: Reached| {
+        let (app, token, manager_token) = (&app, rep.token.clone(), manager_token.clone());
+        async move { a_contract(app, &token, &manager_token, &customer, term, reached).await }
+    };
+    let mut customers = Vec::new();
+    for name in ["On time", "Too late", "Drafted", "Pending", "Early"] {
+        customers.push(crate::customers::a_customer(&app, &rep.token, name).await);
+    }
+    let [on_time, too_late, drafted, pending, early] = customers.try_into().unwrap();
+    // Five contracts ending in November 2026 …
+    contract(
+        on_time.clone(),
+        ("2025-12-01", "2026-11-30"),
+        Reached::Approved,
+    )
+    .await;
+    contract(
+        too_late.clone(),
+        ("2025-11-16", "2026-11-15"),
+        Reached::Approved,
+    )
+    .await;
+    contract(
+        drafted.clone(),
+        ("2025-11-21", "2026-11-20"),
+        Reached::Approved,
+    )
+    .await;
+    contract(
+        pending.clone(),
+        ("2025-11-26", "2026-11-25"),
+        Reached::Approved,
+    )
+    .await;
+    contract(
+        early.clone(),
+        ("2025-11-11", "2026-11-10"),
+        Reached::Approved,
+    )
+    .await;
+    app.clock.advance(Duration::minutes(1));
+    // … and what follows them.
+    contract(on_time, ("2027-01-29", "2028-01-28"), Reached::Approved).await; // end + 60 days
+    contract(too_late, ("2027-01-15", "2028-01-14"), Reached::Approved).await; // end + 61 days
+    contract(drafted, ("2026-11-21", "2027-11-20"), Reached::Draft).await;
+    contract(pending, ("2026-11-26", "2027-11-25"), Reached::Pending).await;
+    contract(early, ("2026-06-01", "2027-05-31"), Reached::Approved).await; // renewed mid-term
+
+    let november = app
+        .gql(Some(&rep.token), RETENTION, json!({"p": "2026-11"}))
+        .await;
+    let quiet_month = app
+        .gql(Some(&rep.token), RETENTION, json!({"p": "2026-09"}))
+        .await;
+
+    assert_eq!(
+        november["data"]["customerRetention"],
+        json!({"customersWithWins": 0, "repeatCustomers": 0, "repeatPurchaseRate": null,
+            "contractsEnding": 5, "renewed": 2, "renewalRate": 0.4, "renewalWindowDays": 60}),
+        "renewed: the one starting on the window's last day and the early one; not the one a day \
+         late, the draft nor the pending one: {november}"
+    );
+    assert_eq!(
+        quiet_month["data"]["customerRetention"],
+        json!({"customersWithWins": 0, "repeatCustomers": 0, "repeatPurchaseRate": null,
+            "contractsEnding": 0, "renewed": 0, "renewalRate": null, "renewalWindowDays": 60}),
+        "nothing ends, nothing is won: no rates"
+    );
+}
+
+#[tokio::test]
+async fn a_renewal_counts_only_when_the_viewer_may_see_it() {
+    let app = TestApp::spawn_at(at("2026-11-10T01:00:00Z")).await;
+    let east_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let west_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East Renew", "East", &east_manager.id).await;
+    let west = team(&app, "West Renew", "West", &west_manager.id).await;
+    let ann = app.a_user().in_team(&east).create().await;
+    let cid = app.a_user().in_team(&west).create().await;
+    let east_token = app.token_for(&east_manager).await;
+    let west_token = app.token_for(&west_manager).await;
+    let customer = crate::customers::a_customer(&app, &ann.token, "Shared Co").await;
+    a_contract(
+        &app,
+        &ann.token,
+        &east_token,
+        &customer,
+        ("2025-12-01", "2026-11-30"),
+        Reached::Approved,
+    )
+    .await;
+    // The customer moves to West, whose rep signs the follow-up contract.
+    let admin = fresh_admin_token(&app).await;
+    let moved = app
+        .gql(Some(&admin), "mutation($id: ID!, $owner: ID!) { updateCustomer(input: {id: $id, expectedVersion: 1, ownerId: $owner}) { customer { id } } }", json!({"id": customer, "owner": cid.id}))
+        .await;
+    assert!(moved["errors"].is_null(), "{moved}");
+    app.clock.advance(Duration::minutes(1));
+    let cid_token = app.token_for(&cid).await;
+    a_contract(
+        &app,
+        &cid_token,
+        &west_token,
+        &customer,
+        ("2026-12-01", "2027-11-30"),
+        Reached::Approved,
+    )
+    .await;
+
+    let ann_view = app
+        .gql(
+            Some(&app.token_for(&ann).await),
+            RETENTION,
+            json!({"p": "2026-11"}),
+        )
+        .await;
+    let admin_view = app
+        .gql(Some(&admin), RETENTION, json!({"p": "2026-11"}))
+        .await;
+
+    assert_eq!(
+        (
+            ann_view["data"]["customerRetention"]["contractsEnding"].as_i64(),
+            ann_view["data"]["customerRetention"]["renewed"].as_i64()
+        ),
+        (Some(1), Some(0)),
+        "Ann sees her own contract end, not West's follow-up: {ann_view}"
+    );
+    assert_eq!(admin_view["data"]["customerRetention"]["renewed"], 1);
+}
+
+#[tokio::test]
+async fn finance_reads_every_report_company_wide_and_managers_their_teams_only() {
+    let app = TestApp::spawn_at(at("2026-11-20T01:00:00Z")).await;
+    let east_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let west_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "East Read", "East", &east_manager.id).await;
+    let west = team(&app, "West Read", "West", &west_manager.id).await;
+    let ann = app.a_user().in_team(&east).create().await;
+    let cid = app.a_user().in_team(&west).create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let create_lead =
+        "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }";
+    // East: Ann's referral lead, a deal won for 100 and one left open.
+    app.gql(
+        Some(&ann.token),
+        create_lead,
+        json!({"input": {"name": "Ref", "company": "Ref Co", "source": "REFERRAL"}}),
+    )
+    .await;
+    let ann_customer = crate::customers::a_customer(&app, &ann.token, "Ann Co").await;
+    let (ann_won, ann_version) = deal(&app, &ann.token, &ann_customer, "100", "2026-11-30").await;
+    deal(&app, &ann.token, &ann_customer, "50", "2026-11-30").await;
+    // West: Cid's two event leads and a deal won for 300.
+    for company in ["Event One", "Event Two"] {
+        app.gql(
+            Some(&cid.token),
+            create_lead,
+            json!({"input": {"name": company, "company": company, "source": "EVENT"}}),
+        )
+        .await;
+    }
+    let cid_customer = crate::customers::a_customer(&app, &cid.token, "Cid Co").await;
+    let (cid_won, cid_version) = deal(&app, &cid.token, &cid_customer, "300", "2026-11-30").await;
+    app.clock.advance(Duration::minutes(1));
+    close(&app, &ann.token, &ann_won, ann_version, true).await;
+    close(&app, &cid.token, &cid_won, cid_version, true).await;
+    let east_token = app.token_for(&east_manager).await;
+    let admin = app.admin_token.clone();
+    set(&app, &admin, "2026-11", "COMPANY", None, "1000").await;
+    set(&app, &east_token, "2026-11", "TEAM", Some(&east), "500").await;
+    set(&app, &east_token, "2026-11", "USER", Some(&ann.id), "400").await;
+    let reports = "{ pipelineVelocity(input: {from: \"2026-11-01\", to: \"2026-11-30\", scope: COMPANY}) { conversionToNext } \
+        leadSourceReport(input: {period: \"2026-11\"}) { source leads } \
+        customerRetention(input: {period: \"2026-11\"}) { customersWithWins } \
+        salesTargets(filter: {period: \"2026-11\"}) { scope amount } }";
+    let performance = json!({"input": {"period": "2026-11", "groupBy": "USER"}});
+    let allocation = json!({"input": {"period": "2026-11", "scope": "TEAM", "scopeId": east}});
+
+    let finance_reports = app.gql(Some(&finance.token), reports, json!({})).await;
+    let finance_rows = app
+        .gql(Some(&finance.token), PERFORMANCE, performance)
+        .await;
+    let finance_allocation = app.gql(Some(&finance.token), ALLOCATION, allocation).await;
+    let finance_setting = set(&app, &finance.token, "2026-11", "COMPANY", None, "1").await;
+    let east_reports = app.gql(Some(&east_token), reports, json!({})).await;
+    let west_reports = app.gql(Some(&west_manager.token), reports, json!({})).await;
+
+    let data = &finance_reports["data"];
+    assert_eq!(
+        data["pipelineVelocity"][0]["conversionToNext"].as_f64(),
+        Some(2.0 / 3.0),
+        "every deal: three entered, two won: {finance_reports}"
+    );
+    assert_eq!(data["leadSourceReport"], json!([]), "finance sees no leads");
+    assert_eq!(data["customerRetention"]["customersWithWins"], 2);
+    assert_eq!(
+        data["salesTargets"],
+        json!([{"scope": "COMPANY", "amount": "1000.00"}, {"scope": "TEAM", "amount": "500.00"}, {"scope": "USER", "amount": "400.00"}])
+    );
+    let rows = finance_rows["data"]["salesPerformance"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{finance_rows}"));
+    assert_eq!(rows.len(), 4, "both managers and both reps");
+    let won: Vec<(&str, &str)> = rows
+        .iter()
+        .take(2)
+        .map(|r| {
+            (
+                r["groupId"].as_str().unwrap(),
+                r["wonAmount"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        won,
+        vec![(cid.id.as_str(), "300.00"), (ann.id.as_str(), "100.00")]
+    );
+    let team_allocation = &finance_allocation["data"]["targetAllocation"];
+    assert_eq!(
+        (
+            team_allocation["target"].as_str(),
+            team_allocation["childrenTotal"].as_str(),
+            team_allocation["status"].as_str(),
+            team_allocation["children"][0]["scopeId"].as_str(),
+            team_allocation["children"].as_array().map(Vec::len),
+        ),
+        (
+            Some("500.00"),
+            Some("400.00"),
+            Some("UNDER_ALLOCATED"),
+            Some(ann.id.as_str()),
+            Some(1)
+        ),
+        "{finance_allocation}"
+    );
+    assert_eq!(error_code(&finance_setting), Some("FORBIDDEN"));
+    assert_eq!(
+        east_reports["data"]["pipelineVelocity"][0]["conversionToNext"], 0.5,
+        "East's two deals, one won: {east_reports}"
+    );
+    assert_eq!(
+        east_reports["data"]["leadSourceReport"],
+        json!([{"source": "REFERRAL", "leads": 1}])
+    );
+    assert_eq!(
+        east_reports["data"]["customerRetention"]["customersWithWins"],
+        1
+    );
+    assert_eq!(
+        west_reports["data"]["pipelineVelocity"][0]["conversionToNext"], 1.0,
+        "{west_reports}"
+    );
+    assert_eq!(
+        west_reports["data"]["leadSourceReport"],
+        json!([{"source": "EVENT", "leads": 2}])
+    );
+    assert_eq!(
+        west_reports["data"]["customerRetention"]["customersWithWins"],
+        1
     );
 }
 
