@@ -8,7 +8,12 @@
 //!   see (reps: themselves), with SQL aggregates: won amounts credited through revenue splits,
 //!   collections, pipeline, win rates, deal size, sales cycle, lead conversion and visits.
 //!   Periods run over the company time zone's days. Rates are fractions, `null` where their
-//!   base is zero.
+//!   base is zero. A scope (`ME`, `TEAM`, `COMPANY`) narrows it within visibility.
+//! - `pipelineVelocity` (velocity.rs): dwell times, onward conversion and exact stuck counts
+//!   per open stage over the scope's visible deals, with a bounded sample of the longest-stuck.
+//! - `leadSourceReport` and `customerRetention` (reports.rs): what each lead source brought,
+//!   repeat purchases, and renewals — another binding contract of the same customer starting
+//!   after the old one's start and within the renewal window of its end.
 
 pub mod graphql;
 pub mod performance;
