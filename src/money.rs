@@ -24,17 +24,16 @@ impl Money {
         self.0
     }
 
-    /// Parses a client amount: at most two fraction digits and within range, else
-    /// `BAD_USER_INPUT` on `field`.
+    /// Parses a client amount: at most two fraction digits as written (`"1.000"` has three)
+    /// and within range, else `BAD_USER_INPUT` on `field`.
     pub fn parse(amount: Decimal, field: &str) -> AppResult<Self> {
-        let normalized = amount.normalize();
-        if normalized.scale() > SCALE {
+        if amount.scale() > SCALE {
             return Err(AppError::bad_input(
                 field,
                 format!("Amounts have at most {SCALE} fraction digits"),
             ));
         }
-        let minor = normalized
+        let minor = amount
             .checked_mul(Decimal::from(10_i64.pow(SCALE)))
             .and_then(|m| i64::try_from(m).ok())
             .ok_or_else(|| AppError::bad_input(field, "The amount is out of range"))?;
@@ -98,6 +97,11 @@ mod tests {
         let err = Money::parse(dec("0.001"), "input.amount").unwrap_err();
         assert_eq!(err.field.as_deref(), Some("input.amount"));
         assert!(Money::parse(dec("79228162514264337593543950335"), "a").is_err());
+        assert!(
+            Money::parse(dec("1.000"), "a").is_err(),
+            "three digits as written"
+        );
+        assert_eq!(Money::parse(dec("1.00"), "a").unwrap().minor(), 100);
     }
 
     #[test]

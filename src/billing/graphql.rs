@@ -288,7 +288,7 @@ impl BillingMutation {
                 let field = format!("input.installments.{i}");
                 let share = match (line.amount, line.percent) {
                     (Some(amount), None) => {
-                        Share::Amount(Money::parse(amount.0, &format!("{field}.amount"))?)
+                        Share::Amount(Money::from_minor(amount.minor(&format!("{field}.amount"))?))
                     }
                     (None, Some(percent)) => Share::Percent(percent.0),
                     _ => {
@@ -335,7 +335,7 @@ impl BillingMutation {
                 NodeType::Installment,
                 "input.installmentId",
             )?,
-            amount_minor: Decimal::minor(input.amount, "input.amount")?,
+            amount_minor: input.amount.minor("input.amount")?,
             issue_date: input.issue_date.0,
             due_date: input.due_date.0,
             tax_rate_basis_points: basis_points(input.tax_rate)?,
@@ -384,7 +384,7 @@ impl BillingMutation {
                 NodeType::Contract,
                 "input.contractId",
             )?,
-            amount_minor: Decimal::minor(input.amount, "input.amount")?,
+            amount_minor: input.amount.minor("input.amount")?,
             received_date: input.received_date.0,
             method: input.method,
             reference: input.reference,
@@ -432,7 +432,7 @@ impl BillingMutation {
                 NodeType::Installment,
                 "input.installmentId",
             )?,
-            amount_minor: Decimal::minor(input.amount, "input.amount")?,
+            amount_minor: input.amount.minor("input.amount")?,
             reason: input.reason,
         };
         let app = ctx.app();

@@ -11,7 +11,7 @@ use crate::contracts::types::Contract;
 use crate::customers::types::Customer;
 use crate::graphql::context::ContextExt;
 use crate::graphql::node::{NodeType, encode_id};
-use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::scalars::{Amount, Date, Decimal};
 use crate::money::Money;
 use crate::users::types::User;
 use entity::{allocation, installment, invoice, payment, waiver};
@@ -578,7 +578,7 @@ pub struct InstallmentInput {
     /// When it falls due (installments in order).
     pub due_date: Date,
     /// Its amount (at most two decimals).
-    pub amount: Option<Decimal>,
+    pub amount: Option<Amount>,
     /// Its share of the contract amount in percent (above 0, at most four decimals).
     pub percent: Option<Decimal>,
     /// A note.
@@ -612,7 +612,7 @@ pub struct IssueInvoiceInput {
     /// The installment billed.
     pub installment_id: ID,
     /// Amount, tax included, at most the installment's uninvoiced amount.
-    pub amount: Decimal,
+    pub amount: Amount,
     /// Issue date.
     pub issue_date: Date,
     /// Due date (not before the issue date).
@@ -649,7 +649,7 @@ pub struct RecordPaymentInput {
     /// The contract it pays, if known; otherwise all the customer's contracts, oldest due first.
     pub contract_id: Option<ID>,
     /// Amount (above zero, at most two decimals).
-    pub amount: Decimal,
+    pub amount: Amount,
     /// The day it arrived (not in the future).
     pub received_date: Date,
     /// How it arrived.
@@ -684,7 +684,7 @@ pub struct RequestWaiverInput {
     /// The installment.
     pub installment_id: ID,
     /// The amount to forgive.
-    pub amount: Decimal,
+    pub amount: Amount,
     /// Why (required).
     pub reason: String,
     /// Retry key.

@@ -1,6 +1,10 @@
 //! Scalars of our own: `Date`, a calendar day written `YYYY-MM-DD`.
 
-use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use std::borrow::Cow;
+
+use async_graphql::{
+    InputType, InputValueError, InputValueResult, Scalar, ScalarType, Value, registry,
+};
 use chrono::NaiveDate;
 
 /// A calendar day, `YYYY-MM-DD` (no time, no zone).
@@ -45,9 +49,8 @@ impl Decimal {
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(text) => text
-                .trim()
-                .parse::<rust_decimal::Decimal>()
+            // Exact: the default parser silently rounds beyond 28 significant digits.
+            Value::String(text) => rust_decimal::Decimal::from_str_exact(text.trim())
                 .map(Decimal)
                 .map_err(|_| {
                     InputValueError::custom(
@@ -62,5 +65,55 @@ impl ScalarType for Decimal {
 
     fn to_value(&self) -> Value {
         Value::String(self.0.to_string())
+    }
+}
+
+/// A money amount as the client wrote it: the `Decimal` scalar on the wire, refused only by
+/// [`Amount::minor`] so that the refusal names its field — more than two fraction digits as
+/// written (`"1.000"` too), or more digits than a decimal holds exactly.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Amount(Option<rust_decimal::Decimal>);
+
+impl Amount {
+    /// The amount in minor units. Errors: `BAD_USER_INPUT` on `field`.
+    pub fn minor(self, field: &str) -> crate::error::AppResult<i64> {
+        let exact = self.0.ok_or_else(|| {
+            crate::error::AppError::bad_input(
+                field,
+                "Expected an exact decimal number as a string, e.g. \"1234.50\"",
+            )
+        })?;
+        Ok(crate::money::Money::parse(exact, field)?.minor())
+    }
+}
+
+impl InputType for Amount {
+    type RawValueType = Self;
+
+    fn type_name() -> Cow<'static, str> {
+        <Decimal as InputType>::type_name()
+    }
+
+    fn create_type_info(registry: &mut registry::Registry) -> String {
+        <Decimal as InputType>::create_type_info(registry)
+    }
+
+    fn parse(value: Option<Value>) -> InputValueResult<Self> {
+        match value {
+            Some(Value::String(text)) => Ok(Amount(
+                rust_decimal::Decimal::from_str_exact(text.trim()).ok(),
+            )),
+            other => <Decimal as InputType>::parse(other)
+                .map(|d| Amount(Some(d.0)))
+                .map_err(InputValueError::propagate),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        self.0.map_or(Value::Null, |d| Value::String(d.to_string()))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
     }
 }

@@ -321,6 +321,98 @@ async fn money_round_trips_exactly_from_a_cent_to_a_trillion() {
 }
 
 #[tokio::test]
+async fn money_with_more_than_two_written_fraction_digits_or_inexact_digits_is_refused_on_its_field()
+ {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let books = books(&app).await;
+    let customer = customer(&app, &books, "Strict Co").await;
+    let contract = approved(&app, &books, &customer, "100").await;
+    let plan = installments(
+        &set_plan(
+            &app,
+            &books.finance.token,
+            &contract,
+            json!([{"dueDate": "2026-12-01", "amount": "100.00"}]),
+        )
+        .await,
+    );
+    let over_long = "1.00000000000000000000000000001";
+    let issue =
+        "mutation($input: IssueInvoiceInput!) { issueInvoice(input: $input) { invoice { id } } }";
+    let waive =
+        "mutation($input: RequestWaiverInput!) { requestWaiver(input: $input) { waiver { id } } }";
+
+    let mut refused = Vec::new();
+    for amount in [
+        "1.000",
+        over_long,
+        "12,50",
+        "99999999999999999999999999999999",
+    ] {
+        let payment = pay(
+            &app,
+            &books.finance.token,
+            json!({"customerId": customer, "amount": amount}),
+        )
+        .await;
+        let line = set_plan(
+            &app,
+            &books.finance.token,
+            &contract,
+            json!([{"dueDate": "2026-12-01", "amount": amount}]),
+        )
+        .await;
+        let invoice = app
+            .gql(
+                Some(&books.finance.token),
+                issue,
+                json!({"input": {"contractId": contract,
+                "installmentId": plan[0]["id"], "amount": amount, "issueDate": "2026-11-25",
+                "dueDate": "2026-12-01", "taxRate": "0.13"}}),
+            )
+            .await;
+        let waiver = app
+            .gql(
+                Some(&books.finance.token),
+                waive,
+                json!({"input": {"installmentId": plan[0]["id"],
+                "amount": amount, "reason": "Strict"}}),
+            )
+            .await;
+        refused.push((amount, payment, "input.amount"));
+        refused.push((amount, line, "input.installments.0.amount"));
+        refused.push((amount, invoice, "input.amount"));
+        refused.push((amount, waiver, "input.amount"));
+    }
+    let inexact_percent = set_plan(
+        &app,
+        &books.finance.token,
+        &contract,
+        json!([{"dueDate": "2026-12-01", "percent": "100.0000000000000000000000000001"}]),
+    )
+    .await;
+    let whole = payment_of(
+        &pay(
+            &app,
+            &books.finance.token,
+            json!({"customerId": customer, "amount": "100.00"}),
+        )
+        .await,
+    );
+
+    for (amount, body, field) in &refused {
+        assert_eq!(
+            (error_code(body), error_field(body)),
+            (Some("BAD_USER_INPUT"), Some(*field)),
+            "{amount}: {body}"
+        );
+    }
+    assert_eq!(error_code(&inexact_percent), Some("BAD_USER_INPUT"));
+    assert_eq!(whole["amount"], "100.00", "two written digits are fine");
+    ledger_holds(&app).await;
+}
+
+#[tokio::test]
 async fn payments_fill_the_oldest_installments_first_and_the_surplus_is_credit_the_next_plan_consumes()
  {
     let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
