@@ -2,6 +2,7 @@
 //! aging, reminders, and the ledger's invariants after every step.
 
 use chrono::{Duration, NaiveDate};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 use crate::contracts::at;
@@ -133,6 +134,14 @@ pub async fn ledger_holds(app: &TestApp) {
         )
         .await;
     assert_eq!(body["data"]["verifyLedger"]["ok"], true, "{body}");
+}
+
+/// A `Decimal` string of a response, exactly.
+fn decimal(value: &Value) -> Decimal {
+    value
+        .as_str()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_else(|| panic!("not a decimal: {value}"))
 }
 
 fn field<'a>(items: &'a [Value], name: &str) -> Vec<&'a str> {
@@ -661,20 +670,14 @@ async fn two_concurrent_payments_that_exceed_what_is_owed_leave_the_surplus_as_c
             json!({"customerId": customer, "amount": "600", "receivedDate": received})
         ),
     );
-    let credit: f64 = [payment_of(&a), payment_of(&b)]
+    let credit: Decimal = [payment_of(&a), payment_of(&b)]
         .iter()
-        .map(|p| {
-            p["unallocatedAmount"]
-                .as_str()
-                .unwrap()
-                .parse::<f64>()
-                .unwrap()
-        })
+        .map(|p| decimal(&p["unallocatedAmount"]))
         .sum();
     let plan = plan_of(&app, &books.finance.token, &contract).await;
 
     assert_eq!(plan[0]["paidAmount"], "1000.00");
-    assert_eq!(credit, 300.0, "700 + 600 − 1000");
+    assert_eq!(credit, Decimal::new(300, 0), "700 + 600 − 1000");
     ledger_holds(&app).await;
 }
 
@@ -1375,15 +1378,13 @@ async fn random_sequences_of_money_movements_never_break_the_invariants() {
                     let amount = format!("{}.{:02}", cents / 100, cents % 100);
                     let contract = approved(&app, &books, &customer, &amount).await;
                     let parts = rng.random_range(1..=4_usize);
-                    let share = 100.0 / parts as f64;
-                    let mut percents: Vec<String> =
-                        (0..parts - 1).map(|_| format!("{share:.2}")).collect();
-                    let used: f64 = percents.iter().map(|p| p.parse::<f64>().unwrap()).sum();
-                    percents.push(format!("{:.2}", 100.0 - used));
+                    let share = (Decimal::ONE_HUNDRED / Decimal::from(parts)).round_dp(2);
+                    let mut percents: Vec<Decimal> = vec![share; parts - 1];
+                    percents.push(Decimal::ONE_HUNDRED - percents.iter().sum::<Decimal>());
                     let lines: Vec<Value> = percents
                         .iter()
                         .enumerate()
-                        .map(|(i, p)| json!({"dueDate": NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + Duration::days(30 * i as i64), "percent": p}))
+                        .map(|(i, p)| json!({"dueDate": NaiveDate::from_ymd_opt(2026, 10, 1).unwrap() + Duration::days(30 * i as i64), "percent": p.to_string()}))
                         .collect();
                     let body = set_plan(&app, &fin, &contract, json!(lines)).await;
                     assert!(body["errors"].is_null(), "seed {seed} step {step}: {body}");
