@@ -147,7 +147,7 @@ pub async fn retention(
 
     let next = Alias::new("next");
     let ended = |column: contract::Column| Expr::col((contract::Entity, column));
-    let renewal = Query::select()
+    let mut renewal = Query::select()
         .expr(Expr::cust("1"))
         .from_as(contract::Entity, next.clone())
         .and_where(
@@ -168,11 +168,13 @@ pub async fn retention(
             Expr::col((next.clone(), contract::Column::StartDate))
                 .lte(Expr::cust(renewal_deadline(backend, window_days))),
         )
-        .and_where(
+        .to_owned();
+    if !policy::contracts(viewer).is_empty() {
+        renewal.and_where(
             Expr::col((next, contract::Column::Id))
                 .in_subquery(policy::visible_contract_ids(viewer)),
-        )
-        .to_owned();
+        );
+    }
     let renewals = Query::select()
         .from(contract::Entity)
         .expr_as(
