@@ -215,17 +215,18 @@ impl Opportunity {
         service::whole_days(self.model.stage_entered_at, ctx.app().clock.now())
     }
 
-    /// True when an open deal sits longer than its stage's `maxDaysInStage`.
+    /// True when an open deal sits longer than its stage's `maxDaysInStage` (× 24 hours).
     async fn is_stale(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         if self.model.status != "OPEN" {
             return Ok(false);
         }
-        let days = service::whole_days(self.model.stage_entered_at, ctx.app().clock.now());
+        // The same measure as the stale list, the sweep and the stuck-deal counts.
+        let in_stage = ctx.app().clock.now() - self.model.stage_entered_at;
         Ok(self
             .current_stage(ctx)
             .await?
             .and_then(|s| s.max_days_in_stage)
-            .is_some_and(|max| days > max))
+            .is_some_and(|max| in_stage > chrono::Duration::days(i64::from(max))))
     }
 
     /// Who is credited with the deal and how much (100% to the owner unless split).
