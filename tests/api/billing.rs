@@ -21,18 +21,24 @@ pub struct Books {
 }
 
 pub async fn books(app: &TestApp) -> Books {
+    books_of_team(app, "Billing").await.0
+}
+
+/// [`books`] for a team of this name, with the team's id.
+async fn books_of_team(app: &TestApp, team_name: &str) -> (Books, String) {
     let manager = app.a_user().role("SALES_MANAGER").create().await;
-    let team = app.a_team("Billing", Some(&manager.id)).await;
+    let team = app.a_team(team_name, Some(&manager.id)).await;
     let rep = app.a_user().in_team(&team).create().await;
     let finance = app.a_user().role("FINANCE").create().await;
     let finance2 = app.a_user().role("FINANCE").create().await;
     let manager_token = app.token_for(&manager).await;
-    Books {
+    let books = Books {
         rep,
         manager_token,
         finance,
         finance2,
-    }
+    };
+    (books, team)
 }
 
 pub async fn customer(app: &TestApp, books: &Books, name: &str) -> String {
@@ -1015,6 +1021,251 @@ async fn receivables_follow_visibility_and_only_finance_writes() {
         Some("FORBIDDEN"),
         "verifyLedger is for admins"
     );
+}
+
+/// Two teams' books: East (a rep with an East customer and one without a region) and North (a
+/// rep with a West customer); each contract approved with its plan set by finance.
+struct Territories {
+    east: Books,
+    east_team: String,
+    north: Books,
+    north_team: String,
+    east_customer: String,
+    plain_customer: String,
+    west_customer: String,
+    /// The East customer's contract (due 2026-11-01 and 2026-12-01), the plain customer's
+    /// (2027-01-01), the West customer's (2026-12-15).
+    contracts: [String; 3],
+}
+
+async fn customer_in(app: &TestApp, books: &Books, name: &str, region: Option<&str>) -> String {
+    let body = app
+        .gql(
+            Some(&books.rep.token),
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
+            json!({"input": {"name": name, "region": region}}),
+        )
+        .await;
+    body["data"]["createCustomer"]["customer"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_owned()
+}
+
+async fn territories(app: &TestApp) -> Territories {
+    let (east, east_team) = books_of_team(app, "East").await;
+    let (north, north_team) = books_of_team(app, "North").await;
+    let east_customer = customer_in(app, &east, "East Co", Some("East")).await;
+    let plain_customer = customer_in(app, &east, "Plain Co", None).await;
+    let west_customer = customer_in(app, &north, "West Co", Some("West")).await;
+    let mut contracts = Vec::new();
+    for (books, customer, amount, lines) in [
+        (
+            &east,
+            &east_customer,
+            "200",
+            json!([{"dueDate": "2026-11-01", "amount": "100"}, {"dueDate": "2026-12-01", "amount": "100"}]),
+        ),
+        (
+            &east,
+            &plain_customer,
+            "100",
+            json!([{"dueDate": "2027-01-01", "amount": "100"}]),
+        ),
+        (
+            &north,
+            &west_customer,
+            "100",
+            json!([{"dueDate": "2026-12-15", "amount": "100"}]),
+        ),
+    ] {
+        let contract = approved(app, books, customer, amount).await;
+        installments(&set_plan(app, &books.finance.token, &contract, lines).await);
+        contracts.push(contract);
+    }
+    Territories {
+        east,
+        east_team,
+        north,
+        north_team,
+        east_customer,
+        plain_customer,
+        west_customer,
+        contracts: contracts
+            .try_into()
+            .unwrap_or_else(|_| panic!("three contracts")),
+    }
+}
+
+#[tokio::test]
+async fn receivables_filter_by_customer_owner_team_region_and_due_dates() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let land = territories(&app).await;
+    let due_dates = |filter: Value| {
+        let app = &app;
+        let token = land.east.finance.token.clone();
+        async move {
+            let body = app
+                .gql(Some(&token), "query($f: ReceivableFilter) { receivables(filter: $f) { totalCount nodes { dueDate } } }", json!({"f": filter}))
+                .await;
+            let mut dates: Vec<String> = body["data"]["receivables"]["nodes"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{filter}: {body}"))
+                .iter()
+                .filter_map(|n| n["dueDate"].as_str().map(str::to_owned))
+                .collect();
+            dates.sort();
+            dates
+        }
+    };
+
+    let cases = [
+        (
+            json!({"customerId": land.east_customer}),
+            vec!["2026-11-01", "2026-12-01"],
+        ),
+        (
+            json!({"customerId": land.plain_customer}),
+            vec!["2027-01-01"],
+        ),
+        (
+            json!({"customerId": land.west_customer}),
+            vec!["2026-12-15"],
+        ),
+        (json!({"ownerId": land.north.rep.id}), vec!["2026-12-15"]),
+        (
+            json!({"ownerId": land.east.rep.id}),
+            vec!["2026-11-01", "2026-12-01", "2027-01-01"],
+        ),
+        (
+            json!({"teamId": land.east_team}),
+            vec!["2026-11-01", "2026-12-01", "2027-01-01"],
+        ),
+        (json!({"teamId": land.north_team}), vec!["2026-12-15"]),
+        (json!({"region": "East"}), vec!["2026-11-01", "2026-12-01"]),
+        (json!({"region": "West"}), vec!["2026-12-15"]),
+        (
+            json!({"dueFrom": "2026-12-01"}),
+            vec!["2026-12-01", "2026-12-15", "2027-01-01"],
+        ),
+        (
+            json!({"dueTo": "2026-12-01"}),
+            vec!["2026-11-01", "2026-12-01"],
+        ),
+        (
+            json!({"dueFrom": "2026-12-02", "dueTo": "2026-12-31"}),
+            vec!["2026-12-15"],
+        ),
+        (
+            json!({"region": "East", "dueFrom": "2026-11-02"}),
+            vec!["2026-12-01"],
+        ),
+    ];
+
+    for (filter, expected) in cases {
+        assert_eq!(due_dates(filter.clone()).await, expected, "{filter}");
+    }
+    let by_north_rep = app
+        .gql(
+            Some(&land.north.rep.token),
+            "query($c: ID!) { receivables(filter: {customerId: $c}) { totalCount } }",
+            json!({"c": land.east_customer}),
+        )
+        .await;
+    assert_eq!(
+        by_north_rep["data"]["receivables"]["totalCount"], 0,
+        "filters never widen visibility"
+    );
+}
+
+#[tokio::test]
+async fn invoices_list_by_customer_contract_status_and_issue_date_and_under_their_contract() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let land = territories(&app).await;
+    let finance = land.east.finance.token.clone();
+    let [east_contract, plain_contract, _] = &land.contracts;
+    let east_plan = plan_of(&app, &finance, east_contract).await;
+    let plain_plan = plan_of(&app, &finance, plain_contract).await;
+    let issue =
+        "mutation($input: IssueInvoiceInput!) { issueInvoice(input: $input) { invoice { id } } }";
+    let mut ids = Vec::new();
+    for (contract, item, amount, day) in [
+        (east_contract, &east_plan[0], "100", "2026-11-20"),
+        (east_contract, &east_plan[1], "60", "2026-11-25"),
+        (plain_contract, &plain_plan[0], "40", "2026-11-25"),
+    ] {
+        let body = app
+            .gql(
+                Some(&finance),
+                issue,
+                json!({"input": {"contractId": contract, "installmentId": item["id"],
+                "amount": amount, "issueDate": day, "dueDate": "2026-12-31", "taxRate": "0.13"}}),
+            )
+            .await;
+        ids.push(body["data"]["issueInvoice"]["invoice"]["id"].clone());
+    }
+    app.gql(Some(&finance), "mutation($id: ID!) { voidInvoice(input: {id: $id, reason: \"Wrong\"}) { invoice { id } } }", json!({"id": ids[1]}))
+        .await;
+    let numbers = |token: String, filter: Value| {
+        let app = &app;
+        async move {
+            let body = app
+                .gql(Some(&token), "query($f: InvoiceFilter) { invoices(filter: $f) { totalCount nodes { number } } }", json!({"f": filter}))
+                .await;
+            body["data"]["invoices"]["nodes"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{filter}: {body}"))
+                .iter()
+                .filter_map(|n| n["number"].as_str())
+                .map(|n| n.trim_start_matches("INV-2026-").to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let cases = [
+        (json!({}), vec!["000003", "000002", "000001"]),
+        (
+            json!({"contractId": east_contract}),
+            vec!["000002", "000001"],
+        ),
+        (json!({"customerId": land.plain_customer}), vec!["000003"]),
+        (json!({"status": "VOID"}), vec!["000002"]),
+        (json!({"status": "ISSUED"}), vec!["000003", "000001"]),
+        (
+            json!({"issuedFrom": "2026-11-21"}),
+            vec!["000003", "000002"],
+        ),
+        (json!({"issuedTo": "2026-11-20"}), vec!["000001"]),
+    ];
+    for (filter, expected) in cases {
+        assert_eq!(
+            numbers(finance.clone(), filter.clone()).await,
+            expected,
+            "{filter}"
+        );
+    }
+    assert_eq!(
+        numbers(land.east.rep.token.clone(), json!({})).await,
+        vec!["000003", "000002", "000001"],
+        "the owner reads their customers' invoices"
+    );
+    assert!(
+        numbers(land.north.rep.token.clone(), json!({}))
+            .await
+            .is_empty(),
+        "another team's rep reads none"
+    );
+    let under_contract = app
+        .gql(Some(&land.east.rep.token), "query($id: ID!) { contract(id: $id) { invoices { number amount status installment { seq } } } }", json!({"id": east_contract}))
+        .await;
+    assert_eq!(
+        under_contract["data"]["contract"]["invoices"],
+        json!([
+            {"number": "INV-2026-000002", "amount": "60.00", "status": "VOID", "installment": {"seq": 2}},
+            {"number": "INV-2026-000001", "amount": "100.00", "status": "ISSUED", "installment": {"seq": 1}},
+        ])
+    );
+    ledger_holds(&app).await;
 }
 
 #[tokio::test]
