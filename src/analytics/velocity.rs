@@ -187,68 +187,7 @@ pub async fn pipeline_velocity(
 
     // Deals entering a stage in the period, and of those, the ones that later reached a
     // further-positioned stage that is not a loss.
-    let later = Alias::new("later");
-    let later_stage = Alias::new("later_stage");
-    let entered_stage = Alias::new("entered_stage");
-    let advanced = Query::select()
-        .expr(Expr::value(1))
-        .from_as(stage_change::Entity, later.clone())
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            pipeline_stage::Entity,
-            later_stage.clone(),
-            Expr::col((later_stage.clone(), pipeline_stage::Column::Id))
-                .equals((later.clone(), stage_change::Column::ToStageId)),
-        )
-        .and_where(
-            Expr::col((later.clone(), stage_change::Column::OpportunityId))
-                .equals((stage_change::Entity, stage_change::Column::OpportunityId)),
-        )
-        .and_where(
-            Expr::col((later.clone(), stage_change::Column::ChangedAt)).gt(Expr::col((
-                stage_change::Entity,
-                stage_change::Column::ChangedAt,
-            ))),
-        )
-        .and_where(
-            Expr::col((later_stage.clone(), pipeline_stage::Column::Position)).gt(Expr::col((
-                entered_stage.clone(),
-                pipeline_stage::Column::Position,
-            ))),
-        )
-        .and_where(Expr::col((later_stage, pipeline_stage::Column::Kind)).ne("LOST"))
-        .to_owned();
-    let flow = Query::select()
-        .expr_as(
-            Expr::col((stage_change::Entity, stage_change::Column::ToStageId)),
-            Alias::new("stage_id"),
-        )
-        .expr_as(
-            Expr::cust("CAST(COUNT(DISTINCT \"stage_changes\".\"opportunity_id\") AS BIGINT)"),
-            Alias::new("entered"),
-        )
-        .expr_as(
-            Expr::case(
-                Expr::exists(advanced),
-                Expr::col((stage_change::Entity, stage_change::Column::OpportunityId)),
-            )
-            .count_distinct(),
-            Alias::new("advanced"),
-        )
-        .from(stage_change::Entity)
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            pipeline_stage::Entity,
-            entered_stage.clone(),
-            Expr::col((entered_stage, pipeline_stage::Column::Id))
-                .equals((stage_change::Entity, stage_change::Column::ToStageId)),
-        )
-        .cond_where(changed_in)
-        .add_group_by([Expr::col((
-            stage_change::Entity,
-            stage_change::Column::ToStageId,
-        ))])
-        .to_owned();
+    let flow = crate::opportunities::funnel::stage_flow(changed_in);
 
     let stuck_now = stuck(now, &stages);
     let stuck_counts = Query::select()

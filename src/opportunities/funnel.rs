@@ -133,73 +133,15 @@ pub async fn funnel(
         .await?;
 
     // Entered in the period, and of those, reached a later-positioned stage afterwards.
-    let later = Alias::new("later");
-    let later_stage = Alias::new("later_stage");
-    let entered_stage = Alias::new("entered_stage");
-    let advanced = Query::select()
-        .expr(Expr::value(1))
-        .from_as(stage_change::Entity, later.clone())
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            pipeline_stage::Entity,
-            later_stage.clone(),
-            Expr::col((later_stage.clone(), pipeline_stage::Column::Id))
-                .equals((later.clone(), stage_change::Column::ToStageId)),
-        )
-        .and_where(
-            Expr::col((later.clone(), stage_change::Column::OpportunityId))
-                .equals((stage_change::Entity, stage_change::Column::OpportunityId)),
-        )
-        .and_where(
-            Expr::col((later.clone(), stage_change::Column::ChangedAt)).gt(Expr::col((
-                stage_change::Entity,
-                stage_change::Column::ChangedAt,
-            ))),
-        )
-        .and_where(
-            Expr::col((later_stage.clone(), pipeline_stage::Column::Position)).gt(Expr::col((
-                entered_stage.clone(),
-                pipeline_stage::Column::Position,
-            ))),
-        )
-        .and_where(Expr::col((later_stage, pipeline_stage::Column::Kind)).ne("LOST"))
-        .to_owned();
-    let flow = Query::select()
-        .expr_as(
-            Expr::col((stage_change::Entity, stage_change::Column::ToStageId)),
-            Alias::new("stage_id"),
-        )
-        .expr_as(
-            Expr::cust("CAST(COUNT(DISTINCT \"stage_changes\".\"opportunity_id\") AS BIGINT)"),
-            Alias::new("entered"),
-        )
-        .expr_as(
-            Expr::case(
-                Expr::exists(advanced),
-                Expr::col((stage_change::Entity, stage_change::Column::OpportunityId)),
-            )
-            .count_distinct(),
-            Alias::new("advanced"),
-        )
-        .from(stage_change::Entity)
-        .join_as(
-            sea_orm::JoinType::InnerJoin,
-            pipeline_stage::Entity,
-            entered_stage.clone(),
-            Expr::col((entered_stage, pipeline_stage::Column::Id))
-                .equals((stage_change::Entity, stage_change::Column::ToStageId)),
-        )
-        .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).gte(start))
-        .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).lt(end))
-        .and_where(
-            Expr::col((stage_change::Entity, stage_change::Column::OpportunityId))
-                .in_subquery(visible_ids(viewer, scope)),
-        )
-        .add_group_by([Expr::col((
-            stage_change::Entity,
-            stage_change::Column::ToStageId,
-        ))])
-        .to_owned();
+    let flow = stage_flow(
+        Condition::all()
+            .add(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).gte(start))
+            .add(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).lt(end))
+            .add(
+                Expr::col((stage_change::Entity, stage_change::Column::OpportunityId))
+                    .in_subquery(visible_ids(viewer, scope)),
+            ),
+    );
     let flows = Flow::find_by_statement(backend.build(&flow))
         .all(db)
         .await?;
@@ -260,4 +202,72 @@ pub async fn funnel(
             }
         })
         .collect())
+}
+
+/// Per stage (`stage_id`), the deals whose stage changes matching `changes` entered it
+/// (`entered`), and of those the ones that later reached a further-positioned stage that is not
+/// a loss (`advanced`): the conversion of the funnel and of pipeline velocity.
+pub(crate) fn stage_flow(changes: Condition) -> SelectStatement {
+    let later = Alias::new("later");
+    let later_stage = Alias::new("later_stage");
+    let entered_stage = Alias::new("entered_stage");
+    let advanced = Query::select()
+        .expr(Expr::value(1))
+        .from_as(stage_change::Entity, later.clone())
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            pipeline_stage::Entity,
+            later_stage.clone(),
+            Expr::col((later_stage.clone(), pipeline_stage::Column::Id))
+                .equals((later.clone(), stage_change::Column::ToStageId)),
+        )
+        .and_where(
+            Expr::col((later.clone(), stage_change::Column::OpportunityId))
+                .equals((stage_change::Entity, stage_change::Column::OpportunityId)),
+        )
+        .and_where(
+            Expr::col((later.clone(), stage_change::Column::ChangedAt)).gt(Expr::col((
+                stage_change::Entity,
+                stage_change::Column::ChangedAt,
+            ))),
+        )
+        .and_where(
+            Expr::col((later_stage.clone(), pipeline_stage::Column::Position)).gt(Expr::col((
+                entered_stage.clone(),
+                pipeline_stage::Column::Position,
+            ))),
+        )
+        .and_where(Expr::col((later_stage, pipeline_stage::Column::Kind)).ne("LOST"))
+        .to_owned();
+    Query::select()
+        .expr_as(
+            Expr::col((stage_change::Entity, stage_change::Column::ToStageId)),
+            Alias::new("stage_id"),
+        )
+        .expr_as(
+            Expr::cust("CAST(COUNT(DISTINCT \"stage_changes\".\"opportunity_id\") AS BIGINT)"),
+            Alias::new("entered"),
+        )
+        .expr_as(
+            Expr::case(
+                Expr::exists(advanced),
+                Expr::col((stage_change::Entity, stage_change::Column::OpportunityId)),
+            )
+            .count_distinct(),
+            Alias::new("advanced"),
+        )
+        .from(stage_change::Entity)
+        .join_as(
+            sea_orm::JoinType::InnerJoin,
+            pipeline_stage::Entity,
+            entered_stage.clone(),
+            Expr::col((entered_stage, pipeline_stage::Column::Id))
+                .equals((stage_change::Entity, stage_change::Column::ToStageId)),
+        )
+        .cond_where(changes)
+        .add_group_by([Expr::col((
+            stage_change::Entity,
+            stage_change::Column::ToStageId,
+        ))])
+        .to_owned()
 }
