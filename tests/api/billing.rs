@@ -940,6 +940,7 @@ async fn aging_puts_each_boundary_day_in_its_bucket() {
         flags_today,
         [true, true, true, true, false, false, false, false]
     );
+    ledger_holds(&app).await;
 }
 
 #[tokio::test]
@@ -1021,6 +1022,7 @@ async fn receivables_follow_visibility_and_only_finance_writes() {
         Some("FORBIDDEN"),
         "verifyLedger is for admins"
     );
+    ledger_holds(&app).await;
 }
 
 /// Two teams' books: East (a rep with an East customer and one without a region) and North (a
@@ -1176,6 +1178,7 @@ async fn receivables_filter_by_customer_owner_team_region_and_due_dates() {
         by_north_rep["data"]["receivables"]["totalCount"], 0,
         "filters never widen visibility"
     );
+    ledger_holds(&app).await;
 }
 
 #[tokio::test]
@@ -1264,6 +1267,151 @@ async fn invoices_list_by_customer_contract_status_and_issue_date_and_under_thei
             {"number": "INV-2026-000002", "amount": "60.00", "status": "VOID", "installment": {"seq": 2}},
             {"number": "INV-2026-000001", "amount": "100.00", "status": "ISSUED", "installment": {"seq": 1}},
         ])
+    );
+    ledger_holds(&app).await;
+}
+
+/// What the role matrix writes on: a contract collecting money (with an invoice to void and a
+/// payment to reverse for each of finance and the admin) and one without a plan yet.
+struct Matrix {
+    customer: String,
+    collecting: String,
+    unplanned: String,
+    installment: Value,
+    invoices: Vec<Value>,
+    payments: Vec<Value>,
+}
+
+async fn attempt(app: &TestApp, token: &str, operation: &str, on: &Matrix, turn: usize) -> Value {
+    let input = |fields: Value| json!({ "input": fields });
+    match operation {
+        "setCollectionPlan" => {
+            set_plan(app, token, &on.unplanned, json!([{"dueDate": "2026-12-01", "amount": "100"}])).await
+        }
+        "issueInvoice" => {
+            app.gql(Some(token), "mutation($input: IssueInvoiceInput!) { issueInvoice(input: $input) { invoice { id } } }",
+                input(json!({"contractId": on.collecting, "installmentId": on.installment, "amount": "10",
+                    "issueDate": "2026-11-25", "dueDate": "2026-12-01", "taxRate": "0.13"})))
+            .await
+        }
+        "voidInvoice" => {
+            app.gql(Some(token), "mutation($input: VoidInvoiceInput!) { voidInvoice(input: $input) { invoice { id } } }",
+                input(json!({"id": on.invoices[turn], "reason": "Matrix"})))
+            .await
+        }
+        "recordPayment" => {
+            pay(app, token, json!({"customerId": on.customer, "contractId": on.collecting, "amount": "10"})).await
+        }
+        "reversePayment" => {
+            app.gql(Some(token), "mutation($input: ReversePaymentInput!) { reversePayment(input: $input) { payment { id } } }",
+                input(json!({"id": on.payments[turn], "reason": "Matrix"})))
+            .await
+        }
+        "requestWaiver" => {
+            app.gql(Some(token), "mutation($input: RequestWaiverInput!) { requestWaiver(input: $input) { waiver { id } } }",
+                input(json!({"installmentId": on.installment, "amount": "1", "reason": "Matrix"})))
+            .await
+        }
+        other => panic!("no billing write {other}"),
+    }
+}
+
+#[tokio::test]
+async fn billing_writes_follow_the_role_matrix_and_reps_read_only_their_customers_payments() {
+    let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    let books = books(&app).await;
+    let outsider = app.a_user().create().await;
+    let customer = customer(&app, &books, "Matrix Co").await;
+    let collecting = approved(&app, &books, &customer, "1000").await;
+    let unplanned = approved(&app, &books, &customer, "100").await;
+    let plan = installments(
+        &set_plan(
+            &app,
+            &books.finance.token,
+            &collecting,
+            json!([{"dueDate": "2026-12-01", "amount": "1000"}]),
+        )
+        .await,
+    );
+    let mut on = Matrix {
+        customer,
+        collecting,
+        unplanned,
+        installment: plan[0]["id"].clone(),
+        invoices: Vec::new(),
+        payments: Vec::new(),
+    };
+    for _ in 0..2 {
+        let invoice = attempt(&app, &books.finance.token, "issueInvoice", &on, 0).await;
+        on.invoices
+            .push(invoice["data"]["issueInvoice"]["invoice"]["id"].clone());
+        let payment = attempt(&app, &books.finance.token, "recordPayment", &on, 0).await;
+        on.payments.push(payment_of(&payment)["id"].clone());
+    }
+    // Who writes, and which of the prepared invoices and payments they use up.
+    let roles = [
+        ("owning rep", books.rep.token.clone(), 0),
+        ("team manager", books.manager_token.clone(), 0),
+        ("finance", books.finance.token.clone(), 0),
+        ("admin", app.admin_token.clone(), 1),
+        ("other rep", outsider.token.clone(), 0),
+    ];
+    let finance_only = [
+        Some("FORBIDDEN"),
+        Some("FORBIDDEN"),
+        None,
+        None,
+        Some("FORBIDDEN"),
+    ];
+    let matrix = [
+        (
+            "setCollectionPlan",
+            [None, Some("FORBIDDEN"), None, None, Some("NOT_FOUND")],
+        ),
+        ("issueInvoice", finance_only),
+        ("voidInvoice", finance_only),
+        ("recordPayment", finance_only),
+        ("reversePayment", finance_only),
+        ("requestWaiver", finance_only),
+    ];
+
+    for (operation, expected) in matrix {
+        for ((role, token, turn), code) in roles.iter().zip(expected) {
+            let body = attempt(&app, token, operation, &on, *turn).await;
+            assert_eq!(error_code(&body), code, "{operation} by {role}: {body}");
+            if code.is_none() {
+                assert!(!body["data"].is_null(), "{operation} by {role}: {body}");
+            }
+        }
+    }
+    let count = "{ payments { totalCount } }";
+    let under_contract = "query($id: ID!) { contract(id: $id) { payments { id } } }";
+    let collecting = &on.collecting;
+    let seen = |token: String| {
+        let app = &app;
+        async move {
+            let listed = app.gql(Some(&token), count, json!({})).await;
+            let nested = app
+                .gql(Some(&token), under_contract, json!({"id": collecting}))
+                .await;
+            (
+                listed["data"]["payments"]["totalCount"].as_u64(),
+                nested["data"]["contract"]["payments"]
+                    .as_array()
+                    .map(Vec::len),
+            )
+        }
+    };
+    assert_eq!(
+        seen(books.rep.token.clone()).await,
+        (Some(4), Some(4)),
+        "the rep reads their customer's payments"
+    );
+    assert_eq!(seen(books.manager_token.clone()).await, (Some(4), Some(4)));
+    assert_eq!(
+        seen(outsider.token.clone()).await,
+        (Some(0), None),
+        "another rep reads none"
     );
     ledger_holds(&app).await;
 }
@@ -1529,6 +1677,7 @@ async fn overdue_reminders_go_once_per_installment_and_level() {
     ];
     assert_eq!(rep_kinds, expected);
     assert_eq!(finance_kinds, expected);
+    ledger_holds(&app).await;
 }
 
 /// The kinds of a user's installment notifications, sorted.
@@ -1600,6 +1749,7 @@ async fn old_unpaid_installments_never_starve_newer_ones_of_their_reminders() {
     let mut expected = vec!["INSTALLMENT_DUE"; 2];
     expected.extend(vec!["INSTALLMENT_OVERDUE"; 4]);
     assert_eq!(installment_notices(&app, &books.rep).await, expected);
+    ledger_holds(&app).await;
 }
 
 /// Random sequences of plans, payments, reversals, invoices, voids and waivers, replayed from
@@ -1776,4 +1926,5 @@ async fn billing_lists_with_nested_fields_cost_the_same_whatever_the_page_size()
         );
         assert_eq!(small_cost, large_cost, "{query}");
     }
+    ledger_holds(&app).await;
 }
