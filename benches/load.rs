@@ -11,7 +11,8 @@
 //!
 //! Knobs: `BENCH_CLIENTS` concurrent HTTP clients (64), `BENCH_SECS` measured seconds per
 //! operation and mode (10), `BENCH_USERS` signed-in reps (64), `BENCH_POOL` database
-//! connections (16), `BENCH_ONLY` comma-separated operation names to run. Reports, per
+//! connections (16), `BENCH_ONLY` comma-separated operation names to run, `BENCH_PERIOD` the
+//! `salesPerformance` period (the current month). Reports, per
 //! operation: requests/s, p50/p95/p99 and SQL statements per request, for GraphQL and for the
 //! baseline, and their ratios.
 
@@ -442,7 +443,12 @@ async fn main() {
     // Each read: its GraphQL document, its baseline route, and who asks with which variables
     // for a worker's i-th request (the same for both modes).
     type Ask = Arc<dyn Fn(usize, usize) -> (Arc<str>, Value) + Send + Sync>;
-    let period = today.format("%Y-%m").to_string();
+    // The month under way by default; early in a month that holds little, so `BENCH_PERIOD`
+    // (`2026-11`, `2026-Q4`) asks for a full one.
+    let period = std::env::var("BENCH_PERIOD")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| today.format("%Y-%m").to_string());
     let reads: Vec<(&str, &'static str, Option<&'static str>, Ask)> = vec![
         ("myVisitTasks", VISITS, Some("/baseline/my-visit-tasks"), {
             let (reps, tokens) = (reps.clone(), rep_tokens.clone());
