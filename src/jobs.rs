@@ -1,14 +1,17 @@
 //! Background sweeps. Each runs on an interval inside the server and can be called directly
-//! (tests do, with a manual clock). With several instances on PostgreSQL, a transaction-scoped
-//! advisory lock lets exactly one instance run a given sweep at a time.
+//! (tests do, with a manual clock). With several instances on one database, every instance's
+//! timer ticks, but only the first tick of each period claims it (`sweep_runs`), so a sweep
+//! runs once per period across all of them; a transaction-scoped advisory lock still keeps
+//! two runs of one sweep from overlapping (direct calls, a slow run meeting the next period).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction, EntityTrait, QueryFilter,
-    Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set, Statement,
 };
 use tokio::sync::watch;
 
@@ -48,6 +51,42 @@ pub async fn begin_exclusive(
         }
     }
     Ok(Some(txn))
+}
+
+/// Claims the current period of sweep `name` for the caller: true for the first tick, on any
+/// instance, at least `period` after the last claimed start (a twentieth of it early still
+/// counts, as instances' timers drift), false for every other tick of that period.
+pub async fn claim_period(
+    state: &AppState,
+    name: &str,
+    period: chrono::Duration,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    use entity::sweep_run::{ActiveModel, Column, Entity};
+    let due_since = now - period + period / 20;
+    let claimed = Entity::update_many()
+        .col_expr(Column::StartedAt, Expr::value(now))
+        .filter(Column::Name.eq(name))
+        .filter(Column::StartedAt.lte(due_since))
+        .exec(&state.db)
+        .await?
+        .rows_affected;
+    if claimed == 1 {
+        return Ok(true);
+    }
+    // Not due, or never run: the first run creates the row, and of two instances creating it
+    // at once the primary key lets one win.
+    let created = ActiveModel {
+        name: Set(name.to_owned()),
+        started_at: Set(now),
+    }
+    .insert(&state.db)
+    .await;
+    match created {
+        Ok(_) => Ok(true),
+        Err(err) if crate::error::is_unique_violation(&err) => Ok(false),
+        Err(err) => Err(err.into()),
+    }
 }
 
 const HOUSEKEEPING_LOCK: i64 = 0x5341_4c45_0001;
@@ -98,12 +137,25 @@ where
     Fut: std::future::Future<Output = AppResult<SweepReport>> + Send,
 {
     tokio::spawn(async move {
-        let mut ticker = tokio::time::interval(period.max(Duration::from_secs(1)));
+        let period = period.max(Duration::from_secs(1));
+        let claim_span = chrono::Duration::from_std(period).unwrap_or(chrono::Duration::MAX);
+        let mut ticker = tokio::time::interval(period);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 _ = ticker.tick() => {
                     let now = state.clock.now();
+                    match claim_period(&state, name, claim_span, now).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::debug!(sweep = name, "sweep already run this period");
+                            continue;
+                        }
+                        Err(err) => {
+                            tracing::warn!(sweep = name, error = %err, "sweep not claimed");
+                            continue;
+                        }
+                    }
                     match sweep(state.clone(), now).await {
                         Ok(report) => tracing::info!(sweep = name, ran = report.ran, affected = report.affected, "sweep finished"),
                         Err(err) => tracing::warn!(sweep = name, error = %err, "sweep failed"),

@@ -27,6 +27,7 @@ pub mod refresh_token;
 pub mod sales_target;
 pub mod setting;
 pub mod stage_change;
+pub mod sweep_run;
 pub mod team;
 pub mod user;
 pub mod visit_task;

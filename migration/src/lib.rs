@@ -12,6 +12,7 @@ mod m20261125_000006_contracts_approvals;
 mod m20261125_000007_billing;
 mod m20261125_000008_targets;
 mod m20261125_000009_report_indexes;
+mod m20261201_000010_sweep_runs;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_billing::Migration),
             Box::new(m20261125_000008_targets::Migration),
             Box::new(m20261125_000009_report_indexes::Migration),
+            Box::new(m20261201_000010_sweep_runs::Migration),
         ]
     }
 }

@@ -99,3 +99,46 @@ async fn a_sweep_started_on_two_instances_at_once_runs_once() {
         .unwrap();
     assert_eq!(again.affected, 0);
 }
+
+#[tokio::test]
+async fn each_period_of_a_sweep_is_claimed_by_one_instance_only() {
+    let app = TestApp::spawn_on_postgres().await;
+    let (_, second) = app.second_instance().await;
+    let claim = salesgraph::jobs::claim_period;
+    let hour = chrono::Duration::hours(1);
+    let t0 = salesgraph::clock::Clock::now(&app.clock);
+    let at = |minutes: i64| t0 + chrono::Duration::minutes(minutes);
+
+    let first = claim(&app.state, "test-sweep", hour, at(0)).await.unwrap();
+    let other_instance_soon = claim(&second, "test-sweep", hour, at(1)).await.unwrap();
+    let other_instance_later = claim(&second, "test-sweep", hour, at(50)).await.unwrap();
+    let next_period_early_tick = claim(&second, "test-sweep", hour, at(58)).await.unwrap();
+    let first_again = claim(&app.state, "test-sweep", hour, at(60)).await.unwrap();
+    let another_sweep = claim(&second, "other-sweep", hour, at(60)).await.unwrap();
+    let (one, two) = tokio::join!(
+        claim(&app.state, "test-sweep", hour, at(180)),
+        claim(&second, "test-sweep", hour, at(180)),
+    );
+    let (one, two) = (one.unwrap(), two.unwrap());
+    let (fresh_one, fresh_two) = tokio::join!(
+        claim(&app.state, "fresh-sweep", hour, at(180)),
+        claim(&second, "fresh-sweep", hour, at(180)),
+    );
+
+    assert!(first, "the first tick ever runs the sweep");
+    assert!(!other_instance_soon && !other_instance_later);
+    assert!(
+        next_period_early_tick,
+        "a tick within a twentieth of the period before it is due belongs to the new period"
+    );
+    assert!(!first_again, "the period starting at 58 minutes is taken");
+    assert!(another_sweep, "periods are per sweep");
+    assert!(
+        one ^ two,
+        "exactly one of two simultaneous ticks: {one} {two}"
+    );
+    assert!(
+        fresh_one.unwrap() ^ fresh_two.unwrap(),
+        "exactly one instance creates a sweep's first period"
+    );
+}
