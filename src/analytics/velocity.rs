@@ -73,28 +73,6 @@ fn scoped_ids(viewer: &Viewer, scope: Scope) -> SelectStatement {
         .to_owned()
 }
 
-/// Open deals sitting in a limited stage longer than its limit at `now` (exact durations).
-fn stuck(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Condition {
-    let mut any = Condition::any().add(Expr::cust("1 = 0"));
-    for stage in stages {
-        if let Some(days) = stage.max_days_in_stage {
-            any = any.add(
-                Condition::all()
-                    .add(
-                        Expr::col((opportunity::Entity, opportunity::Column::StageId)).eq(stage.id),
-                    )
-                    .add(
-                        Expr::col((opportunity::Entity, opportunity::Column::StageEnteredAt))
-                            .lt(now - chrono::Duration::days(i64::from(days))),
-                    ),
-            );
-        }
-    }
-    Condition::all()
-        .add(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("OPEN"))
-        .add(any)
-}
-
 #[derive(Debug, FromQueryResult)]
 struct Dwell {
     stage_id: Uuid,
@@ -189,7 +167,7 @@ pub async fn pipeline_velocity(
     // further-positioned stage that is not a loss.
     let flow = crate::opportunities::funnel::stage_flow(changed_in);
 
-    let stuck_now = stuck(now, &stages);
+    let stuck_now = crate::opportunities::service::stale_condition(now, &stages);
     let stuck_counts = Query::select()
         .expr_as(
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),

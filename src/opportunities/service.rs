@@ -215,7 +215,7 @@ pub struct OpportunityFilter {
 }
 
 /// Open deals that sat in their stage longer than its `maxDaysInStage` at `now`.
-fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Condition {
+pub(crate) fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Condition {
     let mut any = Condition::any();
     let mut has_limit = false;
     for stage in stages {
