@@ -44,8 +44,22 @@ const METHODS: [(PaymentMethod, u32); 5] = [
     (PaymentMethod::Cash, 5),
     (PaymentMethod::Other, 5),
 ];
-const TERMS: &str = "Payment in three installments of 30%, 40% and 30% of the contract amount, \
-    each due 30 days after invoice. Delivery within 60 days of signing.";
+/// The plans contracts are written with: their terms, the installments' shares in percent, and
+/// how likely each is. One in four pays quarterly, so scale 1 holds about 150,000 installments.
+const PLANS: [(&str, &[i64], u32); 2] = [
+    (
+        "Payment in three installments of 30%, 40% and 30% of the contract amount, each due 30 \
+         days after invoice. Delivery within 60 days of signing.",
+        &[30, 40, 30],
+        3,
+    ),
+    (
+        "Payment in four quarterly installments of 25% of the contract amount, each due 30 days \
+         after invoice. Delivery within 60 days of signing.",
+        &[25, 25, 25, 25],
+        1,
+    ),
+];
 
 /// A contract before it is numbered: who, what, and when each step of its life happened.
 #[derive(Debug, Clone)]
@@ -206,6 +220,8 @@ fn build(
     let number = crate::numbering::format("C", year, seq);
     let status = draft.status;
     let start_date = created_at.date_naive() + Duration::days(14);
+    let plan = weighted(rng, &[(0, PLANS[0].2), (1, PLANS[1].2)]);
+    let (terms, shares, _) = PLANS[plan];
     let mut model = contract::Model {
         id,
         number: number.clone(),
@@ -219,7 +235,7 @@ fn build(
         start_date: Some(start_date),
         end_date: Some(start_date + Duration::days(364)),
         signed_date: None,
-        terms: TERMS.to_owned(),
+        terms: terms.to_owned(),
         status: status.as_str().to_owned(),
         cancel_reason: None,
         version: 1,
@@ -325,7 +341,7 @@ fn build(
             model.updated_at = hours_after(rng, signed_at, 48, 192);
         }
     }
-    collect(run, people, rng, &model, plan_at, batch);
+    collect(run, people, rng, &model, shares, plan_at, batch);
     batch.contracts.push(model.into());
     Ok(())
 }
@@ -343,23 +359,26 @@ enum Discipline {
     Defaulted,
 }
 
-/// The three installments of a collecting contract (30/40/30, exact to the cent) and the
-/// payments against them, each payment allocated whole to one installment, installments paid
-/// in due order as the server allocates.
+/// The installments of a collecting contract (`shares` in percent, exact to the cent, the last
+/// taking the remainder) and the payments against them, each payment allocated whole to one
+/// installment, installments paid in due order as the server allocates.
 fn collect(
     run: &Run,
     people: &People,
     rng: &mut StdRng,
     contract: &contract::Model,
+    shares: &[i64],
     plan_at: DateTime<Utc>,
     batch: &mut Batch,
 ) {
     let total = contract.amount_minor;
-    let first = total * 3 / 10;
-    let second = total * 4 / 10;
-    let amounts = [first, second, total - first - second];
+    let mut amounts: Vec<i64> = shares.iter().map(|share| total * share / 100).collect();
+    let before_last: i64 = amounts.iter().rev().skip(1).sum();
+    if let Some(last) = amounts.last_mut() {
+        *last = total - before_last;
+    }
     let mut due = plan_at.date_naive() + Duration::days(rng.random_range(10..=30));
-    let mut dues = [due; 3];
+    let mut dues = vec![due; amounts.len()];
     for slot in dues.iter_mut().skip(1) {
         due += Duration::days(rng.random_range(60..=100));
         *slot = due;
@@ -381,13 +400,33 @@ fn collect(
         let installment_id = id_at(rng, plan_at + Duration::milliseconds(i as i64));
         // The parts paid and the days they arrived.
         let mut parts: Vec<(i64, NaiveDate)> = Vec::new();
+        // Paid in full in two or (nine times in ten) three transfers, the first around the due
+        // date: at scale 1 about 200,000 payments.
         let fully = |rng: &mut StdRng, cursor: NaiveDate| {
-            let split = amount * rng.random_range(40..=60) / 100;
+            let count = if *amount >= 3 && rng.random_range(0..10) < 9 {
+                3
+            } else {
+                2
+            };
             let early = (due - Duration::days(rng.random_range(0..=20))).min(yesterday);
-            let day1 = early.max(cursor);
             let late = (due + Duration::days(rng.random_range(0..=25))).min(yesterday);
-            let day2 = late.max(day1);
-            vec![(split, day1), (amount - split, day2)]
+            let mut day = early.max(cursor);
+            let mut left = *amount;
+            let mut parts = Vec::with_capacity(count);
+            for k in 0..count {
+                let part = if k + 1 == count || left < 2 {
+                    left
+                } else {
+                    (left * rng.random_range(35..=60) / 100).clamp(1, left - 1)
+                };
+                parts.push((part, day));
+                left -= part;
+                if left == 0 {
+                    break;
+                }
+                day = day_between(rng, day, late.max(day));
+            }
+            parts
         };
         let partly = |rng: &mut StdRng, cursor: NaiveDate| {
             let part = (amount * rng.random_range(20..=70) / 100).max(1);

@@ -9,7 +9,8 @@
 //! At scale 1: 50 teams with one manager each, 500 reps, 5 finance users, one admin; 100,000
 //! customers with 150,000 contacts; 200,000 leads; 300,000 opportunities with their stage
 //! history; 1,000,000 visit tasks; ~100,000 follow-ups; 50,000 contracts with their approvals,
-//! ~140,000 installments and the payments against them; sales targets for today's year.
+//! ~150,000 installments (three per collecting contract, four for one in four) and ~200,000
+//! payments against them; sales targets for today's year.
 //! Every volume is multiplied by the scale (rounded, at least one).
 //!
 //! Every seeded account signs in with [`BENCH_PASSWORD`] — for benchmark databases only.
