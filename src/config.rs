@@ -118,6 +118,10 @@ pub struct Config {
     /// arrive; the buffer only sets what an idle connection holds).
     #[arg(long, env = "SALESGRAPH_WS_BUFFER_BYTES", default_value_t = 2048)]
     pub ws_buffer_bytes: usize,
+    /// How often an open WebSocket re-reads its account: a deactivated, revoked or changed
+    /// account (role, teams) is closed with 4403 so its client signs in again.
+    #[arg(long, env = "SALESGRAPH_WS_ACCOUNT_CHECK_SECS", default_value_t = 30)]
+    pub ws_account_check_secs: u64,
     /// Active subscriptions allowed on one WebSocket connection.
     #[arg(long, env = "SALESGRAPH_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]
     pub ws_max_subscriptions: usize,

@@ -625,6 +625,17 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
             return;
         }
     };
+    // What the socket was opened as: checked again on an interval, so an account deactivated,
+    // revoked or changed since stops hearing what it may no longer see.
+    let signed_in = crate::auth::service::current_record(&state.app, viewer.user_id)
+        .await
+        .ok()
+        .flatten();
+    let user_id = viewer.user_id;
+    let mut account_check =
+        tokio::time::interval(Duration::from_secs(config.ws_account_check_secs.max(1)));
+    account_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    account_check.tick().await;
     let viewer_for_loaders = viewer.clone();
     let mut data = Data::default();
     data.insert(viewer);
@@ -671,6 +682,15 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
             }
             Some(reply) = reply_rx.recv() => {
                 if sink.send(Message::Text(reply.into())).await.is_err() {
+                    break;
+                }
+            }
+            _ = account_check.tick() => {
+                // A failed read keeps the socket: the database may only be restarting.
+                if let Ok(now) = crate::auth::service::current_record(&state.app, user_id).await
+                    && (now.is_none() || now.as_ref().is_some_and(|r| !r.active) || now != signed_in)
+                {
+                    let _ = sink.send(close(4403, "Forbidden: the account changed; sign in again")).await;
                     break;
                 }
             }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::viewer::Viewer;
 
 /// What authentication checks besides the token itself.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ViewerRecord {
     pub viewer: Viewer,
     pub active: bool,

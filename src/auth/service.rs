@@ -43,16 +43,9 @@ fn invalid_refresh_token() -> AppError {
 /// Resolves a bearer token into the caller. Errors: `UNAUTHENTICATED`.
 pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Viewer> {
     let claims = state.jwt.verify(bearer, state.clock.now())?;
-    let record = match state.viewers.get(claims.sub) {
-        Some(record) => record,
-        None => {
-            let record = load_viewer_record(&state.db, claims.sub, &state.config.default_timezone)
-                .await?
-                .ok_or_else(AppError::unauthenticated)?;
-            state.viewers.put(claims.sub, record.clone());
-            record
-        }
-    };
+    let record = current_record(state, claims.sub)
+        .await?
+        .ok_or_else(AppError::unauthenticated)?;
     if !record.active || record.token_version != claims.ver {
         return Err(AppError::new(
             ErrorCode::Unauthenticated,
@@ -60,6 +53,21 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Viewer> {
         ));
     }
     Ok(record.viewer)
+}
+
+/// The account of `user_id` as it stands now, through the per-instance viewer cache; `None`
+/// when it does not exist.
+pub async fn current_record(state: &AppState, user_id: Uuid) -> AppResult<Option<ViewerRecord>> {
+    if let Some(record) = state.viewers.get(user_id) {
+        return Ok(Some(record));
+    }
+    let Some(record) =
+        load_viewer_record(&state.db, user_id, &state.config.default_timezone).await?
+    else {
+        return Ok(None);
+    };
+    state.viewers.put(user_id, record.clone());
+    Ok(Some(record))
 }
 
 /// Reads what authentication needs about a user: role, teams managed, time zone.

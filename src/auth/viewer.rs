@@ -39,7 +39,7 @@ impl Role {
 }
 
 /// The authenticated caller, as every service sees it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Viewer {
     pub user_id: Uuid,
     pub role: Role,

@@ -256,3 +256,60 @@ async fn a_message_larger_than_the_small_socket_buffer_still_arrives() {
         "{answer}"
     );
 }
+
+#[tokio::test]
+async fn an_open_socket_is_closed_once_its_account_is_deactivated_or_changed() {
+    let app = TestApp::spawn_with(|c| c.ws_account_check_secs = 1).await;
+    let deactivated = app.a_user().create().await;
+    let promoted = app.a_user().create().await;
+    let unchanged = app.a_user().create().await;
+    let mut sockets = Vec::new();
+    for user in [&deactivated, &promoted, &unchanged] {
+        let mut socket = connected(&app, &user.token).await;
+        send(
+            &mut socket,
+            json!({"id": "n", "type": "subscribe", "payload": {"query": "subscription { notificationReceived { id } }"}}),
+        )
+        .await;
+        sockets.push(socket);
+    }
+    let update = "mutation($input: UpdateUserInput!) { updateUser(input: $input) { user { id } } }";
+
+    let off = app
+        .admin(
+            update,
+            json!({"input": {"id": deactivated.id, "active": false, "expectedVersion": 1}}),
+        )
+        .await;
+    let up = app
+        .admin(
+            update,
+            json!({"input": {"id": promoted.id, "role": "SALES_MANAGER", "expectedVersion": 1}}),
+        )
+        .await;
+    let closed: Vec<u16> = {
+        let mut codes = Vec::new();
+        for socket in sockets.iter_mut().take(2) {
+            let message = tokio::time::timeout(Duration::from_secs(5), next(socket))
+                .await
+                .expect("closed within the check interval");
+            codes.push(close_code(message));
+        }
+        codes
+    };
+    let still_open = tokio::time::timeout(
+        Duration::from_millis(2500),
+        futures_util::StreamExt::next(&mut sockets[2]),
+    )
+    .await;
+
+    assert!(
+        off["errors"].is_null() && up["errors"].is_null(),
+        "{off} {up}"
+    );
+    assert_eq!(closed, [4403, 4403]);
+    assert!(
+        still_open.is_err(),
+        "an unchanged account keeps its socket: {still_open:?}"
+    );
+}
