@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::opportunities::forecast::Scope;
+use crate::opportunities::funnel::Flow;
 use crate::policy;
 use entity::{opportunity, pipeline_stage, stage_change};
 
@@ -78,13 +79,6 @@ struct Dwell {
     stage_id: Uuid,
     days: i32,
     changes: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Flow {
-    stage_id: Uuid,
-    entered: i64,
-    advanced: i64,
 }
 
 #[derive(Debug, FromQueryResult)]

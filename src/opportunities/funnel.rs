@@ -35,11 +35,12 @@ struct Snapshot {
     weighted_centi: i64,
 }
 
+/// A row of [`stage_flow`].
 #[derive(Debug, FromQueryResult)]
-struct Flow {
-    stage_id: Uuid,
-    entered: i64,
-    advanced: i64,
+pub(crate) struct Flow {
+    pub stage_id: Uuid,
+    pub entered: i64,
+    pub advanced: i64,
 }
 
 #[derive(Debug, FromQueryResult)]
