@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
     Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
 };
@@ -13,8 +13,7 @@ use uuid::Uuid;
 use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::opportunities::forecast::Scope;
-use crate::opportunities::funnel::Flow;
-use crate::policy;
+use crate::opportunities::funnel::{Flow, scoped_deals, visible_ids};
 use entity::{opportunity, pipeline_stage, stage_change};
 
 /// How many stuck deals a stage lists at most (its count is always exact).
@@ -52,26 +51,6 @@ pub fn median(histogram: &mut [(i32, i64)]) -> Option<f64> {
         0.0
     };
     Some(f64::midpoint(at((total - 1) / 2), at(total / 2)))
-}
-
-/// Deals the viewer may see whose owner lies within the scope (velocity counts owners, like
-/// the funnel).
-fn scoped_deals(viewer: &Viewer, scope: Scope) -> Condition {
-    let owner = Expr::col((opportunity::Entity, opportunity::Column::OwnerId));
-    let condition = Condition::all().add(policy::opportunities(viewer));
-    match scope {
-        Scope::User(user) => condition.add(owner.eq(user)),
-        Scope::Team(team) => condition.add(owner.in_subquery(policy::members_of(vec![team]))),
-        Scope::Company => condition,
-    }
-}
-
-fn scoped_ids(viewer: &Viewer, scope: Scope) -> SelectStatement {
-    Query::select()
-        .column((opportunity::Entity, opportunity::Column::Id))
-        .from(opportunity::Entity)
-        .cond_where(scoped_deals(viewer, scope))
-        .to_owned()
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -116,7 +95,7 @@ pub async fn pipeline_velocity(
         .add(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).lt(end))
         .add(
             Expr::col((stage_change::Entity, stage_change::Column::OpportunityId))
-                .in_subquery(scoped_ids(viewer, scope)),
+                .in_subquery(visible_ids(viewer, scope)),
         );
 
     // Dwell times as a histogram (stage, days, changes): exact average and median, few rows.

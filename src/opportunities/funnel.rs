@@ -49,8 +49,9 @@ struct Dwell {
     days: f64,
 }
 
-/// Deals visible to the viewer and owned within the scope (the funnel counts owners).
-fn scoped_deals(viewer: &Viewer, scope: Scope) -> Condition {
+/// Deals visible to the viewer and owned within the scope (the funnel and pipeline velocity
+/// count owners).
+pub(crate) fn scoped_deals(viewer: &Viewer, scope: Scope) -> Condition {
     let mut condition = Condition::all().add(policy::opportunities(viewer));
     match scope {
         Scope::User(user) => {
@@ -68,7 +69,8 @@ fn scoped_deals(viewer: &Viewer, scope: Scope) -> Condition {
     condition
 }
 
-fn visible_ids(viewer: &Viewer, scope: Scope) -> SelectStatement {
+/// The ids of [`scoped_deals`], for `IN (…)` filters.
+pub(crate) fn visible_ids(viewer: &Viewer, scope: Scope) -> SelectStatement {
     Query::select()
         .column((opportunity::Entity, opportunity::Column::Id))
         .from(opportunity::Entity)
