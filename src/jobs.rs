@@ -63,16 +63,18 @@ pub async fn claim_period(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     use entity::sweep_run::{ActiveModel, Column, Entity};
-    let due_since = now - period + period / 20;
-    let claimed = Entity::update_many()
-        .col_expr(Column::StartedAt, Expr::value(now))
-        .filter(Column::Name.eq(name))
-        .filter(Column::StartedAt.lte(due_since))
-        .exec(&state.db)
-        .await?
-        .rows_affected;
-    if claimed == 1 {
-        return Ok(true);
+    // A period too long to subtract (a mistyped interval) is never due again once run.
+    if let Some(due_since) = now.checked_sub_signed(period - period / 20) {
+        let claimed = Entity::update_many()
+            .col_expr(Column::StartedAt, Expr::value(now))
+            .filter(Column::Name.eq(name))
+            .filter(Column::StartedAt.lte(due_since))
+            .exec(&state.db)
+            .await?
+            .rows_affected;
+        if claimed == 1 {
+            return Ok(true);
+        }
     }
     // Not due, or never run: the first run creates the row, and of two instances creating it
     // at once the primary key lets one win.
