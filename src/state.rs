@@ -30,6 +30,9 @@ pub struct AppState {
     pub lifecycle: crate::lifecycle::Lifecycle,
     /// Recent stage changes, read once for all of this instance's subscribers.
     pub live_changes: crate::opportunities::live::LiveChanges,
+    /// `salesPerformance` computations in flight, shared by identical requests.
+    pub performance_reports:
+        crate::analytics::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -63,6 +66,7 @@ pub async fn build(
         dummy_password_hash,
         lifecycle: crate::lifecycle::Lifecycle::default(),
         live_changes: crate::opportunities::live::LiveChanges::default(),
+        performance_reports: Default::default(),
     };
     bootstrap_admin(&state).await?;
     Ok(state)

@@ -259,19 +259,35 @@ impl AnalyticsQuery {
             PerformanceGroupBy::Region => GroupBy::Region,
         };
         let tz = app.config.company_tz();
-        let rows =
-            super::performance::sales_performance(&app.db, viewer, &period, tz, group_by, scope)
-                .await?;
+        // Identical requests (same visibility, same input) running at once share one computation.
+        let key = format!(
+            "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}",
+            viewer.user_id,
+            viewer.role,
+            viewer.team_id,
+            viewer.managed_team_ids,
+            period.text,
+            group_by,
+            scope
+        );
+        let compute = {
+            let (db, viewer) = (app.db.clone(), viewer.clone());
+            async move {
+                super::performance::sales_performance(&db, &viewer, &period, tz, group_by, scope)
+                    .await
+            }
+        };
+        let rows = app.performance_reports.run(key, compute).await?;
         let kind = match group_by {
             GroupBy::User => Some(NodeType::User),
             GroupBy::Team => Some(NodeType::Team),
             GroupBy::Region => None,
         };
         Ok(rows
-            .into_iter()
+            .iter()
             .map(|r| PerformanceRow {
                 group_id: kind.zip(r.id).map(|(k, id)| encode_id(k, id)),
-                group_name: r.name,
+                group_name: r.name.clone(),
                 target: r.target.map(|m| money(m.minor())),
                 won_amount: money(r.won.minor()),
                 achievement_rate: r.achievement_rate,

@@ -447,14 +447,10 @@ struct Owed {
     credit: i64,
 }
 
-/// Outstanding, overdue (as of `as_of`) and credit of these customers, within visibility: one
-/// statement (installments owed and payments' credit, side by side) however many customers.
-pub async fn of_customers(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    ids: &[Uuid],
-    as_of: NaiveDate,
-) -> AppResult<Vec<(Uuid, CustomerReceivable)>> {
+/// The statement behind [`of_customers`]: per customer, one row of what it owes (and how much
+/// of that is overdue on `as_of`) and one of the credit it holds, each with the columns
+/// `customer_id`, `outstanding`, `overdue` and `credit`; sum them per customer.
+pub fn parts_of_customers(viewer: &Viewer, ids: &[Uuid], as_of: NaiveDate) -> SelectStatement {
     use sea_orm::sea_query::UnionType;
     let zero = || Expr::val(0_i64).cast_as(Alias::new("BIGINT"));
     let mut owed = Installments::find()
@@ -491,6 +487,18 @@ pub async fn of_customers(
         .group_by(payment::Column::CustomerId)
         .into_query();
     owed.union(UnionType::All, credit);
+    owed
+}
+
+/// Outstanding, overdue (as of `as_of`) and credit of these customers, within visibility: one
+/// statement (installments owed and payments' credit, side by side) however many customers.
+pub async fn of_customers(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+    as_of: NaiveDate,
+) -> AppResult<Vec<(Uuid, CustomerReceivable)>> {
+    let owed = parts_of_customers(viewer, ids, as_of);
     let mut found: HashMap<Uuid, CustomerReceivable> = HashMap::new();
     for row in db.query_all(&owed).await? {
         let part = Owed::from_query_result(&row, "")?;

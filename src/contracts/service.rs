@@ -569,16 +569,23 @@ pub async fn contracts_of(
     parent: Parent,
     ids: &[Uuid],
 ) -> AppResult<Vec<contract::Model>> {
+    Ok(contracts_select(viewer, parent, ids).all(db).await?)
+}
+
+/// The query behind [`contracts_of`]: visible contracts of these parents, newest first.
+pub fn contracts_select(
+    viewer: &Viewer,
+    parent: Parent,
+    ids: &[Uuid],
+) -> sea_orm::Select<contract::Entity> {
     let column = match parent {
         Parent::Customer => contract::Column::CustomerId,
         Parent::Opportunity => contract::Column::OpportunityId,
     };
-    Ok(Contracts::find()
+    Contracts::find()
         .filter(column.is_in(ids.to_vec()))
         .filter(policy::contracts(viewer))
         .order_by_desc(contract::Column::Id)
-        .all(db)
-        .await?)
 }
 
 /// Contracts by id that the viewer may see (for loaders).

@@ -30,6 +30,26 @@ pub(crate) fn change<T, U>(
     })
 }
 
+/// The largest `limit` the selections in `look` ask for (`default` where one gives none, each
+/// clamped to 1..=`max`); `None` when nothing is selected there.
+fn largest_limit(look: &async_graphql::Lookahead<'_>, default: i64, max: i64) -> Option<u64> {
+    look.selection_fields()
+        .iter()
+        .map(|field| {
+            let given = field.arguments().ok().and_then(|arguments| {
+                arguments
+                    .into_iter()
+                    .find(|(name, _)| name.as_str() == "limit")
+                    .and_then(|(_, value)| match value {
+                        async_graphql::Value::Number(n) => n.as_i64(),
+                        _ => None,
+                    })
+            });
+            u64::try_from(given.unwrap_or(default).clamp(1, max)).unwrap_or(1)
+        })
+        .max()
+}
+
 #[derive(Default)]
 pub struct CustomerQuery;
 
@@ -86,9 +106,26 @@ impl CustomerQuery {
         };
         let (model, owner, last) =
             service::get_customer_joined(&ctx.app().db, viewer, id, wants).await?;
+        let lists = super::overview::Wants {
+            contacts: look.field("contacts").exists(),
+            opportunities: look.field("opportunities").exists(),
+            visits: largest_limit(&look.field("visits"), 20, 100),
+            contracts: look.field("contracts").exists(),
+            receivable: look
+                .field("receivable")
+                .exists()
+                .then(|| crate::billing::today(ctx.app(), ctx.app().clock.now())),
+        };
+        let prefetched_lists = if lists.any() {
+            let found = super::overview::fetch(&ctx.app().db, viewer, id, lists).await?;
+            Some(std::sync::Arc::new(found))
+        } else {
+            None
+        };
         Ok(Customer {
             prefetched_owner: owner,
             prefetched_last_follow_up: last,
+            prefetched_lists,
             ..Customer::from(model)
         })
     }

@@ -8,9 +8,12 @@
 //!   the grade (A/B/C) is set by hand until won business derives it.
 //! - Updates require the version the caller last saw (`CONFLICT` otherwise); every change is
 //!   audited in its transaction.
-//! - The 360° view nests owner, contacts and follow-ups, each loaded in one batch per level.
+//! - The 360° view (`customer(id)`) takes two statements: the customer with its owner and newest
+//!   follow-up joined in, then every nested list it asks for side by side (`overview`). Lists
+//!   under customers of a page come through loaders, one batch per list.
 
 pub mod graphql;
 pub mod loaders;
+pub mod overview;
 pub mod service;
 pub mod types;

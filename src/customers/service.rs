@@ -603,12 +603,15 @@ pub async fn contacts_of(
     db: &impl ConnectionTrait,
     customer_ids: &[Uuid],
 ) -> AppResult<Vec<contact::Model>> {
+    Ok(contacts_select(customer_ids).all(db).await?)
+}
+
+/// The query behind [`contacts_of`]: these customers' contacts, oldest first.
+pub fn contacts_select(customer_ids: &[Uuid]) -> sea_orm::Select<contact::Entity> {
     use sea_orm::QueryOrder;
-    Ok(Contacts::find()
+    Contacts::find()
         .filter(contact::Column::CustomerId.is_in(customer_ids.to_vec()))
         .order_by_asc(contact::Column::Id)
-        .all(db)
-        .await?)
 }
 
 /// Customers by id that the viewer may see.

@@ -94,6 +94,19 @@ pub struct Customer {
     /// The owner, when the query joined it in (`Some(None)`: no such user).
     #[graphql(skip)]
     pub prefetched_owner: Option<Option<entity::user::Model>>,
+    /// The lists of the 360° view, when the query fetched them in one statement.
+    #[graphql(skip)]
+    pub prefetched_lists: Option<std::sync::Arc<super::overview::Overview>>,
+}
+
+impl Customer {
+    /// The prefetched list `pick` chooses, when the query fetched it.
+    fn prefetched<T>(
+        &self,
+        pick: impl FnOnce(&super::overview::Overview) -> Option<T>,
+    ) -> Option<T> {
+        self.prefetched_lists.as_deref().and_then(pick)
+    }
 }
 
 #[ComplexObject]
@@ -109,6 +122,9 @@ impl Customer {
 
     /// People at the customer, oldest first.
     async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Contact>> {
+        if let Some(found) = self.prefetched(|o| o.contacts.clone()) {
+            return Ok(found.into_iter().map(Contact::from).collect());
+        }
         let loader = ctx.data_unchecked::<DataLoader<ContactsByCustomer>>();
         Ok(loader
             .load_one(self.uuid)
@@ -124,6 +140,12 @@ impl Customer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::opportunities::types::Opportunity>> {
+        if let Some(found) = self.prefetched(|o| o.opportunities.clone()) {
+            return Ok(found
+                .into_iter()
+                .map(crate::opportunities::types::Opportunity::listed)
+                .collect());
+        }
         let loader = ctx
             .data_unchecked::<DataLoader<crate::opportunities::loaders::OpportunitiesByCustomer>>();
         Ok(loader
@@ -155,11 +177,15 @@ impl Customer {
         limit: i32,
     ) -> async_graphql::Result<Vec<crate::visits::types::VisitTask>> {
         let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
-        let loader = ctx.data_unchecked::<DataLoader<crate::visits::loaders::VisitsByCustomer>>();
-        Ok(loader
-            .load_one(self.uuid)
-            .await?
-            .unwrap_or_default()
+        let visits = match self.prefetched(|o| o.visits.clone()) {
+            Some(found) => found,
+            None => {
+                let loader =
+                    ctx.data_unchecked::<DataLoader<crate::visits::loaders::VisitsByCustomer>>();
+                loader.load_one(self.uuid).await?.unwrap_or_default()
+            }
+        };
+        Ok(visits
             .into_iter()
             .take(limit)
             .map(crate::visits::types::VisitTask::from)
@@ -188,9 +214,14 @@ impl Customer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<crate::billing::types::Receivable> {
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::billing::loaders::ReceivableByCustomer>>();
-        let value = loader.load_one(self.uuid).await?.unwrap_or_default();
+        let value = match self.prefetched(|o| o.receivable) {
+            Some(found) => found,
+            None => {
+                let loader = ctx
+                    .data_unchecked::<DataLoader<crate::billing::loaders::ReceivableByCustomer>>();
+                loader.load_one(self.uuid).await?.unwrap_or_default()
+            }
+        };
         Ok(crate::billing::types::Receivable::of(
             value.outstanding,
             value.overdue,
@@ -203,6 +234,12 @@ impl Customer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::contracts::types::Contract>> {
+        if let Some(found) = self.prefetched(|o| o.contracts.clone()) {
+            return Ok(found
+                .into_iter()
+                .map(crate::contracts::types::Contract::from)
+                .collect());
+        }
         let loader =
             ctx.data_unchecked::<DataLoader<crate::contracts::loaders::ContractsByCustomer>>();
         Ok(loader
@@ -258,6 +295,7 @@ impl From<customer::Model> for Customer {
             owner_id: model.owner_id,
             prefetched_last_follow_up: None,
             prefetched_owner: None,
+            prefetched_lists: None,
         }
     }
 }

@@ -718,11 +718,7 @@ pub async fn of_customers(
 ) -> AppResult<Vec<Listed>> {
     use sea_orm::QueryTrait;
     let rows = join_links(viewer, Wants::default());
-    let mut query = Opportunities::find()
-        .filter(opportunity::Column::CustomerId.is_in(ids.to_vec()))
-        .filter(policy::opportunities(viewer))
-        .order_by_asc(opportunity::Column::Id)
-        .into_query();
+    let mut query = of_customers_select(viewer, ids).into_query();
     (rows.join)(&mut query);
     Ok(db
         .query_all(&query)
@@ -730,6 +726,14 @@ pub async fn of_customers(
         .iter()
         .map(&rows.read)
         .collect::<Result<_, _>>()?)
+}
+
+/// The deals behind [`of_customers`], without their stages: visible, oldest first.
+pub fn of_customers_select(viewer: &Viewer, ids: &[Uuid]) -> sea_orm::Select<opportunity::Entity> {
+    Opportunities::find()
+        .filter(opportunity::Column::CustomerId.is_in(ids.to_vec()))
+        .filter(policy::opportunities(viewer))
+        .order_by_asc(opportunity::Column::Id)
 }
 
 /// Deals by id, without visibility (for loaders under visible records).

@@ -538,15 +538,22 @@ pub async fn visits_of(
     parent: Parent,
     ids: &[Uuid],
 ) -> AppResult<Vec<visit_task::Model>> {
+    Ok(visits_select(viewer, parent, ids).all(db).await?)
+}
+
+/// The query behind [`visits_of`]: visible visits of these parents, latest planned first.
+pub fn visits_select(
+    viewer: &Viewer,
+    parent: Parent,
+    ids: &[Uuid],
+) -> sea_orm::Select<visit_task::Entity> {
     let column = match parent {
         Parent::Customer => visit_task::Column::CustomerId,
         Parent::Opportunity => visit_task::Column::OpportunityId,
     };
-    Ok(Visits::find()
+    Visits::find()
         .filter(column.is_in(ids.to_vec()))
         .filter(policy::visits(viewer))
         .order_by_desc(visit_task::Column::PlannedStart)
         .order_by_desc(visit_task::Column::Id)
-        .all(db)
-        .await?)
 }
