@@ -83,6 +83,11 @@ impl Bench {
         now: chrono::DateTime<chrono::Utc>,
         extra: impl FnOnce(Arc<AppState>) -> axum::Router,
     ) -> Self {
+        // `RUST_LOG` shows the in-process server's log (what an internal error hides).
+        if std::env::var_os("RUST_LOG").is_some() {
+            let filter = tracing_subscriber::EnvFilter::from_default_env();
+            let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+        }
         let reused_schema = std::env::var("BENCH_SCHEMA").ok().filter(|s| !s.is_empty());
         let reused_file = std::env::var("BENCH_SQLITE_FILE")
             .ok()

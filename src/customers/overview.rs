@@ -1,7 +1,8 @@
 //! The lists of the customer 360° view in one statement. Each list the client asked for is a
 //! subquery of its own (its visibility, order and limit as the list's loader has them) under a
-//! column prefix of its own, and the subqueries are laid side by side with `FULL JOIN … ON
-//! false`: every result row carries one record of one list, the other lists' columns null. With
+//! column prefix of its own, and the subqueries are laid side by side with full outer joins on
+//! a condition never true: every result row carries one record of one list, the other lists'
+//! columns null. With
 //! the customer's own statement, the whole view takes two statements however many lists it nests.
 
 use sea_orm::sea_query::{
@@ -131,20 +132,26 @@ pub async fn fetch(
         contracts: wants.contracts.then(Vec::new),
         receivable: wants.receivable.map(|_| CustomerReceivable::default()),
     };
+    // Each branch carries its number as a column, and each join asks the first branch's number
+    // to equal the joined one's: never true, so no two records share a row. (PostgreSQL plans a
+    // full join only on an equality it can hash or merge; it refuses a constant `ON false`.)
     let mut branches = branches.into_iter().enumerate();
-    let Some((_, first)) = branches.next() else {
+    let Some((_, mut first)) = branches.next() else {
         return Ok(overview);
     };
+    let key = |n: usize| Alias::new(format!("k{n}"));
+    let table = |n: usize| Alias::new(format!("b{n}"));
+    first.expr_as(Expr::val(0_i32), key(0));
     let mut query = Query::select();
-    query
-        .column(Asterisk)
-        .from_subquery(first, Alias::new("b0"));
-    for (n, branch) in branches {
+    query.column(Asterisk).from_subquery(first, table(0));
+    for (n, mut branch) in branches {
+        let number = i32::try_from(n).unwrap_or(i32::MAX);
+        branch.expr_as(Expr::val(number), key(n));
         query.join_subquery(
             JoinType::FullOuterJoin,
             branch,
-            Alias::new(format!("b{n}")),
-            Expr::val(false),
+            table(n),
+            Expr::col((table(0), key(0))).eq(Expr::col((table(n), key(n)))),
         );
     }
     for row in db.query_all(&query).await? {
