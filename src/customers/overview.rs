@@ -165,10 +165,10 @@ pub async fn fetch(
         deals.sort_by_key(|d| d.deal.id);
     }
     if let Some(visits) = &mut overview.visits {
-        visits.sort_by(|a, b| (b.planned_start, b.id).cmp(&(a.planned_start, a.id)));
+        visits.sort_by_key(|v| std::cmp::Reverse((v.planned_start, v.id)));
     }
     if let Some(contracts) = &mut overview.contracts {
-        contracts.sort_by(|a, b| b.id.cmp(&a.id));
+        contracts.sort_by_key(|c| std::cmp::Reverse(c.id));
     }
     Ok(overview)
 }
