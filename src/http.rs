@@ -42,14 +42,18 @@ const APPLICATION_JSON: &str = "application/json";
 #[derive(Clone)]
 pub struct HttpState {
     pub app: Arc<AppState>,
+    /// The schema with its extensions, for WebSockets.
     pub schema: AppSchema,
+    /// The schema without extensions, for HTTP requests.
+    pub http: crate::graphql::execution::HttpExecutor,
 }
 
 /// Builds the router with all layers.
 pub fn router(app: Arc<AppState>, schema: AppSchema) -> Router {
     crate::metrics::handle();
     let config = app.config.clone();
-    let state = HttpState { app, schema };
+    let http = crate::graphql::http_executor(app.clone());
+    let state = HttpState { app, schema, http };
     let cors = cors_layer(&config.cors_origins);
     Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
@@ -364,7 +368,14 @@ fn graphql_response(media: &'static str, request_id: &str, batch: BatchResponse)
             } else {
                 StatusCode::OK
             };
-            (status, response_json(response, request_id))
+            // Without errors there is nothing to add: serialize the response as it is.
+            let body = if response.errors.is_empty() {
+                serde_json::to_string(response).ok()
+            } else {
+                None
+            };
+            let body = body.unwrap_or_else(|| response_json(response, request_id).to_string());
+            (status, body)
         }
         BatchResponse::Batch(responses) => (
             StatusCode::OK,
@@ -373,7 +384,8 @@ fn graphql_response(media: &'static str, request_id: &str, batch: BatchResponse)
                     .iter()
                     .map(|r| response_json(r, request_id))
                     .collect(),
-            ),
+            )
+            .to_string(),
         ),
     };
     let content_type = if media == GRAPHQL_RESPONSE_JSON {
@@ -381,12 +393,7 @@ fn graphql_response(media: &'static str, request_id: &str, batch: BatchResponse)
     } else {
         "application/json; charset=utf-8"
     };
-    (
-        status,
-        [(header::CONTENT_TYPE, content_type)],
-        body.to_string(),
-    )
-        .into_response()
+    (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 async fn graphql_post(
@@ -469,7 +476,7 @@ async fn graphql_post(
     graphql_response(
         prepared.media,
         &prepared.request_id,
-        state.schema.execute_batch(requests).await,
+        state.http.execute_batch(requests).await,
     )
 }
 
@@ -563,7 +570,7 @@ async fn graphql_get(
     graphql_response(
         prepared.media,
         &prepared.request_id,
-        BatchResponse::Single(state.schema.execute(request).await),
+        BatchResponse::Single(state.http.execute(request).await),
     )
 }
 

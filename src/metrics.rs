@@ -154,18 +154,41 @@ fn label(operation: &OperationDefinition) -> String {
     label
 }
 
+/// The label of the operation `operation_name` picks in `document` (the only one when `None`).
+pub fn operation_label(document: &ExecutableDocument, operation_name: Option<&str>) -> String {
+    document
+        .operations
+        .iter()
+        .find(|(name, _)| operation_name.is_none() || name.map(|n| n.as_str()) == operation_name)
+        .map_or_else(
+            || "unknown".to_owned(),
+            |(_, operation)| label(&operation.node),
+        )
+}
+
+/// Records one operation's latency under `label`.
+pub fn record_operation(label: String, elapsed: std::time::Duration) {
+    metrics::histogram!("graphql_operation_duration_seconds", "operation" => label)
+        .record(elapsed.as_secs_f64());
+}
+
+/// Counts the codes of a response's errors.
+pub fn count_errors(response: &Response) {
+    for error in &response.errors {
+        let code = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .map_or_else(|| "UNCODED".to_owned(), |c| c.to_string().replace('"', ""));
+        metrics::counter!("graphql_errors_total", "code" => code).increment(1);
+    }
+}
+
 #[async_trait::async_trait]
 impl Extension for OperationMetricsExtension {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let response = next.run(ctx).await;
-        for error in &response.errors {
-            let code = error
-                .extensions
-                .as_ref()
-                .and_then(|e| e.get("code"))
-                .map_or_else(|| "UNCODED".to_owned(), |c| c.to_string().replace('"', ""));
-            metrics::counter!("graphql_errors_total", "code" => code).increment(1);
-        }
+        count_errors(&response);
         response
     }
 
@@ -202,11 +225,10 @@ impl Extension for OperationMetricsExtension {
                 .find(|(name, _)| operation_name.is_none() || name.as_deref() == operation_name)
                 .map(|(_, label)| label.clone())
         });
-        metrics::histogram!(
-            "graphql_operation_duration_seconds",
-            "operation" => label.unwrap_or_else(|| "unknown".to_owned())
-        )
-        .record(started.elapsed().as_secs_f64());
+        record_operation(
+            label.unwrap_or_else(|| "unknown".to_owned()),
+            started.elapsed(),
+        );
         response
     }
 }

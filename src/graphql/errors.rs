@@ -71,6 +71,67 @@ fn finish(mut response: Response, request_id: Option<&str>) -> Response {
     response
 }
 
+/// A parse failure with its code: limits of the parser are `QUERY_REJECTED`.
+fn coded_parse_error(err: ServerError) -> ServerError {
+    let code = if err.message.contains("recursion") || err.message.contains("too many") {
+        ErrorCode::QueryRejected
+    } else {
+        ErrorCode::GraphqlParseFailed
+    };
+    with_code(err, code)
+}
+
+/// A validation failure with its code: the complexity and depth limits are `QUERY_REJECTED`.
+fn coded_validation_error(err: ServerError) -> ServerError {
+    let code =
+        if err.message == "Query is too complex." || err.message == "Query is nested too deep." {
+            ErrorCode::QueryRejected
+        } else {
+            ErrorCode::GraphqlValidationFailed
+        };
+    with_code(err, code)
+}
+
+fn check_aliases(doc: &ExecutableDocument, max_aliases: usize) -> ServerResult<()> {
+    if count_aliases(doc) > max_aliases {
+        return Err(with_code(
+            ServerError::new(
+                format!("The document uses more than {max_aliases} aliases"),
+                None,
+            ),
+            ErrorCode::QueryRejected,
+        ));
+    }
+    Ok(())
+}
+
+/// Parses a document as the safety net's parse hook would: coded failures, alias limit.
+pub fn parse_document(query: &str, max_aliases: usize) -> ServerResult<ExecutableDocument> {
+    let doc = async_graphql::parser::parse_query(query)
+        .map_err(|err| coded_parse_error(ServerError::from(err)))?;
+    check_aliases(&doc, max_aliases)?;
+    Ok(doc)
+}
+
+/// The safety net for a response of the schema without extensions (HTTP): an uncoded error
+/// without a path arose before execution — the document's limits or its validation — and is
+/// coded as the hooks would have; the rest as [`finish`] does.
+pub fn settle(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        if !has_code(error) && error.path.is_empty() {
+            *error = if error.message.contains("recursion") || error.message.contains("too many") {
+                with_code(error.clone(), ErrorCode::QueryRejected)
+            } else if error.message.contains("cannot be greater than") {
+                // The directive limit, checked with the parse.
+                with_code(error.clone(), ErrorCode::GraphqlParseFailed)
+            } else {
+                coded_validation_error(error.clone())
+            };
+        }
+    }
+    finish(response, None)
+}
+
 #[async_graphql::async_trait::async_trait]
 impl Extension for SafetyNet {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
@@ -97,23 +158,11 @@ impl Extension for SafetyNet {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await.map_err(|err| {
-            let code = if err.message.contains("recursion") || err.message.contains("too many") {
-                ErrorCode::QueryRejected
-            } else {
-                ErrorCode::GraphqlParseFailed
-            };
-            with_code(err, code)
-        })?;
-        if count_aliases(&doc) > self.max_aliases {
-            return Err(with_code(
-                ServerError::new(
-                    format!("The document uses more than {} aliases", self.max_aliases),
-                    None,
-                ),
-                ErrorCode::QueryRejected,
-            ));
-        }
+        let doc = next
+            .run(ctx, query, variables)
+            .await
+            .map_err(coded_parse_error)?;
+        check_aliases(&doc, self.max_aliases)?;
         Ok(doc)
     }
 
@@ -122,20 +171,8 @@ impl Extension for SafetyNet {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|errors| {
-            errors
-                .into_iter()
-                .map(|err| {
-                    let code = if err.message == "Query is too complex."
-                        || err.message == "Query is nested too deep."
-                    {
-                        ErrorCode::QueryRejected
-                    } else {
-                        ErrorCode::GraphqlValidationFailed
-                    };
-                    with_code(err, code)
-                })
-                .collect()
-        })
+        next.run(ctx)
+            .await
+            .map_err(|errors| errors.into_iter().map(coded_validation_error).collect())
     }
 }

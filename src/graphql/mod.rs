@@ -4,6 +4,7 @@ pub mod context;
 pub mod documents;
 pub mod enums;
 pub mod errors;
+pub mod execution;
 pub mod guards;
 pub mod limits;
 pub mod node;
@@ -228,8 +229,10 @@ const DOCUMENT_CACHE_CAPACITY: usize = 1024;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
-/// Builds the schema with the configured limits. `state` is shared by every request.
-pub fn build_schema(state: Arc<AppState>) -> AppSchema {
+/// The schema's types with the configured limits, without extensions.
+fn schema_builder(
+    state: Arc<AppState>,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let config = state.config.clone();
     let mut builder = Schema::build(
         QueryRoot::default(),
@@ -240,18 +243,35 @@ pub fn build_schema(state: Arc<AppState>) -> AppSchema {
     .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(10)
-    // Outermost, so it counts the codes the safety net settled.
-    .extension(crate::metrics::OperationMetrics)
-    // Outside the safety net: a cached document has passed its parse checks already.
-    .extension(documents::DocumentCache::new(DOCUMENT_CACHE_CAPACITY))
-    .extension(errors::ErrorSafetyNet {
-        max_aliases: config.max_aliases,
-    })
     .data(state);
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
-    builder.finish()
+    builder
+}
+
+/// Builds the schema with the configured limits and the extensions that code errors, cache
+/// parsed documents and record metrics (the WebSocket path). `state` is shared by every request.
+pub fn build_schema(state: Arc<AppState>) -> AppSchema {
+    let max_aliases = state.config.max_aliases;
+    schema_builder(state)
+        // Outermost, so it counts the codes the safety net settled.
+        .extension(crate::metrics::OperationMetrics)
+        // Outside the safety net: a cached document has passed its parse checks already.
+        .extension(documents::DocumentCache::new(DOCUMENT_CACHE_CAPACITY))
+        .extension(errors::ErrorSafetyNet { max_aliases })
+        .finish()
+}
+
+/// The same schema without extensions, for HTTP requests, which [`execution::HttpExecutor`]
+/// parses, codes and measures around the execution instead.
+pub fn build_http_schema(state: Arc<AppState>) -> AppSchema {
+    schema_builder(state).finish()
+}
+
+/// The HTTP executor over the schema of `state`.
+pub fn http_executor(state: Arc<AppState>) -> execution::HttpExecutor {
+    execution::HttpExecutor::new(state, DOCUMENT_CACHE_CAPACITY)
 }
 
 /// The schema as served, for `export-schema` and the drift test (introspection settings and

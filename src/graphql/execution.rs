@@ -1,0 +1,87 @@
+//! How HTTP requests run. async-graphql passes every field of a response through the schema's
+//! extension chain once any extension is registered (a boxed future per field and extension,
+//! and a registry lookup per field): on the morning list that is hundreds of calls per request.
+//! HTTP requests therefore run on a copy of the schema without extensions, and this module does
+//! around the execution what the extensions do on the WebSocket path: the parsed-document cache,
+//! the error codes and the operation metrics.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{BatchRequest, BatchResponse, Request, Response};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesOrdered;
+
+use super::{AppSchema, errors};
+use crate::state::AppState;
+
+/// Longest query text worth keeping; longer ones are parsed every time.
+const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
+
+/// The extension-free schema with the transport's document cache.
+#[derive(Clone)]
+pub struct HttpExecutor {
+    schema: AppSchema,
+    documents: LruCacheStorage,
+    max_aliases: usize,
+}
+
+impl HttpExecutor {
+    /// The executor for `state`, keeping at most `capacity` parsed documents.
+    pub fn new(state: Arc<AppState>, capacity: usize) -> Self {
+        let max_aliases = state.config.max_aliases;
+        Self {
+            schema: super::build_http_schema(state),
+            documents: LruCacheStorage::new(capacity.max(1)),
+            max_aliases,
+        }
+    }
+
+    /// The parsed document of `query`, from the cache when it was parsed before.
+    async fn document(&self, query: &str) -> async_graphql::ServerResult<ExecutableDocument> {
+        if query.len() > MAX_CACHED_QUERY_BYTES {
+            return errors::parse_document(query, self.max_aliases);
+        }
+        if let Some(document) = self.documents.get(query.to_owned()).await {
+            return Ok(document);
+        }
+        let document = errors::parse_document(query, self.max_aliases)?;
+        self.documents.set(query.to_owned(), document.clone()).await;
+        Ok(document)
+    }
+
+    /// Runs one request: parse (or reuse), execute, code the errors, record the metrics.
+    pub async fn execute(&self, mut request: Request) -> Response {
+        let started = Instant::now();
+        let response = match self.document(&request.query).await {
+            Ok(document) => {
+                let label =
+                    crate::metrics::operation_label(&document, request.operation_name.as_deref());
+                request.set_parsed_query(document);
+                let response = errors::settle(self.schema.execute(request).await);
+                crate::metrics::record_operation(label, started.elapsed());
+                response
+            }
+            Err(error) => Response::from_errors(vec![error]),
+        };
+        crate::metrics::count_errors(&response);
+        response
+    }
+
+    /// Runs a batch side by side, answering in order.
+    pub async fn execute_batch(&self, batch: BatchRequest) -> BatchResponse {
+        match batch {
+            BatchRequest::Single(request) => BatchResponse::Single(self.execute(request).await),
+            BatchRequest::Batch(requests) => BatchResponse::Batch(
+                requests
+                    .into_iter()
+                    .map(|request| self.execute(request))
+                    .collect::<FuturesOrdered<_>>()
+                    .collect()
+                    .await,
+            ),
+        }
+    }
+}
