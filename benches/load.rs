@@ -10,7 +10,9 @@
 //! ```
 //!
 //! Knobs: `BENCH_CLIENTS` concurrent HTTP clients (64), `BENCH_SECS` measured seconds per
-//! operation and mode (10), `BENCH_USERS` signed-in reps (64), `BENCH_POOL` database
+//! operation and mode per round (10), `BENCH_ROUNDS` alternating GraphQL/baseline rounds per
+//! read, pooled (3), `BENCH_BASELINE_BARE=1` mounts the baseline outside the server's layers
+//! (as before session 15), `BENCH_USERS` signed-in reps (64), `BENCH_POOL` database
 //! connections (16), `BENCH_ONLY` comma-separated operation names to run, `BENCH_PERIOD` the
 //! `salesPerformance` period (the current month). Reports, per
 //! operation: requests/s, p50/p95/p99 and SQL statements per request, for GraphQL and for the
@@ -82,6 +84,49 @@ struct Call {
 /// Gives a worker's i-th request; `None` ends that worker early.
 type Next = Arc<dyn Fn(usize, usize) -> Option<Call> + Send + Sync>;
 
+/// What one timed run recorded, before it is summarised.
+#[derive(Default)]
+struct Sample {
+    latencies: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+    statements: usize,
+}
+
+impl Sample {
+    /// Adds another run of the same mode to this one.
+    fn absorb(&mut self, other: Sample) {
+        self.latencies.extend(other.latencies);
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+        self.statements += other.statements;
+    }
+
+    /// Throughput over the runs' combined time, percentiles over all their requests.
+    fn summary(mut self) -> Run {
+        self.latencies.sort();
+        // Workers stop early when what they write runs out (planned visits to check in): a run
+        // that measured nothing reports zeros rather than a rate over an empty interval.
+        let measured = self.latencies.len();
+        if self.latencies.is_empty() {
+            self.latencies.push(Duration::ZERO);
+        }
+        let elapsed = self.elapsed.as_secs_f64();
+        Run {
+            errors: self.errors,
+            per_second: if elapsed > 0.0 {
+                measured as f64 / elapsed
+            } else {
+                0.0
+            },
+            p50: percentile(&self.latencies, 0.50),
+            p95: percentile(&self.latencies, 0.95),
+            p99: percentile(&self.latencies, 0.99),
+            statements: self.statements as f64 / measured.max(1) as f64,
+        }
+    }
+}
+
 /// The figures of one run.
 struct Run {
     errors: usize,
@@ -123,7 +168,7 @@ async fn drive(
     seconds: u64,
     next: Next,
     check: fn(&Value) -> bool,
-) -> Run {
+) -> Sample {
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
@@ -176,30 +221,15 @@ async fn drive(
             })
         })
         .collect();
-    let mut all = Vec::new();
-    let mut errors = 0;
+    let mut sample = Sample::default();
     for w in workers {
         let (latencies, failed) = w.await.unwrap();
-        all.extend(latencies);
-        errors += failed;
+        sample.latencies.extend(latencies);
+        sample.errors += failed;
     }
-    let elapsed = started.elapsed();
-    let statements = bench.statements.load(Ordering::Relaxed);
-    all.sort();
-    // Workers stop early when what they write runs out (planned visits to check in): a run that
-    // measured nothing reports zeros rather than a rate over an empty interval.
-    let measured = all.len();
-    if all.is_empty() {
-        all.push(Duration::ZERO);
-    }
-    Run {
-        errors,
-        per_second: measured as f64 / elapsed.as_secs_f64(),
-        p50: percentile(&all, 0.50),
-        p95: percentile(&all, 0.95),
-        p99: percentile(&all, 0.99),
-        statements: statements as f64 / measured.max(1) as f64,
-    }
+    sample.elapsed = started.elapsed();
+    sample.statements = bench.statements.load(Ordering::Relaxed);
+    sample
 }
 
 async fn send(http: &reqwest::Client, base: &str, call: Call) -> Option<Value> {
@@ -245,25 +275,28 @@ async fn settle(bench: &Bench) {
     }
 }
 
+/// `rounds` runs of GraphQL, each followed by one of the baseline when there is one, the
+/// modes' runs pooled: alternating keeps a drifting machine from favouring either side.
 async fn compare(
     bench: &Bench,
     base: &str,
-    clients: usize,
-    seconds: u64,
+    (clients, seconds, rounds): (usize, u64, usize),
     graphql: &Next,
     baseline: Option<&Next>,
 ) -> (Run, Option<Run>) {
-    let g = drive(bench, base, clients, seconds, graphql.clone(), succeeded).await;
-    let b = match baseline {
-        Some(next) => Some(
-            drive(bench, base, clients, seconds, next.clone(), |b| {
+    let mut g = Sample::default();
+    let mut b = baseline.map(|_| Sample::default());
+    for _ in 0..rounds.max(1) {
+        g.absorb(drive(bench, base, clients, seconds, graphql.clone(), succeeded).await);
+        if let (Some(next), Some(pooled)) = (baseline, b.as_mut()) {
+            let run = drive(bench, base, clients, seconds, next.clone(), |b| {
                 b["data"].is_object()
             })
-            .await,
-        ),
-        None => None,
-    };
-    (g, b)
+            .await;
+            pooled.absorb(run);
+        }
+    }
+    (g.summary(), b.map(Sample::summary))
 }
 
 fn ms(d: Duration) -> String {
@@ -297,6 +330,8 @@ fn report(name: &str, graphql: &Run, baseline: Option<&Run>) {
 async fn main() {
     let clients = knob("BENCH_CLIENTS", 64);
     let seconds = knob("BENCH_SECS", 10) as u64;
+    // Each read is measured in this many alternating GraphQL/baseline rounds.
+    let rounds = knob("BENCH_ROUNDS", 3);
     let users = knob("BENCH_USERS", 64);
     let only: Vec<String> = std::env::var("BENCH_ONLY")
         .unwrap_or_default()
@@ -516,12 +551,26 @@ async fn main() {
                 })
             }) as Next
         });
-        let (g, b) = compare(&bench, &base, clients, seconds, &graphql, baseline.as_ref()).await;
+        let (g, b) = compare(
+            &bench,
+            &base,
+            (clients, seconds, rounds),
+            &graphql,
+            baseline.as_ref(),
+        )
+        .await;
         report(name, &g, b.as_ref());
         // The reports' targets are latencies of one request at a time, whole company.
         if matches!(name, "receivablesAging" | "salesPerformance") {
             settle(&bench).await;
-            let (g, b) = compare(&bench, &base, 1, seconds, &graphql, baseline.as_ref()).await;
+            let (g, b) = compare(
+                &bench,
+                &base,
+                (1, seconds, rounds),
+                &graphql,
+                baseline.as_ref(),
+            )
+            .await;
             report(&format!("{name} (1 client)"), &g, b.as_ref());
         }
     }
@@ -574,7 +623,8 @@ async fn main() {
                     token: tokens[r].clone(),
                     body: json!({"query": CHECK_IN, "variables": {"i": {
                     "id": encode_id(NodeType::VisitTask, id).0, "location": {"lat": lat, "lng": lng, "accuracyMeters": 15.0},
-                    "deviceTime": Utc::now(), "idempotencyKey": format!("{run_id}-ci-{id}")}}}),
+                    // The server's clock stands still at the run's start; the phone agrees with it.
+                    "deviceTime": now, "idempotencyKey": format!("{run_id}-ci-{id}")}}}),
                 })
             })
         }),
@@ -612,7 +662,9 @@ async fn main() {
         if !wanted(name) {
             continue;
         }
-        let g = drive(&bench, &base, clients, seconds, next, succeeded).await;
+        let g = drive(&bench, &base, clients, seconds, next, succeeded)
+            .await
+            .summary();
         report(name, &g, None);
     }
     bench.finish().await;

@@ -48,8 +48,8 @@ pub struct HttpState {
     pub http: crate::graphql::execution::HttpExecutor,
 }
 
-/// Builds the router with all layers.
-pub fn router(app: Arc<AppState>, schema: AppSchema) -> Router {
+/// Builds the router with all layers, `extra` routes included behind them.
+pub fn router(app: Arc<AppState>, schema: AppSchema, extra: Router) -> Router {
     crate::metrics::handle();
     let config = app.config.clone();
     let http = crate::graphql::http_executor(app.clone());
@@ -62,6 +62,7 @@ pub fn router(app: Arc<AppState>, schema: AppSchema) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(state)
+        .merge(extra)
         .layer(CompressionLayer::new())
         .layer(cors)
         .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))

@@ -55,6 +55,12 @@ pub async fn build_state(
 
 /// The HTTP router for `state`, with a schema built from it.
 pub fn build_router(state: Arc<AppState>) -> axum::Router {
+    build_router_with(state, axum::Router::new())
+}
+
+/// The HTTP router for `state` with `extra` routes mounted behind the same layers (request id,
+/// tracing, timeout, body limit, CORS, compression) as the API's own.
+pub fn build_router_with(state: Arc<AppState>, extra: axum::Router) -> axum::Router {
     let schema = build_schema(state.clone());
-    http::router(state, schema)
+    http::router(state, schema, extra)
 }

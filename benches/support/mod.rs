@@ -12,7 +12,7 @@ pub mod baseline;
 pub mod process;
 
 use salesgraph::clock::ManualClock;
-use salesgraph::{AppState, Config, build_router, build_state, db};
+use salesgraph::{AppState, Config, build_router, build_router_with, build_state, db};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 
@@ -148,7 +148,11 @@ impl Bench {
             .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let router = build_router(state.clone()).merge(extra(state.clone()));
+        let router = if std::env::var_os("BENCH_BASELINE_BARE").is_some() {
+            build_router(state.clone()).merge(extra(state.clone()))
+        } else {
+            build_router_with(state.clone(), extra(state.clone()))
+        };
         tokio::spawn(async move {
             axum::serve(
                 listener,
