@@ -299,6 +299,57 @@ async fn compare(
     (g.summary(), b.map(Sample::summary))
 }
 
+/// Checks that GraphQL and the baseline answer a sample of requests with the same data, so the
+/// ratio compares like with like; prints each disagreement.
+async fn agree(name: &str, base: &str, graphql: &Next, baseline: &Next) {
+    let http = reqwest::Client::new();
+    let (mut same, mut checked) = (0, 0);
+    for worker in 0..8 {
+        for i in 0..3 {
+            let (Some(g), Some(b)) = (graphql(worker, i), baseline(worker, i)) else {
+                continue;
+            };
+            let (g, b) = (send(&http, base, g).await, send(&http, base, b).await);
+            let g = g.map(|v| v["data"].clone());
+            let b = b.map(|v| v["data"].clone());
+            checked += 1;
+            if g.is_some() && g == b {
+                same += 1;
+            } else if checked - same <= 2 {
+                let at = match (&g, &b) {
+                    (Some(g), Some(b)) => difference(g, b, String::new()),
+                    _ => Some(format!("GraphQL {g:?}, baseline {b:?}")),
+                };
+                eprintln!("  {name}: answers differ at {}", at.unwrap_or_default());
+            }
+        }
+    }
+    println!("{name}: GraphQL and baseline gave the same data for {same} of {checked} requests");
+}
+
+/// Where two answers first differ: the path and both values.
+fn difference(g: &Value, b: &Value, path: String) -> Option<String> {
+    match (g, b) {
+        (Value::Object(g), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = g.keys().chain(b.keys()).collect();
+            keys.into_iter().find_map(|key| {
+                let (x, y) = (&g.get(key), &b.get(key));
+                match (x, y) {
+                    (Some(x), Some(y)) => difference(x, y, format!("{path}.{key}")),
+                    _ => Some(format!("{path}.{key}: {x:?} / {y:?}")),
+                }
+            })
+        }
+        (Value::Array(g), Value::Array(b)) if g.len() == b.len() => g
+            .iter()
+            .zip(b)
+            .enumerate()
+            .find_map(|(i, (x, y))| difference(x, y, format!("{path}[{i}]"))),
+        _ if g == b => None,
+        _ => Some(format!("{path}: {g} / {b}")),
+    }
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.1}", d.as_secs_f64() * 1000.0)
 }
@@ -551,6 +602,9 @@ async fn main() {
                 })
             }) as Next
         });
+        if let Some(baseline) = &baseline {
+            agree(name, &base, &graphql, baseline).await;
+        }
         let (g, b) = compare(
             &bench,
             &base,

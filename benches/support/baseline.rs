@@ -98,8 +98,9 @@ fn money(minor: i64) -> String {
     Decimal::new(minor, 2).to_string()
 }
 
+/// A time as the API's `DateTime` scalar writes it.
 fn when(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    at.to_rfc3339()
 }
 
 fn location(lat: Option<f64>, lng: Option<f64>) -> Value {
@@ -116,17 +117,21 @@ fn variable<'a>(body: &'a Value, name: &str) -> Result<&'a Value, (StatusCode, S
         .ok_or((StatusCode::BAD_REQUEST, format!("missing {name}")))
 }
 
+/// A rep's day with what each task links to, each link only where the rep may see it (their
+/// customers, contacts of their customers, deals they own or hold a split of), as the API does.
 const MY_VISIT_TASKS: &str = "SELECT v.id, v.version, v.status, v.purpose, v.planned_start, v.planned_end, \
     v.address, v.latitude, v.longitude, c.name, c.address, c.grade, c.latitude, c.longitude, \
     f.kind, f.content, f.occurred_at, ct.name, ct.phone, o.name, o.amount_minor, s.name \
     FROM visit_tasks v \
-    JOIN customers c ON c.id = v.customer_id \
+    LEFT JOIN customers c ON c.id = v.customer_id AND c.owner_id = $1 \
     LEFT JOIN contacts ct ON ct.id = v.contact_id \
-    LEFT JOIN opportunities o ON o.id = v.opportunity_id \
+        AND ct.customer_id IN (SELECT c2.id FROM customers c2 WHERE c2.owner_id = $2) \
+    LEFT JOIN opportunities o ON o.id = v.opportunity_id AND (o.owner_id = $3 \
+        OR o.id IN (SELECT sp.opportunity_id FROM opportunity_splits sp WHERE sp.user_id = $4)) \
     LEFT JOIN pipeline_stages s ON s.id = o.stage_id \
     LEFT JOIN follow_ups f ON f.id = (SELECT f2.id FROM follow_ups f2 \
-        WHERE f2.customer_id = v.customer_id ORDER BY f2.occurred_at DESC, f2.id DESC LIMIT 1) \
-    WHERE v.assignee_id = $1 AND v.local_date = $2 AND v.status <> 'CANCELLED' \
+        WHERE f2.customer_id = c.id ORDER BY f2.occurred_at DESC, f2.id DESC LIMIT 1) \
+    WHERE v.assignee_id = $5 AND v.local_date = $6 AND v.status <> 'CANCELLED' \
     ORDER BY v.planned_start, v.id";
 
 async fn my_visit_tasks(
@@ -140,7 +145,15 @@ async fn my_visit_tasks(
         .and_then(|d| d.parse().ok())
         .ok_or((StatusCode::BAD_REQUEST, "bad date".to_owned()))?;
     let mut tasks = Vec::new();
-    for row in rows(&state, MY_VISIT_TASKS, vec![user.into(), day.into()]).await? {
+    let values = vec![
+        user.into(),
+        user.into(),
+        user.into(),
+        user.into(),
+        user.into(),
+        day.into(),
+    ];
+    for row in rows(&state, MY_VISIT_TASKS, values).await? {
         let follow_up = match get::<Option<String>>(&row, 14)? {
             Some(kind) => json!({"kind": kind, "content": get::<String>(&row, 15)?,
                 "occurredAt": when(get(&row, 16)?)}),
@@ -155,14 +168,18 @@ async fn my_visit_tasks(
                 "stage": {"name": get::<String>(&row, 21)?}}),
             None => Value::Null,
         };
+        let customer = match get::<Option<String>>(&row, 9)? {
+            Some(name) => json!({"name": name, "address": get::<Option<String>>(&row, 10)?,
+                "grade": get::<Option<String>>(&row, 11)?, "location": location(get(&row, 12)?, get(&row, 13)?),
+                "lastFollowUp": follow_up}),
+            None => Value::Null,
+        };
         tasks.push(json!({
             "id": gid(NodeType::VisitTask, get(&row, 0)?), "version": get::<i32>(&row, 1)?, "status": get::<String>(&row, 2)?,
             "purpose": get::<String>(&row, 3)?, "plannedStart": when(get(&row, 4)?),
             "plannedEnd": when(get(&row, 5)?), "address": get::<Option<String>>(&row, 6)?,
             "location": location(get(&row, 7)?, get(&row, 8)?),
-            "customer": {"name": get::<String>(&row, 9)?, "address": get::<Option<String>>(&row, 10)?,
-                "grade": get::<Option<String>>(&row, 11)?, "location": location(get(&row, 12)?, get(&row, 13)?),
-                "lastFollowUp": follow_up},
+            "customer": customer,
             "contact": contact, "opportunity": deal,
         }));
     }
@@ -268,8 +285,10 @@ async fn customer(
     for row in rows(
         &state,
         "SELECT o.id, o.name, o.amount_minor, s.name FROM opportunities o \
-         JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.customer_id = $1 ORDER BY o.id",
-        vec![id.into()],
+         JOIN pipeline_stages s ON s.id = o.stage_id WHERE o.customer_id = $1 \
+         AND (o.owner_id = $2 OR o.id IN (SELECT sp.opportunity_id FROM opportunity_splits sp \
+         WHERE sp.user_id = $3)) ORDER BY o.id",
+        vec![id.into(), user.into(), user.into()],
     )
     .await?
     {
@@ -294,8 +313,8 @@ async fn customer(
     for row in rows(
         &state,
         "SELECT id, status, planned_start FROM visit_tasks WHERE customer_id = $1 \
-         ORDER BY planned_start DESC, id DESC LIMIT 10",
-        vec![id.into()],
+         AND assignee_id = $2 ORDER BY planned_start DESC, id DESC LIMIT 10",
+        vec![id.into(), user.into()],
     )
     .await?
     {
