@@ -32,6 +32,7 @@ pub mod pagination;
 pub mod policy;
 pub mod seed;
 pub mod state;
+pub mod statements;
 pub mod users;
 pub mod visits;
 

@@ -16,6 +16,7 @@ use crate::billing::receivables::CustomerReceivable;
 use crate::db::{left_join_prefixed, read_prefixed, select_prefixed};
 use crate::error::AppResult;
 use crate::opportunities::service::Listed;
+use crate::statements::Param;
 use entity::{contact, contract, opportunity, pipeline_stage, visit_task};
 
 /// Which lists the client asked for; `visits` holds the most any selection of them asks for.
@@ -82,13 +83,8 @@ fn receivable(viewer: &Viewer, id: Uuid, as_of: chrono::NaiveDate) -> SelectStat
     query
 }
 
-/// The lists `wants` asks for of customer `id` (one the viewer may see), in one statement.
-pub async fn fetch(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-    wants: Wants,
-) -> AppResult<Overview> {
+/// The side-by-side statement of the lists `wants` asks for (at least one).
+fn query(viewer: &Viewer, id: Uuid, wants: Wants) -> SelectStatement {
     let ids = [id];
     let mut branches = Vec::new();
     if wants.contacts {
@@ -125,24 +121,17 @@ pub async fn fetch(
     if let Some(as_of) = wants.receivable {
         branches.push(receivable(viewer, id, as_of));
     }
-    let mut overview = Overview {
-        contacts: wants.contacts.then(Vec::new),
-        opportunities: wants.opportunities.then(Vec::new),
-        visits: wants.visits.map(|_| Vec::new()),
-        contracts: wants.contracts.then(Vec::new),
-        receivable: wants.receivable.map(|_| CustomerReceivable::default()),
-    };
     // Each branch carries its number as a column, and each join asks the first branch's number
     // to equal the joined one's: never true, so no two records share a row. (PostgreSQL plans a
     // full join only on an equality it can hash or merge; it refuses a constant `ON false`.)
     let mut branches = branches.into_iter().enumerate();
+    let mut query = Query::select();
     let Some((_, mut first)) = branches.next() else {
-        return Ok(overview);
+        return query;
     };
     let key = |n: usize| Alias::new(format!("k{n}"));
     let table = |n: usize| Alias::new(format!("b{n}"));
     first.expr_as(Expr::val(0_i32), key(0));
-    let mut query = Query::select();
     query.column(Asterisk).from_subquery(first, table(0));
     for (n, mut branch) in branches {
         let number = i32::try_from(n).unwrap_or(i32::MAX);
@@ -154,7 +143,63 @@ pub async fn fetch(
             Expr::col((table(0), key(0))).eq(Expr::col((table(n), key(n)))),
         );
     }
-    for row in db.query_all(&query).await? {
+    query
+}
+
+/// The lists `wants` asks for of customer `id` (one the viewer may see), in one statement.
+pub async fn fetch(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    wants: Wants,
+) -> AppResult<Overview> {
+    let mut overview = Overview {
+        contacts: wants.contacts.then(Vec::new),
+        opportunities: wants.opportunities.then(Vec::new),
+        visits: wants.visits.map(|_| Vec::new()),
+        contracts: wants.contracts.then(Vec::new),
+        receivable: wants.receivable.map(|_| CustomerReceivable::default()),
+    };
+    if !wants.any() {
+        return Ok(overview);
+    }
+    // The statement's structure depends on the viewer's role and teams and on which lists were
+    // asked for (the visits' limit included); its values on the ids and the date.
+    let shape = format!(
+        "customer-overview/{}/{}{}{:?}{}{}",
+        crate::statements::viewer_shape(viewer),
+        u8::from(wants.contacts),
+        u8::from(wants.opportunities),
+        wants.visits,
+        u8::from(wants.contracts),
+        u8::from(wants.receivable.is_some()),
+    );
+    let mut params = crate::statements::viewer_params(viewer);
+    params.push(Param::Id(id));
+    if let Some(as_of) = wants.receivable {
+        params.push(Param::Date(as_of));
+    }
+    let backend = db.get_database_backend();
+    let statement = crate::statements::select(backend, &shape, &params, |p| {
+        let (viewer, rest) = crate::statements::viewer_from(viewer, p);
+        let id = match rest.first() {
+            Some(Param::Id(id)) => *id,
+            _ => id,
+        };
+        let receivable = match rest.get(1) {
+            Some(Param::Date(as_of)) => wants.receivable.map(|_| *as_of),
+            _ => wants.receivable,
+        };
+        query(
+            &viewer,
+            id,
+            Wants {
+                receivable,
+                ..wants
+            },
+        )
+    });
+    for row in db.query_all_raw(statement).await? {
         read_row(&row, &mut overview)?;
     }
     // Rows of a full join come in no particular order: restore each list's own.

@@ -302,27 +302,47 @@ pub async fn get_customer_joined(
     wants: Wants,
 ) -> AppResult<Joined> {
     use crate::db::{left_join_prefixed, read_prefixed};
+    use crate::statements::Param;
     use sea_orm::sea_query::Expr;
     use sea_orm::{Condition, FromQueryResult, QueryTrait};
-    let mut query = Customers::find_by_id(id)
-        .filter(policy::customers(viewer))
-        .into_query();
-    if wants.owner {
-        let owner = Expr::col((Customers, customer::Column::OwnerId));
-        left_join_prefixed(
-            &mut query,
-            entity::user::Entity,
-            owner,
-            Condition::all(),
-            "ow_",
-        );
-    }
-    if wants.last_follow_up {
-        let customer_id = Expr::col((Customers, customer::Column::Id));
-        crate::followups::service::join_newest(&mut query, customer_id, "fu_");
-    }
+    let build = |viewer: &Viewer, id: Uuid| {
+        let mut query = Customers::find_by_id(id)
+            .filter(policy::customers(viewer))
+            .into_query();
+        if wants.owner {
+            let owner = Expr::col((Customers, customer::Column::OwnerId));
+            left_join_prefixed(
+                &mut query,
+                entity::user::Entity,
+                owner,
+                Condition::all(),
+                "ow_",
+            );
+        }
+        if wants.last_follow_up {
+            let customer_id = Expr::col((Customers, customer::Column::Id));
+            crate::followups::service::join_newest(&mut query, customer_id, "fu_");
+        }
+        query
+    };
+    // Rendered once per shape (role, links asked for), reused with this request's ids.
+    let shape = format!(
+        "customer/{}/{}{}",
+        crate::statements::viewer_shape(viewer),
+        u8::from(wants.owner),
+        u8::from(wants.last_follow_up)
+    );
+    let mut params = crate::statements::viewer_params(viewer);
+    params.push(Param::Id(id));
+    let statement = crate::statements::select(db.get_database_backend(), &shape, &params, |p| {
+        let (viewer, rest) = crate::statements::viewer_from(viewer, p);
+        match rest.first() {
+            Some(Param::Id(id)) => build(&viewer, *id),
+            _ => build(&viewer, id),
+        }
+    });
     let row = db
-        .query_one(&query)
+        .query_one_raw(statement)
         .await?
         .ok_or_else(|| AppError::not_found("Customer"))?;
     Ok((

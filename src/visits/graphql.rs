@@ -45,7 +45,6 @@ impl VisitQuery {
             || super::rules::local_date(viewer.timezone, app.clock.now()),
             |d| d.0,
         );
-        let tasks = service::my_visit_tasks(viewer, date, include_cancelled);
         // The hottest query: the links it asks for are joined into its one statement.
         let look = ctx.look_ahead();
         let wants = Wants {
@@ -54,11 +53,13 @@ impl VisitQuery {
             contacts: look.field("contact").exists(),
             opportunities: look.field("opportunity").exists(),
         };
-        Ok(super::morning::fetch(&app.db, viewer, tasks, wants)
-            .await?
-            .into_iter()
-            .map(VisitTask::from)
-            .collect())
+        Ok(
+            super::morning::fetch_day(&app.db, viewer, date, include_cancelled, wants)
+                .await?
+                .into_iter()
+                .map(VisitTask::from)
+                .collect(),
+        )
     }
 
     /// Visit tasks you may see, in creation order; with `filter.updatedSince`, the changes

@@ -2,8 +2,12 @@
 //! follow-up), contact and deal (with its stage) the client asked for, each join restricted to
 //! what the viewer may see, so the row count never changes the number of round trips.
 
+use chrono::NaiveDate;
+use sea_orm::sea_query::SelectStatement;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryTrait, Select};
+
+use crate::statements::Param;
 
 use crate::auth::viewer::Viewer;
 use crate::db::{left_join_prefixed, read_prefixed};
@@ -38,14 +42,9 @@ const CONTACT: &str = "ct_";
 const DEAL: &str = "op_";
 const STAGE: &str = "st_";
 
-/// Runs `tasks` (a query of visit tasks, filtered and ordered) with the links `wants` asks for
+/// `tasks` (a query of visit tasks, filtered and ordered) with the links `wants` asks for
 /// joined in: one statement, whatever the number of tasks.
-pub async fn fetch(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    tasks: Select<visit_task::Entity>,
-    wants: Wants,
-) -> AppResult<Vec<Linked>> {
+fn query(viewer: &Viewer, tasks: Select<visit_task::Entity>, wants: Wants) -> SelectStatement {
     let mut query = tasks.into_query();
     if wants.customers {
         left_join_prefixed(
@@ -91,7 +90,45 @@ pub async fn fetch(
             STAGE,
         );
     }
-    let rows = db.query_all(&query).await?;
+    query
+}
+
+/// The viewer's tasks of the local day `date` with the links `wants` asks for: one statement,
+/// rendered once per shape (role, flags) and reused with the request's ids and times.
+pub async fn fetch_day(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    date: NaiveDate,
+    include_cancelled: bool,
+    wants: Wants,
+) -> AppResult<Vec<Linked>> {
+    let (start, end) = crate::visits::rules::local_day_bounds(viewer.timezone, date);
+    let shape = format!(
+        "morning/{}/{}{}{}{}{}",
+        crate::statements::viewer_shape(viewer),
+        u8::from(include_cancelled),
+        u8::from(wants.customers),
+        u8::from(wants.last_follow_ups),
+        u8::from(wants.contacts),
+        u8::from(wants.opportunities),
+    );
+    let mut params = crate::statements::viewer_params(viewer);
+    params.extend([Param::Time(start), Param::Time(end)]);
+    let statement = crate::statements::select(db.get_database_backend(), &shape, &params, |p| {
+        let (viewer, rest) = crate::statements::viewer_from(viewer, p);
+        let (start, end) = match rest {
+            [Param::Time(start), Param::Time(end), ..] => (*start, *end),
+            _ => (start, end),
+        };
+        let tasks =
+            crate::visits::service::my_visit_tasks_between(&viewer, start, end, include_cancelled);
+        query(&viewer, tasks, wants)
+    });
+    read(db.query_all_raw(statement).await?, wants)
+}
+
+/// The tasks and links of the rows of a [`query`].
+fn read(rows: Vec<sea_orm::QueryResult>, wants: Wants) -> AppResult<Vec<Linked>> {
     let mut linked = Vec::with_capacity(rows.len());
     for row in rows {
         let customer = if wants.customers {

@@ -451,14 +451,14 @@ pub async fn cancel_visit(
     finish(guard, current.id).await
 }
 
-/// The viewer's own tasks planned to start on the local day `date` (in the viewer's time zone),
-/// by planned start, as a query to extend. Cancelled tasks only when asked for.
-pub fn my_visit_tasks(
+/// The viewer's own tasks planned to start in `[start, end)` (a local day's bounds), by
+/// planned start, as a query to extend. Cancelled tasks only when asked for.
+pub fn my_visit_tasks_between(
     viewer: &Viewer,
-    date: NaiveDate,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
     include_cancelled: bool,
 ) -> sea_orm::Select<Visits> {
-    let (start, end) = rules::local_day_bounds(viewer.timezone, date);
     let mut query = Visits::find()
         .filter(visit_task::Column::AssigneeId.eq(viewer.user_id))
         .filter(visit_task::Column::PlannedStart.gte(start))
