@@ -300,7 +300,7 @@ async fn compare(
 }
 
 /// Checks that GraphQL and the baseline answer a sample of requests with the same data, so the
-/// ratio compares like with like; prints each disagreement.
+/// ratio compares like with like; prints the first disagreements and stops the run on any.
 async fn agree(name: &str, base: &str, graphql: &Next, baseline: &Next) {
     let http = reqwest::Client::new();
     let (mut same, mut checked) = (0, 0);
@@ -325,6 +325,11 @@ async fn agree(name: &str, base: &str, graphql: &Next, baseline: &Next) {
         }
     }
     println!("{name}: GraphQL and baseline gave the same data for {same} of {checked} requests");
+    // A ratio between different answers would measure nothing.
+    assert!(
+        checked > 0 && same == checked,
+        "{name}: the baseline must answer what GraphQL answers"
+    );
 }
 
 /// Where two answers first differ: the path and both values.

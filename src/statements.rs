@@ -18,6 +18,8 @@ use sea_orm::sea_query::{SelectStatement, Value, Values};
 use sea_orm::{DbBackend, Statement};
 use uuid::Uuid;
 
+use crate::auth::viewer::Viewer;
+
 /// The most shapes kept; past it, new shapes are built on every request.
 const MAX_SHAPES: usize = 512;
 
@@ -30,6 +32,30 @@ pub enum Param {
 }
 
 impl Param {
+    /// The id, when this is one.
+    pub fn id(&self) -> Option<Uuid> {
+        match self {
+            Param::Id(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The date, when this is one.
+    pub fn date(&self) -> Option<NaiveDate> {
+        match self {
+            Param::Date(date) => Some(*date),
+            _ => None,
+        }
+    }
+
+    /// The time, when this is one.
+    pub fn time(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Param::Time(at) => Some(*at),
+            _ => None,
+        }
+    }
+
     fn value(self) -> Value {
         match self {
             Param::Id(id) => Value::Uuid(Some(id)),
@@ -128,41 +154,37 @@ impl Template {
     }
 }
 
-/// The viewer's part of a shape's parameters: their id, then the teams they manage (whose
-/// number belongs in the shape's key, with the role).
-pub fn viewer_params(viewer: &crate::auth::viewer::Viewer) -> Vec<Param> {
-    std::iter::once(viewer.user_id)
+/// [`select`] for a statement that applies `viewer`'s visibility: the viewer's id and managed
+/// teams lead the parameters and their role and number of teams join the shape, so `build`
+/// gets a viewer (the real one, or one with sentinel ids) and the remaining `params`.
+pub fn for_viewer(
+    backend: DbBackend,
+    shape: &str,
+    viewer: &Viewer,
+    params: &[Param],
+    build: impl Fn(&Viewer, &[Param]) -> SelectStatement,
+) -> Statement {
+    let shape = format!(
+        "{shape}/{:?}/{}",
+        viewer.role,
+        viewer.managed_team_ids.len()
+    );
+    let own = 1 + viewer.managed_team_ids.len();
+    let all: Vec<Param> = std::iter::once(viewer.user_id)
         .chain(viewer.managed_team_ids.iter().copied())
         .map(Param::Id)
-        .collect()
-}
-
-/// The key part for [`viewer_params`]: role and number of managed teams.
-pub fn viewer_shape(viewer: &crate::auth::viewer::Viewer) -> String {
-    format!("{:?}/{}", viewer.role, viewer.managed_team_ids.len())
-}
-
-/// `viewer` with the id and managed teams of `params` (as [`viewer_params`] laid them out),
-/// and the parameters after them.
-pub fn viewer_from<'p>(
-    viewer: &crate::auth::viewer::Viewer,
-    params: &'p [Param],
-) -> (crate::auth::viewer::Viewer, &'p [Param]) {
-    let count = 1 + viewer.managed_team_ids.len();
-    let (own, rest) = params.split_at(count.min(params.len()));
-    let ids: Vec<Uuid> = own
-        .iter()
-        .filter_map(|p| match p {
-            Param::Id(id) => Some(*id),
-            _ => None,
-        })
+        .chain(params.iter().copied())
         .collect();
-    let mut copy = viewer.clone();
-    if let Some((first, teams)) = ids.split_first() {
-        copy.user_id = *first;
-        copy.managed_team_ids = teams.to_vec();
-    }
-    (copy, rest)
+    select(backend, &shape, &all, |p| {
+        let (mine, rest) = p.split_at(own.min(p.len()));
+        let mut ids = mine.iter().filter_map(Param::id);
+        let mut stand_in = viewer.clone();
+        if let Some(first) = ids.next() {
+            stand_in.user_id = first;
+            stand_in.managed_team_ids = ids.collect();
+        }
+        build(&stand_in, rest)
+    })
 }
 
 /// Templates by backend and shape key; `None` marks a shape that cannot be templated.
@@ -186,13 +208,18 @@ pub fn select(
         .and_then(|shapes| shapes.get(&key).cloned());
     let template = match known {
         Some(template) => template,
+        // A new shape past the limit is built for this request only, not twice.
+        None if SHAPES
+            .read()
+            .map_or(true, |shapes| shapes.len() >= MAX_SHAPES) =>
+        {
+            None
+        }
         None => {
             let sentinels: Vec<Param> = params.iter().map(|p| p.sentinel()).collect();
             let template =
                 Template::record(backend.build(&build(&sentinels)), &sentinels).map(Arc::new);
-            if let Ok(mut shapes) = SHAPES.write()
-                && shapes.len() < MAX_SHAPES
-            {
+            if let Ok(mut shapes) = SHAPES.write() {
                 shapes.insert(key, template.clone());
             }
             template
@@ -291,5 +318,49 @@ mod tests {
             let templated = select(DbBackend::Postgres, &shape, &params, build);
             assert_eq!(templated.sql, direct.sql);
         }
+        let refused = SHAPES
+            .read()
+            .map(|s| {
+                matches!(
+                    s.get(&format!("{:?}/{shape}", DbBackend::Postgres)),
+                    Some(None)
+                )
+            })
+            .unwrap_or(false);
+        assert!(refused, "the shape was refused");
+    }
+
+    #[test]
+    fn each_viewer_of_a_shape_gets_their_own_visibility() {
+        use crate::auth::viewer::Role;
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        let manager = |teams: usize| Viewer {
+            user_id: Uuid::now_v7(),
+            role: Role::SalesManager,
+            team_id: None,
+            managed_team_ids: (0..teams).map(|_| Uuid::now_v7()).collect(),
+            timezone: chrono_tz::UTC,
+        };
+        let build = |viewer: &Viewer, p: &[Param]| {
+            let id = p.first().and_then(Param::id).unwrap_or_default();
+            entity::customer::Entity::find_by_id(id)
+                .filter(crate::policy::customers(viewer))
+                .into_query()
+        };
+        let shape = format!("test-viewer-{}", Uuid::now_v7());
+        for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
+            for viewer in [manager(2), manager(2), manager(3), manager(3)] {
+                let params = [Param::Id(Uuid::now_v7())];
+                let direct = backend.build(&build(&viewer, &params));
+                let templated = for_viewer(backend, &shape, &viewer, &params, build);
+                assert_eq!(templated.sql, direct.sql);
+                assert_eq!(templated.values, direct.values);
+            }
+        }
+        let kept = SHAPES
+            .read()
+            .map(|s| s.keys().filter(|k| k.contains(&shape)).count())
+            .unwrap_or(0);
+        assert_eq!(kept, 4, "one shape per backend and number of teams");
     }
 }

@@ -163,35 +163,26 @@ pub async fn fetch(
     if !wants.any() {
         return Ok(overview);
     }
-    // The statement's structure depends on the viewer's role and teams and on which lists were
-    // asked for (the visits' limit included); its values on the ids and the date.
+    // The statement's structure depends on the viewer and on which lists were asked for (the
+    // visits' limit included); its values on the ids and the date.
     let shape = format!(
-        "customer-overview/{}/{}{}{:?}{}{}",
-        crate::statements::viewer_shape(viewer),
+        "customer-overview/{}{}{:?}{}{}",
         u8::from(wants.contacts),
         u8::from(wants.opportunities),
         wants.visits,
         u8::from(wants.contracts),
         u8::from(wants.receivable.is_some()),
     );
-    let mut params = crate::statements::viewer_params(viewer);
-    params.push(Param::Id(id));
-    if let Some(as_of) = wants.receivable {
-        params.push(Param::Date(as_of));
-    }
+    let mut params = vec![Param::Id(id)];
+    params.extend(wants.receivable.map(Param::Date));
     let backend = db.get_database_backend();
-    let statement = crate::statements::select(backend, &shape, &params, |p| {
-        let (viewer, rest) = crate::statements::viewer_from(viewer, p);
-        let id = match rest.first() {
-            Some(Param::Id(id)) => *id,
-            _ => id,
-        };
-        let receivable = match rest.get(1) {
-            Some(Param::Date(as_of)) => wants.receivable.map(|_| *as_of),
-            _ => wants.receivable,
-        };
+    let statement = crate::statements::for_viewer(backend, &shape, viewer, &params, |viewer, p| {
+        let id = p.first().and_then(Param::id).unwrap_or(id);
+        let receivable = wants
+            .receivable
+            .map(|as_of| p.get(1).and_then(Param::date).unwrap_or(as_of));
         query(
-            &viewer,
+            viewer,
             id,
             Wants {
                 receivable,

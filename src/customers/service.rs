@@ -325,22 +325,17 @@ pub async fn get_customer_joined(
         }
         query
     };
-    // Rendered once per shape (role, links asked for), reused with this request's ids.
+    // Rendered once per shape (viewer, links asked for), reused with this request's ids.
     let shape = format!(
-        "customer/{}/{}{}",
-        crate::statements::viewer_shape(viewer),
+        "customer/{}{}",
         u8::from(wants.owner),
         u8::from(wants.last_follow_up)
     );
-    let mut params = crate::statements::viewer_params(viewer);
-    params.push(Param::Id(id));
-    let statement = crate::statements::select(db.get_database_backend(), &shape, &params, |p| {
-        let (viewer, rest) = crate::statements::viewer_from(viewer, p);
-        match rest.first() {
-            Some(Param::Id(id)) => build(&viewer, *id),
-            _ => build(&viewer, id),
-        }
-    });
+    let backend = db.get_database_backend();
+    let statement =
+        crate::statements::for_viewer(backend, &shape, viewer, &[Param::Id(id)], |viewer, p| {
+            build(viewer, p.first().and_then(Param::id).unwrap_or(id))
+        });
     let row = db
         .query_one_raw(statement)
         .await?

@@ -104,25 +104,21 @@ pub async fn fetch_day(
 ) -> AppResult<Vec<Linked>> {
     let (start, end) = crate::visits::rules::local_day_bounds(viewer.timezone, date);
     let shape = format!(
-        "morning/{}/{}{}{}{}{}",
-        crate::statements::viewer_shape(viewer),
+        "morning/{}{}{}{}{}",
         u8::from(include_cancelled),
         u8::from(wants.customers),
         u8::from(wants.last_follow_ups),
         u8::from(wants.contacts),
         u8::from(wants.opportunities),
     );
-    let mut params = crate::statements::viewer_params(viewer);
-    params.extend([Param::Time(start), Param::Time(end)]);
-    let statement = crate::statements::select(db.get_database_backend(), &shape, &params, |p| {
-        let (viewer, rest) = crate::statements::viewer_from(viewer, p);
-        let (start, end) = match rest {
-            [Param::Time(start), Param::Time(end), ..] => (*start, *end),
-            _ => (start, end),
-        };
+    let params = [Param::Time(start), Param::Time(end)];
+    let backend = db.get_database_backend();
+    let statement = crate::statements::for_viewer(backend, &shape, viewer, &params, |viewer, p| {
+        let start = p.first().and_then(Param::time).unwrap_or(start);
+        let end = p.get(1).and_then(Param::time).unwrap_or(end);
         let tasks =
-            crate::visits::service::my_visit_tasks_between(&viewer, start, end, include_cancelled);
-        query(&viewer, tasks, wants)
+            crate::visits::service::my_visit_tasks_between(viewer, start, end, include_cancelled);
+        query(viewer, tasks, wants)
     });
     read(db.query_all_raw(statement).await?, wants)
 }
