@@ -106,3 +106,70 @@ async fn a_sqlite_file_runs_in_wal_mode_with_foreign_keys() {
     assert_eq!(row.try_get_by_index::<String>(0).unwrap(), "wal");
     assert_eq!(keys.try_get_by_index::<i32>(0).unwrap(), 1);
 }
+
+/// The names (and, on PostgreSQL, definitions) of `table`'s indexes.
+async fn indexes_of(db: &sea_orm::DatabaseConnection, table: &str) -> Vec<(String, String)> {
+    use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DatabaseBackend::Postgres => {
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = $1 \
+             AND schemaname = current_schema()"
+        }
+        _ => {
+            "SELECT name, COALESCE(sql, '') FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+        }
+    };
+    db.query_all_raw(Statement::from_sql_and_values(backend, sql, [table.into()]))
+        .await
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                row.try_get_by_index::<String>(0).unwrap(),
+                row.try_get_by_index::<String>(1).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_report_indexes_carry_the_summed_columns_and_roll_back_to_plain_ones() {
+    use migration::MigratorTrait;
+    let test_db = TestDb::create_for_test().await;
+    let db = test_db.connect().await;
+    salesgraph::db::migrate(&db).await.unwrap();
+    let postgres = db.get_database_backend() == sea_orm::DatabaseBackend::Postgres;
+    let named = |indexes: &[(String, String)], name: &str| {
+        indexes
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, d)| d.clone())
+    };
+
+    let applied = indexes_of(&db, "visit_tasks").await;
+    let covering = named(&applied, "idx_visits_local_date_cover").expect("covering index");
+    assert_eq!(named(&applied, "idx_visits_local_date"), None);
+    if postgres {
+        assert!(
+            covering.ends_with("(local_date) INCLUDE (assignee_id, status, check_in_on_site)"),
+            "{covering}"
+        );
+        let deals = indexes_of(&db, "opportunities").await;
+        let deals = named(&deals, "idx_opportunities_closed_at_cover").expect("deals index");
+        assert!(
+            deals.contains("(closed_at) INCLUDE (status, owner_id, amount_minor"),
+            "{deals}"
+        );
+    }
+
+    migration::Migrator::down(&db, Some(1)).await.unwrap();
+    let rolled_back = indexes_of(&db, "visit_tasks").await;
+    assert!(named(&rolled_back, "idx_visits_local_date").is_some());
+    assert_eq!(named(&rolled_back, "idx_visits_local_date_cover"), None);
+
+    migration::Migrator::up(&db, None).await.unwrap();
+    let again = indexes_of(&db, "visit_tasks").await;
+    assert!(named(&again, "idx_visits_local_date_cover").is_some());
+    assert_eq!(named(&again, "idx_visits_local_date"), None);
+}
