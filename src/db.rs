@@ -164,6 +164,78 @@ pub fn read_prefixed<M: sea_orm::FromQueryResult>(
     id.map(|_| M::from_query_result(row, prefix)).transpose()
 }
 
+/// A model read by position from a run of consecutive columns, as [`select_prefixed`] lays
+/// them out: no column name is built or looked up per row. Implemented with [`read_at!`].
+pub trait ReadAt: Sized {
+    /// The model's columns in the order [`ReadAt::read_at`] reads them.
+    const FIELDS: &'static [&'static str];
+
+    /// The model from the columns `at`, `at + 1`, … of `row`.
+    fn read_at(row: &sea_orm::QueryResult, at: usize) -> Result<Self, DbErr>;
+}
+
+/// Implements [`ReadAt`] for a model, naming its fields in the order they are selected; each
+/// field is read from the column bearing its name (checked by [`columns_at`] once per result).
+#[macro_export]
+macro_rules! read_at {
+    ($model:ty { $($field:ident),+ $(,)? }) => {
+        impl $crate::db::ReadAt for $model {
+            const FIELDS: &'static [&'static str] = &[$(stringify!($field)),+];
+
+            fn read_at(
+                row: &sea_orm::QueryResult,
+                at: usize,
+            ) -> Result<Self, sea_orm::DbErr> {
+                let mut next = at;
+                let mut position = || {
+                    next += 1;
+                    next - 1
+                };
+                Ok(Self {
+                    $($field: row.try_get_by_index(position())?),+
+                })
+            }
+        }
+    };
+}
+
+/// Where `M`'s columns selected under `prefix` start among `names` (a result's column names),
+/// provided that every one of them follows in [`ReadAt::FIELDS`] order and the first is `id`;
+/// `None` otherwise, and the caller reads by name instead.
+pub fn columns_at<M: ReadAt>(names: &[String], prefix: &str) -> Option<usize> {
+    let named = |index: usize, field: &str| {
+        names
+            .get(index)
+            .and_then(|name| name.strip_prefix(prefix))
+            .is_some_and(|name| name == field)
+    };
+    if M::FIELDS.first() != Some(&"id") {
+        return None;
+    }
+    let start = (0..names.len()).find(|index| named(*index, "id"))?;
+    M::FIELDS
+        .iter()
+        .enumerate()
+        .all(|(offset, field)| named(start + offset, field))
+        .then_some(start)
+}
+
+/// An entity joined under `prefix`, read by position when [`columns_at`] found its columns
+/// (`at`), by name otherwise; `None` when the outer join matched no row.
+pub fn read_joined<M: ReadAt + sea_orm::FromQueryResult>(
+    row: &sea_orm::QueryResult,
+    at: Option<usize>,
+    prefix: &str,
+) -> Result<Option<M>, DbErr> {
+    match at {
+        Some(at) => {
+            let id: Option<uuid::Uuid> = row.try_get_by_index(at)?;
+            id.map(|_| M::read_at(row, at)).transpose()
+        }
+        None => read_prefixed(row, prefix),
+    }
+}
+
 /// A report's statement. On PostgreSQL its values are written into the SQL text: a prepared
 /// statement run a few times switches to a generic plan that cannot see the period or the
 /// sellers it aggregates, and measured 2–3× slower on the benchmark data; a statement without

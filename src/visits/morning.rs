@@ -10,7 +10,7 @@ use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryTrait, Select};
 use crate::statements::Param;
 
 use crate::auth::viewer::Viewer;
-use crate::db::{left_join_prefixed, read_prefixed};
+use crate::db::{ReadAt, columns_at, left_join_prefixed, read_joined};
 use crate::error::AppResult;
 use crate::policy;
 use entity::{contact, customer, follow_up, opportunity, pipeline_stage, visit_task};
@@ -123,16 +123,157 @@ pub async fn fetch_day(
     read(db.query_all_raw(statement).await?, wants)
 }
 
-/// The tasks and links of the rows of a [`query`].
+crate::read_at!(visit_task::Model {
+    id,
+    assignee_id,
+    created_by,
+    customer_id,
+    contact_id,
+    opportunity_id,
+    lead_id,
+    purpose,
+    planned_start,
+    planned_end,
+    local_date,
+    day_ends_at,
+    address,
+    latitude,
+    longitude,
+    status,
+    check_in_at,
+    check_in_device_at,
+    check_in_latitude,
+    check_in_longitude,
+    check_in_accuracy_m,
+    check_in_distance_m,
+    check_in_on_site,
+    check_out_at,
+    check_out_device_at,
+    summary,
+    outcome,
+    next_step,
+    next_visit_id,
+    duration_seconds,
+    follow_up_id,
+    cancelled_at,
+    cancel_reason,
+    missed_at,
+    version,
+    created_at,
+    updated_at,
+});
+crate::read_at!(customer::Model {
+    id,
+    name,
+    company_key,
+    industry,
+    region,
+    address,
+    latitude,
+    longitude,
+    grade,
+    owner_id,
+    version,
+    created_at,
+    updated_at,
+});
+crate::read_at!(follow_up::Model {
+    id,
+    subject_type,
+    subject_id,
+    lead_id,
+    customer_id,
+    author_id,
+    kind,
+    content,
+    occurred_at,
+    next_follow_up_at,
+    created_at,
+});
+crate::read_at!(contact::Model {
+    id,
+    customer_id,
+    name,
+    title,
+    phone,
+    phone_key,
+    email,
+    email_key,
+    version,
+    created_at,
+    updated_at,
+});
+crate::read_at!(opportunity::Model {
+    id,
+    customer_id,
+    owner_id,
+    name,
+    amount_minor,
+    stage_id,
+    probability_override,
+    forecast_category,
+    status,
+    expected_close_date,
+    closed_at,
+    lost_reason,
+    stage_entered_at,
+    lead_id,
+    stale_notified_at,
+    version,
+    created_at,
+    updated_at,
+});
+crate::read_at!(pipeline_stage::Model {
+    id,
+    name,
+    position,
+    probability,
+    kind,
+    max_days_in_stage,
+    archived,
+    version,
+    created_at,
+    updated_at,
+});
+
+/// Where each model's columns start in the rows of a [`query`], found once per result.
+struct Layout {
+    task: Option<usize>,
+    customer: Option<usize>,
+    follow_up: Option<usize>,
+    contact: Option<usize>,
+    deal: Option<usize>,
+    stage: Option<usize>,
+}
+
+impl Layout {
+    fn of(row: &sea_orm::QueryResult) -> Self {
+        let names = row.column_names();
+        Self {
+            task: columns_at::<visit_task::Model>(&names, "").filter(|at| *at == 0),
+            customer: columns_at::<customer::Model>(&names, CUSTOMER),
+            follow_up: columns_at::<follow_up::Model>(&names, FOLLOW_UP),
+            contact: columns_at::<contact::Model>(&names, CONTACT),
+            deal: columns_at::<opportunity::Model>(&names, DEAL),
+            stage: columns_at::<pipeline_stage::Model>(&names, STAGE),
+        }
+    }
+}
+
+/// The tasks and links of the rows of a [`query`], each model read by position where its
+/// columns are where [`Layout`] expects them (by name otherwise).
 fn read(rows: Vec<sea_orm::QueryResult>, wants: Wants) -> AppResult<Vec<Linked>> {
     let mut linked = Vec::with_capacity(rows.len());
+    let Some(layout) = rows.first().map(Layout::of) else {
+        return Ok(linked);
+    };
     for row in rows {
         let customer = if wants.customers {
-            let found: Option<customer::Model> = read_prefixed(&row, CUSTOMER)?;
+            let found: Option<customer::Model> = read_joined(&row, layout.customer, CUSTOMER)?;
             Some(match found {
                 Some(model) => {
                     let last = if wants.last_follow_ups {
-                        Some(read_prefixed(&row, FOLLOW_UP)?)
+                        Some(read_joined(&row, layout.follow_up, FOLLOW_UP)?)
                     } else {
                         None
                     };
@@ -144,25 +285,97 @@ fn read(rows: Vec<sea_orm::QueryResult>, wants: Wants) -> AppResult<Vec<Linked>>
             None
         };
         let contact = if wants.contacts {
-            Some(read_prefixed(&row, CONTACT)?)
+            Some(read_joined(&row, layout.contact, CONTACT)?)
         } else {
             None
         };
         let opportunity = if wants.opportunities {
-            let deal: Option<opportunity::Model> = read_prefixed(&row, DEAL)?;
+            let deal: Option<opportunity::Model> = read_joined(&row, layout.deal, DEAL)?;
             Some(match deal {
-                Some(deal) => Some((deal, read_prefixed(&row, STAGE)?)),
+                Some(deal) => Some((deal, read_joined(&row, layout.stage, STAGE)?)),
                 None => None,
             })
         } else {
             None
         };
+        let task = match layout.task {
+            Some(at) => <visit_task::Model as ReadAt>::read_at(&row, at)?,
+            None => visit_task::Model::from_query_result(&row, "")?,
+        };
         linked.push(Linked {
-            task: visit_task::Model::from_query_result(&row, "")?,
+            task,
             customer,
             contact,
             opportunity,
         });
     }
     Ok(linked)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{EntityTrait, IdenStatic, Iterable};
+
+    fn selected<E: EntityTrait>() -> Vec<&'static str> {
+        <E::Column as Iterable>::iter()
+            .map(|c| c.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn each_model_is_read_in_the_order_its_columns_are_selected() {
+        assert_eq!(
+            <visit_task::Model as ReadAt>::FIELDS,
+            selected::<visit_task::Entity>()
+        );
+        assert_eq!(
+            <customer::Model as ReadAt>::FIELDS,
+            selected::<customer::Entity>()
+        );
+        assert_eq!(
+            <follow_up::Model as ReadAt>::FIELDS,
+            selected::<follow_up::Entity>()
+        );
+        assert_eq!(
+            <contact::Model as ReadAt>::FIELDS,
+            selected::<contact::Entity>()
+        );
+        assert_eq!(
+            <opportunity::Model as ReadAt>::FIELDS,
+            selected::<opportunity::Entity>()
+        );
+        assert_eq!(
+            <pipeline_stage::Model as ReadAt>::FIELDS,
+            selected::<pipeline_stage::Entity>()
+        );
+    }
+
+    fn names(parts: &[(&str, &[&str])]) -> Vec<String> {
+        parts
+            .iter()
+            .flat_map(|(prefix, fields)| fields.iter().map(move |f| format!("{prefix}{f}")))
+            .collect()
+    }
+
+    #[test]
+    fn a_model_is_found_only_where_all_its_columns_follow_in_order() {
+        let task = <visit_task::Model as ReadAt>::FIELDS;
+        let stage = <pipeline_stage::Model as ReadAt>::FIELDS;
+        let row = names(&[("", task), (STAGE, stage)]);
+        assert_eq!(columns_at::<visit_task::Model>(&row, ""), Some(0));
+        assert_eq!(
+            columns_at::<pipeline_stage::Model>(&row, STAGE),
+            Some(task.len())
+        );
+        assert_eq!(columns_at::<customer::Model>(&row, CUSTOMER), None);
+
+        let mut swapped = stage.to_vec();
+        swapped.swap(1, 2);
+        let row = names(&[("", task), (STAGE, &swapped)]);
+        assert_eq!(columns_at::<pipeline_stage::Model>(&row, STAGE), None);
+
+        let row = names(&[("", task), (STAGE, &stage[..stage.len() - 1])]);
+        assert_eq!(columns_at::<pipeline_stage::Model>(&row, STAGE), None);
+    }
 }
