@@ -187,6 +187,11 @@ pub fn for_viewer(
     })
 }
 
+/// The key a shape's template is kept under.
+fn key(backend: DbBackend, shape: &str) -> String {
+    format!("{backend:?}/{shape}")
+}
+
 /// Templates by backend and shape key; `None` marks a shape that cannot be templated.
 type Shapes = HashMap<String, Option<Arc<Template>>>;
 
@@ -201,7 +206,7 @@ pub fn select(
     params: &[Param],
     build: impl Fn(&[Param]) -> SelectStatement,
 ) -> Statement {
-    let key = format!("{backend:?}/{shape}");
+    let key = key(backend, shape);
     let known = SHAPES
         .read()
         .ok()
@@ -261,6 +266,14 @@ mod tests {
         ]
     }
 
+    /// Whether `shape` is recorded as one that cannot be templated.
+    fn refused(backend: DbBackend, shape: &str) -> bool {
+        SHAPES
+            .read()
+            .map(|s| matches!(s.get(&key(backend, shape)), Some(None)))
+            .unwrap_or(false)
+    }
+
     #[test]
     fn a_kept_shape_gives_what_building_gives() {
         for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
@@ -289,16 +302,10 @@ mod tests {
             let templated = select(DbBackend::Postgres, &shape, &params, |p| people(p, true));
             assert_eq!(templated.values, direct.values);
         }
-        let refused = SHAPES
-            .read()
-            .map(|s| {
-                matches!(
-                    s.get(&format!("{:?}/{shape}", DbBackend::Postgres)),
-                    Some(None)
-                )
-            })
-            .unwrap_or(false);
-        assert!(refused, "the shape was refused");
+        assert!(
+            refused(DbBackend::Postgres, &shape),
+            "the shape was refused"
+        );
     }
 
     #[test]
@@ -318,16 +325,10 @@ mod tests {
             let templated = select(DbBackend::Postgres, &shape, &params, build);
             assert_eq!(templated.sql, direct.sql);
         }
-        let refused = SHAPES
-            .read()
-            .map(|s| {
-                matches!(
-                    s.get(&format!("{:?}/{shape}", DbBackend::Postgres)),
-                    Some(None)
-                )
-            })
-            .unwrap_or(false);
-        assert!(refused, "the shape was refused");
+        assert!(
+            refused(DbBackend::Postgres, &shape),
+            "the shape was refused"
+        );
     }
 
     #[test]

@@ -57,7 +57,7 @@ const INDEXES: [Covering; 4] = [
     },
 ];
 
-fn create(name: &str, table: &str, key: &str, carried: &[&str]) -> IndexCreateStatement {
+fn create_named(name: &str, table: &str, key: &str, carried: &[&str]) -> IndexCreateStatement {
     let mut index = Index::create();
     index
         .name(name)
@@ -69,7 +69,7 @@ fn create(name: &str, table: &str, key: &str, carried: &[&str]) -> IndexCreateSt
     index.to_owned()
 }
 
-fn drop(name: &str, table: &str) -> IndexDropStatement {
+fn drop_named(name: &str, table: &str) -> IndexDropStatement {
     Index::drop().name(name).table(Alias::new(table)).to_owned()
 }
 
@@ -78,14 +78,16 @@ impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for index in &INDEXES {
             manager
-                .create_index(create(
+                .create_index(create_named(
                     index.covering,
                     index.table,
                     index.key,
                     index.carried,
                 ))
                 .await?;
-            manager.drop_index(drop(index.plain, index.table)).await?;
+            manager
+                .drop_index(drop_named(index.plain, index.table))
+                .await?;
         }
         Ok(())
     }
@@ -93,10 +95,10 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for index in &INDEXES {
             manager
-                .create_index(create(index.plain, index.table, index.key, &[]))
+                .create_index(create_named(index.plain, index.table, index.key, &[]))
                 .await?;
             manager
-                .drop_index(drop(index.covering, index.table))
+                .drop_index(drop_named(index.covering, index.table))
                 .await?;
         }
         Ok(())

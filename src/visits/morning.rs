@@ -247,15 +247,15 @@ struct Layout {
 }
 
 impl Layout {
-    fn of(row: &sea_orm::QueryResult) -> Self {
-        let names = row.column_names();
+    /// The layout of a result whose columns are `names`.
+    fn of(names: &[String]) -> Self {
         Self {
-            task: columns_at::<visit_task::Model>(&names, "").filter(|at| *at == 0),
-            customer: columns_at::<customer::Model>(&names, CUSTOMER),
-            follow_up: columns_at::<follow_up::Model>(&names, FOLLOW_UP),
-            contact: columns_at::<contact::Model>(&names, CONTACT),
-            deal: columns_at::<opportunity::Model>(&names, DEAL),
-            stage: columns_at::<pipeline_stage::Model>(&names, STAGE),
+            task: columns_at::<visit_task::Model>(names, ""),
+            customer: columns_at::<customer::Model>(names, CUSTOMER),
+            follow_up: columns_at::<follow_up::Model>(names, FOLLOW_UP),
+            contact: columns_at::<contact::Model>(names, CONTACT),
+            deal: columns_at::<opportunity::Model>(names, DEAL),
+            stage: columns_at::<pipeline_stage::Model>(names, STAGE),
         }
     }
 }
@@ -264,7 +264,7 @@ impl Layout {
 /// columns are where [`Layout`] expects them (by name otherwise).
 fn read(rows: Vec<sea_orm::QueryResult>, wants: Wants) -> AppResult<Vec<Linked>> {
     let mut linked = Vec::with_capacity(rows.len());
-    let Some(layout) = rows.first().map(Layout::of) else {
+    let Some(layout) = rows.first().map(|row| Layout::of(&row.column_names())) else {
         return Ok(linked);
     };
     for row in rows {
@@ -317,38 +317,71 @@ mod tests {
     use super::*;
     use sea_orm::{EntityTrait, IdenStatic, Iterable};
 
-    fn selected<E: EntityTrait>() -> Vec<&'static str> {
-        <E::Column as Iterable>::iter()
+    /// Asserts that `M` is read in the order `E`'s columns are selected.
+    fn read_in_selected_order<M: ReadAt, E: EntityTrait>() {
+        let selected: Vec<&str> = <E::Column as Iterable>::iter()
             .map(|c| c.as_str())
-            .collect()
+            .collect();
+        assert_eq!(M::FIELDS, selected, "{}", std::any::type_name::<M>());
     }
 
     #[test]
     fn each_model_is_read_in_the_order_its_columns_are_selected() {
-        assert_eq!(
-            <visit_task::Model as ReadAt>::FIELDS,
-            selected::<visit_task::Entity>()
-        );
-        assert_eq!(
-            <customer::Model as ReadAt>::FIELDS,
-            selected::<customer::Entity>()
-        );
-        assert_eq!(
-            <follow_up::Model as ReadAt>::FIELDS,
-            selected::<follow_up::Entity>()
-        );
-        assert_eq!(
-            <contact::Model as ReadAt>::FIELDS,
-            selected::<contact::Entity>()
-        );
-        assert_eq!(
-            <opportunity::Model as ReadAt>::FIELDS,
-            selected::<opportunity::Entity>()
-        );
-        assert_eq!(
-            <pipeline_stage::Model as ReadAt>::FIELDS,
-            selected::<pipeline_stage::Entity>()
-        );
+        read_in_selected_order::<visit_task::Model, visit_task::Entity>();
+        read_in_selected_order::<customer::Model, customer::Entity>();
+        read_in_selected_order::<follow_up::Model, follow_up::Entity>();
+        read_in_selected_order::<contact::Model, contact::Entity>();
+        read_in_selected_order::<opportunity::Model, opportunity::Entity>();
+        read_in_selected_order::<pipeline_stage::Model, pipeline_stage::Entity>();
+    }
+
+    /// The names of the columns `sql` selects (its select list, up to the first `FROM`): each
+    /// item's alias, or the column it names.
+    fn selected_names(sql: &str) -> Vec<String> {
+        let list = sql
+            .strip_prefix("SELECT ")
+            .and_then(|rest| rest.split(" FROM ").next())
+            .unwrap_or_default();
+        list.split(", ")
+            .filter_map(|item| item.rsplit('"').nth(1))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_morning_statement_lays_out_every_model_where_it_is_read_by_position() {
+        use crate::auth::viewer::Role;
+        let rep = Viewer {
+            user_id: uuid::Uuid::now_v7(),
+            role: Role::SalesRep,
+            team_id: None,
+            managed_team_ids: Vec::new(),
+            timezone: chrono_tz::UTC,
+        };
+        let now = chrono::Utc::now();
+        let tasks = crate::visits::service::my_visit_tasks_between(&rep, now, now, false);
+        let everything = Wants {
+            customers: true,
+            last_follow_ups: true,
+            contacts: true,
+            opportunities: true,
+        };
+        let sql =
+            query(&rep, tasks, everything).to_string(sea_orm::sea_query::PostgresQueryBuilder);
+        let names = selected_names(&sql);
+        assert_eq!(names.first().map(String::as_str), Some("id"), "{sql}");
+
+        let layout = Layout::of(&names);
+        assert_eq!(layout.task, Some(0));
+        for (model, at) in [
+            ("customer", layout.customer),
+            ("follow-up", layout.follow_up),
+            ("contact", layout.contact),
+            ("deal", layout.deal),
+            ("stage", layout.stage),
+        ] {
+            assert!(at.is_some(), "{model} not found in {names:?}");
+        }
     }
 
     fn names(parts: &[(&str, &[&str])]) -> Vec<String> {
