@@ -197,6 +197,25 @@ fn error_response(
     response
 }
 
+/// A request refused by a limit before it was read: HTTP 400, `QUERY_REJECTED`.
+fn refused_request(
+    media: &'static str,
+    refusal: &crate::graphql::limits::Refusal,
+    request_id: &str,
+) -> Response {
+    let message = match refusal {
+        crate::graphql::limits::Refusal::OverLimit(message)
+        | crate::graphql::limits::Refusal::FragmentCycle(message) => message,
+    };
+    error_response(
+        StatusCode::BAD_REQUEST,
+        media,
+        ErrorCode::QueryRejected,
+        message,
+        request_id,
+    )
+}
+
 fn request_id(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
@@ -430,6 +449,9 @@ async fn graphql_post(
             &rid,
         )
     };
+    if let Err(refusal) = crate::graphql::limits::check_json_nesting(&body) {
+        return refused_request(media, &refusal, &rid);
+    }
     let Ok(json) = serde_json::from_slice::<Json>(&body) else {
         return bad_request("The request body is not valid JSON");
     };
@@ -483,6 +505,8 @@ async fn graphql_post(
 
 /// The type of the operation a GET request would run, if the document parses.
 fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    // The recursive parser must not see text nested beyond the limits; the executor refuses it.
+    crate::graphql::limits::check_text_nesting(query).ok()?;
     let doc = async_graphql::parser::parse_query(query).ok()?;
     doc.operations
         .iter()
@@ -520,6 +544,9 @@ async fn graphql_get(
     }
     for key in ["variables", "extensions"] {
         if let Some(raw) = params.get(key) {
+            if let Err(refusal) = crate::graphql::limits::check_json_nesting(raw.as_bytes()) {
+                return refused_request(media, &refusal, &rid);
+            }
             match serde_json::from_str::<Json>(raw) {
                 Ok(value) => {
                     object.insert(key.into(), value);

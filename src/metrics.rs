@@ -122,6 +122,9 @@ struct OperationMetricsExtension {
     labels: Mutex<Vec<(Option<String>, String)>>,
 }
 
+/// The label of every operation refused before execution, whatever root fields it named.
+pub const INVALID_OPERATION: &str = "invalid";
+
 /// Root fields named in a label at most; more are summed up as `+more`.
 const MAX_LABELLED_FIELDS: usize = 4;
 

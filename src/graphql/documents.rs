@@ -47,6 +47,8 @@ impl Extension for Cached {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        // New variables meet a cached document: their nesting is checked on every request.
+        super::errors::check_variables(variables)?;
         if query.len() > MAX_CACHED_QUERY_BYTES {
             return next.run(ctx, query, variables).await;
         }

@@ -12,7 +12,7 @@ use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value
 use futures_util::stream::{BoxStream, StreamExt};
 
 use super::context::RequestId;
-use super::limits::count_aliases;
+use super::limits::{self, Refusal, count_aliases};
 use crate::error::{ErrorCode, INTERNAL_MESSAGE};
 
 /// Installs the safety net and the alias limit.
@@ -47,8 +47,31 @@ fn has_code(error: &ServerError) -> bool {
         .is_some_and(|ext| ext.get("code").is_some())
 }
 
-/// Codes whatever is still uncoded and stamps the request id.
+/// Most errors one response carries; the rest are summed up in a last one.
+pub const MAX_ERRORS: usize = 100;
+
+/// Keeps the first errors of a response and replaces the rest with one that counts them
+/// (`extensions.omittedErrors`), so a small document cannot produce a huge answer.
+fn cap_errors(response: &mut Response) {
+    if response.errors.len() <= MAX_ERRORS {
+        return;
+    }
+    let omitted = response.errors.len() - (MAX_ERRORS - 1);
+    response.errors.truncate(MAX_ERRORS - 1);
+    let mut summary = with_code(
+        ServerError::new(format!("{omitted} more errors were left out"), None),
+        ErrorCode::QueryRejected,
+    );
+    summary
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("omittedErrors", Value::from(omitted));
+    response.errors.push(summary);
+}
+
+/// Codes whatever is still uncoded, caps the number of errors and stamps the request id.
 fn finish(mut response: Response, request_id: Option<&str>) -> Response {
+    cap_errors(&mut response);
     for error in &mut response.errors {
         if !has_code(error) {
             if error.message.starts_with("Failed to parse")
@@ -92,24 +115,47 @@ fn coded_validation_error(err: ServerError) -> ServerError {
     with_code(err, code)
 }
 
-fn check_aliases(doc: &ExecutableDocument, max_aliases: usize) -> ServerResult<()> {
-    if count_aliases(doc) > max_aliases {
-        return Err(with_code(
-            ServerError::new(
-                format!("The document uses more than {max_aliases} aliases"),
-                None,
-            ),
-            ErrorCode::QueryRejected,
-        ));
+/// A document refused by one of [`limits`]' checks, with its code.
+fn refused(refusal: Refusal) -> ServerError {
+    match refusal {
+        Refusal::OverLimit(message) => {
+            with_code(ServerError::new(message, None), ErrorCode::QueryRejected)
+        }
+        Refusal::FragmentCycle(message) => with_code(
+            ServerError::new(message, None),
+            ErrorCode::GraphqlValidationFailed,
+        ),
     }
-    Ok(())
 }
 
-/// Parses a document as the safety net's parse hook would: coded failures, alias limit.
+/// Checks a request's variables: on every request, since a cached document meets new ones.
+pub fn check_variables(variables: &Variables) -> ServerResult<()> {
+    limits::check_variable_nesting(variables).map_err(refused)
+}
+
+/// The checks on a parsed document that must run before the library's own checks walk it.
+fn check_document(doc: &ExecutableDocument, max_aliases: usize) -> ServerResult<()> {
+    if count_aliases(doc) > max_aliases {
+        return Err(refused(Refusal::OverLimit(format!(
+            "The document uses more than {max_aliases} aliases"
+        ))));
+    }
+    if limits::count_directives(doc) > limits::MAX_DIRECTIVES {
+        return Err(refused(Refusal::OverLimit(format!(
+            "The document uses more than {} directives",
+            limits::MAX_DIRECTIVES
+        ))));
+    }
+    limits::check_expansion(doc).map_err(refused)
+}
+
+/// Parses a document as the safety net's parse hook would: the text's nesting first, coded
+/// parse failures, then the document's limits. Variables are checked by [`check_variables`].
 pub fn parse_document(query: &str, max_aliases: usize) -> ServerResult<ExecutableDocument> {
+    limits::check_text_nesting(query).map_err(refused)?;
     let doc = async_graphql::parser::parse_query(query)
         .map_err(|err| coded_parse_error(ServerError::from(err)))?;
-    check_aliases(&doc, max_aliases)?;
+    check_document(&doc, max_aliases)?;
     Ok(doc)
 }
 
@@ -158,11 +204,13 @@ impl Extension for SafetyNet {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
+        // Before the recursive parser sees the text; variables were checked outside the cache.
+        limits::check_text_nesting(query).map_err(refused)?;
         let doc = next
             .run(ctx, query, variables)
             .await
             .map_err(coded_parse_error)?;
-        check_aliases(&doc, self.max_aliases)?;
+        check_document(&doc, self.max_aliases)?;
         Ok(doc)
     }
 

@@ -55,12 +55,23 @@ impl HttpExecutor {
     /// Runs one request: parse (or reuse), execute, code the errors, record the metrics.
     pub async fn execute(&self, mut request: Request) -> Response {
         let started = Instant::now();
-        let response = match self.document(&request.query).await {
+        let document = match errors::check_variables(&request.variables) {
+            Ok(()) => self.document(&request.query).await,
+            Err(error) => Err(error),
+        };
+        let response = match document {
             Ok(document) => {
                 let label =
                     crate::metrics::operation_label(&document, request.operation_name.as_deref());
                 request.set_parsed_query(document);
                 let response = errors::settle(self.schema.execute(request).await);
+                // Root field names are the client's until validation has matched them to the
+                // schema: a refused document is one series, whatever it named.
+                let label = if refused_before_execution(&response) {
+                    crate::metrics::INVALID_OPERATION.to_owned()
+                } else {
+                    label
+                };
                 crate::metrics::record_operation(label, started.elapsed());
                 response
             }
@@ -84,4 +95,10 @@ impl HttpExecutor {
             ),
         }
     }
+}
+
+/// Whether a response is a refusal of the document (validation or limits), not an execution.
+fn refused_before_execution(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && response.errors.iter().any(|error| error.path.is_empty())
 }

@@ -10,6 +10,7 @@ mod billing;
 mod contracts;
 mod customers;
 mod helpers;
+mod hostile;
 mod instances;
 mod jobs;
 mod leads;

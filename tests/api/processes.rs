@@ -13,15 +13,15 @@ use crate::helpers::*;
 use crate::websocket::{close_code, connected, connected_at, json_of, next, send};
 
 /// A `salesgraph serve` child process on the test's database; killed when dropped.
-struct ServerProcess {
+pub(crate) struct ServerProcess {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 impl ServerProcess {
     /// Starts the binary against `app`'s database (already migrated), with `app`'s secret and
     /// event channel, on a free port read back from its start-up log line.
-    async fn start(app: &TestApp, extra: &[(&str, &str)]) -> Self {
+    pub(crate) async fn start(app: &TestApp, extra: &[(&str, &str)]) -> Self {
         let (url, schema) = app.database();
         let config = &app.state.config;
         let mut command = Command::new(env!("CARGO_BIN_EXE_salesgraph"));
@@ -73,7 +73,7 @@ impl ServerProcess {
         }
     }
 
-    async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+    pub(crate) async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
         let mut request = reqwest::Client::new()
             .post(format!("http://{}/graphql", self.addr))
             .json(&json!({"query": query, "variables": variables}));

@@ -1,0 +1,300 @@
+//! The hostile corpus: documents and connections an attacker would send, each against a real
+//! `salesgraph serve` process, which must answer them and then still serve `/healthz` and a
+//! normal query. Anyone can re-run it: `cargo nextest run -E 'test(/^hostile::/)'`.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::*;
+use crate::processes::ServerProcess;
+use crate::websocket::{Socket, connected_at, send};
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+const DEPTHS: [usize; 4] = [100, 1_500, 10_000, 100_000];
+
+/// The four shapes of deep value nesting: a list argument, an object argument, a variable's
+/// default, and a variable's JSON value. Each is `(query, variables)`.
+fn nested_forms(depth: usize) -> Vec<(&'static str, String, Value)> {
+    let list = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    let object = format!("{}1{}", "{a:".repeat(depth), "}".repeat(depth));
+    let mut json_value = json!(1);
+    // serde_json's reader stops at 128 levels; a deeper JSON value is sent as text below.
+    for _ in 0..depth.min(120) {
+        json_value = json!([json_value]);
+    }
+    vec![
+        (
+            "list argument",
+            format!("{{ serverInfo(x: {list}) {{ version }} }}"),
+            Value::Null,
+        ),
+        (
+            "object argument",
+            format!("{{ serverInfo(x: {object}) {{ version }} }}"),
+            Value::Null,
+        ),
+        (
+            "variable default",
+            format!("query($v: [Int] = {list}) {{ serverInfo {{ version }} }}"),
+            Value::Null,
+        ),
+        (
+            "variable value",
+            "query($v: [Int]) { serverInfo { version } }".to_owned(),
+            json!({ "v": json_value }),
+        ),
+    ]
+}
+
+/// A POST body whose variable `v` is nested `depth` deep, written as text (any depth).
+fn deep_json_body(depth: usize) -> String {
+    format!(
+        r#"{{"query":"query($v: [Int]) {{ serverInfo {{ version }} }}","variables":{{"v":{}1{}}}}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+/// Proves the process still serves: health, and a normal query.
+async fn assert_alive(server: &ServerProcess) {
+    let health = reqwest::get(format!("http://{}/healthz", server.addr))
+        .await
+        .expect("the process still answers /healthz");
+    assert!(health.status().is_success());
+    let body = server
+        .gql(None, "{ serverInfo { version } }", json!({}))
+        .await;
+    assert!(body["data"]["serverInfo"]["version"].is_string(), "{body}");
+}
+
+/// Asserts an HTTP answer refused the request: 400 with `QUERY_REJECTED`, or a transport
+/// limit (413 body too large, 414/431 request line or headers too large).
+async fn assert_refused(what: &str, response: reqwest::Response) {
+    let status = response.status().as_u16();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    match status {
+        400 => assert_eq!(error_code(&body), Some("QUERY_REJECTED"), "{what}: {body}"),
+        413 | 414 | 431 => {}
+        other => panic!("{what}: unexpected status {other}: {body}"),
+    }
+}
+
+async fn start(app: &TestApp) -> ServerProcess {
+    ServerProcess::start(app, &[]).await
+}
+
+#[tokio::test]
+async fn deeply_nested_values_are_refused_over_http_and_the_process_stays_up() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = start(&app).await;
+    let client = reqwest::Client::new();
+    let url = format!("http://{}/graphql", server.addr);
+    for depth in DEPTHS {
+        for (form, query, variables) in nested_forms(depth) {
+            let what = format!("POST {form} at {depth}");
+            let response = client
+                .post(&url)
+                .header("accept", GRAPHQL_RESPONSE)
+                .json(&json!({ "query": query, "variables": variables }))
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            assert_refused(&what, response).await;
+
+            let what = format!("GET {form} at {depth}");
+            let response = client
+                .get(&url)
+                .header("accept", GRAPHQL_RESPONSE)
+                .query(&[("query", query), ("variables", variables.to_string())])
+                .send()
+                .await;
+            // A request line past hyper's buffer may be dropped without an answer.
+            if let Ok(response) = response {
+                assert_refused(&what, response).await;
+            }
+        }
+        let response = client
+            .post(&url)
+            .header("accept", GRAPHQL_RESPONSE)
+            .header("content-type", "application/json")
+            .body(deep_json_body(depth))
+            .send()
+            .await
+            .unwrap();
+        assert_refused(&format!("JSON variables at {depth}"), response).await;
+        assert_alive(&server).await;
+    }
+}
+
+/// The next text or close message on `socket`, within five seconds; `None` when it ended.
+async fn reply(socket: &mut Socket) -> Option<Message> {
+    use futures_util::StreamExt;
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+            Ok(Some(Ok(message @ (Message::Text(_) | Message::Close(_))))) => {
+                return Some(message);
+            }
+            Ok(Some(Ok(_))) => {}
+            Ok(Some(Err(_)) | None) => return None,
+            Err(_) => panic!("no answer within five seconds"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn deeply_nested_values_are_refused_over_websocket_and_the_process_stays_up() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = start(&app).await;
+    for depth in DEPTHS {
+        for (form, query, variables) in nested_forms(depth) {
+            let what = format!("subscribe {form} at {depth}");
+            let mut socket = connected_at(server.addr, &app.admin_token).await;
+            send(
+                &mut socket,
+                json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": variables}}),
+            )
+            .await;
+            match reply(&mut socket).await {
+                Some(Message::Text(text)) => {
+                    // A refused document is a `next` with errors (or an `error`), then the end.
+                    let message: Value = serde_json::from_str(&text).unwrap();
+                    let errors = match message["type"].as_str() {
+                        Some("next") => &message["payload"]["errors"],
+                        Some("error") => &message["payload"],
+                        _ => panic!("{what}: {message}"),
+                    };
+                    assert_eq!(
+                        errors[0]["extensions"]["code"], "QUERY_REJECTED",
+                        "{what}: {message}"
+                    );
+                }
+                // A message over the socket's size limit closes the connection.
+                Some(Message::Close(_)) | None => assert!(
+                    query.len() > app.state.config.ws_max_message_bytes,
+                    "{what}: closed"
+                ),
+                Some(other) => panic!("{what}: {other:?}"),
+            }
+        }
+        assert_alive(&server).await;
+    }
+}
+
+/// `query { ...F0 }` where each fragment spreads the next twice: 2^n paths in 1 KB.
+fn fan_out(n: usize) -> String {
+    let mut document = String::from("query { ...F0 }");
+    for i in 0..n {
+        let next = i + 1;
+        document.push_str(&format!(
+            " fragment F{i} on QueryRoot {{ ...F{next} ...F{next} }}"
+        ));
+    }
+    document.push_str(&format!(
+        " fragment F{n} on QueryRoot {{ serverInfo {{ version }} }}"
+    ));
+    document
+}
+
+#[tokio::test]
+async fn fragment_fan_out_is_refused_quickly_and_health_answers_during_a_burst() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = start(&app).await;
+    // 2^4 paths run; 2^10 are over the complexity limit; the rest over the expansion budget,
+    // refused before the library walks any path.
+    let small = server.gql(None, &fan_out(4), json!({})).await;
+    assert!(
+        small["data"]["serverInfo"]["version"].is_string(),
+        "{small}"
+    );
+    for n in [10, 22, 26, 31] {
+        let started = Instant::now();
+        let body = server.gql(None, &fan_out(n), json!({})).await;
+        let took = started.elapsed();
+        assert_eq!(error_code(&body), Some("QUERY_REJECTED"), "n={n}: {body}");
+        assert!(took < Duration::from_millis(500), "n={n} took {took:?}");
+    }
+    let burst: Vec<_> = (0..16)
+        .map(|_| {
+            let document = fan_out(31);
+            let addr = server.addr;
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(format!("http://{addr}/graphql"))
+                    .json(&json!({ "query": document }))
+                    .send()
+                    .await
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let health = reqwest::get(format!("http://{}/healthz", server.addr))
+        .await
+        .unwrap();
+    assert!(health.status().is_success());
+    assert!(started.elapsed() < Duration::from_secs(1));
+    for request in burst {
+        assert!(request.await.unwrap().is_ok());
+    }
+    assert_alive(&server).await;
+}
+
+#[tokio::test]
+async fn thousands_of_directives_or_errors_produce_a_small_answer() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = start(&app).await;
+    let directives: String = (0..20_000).map(|i| format!(" @d{i}")).collect();
+    for document in [
+        format!("query{directives} {{ serverInfo {{ version }} }}"),
+        format!("query($v: Int{directives}) {{ serverInfo {{ version }} }}"),
+        format!("{{ ...F }} fragment F on QueryRoot{directives} {{ serverInfo {{ version }} }}"),
+    ] {
+        let body = server.gql(None, &document, json!({})).await;
+        assert_eq!(error_code(&body), Some("QUERY_REJECTED"), "{body}");
+        assert!(body.to_string().len() < 2_000, "{body}");
+    }
+    // 1,500 unknown fields: every one is a validation error, but only the first are returned.
+    let fields: String = (0..1_500).map(|i| format!(" f{i}")).collect();
+    let body = server.gql(None, &format!("{{{fields} }}"), json!({})).await;
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 100, "{body}");
+    assert_eq!(errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED");
+    let last = &errors[99]["extensions"];
+    assert_eq!(last["code"], "QUERY_REJECTED");
+    assert_eq!(last["omittedErrors"], 1_401);
+    assert_alive(&server).await;
+}
+
+#[tokio::test]
+async fn refused_documents_share_one_metrics_series() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = start(&app).await;
+    for i in 0..50 {
+        let name = format!("invented{i}x{}", "y".repeat(200));
+        let body = server
+            .gql(None, &format!("{{ {name} {{ id }} }}"), json!({}))
+            .await;
+        assert_eq!(
+            error_code(&body),
+            Some("GRAPHQL_VALIDATION_FAILED"),
+            "{body}"
+        );
+        // The same text twice: the second run reuses the cached document.
+        server
+            .gql(None, &format!("{{ {name} {{ id }} }}"), json!({}))
+            .await;
+    }
+    let metrics = reqwest::get(format!("http://{}/metrics", server.addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !metrics.contains("invented"),
+        "a client's names became series"
+    );
+    assert!(metrics.contains(r#"operation="invalid""#), "{metrics}");
+    assert_alive(&server).await;
+}
