@@ -103,6 +103,14 @@ impl AppError {
         )
     }
 
+    /// A record the caller may see but not change (seen through a split, a share or a link).
+    pub fn read_only(what: &str) -> Self {
+        Self::new(
+            ErrorCode::Forbidden,
+            format!("You may see this {what} but not change it"),
+        )
+    }
+
     pub fn not_found(what: &str) -> Self {
         Self::new(ErrorCode::NotFound, format!("{what} not found"))
     }

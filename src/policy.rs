@@ -104,6 +104,20 @@ pub fn opportunities(viewer: &Viewer) -> Condition {
         .add(entity::opportunity::Column::Id.in_subquery(shared))
 }
 
+/// Deals the viewer may change. Seeing is not changing: a split (the viewer's, or a team
+/// member's) shows a deal but never opens it to writes, which belong to its owner, the owner's
+/// managers and admins. Finance reads deals and changes none.
+pub fn changeable_opportunities(viewer: &Viewer) -> Condition {
+    owned_by(viewer, entity::opportunity::Column::OwnerId, false)
+}
+
+/// Contracts a seller may change: the owner's, their managers' and admins'. A contract seen
+/// through its customer (another owner's contract on a customer in the viewer's scope) is read
+/// only. Finance's steps on contracts are the billing rules', not this.
+pub fn changeable_contracts(viewer: &Viewer) -> Condition {
+    owned_by(viewer, entity::contract::Column::OwnerId, false)
+}
+
 /// [`opportunities`] in a form PostgreSQL answers from its indexes: each id set becomes an
 /// array computed once (`= ANY(ARRAY(subquery))`), so the owner index and the primary key are
 /// probed and OR-ed as bitmaps instead of every deal being tested against two subqueries.

@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -67,13 +67,21 @@ fn require_seller(viewer: &Viewer) -> AppResult<()> {
     }
 }
 
-/// The owner, a manager who sees it, or an admin may change a contract; other viewers may not.
-fn require_steward(viewer: &Viewer, contract: &contract::Model) -> AppResult<()> {
-    match viewer.role {
-        Role::Admin | Role::SalesManager => Ok(()),
-        Role::SalesRep if contract.owner_id == viewer.user_id => Ok(()),
-        _ => Err(AppError::forbidden()),
+/// The owner, the owner's managers or an admin may change a contract; those who see it through
+/// its customer may not. Errors: `FORBIDDEN`.
+async fn require_steward(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    contract: &contract::Model,
+) -> AppResult<()> {
+    let changeable = Contracts::find_by_id(contract.id)
+        .filter(policy::changeable_contracts(viewer))
+        .count(db)
+        .await?;
+    if changeable == 0 {
+        return Err(AppError::read_only("contract"));
     }
+    Ok(())
 }
 
 /// Drafts a contract owned by the caller, for a visible customer or from a visible deal that is
@@ -273,7 +281,7 @@ pub async fn update_contract(
     };
     let txn = guard.txn();
     let current = get_contract(txn, viewer, id).await?;
-    require_steward(viewer, &current)?;
+    require_steward(txn, viewer, &current).await?;
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
@@ -361,7 +369,7 @@ pub async fn advance(
     match (&step, viewer.role) {
         (Lifecycle::Cancel(_), Role::Finance) => return Err(AppError::forbidden()),
         (_, Role::Finance) => {}
-        _ => require_steward(viewer, &current)?,
+        _ => require_steward(txn, viewer, &current).await?,
     }
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));

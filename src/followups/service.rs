@@ -88,7 +88,8 @@ pub async fn log_follow_up(
             ("CUSTOMER", id, None, Some(id))
         }
         Subject::Opportunity(id) => {
-            let deal = crate::opportunities::service::get_opportunity(txn, viewer, id).await?;
+            let deal =
+                crate::opportunities::service::opportunity_for_change(txn, viewer, id).await?;
             ("OPPORTUNITY", id, None, Some(deal.customer_id))
         }
     };

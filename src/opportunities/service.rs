@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -195,6 +195,25 @@ pub async fn get_opportunity(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Opportunity"))
+}
+
+/// A deal the viewer may change: visible, and theirs to change (their own, their teams', or
+/// any for admins). Errors: `NOT_FOUND` (not visible), `FORBIDDEN` (visible through a split
+/// only).
+pub async fn opportunity_for_change(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<opportunity::Model> {
+    let deal = get_opportunity(db, viewer, id).await?;
+    let changeable = Opportunities::find_by_id(id)
+        .filter(policy::changeable_opportunities(viewer))
+        .count(db)
+        .await?;
+    if changeable == 0 {
+        return Err(AppError::read_only("opportunity"));
+    }
+    Ok(deal)
 }
 
 /// Filters for the opportunity list.
@@ -412,7 +431,7 @@ pub async fn update_opportunity(
         Start::Fresh(guard) => guard,
     };
     let txn = guard.txn();
-    let current = get_opportunity(txn, viewer, id).await?;
+    let current = opportunity_for_change(txn, viewer, id).await?;
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
@@ -549,7 +568,7 @@ async fn apply(
     note: Option<String>,
     now: DateTime<Utc>,
 ) -> AppResult<(Uuid, Vec<notification::Model>)> {
-    let current = get_opportunity(txn, viewer, id).await?;
+    let current = opportunity_for_change(txn, viewer, id).await?;
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
@@ -757,14 +776,14 @@ pub async fn visible_by_ids(
         .await?)
 }
 
-/// A visible deal that may get a contract: won, or open in the last open stage of the pipeline.
-/// Errors: `NOT_FOUND`, `INVALID_STATE`.
+/// A deal the viewer may change that may get a contract: won, or open in the last open stage
+/// of the pipeline. Errors: `NOT_FOUND`, `FORBIDDEN` (seen through a split), `INVALID_STATE`.
 pub async fn ready_for_contract(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<opportunity::Model> {
-    let deal = get_opportunity(db, viewer, id).await?;
+    let deal = opportunity_for_change(db, viewer, id).await?;
     let last_open = stages::list(db, false)
         .await?
         .into_iter()
@@ -841,10 +860,7 @@ pub async fn set_splits(
         Start::Fresh(guard) => guard,
     };
     let txn = guard.txn();
-    let current = get_opportunity(txn, viewer, id).await?;
-    if viewer.role == Role::SalesRep && current.owner_id != viewer.user_id {
-        return Err(AppError::forbidden());
-    }
+    let current = opportunity_for_change(txn, viewer, id).await?;
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }

@@ -127,7 +127,7 @@ pub(crate) async fn insert_visit(
         }
     }
     if let Some(id) = new.opportunity_id {
-        let deal = crate::opportunities::service::get_opportunity(db, assignee, id)
+        let deal = crate::opportunities::service::opportunity_for_change(db, assignee, id)
             .await
             .map_err(|e| e.with_field("input.opportunityId"))?;
         if deal.customer_id != customer.id {

@@ -23,3 +23,4 @@ mod transport;
 mod users;
 mod visits;
 mod websocket;
+mod write_rights;
