@@ -115,7 +115,7 @@ pub async fn login(
 ) -> AppResult<Session> {
     let now = state.clock.now();
     let account = normalize_email(email);
-    throttle::check(&state.db, &state.config, &account, client_addr, now).await?;
+    let attempt = throttle::begin(&state.db, &state.config, &account, client_addr, now).await?;
 
     let user = Users::find()
         .filter(user::Column::Email.eq(account.as_str()))
@@ -129,13 +129,13 @@ pub async fn login(
     let user = match user {
         Some(user) if matches && user.active => user,
         _ => {
-            throttle::record_failure(&state.db, &account, client_addr, now).await?;
+            attempt.failed();
             return Err(invalid_credentials());
         }
     };
 
     let txn = crate::db::begin_write(&state.db).await?;
-    throttle::clear_account(&txn, &account).await?;
+    attempt.succeeded(&txn).await?;
     let session = issue_session(state, &txn, user, Uuid::now_v7(), now).await?;
     txn.commit().await?;
     Ok(session)
@@ -344,9 +344,9 @@ pub async fn change_password(
         .one(&state.db)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
-    throttle::check(&state.db, &state.config, &user.email, client_addr, now).await?;
+    let attempt = throttle::begin(&state.db, &state.config, &user.email, client_addr, now).await?;
     if !passwords::verify(current_password.to_owned(), user.password_hash.clone()).await? {
-        throttle::record_failure(&state.db, &user.email, client_addr, now).await?;
+        attempt.failed();
         return Err(AppError::bad_input(
             "input.currentPassword",
             "The current password is wrong",
@@ -354,6 +354,7 @@ pub async fn change_password(
     }
     let hash = passwords::hash(state.hasher, new_password.to_owned()).await?;
     let txn = crate::db::begin_write(&state.db).await?;
+    attempt.succeeded(&txn).await?;
     revoke_all_sessions(&txn, user.id, now).await?;
     let updated = user::ActiveModel {
         id: Set(user.id),

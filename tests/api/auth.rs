@@ -367,3 +367,84 @@ async fn anonymous_callers_get_unauthenticated_for_protected_fields() {
 
     assert_eq!(error_code(&body), Some("UNAUTHENTICATED"));
 }
+
+/// Codes of every error in `bodies`, counted by code.
+fn tally<'a>(
+    bodies: impl IntoIterator<Item = &'a Value>,
+) -> std::collections::BTreeMap<String, usize> {
+    let mut tally = std::collections::BTreeMap::new();
+    for body in bodies {
+        for error in body["errors"].as_array().into_iter().flatten() {
+            let code = error["extensions"]["code"].as_str().unwrap_or("UNCODED");
+            *tally.entry(code.to_owned()).or_default() += 1;
+        }
+    }
+    tally
+}
+
+#[tokio::test]
+async fn parallel_wrong_passwords_get_exactly_the_allowed_tries() {
+    let app =
+        TestApp::spawn_on_file_or_postgres_with(|c| c.login_max_failures_per_client = 1_000).await;
+    let rep = app.a_user().create().await;
+    let guesses: Vec<String> = (0..60).map(|i| format!("guess-{i}")).collect();
+    let attempts = guesses.iter().map(|guess| app.login(&rep.email, guess));
+
+    let bodies = futures_util::future::join_all(attempts).await;
+
+    // Racing attempts see each other before any password is checked: never more than the
+    // limit are tried (fewer when a burst's refused attempts are still being taken back).
+    let tally = tally(&bodies);
+    let tried = tally.get("UNAUTHENTICATED").copied().unwrap_or(0);
+    assert!((1..=5).contains(&tried), "{tally:?}");
+    assert_eq!(tally.get("RATE_LIMITED"), Some(&(60 - tried)), "{tally:?}");
+    // The right password gets in only while tries are left.
+    let right = app.login(&rep.email, &rep.password).await;
+    let expected = if tried == 5 {
+        Some("RATE_LIMITED")
+    } else {
+        None
+    };
+    assert_eq!(error_code(&right), expected, "{right}");
+}
+
+#[tokio::test]
+async fn every_login_field_of_a_batch_counts() {
+    let app =
+        TestApp::spawn_on_file_or_postgres_with(|c| c.login_max_failures_per_client = 1_000).await;
+    let rep = app.a_user().create().await;
+    let document = |n: usize| {
+        let fields: Vec<String> = (0..20)
+            .map(|i| format!("a{i}: login(input: {{email: \"{}\", password: \"guess-{n}-{i}\"}}) {{ accessToken }}", rep.email))
+            .collect();
+        json!({ "query": format!("mutation {{ {} }}", fields.join(" ")) })
+    };
+    let batch = Value::Array((0..10).map(document).collect());
+
+    let (_, body) = app.post_json(None, &batch).await;
+
+    let answers = body.as_array().unwrap();
+    assert_eq!(answers.len(), 10);
+    let tally = tally(answers);
+    let tried = tally.get("UNAUTHENTICATED").copied().unwrap_or(0);
+    assert!((1..=5).contains(&tried), "{tally:?}");
+    assert_eq!(tally.get("RATE_LIMITED"), Some(&(200 - tried)), "{tally:?}");
+}
+
+#[tokio::test]
+async fn a_successful_login_forgives_the_account_but_not_the_address() {
+    let app = TestApp::spawn_with(|c| c.login_max_failures_per_client = 3).await;
+    let rep = app.a_user().create().await;
+    for _ in 0..2 {
+        let failed = app.login(&rep.email, "wrong-password!").await;
+        assert_eq!(error_code(&failed), Some("UNAUTHENTICATED"));
+    }
+    assert!(app.login(&rep.email, &rep.password).await["data"]["login"]["accessToken"].is_string());
+    let third = app.login("nobody@test.local", "wrong-password!").await;
+    assert_eq!(error_code(&third), Some("UNAUTHENTICATED"));
+
+    // Three failures from this address in the window, one success between them.
+    let body = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
+
+    assert_eq!(error_code(&body), Some("RATE_LIMITED"));
+}

@@ -89,19 +89,30 @@ async fn start(app: &TestApp) -> ServerProcess {
 async fn deeply_nested_values_are_refused_over_http_and_the_process_stays_up() {
     let app = TestApp::spawn_on_file_or_postgres().await;
     let server = start(&app).await;
-    let client = reqwest::Client::new();
+    // A connection the server closed after an early answer (413, 431) is never reused.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap();
     let url = format!("http://{}/graphql", server.addr);
     for depth in DEPTHS {
         for (form, query, variables) in nested_forms(depth) {
             let what = format!("POST {form} at {depth}");
+            let body = json!({ "query": query, "variables": variables }).to_string();
+            let oversized = body.len() > app.state.config.body_limit_bytes;
             let response = client
                 .post(&url)
                 .header("accept", GRAPHQL_RESPONSE)
-                .json(&json!({ "query": query, "variables": variables }))
+                .header("content-type", "application/json")
+                .body(body)
                 .send()
-                .await
-                .unwrap_or_else(|e| panic!("{what}: {e}"));
-            assert_refused(&what, response).await;
+                .await;
+            match response {
+                Ok(response) => assert_refused(&what, response).await,
+                // The server answers 413 as soon as the limit is passed and closes the
+                // connection, which the client may see as a failed send.
+                Err(error) => assert!(oversized, "{what}: {error}"),
+            }
 
             let what = format!("GET {form} at {depth}");
             let response = client
