@@ -15,6 +15,7 @@ pub mod customers;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod exact_sum;
 pub mod followups;
 pub mod graphql;
 pub mod http;

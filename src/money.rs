@@ -9,6 +9,10 @@ use crate::error::{AppError, AppResult};
 /// Fraction digits of every amount (minor units per major unit = 10^SCALE).
 pub const SCALE: u32 = 2;
 
+/// The largest amount a client may send, in minor units: 999,999,999,999.99. Sums of many
+/// such amounts are computed exactly beyond `i64` (see [`crate::db::exact_sum`]).
+pub const MAX_INPUT_MINOR: i64 = 99_999_999_999_999;
+
 /// An exact amount of the deployment currency, in minor units.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Money(i64);
@@ -25,7 +29,7 @@ impl Money {
     }
 
     /// Parses a client amount: at most two fraction digits as written (`"1.000"` has three)
-    /// and within range, else `BAD_USER_INPUT` on `field`.
+    /// and at most [`MAX_INPUT_MINOR`] either way, else `BAD_USER_INPUT` on `field`.
     pub fn parse(amount: Decimal, field: &str) -> AppResult<Self> {
         if amount.scale() > SCALE {
             return Err(AppError::bad_input(
@@ -36,7 +40,10 @@ impl Money {
         let minor = amount
             .checked_mul(Decimal::from(10_i64.pow(SCALE)))
             .and_then(|m| i64::try_from(m).ok())
-            .ok_or_else(|| AppError::bad_input(field, "The amount is out of range"))?;
+            .filter(|m| m.unsigned_abs() <= MAX_INPUT_MINOR.unsigned_abs())
+            .ok_or_else(|| {
+                AppError::bad_input(field, "Amounts are at most 999,999,999,999.99 either way")
+            })?;
         Ok(Self(minor))
     }
 
@@ -47,6 +54,15 @@ impl Money {
             .checked_mul(Decimal::from(10_i64.pow(SCALE)))
             .and_then(|m| i64::try_from(m).ok())
             .map(Self)
+    }
+
+    /// [`Money::round_half_up`] for totals, saturating at the `i64` bounds instead of failing.
+    pub fn round_half_up_saturating(amount: Decimal) -> Self {
+        Self::round_half_up(amount).unwrap_or(if amount.is_sign_negative() {
+            Self(i64::MIN)
+        } else {
+            Self(i64::MAX)
+        })
     }
 
     pub fn to_decimal(self) -> Decimal {
@@ -102,6 +118,20 @@ mod tests {
             "three digits as written"
         );
         assert_eq!(Money::parse(dec("1.00"), "a").unwrap().minor(), 100);
+    }
+
+    #[test]
+    fn inputs_are_capped_at_the_largest_documented_amount() {
+        let max = Money::parse(dec("999999999999.99"), "a").unwrap();
+        assert_eq!(max.minor(), MAX_INPUT_MINOR);
+        assert_eq!(
+            Money::parse(dec("-999999999999.99"), "a").unwrap().minor(),
+            -MAX_INPUT_MINOR
+        );
+        for over in ["1000000000000", "-1000000000000.00", "92233720368547758.07"] {
+            let err = Money::parse(dec(over), "input.amount").unwrap_err();
+            assert_eq!(err.field.as_deref(), Some("input.amount"), "{over}");
+        }
     }
 
     #[test]

@@ -16,11 +16,13 @@ use uuid::Uuid;
 use super::periods::Period;
 use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::exact_sum;
 use crate::money::Money;
 use crate::opportunities::forecast::Scope;
 use entity::{
     allocation, contract, installment, lead, opportunity, pipeline_stage, team, user, visit_task,
 };
+use rust_decimal::prelude::ToPrimitive;
 
 /// How to group the report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,11 +61,12 @@ struct Acc {
     won: Decimal,
     pipeline: Decimal,
     weighted: Decimal,
-    collected: i64,
+    // Money sums in minor units, as decimals: sums over many sellers never overflow.
+    collected: Decimal,
     won_count: i64,
-    won_amount: i64,
+    won_amount: Decimal,
     lost_count: i64,
-    lost_amount: i64,
+    lost_amount: Decimal,
     cycle_days: f64,
     cycles: i64,
     leads: i64,
@@ -98,21 +101,21 @@ fn ratio(part: f64, whole: f64) -> Option<f64> {
 }
 
 fn cents(value: Decimal) -> Money {
-    Money::round_half_up(value / Decimal::ONE_HUNDRED).unwrap_or(Money::ZERO)
+    Money::round_half_up_saturating(value / Decimal::ONE_HUNDRED)
 }
 
 impl Acc {
     fn row(&self, id: Option<Uuid>, name: Option<String>, target: Option<i64>) -> Row {
         let won = cents(self.won);
         let pipeline = cents(self.pipeline);
-        let remaining = target.map(|t| t - won.minor());
+        let remaining = target.map(|t| t.saturating_sub(won.minor()));
         Row {
             id,
             name,
             target: target.map(Money::from_minor),
             achievement_rate: target.and_then(|t| ratio(won.minor() as f64, t as f64)),
             won,
-            collected: Money::from_minor(self.collected),
+            collected: cents(self.collected),
             pipeline,
             weighted_pipeline: cents(self.weighted),
             pipeline_coverage: remaining.and_then(|r| ratio(pipeline.minor() as f64, r as f64)),
@@ -121,18 +124,14 @@ impl Acc {
                 (self.won_count + self.lost_count) as f64,
             ),
             win_rate_by_amount: ratio(
-                self.won_amount as f64,
-                (self.won_amount + self.lost_amount) as f64,
+                self.won_amount.to_f64().unwrap_or(0.0),
+                (self.won_amount + self.lost_amount).to_f64().unwrap_or(0.0),
             ),
-            avg_deal_size: (self.won_count > 0)
-                .then(|| {
-                    Money::round_half_up(
-                        Decimal::from(self.won_amount)
-                            / Decimal::from(self.won_count)
-                            / Decimal::ONE_HUNDRED,
-                    )
-                })
-                .flatten(),
+            avg_deal_size: (self.won_count > 0).then(|| {
+                Money::round_half_up_saturating(
+                    self.won_amount / Decimal::from(self.won_count) / Decimal::ONE_HUNDRED,
+                )
+            }),
             avg_sales_cycle_days: ratio(self.cycle_days, self.cycles as f64),
             lead_conversion_rate: ratio(self.converted as f64, self.leads as f64),
             visits_completed: self.visits_completed,
@@ -251,7 +250,7 @@ async fn credited(
         .expr_as(Expr::cust(share), Alias::new("share"))
         .expr_as(Expr::cust(probability), Alias::new("probability"))
         .expr_as(
-            Expr::cust("CAST(SUM(\"opportunities\".\"amount_minor\") AS BIGINT)"),
+            exact_sum::saturating_sql("\"opportunities\".\"amount_minor\""),
             Alias::new("total"),
         )
         .cond_where(condition)
@@ -309,7 +308,7 @@ pub async fn sales_performance(
         .expr_as(Expr::col(opportunity::Column::Status), Alias::new("status"))
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("deals"))
         .expr_as(
-            Expr::cust("CAST(SUM(\"amount_minor\") AS BIGINT)"),
+            exact_sum::saturating_sql("\"amount_minor\""),
             Alias::new("total"),
         )
         .cond_where(closed_in(opportunity::Column::ClosedAt))
@@ -368,7 +367,7 @@ pub async fn sales_performance(
             Alias::new("user_id"),
         )
         .expr_as(
-            Expr::cust("CAST(SUM(\"allocations\".\"amount_minor\") AS BIGINT)"),
+            exact_sum::saturating_sql("\"allocations\".\"amount_minor\""),
             Alias::new("total"),
         )
         .and_where(Expr::col((allocation::Entity, allocation::Column::CreatedAt)).gte(start))
@@ -455,10 +454,10 @@ pub async fn sales_performance(
         if let Some(a) = acc.get_mut(&row.user_id) {
             if row.status == "WON" {
                 a.won_count += row.deals;
-                a.won_amount += row.total;
+                a.won_amount += Decimal::from(row.total);
             } else {
                 a.lost_count += row.deals;
-                a.lost_amount += row.total;
+                a.lost_amount += Decimal::from(row.total);
             }
         }
     }
@@ -470,7 +469,7 @@ pub async fn sales_performance(
     }
     for row in collected {
         if let Some(a) = acc.get_mut(&row.user_id) {
-            a.collected += row.total;
+            a.collected += Decimal::from(row.total);
         }
     }
     for row in leads {

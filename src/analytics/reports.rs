@@ -7,6 +7,7 @@ use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use super::periods::Period;
 use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::exact_sum;
 use crate::policy;
 use entity::{contract, lead, opportunity};
 
@@ -47,8 +48,8 @@ pub async fn lead_sources(
             Alias::new("won_deals"),
         )
         .expr_as(
-            Expr::cust(format!(
-                "CAST(SUM(CASE WHEN {won} THEN \"opportunities\".\"amount_minor\" ELSE 0 END) AS BIGINT)"
+            exact_sum::saturating_sql(&format!(
+                "CASE WHEN {won} THEN \"opportunities\".\"amount_minor\" ELSE 0 END"
             )),
             Alias::new("won_minor"),
         )

@@ -239,7 +239,9 @@ impl BillingQuery {
             input.to.0,
         )
         .await?;
-        let total: i64 = months.iter().map(|m| m.expected).sum();
+        let total = months
+            .iter()
+            .fold(0_i64, |sum, m| sum.saturating_add(m.expected));
         Ok(CollectionForecast {
             months: months
                 .into_iter()

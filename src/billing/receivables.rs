@@ -24,13 +24,9 @@ fn outstanding() -> Expr {
         .sub(Expr::col((Installments, Column::WaivedMinor)))
 }
 
-/// `CAST(COALESCE(SUM(e), 0) AS BIGINT)`: exact on both databases.
+/// The sum of `e`, 0 over no rows: exact on both databases, saturating beyond `bigint`.
 fn total(e: Expr) -> Expr {
-    Func::cast_as(
-        Func::coalesce([Expr::from(Func::sum(e)), Expr::val(0_i64)]),
-        Alias::new("BIGINT"),
-    )
-    .into()
+    Func::coalesce([crate::exact_sum::saturating(e), Expr::val(0_i64)]).into()
 }
 
 /// `e` where `condition` holds, else 0.
@@ -194,15 +190,18 @@ pub struct Buckets {
 
 impl Buckets {
     pub fn total(&self) -> i64 {
-        self.current + self.d1_to30 + self.d31_to60 + self.d61_to90 + self.over90
+        // Sums saturate at the `i64` bounds (see `exact_sum`), and so does their total.
+        [self.d1_to30, self.d31_to60, self.d61_to90, self.over90]
+            .into_iter()
+            .fold(self.current, i64::saturating_add)
     }
 
     fn add(&mut self, other: &Buckets) {
-        self.current += other.current;
-        self.d1_to30 += other.d1_to30;
-        self.d31_to60 += other.d31_to60;
-        self.d61_to90 += other.d61_to90;
-        self.over90 += other.over90;
+        self.current = self.current.saturating_add(other.current);
+        self.d1_to30 = self.d1_to30.saturating_add(other.d1_to30);
+        self.d31_to60 = self.d31_to60.saturating_add(other.d31_to60);
+        self.d61_to90 = self.d61_to90.saturating_add(other.d61_to90);
+        self.over90 = self.over90.saturating_add(other.over90);
     }
 }
 
@@ -503,9 +502,9 @@ pub async fn of_customers(
     for row in db.query_all(&owed).await? {
         let part = Owed::from_query_result(&row, "")?;
         let value = found.entry(part.customer_id).or_default();
-        value.outstanding += part.outstanding;
-        value.overdue += part.overdue;
-        value.credit += part.credit;
+        value.outstanding = value.outstanding.saturating_add(part.outstanding);
+        value.overdue = value.overdue.saturating_add(part.overdue);
+        value.credit = value.credit.saturating_add(part.credit);
     }
     Ok(ids
         .iter()

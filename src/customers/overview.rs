@@ -5,9 +5,7 @@
 //! columns null. With
 //! the customer's own statement, the whole view takes two statements however many lists it nests.
 
-use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, JoinType, Query, SelectStatement,
-};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, EntityTrait, QuerySelect, QueryTrait, Select};
 use uuid::Uuid;
 
@@ -68,10 +66,8 @@ fn prefixed<E: EntityTrait>(select: Select<E>, prefix: &str) -> SelectStatement 
 /// The receivable as one row: the customer's parts summed (null sums when it has none).
 fn receivable(viewer: &Viewer, id: Uuid, as_of: chrono::NaiveDate) -> SelectStatement {
     let parts = Alias::new("parts");
-    let sum = |column: &str| {
-        Expr::expr(Func::sum(Expr::col((parts.clone(), Alias::new(column)))))
-            .cast_as(Alias::new("BIGINT"))
-    };
+    let sum =
+        |column: &str| crate::exact_sum::saturating(Expr::col((parts.clone(), Alias::new(column))));
     let mut query = Query::select();
     for column in ["outstanding", "overdue", "credit"] {
         query.expr_as(sum(column), Alias::new(format!("{RECEIVABLE}{column}")));
@@ -244,9 +240,9 @@ fn read_row(row: &sea_orm::QueryResult, overview: &mut Overview) -> Result<(), s
             let value: Option<i64> = row.try_get(RECEIVABLE, column)?;
             Ok(value.unwrap_or(0))
         };
-        receivable.outstanding += read("outstanding")?;
-        receivable.overdue += read("overdue")?;
-        receivable.credit += read("credit")?;
+        receivable.outstanding = receivable.outstanding.saturating_add(read("outstanding")?);
+        receivable.overdue = receivable.overdue.saturating_add(read("overdue")?);
+        receivable.credit = receivable.credit.saturating_add(read("credit")?);
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::exact_sum::{self, ExactSum};
 use crate::money::Money;
 use crate::policy;
 use entity::{opportunity, opportunity_split, pipeline_stage};
@@ -71,7 +72,7 @@ struct Group {
     month: String,
     share: i32,
     probability: i32,
-    total: i64,
+    total: ExactSum,
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -133,8 +134,8 @@ fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> Select
     query
 }
 
-fn share_of(total: i64, share: i32, probability: Option<i32>) -> Decimal {
-    let mut value = Decimal::from(total) * Decimal::from(share) / Decimal::from(10_000);
+fn share_of(total: ExactSum, share: i32, probability: Option<i32>) -> Decimal {
+    let mut value = total.to_decimal(0) * Decimal::from(share) / Decimal::from(10_000);
     if let Some(p) = probability {
         value = value * Decimal::from(p) / Decimal::ONE_HUNDRED;
     }
@@ -142,7 +143,7 @@ fn share_of(total: i64, share: i32, probability: Option<i32>) -> Decimal {
 }
 
 fn money(minor: Decimal) -> Money {
-    Money::round_half_up(minor / Decimal::ONE_HUNDRED).unwrap_or(Money::ZERO)
+    Money::round_half_up_saturating(minor / Decimal::ONE_HUNDRED)
 }
 
 /// The forecast of visible deals expected (or, when won, actually) closing from `from` to `to`.
@@ -173,7 +174,7 @@ pub async fn forecast(
             Expr::cust("COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")"),
             Alias::new("probability"),
         )
-        .expr_as(Expr::cust("CAST(SUM(\"opportunities\".\"amount_minor\") AS BIGINT)"), Alias::new("total"))
+        .expr_as(Expr::cust(exact_sum::sql("\"opportunities\".\"amount_minor\"")), Alias::new("total"))
         .add_group_by([
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),
             Expr::col((opportunity::Entity, opportunity::Column::Status)),

@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::forecast::Scope;
 use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::exact_sum::{self, ExactSum};
 use crate::money::Money;
 use crate::policy;
 use entity::{opportunity, pipeline_stage, stage_change};
@@ -31,8 +32,8 @@ pub struct FunnelLine {
 struct Snapshot {
     stage_id: Uuid,
     deals: i64,
-    total: i64,
-    weighted_centi: i64,
+    total: ExactSum,
+    weighted_centi: ExactSum,
 }
 
 /// A row of [`stage_flow`].
@@ -110,13 +111,13 @@ pub async fn funnel(
         )
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("deals"))
         .expr_as(
-            Expr::cust("CAST(SUM(\"opportunities\".\"amount_minor\") AS BIGINT)"),
+            Expr::cust(exact_sum::sql("\"opportunities\".\"amount_minor\"")),
             Alias::new("total"),
         )
         .expr_as(
-            Expr::cust(format!(
-                "CAST(SUM(\"opportunities\".\"amount_minor\" * {probability}) AS BIGINT)"
-            )),
+            Expr::cust(exact_sum::sql(&format!(
+                "\"opportunities\".\"amount_minor\" * {probability}"
+            ))),
             Alias::new("weighted_centi"),
         )
         .from(opportunity::Entity)
@@ -188,12 +189,11 @@ pub async fn funnel(
                 .iter()
                 .find(|f| f.stage_id == stage.id)
                 .filter(|f| f.entered > 0);
-            let weighted_centi = now.map_or(0, |s| s.weighted_centi);
+            let weighted_centi = now.map_or(ExactSum::default(), |s| s.weighted_centi);
             FunnelLine {
                 deals: now.map_or(0, |s| s.deals),
-                amount: Money::from_minor(now.map_or(0, |s| s.total)),
-                weighted: Money::round_half_up(rust_decimal::Decimal::new(weighted_centi, 4))
-                    .unwrap_or(Money::ZERO),
+                amount: Money::from_minor(now.map_or(0, |s| s.total.saturating_i64())),
+                weighted: Money::round_half_up_saturating(weighted_centi.to_decimal(4)),
                 // Counts of deals, far below 2^52: the ratio is exact enough for a rate.
                 #[allow(clippy::cast_precision_loss)]
                 conversion: flow.map(|f| f.advanced as f64 / f.entered as f64),

@@ -15,6 +15,7 @@ mod instances;
 mod jobs;
 mod leads;
 mod limits;
+mod money_bounds;
 mod opportunities;
 mod processes;
 mod schema;
