@@ -31,6 +31,7 @@ pub mod numbering;
 pub mod opportunities;
 pub mod pagination;
 pub mod policy;
+pub mod search;
 pub mod seed;
 pub mod state;
 pub mod statements;

@@ -527,7 +527,7 @@ pub async fn list_contracts(
     filter: ContractFilter,
     page: &PageRequest,
 ) -> AppResult<Page<contract::Model>> {
-    use sea_orm::sea_query::{Expr, ExprTrait, Func};
+    use sea_orm::sea_query::Expr;
     let mut condition = Condition::all().add(policy::contracts(viewer));
     if let Some(id) = filter.customer_id {
         condition = condition.add(contract::Column::CustomerId.eq(id));
@@ -542,12 +542,18 @@ pub async fn list_contracts(
         condition =
             condition.add(contract::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
     }
-    if let Some(search) = filter.search.filter(|s| !s.trim().is_empty()) {
-        let pattern = crate::customers::service::like_pattern(&search);
+    if let Some(pattern) = crate::search::pattern(filter.search.as_deref(), "filter.search")? {
+        let column = |c: contract::Column| Expr::col((Contracts, c));
         condition = condition.add(
             Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(contract::Column::Title))).like(&pattern))
-                .add(Expr::expr(Func::lower(Expr::col(contract::Column::Number))).like(&pattern)),
+                .add(crate::search::lower_like(
+                    column(contract::Column::Title),
+                    &pattern,
+                ))
+                .add(crate::search::lower_like(
+                    column(contract::Column::Number),
+                    &pattern,
+                )),
         );
     }
     pagination::fetch_sorted(

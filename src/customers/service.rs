@@ -1,7 +1,7 @@
 //! Customer and contact operations.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
@@ -14,6 +14,7 @@ use crate::idempotency::{self, IdempotentCall, Start};
 use crate::normalize;
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
+use crate::search;
 use crate::state::AppState;
 use entity::contact::{self, Entity as Contacts};
 use entity::customer::{self, Entity as Customers};
@@ -364,17 +365,6 @@ pub struct CustomerFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Escapes `%`, `_` and `\` for a LIKE pattern and wraps it in wildcards, lower-cased.
-pub(crate) fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .trim()
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// Visible customers, oldest first. Errors: `BAD_USER_INPUT` (paging).
 pub async fn list_customers(
     db: &impl ConnectionTrait,
@@ -398,10 +388,9 @@ pub async fn list_customers(
     if let Some(since) = filter.updated_since {
         condition = condition.add(customer::Column::UpdatedAt.gte(since));
     }
-    if let Some(search) = filter.search.filter(|s| !s.trim().is_empty()) {
-        condition = condition.add(
-            Expr::expr(Func::lower(Expr::col(customer::Column::Name))).like(like_pattern(&search)),
-        );
+    if let Some(pattern) = search::pattern(filter.search.as_deref(), "filter.search")? {
+        let name = Expr::col((customer::Entity, customer::Column::Name));
+        condition = condition.add(search::lower_like(name, &pattern));
     }
     pagination::fetch(
         db,

@@ -130,7 +130,27 @@ fn refused(refusal: Refusal) -> ServerError {
 
 /// Checks a request's variables: on every request, since a cached document meets new ones.
 pub fn check_variables(variables: &Variables) -> ServerResult<()> {
-    limits::check_variable_nesting(variables).map_err(refused)
+    limits::check_variable_nesting(variables).map_err(refused)?;
+    match limits::forbidden_text_in_variables(variables) {
+        Some(path) => Err(forbidden_text(path)),
+        None => Ok(()),
+    }
+}
+
+/// A text input holding NUL or another control character: `BAD_USER_INPUT` on its path.
+fn forbidden_text(path: String) -> ServerError {
+    let mut error = with_code(
+        ServerError::new(
+            "Text may not hold NUL or other control characters (tab and line breaks are fine)",
+            None,
+        ),
+        ErrorCode::BadUserInput,
+    );
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("field", Value::String(path));
+    error
 }
 
 /// The checks on a parsed document that must run before the library's own checks walk it.
@@ -146,7 +166,11 @@ fn check_document(doc: &ExecutableDocument, max_aliases: usize) -> ServerResult<
             limits::MAX_DIRECTIVES
         ))));
     }
-    limits::check_expansion(doc).map_err(refused)
+    limits::check_expansion(doc).map_err(refused)?;
+    match limits::forbidden_text_in_document(doc) {
+        Some(path) => Err(forbidden_text(path)),
+        None => Ok(()),
+    }
 }
 
 /// Parses a document as the safety net's parse hook would: the text's nesting first, coded

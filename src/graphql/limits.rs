@@ -156,6 +156,98 @@ pub fn check_variable_nesting(variables: &Variables) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Whether `text` holds a character no text input may: NUL or any other control character
+/// but tab, line feed and carriage return.
+pub fn is_forbidden_text(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// The path (`input.email`, `ids.2`) of the first string in `values` holding a forbidden
+/// character, walked without recursion.
+fn forbidden_text_in<'v>(values: impl Iterator<Item = (String, &'v ConstValue)>) -> Option<String> {
+    let mut pending: Vec<(String, &ConstValue)> = values.collect();
+    while let Some((path, value)) = pending.pop() {
+        match value {
+            ConstValue::String(text) if is_forbidden_text(text) => return Some(path),
+            ConstValue::List(items) => pending.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (format!("{path}.{i}"), item)),
+            ),
+            ConstValue::Object(fields) => pending.extend(
+                fields
+                    .iter()
+                    .map(|(name, field)| (format!("{path}.{name}"), field)),
+            ),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The path of the first variable string holding a forbidden character.
+pub fn forbidden_text_in_variables(variables: &Variables) -> Option<String> {
+    forbidden_text_in(
+        variables
+            .iter()
+            .map(|(name, value)| (name.to_string(), value)),
+    )
+}
+
+/// The path of the first string written in the document (arguments, directive arguments,
+/// variable defaults) holding a forbidden character.
+pub fn forbidden_text_in_document(doc: &ExecutableDocument) -> Option<String> {
+    use async_graphql::Positioned;
+    use async_graphql::parser::types::{Directive, Field};
+    use async_graphql_value::Value as Written;
+    fn arguments(args: &[(Positioned<Name>, Positioned<Written>)]) -> Option<String> {
+        args.iter().find_map(|(name, value)| {
+            // Variables read as null here: their values are checked on their own.
+            let constant = value
+                .node
+                .clone()
+                .into_const_with(|_| Ok::<_, std::convert::Infallible>(ConstValue::Null))
+                .unwrap_or(ConstValue::Null);
+            forbidden_text_in(std::iter::once((name.node.to_string(), &constant)))
+        })
+    }
+    fn directives(list: &[Positioned<Directive>]) -> Option<String> {
+        list.iter().find_map(|d| arguments(&d.node.arguments))
+    }
+    fn field(field: &Field) -> Option<String> {
+        arguments(&field.arguments).or_else(|| directives(&field.directives))
+    }
+    fn walk(set: &SelectionSet) -> Option<String> {
+        set.items.iter().find_map(|item| match &item.node {
+            Selection::Field(f) => field(&f.node).or_else(|| walk(&f.node.selection_set.node)),
+            Selection::InlineFragment(inline) => directives(&inline.node.directives)
+                .or_else(|| walk(&inline.node.selection_set.node)),
+            Selection::FragmentSpread(spread) => directives(&spread.node.directives),
+        })
+    }
+    let in_operations = doc.operations.iter().find_map(|(_, op)| {
+        let defaults = op.node.variable_definitions.iter().find_map(|v| {
+            let default = v.node.default_value.as_ref()?;
+            forbidden_text_in(std::iter::once((
+                v.node.name.node.to_string(),
+                &default.node,
+            )))
+            .or_else(|| directives(&v.node.directives))
+        });
+        defaults
+            .or_else(|| directives(&op.node.directives))
+            .or_else(|| walk(&op.node.selection_set.node))
+    });
+    in_operations.or_else(|| {
+        doc.fragments.values().find_map(|fragment| {
+            directives(&fragment.node.directives)
+                .or_else(|| walk(&fragment.node.selection_set.node))
+        })
+    })
+}
+
 /// Counts aliased fields across every operation and fragment of a document.
 pub fn count_aliases(doc: &ExecutableDocument) -> usize {
     count_in_selections(doc, &|selection| match selection {
@@ -426,6 +518,38 @@ mod tests {
         assert_eq!(check_json_nesting(quoted.as_bytes()), Ok(()));
         let shallow = format!("[{{\"v\":{}1{}}}]", "[".repeat(30), "]".repeat(30));
         assert_eq!(check_json_nesting(shallow.as_bytes()), Ok(()));
+    }
+
+    #[test]
+    fn control_characters_are_found_with_their_path_wherever_they_are_written() {
+        assert!(is_forbidden_text("a\u{0}b"));
+        assert!(is_forbidden_text("bell\u{7}"));
+        assert!(is_forbidden_text("c1\u{85}"));
+        assert!(!is_forbidden_text("line\nbreak\ttab\r 中文"));
+        let doc = parse(
+            "query($v: String = \"ok\") { a(input: {list: [\"ok\", \"bad\\u0000\"]}) { b @d(x: \"ok\") } }",
+        );
+        assert_eq!(
+            forbidden_text_in_document(&doc).as_deref(),
+            Some("input.list.1")
+        );
+        let defaults = parse("query($v: String = \"\\u0007\") { a }");
+        assert_eq!(forbidden_text_in_document(&defaults).as_deref(), Some("v"));
+        let fragment = parse("{ ...F } fragment F on Q { a @d(x: \"\\u0001\") }");
+        assert_eq!(forbidden_text_in_document(&fragment).as_deref(), Some("x"));
+        assert_eq!(
+            forbidden_text_in_document(&parse("{ a(x: \"fine\") }")),
+            None
+        );
+        let mut variables = Variables::default();
+        variables.insert(
+            Name::new("input"),
+            ConstValue::from_json(serde_json::json!({"email": "a\u{0}@b.c"})).unwrap(),
+        );
+        assert_eq!(
+            forbidden_text_in_variables(&variables).as_deref(),
+            Some("input.email")
+        );
     }
 
     fn fan_out(n: usize) -> String {

@@ -1,7 +1,7 @@
 //! Lead operations: create, read, update, score, disqualify, convert, follow-up bookkeeping.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     QueryFilter, QuerySelect, Set,
@@ -618,15 +618,26 @@ pub async fn list_leads(
     if let Some(since) = filter.updated_since {
         condition = condition.add(lead::Column::UpdatedAt.gte(since));
     }
-    if let Some(search) = filter.search.filter(|s| !s.trim().is_empty()) {
-        let pattern = customers::like_pattern(&search);
+    let search = filter.search.as_deref();
+    if let Some(pattern) = crate::search::pattern(search, "filter.search")? {
+        let column = |c: lead::Column| Expr::col((Leads, c));
         let mut any = Condition::any()
-            .add(Expr::expr(Func::lower(Expr::col(lead::Column::Name))).like(pattern.clone()))
-            .add(Expr::expr(Func::lower(Expr::col(lead::Column::Company))).like(pattern.clone()))
-            .add(Expr::col(lead::Column::EmailKey).like(pattern));
-        let digits: String = search.chars().filter(char::is_ascii_digit).collect();
+            .add(crate::search::lower_like(
+                column(lead::Column::Name),
+                &pattern,
+            ))
+            .add(crate::search::lower_like(
+                column(lead::Column::Company),
+                &pattern,
+            ))
+            .add(column(lead::Column::EmailKey).like(pattern));
+        let digits: String = search
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
         if digits.len() >= 3 {
-            any = any.add(Expr::col(lead::Column::PhoneKey).like(customers::like_pattern(&digits)));
+            any = any.add(column(lead::Column::PhoneKey).like(crate::search::contains(&digits)));
         }
         condition = condition.add(any);
     }

@@ -1,7 +1,7 @@
 //! Opportunity operations: create, read, update, and every change of stage.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -375,11 +375,9 @@ pub async fn list_opportunities(
     if let Some(since) = filter.updated_since {
         condition = condition.add(opportunity::Column::UpdatedAt.gte(since));
     }
-    if let Some(search) = filter.search.filter(|s| !s.trim().is_empty()) {
-        condition = condition.add(
-            Expr::expr(Func::lower(Expr::col(opportunity::Column::Name)))
-                .like(customers::like_pattern(&search)),
-        );
+    if let Some(pattern) = crate::search::pattern(filter.search.as_deref(), "filter.search")? {
+        let name = Expr::col((Opportunities, opportunity::Column::Name));
+        condition = condition.add(crate::search::lower_like(name, &pattern));
     }
     if filter.stale_only {
         condition = condition.add(stale_condition(now, &stages::list(db, true).await?));

@@ -1,6 +1,6 @@
 //! User and team operations.
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
@@ -383,22 +383,15 @@ pub async fn list_users(
     if let Some(active) = filter.active {
         condition = condition.add(user::Column::Active.eq(active));
     }
-    if let Some(search) = filter
-        .search
-        .map(|s| s.trim().to_lowercase())
-        .filter(|s| !s.is_empty())
-    {
-        let pattern = format!(
-            "%{}%",
-            search
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+    if let Some(pattern) = crate::search::pattern(filter.search.as_deref(), "filter.search")? {
+        let column = |c: user::Column| Expr::col((user::Entity, c));
         condition = condition.add(
             Condition::any()
-                .add(Expr::col(user::Column::Email).like(pattern.clone()))
-                .add(Expr::expr(Func::lower(Expr::col(user::Column::DisplayName))).like(pattern)),
+                .add(column(user::Column::Email).like(pattern.clone()))
+                .add(crate::search::lower_like(
+                    column(user::Column::DisplayName),
+                    &pattern,
+                )),
         );
     }
     pagination::fetch(

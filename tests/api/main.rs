@@ -11,6 +11,7 @@ mod contracts;
 mod customers;
 mod helpers;
 mod hostile;
+mod inputs;
 mod instances;
 mod jobs;
 mod leads;
