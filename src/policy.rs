@@ -242,6 +242,21 @@ pub fn can_see_opportunity(
     sees(owner) || holders.iter().copied().any(sees)
 }
 
+/// Whether `viewer` may read a colleague's contact details (e-mail, phone). Everyone sees a
+/// colleague's name and team; contact details only the user themself, their own team, the
+/// managers of their team, their own manager, finance and admins.
+pub fn can_see_contact(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bool {
+    match viewer.role {
+        Role::Admin | Role::Finance => true,
+        Role::SalesManager | Role::SalesRep => {
+            user_id == viewer.user_id
+                || (team_id.is_some() && team_id == viewer.team_id)
+                || viewer.manages(team_id)
+                || viewer.team_manager_id == Some(user_id)
+        }
+    }
+}
+
 /// Whether `viewer` may see a user with this id and team (the same rule as [`users`]).
 pub fn can_see_user(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bool {
     match viewer.role {
@@ -261,6 +276,7 @@ mod tests {
             role,
             team_id: team,
             managed_team_ids: managed,
+            team_manager_id: None,
             timezone: chrono_tz::UTC,
         }
     }
@@ -309,6 +325,32 @@ mod tests {
         assert!(!can_see_user(&manager, Uuid::now_v7(), Some(other)));
         assert!(!can_see_user(&manager, Uuid::now_v7(), None));
         assert!(can_see_user(&manager, manager.user_id, None));
+    }
+
+    #[test]
+    fn contact_details_reach_the_team_its_managers_finance_and_admins() {
+        let team = Uuid::now_v7();
+        let other = Uuid::now_v7();
+        let mut rep = viewer(Role::SalesRep, Some(team), vec![]);
+        let boss = Uuid::now_v7();
+        rep.team_manager_id = Some(boss);
+        assert!(can_see_contact(&rep, Uuid::now_v7(), Some(team)));
+        assert!(can_see_contact(&rep, boss, None));
+        assert!(can_see_contact(&rep, rep.user_id, None));
+        assert!(!can_see_contact(&rep, Uuid::now_v7(), Some(other)));
+        assert!(!can_see_contact(&rep, Uuid::now_v7(), None));
+        let teamless = viewer(Role::SalesRep, None, vec![]);
+        assert!(!can_see_contact(&teamless, Uuid::now_v7(), None));
+        let manager = viewer(Role::SalesManager, None, vec![other]);
+        assert!(can_see_contact(&manager, Uuid::now_v7(), Some(other)));
+        assert!(!can_see_contact(&manager, Uuid::now_v7(), Some(team)));
+        for role in [Role::Finance, Role::Admin] {
+            assert!(can_see_contact(
+                &viewer(role, None, vec![]),
+                Uuid::now_v7(),
+                None
+            ));
+        }
     }
 
     #[test]

@@ -53,13 +53,17 @@ mod tests {
             .from(Alias::new("t"))
             .and_where(lower_like(Expr::col(Alias::new("name")), &pattern))
             .to_owned();
-        for sql in [
-            query.to_string(SqliteQueryBuilder),
-            query.to_string(PostgresQueryBuilder),
-        ] {
-            assert!(sql.contains("ESCAPE '\\'"), "{sql}");
-            assert!(sql.contains("50\\%\\_off\\\\"), "{sql}");
-        }
+        let sqlite = query.to_string(SqliteQueryBuilder);
+        assert!(
+            sqlite.ends_with(r"LIKE '%50\%\_off\\%' ESCAPE '\'"),
+            "{sqlite}"
+        );
+        // PostgreSQL's literals double the backslashes inside E'…'.
+        let postgres = query.to_string(PostgresQueryBuilder);
+        assert!(
+            postgres.ends_with(r"LIKE E'%50\\%\\_off\\\\%' ESCAPE E'\\'"),
+            "{postgres}"
+        );
     }
 
     #[test]

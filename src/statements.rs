@@ -340,6 +340,7 @@ mod tests {
             role: Role::SalesManager,
             team_id: None,
             managed_team_ids: (0..teams).map(|_| Uuid::now_v7()).collect(),
+            team_manager_id: None,
             timezone: chrono_tz::UTC,
         };
         let build = |viewer: &Viewer, p: &[Param]| {

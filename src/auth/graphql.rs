@@ -64,7 +64,7 @@ impl From<Session> for AuthPayload {
             access_token: session.access_token,
             access_token_expires_at: session.access_token_expires_at,
             refresh_token: session.refresh_token,
-            user: session.user.into(),
+            user: crate::users::types::User::own(session.user),
         }
     }
 }

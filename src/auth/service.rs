@@ -86,6 +86,13 @@ pub async fn load_viewer_record(
         .into_iter()
         .map(|team| team.id)
         .collect();
+    let team_manager_id = match user.team_id {
+        Some(team) => entity::team::Entity::find_by_id(team)
+            .one(db)
+            .await?
+            .and_then(|team| team.manager_id),
+        None => None,
+    };
     let role = Role::parse(&user.role).ok_or_else(AppError::internal)?;
     let timezone = user
         .timezone
@@ -98,6 +105,7 @@ pub async fn load_viewer_record(
             role,
             team_id: user.team_id,
             managed_team_ids,
+            team_manager_id,
             timezone,
         },
         active: user.active,

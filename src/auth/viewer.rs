@@ -46,6 +46,8 @@ pub struct Viewer {
     pub team_id: Option<Uuid>,
     /// Teams this user manages (empty for anyone but managers).
     pub managed_team_ids: Vec<Uuid>,
+    /// The manager of the user's own team, if any.
+    pub team_manager_id: Option<Uuid>,
     pub timezone: Tz,
 }
 

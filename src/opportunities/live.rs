@@ -127,6 +127,7 @@ mod tests {
             role,
             team_id: None,
             managed_team_ids: managed,
+            team_manager_id: None,
             timezone: chrono_tz::UTC,
         }
     }

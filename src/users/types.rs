@@ -15,7 +15,7 @@ use entity::{team, user};
 pub struct User {
     /// Opaque, globally unique identifier.
     pub id: ID,
-    /// Sign-in e-mail, lower-cased.
+    #[graphql(skip)]
     pub email: String,
     /// Name shown to colleagues.
     pub display_name: String,
@@ -33,10 +33,27 @@ pub struct User {
     pub version: i32,
     #[graphql(skip)]
     pub team_id: Option<uuid::Uuid>,
+    #[graphql(skip)]
+    pub user_id: uuid::Uuid,
+    /// Whether the contact details are the caller's own (sign-in payloads), whoever asks.
+    #[graphql(skip)]
+    pub own: bool,
 }
 
 #[ComplexObject]
 impl User {
+    /// Sign-in e-mail, lower-cased; null unless you are this user, on their team, their
+    /// manager (or they are yours), finance or an admin.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        let reveal = self.own
+            || ctx
+                .data_opt::<crate::auth::viewer::Viewer>()
+                .is_some_and(|viewer| {
+                    crate::policy::can_see_contact(viewer, self.user_id, self.team_id)
+                });
+        reveal.then_some(self.email.as_str())
+    }
+
     /// The team the user belongs to, if any.
     async fn team(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Team>> {
         let Some(team_id) = self.team_id else {
@@ -60,6 +77,18 @@ impl From<user::Model> for User {
             updated_at: model.updated_at,
             version: model.version,
             team_id: model.team_id,
+            user_id: model.id,
+            own: false,
+        }
+    }
+}
+
+impl User {
+    /// The signed-in user themself, as sign-in payloads return them.
+    pub fn own(model: user::Model) -> Self {
+        Self {
+            own: true,
+            ..Self::from(model)
         }
     }
 }

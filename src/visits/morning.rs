@@ -356,6 +356,7 @@ mod tests {
             role: Role::SalesRep,
             team_id: None,
             managed_team_ids: Vec::new(),
+            team_manager_id: None,
             timezone: chrono_tz::UTC,
         };
         let now = chrono::Utc::now();

@@ -7,6 +7,7 @@ mod analytics;
 mod approvals;
 mod auth;
 mod billing;
+mod colleagues;
 mod contracts;
 mod customers;
 mod helpers;

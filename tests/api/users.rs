@@ -282,7 +282,7 @@ async fn users_are_paged_with_cursors_and_filtered() {
 }
 
 #[tokio::test]
-async fn node_resolves_only_what_the_viewer_may_see() {
+async fn node_resolves_colleagues_with_contact_details_for_their_circle_only() {
     let app = TestApp::spawn().await;
     let manager = app.a_user().role("SALES_MANAGER").create().await;
     let team = app.a_team("Managed", Some(&manager.id)).await;
@@ -293,7 +293,7 @@ async fn node_resolves_only_what_the_viewer_may_see() {
         .as_str()
         .unwrap()
         .to_owned();
-    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id } }";
+    let query = "query($ids: [ID!]!) { nodes(ids: $ids) { id ... on User { email } } }";
 
     let seen = app
         .gql(
@@ -310,13 +310,19 @@ async fn node_resolves_only_what_the_viewer_may_see() {
         )
         .await;
 
+    // Colleagues are seen by everyone (name and team); their e-mail only by their own team,
+    // their managers, finance and admins.
     assert_eq!(
         seen["data"]["nodes"],
-        json!([{"id": member.id}, null, {"id": team}])
+        json!([{"id": member.id, "email": member.email}, {"id": outsider.id, "email": null}, {"id": team}])
     );
     assert_eq!(
         rep_view["data"]["nodes"],
-        json!([{"id": member.id}, null, null])
+        json!([
+            {"id": member.id, "email": member.email},
+            {"id": outsider.id, "email": null},
+            {"id": manager.id, "email": manager.email}
+        ])
     );
 }
 

@@ -8,17 +8,17 @@ use crate::helpers::*;
 
 /// Two teams: A (manager `ma`, rep `ra`, who owns the customer and the deals) and B (manager
 /// `mb`, rep `rb`), plus finance.
-struct Org {
-    ma: TestUser,
-    ra: TestUser,
-    mb: TestUser,
-    rb: TestUser,
-    finance: TestUser,
-    customer: String,
+pub(crate) struct Org {
+    pub(crate) ma: TestUser,
+    pub(crate) ra: TestUser,
+    pub(crate) mb: TestUser,
+    pub(crate) rb: TestUser,
+    pub(crate) finance: TestUser,
+    pub(crate) customer: String,
     stages: Vec<String>,
 }
 
-async fn org(app: &TestApp) -> Org {
+pub(crate) async fn org(app: &TestApp) -> Org {
     let ma = app.a_user().role("SALES_MANAGER").create().await;
     let mb = app.a_user().role("SALES_MANAGER").create().await;
     let team_a = app.a_team("Team A", Some(&ma.id)).await;
@@ -57,7 +57,11 @@ async fn mutate(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
 
 /// A deal of `org.ra` for the shared customer, split with `holders` (percent each, the rest
 /// to the owner), at version 2.
-async fn a_shared_deal(app: &TestApp, org: &Org, holders: &[(&TestUser, u32)]) -> String {
+pub(crate) async fn a_shared_deal(
+    app: &TestApp,
+    org: &Org,
+    holders: &[(&TestUser, u32)],
+) -> String {
     let body = app
         .gql(
             Some(&org.ra.token),
