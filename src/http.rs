@@ -242,7 +242,7 @@ fn client_addr(app: &AppState, headers: &HeaderMap, connect: &ConnectInfo<Socket
 async fn bearer_viewer(
     app: &AppState,
     authorization: Option<&str>,
-) -> Result<Option<Viewer>, AppError> {
+) -> Result<Option<crate::auth::service::Authenticated>, AppError> {
     let Some(value) = authorization.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
@@ -295,7 +295,7 @@ async fn prepare(
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let viewer = match bearer_viewer(&state.app, authorization).await {
-        Ok(viewer) => viewer,
+        Ok(caller) => caller.map(|caller| caller.viewer),
         Err(err) => {
             let mut response = error_response(
                 StatusCode::UNAUTHORIZED,
@@ -653,20 +653,21 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
         .get("payload")
         .and_then(|p| p.get("authorization").or_else(|| p.get("Authorization")))
         .and_then(Json::as_str);
-    let viewer = match bearer_viewer(&state.app, authorization).await {
-        Ok(Some(viewer)) => viewer,
+    let signed_in = match bearer_viewer(&state.app, authorization).await {
+        Ok(Some(caller)) => caller,
         _ => {
             let _ = sink.send(close(4403, "Forbidden")).await;
             return;
         }
     };
-    // What the socket was opened as: checked again on an interval, so an account deactivated,
-    // revoked or changed since stops hearing what it may no longer see.
-    let signed_in = crate::auth::service::current_record(&state.app, viewer.user_id)
-        .await
-        .ok()
-        .flatten();
-    let user_id = viewer.user_id;
+    let viewer = signed_in.viewer.clone();
+    // What the socket was opened as: checked again before every operation it starts and on an
+    // interval, so an account deactivated, revoked, signed out or changed since stops acting
+    // and hearing as it was.
+    let gate = AccountGate {
+        app: state.app.clone(),
+        signed_in,
+    };
     let mut account_check =
         tokio::time::interval(Duration::from_secs(config.ws_account_check_secs.max(1)));
     account_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -682,16 +683,27 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
     let mut draining = state.app.lifecycle.watch();
     let active: Arc<Mutex<HashSet<String>>> = Arc::default();
     let (reply_tx, mut reply_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let (changed_tx, mut changed_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let max = config.ws_max_subscriptions;
     let incoming_active = active.clone();
+    let incoming_gate = gate.clone();
     let incoming = futures_util::stream::once(async move { first })
         .chain(futures_util::stream::unfold(stream, |mut s| async move {
             next_text(&mut s).await.map(|t| (t, s))
         }))
-        .filter_map(move |text| {
-            let keep = admit(&text, &incoming_active, max, &reply_tx);
-            async move { keep.then_some(text) }
+        .then(move |text| {
+            let (keep, starts) = admit(&text, &incoming_active, max, &reply_tx);
+            let gate = incoming_gate.clone();
+            let changed_tx = changed_tx.clone();
+            async move {
+                if starts && !gate.still_signed_in().await {
+                    let _ = changed_tx.send(());
+                    return None;
+                }
+                keep.then_some(text)
+            }
         })
+        .filter_map(std::future::ready)
         .boxed();
     let protocol = WebSocketProtocols::GraphQLWS;
     let mut graphql = async_graphql::http::WebSocket::new(state.schema.clone(), incoming, protocol)
@@ -720,12 +732,13 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
                     break;
                 }
             }
+            Some(()) = changed_rx.recv() => {
+                let _ = sink.send(close(4403, ACCOUNT_CHANGED)).await;
+                break;
+            }
             _ = account_check.tick() => {
-                // A failed read keeps the socket: the database may only be restarting.
-                if let Ok(now) = crate::auth::service::current_record(&state.app, user_id).await
-                    && (now.is_none() || now.as_ref().is_some_and(|r| !r.active) || now != signed_in)
-                {
-                    let _ = sink.send(close(4403, "Forbidden: the account changed; sign in again")).await;
+                if !gate.still_signed_in().await {
+                    let _ = sink.send(close(4403, ACCOUNT_CHANGED)).await;
                     break;
                 }
             }
@@ -734,6 +747,32 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
                 let _ = sink.send(close(1001, "Server shutting down")).await;
                 break;
             }
+        }
+    }
+}
+
+const ACCOUNT_CHANGED: &str = "Forbidden: the account changed or signed out; sign in again";
+
+/// What a socket was signed in as, checked against the account as it stands now.
+#[derive(Clone)]
+struct AccountGate {
+    app: Arc<AppState>,
+    signed_in: crate::auth::service::Authenticated,
+}
+
+impl AccountGate {
+    /// Whether the account still stands as the socket was opened: active, same role and
+    /// teams, token version and session unrevoked. Read through the viewer cache (as HTTP
+    /// requests are); a failed read keeps the socket, as the database may only be restarting.
+    async fn still_signed_in(&self) -> bool {
+        let signed_in = &self.signed_in;
+        match crate::auth::service::current_record(&self.app, signed_in.viewer.user_id).await {
+            Ok(Some(now)) => {
+                now.viewer == signed_in.viewer
+                    && now.admits(signed_in.token_version, signed_in.session)
+            }
+            Ok(None) => false,
+            Err(_) => true,
         }
     }
 }
@@ -751,15 +790,16 @@ async fn next_text(stream: &mut futures_util::stream::SplitStream<WebSocket>) ->
 }
 
 /// Tracks `subscribe`/`complete` from the client; refuses a subscription past the cap with an
-/// `error` message for that id.
+/// `error` message for that id. Answers whether to forward the message, and whether it starts
+/// an operation.
 fn admit(
     text: &str,
     active: &Mutex<HashSet<String>>,
     max: usize,
     reply: &tokio::sync::mpsc::UnboundedSender<String>,
-) -> bool {
+) -> (bool, bool) {
     let Ok(message) = serde_json::from_str::<Json>(text) else {
-        return true;
+        return (true, false);
     };
     let id = message.get("id").and_then(Json::as_str).map(str::to_owned);
     let mut active = active
@@ -777,16 +817,16 @@ fn admit(
                     }]
                 });
                 let _ = reply.send(error.to_string());
-                return false;
+                return (false, false);
             }
             active.insert(id);
-            true
+            (true, true)
         }
         (Some("complete"), Some(id)) => {
             active.remove(&id);
-            true
+            (true, false)
         }
-        _ => true,
+        _ => (true, false),
     }
 }
 

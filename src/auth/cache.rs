@@ -16,6 +16,17 @@ pub struct ViewerRecord {
     pub viewer: Viewer,
     pub active: bool,
     pub token_version: i32,
+    /// Sessions (refresh-token families) still signed in, as read with the record.
+    pub live_sessions: Vec<Uuid>,
+}
+
+impl ViewerRecord {
+    /// Whether a token of `session` issued at `token_version` still stands for this account.
+    pub fn admits(&self, token_version: i32, session: Option<Uuid>) -> bool {
+        self.active
+            && self.token_version == token_version
+            && session.is_none_or(|sid| self.live_sessions.contains(&sid))
+    }
 }
 
 #[derive(Debug)]

@@ -40,19 +40,42 @@ fn invalid_refresh_token() -> AppError {
     )
 }
 
-/// Resolves a bearer token into the caller. Errors: `UNAUTHENTICATED`.
-pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Viewer> {
+/// A caller resolved from a bearer token.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub viewer: Viewer,
+    /// What the token was issued as: checked again while a WebSocket stays open.
+    pub token_version: i32,
+    pub session: Option<Uuid>,
+}
+
+/// Resolves a bearer token into the caller: the account active at the token's version, and
+/// its session still signed in. A session this instance has not seen yet (signed in through
+/// another instance since the cache was filled) is looked up once more before refusing.
+/// Errors: `UNAUTHENTICATED`.
+pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Authenticated> {
     let claims = state.jwt.verify(bearer, state.clock.now())?;
-    let record = current_record(state, claims.sub)
+    let mut record = current_record(state, claims.sub)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
-    if !record.active || record.token_version != claims.ver {
+    if record.active && record.token_version == claims.ver && !record.admits(claims.ver, claims.sid)
+    {
+        state.viewers.forget(claims.sub);
+        record = current_record(state, claims.sub)
+            .await?
+            .ok_or_else(AppError::unauthenticated)?;
+    }
+    if !record.admits(claims.ver, claims.sid) {
         return Err(AppError::new(
             ErrorCode::Unauthenticated,
             "The access token has been revoked; sign in again",
         ));
     }
-    Ok(record.viewer)
+    Ok(Authenticated {
+        viewer: record.viewer,
+        token_version: claims.ver,
+        session: claims.sid,
+    })
 }
 
 /// The account of `user_id` as it stands now, through the per-instance viewer cache; `None`
@@ -61,16 +84,38 @@ pub async fn current_record(state: &AppState, user_id: Uuid) -> AppResult<Option
     if let Some(record) = state.viewers.get(user_id) {
         return Ok(Some(record));
     }
-    let Some(record) =
+    let Some(mut record) =
         load_viewer_record(&state.db, user_id, &state.config.default_timezone).await?
     else {
         return Ok(None);
     };
+    record.live_sessions = live_sessions(&state.db, user_id, state.clock.now()).await?;
     state.viewers.put(user_id, record.clone());
     Ok(Some(record))
 }
 
-/// Reads what authentication needs about a user: role, teams managed, time zone.
+/// The user's sessions with a refresh token neither revoked nor expired at `now`.
+async fn live_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Uuid>> {
+    let mut families: Vec<Uuid> = RefreshTokens::find()
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::ExpiresAt.gt(now))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|token| token.family_id)
+        .collect();
+    families.sort_unstable();
+    families.dedup();
+    Ok(families)
+}
+
+/// Reads what authentication needs about a user: role, teams managed, time zone (sessions are
+/// [`current_record`]'s).
 pub async fn load_viewer_record(
     db: &impl ConnectionTrait,
     user_id: Uuid,
@@ -110,6 +155,7 @@ pub async fn load_viewer_record(
         },
         active: user.active,
         token_version: user.token_version,
+        live_sessions: Vec::new(),
     }))
 }
 
@@ -173,10 +219,13 @@ async fn issue_session_with_id(
     let (token_id, refresh_token) =
         insert_refresh_token(state, txn, user.id, family_id, now).await?;
     let access_token_expires_at = now + Duration::seconds(state.config.access_token_ttl_secs);
-    let access_token =
-        state
-            .jwt
-            .issue(user.id, user.token_version, now, access_token_expires_at)?;
+    let access_token = state.jwt.issue(
+        user.id,
+        user.token_version,
+        Some(family_id),
+        now,
+        access_token_expires_at,
+    )?;
     Ok((
         token_id,
         Session {
@@ -323,6 +372,8 @@ pub async fn logout(state: &AppState, presented: &str) -> AppResult<()> {
         .await?;
     if let Some(token) = token {
         revoke_family(&state.db, token.family_id, state.clock.now()).await?;
+        // The session's access tokens stop here at once, elsewhere within the cache window.
+        state.viewers.forget(token.user_id);
     }
     Ok(())
 }

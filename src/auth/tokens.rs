@@ -24,6 +24,10 @@ pub struct Claims {
     pub typ: String,
     /// The user's token version when issued; a bump revokes every older token.
     pub ver: i32,
+    /// The session (refresh-token family) the token belongs to; signing out of it ends the
+    /// token too. Absent on tokens issued before sessions were named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 /// Signs and checks access tokens with one pinned algorithm.
@@ -59,6 +63,7 @@ impl JwtKeys {
         &self,
         user_id: Uuid,
         token_version: i32,
+        session: Option<Uuid>,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> AppResult<String> {
@@ -70,6 +75,7 @@ impl JwtKeys {
             exp: expires_at.timestamp(),
             typ: ACCESS_TYPE.to_owned(),
             ver: token_version,
+            sid: session,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(
             |err| {
@@ -140,7 +146,7 @@ mod tests {
         let now = Utc::now();
         let user = Uuid::now_v7();
         let token = keys()
-            .issue(user, 3, now, now + Duration::minutes(15))
+            .issue(user, 3, None, now, now + Duration::minutes(15))
             .unwrap();
         let claims = keys().verify(&token, now).unwrap();
         assert_eq!((claims.sub, claims.ver), (user, 3));
@@ -152,12 +158,12 @@ mod tests {
         let now = Utc::now();
         let other_audience = JwtKeys::new(b"unit-test-secret", "salesgraph", "elsewhere");
         let token = other_audience
-            .issue(Uuid::now_v7(), 0, now, now + Duration::minutes(5))
+            .issue(Uuid::now_v7(), 0, None, now, now + Duration::minutes(5))
             .unwrap();
         assert!(keys().verify(&token, now).is_err());
         let other_secret = JwtKeys::new(b"another-secret", "salesgraph", "salesgraph-api");
         let token = other_secret
-            .issue(Uuid::now_v7(), 0, now, now + Duration::minutes(5))
+            .issue(Uuid::now_v7(), 0, None, now, now + Duration::minutes(5))
             .unwrap();
         assert!(keys().verify(&token, now).is_err());
     }

@@ -150,11 +150,16 @@ impl TestApp {
     /// On PostgreSQL whatever the run: `TEST_DATABASE_URL`, else the local server every
     /// development and CI machine runs. For what only exists on PostgreSQL (several instances).
     pub async fn spawn_on_postgres() -> Self {
+        Self::spawn_on_postgres_with(|_| {}).await
+    }
+
+    /// [`TestApp::spawn_on_postgres`] with a changed configuration.
+    pub async fn spawn_on_postgres_with(configure: impl FnOnce(&mut Config)) -> Self {
         let base = std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())
             .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-        Self::spawn_on(TestDb::postgres(base).await, |_| {}).await
+        Self::spawn_on(TestDb::postgres(base).await, configure).await
     }
 
     /// On a SQLite file (when no PostgreSQL is configured for tests), with a real pool.

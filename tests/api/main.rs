@@ -22,6 +22,7 @@ mod opportunities;
 mod processes;
 mod schema;
 mod seed;
+mod sessions;
 mod transport;
 mod users;
 mod visits;
