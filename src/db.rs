@@ -1,6 +1,8 @@
 //! Database connections: the embedded SQLite default and PostgreSQL for scale-out.
 
-use std::time::Duration;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbErr};
@@ -251,5 +253,54 @@ pub fn report_statement(
             query.to_string(sea_orm::sea_query::PostgresQueryBuilder),
         ),
         _ => backend.build(query),
+    }
+}
+
+/// How often an instance that knows its database is down tries it again.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
+/// How long such a try may take.
+const PROBE_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// Whether the database answers, as this instance last saw it. While it is known to be down,
+/// requests are answered `SERVICE_UNAVAILABLE` at once instead of each waiting for a
+/// connection, and one request a second probes it (for at most half a second) to find it back.
+#[derive(Debug, Default)]
+pub struct Health {
+    down: AtomicBool,
+    last_probe: Mutex<Option<Instant>>,
+}
+
+impl Health {
+    /// A request failed to reach the database.
+    pub fn mark_down(&self) {
+        if !self.down.swap(true, Ordering::Relaxed) {
+            tracing::warn!("database unreachable: answering SERVICE_UNAVAILABLE until it is back");
+        }
+    }
+
+    /// Whether a request may go on to the database: always while it is up; while it is down,
+    /// only the one probe a second, and only when that probe reaches it.
+    pub async fn admit(&self, db: &DatabaseConnection) -> bool {
+        if !self.down.load(Ordering::Relaxed) {
+            return true;
+        }
+        {
+            let mut last = self
+                .last_probe
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.is_some_and(|at| at.elapsed() < PROBE_EVERY) {
+                return false;
+            }
+            *last = Some(Instant::now());
+        }
+        let alive = matches!(
+            tokio::time::timeout(PROBE_TIMEOUT, db.ping()).await,
+            Ok(Ok(()))
+        );
+        if alive && self.down.swap(false, Ordering::Relaxed) {
+            tracing::info!("database reachable again");
+        }
+        alive
     }
 }

@@ -182,10 +182,17 @@ fn error_response(
     message: &str,
     request_id: &str,
 ) -> Response {
-    let body = json!({
-        "errors": [{ "message": message, "extensions": { "code": code.as_str(), "requestId": request_id } }]
-    });
+    let mut extensions = json!({ "code": code.as_str(), "requestId": request_id });
+    if code == ErrorCode::ServiceUnavailable {
+        extensions["retryable"] = Json::Bool(true);
+    }
+    let body = json!({ "errors": [{ "message": message, "extensions": extensions }] });
     let mut response = (status, body.to_string()).into_response();
+    if code == ErrorCode::ServiceUnavailable {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static(if media == GRAPHQL_RESPONSE_JSON {
@@ -291,11 +298,29 @@ async fn prepare(
             &request_id,
         )
     })?;
+    let unavailable = || {
+        let error = AppError::unavailable();
+        error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            media,
+            error.code,
+            &error.message,
+            &request_id,
+        )
+    };
+    if !state.app.db_health.admit(&state.app.db).await {
+        return Err(unavailable());
+    }
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
     let viewer = match bearer_viewer(&state.app, authorization).await {
         Ok(caller) => caller.map(|caller| caller.viewer),
+        // An outage is not a sign-out: the token may be fine, the database cannot tell.
+        Err(err) if err.code == ErrorCode::ServiceUnavailable => {
+            state.app.db_health.mark_down();
+            return Err(unavailable());
+        }
         Err(err) => {
             let mut response = error_response(
                 StatusCode::UNAUTHORIZED,
@@ -496,11 +521,25 @@ async fn graphql_post(
                 .collect(),
         ),
     };
-    graphql_response(
-        prepared.media,
-        &prepared.request_id,
-        state.http.execute_batch(requests).await,
-    )
+    let responses = state.http.execute_batch(requests).await;
+    match &responses {
+        BatchResponse::Single(response) => note_outage(&state.app, std::iter::once(response)),
+        BatchResponse::Batch(items) => note_outage(&state.app, items.iter()),
+    }
+    graphql_response(prepared.media, &prepared.request_id, responses)
+}
+
+/// Marks the database down when a response says it could not be reached.
+fn note_outage<'r>(app: &AppState, responses: impl Iterator<Item = &'r async_graphql::Response>) {
+    let unreachable = responses.flat_map(|r| &r.errors).any(|error| {
+        error.extensions.as_ref().and_then(|x| x.get("code"))
+            == Some(&async_graphql::Value::String(
+                ErrorCode::ServiceUnavailable.as_str().to_owned(),
+            ))
+    });
+    if unreachable {
+        app.db_health.mark_down();
+    }
 }
 
 /// The type of the operation a GET request would run, if the document parses.
@@ -595,10 +634,12 @@ async fn graphql_get(
         Err(response) => return response,
     };
     let request = prepared.attach(&state.app, request);
+    let response = state.http.execute(request).await;
+    note_outage(&state.app, std::iter::once(&response));
     graphql_response(
         prepared.media,
         &prepared.request_id,
-        BatchResponse::Single(state.http.execute(request).await),
+        BatchResponse::Single(response),
     )
 }
 
@@ -653,8 +694,18 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
         .get("payload")
         .and_then(|p| p.get("authorization").or_else(|| p.get("Authorization")))
         .and_then(Json::as_str);
+    // An outage is not a sign-out: 1013 Try Again Later, and the client reconnects.
+    if !state.app.db_health.admit(&state.app.db).await {
+        let _ = sink.send(close(1013, TRY_AGAIN_LATER)).await;
+        return;
+    }
     let signed_in = match bearer_viewer(&state.app, authorization).await {
         Ok(Some(caller)) => caller,
+        Err(err) if err.code == ErrorCode::ServiceUnavailable => {
+            state.app.db_health.mark_down();
+            let _ = sink.send(close(1013, TRY_AGAIN_LATER)).await;
+            return;
+        }
         _ => {
             let _ = sink.send(close(4403, "Forbidden")).await;
             return;
@@ -750,6 +801,8 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
         }
     }
 }
+
+const TRY_AGAIN_LATER: &str = "The database is unavailable; reconnect shortly";
 
 const ACCOUNT_CHANGED: &str = "Forbidden: the account changed or signed out; sign in again";
 

@@ -30,6 +30,8 @@ pub struct AppState {
     pub lifecycle: crate::lifecycle::Lifecycle,
     /// Recent stage changes, read once for all of this instance's subscribers.
     pub live_changes: crate::opportunities::live::LiveChanges,
+    /// Whether the database answers, as this instance last saw it.
+    pub db_health: crate::db::Health,
     /// `salesPerformance` computations in flight, shared by identical requests.
     pub performance_reports:
         crate::analytics::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>,
@@ -67,6 +69,7 @@ pub async fn build(
         lifecycle: crate::lifecycle::Lifecycle::default(),
         live_changes: crate::opportunities::live::LiveChanges::default(),
         performance_reports: Default::default(),
+        db_health: crate::db::Health::default(),
     };
     bootstrap_admin(&state).await?;
     Ok(state)

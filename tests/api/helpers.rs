@@ -100,6 +100,33 @@ impl Drop for TestDb {
     }
 }
 
+/// `TEST_DATABASE_URL`, else the local PostgreSQL every development and CI machine runs.
+pub fn postgres_base_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned())
+}
+
+/// The `host:port` of a PostgreSQL URL as written, and as an address to connect to.
+pub fn postgres_address(url: &str) -> (String, String) {
+    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let after_user = after_scheme
+        .rsplit_once('@')
+        .map_or(after_scheme, |(_, rest)| rest);
+    let authority = after_user
+        .split(['/', '?'])
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let address = if authority.contains(':') {
+        authority.clone()
+    } else {
+        format!("{authority}:5432")
+    };
+    (authority, address)
+}
+
 /// A running server and what a test needs to talk to it.
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -153,13 +180,19 @@ impl TestApp {
         Self::spawn_on_postgres_with(|_| {}).await
     }
 
+    /// On PostgreSQL reached through `127.0.0.1:{port}` (a proxy the test controls) instead of
+    /// the server's own address; the test schema is made and dropped directly.
+    pub async fn spawn_on_postgres_through(port: u16, configure: impl FnOnce(&mut Config)) -> Self {
+        let base = postgres_base_url();
+        let mut db = TestDb::postgres(base.clone()).await;
+        let (authority, _) = postgres_address(&base);
+        db.url = base.replacen(&authority, &format!("127.0.0.1:{port}"), 1);
+        Self::spawn_on(db, configure).await
+    }
+
     /// [`TestApp::spawn_on_postgres`] with a changed configuration.
     pub async fn spawn_on_postgres_with(configure: impl FnOnce(&mut Config)) -> Self {
-        let base = std::env::var("TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-        Self::spawn_on(TestDb::postgres(base).await, configure).await
+        Self::spawn_on(TestDb::postgres(postgres_base_url()).await, configure).await
     }
 
     /// On a SQLite file (when no PostgreSQL is configured for tests), with a real pool.

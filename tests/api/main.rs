@@ -19,6 +19,7 @@ mod leads;
 mod limits;
 mod money_bounds;
 mod opportunities;
+mod outage;
 mod processes;
 mod schema;
 mod seed;
