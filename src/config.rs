@@ -266,6 +266,9 @@ pub struct Config {
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,
+    /// Least number of characters in a new password.
+    #[arg(long, env = "SALESGRAPH_PASSWORD_MIN_CHARS", default_value_t = crate::auth::passwords::MIN_PASSWORD_CHARS)]
+    pub password_min_chars: usize,
     /// Argon2id iterations.
     #[arg(long, env = "SALESGRAPH_ARGON2_ITERATIONS", default_value_t = 2)]
     pub argon2_iterations: u32,

@@ -5,6 +5,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::error::{AppError, AppResult};
 
+/// The default least number of characters (`SALESGRAPH_PASSWORD_MIN_CHARS`).
 pub const MIN_PASSWORD_CHARS: usize = 10;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
@@ -25,19 +26,34 @@ impl PasswordHasherConfig {
     }
 }
 
-/// Checks the password policy; `field` names the input it came from.
-pub fn validate_policy(password: &str, field: &str) -> AppResult<()> {
+/// Checks the password policy; `field` names the input it came from. A password has
+/// `min_chars` to [`MAX_PASSWORD_CHARS`] characters, is not blank, and is not easily guessed:
+/// common passwords, keyboard walks, repeats, dates and the user's own e-mail or name
+/// (`user_inputs`) score below 10^6 guesses in the zxcvbn estimator (its bundled lists hold
+/// the 30,000 most common passwords) and are refused.
+pub fn validate_policy(
+    password: &str,
+    field: &str,
+    min_chars: usize,
+    user_inputs: &[&str],
+) -> AppResult<()> {
     let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS {
+    if chars < min_chars || password.trim().is_empty() {
         return Err(AppError::bad_input(
             field,
-            format!("Password must have at least {MIN_PASSWORD_CHARS} characters"),
+            format!("Password must have at least {min_chars} characters, not all blank"),
         ));
     }
     if chars > MAX_PASSWORD_CHARS {
         return Err(AppError::bad_input(
             field,
             format!("Password must have at most {MAX_PASSWORD_CHARS} characters"),
+        ));
+    }
+    if zxcvbn::zxcvbn(password, user_inputs).score() < zxcvbn::Score::Two {
+        return Err(AppError::bad_input(
+            field,
+            "Password is too easy to guess: avoid common passwords, patterns and your own name",
         ));
     }
     Ok(())
@@ -111,16 +127,41 @@ mod tests {
         );
     }
 
+    fn check(password: &str) -> AppResult<()> {
+        validate_policy(password, "input.password", MIN_PASSWORD_CHARS, &[])
+    }
+
     #[test]
     fn the_policy_rejects_short_and_huge_passwords() {
         assert_eq!(
-            validate_policy("short", "input.password")
-                .unwrap_err()
-                .field
-                .as_deref(),
+            check("short").unwrap_err().field.as_deref(),
             Some("input.password")
         );
-        assert!(validate_policy(&"x".repeat(129), "p").is_err());
-        assert!(validate_policy("long enough password", "p").is_ok());
+        assert!(check(&"x".repeat(129)).is_err());
+        assert!(check("long enough password").is_ok());
+        assert!(validate_policy("twelve chars", "p", 13, &[]).is_err());
+    }
+
+    #[test]
+    fn blank_common_and_personal_passwords_are_refused() {
+        for weak in [
+            "          ",
+            " \t \t \t \t \t ",
+            "password123",
+            "1234567890",
+            "qwertyuiop",
+            "iloveyou12",
+            "aaaaaaaaaaaa",
+        ] {
+            assert!(check(weak).is_err(), "{weak:?}");
+        }
+        let personal = validate_policy(
+            "zhang.wei@example.com",
+            "p",
+            MIN_PASSWORD_CHARS,
+            &["zhang.wei@example.com", "Zhang Wei"],
+        );
+        assert!(personal.is_err());
+        assert!(check("correct horse battery").is_ok());
     }
 }

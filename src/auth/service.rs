@@ -398,11 +398,16 @@ pub async fn change_password(
     client_addr: &str,
 ) -> AppResult<Session> {
     let now = state.clock.now();
-    passwords::validate_policy(new_password, "input.newPassword")?;
     let user = Users::find_by_id(viewer.user_id)
         .one(&state.db)
         .await?
         .ok_or_else(AppError::unauthenticated)?;
+    passwords::validate_policy(
+        new_password,
+        "input.newPassword",
+        state.config.password_min_chars,
+        &[&user.email, &user.display_name],
+    )?;
     let attempt = throttle::begin(&state.db, &state.config, &user.email, client_addr, now).await?;
     if !passwords::verify(current_password.to_owned(), user.password_hash.clone()).await? {
         attempt.failed();

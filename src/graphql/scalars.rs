@@ -5,7 +5,11 @@ use std::borrow::Cow;
 use async_graphql::{
     InputType, InputValueError, InputValueResult, Scalar, ScalarType, Value, registry,
 };
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
+
+/// Earliest and latest years a `Date` input may name: anything beyond is a typo or an attack.
+pub const MIN_YEAR: i32 = 1900;
+pub const MAX_YEAR: i32 = 2200;
 
 /// A calendar day, `YYYY-MM-DD` (no time, no zone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -20,8 +24,14 @@ impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
             Value::String(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .ok()
+                .filter(|day| (MIN_YEAR..=MAX_YEAR).contains(&day.year()))
                 .map(Date)
-                .map_err(|_| InputValueError::custom("expected a date as YYYY-MM-DD")),
+                .ok_or_else(|| {
+                    InputValueError::custom(format!(
+                        "expected a date as YYYY-MM-DD between {MIN_YEAR} and {MAX_YEAR}"
+                    ))
+                }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }

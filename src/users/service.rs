@@ -23,14 +23,20 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-/// A plausible address: `local@domain`, no spaces, at most 254 characters.
+/// An address by RFC 5321's practical rules (through `email_address`): a dot-atom local part
+/// of at most 64 octets (no quoted forms), a host name of labels (one label, as `localhost`,
+/// is allowed; no address literals), at most 254 octets in all; trimmed and lower-cased.
 pub fn parse_email(email: &str, field: &str) -> AppResult<String> {
     let email = normalize_email(email);
+    let options = email_address::Options {
+        minimum_sub_domains: 1,
+        allow_domain_literal: false,
+        allow_display_text: false,
+        allow_long_local_parts: false,
+    };
     let valid = email.len() <= 254
-        && !email.chars().any(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
-        });
+        && !email.contains('"')
+        && email_address::EmailAddress::parse_with_options(&email, options).is_ok();
     if valid {
         Ok(email)
     } else {
@@ -88,7 +94,12 @@ pub struct PreparedUser {
 pub async fn prepare_user(state: &AppState, new: NewUser) -> AppResult<PreparedUser> {
     let email = parse_email(&new.email, "input.email")?;
     let display_name = parse_display_name(&new.display_name, "input.displayName")?;
-    passwords::validate_policy(&new.password, "input.password")?;
+    passwords::validate_policy(
+        &new.password,
+        "input.password",
+        state.config.password_min_chars,
+        &[&email, &display_name],
+    )?;
     let timezone = match &new.timezone {
         Some(tz) => parse_timezone(tz, "input.timezone")?,
         None => state.config.default_timezone.clone(),
@@ -743,7 +754,30 @@ mod tests {
             "ann@example.com"
         );
         assert!(parse_email("admin@localhost", "f").is_ok());
-        for bad in ["", "ann", "@x.com", "ann@", "a b@x.com", "a@b@c"] {
+        assert!(parse_email("ann.lee+crm@sub.example.cn", "f").is_ok());
+        assert!(parse_email(&format!("{}@x.com", "a".repeat(64)), "f").is_ok());
+        let long_local = format!("{}@x.com", "a".repeat(65));
+        let long_label = format!("ann@{}.com", "b".repeat(64));
+        let long_address = format!("ann@{}.com", vec!["c".repeat(60); 5].join("."));
+        for bad in [
+            "",
+            "ann",
+            "@x.com",
+            "ann@",
+            "a b@x.com",
+            "a@b@c",
+            "ann..lee@x.com",
+            ".ann@x.com",
+            "ann.@x.com",
+            "\"ann lee\"@x.com",
+            "ann@-x.com",
+            "ann@x..com",
+            "ann@[127.0.0.1]",
+            "Ann <ann@x.com>",
+            &long_local,
+            &long_label,
+            &long_address,
+        ] {
             assert_eq!(
                 parse_email(bad, "input.email")
                     .unwrap_err()

@@ -229,3 +229,54 @@ async fn control_characters_are_refused_in_every_text_input_with_their_path() {
         "1 Road\n\tBlock 2"
     );
 }
+
+#[tokio::test]
+async fn weak_passwords_odd_addresses_and_far_dates_are_refused() {
+    let app = TestApp::spawn().await;
+    let create = |email: &str, password: &str| {
+        app.admin(
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
+            json!({"input": {"email": email, "displayName": "Li Na", "role": "SALES_REP", "password": password}}),
+        )
+    };
+    for (password, why) in [
+        ("            ", "blank"),
+        ("password1234", "common"),
+        ("qwertyuiop12", "keyboard walk"),
+        ("li.na@test.local", "the user's own address"),
+    ] {
+        let body = create("li.na@test.local", password).await;
+        assert_eq!(
+            (error_code(&body), error_field(&body)),
+            (Some("BAD_USER_INPUT"), Some("input.password")),
+            "{why}: {body}"
+        );
+    }
+    for email in [
+        "li..na@test.local",
+        "\"li na\"@test.local",
+        "li@[10.0.0.1]",
+        "li@-test.local",
+    ] {
+        let body = create(email, "a long and unusual phrase").await;
+        assert_eq!(
+            (error_code(&body), error_field(&body)),
+            (Some("BAD_USER_INPUT"), Some("input.email")),
+            "{email}: {body}"
+        );
+    }
+    assert!(create("li.na@test.local", "a long and unusual phrase").await["errors"].is_null());
+
+    let rep = app.a_user().create().await;
+    let customer = crate::customers::a_customer(&app, &rep.token, "Far Dates Co").await;
+    for day in ["1899-12-31", "2201-01-01", "+10000-01-01"] {
+        let body = app
+            .gql(
+                Some(&rep.token),
+                "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
+                json!({"input": {"customerId": customer, "name": "Far", "amount": "1", "expectedCloseDate": day}}),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{day}: {body}");
+    }
+}
