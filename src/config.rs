@@ -122,6 +122,12 @@ pub struct Config {
     /// account (role, teams) is closed with 4403 so its client signs in again.
     #[arg(long, env = "SALESGRAPH_WS_ACCOUNT_CHECK_SECS", default_value_t = 30)]
     pub ws_account_check_secs: u64,
+    /// WebSockets one user may hold open on an instance; more close with 4429.
+    #[arg(long, env = "SALESGRAPH_WS_MAX_PER_USER", default_value_t = 10)]
+    pub ws_max_per_user: usize,
+    /// WebSockets one client address may hold open on an instance; more close with 4429.
+    #[arg(long, env = "SALESGRAPH_WS_MAX_PER_ADDRESS", default_value_t = 100)]
+    pub ws_max_per_address: usize,
     /// Active subscriptions allowed on one WebSocket connection.
     #[arg(long, env = "SALESGRAPH_WS_MAX_SUBSCRIPTIONS", default_value_t = 20)]
     pub ws_max_subscriptions: usize,

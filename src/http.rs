@@ -78,10 +78,55 @@ pub fn router(app: Arc<AppState>, schema: AppSchema, extra: Router) -> Router {
                 .unwrap_or_default();
             tracing::info_span!("request", method = %request.method(), uri = %request.uri().path(), request_id)
         }))
+        .layer(axum::middleware::map_response(shape_too_large))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::map_request(drop_unfit_request_id))
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION]))
+}
+
+/// Longest client `x-request-id` kept; longer or unprintable ones are replaced by our own.
+const MAX_REQUEST_ID_CHARS: usize = 64;
+
+/// Removes a client request id that is too long or holds anything but printable ASCII, so the
+/// id layer issues a fresh one and no client text of any size reaches logs and errors.
+async fn drop_unfit_request_id(mut request: axum::extract::Request) -> axum::extract::Request {
+    let fit = request.headers().get("x-request-id").is_none_or(|id| {
+        let bytes = id.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= MAX_REQUEST_ID_CHARS
+            && bytes.iter().all(|b| b.is_ascii_graphic())
+    });
+    if !fit {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
+}
+
+/// A body over the limit answers 413 with a GraphQL-shaped error, as every other refusal does.
+async fn shape_too_large(response: Response) -> Response {
+    if response.status() != StatusCode::PAYLOAD_TOO_LARGE
+        || response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/"))
+    {
+        return response;
+    }
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    error_response(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        APPLICATION_JSON,
+        ErrorCode::QueryRejected,
+        "The request body is larger than the server accepts",
+        &request_id,
+    )
 }
 
 /// A bug must not take the connection down or leak its message: answer like any internal error.
@@ -674,10 +719,19 @@ fn close(code: u16, reason: &str) -> Message {
 async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: String) {
     let config = state.app.config.clone();
     let (mut sink, mut stream) = socket.split();
+    // Held until the socket ends; beyond the caps, 4429 before anything else is read.
+    let Some(_address_slot) = state.app.sockets_by_address.claim(&addr) else {
+        let _ = sink.send(close(4429, TOO_MANY_SOCKETS)).await;
+        return;
+    };
     let init_timeout = Duration::from_secs(config.ws_init_timeout_secs);
     let first = match tokio::time::timeout(init_timeout, next_text(&mut stream)).await {
-        Ok(Some(text)) => text,
-        Ok(None) => return,
+        Ok(Incoming::Text(text)) => text,
+        Ok(Incoming::TooBig) => {
+            let _ = sink.send(close(1009, MESSAGE_TOO_BIG)).await;
+            return;
+        }
+        Ok(Incoming::End) => return,
         Err(_) => {
             let _ = sink
                 .send(close(4408, "Connection initialisation timeout"))
@@ -711,6 +765,10 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
             return;
         }
     };
+    let Some(_user_slot) = state.app.sockets_by_user.claim(&signed_in.viewer.user_id) else {
+        let _ = sink.send(close(4429, TOO_MANY_SOCKETS)).await;
+        return;
+    };
     let viewer = signed_in.viewer.clone();
     // What the socket was opened as: checked again before every operation it starts and on an
     // interval, so an account deactivated, revoked, signed out or changed since stops acting
@@ -734,21 +792,36 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
     let mut draining = state.app.lifecycle.watch();
     let active: Arc<Mutex<HashSet<String>>> = Arc::default();
     let (reply_tx, mut reply_rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    let (changed_tx, mut changed_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    // Closes the socket with a code from outside async-graphql's protocol handling.
+    let (closing_tx, mut closing_rx) =
+        tokio::sync::mpsc::unbounded_channel::<(u16, &'static str)>();
     let max = config.ws_max_subscriptions;
     let incoming_active = active.clone();
     let incoming_gate = gate.clone();
+    let too_big = closing_tx.clone();
     let incoming = futures_util::stream::once(async move { first })
-        .chain(futures_util::stream::unfold(stream, |mut s| async move {
-            next_text(&mut s).await.map(|t| (t, s))
+        .chain(futures_util::stream::unfold(stream, move |mut s| {
+            let too_big = too_big.clone();
+            async move {
+                match next_text(&mut s).await {
+                    Incoming::Text(text) => Some((text, s)),
+                    Incoming::TooBig => {
+                        let _ = too_big.send((1009, MESSAGE_TOO_BIG));
+                        // Nothing more is read; the loop below closes the socket.
+                        std::future::pending::<()>().await;
+                        None
+                    }
+                    Incoming::End => None,
+                }
+            }
         }))
         .then(move |text| {
             let (keep, starts) = admit(&text, &incoming_active, max, &reply_tx);
             let gate = incoming_gate.clone();
-            let changed_tx = changed_tx.clone();
+            let closing_tx = closing_tx.clone();
             async move {
                 if starts && !gate.still_signed_in().await {
-                    let _ = changed_tx.send(());
+                    let _ = closing_tx.send((4403, ACCOUNT_CHANGED));
                     return None;
                 }
                 keep.then_some(text)
@@ -783,8 +856,8 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
                     break;
                 }
             }
-            Some(()) = changed_rx.recv() => {
-                let _ = sink.send(close(4403, ACCOUNT_CHANGED)).await;
+            Some((code, reason)) = closing_rx.recv() => {
+                let _ = sink.send(close(code, reason)).await;
                 break;
             }
             _ = account_check.tick() => {
@@ -801,6 +874,8 @@ async fn serve_socket(state: HttpState, socket: WebSocket, addr: String, rid: St
         }
     }
 }
+
+const TOO_MANY_SOCKETS: &str = "Too many open connections; close one and retry";
 
 const TRY_AGAIN_LATER: &str = "The database is unavailable; reconnect shortly";
 
@@ -830,17 +905,31 @@ impl AccountGate {
     }
 }
 
-async fn next_text(stream: &mut futures_util::stream::SplitStream<WebSocket>) -> Option<String> {
+/// What a client's socket delivered next.
+enum Incoming {
+    Text(String),
+    /// A message over `SALESGRAPH_WS_MAX_MESSAGE_BYTES`: the socket closes with 1009.
+    TooBig,
+    End,
+}
+
+async fn next_text(stream: &mut futures_util::stream::SplitStream<WebSocket>) -> Incoming {
     while let Some(message) = stream.next().await {
         match message {
-            Ok(Message::Text(text)) => return Some(text.to_string()),
-            Ok(Message::Binary(bytes)) => return String::from_utf8(bytes.to_vec()).ok(),
+            Ok(Message::Text(text)) => return Incoming::Text(text.to_string()),
+            Ok(Message::Binary(bytes)) => {
+                return String::from_utf8(bytes.to_vec()).map_or(Incoming::End, Incoming::Text);
+            }
             Ok(Message::Ping(_) | Message::Pong(_)) => {}
-            Ok(Message::Close(_)) | Err(_) => return None,
+            // The reader's size limit surfaces as an error naming it.
+            Err(error) if error.to_string().contains("too long") => return Incoming::TooBig,
+            Ok(Message::Close(_)) | Err(_) => return Incoming::End,
         }
     }
-    None
+    Incoming::End
 }
+
+const MESSAGE_TOO_BIG: &str = "Message too big";
 
 /// Tracks `subscribe`/`complete` from the client; refuses a subscription past the cap with an
 /// `error` message for that id. Answers whether to forward the message, and whether it starts

@@ -32,6 +32,9 @@ pub struct AppState {
     pub live_changes: crate::opportunities::live::LiveChanges,
     /// Whether the database answers, as this instance last saw it.
     pub db_health: crate::db::Health,
+    /// Open WebSockets per user and per client address.
+    pub sockets_by_user: crate::sockets::SocketCounts<uuid::Uuid>,
+    pub sockets_by_address: crate::sockets::SocketCounts<String>,
     /// `salesPerformance` computations in flight, shared by identical requests.
     pub performance_reports:
         crate::analytics::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>,
@@ -57,6 +60,8 @@ pub async fn build(
     let secret = jwt_secret(&db, &config, clock.now()).await?;
     let jwt = JwtKeys::new(secret.as_bytes(), &config.jwt_issuer, &config.jwt_audience);
     let dummy_password_hash = passwords::hash(hasher, tokens::random_secret()).await?;
+    let sockets_by_user = crate::sockets::SocketCounts::new(config.ws_max_per_user);
+    let sockets_by_address = crate::sockets::SocketCounts::new(config.ws_max_per_address);
     let state = AppState {
         db,
         viewers: ViewerCache::new(std::time::Duration::from_secs(config.viewer_cache_secs)),
@@ -70,6 +75,8 @@ pub async fn build(
         live_changes: crate::opportunities::live::LiveChanges::default(),
         performance_reports: Default::default(),
         db_health: crate::db::Health::default(),
+        sockets_by_user,
+        sockets_by_address,
     };
     bootstrap_admin(&state).await?;
     Ok(state)

@@ -393,10 +393,11 @@ async fn parallel_wrong_passwords_get_exactly_the_allowed_tries() {
     let bodies = futures_util::future::join_all(attempts).await;
 
     // Racing attempts see each other before any password is checked: never more than the
-    // limit are tried (fewer when a burst's refused attempts are still being taken back).
+    // limit are tried (fewer, down to none, when a burst's attempts all see each other
+    // before the refused ones are taken back).
     let tally = tally(&bodies);
     let tried = tally.get("UNAUTHENTICATED").copied().unwrap_or(0);
-    assert!((1..=5).contains(&tried), "{tally:?}");
+    assert!(tried <= 5, "{tally:?}");
     assert_eq!(tally.get("RATE_LIMITED"), Some(&(60 - tried)), "{tally:?}");
     // The right password gets in only while tries are left.
     let right = app.login(&rep.email, &rep.password).await;
@@ -427,7 +428,7 @@ async fn every_login_field_of_a_batch_counts() {
     assert_eq!(answers.len(), 10);
     let tally = tally(answers);
     let tried = tally.get("UNAUTHENTICATED").copied().unwrap_or(0);
-    assert!((1..=5).contains(&tried), "{tally:?}");
+    assert!(tried <= 5, "{tally:?}");
     assert_eq!(tally.get("RATE_LIMITED"), Some(&(200 - tried)), "{tally:?}");
 }
 

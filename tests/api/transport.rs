@@ -266,3 +266,47 @@ async fn metrics_report_operation_latency_error_codes_and_the_pool() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn an_oversized_body_gets_a_graphql_shaped_413() {
+    let app = TestApp::spawn_with(|c| c.body_limit_bytes = 1024).await;
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(json!({"query": format!("{{ me {{ id }} }} # {}", "x".repeat(4096))}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(error_code(&body), Some("QUERY_REJECTED"), "{body}");
+}
+
+#[tokio::test]
+async fn only_short_printable_request_ids_are_taken_from_clients() {
+    let app = TestApp::spawn().await;
+    let echo = |id: String| {
+        let client = app.client.clone();
+        let url = app.url("/graphql");
+        async move {
+            let response = client
+                .post(url)
+                .header("x-request-id", id)
+                .json(&json!({"query": "{ serverInfo { version } }"}))
+                .send()
+                .await
+                .unwrap();
+            response.headers()["x-request-id"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    assert_eq!(echo("phone-42-retry-1".into()).await, "phone-42-retry-1");
+    for unfit in ["r".repeat(65), "has space".into(), "tab\there".into()] {
+        let replaced = echo(unfit.clone()).await;
+        assert_ne!(replaced, unfit);
+        assert!(uuid::Uuid::parse_str(&replaced).is_ok(), "{replaced}");
+    }
+}

@@ -313,3 +313,78 @@ async fn an_open_socket_is_closed_once_its_account_is_deactivated_or_changed() {
         "an unchanged account keeps its socket: {still_open:?}"
     );
 }
+
+/// Opens a socket and sends `connection_init` with `token`; the first answer.
+async fn init_answer(app: &TestApp, token: &str) -> (Socket, Message) {
+    let mut socket = open(app).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}),
+    )
+    .await;
+    let answer = next(&mut socket).await;
+    (socket, answer)
+}
+
+#[tokio::test]
+async fn sockets_per_user_are_capped_and_given_back_when_closed() {
+    let app = TestApp::spawn_with(|c| c.ws_max_per_user = 2).await;
+    let rep = app.a_user().create().await;
+    let other = app.a_user().create().await;
+    let (first, _) = init_answer(&app, &rep.token).await;
+    let (_second, answer) = init_answer(&app, &rep.token).await;
+    assert_eq!(json_of(answer)["type"], "connection_ack");
+
+    let (_, refused) = init_answer(&app, &rep.token).await;
+    assert_eq!(close_code(refused), 4429);
+    // Another user is not affected.
+    let (_, answer) = init_answer(&app, &other.token).await;
+    assert_eq!(json_of(answer)["type"], "connection_ack");
+
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (_, answer) = init_answer(&app, &rep.token).await;
+    assert_eq!(json_of(answer)["type"], "connection_ack");
+}
+
+#[tokio::test]
+async fn sockets_per_address_are_capped_before_anything_is_read() {
+    let app = TestApp::spawn_with(|c| c.ws_max_per_address = 3).await;
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let rep = app.a_user().create().await;
+        let (socket, answer) = init_answer(&app, &rep.token).await;
+        assert_eq!(json_of(answer)["type"], "connection_ack");
+        held.push(socket);
+    }
+    // Anonymous: refused before its `connection_init` is even read.
+    let mut socket = open(&app).await;
+    assert_eq!(close_code(next(&mut socket).await), 4429);
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let rep = app.a_user().create().await;
+    let (_, answer) = init_answer(&app, &rep.token).await;
+    assert_eq!(json_of(answer)["type"], "connection_ack");
+}
+
+#[tokio::test]
+async fn an_oversized_message_closes_with_1009_before_and_after_init() {
+    let app = TestApp::spawn_with(|c| c.ws_max_message_bytes = 1024).await;
+    let rep = app.a_user().create().await;
+    let huge = json!({"type": "connection_init", "payload": {"pad": "x".repeat(4096)}});
+    let mut socket = open(&app).await;
+    send(&mut socket, huge).await;
+    assert_eq!(close_code(next(&mut socket).await), 1009);
+
+    let mut socket = connected(&app, &rep.token).await;
+    let query = format!(
+        "subscription {{ myAccountChanged {{ kind }} }} # {}",
+        "x".repeat(4096)
+    );
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
+    )
+    .await;
+    assert_eq!(close_code(next(&mut socket).await), 1009);
+}
