@@ -377,32 +377,40 @@ fn expand<'d>(
                 let inner = expand(doc, &field.node.selection_set.node, level + 1, memo)?;
                 (inner.size.saturating_add(1), inner.height + 1)
             }
+            // Spreads and inline fragments count as selections themselves: every walk of the
+            // library steps through them, whatever (if anything) they hold.
             Selection::InlineFragment(inline) => {
                 let inner = expand(doc, &inline.node.selection_set.node, level + 1, memo)?;
-                (inner.size, inner.height + 1)
+                (inner.size.saturating_add(1), inner.height + 1)
             }
             Selection::FragmentSpread(spread) => {
                 let name = &spread.node.fragment_name.node;
-                let Some((key, fragment)) = doc.fragments.get_key_value(name) else {
+                match doc.fragments.get_key_value(name) {
                     // An unknown fragment is left for validation to report.
-                    continue;
-                };
-                let inner = match memo.get(key) {
-                    Some(Visit::Done(expanded)) => *expanded,
-                    Some(Visit::InProgress) => {
-                        return Err(Refusal::FragmentCycle(format!(
-                            "Fragment \"{name}\" spreads itself"
-                        )));
+                    None => (1, 1),
+                    Some((key, fragment)) => {
+                        let inner = match memo.get(key) {
+                            Some(Visit::Done(expanded)) => *expanded,
+                            Some(Visit::InProgress) => {
+                                return Err(Refusal::FragmentCycle(format!(
+                                    "Fragment \"{name}\" spreads itself"
+                                )));
+                            }
+                            None => {
+                                memo.insert(key, Visit::InProgress);
+                                let expanded = expand(
+                                    doc,
+                                    &fragment.node.selection_set.node,
+                                    level + 1,
+                                    memo,
+                                )?;
+                                memo.insert(key, Visit::Done(expanded));
+                                expanded
+                            }
+                        };
+                        (inner.size.saturating_add(1), inner.height + 1)
                     }
-                    None => {
-                        memo.insert(key, Visit::InProgress);
-                        let expanded =
-                            expand(doc, &fragment.node.selection_set.node, level + 1, memo)?;
-                        memo.insert(key, Visit::Done(expanded));
-                        expanded
-                    }
-                };
-                (inner.size, inner.height + 1)
+                }
             }
         };
         if level + height > MAX_EXPANDED_DEPTH {
@@ -575,6 +583,21 @@ mod tests {
             Err(Refusal::OverLimit(_))
         ));
         assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn spreads_of_missing_fragments_still_count_towards_the_budget() {
+        // The last fragment of the chain is missing: the library would walk 2^30 paths of
+        // spreads that lead nowhere before validation reports it.
+        let mut document = String::from("query { ...F0 }");
+        for i in 0..30 {
+            let next = i + 1;
+            document.push_str(&format!(" fragment F{i} on Q {{ ...F{next} ...F{next} }}"));
+        }
+        assert!(matches!(
+            check_expansion(&parse(&document)),
+            Err(Refusal::OverLimit(_))
+        ));
     }
 
     #[test]

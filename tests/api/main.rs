@@ -10,6 +10,7 @@ mod billing;
 mod colleagues;
 mod contracts;
 mod customers;
+mod fuzz;
 mod helpers;
 mod hostile;
 mod inputs;
