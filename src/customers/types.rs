@@ -395,6 +395,7 @@ pub struct CustomerFilter {
     /// Text contained in the name, ignoring case.
     pub search: Option<String>,
     /// Only customers changed at or after this time (incremental sync).
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub updated_since: Option<DateTime<Utc>>,
 }
 

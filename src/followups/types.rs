@@ -86,8 +86,10 @@ pub struct LogFollowUpInput {
     /// What happened (1–5000 characters).
     pub content: String,
     /// When it happened; now when omitted.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub occurred_at: Option<DateTime<Utc>>,
     /// When to follow up next.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub next_follow_up_at: Option<DateTime<Utc>>,
     /// Retry key: the same key and input return the first result without a second follow-up.
     pub idempotency_key: Option<String>,

@@ -11,6 +11,25 @@ use chrono::{Datelike, NaiveDate};
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2200;
 
+/// Keeps `DateTime` inputs within the same years as `Date` ones.
+#[derive(Debug, Clone, Copy)]
+pub struct SaneInstant;
+
+impl async_graphql::CustomValidator<chrono::DateTime<chrono::Utc>> for SaneInstant {
+    fn check(
+        &self,
+        value: &chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), InputValueError<chrono::DateTime<chrono::Utc>>> {
+        if (MIN_YEAR..=MAX_YEAR).contains(&value.year()) {
+            Ok(())
+        } else {
+            Err(InputValueError::custom(format!(
+                "expected a time between the years {MIN_YEAR} and {MAX_YEAR}"
+            )))
+        }
+    }
+}
+
 /// A calendar day, `YYYY-MM-DD` (no time, no zone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);

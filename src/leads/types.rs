@@ -545,6 +545,7 @@ pub struct LeadFilter {
     /// Text contained in the name, company, phone or e-mail, ignoring case.
     pub search: Option<String>,
     /// Only leads changed at or after this time (incremental sync).
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub updated_since: Option<DateTime<Utc>>,
 }
 

@@ -584,6 +584,7 @@ pub struct OpportunityFilter {
     /// Text contained in the name, ignoring case.
     pub search: Option<String>,
     /// Only deals changed at or after this time (incremental sync).
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub updated_since: Option<DateTime<Utc>>,
 }
 

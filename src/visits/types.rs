@@ -301,11 +301,14 @@ pub struct VisitTaskFilter {
     /// Only tasks in these states.
     pub statuses: Option<Vec<VisitStatus>>,
     /// Only tasks planned to start at or after this time.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub planned_from: Option<DateTime<Utc>>,
     /// Only tasks planned to start before this time.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub planned_to: Option<DateTime<Utc>>,
     /// Only tasks changed at or after this time, cancelled and missed ones included (incremental
     /// sync: pass the previous page's `serverTime`).
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub updated_since: Option<DateTime<Utc>>,
 }
 
@@ -325,8 +328,10 @@ pub struct PlanVisitInput {
     /// Why the rep goes (1–500 characters).
     pub purpose: String,
     /// Planned start.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub planned_start: DateTime<Utc>,
     /// Planned end, after the start and within 24 hours of it.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub planned_end: DateTime<Utc>,
     /// Where to go; the customer's address when omitted.
     pub address: Option<String>,
@@ -342,8 +347,10 @@ pub struct RescheduleVisitInput {
     /// The task.
     pub id: ID,
     /// New planned start.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub planned_start: DateTime<Utc>,
     /// New planned end.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub planned_end: DateTime<Utc>,
     /// The `version` the change is based on; a newer one answers `CONFLICT`.
     pub expected_version: i32,
@@ -383,6 +390,7 @@ pub struct CheckInVisitInput {
     /// The device's position.
     pub location: DeviceLocationInput,
     /// The device's clock when the rep tapped check-in (may lag while offline, within limits).
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub device_time: DateTime<Utc>,
     /// The `version` the phone knows; a newer one answers `CONFLICT`. Optional: the state
     /// machine alone keeps a check-in from applying twice.
@@ -403,8 +411,10 @@ pub struct CheckOutVisitInput {
     /// What comes next (at most 1000 characters).
     pub next_step: Option<String>,
     /// When to come back: plans the next visit (in the future).
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub next_visit_at: Option<DateTime<Utc>>,
     /// The device's clock when the rep tapped check-out; the server's time when omitted.
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
     pub device_time: Option<DateTime<Utc>>,
     /// The `version` the phone knows; a newer one answers `CONFLICT`.
     pub expected_version: Option<i32>,

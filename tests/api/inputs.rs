@@ -280,3 +280,48 @@ async fn weak_passwords_odd_addresses_and_far_dates_are_refused() {
         assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{day}: {body}");
     }
 }
+
+#[tokio::test]
+async fn far_times_are_refused_in_every_datetime_input() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let customer = crate::customers::a_customer(&app, &rep.token, "Far Times Co").await;
+    for at in [
+        "1899-12-31T23:59:59Z",
+        "2201-01-01T00:00:00Z",
+        "+200000-01-01T00:00:00Z",
+    ] {
+        let listed = app
+            .gql(
+                Some(&rep.token),
+                "query($at: DateTime) { customers(filter: {updatedSince: $at}) { totalCount } }",
+                json!({"at": at}),
+            )
+            .await;
+        assert_eq!(
+            error_code(&listed),
+            Some("BAD_USER_INPUT"),
+            "{at}: {listed}"
+        );
+        let planned = app
+            .gql(
+                Some(&rep.token),
+                "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+                json!({"input": {"customerId": customer, "purpose": "Far", "plannedStart": at, "plannedEnd": at}}),
+            )
+            .await;
+        assert_eq!(
+            error_code(&planned),
+            Some("BAD_USER_INPUT"),
+            "{at}: {planned}"
+        );
+    }
+    let near = app
+        .gql(
+            Some(&rep.token),
+            "query($at: DateTime) { customers(filter: {updatedSince: $at}) { totalCount } }",
+            json!({"at": "2026-01-01T00:00:00Z"}),
+        )
+        .await;
+    assert_eq!(near["data"]["customers"]["totalCount"], 1, "{near}");
+}
