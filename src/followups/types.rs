@@ -86,7 +86,8 @@ pub struct LogFollowUpInput {
     /// What happened (1–5000 characters).
     pub content: String,
     /// When it happened; now when omitted.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
+    // Not `SaneInstant`: the service refuses any future time with this field's path, and a
+    // past one as far back as the database stores is still a time.
     pub occurred_at: Option<DateTime<Utc>>,
     /// When to follow up next.
     #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
