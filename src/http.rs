@@ -1,6 +1,9 @@
 //! The HTTP surface: GraphQL over HTTP (POST and GET, `Accept` honoured, mutations only over
 //! POST), GraphQL over WebSocket (`graphql-transport-ws`, authenticated in `connection_init`),
 //! health and readiness, and the middleware every request passes through.
+//!
+//! Over 1,000 lines: the WebSocket session (account gate, socket caps, close codes) belongs in
+//! a module of its own; that split is planned with the layering work (issue 19).
 
 use std::collections::HashSet;
 use std::net::SocketAddr;
