@@ -269,6 +269,10 @@ pub struct Config {
     /// WebSockets to finish before it exits anyway.
     #[arg(long, env = "SALESGRAPH_SHUTDOWN_GRACE_SECS", default_value_t = 20)]
     pub shutdown_grace_secs: u64,
+    /// Seconds a connection has to send a request's headers, from the moment the server waits
+    /// for them (an idle kept-alive connection is closed after the same time).
+    #[arg(long, env = "SALESGRAPH_HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_read_timeout_secs: u64,
     /// Argon2id memory cost in KiB (OWASP minimum 19456).
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,

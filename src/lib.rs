@@ -33,6 +33,7 @@ pub mod pagination;
 pub mod policy;
 pub mod search;
 pub mod seed;
+pub mod server;
 pub mod sockets;
 pub mod state;
 pub mod statements;

@@ -1,7 +1,5 @@
 //! The `salesgraph` binary: parse the command line, set up logging, run the command.
 
-use std::future::IntoFuture;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -266,16 +264,12 @@ async fn serve(config: Config) -> Result<(), String> {
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let draining = state.clone();
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let header_read_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
+    let server = salesgraph::server::serve(listener, router, header_read_timeout, async move {
         shutdown_signal().await;
         draining.lifecycle.begin_drain();
         let _ = stopping_tx.send(());
-    })
-    .into_future();
+    });
     // Once a stop is asked for, the server gets `grace` to finish what is in flight.
     let deadline = async move {
         if stopping_rx.await.is_ok() {
@@ -285,7 +279,7 @@ async fn serve(config: Config) -> Result<(), String> {
         }
     };
     tokio::select! {
-        served = server => served.map_err(|e| format!("server error: {e}"))?,
+        () = server => {}
         () = deadline => tracing::warn!("requests still in flight after the grace period; stopping anyway"),
     }
     if tokio::time::timeout(grace, state.lifecycle.sockets_closed())

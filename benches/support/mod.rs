@@ -3,7 +3,6 @@
 
 #![allow(dead_code)] // each benchmark uses part of the shared harness
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -153,13 +152,14 @@ impl Bench {
         } else {
             build_router_with(state.clone(), extra(state.clone()))
         };
-        tokio::spawn(async move {
-            axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await
-        });
+        let header_read_timeout =
+            std::time::Duration::from_secs(state.config.header_read_timeout_secs);
+        tokio::spawn(salesgraph::server::serve(
+            listener,
+            router,
+            header_read_timeout,
+            std::future::pending(),
+        ));
         Self {
             client: Arc::new(Client {
                 http: reqwest::Client::new(),

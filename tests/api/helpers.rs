@@ -245,13 +245,13 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let router = build_router(state.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
+        let header_read_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
+        tokio::spawn(salesgraph::server::serve(
+            listener,
+            router,
+            header_read_timeout,
+            std::future::pending(),
+        ));
         let client = reqwest::Client::new();
         let mut app = Self {
             addr,
@@ -287,13 +287,13 @@ impl TestApp {
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let router = build_router(state.clone());
-        tokio::spawn(async move {
-            let _ = axum::serve(
-                listener,
-                router.into_make_service_with_connect_info::<SocketAddr>(),
-            )
-            .await;
-        });
+        let header_read_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
+        tokio::spawn(salesgraph::server::serve(
+            listener,
+            router,
+            header_read_timeout,
+            std::future::pending(),
+        ));
         (addr, state)
     }
 

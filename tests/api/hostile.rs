@@ -309,3 +309,83 @@ async fn refused_documents_share_one_metrics_series() {
     assert!(metrics.contains(r#"operation="invalid""#), "{metrics}");
     assert_alive(&server).await;
 }
+
+/// Whether the server closed `stream` (end of file or reset) within `within`.
+async fn closed_by_server(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buffer = [0u8; 1024];
+    let deadline = Instant::now() + within;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, stream.read(&mut buffer)).await {
+            Err(_) => return false,
+            Ok(Ok(0) | Err(_)) => return true,
+            // A 408 or similar answer before the close is fine: keep reading to the end.
+            Ok(Ok(_)) => {}
+        }
+    }
+}
+
+#[tokio::test]
+async fn connections_that_never_finish_their_headers_are_closed_at_the_deadline() {
+    use tokio::io::AsyncWriteExt;
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = ServerProcess::start(&app, &[("SALESGRAPH_HEADER_READ_TIMEOUT_SECS", "1")]).await;
+    // 1,500 connections: a third send nothing, a third half a request head, a third a whole
+    // head line by line but never the blank line that ends it.
+    let mut idle = Vec::new();
+    for i in 0..1_500 {
+        let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        match i % 3 {
+            0 => {}
+            1 => stream.write_all(b"POST /graphql HTTP/1.1\r\nHost: sal").await.unwrap(),
+            _ => {
+                stream
+                    .write_all(b"GET /healthz HTTP/1.1\r\nHost: salesgraph\r\nX-A: 1\r\n")
+                    .await
+                    .unwrap();
+            }
+        }
+        idle.push(stream);
+    }
+    // One more trickles a header a byte at a time, never pausing as long as the deadline.
+    let mut trickle = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    let trickling = tokio::spawn(async move {
+        trickle.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        for byte in b"X-Slow: ".iter().cycle().take(200) {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if trickle.write_all(&[*byte]).await.is_err() {
+                return true;
+            }
+        }
+        false
+    });
+    // Meanwhile the server answers others at once.
+    let started = Instant::now();
+    assert_alive(&server).await;
+    assert!(started.elapsed() < Duration::from_secs(1));
+
+    for (i, stream) in idle.iter_mut().enumerate() {
+        assert!(
+            closed_by_server(stream, Duration::from_secs(10)).await,
+            "connection {i} is still open"
+        );
+    }
+    assert!(
+        trickling.await.unwrap(),
+        "a header trickled a byte at a time outlived the deadline"
+    );
+    // A kept-alive connection that answered a request is closed once it idles that long too,
+    // and a connection that finishes its head in time is served.
+    let mut kept = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: salesgraph\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = [0u8; 12];
+    tokio::io::AsyncReadExt::read_exact(&mut kept, &mut answer)
+        .await
+        .unwrap();
+    assert_eq!(&answer, b"HTTP/1.1 200");
+    assert!(closed_by_server(&mut kept, Duration::from_secs(10)).await);
+    assert_alive(&server).await;
+}
