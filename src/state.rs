@@ -20,6 +20,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
     pub jwt: JwtKeys,
+    /// Derives each refresh token's successor (the same one on every retry and instance).
+    pub refresh_successors: tokens::SuccessorKey,
     pub events: Arc<dyn EventBus>,
     pub clock: Arc<dyn Clock>,
     pub viewers: ViewerCache,
@@ -59,6 +61,7 @@ pub async fn build(
     };
     let secret = jwt_secret(&db, &config, clock.now()).await?;
     let jwt = JwtKeys::new(secret.as_bytes(), &config.jwt_issuer, &config.jwt_audience);
+    let refresh_successors = tokens::SuccessorKey::new(secret.as_bytes())?;
     let dummy_password_hash = passwords::hash(hasher, tokens::random_secret()).await?;
     let sockets_by_user = crate::sockets::SocketCounts::new(config.ws_max_per_user);
     let sockets_by_address = crate::sockets::SocketCounts::new(config.ws_max_per_address);
@@ -67,6 +70,7 @@ pub async fn build(
         viewers: ViewerCache::new(std::time::Duration::from_secs(config.viewer_cache_secs)),
         config: Arc::new(config),
         jwt,
+        refresh_successors,
         events,
         clock,
         hasher,

@@ -9,8 +9,9 @@
 //!   Each executed `login` field is one attempt, so aliases and batches cannot multiply tries.
 //! - `refreshToken` rotates: the old token is spent and a new one issued in the same family.
 //!   Presenting a spent token again revokes the whole family — unless it comes within the grace
-//!   window and its successor was never used (the response was lost), in which case the
-//!   successor is replaced.
+//!   window and its successor was never used (the response was lost), in which case the answer
+//!   carries that same successor (derived from the spent token under a server key), so a replay
+//!   never forks the family nor takes the session from the user who holds it.
 //! - Each access token carries the user's token version; a role change, deactivation or password
 //!   change bumps it, and the token stops working once this instance's viewer cache (or any
 //!   instance's, within `SALESGRAPH_VIEWER_CACHE_SECS`) sees the new version.

@@ -203,21 +203,19 @@ async fn issue_session(
     family_id: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<Session> {
-    Ok(issue_session_with_id(state, txn, user, family_id, now)
-        .await?
-        .1)
+    let refresh_token = tokens::random_secret();
+    insert_refresh_token(state, txn, user.id, family_id, now, &refresh_token).await?;
+    session_with(state, user, family_id, refresh_token, now)
 }
 
-/// As [`issue_session`], also returning the new refresh token's row id.
-async fn issue_session_with_id(
+/// A fresh access token for `user` in session `family_id`, packed with `refresh_token`.
+fn session_with(
     state: &AppState,
-    txn: &DatabaseTransaction,
     user: user::Model,
     family_id: Uuid,
+    refresh_token: String,
     now: DateTime<Utc>,
-) -> AppResult<(Uuid, Session)> {
-    let (token_id, refresh_token) =
-        insert_refresh_token(state, txn, user.id, family_id, now).await?;
+) -> AppResult<Session> {
     let access_token_expires_at = now + Duration::seconds(state.config.access_token_ttl_secs);
     let access_token = state.jwt.issue(
         user.id,
@@ -226,31 +224,29 @@ async fn issue_session_with_id(
         now,
         access_token_expires_at,
     )?;
-    Ok((
-        token_id,
-        Session {
-            access_token,
-            access_token_expires_at,
-            refresh_token,
-            user,
-        },
-    ))
+    Ok(Session {
+        access_token,
+        access_token_expires_at,
+        refresh_token,
+        user,
+    })
 }
 
+/// Stores `secret` (as its hash) as a new refresh token of `family_id`; returns its row id.
 async fn insert_refresh_token(
     state: &AppState,
     txn: &DatabaseTransaction,
     user_id: Uuid,
     family_id: Uuid,
     now: DateTime<Utc>,
-) -> AppResult<(Uuid, String)> {
-    let token = tokens::random_secret();
+    secret: &str,
+) -> Result<Uuid, sea_orm::DbErr> {
     let id = Uuid::now_v7();
     refresh_token::ActiveModel {
         id: Set(id),
         user_id: Set(user_id),
         family_id: Set(family_id),
-        token_hash: Set(tokens::hash_refresh_token(&token)),
+        token_hash: Set(tokens::hash_refresh_token(secret)),
         expires_at: Set(now + Duration::days(state.config.refresh_token_ttl_days)),
         created_at: Set(now),
         rotated_at: Set(None),
@@ -259,14 +255,31 @@ async fn insert_refresh_token(
     }
     .insert(txn)
     .await?;
-    Ok((id, token))
+    Ok(id)
 }
 
-/// Exchanges a refresh token for a new pair, rotating it. Presenting a rotated token again
-/// within the grace window (a response lost on a flaky network) re-issues its unused successor;
-/// later, or when the successor was already used, it revokes the whole family.
-/// Errors: `UNAUTHENTICATED`.
+/// Exchanges a refresh token for a new pair, rotating it.
+///
+/// A token's successor is derived from the token itself ([`tokens::SuccessorKey`]), so
+/// presenting a rotated token again within the grace window (a response lost on a flaky
+/// network) answers with that same successor and a fresh access token, as long as the
+/// successor is unused. The family never forks: whoever replays a token within the window gets
+/// exactly what the real user holds, and the first of them to use it spends it for both, so
+/// the other's next refresh is a reuse. Presenting a rotated token after the window, or once
+/// its successor was used, revokes the whole family. Errors: `UNAUTHENTICATED`.
 pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
+    // Two first rotations of one token at once insert the same successor: the one refused by
+    // the unique hash finds the rotation done and answers as a retry.
+    match rotate(state, presented).await? {
+        Some(session) => Ok(session),
+        None => rotate(state, presented)
+            .await?
+            .ok_or_else(invalid_refresh_token),
+    }
+}
+
+/// One attempt of [`refresh`]; `None` when a concurrent rotation of the same token won.
+async fn rotate(state: &AppState, presented: &str) -> AppResult<Option<Session>> {
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let Some(token) = RefreshTokens::find()
@@ -285,6 +298,7 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
         txn.commit().await?;
         return Err(invalid_refresh_token());
     };
+    let successor_secret = state.refresh_successors.successor_of(presented);
 
     if let Some(rotated_at) = token.rotated_at {
         let within_grace =
@@ -293,51 +307,52 @@ pub async fn refresh(state: &AppState, presented: &str) -> AppResult<Session> {
             Some(id) => RefreshTokens::find_by_id(id).one(&txn).await?,
             None => None,
         };
-        let successor_unused = successor
-            .as_ref()
-            .is_some_and(|s| s.rotated_at.is_none() && s.revoked_at.is_none());
-        if !(within_grace && successor_unused) {
-            tracing::warn!(family = %token.family_id, "refresh token reuse; revoking the family");
-            revoke_family(&txn, token.family_id, now).await?;
-            txn.commit().await?;
-            return Err(invalid_refresh_token());
+        let same_unused_successor = successor.is_some_and(|s| {
+            s.rotated_at.is_none()
+                && s.revoked_at.is_none()
+                && s.expires_at > now
+                && s.token_hash == tokens::hash_refresh_token(&successor_secret)
+        });
+        if within_grace && same_unused_successor {
+            txn.rollback().await?;
+            return session_with(state, user, token.family_id, successor_secret, now).map(Some);
         }
-        if let Some(successor) = successor {
-            refresh_token::ActiveModel {
-                id: Set(successor.id),
-                revoked_at: Set(Some(now)),
-                ..Default::default()
-            }
-            .update(&txn)
-            .await?;
-        }
+        tracing::warn!(family = %token.family_id, "refresh token reuse; revoking the family");
+        revoke_family(&txn, token.family_id, now).await?;
+        txn.commit().await?;
+        return Err(invalid_refresh_token());
     }
 
-    let (successor_id, session) =
-        issue_session_with_id(state, &txn, user, token.family_id, now).await?;
-    // Only one concurrent rotation of the same token wins.
-    let unchanged = match token.replaced_by {
-        Some(previous) => refresh_token::Column::ReplacedBy.eq(previous),
-        None => refresh_token::Column::ReplacedBy.is_null(),
+    let successor_id = match insert_refresh_token(
+        state,
+        &txn,
+        user.id,
+        token.family_id,
+        now,
+        &successor_secret,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(err) if crate::error::is_unique_violation(&err) => return Ok(None),
+        Err(err) => return Err(err.into()),
     };
+    // Only one rotation of the same token stands.
     let updated = RefreshTokens::update_many()
-        .col_expr(
-            refresh_token::Column::RotatedAt,
-            Expr::value(Some(token.rotated_at.unwrap_or(now))),
-        )
+        .col_expr(refresh_token::Column::RotatedAt, Expr::value(Some(now)))
         .col_expr(
             refresh_token::Column::ReplacedBy,
             Expr::value(Some(successor_id)),
         )
         .filter(refresh_token::Column::Id.eq(token.id))
-        .filter(unchanged)
+        .filter(refresh_token::Column::ReplacedBy.is_null())
         .exec(&txn)
         .await?;
     if updated.rows_affected != 1 {
-        return Err(invalid_refresh_token());
+        return Ok(None);
     }
     txn.commit().await?;
-    Ok(session)
+    session_with(state, user, token.family_id, successor_secret, now).map(Some)
 }
 
 /// Revokes the still-valid refresh tokens matching `which`.

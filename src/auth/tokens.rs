@@ -3,6 +3,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -117,6 +118,40 @@ pub fn random_secret() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// Derives a refresh token's successor from the token itself: HMAC-SHA-256 under a key that
+/// only the server holds (itself derived from the JWT secret, so every instance agrees). The
+/// same presented token always has the same successor, so a retry within the grace window is
+/// answered with the very token the lost response carried, and the family never forks; without
+/// the key, a token's successor cannot be guessed from it.
+#[derive(Clone)]
+pub struct SuccessorKey(Hmac<Sha256>);
+
+impl std::fmt::Debug for SuccessorKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SuccessorKey").finish_non_exhaustive()
+    }
+}
+
+impl SuccessorKey {
+    pub fn new(secret: &[u8]) -> AppResult<Self> {
+        // A key of its own, not the JWT secret itself: SHA-256 of a label and the secret.
+        let derived = Sha256::new()
+            .chain_update(b"salesgraph refresh-token successor v1\0")
+            .chain_update(secret)
+            .finalize();
+        Hmac::<Sha256>::new_from_slice(&derived)
+            .map(Self)
+            .map_err(|_| AppError::internal())
+    }
+
+    /// The successor of `presented`, URL-safe text of 256 bits like a fresh secret.
+    pub fn successor_of(&self, presented: &str) -> String {
+        let mut mac = self.0.clone();
+        mac.update(presented.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+}
+
 /// The stored form of a refresh token: its SHA-256, hex.
 pub fn hash_refresh_token(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
@@ -166,6 +201,28 @@ mod tests {
             .issue(Uuid::now_v7(), 0, None, now, now + Duration::minutes(5))
             .unwrap();
         assert!(keys().verify(&token, now).is_err());
+    }
+
+    #[test]
+    fn a_successor_is_fixed_by_the_token_and_the_secret() {
+        let key = SuccessorKey::new(b"unit-test-secret").unwrap();
+        let successor = key.successor_of("token-a");
+        assert_eq!(successor, key.successor_of("token-a"));
+        assert_eq!(
+            successor,
+            SuccessorKey::new(b"unit-test-secret")
+                .unwrap()
+                .successor_of("token-a"),
+            "every instance derives the same successor"
+        );
+        assert_ne!(successor, key.successor_of("token-b"));
+        assert_ne!(
+            successor,
+            SuccessorKey::new(b"another-secret")
+                .unwrap()
+                .successor_of("token-a")
+        );
+        assert_eq!(successor.len(), random_secret().len());
     }
 
     #[test]

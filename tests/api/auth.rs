@@ -209,31 +209,101 @@ async fn refreshing_rotates_the_token_and_reuse_revokes_the_family() {
     );
 }
 
+fn refreshed(body: &Value) -> String {
+    body["data"]["refreshToken"]["refreshToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a refreshed session: {body}"))
+        .to_owned()
+}
+
 #[tokio::test]
-async fn a_retry_within_the_grace_window_replaces_the_unused_successor() {
+async fn a_retry_within_the_grace_window_answers_with_the_same_successor() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    let lost = app
-        .gql(None, REFRESH, json!({"t": rep.refresh_token}))
-        .await;
-    let lost_token = lost["data"]["refreshToken"]["refreshToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let lost = refreshed(
+        &app.gql(None, REFRESH, json!({"t": rep.refresh_token}))
+            .await,
+    );
 
+    app.clock.advance(chrono::Duration::seconds(10));
     let retry = app
         .gql(None, REFRESH, json!({"t": rep.refresh_token}))
         .await;
 
-    let replacement = retry["data"]["refreshToken"]["refreshToken"]
+    assert_eq!(refreshed(&retry), lost, "the family does not fork");
+    let access = retry["data"]["refreshToken"]["accessToken"]
         .as_str()
-        .expect("a new session")
-        .to_owned();
+        .unwrap();
+    assert_eq!(status_of(&app, access).await.0, 200);
+    // The successor works once, as any refresh token.
+    let next = refreshed(&app.gql(None, REFRESH, json!({"t": lost})).await);
+    assert_ne!(next, lost);
+}
+
+#[tokio::test]
+async fn a_replay_within_the_grace_window_never_keeps_a_session_the_user_lost() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    // The user rotates; someone holding a copy of the old token replays it within the window.
+    let users = refreshed(
+        &app.gql(None, REFRESH, json!({"t": rep.refresh_token}))
+            .await,
+    );
+    let replayers = refreshed(
+        &app.gql(None, REFRESH, json!({"t": rep.refresh_token}))
+            .await,
+    );
     assert_eq!(
-        error_code(&app.gql(None, REFRESH, json!({"t": lost_token})).await),
+        replayers, users,
+        "the replay gets nothing the user does not hold"
+    );
+    // The user goes on refreshing: the user's session stays good.
+    let users_next = refreshed(&app.gql(None, REFRESH, json!({"t": users})).await);
+
+    // The replayer's copy, presented after the window, is a reuse: the family ends for both,
+    // never for the user alone.
+    app.clock.advance(chrono::Duration::minutes(5));
+    let late = app.gql(None, REFRESH, json!({"t": replayers})).await;
+    assert_eq!(error_code(&late), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        error_code(&app.gql(None, REFRESH, json!({"t": users_next})).await),
         Some("UNAUTHENTICATED")
     );
-    assert!(app.gql(None, REFRESH, json!({"t": replacement})).await["data"]["refreshToken"]["accessToken"].is_string());
+
+    // Within the window, once the successor was used, the old token is a reuse too.
+    let other = app.a_user().create().await;
+    let first = refreshed(
+        &app.gql(None, REFRESH, json!({"t": other.refresh_token}))
+            .await,
+    );
+    let second = refreshed(&app.gql(None, REFRESH, json!({"t": first})).await);
+    let replay = app
+        .gql(None, REFRESH, json!({"t": other.refresh_token}))
+        .await;
+    assert_eq!(error_code(&replay), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        error_code(&app.gql(None, REFRESH, json!({"t": second})).await),
+        Some("UNAUTHENTICATED"),
+        "the whole family is revoked"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_refreshes_of_one_token_all_get_the_same_successor() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let answers = futures_util::future::join_all(
+        (0..8).map(|_| app.gql(None, REFRESH, json!({"t": rep.refresh_token}))),
+    )
+    .await;
+    let successors: std::collections::HashSet<String> = answers.iter().map(refreshed).collect();
+    assert_eq!(successors.len(), 1, "{answers:?}");
+    let successor = successors.into_iter().next().unwrap();
+    assert!(
+        app.gql(None, REFRESH, json!({"t": successor})).await["data"]["refreshToken"]
+            ["accessToken"]
+            .is_string()
+    );
 }
 
 #[tokio::test]

@@ -338,7 +338,10 @@ async fn connections_that_never_finish_their_headers_are_closed_at_the_deadline(
         let mut stream = tokio::net::TcpStream::connect(server.addr).await.unwrap();
         match i % 3 {
             0 => {}
-            1 => stream.write_all(b"POST /graphql HTTP/1.1\r\nHost: sal").await.unwrap(),
+            1 => stream
+                .write_all(b"POST /graphql HTTP/1.1\r\nHost: sal")
+                .await
+                .unwrap(),
             _ => {
                 stream
                     .write_all(b"GET /healthz HTTP/1.1\r\nHost: salesgraph\r\nX-A: 1\r\n")
@@ -351,7 +354,10 @@ async fn connections_that_never_finish_their_headers_are_closed_at_the_deadline(
     // One more trickles a header a byte at a time, never pausing as long as the deadline.
     let mut trickle = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     let trickling = tokio::spawn(async move {
-        trickle.write_all(b"GET /healthz HTTP/1.1\r\n").await.unwrap();
+        trickle
+            .write_all(b"GET /healthz HTTP/1.1\r\n")
+            .await
+            .unwrap();
         for byte in b"X-Slow: ".iter().cycle().take(200) {
             tokio::time::sleep(Duration::from_millis(100)).await;
             if trickle.write_all(&[*byte]).await.is_err() {
