@@ -29,6 +29,9 @@ pub struct Config {
     /// HMAC secret for access tokens; generated and stored in the database when unset.
     #[arg(long, env = "SALESGRAPH_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// When set, `GET /metrics` answers only requests bearing `Authorization: Bearer <token>`.
+    #[arg(long, env = "SALESGRAPH_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
     /// `iss` claim written into and required from access tokens.
     #[arg(long, env = "SALESGRAPH_JWT_ISSUER", default_value = "salesgraph")]
     pub jwt_issuer: String,

@@ -166,8 +166,31 @@ fn cors_layer(origins: &str) -> CorsLayer {
     }
 }
 
-/// Prometheus scrape endpoint.
-async fn metrics(State(state): State<HttpState>) -> Response {
+/// Prometheus scrape endpoint; behind a bearer token when `SALESGRAPH_METRICS_TOKEN` is set.
+async fn metrics(State(state): State<HttpState>, headers: HeaderMap) -> Response {
+    if let Some(expected) = state
+        .app
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    {
+        let presented = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer "))
+            .unwrap_or_default();
+        // Digests are compared, so the time taken says nothing about the token.
+        let digest = |text: &str| <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes());
+        if digest(presented) != digest(expected) {
+            return (
+                StatusCode::UNAUTHORIZED,
+                [(axum::http::header::WWW_AUTHENTICATE, "Bearer")],
+                "a metrics token is required",
+            )
+                .into_response();
+        }
+    }
     let body = crate::metrics::render(&state.app.db);
     (
         [(

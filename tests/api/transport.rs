@@ -310,3 +310,39 @@ async fn only_short_printable_request_ids_are_taken_from_clients() {
         assert!(uuid::Uuid::parse_str(&replaced).is_ok(), "{replaced}");
     }
 }
+
+#[tokio::test]
+async fn metrics_can_be_kept_behind_a_token() {
+    let app = TestApp::spawn_with(|config| {
+        config.metrics_token = Some("scrape-token-of-the-monitoring-system".into());
+    })
+    .await;
+    let scrape = |token: Option<&str>| {
+        let mut request = app.client.get(app.url("/metrics"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+
+    for refused in [None, Some("wrong"), Some("scrape-token-of-the-monitoring")] {
+        let response = scrape(refused).await.unwrap();
+        assert_eq!(response.status(), 401, "{refused:?}");
+        assert!(!response.text().await.unwrap().contains("graphql_"));
+    }
+    // A user's access token is not the metrics token either.
+    let response = scrape(Some(&app.admin_token)).await.unwrap();
+    assert_eq!(response.status(), 401);
+
+    let response = scrape(Some("scrape-token-of-the-monitoring-system"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("db_pool_connections")
+    );
+}
