@@ -2,7 +2,9 @@
 //! `opportunityStageChanged`, spread over teams, against a `salesgraph serve` child process (so
 //! its memory is its own). Reports the server's resident memory per idle subscription and, for
 //! stage changes in several teams, how long until every entitled subscriber heard it, and
-//! whether anybody else did.
+//! whether anybody else did. Then it closes every socket and samples the server's memory for
+//! 30 s, opens and closes as many again (a leak would add up; retained heap is reused), and
+//! sends 4,000 small queries to the emptied server.
 //!
 //! ```sh
 //! cargo bench --bench fanout                                    # embedded SQLite (a temp file)
@@ -27,7 +29,7 @@ use futures_util::{SinkExt, StreamExt};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use support::knob;
-use support::process::{ServerProcess, rss_kib};
+use support::process::{ServerProcess, lazy_free_kib, rss_kib};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
@@ -41,10 +43,16 @@ fn start_server(database_url: &str, schema: &str) -> ServerProcess {
         database_url,
         schema,
         (ADMIN, PASSWORD),
-        &[(
-            "SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT",
-            "1000000".to_owned(),
-        )],
+        &[
+            (
+                "SALESGRAPH_LOGIN_MAX_FAILURES_PER_CLIENT",
+                "1000000".to_owned(),
+            ),
+            // Every bench connection comes from 127.0.0.1 and each user holds 20 or more:
+            // the caps on sockets per address and per user are lifted to measure the fan-out.
+            ("SALESGRAPH_WS_MAX_PER_ADDRESS", "1000000".to_owned()),
+            ("SALESGRAPH_WS_MAX_PER_USER", "1000000".to_owned()),
+        ],
     )
 }
 
@@ -70,6 +78,57 @@ async fn login(http: &reqwest::Client, url: &str, email: &str) -> String {
     )
     .await;
     data["login"]["accessToken"].as_str().unwrap().to_owned()
+}
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `subscribers` sockets, spread over `members`, each acknowledged and subscribed.
+async fn connect_all(
+    members: &Arc<Vec<Member>>,
+    ws: &str,
+    subscribers: usize,
+) -> Vec<(usize, Socket)> {
+    futures_util::stream::iter(0..subscribers)
+        .map(|i| {
+            let (members, ws) = (members.clone(), ws.to_owned());
+            async move {
+                let member = &members[i % members.len()];
+                let mut request = ws.as_str().into_client_request().unwrap();
+                request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
+                let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
+                socket.send(Message::Text(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", member.token)}}).to_string().into())).await.unwrap();
+                loop {
+                    match socket.next().await {
+                        Some(Ok(Message::Text(text))) if text.contains("connection_ack") => break,
+                        Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_))) => {}
+                        other => panic!("no ack: {other:?}"),
+                    }
+                }
+                socket.send(Message::Text(json!({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}).to_string().into())).await.unwrap();
+                (i, socket)
+            }
+        })
+        .buffer_unordered(128)
+        .collect()
+        .await
+}
+
+/// The server's resident memory after the sockets closed, sampled for half a minute.
+async fn rss_after_closing(pid: u32, what: &str) -> u64 {
+    let closed = Instant::now();
+    let mut last = 0;
+    for after in [1, 5, 10, 30] {
+        let wait = Duration::from_secs(after).saturating_sub(closed.elapsed());
+        tokio::time::sleep(wait).await;
+        last = rss_kib(pid);
+        let lazy = lazy_free_kib(pid);
+        let descriptors = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
+        println!(
+            "{what}: server RSS {last} KiB {after} s after every socket closed, of which {lazy} KiB freed lazily (MADV_FREE); {descriptors} file descriptors open"
+        );
+    }
+    last
 }
 
 /// A user and the deal they own (reps only).
@@ -192,29 +251,7 @@ async fn main() {
     let received: Arc<Vec<AtomicUsize>> =
         Arc::new((0..subscribers).map(|_| AtomicUsize::new(0)).collect());
     let heard_at: Arc<std::sync::Mutex<Vec<(usize, Instant)>>> = Arc::default();
-    let sockets: Vec<_> = futures_util::stream::iter(0..subscribers)
-        .map(|i| {
-            let (members, ws) = (members.clone(), ws.clone());
-            async move {
-                let member = &members[i % members.len()];
-                let mut request = ws.as_str().into_client_request().unwrap();
-                request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse().unwrap());
-                let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("connect");
-                socket.send(Message::Text(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", member.token)}}).to_string().into())).await.unwrap();
-                loop {
-                    match socket.next().await {
-                        Some(Ok(Message::Text(text))) if text.contains("connection_ack") => break,
-                        Some(Ok(Message::Text(_) | Message::Ping(_) | Message::Pong(_))) => {}
-                        other => panic!("no ack: {other:?}"),
-                    }
-                }
-                socket.send(Message::Text(json!({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}}).to_string().into())).await.unwrap();
-                (i, socket)
-            }
-        })
-        .buffer_unordered(128)
-        .collect()
-        .await;
+    let sockets = connect_all(&members, &ws, subscribers).await;
     eprintln!(
         "{subscribers} subscribers connected in {:.1?}",
         connecting.elapsed()
@@ -308,6 +345,34 @@ async fn main() {
     for reader in readers {
         reader.abort();
     }
+    // Memory once the sockets are gone, then a second round of as many sockets: if what stays
+    // resident were leaked, the second round would add to it; if it is the allocator keeping
+    // freed pages for reuse, the second round fits in it.
+    let first_closed = rss_after_closing(pid, "round 1").await;
+    let sockets = connect_all(&members, &ws, subscribers).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let second_open = rss_kib(pid);
+    println!("round 2: server RSS {second_open} KiB with {subscribers} subscriptions again");
+    drop(sockets);
+    let second_closed = rss_after_closing(pid, "round 2").await;
+    println!(
+        "after closing: {first_closed} KiB (round 1), {second_closed} KiB (round 2); idle before any socket {before} KiB"
+    );
+    // Memory a worker thread freed on behalf of another goes back to the owning thread's heap
+    // only when that thread allocates again: ordinary requests after the sockets are gone.
+    futures_util::stream::iter(0..4_000)
+        .map(|_| {
+            let (http, url) = (http.clone(), url.clone());
+            async move { gql(&http, &url, None, "{ serverInfo { version } }", json!({})).await }
+        })
+        .buffer_unordered(16)
+        .collect::<Vec<_>>()
+        .await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    println!(
+        "after 4,000 small requests on the emptied server: RSS {} KiB",
+        rss_kib(pid)
+    );
     drop(server);
     if !schema.is_empty() {
         let admin = Database::connect(database_url).await.unwrap();

@@ -64,7 +64,12 @@ async fn main() {
         .await
         .unwrap();
 
-    let mut server = ServerProcess::start_in_schema(&base, &schema, (ADMIN, PASSWORD), &[]);
+    // The bench's subscribers share one address and few users: the socket caps are lifted.
+    let lifted = [
+        ("SALESGRAPH_WS_MAX_PER_ADDRESS", "1000000".to_owned()),
+        ("SALESGRAPH_WS_MAX_PER_USER", "1000000".to_owned()),
+    ];
+    let mut server = ServerProcess::start_in_schema(&base, &schema, (ADMIN, PASSWORD), &lifted);
     let pid = server.child.id();
     let url = format!("http://{}/graphql", server.addr);
     let ws_url = format!("ws://{}/graphql/ws", server.addr);

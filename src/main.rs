@@ -10,6 +10,8 @@ use salesgraph::{Config, build_router, build_state, clock::SystemClock, db};
 
 /// Many small, short-lived allocations on many threads (documents, rows, responses): mimalloc
 /// serves them from per-thread pages where the system allocator contends on shared arenas.
+/// The `system-allocator` feature leaves it out, to compare memory figures (benches/RESULTS.md).
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

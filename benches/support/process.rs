@@ -91,6 +91,18 @@ pub fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// Of the resident memory, the pages the process freed with `MADV_FREE`: still counted in RSS
+/// until the kernel needs them, then taken back without a write (`LazyFree` in `smaps_rollup`).
+#[allow(dead_code)] // not every benchmark reports it
+pub fn lazy_free_kib(pid: u32) -> u64 {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("LazyFree:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
 /// One GraphQL request to a server process; the whole response body.
 pub async fn post(
     http: &reqwest::Client,

@@ -4,12 +4,14 @@
 
 use std::time::{Duration, Instant};
 
+use futures_util::StreamExt;
+
 use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::helpers::*;
 use crate::processes::ServerProcess;
-use crate::websocket::{Socket, connected_at, send};
+use crate::websocket::{Socket, close_code, connected_at, open_at, send};
 
 const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
 const DEPTHS: [usize; 4] = [100, 1_500, 10_000, 100_000];
@@ -394,4 +396,72 @@ async fn connections_that_never_finish_their_headers_are_closed_at_the_deadline(
     assert_eq!(&answer, b"HTTP/1.1 200");
     assert!(closed_by_server(&mut kept, Duration::from_secs(10)).await);
     assert_alive(&server).await;
+}
+
+/// Opens a socket at `addr` and sends `connection_init` with `token`; the first answer.
+async fn init_answer_at(addr: std::net::SocketAddr, token: &str) -> (Socket, Option<Message>) {
+    let mut socket = open_at(addr).await;
+    send(
+        &mut socket,
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}),
+    )
+    .await;
+    let answer = reply(&mut socket).await;
+    (socket, answer)
+}
+
+fn is_ack(answer: &Option<Message>) -> bool {
+    matches!(answer, Some(Message::Text(text)) if text.contains("connection_ack"))
+}
+
+#[tokio::test]
+async fn a_socket_flood_from_one_user_and_one_address_is_capped_and_the_process_stays_up() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = start(&app).await;
+    let rep = app.a_user().create().await;
+
+    // One user opens 60 sockets at once: 10 (the default per user) are served, 50 closed 4429.
+    let answers =
+        futures_util::future::join_all((0..60).map(|_| init_answer_at(server.addr, &rep.token)))
+            .await;
+    let (mut held, refused): (Vec<_>, Vec<_>) =
+        answers.into_iter().partition(|(_, answer)| is_ack(answer));
+    assert_eq!(held.len(), 10);
+    for (_, answer) in refused {
+        assert_eq!(close_code(answer.expect("a close")), 4429);
+    }
+    // Each served socket carries its 20 subscriptions.
+    for (socket, _) in &mut held {
+        for id in 0..20 {
+            send(
+                socket,
+                json!({"id": id.to_string(), "type": "subscribe", "payload": {"query": "subscription { myAccountChanged { kind } }"}}),
+            )
+            .await;
+        }
+    }
+
+    // Anonymous sockets from the same address that never sign in: beyond the address's 100
+    // (10 of which the user holds), each is closed 4429 before anything is read.
+    let anonymous = futures_util::future::join_all((0..200).map(|_| async {
+        let mut socket = open_at(server.addr).await;
+        let answer = tokio::time::timeout(Duration::from_secs(2), socket.next()).await;
+        (socket, answer)
+    }))
+    .await;
+    let closed_at_once = anonymous
+        .iter()
+        .filter(|(_, answer)| {
+            matches!(answer, Ok(Some(Ok(Message::Close(Some(frame))))) if u16::from(frame.code) == 4429)
+        })
+        .count();
+    assert!(closed_at_once >= 110, "{closed_at_once} of 200 refused");
+    assert_alive(&server).await;
+
+    // Everything given back once closed: the user is served again.
+    drop(anonymous);
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let (_socket, answer) = init_answer_at(server.addr, &rep.token).await;
+    assert!(is_ack(&answer), "{answer:?}");
 }

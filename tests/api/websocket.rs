@@ -16,7 +16,7 @@ async fn open(app: &TestApp) -> Socket {
     open_at(app.addr).await
 }
 
-async fn open_at(addr: std::net::SocketAddr) -> Socket {
+pub(crate) async fn open_at(addr: std::net::SocketAddr) -> Socket {
     let mut request = format!("ws://{addr}/graphql/ws")
         .into_client_request()
         .unwrap();
