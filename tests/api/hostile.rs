@@ -465,3 +465,41 @@ async fn a_socket_flood_from_one_user_and_one_address_is_capped_and_the_process_
     let (_socket, answer) = init_answer_at(server.addr, &rep.token).await;
     assert!(is_ack(&answer), "{answer:?}");
 }
+
+#[tokio::test]
+async fn a_burst_of_the_largest_documents_does_not_starve_other_requests() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let server = start(&app).await;
+    // Just under the 256 KiB body limit and the selection budget: 9,000 fields to parse and
+    // validate, refused by the complexity limit only after the whole walk.
+    let document = format!("{{{} }}", " serverInfo { version }".repeat(9_000));
+    let answered = Instant::now();
+    let one = server.gql(None, &document, json!({})).await;
+    let alone = answered.elapsed();
+    assert_eq!(error_code(&one), Some("QUERY_REJECTED"), "{one}");
+
+    let burst: Vec<_> = (0..48)
+        .map(|_| {
+            let (document, addr) = (document.clone(), server.addr);
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(format!("http://{addr}/graphql"))
+                    .json(&json!({ "query": document }))
+                    .send()
+                    .await
+                    .map(|response| response.status())
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let started = Instant::now();
+    assert_alive(&server).await;
+    let health = started.elapsed();
+    for request in burst {
+        assert_eq!(request.await.unwrap().unwrap(), 200);
+    }
+    assert!(
+        health < Duration::from_secs(1).max(alone * 4),
+        "health and a small query took {health:?} during the burst (one large document alone: {alone:?})"
+    );
+}
