@@ -20,12 +20,22 @@ use crate::state::AppState;
 /// Longest query text worth keeping; longer ones are parsed every time.
 const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
 
+/// Documents longer than this are parsed, validated and run on a blocking thread, so that a
+/// burst of the largest documents the limits allow cannot hold the async workers that answer
+/// everyone else.
+const LARGE_DOCUMENT_BYTES: usize = MAX_CACHED_QUERY_BYTES;
+
+/// Large documents run at most this many at a time per instance; the rest wait their turn
+/// without holding a thread.
+const LARGE_DOCUMENTS_AT_ONCE: usize = 2;
+
 /// The extension-free schema with the transport's document cache.
 #[derive(Clone)]
 pub struct HttpExecutor {
     schema: AppSchema,
     documents: LruCacheStorage,
     max_aliases: usize,
+    large_documents: Arc<tokio::sync::Semaphore>,
 }
 
 impl HttpExecutor {
@@ -36,6 +46,7 @@ impl HttpExecutor {
             schema: super::build_http_schema(state),
             documents: LruCacheStorage::new(capacity.max(1)),
             max_aliases,
+            large_documents: Arc::new(tokio::sync::Semaphore::new(LARGE_DOCUMENTS_AT_ONCE)),
         }
     }
 
@@ -52,8 +63,28 @@ impl HttpExecutor {
         Ok(document)
     }
 
-    /// Runs one request: parse (or reuse), execute, code the errors, record the metrics.
-    pub async fn execute(&self, mut request: Request) -> Response {
+    /// Runs one request: parse (or reuse), execute, code the errors, record the metrics. A large
+    /// document runs on a blocking thread, a few at a time.
+    pub async fn execute(&self, request: Request) -> Response {
+        if request.query.len() <= LARGE_DOCUMENT_BYTES {
+            return self.run(request).await;
+        }
+        // The semaphore is never closed; were it, the request would run as a small one.
+        let _turn = self.large_documents.acquire().await;
+        let this = self.clone();
+        let runtime = tokio::runtime::Handle::current();
+        match tokio::task::spawn_blocking(move || runtime.block_on(this.run(request))).await {
+            Ok(response) => response,
+            Err(failed) => {
+                tracing::error!(error = %failed, "a large document's execution failed");
+                let error = async_graphql::Error::from(crate::error::AppError::internal());
+                Response::from_errors(vec![error.into_server_error(Default::default())])
+            }
+        }
+    }
+
+    /// [`Self::execute`] on the current thread.
+    async fn run(&self, mut request: Request) -> Response {
         let started = Instant::now();
         let document = match errors::check_variables(&request.variables) {
             Ok(()) => self.document(&request.query).await,
