@@ -27,7 +27,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use salesgraph::graphql::node::{NodeType, encode_id};
+use salesgraph::ids::{NodeType, encode_id};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use support::{Bench, knob, percentile};

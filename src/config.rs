@@ -320,8 +320,4 @@ impl Config {
         levels.dedup();
         levels
     }
-
-    pub fn is_postgres(&self) -> bool {
-        self.database_url.starts_with("postgres")
-    }
 }

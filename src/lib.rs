@@ -20,6 +20,7 @@ pub mod followups;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod ids;
 pub mod jobs;
 pub mod leads;
 pub mod lifecycle;

@@ -15,7 +15,7 @@ use axum::routing::post;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use salesgraph::AppState;
-use salesgraph::graphql::node::{NodeType, decode_any, encode_id};
+use salesgraph::ids::{NodeType, decode_any, encode_id};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value as SqlValue};
 use serde_json::{Value, json};
 use uuid::Uuid;

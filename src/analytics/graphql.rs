@@ -14,8 +14,8 @@ use super::types::{
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
-use crate::graphql::node::{NodeType, decode_id, encode_id};
 use crate::graphql::scalars::{Date, Decimal};
+use crate::ids::{NodeType, decode_id, encode_id};
 use crate::money::Money;
 use crate::opportunities::types::Opportunity;
 

@@ -15,8 +15,8 @@ use crate::error::AppResult;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
-use crate::graphql::node::{NodeType, decode_id};
 use crate::graphql::scalars::Decimal;
+use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
 use crate::pagination::PageRequest;
 

@@ -16,8 +16,8 @@ use super::types::{
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
-use crate::graphql::node::{NodeType, decode_id};
 use crate::graphql::scalars::Decimal;
+use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
 use crate::pagination::PageRequest;
 
@@ -66,12 +66,12 @@ impl BillingQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = super::invoices::InvoiceFilter {
-            customer_id: crate::graphql::node::decode_optional(
+            customer_id: crate::ids::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            contract_id: crate::graphql::node::decode_optional(
+            contract_id: crate::ids::decode_optional(
                 f.contract_id.as_ref(),
                 NodeType::Contract,
                 "filter.contractId",
@@ -107,12 +107,12 @@ impl BillingQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = super::payments::PaymentFilter {
-            customer_id: crate::graphql::node::decode_optional(
+            customer_id: crate::ids::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            contract_id: crate::graphql::node::decode_optional(
+            contract_id: crate::ids::decode_optional(
                 f.contract_id.as_ref(),
                 NodeType::Contract,
                 "filter.contractId",
@@ -154,17 +154,17 @@ impl BillingQuery {
             .as_of
             .map_or_else(|| super::today(app, app.clock.now()), |d| d.0);
         let filter = super::receivables::ReceivableFilter {
-            customer_id: crate::graphql::node::decode_optional(
+            customer_id: crate::ids::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            owner_id: crate::graphql::node::decode_optional(
+            owner_id: crate::ids::decode_optional(
                 f.owner_id.as_ref(),
                 NodeType::User,
                 "filter.ownerId",
             )?,
-            team_id: crate::graphql::node::decode_optional(
+            team_id: crate::ids::decode_optional(
                 f.team_id.as_ref(),
                 NodeType::Team,
                 "filter.teamId",
@@ -211,9 +211,7 @@ impl BillingQuery {
                 .into_iter()
                 .map(|row| AgingRow {
                     key: match (kind, row.id) {
-                        (Some(kind), Some(id)) => {
-                            Some(crate::graphql::node::encode_id(kind, id).to_string())
-                        }
+                        (Some(kind), Some(id)) => Some(crate::ids::encode_id(kind, id).to_string()),
                         _ => row.key,
                     },
                     label: row.label,
@@ -381,7 +379,7 @@ impl BillingMutation {
         let viewer = ctx.viewer()?;
         let new = super::payments::NewPayment {
             customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
-            contract_id: crate::graphql::node::decode_optional(
+            contract_id: crate::ids::decode_optional(
                 input.contract_id.as_ref(),
                 NodeType::Contract,
                 "input.contractId",

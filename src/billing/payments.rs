@@ -133,8 +133,7 @@ pub async fn record_payment(
             "This bank reference was already recorded for the customer",
         )
         .with_existing_id(
-            crate::graphql::node::encode_id(crate::graphql::node::NodeType::Payment, existing.id)
-                .to_string(),
+            crate::ids::encode_id(crate::ids::NodeType::Payment, existing.id).to_string(),
         ));
     }
     let created = payment::ActiveModel {

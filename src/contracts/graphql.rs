@@ -11,8 +11,8 @@ use super::types::{
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
-use crate::graphql::node::{NodeType, decode_id};
 use crate::graphql::scalars::Decimal;
+use crate::ids::{NodeType, decode_id};
 use crate::pagination::PageRequest;
 
 fn contract_id(id: &ID) -> AppResult<uuid::Uuid> {
@@ -44,17 +44,17 @@ impl ContractQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = service::ContractFilter {
-            customer_id: crate::graphql::node::decode_optional(
+            customer_id: crate::ids::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            opportunity_id: crate::graphql::node::decode_optional(
+            opportunity_id: crate::ids::decode_optional(
                 f.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "filter.opportunityId",
             )?,
-            owner_id: crate::graphql::node::decode_optional(
+            owner_id: crate::ids::decode_optional(
                 f.owner_id.as_ref(),
                 NodeType::User,
                 "filter.ownerId",
@@ -95,12 +95,12 @@ impl ContractMutation {
     ) -> async_graphql::Result<CreateContractPayload> {
         let viewer = ctx.viewer()?;
         let new = NewContract {
-            customer_id: crate::graphql::node::decode_optional(
+            customer_id: crate::ids::decode_optional(
                 input.customer_id.as_ref(),
                 NodeType::Customer,
                 "input.customerId",
             )?,
-            opportunity_id: crate::graphql::node::decode_optional(
+            opportunity_id: crate::ids::decode_optional(
                 input.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "input.opportunityId",

@@ -11,7 +11,7 @@ use super::types::{
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
-use crate::graphql::node::{NodeType, decode_id};
+use crate::ids::{NodeType, decode_id};
 use crate::pagination::PageRequest;
 
 fn point(location: LocationInput, field: &str) -> AppResult<GeoPoint> {

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::loaders::ContactsByCustomer;
 use crate::followups::loaders::{FollowUpsByCustomer, LastFollowUpByCustomer};
 use crate::followups::types::FollowUp;
-use crate::graphql::node::{NodeType, encode_id};
+use crate::ids::{NodeType, encode_id};
 use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::{contact, customer};

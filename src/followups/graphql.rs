@@ -7,7 +7,7 @@ use super::types::{FollowUp, LogFollowUpInput};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
-use crate::graphql::node::{NodeType, decode_any};
+use crate::ids::{NodeType, decode_any};
 
 /// Result of `logFollowUp`.
 #[derive(SimpleObject, Debug)]

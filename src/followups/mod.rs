@@ -11,5 +11,6 @@
 
 pub mod graphql;
 pub mod loaders;
+pub mod model;
 pub mod service;
 pub mod types;

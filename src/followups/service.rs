@@ -7,7 +7,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::types::FollowUpKind;
+use super::model::FollowUpKind;
 use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};

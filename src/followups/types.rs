@@ -4,26 +4,12 @@ use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use crate::graphql::node::{NodeType, encode_id};
+use crate::ids::{NodeType, encode_id};
 use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::follow_up;
 
-crate::string_enum! {
-    /// How the customer was reached.
-    FollowUpKind {
-        /// A phone call.
-        Call => "CALL",
-        /// A visit in person.
-        Visit => "VISIT",
-        /// An e-mail.
-        Email => "EMAIL",
-        /// A meeting (online or in person).
-        Meeting => "MEETING",
-        /// A note without contact.
-        Note => "NOTE",
-    }
-}
+pub use super::model::FollowUpKind;
 
 /// One logged interaction with a lead or customer.
 #[derive(SimpleObject, Clone, Debug)]

@@ -35,6 +35,7 @@ use crate::customers::loaders::{ContactLoader, ContactsByCustomer, CustomerLoade
 use crate::error::AppError;
 use crate::followups::graphql::FollowUpMutation;
 use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead, LastFollowUpByCustomer};
+use crate::ids::{NodeType, decode_any};
 use crate::leads::graphql::{LeadMutation, LeadQuery};
 use crate::leads::loaders::EventsByLead;
 use crate::notifications::graphql::{
@@ -55,7 +56,7 @@ use crate::visits::graphql::{VisitMutation, VisitQuery};
 use crate::visits::loaders::{VisitLoader, VisitsByCustomer, VisitsByOpportunity};
 use context::ContextExt;
 use guards::SignedIn;
-use node::{Node, NodeType, decode_any};
+use node::Node;
 
 /// Facts about this deployment.
 #[derive(SimpleObject, Debug)]

@@ -16,7 +16,7 @@ use crate::auth::viewer::Viewer;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
-use crate::graphql::node::{NodeType, decode_id};
+use crate::ids::{NodeType, decode_id};
 use crate::pagination::PageRequest;
 
 fn bant(input: Option<BantInput>) -> BantValues {

@@ -25,6 +25,7 @@
 
 pub mod graphql;
 pub mod loaders;
+pub mod model;
 pub mod pool;
 pub mod scoring;
 pub mod service;

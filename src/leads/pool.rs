@@ -9,8 +9,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::model::LeadEventKind;
 use super::service::{OPEN_STATUSES, get_lead, lead_for_work, notify_assigned, write_event};
-use super::types::LeadEventKind;
 use crate::auth::viewer::{Role, Viewer};
 use crate::customers::service::required_text;
 use crate::error::{AppError, AppResult};

@@ -9,17 +9,17 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::scoring::{Answer, ScoreInputs, ScoringRules, Source, Timeline};
-use super::types::{
+use super::model::{
     BantAnswer, BantTimeline, LeadAssignment, LeadEventKind, LeadSource, LeadStatus,
 };
+use super::scoring::{Answer, ScoreInputs, ScoringRules, Source, Timeline};
 use crate::auth::viewer::{Role, Viewer};
 use crate::customers::service::{
     self as customers, NewContact, NewCustomer, optional_text, required_text,
 };
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::{NodeType, encode_id};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::ids::{NodeType, encode_id};
 use crate::normalize;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::pagination::{self, Page, PageRequest, SortKey};

@@ -8,7 +8,7 @@ use super::service;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
-use crate::graphql::node::{NodeType, decode_id, encode_id};
+use crate::ids::{NodeType, decode_id, encode_id};
 use crate::pagination::PageRequest;
 use entity::notification;
 

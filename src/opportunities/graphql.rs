@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
-use crate::graphql::node::{NodeType, decode_id};
+use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
 use crate::pagination::PageRequest;
 

@@ -9,8 +9,8 @@ use super::SeedError;
 use super::common::{INDUSTRIES, REGIONS, Run, between, id_at, person, pick, weighted};
 use super::people::People;
 use super::writer::Writer;
+use crate::leads::model::{BantAnswer, BantTimeline, LeadSource, LeadStatus};
 use crate::leads::scoring::ScoringRules;
-use crate::leads::types::{BantAnswer, BantTimeline, LeadSource, LeadStatus};
 use crate::normalize;
 use entity::{contact, customer, lead};
 

@@ -10,7 +10,7 @@ use super::common::{Run, between, id_at, local_time, pick, weighted};
 use super::customers::Customer;
 use super::people::People;
 use super::writer::Writer;
-use crate::followups::types::FollowUpKind;
+use crate::followups::model::FollowUpKind;
 use crate::visits::geo::{OnSiteRule, distance_meters};
 use crate::visits::rules::{VisitOutcome, VisitStatus, local_date, local_day_bounds};
 use entity::{follow_up, visit_task};

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
-use crate::graphql::node::{NodeType, decode_id};
+use crate::ids::{NodeType, decode_id};
 use crate::pagination::PageRequest;
 
 fn maybe_id(

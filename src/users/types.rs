@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::loaders::{TeamLoader, UserLoader};
 use crate::auth::viewer::Role;
-use crate::graphql::node::{NodeType, encode_id};
+use crate::ids::{NodeType, encode_id};
 use entity::{team, user};
 
 /// A person who signs in: a rep, a manager, finance staff or an admin.

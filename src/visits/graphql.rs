@@ -15,8 +15,8 @@ use crate::customers::service::GeoPoint;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
-use crate::graphql::node::{NodeType, decode_id};
 use crate::graphql::scalars::Date;
+use crate::ids::{NodeType, decode_id};
 use crate::pagination::PageRequest;
 
 fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
@@ -87,17 +87,17 @@ impl VisitQuery {
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = VisitFilter {
-            assignee_id: crate::graphql::node::decode_optional(
+            assignee_id: crate::ids::decode_optional(
                 f.assignee_id.as_ref(),
                 NodeType::User,
                 "filter.assigneeId",
             )?,
-            customer_id: crate::graphql::node::decode_optional(
+            customer_id: crate::ids::decode_optional(
                 f.customer_id.as_ref(),
                 NodeType::Customer,
                 "filter.customerId",
             )?,
-            opportunity_id: crate::graphql::node::decode_optional(
+            opportunity_id: crate::ids::decode_optional(
                 f.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "filter.opportunityId",
@@ -173,22 +173,22 @@ impl VisitMutation {
         let viewer = ctx.viewer()?;
         let new = NewVisit {
             customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
-            contact_id: crate::graphql::node::decode_optional(
+            contact_id: crate::ids::decode_optional(
                 input.contact_id.as_ref(),
                 NodeType::Contact,
                 "input.contactId",
             )?,
-            opportunity_id: crate::graphql::node::decode_optional(
+            opportunity_id: crate::ids::decode_optional(
                 input.opportunity_id.as_ref(),
                 NodeType::Opportunity,
                 "input.opportunityId",
             )?,
-            lead_id: crate::graphql::node::decode_optional(
+            lead_id: crate::ids::decode_optional(
                 input.lead_id.as_ref(),
                 NodeType::Lead,
                 "input.leadId",
             )?,
-            assignee_id: crate::graphql::node::decode_optional(
+            assignee_id: crate::ids::decode_optional(
                 input.assignee_id.as_ref(),
                 NodeType::User,
                 "input.assigneeId",

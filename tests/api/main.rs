@@ -16,6 +16,7 @@ mod hostile;
 mod inputs;
 mod instances;
 mod jobs;
+mod layering;
 mod leads;
 mod limits;
 mod money_bounds;

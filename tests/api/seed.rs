@@ -394,10 +394,7 @@ async fn work_continues_after_seeding_numbers_and_pending_approvals() {
             .expect("the current step");
         assert_eq!(step.status, "PENDING");
         let (token, _) = sign_in(&app, approver_of(&step.role)).await;
-        let id = salesgraph::graphql::node::encode_id(
-            salesgraph::graphql::node::NodeType::ApprovalRequest,
-            request.id,
-        );
+        let id = salesgraph::ids::encode_id(salesgraph::ids::NodeType::ApprovalRequest, request.id);
         let body = app
             .gql(
                 Some(&token),
