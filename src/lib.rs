@@ -38,7 +38,9 @@ pub mod server;
 pub mod sockets;
 pub mod state;
 pub mod statements;
+pub mod sweeps;
 pub mod users;
+pub mod views;
 pub mod visits;
 
 use std::sync::Arc;

@@ -13,10 +13,10 @@ use uuid::Uuid;
 use super::ledger::COLLECTING;
 use crate::auth::viewer::Role;
 use crate::error::AppResult;
-use crate::jobs::SweepReport;
 use crate::money::Money;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::state::AppState;
+use crate::sweeps::SweepReport;
 use entity::installment::{self, Column, Entity as Installments};
 use entity::installment_reminder::{self, Entity as Reminders};
 
@@ -45,7 +45,7 @@ pub async fn remind_in_batches(
             affected: 0,
         });
     }
-    let Some(txn) = crate::jobs::begin_exclusive(state, OVERDUE_LOCK).await? else {
+    let Some(txn) = crate::sweeps::begin_exclusive(state, OVERDUE_LOCK).await? else {
         return Ok(SweepReport::default());
     };
     let today = super::today(state, now);

@@ -100,13 +100,14 @@ impl CustomerQuery {
         let id = decode_id(&id, NodeType::Customer, "id")?;
         // The 360° view: its one-to-one links come in the customer's own statement.
         let look = ctx.look_ahead();
-        let wants = service::Wants {
+        let wants = crate::views::customer_card::Wants {
             owner: look.field("owner").exists(),
             last_follow_up: look.field("lastFollowUp").exists(),
         };
         let (model, owner, last) =
-            service::get_customer_joined(&ctx.app().db, viewer, id, wants).await?;
-        let lists = super::overview::Wants {
+            crate::views::customer_card::get_customer_joined(&ctx.app().db, viewer, id, wants)
+                .await?;
+        let lists = crate::views::customer_overview::Wants {
             contacts: look.field("contacts").exists(),
             opportunities: look.field("opportunities").exists(),
             visits: largest_limit(&look.field("visits"), 20, 100),
@@ -117,7 +118,8 @@ impl CustomerQuery {
                 .then(|| crate::billing::today(ctx.app(), ctx.app().clock.now())),
         };
         let prefetched_lists = if lists.any() {
-            let found = super::overview::fetch(&ctx.app().db, viewer, id, lists).await?;
+            let found =
+                crate::views::customer_overview::fetch(&ctx.app().db, viewer, id, lists).await?;
             Some(std::sync::Arc::new(found))
         } else {
             None

@@ -14,6 +14,5 @@
 
 pub mod graphql;
 pub mod loaders;
-pub mod overview;
 pub mod service;
 pub mod types;

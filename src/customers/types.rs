@@ -96,14 +96,14 @@ pub struct Customer {
     pub prefetched_owner: Option<Option<entity::user::Model>>,
     /// The lists of the 360° view, when the query fetched them in one statement.
     #[graphql(skip)]
-    pub prefetched_lists: Option<std::sync::Arc<super::overview::Overview>>,
+    pub prefetched_lists: Option<std::sync::Arc<crate::views::customer_overview::Overview>>,
 }
 
 impl Customer {
     /// The prefetched list `pick` chooses, when the query fetched it.
     fn prefetched<T>(
         &self,
-        pick: impl FnOnce(&super::overview::Overview) -> Option<T>,
+        pick: impl FnOnce(&crate::views::customer_overview::Overview) -> Option<T>,
     ) -> Option<T> {
         self.prefetched_lists.as_deref().and_then(pick)
     }

@@ -14,9 +14,9 @@ use super::service::{OPEN_STATUSES, get_lead, lead_for_work, notify_assigned, wr
 use crate::auth::viewer::{Role, Viewer};
 use crate::customers::service::required_text;
 use crate::error::{AppError, AppResult};
-use crate::jobs::SweepReport;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::state::AppState;
+use crate::sweeps::SweepReport;
 use entity::lead::{self, Entity as Leads};
 use entity::{assignment_cursor, user};
 
@@ -292,6 +292,8 @@ pub(crate) async fn next_in_rotation(
 }
 
 /// How many neglected leads one sweep returns at most; the next sweep continues.
+/// Lock of the sweep returning neglected leads to the pool.
+const LEAD_POOL_LOCK: i64 = 0x5341_4c45_0002;
 const SWEEP_BATCH: u64 = 500;
 
 /// Returns owned open leads whose pool deadline passed to the pool, recording the event and
@@ -300,7 +302,7 @@ pub async fn return_neglected_leads(
     state: &AppState,
     now: DateTime<Utc>,
 ) -> AppResult<SweepReport> {
-    let Some(txn) = crate::jobs::begin_exclusive(state, crate::jobs::LEAD_POOL_LOCK).await? else {
+    let Some(txn) = crate::sweeps::begin_exclusive(state, LEAD_POOL_LOCK).await? else {
         return Ok(SweepReport::default());
     };
     let overdue = Leads::find()

@@ -979,9 +979,9 @@ pub const STALE_LOCK: i64 = 0x5341_4c45_0003;
 pub async fn report_stale(
     state: &AppState,
     now: DateTime<Utc>,
-) -> AppResult<crate::jobs::SweepReport> {
-    let Some(txn) = crate::jobs::begin_exclusive(state, STALE_LOCK).await? else {
-        return Ok(crate::jobs::SweepReport::default());
+) -> AppResult<crate::sweeps::SweepReport> {
+    let Some(txn) = crate::sweeps::begin_exclusive(state, STALE_LOCK).await? else {
+        return Ok(crate::sweeps::SweepReport::default());
     };
     let stages = stages::list(&txn, true).await?;
     let stale = Opportunities::find()
@@ -1023,7 +1023,7 @@ pub async fn report_stale(
     }
     txn.commit().await?;
     notifications::announce(state.events.as_ref(), &written);
-    Ok(crate::jobs::SweepReport {
+    Ok(crate::sweeps::SweepReport {
         ran: true,
         affected: reported,
     })

@@ -3,7 +3,6 @@
 use async_graphql::{Context, ID, Object};
 
 use super::field::{self, CheckIn, CheckOut};
-use super::morning::Wants;
 use super::service::{self, Cancel, NewVisit, Reschedule, VisitFilter};
 use super::types::{
     CancelVisitInput, CancelVisitPayload, CheckInVisitInput, CheckInVisitPayload,
@@ -18,6 +17,7 @@ use crate::graphql::guards::SignedIn;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, decode_id};
 use crate::pagination::PageRequest;
+use crate::views::morning_list::Wants;
 
 fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::VisitTask, "input.id")
@@ -54,7 +54,7 @@ impl VisitQuery {
             opportunities: look.field("opportunity").exists(),
         };
         Ok(
-            super::morning::fetch_day(&app.db, viewer, date, include_cancelled, wants)
+            crate::views::morning_list::fetch_day(&app.db, viewer, date, include_cancelled, wants)
                 .await?
                 .into_iter()
                 .map(VisitTask::from)

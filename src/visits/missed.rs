@@ -6,9 +6,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::rules::VisitStatus;
 use crate::error::AppResult;
-use crate::jobs::SweepReport;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::state::AppState;
+use crate::sweeps::SweepReport;
 use entity::visit_task::{self, Entity as Visits};
 
 /// Lock of the missed-visit sweep.
@@ -20,7 +20,7 @@ const SWEEP_BATCH: u64 = 500;
 /// assignee's manager. Each task is marked (and reported) once, even when instances sweep
 /// together.
 pub async fn mark_missed(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepReport> {
-    let Some(txn) = crate::jobs::begin_exclusive(state, MISSED_LOCK).await? else {
+    let Some(txn) = crate::sweeps::begin_exclusive(state, MISSED_LOCK).await? else {
         return Ok(SweepReport::default());
     };
     let overdue = Visits::find()

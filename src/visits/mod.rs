@@ -30,7 +30,6 @@ pub mod geo;
 pub mod graphql;
 pub mod loaders;
 pub mod missed;
-pub mod morning;
 pub mod rules;
 pub mod service;
 pub mod stats;

@@ -68,8 +68,8 @@ pub struct Prefetched {
     pub opportunity: Option<Option<Opportunity>>,
 }
 
-impl From<super::morning::Linked> for VisitTask {
-    fn from(linked: super::morning::Linked) -> Self {
+impl From<crate::views::morning_list::Linked> for VisitTask {
+    fn from(linked: crate::views::morning_list::Linked) -> Self {
         let prefetched = Prefetched {
             customer: linked.customer.map(|found| {
                 found.map(|(model, last)| Customer {

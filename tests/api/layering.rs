@@ -37,6 +37,7 @@ const LAYERS: &[&[&str]] = &[
         "metrics",
         "lifecycle",
         "sockets",
+        "sweeps",
         "ids",
         "state",
         "server",
@@ -61,18 +62,10 @@ const LAYERS: &[&[&str]] = &[
 const KNOWN: &[&str] = &[
     "approvals/service.rs -> billing/waivers.rs",
     "auth/service.rs -> users/service.rs",
-    "billing/overdue.rs -> jobs.rs",
     "config.rs -> auth/passwords.rs",
     "contracts/service.rs -> billing/mod.rs",
     "contracts/service.rs -> billing/plans.rs",
-    "customers/overview.rs -> billing/receivables.rs",
-    "customers/overview.rs -> contracts/service.rs",
-    "customers/overview.rs -> opportunities/service.rs",
-    "customers/overview.rs -> visits/service.rs",
-    "customers/service.rs -> followups/service.rs",
     "idempotency.rs -> auth/tokens.rs",
-    "leads/pool.rs -> jobs.rs",
-    "opportunities/service.rs -> jobs.rs",
     "state.rs -> analytics/coalesce.rs",
     "state.rs -> analytics/performance.rs",
     "state.rs -> auth/cache.rs",
@@ -82,7 +75,6 @@ const KNOWN: &[&str] = &[
     "state.rs -> opportunities/live.rs",
     "state.rs -> users/service.rs",
     "statements.rs -> auth/viewer.rs",
-    "visits/missed.rs -> jobs.rs",
 ];
 
 /// A file's module path (`leads/service.rs` → `["leads", "service"]`).

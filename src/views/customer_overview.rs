@@ -84,7 +84,10 @@ fn query(viewer: &Viewer, id: Uuid, wants: Wants) -> SelectStatement {
     let ids = [id];
     let mut branches = Vec::new();
     if wants.contacts {
-        branches.push(prefixed(super::service::contacts_select(&ids), CONTACT));
+        branches.push(prefixed(
+            crate::customers::service::contacts_select(&ids),
+            CONTACT,
+        ));
     }
     if wants.opportunities {
         let select = crate::opportunities::service::of_customers_select(viewer, &ids);
