@@ -78,6 +78,13 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
+        // A test's SQLite file goes with it (and its WAL and shared-memory files); on Unix an
+        // open file may be unlinked, its last handle frees it.
+        if let Some(path) = self.url.strip_prefix("sqlite://") {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{path}{suffix}"));
+            }
+        }
         let Some((base, name)) = self.schema.take() else {
             return;
         };
