@@ -83,22 +83,22 @@ impl ServerProcess {
 
 /// Resident memory of a process, in KiB (0 when it cannot be read).
 pub fn rss_kib(pid: u32) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap_or(0)
+    proc_kib(&format!("/proc/{pid}/status"), "VmRSS:")
 }
 
 /// Of the resident memory, the pages the process freed with `MADV_FREE`: still counted in RSS
 /// until the kernel needs them, then taken back without a write (`LazyFree` in `smaps_rollup`).
 #[allow(dead_code)] // not every benchmark reports it
 pub fn lazy_free_kib(pid: u32) -> u64 {
-    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap_or_default();
-    rollup
+    proc_kib(&format!("/proc/{pid}/smaps_rollup"), "LazyFree:")
+}
+
+/// The `field` line of a `/proc` file, in kB (0 when it cannot be read).
+fn proc_kib(path: &str, field: &str) -> u64 {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("LazyFree:"))
+        .find_map(|line| line.strip_prefix(field))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }

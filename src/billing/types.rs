@@ -1,4 +1,7 @@
 //! GraphQL types of billing.
+//!
+//! Over 500 lines: the types of plans, invoices, payments, waivers and receivables together; issue
+//! 19 splits them per part.
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};

@@ -1,4 +1,7 @@
 //! Resolvers for leads, the pool and scoring rules.
+//!
+//! Over 500 lines: lead, pool and scoring-rule resolvers; issue 19 gives scoring rules their own
+//! file.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 

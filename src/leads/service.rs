@@ -1,4 +1,7 @@
 //! Lead operations: create, read, update, score, disqualify, convert, follow-up bookkeeping.
+//!
+//! Over 500 lines: scoring-rule storage, duplicates, creation and conversion; issue 19 splits them,
+//! conversion into flows/.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait};

@@ -1,4 +1,7 @@
 //! GraphQL types of leads.
+//!
+//! Over 500 lines: the lead object, its inputs and the duplicate-candidate union; issue 19 splits
+//! inputs from objects.
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject, Union};

@@ -1,4 +1,6 @@
 //! Opportunity operations: create, read, update, and every change of stage.
+//!
+//! Over 500 lines: reads, writes, stage transitions and the stale sweep; issue 19 splits them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;

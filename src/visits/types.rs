@@ -1,4 +1,7 @@
 //! GraphQL types of visits.
+//!
+//! Over 500 lines (just): visit tasks, check-ins and their inputs; issue 19 splits inputs from
+//! objects.
 
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};

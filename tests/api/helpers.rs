@@ -15,6 +15,23 @@ pub const ADMIN_EMAIL: &str = "admin@test.local";
 pub const ADMIN_PASSWORD: &str = "admin-password-123";
 pub const PASSWORD: &str = "user-password-123";
 
+/// Serves `state` on a free loopback port through the binary's own accept loop, for as long as
+/// the test runs; its address.
+async fn serve_in_background(state: &Arc<AppState>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("local addr");
+    let header_read_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
+    tokio::spawn(salesgraph::server::serve(
+        listener,
+        build_router(state.clone()),
+        header_read_timeout,
+        std::future::pending(),
+    ));
+    addr
+}
+
 /// A database that exists for one test only.
 pub struct TestDb {
     pub url: String,
@@ -247,18 +264,7 @@ impl TestApp {
         let state = build_state(connection, config, Arc::new(clock.clone()))
             .await
             .expect("build state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let router = build_router(state.clone());
-        let header_read_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
-        tokio::spawn(salesgraph::server::serve(
-            listener,
-            router,
-            header_read_timeout,
-            std::future::pending(),
-        ));
+        let addr = serve_in_background(&state).await;
         let client = reqwest::Client::new();
         let mut app = Self {
             addr,
@@ -289,18 +295,7 @@ impl TestApp {
         let state = build_state(connection, config, Arc::new(self.clock.clone()))
             .await
             .expect("second state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("local addr");
-        let router = build_router(state.clone());
-        let header_read_timeout = Duration::from_secs(state.config.header_read_timeout_secs);
-        tokio::spawn(salesgraph::server::serve(
-            listener,
-            router,
-            header_read_timeout,
-            std::future::pending(),
-        ));
+        let addr = serve_in_background(&state).await;
         (addr, state)
     }
 

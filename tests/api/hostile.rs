@@ -83,6 +83,28 @@ async fn assert_refused(what: &str, response: reqwest::Response) {
     }
 }
 
+/// `count` concurrent POSTs of `document`, each on its own connection; each task yields the
+/// answer's status.
+fn send_burst(
+    server: &ServerProcess,
+    document: &str,
+    count: usize,
+) -> Vec<tokio::task::JoinHandle<reqwest::Result<reqwest::StatusCode>>> {
+    (0..count)
+        .map(|_| {
+            let (document, addr) = (document.to_owned(), server.addr);
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(format!("http://{addr}/graphql"))
+                    .json(&json!({ "query": document }))
+                    .send()
+                    .await
+                    .map(|response| response.status())
+            })
+        })
+        .collect()
+}
+
 async fn start(app: &TestApp) -> ServerProcess {
     ServerProcess::start(app, &[]).await
 }
@@ -228,19 +250,7 @@ async fn fragment_fan_out_is_refused_quickly_and_health_answers_during_a_burst()
         assert_eq!(error_code(&body), Some("QUERY_REJECTED"), "n={n}: {body}");
         assert!(took < Duration::from_millis(500), "n={n} took {took:?}");
     }
-    let burst: Vec<_> = (0..16)
-        .map(|_| {
-            let document = fan_out(31);
-            let addr = server.addr;
-            tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(format!("http://{addr}/graphql"))
-                    .json(&json!({ "query": document }))
-                    .send()
-                    .await
-            })
-        })
-        .collect();
+    let burst = send_burst(&server, &fan_out(31), 16);
     let started = Instant::now();
     let health = reqwest::get(format!("http://{}/healthz", server.addr))
         .await
@@ -478,19 +488,7 @@ async fn a_burst_of_the_largest_documents_does_not_starve_other_requests() {
     let alone = answered.elapsed();
     assert_eq!(error_code(&one), Some("QUERY_REJECTED"), "{one}");
 
-    let burst: Vec<_> = (0..48)
-        .map(|_| {
-            let (document, addr) = (document.clone(), server.addr);
-            tokio::spawn(async move {
-                reqwest::Client::new()
-                    .post(format!("http://{addr}/graphql"))
-                    .json(&json!({ "query": document }))
-                    .send()
-                    .await
-                    .map(|response| response.status())
-            })
-        })
-        .collect();
+    let burst = send_burst(&server, &document, 48);
     tokio::time::sleep(Duration::from_millis(50)).await;
     let started = Instant::now();
     assert_alive(&server).await;
