@@ -4,6 +4,9 @@ use std::time::Duration;
 
 use clap::Args;
 
+/// The default least number of characters in a new password (`SALESGRAPH_PASSWORD_MIN_CHARS`).
+pub const DEFAULT_PASSWORD_MIN_CHARS: usize = 10;
+
 /// Everything an operator may tune. Every field has an environment variable; README lists them.
 #[derive(Args, Clone, Debug)]
 pub struct Config {
@@ -75,9 +78,10 @@ pub struct Config {
     #[arg(
         long,
         env = "SALESGRAPH_DEFAULT_TIMEZONE",
-        default_value = "Asia/Shanghai"
+        default_value = "Asia/Shanghai",
+        value_parser = crate::calendar::parse_zone
     )]
-    pub default_timezone: String,
+    pub default_timezone: chrono_tz::Tz,
     /// Log format: `text` or `json`.
     #[arg(long, env = "SALESGRAPH_LOG_FORMAT", default_value = "text")]
     pub log_format: String,
@@ -280,7 +284,7 @@ pub struct Config {
     #[arg(long, env = "SALESGRAPH_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
     pub argon2_memory_kib: u32,
     /// Least number of characters in a new password.
-    #[arg(long, env = "SALESGRAPH_PASSWORD_MIN_CHARS", default_value_t = crate::auth::passwords::MIN_PASSWORD_CHARS)]
+    #[arg(long, env = "SALESGRAPH_PASSWORD_MIN_CHARS", default_value_t = DEFAULT_PASSWORD_MIN_CHARS)]
     pub password_min_chars: usize,
     /// Argon2id iterations.
     #[arg(long, env = "SALESGRAPH_ARGON2_ITERATIONS", default_value_t = 2)]
@@ -298,14 +302,33 @@ impl Config {
         <Wrapper as clap::Parser>::parse_from(["salesgraph"]).config
     }
 
+    /// The built-in defaults alone, whatever the environment holds: tests and tools that must
+    /// not pick up the developer's own `SALESGRAPH_*` settings start from these.
+    pub fn defaults() -> Self {
+        use clap::{Args as _, FromArgMatches as _};
+        let command = Self::augment_args(clap::Command::new("salesgraph"))
+            .mut_args(|arg| arg.env(None::<&str>));
+        let matches = command.get_matches_from(["salesgraph"]);
+        match Self::from_arg_matches(&matches) {
+            Ok(config) => config,
+            // Unreachable with the declared defaults; clap's own exit, as `from_env` would.
+            Err(err) => err.exit(),
+        }
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }
 
-    /// The company's time zone (`SALESGRAPH_DEFAULT_TIMEZONE`): periods, due dates, aging and
-    /// document years count in its days. UTC when the setting is not an IANA name.
+    /// The company's time zone (`SALESGRAPH_DEFAULT_TIMEZONE`, an IANA name checked at
+    /// start-up): periods, due dates, aging and document years count in its days.
     pub fn company_tz(&self) -> chrono_tz::Tz {
-        self.default_timezone.parse().unwrap_or(chrono_tz::UTC)
+        self.default_timezone
+    }
+
+    /// Today in the company's time zone: due dates and aging count in it.
+    pub fn company_today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        crate::calendar::today(self.default_timezone, now)
     }
 
     /// The reminder levels, ascending and without repeats (unparsable entries are skipped).

@@ -32,10 +32,10 @@ use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, ErrorCode};
 use crate::graphql::context::{ClientAddr, RequestId};
 use crate::graphql::{AppSchema, add_loaders};
+use crate::identity::Viewer;
 use crate::state::AppState;
 
 const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -52,10 +52,15 @@ pub struct HttpState {
 }
 
 /// Builds the router with all layers, `extra` routes included behind them.
-pub fn router(app: Arc<AppState>, schema: AppSchema, extra: Router) -> Router {
+pub fn router(
+    app: Arc<AppState>,
+    schema: AppSchema,
+    caches: crate::graphql::InstanceCaches,
+    extra: Router,
+) -> Router {
     crate::metrics::handle();
     let config = app.config.clone();
-    let http = crate::graphql::http_executor(app.clone());
+    let http = crate::graphql::http_executor_with(app.clone(), caches);
     let state = HttpState { app, schema, http };
     let cors = cors_layer(&config.cors_origins);
     Router::new()

@@ -51,7 +51,7 @@ impl IdempotentCall {
             user_id,
             operation,
             key,
-            fingerprint: crate::auth::tokens::hex(&hasher.finalize()),
+            fingerprint: format!("{:x}", hasher.finalize()),
         })
     }
 }

@@ -8,6 +8,7 @@ pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod billing;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod contracts;
@@ -20,7 +21,9 @@ pub mod followups;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod identity;
 pub mod ids;
+pub mod input;
 pub mod jobs;
 pub mod leads;
 pub mod lifecycle;
@@ -58,7 +61,9 @@ pub async fn build_state(
     clock: Arc<dyn clock::Clock>,
 ) -> error::AppResult<Arc<AppState>> {
     let events = events::for_deployment(&db, &config).await?;
-    Ok(Arc::new(state::build(db, config, clock, events).await?))
+    let state = state::build(db, config, clock, events).await?;
+    users::bootstrap::ensure_admin(&state).await?;
+    Ok(Arc::new(state))
 }
 
 /// The HTTP router for `state`, with a schema built from it.
@@ -69,6 +74,7 @@ pub fn build_router(state: Arc<AppState>) -> axum::Router {
 /// The HTTP router for `state` with `extra` routes mounted behind the same layers (request id,
 /// tracing, timeout, body limit, CORS, compression) as the API's own.
 pub fn build_router_with(state: Arc<AppState>, extra: axum::Router) -> axum::Router {
-    let schema = build_schema(state.clone());
-    http::router(state, schema, extra)
+    let caches = graphql::InstanceCaches::default();
+    let schema = graphql::build_schema_with(state.clone(), caches.clone());
+    http::router(state, schema, caches, extra)
 }

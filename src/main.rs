@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use migration::MigratorTrait;
-use salesgraph::auth::viewer::Role;
+use salesgraph::identity::Role;
 use salesgraph::{Config, build_router, build_state, clock::SystemClock, db};
 
 /// Many small, short-lived allocations on many threads (documents, rows, responses): mimalloc

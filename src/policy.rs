@@ -6,7 +6,7 @@ use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 use uuid::Uuid;
 
-use crate::auth::viewer::{Role, Viewer};
+use crate::identity::{Role, Viewer};
 
 /// Users: admins see everyone, managers their teams' members and themselves, others themselves.
 pub fn users(viewer: &Viewer) -> Condition {

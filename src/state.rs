@@ -2,12 +2,11 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 
 use crate::auth::cache::ViewerCache;
 use crate::auth::passwords::{self, PasswordHasherConfig};
 use crate::auth::tokens::{self, JwtKeys};
-use crate::auth::viewer::Role;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
@@ -30,16 +29,11 @@ pub struct AppState {
     pub dummy_password_hash: String,
     /// Draining on shutdown, and the WebSockets still open.
     pub lifecycle: crate::lifecycle::Lifecycle,
-    /// Recent stage changes, read once for all of this instance's subscribers.
-    pub live_changes: crate::opportunities::live::LiveChanges,
     /// Whether the database answers, as this instance last saw it.
     pub db_health: crate::db::Health,
     /// Open WebSockets per user and per client address.
     pub sockets_by_user: crate::sockets::SocketCounts<uuid::Uuid>,
     pub sockets_by_address: crate::sockets::SocketCounts<String>,
-    /// `salesPerformance` computations in flight, shared by identical requests.
-    pub performance_reports:
-        crate::analytics::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -48,7 +42,8 @@ impl std::fmt::Debug for AppState {
     }
 }
 
-/// Builds the state on a migrated database: JWT secret, bootstrap admin, caches.
+/// Builds the state on a migrated database: JWT secret, keys, caches (the first admin is made
+/// by `users::bootstrap`, called from `build_state`).
 pub async fn build(
     db: DatabaseConnection,
     config: Config,
@@ -76,13 +71,10 @@ pub async fn build(
         hasher,
         dummy_password_hash,
         lifecycle: crate::lifecycle::Lifecycle::default(),
-        live_changes: crate::opportunities::live::LiveChanges::default(),
-        performance_reports: Default::default(),
         db_health: crate::db::Health::default(),
         sockets_by_user,
         sockets_by_address,
     };
-    bootstrap_admin(&state).await?;
     Ok(state)
 }
 
@@ -129,43 +121,5 @@ async fn jwt_secret(
                 .ok_or_else(AppError::internal)
         }
         Err(err) => Err(err.into()),
-    }
-}
-
-/// With no users at all, creates the first admin (printing a generated password once).
-async fn bootstrap_admin(state: &AppState) -> AppResult<()> {
-    if entity::user::Entity::find().count(&state.db).await? > 0 {
-        return Ok(());
-    }
-    let (password, generated) = match state.config.admin_password.clone() {
-        Some(password) if !password.is_empty() => (password, false),
-        _ => (tokens::random_secret(), true),
-    };
-    let email = state.config.admin_email.clone();
-    let created = crate::users::service::insert_user(
-        state,
-        crate::users::service::NewUser {
-            email: email.clone(),
-            display_name: "Administrator".to_owned(),
-            role: Role::Admin,
-            password: password.clone(),
-            team_id: None,
-            timezone: None,
-        },
-    )
-    .await;
-    match created {
-        Ok(_) if generated => {
-            // Printed, not logged: it must reach the operator exactly once, whatever the log level.
-            println!("Created the first admin {email} with the generated password: {password}");
-            Ok(())
-        }
-        Ok(_) => {
-            tracing::info!(%email, "created the first admin");
-            Ok(())
-        }
-        // Another instance bootstrapped concurrently.
-        Err(err) if err.code == crate::error::ErrorCode::Duplicate => Ok(()),
-        Err(err) => Err(err),
     }
 }

@@ -18,7 +18,7 @@ use sea_orm::sea_query::{SelectStatement, Value, Values};
 use sea_orm::{DbBackend, Statement};
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
+use crate::identity::Viewer;
 
 /// The most shapes kept; past it, new shapes are built on every request.
 const MAX_SHAPES: usize = 512;
@@ -333,7 +333,7 @@ mod tests {
 
     #[test]
     fn each_viewer_of_a_shape_gets_their_own_visibility() {
-        use crate::auth::viewer::Role;
+        use crate::identity::Role;
         use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
         let manager = |teams: usize| Viewer {
             user_id: Uuid::now_v7(),

@@ -49,8 +49,8 @@ fn bounds(
 ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
     let tz = app.config.company_tz();
     (
-        crate::visits::rules::local_day_bounds(tz, period.start).0,
-        crate::visits::rules::local_day_bounds(tz, period.end).0,
+        crate::calendar::local_day_bounds(tz, period.start).0,
+        crate::calendar::local_day_bounds(tz, period.end).0,
     )
 }
 
@@ -160,8 +160,8 @@ impl AnalyticsQuery {
             input.user_id,
         )?;
         let tz = app.config.company_tz();
-        let start = crate::visits::rules::local_day_bounds(tz, input.from.0).0;
-        let end = crate::visits::rules::local_day_bounds(tz, input.to.0).1;
+        let start = crate::calendar::local_day_bounds(tz, input.from.0).0;
+        let end = crate::calendar::local_day_bounds(tz, input.to.0).1;
         let stages =
             super::velocity::pipeline_velocity(&app.db, viewer, scope, start, end, app.clock.now())
                 .await?;
@@ -277,7 +277,7 @@ impl AnalyticsQuery {
                     .await
             }
         };
-        let rows = app.performance_reports.run(key, compute).await?;
+        let rows = ctx.caches()?.performance_reports.run(key, compute).await?;
         let kind = match group_by {
             GroupBy::User => Some(NodeType::User),
             GroupBy::Team => Some(NodeType::Team),

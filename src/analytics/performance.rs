@@ -14,9 +14,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::periods::Period;
-use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::exact_sum;
+use crate::identity::{Role, Viewer};
 use crate::money::Money;
 use crate::opportunities::forecast::Scope;
 use entity::{
@@ -276,8 +276,8 @@ pub async fn sales_performance(
     scope: Scope,
 ) -> AppResult<Vec<Row>> {
     let backend = db.get_database_backend();
-    let start: DateTime<Utc> = crate::visits::rules::local_day_bounds(tz, period.start).0;
-    let end: DateTime<Utc> = crate::visits::rules::local_day_bounds(tz, period.end).0;
+    let start: DateTime<Utc> = crate::calendar::local_day_bounds(tz, period.start).0;
+    let end: DateTime<Utc> = crate::calendar::local_day_bounds(tz, period.end).0;
     let sellers = sellers(db, viewer, scope).await?;
     let ids: Vec<Uuid> = sellers.iter().map(|u| u.id).collect();
     let mut acc: HashMap<Uuid, Acc> = ids.iter().map(|id| (*id, Acc::default())).collect();

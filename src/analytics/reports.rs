@@ -5,9 +5,9 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 
 use super::periods::Period;
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::exact_sum;
+use crate::identity::Viewer;
 use crate::policy;
 use entity::{contract, lead, opportunity};
 

@@ -7,8 +7,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::periods::{self, Period};
-use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::identity::{Role, Viewer};
 use crate::state::AppState;
 use entity::sales_target::{self, Entity as Targets};
 use entity::{team, user};

@@ -10,8 +10,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::identity::Viewer;
 use crate::opportunities::forecast::Scope;
 use crate::opportunities::funnel::{Flow, scoped_deals, visible_ids};
 use entity::{opportunity, pipeline_stage, stage_change};

@@ -5,8 +5,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::identity::{Role, Viewer};
 use crate::state::AppState;
 use entity::approval_tier::{self, Entity as Tiers};
 

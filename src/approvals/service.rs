@@ -14,10 +14,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::policy::{self, ApprovalSubjectKind, ApproverRole};
-use crate::auth::viewer::{Role, Viewer};
 use crate::contracts::service::{self as contracts, Settlement, Snapshot};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::pagination::{self, Page, PageRequest};
 use crate::state::AppState;
@@ -388,12 +388,12 @@ pub async fn decide(
     idempotency_key: Option<String>,
 ) -> AppResult<approval_request::Model> {
     let decision = match decision {
-        Decision::Approve(comment) => Decision::Approve(crate::customers::service::optional_text(
+        Decision::Approve(comment) => Decision::Approve(crate::input::optional_text(
             comment.as_deref(),
             "input.comment",
             2000,
         )?),
-        Decision::Reject(comment) => Decision::Reject(crate::customers::service::required_text(
+        Decision::Reject(comment) => Decision::Reject(crate::input::required_text(
             &comment,
             "input.comment",
             2000,

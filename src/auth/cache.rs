@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use uuid::Uuid;
 
-use super::viewer::Viewer;
+use crate::identity::Viewer;
 
 /// What authentication checks besides the token itself.
 #[derive(Clone, Debug, PartialEq)]

@@ -23,4 +23,3 @@ pub mod passwords;
 pub mod service;
 pub mod throttle;
 pub mod tokens;
-pub mod viewer;

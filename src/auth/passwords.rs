@@ -6,7 +6,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use crate::error::{AppError, AppResult};
 
 /// The default least number of characters (`SALESGRAPH_PASSWORD_MIN_CHARS`).
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub const MIN_PASSWORD_CHARS: usize = crate::config::DEFAULT_PASSWORD_MIN_CHARS;
 pub const MAX_PASSWORD_CHARS: usize = 128;
 
 /// Argon2id cost parameters from configuration.

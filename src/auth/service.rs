@@ -13,10 +13,10 @@ use super::cache::ViewerRecord;
 use super::passwords;
 use super::throttle;
 use super::tokens;
-use super::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::identity::{Role, Viewer};
+use crate::input::Email;
 use crate::state::AppState;
-use crate::users::service::normalize_email;
 use entity::refresh_token::{self, Entity as RefreshTokens};
 use entity::user::{self, Entity as Users};
 
@@ -85,7 +85,7 @@ pub async fn current_record(state: &AppState, user_id: Uuid) -> AppResult<Option
         return Ok(Some(record));
     }
     let Some(mut record) =
-        load_viewer_record(&state.db, user_id, &state.config.default_timezone).await?
+        load_viewer_record(&state.db, user_id, state.config.default_timezone).await?
     else {
         return Ok(None);
     };
@@ -119,7 +119,7 @@ async fn live_sessions(
 pub async fn load_viewer_record(
     db: &impl ConnectionTrait,
     user_id: Uuid,
-    default_timezone: &str,
+    default_timezone: chrono_tz::Tz,
 ) -> AppResult<Option<ViewerRecord>> {
     let Some(user) = Users::find_by_id(user_id).one(db).await? else {
         return Ok(None);
@@ -139,11 +139,7 @@ pub async fn load_viewer_record(
         None => None,
     };
     let role = Role::parse(&user.role).ok_or_else(AppError::internal)?;
-    let timezone = user
-        .timezone
-        .parse()
-        .or_else(|_| default_timezone.parse())
-        .unwrap_or(chrono_tz::UTC);
+    let timezone = user.timezone.parse().unwrap_or(default_timezone);
     Ok(Some(ViewerRecord {
         viewer: Viewer {
             user_id: user.id,
@@ -168,7 +164,7 @@ pub async fn login(
     client_addr: &str,
 ) -> AppResult<Session> {
     let now = state.clock.now();
-    let account = normalize_email(email);
+    let account = Email::normalize(email);
     let attempt = throttle::begin(&state.db, &state.config, &account, client_addr, now).await?;
 
     let user = Users::find()

@@ -152,7 +152,7 @@ impl BillingQuery {
         let f = filter.unwrap_or_default();
         let as_of = f
             .as_of
-            .map_or_else(|| super::today(app, app.clock.now()), |d| d.0);
+            .map_or_else(|| app.config.company_today(app.clock.now()), |d| d.0);
         let filter = super::receivables::ReceivableFilter {
             customer_id: crate::ids::decode_optional(
                 f.customer_id.as_ref(),
@@ -191,7 +191,7 @@ impl BillingQuery {
         let app = ctx.app();
         let as_of = input
             .as_of
-            .map_or_else(|| super::today(app, app.clock.now()), |d| d.0);
+            .map_or_else(|| app.config.company_today(app.clock.now()), |d| d.0);
         let group = match input.group_by {
             AgingGroupBy::Customer => AgingGroup::Customer,
             AgingGroupBy::Owner => AgingGroup::Owner,

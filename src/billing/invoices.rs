@@ -9,9 +9,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::{ledger, rules};
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::Viewer;
 use crate::money::Money;
 use crate::pagination::{self, Page, PageRequest};
 use crate::state::AppState;
@@ -155,7 +155,7 @@ pub async fn void_invoice(
     idempotency_key: Option<String>,
 ) -> AppResult<invoice::Model> {
     ledger::require_finance(viewer)?;
-    let reason = crate::customers::service::required_text(&reason, "input.reason", 1000)?;
+    let reason = crate::input::required_text(&reason, "input.reason", 1000)?;
     let call = IdempotentCall::new(
         viewer.user_id,
         "voidInvoice",

@@ -10,9 +10,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::rules;
-use crate::auth::viewer::{Role, Viewer};
 use crate::contracts::rules::ContractStatus;
 use crate::error::{AppError, AppResult};
+use crate::identity::{Role, Viewer};
 use entity::installment::{self, Entity as Installments};
 use entity::{allocation, payment};
 

@@ -9,8 +9,8 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::receivables::CustomerReceivable;
-use crate::auth::viewer::Viewer;
 use crate::error::AppError;
+use crate::identity::Viewer;
 use entity::{allocation, installment, invoice, payment, waiver};
 
 fn group<T>(items: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {

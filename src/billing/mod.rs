@@ -35,16 +35,11 @@ pub mod types;
 pub mod verify;
 pub mod waivers;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Utc};
 
 use crate::state::AppState;
 
-/// Today in the company's time zone: due dates and aging count in it.
-pub fn today(state: &AppState, now: DateTime<Utc>) -> NaiveDate {
-    now.with_timezone(&state.config.company_tz()).date_naive()
-}
-
 /// The calendar year of `now` in the company's time zone (invoice numbers count per year).
 pub fn company_year(state: &AppState, now: DateTime<Utc>) -> i32 {
-    today(state, now).year()
+    state.config.company_today(now).year()
 }

@@ -11,8 +11,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ledger::COLLECTING;
-use crate::auth::viewer::Role;
 use crate::error::AppResult;
+use crate::identity::Role;
 use crate::money::Money;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::state::AppState;
@@ -48,7 +48,7 @@ pub async fn remind_in_batches(
     let Some(txn) = crate::sweeps::begin_exclusive(state, OVERDUE_LOCK).await? else {
         return Ok(SweepReport::default());
     };
-    let today = super::today(state, now);
+    let today = state.config.company_today(now);
     let finance = crate::users::service::active_with_role(&txn, Role::Finance).await?;
     let mut written = Vec::new();
     let mut reminded = 0;

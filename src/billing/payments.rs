@@ -10,9 +10,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ledger;
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest};
 use crate::state::AppState;
 use entity::allocation::{self, Entity as Allocations};
@@ -81,10 +81,9 @@ pub async fn record_payment(
             "A payment is above zero",
         ));
     }
-    let reference =
-        crate::customers::service::required_text(&new.reference, "input.reference", 200)?;
+    let reference = crate::input::required_text(&new.reference, "input.reference", 200)?;
     let now = state.clock.now();
-    if new.received_date > super::today(state, now) {
+    if new.received_date > state.config.company_today(now) {
         return Err(AppError::bad_input(
             "input.receivedDate",
             "Money cannot be received in the future",
@@ -197,7 +196,7 @@ pub async fn reverse_payment(
     idempotency_key: Option<String>,
 ) -> AppResult<payment::Model> {
     ledger::require_finance(viewer)?;
-    let reason = crate::customers::service::required_text(&reason, "input.reason", 1000)?;
+    let reason = crate::input::required_text(&reason, "input.reason", 1000)?;
     let call = IdempotentCall::new(
         viewer.user_id,
         "reversePayment",

@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use super::ledger;
 use super::rules::{self, InstallmentStatus, Share};
-use crate::auth::viewer::{Role, Viewer};
 use crate::contracts::rules::ContractStatus;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
 use crate::money::Money;
 use crate::state::AppState;
 use entity::installment::{self, Entity as Installments};
@@ -79,7 +79,7 @@ pub async fn set_collection_plan(
     idempotency_key: Option<String>,
 ) -> AppResult<Vec<installment::Model>> {
     for (i, line) in lines.iter().enumerate() {
-        crate::customers::service::optional_text(
+        crate::input::optional_text(
             line.note.as_deref(),
             &format!("input.installments.{i}.note"),
             500,
@@ -184,7 +184,7 @@ pub async fn set_collection_plan(
             invoiced_minor: Set(0),
             paid_minor: Set(0),
             waived_minor: Set(0),
-            note: Set(crate::customers::service::optional_text(
+            note: Set(crate::input::optional_text(
                 line.note.as_deref(),
                 "input.note",
                 500,

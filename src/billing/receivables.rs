@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::ledger::COLLECTING;
 use super::rules;
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest};
 use entity::installment::{self, Column, Entity as Installments};
 use entity::{contract, customer, payment, team, user};

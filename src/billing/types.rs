@@ -103,7 +103,7 @@ impl Installment {
         }
         let as_of = self.as_of.unwrap_or_else(|| {
             let app = ctx.app();
-            super::today(app, app.clock.now())
+            app.config.company_today(app.clock.now())
         });
         super::rules::days_overdue(self.model.due_date, as_of)
     }

@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::ledger;
 use crate::approvals::policy::ApprovalSubjectKind;
 use crate::approvals::service::{NewRequest, open_request};
-use crate::auth::viewer::Viewer;
 use crate::contracts::service::Settlement;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::Viewer;
 use crate::money::Money;
 use crate::state::AppState;
 use entity::waiver::{self, Entity as Waivers};
@@ -73,7 +73,7 @@ pub async fn request_waiver(
             "A waiver is above zero",
         ));
     }
-    let reason = crate::customers::service::required_text(&new.reason, "input.reason", 1000)?;
+    let reason = crate::input::required_text(&new.reason, "input.reason", 1000)?;
     let call = IdempotentCall::new(viewer.user_id, "requestWaiver", idempotency_key, &new)?;
     let now = state.clock.now();
     let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {

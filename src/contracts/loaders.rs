@@ -7,8 +7,8 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::service::{self, Parent};
-use crate::auth::viewer::Viewer;
 use crate::error::AppError;
+use crate::identity::Viewer;
 use entity::contract;
 
 /// Contracts by id, as far as the viewer may see them.

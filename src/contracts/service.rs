@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::rules::{self, Action, ContractStatus};
-use crate::auth::viewer::{Role, Viewer};
-use crate::customers::service::{optional_text, required_text};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
+use crate::input::{optional_text, required_text};
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
@@ -344,7 +344,7 @@ pub async fn advance(
     let reason = match &step {
         Lifecycle::Cancel(reason) => Some(required_text(reason, "input.reason", 1000)?),
         Lifecycle::Sign(day) => {
-            if *day > crate::billing::today(state, now) {
+            if *day > state.config.company_today(now) {
                 return Err(AppError::bad_input(
                     "input.signedDate",
                     "A contract cannot be signed in the future",

@@ -132,7 +132,7 @@ impl Contract {
             .iter()
             .any(|s| s.as_str() == self.model.status);
         let app = ctx.app();
-        let today = crate::billing::today(app, app.clock.now());
+        let today = app.config.company_today(app.clock.now());
         let (mut outstanding, mut overdue) = (0, 0);
         for item in installments.iter().filter(|_| collecting) {
             let owed = crate::billing::ledger::outstanding(item);

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, MaybeUndefined, Object};
 
-use super::service::{self, ContactChanges, CustomerChanges, GeoPoint, NewContact, NewCustomer};
+use super::service::{self, ContactChanges, CustomerChanges, NewContact, NewCustomer};
 use super::types::{
     AddContactInput, AddContactPayload, CreateCustomerInput, CreateCustomerPayload, Customer,
     CustomerConnection, CustomerFilter, LocationInput, UpdateContactInput, UpdateContactPayload,
@@ -12,6 +12,7 @@ use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
 use crate::ids::{NodeType, decode_id};
+use crate::input::GeoPoint;
 use crate::pagination::PageRequest;
 
 fn point(location: LocationInput, field: &str) -> AppResult<GeoPoint> {
@@ -115,7 +116,7 @@ impl CustomerQuery {
             receivable: look
                 .field("receivable")
                 .exists()
-                .then(|| crate::billing::today(ctx.app(), ctx.app().clock.now())),
+                .then(|| ctx.app().config.company_today(ctx.app().clock.now())),
         };
         let prefetched_lists = if lists.any() {
             let found =

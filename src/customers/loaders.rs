@@ -7,8 +7,8 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::service;
-use crate::auth::viewer::Viewer;
 use crate::error::AppError;
+use crate::identity::Viewer;
 use entity::{contact, customer};
 
 /// A customer's contacts, for many customers in one query.

@@ -11,9 +11,10 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
+use crate::input::{GeoPoint, optional_text, required_text};
 use crate::normalize;
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
@@ -24,51 +25,6 @@ use entity::customer::{self, Entity as Customers};
 
 /// Customer grade letters.
 pub const GRADES: [&str; 3] = ["A", "B", "C"];
-
-/// A point on the map, validated.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct GeoPoint {
-    pub lat: f64,
-    pub lng: f64,
-}
-
-impl GeoPoint {
-    pub fn parse(lat: f64, lng: f64, field: &str) -> AppResult<Self> {
-        if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
-            return Err(AppError::bad_input(
-                field,
-                "Latitude must lie in [-90, 90] and longitude in [-180, 180]",
-            ));
-        }
-        Ok(Self { lat, lng })
-    }
-}
-
-pub(crate) fn required_text(value: &str, field: &str, max: usize) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() || value.chars().count() > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("Must have 1 to {max} characters"),
-        ));
-    }
-    Ok(value.to_owned())
-}
-
-pub(crate) fn optional_text(
-    value: Option<&str>,
-    field: &str,
-    max: usize,
-) -> AppResult<Option<String>> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) if v.chars().count() > max => Err(AppError::bad_input(
-            field,
-            format!("Must have at most {max} characters"),
-        )),
-        Some(v) => Ok(Some(v.to_owned())),
-    }
-}
 
 fn require_sales_writer(viewer: &Viewer) -> AppResult<()> {
     match viewer.role {
@@ -353,7 +309,7 @@ pub(crate) async fn insert_contact(
     let phone = optional_text(new.phone.as_deref(), "input.phone", 50)?;
     let email = optional_text(new.email.as_deref(), "input.email", 254)?;
     if let Some(email) = &email {
-        crate::users::service::parse_email(email, "input.email")?;
+        crate::input::parse_email(email, "input.email")?;
     }
     Ok(contact::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -478,7 +434,7 @@ pub async fn update_contact(
     if let Some(email) = &changes.email {
         let value = optional_text(email.as_deref(), "input.email", 254)?;
         if let Some(email) = &value {
-            crate::users::service::parse_email(email, "input.email")?;
+            crate::input::parse_email(email, "input.email")?;
         }
         changed.insert("email".into(), serde_json::json!(value));
         model.email_key = Set(value.as_deref().and_then(normalize::email_key));

@@ -8,9 +8,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::model::FollowUpKind;
-use crate::auth::viewer::{Role, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
 use crate::state::AppState;
 use entity::follow_up::{self, Entity as FollowUps};
 
@@ -49,7 +49,7 @@ pub async fn log_follow_up(
     }
     let call = IdempotentCall::new(viewer.user_id, "logFollowUp", idempotency_key, &new)?;
     let now = state.clock.now();
-    let content = crate::customers::service::required_text(&new.content, "input.content", 5000)?;
+    let content = crate::input::required_text(&new.content, "input.content", 5000)?;
     let occurred_at = new.occurred_at.unwrap_or(now);
     if occurred_at > now + CLOCK_SKEW {
         return Err(AppError::bad_input(

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use async_graphql::Context;
 
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::identity::Viewer;
 use crate::state::AppState;
 
 /// The client's network address, as the HTTP layer determined it.
@@ -21,6 +21,9 @@ pub trait ContextExt {
     /// The authenticated caller, or `UNAUTHENTICATED`.
     fn viewer(&self) -> AppResult<&Viewer>;
     fn client_addr(&self) -> &str;
+    /// This instance's resolver caches (schema data; missing only if the schema was built
+    /// without them, which is an internal error).
+    fn caches(&self) -> AppResult<&super::InstanceCaches>;
 }
 
 impl ContextExt for Context<'_> {
@@ -36,5 +39,10 @@ impl ContextExt for Context<'_> {
     fn client_addr(&self) -> &str {
         self.data_opt::<ClientAddr>()
             .map_or("unknown", |addr| addr.0.as_str())
+    }
+
+    fn caches(&self) -> AppResult<&super::InstanceCaches> {
+        self.data_opt::<super::InstanceCaches>()
+            .ok_or_else(AppError::internal)
     }
 }

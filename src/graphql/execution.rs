@@ -40,10 +40,10 @@ pub struct HttpExecutor {
 
 impl HttpExecutor {
     /// The executor for `state`, keeping at most `capacity` parsed documents.
-    pub fn new(state: Arc<AppState>, capacity: usize) -> Self {
+    pub fn new(state: Arc<AppState>, caches: super::InstanceCaches, capacity: usize) -> Self {
         let max_aliases = state.config.max_aliases;
         Self {
-            schema: super::build_http_schema(state),
+            schema: super::build_http_schema(state, caches),
             documents: LruCacheStorage::new(capacity.max(1)),
             max_aliases,
             large_documents: Arc::new(tokio::sync::Semaphore::new(LARGE_DOCUMENTS_AT_ONCE)),

@@ -2,8 +2,8 @@
 
 use async_graphql::{Context, Guard};
 
-use crate::auth::viewer::Role;
 use crate::error::AppError;
+use crate::identity::Role;
 
 use super::context::ContextExt;
 

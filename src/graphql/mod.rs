@@ -22,7 +22,6 @@ use crate::analytics::graphql::{AnalyticsMutation, AnalyticsQuery};
 use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
 use crate::approvals::loaders::{LatestRequestBySubject, StepsByRequest};
 use crate::auth::graphql::AuthMutation;
-use crate::auth::viewer::Viewer;
 use crate::billing::graphql::{BillingMutation, BillingQuery};
 use crate::billing::loaders::{
     AllocationsByPayment, InstallmentLoader, InstallmentsByContract, InvoicesByContract,
@@ -35,6 +34,7 @@ use crate::customers::loaders::{ContactLoader, ContactsByCustomer, CustomerLoade
 use crate::error::AppError;
 use crate::followups::graphql::FollowUpMutation;
 use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead, LastFollowUpByCustomer};
+use crate::identity::Viewer;
 use crate::ids::{NodeType, decode_any};
 use crate::leads::graphql::{LeadMutation, LeadQuery};
 use crate::leads::loaders::EventsByLead;
@@ -80,7 +80,7 @@ impl SystemQuery {
         ServerInfo {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             currency: config.currency.clone(),
-            default_timezone: config.default_timezone.clone(),
+            default_timezone: config.default_timezone.name().to_owned(),
         }
     }
 
@@ -230,9 +230,21 @@ const DOCUMENT_CACHE_CAPACITY: usize = 1024;
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
+/// What one instance keeps in memory for its resolvers, shared by its HTTP and WebSocket
+/// schemas: not domain data of the database, only work done once for many requests.
+#[derive(Clone, Default)]
+pub struct InstanceCaches {
+    /// Recent stage changes, read once for all of this instance's subscribers.
+    pub live_changes: Arc<crate::opportunities::live::LiveChanges>,
+    /// `salesPerformance` computations in flight, shared by identical requests.
+    pub performance_reports:
+        Arc<crate::analytics::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>>,
+}
+
 /// The schema's types with the configured limits, without extensions.
 fn schema_builder(
     state: Arc<AppState>,
+    caches: InstanceCaches,
 ) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let config = state.config.clone();
     let mut builder = Schema::build(
@@ -244,7 +256,8 @@ fn schema_builder(
     .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(10)
-    .data(state);
+    .data(state)
+    .data(caches);
     if !config.introspection {
         builder = builder.disable_introspection().disable_suggestions();
     }
@@ -254,8 +267,13 @@ fn schema_builder(
 /// Builds the schema with the configured limits and the extensions that code errors, cache
 /// parsed documents and record metrics (the WebSocket path). `state` is shared by every request.
 pub fn build_schema(state: Arc<AppState>) -> AppSchema {
+    build_schema_with(state, InstanceCaches::default())
+}
+
+/// [`build_schema`] sharing `caches` with the instance's other schema.
+pub fn build_schema_with(state: Arc<AppState>, caches: InstanceCaches) -> AppSchema {
     let max_aliases = state.config.max_aliases;
-    schema_builder(state)
+    schema_builder(state, caches)
         // Outermost, so it counts the codes the safety net settled.
         .extension(crate::metrics::OperationMetrics)
         // Outside the safety net: a cached document has passed its parse checks already.
@@ -266,13 +284,18 @@ pub fn build_schema(state: Arc<AppState>) -> AppSchema {
 
 /// The same schema without extensions, for HTTP requests, which [`execution::HttpExecutor`]
 /// parses, codes and measures around the execution instead.
-pub fn build_http_schema(state: Arc<AppState>) -> AppSchema {
-    schema_builder(state).finish()
+pub fn build_http_schema(state: Arc<AppState>, caches: InstanceCaches) -> AppSchema {
+    schema_builder(state, caches).finish()
 }
 
 /// The HTTP executor over the schema of `state`.
 pub fn http_executor(state: Arc<AppState>) -> execution::HttpExecutor {
-    execution::HttpExecutor::new(state, DOCUMENT_CACHE_CAPACITY)
+    http_executor_with(state, InstanceCaches::default())
+}
+
+/// [`http_executor`] sharing `caches` with the instance's WebSocket schema.
+pub fn http_executor_with(state: Arc<AppState>, caches: InstanceCaches) -> execution::HttpExecutor {
+    execution::HttpExecutor::new(state, caches, DOCUMENT_CACHE_CAPACITY)
 }
 
 /// The schema as served, for `export-schema` and the drift test (introspection settings and
@@ -387,7 +410,7 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     let receivable = ReceivableByCustomer {
         db: db(),
         viewer: viewer(),
-        as_of: crate::billing::today(state, state.clock.now()),
+        as_of: state.config.company_today(state.clock.now()),
     };
     data.insert(batched(receivable));
 }

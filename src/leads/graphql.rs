@@ -15,10 +15,10 @@ use super::types::{
     LeadOrder, LeadOrderField, OrderDirection, ReleaseLeadInput, ReleaseLeadPayload,
     UpdateLeadInput, UpdateLeadPayload,
 };
-use crate::auth::viewer::Viewer;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::identity::Viewer;
 use crate::ids::{NodeType, decode_id};
 use crate::pagination::PageRequest;
 

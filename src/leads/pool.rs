@@ -11,9 +11,9 @@ use uuid::Uuid;
 
 use super::model::LeadEventKind;
 use super::service::{OPEN_STATUSES, get_lead, lead_for_work, notify_assigned, write_event};
-use crate::auth::viewer::{Role, Viewer};
-use crate::customers::service::required_text;
 use crate::error::{AppError, AppResult};
+use crate::identity::{Role, Viewer};
+use crate::input::required_text;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::state::AppState;
 use crate::sweeps::SweepReport;

@@ -16,13 +16,12 @@ use super::model::{
     BantAnswer, BantTimeline, LeadAssignment, LeadEventKind, LeadSource, LeadStatus,
 };
 use super::scoring::{Answer, ScoreInputs, ScoringRules, Source, Timeline};
-use crate::auth::viewer::{Role, Viewer};
-use crate::customers::service::{
-    self as customers, NewContact, NewCustomer, optional_text, required_text,
-};
+use crate::customers::service::{self as customers, NewContact, NewCustomer};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
 use crate::ids::{NodeType, encode_id};
+use crate::input::{optional_text, required_text};
 use crate::normalize;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::pagination::{self, Page, PageRequest, SortKey};
@@ -326,7 +325,7 @@ fn parse_contact_fields(
     };
     let email = optional_text(email, "input.email", 254)?;
     if let Some(e) = &email {
-        crate::users::service::parse_email(e, "input.email")?;
+        crate::input::parse_email(e, "input.email")?;
     }
     let email_key = email.as_deref().and_then(normalize::email_key);
     Ok((phone, phone_key, email, email_key))

@@ -7,9 +7,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventBus, EventKind};
+use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest};
 use entity::notification::{self, Entity as Notifications};
 

@@ -10,9 +10,9 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::exact_sum::{self, ExactSum};
+use crate::identity::Viewer;
 use crate::money::Money;
 use crate::policy;
 use entity::{opportunity, opportunity_split, pipeline_stage};

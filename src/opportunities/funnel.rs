@@ -7,9 +7,9 @@ use sea_orm::{Condition, ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use super::forecast::Scope;
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::exact_sum::{self, ExactSum};
+use crate::identity::Viewer;
 use crate::money::Money;
 use crate::policy;
 use entity::{opportunity, pipeline_stage, stage_change};

@@ -33,7 +33,7 @@ fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
 /// Whose deals a report counts: a named user, yourself, a team (default the one you manage or
 /// belong to), or everything you may see.
 pub(crate) fn report_scope(
-    viewer: &crate::auth::viewer::Viewer,
+    viewer: &crate::identity::Viewer,
     scope: ForecastScope,
     team_id: Option<ID>,
     user_id: Option<ID>,
@@ -472,6 +472,7 @@ impl OpportunitySubscription {
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<StageChange>>> {
         let viewer = ctx.viewer()?.clone();
         let app = ctx.app().clone();
+        let live_changes = ctx.caches()?.live_changes.clone();
         let filter = filter.unwrap_or_default();
         let only_deal = filter
             .opportunity_id
@@ -494,11 +495,12 @@ impl OpportunitySubscription {
             })
             .filter_map(move |event| {
                 let app = app.clone();
+                let live_changes = live_changes.clone();
                 let viewer = viewer.clone();
                 async move {
                     // Events carry ids only: the change is read once for this instance's
                     // subscribers, and each one's visibility is checked in memory.
-                    let facts = match app.live_changes.get(&app.db, event.subject_id).await {
+                    let facts = match live_changes.get(&app.db, event.subject_id).await {
                         Ok(Some(facts)) => facts,
                         Ok(None) => return None,
                         Err(err) => return Some(Err(err.into())),

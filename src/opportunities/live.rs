@@ -11,8 +11,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
 use crate::error::AppResult;
+use crate::identity::Viewer;
 
 /// Changes remembered per instance; older ones are dropped wholesale past this many.
 const REMEMBERED: usize = 512;
@@ -118,7 +118,7 @@ async fn read(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<Arc<Chang
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::viewer::Role;
+    use crate::identity::Role;
     use chrono::Utc;
 
     fn viewer(role: Role, user_id: Uuid, managed: Vec<Uuid>) -> Viewer {

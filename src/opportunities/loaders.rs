@@ -7,8 +7,8 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::{service, stages};
-use crate::auth::viewer::Viewer;
 use crate::error::AppError;
+use crate::identity::Viewer;
 use entity::{opportunity, pipeline_stage, stage_change};
 
 /// Stages by id.

@@ -12,11 +12,12 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::stages;
-use crate::auth::viewer::{Role, Viewer};
-use crate::customers::service::{self as customers, required_text};
+use crate::customers::service as customers;
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
+use crate::input::required_text;
 use crate::money::Money;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::pagination::{self, Page, PageRequest};
@@ -524,7 +525,7 @@ pub async fn transition(
     if let Transition::Lose(reason) = &change {
         required_text(reason, "input.reason", 1000)?;
     }
-    let note = crate::customers::service::optional_text(note.as_deref(), "input.note", 2000)?;
+    let note = crate::input::optional_text(note.as_deref(), "input.note", 2000)?;
     let call = IdempotentCall::new(
         viewer.user_id,
         "opportunityTransition",

@@ -6,9 +6,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
-use crate::customers::service::required_text;
 use crate::error::{AppError, AppResult};
+use crate::identity::Viewer;
+use crate::input::required_text;
 use crate::state::AppState;
 use entity::pipeline_stage::{self, Entity as Stages};
 

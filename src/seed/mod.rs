@@ -35,8 +35,8 @@ use sea_orm::{
 
 use crate::approvals::policy::ApprovalSubjectKind;
 use crate::auth::passwords::PasswordHasherConfig;
-use crate::auth::viewer::Role;
 use crate::error::AppError;
+use crate::identity::Role;
 
 pub use common::Volumes;
 pub use people::{BENCH_DOMAIN, BENCH_PASSWORD};

@@ -11,7 +11,7 @@ use super::SeedError;
 use super::common::{REGIONS, Run, id_at};
 use super::writer::Writer;
 use crate::auth::passwords::PasswordHasherConfig;
-use crate::auth::viewer::Role;
+use crate::identity::Role;
 use entity::{team, user};
 
 /// The password of every seeded account.

@@ -10,9 +10,10 @@ use super::common::{Run, between, id_at, local_time, pick, weighted};
 use super::customers::Customer;
 use super::people::People;
 use super::writer::Writer;
+use crate::calendar::{local_date, local_day_bounds};
 use crate::followups::model::FollowUpKind;
 use crate::visits::geo::{OnSiteRule, distance_meters};
-use crate::visits::rules::{VisitOutcome, VisitStatus, local_date, local_day_bounds};
+use crate::visits::rules::{VisitOutcome, VisitStatus};
 use entity::{follow_up, visit_task};
 
 /// Tasks generated before they are handed to the writer.

@@ -12,6 +12,7 @@
 //! - Users see themselves, managers also the members of the teams they manage, admins everyone
 //!   (see `policy`).
 
+pub mod bootstrap;
 pub mod graphql;
 pub mod loaders;
 pub mod service;

@@ -5,7 +5,7 @@ use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, Sim
 use chrono::{DateTime, Utc};
 
 use super::loaders::{TeamLoader, UserLoader};
-use crate::auth::viewer::Role;
+use crate::identity::Role;
 use crate::ids::{NodeType, encode_id};
 use entity::{team, user};
 
@@ -47,7 +47,7 @@ impl User {
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
         let reveal = self.own
             || ctx
-                .data_opt::<crate::auth::viewer::Viewer>()
+                .data_opt::<crate::identity::Viewer>()
                 .is_some_and(|viewer| {
                     crate::policy::can_see_contact(viewer, self.user_id, self.team_id)
                 });

@@ -4,8 +4,8 @@
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::identity::Viewer;
 use crate::policy;
 use entity::customer::{self, Entity as Customers};
 

@@ -9,10 +9,10 @@ use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, Sele
 use sea_orm::{Condition, ConnectionTrait, EntityTrait, QuerySelect, QueryTrait, Select};
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
 use crate::billing::receivables::CustomerReceivable;
 use crate::db::{left_join_prefixed, read_prefixed, select_prefixed};
 use crate::error::AppResult;
+use crate::identity::Viewer;
 use crate::opportunities::service::Listed;
 use crate::statements::Param;
 use entity::{contact, contract, opportunity, pipeline_stage, visit_task};

@@ -9,9 +9,9 @@ use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryTrait, Select};
 
 use crate::statements::Param;
 
-use crate::auth::viewer::Viewer;
 use crate::db::{ReadAt, columns_at, left_join_prefixed, read_joined};
 use crate::error::AppResult;
+use crate::identity::Viewer;
 use crate::policy;
 use entity::{contact, customer, follow_up, opportunity, pipeline_stage, visit_task};
 
@@ -102,7 +102,7 @@ pub async fn fetch_day(
     include_cancelled: bool,
     wants: Wants,
 ) -> AppResult<Vec<Linked>> {
-    let (start, end) = crate::visits::rules::local_day_bounds(viewer.timezone, date);
+    let (start, end) = crate::calendar::local_day_bounds(viewer.timezone, date);
     let shape = format!(
         "morning/{}{}{}{}{}",
         u8::from(include_cancelled),
@@ -350,7 +350,7 @@ mod tests {
 
     #[test]
     fn the_morning_statement_lays_out_every_model_where_it_is_read_by_position() {
-        use crate::auth::viewer::Role;
+        use crate::identity::Role;
         let rep = Viewer {
             user_id: uuid::Uuid::now_v7(),
             role: Role::SalesRep,

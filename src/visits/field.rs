@@ -10,11 +10,11 @@ use super::rules::{Action, VisitOutcome};
 use super::service::{
     self, NewVisit, begin, finish, next_status, require_field_role, task_at_version, write,
 };
-use crate::auth::viewer::Viewer;
 use crate::config::Config;
-use crate::customers::service::{GeoPoint, optional_text, required_text};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::IdempotentCall;
+use crate::identity::Viewer;
+use crate::input::{GeoPoint, optional_text, required_text};
 use crate::state::AppState;
 use entity::visit_task;
 

@@ -10,12 +10,12 @@ use super::types::{
     RescheduleVisitInput, RescheduleVisitPayload, VisitStats, VisitStatsInput, VisitTask,
     VisitTaskConnection, VisitTaskFilter,
 };
-use crate::customers::service::GeoPoint;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, decode_id};
+use crate::input::GeoPoint;
 use crate::pagination::PageRequest;
 use crate::views::morning_list::Wants;
 
@@ -42,7 +42,7 @@ impl VisitQuery {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
         let date = date.map_or_else(
-            || super::rules::local_date(viewer.timezone, app.clock.now()),
+            || crate::calendar::local_date(viewer.timezone, app.clock.now()),
             |d| d.0,
         );
         // The hottest query: the links it asks for are joined into its one statement.

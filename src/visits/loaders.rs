@@ -7,8 +7,8 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::service::{self, Parent};
-use crate::auth::viewer::Viewer;
 use crate::error::AppError;
+use crate::identity::Viewer;
 use entity::visit_task;
 
 /// Tasks by id, as far as the viewer may see them.

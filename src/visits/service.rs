@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::rules::{self, Action, VisitStatus};
-use crate::auth::viewer::{Role, Viewer};
-use crate::customers::service::{GeoPoint, optional_text, required_text};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
+use crate::input::{GeoPoint, optional_text, required_text};
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
@@ -69,8 +69,8 @@ fn local_day(
     start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> AppResult<(NaiveDate, DateTime<Utc>)> {
-    let date = rules::local_date(tz, start);
-    let (_, day_ends_at) = rules::local_day_bounds(tz, date);
+    let date = crate::calendar::local_date(tz, start);
+    let (_, day_ends_at) = crate::calendar::local_day_bounds(tz, date);
     if day_ends_at <= now {
         return Err(AppError::bad_input(
             "input.plannedStart",
@@ -94,7 +94,7 @@ async fn assignee_viewer(
         return Err(AppError::forbidden());
     }
     crate::users::service::check_assignable(db, viewer, assignee_id, "input.assigneeId").await?;
-    crate::auth::service::load_viewer_record(db, assignee_id, &state.config.default_timezone)
+    crate::auth::service::load_viewer_record(db, assignee_id, state.config.default_timezone)
         .await?
         .map(|record| record.viewer)
         .ok_or_else(|| AppError::bad_input("input.assigneeId", "Unknown user"))
@@ -375,7 +375,7 @@ pub async fn reschedule_visit(
     let tz = crate::auth::service::load_viewer_record(
         txn,
         current.assignee_id,
-        &state.config.default_timezone,
+        state.config.default_timezone,
     )
     .await?
     .map_or(viewer.timezone, |record| record.viewer.timezone);

@@ -5,8 +5,8 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{Condition, ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-use crate::auth::viewer::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::identity::Viewer;
 use crate::opportunities::forecast::Scope;
 use crate::policy;
 use entity::visit_task::{self, Entity as Visits};

@@ -173,7 +173,8 @@ pub struct TestUser {
 }
 
 pub fn test_config() -> Config {
-    let mut config = Config::from_env();
+    // Not the developer's environment: a stray `SALESGRAPH_*` variable must not change tests.
+    let mut config = Config::defaults();
     config.admin_email = ADMIN_EMAIL.into();
     config.admin_password = Some(ADMIN_PASSWORD.into());
     config.jwt_secret = Some("test-secret-that-is-long-enough-for-hs256".into());

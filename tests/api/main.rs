@@ -8,6 +8,7 @@ mod approvals;
 mod auth;
 mod billing;
 mod colleagues;
+mod configuration;
 mod contracts;
 mod customers;
 mod fuzz;
