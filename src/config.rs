@@ -258,14 +258,10 @@ pub struct Config {
     /// as its renewal (customer retention).
     #[arg(long, env = "SALESGRAPH_RENEWAL_WINDOW_DAYS", default_value_t = 60)]
     pub renewal_window_days: i64,
-    /// Testing aid: milliseconds an approval decision waits between its reads and its guarded
-    /// writes, to widen the window in which concurrent decisions race. Keep 0 in production.
-    #[arg(
-        long,
-        env = "SALESGRAPH_APPROVAL_RACE_DELAY_MS",
-        default_value_t = 0,
-        hide = true
-    )]
+    /// Tests only: milliseconds an approval decision or withdrawal waits between its reads and
+    /// its guarded writes, widening the window in which concurrent calls race. Not a setting:
+    /// read only by builds with the `test-hooks` feature (the test targets), 0 otherwise.
+    #[arg(skip)]
     pub approval_race_delay_ms: u64,
     /// Apply pending migrations when `serve` starts. Turn off where migrations are their own
     /// deploy step (`salesgraph migrate up`); the server then refuses to start on an outdated
@@ -324,6 +320,11 @@ impl Config {
     /// start-up): periods, due dates, aging and document years count in its days.
     pub fn company_tz(&self) -> chrono_tz::Tz {
         self.default_timezone
+    }
+
+    /// The calendar year of `now` in the company's time zone (document numbers count per year).
+    pub fn company_year(&self, now: chrono::DateTime<chrono::Utc>) -> i32 {
+        chrono::Datelike::year(&self.company_today(now))
     }
 
     /// Today in the company's time zone: due dates and aging count in it.

@@ -17,6 +17,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod exact_sum;
+pub mod flows;
 pub mod followups;
 pub mod graphql;
 pub mod http;

@@ -154,7 +154,7 @@ impl ApprovalMutation {
         input: ApproveRequestInput,
     ) -> async_graphql::Result<ApproveRequestPayload> {
         let viewer = ctx.viewer()?;
-        let request = service::decide(
+        let request = crate::flows::approval_settlement::decide(
             ctx.app(),
             viewer,
             request_id(&input.request_id)?,
@@ -176,7 +176,7 @@ impl ApprovalMutation {
         input: RejectRequestInput,
     ) -> async_graphql::Result<RejectRequestPayload> {
         let viewer = ctx.viewer()?;
-        let request = service::decide(
+        let request = crate::flows::approval_settlement::decide(
             ctx.app(),
             viewer,
             request_id(&input.request_id)?,
@@ -198,7 +198,7 @@ impl ApprovalMutation {
         input: WithdrawRequestInput,
     ) -> async_graphql::Result<WithdrawRequestPayload> {
         let viewer = ctx.viewer()?;
-        let request = service::withdraw(
+        let request = crate::flows::approval_settlement::withdraw(
             ctx.app(),
             viewer,
             request_id(&input.request_id)?,

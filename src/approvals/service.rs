@@ -57,7 +57,7 @@ crate::string_enum! {
 
 /// What a finished transaction tells the world, after commit.
 #[derive(Debug, Default)]
-pub(crate) struct Outbox(Vec<notification::Model>);
+pub struct Outbox(Vec<notification::Model>);
 
 impl Outbox {
     async fn notify(
@@ -83,7 +83,7 @@ impl Outbox {
         Ok(())
     }
 
-    pub(crate) fn send(self, state: &AppState) {
+    pub fn send(self, state: &AppState) {
         notifications::announce(state.events.as_ref(), &self.0);
     }
 }
@@ -270,56 +270,12 @@ pub async fn submit_contract(
     load(&state.db, outcome.into_inner()).await
 }
 
-fn kind_of(request: &approval_request::Model) -> AppResult<ApprovalSubjectKind> {
+/// What kind of subject a request is about.
+pub fn kind_of(request: &approval_request::Model) -> AppResult<ApprovalSubjectKind> {
     ApprovalSubjectKind::parse(&request.subject_type).ok_or_else(AppError::internal)
 }
 
-/// `INVALID_STATE` unless the subject is still exactly what was submitted; its title otherwise.
-async fn check_subject(
-    txn: &DatabaseTransaction,
-    request: &approval_request::Model,
-) -> AppResult<String> {
-    match kind_of(request)? {
-        ApprovalSubjectKind::Contract => {
-            let contract = contracts::load(txn, request.subject_id).await?;
-            contracts::check_snapshot(&contract, &request.snapshot_hash)?;
-            Ok(contract.title)
-        }
-        ApprovalSubjectKind::Waiver => {
-            crate::billing::waivers::check(txn, request.subject_id).await
-        }
-    }
-}
-
-/// Carries the request's outcome over to its subject.
-async fn settle_subject(
-    txn: &DatabaseTransaction,
-    request: &approval_request::Model,
-    outcome: Settlement,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    match kind_of(request)? {
-        ApprovalSubjectKind::Contract => {
-            contracts::settle(
-                txn,
-                request.subject_id,
-                &request.snapshot_hash,
-                outcome,
-                now,
-            )
-            .await?;
-        }
-        ApprovalSubjectKind::Waiver => {
-            crate::billing::waivers::settle(txn, request.subject_id, outcome, now).await?;
-        }
-    }
-    Ok(())
-}
-
-pub(crate) async fn load(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-) -> AppResult<approval_request::Model> {
+pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<approval_request::Model> {
     Requests::find_by_id(id)
         .one(db)
         .await?
@@ -373,74 +329,51 @@ pub enum Decision {
     Reject(String),
 }
 
-/// Decides the current step of a pending request, as an approver eligible for it right now.
-/// The last approval approves the subject; a rejection rejects it. Idempotent by key.
-/// Errors: `NOT_FOUND` (cannot see it), `FORBIDDEN` (own request, or not an approver of the
-/// current step), `BAD_USER_INPUT` (rejection without comment), `INVALID_STATE` (already
-/// decided, withdrawn, the subject changed, the step seen is no longer current, or the caller
-/// already decided a step of this request), `IDEMPOTENCY_KEY_REUSED`.
-pub async fn decide(
-    state: &AppState,
+impl Decision {
+    /// The comment checked: optional on an approval, required on a rejection.
+    pub fn parse(self) -> AppResult<Self> {
+        Ok(match self {
+            Self::Approve(comment) => Self::Approve(crate::input::optional_text(
+                comment.as_deref(),
+                "input.comment",
+                2000,
+            )?),
+            Self::Reject(comment) => Self::Reject(crate::input::required_text(
+                &comment,
+                "input.comment",
+                2000,
+            )?),
+        })
+    }
+
+    /// The mutation it comes from, which scopes its idempotency key.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Self::Approve(_) => "approveRequest",
+            Self::Reject(_) => "rejectRequest",
+        }
+    }
+}
+
+/// A pending request's current step, checked for one decider; [`record_decision`] decides it.
+#[derive(Debug)]
+pub struct DecisionPoint {
+    pub request: approval_request::Model,
+    steps: Vec<approval_step::Model>,
+    step: approval_step::Model,
+}
+
+/// Checks that `viewer` may decide the current step of a pending request right now (the first
+/// half of a decision; the subject is checked by the caller before [`record_decision`]).
+/// Errors: `NOT_FOUND`, `FORBIDDEN` (own request, or not an approver of the current step),
+/// `INVALID_STATE` (no longer pending, the step seen is no longer current, or the caller
+/// already decided a step of this request).
+pub async fn decision_point(
+    txn: &DatabaseTransaction,
     viewer: &Viewer,
     request_id: Uuid,
     seen_step: Option<i32>,
-    decision: Decision,
-    idempotency_key: Option<String>,
-) -> AppResult<approval_request::Model> {
-    let decision = match decision {
-        Decision::Approve(comment) => Decision::Approve(crate::input::optional_text(
-            comment.as_deref(),
-            "input.comment",
-            2000,
-        )?),
-        Decision::Reject(comment) => Decision::Reject(crate::input::required_text(
-            &comment,
-            "input.comment",
-            2000,
-        )?),
-    };
-    let operation = match decision {
-        Decision::Approve(_) => "approveRequest",
-        Decision::Reject(_) => "rejectRequest",
-    };
-    let call = IdempotentCall::new(
-        viewer.user_id,
-        operation,
-        idempotency_key,
-        &(request_id, seen_step, &decision),
-    )?;
-    let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let mut outbox = Outbox::default();
-    apply_decision(
-        state,
-        guard.txn(),
-        viewer,
-        (request_id, seen_step),
-        &decision,
-        now,
-        &mut outbox,
-    )
-    .await?;
-    let outcome = guard.commit(request_id).await?;
-    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
-        outbox.send(state);
-    }
-    load(&state.db, request_id).await
-}
-
-async fn apply_decision(
-    state: &AppState,
-    txn: &DatabaseTransaction,
-    viewer: &Viewer,
-    (request_id, seen_step): (Uuid, Option<i32>),
-    decision: &Decision,
-    now: DateTime<Utc>,
-    outbox: &mut Outbox,
-) -> AppResult<()> {
+) -> AppResult<DecisionPoint> {
     let request = get_request(txn, viewer, request_id).await?;
     if request.status != ApprovalStatus::Pending.as_str() {
         return Err(AppError::invalid_state("The request is no longer pending"));
@@ -474,13 +407,33 @@ async fn apply_decision(
     {
         return Err(AppError::forbidden());
     }
-    let subject_title = check_subject(txn, &request).await?;
-    if state.config.approval_race_delay_ms > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(
-            state.config.approval_race_delay_ms,
-        ))
-        .await;
-    }
+    let step = step.clone();
+    Ok(DecisionPoint {
+        request,
+        steps,
+        step,
+    })
+}
+
+/// Records `decision` on the step of `point` (checked by [`decision_point`], its subject by the
+/// caller, titled `subject_title`): the request row first, then the step, the next step or the
+/// end of the request, notifications and audit. Returns what the subject must become when the
+/// request ended (approved or rejected), for the caller to carry over in the same transaction.
+pub async fn record_decision(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    point: DecisionPoint,
+    decision: &Decision,
+    subject_title: &str,
+    now: DateTime<Utc>,
+    outbox: &mut Outbox,
+) -> AppResult<Option<Settlement>> {
+    let DecisionPoint {
+        request,
+        steps,
+        step,
+    } = point;
+    let step = &step;
     let last = steps.iter().map(|s| s.position).max().unwrap_or(1);
     let (request_status, next_position) = match decision {
         Decision::Reject(_) => (ApprovalStatus::Rejected, request.current_position),
@@ -549,7 +502,7 @@ async fn apply_decision(
         return Err(AppError::invalid_state("The step was already decided"));
     }
     let title = describe(&request);
-    match request_status {
+    let settlement = match request_status {
         ApprovalStatus::Pending => {
             let next = steps
                 .iter()
@@ -583,9 +536,9 @@ async fn apply_decision(
                     now,
                 )
                 .await?;
+            None
         }
         ApprovalStatus::Approved => {
-            settle_subject(txn, &request, Settlement::Approved, now).await?;
             outbox
                 .notify(
                     txn,
@@ -599,10 +552,10 @@ async fn apply_decision(
                     now,
                 )
                 .await?;
+            Some(Settlement::Approved)
         }
         ApprovalStatus::Rejected | ApprovalStatus::Withdrawn => {
             cancel_open_steps(txn, request.id).await?;
-            settle_subject(txn, &request, Settlement::Rejected, now).await?;
             outbox
                 .notify(
                     txn,
@@ -616,8 +569,9 @@ async fn apply_decision(
                     now,
                 )
                 .await?;
+            Some(Settlement::Rejected)
         }
-    }
+    };
     crate::audit::record(
         txn,
         Some(viewer.user_id),
@@ -631,7 +585,7 @@ async fn apply_decision(
         now,
     )
     .await?;
-    Ok(())
+    Ok(settlement)
 }
 
 async fn open_step(db: &impl ConnectionTrait, step_id: Uuid) -> AppResult<()> {
@@ -667,27 +621,13 @@ async fn cancel_open_steps(db: &impl ConnectionTrait, request_id: Uuid) -> AppRe
     Ok(())
 }
 
-/// Takes back a pending request its submitter made; the contract returns to `DRAFT`.
-/// Idempotent by key. Errors: `NOT_FOUND`, `FORBIDDEN` (not the submitter), `INVALID_STATE`
-/// (no longer pending), `IDEMPOTENCY_KEY_REUSED`.
-pub async fn withdraw(
-    state: &AppState,
+/// A request `viewer` may take back: one they submitted, still pending. Errors: `NOT_FOUND`,
+/// `FORBIDDEN` (not the submitter), `INVALID_STATE` (no longer pending).
+pub async fn withdrawable_in(
+    txn: &DatabaseTransaction,
     viewer: &Viewer,
     request_id: Uuid,
-    idempotency_key: Option<String>,
 ) -> AppResult<approval_request::Model> {
-    let call = IdempotentCall::new(
-        viewer.user_id,
-        "withdrawRequest",
-        idempotency_key,
-        &request_id,
-    )?;
-    let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
     let request = get_request(txn, viewer, request_id).await?;
     if request.submitted_by != viewer.user_id {
         return Err(AppError::forbidden());
@@ -695,12 +635,19 @@ pub async fn withdraw(
     if request.status != ApprovalStatus::Pending.as_str() {
         return Err(AppError::invalid_state("The request is no longer pending"));
     }
-    if state.config.approval_race_delay_ms > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(
-            state.config.approval_race_delay_ms,
-        ))
-        .await;
-    }
+    Ok(request)
+}
+
+/// Takes back `request` (from [`withdrawable_in`]) in `txn`: closes it and its open steps, tells
+/// the current step's approvers and audits. The caller returns the subject to where it was
+/// (`Settlement::Withdrawn`). Errors: `INVALID_STATE` (decided meanwhile).
+pub async fn withdraw_in(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    request: &approval_request::Model,
+    now: DateTime<Utc>,
+    outbox: &mut Outbox,
+) -> AppResult<()> {
     let withdrawn = Requests::update_many()
         .col_expr(
             approval_request::Column::Status,
@@ -722,8 +669,6 @@ pub async fn withdraw(
     }
     let steps = steps_of(txn, &[request.id]).await?;
     cancel_open_steps(txn, request.id).await?;
-    settle_subject(txn, &request, Settlement::Withdrawn, now).await?;
-    let mut outbox = Outbox::default();
     if let Some(current) = steps
         .iter()
         .find(|s| s.position == request.current_position)
@@ -736,7 +681,7 @@ pub async fn withdraw(
                 "APPROVAL_WITHDRAWN",
                 (
                     "Approval request withdrawn".to_owned(),
-                    format!("{} no longer awaits your decision.", describe(&request)),
+                    format!("{} no longer awaits your decision.", describe(request)),
                 ),
                 request.id,
                 now,
@@ -753,11 +698,7 @@ pub async fn withdraw(
         now,
     )
     .await?;
-    let outcome = guard.commit(request.id).await?;
-    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
-        outbox.send(state);
-    }
-    load(&state.db, request_id).await
+    Ok(())
 }
 
 /// Pending requests whose current step the viewer may decide (never their own), oldest

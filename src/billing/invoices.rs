@@ -107,7 +107,7 @@ pub async fn issue_invoice(
         new.tax_rate_basis_points,
     )
     .ok_or_else(AppError::internal)?;
-    let year = super::company_year(state, now);
+    let year = state.config.company_year(now);
     let seq = crate::numbering::next(txn, "INVOICE", year).await?;
     let created = invoice::ActiveModel {
         id: Set(Uuid::now_v7()),

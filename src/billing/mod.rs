@@ -34,12 +34,3 @@ pub mod rules;
 pub mod types;
 pub mod verify;
 pub mod waivers;
-
-use chrono::{DateTime, Datelike, Utc};
-
-use crate::state::AppState;
-
-/// The calendar year of `now` in the company's time zone (invoice numbers count per year).
-pub fn company_year(state: &AppState, now: DateTime<Utc>) -> i32 {
-    state.config.company_today(now).year()
-}

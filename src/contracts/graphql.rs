@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::service::{self, ContractChanges, Lifecycle, NewContract};
+use super::service::{self, ContractChanges, NewContract, Progress};
 use super::types::{
     CancelContractInput, CancelContractPayload, CompleteContractInput, CompleteContractPayload,
     Contract, ContractConnection, ContractFilter, CreateContractInput, CreateContractPayload,
@@ -162,12 +162,12 @@ impl ContractMutation {
         input: CancelContractInput,
     ) -> async_graphql::Result<CancelContractPayload> {
         let viewer = ctx.viewer()?;
-        let contract = service::advance(
+        let contract = crate::flows::contract_cancellation::cancel(
             ctx.app(),
             viewer,
             contract_id(&input.id)?,
             input.expected_version,
-            Lifecycle::Cancel(input.reason),
+            input.reason,
             input.idempotency_key,
         )
         .await?;
@@ -189,7 +189,7 @@ impl ContractMutation {
             viewer,
             contract_id(&input.id)?,
             input.expected_version,
-            Lifecycle::Sign(input.signed_date.0),
+            Progress::Sign(input.signed_date.0),
             input.idempotency_key,
         )
         .await?;
@@ -211,7 +211,7 @@ impl ContractMutation {
             viewer,
             contract_id(&input.id)?,
             input.expected_version,
-            Lifecycle::Complete,
+            Progress::Complete,
             input.idempotency_key,
         )
         .await?;

@@ -145,7 +145,7 @@ pub async fn create_contract(
             ));
         }
     };
-    let year = crate::billing::company_year(state, now);
+    let year = state.config.company_year(now);
     let seq = crate::numbering::next(txn, "CONTRACT", year).await?;
     let created = contract::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -324,22 +324,60 @@ pub enum Lifecycle {
     Sign(NaiveDate),
     /// Delivered and closed.
     Complete,
-    /// Called off, with the reason.
+    /// Called off, with the reason (through `flows::contract_cancellation`, which checks that
+    /// no money has reached the contract).
     Cancel(String),
 }
 
-/// Signs an approved contract, completes a signed one, or cancels one not yet pending, signed or
-/// closed, at `expected_version`. Sellers who may change it and finance (signing, completing)
-/// may. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE`,
-/// `IDEMPOTENCY_KEY_REUSED`.
-pub async fn advance(
+/// A step that concerns the contract alone.
+#[derive(Debug, Clone)]
+pub enum Progress {
+    /// Signed on a day (not in the future).
+    Sign(NaiveDate),
+    /// Delivered and closed.
+    Complete,
+}
+
+impl From<Progress> for Lifecycle {
+    fn from(step: Progress) -> Self {
+        match step {
+            Progress::Sign(day) => Self::Sign(day),
+            Progress::Complete => Self::Complete,
+        }
+    }
+}
+
+/// How a lifecycle step begins: with an earlier call's result, or checked and ready to write.
+#[derive(Debug)]
+pub enum Begun {
+    /// An earlier call with the same key did the step; the contract as it is now.
+    Replayed(contract::Model),
+    /// Checked, in its open transaction; [`StepInProgress::finish`] writes it.
+    Fresh(StepInProgress),
+}
+
+/// A checked lifecycle step in its open transaction (dropping it rolls back).
+#[derive(Debug)]
+pub struct StepInProgress {
+    guard: idempotency::Guard,
+    current: contract::Model,
+    status: ContractStatus,
+    step: Lifecycle,
+    reason: Option<String>,
+}
+
+/// Opens the idempotent call of a lifecycle step and checks it: the input, the viewer's right
+/// (sellers who may change the contract; finance for signing and completing), the version and
+/// the state machine. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`,
+/// `INVALID_STATE`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn begin_step(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
     expected_version: i32,
     step: Lifecycle,
     idempotency_key: Option<String>,
-) -> AppResult<contract::Model> {
+) -> AppResult<Begun> {
     let now = state.clock.now();
     let reason = match &step {
         Lifecycle::Cancel(reason) => Some(required_text(reason, "input.reason", 1000)?),
@@ -361,7 +399,7 @@ pub async fn advance(
         &(id, expected_version, &step),
     )?;
     let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
+        Start::Replayed(id) => return Ok(Begun::Replayed(load(&state.db, id).await?)),
         Start::Fresh(guard) => guard,
     };
     let txn = guard.txn();
@@ -374,42 +412,97 @@ pub async fn advance(
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
-    let (action, audit) = match &step {
-        Lifecycle::Sign(_) => (Action::Sign, "contract.signed"),
-        Lifecycle::Complete => (Action::Complete, "contract.completed"),
-        Lifecycle::Cancel(_) => (Action::Cancel, "contract.cancelled"),
+    let action = match &step {
+        Lifecycle::Sign(_) => Action::Sign,
+        Lifecycle::Complete => Action::Complete,
+        Lifecycle::Cancel(_) => Action::Cancel,
     };
     let status = next_status(&current, action)?;
-    if matches!(step, Lifecycle::Cancel(_))
-        && crate::billing::plans::hold_contract_money(txn, current.customer_id, id).await?
-    {
-        return Err(AppError::invalid_state(
-            "Money has reached this contract; reverse its payments first",
-        ));
+    Ok(Begun::Fresh(StepInProgress {
+        guard,
+        current,
+        status,
+        step,
+        reason,
+    }))
+}
+
+impl StepInProgress {
+    pub fn txn(&self) -> &sea_orm::DatabaseTransaction {
+        self.guard.txn()
     }
-    let mut model = contract::ActiveModel {
-        status: Set(status.as_str().to_owned()),
-        ..Default::default()
-    };
-    if let Lifecycle::Sign(day) = &step {
-        model.signed_date = Set(Some(*day));
+
+    /// The contract as it was before the step (locked).
+    pub fn contract(&self) -> &contract::Model {
+        &self.current
     }
-    if reason.is_some() {
-        model.cancel_reason = Set(reason.clone());
+
+    /// Writes the step, audits it, commits, and reads the contract back.
+    pub async fn finish(self, state: &AppState, viewer: &Viewer) -> AppResult<contract::Model> {
+        let now = state.clock.now();
+        let Self {
+            guard,
+            current,
+            status,
+            step,
+            reason,
+        } = self;
+        let txn = guard.txn();
+        let id = current.id;
+        let audit = match &step {
+            Lifecycle::Sign(_) => "contract.signed",
+            Lifecycle::Complete => "contract.completed",
+            Lifecycle::Cancel(_) => "contract.cancelled",
+        };
+        let mut model = contract::ActiveModel {
+            status: Set(status.as_str().to_owned()),
+            ..Default::default()
+        };
+        if let Lifecycle::Sign(day) = &step {
+            model.signed_date = Set(Some(*day));
+        }
+        if reason.is_some() {
+            model.cancel_reason = Set(reason.clone());
+        }
+        write(txn, &current, model, now).await?;
+        crate::audit::record(
+            txn,
+            Some(viewer.user_id),
+            audit,
+            "Contract",
+            id,
+            serde_json::json!({"from": current.status, "to": status.as_str(), "reason": reason}),
+            now,
+        )
+        .await?;
+        guard.commit(id).await?;
+        load(&state.db, id).await
     }
-    write(txn, &current, model, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        audit,
-        "Contract",
+}
+
+/// Signs an approved contract or completes a signed one, at `expected_version`. Sellers who may
+/// change it and finance may. Errors: as [`begin_step`].
+pub async fn advance(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    step: Progress,
+    idempotency_key: Option<String>,
+) -> AppResult<contract::Model> {
+    let begun = begin_step(
+        state,
+        viewer,
         id,
-        serde_json::json!({"from": current.status, "to": status.as_str(), "reason": reason}),
-        now,
+        expected_version,
+        step.into(),
+        idempotency_key,
     )
     .await?;
-    guard.commit(id).await?;
-    load(&state.db, id).await
+    match begun {
+        Begun::Replayed(contract) => Ok(contract),
+        Begun::Fresh(step) => step.finish(state, viewer).await,
+    }
 }
 
 /// What an approval request freezes of a contract: amount, title, dates and terms.

@@ -459,19 +459,21 @@ impl LeadMutation {
             .transpose()?;
         let opportunity = input
             .opportunity
-            .map(|deal| -> AppResult<service::ConvertedOpportunity> {
-                Ok(service::ConvertedOpportunity {
-                    name: deal.name,
-                    amount_minor: crate::money::Money::parse(
-                        deal.amount.0,
-                        "input.opportunity.amount",
-                    )?
-                    .minor(),
-                    expected_close_date: deal.expected_close_date.0,
-                })
-            })
+            .map(
+                |deal| -> AppResult<crate::flows::lead_conversion::ConvertedOpportunity> {
+                    Ok(crate::flows::lead_conversion::ConvertedOpportunity {
+                        name: deal.name,
+                        amount_minor: crate::money::Money::parse(
+                            deal.amount.0,
+                            "input.opportunity.amount",
+                        )?
+                        .minor(),
+                        expected_close_date: deal.expected_close_date.0,
+                    })
+                },
+            )
             .transpose()?;
-        let (lead, customer, contact) = service::convert_lead(
+        let (lead, customer, contact) = crate::flows::lead_conversion::convert(
             ctx.app(),
             viewer,
             id,

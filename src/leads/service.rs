@@ -16,7 +16,7 @@ use super::model::{
     BantAnswer, BantTimeline, LeadAssignment, LeadEventKind, LeadSource, LeadStatus,
 };
 use super::scoring::{Answer, ScoreInputs, ScoringRules, Source, Timeline};
-use crate::customers::service::{self as customers, NewContact, NewCustomer};
+use crate::customers::service as customers;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
 use crate::identity::{Role, Viewer};
@@ -28,7 +28,7 @@ use crate::pagination::{self, Page, PageRequest, SortKey};
 use crate::policy;
 use crate::state::AppState;
 use entity::lead::{self, Entity as Leads};
-use entity::{contact, customer, lead_event, notification};
+use entity::{customer, lead_event, notification};
 
 const SCORING_RULES_KEY: &str = "lead_scoring_rules";
 /// Statuses in which a lead is still worked.
@@ -861,160 +861,58 @@ pub async fn disqualify_lead(
     Ok(updated)
 }
 
-/// The deal to open when converting a lead.
-#[derive(Debug, Clone, Serialize)]
-pub struct ConvertedOpportunity {
-    pub name: String,
-    pub amount_minor: i64,
-    pub expected_close_date: chrono::NaiveDate,
-}
-
-/// Converts a qualified lead into a new customer (or a visible existing one) and a contact, in
-/// one transaction. Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `INVALID_STATE`,
-/// `BAD_USER_INPUT`, `IDEMPOTENCY_KEY_REUSED`.
-pub async fn convert_lead(
-    state: &AppState,
-    viewer: &Viewer,
-    id: Uuid,
-    customer_id: Option<Uuid>,
-    opportunity: Option<ConvertedOpportunity>,
-    idempotency_key: Option<String>,
-) -> AppResult<(lead::Model, customer::Model, contact::Model)> {
-    if viewer.role == Role::Finance {
-        return Err(AppError::forbidden());
-    }
-    let call = IdempotentCall::new(
-        viewer.user_id,
-        "convertLead",
-        idempotency_key,
-        &(id, customer_id, &opportunity),
-    )?;
-    let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => id,
-        Start::Fresh(guard) => {
-            let id = convert_in(
-                state,
-                guard.txn(),
-                viewer,
-                id,
-                customer_id,
-                opportunity,
-                now,
-            )
-            .await?;
-            guard.commit(id).await?.into_inner()
-        }
-    };
-    let lead_id = guard;
-    let converted = Leads::find_by_id(lead_id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(AppError::internal)?;
-    let customer_id = converted
-        .converted_customer_id
-        .ok_or_else(AppError::internal)?;
-    let contact_id = converted
-        .converted_contact_id
-        .ok_or_else(AppError::internal)?;
-    let customer = entity::customer::Entity::find_by_id(customer_id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(AppError::internal)?;
-    let contact = entity::contact::Entity::find_by_id(contact_id)
-        .one(&state.db)
-        .await?
-        .ok_or_else(AppError::internal)?;
-    Ok((converted, customer, contact))
-}
-
-async fn convert_in(
-    state: &AppState,
+/// The lead `viewer` converts, locked: one they may work, still qualified. Errors:
+/// `FORBIDDEN`, `NOT_FOUND`, `INVALID_STATE`.
+pub async fn convertible_in(
     txn: &DatabaseTransaction,
     viewer: &Viewer,
     id: Uuid,
-    customer_id: Option<Uuid>,
-    opportunity: Option<ConvertedOpportunity>,
-    now: DateTime<Utc>,
-) -> AppResult<Uuid> {
+) -> AppResult<lead::Model> {
     let current = lead_for_work(txn, viewer, id).await?;
     if current.status != LeadStatus::Qualified.as_str() {
         return Err(AppError::invalid_state(
             "Only a qualified lead can be converted",
         ));
     }
-    let owner = current.owner_id.unwrap_or(viewer.user_id);
-    let customer = match customer_id {
-        Some(existing) => customers::get_customer(txn, viewer, existing)
-            .await
-            .map_err(|err| err.with_field("input.customerId"))?,
-        None => {
-            let new = NewCustomer {
-                name: current
-                    .company
-                    .clone()
-                    .unwrap_or_else(|| current.name.clone()),
-                industry: current.industry.clone(),
-                region: current.region.clone(),
-                address: None,
-                location: None,
-                grade: None,
-            };
-            customers::insert_customer(txn, owner, new, now).await?
-        }
-    };
-    let contact = customers::insert_contact(
-        txn,
-        customer.id,
-        NewContact {
-            name: current.name.clone(),
-            title: None,
-            phone: current.phone.clone(),
-            email: current.email.clone(),
-        },
-        &state.config.default_country_code,
-        now,
-    )
-    .await?;
-    let deal = match opportunity {
-        Some(deal) => Some(
-            crate::opportunities::service::insert_opportunity(
-                txn,
-                owner,
-                crate::opportunities::service::NewOpportunity {
-                    customer_id: customer.id,
-                    name: deal.name,
-                    amount_minor: deal.amount_minor,
-                    expected_close_date: deal.expected_close_date,
-                    stage_id: None,
-                    forecast_category: None,
-                    probability: None,
-                },
-                Some(id),
-                now,
-            )
-            .await
-            .map_err(|err| match err.field.clone() {
-                Some(field) => err.with_field(field.replace("input.", "input.opportunity.")),
-                None => err,
-            })?
-            .id,
-        ),
-        None => None,
-    };
+    Ok(current)
+}
+
+/// Where a converted lead went.
+#[derive(Debug, Clone, Copy)]
+pub struct Conversion {
+    pub customer_id: Uuid,
+    pub contact_id: Uuid,
+    pub opportunity_id: Option<Uuid>,
+    /// Whether the customer existed before (linked rather than created).
+    pub linked: bool,
+}
+
+/// Marks `current` (from [`convertible_in`]) converted into `to`, at its version; records the
+/// lead event and audits. Errors: `CONFLICT` (changed meanwhile).
+pub async fn mark_converted_in(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    current: &lead::Model,
+    to: Conversion,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let id = current.id;
     let result = Leads::update_many()
-        .col_expr(lead::Column::ConvertedOpportunityId, Expr::value(deal))
+        .col_expr(
+            lead::Column::ConvertedOpportunityId,
+            Expr::value(to.opportunity_id),
+        )
         .col_expr(
             lead::Column::Status,
             Expr::value(LeadStatus::Converted.as_str()),
         )
         .col_expr(
             lead::Column::ConvertedCustomerId,
-            Expr::value(Some(customer.id)),
+            Expr::value(Some(to.customer_id)),
         )
         .col_expr(
             lead::Column::ConvertedContactId,
-            Expr::value(Some(contact.id)),
+            Expr::value(Some(to.contact_id)),
         )
         .col_expr(lead::Column::ConvertedAt, Expr::value(Some(now)))
         .col_expr(
@@ -1030,7 +928,6 @@ async fn convert_in(
     if result.rows_affected != 1 {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::followups::service::move_to_customer(txn, id, customer.id).await?;
     write_event(
         txn,
         id,
@@ -1048,11 +945,11 @@ async fn convert_in(
         "lead.converted",
         "Lead",
         id,
-        serde_json::json!({"customerId": customer.id, "contactId": contact.id, "linked": customer_id.is_some()}),
+        serde_json::json!({"customerId": to.customer_id, "contactId": to.contact_id, "linked": to.linked}),
         now,
     )
     .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// Books a follow-up on a lead the viewer may work: counts it, moves `NEW` to `CONTACTED`,

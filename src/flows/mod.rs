@@ -1,0 +1,13 @@
+//! Hand-offs of the lead-to-cash loop that change several domains in one transaction. Each
+//! flow opens the transaction (through the idempotency guard), calls single-domain `…_in`
+//! functions in a fixed order, commits, and only then tells the world (notifications, events).
+//! Domains never call each other's writes directly; a new hand-off gets a file here.
+//!
+//! - [`approval_settlement`]: deciding or withdrawing an approval request, and carrying the
+//!   result over to its subject (a contract, or a billing waiver).
+//! - [`contract_cancellation`]: calling a contract off, unless money has reached it.
+//! - [`lead_conversion`]: a qualified lead becomes a customer, a contact and a deal.
+
+pub mod approval_settlement;
+pub mod contract_cancellation;
+pub mod lead_conversion;
