@@ -149,8 +149,8 @@ impl Guard {
         &self.txn
     }
 
-    /// Stores `result` under the claimed key and commits the work with it.
-    pub async fn commit<T: Serialize>(self, result: T) -> AppResult<Outcome<T>> {
+    /// Stores `result` under the claimed key and commits the work with it; gives `result` back.
+    pub async fn commit<T: Serialize>(self, result: T) -> AppResult<T> {
         let Guard { txn, claim, .. } = self;
         if let Some(id) = claim {
             let response = serde_json::to_string(&result).map_err(|_| AppError::internal())?;
@@ -161,7 +161,7 @@ impl Guard {
                 .await?;
         }
         txn.commit().await?;
-        Ok(Outcome::Fresh(result))
+        Ok(result)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod config;
 pub mod contracts;
 pub mod customers;
 pub mod db;
+pub mod enums;
 pub mod error;
 pub mod events;
 pub mod exact_sum;

@@ -19,6 +19,7 @@ use crate::exact_sum;
 use crate::identity::{Role, Viewer};
 use crate::money::Money;
 use crate::opportunities::forecast::Scope;
+use crate::opportunities::model::OpportunityStatus;
 use entity::{
     allocation, contract, installment, lead, opportunity, pipeline_stage, team, user, visit_task,
 };
@@ -287,10 +288,15 @@ pub async fn sales_performance(
             .add(Expr::col((opportunity::Entity, column)).lt(end))
     };
 
-    let won_deals = closed_in(opportunity::Column::ClosedAt)
-        .add(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("WON"));
+    let won_deals = closed_in(opportunity::Column::ClosedAt).add(
+        Expr::col((opportunity::Entity, opportunity::Column::Status))
+            .eq(OpportunityStatus::Won.as_str()),
+    );
     let open_deals = Condition::all()
-        .add(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("OPEN"))
+        .add(
+            Expr::col((opportunity::Entity, opportunity::Column::Status))
+                .eq(OpportunityStatus::Open.as_str()),
+        )
         .add(
             Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate))
                 .gte(period.start),
@@ -312,7 +318,10 @@ pub async fn sales_performance(
             Alias::new("total"),
         )
         .cond_where(closed_in(opportunity::Column::ClosedAt))
-        .and_where(opportunity::Column::Status.is_in(["WON", "LOST"]))
+        .and_where(opportunity::Column::Status.is_in([
+            OpportunityStatus::Won.as_str(),
+            OpportunityStatus::Lost.as_str(),
+        ]))
         .and_where(opportunity::Column::OwnerId.is_in(ids.clone()))
         .add_group_by([
             Expr::col(opportunity::Column::OwnerId),
@@ -341,7 +350,10 @@ pub async fn sales_performance(
         .expr_as(Expr::cust(cycle), Alias::new("days"))
         .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("deals"))
         .cond_where(closed_in(opportunity::Column::ClosedAt))
-        .and_where(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("WON"))
+        .and_where(
+            Expr::col((opportunity::Entity, opportunity::Column::Status))
+                .eq(OpportunityStatus::Won.as_str()),
+        )
         .and_where(
             Expr::col((opportunity::Entity, opportunity::Column::OwnerId)).is_in(ids.clone()),
         )
@@ -452,7 +464,7 @@ pub async fn sales_performance(
     }
     for row in closed {
         if let Some(a) = acc.get_mut(&row.user_id) {
-            if row.status == "WON" {
+            if row.status == OpportunityStatus::Won.as_str() {
                 a.won_count += row.deals;
                 a.won_amount += Decimal::from(row.total);
             } else {

@@ -8,6 +8,7 @@ use super::periods::Period;
 use crate::error::{AppError, AppResult};
 use crate::exact_sum;
 use crate::identity::Viewer;
+use crate::opportunities::model::OpportunityStatus;
 use crate::policy;
 use entity::{contract, lead, opportunity};
 
@@ -126,7 +127,10 @@ pub async fn retention(
             Expr::col((before.clone(), opportunity::Column::CustomerId))
                 .equals((opportunity::Entity, opportunity::Column::CustomerId)),
         )
-        .and_where(Expr::col((before.clone(), opportunity::Column::Status)).eq("WON"))
+        .and_where(
+            Expr::col((before.clone(), opportunity::Column::Status))
+                .eq(OpportunityStatus::Won.as_str()),
+        )
         .and_where(Expr::col((before, opportunity::Column::ClosedAt)).lt(start))
         .to_owned();
     let customer = Expr::col((opportunity::Entity, opportunity::Column::CustomerId));
@@ -141,7 +145,10 @@ pub async fn retention(
             Alias::new("repeat_customers"),
         )
         .cond_where(policy::opportunities(viewer))
-        .and_where(Expr::col((opportunity::Entity, opportunity::Column::Status)).eq("WON"))
+        .and_where(
+            Expr::col((opportunity::Entity, opportunity::Column::Status))
+                .eq(OpportunityStatus::Won.as_str()),
+        )
         .and_where(Expr::col((opportunity::Entity, opportunity::Column::ClosedAt)).gte(start))
         .and_where(Expr::col((opportunity::Entity, opportunity::Column::ClosedAt)).lt(end))
         .to_owned();

@@ -14,6 +14,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
 use crate::opportunities::forecast::Scope;
 use crate::opportunities::funnel::{Flow, scoped_deals, visible_ids};
+use crate::opportunities::model::StageKind;
 use entity::{opportunity, pipeline_stage, stage_change};
 
 /// How many stuck deals a stage lists at most (its count is always exact).
@@ -88,7 +89,7 @@ pub async fn pipeline_velocity(
     let stages: Vec<pipeline_stage::Model> = crate::opportunities::stages::list(db, true)
         .await?
         .into_iter()
-        .filter(|s| s.kind == "OPEN")
+        .filter(|s| s.kind == StageKind::Open.as_str())
         .collect();
     let changed_in = Condition::all()
         .add(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).gte(start))

@@ -23,6 +23,7 @@
 
 pub mod graphql;
 pub mod loaders;
+pub mod model;
 pub mod policy;
 pub mod service;
 pub mod types;

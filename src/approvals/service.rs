@@ -25,35 +25,7 @@ use entity::approval_request::{self, Entity as Requests};
 use entity::approval_step::{self, Entity as Steps};
 use entity::notification;
 
-crate::string_enum! {
-    /// Where an approval request stands.
-    ApprovalStatus {
-        /// Waiting for a decision on its current step.
-        Pending => "PENDING",
-        /// Every step approved.
-        Approved => "APPROVED",
-        /// A step rejected it.
-        Rejected => "REJECTED",
-        /// The submitter took it back.
-        Withdrawn => "WITHDRAWN",
-    }
-}
-
-crate::string_enum! {
-    /// Where one step of a request stands.
-    StepStatus {
-        /// An earlier step is still open.
-        Waiting => "WAITING",
-        /// Awaiting its decision now.
-        Pending => "PENDING",
-        /// Approved.
-        Approved => "APPROVED",
-        /// Rejected.
-        Rejected => "REJECTED",
-        /// Never decided: the request ended before it.
-        Cancelled => "CANCELLED",
-    }
-}
+pub use super::model::{ApprovalStatus, StepStatus};
 
 /// What a finished transaction tells the world, after commit.
 #[derive(Debug, Default)]
@@ -263,11 +235,9 @@ pub async fn submit_contract(
         title: contract.title.clone(),
     };
     let (request, outbox) = open_request(txn, viewer.user_id, new, now).await?;
-    let outcome = guard.commit(request.id).await?;
-    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
-        outbox.send(state);
-    }
-    load(&state.db, outcome.into_inner()).await
+    let id = guard.commit(request.id).await?;
+    outbox.send(state);
+    load(&state.db, id).await
 }
 
 /// What kind of subject a request is about.

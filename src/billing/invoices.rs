@@ -8,6 +8,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::model::InvoiceStatus;
 use super::{ledger, rules};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
@@ -140,7 +141,7 @@ pub async fn issue_invoice(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     load(&state.db, id).await
 }
 
@@ -178,7 +179,7 @@ pub async fn void_invoice(
         )
         .col_expr(invoice::Column::VoidedAt, Expr::value(Some(now)))
         .filter(invoice::Column::Id.eq(id))
-        .filter(invoice::Column::Status.eq("ISSUED"))
+        .filter(invoice::Column::Status.eq(InvoiceStatus::Issued.as_str()))
         .exec(txn)
         .await?;
     if voided.rows_affected != 1 {

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::model::PaymentStatus;
 use super::rules;
 use crate::contracts::rules::ContractStatus;
 use crate::error::{AppError, AppResult};
@@ -198,7 +199,7 @@ pub async fn consume_credit(
 ) -> AppResult<i64> {
     let credits = payment::Entity::find()
         .filter(payment::Column::CustomerId.eq(customer_id))
-        .filter(payment::Column::Status.eq("RECEIVED"))
+        .filter(payment::Column::Status.eq(PaymentStatus::Received.as_str()))
         .filter(payment::Column::UnallocatedMinor.gt(0))
         .order_by_asc(payment::Column::ReceivedDate)
         .order_by_asc(payment::Column::Id)

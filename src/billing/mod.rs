@@ -26,6 +26,7 @@ pub mod graphql;
 pub mod invoices;
 pub mod ledger;
 pub mod loaders;
+pub mod model;
 pub mod overdue;
 pub mod payments;
 pub mod plans;

@@ -10,6 +10,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ledger;
+use super::model::PaymentStatus;
+use crate::contracts::rules::ContractStatus;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
 use crate::identity::Viewer;
@@ -108,7 +110,7 @@ pub async fn record_payment(
                 "The contract belongs to another customer",
             ));
         }
-        if contract.status == "CANCELLED" {
+        if contract.status == ContractStatus::Cancelled.as_str() {
             return Err(AppError::invalid_state("The contract was cancelled"));
         }
     }
@@ -116,7 +118,7 @@ pub async fn record_payment(
     if let Some(contract_id) = new.contract_id {
         // Read again under the lock: a cancellation may have committed while we waited.
         let contract = crate::contracts::service::load(txn, contract_id).await?;
-        if contract.status == "CANCELLED" {
+        if contract.status == ContractStatus::Cancelled.as_str() {
             return Err(AppError::invalid_state("The contract was cancelled"));
         }
     }
@@ -180,7 +182,7 @@ pub async fn record_payment(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     load(&state.db, id).await
 }
 
@@ -220,7 +222,7 @@ pub async fn reverse_payment(
             Expr::value(Some(reason.clone())),
         )
         .filter(payment::Column::Id.eq(id))
-        .filter(payment::Column::Status.eq("RECEIVED"))
+        .filter(payment::Column::Status.eq(PaymentStatus::Received.as_str()))
         .exec(txn)
         .await?;
     if reversed.rows_affected != 1 {

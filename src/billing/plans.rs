@@ -212,7 +212,7 @@ pub async fn set_collection_plan(
         now,
     )
     .await?;
-    let id = guard.commit(contract.id).await?.into_inner();
+    let id = guard.commit(contract.id).await?;
     installments_of(&state.db, &[id]).await
 }
 

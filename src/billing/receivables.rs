@@ -11,6 +11,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::ledger::COLLECTING;
+use super::model::PaymentStatus;
 use super::rules;
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
@@ -482,7 +483,7 @@ pub fn parts_of_customers(viewer: &Viewer, ids: &[Uuid], as_of: NaiveDate) -> Se
         )
         .filter(crate::policy::payments(viewer))
         .filter(payment::Column::CustomerId.is_in(ids.to_vec()))
-        .filter(payment::Column::Status.eq("RECEIVED"))
+        .filter(payment::Column::Status.eq(PaymentStatus::Received.as_str()))
         .group_by(payment::Column::CustomerId)
         .into_query();
     owed.union(UnionType::All, credit);

@@ -23,39 +23,7 @@ fn money(minor: i64) -> Decimal {
     Decimal(Money::from_minor(minor).to_decimal())
 }
 
-crate::string_enum! {
-    /// Whether an invoice stands.
-    InvoiceStatus {
-        /// Issued and in force.
-        Issued => "ISSUED",
-        /// Voided; its amount went back to the installment.
-        Void => "VOID",
-    }
-}
-
-crate::string_enum! {
-    /// Whether a payment stands.
-    PaymentStatus {
-        /// Received and allocated (or held as credit).
-        Received => "RECEIVED",
-        /// Reversed; its allocations were undone.
-        Reversed => "REVERSED",
-    }
-}
-
-crate::string_enum! {
-    /// Where a waiver stands.
-    WaiverStatus {
-        /// Awaiting its approval chain.
-        Pending => "PENDING",
-        /// Approved and taken off the installment.
-        Applied => "APPLIED",
-        /// Rejected.
-        Rejected => "REJECTED",
-        /// Withdrawn by the requester.
-        Withdrawn => "WITHDRAWN",
-    }
-}
+pub use super::model::{InvoiceStatus, PaymentStatus, WaiverStatus};
 
 /// One due amount of a contract's collection plan.
 #[derive(SimpleObject, Clone, Debug)]

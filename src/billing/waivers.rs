@@ -10,6 +10,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::ledger;
+use super::model::WaiverStatus;
 use crate::approvals::policy::ApprovalSubjectKind;
 use crate::approvals::service::{NewRequest, open_request};
 use crate::contracts::service::Settlement;
@@ -47,7 +48,7 @@ pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<waive
 async fn waivable(db: &impl ConnectionTrait, item: &entity::installment::Model) -> AppResult<i64> {
     let pending: i64 = Waivers::find()
         .filter(waiver::Column::InstallmentId.eq(item.id))
-        .filter(waiver::Column::Status.eq("PENDING"))
+        .filter(waiver::Column::Status.eq(WaiverStatus::Pending.as_str()))
         .all(db)
         .await?
         .iter()
@@ -149,11 +150,9 @@ pub async fn request_waiver(
         now,
     )
     .await?;
-    let outcome = guard.commit(created.id).await?;
-    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
-        outbox.send(state);
-    }
-    let found = load(&state.db, outcome.into_inner()).await?;
+    let id = guard.commit(created.id).await?;
+    outbox.send(state);
+    let found = load(&state.db, id).await?;
     let request = found.request_id;
     Ok((found, request))
 }
@@ -162,7 +161,7 @@ pub async fn request_waiver(
 /// otherwise (for the approval engine).
 pub(crate) async fn check(txn: &DatabaseTransaction, id: Uuid) -> AppResult<String> {
     let found = load(txn, id).await?;
-    if found.status != "PENDING" {
+    if found.status != WaiverStatus::Pending.as_str() {
         return Err(AppError::invalid_state("The waiver is no longer pending"));
     }
     let item = entity::installment::Entity::find_by_id(found.installment_id)
@@ -197,7 +196,7 @@ pub(crate) async fn settle(
     let mut update = Waivers::update_many()
         .col_expr(waiver::Column::Status, Expr::value(status))
         .filter(waiver::Column::Id.eq(id))
-        .filter(waiver::Column::Status.eq("PENDING"));
+        .filter(waiver::Column::Status.eq(WaiverStatus::Pending.as_str()));
     if outcome == Settlement::Approved {
         update = update.col_expr(waiver::Column::AppliedAt, Expr::value(Some(now)));
     }

@@ -179,7 +179,7 @@ pub async fn create_contract(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     load(&state.db, id).await
 }
 

@@ -111,7 +111,7 @@ pub async fn create_customer(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     Customers::find_by_id(id)
         .one(&state.db)
         .await?
@@ -376,7 +376,7 @@ pub async fn add_contact(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     Contacts::find_by_id(id)
         .one(&state.db)
         .await?

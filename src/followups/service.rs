@@ -118,7 +118,7 @@ pub async fn log_follow_up(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     FollowUps::find_by_id(id)
         .one(&state.db)
         .await?

@@ -2,7 +2,6 @@
 
 pub mod context;
 pub mod documents;
-pub mod enums;
 pub mod errors;
 pub mod execution;
 pub mod guards;

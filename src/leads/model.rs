@@ -94,3 +94,13 @@ crate::string_enum! {
         Auto => "AUTO",
     }
 }
+
+impl LeadStatus {
+    /// The statuses in which a lead is still worked, as stored, in the order it moves through
+    /// them.
+    pub const OPEN_STORED: [&'static str; 3] = [
+        Self::New.as_str(),
+        Self::Contacted.as_str(),
+        Self::Qualified.as_str(),
+    ];
+}

@@ -9,8 +9,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::model::LeadEventKind;
-use super::service::{OPEN_STATUSES, get_lead, lead_for_work, notify_assigned, write_event};
+use super::model::{LeadEventKind, LeadStatus};
+use super::service::{get_lead, lead_for_work, notify_assigned, write_event};
 use crate::error::{AppError, AppResult};
 use crate::identity::{Role, Viewer};
 use crate::input::required_text;
@@ -37,7 +37,7 @@ async fn serialize_on_user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResul
 async fn open_leads_of(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<u64> {
     Ok(Leads::find()
         .filter(lead::Column::OwnerId.eq(user_id))
-        .filter(lead::Column::Status.is_in(OPEN_STATUSES))
+        .filter(lead::Column::Status.is_in(LeadStatus::OPEN_STORED))
         .count(db)
         .await?)
 }
@@ -185,7 +185,7 @@ pub async fn assign_lead(
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let current = get_lead(&txn, viewer, id).await?;
-    if !OPEN_STATUSES.contains(&current.status.as_str()) {
+    if !LeadStatus::OPEN_STORED.contains(&current.status.as_str()) {
         return Err(AppError::invalid_state(format!(
             "A {} lead is read-only",
             current.status.to_lowercase()
@@ -307,7 +307,7 @@ pub async fn return_neglected_leads(
     };
     let overdue = Leads::find()
         .filter(lead::Column::OwnerId.is_not_null())
-        .filter(lead::Column::Status.is_in(OPEN_STATUSES))
+        .filter(lead::Column::Status.is_in(LeadStatus::OPEN_STORED))
         .filter(lead::Column::PoolDeadline.lt(now))
         .order_by_asc(lead::Column::PoolDeadline)
         .limit(SWEEP_BATCH)

@@ -31,8 +31,6 @@ use entity::lead::{self, Entity as Leads};
 use entity::{customer, lead_event, notification};
 
 const SCORING_RULES_KEY: &str = "lead_scoring_rules";
-/// Statuses in which a lead is still worked.
-pub(crate) const OPEN_STATUSES: [&str; 3] = ["NEW", "CONTACTED", "QUALIFIED"];
 
 /// The scoring rules in force (the defaults until an admin changes them).
 pub async fn scoring_rules(db: &impl ConnectionTrait) -> AppResult<ScoringRules> {
@@ -108,7 +106,7 @@ pub async fn update_scoring_rules(
     .insert(&txn)
     .await?;
     let open = Leads::find()
-        .filter(lead::Column::Status.is_in(OPEN_STATUSES))
+        .filter(lead::Column::Status.is_in(LeadStatus::OPEN_STORED))
         .all(&txn)
         .await?;
     for model in open {
@@ -515,11 +513,9 @@ pub async fn create_lead(
         now,
     )
     .await?;
-    let outcome = guard.commit(created.id).await?;
-    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
-        notifications::announce(state.events.as_ref(), &written);
-    }
-    finish(outcome.into_inner()).await
+    let id = guard.commit(created.id).await?;
+    notifications::announce(state.events.as_ref(), &written);
+    finish(id).await
 }
 
 /// A lead the viewer may read (owned within scope, or in the pool). Errors: `FORBIDDEN`
@@ -552,7 +548,7 @@ pub(crate) async fn lead_for_work(
             "The lead is in the pool: claim it first",
         ));
     }
-    if !OPEN_STATUSES.contains(&model.status.as_str()) {
+    if !LeadStatus::OPEN_STORED.contains(&model.status.as_str()) {
         return Err(AppError::invalid_state(format!(
             "A {} lead is read-only",
             model.status.to_lowercase()
@@ -680,7 +676,7 @@ pub struct LeadChanges {
 }
 
 fn status_rank(status: &str) -> usize {
-    OPEN_STATUSES
+    LeadStatus::OPEN_STORED
         .iter()
         .position(|s| *s == status)
         .unwrap_or(usize::MAX)

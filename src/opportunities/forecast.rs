@@ -10,6 +10,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use uuid::Uuid;
 
+use super::model::{ForecastCategory, OpportunityStatus};
 use crate::error::{AppError, AppResult};
 use crate::exact_sum::{self, ExactSum};
 use crate::identity::Viewer;
@@ -115,7 +116,10 @@ fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> Select
                 .equals((opportunity::Entity, opportunity::Column::StageId)),
         )
         .cond_where(policy::opportunities(viewer))
-        .and_where(Expr::col((opportunity::Entity, opportunity::Column::Status)).ne("LOST"))
+        .and_where(
+            Expr::col((opportunity::Entity, opportunity::Column::Status))
+                .ne(OpportunityStatus::Lost.as_str()),
+        )
         .and_where(
             Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate)).gte(from),
         )
@@ -215,22 +219,24 @@ pub async fn forecast(
         stage.0 += amount;
         stage.1 += weighted;
         let month = months.entry(g.month.clone()).or_default();
-        if g.status == "WON" {
+        if g.status == OpportunityStatus::Won.as_str() {
             totals[4] += amount;
             month[2] += amount;
             continue;
         }
-        if g.forecast_category == "OMITTED" {
+        if g.forecast_category == ForecastCategory::Omitted.as_str() {
             continue;
         }
         totals[0] += amount;
         totals[1] += weighted;
         month[0] += amount;
         month[1] += weighted;
-        if g.forecast_category == "COMMIT" {
+        if g.forecast_category == ForecastCategory::Commit.as_str() {
             totals[2] += amount;
         }
-        if g.forecast_category == "COMMIT" || g.forecast_category == "BEST_CASE" {
+        if g.forecast_category == ForecastCategory::Commit.as_str()
+            || g.forecast_category == ForecastCategory::BestCase.as_str()
+        {
             totals[3] += amount;
         }
     }

@@ -7,6 +7,7 @@ use sea_orm::{Condition, ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use super::forecast::Scope;
+use super::model::StageKind;
 use crate::error::{AppError, AppResult};
 use crate::exact_sum::{self, ExactSum};
 use crate::identity::Viewer;
@@ -240,7 +241,9 @@ pub(crate) fn stage_flow(changes: Condition) -> SelectStatement {
                 pipeline_stage::Column::Position,
             ))),
         )
-        .and_where(Expr::col((later_stage, pipeline_stage::Column::Kind)).ne("LOST"))
+        .and_where(
+            Expr::col((later_stage, pipeline_stage::Column::Kind)).ne(StageKind::Lost.as_str()),
+        )
         .to_owned();
     Query::select()
         .expr_as(

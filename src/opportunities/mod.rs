@@ -24,6 +24,7 @@ pub mod funnel;
 pub mod graphql;
 pub mod live;
 pub mod loaders;
+pub mod model;
 pub mod service;
 pub mod stages;
 pub mod types;

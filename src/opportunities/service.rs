@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::model::{ForecastCategory, OpportunityStatus, StageKind};
 use super::stages;
 use crate::customers::service as customers;
 use crate::error::{AppError, AppResult};
@@ -23,11 +24,17 @@ use crate::notifications::service::{self as notifications, NewNotification};
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
+
 use entity::opportunity::{self, Entity as Opportunities};
 use entity::{notification, pipeline_stage, stage_change};
 
 /// Forecast categories a seller may choose; closed deals are `CLOSED`.
-pub const CATEGORIES: [&str; 4] = ["PIPELINE", "BEST_CASE", "COMMIT", "OMITTED"];
+pub const CATEGORIES: [&str; 4] = [
+    ForecastCategory::Pipeline.as_str(),
+    ForecastCategory::BestCase.as_str(),
+    ForecastCategory::Commit.as_str(),
+    ForecastCategory::Omitted.as_str(),
+];
 
 fn require_seller(viewer: &Viewer) -> AppResult<()> {
     if viewer.role == Role::Finance {
@@ -105,7 +112,7 @@ pub(crate) async fn insert_opportunity(
     check_category(new.forecast_category.as_deref())?;
     let stage = match new.stage_id {
         Some(id) => stages::open_stage(db, id, "input.stageId").await?,
-        None => stages::first_of_kind(db, "OPEN").await?,
+        None => stages::first_of_kind(db, StageKind::Open).await?,
     };
     let created = opportunity::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -117,8 +124,8 @@ pub(crate) async fn insert_opportunity(
         probability_override: Set(new.probability),
         forecast_category: Set(new
             .forecast_category
-            .unwrap_or_else(|| "PIPELINE".to_owned())),
-        status: Set("OPEN".to_owned()),
+            .unwrap_or_else(|| ForecastCategory::Pipeline.as_str().to_owned())),
+        status: Set(OpportunityStatus::Open.as_str().to_owned()),
         expected_close_date: Set(new.expected_close_date),
         closed_at: Set(None),
         lost_reason: Set(None),
@@ -176,7 +183,7 @@ pub async fn create_opportunity(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     load(&state.db, id).await
 }
 
@@ -253,7 +260,8 @@ pub(crate) fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Mode
             );
         }
     }
-    let base = Condition::all().add(opportunity::Column::Status.eq("OPEN"));
+    let base =
+        Condition::all().add(opportunity::Column::Status.eq(OpportunityStatus::Open.as_str()));
     if has_limit {
         base.add(any)
     } else {
@@ -436,7 +444,7 @@ pub async fn update_opportunity(
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
-    if current.status != "OPEN" {
+    if current.status != OpportunityStatus::Open.as_str() {
         return Err(AppError::invalid_state(
             "A closed deal is read-only; reopen it first",
         ));
@@ -547,16 +555,14 @@ pub async fn transition(
         now,
     )
     .await?;
-    let outcome = guard.commit(change_id).await?;
-    if matches!(outcome, idempotency::Outcome::Fresh(_)) {
-        state.events.publish(DomainEvent {
-            kind: EventKind::OpportunityStageChanged,
-            subject_id: change_id,
-            actor_id: Some(viewer.user_id),
-            audience: None,
-        });
-        notifications::announce(state.events.as_ref(), &written);
-    }
+    guard.commit(change_id).await?;
+    state.events.publish(DomainEvent {
+        kind: EventKind::OpportunityStageChanged,
+        subject_id: change_id,
+        actor_id: Some(viewer.user_id),
+        audience: None,
+    });
+    notifications::announce(state.events.as_ref(), &written);
     load(&state.db, id).await
 }
 
@@ -573,7 +579,7 @@ async fn apply(
     if current.version != expected_version {
         return Err(AppError::conflict(current.version));
     }
-    let open = current.status == "OPEN";
+    let open = current.status == OpportunityStatus::Open.as_str();
     let (stage, status) = match change {
         Transition::Move(stage_id) => {
             if !open {
@@ -586,7 +592,7 @@ async fn apply(
             }
             (
                 stages::open_stage(txn, *stage_id, "input.stageId").await?,
-                "OPEN",
+                OpportunityStatus::Open,
             )
         }
         Transition::Win | Transition::Lose(_) if !open => {
@@ -594,8 +600,14 @@ async fn apply(
                 "The deal is already closed; reopen it first",
             ));
         }
-        Transition::Win => (stages::first_of_kind(txn, "WON").await?, "WON"),
-        Transition::Lose(_) => (stages::first_of_kind(txn, "LOST").await?, "LOST"),
+        Transition::Win => (
+            stages::first_of_kind(txn, StageKind::Won).await?,
+            OpportunityStatus::Won,
+        ),
+        Transition::Lose(_) => (
+            stages::first_of_kind(txn, StageKind::Lost).await?,
+            OpportunityStatus::Lost,
+        ),
         Transition::Reopen(stage_id) => {
             if open {
                 return Err(AppError::invalid_state(
@@ -604,14 +616,14 @@ async fn apply(
             }
             (
                 stages::open_stage(txn, *stage_id, "input.stageId").await?,
-                "OPEN",
+                OpportunityStatus::Open,
             )
         }
     };
     let mut model = opportunity::ActiveModel {
         id: Set(id),
         stage_id: Set(stage.id),
-        status: Set(status.to_owned()),
+        status: Set(status.as_str().to_owned()),
         stage_entered_at: Set(now),
         stale_notified_at: Set(None),
         version: Set(current.version + 1),
@@ -623,17 +635,17 @@ async fn apply(
             model.closed_at = Set(Some(now));
             // A won deal's close date is the day it was won: forecasts count it there.
             model.expected_close_date = Set(now.date_naive());
-            model.forecast_category = Set("CLOSED".to_owned());
+            model.forecast_category = Set(ForecastCategory::Closed.as_str().to_owned());
         }
         Transition::Lose(reason) => {
             model.closed_at = Set(Some(now));
             model.lost_reason = Set(Some(reason.trim().to_owned()));
-            model.forecast_category = Set("CLOSED".to_owned());
+            model.forecast_category = Set(ForecastCategory::Closed.as_str().to_owned());
         }
         Transition::Reopen(_) => {
             model.closed_at = Set(None);
             model.lost_reason = Set(None);
-            model.forecast_category = Set("PIPELINE".to_owned());
+            model.forecast_category = Set(ForecastCategory::Pipeline.as_str().to_owned());
         }
         Transition::Move(_) => {}
     }
@@ -788,10 +800,11 @@ pub async fn ready_for_contract(
     let last_open = stages::list(db, false)
         .await?
         .into_iter()
-        .filter(|s| s.kind == "OPEN")
+        .filter(|s| s.kind == StageKind::Open.as_str())
         .max_by_key(|s| s.position);
-    let ready = deal.status == "WON"
-        || (deal.status == "OPEN" && last_open.is_some_and(|s| s.id == deal.stage_id));
+    let ready = deal.status == OpportunityStatus::Won.as_str()
+        || (deal.status == OpportunityStatus::Open.as_str()
+            && last_open.is_some_and(|s| s.id == deal.stage_id));
     if ready {
         Ok(deal)
     } else {
@@ -867,8 +880,9 @@ pub async fn set_splits(
     }
     for (i, (user_id, _)) in shares.iter().enumerate() {
         let member = entity::user::Entity::find_by_id(*user_id).one(txn).await?;
-        let eligible = member
-            .is_some_and(|m| m.active && (m.role == "SALES_REP" || m.role == "SALES_MANAGER"));
+        let eligible = member.is_some_and(|m| {
+            m.active && (m.role == Role::SalesRep.as_str() || m.role == Role::SalesManager.as_str())
+        });
         if !eligible {
             return Err(AppError::bad_input(
                 format!("input.splits.{i}.userId"),

@@ -6,6 +6,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::model::StageKind;
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
 use crate::input::required_text;
@@ -13,7 +14,11 @@ use crate::state::AppState;
 use entity::pipeline_stage::{self, Entity as Stages};
 
 /// Stage kinds.
-pub const KINDS: [&str; 3] = ["OPEN", "WON", "LOST"];
+pub const KINDS: [&str; 3] = [
+    StageKind::Open.as_str(),
+    StageKind::Won.as_str(),
+    StageKind::Lost.as_str(),
+];
 
 /// Stages in pipeline order, archived ones only when asked for.
 pub async fn list(
@@ -41,10 +46,10 @@ pub async fn by_ids(
 /// The first active stage of a kind.
 pub async fn first_of_kind(
     db: &impl ConnectionTrait,
-    kind: &str,
+    kind: StageKind,
 ) -> AppResult<pipeline_stage::Model> {
     Stages::find()
-        .filter(pipeline_stage::Column::Kind.eq(kind))
+        .filter(pipeline_stage::Column::Kind.eq(kind.as_str()))
         .filter(pipeline_stage::Column::Archived.eq(false))
         .order_by_asc(pipeline_stage::Column::Position)
         .one(db)
@@ -52,7 +57,7 @@ pub async fn first_of_kind(
         .ok_or_else(|| {
             AppError::invalid_state(format!(
                 "The pipeline has no active {} stage",
-                kind.to_lowercase()
+                kind.as_str().to_lowercase()
             ))
         })
 }
@@ -64,7 +69,7 @@ pub async fn open_stage(
     field: &str,
 ) -> AppResult<pipeline_stage::Model> {
     match Stages::find_by_id(id).one(db).await? {
-        Some(stage) if stage.kind == "OPEN" && !stage.archived => Ok(stage),
+        Some(stage) if stage.kind == StageKind::Open.as_str() && !stage.archived => Ok(stage),
         Some(_) => Err(AppError::bad_input(
             field,
             "Deals move only into active open stages; use winOpportunity or loseOpportunity to close",

@@ -20,45 +20,7 @@ use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::{opportunity, pipeline_stage, stage_change};
 
-crate::string_enum! {
-    /// Whether a stage is still being worked or closes the deal.
-    StageKind {
-        /// Deals are still being worked.
-        Open => "OPEN",
-        /// The deal was won.
-        Won => "WON",
-        /// The deal was lost.
-        Lost => "LOST",
-    }
-}
-
-crate::string_enum! {
-    /// Where a deal stands overall.
-    OpportunityStatus {
-        /// Still being worked.
-        Open => "OPEN",
-        /// Won.
-        Won => "WON",
-        /// Lost.
-        Lost => "LOST",
-    }
-}
-
-crate::string_enum! {
-    /// How a seller rates a deal for the forecast.
-    ForecastCategory {
-        /// In the pipeline, not yet likely.
-        Pipeline => "PIPELINE",
-        /// Could close this period if things go well.
-        BestCase => "BEST_CASE",
-        /// The seller commits to closing it.
-        Commit => "COMMIT",
-        /// Left out of the forecast.
-        Omitted => "OMITTED",
-        /// Won or lost (set automatically).
-        Closed => "CLOSED",
-    }
-}
+pub use super::model::{ForecastCategory, OpportunityStatus, StageKind};
 
 /// A step of the sales pipeline.
 #[derive(SimpleObject, Clone, Debug)]
@@ -220,7 +182,7 @@ impl Opportunity {
 
     /// True when an open deal sits longer than its stage's `maxDaysInStage` (× 24 hours).
     async fn is_stale(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        if self.model.status != "OPEN" {
+        if self.model.status != OpportunityStatus::Open.as_str() {
             return Ok(false);
         }
         // The same measure as the stale list, the sweep and the stuck-deal counts.

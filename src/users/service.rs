@@ -205,10 +205,8 @@ pub async fn create_user(
         now,
     )
     .await?;
-    Ok(match guard.commit(created.id).await? {
-        Outcome::Fresh(id) => Outcome::Fresh(fetch(id).await?),
-        Outcome::Replayed(id) => Outcome::Replayed(fetch(id).await?),
-    })
+    let id = guard.commit(created.id).await?;
+    Ok(Outcome::Fresh(fetch(id).await?))
 }
 
 /// Changes to a user; `None` leaves a field as it is.
@@ -490,7 +488,7 @@ pub async fn create_team(
         now,
     )
     .await?;
-    let id = guard.commit(created.id).await?.into_inner();
+    let id = guard.commit(created.id).await?;
     if new.manager_id.is_some() {
         state.viewers.clear();
     }

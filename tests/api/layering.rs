@@ -23,6 +23,7 @@ const LAYERS: &[&[&str]] = &[
         "clock",
         "calendar",
         "config",
+        "enums",
         "error",
         "money",
         "exact_sum",

@@ -1,4 +1,5 @@
-//! String-backed enums: one GraphQL enum per set of stored values.
+//! String-backed enums: one set of stored values, exposed as one GraphQL enum. Domain models
+//! declare theirs with [`string_enum!`](crate::string_enum) beside the model.
 
 /// Declares a GraphQL enum whose variants are stored as the given strings, with `as_str` and
 /// `parse`.
@@ -13,7 +14,7 @@ macro_rules! string_enum {
 
         impl $name {
             /// The stored form.
-            pub fn as_str(self) -> &'static str {
+            pub const fn as_str(self) -> &'static str {
                 match self {
                     $(Self::$variant => $text),+
                 }

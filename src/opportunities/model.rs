@@ -1,0 +1,42 @@
+//! The values a deal and a stage take: where a deal stands, what kind a stage is, how a
+//! seller rates a deal for the forecast. Stored as text; exposed as GraphQL enums.
+
+crate::string_enum! {
+    /// Whether a stage is still being worked or closes the deal.
+    StageKind {
+        /// Deals are still being worked.
+        Open => "OPEN",
+        /// The deal was won.
+        Won => "WON",
+        /// The deal was lost.
+        Lost => "LOST",
+    }
+}
+
+crate::string_enum! {
+    /// Where a deal stands overall.
+    OpportunityStatus {
+        /// Still being worked.
+        Open => "OPEN",
+        /// Won.
+        Won => "WON",
+        /// Lost.
+        Lost => "LOST",
+    }
+}
+
+crate::string_enum! {
+    /// How a seller rates a deal for the forecast.
+    ForecastCategory {
+        /// In the pipeline, not yet likely.
+        Pipeline => "PIPELINE",
+        /// Could close this period if things go well.
+        BestCase => "BEST_CASE",
+        /// The seller commits to closing it.
+        Commit => "COMMIT",
+        /// Left out of the forecast.
+        Omitted => "OMITTED",
+        /// Won or lost (set automatically).
+        Closed => "CLOSED",
+    }
+}
