@@ -6,26 +6,34 @@ use uuid::Uuid;
 
 use crate::error::AppResult;
 
-/// Appends one audit entry. `details` holds the changed fields (never secrets).
-pub async fn record(
-    db: &impl ConnectionTrait,
-    actor_id: Option<Uuid>,
-    action: &str,
-    subject_type: &str,
-    subject_id: Uuid,
-    details: serde_json::Value,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    entity::audit_log::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        actor_id: Set(actor_id),
-        action: Set(action.to_owned()),
-        subject_type: Set(subject_type.to_owned()),
-        subject_id: Set(subject_id),
-        details: Set(details.to_string()),
-        created_at: Set(now),
+/// One audit entry: who did what to which record. `details` holds the changed fields (never
+/// secrets).
+#[derive(Debug, Clone)]
+pub struct Entry<'a> {
+    /// The user who acted; `None` for the system (sweeps, start-up).
+    pub actor_id: Option<Uuid>,
+    /// What happened, as `subject.verb` (e.g. `contract.signed`).
+    pub action: &'a str,
+    /// The GraphQL type of the record (e.g. `Contract`).
+    pub subject_type: &'a str,
+    pub subject_id: Uuid,
+    pub details: serde_json::Value,
+}
+
+impl Entry<'_> {
+    /// Appends the entry, in the transaction of the change it records.
+    pub async fn record(self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
+        entity::audit_log::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            actor_id: Set(self.actor_id),
+            action: Set(self.action.to_owned()),
+            subject_type: Set(self.subject_type.to_owned()),
+            subject_id: Set(self.subject_id),
+            details: Set(self.details.to_string()),
+            created_at: Set(now),
+        }
+        .insert(db)
+        .await?;
+        Ok(())
     }
-    .insert(db)
-    .await?;
-    Ok(())
 }

@@ -190,15 +190,7 @@ pub async fn set_target(
             .await?
         }
     };
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "sales_target.set",
-        "SalesTarget",
-        saved.id,
-        serde_json::json!({"period": saved.period, "scope": saved.scope, "key": saved.scope_key, "amountMinor": amount_minor}),
-        now,
-    )
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "sales_target.set", subject_type: "SalesTarget", subject_id: saved.id, details: serde_json::json!({"period": saved.period, "scope": saved.scope, "key": saved.scope_key, "amountMinor": amount_minor}) }.record(&txn, now)
     .await?;
     txn.commit().await?;
     Ok(saved)

@@ -143,15 +143,14 @@ pub async fn replace(
             })
         })
         .collect();
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "approval_policy.replaced",
-        "ApprovalPolicy",
-        Uuid::nil(),
-        serde_json::json!({"kind": kind.as_str(), "tiers": audit}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "approval_policy.replaced",
+        subject_type: "ApprovalPolicy",
+        subject_id: Uuid::nil(),
+        details: serde_json::json!({"kind": kind.as_str(), "tiers": audit}),
+    }
+    .record(&txn, now)
     .await?;
     let stored = tiers(&txn, kind).await?;
     txn.commit().await?;

@@ -185,20 +185,19 @@ pub(crate) async fn open_request(
             now,
         )
         .await?;
-    crate::audit::record(
-        txn,
-        Some(submitter),
-        "approval.submitted",
-        "ApprovalRequest",
-        request.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(submitter),
+        action: "approval.submitted",
+        subject_type: "ApprovalRequest",
+        subject_id: request.id,
+        details: serde_json::json!({
             "kind": new.kind.as_str(),
             "subjectId": new.subject_id,
             "amountMinor": new.amount_minor,
             "steps": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         }),
-        now,
-    )
+    }
+    .record(txn, now)
     .await?;
     Ok((request, outbox))
 }
@@ -542,18 +541,10 @@ pub async fn record_decision(
             Some(Settlement::Rejected)
         }
     };
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        match decision {
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: match decision {
             Decision::Approve(_) => "approval.step_approved",
             Decision::Reject(_) => "approval.step_rejected",
-        },
-        "ApprovalRequest",
-        request.id,
-        serde_json::json!({"position": step.position, "role": step.role, "result": request_status.as_str()}),
-        now,
-    )
+        }, subject_type: "ApprovalRequest", subject_id: request.id, details: serde_json::json!({"position": step.position, "role": step.role, "result": request_status.as_str()}) }.record(txn, now)
     .await?;
     Ok(settlement)
 }
@@ -658,15 +649,14 @@ pub async fn withdraw_in(
             )
             .await?;
     }
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "approval.withdrawn",
-        "ApprovalRequest",
-        request.id,
-        serde_json::json!({"position": request.current_position}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "approval.withdrawn",
+        subject_type: "ApprovalRequest",
+        subject_id: request.id,
+        details: serde_json::json!({"position": request.current_position}),
+    }
+    .record(txn, now)
     .await?;
     Ok(())
 }

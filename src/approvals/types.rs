@@ -1,6 +1,5 @@
 //! GraphQL types of approvals.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 
@@ -8,6 +7,7 @@ use super::loaders::StepsByRequest;
 pub use super::policy::{ApprovalSubjectKind, ApproverRole};
 pub use super::service::{ApprovalStatus, StepStatus};
 use crate::contracts::types::Contract;
+use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
@@ -50,7 +50,7 @@ impl ApprovalRequest {
     /// The subject (null if you may no longer see it).
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalSubject>> {
         if self.model.subject_type == ApprovalSubjectKind::Waiver.as_str() {
-            let loader = ctx.data_unchecked::<DataLoader<crate::billing::loaders::WaiverLoader>>();
+            let loader = ctx.loader::<crate::billing::loaders::WaiverLoader>()?;
             return Ok(loader
                 .load_one(self.model.subject_id)
                 .await?
@@ -70,7 +70,7 @@ impl ApprovalRequest {
 
     /// Every step in order, with who decided it, when and why.
     async fn steps(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ApprovalStep>> {
-        let loader = ctx.data_unchecked::<DataLoader<StepsByRequest>>();
+        let loader = ctx.loader::<StepsByRequest>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?

@@ -441,15 +441,14 @@ pub async fn change_password(
     }
     .update(&txn)
     .await?;
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "user.password_changed",
-        "User",
-        user.id,
-        serde_json::json!({}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "user.password_changed",
+        subject_type: "User",
+        subject_id: user.id,
+        details: serde_json::json!({}),
+    }
+    .record(&txn, now)
     .await?;
     let session = issue_session(state, &txn, updated, Uuid::now_v7(), now).await?;
     txn.commit().await?;

@@ -131,15 +131,14 @@ pub async fn issue_invoice(
     }
     .insert(txn)
     .await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "invoice.issued",
-        "Invoice",
-        created.id,
-        serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "invoice.issued",
+        subject_type: "Invoice",
+        subject_id: created.id,
+        details: serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
+    }
+    .record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     load(&state.db, id).await
@@ -190,15 +189,14 @@ pub async fn void_invoice(
         .await?
         .ok_or_else(AppError::internal)?;
     ledger::adjust(txn, &item, 0, 0, -current.amount_minor, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "invoice.voided",
-        "Invoice",
-        id,
-        serde_json::json!({"reason": reason}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "invoice.voided",
+        subject_type: "Invoice",
+        subject_id: id,
+        details: serde_json::json!({"reason": reason}),
+    }
+    .record(txn, now)
     .await?;
     guard.commit(id).await?;
     load(&state.db, id).await

@@ -168,19 +168,18 @@ pub async fn record_payment(
     let open = ledger::open_installments(txn, new.customer_id, new.contract_id).await?;
     let (applied, _) = ledger::apply_payment(txn, created.id, new.amount_minor, &open, now).await?;
     ledger::spend_credit(txn, created.id, applied).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "payment.recorded",
-        "Payment",
-        created.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "payment.recorded",
+        subject_type: "Payment",
+        subject_id: created.id,
+        details: serde_json::json!({
             "amountMinor": new.amount_minor,
             "allocatedMinor": applied,
             "creditMinor": new.amount_minor - applied,
         }),
-        now,
-    )
+    }
+    .record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     load(&state.db, id).await
@@ -257,15 +256,14 @@ pub async fn reverse_payment(
         ledger::adjust(txn, &item, -amount, 0, 0, now).await?;
         undone += amount;
     }
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "payment.reversed",
-        "Payment",
-        id,
-        serde_json::json!({"reason": reason, "unallocatedMinor": undone}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "payment.reversed",
+        subject_type: "Payment",
+        subject_id: id,
+        details: serde_json::json!({"reason": reason, "unallocatedMinor": undone}),
+    }
+    .record(txn, now)
     .await?;
     guard.commit(id).await?;
     load(&state.db, id).await

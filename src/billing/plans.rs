@@ -198,19 +198,18 @@ pub async fn set_collection_plan(
         .await?;
     }
     let credit = ledger::consume_credit(txn, contract.customer_id, contract.id, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "collection_plan.set",
-        "Contract",
-        contract.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "collection_plan.set",
+        subject_type: "Contract",
+        subject_id: contract.id,
+        details: serde_json::json!({
             "installments": amounts.iter().map(|a| a.minor()).collect::<Vec<_>>(),
             "kept": kept,
             "creditAppliedMinor": credit,
         }),
-        now,
-    )
+    }
+    .record(txn, now)
     .await?;
     let id = guard.commit(contract.id).await?;
     installments_of(&state.db, &[id]).await

@@ -3,7 +3,6 @@
 //! Over 500 lines: the types of plans, invoices, payments, waivers and receivables together; issue
 //! 19 splits them per part.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -160,7 +159,7 @@ impl Invoice {
 
     /// The installment it bills.
     async fn installment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Installment>> {
-        let loader = ctx.data_unchecked::<DataLoader<InstallmentLoader>>();
+        let loader = ctx.loader::<InstallmentLoader>()?;
         Ok(loader
             .load_one(self.model.installment_id)
             .await?
@@ -213,7 +212,7 @@ pub struct Allocation {
 impl Allocation {
     /// The installment.
     async fn installment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Installment>> {
-        let loader = ctx.data_unchecked::<DataLoader<InstallmentLoader>>();
+        let loader = ctx.loader::<InstallmentLoader>()?;
         Ok(loader
             .load_one(self.model.installment_id)
             .await?
@@ -255,7 +254,7 @@ pub struct Payment {
 impl Payment {
     /// Where the money went, oldest first (reversal entries included).
     async fn allocations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Allocation>> {
-        let loader = ctx.data_unchecked::<DataLoader<AllocationsByPayment>>();
+        let loader = ctx.loader::<AllocationsByPayment>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -327,7 +326,7 @@ pub struct Waiver {
 impl Waiver {
     /// The installment.
     async fn installment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Installment>> {
-        let loader = ctx.data_unchecked::<DataLoader<InstallmentLoader>>();
+        let loader = ctx.loader::<InstallmentLoader>()?;
         Ok(loader
             .load_one(self.model.installment_id)
             .await?

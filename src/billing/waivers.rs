@@ -140,15 +140,14 @@ pub async fn request_waiver(
     }
     .insert(txn)
     .await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "waiver.requested",
-        "Waiver",
-        created.id,
-        serde_json::json!({"installmentId": item.id, "amountMinor": new.amount_minor}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "waiver.requested",
+        subject_type: "Waiver",
+        subject_id: created.id,
+        details: serde_json::json!({"installmentId": item.id, "amountMinor": new.amount_minor}),
+    }
+    .record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     outbox.send(state);
@@ -210,15 +209,7 @@ pub(crate) async fn settle(
             .ok_or_else(AppError::internal)?;
         ledger::lock_customer(txn, item.customer_id).await?;
         ledger::adjust(txn, &item, 0, found.amount_minor, 0, now).await?;
-        crate::audit::record(
-            txn,
-            None,
-            "waiver.applied",
-            "Waiver",
-            id,
-            serde_json::json!({"installmentId": item.id, "amountMinor": found.amount_minor}),
-            now,
-        )
+        crate::audit::Entry { actor_id: None, action: "waiver.applied", subject_type: "Waiver", subject_id: id, details: serde_json::json!({"installmentId": item.id, "amountMinor": found.amount_minor}) }.record(txn, now)
         .await?;
     }
     Ok(())

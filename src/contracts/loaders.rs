@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service::{self, Parent};
 use crate::error::AppError;
+use crate::graphql::context::ContextExt;
 use crate::identity::Viewer;
 use entity::contract;
 
@@ -90,6 +91,6 @@ pub async fn contract(
     ctx: &async_graphql::Context<'_>,
     id: Uuid,
 ) -> async_graphql::Result<Option<super::types::Contract>> {
-    let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<ContractLoader>>();
+    let loader = ctx.loader::<ContractLoader>()?;
     Ok(loader.load_one(id).await?.map(super::types::Contract::from))
 }

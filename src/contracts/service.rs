@@ -169,15 +169,14 @@ pub async fn create_contract(
     }
     .insert(txn)
     .await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "contract.created",
-        "Contract",
-        created.id,
-        serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "contract.created",
+        subject_type: "Contract",
+        subject_id: created.id,
+        details: serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
+    }
+    .record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     load(&state.db, id).await
@@ -303,15 +302,14 @@ pub async fn update_contract(
             Set(optional_text(Some(terms), "input.terms", MAX_TERMS)?.unwrap_or_default());
     }
     write(txn, &current, model, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "contract.updated",
-        "Contract",
-        id,
-        serde_json::json!({"title": changes.title, "amountMinor": changes.amount_minor}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "contract.updated",
+        subject_type: "Contract",
+        subject_id: id,
+        details: serde_json::json!({"title": changes.title, "amountMinor": changes.amount_minor}),
+    }
+    .record(txn, now)
     .await?;
     guard.commit(id).await?;
     load(&state.db, id).await
@@ -465,15 +463,7 @@ impl StepInProgress {
             model.cancel_reason = Set(reason.clone());
         }
         write(txn, &current, model, now).await?;
-        crate::audit::record(
-            txn,
-            Some(viewer.user_id),
-            audit,
-            "Contract",
-            id,
-            serde_json::json!({"from": current.status, "to": status.as_str(), "reason": reason}),
-            now,
-        )
+        crate::audit::Entry { actor_id: Some(viewer.user_id), action: audit, subject_type: "Contract", subject_id: id, details: serde_json::json!({"from": current.status, "to": status.as_str(), "reason": reason}) }.record(txn, now)
         .await?;
         guard.commit(id).await?;
         load(&state.db, id).await

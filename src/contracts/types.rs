@@ -1,6 +1,5 @@
 //! GraphQL types of contracts.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -8,6 +7,7 @@ pub use super::rules::ContractStatus;
 use crate::approvals::loaders::LatestRequestBySubject;
 use crate::approvals::types::ApprovalRequest;
 use crate::customers::types::Customer;
+use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
@@ -62,7 +62,7 @@ impl Contract {
         let Some(id) = self.model.opportunity_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<VisibleOpportunityLoader>>();
+        let loader = ctx.loader::<VisibleOpportunityLoader>()?;
         Ok(loader.load_one(id).await?.map(Opportunity::from))
     }
 
@@ -76,8 +76,7 @@ impl Contract {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::billing::types::Installment>> {
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InstallmentsByContract>>();
+        let loader = ctx.loader::<crate::billing::loaders::InstallmentsByContract>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -92,8 +91,7 @@ impl Contract {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::billing::types::Invoice>> {
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InvoicesByContract>>();
+        let loader = ctx.loader::<crate::billing::loaders::InvoicesByContract>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -108,8 +106,7 @@ impl Contract {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::billing::types::Payment>> {
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::billing::loaders::PaymentsByContract>>();
+        let loader = ctx.loader::<crate::billing::loaders::PaymentsByContract>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -124,9 +121,7 @@ impl Contract {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<crate::billing::types::Receivable> {
-        use crate::graphql::context::ContextExt;
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InstallmentsByContract>>();
+        let loader = ctx.loader::<crate::billing::loaders::InstallmentsByContract>()?;
         let installments = loader.load_one(self.model.id).await?.unwrap_or_default();
         let collecting = crate::billing::ledger::COLLECTING
             .iter()
@@ -151,7 +146,7 @@ impl Contract {
     /// The latest approval request (pending, or how the last one ended); null before the first
     /// submission.
     async fn approval(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalRequest>> {
-        let loader = ctx.data_unchecked::<DataLoader<LatestRequestBySubject>>();
+        let loader = ctx.loader::<LatestRequestBySubject>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?

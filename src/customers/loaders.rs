@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service;
 use crate::error::AppError;
+use crate::graphql::context::ContextExt;
 use crate::identity::Viewer;
 use entity::{contact, customer};
 
@@ -80,6 +81,6 @@ pub async fn customer(
     ctx: &async_graphql::Context<'_>,
     id: Uuid,
 ) -> async_graphql::Result<Option<super::types::Customer>> {
-    let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<CustomerLoader>>();
+    let loader = ctx.loader::<CustomerLoader>()?;
     Ok(loader.load_one(id).await?.map(super::types::Customer::from))
 }

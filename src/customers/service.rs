@@ -101,15 +101,14 @@ pub async fn create_customer(
         Start::Fresh(guard) => guard,
     };
     let created = insert_customer(guard.txn(), viewer.user_id, new, now).await?;
-    crate::audit::record(
-        guard.txn(),
-        Some(viewer.user_id),
-        "customer.created",
-        "Customer",
-        created.id,
-        serde_json::json!({"name": created.name}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "customer.created",
+        subject_type: "Customer",
+        subject_id: created.id,
+        details: serde_json::json!({"name": created.name}),
+    }
+    .record(guard.txn(), now)
     .await?;
     let id = guard.commit(created.id).await?;
     Customers::find_by_id(id)
@@ -209,15 +208,14 @@ pub async fn update_customer(
     if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "customer.updated",
-        "Customer",
-        id,
-        changed.into(),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "customer.updated",
+        subject_type: "Customer",
+        subject_id: id,
+        details: changed.into(),
+    }
+    .record(&txn, now)
     .await?;
     let updated = Customers::find_by_id(id)
         .one(&txn)
@@ -366,15 +364,14 @@ pub async fn add_contact(
         now,
     )
     .await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "contact.created",
-        "Contact",
-        created.id,
-        serde_json::json!({"customerId": customer_id, "name": created.name}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "contact.created",
+        subject_type: "Contact",
+        subject_id: created.id,
+        details: serde_json::json!({"customerId": customer_id, "name": created.name}),
+    }
+    .record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     Contacts::find_by_id(id)
@@ -454,15 +451,14 @@ pub async fn update_contact(
     if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "contact.updated",
-        "Contact",
-        id,
-        changed.into(),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "contact.updated",
+        subject_type: "Contact",
+        subject_id: id,
+        details: changed.into(),
+    }
+    .record(&txn, now)
     .await?;
     let updated = Contacts::find_by_id(id)
         .one(&txn)

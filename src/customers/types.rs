@@ -1,12 +1,12 @@
 //! GraphQL types of customers and contacts.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::loaders::ContactsByCustomer;
 use crate::followups::loaders::{FollowUpsByCustomer, LastFollowUpByCustomer};
 use crate::followups::types::FollowUp;
+use crate::graphql::context::ContextExt;
 use crate::ids::{NodeType, encode_id};
 use crate::users::loaders::UserLoader;
 use crate::users::types::User;
@@ -116,7 +116,7 @@ impl Customer {
         if let Some(found) = &self.prefetched_owner {
             return Ok(found.clone().map(User::from));
         }
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        let loader = ctx.loader::<UserLoader>()?;
         Ok(loader.load_one(self.owner_id).await?.map(User::from))
     }
 
@@ -125,7 +125,7 @@ impl Customer {
         if let Some(found) = self.prefetched(|o| o.contacts.clone()) {
             return Ok(found.into_iter().map(Contact::from).collect());
         }
-        let loader = ctx.data_unchecked::<DataLoader<ContactsByCustomer>>();
+        let loader = ctx.loader::<ContactsByCustomer>()?;
         Ok(loader
             .load_one(self.uuid)
             .await?
@@ -146,8 +146,7 @@ impl Customer {
                 .map(crate::opportunities::types::Opportunity::listed)
                 .collect());
         }
-        let loader = ctx
-            .data_unchecked::<DataLoader<crate::opportunities::loaders::OpportunitiesByCustomer>>();
+        let loader = ctx.loader::<crate::opportunities::loaders::OpportunitiesByCustomer>()?;
         Ok(loader
             .load_one(self.uuid)
             .await?
@@ -162,7 +161,7 @@ impl Customer {
         if let Some(prefetched) = &self.prefetched_last_follow_up {
             return Ok(prefetched.clone().map(FollowUp::from));
         }
-        let loader = ctx.data_unchecked::<DataLoader<LastFollowUpByCustomer>>();
+        let loader = ctx.loader::<LastFollowUpByCustomer>()?;
         Ok(loader.load_one(self.uuid).await?.map(FollowUp::from))
     }
 
@@ -180,8 +179,7 @@ impl Customer {
         let visits = match self.prefetched(|o| o.visits.clone()) {
             Some(found) => found,
             None => {
-                let loader =
-                    ctx.data_unchecked::<DataLoader<crate::visits::loaders::VisitsByCustomer>>();
+                let loader = ctx.loader::<crate::visits::loaders::VisitsByCustomer>()?;
                 loader.load_one(self.uuid).await?.unwrap_or_default()
             }
         };
@@ -197,8 +195,7 @@ impl Customer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::billing::types::Invoice>> {
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::billing::loaders::InvoicesByCustomer>>();
+        let loader = ctx.loader::<crate::billing::loaders::InvoicesByCustomer>()?;
         Ok(loader
             .load_one(self.uuid)
             .await?
@@ -217,8 +214,7 @@ impl Customer {
         let value = match self.prefetched(|o| o.receivable) {
             Some(found) => found,
             None => {
-                let loader = ctx
-                    .data_unchecked::<DataLoader<crate::billing::loaders::ReceivableByCustomer>>();
+                let loader = ctx.loader::<crate::billing::loaders::ReceivableByCustomer>()?;
                 loader.load_one(self.uuid).await?.unwrap_or_default()
             }
         };
@@ -240,8 +236,7 @@ impl Customer {
                 .map(crate::contracts::types::Contract::from)
                 .collect());
         }
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::contracts::loaders::ContractsByCustomer>>();
+        let loader = ctx.loader::<crate::contracts::loaders::ContractsByCustomer>()?;
         Ok(loader
             .load_one(self.uuid)
             .await?
@@ -262,7 +257,7 @@ impl Customer {
         limit: i32,
     ) -> async_graphql::Result<Vec<FollowUp>> {
         let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
-        let loader = ctx.data_unchecked::<DataLoader<FollowUpsByCustomer>>();
+        let loader = ctx.loader::<FollowUpsByCustomer>()?;
         Ok(loader
             .load_one(self.uuid)
             .await?

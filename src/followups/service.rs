@@ -108,15 +108,7 @@ pub async fn log_follow_up(
     }
     .insert(txn)
     .await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "follow_up.logged",
-        "FollowUp",
-        created.id,
-        serde_json::json!({"subjectType": subject_type, "subjectId": subject_id, "kind": created.kind}),
-        now,
-    )
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "follow_up.logged", subject_type: "FollowUp", subject_id: created.id, details: serde_json::json!({"subjectType": subject_type, "subjectId": subject_id, "kind": created.kind}) }.record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     FollowUps::find_by_id(id)
@@ -168,15 +160,7 @@ pub(crate) async fn log_visit(
     }
     .insert(txn)
     .await?;
-    crate::audit::record(
-        txn,
-        Some(author.user_id),
-        "follow_up.logged",
-        "FollowUp",
-        created.id,
-        serde_json::json!({"subjectType": "CUSTOMER", "subjectId": customer_id, "kind": created.kind}),
-        now,
-    )
+    crate::audit::Entry { actor_id: Some(author.user_id), action: "follow_up.logged", subject_type: "FollowUp", subject_id: created.id, details: serde_json::json!({"subjectType": "CUSTOMER", "subjectId": customer_id, "kind": created.kind}) }.record(txn, now)
     .await?;
     Ok(created)
 }

@@ -1,9 +1,9 @@
 //! GraphQL types of follow-ups.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
+use crate::graphql::context::ContextExt;
 use crate::ids::{NodeType, encode_id};
 use crate::users::loaders::UserLoader;
 use crate::users::types::User;
@@ -37,7 +37,7 @@ pub struct FollowUp {
 impl FollowUp {
     /// Who logged it.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        let loader = ctx.loader::<UserLoader>()?;
         Ok(loader.load_one(self.author_id).await?.map(User::from))
     }
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
 
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
@@ -24,6 +25,9 @@ pub trait ContextExt {
     /// This instance's resolver caches (schema data; missing only if the schema was built
     /// without them, which is an internal error).
     fn caches(&self) -> AppResult<&super::InstanceCaches>;
+    /// The request's batch loader of type `T` (`INTERNAL` if the request was built without it,
+    /// instead of a panic).
+    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T>>;
 }
 
 impl ContextExt for Context<'_> {
@@ -39,6 +43,11 @@ impl ContextExt for Context<'_> {
     fn client_addr(&self) -> &str {
         self.data_opt::<ClientAddr>()
             .map_or("unknown", |addr| addr.0.as_str())
+    }
+
+    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T>> {
+        self.data_opt::<DataLoader<T>>()
+            .ok_or_else(AppError::internal)
     }
 
     fn caches(&self) -> AppResult<&super::InstanceCaches> {

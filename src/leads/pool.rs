@@ -86,15 +86,14 @@ pub async fn claim_lead(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResul
         now,
     )
     .await?;
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "lead.claimed",
-        "Lead",
-        id,
-        serde_json::json!({}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "lead.claimed",
+        subject_type: "Lead",
+        subject_id: id,
+        details: serde_json::json!({}),
+    }
+    .record(&txn, now)
     .await?;
     let claimed = Leads::find_by_id(id)
         .one(&txn)
@@ -128,15 +127,14 @@ pub async fn release_lead(
         now,
     )
     .await?;
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "lead.released",
-        "Lead",
-        id,
-        serde_json::json!({"reason": reason}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "lead.released",
+        subject_type: "Lead",
+        subject_id: id,
+        details: serde_json::json!({"reason": reason}),
+    }
+    .record(&txn, now)
     .await?;
     let released = Leads::find_by_id(id)
         .one(&txn)
@@ -220,15 +218,14 @@ pub async fn assign_lead(
         now,
     )
     .await?;
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "lead.assigned",
-        "Lead",
-        id,
-        serde_json::json!({"assigneeId": assignee.id}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "lead.assigned",
+        subject_type: "Lead",
+        subject_id: id,
+        details: serde_json::json!({"assigneeId": assignee.id}),
+    }
+    .record(&txn, now)
     .await?;
     let assigned = Leads::find_by_id(id)
         .one(&txn)

@@ -120,15 +120,14 @@ pub async fn update_scoring_rules(
                 .await?;
         }
     }
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "scoring_rules.updated",
-        "Setting",
-        Uuid::nil(),
-        serde_json::json!({"rules": value}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "scoring_rules.updated",
+        subject_type: "Setting",
+        subject_id: Uuid::nil(),
+        details: serde_json::json!({"rules": value}),
+    }
+    .record(&txn, now)
     .await?;
     txn.commit().await?;
     Ok(rules)
@@ -503,15 +502,7 @@ pub async fn create_lead(
         .await?;
         written.extend(notify_assigned(txn, &created, viewer.user_id, now).await?);
     }
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "lead.created",
-        "Lead",
-        created.id,
-        serde_json::json!({"name": created.name, "ownerId": created.owner_id, "assign": new.assign.as_str()}),
-        now,
-    )
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "lead.created", subject_type: "Lead", subject_id: created.id, details: serde_json::json!({"name": created.name, "ownerId": created.owner_id, "assign": new.assign.as_str()}) }.record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     notifications::announce(state.events.as_ref(), &written);
@@ -780,15 +771,7 @@ pub async fn update_lead(
     if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "lead.updated",
-        "Lead",
-        id,
-        serde_json::json!({"status": next.status, "score": next.score, "phone": next.phone, "email": next.email, "name": next.name, "company": next.company}),
-        now,
-    )
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "lead.updated", subject_type: "Lead", subject_id: id, details: serde_json::json!({"status": next.status, "score": next.score, "phone": next.phone, "email": next.email, "name": next.name, "company": next.company}) }.record(&txn, now)
     .await?;
     txn.commit().await?;
     Ok(next)
@@ -839,15 +822,14 @@ pub async fn disqualify_lead(
         now,
     )
     .await?;
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "lead.disqualified",
-        "Lead",
-        id,
-        serde_json::json!({"reason": reason}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "lead.disqualified",
+        subject_type: "Lead",
+        subject_id: id,
+        details: serde_json::json!({"reason": reason}),
+    }
+    .record(&txn, now)
     .await?;
     let updated = Leads::find_by_id(id)
         .one(&txn)
@@ -935,15 +917,7 @@ pub async fn mark_converted_in(
         now,
     )
     .await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "lead.converted",
-        "Lead",
-        id,
-        serde_json::json!({"customerId": to.customer_id, "contactId": to.contact_id, "linked": to.linked}),
-        now,
-    )
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "lead.converted", subject_type: "Lead", subject_id: id, details: serde_json::json!({"customerId": to.customer_id, "contactId": to.contact_id, "linked": to.linked}) }.record(txn, now)
     .await?;
     Ok(())
 }

@@ -3,7 +3,6 @@
 //! Over 500 lines: the lead object, its inputs and the duplicate-candidate union; issue 19 splits
 //! inputs from objects.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 
@@ -154,7 +153,7 @@ impl Lead {
             return Ok(None);
         };
         Ok(ctx
-            .data_unchecked::<DataLoader<UserLoader>>()
+            .loader::<UserLoader>()?
             .load_one(owner)
             .await?
             .map(User::from))
@@ -162,7 +161,7 @@ impl Lead {
 
     /// Follow-ups logged on the lead, newest first.
     async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {
-        let loader = ctx.data_unchecked::<DataLoader<FollowUpsByLead>>();
+        let loader = ctx.loader::<FollowUpsByLead>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -174,7 +173,7 @@ impl Lead {
 
     /// Every claim, release, assignment, return and conversion, oldest first.
     async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LeadEvent>> {
-        let loader = ctx.data_unchecked::<DataLoader<EventsByLead>>();
+        let loader = ctx.loader::<EventsByLead>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -192,8 +191,7 @@ impl Lead {
         let Some(id) = self.model.converted_opportunity_id else {
             return Ok(None);
         };
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::opportunities::loaders::OpportunityLoader>>();
+        let loader = ctx.loader::<crate::opportunities::loaders::OpportunityLoader>()?;
         Ok(loader
             .load_one(id)
             .await?
@@ -209,7 +207,7 @@ impl Lead {
             return Ok(None);
         };
         Ok(ctx
-            .data_unchecked::<DataLoader<CustomerLoader>>()
+            .loader::<CustomerLoader>()?
             .load_one(id)
             .await?
             .map(Customer::from))
@@ -271,7 +269,7 @@ pub struct LeadEvent {
 async fn user(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_graphql::Result<Option<User>> {
     let Some(id) = id else { return Ok(None) };
     Ok(ctx
-        .data_unchecked::<DataLoader<UserLoader>>()
+        .loader::<UserLoader>()?
         .load_one(id)
         .await?
         .map(User::from))

@@ -173,15 +173,14 @@ pub async fn create_opportunity(
         .await
         .map_err(|e| e.with_field("input.customerId"))?;
     let created = insert_opportunity(txn, viewer.user_id, new, None, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "opportunity.created",
-        "Opportunity",
-        created.id,
-        serde_json::json!({"name": created.name, "amountMinor": created.amount_minor}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "opportunity.created",
+        subject_type: "Opportunity",
+        subject_id: created.id,
+        details: serde_json::json!({"name": created.name, "amountMinor": created.amount_minor}),
+    }
+    .record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     load(&state.db, id).await
@@ -490,15 +489,14 @@ pub async fn update_opportunity(
     {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "opportunity.updated",
-        "Opportunity",
-        id,
-        serde_json::json!({"amountMinor": changes.amount_minor, "name": changes.name}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "opportunity.updated",
+        subject_type: "Opportunity",
+        subject_id: id,
+        details: serde_json::json!({"amountMinor": changes.amount_minor, "name": changes.name}),
+    }
+    .record(txn, now)
     .await?;
     guard.commit(id).await?;
     load(&state.db, id).await
@@ -673,15 +671,14 @@ async fn apply(
     }
     .insert(txn)
     .await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "opportunity.stage_changed",
-        "Opportunity",
-        id,
-        serde_json::json!({"from": current.stage_id, "to": stage.id, "status": status}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "opportunity.stage_changed",
+        subject_type: "Opportunity",
+        subject_id: id,
+        details: serde_json::json!({"from": current.stage_id, "to": stage.id, "status": status}),
+    }
+    .record(txn, now)
     .await?;
     let mut written = Vec::new();
     if matches!(change, Transition::Win | Transition::Lose(_)) {
@@ -926,15 +923,14 @@ pub async fn set_splits(
         .iter()
         .map(|(user, basis)| serde_json::json!({"userId": user, "basisPoints": basis}))
         .collect();
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "opportunity.splits_set",
-        "Opportunity",
-        id,
-        serde_json::json!({"splits": audit}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "opportunity.splits_set",
+        subject_type: "Opportunity",
+        subject_id: id,
+        details: serde_json::json!({"splits": audit}),
+    }
+    .record(txn, now)
     .await?;
     guard.commit(id).await?;
     load(&state.db, id).await

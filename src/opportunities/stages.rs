@@ -197,15 +197,14 @@ pub async fn replace(
             }
         }
     }
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "pipeline.updated",
-        "Pipeline",
-        Uuid::nil(),
-        serde_json::json!({"stages": specs.len()}),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "pipeline.updated",
+        subject_type: "Pipeline",
+        subject_id: Uuid::nil(),
+        details: serde_json::json!({"stages": specs.len()}),
+    }
+    .record(&txn, now)
     .await?;
     let stages = list(&txn, true).await?;
     txn.commit().await?;

@@ -4,7 +4,6 @@
 //! object.
 
 use crate::graphql::scalars::Decimal;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -59,10 +58,7 @@ async fn stage(
     ctx: &Context<'_>,
     id: uuid::Uuid,
 ) -> async_graphql::Result<Option<pipeline_stage::Model>> {
-    Ok(ctx
-        .data_unchecked::<DataLoader<StageLoader>>()
-        .load_one(id)
-        .await?)
+    Ok(ctx.loader::<StageLoader>()?.load_one(id).await?)
 }
 
 /// A deal being worked with a customer.
@@ -138,7 +134,7 @@ impl Opportunity {
         if let Some(found) = self.prefetched.as_ref().and_then(|p| p.customer.clone()) {
             return Ok(found.map(Customer::from));
         }
-        let loader = ctx.data_unchecked::<DataLoader<CustomerLoader>>();
+        let loader = ctx.loader::<CustomerLoader>()?;
         Ok(loader
             .load_one(self.model.customer_id)
             .await?
@@ -150,7 +146,7 @@ impl Opportunity {
         if let Some(found) = self.prefetched.as_ref().and_then(|p| p.owner.clone()) {
             return Ok(found.map(User::from));
         }
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        let loader = ctx.loader::<UserLoader>()?;
         Ok(loader.load_one(self.model.owner_id).await?.map(User::from))
     }
 
@@ -197,7 +193,7 @@ impl Opportunity {
     /// Who is credited with the deal and how much (100% to the owner unless split).
     async fn splits(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RevenueSplit>> {
         let splits = ctx
-            .data_unchecked::<DataLoader<SplitsByOpportunity>>()
+            .loader::<SplitsByOpportunity>()?
             .load_one(self.model.id)
             .await?
             .unwrap_or_default();
@@ -228,8 +224,7 @@ impl Opportunity {
         limit: i32,
     ) -> async_graphql::Result<Vec<crate::visits::types::VisitTask>> {
         let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::visits::loaders::VisitsByOpportunity>>();
+        let loader = ctx.loader::<crate::visits::loaders::VisitsByOpportunity>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -245,8 +240,7 @@ impl Opportunity {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::contracts::types::Contract>> {
-        let loader =
-            ctx.data_unchecked::<DataLoader<crate::contracts::loaders::ContractsByOpportunity>>();
+        let loader = ctx.loader::<crate::contracts::loaders::ContractsByOpportunity>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -258,7 +252,7 @@ impl Opportunity {
 
     /// Every change of stage, oldest first.
     async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChange>> {
-        let loader = ctx.data_unchecked::<DataLoader<HistoryByOpportunity>>();
+        let loader = ctx.loader::<HistoryByOpportunity>()?;
         Ok(loader
             .load_one(self.model.id)
             .await?
@@ -316,7 +310,7 @@ impl StageChange {
         if let Some(facts) = &self.facts {
             return Ok(Some(Opportunity::from(facts.deal.clone())));
         }
-        let loader = ctx.data_unchecked::<DataLoader<OpportunityLoader>>();
+        let loader = ctx.loader::<OpportunityLoader>()?;
         Ok(loader
             .load_one(self.model.opportunity_id)
             .await?
@@ -350,7 +344,7 @@ impl StageChange {
 
     /// Who changed it.
     async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        let loader = ctx.loader::<UserLoader>()?;
         Ok(loader
             .load_one(self.model.changed_by)
             .await?
@@ -398,7 +392,7 @@ impl RevenueSplit {
     /// The credited member.
     async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         Ok(ctx
-            .data_unchecked::<DataLoader<UserLoader>>()
+            .loader::<UserLoader>()?
             .load_one(self.user_id)
             .await?
             .map(User::from))

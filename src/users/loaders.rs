@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service;
 use crate::error::AppError;
+use crate::graphql::context::ContextExt;
 use entity::{team, user};
 
 /// Loads users by id (for fields of records the viewer already sees).
@@ -47,7 +48,7 @@ pub async fn user(
     ctx: &async_graphql::Context<'_>,
     id: Uuid,
 ) -> async_graphql::Result<Option<crate::users::types::User>> {
-    let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<UserLoader>>();
+    let loader = ctx.loader::<UserLoader>()?;
     Ok(loader
         .load_one(id)
         .await?

@@ -191,19 +191,18 @@ pub async fn create_user(
     };
     let prepared = prepare_user(state, new).await?;
     let created = insert_prepared(guard.txn(), prepared, now).await?;
-    crate::audit::record(
-        guard.txn(),
-        Some(viewer.user_id),
-        "user.created",
-        "User",
-        created.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "user.created",
+        subject_type: "User",
+        subject_id: created.id,
+        details: serde_json::json!({
             "email": created.email,
             "role": created.role,
             "teamId": created.team_id,
         }),
-        now,
-    )
+    }
+    .record(guard.txn(), now)
     .await?;
     let id = guard.commit(created.id).await?;
     Ok(Outcome::Fresh(fetch(id).await?))
@@ -302,15 +301,14 @@ pub async fn update_user(
     if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "user.updated",
-        "User",
-        id,
-        changed.into(),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "user.updated",
+        subject_type: "User",
+        subject_id: id,
+        details: changed.into(),
+    }
+    .record(&txn, now)
     .await?;
     let updated = Users::find_by_id(id)
         .one(&txn)
@@ -478,15 +476,7 @@ pub async fn create_team(
             err.into()
         }
     })?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "team.created",
-        "Team",
-        created.id,
-        serde_json::json!({"name": created.name, "region": created.region, "managerId": created.manager_id}),
-        now,
-    )
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "team.created", subject_type: "Team", subject_id: created.id, details: serde_json::json!({"name": created.name, "region": created.region, "managerId": created.manager_id}) }.record(txn, now)
     .await?;
     let id = guard.commit(created.id).await?;
     if new.manager_id.is_some() {
@@ -580,15 +570,14 @@ pub async fn update_team(
     if !updated {
         return Err(AppError::conflict(current.version + 1));
     }
-    crate::audit::record(
-        &txn,
-        Some(viewer.user_id),
-        "team.updated",
-        "Team",
-        id,
-        changed.into(),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "team.updated",
+        subject_type: "Team",
+        subject_id: id,
+        details: changed.into(),
+    }
+    .record(&txn, now)
     .await?;
     let updated = Teams::find_by_id(id)
         .one(&txn)

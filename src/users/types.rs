@@ -1,10 +1,10 @@
 //! GraphQL types of users and teams.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, SimpleObject};
 use chrono::{DateTime, Utc};
 
 use super::loaders::{TeamLoader, UserLoader};
+use crate::graphql::context::ContextExt;
 use crate::identity::Role;
 use crate::ids::{NodeType, encode_id};
 use entity::{team, user};
@@ -59,7 +59,7 @@ impl User {
         let Some(team_id) = self.team_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<TeamLoader>>();
+        let loader = ctx.loader::<TeamLoader>()?;
         Ok(loader.load_one(team_id).await?.map(Team::from))
     }
 }
@@ -120,7 +120,7 @@ impl Team {
         let Some(manager_id) = self.manager_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<UserLoader>>();
+        let loader = ctx.loader::<UserLoader>()?;
         Ok(loader.load_one(manager_id).await?.map(User::from))
     }
 }

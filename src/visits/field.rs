@@ -120,19 +120,18 @@ pub async fn check_in(
         ..Default::default()
     };
     write(txn, &current, changes, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "visit.checked_in",
-        "VisitTask",
-        current.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "visit.checked_in",
+        subject_type: "VisitTask",
+        subject_id: current.id,
+        details: serde_json::json!({
             "deviceTime": check_in.device_time,
             "distanceMeters": distance,
             "onSite": on_site,
         }),
-        now,
-    )
+    }
+    .record(txn, now)
     .await?;
     finish(guard, current.id).await
 }
@@ -208,18 +207,17 @@ pub async fn check_out(
         ..Default::default()
     };
     write(txn, &current, changes, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "visit.checked_out",
-        "VisitTask",
-        current.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "visit.checked_out",
+        subject_type: "VisitTask",
+        subject_id: current.id,
+        details: serde_json::json!({
             "outcome": check_out.outcome.as_str(),
             "nextVisitId": next_visit.as_ref().map(|v| v.id),
         }),
-        now,
-    )
+    }
+    .record(txn, now)
     .await?;
     finish(guard, current.id).await
 }

@@ -51,15 +51,14 @@ pub async fn mark_missed(state: &AppState, now: DateTime<Utc>) -> AppResult<Swee
             continue; // changed since read: checked in, cancelled or rescheduled
         }
         marked += 1;
-        crate::audit::record(
-            &txn,
-            None,
-            "visit.missed",
-            "VisitTask",
-            task.id,
-            serde_json::json!({ "localDate": task.local_date }),
-            now,
-        )
+        crate::audit::Entry {
+            actor_id: None,
+            action: "visit.missed",
+            subject_type: "VisitTask",
+            subject_id: task.id,
+            details: serde_json::json!({ "localDate": task.local_date }),
+        }
+        .record(&txn, now)
         .await?;
         let recipients = match managers.get(&task.assignee_id) {
             Some(found) => found.clone(),

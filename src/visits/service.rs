@@ -191,19 +191,18 @@ pub(crate) async fn insert_visit(
     }
     .insert(db)
     .await?;
-    crate::audit::record(
-        db,
-        Some(created_by),
-        "visit.planned",
-        "VisitTask",
-        created.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(created_by),
+        action: "visit.planned",
+        subject_type: "VisitTask",
+        subject_id: created.id,
+        details: serde_json::json!({
             "assigneeId": created.assignee_id,
             "customerId": created.customer_id,
             "plannedStart": created.planned_start,
         }),
-        now,
-    )
+    }
+    .record(db, now)
     .await?;
     Ok(created)
 }
@@ -388,18 +387,17 @@ pub async fn reschedule_visit(
         ..Default::default()
     };
     write(txn, &current, changes, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "visit.rescheduled",
-        "VisitTask",
-        current.id,
-        serde_json::json!({
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "visit.rescheduled",
+        subject_type: "VisitTask",
+        subject_id: current.id,
+        details: serde_json::json!({
             "from": current.planned_start,
             "to": change.planned_start,
         }),
-        now,
-    )
+    }
+    .record(txn, now)
     .await?;
     finish(guard, current.id).await
 }
@@ -438,15 +436,14 @@ pub async fn cancel_visit(
         ..Default::default()
     };
     write(txn, &current, changes, now).await?;
-    crate::audit::record(
-        txn,
-        Some(viewer.user_id),
-        "visit.cancelled",
-        "VisitTask",
-        current.id,
-        serde_json::json!({ "reason": reason }),
-        now,
-    )
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "visit.cancelled",
+        subject_type: "VisitTask",
+        subject_id: current.id,
+        details: serde_json::json!({ "reason": reason }),
+    }
+    .record(txn, now)
     .await?;
     finish(guard, current.id).await
 }

@@ -3,7 +3,6 @@
 //! Over 500 lines (just): visit tasks, check-ins and their inputs; issue 19 splits inputs from
 //! objects.
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
 use chrono::{DateTime, Utc};
 
@@ -11,6 +10,7 @@ use super::loaders::VisitLoader;
 pub use super::rules::{VisitOutcome, VisitStatus};
 use crate::customers::loaders::ContactLoader;
 use crate::customers::types::{Contact, Customer, Location, LocationInput};
+use crate::graphql::context::ContextExt;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, encode_id};
 use crate::opportunities::loaders::VisibleOpportunityLoader;
@@ -156,7 +156,7 @@ impl VisitTask {
         let Some(id) = self.model.contact_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<ContactLoader>>();
+        let loader = ctx.loader::<ContactLoader>()?;
         Ok(loader.load_one(id).await?.map(Contact::from))
     }
 
@@ -168,7 +168,7 @@ impl VisitTask {
         let Some(id) = self.model.opportunity_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<VisibleOpportunityLoader>>();
+        let loader = ctx.loader::<VisibleOpportunityLoader>()?;
         Ok(loader.load_one(id).await?.map(Opportunity::from))
     }
 
@@ -177,7 +177,7 @@ impl VisitTask {
         let Some(id) = self.model.next_visit_id else {
             return Ok(None);
         };
-        let loader = ctx.data_unchecked::<DataLoader<VisitLoader>>();
+        let loader = ctx.loader::<VisitLoader>()?;
         Ok(loader.load_one(id).await?.map(VisitTask::from))
     }
 }
