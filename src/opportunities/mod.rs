@@ -22,9 +22,13 @@
 pub mod forecast;
 pub mod funnel;
 pub mod graphql;
+pub mod listing;
 pub mod live;
 pub mod loaders;
 pub mod model;
 pub mod service;
+pub mod splits;
 pub mod stages;
+pub mod stale;
+pub mod transitions;
 pub mod types;

@@ -1,0 +1,186 @@
+//! Revenue splits: who is credited with a deal and how much (shares summing to 100%, the owner's\nunless split), and the credit each holder gets.
+
+use super::service::*;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
+use crate::money::Money;
+use crate::state::AppState;
+use entity::opportunity::{self, Entity as Opportunities};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use uuid::Uuid;
+
+/// One member's share of a deal, in percent.
+#[derive(Debug, Clone)]
+pub struct SplitSpec {
+    pub user_id: Uuid,
+    pub percent: rust_decimal::Decimal,
+}
+
+/// Replaces a deal's revenue splits (shares summing to exactly 100%). The owner, their managers
+/// and admins may set them. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`.
+pub async fn set_splits(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    specs: Vec<SplitSpec>,
+    idempotency_key: Option<String>,
+) -> AppResult<opportunity::Model> {
+    require_seller(viewer)?;
+    let mut shares = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.iter().enumerate() {
+        let field = format!("input.splits.{i}.percent");
+        let basis = (spec.percent * rust_decimal::Decimal::ONE_HUNDRED).normalize();
+        let basis = i32::try_from(basis.mantissa())
+            .ok()
+            .filter(|b| basis.scale() == 0 && *b > 0 && *b <= 10_000)
+            .ok_or_else(|| {
+                AppError::bad_input(
+                    field,
+                    "A share is above 0 and at most 100, with at most two decimals",
+                )
+            })?;
+        if specs[..i]
+            .iter()
+            .any(|earlier| earlier.user_id == spec.user_id)
+        {
+            return Err(AppError::bad_input(
+                format!("input.splits.{i}.userId"),
+                "Each member appears once",
+            ));
+        }
+        shares.push((spec.user_id, basis));
+    }
+    if shares.iter().map(|(_, b)| i64::from(*b)).sum::<i64>() != 10_000 {
+        return Err(AppError::bad_input(
+            "input.splits",
+            "Shares must sum to exactly 100",
+        ));
+    }
+    let now = state.clock.now();
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "setOpportunitySplits",
+        idempotency_key,
+        &format!("{:?}", (id, expected_version, &shares)),
+    )?;
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(_) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    let current = opportunity_for_change(txn, viewer, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    for (i, (user_id, _)) in shares.iter().enumerate() {
+        let member = entity::user::Entity::find_by_id(*user_id).one(txn).await?;
+        let eligible = member.is_some_and(|m| {
+            m.active && (m.role == Role::SalesRep.as_str() || m.role == Role::SalesManager.as_str())
+        });
+        if !eligible {
+            return Err(AppError::bad_input(
+                format!("input.splits.{i}.userId"),
+                "Splits go to active sales reps and managers",
+            ));
+        }
+    }
+    entity::opportunity_split::Entity::delete_many()
+        .filter(entity::opportunity_split::Column::OpportunityId.eq(id))
+        .exec(txn)
+        .await?;
+    for (user_id, basis) in &shares {
+        entity::opportunity_split::ActiveModel {
+            opportunity_id: Set(id),
+            user_id: Set(*user_id),
+            share_basis_points: Set(*basis),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+    }
+    let bump = opportunity::ActiveModel {
+        id: Set(id),
+        version: Set(current.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    if !crate::db::update_if_version::<Opportunities>(
+        txn,
+        bump,
+        opportunity::Column::Id,
+        id,
+        opportunity::Column::Version,
+        expected_version,
+    )
+    .await?
+    {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    let audit: Vec<_> = shares
+        .iter()
+        .map(|(user, basis)| serde_json::json!({"userId": user, "basisPoints": basis}))
+        .collect();
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "opportunity.splits_set",
+        subject_type: "Opportunity",
+        subject_id: id,
+        details: serde_json::json!({"splits": audit}),
+    }
+    .record(txn, now)
+    .await?;
+    guard.commit(id).await?;
+    load(&state.db, id).await
+}
+
+/// Revenue splits of deals (for loaders under visible deals).
+pub async fn splits_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> AppResult<Vec<entity::opportunity_split::Model>> {
+    Ok(entity::opportunity_split::Entity::find()
+        .filter(entity::opportunity_split::Column::OpportunityId.is_in(ids.to_vec()))
+        .order_by_desc(entity::opportunity_split::Column::ShareBasisPoints)
+        .order_by_asc(entity::opportunity_split::Column::UserId)
+        .all(db)
+        .await?)
+}
+
+/// Credited and weighted amounts per member: explicit splits, or 100% to the owner. Each column
+/// sums exactly to the deal's amount (weighted amount), the remainder going to the last member.
+pub fn credits(
+    owner: Uuid,
+    amount: Money,
+    weighted_amount: Money,
+    splits: &[entity::opportunity_split::Model],
+) -> Vec<(Uuid, rust_decimal::Decimal, Money, Money)> {
+    let members: Vec<(Uuid, rust_decimal::Decimal)> = if splits.is_empty() {
+        vec![(owner, rust_decimal::Decimal::new(10_000, 2))]
+    } else {
+        splits
+            .iter()
+            .map(|s| {
+                (
+                    s.user_id,
+                    rust_decimal::Decimal::new(i64::from(s.share_basis_points), 2),
+                )
+            })
+            .collect()
+    };
+    let percents: Vec<rust_decimal::Decimal> = members.iter().map(|(_, p)| *p).collect();
+    let credited = amount
+        .split_by_percent(&percents)
+        .unwrap_or_else(|| vec![amount]);
+    let weighted = weighted_amount
+        .split_by_percent(&percents)
+        .unwrap_or_else(|| vec![weighted_amount]);
+    members
+        .into_iter()
+        .zip(credited.into_iter().zip(weighted))
+        .map(|((user, percent), (credit, weight))| (user, percent, credit, weight))
+        .collect()
+}

@@ -1,0 +1,87 @@
+//! Deals stuck in their stage past its limit, and the daily sweep that tells their owners once.
+
+use super::service::*;
+use super::stages;
+use crate::error::AppResult;
+use crate::identity::Viewer;
+use crate::notifications::service::{self as notifications, NewNotification};
+use crate::policy;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use entity::opportunity::{self, Entity as Opportunities};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+/// Open visible deals sitting in their stage too long, longest first (at most 100).
+pub async fn stale_opportunities(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<opportunity::Model>> {
+    let stages = stages::list(db, true).await?;
+    Ok(Opportunities::find()
+        .filter(policy::opportunities(viewer))
+        .filter(stale_condition(now, &stages))
+        .order_by_asc(opportunity::Column::StageEnteredAt)
+        .limit(100)
+        .all(db)
+        .await?)
+}
+
+/// Lock of the sweep reporting stale deals.
+pub const STALE_LOCK: i64 = 0x5341_4c45_0003;
+
+/// Tells the owner and their manager, once per stay in a stage, that an open deal sits longer
+/// than its stage allows. Safe to run on several instances at once.
+pub async fn report_stale(
+    state: &AppState,
+    now: DateTime<Utc>,
+) -> AppResult<crate::sweeps::SweepReport> {
+    let Some(txn) = crate::sweeps::begin_exclusive(state, STALE_LOCK).await? else {
+        return Ok(crate::sweeps::SweepReport::default());
+    };
+    let stages = stages::list(&txn, true).await?;
+    let stale = Opportunities::find()
+        .filter(stale_condition(now, &stages))
+        .filter(opportunity::Column::StaleNotifiedAt.is_null())
+        .limit(500)
+        .all(&txn)
+        .await?;
+    let mut written = Vec::new();
+    let mut reported = 0;
+    for deal in stale {
+        let marked = Opportunities::update_many()
+            .col_expr(opportunity::Column::StaleNotifiedAt, Expr::value(Some(now)))
+            .filter(opportunity::Column::Id.eq(deal.id))
+            .filter(opportunity::Column::StaleNotifiedAt.is_null())
+            .filter(opportunity::Column::StageId.eq(deal.stage_id))
+            .exec(&txn)
+            .await?;
+        if marked.rows_affected != 1 {
+            continue;
+        }
+        reported += 1;
+        let mut recipients = vec![deal.owner_id];
+        recipients.extend(crate::users::service::managers_of(&txn, deal.owner_id).await?);
+        for user_id in recipients {
+            let notice = NewNotification {
+                user_id,
+                kind: "OPPORTUNITY_STALE",
+                title: format!("Deal stuck: {}", deal.name),
+                body: format!(
+                    "{} has stayed in its stage longer than the pipeline allows.",
+                    deal.name
+                ),
+                subject_type: Some("Opportunity"),
+                subject_id: Some(deal.id),
+            };
+            written.push(notifications::notify(&txn, notice, now).await?);
+        }
+    }
+    txn.commit().await?;
+    notifications::announce(state.events.as_ref(), &written);
+    Ok(crate::sweeps::SweepReport {
+        ran: true,
+        affected: reported,
+    })
+}

@@ -1,0 +1,228 @@
+//! Moving a deal through the pipeline: to another open stage, won, lost or reopened, at its\nversion, with the stage history, notifications and the live event after commit.
+
+use super::model::{ForecastCategory, OpportunityStatus, StageKind};
+use super::service::*;
+use super::stages;
+use crate::error::{AppError, AppResult};
+use crate::events::{DomainEvent, EventKind};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::Viewer;
+use crate::input::required_text;
+use crate::money::Money;
+use crate::notifications::service::{self as notifications, NewNotification};
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use entity::opportunity::{self, Entity as Opportunities};
+use entity::{notification, stage_change};
+use sea_orm::{ActiveModelTrait, DatabaseTransaction, Set};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A change of stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Transition {
+    /// To another open stage.
+    Move(Uuid),
+    /// Close as won.
+    Win,
+    /// Close as lost, with the reason.
+    Lose(String),
+    /// Back from won or lost to an open stage.
+    Reopen(Uuid),
+}
+
+/// Moves, wins, loses or reopens a deal at `expected_version`, writing its `StageChange`.
+/// Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`,
+/// `INVALID_STATE`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn transition(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    change: Transition,
+    note: Option<String>,
+    idempotency_key: Option<String>,
+) -> AppResult<opportunity::Model> {
+    require_seller(viewer)?;
+    if let Transition::Lose(reason) = &change {
+        required_text(reason, "input.reason", 1000)?;
+    }
+    let note = crate::input::optional_text(note.as_deref(), "input.note", 2000)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "opportunityTransition",
+        idempotency_key,
+        &(id, expected_version, &change, &note),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(_) => return load(&state.db, id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let (change_id, written) = apply(
+        guard.txn(),
+        viewer,
+        id,
+        expected_version,
+        &change,
+        note,
+        now,
+    )
+    .await?;
+    guard.commit(change_id).await?;
+    state.events.publish(DomainEvent {
+        kind: EventKind::OpportunityStageChanged,
+        subject_id: change_id,
+        actor_id: Some(viewer.user_id),
+        audience: None,
+    });
+    notifications::announce(state.events.as_ref(), &written);
+    load(&state.db, id).await
+}
+
+pub(super) async fn apply(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    change: &Transition,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> AppResult<(Uuid, Vec<notification::Model>)> {
+    let current = opportunity_for_change(txn, viewer, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    let open = current.status == OpportunityStatus::Open.as_str();
+    let (stage, status) = match change {
+        Transition::Move(stage_id) => {
+            if !open {
+                return Err(AppError::invalid_state(
+                    "A closed deal does not move; reopen it first",
+                ));
+            }
+            if *stage_id == current.stage_id {
+                return Err(AppError::invalid_state("The deal is already in this stage"));
+            }
+            (
+                stages::open_stage(txn, *stage_id, "input.stageId").await?,
+                OpportunityStatus::Open,
+            )
+        }
+        Transition::Win | Transition::Lose(_) if !open => {
+            return Err(AppError::invalid_state(
+                "The deal is already closed; reopen it first",
+            ));
+        }
+        Transition::Win => (
+            stages::first_of_kind(txn, StageKind::Won).await?,
+            OpportunityStatus::Won,
+        ),
+        Transition::Lose(_) => (
+            stages::first_of_kind(txn, StageKind::Lost).await?,
+            OpportunityStatus::Lost,
+        ),
+        Transition::Reopen(stage_id) => {
+            if open {
+                return Err(AppError::invalid_state(
+                    "Only a won or lost deal can be reopened",
+                ));
+            }
+            (
+                stages::open_stage(txn, *stage_id, "input.stageId").await?,
+                OpportunityStatus::Open,
+            )
+        }
+    };
+    let mut model = opportunity::ActiveModel {
+        id: Set(id),
+        stage_id: Set(stage.id),
+        status: Set(status.as_str().to_owned()),
+        stage_entered_at: Set(now),
+        stale_notified_at: Set(None),
+        version: Set(current.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    match change {
+        Transition::Win => {
+            model.closed_at = Set(Some(now));
+            // A won deal's close date is the day it was won: forecasts count it there.
+            model.expected_close_date = Set(now.date_naive());
+            model.forecast_category = Set(ForecastCategory::Closed.as_str().to_owned());
+        }
+        Transition::Lose(reason) => {
+            model.closed_at = Set(Some(now));
+            model.lost_reason = Set(Some(reason.trim().to_owned()));
+            model.forecast_category = Set(ForecastCategory::Closed.as_str().to_owned());
+        }
+        Transition::Reopen(_) => {
+            model.closed_at = Set(None);
+            model.lost_reason = Set(None);
+            model.forecast_category = Set(ForecastCategory::Pipeline.as_str().to_owned());
+        }
+        Transition::Move(_) => {}
+    }
+    if !crate::db::update_if_version::<Opportunities>(
+        txn,
+        model,
+        opportunity::Column::Id,
+        id,
+        opportunity::Column::Version,
+        expected_version,
+    )
+    .await?
+    {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    let change_row = stage_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        opportunity_id: Set(id),
+        from_stage_id: Set(Some(current.stage_id)),
+        to_stage_id: Set(stage.id),
+        changed_by: Set(viewer.user_id),
+        changed_at: Set(now),
+        days_in_previous_stage: Set(Some(whole_days(current.stage_entered_at, now))),
+        note: Set(note),
+    }
+    .insert(txn)
+    .await?;
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "opportunity.stage_changed",
+        subject_type: "Opportunity",
+        subject_id: id,
+        details: serde_json::json!({"from": current.stage_id, "to": stage.id, "status": status}),
+    }
+    .record(txn, now)
+    .await?;
+    let mut written = Vec::new();
+    if matches!(change, Transition::Win | Transition::Lose(_)) {
+        for manager in crate::users::service::managers_of(txn, current.owner_id).await? {
+            let won = matches!(change, Transition::Win);
+            let notice = NewNotification {
+                user_id: manager,
+                kind: if won {
+                    "OPPORTUNITY_WON"
+                } else {
+                    "OPPORTUNITY_LOST"
+                },
+                title: format!(
+                    "Deal {}: {}",
+                    if won { "won" } else { "lost" },
+                    current.name
+                ),
+                body: format!(
+                    "{} was {} at {}.",
+                    current.name,
+                    if won { "won" } else { "lost" },
+                    Money::from_minor(current.amount_minor).to_decimal()
+                ),
+                subject_type: Some("Opportunity"),
+                subject_id: Some(id),
+            };
+            written.push(notifications::notify(txn, notice, now).await?);
+        }
+    }
+    Ok((change_row.id, written))
+}
