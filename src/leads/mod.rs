@@ -23,10 +23,15 @@
 //! - `convertLead` creates (or links a visible) customer and a contact from a `QUALIFIED` lead in
 //!   one transaction; the lead's follow-ups then appear on the customer.
 
+pub mod conversion;
+pub mod creation;
+pub mod duplicates;
 pub mod graphql;
+pub mod listing;
 pub mod loaders;
 pub mod model;
 pub mod pool;
+pub mod rule_store;
 pub mod scoring;
 pub mod service;
 pub mod types;

@@ -1,0 +1,247 @@
+//! Creating a lead: its contact fields and BANT answers checked, duplicates looked for, scored,\nassigned (or pooled), with its first event and notifications.
+
+use super::duplicates::check_duplicates;
+use super::model::{
+    BantAnswer, BantTimeline, LeadAssignment, LeadEventKind, LeadSource, LeadStatus,
+};
+use super::service::*;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::{Role, Viewer};
+use crate::input::{optional_text, required_text};
+use crate::normalize;
+use crate::notifications::service::{self as notifications};
+use crate::state::AppState;
+use chrono::Duration;
+use entity::customer;
+use entity::lead::{self, Entity as Leads};
+use sea_orm::{ActiveModelTrait, EntityTrait};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// BANT answers as stored strings.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct BantValues {
+    pub budget: Option<BantAnswer>,
+    pub authority: Option<BantAnswer>,
+    pub need: Option<BantAnswer>,
+    pub timeline: Option<BantTimeline>,
+}
+
+/// A lead to create, before validation.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewLead {
+    pub name: String,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub source: LeadSource,
+    pub region: Option<String>,
+    pub industry: Option<String>,
+    pub notes: Option<String>,
+    pub bant: BantValues,
+    pub assign: LeadAssignment,
+    pub assignee_id: Option<Uuid>,
+    pub team_id: Option<Uuid>,
+}
+
+pub(super) fn parse_contact_fields(
+    phone: Option<&str>,
+    email: Option<&str>,
+    country_code: &str,
+) -> AppResult<ContactFields> {
+    let phone = optional_text(phone, "input.phone", 50)?;
+    let phone_key = match &phone {
+        Some(p) => Some(normalize::phone_key(p, country_code).ok_or_else(|| {
+            AppError::bad_input("input.phone", "A phone number has at least 5 digits")
+        })?),
+        None => None,
+    };
+    let email = optional_text(email, "input.email", 254)?;
+    if let Some(e) = &email {
+        crate::input::parse_email(e, "input.email")?;
+    }
+    let email_key = email.as_deref().and_then(normalize::email_key);
+    Ok((phone, phone_key, email, email_key))
+}
+
+/// Creates a lead and assigns it. Idempotent by key. Errors: `FORBIDDEN`, `BAD_USER_INPUT`,
+/// `DUPLICATE`, `INVALID_STATE` (no active rep in the team for `AUTO`),
+/// `IDEMPOTENCY_KEY_REUSED`.
+pub async fn create_lead(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewLead,
+    idempotency_key: Option<String>,
+) -> AppResult<(lead::Model, Vec<lead::Model>, Vec<customer::Model>)> {
+    if viewer.role == Role::Finance {
+        return Err(AppError::forbidden());
+    }
+    let manager_or_admin = matches!(viewer.role, Role::Admin | Role::SalesManager);
+    match new.assign {
+        LeadAssignment::User | LeadAssignment::Auto if !manager_or_admin => {
+            return Err(AppError::forbidden());
+        }
+        LeadAssignment::Auto => {
+            let team = new.team_id.ok_or_else(|| {
+                AppError::bad_input("input.teamId", "AUTO assignment needs a team")
+            })?;
+            if !viewer.is_admin() && !viewer.manages(Some(team)) {
+                return Err(AppError::bad_input(
+                    "input.teamId",
+                    "You may only rotate leads within teams you manage",
+                ));
+            }
+        }
+        LeadAssignment::User if new.assignee_id.is_none() => {
+            return Err(AppError::bad_input(
+                "input.assigneeId",
+                "USER assignment needs an assignee",
+            ));
+        }
+        _ => {}
+    }
+    let call = IdempotentCall::new(viewer.user_id, "createLead", idempotency_key, &new)?;
+    let name = required_text(&new.name, "input.name", 200)?;
+    let company = optional_text(new.company.as_deref(), "input.company", 200)?;
+    let (phone, phone_key, email, email_key) = parse_contact_fields(
+        new.phone.as_deref(),
+        new.email.as_deref(),
+        &state.config.default_country_code,
+    )?;
+    let now = state.clock.now();
+    let rules = scoring_rules(&state.db).await?;
+    let pool_days = state.config.lead_pool_days;
+    let finish = |id: Uuid| async move {
+        let created = Leads::find_by_id(id)
+            .one(&state.db)
+            .await?
+            .ok_or_else(AppError::internal)?;
+        let (leads, customers) = possible_duplicates(
+            &state.db,
+            viewer,
+            created.company_key.as_deref(),
+            created.id,
+        )
+        .await?;
+        Ok((created, leads, customers))
+    };
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => return finish(id).await,
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    check_duplicates(
+        txn,
+        viewer,
+        phone_key.as_deref(),
+        email_key.as_deref(),
+        None,
+    )
+    .await?;
+    let owner = match new.assign {
+        LeadAssignment::SelfAssign => Some(viewer.user_id),
+        LeadAssignment::Pool => None,
+        LeadAssignment::User => {
+            let assignee = new.assignee_id.ok_or_else(AppError::internal)?;
+            Some(
+                crate::users::service::check_assignable(txn, viewer, assignee, "input.assigneeId")
+                    .await?
+                    .id,
+            )
+        }
+        LeadAssignment::Auto => {
+            let team = new.team_id.ok_or_else(AppError::internal)?;
+            Some(super::pool::next_in_rotation(txn, team, now).await?)
+        }
+    };
+    let mut model = lead::Model {
+        id: Uuid::now_v7(),
+        company_key: company.as_deref().and_then(normalize::company_key),
+        name,
+        company,
+        phone,
+        phone_key,
+        email,
+        email_key,
+        source: new.source.as_str().to_owned(),
+        status: LeadStatus::New.as_str().to_owned(),
+        score: 0,
+        grade: "C".to_owned(),
+        bant_budget: new
+            .bant
+            .budget
+            .unwrap_or(BantAnswer::Unknown)
+            .as_str()
+            .to_owned(),
+        bant_authority: new
+            .bant
+            .authority
+            .unwrap_or(BantAnswer::Unknown)
+            .as_str()
+            .to_owned(),
+        bant_need: new
+            .bant
+            .need
+            .unwrap_or(BantAnswer::Unknown)
+            .as_str()
+            .to_owned(),
+        bant_timeline: new
+            .bant
+            .timeline
+            .unwrap_or(BantTimeline::Unknown)
+            .as_str()
+            .to_owned(),
+        region: optional_text(new.region.as_deref(), "input.region", 100)?,
+        industry: optional_text(new.industry.as_deref(), "input.industry", 100)?,
+        notes: optional_text(new.notes.as_deref(), "input.notes", 5000)?,
+        owner_id: owner,
+        in_pool: owner.is_none(),
+        pool_deadline: owner.map(|_| now + Duration::days(pool_days)),
+        last_follow_up_at: None,
+        follow_up_count: 0,
+        disqualified_reason: None,
+        converted_customer_id: None,
+        converted_contact_id: None,
+        converted_at: None,
+        converted_opportunity_id: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let (score, grade) = rate(&rules, &model);
+    model.score = score;
+    model.grade = grade.to_owned();
+    let created = lead::ActiveModel::from(model).insert(txn).await?;
+    write_event(
+        txn,
+        created.id,
+        LeadEventKind::Created,
+        Some(viewer.user_id),
+        None,
+        owner,
+        None,
+        now,
+    )
+    .await?;
+    let mut written = Vec::new();
+    if owner.is_some_and(|o| o != viewer.user_id) {
+        write_event(
+            txn,
+            created.id,
+            LeadEventKind::Assigned,
+            Some(viewer.user_id),
+            None,
+            owner,
+            None,
+            now,
+        )
+        .await?;
+        written.extend(notify_assigned(txn, &created, viewer.user_id, now).await?);
+    }
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "lead.created", subject_type: "Lead", subject_id: created.id, details: serde_json::json!({"name": created.name, "ownerId": created.owner_id, "assign": new.assign.as_str()}) }.record(txn, now)
+    .await?;
+    let id = guard.commit(created.id).await?;
+    notifications::announce(state.events.as_ref(), &written);
+    finish(id).await
+}

@@ -1,0 +1,115 @@
+//! Listing leads: filters, orders and the Relay page.
+
+use super::model::{LeadSource, LeadStatus};
+use crate::error::{AppError, AppResult};
+use crate::identity::{Role, Viewer};
+use crate::pagination::{self, Page, PageRequest, SortKey};
+use crate::policy;
+use chrono::{DateTime, Utc};
+use entity::lead::{self, Entity as Leads};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+/// Filters for lead lists.
+#[derive(Debug, Clone, Default)]
+pub struct LeadFilter {
+    pub statuses: Option<Vec<LeadStatus>>,
+    pub owner_id: Option<Uuid>,
+    pub source: Option<LeadSource>,
+    pub min_score: Option<i32>,
+    pub grade: Option<String>,
+    pub search: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Ordering of lead lists.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum LeadOrder {
+    #[default]
+    Created,
+    Updated,
+    Score,
+}
+
+/// Owned leads in scope (`pool: false`) or the pool (`pool: true`), filtered and ordered.
+/// Errors: `FORBIDDEN` (finance), `BAD_USER_INPUT` (paging).
+pub async fn list_leads(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    pool: bool,
+    filter: LeadFilter,
+    order: LeadOrder,
+    descending: bool,
+    page: &PageRequest,
+) -> AppResult<Page<lead::Model>> {
+    if viewer.role == Role::Finance {
+        return Err(AppError::forbidden());
+    }
+    let scope = if pool {
+        policy::lead_pool(viewer)
+    } else {
+        policy::owned_leads(viewer)
+    };
+    let mut condition = Condition::all().add(scope);
+    if let Some(statuses) = filter.statuses.filter(|s| !s.is_empty()) {
+        condition = condition.add(lead::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(owner) = filter.owner_id {
+        condition = condition.add(lead::Column::OwnerId.eq(owner));
+    }
+    if let Some(source) = filter.source {
+        condition = condition.add(lead::Column::Source.eq(source.as_str()));
+    }
+    if let Some(min) = filter.min_score {
+        condition = condition.add(lead::Column::Score.gte(min));
+    }
+    if let Some(grade) = filter.grade {
+        condition = condition.add(lead::Column::Grade.eq(grade));
+    }
+    if let Some(since) = filter.updated_since {
+        condition = condition.add(lead::Column::UpdatedAt.gte(since));
+    }
+    let search = filter.search.as_deref();
+    if let Some(pattern) = crate::search::pattern(search, "filter.search")? {
+        let column = |c: lead::Column| Expr::col((Leads, c));
+        let mut any = Condition::any()
+            .add(crate::search::lower_like(
+                column(lead::Column::Name),
+                &pattern,
+            ))
+            .add(crate::search::lower_like(
+                column(lead::Column::Company),
+                &pattern,
+            ))
+            .add(column(lead::Column::EmailKey).like(pattern));
+        let digits: String = search
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        if digits.len() >= 3 {
+            any = any.add(column(lead::Column::PhoneKey).like(crate::search::contains(&digits)));
+        }
+        condition = condition.add(any);
+    }
+    let select = Leads::find().filter(condition);
+    let (sort, value_of): (SortKey<lead::Column>, fn(&lead::Model) -> i64) = match order {
+        LeadOrder::Created => (SortKey::Id, |_| 0),
+        LeadOrder::Updated => (SortKey::Time(lead::Column::UpdatedAt), |m| {
+            m.updated_at.timestamp_micros()
+        }),
+        LeadOrder::Score => (SortKey::Int(lead::Column::Score), |m| i64::from(m.score)),
+    };
+    pagination::fetch_sorted(
+        db,
+        select,
+        lead::Column::Id,
+        sort,
+        descending,
+        page,
+        value_of,
+        |m| m.id,
+    )
+    .await
+}
