@@ -14,7 +14,9 @@
 //! - Approval runs through the approval engine (`approvals`), which freezes the submitted
 //!   content and settles the contract when the chain ends.
 
+pub mod approval;
 pub mod graphql;
+pub mod lifecycle;
 pub mod loaders;
 pub mod rules;
 pub mod service;

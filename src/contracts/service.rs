@@ -1,13 +1,15 @@
 //! Contract operations: drafting, editing, signing, completing, cancelling, and the status
 //! changes the approval engine makes.
 
+pub use super::approval::{Settlement, Snapshot};
+pub(crate) use super::approval::{lock_for_approval, settle};
+pub use super::lifecycle::{Begun, Lifecycle, Progress, StepInProgress, advance, begin_step};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::rules::{self, Action, ContractStatus};
@@ -21,7 +23,7 @@ use crate::state::AppState;
 use entity::contract::{self, Entity as Contracts};
 
 /// Longest terms text accepted.
-const MAX_TERMS: usize = 20_000;
+pub(super) const MAX_TERMS: usize = 20_000;
 
 /// A contract to draft.
 #[derive(Debug, Clone, Serialize)]
@@ -36,7 +38,7 @@ pub struct NewContract {
     pub terms: Option<String>,
 }
 
-fn check_amount(amount: i64) -> AppResult<i64> {
+pub(super) fn check_amount(amount: i64) -> AppResult<i64> {
     if amount <= 0 {
         return Err(AppError::bad_input(
             "input.amount",
@@ -46,7 +48,7 @@ fn check_amount(amount: i64) -> AppResult<i64> {
     Ok(amount)
 }
 
-fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()> {
+pub(super) fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()> {
     if let (Some(start), Some(end)) = (start, end)
         && end < start
     {
@@ -59,7 +61,7 @@ fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()
 }
 
 /// Sellers write contracts; finance reads them.
-fn require_seller(viewer: &Viewer) -> AppResult<()> {
+pub(super) fn require_seller(viewer: &Viewer) -> AppResult<()> {
     if viewer.role == Role::Finance {
         Err(AppError::forbidden())
     } else {
@@ -69,7 +71,7 @@ fn require_seller(viewer: &Viewer) -> AppResult<()> {
 
 /// The owner, the owner's managers or an admin may change a contract; those who see it through
 /// its customer may not. Errors: `FORBIDDEN`.
-async fn require_steward(
+pub(super) async fn require_steward(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     contract: &contract::Model,
@@ -208,7 +210,7 @@ pub(crate) fn status_of(model: &contract::Model) -> AppResult<ContractStatus> {
 }
 
 /// The status `action` leads to, or `INVALID_STATE`.
-fn next_status(model: &contract::Model, action: Action) -> AppResult<ContractStatus> {
+pub(super) fn next_status(model: &contract::Model, action: Action) -> AppResult<ContractStatus> {
     let from = status_of(model)?;
     rules::next_status(from, action).ok_or_else(|| {
         AppError::invalid_state(match from {
@@ -223,7 +225,7 @@ fn next_status(model: &contract::Model, action: Action) -> AppResult<ContractSta
 
 /// Writes `changes` while the contract is still at `current.version` and in `current.status`;
 /// `CONFLICT` when someone changed it first.
-async fn write(
+pub(super) async fn write(
     db: &impl ConnectionTrait,
     current: &contract::Model,
     mut changes: contract::ActiveModel,
@@ -313,272 +315,6 @@ pub async fn update_contract(
     .await?;
     guard.commit(id).await?;
     load(&state.db, id).await
-}
-
-/// A lifecycle step a person takes on a contract outside the approval chain.
-#[derive(Debug, Clone, Serialize)]
-pub enum Lifecycle {
-    /// Signed on a day (not in the future).
-    Sign(NaiveDate),
-    /// Delivered and closed.
-    Complete,
-    /// Called off, with the reason (through `flows::contract_cancellation`, which checks that
-    /// no money has reached the contract).
-    Cancel(String),
-}
-
-/// A step that concerns the contract alone.
-#[derive(Debug, Clone)]
-pub enum Progress {
-    /// Signed on a day (not in the future).
-    Sign(NaiveDate),
-    /// Delivered and closed.
-    Complete,
-}
-
-impl From<Progress> for Lifecycle {
-    fn from(step: Progress) -> Self {
-        match step {
-            Progress::Sign(day) => Self::Sign(day),
-            Progress::Complete => Self::Complete,
-        }
-    }
-}
-
-/// How a lifecycle step begins: with an earlier call's result, or checked and ready to write.
-#[derive(Debug)]
-pub enum Begun {
-    /// An earlier call with the same key did the step; the contract as it is now.
-    Replayed(contract::Model),
-    /// Checked, in its open transaction; [`StepInProgress::finish`] writes it.
-    Fresh(StepInProgress),
-}
-
-/// A checked lifecycle step in its open transaction (dropping it rolls back).
-#[derive(Debug)]
-pub struct StepInProgress {
-    guard: idempotency::Guard,
-    current: contract::Model,
-    status: ContractStatus,
-    step: Lifecycle,
-    reason: Option<String>,
-}
-
-/// Opens the idempotent call of a lifecycle step and checks it: the input, the viewer's right
-/// (sellers who may change the contract; finance for signing and completing), the version and
-/// the state machine. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`,
-/// `INVALID_STATE`, `IDEMPOTENCY_KEY_REUSED`.
-pub async fn begin_step(
-    state: &AppState,
-    viewer: &Viewer,
-    id: Uuid,
-    expected_version: i32,
-    step: Lifecycle,
-    idempotency_key: Option<String>,
-) -> AppResult<Begun> {
-    let now = state.clock.now();
-    let reason = match &step {
-        Lifecycle::Cancel(reason) => Some(required_text(reason, "input.reason", 1000)?),
-        Lifecycle::Sign(day) => {
-            if *day > state.config.company_today(now) {
-                return Err(AppError::bad_input(
-                    "input.signedDate",
-                    "A contract cannot be signed in the future",
-                ));
-            }
-            None
-        }
-        Lifecycle::Complete => None,
-    };
-    let call = IdempotentCall::new(
-        viewer.user_id,
-        "contractLifecycle",
-        idempotency_key,
-        &(id, expected_version, &step),
-    )?;
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return Ok(Begun::Replayed(load(&state.db, id).await?)),
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let current = get_contract(txn, viewer, id).await?;
-    match (&step, viewer.role) {
-        (Lifecycle::Cancel(_), Role::Finance) => return Err(AppError::forbidden()),
-        (_, Role::Finance) => {}
-        _ => require_steward(txn, viewer, &current).await?,
-    }
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
-    let action = match &step {
-        Lifecycle::Sign(_) => Action::Sign,
-        Lifecycle::Complete => Action::Complete,
-        Lifecycle::Cancel(_) => Action::Cancel,
-    };
-    let status = next_status(&current, action)?;
-    Ok(Begun::Fresh(StepInProgress {
-        guard,
-        current,
-        status,
-        step,
-        reason,
-    }))
-}
-
-impl StepInProgress {
-    pub fn txn(&self) -> &sea_orm::DatabaseTransaction {
-        self.guard.txn()
-    }
-
-    /// The contract as it was before the step (locked).
-    pub fn contract(&self) -> &contract::Model {
-        &self.current
-    }
-
-    /// Writes the step, audits it, commits, and reads the contract back.
-    pub async fn finish(self, state: &AppState, viewer: &Viewer) -> AppResult<contract::Model> {
-        let now = state.clock.now();
-        let Self {
-            guard,
-            current,
-            status,
-            step,
-            reason,
-        } = self;
-        let txn = guard.txn();
-        let id = current.id;
-        let audit = match &step {
-            Lifecycle::Sign(_) => "contract.signed",
-            Lifecycle::Complete => "contract.completed",
-            Lifecycle::Cancel(_) => "contract.cancelled",
-        };
-        let mut model = contract::ActiveModel {
-            status: Set(status.as_str().to_owned()),
-            ..Default::default()
-        };
-        if let Lifecycle::Sign(day) = &step {
-            model.signed_date = Set(Some(*day));
-        }
-        if reason.is_some() {
-            model.cancel_reason = Set(reason.clone());
-        }
-        write(txn, &current, model, now).await?;
-        crate::audit::Entry { actor_id: Some(viewer.user_id), action: audit, subject_type: "Contract", subject_id: id, details: serde_json::json!({"from": current.status, "to": status.as_str(), "reason": reason}) }.record(txn, now)
-        .await?;
-        guard.commit(id).await?;
-        load(&state.db, id).await
-    }
-}
-
-/// Signs an approved contract or completes a signed one, at `expected_version`. Sellers who may
-/// change it and finance may. Errors: as [`begin_step`].
-pub async fn advance(
-    state: &AppState,
-    viewer: &Viewer,
-    id: Uuid,
-    expected_version: i32,
-    step: Progress,
-    idempotency_key: Option<String>,
-) -> AppResult<contract::Model> {
-    let begun = begin_step(
-        state,
-        viewer,
-        id,
-        expected_version,
-        step.into(),
-        idempotency_key,
-    )
-    .await?;
-    match begun {
-        Begun::Replayed(contract) => Ok(contract),
-        Begun::Fresh(step) => step.finish(state, viewer).await,
-    }
-}
-
-/// What an approval request freezes of a contract: amount, title, dates and terms.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
-pub struct Snapshot {
-    pub number: String,
-    pub amount_minor: i64,
-    pub title: String,
-    pub start_date: Option<NaiveDate>,
-    pub end_date: Option<NaiveDate>,
-    pub terms: String,
-}
-
-impl Snapshot {
-    pub fn of(model: &contract::Model) -> Self {
-        Self {
-            number: model.number.clone(),
-            amount_minor: model.amount_minor,
-            title: model.title.clone(),
-            start_date: model.start_date,
-            end_date: model.end_date,
-            terms: model.terms.clone(),
-        }
-    }
-
-    /// A fingerprint of everything frozen.
-    pub fn hash(&self) -> AppResult<String> {
-        let bytes = serde_json::to_vec(self).map_err(|_| AppError::internal())?;
-        Ok(crate::auth::tokens::hex(&Sha256::digest(bytes)))
-    }
-}
-
-/// Locks a `DRAFT` or `REJECTED` contract the viewer owns for approval and returns what was
-/// submitted. Errors: `NOT_FOUND`, `FORBIDDEN` (not the owner), `INVALID_STATE`, `CONFLICT`.
-pub(crate) async fn lock_for_approval(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<contract::Model> {
-    let current = get_contract(db, viewer, id).await?;
-    if current.owner_id != viewer.user_id {
-        return Err(AppError::forbidden());
-    }
-    let status = next_status(&current, Action::Submit)?;
-    let model = contract::ActiveModel {
-        status: Set(status.as_str().to_owned()),
-        ..Default::default()
-    };
-    write(db, &current, model, now).await?;
-    load(db, id).await
-}
-
-/// The outcome of a contract's approval request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Settlement {
-    Approved,
-    Rejected,
-    Withdrawn,
-}
-
-/// Moves a pending contract to where its request ended, provided it still matches the
-/// submitted snapshot. Errors: `INVALID_STATE`.
-pub(crate) async fn settle(
-    db: &impl ConnectionTrait,
-    id: Uuid,
-    snapshot_hash: &str,
-    outcome: Settlement,
-    now: DateTime<Utc>,
-) -> AppResult<contract::Model> {
-    let current = load(db, id).await?;
-    check_snapshot(&current, snapshot_hash)?;
-    let action = match outcome {
-        Settlement::Approved => Action::Approve,
-        Settlement::Rejected => Action::Reject,
-        Settlement::Withdrawn => Action::Withdraw,
-    };
-    let status = next_status(&current, action)?;
-    let model = contract::ActiveModel {
-        status: Set(status.as_str().to_owned()),
-        ..Default::default()
-    };
-    write(db, &current, model, now)
-        .await
-        .map_err(|_| AppError::invalid_state("The contract changed meanwhile"))?;
-    load(db, id).await
 }
 
 /// `INVALID_STATE` unless the contract is pending and still exactly what was submitted.

@@ -16,4 +16,5 @@ pub mod bootstrap;
 pub mod graphql;
 pub mod loaders;
 pub mod service;
+pub mod teams;
 pub mod types;
