@@ -1,6 +1,8 @@
 //! GraphQL over HTTP: content negotiation (`application/graphql-response+json` or JSON), request
 //! parsing and the shape of answers and refusals, POST (queries, mutations, batches) and GET
 //! (queries only).
+//!
+//! Over 500 lines with its tests: POST and GET share negotiation, parsing and refusal shapes.
 
 #[allow(clippy::wildcard_imports)]
 use super::*;

@@ -1,4 +1,7 @@
 //! Planning, rescheduling, cancelling and reading visit tasks.
+//!
+//! Over 500 lines (just): the planning rules (local day, assignee, customer) are shared by all
+//! four operations; check-in and check-out already live in `field`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{

@@ -1,0 +1,265 @@
+//! Contacts of customers: adding and changing them (each phone also kept as a comparison key in
+//! international form, with the deployment's default country code), reading them, and matching
+//! a phone or e-mail to one.
+
+use super::service::*;
+use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall, Start};
+use crate::identity::Viewer;
+use crate::input::{optional_text, required_text};
+use crate::normalize;
+use crate::policy;
+use crate::state::AppState;
+use chrono::{DateTime, Utc};
+use entity::contact::{self, Entity as Contacts};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// A contact to add.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewContact {
+    pub name: String,
+    pub title: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Inserts a contact under `customer_id` (no authorization).
+pub(crate) async fn insert_contact(
+    db: &impl ConnectionTrait,
+    customer_id: Uuid,
+    new: NewContact,
+    country_code: &str,
+    now: DateTime<Utc>,
+) -> AppResult<contact::Model> {
+    let name = required_text(&new.name, "input.name", 200)?;
+    let phone = optional_text(new.phone.as_deref(), "input.phone", 50)?;
+    let email = optional_text(new.email.as_deref(), "input.email", 254)?;
+    if let Some(email) = &email {
+        crate::input::parse_email(email, "input.email")?;
+    }
+    Ok(contact::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        customer_id: Set(customer_id),
+        name: Set(name),
+        title: Set(optional_text(new.title.as_deref(), "input.title", 100)?),
+        phone_key: Set(phone
+            .as_deref()
+            .and_then(|p| normalize::phone_key(p, country_code))),
+        phone: Set(phone),
+        email_key: Set(email.as_deref().and_then(normalize::email_key)),
+        email: Set(email),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Adds a contact to a visible customer. Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`,
+/// `BAD_USER_INPUT`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn add_contact(
+    state: &AppState,
+    viewer: &Viewer,
+    customer_id: Uuid,
+    new: NewContact,
+    idempotency_key: Option<String>,
+) -> AppResult<contact::Model> {
+    require_sales_writer(viewer)?;
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "addContact",
+        idempotency_key,
+        &(customer_id, &new),
+    )?;
+    let now = state.clock.now();
+    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
+        Start::Replayed(id) => {
+            return Contacts::find_by_id(id)
+                .one(&state.db)
+                .await?
+                .ok_or_else(AppError::internal);
+        }
+        Start::Fresh(guard) => guard,
+    };
+    let txn = guard.txn();
+    get_customer(txn, viewer, customer_id).await?;
+    let created = insert_contact(
+        txn,
+        customer_id,
+        new,
+        &state.config.default_country_code,
+        now,
+    )
+    .await?;
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "contact.created",
+        subject_type: "Contact",
+        subject_id: created.id,
+        details: serde_json::json!({"customerId": customer_id, "name": created.name}),
+    }
+    .record(txn, now)
+    .await?;
+    let id = guard.commit(created.id).await?;
+    Contacts::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(AppError::internal)
+}
+
+/// Changes to a contact; `Some(None)` clears a field.
+#[derive(Debug, Clone, Default)]
+pub struct ContactChanges {
+    pub name: Option<String>,
+    pub title: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+}
+
+/// Updates a contact of a visible customer at `expected_version`. Errors: `FORBIDDEN`,
+/// `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`.
+pub async fn update_contact(
+    state: &AppState,
+    viewer: &Viewer,
+    id: Uuid,
+    expected_version: i32,
+    changes: ContactChanges,
+) -> AppResult<contact::Model> {
+    require_sales_writer(viewer)?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let current = get_contact(&txn, viewer, id).await?;
+    if current.version != expected_version {
+        return Err(AppError::conflict(current.version));
+    }
+    let mut model = contact::ActiveModel {
+        id: Set(id),
+        ..Default::default()
+    };
+    let mut changed = serde_json::Map::new();
+    if let Some(name) = &changes.name {
+        let name = required_text(name, "input.name", 200)?;
+        changed.insert("name".into(), name.clone().into());
+        model.name = Set(name);
+    }
+    if let Some(title) = &changes.title {
+        let value = optional_text(title.as_deref(), "input.title", 100)?;
+        changed.insert("title".into(), serde_json::json!(value));
+        model.title = Set(value);
+    }
+    if let Some(phone) = &changes.phone {
+        let value = optional_text(phone.as_deref(), "input.phone", 50)?;
+        changed.insert("phone".into(), serde_json::json!(value));
+        model.phone_key = Set(value
+            .as_deref()
+            .and_then(|p| normalize::phone_key(p, &state.config.default_country_code)));
+        model.phone = Set(value);
+    }
+    if let Some(email) = &changes.email {
+        let value = optional_text(email.as_deref(), "input.email", 254)?;
+        if let Some(email) = &value {
+            crate::input::parse_email(email, "input.email")?;
+        }
+        changed.insert("email".into(), serde_json::json!(value));
+        model.email_key = Set(value.as_deref().and_then(normalize::email_key));
+        model.email = Set(value);
+    }
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(now);
+    let updated = crate::db::update_if_version::<Contacts>(
+        &txn,
+        model,
+        contact::Column::Id,
+        id,
+        contact::Column::Version,
+        expected_version,
+    )
+    .await?;
+    if !updated {
+        return Err(AppError::conflict(current.version + 1));
+    }
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "contact.updated",
+        subject_type: "Contact",
+        subject_id: id,
+        details: changed.into(),
+    }
+    .record(&txn, now)
+    .await?;
+    let updated = Contacts::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(AppError::internal)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// A contact whose customer the viewer may see. Errors: `NOT_FOUND`.
+pub async fn get_contact(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<contact::Model> {
+    let contact = Contacts::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Contact"))?;
+    get_customer(db, viewer, contact.customer_id)
+        .await
+        .map_err(|_| AppError::not_found("Contact"))?;
+    Ok(contact)
+}
+
+/// Contacts of these customers (for loaders under visible customers).
+pub async fn contacts_of(
+    db: &impl ConnectionTrait,
+    customer_ids: &[Uuid],
+) -> AppResult<Vec<contact::Model>> {
+    Ok(contacts_select(customer_ids).all(db).await?)
+}
+
+/// The query behind [`contacts_of`]: these customers' contacts, oldest first.
+pub fn contacts_select(customer_ids: &[Uuid]) -> sea_orm::Select<contact::Entity> {
+    use sea_orm::QueryOrder;
+    Contacts::find()
+        .filter(contact::Column::CustomerId.is_in(customer_ids.to_vec()))
+        .order_by_asc(contact::Column::Id)
+}
+
+/// Contacts by id whose customer the viewer may see.
+pub async fn visible_contacts_by_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<contact::Model>> {
+    Ok(Contacts::find()
+        .filter(contact::Column::Id.is_in(ids.to_vec()))
+        .filter(contact::Column::CustomerId.in_subquery(policy::visible_customer_ids(viewer)))
+        .all(db)
+        .await?)
+}
+
+/// A contact with this normalized phone or e-mail, if any exists anywhere.
+pub async fn contact_matching(
+    db: &impl ConnectionTrait,
+    phone_key: Option<&str>,
+    email_key: Option<&str>,
+) -> AppResult<Option<contact::Model>> {
+    let mut any = Condition::any();
+    if let Some(phone) = phone_key {
+        any = any.add(contact::Column::PhoneKey.eq(phone));
+    }
+    if let Some(email) = email_key {
+        any = any.add(contact::Column::EmailKey.eq(email));
+    }
+    if phone_key.is_none() && email_key.is_none() {
+        return Ok(None);
+    }
+    Ok(Contacts::find().filter(any).one(db).await?)
+}
