@@ -66,9 +66,25 @@ pub enum Outcome<T> {
 }
 
 impl<T> Outcome<T> {
+    /// The result, fresh or replayed.
     pub fn into_inner(self) -> T {
         match self {
             Self::Fresh(value) | Self::Replayed(value) => value,
+        }
+    }
+
+    /// The result, fresh or replayed, borrowed.
+    pub fn value(&self) -> &T {
+        match self {
+            Self::Fresh(value) | Self::Replayed(value) => value,
+        }
+    }
+
+    /// The same outcome around another result.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Self::Fresh(value) => Outcome::Fresh(f(value)),
+            Self::Replayed(value) => Outcome::Replayed(f(value)),
         }
     }
 }
@@ -162,6 +178,30 @@ impl Guard {
         }
         txn.commit().await?;
         Ok(result)
+    }
+}
+
+/// Runs `work` at most once per key: in a fresh transaction that also claims the key and
+/// stores what `work` returns, committed together; or not at all when an earlier call with the
+/// same key did it, whose result is replayed. `work` returns what a replay must see again (an
+/// id, as a rule: the caller reloads the record after either outcome). Errors: those of `work`,
+/// `IDEMPOTENCY_KEY_REUSED`.
+pub async fn run<T, W>(
+    db: &DatabaseConnection,
+    call: &IdempotentCall,
+    now: chrono::DateTime<chrono::Utc>,
+    work: W,
+) -> AppResult<Outcome<T>>
+where
+    T: Serialize + DeserializeOwned,
+    W: AsyncFnOnce(&DatabaseTransaction) -> AppResult<T>,
+{
+    match start::<T>(db, call, now).await? {
+        Start::Replayed(previous) => Ok(Outcome::Replayed(previous)),
+        Start::Fresh(guard) => {
+            let result = work(guard.txn()).await?;
+            guard.commit(result).await.map(Outcome::Fresh)
+        }
     }
 }
 

@@ -37,6 +37,7 @@ pub mod numbering;
 pub mod opportunities;
 pub mod pagination;
 pub mod policy;
+pub mod report_scope;
 pub mod search;
 pub mod seed;
 pub mod server;
@@ -45,6 +46,7 @@ pub mod state;
 pub mod statements;
 pub mod sweeps;
 pub mod users;
+pub mod versioned;
 pub mod views;
 pub mod visits;
 

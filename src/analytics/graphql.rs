@@ -153,12 +153,8 @@ impl AnalyticsQuery {
     ) -> async_graphql::Result<Vec<StageVelocity>> {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
-        let scope = crate::opportunities::graphql::report_scope(
-            viewer,
-            input.scope.into(),
-            input.team_id,
-            input.user_id,
-        )?;
+        let scope =
+            crate::graphql::scope::report_scope(viewer, input.scope, input.team_id, input.user_id)?;
         let tz = app.config.company_tz();
         let start = crate::calendar::local_day_bounds(tz, input.from.0).0;
         let end = crate::calendar::local_day_bounds(tz, input.to.0).1;
@@ -247,12 +243,8 @@ impl AnalyticsQuery {
         } else {
             AnalyticsScope::Company
         });
-        let scope = crate::opportunities::graphql::report_scope(
-            viewer,
-            scope.into(),
-            input.team_id,
-            input.user_id,
-        )?;
+        let scope =
+            crate::graphql::scope::report_scope(viewer, scope, input.team_id, input.user_id)?;
         let group_by = match input.group_by {
             PerformanceGroupBy::User => GroupBy::User,
             PerformanceGroupBy::Team => GroupBy::Team,

@@ -21,8 +21,8 @@ use crate::error::{AppError, AppResult};
 use crate::exact_sum;
 use crate::identity::{Role, Viewer};
 use crate::money::Money;
-use crate::opportunities::forecast::Scope;
 use crate::opportunities::model::OpportunityStatus;
+use crate::report_scope::Scope;
 use entity::{
     allocation, contract, installment, lead, opportunity, pipeline_stage, team, user, visit_task,
 };

@@ -151,22 +151,11 @@ pub async fn set_target(
             let changes = sales_target::ActiveModel {
                 amount_minor: Set(amount_minor),
                 set_by: Set(viewer.user_id),
-                version: Set(current.version + 1),
-                updated_at: Set(now),
                 ..Default::default()
             };
-            let written = crate::db::update_if_version::<Targets>(
-                &txn,
-                changes,
-                sales_target::Column::Id,
-                current.id,
-                sales_target::Column::Version,
-                current.version,
-            )
-            .await?;
-            if !written {
-                return Err(AppError::conflict(current.version + 1));
-            }
+            let target =
+                crate::versioned::Target::new(current.id, current.version, current.version);
+            crate::versioned::write::<Targets>(&txn, target, changes, now).await?;
             Targets::find_by_id(current.id)
                 .one(&txn)
                 .await?

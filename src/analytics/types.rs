@@ -192,7 +192,7 @@ crate::string_enum! {
     }
 }
 
-impl From<AnalyticsScope> for crate::opportunities::types::ForecastScope {
+impl From<AnalyticsScope> for crate::report_scope::Breadth {
     fn from(scope: AnalyticsScope) -> Self {
         match scope {
             AnalyticsScope::Me => Self::Me,

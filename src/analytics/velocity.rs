@@ -12,9 +12,9 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
-use crate::opportunities::forecast::Scope;
 use crate::opportunities::funnel::{Flow, scoped_deals, visible_ids};
 use crate::opportunities::model::StageKind;
+use crate::report_scope::Scope;
 use entity::{opportunity, pipeline_stage, stage_change};
 
 /// How many stuck deals a stage lists at most (its count is always exact).

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service;
 use crate::error::AppError;
+use crate::graphql::batch;
 use entity::{approval_request, approval_step};
 
 /// Steps of many requests in one query, in order.
@@ -18,11 +19,10 @@ impl Loader<Uuid> for StepsByRequest {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut grouped: HashMap<Uuid, Vec<approval_step::Model>> = HashMap::new();
-        for step in service::steps_of(&self.0, keys).await? {
-            grouped.entry(step.request_id).or_default().push(step);
-        }
-        Ok(grouped)
+        Ok(batch::grouped(
+            service::steps_of(&self.0, keys).await?,
+            |s| s.request_id,
+        ))
     }
 }
 
@@ -34,10 +34,9 @@ impl Loader<Uuid> for LatestRequestBySubject {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(service::latest_of_subjects(&self.0, keys)
-            .await?
-            .into_iter()
-            .map(|r| (r.subject_id, r))
-            .collect())
+        Ok(batch::keyed(
+            service::latest_of_subjects(&self.0, keys).await?,
+            |r| r.subject_id,
+        ))
     }
 }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::policy::{self, ApprovalSubjectKind, ApproverRole};
 use crate::contracts::service::{self as contracts, Snapshot};
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::pagination::{self, Page, PageRequest};
@@ -220,24 +220,26 @@ pub async fn submit_contract(
         &contract_id,
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let contract = contracts::lock_for_approval(txn, viewer, contract_id, now).await?;
-    let snapshot = Snapshot::of(&contract);
-    let new = NewRequest {
-        kind: ApprovalSubjectKind::Contract,
-        subject_id: contract.id,
-        amount_minor: contract.amount_minor,
-        snapshot_hash: snapshot.hash()?,
-        snapshot: serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?,
-        title: contract.title.clone(),
-    };
-    let (request, outbox) = open_request(txn, viewer.user_id, new, now).await?;
-    let id = guard.commit(request.id).await?;
-    outbox.send(state);
+    let mut announced = Outbox::default();
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        let contract = contracts::lock_for_approval(txn, viewer, contract_id, now).await?;
+        let snapshot = Snapshot::of(&contract);
+        let new = NewRequest {
+            kind: ApprovalSubjectKind::Contract,
+            subject_id: contract.id,
+            amount_minor: contract.amount_minor,
+            snapshot_hash: snapshot.hash()?,
+            snapshot: serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?,
+            title: contract.title.clone(),
+        };
+        let (request, outbox) = open_request(txn, viewer.user_id, new, now).await?;
+        announced = outbox;
+        Ok(request.id)
+    })
+    .await?
+    .into_inner();
+    // Empty on a replay: only the call that did the work announces it.
+    announced.send(state);
     load(&state.db, id).await
 }
 

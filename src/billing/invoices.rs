@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::model::InvoiceStatus;
 use super::{ledger, rules};
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;
 use crate::money::Money;
 use crate::pagination::{self, Page, PageRequest};
@@ -69,78 +69,77 @@ pub async fn issue_invoice(
     }
     let call = IdempotentCall::new(viewer.user_id, "issueInvoice", idempotency_key, &new)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let contract = crate::contracts::service::get_contract(txn, viewer, new.contract_id)
-        .await
-        .map_err(|e| e.with_field("input.contractId"))?;
-    let status = crate::contracts::service::status_of(&contract)?;
-    if !ledger::COLLECTING.contains(&status) {
-        return Err(AppError::invalid_state(
-            "Only approved, signed or completed contracts are invoiced",
-        ));
-    }
-    ledger::lock_customer(txn, contract.customer_id).await?;
-    let item = super::plans::get_installment(txn, viewer, new.installment_id)
-        .await
-        .map_err(|e| e.with_field("input.installmentId"))?;
-    if item.contract_id != contract.id {
-        return Err(AppError::bad_input(
-            "input.installmentId",
-            "The installment belongs to another contract",
-        ));
-    }
-    if new.amount_minor > item.amount_minor - item.invoiced_minor {
-        return Err(AppError::bad_input(
-            "input.amount",
-            format!(
-                "At most {} of this installment is not invoiced yet",
-                Money::from_minor(item.amount_minor - item.invoiced_minor).to_decimal()
-            ),
-        ));
-    }
-    ledger::adjust(txn, &item, 0, 0, new.amount_minor, now).await?;
-    let tax = rules::tax_included(
-        Money::from_minor(new.amount_minor),
-        new.tax_rate_basis_points,
-    )
-    .ok_or_else(AppError::internal)?;
-    let year = state.config.company_year(now);
-    let seq = crate::numbering::next(txn, "INVOICE", year).await?;
-    let created = invoice::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        number: Set(crate::numbering::format("INV", year, seq)),
-        year: Set(year),
-        seq: Set(seq),
-        contract_id: Set(contract.id),
-        installment_id: Set(item.id),
-        customer_id: Set(contract.customer_id),
-        amount_minor: Set(new.amount_minor),
-        tax_rate_basis_points: Set(new.tax_rate_basis_points),
-        tax_minor: Set(tax.minor()),
-        issue_date: Set(new.issue_date),
-        due_date: Set(new.due_date),
-        status: Set("ISSUED".to_owned()),
-        void_reason: Set(None),
-        voided_at: Set(None),
-        created_by: Set(viewer.user_id),
-        created_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "invoice.issued",
-        subject_type: "Invoice",
-        subject_id: created.id,
-        details: serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
-    }
-    .record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        let contract = crate::contracts::service::get_contract(txn, viewer, new.contract_id)
+            .await
+            .map_err(|e| e.with_field("input.contractId"))?;
+        let status = crate::contracts::service::status_of(&contract)?;
+        if !ledger::COLLECTING.contains(&status) {
+            return Err(AppError::invalid_state(
+                "Only approved, signed or completed contracts are invoiced",
+            ));
+        }
+        ledger::lock_customer(txn, contract.customer_id).await?;
+        let item = super::plans::get_installment(txn, viewer, new.installment_id)
+            .await
+            .map_err(|e| e.with_field("input.installmentId"))?;
+        if item.contract_id != contract.id {
+            return Err(AppError::bad_input(
+                "input.installmentId",
+                "The installment belongs to another contract",
+            ));
+        }
+        if new.amount_minor > item.amount_minor - item.invoiced_minor {
+            return Err(AppError::bad_input(
+                "input.amount",
+                format!(
+                    "At most {} of this installment is not invoiced yet",
+                    Money::from_minor(item.amount_minor - item.invoiced_minor).to_decimal()
+                ),
+            ));
+        }
+        ledger::adjust(txn, &item, 0, 0, new.amount_minor, now).await?;
+        let tax = rules::tax_included(
+            Money::from_minor(new.amount_minor),
+            new.tax_rate_basis_points,
+        )
+        .ok_or_else(AppError::internal)?;
+        let year = state.config.company_year(now);
+        let seq = crate::numbering::next(txn, "INVOICE", year).await?;
+        let created = invoice::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            number: Set(crate::numbering::format("INV", year, seq)),
+            year: Set(year),
+            seq: Set(seq),
+            contract_id: Set(contract.id),
+            installment_id: Set(item.id),
+            customer_id: Set(contract.customer_id),
+            amount_minor: Set(new.amount_minor),
+            tax_rate_basis_points: Set(new.tax_rate_basis_points),
+            tax_minor: Set(tax.minor()),
+            issue_date: Set(new.issue_date),
+            due_date: Set(new.due_date),
+            status: Set("ISSUED".to_owned()),
+            void_reason: Set(None),
+            voided_at: Set(None),
+            created_by: Set(viewer.user_id),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "invoice.issued",
+            subject_type: "Invoice",
+            subject_id: created.id,
+            details: serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
+        }
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
     load(&state.db, id).await
 }
 
@@ -163,42 +162,40 @@ pub async fn void_invoice(
         &(id, &reason),
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let current = get_invoice(txn, viewer, id).await?;
-    ledger::lock_customer(txn, current.customer_id).await?;
-    let voided = Invoices::update_many()
-        .col_expr(invoice::Column::Status, Expr::value("VOID"))
-        .col_expr(
-            invoice::Column::VoidReason,
-            Expr::value(Some(reason.clone())),
-        )
-        .col_expr(invoice::Column::VoidedAt, Expr::value(Some(now)))
-        .filter(invoice::Column::Id.eq(id))
-        .filter(invoice::Column::Status.eq(InvoiceStatus::Issued.as_str()))
-        .exec(txn)
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let current = get_invoice(txn, viewer, id).await?;
+        ledger::lock_customer(txn, current.customer_id).await?;
+        let voided = Invoices::update_many()
+            .col_expr(invoice::Column::Status, Expr::value("VOID"))
+            .col_expr(
+                invoice::Column::VoidReason,
+                Expr::value(Some(reason.clone())),
+            )
+            .col_expr(invoice::Column::VoidedAt, Expr::value(Some(now)))
+            .filter(invoice::Column::Id.eq(id))
+            .filter(invoice::Column::Status.eq(InvoiceStatus::Issued.as_str()))
+            .exec(txn)
+            .await?;
+        if voided.rows_affected != 1 {
+            return Err(AppError::invalid_state("The invoice is already void"));
+        }
+        let item = entity::installment::Entity::find_by_id(current.installment_id)
+            .one(txn)
+            .await?
+            .ok_or_else(AppError::internal)?;
+        ledger::adjust(txn, &item, 0, 0, -current.amount_minor, now).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "invoice.voided",
+            subject_type: "Invoice",
+            subject_id: id,
+            details: serde_json::json!({"reason": reason}),
+        }
+        .record(txn, now)
         .await?;
-    if voided.rows_affected != 1 {
-        return Err(AppError::invalid_state("The invoice is already void"));
-    }
-    let item = entity::installment::Entity::find_by_id(current.installment_id)
-        .one(txn)
-        .await?
-        .ok_or_else(AppError::internal)?;
-    ledger::adjust(txn, &item, 0, 0, -current.amount_minor, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "invoice.voided",
-        subject_type: "Invoice",
-        subject_id: id,
-        details: serde_json::json!({"reason": reason}),
-    }
-    .record(txn, now)
+        Ok(id)
+    })
     .await?;
-    guard.commit(id).await?;
     load(&state.db, id).await
 }
 

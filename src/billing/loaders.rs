@@ -10,16 +10,9 @@ use uuid::Uuid;
 
 use super::receivables::CustomerReceivable;
 use crate::error::AppError;
+use crate::graphql::batch::grouped;
 use crate::identity::Viewer;
 use entity::{allocation, installment, invoice, payment, waiver};
-
-fn group<T>(items: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {
-    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
-    for item in items {
-        grouped.entry(key(&item)).or_default().push(item);
-    }
-    grouped
-}
 
 /// Installments of many contracts (under visible contracts), in plan order.
 pub struct InstallmentsByContract(pub DatabaseConnection);
@@ -29,7 +22,7 @@ impl Loader<Uuid> for InstallmentsByContract {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(group(
+        Ok(grouped(
             super::plans::installments_of(&self.0, keys).await?,
             |i| i.contract_id,
         ))
@@ -69,7 +62,7 @@ impl Loader<Uuid> for InvoicesByContract {
         let Some(viewer) = &self.viewer else {
             return Ok(HashMap::new());
         };
-        Ok(group(
+        Ok(grouped(
             super::invoices::invoices_of(&self.db, viewer, false, keys).await?,
             |i| i.contract_id,
         ))
@@ -90,7 +83,7 @@ impl Loader<Uuid> for InvoicesByCustomer {
         let Some(viewer) = &self.viewer else {
             return Ok(HashMap::new());
         };
-        Ok(group(
+        Ok(grouped(
             super::invoices::invoices_of(&self.db, viewer, true, keys).await?,
             |i| i.customer_id,
         ))
@@ -111,13 +104,12 @@ impl Loader<Uuid> for PaymentsByContract {
         let Some(viewer) = &self.viewer else {
             return Ok(HashMap::new());
         };
-        let mut grouped: HashMap<Uuid, Vec<payment::Model>> = HashMap::new();
-        for (contract, payment) in
-            super::payments::payments_of_contracts(&self.db, viewer, keys).await?
-        {
-            grouped.entry(contract).or_default().push(payment);
-        }
-        Ok(grouped)
+        let rows = super::payments::payments_of_contracts(&self.db, viewer, keys).await?;
+        let mut by_contract = grouped(rows, |(contract, _)| *contract);
+        Ok(by_contract
+            .drain()
+            .map(|(contract, rows)| (contract, rows.into_iter().map(|(_, p)| p).collect()))
+            .collect())
     }
 }
 
@@ -129,7 +121,7 @@ impl Loader<Uuid> for AllocationsByPayment {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(group(
+        Ok(grouped(
             super::payments::allocations_of(&self.0, keys).await?,
             |a| a.payment_id,
         ))

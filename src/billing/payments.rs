@@ -13,7 +13,7 @@ use super::ledger;
 use super::model::PaymentStatus;
 use crate::contracts::rules::ContractStatus;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest};
 use crate::state::AppState;
@@ -92,96 +92,96 @@ pub async fn record_payment(
         ));
     }
     let call = IdempotentCall::new(viewer.user_id, "recordPayment", idempotency_key, &new)?;
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    crate::customers::service::get_customer(txn, viewer, new.customer_id)
-        .await
-        .map_err(|e| e.with_field("input.customerId"))?;
-    if let Some(contract_id) = new.contract_id {
-        let contract = crate::contracts::service::get_contract(txn, viewer, contract_id)
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        crate::customers::service::get_customer(txn, viewer, new.customer_id)
             .await
-            .map_err(|e| e.with_field("input.contractId"))?;
-        if contract.customer_id != new.customer_id {
-            return Err(AppError::bad_input(
-                "input.contractId",
-                "The contract belongs to another customer",
-            ));
+            .map_err(|e| e.with_field("input.customerId"))?;
+        if let Some(contract_id) = new.contract_id {
+            let contract = crate::contracts::service::get_contract(txn, viewer, contract_id)
+                .await
+                .map_err(|e| e.with_field("input.contractId"))?;
+            if contract.customer_id != new.customer_id {
+                return Err(AppError::bad_input(
+                    "input.contractId",
+                    "The contract belongs to another customer",
+                ));
+            }
+            if contract.status == ContractStatus::Cancelled.as_str() {
+                return Err(AppError::invalid_state("The contract was cancelled"));
+            }
         }
-        if contract.status == ContractStatus::Cancelled.as_str() {
-            return Err(AppError::invalid_state("The contract was cancelled"));
+        ledger::lock_customer(txn, new.customer_id).await?;
+        if let Some(contract_id) = new.contract_id {
+            // Read again under the lock: a cancellation may have committed while we waited.
+            let contract = crate::contracts::service::load(txn, contract_id).await?;
+            if contract.status == ContractStatus::Cancelled.as_str() {
+                return Err(AppError::invalid_state("The contract was cancelled"));
+            }
         }
-    }
-    ledger::lock_customer(txn, new.customer_id).await?;
-    if let Some(contract_id) = new.contract_id {
-        // Read again under the lock: a cancellation may have committed while we waited.
-        let contract = crate::contracts::service::load(txn, contract_id).await?;
-        if contract.status == ContractStatus::Cancelled.as_str() {
-            return Err(AppError::invalid_state("The contract was cancelled"));
-        }
-    }
-    let key = reference_key(&reference);
-    if let Some(existing) = Payments::find()
-        .filter(payment::Column::CustomerId.eq(new.customer_id))
-        .filter(payment::Column::ReferenceKey.eq(key.as_str()))
-        .one(txn)
-        .await?
-    {
-        return Err(AppError::duplicate(
-            "input.reference",
-            "This bank reference was already recorded for the customer",
-        )
-        .with_existing_id(
-            crate::ids::encode_id(crate::ids::NodeType::Payment, existing.id).to_string(),
-        ));
-    }
-    let created = payment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        customer_id: Set(new.customer_id),
-        contract_id: Set(new.contract_id),
-        amount_minor: Set(new.amount_minor),
-        received_date: Set(new.received_date),
-        method: Set(new.method.as_str().to_owned()),
-        reference: Set(reference),
-        reference_key: Set(key),
-        unallocated_minor: Set(new.amount_minor),
-        status: Set("RECEIVED".to_owned()),
-        reversed_at: Set(None),
-        reverse_reason: Set(None),
-        created_by: Set(viewer.user_id),
-        created_at: Set(now),
-    }
-    .insert(txn)
-    .await
-    .map_err(|err| {
-        if crate::error::is_unique_violation(&err) {
-            AppError::duplicate(
+        let key = reference_key(&reference);
+        if let Some(existing) = Payments::find()
+            .filter(payment::Column::CustomerId.eq(new.customer_id))
+            .filter(payment::Column::ReferenceKey.eq(key.as_str()))
+            .one(txn)
+            .await?
+        {
+            return Err(AppError::duplicate(
                 "input.reference",
                 "This bank reference was already recorded for the customer",
             )
-        } else {
-            err.into()
+            .with_existing_id(
+                crate::ids::encode_id(crate::ids::NodeType::Payment, existing.id).to_string(),
+            ));
         }
-    })?;
-    let open = ledger::open_installments(txn, new.customer_id, new.contract_id).await?;
-    let (applied, _) = ledger::apply_payment(txn, created.id, new.amount_minor, &open, now).await?;
-    ledger::spend_credit(txn, created.id, applied).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "payment.recorded",
-        subject_type: "Payment",
-        subject_id: created.id,
-        details: serde_json::json!({
-            "amountMinor": new.amount_minor,
-            "allocatedMinor": applied,
-            "creditMinor": new.amount_minor - applied,
-        }),
-    }
-    .record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+        let created = payment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            customer_id: Set(new.customer_id),
+            contract_id: Set(new.contract_id),
+            amount_minor: Set(new.amount_minor),
+            received_date: Set(new.received_date),
+            method: Set(new.method.as_str().to_owned()),
+            reference: Set(reference),
+            reference_key: Set(key),
+            unallocated_minor: Set(new.amount_minor),
+            status: Set("RECEIVED".to_owned()),
+            reversed_at: Set(None),
+            reverse_reason: Set(None),
+            created_by: Set(viewer.user_id),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await
+        .map_err(|err| {
+            if crate::error::is_unique_violation(&err) {
+                AppError::duplicate(
+                    "input.reference",
+                    "This bank reference was already recorded for the customer",
+                )
+            } else {
+                err.into()
+            }
+        })?;
+        let open = ledger::open_installments(txn, new.customer_id, new.contract_id).await?;
+        let (applied, _) =
+            ledger::apply_payment(txn, created.id, new.amount_minor, &open, now).await?;
+        ledger::spend_credit(txn, created.id, applied).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "payment.recorded",
+            subject_type: "Payment",
+            subject_id: created.id,
+            details: serde_json::json!({
+                "amountMinor": new.amount_minor,
+                "allocatedMinor": applied,
+                "creditMinor": new.amount_minor - applied,
+            }),
+        }
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
     load(&state.db, id).await
 }
 
@@ -205,67 +205,65 @@ pub async fn reverse_payment(
         &(id, &reason),
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let current = get_payment(txn, viewer, id).await?;
-    ledger::lock_customer(txn, current.customer_id).await?;
-    let reversed = Payments::update_many()
-        .col_expr(payment::Column::Status, Expr::value("REVERSED"))
-        .col_expr(payment::Column::UnallocatedMinor, Expr::value(0_i64))
-        .col_expr(payment::Column::ReversedAt, Expr::value(Some(now)))
-        .col_expr(
-            payment::Column::ReverseReason,
-            Expr::value(Some(reason.clone())),
-        )
-        .filter(payment::Column::Id.eq(id))
-        .filter(payment::Column::Status.eq(PaymentStatus::Received.as_str()))
-        .exec(txn)
-        .await?;
-    if reversed.rows_affected != 1 {
-        return Err(AppError::invalid_state("The payment was already reversed"));
-    }
-    let mut net: Vec<(Uuid, i64)> = Vec::new();
-    for row in allocations_of(txn, &[id]).await? {
-        match net
-            .iter_mut()
-            .find(|(installment, _)| *installment == row.installment_id)
-        {
-            Some((_, amount)) => *amount += row.amount_minor,
-            None => net.push((row.installment_id, row.amount_minor)),
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let current = get_payment(txn, viewer, id).await?;
+        ledger::lock_customer(txn, current.customer_id).await?;
+        let reversed = Payments::update_many()
+            .col_expr(payment::Column::Status, Expr::value("REVERSED"))
+            .col_expr(payment::Column::UnallocatedMinor, Expr::value(0_i64))
+            .col_expr(payment::Column::ReversedAt, Expr::value(Some(now)))
+            .col_expr(
+                payment::Column::ReverseReason,
+                Expr::value(Some(reason.clone())),
+            )
+            .filter(payment::Column::Id.eq(id))
+            .filter(payment::Column::Status.eq(PaymentStatus::Received.as_str()))
+            .exec(txn)
+            .await?;
+        if reversed.rows_affected != 1 {
+            return Err(AppError::invalid_state("The payment was already reversed"));
         }
-    }
-    let mut undone = 0;
-    for (installment_id, amount) in net.into_iter().filter(|(_, amount)| *amount > 0) {
-        allocation::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            payment_id: Set(id),
-            installment_id: Set(installment_id),
-            amount_minor: Set(-amount),
-            kind: Set("REVERSAL".to_owned()),
-            created_at: Set(now),
+        let mut net: Vec<(Uuid, i64)> = Vec::new();
+        for row in allocations_of(txn, &[id]).await? {
+            match net
+                .iter_mut()
+                .find(|(installment, _)| *installment == row.installment_id)
+            {
+                Some((_, amount)) => *amount += row.amount_minor,
+                None => net.push((row.installment_id, row.amount_minor)),
+            }
         }
-        .insert(txn)
+        let mut undone = 0;
+        for (installment_id, amount) in net.into_iter().filter(|(_, amount)| *amount > 0) {
+            allocation::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                payment_id: Set(id),
+                installment_id: Set(installment_id),
+                amount_minor: Set(-amount),
+                kind: Set("REVERSAL".to_owned()),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
+            let item = entity::installment::Entity::find_by_id(installment_id)
+                .one(txn)
+                .await?
+                .ok_or_else(AppError::internal)?;
+            ledger::adjust(txn, &item, -amount, 0, 0, now).await?;
+            undone += amount;
+        }
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "payment.reversed",
+            subject_type: "Payment",
+            subject_id: id,
+            details: serde_json::json!({"reason": reason, "unallocatedMinor": undone}),
+        }
+        .record(txn, now)
         .await?;
-        let item = entity::installment::Entity::find_by_id(installment_id)
-            .one(txn)
-            .await?
-            .ok_or_else(AppError::internal)?;
-        ledger::adjust(txn, &item, -amount, 0, 0, now).await?;
-        undone += amount;
-    }
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "payment.reversed",
-        subject_type: "Payment",
-        subject_id: id,
-        details: serde_json::json!({"reason": reason, "unallocatedMinor": undone}),
-    }
-    .record(txn, now)
+        Ok(id)
+    })
     .await?;
-    guard.commit(id).await?;
     load(&state.db, id).await
 }
 

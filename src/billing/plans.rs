@@ -12,7 +12,7 @@ use super::ledger;
 use super::rules::{self, InstallmentStatus, Share};
 use crate::contracts::rules::ContractStatus;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::money::Money;
 use crate::state::AppState;
@@ -98,120 +98,119 @@ pub async fn set_collection_plan(
         &(contract_id, &lines),
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return installments_of(&state.db, &[id]).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let contract = crate::contracts::service::get_contract(txn, viewer, contract_id)
-        .await
-        .map_err(|e| e.with_field("input.contractId"))?;
-    let finance = matches!(viewer.role, Role::Finance | Role::Admin);
-    if !finance && contract.owner_id != viewer.user_id {
-        return Err(AppError::forbidden());
-    }
-    let status = crate::contracts::service::status_of(&contract)?;
-    if !matches!(status, ContractStatus::Approved | ContractStatus::Signed) {
-        return Err(AppError::invalid_state(
-            "Only an approved or signed contract gets a collection plan",
-        ));
-    }
-    ledger::lock_customer(txn, contract.customer_id).await?;
-    if !finance && payment_reached(txn, contract.id).await? {
-        return Err(AppError::invalid_state(
-            "Money has reached this contract: finance changes its plan",
-        ));
-    }
-    let shares: Vec<Share> = lines.iter().map(|l| l.share).collect();
-    let amounts = rules::plan_amounts(Money::from_minor(contract.amount_minor), &shares)?;
-    let existing = Installments::find()
-        .filter(installment::Column::ContractId.eq(contract.id))
-        .order_by_asc(installment::Column::Seq)
-        .all(txn)
-        .await?;
-    let mut kept = Vec::new();
-    for item in &existing {
-        if !touched(txn, item.id).await? {
-            continue;
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        let contract = crate::contracts::service::get_contract(txn, viewer, contract_id)
+            .await
+            .map_err(|e| e.with_field("input.contractId"))?;
+        let finance = matches!(viewer.role, Role::Finance | Role::Admin);
+        if !finance && contract.owner_id != viewer.user_id {
+            return Err(AppError::forbidden());
         }
-        if !finance {
+        let status = crate::contracts::service::status_of(&contract)?;
+        if !matches!(status, ContractStatus::Approved | ContractStatus::Signed) {
+            return Err(AppError::invalid_state(
+                "Only an approved or signed contract gets a collection plan",
+            ));
+        }
+        ledger::lock_customer(txn, contract.customer_id).await?;
+        if !finance && payment_reached(txn, contract.id).await? {
             return Err(AppError::invalid_state(
                 "Money has reached this contract: finance changes its plan",
             ));
         }
-        let index = usize::try_from(item.seq - 1).map_err(|_| AppError::internal())?;
-        let same = lines
-            .get(index)
-            .is_some_and(|line| line.due_date == item.due_date)
-            && amounts
+        let shares: Vec<Share> = lines.iter().map(|l| l.share).collect();
+        let amounts = rules::plan_amounts(Money::from_minor(contract.amount_minor), &shares)?;
+        let existing = Installments::find()
+            .filter(installment::Column::ContractId.eq(contract.id))
+            .order_by_asc(installment::Column::Seq)
+            .all(txn)
+            .await?;
+        let mut kept = Vec::new();
+        for item in &existing {
+            if !touched(txn, item.id).await? {
+                continue;
+            }
+            if !finance {
+                return Err(AppError::invalid_state(
+                    "Money has reached this contract: finance changes its plan",
+                ));
+            }
+            let index = usize::try_from(item.seq - 1).map_err(|_| AppError::internal())?;
+            let same = lines
                 .get(index)
-                .is_some_and(|a| a.minor() == item.amount_minor);
-        if !same {
-            return Err(AppError::invalid_state(format!(
-                "Installment {} already has money or an invoice: keep its due date and amount",
-                item.seq
-            )));
+                .is_some_and(|line| line.due_date == item.due_date)
+                && amounts
+                    .get(index)
+                    .is_some_and(|a| a.minor() == item.amount_minor);
+            if !same {
+                return Err(AppError::invalid_state(format!(
+                    "Installment {} already has money or an invoice: keep its due date and amount",
+                    item.seq
+                )));
+            }
+            kept.push(item.seq);
         }
-        kept.push(item.seq);
-    }
-    let dropped: Vec<Uuid> = existing
-        .iter()
-        .filter(|item| !kept.contains(&item.seq))
-        .map(|item| item.id)
-        .collect();
-    if !dropped.is_empty() {
-        entity::installment_reminder::Entity::delete_many()
-            .filter(entity::installment_reminder::Column::InstallmentId.is_in(dropped.clone()))
-            .exec(txn)
+        let dropped: Vec<Uuid> = existing
+            .iter()
+            .filter(|item| !kept.contains(&item.seq))
+            .map(|item| item.id)
+            .collect();
+        if !dropped.is_empty() {
+            entity::installment_reminder::Entity::delete_many()
+                .filter(entity::installment_reminder::Column::InstallmentId.is_in(dropped.clone()))
+                .exec(txn)
+                .await?;
+            Installments::delete_many()
+                .filter(installment::Column::Id.is_in(dropped))
+                .exec(txn)
+                .await?;
+        }
+        for (i, (line, amount)) in lines.iter().zip(&amounts).enumerate() {
+            let seq = i32::try_from(i + 1).map_err(|_| AppError::internal())?;
+            if kept.contains(&seq) {
+                continue;
+            }
+            installment::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                contract_id: Set(contract.id),
+                customer_id: Set(contract.customer_id),
+                seq: Set(seq),
+                due_date: Set(line.due_date),
+                amount_minor: Set(amount.minor()),
+                invoiced_minor: Set(0),
+                paid_minor: Set(0),
+                waived_minor: Set(0),
+                note: Set(crate::input::optional_text(
+                    line.note.as_deref(),
+                    "input.note",
+                    500,
+                )?),
+                status: Set(InstallmentStatus::Open.as_str().to_owned()),
+                version: Set(1),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(txn)
             .await?;
-        Installments::delete_many()
-            .filter(installment::Column::Id.is_in(dropped))
-            .exec(txn)
-            .await?;
-    }
-    for (i, (line, amount)) in lines.iter().zip(&amounts).enumerate() {
-        let seq = i32::try_from(i + 1).map_err(|_| AppError::internal())?;
-        if kept.contains(&seq) {
-            continue;
         }
-        installment::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            contract_id: Set(contract.id),
-            customer_id: Set(contract.customer_id),
-            seq: Set(seq),
-            due_date: Set(line.due_date),
-            amount_minor: Set(amount.minor()),
-            invoiced_minor: Set(0),
-            paid_minor: Set(0),
-            waived_minor: Set(0),
-            note: Set(crate::input::optional_text(
-                line.note.as_deref(),
-                "input.note",
-                500,
-            )?),
-            status: Set(InstallmentStatus::Open.as_str().to_owned()),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
+        let credit = ledger::consume_credit(txn, contract.customer_id, contract.id, now).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "collection_plan.set",
+            subject_type: "Contract",
+            subject_id: contract.id,
+            details: serde_json::json!({
+                "installments": amounts.iter().map(|a| a.minor()).collect::<Vec<_>>(),
+                "kept": kept,
+                "creditAppliedMinor": credit,
+            }),
         }
-        .insert(txn)
+        .record(txn, now)
         .await?;
-    }
-    let credit = ledger::consume_credit(txn, contract.customer_id, contract.id, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "collection_plan.set",
-        subject_type: "Contract",
-        subject_id: contract.id,
-        details: serde_json::json!({
-            "installments": amounts.iter().map(|a| a.minor()).collect::<Vec<_>>(),
-            "kept": kept,
-            "creditAppliedMinor": credit,
-        }),
-    }
-    .record(txn, now)
-    .await?;
-    let id = guard.commit(contract.id).await?;
+        Ok(contract.id)
+    })
+    .await?
+    .into_inner();
     installments_of(&state.db, &[id]).await
 }
 

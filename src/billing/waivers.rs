@@ -12,10 +12,10 @@ use uuid::Uuid;
 use super::ledger;
 use super::model::WaiverStatus;
 use crate::approvals::policy::ApprovalSubjectKind;
-use crate::approvals::service::{NewRequest, open_request};
+use crate::approvals::service::{NewRequest, Outbox, open_request};
 use crate::contracts::service::Settlement;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;
 use crate::money::Money;
 use crate::state::AppState;
@@ -77,80 +77,78 @@ pub async fn request_waiver(
     let reason = crate::input::required_text(&new.reason, "input.reason", 1000)?;
     let call = IdempotentCall::new(viewer.user_id, "requestWaiver", idempotency_key, &new)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => {
-            let found = load(&state.db, id).await?;
-            let request = found.request_id;
-            return Ok((found, request));
+    let mut announced = Outbox::default();
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        let item = super::plans::get_installment(txn, viewer, new.installment_id)
+            .await
+            .map_err(|e| e.with_field("input.installmentId"))?;
+        let contract = crate::contracts::service::load(txn, item.contract_id).await?;
+        if !ledger::COLLECTING.contains(&crate::contracts::service::status_of(&contract)?) {
+            return Err(AppError::invalid_state("The contract is not collecting"));
         }
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let item = super::plans::get_installment(txn, viewer, new.installment_id)
-        .await
-        .map_err(|e| e.with_field("input.installmentId"))?;
-    let contract = crate::contracts::service::load(txn, item.contract_id).await?;
-    if !ledger::COLLECTING.contains(&crate::contracts::service::status_of(&contract)?) {
-        return Err(AppError::invalid_state("The contract is not collecting"));
-    }
-    ledger::lock_customer(txn, item.customer_id).await?;
-    let room = waivable(txn, &item).await?;
-    if new.amount_minor > room {
-        return Err(AppError::bad_input(
-            "input.amount",
-            format!(
-                "At most {} of this installment may still be waived",
-                Money::from_minor(room.max(0)).to_decimal()
-            ),
-        ));
-    }
-    let id = Uuid::now_v7();
-    let frozen = Frozen {
-        installment_id: item.id,
-        amount_minor: new.amount_minor,
-        reason: &reason,
-    };
-    let snapshot = serde_json::to_string(&frozen).map_err(|_| AppError::internal())?;
-    let hash =
-        crate::auth::tokens::hex(&<sha2::Sha256 as sha2::Digest>::digest(snapshot.as_bytes()));
-    let (request, outbox) = open_request(
-        txn,
-        viewer.user_id,
-        NewRequest {
-            kind: ApprovalSubjectKind::Waiver,
-            subject_id: id,
+        ledger::lock_customer(txn, item.customer_id).await?;
+        let room = waivable(txn, &item).await?;
+        if new.amount_minor > room {
+            return Err(AppError::bad_input(
+                "input.amount",
+                format!(
+                    "At most {} of this installment may still be waived",
+                    Money::from_minor(room.max(0)).to_decimal()
+                ),
+            ));
+        }
+        let id = Uuid::now_v7();
+        let frozen = Frozen {
+            installment_id: item.id,
             amount_minor: new.amount_minor,
-            snapshot,
-            snapshot_hash: hash,
-            title: format!("waiver on {} #{}", contract.number, item.seq),
-        },
-        now,
-    )
-    .await?;
-    let created = waiver::ActiveModel {
-        id: Set(id),
-        installment_id: Set(item.id),
-        amount_minor: Set(new.amount_minor),
-        reason: Set(reason),
-        status: Set("PENDING".to_owned()),
-        request_id: Set(request.id),
-        requested_by: Set(viewer.user_id),
-        created_at: Set(now),
-        applied_at: Set(None),
-    }
-    .insert(txn)
-    .await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "waiver.requested",
-        subject_type: "Waiver",
-        subject_id: created.id,
-        details: serde_json::json!({"installmentId": item.id, "amountMinor": new.amount_minor}),
-    }
-    .record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
-    outbox.send(state);
+            reason: &reason,
+        };
+        let snapshot = serde_json::to_string(&frozen).map_err(|_| AppError::internal())?;
+        let hash =
+            crate::auth::tokens::hex(&<sha2::Sha256 as sha2::Digest>::digest(snapshot.as_bytes()));
+        let (request, outbox) = open_request(
+            txn,
+            viewer.user_id,
+            NewRequest {
+                kind: ApprovalSubjectKind::Waiver,
+                subject_id: id,
+                amount_minor: new.amount_minor,
+                snapshot,
+                snapshot_hash: hash,
+                title: format!("waiver on {} #{}", contract.number, item.seq),
+            },
+            now,
+        )
+        .await?;
+        announced = outbox;
+        let created = waiver::ActiveModel {
+            id: Set(id),
+            installment_id: Set(item.id),
+            amount_minor: Set(new.amount_minor),
+            reason: Set(reason),
+            status: Set("PENDING".to_owned()),
+            request_id: Set(request.id),
+            requested_by: Set(viewer.user_id),
+            created_at: Set(now),
+            applied_at: Set(None),
+        }
+        .insert(txn)
+        .await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "waiver.requested",
+            subject_type: "Waiver",
+            subject_id: created.id,
+            details: serde_json::json!({"installmentId": item.id, "amountMinor": new.amount_minor}),
+        }
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
+    // Empty on a replay: only the call that did the work announces it.
+    announced.send(state);
     let found = load(&state.db, id).await?;
     let request = found.request_id;
     Ok((found, request))

@@ -107,9 +107,7 @@ pub async fn begin_step(
         (_, Role::Finance) => {}
         _ => require_steward(txn, viewer, &current).await?,
     }
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
+    crate::versioned::check(expected_version, current.version)?;
     let action = match &step {
         Lifecycle::Sign(_) => Action::Sign,
         Lifecycle::Complete => Action::Complete,

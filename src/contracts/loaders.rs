@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service::{self, Parent};
 use crate::error::AppError;
+use crate::graphql::batch;
 use crate::graphql::context::ContextExt;
 use crate::identity::Viewer;
 use entity::contract;
@@ -26,11 +27,10 @@ impl Loader<Uuid> for ContractLoader {
         let Some(viewer) = &self.viewer else {
             return Ok(HashMap::new());
         };
-        Ok(service::visible_by_ids(&self.db, viewer, keys)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect())
+        Ok(batch::keyed(
+            service::visible_by_ids(&self.db, viewer, keys).await?,
+            |c| c.id,
+        ))
     }
 }
 
@@ -43,17 +43,11 @@ async fn grouped(
     let Some(viewer) = viewer else {
         return Ok(HashMap::new());
     };
-    let mut grouped: HashMap<Uuid, Vec<contract::Model>> = HashMap::new();
-    for item in service::contracts_of(db, viewer, parent, keys).await? {
-        let key = match parent {
-            Parent::Customer => Some(item.customer_id),
-            Parent::Opportunity => item.opportunity_id,
-        };
-        if let Some(key) = key {
-            grouped.entry(key).or_default().push(item);
-        }
-    }
-    Ok(grouped)
+    let rows = service::contracts_of(db, viewer, parent, keys).await?;
+    Ok(batch::grouped(rows, |item| match parent {
+        Parent::Customer => Some(item.customer_id),
+        Parent::Opportunity => item.opportunity_id,
+    }))
 }
 
 /// The visible contracts of many customers in one query, newest first.

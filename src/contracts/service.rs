@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::rules::{self, Action, ContractStatus};
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::input::{optional_text, required_text};
 use crate::pagination::{self, Page, PageRequest};
@@ -105,82 +105,81 @@ pub async fn create_contract(
     }
     let call = IdempotentCall::new(viewer.user_id, "createContract", idempotency_key, &new)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let deal = match new.opportunity_id {
-        Some(id) => Some(
-            crate::opportunities::service::ready_for_contract(txn, viewer, id)
-                .await
-                .map_err(|e| e.with_field("input.opportunityId"))?,
-        ),
-        None => None,
-    };
-    let customer_id = match (new.customer_id, &deal) {
-        (Some(customer), Some(deal)) if customer != deal.customer_id => {
-            return Err(AppError::bad_input(
-                "input.customerId",
-                "The deal belongs to another customer",
-            ));
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        let deal = match new.opportunity_id {
+            Some(id) => Some(
+                crate::opportunities::service::ready_for_contract(txn, viewer, id)
+                    .await
+                    .map_err(|e| e.with_field("input.opportunityId"))?,
+            ),
+            None => None,
+        };
+        let customer_id = match (new.customer_id, &deal) {
+            (Some(customer), Some(deal)) if customer != deal.customer_id => {
+                return Err(AppError::bad_input(
+                    "input.customerId",
+                    "The deal belongs to another customer",
+                ));
+            }
+            (Some(customer), _) => customer,
+            (None, Some(deal)) => deal.customer_id,
+            (None, None) => {
+                return Err(AppError::bad_input(
+                    "input.customerId",
+                    "Name the customer or the deal",
+                ));
+            }
+        };
+        crate::customers::service::get_customer(txn, viewer, customer_id)
+            .await
+            .map_err(|e| e.with_field("input.customerId"))?;
+        let amount = match (new.amount_minor, &deal) {
+            (Some(amount), _) => amount,
+            (None, Some(deal)) => check_amount(deal.amount_minor)?,
+            (None, None) => {
+                return Err(AppError::bad_input(
+                    "input.amount",
+                    "A contract without a deal needs an amount",
+                ));
+            }
+        };
+        let year = state.config.company_year(now);
+        let seq = crate::numbering::next(txn, "CONTRACT", year).await?;
+        let created = contract::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            number: Set(crate::numbering::format("C", year, seq)),
+            year: Set(year),
+            seq: Set(seq),
+            customer_id: Set(customer_id),
+            opportunity_id: Set(new.opportunity_id),
+            owner_id: Set(viewer.user_id),
+            title: Set(title),
+            amount_minor: Set(amount),
+            start_date: Set(new.start_date),
+            end_date: Set(new.end_date),
+            signed_date: Set(None),
+            terms: Set(terms),
+            status: Set(ContractStatus::Draft.as_str().to_owned()),
+            cancel_reason: Set(None),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
         }
-        (Some(customer), _) => customer,
-        (None, Some(deal)) => deal.customer_id,
-        (None, None) => {
-            return Err(AppError::bad_input(
-                "input.customerId",
-                "Name the customer or the deal",
-            ));
+        .insert(txn)
+        .await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "contract.created",
+            subject_type: "Contract",
+            subject_id: created.id,
+            details: serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
         }
-    };
-    crate::customers::service::get_customer(txn, viewer, customer_id)
-        .await
-        .map_err(|e| e.with_field("input.customerId"))?;
-    let amount = match (new.amount_minor, &deal) {
-        (Some(amount), _) => amount,
-        (None, Some(deal)) => check_amount(deal.amount_minor)?,
-        (None, None) => {
-            return Err(AppError::bad_input(
-                "input.amount",
-                "A contract without a deal needs an amount",
-            ));
-        }
-    };
-    let year = state.config.company_year(now);
-    let seq = crate::numbering::next(txn, "CONTRACT", year).await?;
-    let created = contract::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        number: Set(crate::numbering::format("C", year, seq)),
-        year: Set(year),
-        seq: Set(seq),
-        customer_id: Set(customer_id),
-        opportunity_id: Set(new.opportunity_id),
-        owner_id: Set(viewer.user_id),
-        title: Set(title),
-        amount_minor: Set(amount),
-        start_date: Set(new.start_date),
-        end_date: Set(new.end_date),
-        signed_date: Set(None),
-        terms: Set(terms),
-        status: Set(ContractStatus::Draft.as_str().to_owned()),
-        cancel_reason: Set(None),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "contract.created",
-        subject_type: "Contract",
-        subject_id: created.id,
-        details: serde_json::json!({"number": created.number, "amountMinor": created.amount_minor}),
-    }
-    .record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
     load(&state.db, id).await
 }
 
@@ -276,44 +275,40 @@ pub async fn update_contract(
         &(id, expected_version, &changes),
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let current = get_contract(txn, viewer, id).await?;
-    require_steward(txn, viewer, &current).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
-    next_status(&current, Action::Edit)?;
-    let mut model = <contract::ActiveModel as Default>::default();
-    if let Some(title) = &changes.title {
-        model.title = Set(required_text(title, "input.title", 200)?);
-    }
-    if let Some(amount) = changes.amount_minor {
-        model.amount_minor = Set(check_amount(amount)?);
-    }
-    let start = changes.start_date.unwrap_or(current.start_date);
-    let end = changes.end_date.unwrap_or(current.end_date);
-    check_dates(start, end)?;
-    model.start_date = Set(start);
-    model.end_date = Set(end);
-    if let Some(terms) = &changes.terms {
-        model.terms =
-            Set(optional_text(Some(terms), "input.terms", MAX_TERMS)?.unwrap_or_default());
-    }
-    write(txn, &current, model, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "contract.updated",
-        subject_type: "Contract",
-        subject_id: id,
-        details: serde_json::json!({"title": changes.title, "amountMinor": changes.amount_minor}),
-    }
-    .record(txn, now)
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let current = get_contract(txn, viewer, id).await?;
+        require_steward(txn, viewer, &current).await?;
+        crate::versioned::check(expected_version, current.version)?;
+        next_status(&current, Action::Edit)?;
+        let mut model = <contract::ActiveModel as Default>::default();
+        if let Some(title) = &changes.title {
+            model.title = Set(required_text(title, "input.title", 200)?);
+        }
+        if let Some(amount) = changes.amount_minor {
+            model.amount_minor = Set(check_amount(amount)?);
+        }
+        let start = changes.start_date.unwrap_or(current.start_date);
+        let end = changes.end_date.unwrap_or(current.end_date);
+        check_dates(start, end)?;
+        model.start_date = Set(start);
+        model.end_date = Set(end);
+        if let Some(terms) = &changes.terms {
+            model.terms =
+                Set(optional_text(Some(terms), "input.terms", MAX_TERMS)?.unwrap_or_default());
+        }
+        write(txn, &current, model, now).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "contract.updated",
+            subject_type: "Contract",
+            subject_id: id,
+            details: serde_json::json!({"title": changes.title, "amountMinor": changes.amount_minor}),
+        }
+        .record(txn, now)
+        .await?;
+        Ok(id)
+    })
     .await?;
-    guard.commit(id).await?;
     load(&state.db, id).await
 }
 

@@ -4,12 +4,13 @@
 
 use super::service::*;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;
 use crate::input::{optional_text, required_text};
 use crate::normalize;
 use crate::policy;
 use crate::state::AppState;
+use crate::versioned;
 use chrono::{DateTime, Utc};
 use entity::contact::{self, Entity as Contacts};
 use sea_orm::{
@@ -77,35 +78,29 @@ pub async fn add_contact(
         &(customer_id, &new),
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => {
-            return Contacts::find_by_id(id)
-                .one(&state.db)
-                .await?
-                .ok_or_else(AppError::internal);
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        get_customer(txn, viewer, customer_id).await?;
+        let created = insert_contact(
+            txn,
+            customer_id,
+            new,
+            &state.config.default_country_code,
+            now,
+        )
+        .await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "contact.created",
+            subject_type: "Contact",
+            subject_id: created.id,
+            details: serde_json::json!({"customerId": customer_id, "name": created.name}),
         }
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    get_customer(txn, viewer, customer_id).await?;
-    let created = insert_contact(
-        txn,
-        customer_id,
-        new,
-        &state.config.default_country_code,
-        now,
-    )
-    .await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "contact.created",
-        subject_type: "Contact",
-        subject_id: created.id,
-        details: serde_json::json!({"customerId": customer_id, "name": created.name}),
-    }
-    .record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
     Contacts::find_by_id(id)
         .one(&state.db)
         .await?
@@ -134,9 +129,7 @@ pub async fn update_contact(
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let current = get_contact(&txn, viewer, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
+    versioned::check(expected_version, current.version)?;
     let mut model = contact::ActiveModel {
         id: Set(id),
         ..Default::default()
@@ -169,33 +162,15 @@ pub async fn update_contact(
         model.email_key = Set(value.as_deref().and_then(normalize::email_key));
         model.email = Set(value);
     }
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(now);
-    let updated = crate::db::update_if_version::<Contacts>(
-        &txn,
-        model,
-        contact::Column::Id,
-        id,
-        contact::Column::Version,
-        expected_version,
-    )
-    .await?;
-    if !updated {
-        return Err(AppError::conflict(current.version + 1));
-    }
-    crate::audit::Entry {
+    let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "contact.updated",
         subject_type: "Contact",
         subject_id: id,
         details: changed.into(),
-    }
-    .record(&txn, now)
-    .await?;
-    let updated = Contacts::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(AppError::internal)?;
+    };
+    let target = versioned::Target::new(id, expected_version, current.version);
+    let updated = versioned::save::<Contacts>(&txn, target, model, audit, now).await?;
     txn.commit().await?;
     Ok(updated)
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service;
 use crate::error::AppError;
+use crate::graphql::batch;
 use crate::graphql::context::ContextExt;
 use crate::identity::Viewer;
 use entity::{contact, customer};
@@ -20,14 +21,10 @@ impl Loader<Uuid> for ContactsByCustomer {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut grouped: HashMap<Uuid, Vec<contact::Model>> = HashMap::new();
-        for contact in service::contacts_of(&self.0, keys).await? {
-            grouped
-                .entry(contact.customer_id)
-                .or_default()
-                .push(contact);
-        }
-        Ok(grouped)
+        Ok(batch::grouped(
+            service::contacts_of(&self.0, keys).await?,
+            |c| c.customer_id,
+        ))
     }
 }
 

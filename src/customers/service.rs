@@ -15,7 +15,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::input::{GeoPoint, optional_text, required_text};
 use crate::normalize;
@@ -23,6 +23,7 @@ use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::search;
 use crate::state::AppState;
+use crate::versioned;
 use entity::customer::{self, Entity as Customers};
 
 /// Customer grade letters.
@@ -93,26 +94,21 @@ pub async fn create_customer(
     require_sales_writer(viewer)?;
     let call = IdempotentCall::new(viewer.user_id, "createCustomer", idempotency_key, &new)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => {
-            return Customers::find_by_id(id)
-                .one(&state.db)
-                .await?
-                .ok_or_else(AppError::internal);
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        let created = insert_customer(txn, viewer.user_id, new, now).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "customer.created",
+            subject_type: "Customer",
+            subject_id: created.id,
+            details: serde_json::json!({"name": created.name}),
         }
-        Start::Fresh(guard) => guard,
-    };
-    let created = insert_customer(guard.txn(), viewer.user_id, new, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "customer.created",
-        subject_type: "Customer",
-        subject_id: created.id,
-        details: serde_json::json!({"name": created.name}),
-    }
-    .record(guard.txn(), now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
     Customers::find_by_id(id)
         .one(&state.db)
         .await?
@@ -145,9 +141,7 @@ pub async fn update_customer(
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let current = get_customer(&txn, viewer, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
+    versioned::check(expected_version, current.version)?;
     let mut model = customer::ActiveModel {
         id: Set(id),
         ..Default::default()
@@ -196,33 +190,15 @@ pub async fn update_customer(
         changed.insert("ownerId".into(), serde_json::json!(owner_id));
         model.owner_id = Set(owner_id);
     }
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(now);
-    let updated = crate::db::update_if_version::<Customers>(
-        &txn,
-        model,
-        customer::Column::Id,
-        id,
-        customer::Column::Version,
-        expected_version,
-    )
-    .await?;
-    if !updated {
-        return Err(AppError::conflict(current.version + 1));
-    }
-    crate::audit::Entry {
+    let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "customer.updated",
         subject_type: "Customer",
         subject_id: id,
         details: changed.into(),
-    }
-    .record(&txn, now)
-    .await?;
-    let updated = Customers::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(AppError::internal)?;
+    };
+    let target = versioned::Target::new(id, expected_version, current.version);
+    let updated = versioned::save::<Customers>(&txn, target, model, audit, now).await?;
     txn.commit().await?;
     Ok(updated)
 }

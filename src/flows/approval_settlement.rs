@@ -10,7 +10,7 @@ use crate::approvals::policy::ApprovalSubjectKind;
 use crate::approvals::service::{self as approvals, Decision, Outbox};
 use crate::contracts::service::{self as contracts, Settlement};
 use crate::error::AppResult;
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;
 use crate::state::AppState;
 use entity::approval_request;
@@ -79,30 +79,29 @@ pub async fn decide(
         &(request_id, seen_step, &decision),
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return approvals::load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
     let mut outbox = Outbox::default();
-    let point = approvals::decision_point(txn, viewer, request_id, seen_step).await?;
-    let subject_title = check_subject(txn, &point.request).await?;
-    race_window(state).await;
-    let request = point.request.clone();
-    let settlement = approvals::record_decision(
-        txn,
-        viewer,
-        point,
-        &decision,
-        &subject_title,
-        now,
-        &mut outbox,
-    )
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let point = approvals::decision_point(txn, viewer, request_id, seen_step).await?;
+        let subject_title = check_subject(txn, &point.request).await?;
+        race_window(state).await;
+        let request = point.request.clone();
+        let settlement = approvals::record_decision(
+            txn,
+            viewer,
+            point,
+            &decision,
+            &subject_title,
+            now,
+            &mut outbox,
+        )
+        .await?;
+        if let Some(settlement) = settlement {
+            settle_subject(txn, &request, settlement, now).await?;
+        }
+        Ok(request_id)
+    })
     .await?;
-    if let Some(settlement) = settlement {
-        settle_subject(txn, &request, settlement, now).await?;
-    }
-    guard.commit(request_id).await?;
+    // Empty on a replay: only the call that did the work announces it.
     outbox.send(state);
     approvals::load(&state.db, request_id).await
 }
@@ -123,17 +122,16 @@ pub async fn withdraw(
         &request_id,
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return approvals::load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
     let mut outbox = Outbox::default();
-    let request = approvals::withdrawable_in(txn, viewer, request_id).await?;
-    race_window(state).await;
-    approvals::withdraw_in(txn, viewer, &request, now, &mut outbox).await?;
-    settle_subject(txn, &request, Settlement::Withdrawn, now).await?;
-    guard.commit(request_id).await?;
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let request = approvals::withdrawable_in(txn, viewer, request_id).await?;
+        race_window(state).await;
+        approvals::withdraw_in(txn, viewer, &request, now, &mut outbox).await?;
+        settle_subject(txn, &request, Settlement::Withdrawn, now).await?;
+        Ok(request_id)
+    })
+    .await?;
+    // Empty on a replay: only the call that did the work announces it.
     outbox.send(state);
     approvals::load(&state.db, request_id).await
 }

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::customers::service::{self as customers, NewContact, NewCustomer};
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::leads::service::{self as leads, Conversion};
 use crate::opportunities::service::{self as opportunities, NewOpportunity};
@@ -43,27 +43,24 @@ pub async fn convert(
         &(id, customer_id, &opportunity),
     )?;
     let now = state.clock.now();
-    let lead_id = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => id,
-        Start::Fresh(guard) => {
-            convert_in(state, &guard, viewer, id, customer_id, opportunity, now).await?;
-            guard.commit(id).await?;
-            id
-        }
-    };
+    let lead_id = idempotency::run(&state.db, &call, now, async |txn| {
+        convert_in(state, txn, viewer, id, customer_id, opportunity, now).await?;
+        Ok(id)
+    })
+    .await?
+    .into_inner();
     read_back(state, lead_id).await
 }
 
 async fn convert_in(
     state: &AppState,
-    guard: &idempotency::Guard,
+    txn: &sea_orm::DatabaseTransaction,
     viewer: &Viewer,
     id: Uuid,
     customer_id: Option<Uuid>,
     opportunity: Option<ConvertedOpportunity>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
-    let txn = guard.txn();
     let current = leads::convertible_in(txn, viewer, id).await?;
     let owner = current.owner_id.unwrap_or(viewer.user_id);
     let customer = match customer_id {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service::{self, Parent};
 use crate::error::AppError;
+use crate::graphql::batch;
 use entity::follow_up;
 
 async fn grouped(
@@ -15,17 +16,11 @@ async fn grouped(
     parent: Parent,
     keys: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<follow_up::Model>>, AppError> {
-    let mut map: HashMap<Uuid, Vec<follow_up::Model>> = HashMap::new();
-    for item in service::follow_ups_of(db, parent, keys).await? {
-        let key = match parent {
-            Parent::Lead => item.lead_id,
-            Parent::Customer => item.customer_id,
-        };
-        if let Some(key) = key {
-            map.entry(key).or_default().push(item);
-        }
-    }
-    Ok(map)
+    let rows = service::follow_ups_of(db, parent, keys).await?;
+    Ok(batch::grouped(rows, |item| match parent {
+        Parent::Lead => item.lead_id,
+        Parent::Customer => item.customer_id,
+    }))
 }
 
 /// Follow-ups of many customers in one query.
@@ -60,10 +55,9 @@ impl Loader<Uuid> for LastFollowUpByCustomer {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(service::latest_of_customers(&self.0, keys)
-            .await?
-            .into_iter()
-            .filter_map(|f| f.customer_id.map(|customer| (customer, f)))
-            .collect())
+        Ok(batch::keyed(
+            service::latest_of_customers(&self.0, keys).await?,
+            |f| f.customer_id,
+        ))
     }
 }

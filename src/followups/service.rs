@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::model::FollowUpKind;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::state::AppState;
 use entity::follow_up::{self, Entity as FollowUps};
@@ -66,51 +66,45 @@ pub async fn log_follow_up(
             "The next follow-up must come after this one",
         ));
     }
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => {
-            return FollowUps::find_by_id(id)
-                .one(&state.db)
-                .await?
-                .ok_or_else(AppError::internal);
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        let (subject_type, subject_id, lead_id, customer_id) = match new.subject {
+            Subject::Lead(id) => {
+                let lead =
+                    crate::leads::service::record_follow_up(state, txn, viewer, id, occurred_at, now)
+                        .await?;
+                ("LEAD", id, Some(id), lead.converted_customer_id)
+            }
+            Subject::Customer(id) => {
+                crate::customers::service::get_customer(txn, viewer, id).await?;
+                ("CUSTOMER", id, None, Some(id))
+            }
+            Subject::Opportunity(id) => {
+                let deal =
+                    crate::opportunities::service::opportunity_for_change(txn, viewer, id).await?;
+                ("OPPORTUNITY", id, None, Some(deal.customer_id))
+            }
+        };
+        let created = follow_up::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            subject_type: Set(subject_type.to_owned()),
+            subject_id: Set(subject_id),
+            lead_id: Set(lead_id),
+            customer_id: Set(customer_id),
+            author_id: Set(viewer.user_id),
+            kind: Set(new.kind.as_str().to_owned()),
+            content: Set(content),
+            occurred_at: Set(occurred_at),
+            next_follow_up_at: Set(new.next_follow_up_at),
+            created_at: Set(now),
         }
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let (subject_type, subject_id, lead_id, customer_id) = match new.subject {
-        Subject::Lead(id) => {
-            let lead =
-                crate::leads::service::record_follow_up(state, txn, viewer, id, occurred_at, now)
-                    .await?;
-            ("LEAD", id, Some(id), lead.converted_customer_id)
-        }
-        Subject::Customer(id) => {
-            crate::customers::service::get_customer(txn, viewer, id).await?;
-            ("CUSTOMER", id, None, Some(id))
-        }
-        Subject::Opportunity(id) => {
-            let deal =
-                crate::opportunities::service::opportunity_for_change(txn, viewer, id).await?;
-            ("OPPORTUNITY", id, None, Some(deal.customer_id))
-        }
-    };
-    let created = follow_up::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        subject_type: Set(subject_type.to_owned()),
-        subject_id: Set(subject_id),
-        lead_id: Set(lead_id),
-        customer_id: Set(customer_id),
-        author_id: Set(viewer.user_id),
-        kind: Set(new.kind.as_str().to_owned()),
-        content: Set(content),
-        occurred_at: Set(occurred_at),
-        next_follow_up_at: Set(new.next_follow_up_at),
-        created_at: Set(now),
-    }
-    .insert(txn)
-    .await?;
-    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "follow_up.logged", subject_type: "FollowUp", subject_id: created.id, details: serde_json::json!({"subjectType": subject_type, "subjectId": subject_id, "kind": created.kind}) }.record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+        .insert(txn)
+        .await?;
+        crate::audit::Entry { actor_id: Some(viewer.user_id), action: "follow_up.logged", subject_type: "FollowUp", subject_id: created.id, details: serde_json::json!({"subjectType": subject_type, "subjectId": subject_id, "kind": created.kind}) }.record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
     FollowUps::find_by_id(id)
         .one(&state.db)
         .await?

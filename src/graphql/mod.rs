@@ -1,5 +1,6 @@
 //! The GraphQL schema: roots merged from the domains, limits, and the error safety net.
 
+pub mod batch;
 pub mod context;
 pub mod documents;
 pub mod errors;
@@ -9,6 +10,7 @@ pub mod limits;
 pub mod node;
 pub mod pagination;
 pub mod scalars;
+pub mod scope;
 
 use std::sync::Arc;
 

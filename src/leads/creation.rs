@@ -6,7 +6,7 @@ use super::model::{
 };
 use super::service::*;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::input::{optional_text, required_text};
 use crate::normalize;
@@ -126,110 +126,94 @@ pub async fn create_lead(
         .await?;
         Ok((created, leads, customers))
     };
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return finish(id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    check_duplicates(
-        txn,
-        viewer,
-        phone_key.as_deref(),
-        email_key.as_deref(),
-        None,
-    )
-    .await?;
-    let owner = match new.assign {
-        LeadAssignment::SelfAssign => Some(viewer.user_id),
-        LeadAssignment::Pool => None,
-        LeadAssignment::User => {
-            let assignee = new.assignee_id.ok_or_else(AppError::internal)?;
-            Some(
-                crate::users::service::check_assignable(txn, viewer, assignee, "input.assigneeId")
-                    .await?
-                    .id,
-            )
-        }
-        LeadAssignment::Auto => {
-            let team = new.team_id.ok_or_else(AppError::internal)?;
-            Some(super::pool::next_in_rotation(txn, team, now).await?)
-        }
-    };
-    let mut model = lead::Model {
-        id: Uuid::now_v7(),
-        company_key: company.as_deref().and_then(normalize::company_key),
-        name,
-        company,
-        phone,
-        phone_key,
-        email,
-        email_key,
-        source: new.source.as_str().to_owned(),
-        status: LeadStatus::New.as_str().to_owned(),
-        score: 0,
-        grade: "C".to_owned(),
-        bant_budget: new
-            .bant
-            .budget
-            .unwrap_or(BantAnswer::Unknown)
-            .as_str()
-            .to_owned(),
-        bant_authority: new
-            .bant
-            .authority
-            .unwrap_or(BantAnswer::Unknown)
-            .as_str()
-            .to_owned(),
-        bant_need: new
-            .bant
-            .need
-            .unwrap_or(BantAnswer::Unknown)
-            .as_str()
-            .to_owned(),
-        bant_timeline: new
-            .bant
-            .timeline
-            .unwrap_or(BantTimeline::Unknown)
-            .as_str()
-            .to_owned(),
-        region: optional_text(new.region.as_deref(), "input.region", 100)?,
-        industry: optional_text(new.industry.as_deref(), "input.industry", 100)?,
-        notes: optional_text(new.notes.as_deref(), "input.notes", 5000)?,
-        owner_id: owner,
-        in_pool: owner.is_none(),
-        pool_deadline: owner.map(|_| now + Duration::days(pool_days)),
-        last_follow_up_at: None,
-        follow_up_count: 0,
-        disqualified_reason: None,
-        converted_customer_id: None,
-        converted_contact_id: None,
-        converted_at: None,
-        converted_opportunity_id: None,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
-    let (score, grade) = rate(&rules, &model);
-    model.score = score;
-    model.grade = grade.to_owned();
-    let created = lead::ActiveModel::from(model).insert(txn).await?;
-    write_event(
-        txn,
-        created.id,
-        LeadEventKind::Created,
-        Some(viewer.user_id),
-        None,
-        owner,
-        None,
-        now,
-    )
-    .await?;
     let mut written = Vec::new();
-    if owner.is_some_and(|o| o != viewer.user_id) {
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        check_duplicates(
+            txn,
+            viewer,
+            phone_key.as_deref(),
+            email_key.as_deref(),
+            None,
+        )
+        .await?;
+        let owner = match new.assign {
+            LeadAssignment::SelfAssign => Some(viewer.user_id),
+            LeadAssignment::Pool => None,
+            LeadAssignment::User => {
+                let assignee = new.assignee_id.ok_or_else(AppError::internal)?;
+                Some(
+                    crate::users::service::check_assignable(txn, viewer, assignee, "input.assigneeId")
+                        .await?
+                        .id,
+                )
+            }
+            LeadAssignment::Auto => {
+                let team = new.team_id.ok_or_else(AppError::internal)?;
+                Some(super::pool::next_in_rotation(txn, team, now).await?)
+            }
+        };
+        let mut model = lead::Model {
+            id: Uuid::now_v7(),
+            company_key: company.as_deref().and_then(normalize::company_key),
+            name,
+            company,
+            phone,
+            phone_key,
+            email,
+            email_key,
+            source: new.source.as_str().to_owned(),
+            status: LeadStatus::New.as_str().to_owned(),
+            score: 0,
+            grade: "C".to_owned(),
+            bant_budget: new
+                .bant
+                .budget
+                .unwrap_or(BantAnswer::Unknown)
+                .as_str()
+                .to_owned(),
+            bant_authority: new
+                .bant
+                .authority
+                .unwrap_or(BantAnswer::Unknown)
+                .as_str()
+                .to_owned(),
+            bant_need: new
+                .bant
+                .need
+                .unwrap_or(BantAnswer::Unknown)
+                .as_str()
+                .to_owned(),
+            bant_timeline: new
+                .bant
+                .timeline
+                .unwrap_or(BantTimeline::Unknown)
+                .as_str()
+                .to_owned(),
+            region: optional_text(new.region.as_deref(), "input.region", 100)?,
+            industry: optional_text(new.industry.as_deref(), "input.industry", 100)?,
+            notes: optional_text(new.notes.as_deref(), "input.notes", 5000)?,
+            owner_id: owner,
+            in_pool: owner.is_none(),
+            pool_deadline: owner.map(|_| now + Duration::days(pool_days)),
+            last_follow_up_at: None,
+            follow_up_count: 0,
+            disqualified_reason: None,
+            converted_customer_id: None,
+            converted_contact_id: None,
+            converted_at: None,
+            converted_opportunity_id: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        let (score, grade) = rate(&rules, &model);
+        model.score = score;
+        model.grade = grade.to_owned();
+        let created = lead::ActiveModel::from(model).insert(txn).await?;
         write_event(
             txn,
             created.id,
-            LeadEventKind::Assigned,
+            LeadEventKind::Created,
             Some(viewer.user_id),
             None,
             owner,
@@ -237,11 +221,27 @@ pub async fn create_lead(
             now,
         )
         .await?;
-        written.extend(notify_assigned(txn, &created, viewer.user_id, now).await?);
-    }
-    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "lead.created", subject_type: "Lead", subject_id: created.id, details: serde_json::json!({"name": created.name, "ownerId": created.owner_id, "assign": new.assign.as_str()}) }.record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+        if owner.is_some_and(|o| o != viewer.user_id) {
+            write_event(
+                txn,
+                created.id,
+                LeadEventKind::Assigned,
+                Some(viewer.user_id),
+                None,
+                owner,
+                None,
+                now,
+            )
+            .await?;
+            written.extend(notify_assigned(txn, &created, viewer.user_id, now).await?);
+        }
+        crate::audit::Entry { actor_id: Some(viewer.user_id), action: "lead.created", subject_type: "Lead", subject_id: created.id, details: serde_json::json!({"name": created.name, "ownerId": created.owner_id, "assign": new.assign.as_str()}) }.record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
+    // Empty on a replay: only the call that did the work announces it.
     notifications::announce(state.events.as_ref(), &written);
     finish(id).await
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service;
 use crate::error::AppError;
+use crate::graphql::batch;
 use entity::lead_event;
 
 /// Events of many leads in one query, oldest first.
@@ -18,10 +19,9 @@ impl Loader<Uuid> for EventsByLead {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut grouped: HashMap<Uuid, Vec<lead_event::Model>> = HashMap::new();
-        for event in service::events_of(&self.0, keys).await? {
-            grouped.entry(event.lead_id).or_default().push(event);
-        }
-        Ok(grouped)
+        Ok(batch::grouped(
+            service::events_of(&self.0, keys).await?,
+            |e| e.lead_id,
+        ))
     }
 }

@@ -172,9 +172,7 @@ pub async fn update_lead(
     let rules = scoring_rules(&state.db).await?;
     let txn = crate::db::begin_write(&state.db).await?;
     let current = lead_for_work(&txn, viewer, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
+    crate::versioned::check(expected_version, current.version)?;
     let mut next = current.clone();
     if let Some(name) = &changes.name {
         next.name = required_text(name, "input.name", 200)?;
@@ -245,18 +243,8 @@ pub async fn update_lead(
     next.version = current.version + 1;
     next.updated_at = now;
     let changes = lead::ActiveModel::from(next.clone()).reset_all();
-    let updated = crate::db::update_if_version::<Leads>(
-        &txn,
-        changes,
-        lead::Column::Id,
-        id,
-        lead::Column::Version,
-        expected_version,
-    )
-    .await?;
-    if !updated {
-        return Err(AppError::conflict(current.version + 1));
-    }
+    let target = crate::versioned::Target::new(id, expected_version, current.version);
+    crate::versioned::write::<Leads>(&txn, target, changes, now).await?;
     crate::audit::Entry { actor_id: Some(viewer.user_id), action: "lead.updated", subject_type: "Lead", subject_id: id, details: serde_json::json!({"status": next.status, "score": next.score, "phone": next.phone, "email": next.email, "name": next.name, "company": next.company}) }.record(&txn, now)
     .await?;
     txn.commit().await?;
@@ -354,18 +342,8 @@ pub(crate) async fn record_follow_up(
     next.version += 1;
     next.updated_at = now;
     let changes = lead::ActiveModel::from(next.clone()).reset_all();
-    let updated = crate::db::update_if_version::<Leads>(
-        txn,
-        changes,
-        lead::Column::Id,
-        id,
-        lead::Column::Version,
-        current.version,
-    )
-    .await?;
-    if !updated {
-        return Err(AppError::conflict(current.version + 1));
-    }
+    let target = crate::versioned::Target::new(id, current.version, current.version);
+    crate::versioned::write::<Leads>(txn, target, changes, now).await?;
     Ok(next)
 }
 

@@ -16,18 +16,8 @@ use crate::exact_sum::{self, ExactSum};
 use crate::identity::Viewer;
 use crate::money::Money;
 use crate::policy;
+use crate::report_scope::Scope;
 use entity::{opportunity, opportunity_split, pipeline_stage};
-
-/// Whose credit the forecast counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scope {
-    /// One user's credited shares.
-    User(Uuid),
-    /// The credited shares of a team's members.
-    Team(Uuid),
-    /// Every visible deal in full.
-    Company,
-}
 
 /// Forecast totals (exact money).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -6,13 +6,13 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{Condition, ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
-use super::forecast::Scope;
 use super::model::StageKind;
 use crate::error::{AppError, AppResult};
 use crate::exact_sum::{self, ExactSum};
 use crate::identity::Viewer;
 use crate::money::Money;
 use crate::policy;
+use crate::report_scope::Scope;
 use entity::{opportunity, pipeline_stage, stage_change};
 
 /// One stage of the funnel.

@@ -11,50 +11,24 @@ use super::service::{self, NewOpportunity, OpportunityChanges, Transition};
 use super::stages::{self, StageSpec};
 use super::types::{
     CreateOpportunityInput, CreateOpportunityPayload, Forecast, ForecastInput, ForecastMonthLine,
-    ForecastScope, ForecastStageLine, FunnelInput, FunnelStage, LoseOpportunityInput,
-    LoseOpportunityPayload, MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity,
-    OpportunityConnection, OpportunityFilter, PipelineStage, ReopenOpportunityInput,
-    ReopenOpportunityPayload, SetOpportunitySplitsInput, SetOpportunitySplitsPayload, StageChange,
-    StageChangeFilter, UpdateOpportunityInput, UpdateOpportunityPayload, UpdatePipelineStagesInput,
+    ForecastStageLine, FunnelInput, FunnelStage, LoseOpportunityInput, LoseOpportunityPayload,
+    MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity, OpportunityConnection,
+    OpportunityFilter, PipelineStage, ReopenOpportunityInput, ReopenOpportunityPayload,
+    SetOpportunitySplitsInput, SetOpportunitySplitsPayload, StageChange, StageChangeFilter,
+    UpdateOpportunityInput, UpdateOpportunityPayload, UpdatePipelineStagesInput,
     UpdatePipelineStagesPayload, WinOpportunityInput, WinOpportunityPayload,
 };
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::scope::report_scope;
 use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
 use crate::pagination::PageRequest;
 
 fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::PipelineStage, field)
-}
-
-/// Whose deals a report counts: a named user, yourself, a team (default the one you manage or
-/// belong to), or everything you may see.
-pub(crate) fn report_scope(
-    viewer: &crate::identity::Viewer,
-    scope: ForecastScope,
-    team_id: Option<ID>,
-    user_id: Option<ID>,
-) -> AppResult<super::forecast::Scope> {
-    use super::forecast::Scope;
-    Ok(match (user_id, scope) {
-        (Some(user), _) => Scope::User(decode_id(&user, NodeType::User, "input.userId")?),
-        (None, ForecastScope::Me) => Scope::User(viewer.user_id),
-        (None, ForecastScope::Company) => Scope::Company,
-        (None, ForecastScope::Team) => {
-            let team = match team_id {
-                Some(team) => Some(decode_id(&team, NodeType::Team, "input.teamId")?),
-                None => viewer.managed_team_ids.first().copied().or(viewer.team_id),
-            };
-            Scope::Team(
-                team.ok_or_else(|| {
-                    AppError::bad_input("input.teamId", "Name the team to report on")
-                })?,
-            )
-        }
-    })
 }
 
 #[derive(Default)]

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{service, stages};
 use crate::error::AppError;
+use crate::graphql::batch;
 use crate::identity::Viewer;
 use entity::{opportunity, pipeline_stage, stage_change};
 
@@ -51,14 +52,10 @@ impl Loader<Uuid> for HistoryByOpportunity {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut grouped: HashMap<Uuid, Vec<stage_change::Model>> = HashMap::new();
-        for change in service::history_of(&self.0, keys).await? {
-            grouped
-                .entry(change.opportunity_id)
-                .or_default()
-                .push(change);
-        }
-        Ok(grouped)
+        Ok(batch::grouped(
+            service::history_of(&self.0, keys).await?,
+            |c| c.opportunity_id,
+        ))
     }
 }
 
@@ -76,11 +73,8 @@ impl Loader<Uuid> for OpportunitiesByCustomer {
         let Some(viewer) = &self.viewer else {
             return Ok(HashMap::new());
         };
-        let mut grouped: HashMap<Uuid, Vec<service::Listed>> = HashMap::new();
-        for row in service::of_customers(&self.db, viewer, keys).await? {
-            grouped.entry(row.deal.customer_id).or_default().push(row);
-        }
-        Ok(grouped)
+        let rows = service::of_customers(&self.db, viewer, keys).await?;
+        Ok(batch::grouped(rows, |row| row.deal.customer_id))
     }
 }
 
@@ -92,11 +86,10 @@ impl Loader<Uuid> for SplitsByOpportunity {
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let mut grouped: HashMap<Uuid, Vec<entity::opportunity_split::Model>> = HashMap::new();
-        for split in service::splits_of(&self.0, keys).await? {
-            grouped.entry(split.opportunity_id).or_default().push(split);
-        }
-        Ok(grouped)
+        Ok(batch::grouped(
+            service::splits_of(&self.0, keys).await?,
+            |s| s.opportunity_id,
+        ))
     }
 }
 

@@ -20,7 +20,7 @@ pub use super::stale::{STALE_LOCK, report_stale, stale_opportunities};
 pub use super::transitions::{Transition, transition};
 use crate::customers::service as customers;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::input::required_text;
 use crate::money::Money;
@@ -166,25 +166,24 @@ pub async fn create_opportunity(
     require_seller(viewer)?;
     let call = IdempotentCall::new(viewer.user_id, "createOpportunity", idempotency_key, &new)?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    customers::get_customer(txn, viewer, new.customer_id)
-        .await
-        .map_err(|e| e.with_field("input.customerId"))?;
-    let created = insert_opportunity(txn, viewer.user_id, new, None, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "opportunity.created",
-        subject_type: "Opportunity",
-        subject_id: created.id,
-        details: serde_json::json!({"name": created.name, "amountMinor": created.amount_minor}),
-    }
-    .record(txn, now)
-    .await?;
-    let id = guard.commit(created.id).await?;
+    let id = idempotency::run(&state.db, &call, now, async |txn| {
+        customers::get_customer(txn, viewer, new.customer_id)
+            .await
+            .map_err(|e| e.with_field("input.customerId"))?;
+        let created = insert_opportunity(txn, viewer.user_id, new, None, now).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "opportunity.created",
+            subject_type: "Opportunity",
+            subject_id: created.id,
+            details: serde_json::json!({"name": created.name, "amountMinor": created.amount_minor}),
+        }
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
+    .await?
+    .into_inner();
     load(&state.db, id).await
 }
 
@@ -281,71 +280,55 @@ pub async fn update_opportunity(
         idempotency_key,
         &format!("{:?}", (id, expected_version, &changes)),
     )?;
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(_) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let current = opportunity_for_change(txn, viewer, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
-    if current.status != OpportunityStatus::Open.as_str() {
-        return Err(AppError::invalid_state(
-            "A closed deal is read-only; reopen it first",
-        ));
-    }
-    let mut model = opportunity::ActiveModel {
-        id: Set(id),
-        ..Default::default()
-    };
-    if let Some(name) = &changes.name {
-        model.name = Set(required_text(name, "input.name", 200)?);
-    }
-    if let Some(amount) = changes.amount_minor {
-        if amount < 0 {
-            return Err(AppError::bad_input(
-                "input.amount",
-                "An amount cannot be negative",
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let current = opportunity_for_change(txn, viewer, id).await?;
+        crate::versioned::check(expected_version, current.version)?;
+        if current.status != OpportunityStatus::Open.as_str() {
+            return Err(AppError::invalid_state(
+                "A closed deal is read-only; reopen it first",
             ));
         }
-        model.amount_minor = Set(amount);
-    }
-    if let Some(date) = changes.expected_close_date {
-        model.expected_close_date = Set(date);
-    }
-    if let Some(category) = &changes.forecast_category {
-        check_category(Some(category))?;
-        model.forecast_category = Set(category.clone());
-    }
-    if let Some(probability) = changes.probability {
-        check_probability(probability)?;
-        model.probability_override = Set(probability);
-    }
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(now);
-    if !crate::db::update_if_version::<Opportunities>(
-        txn,
-        model,
-        opportunity::Column::Id,
-        id,
-        opportunity::Column::Version,
-        expected_version,
-    )
-    .await?
-    {
-        return Err(AppError::conflict(current.version + 1));
-    }
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "opportunity.updated",
-        subject_type: "Opportunity",
-        subject_id: id,
-        details: serde_json::json!({"amountMinor": changes.amount_minor, "name": changes.name}),
-    }
-    .record(txn, now)
+        let mut model = opportunity::ActiveModel {
+            id: Set(id),
+            ..Default::default()
+        };
+        if let Some(name) = &changes.name {
+            model.name = Set(required_text(name, "input.name", 200)?);
+        }
+        if let Some(amount) = changes.amount_minor {
+            if amount < 0 {
+                return Err(AppError::bad_input(
+                    "input.amount",
+                    "An amount cannot be negative",
+                ));
+            }
+            model.amount_minor = Set(amount);
+        }
+        if let Some(date) = changes.expected_close_date {
+            model.expected_close_date = Set(date);
+        }
+        if let Some(category) = &changes.forecast_category {
+            check_category(Some(category))?;
+            model.forecast_category = Set(category.clone());
+        }
+        if let Some(probability) = changes.probability {
+            check_probability(probability)?;
+            model.probability_override = Set(probability);
+        }
+        let target = crate::versioned::Target::new(id, expected_version, current.version);
+        crate::versioned::write::<Opportunities>(txn, target, model, now).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "opportunity.updated",
+            subject_type: "Opportunity",
+            subject_id: id,
+            details: serde_json::json!({"amountMinor": changes.amount_minor, "name": changes.name}),
+        }
+        .record(txn, now)
+        .await?;
+        Ok(id)
+    })
     .await?;
-    guard.commit(id).await?;
     load(&state.db, id).await
 }
 

@@ -2,7 +2,7 @@
 
 use super::service::*;
 use crate::error::{AppError, AppResult};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::money::Money;
 use crate::state::AppState;
@@ -67,73 +67,58 @@ pub async fn set_splits(
         idempotency_key,
         &format!("{:?}", (id, expected_version, &shares)),
     )?;
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(_) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    let current = opportunity_for_change(txn, viewer, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
-    for (i, (user_id, _)) in shares.iter().enumerate() {
-        let member = entity::user::Entity::find_by_id(*user_id).one(txn).await?;
-        let eligible = member.is_some_and(|m| {
-            m.active && (m.role == Role::SalesRep.as_str() || m.role == Role::SalesManager.as_str())
-        });
-        if !eligible {
-            return Err(AppError::bad_input(
-                format!("input.splits.{i}.userId"),
-                "Splits go to active sales reps and managers",
-            ));
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let current = opportunity_for_change(txn, viewer, id).await?;
+        crate::versioned::check(expected_version, current.version)?;
+        for (i, (user_id, _)) in shares.iter().enumerate() {
+            let member = entity::user::Entity::find_by_id(*user_id).one(txn).await?;
+            let eligible = member.is_some_and(|m| {
+                m.active
+                    && (m.role == Role::SalesRep.as_str() || m.role == Role::SalesManager.as_str())
+            });
+            if !eligible {
+                return Err(AppError::bad_input(
+                    format!("input.splits.{i}.userId"),
+                    "Splits go to active sales reps and managers",
+                ));
+            }
         }
-    }
-    entity::opportunity_split::Entity::delete_many()
-        .filter(entity::opportunity_split::Column::OpportunityId.eq(id))
-        .exec(txn)
-        .await?;
-    for (user_id, basis) in &shares {
-        entity::opportunity_split::ActiveModel {
-            opportunity_id: Set(id),
-            user_id: Set(*user_id),
-            share_basis_points: Set(*basis),
-            created_at: Set(now),
+        entity::opportunity_split::Entity::delete_many()
+            .filter(entity::opportunity_split::Column::OpportunityId.eq(id))
+            .exec(txn)
+            .await?;
+        for (user_id, basis) in &shares {
+            entity::opportunity_split::ActiveModel {
+                opportunity_id: Set(id),
+                user_id: Set(*user_id),
+                share_basis_points: Set(*basis),
+                created_at: Set(now),
+            }
+            .insert(txn)
+            .await?;
         }
-        .insert(txn)
+        let bump = opportunity::ActiveModel {
+            id: Set(id),
+            ..Default::default()
+        };
+        let target = crate::versioned::Target::new(id, expected_version, current.version);
+        crate::versioned::write::<Opportunities>(txn, target, bump, now).await?;
+        let audit: Vec<_> = shares
+            .iter()
+            .map(|(user, basis)| serde_json::json!({"userId": user, "basisPoints": basis}))
+            .collect();
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "opportunity.splits_set",
+            subject_type: "Opportunity",
+            subject_id: id,
+            details: serde_json::json!({"splits": audit}),
+        }
+        .record(txn, now)
         .await?;
-    }
-    let bump = opportunity::ActiveModel {
-        id: Set(id),
-        version: Set(current.version + 1),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    if !crate::db::update_if_version::<Opportunities>(
-        txn,
-        bump,
-        opportunity::Column::Id,
-        id,
-        opportunity::Column::Version,
-        expected_version,
-    )
-    .await?
-    {
-        return Err(AppError::conflict(current.version + 1));
-    }
-    let audit: Vec<_> = shares
-        .iter()
-        .map(|(user, basis)| serde_json::json!({"userId": user, "basisPoints": basis}))
-        .collect();
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "opportunity.splits_set",
-        subject_type: "Opportunity",
-        subject_id: id,
-        details: serde_json::json!({"splits": audit}),
-    }
-    .record(txn, now)
+        Ok(id)
+    })
     .await?;
-    guard.commit(id).await?;
     load(&state.db, id).await
 }
 

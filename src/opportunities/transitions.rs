@@ -5,7 +5,7 @@ use super::service::*;
 use super::stages;
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall, Outcome};
 use crate::identity::Viewer;
 use crate::input::required_text;
 use crate::money::Money;
@@ -55,28 +55,23 @@ pub async fn transition(
         &(id, expected_version, &change, &note),
     )?;
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(_) => return load(&state.db, id).await,
-        Start::Fresh(guard) => guard,
-    };
-    let (change_id, written) = apply(
-        guard.txn(),
-        viewer,
-        id,
-        expected_version,
-        &change,
-        note,
-        now,
-    )
+    let mut written = Vec::new();
+    let outcome = idempotency::run(&state.db, &call, now, async |txn| {
+        let (change_id, notified) =
+            apply(txn, viewer, id, expected_version, &change, note, now).await?;
+        written = notified;
+        Ok(change_id)
+    })
     .await?;
-    guard.commit(change_id).await?;
-    state.events.publish(DomainEvent {
-        kind: EventKind::OpportunityStageChanged,
-        subject_id: change_id,
-        actor_id: Some(viewer.user_id),
-        audience: None,
-    });
-    notifications::announce(state.events.as_ref(), &written);
+    if let Outcome::Fresh(change_id) = outcome {
+        state.events.publish(DomainEvent {
+            kind: EventKind::OpportunityStageChanged,
+            subject_id: change_id,
+            actor_id: Some(viewer.user_id),
+            audience: None,
+        });
+        notifications::announce(state.events.as_ref(), &written);
+    }
     load(&state.db, id).await
 }
 
@@ -90,9 +85,7 @@ pub(super) async fn apply(
     now: DateTime<Utc>,
 ) -> AppResult<(Uuid, Vec<notification::Model>)> {
     let current = opportunity_for_change(txn, viewer, id).await?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
+    crate::versioned::check(expected_version, current.version)?;
     let open = current.status == OpportunityStatus::Open.as_str();
     let (stage, status) = match change {
         Transition::Move(stage_id) => {
@@ -140,8 +133,6 @@ pub(super) async fn apply(
         status: Set(status.as_str().to_owned()),
         stage_entered_at: Set(now),
         stale_notified_at: Set(None),
-        version: Set(current.version + 1),
-        updated_at: Set(now),
         ..Default::default()
     };
     match change {
@@ -163,18 +154,8 @@ pub(super) async fn apply(
         }
         Transition::Move(_) => {}
     }
-    if !crate::db::update_if_version::<Opportunities>(
-        txn,
-        model,
-        opportunity::Column::Id,
-        id,
-        opportunity::Column::Version,
-        expected_version,
-    )
-    .await?
-    {
-        return Err(AppError::conflict(current.version + 1));
-    }
+    let target = crate::versioned::Target::new(id, expected_version, current.version);
+    crate::versioned::write::<Opportunities>(txn, target, model, now).await?;
     let change_row = stage_change::ActiveModel {
         id: Set(Uuid::now_v7()),
         opportunity_id: Set(id),

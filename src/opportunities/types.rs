@@ -622,6 +622,16 @@ crate::string_enum! {
     }
 }
 
+impl From<ForecastScope> for crate::report_scope::Breadth {
+    fn from(scope: ForecastScope) -> Self {
+        match scope {
+            ForecastScope::Me => Self::Me,
+            ForecastScope::Team => Self::Team,
+            ForecastScope::Company => Self::Company,
+        }
+    }
+}
+
 /// What to forecast.
 #[derive(InputObject, Debug)]
 pub struct ForecastInput {

@@ -13,12 +13,13 @@ use uuid::Uuid;
 use crate::auth::passwords;
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::events::{DomainEvent, EventKind};
-use crate::idempotency::{self, IdempotentCall, Outcome, Start};
+use crate::idempotency::{self, IdempotentCall, Outcome};
 use crate::identity::{Role, Viewer};
 use crate::input::{Email, parse_email};
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
+use crate::versioned;
 use entity::team::Entity as Teams;
 use entity::user::{self, Entity as Users};
 
@@ -188,27 +189,27 @@ pub async fn create_user(
             .await?
             .ok_or_else(AppError::internal)
     };
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => return Ok(Outcome::Replayed(fetch(id).await?)),
-        Start::Fresh(guard) => guard,
-    };
-    let prepared = prepare_user(state, new).await?;
-    let created = insert_prepared(guard.txn(), prepared, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "user.created",
-        subject_type: "User",
-        subject_id: created.id,
-        details: serde_json::json!({
-            "email": created.email,
-            "role": created.role,
-            "teamId": created.team_id,
-        }),
-    }
-    .record(guard.txn(), now)
+    let outcome = idempotency::run(&state.db, &call, now, async |txn| {
+        let prepared = prepare_user(state, new).await?;
+        let created = insert_prepared(txn, prepared, now).await?;
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "user.created",
+            subject_type: "User",
+            subject_id: created.id,
+            details: serde_json::json!({
+                "email": created.email,
+                "role": created.role,
+                "teamId": created.team_id,
+            }),
+        }
+        .record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
     .await?;
-    let id = guard.commit(created.id).await?;
-    Ok(Outcome::Fresh(fetch(id).await?))
+    let user = fetch(*outcome.value()).await?;
+    Ok(outcome.map(|_| user))
 }
 
 /// Changes to a user; `None` leaves a field as it is.
@@ -238,9 +239,7 @@ pub async fn update_user(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("User"))?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
+    versioned::check(expected_version, current.version)?;
     if id == viewer.user_id
         && (changes.active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin))
     {
@@ -289,34 +288,16 @@ pub async fn update_user(
     if deactivated {
         crate::auth::service::revoke_all_sessions(&txn, id, now).await?;
     }
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(now);
-    // The version guard makes concurrent updates safe even between the read and this write.
-    let updated = crate::db::update_if_version::<Users>(
-        &txn,
-        model,
-        user::Column::Id,
-        id,
-        user::Column::Version,
-        expected_version,
-    )
-    .await?;
-    if !updated {
-        return Err(AppError::conflict(current.version + 1));
-    }
-    crate::audit::Entry {
+    let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "user.updated",
         subject_type: "User",
         subject_id: id,
         details: changed.into(),
-    }
-    .record(&txn, now)
-    .await?;
-    let updated = Users::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(AppError::internal)?;
+    };
+    // The version guard makes concurrent updates safe even between the read and this write.
+    let target = versioned::Target::new(id, expected_version, current.version);
+    let updated = versioned::save::<Users>(&txn, target, model, audit, now).await?;
     txn.commit().await?;
     state.viewers.forget(id);
     state.events.publish(DomainEvent {

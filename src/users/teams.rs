@@ -3,11 +3,12 @@
 
 use super::service::*;
 use crate::error::{AppError, AppResult, is_unique_violation};
-use crate::idempotency::{self, IdempotentCall, Start};
+use crate::idempotency::{self, IdempotentCall, Outcome};
 use crate::identity::{Role, Viewer};
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
+use crate::versioned;
 use entity::team::{self, Entity as Teams};
 use entity::user::Entity as Users;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -63,53 +64,47 @@ pub async fn create_team(
         .filter(|r| !r.is_empty())
         .map(str::to_owned);
     let now = state.clock.now();
-    let guard = match idempotency::start::<Uuid>(&state.db, &call, now).await? {
-        Start::Replayed(id) => {
-            return Teams::find_by_id(id)
-                .one(&state.db)
-                .await?
-                .ok_or_else(AppError::internal);
+    let outcome = idempotency::run(&state.db, &call, now, async |txn| {
+        if let Some(manager_id) = new.manager_id {
+            check_manager(txn, manager_id).await?;
         }
-        Start::Fresh(guard) => guard,
-    };
-    let txn = guard.txn();
-    if let Some(manager_id) = new.manager_id {
-        check_manager(txn, manager_id).await?;
-    }
-    let key = team_name_key(&name);
-    if Teams::find()
-        .filter(team::Column::NameKey.eq(key.as_str()))
-        .one(txn)
-        .await?
-        .is_some()
-    {
-        return Err(duplicate_team());
-    }
-    let created = team::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set(name),
-        name_key: Set(key),
-        region: Set(region),
-        manager_id: Set(new.manager_id),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(txn)
-    .await
-    .map_err(|err| {
-        if is_unique_violation(&err) {
-            duplicate_team()
-        } else {
-            err.into()
+        let key = team_name_key(&name);
+        if Teams::find()
+            .filter(team::Column::NameKey.eq(key.as_str()))
+            .one(txn)
+            .await?
+            .is_some()
+        {
+            return Err(duplicate_team());
         }
-    })?;
-    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "team.created", subject_type: "Team", subject_id: created.id, details: serde_json::json!({"name": created.name, "region": created.region, "managerId": created.manager_id}) }.record(txn, now)
+        let created = team::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(name),
+            name_key: Set(key),
+            region: Set(region),
+            manager_id: Set(new.manager_id),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(txn)
+        .await
+        .map_err(|err| {
+            if is_unique_violation(&err) {
+                duplicate_team()
+            } else {
+                err.into()
+            }
+        })?;
+        crate::audit::Entry { actor_id: Some(viewer.user_id), action: "team.created", subject_type: "Team", subject_id: created.id, details: serde_json::json!({"name": created.name, "region": created.region, "managerId": created.manager_id}) }.record(txn, now)
+        .await?;
+        Ok(created.id)
+    })
     .await?;
-    let id = guard.commit(created.id).await?;
-    if new.manager_id.is_some() {
+    if matches!(outcome, Outcome::Fresh(_)) && new.manager_id.is_some() {
         state.viewers.clear();
     }
+    let id = outcome.into_inner();
     Teams::find_by_id(id)
         .one(&state.db)
         .await?
@@ -140,9 +135,7 @@ pub async fn update_team(
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("Team"))?;
-    if current.version != expected_version {
-        return Err(AppError::conflict(current.version));
-    }
+    versioned::check(expected_version, current.version)?;
     let mut model = team::ActiveModel {
         id: Set(id),
         ..Default::default()
@@ -177,40 +170,16 @@ pub async fn update_team(
         changed.insert("managerId".into(), serde_json::json!(manager_id));
         model.manager_id = Set(manager_id);
     }
-    model.version = Set(current.version + 1);
-    model.updated_at = Set(now);
-    let updated = crate::db::update_if_version::<Teams>(
-        &txn,
-        model,
-        team::Column::Id,
-        id,
-        team::Column::Version,
-        expected_version,
-    )
-    .await
-    .map_err(|err| {
-        if is_unique_violation(&err) {
-            duplicate_team()
-        } else {
-            AppError::from(err)
-        }
-    })?;
-    if !updated {
-        return Err(AppError::conflict(current.version + 1));
-    }
-    crate::audit::Entry {
+    let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "team.updated",
         subject_type: "Team",
         subject_id: id,
         details: changed.into(),
-    }
-    .record(&txn, now)
-    .await?;
-    let updated = Teams::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(AppError::internal)?;
+    };
+    let target =
+        versioned::Target::new(id, expected_version, current.version).on_duplicate(duplicate_team);
+    let updated = versioned::save::<Teams>(&txn, target, model, audit, now).await?;
     txn.commit().await?;
     if changes.manager_id.is_some() {
         state.viewers.clear();

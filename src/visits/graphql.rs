@@ -132,13 +132,8 @@ impl VisitQuery {
         input: VisitStatsInput,
     ) -> async_graphql::Result<Vec<VisitStats>> {
         let viewer = ctx.viewer()?;
-        let scope = input.scope.into();
-        let scope = crate::opportunities::graphql::report_scope(
-            viewer,
-            scope,
-            input.team_id,
-            input.user_id,
-        )?;
+        let scope =
+            crate::graphql::scope::report_scope(viewer, input.scope, input.team_id, input.user_id)?;
         let lines =
             super::stats::visit_stats(&ctx.app().db, viewer, scope, input.from.0, input.to.0)
                 .await?;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::service::{self, Parent};
 use crate::error::AppError;
+use crate::graphql::batch;
 use crate::identity::Viewer;
 use entity::visit_task;
 
@@ -45,17 +46,11 @@ async fn grouped(
     let Some(viewer) = viewer else {
         return Ok(HashMap::new());
     };
-    let mut map: HashMap<Uuid, Vec<visit_task::Model>> = HashMap::new();
-    for visit in service::visits_of(db, viewer, parent, keys).await? {
-        let key = match parent {
-            Parent::Customer => Some(visit.customer_id),
-            Parent::Opportunity => visit.opportunity_id,
-        };
-        if let Some(key) = key {
-            map.entry(key).or_default().push(visit);
-        }
-    }
-    Ok(map)
+    let rows = service::visits_of(db, viewer, parent, keys).await?;
+    Ok(batch::grouped(rows, |visit| match parent {
+        Parent::Customer => Some(visit.customer_id),
+        Parent::Opportunity => visit.opportunity_id,
+    }))
 }
 
 /// The visible visits of many customers in one query, latest planned first.

@@ -310,25 +310,11 @@ pub(crate) fn next_status(model: &visit_task::Model, action: Action) -> AppResul
 pub(crate) async fn write(
     db: &impl ConnectionTrait,
     current: &visit_task::Model,
-    mut changes: visit_task::ActiveModel,
+    changes: visit_task::ActiveModel,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    changes.version = Set(current.version + 1);
-    changes.updated_at = Set(now);
-    let written = crate::db::update_if_version::<Visits>(
-        db,
-        changes,
-        visit_task::Column::Id,
-        current.id,
-        visit_task::Column::Version,
-        current.version,
-    )
-    .await?;
-    if written {
-        Ok(())
-    } else {
-        Err(AppError::conflict(current.version + 1))
-    }
+    let target = crate::versioned::Target::new(current.id, current.version, current.version);
+    crate::versioned::write::<Visits>(db, target, changes, now).await
 }
 
 /// A visible task at `expected_version` (when given). Errors: `NOT_FOUND`, `CONFLICT`.

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
-use crate::opportunities::forecast::Scope;
 use crate::policy;
+use crate::report_scope::Scope;
 use entity::visit_task::{self, Entity as Visits};
 
 /// One rep's visits in a period.

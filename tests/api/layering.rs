@@ -41,8 +41,10 @@ const LAYERS: &[&[&str]] = &[
         "sockets",
         "ids",
         "identity",
+        "report_scope",
         "input",
         "server",
+        "versioned",
     ],
     // Sign-in, visibility rules, and the state every service receives (its keys and caches
     // are sign-in's); sweep plumbing takes that state.
