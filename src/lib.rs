@@ -10,6 +10,7 @@ pub mod auth;
 pub mod billing;
 pub mod calendar;
 pub mod clock;
+pub mod coalesce;
 pub mod config;
 pub mod contracts;
 pub mod customers;

@@ -15,11 +15,11 @@
 //!   repeat purchases, and renewals — another binding contract of the same customer starting
 //!   after the old one's start and within the renewal window of its end.
 
-pub mod coalesce;
 pub mod graphql;
 pub mod performance;
 pub mod periods;
 pub mod reports;
+pub mod seller_aggregates;
 pub mod targets;
 pub mod types;
 pub mod velocity;

@@ -1,31 +1,24 @@
 //! `salesPerformance`: the manager's numbers per rep, team or region for a period — a fixed
 //! number of SQL aggregates over the sellers the viewer may see, rolled up in code.
-//!
-//! Over 500 lines: one report whose five aggregates and roll-up share their types; splitting its
-//! 270-line builder into one function per aggregate is still to do (issue 19).
 
 use futures_util::TryFutureExt;
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, EntityTrait, FromQueryResult,
-    QueryFilter,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::periods::Period;
+use super::seller_aggregates::{
+    Closed, Credited, Cycle, Leads, Sum, Visits, Window, aggregate, credited,
+};
+use super::targets::TargetScope;
 use crate::error::{AppError, AppResult};
-use crate::exact_sum;
 use crate::identity::{Role, Viewer};
 use crate::money::Money;
 use crate::opportunities::model::OpportunityStatus;
 use crate::report_scope::Scope;
-use entity::{
-    allocation, contract, installment, lead, opportunity, pipeline_stage, team, user, visit_task,
-};
+use entity::{sales_target, team, user};
 use rust_decimal::prelude::ToPrimitive;
 
 /// How to group the report.
@@ -170,103 +163,133 @@ async fn sellers(
     Ok(user::Entity::find().filter(condition).all(db).await?)
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Credited {
-    user_id: Uuid,
-    share: i32,
-    probability: i32,
-    total: i64,
+/// What the report's statements found, per seller.
+struct Found {
+    won: Vec<Credited>,
+    open: Vec<Credited>,
+    closed: Vec<Closed>,
+    cycles: Vec<Cycle>,
+    collected: Vec<Sum>,
+    leads: Vec<Leads>,
+    visits: Vec<Visits>,
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Closed {
-    user_id: Uuid,
-    status: String,
-    deals: i64,
-    total: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Cycle {
-    user_id: Uuid,
-    days: f64,
-    deals: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Sum {
-    user_id: Uuid,
-    total: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Leads {
-    user_id: Uuid,
-    created: i64,
-    converted: i64,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct Visits {
-    user_id: Uuid,
-    completed: i64,
-    on_site: i64,
-    verified: i64,
-}
-
-/// Days since the epoch of a timestamp column, as a floating-point SQL expression.
-fn days(backend: DatabaseBackend, column: &str) -> String {
-    match backend {
-        DatabaseBackend::Postgres => format!("(EXTRACT(EPOCH FROM {column}) / 86400.0)"),
-        _ => format!("julianday({column})"),
+impl Found {
+    /// Adds every row to its seller's accumulator (rows of sellers outside the report are left
+    /// out).
+    fn fold_into(self, acc: &mut HashMap<Uuid, Acc>) {
+        let share = |total: i64, basis: i32| {
+            Decimal::from(total) * Decimal::from(basis) / Decimal::from(10_000)
+        };
+        for row in self.won {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.won += share(row.total, row.share);
+            }
+        }
+        for row in self.open {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                let credit = share(row.total, row.share);
+                a.pipeline += credit;
+                a.weighted += credit * Decimal::from(row.probability) / Decimal::ONE_HUNDRED;
+            }
+        }
+        for row in self.closed {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                if row.status == OpportunityStatus::Won.as_str() {
+                    a.won_count += row.deals;
+                    a.won_amount += Decimal::from(row.total);
+                } else {
+                    a.lost_count += row.deals;
+                    a.lost_amount += Decimal::from(row.total);
+                }
+            }
+        }
+        for row in self.cycles {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.cycle_days += row.days;
+                a.cycles += row.deals;
+            }
+        }
+        for row in self.collected {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.collected += Decimal::from(row.total);
+            }
+        }
+        for row in self.leads {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.leads += row.created;
+                a.converted += row.converted;
+            }
+        }
+        for row in self.visits {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.visits_completed += row.completed;
+                a.on_site += row.on_site;
+                a.verified += row.verified;
+            }
+        }
     }
 }
 
-/// Credited amounts per seller and share of deals matching `condition` (won or open): each
-/// split member at their share, or the owner at 100% when the deal has no splits — one left
-/// join, so the plan stays a single pass whatever the table statistics say.
-async fn credited(
-    db: &impl ConnectionTrait,
-    users: &[Uuid],
-    condition: Condition,
-) -> AppResult<Vec<Credited>> {
-    use entity::opportunity_split;
-    let user = "COALESCE(\"opportunity_splits\".\"user_id\", \"opportunities\".\"owner_id\")";
-    let share = "COALESCE(\"opportunity_splits\".\"share_basis_points\", 10000)";
-    let probability =
-        "COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")";
-    let query = Query::select()
-        .from(opportunity::Entity)
-        .left_join(
-            opportunity_split::Entity,
-            Expr::col((
-                opportunity_split::Entity,
-                opportunity_split::Column::OpportunityId,
-            ))
-            .equals((opportunity::Entity, opportunity::Column::Id)),
-        )
-        .inner_join(
-            pipeline_stage::Entity,
-            Expr::col((pipeline_stage::Entity, pipeline_stage::Column::Id))
-                .equals((opportunity::Entity, opportunity::Column::StageId)),
-        )
-        .expr_as(Expr::cust(user), Alias::new("user_id"))
-        .expr_as(Expr::cust(share), Alias::new("share"))
-        .expr_as(Expr::cust(probability), Alias::new("probability"))
-        .expr_as(
-            exact_sum::saturating_sql("\"opportunities\".\"amount_minor\""),
-            Alias::new("total"),
-        )
-        .cond_where(condition)
-        .and_where(Expr::cust(user).is_in(users.to_vec()))
-        .add_group_by([Expr::cust(user), Expr::cust(share), Expr::cust(probability)])
-        .to_owned();
-    Ok(Credited::find_by_statement(crate::db::report_statement(
-        db.get_database_backend(),
-        &query,
-    ))
-    .all(db)
-    .await?)
+/// The report's rows: one per seller, team or region, each against its target.
+fn roll_up(
+    group_by: GroupBy,
+    sellers: &[user::Model],
+    acc: &HashMap<Uuid, Acc>,
+    teams: Vec<team::Model>,
+    targets: &[sales_target::Model],
+) -> Vec<Row> {
+    let teams: HashMap<Uuid, team::Model> = teams.into_iter().map(|t| (t.id, t)).collect();
+    let targets: HashMap<(&str, &str), i64> = targets
+        .iter()
+        .map(|t| ((t.scope.as_str(), t.scope_key.as_str()), t.amount_minor))
+        .collect();
+    let target =
+        |scope: TargetScope, key: String| targets.get(&(scope.as_str(), key.as_str())).copied();
+    let of = |id: &Uuid| acc.get(id).cloned().unwrap_or_default();
+    match group_by {
+        GroupBy::User => sellers
+            .iter()
+            .map(|u| {
+                of(&u.id).row(
+                    Some(u.id),
+                    Some(u.display_name.clone()),
+                    target(TargetScope::User, u.id.to_string()),
+                )
+            })
+            .collect(),
+        GroupBy::Team => {
+            let mut groups: BTreeMap<Option<Uuid>, Acc> = BTreeMap::new();
+            for u in sellers {
+                groups.entry(u.team_id).or_default().add(&of(&u.id));
+            }
+            groups
+                .into_iter()
+                .map(|(team_id, a)| {
+                    let name = team_id.and_then(|t| teams.get(&t)).map(|t| t.name.clone());
+                    let goal = team_id.and_then(|t| target(TargetScope::Team, t.to_string()));
+                    a.row(team_id, name, goal)
+                })
+                .collect()
+        }
+        GroupBy::Region => {
+            let mut groups: BTreeMap<Option<String>, Acc> = BTreeMap::new();
+            for u in sellers {
+                let region = u
+                    .team_id
+                    .and_then(|t| teams.get(&t))
+                    .and_then(|t| t.region.clone());
+                groups.entry(region).or_default().add(&of(&u.id));
+            }
+            groups
+                .into_iter()
+                .map(|(region, a)| {
+                    let goal = region.clone().and_then(|r| target(TargetScope::Region, r));
+                    a.row(None, region, goal)
+                })
+                .collect()
+        }
+    }
 }
 
 /// The figures of `period` per group, over the sellers the viewer may see within `scope`. Ten
@@ -280,277 +303,38 @@ pub async fn sales_performance(
     scope: Scope,
 ) -> AppResult<Vec<Row>> {
     let backend = db.get_database_backend();
-    let start: DateTime<Utc> = crate::calendar::local_day_bounds(tz, period.start).0;
-    let end: DateTime<Utc> = crate::calendar::local_day_bounds(tz, period.end).0;
     let sellers = sellers(db, viewer, scope).await?;
-    let ids: Vec<Uuid> = sellers.iter().map(|u| u.id).collect();
-    let mut acc: HashMap<Uuid, Acc> = ids.iter().map(|id| (*id, Acc::default())).collect();
-    let closed_in = |column: opportunity::Column| {
-        Condition::all()
-            .add(Expr::col((opportunity::Entity, column)).gte(start))
-            .add(Expr::col((opportunity::Entity, column)).lt(end))
+    let window = Window {
+        period,
+        start: crate::calendar::local_day_bounds(tz, period.start).0,
+        end: crate::calendar::local_day_bounds(tz, period.end).0,
+        sellers: sellers.iter().map(|u| u.id).collect(),
     };
-
-    let won_deals = closed_in(opportunity::Column::ClosedAt).add(
-        Expr::col((opportunity::Entity, opportunity::Column::Status))
-            .eq(OpportunityStatus::Won.as_str()),
-    );
-    let open_deals = Condition::all()
-        .add(
-            Expr::col((opportunity::Entity, opportunity::Column::Status))
-                .eq(OpportunityStatus::Open.as_str()),
-        )
-        .add(
-            Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate))
-                .gte(period.start),
-        )
-        .add(
-            Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate)).lt(period.end),
-        );
-
-    let closed = Query::select()
-        .from(opportunity::Entity)
-        .expr_as(
-            Expr::col(opportunity::Column::OwnerId),
-            Alias::new("user_id"),
-        )
-        .expr_as(Expr::col(opportunity::Column::Status), Alias::new("status"))
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("deals"))
-        .expr_as(
-            exact_sum::saturating_sql("\"amount_minor\""),
-            Alias::new("total"),
-        )
-        .cond_where(closed_in(opportunity::Column::ClosedAt))
-        .and_where(opportunity::Column::Status.is_in([
-            OpportunityStatus::Won.as_str(),
-            OpportunityStatus::Lost.as_str(),
-        ]))
-        .and_where(opportunity::Column::OwnerId.is_in(ids.clone()))
-        .add_group_by([
-            Expr::col(opportunity::Column::OwnerId),
-            Expr::col(opportunity::Column::Status),
-        ])
-        .to_owned();
-    let cycle = format!(
-        "CAST(SUM({} - {}) AS DOUBLE PRECISION)",
-        days(backend, "\"opportunities\".\"closed_at\""),
-        days(
-            backend,
-            "COALESCE(\"leads\".\"created_at\", \"opportunities\".\"created_at\")"
-        )
-    );
-    let cycles = Query::select()
-        .from(opportunity::Entity)
-        .left_join(
-            lead::Entity,
-            Expr::col((lead::Entity, lead::Column::Id))
-                .equals((opportunity::Entity, opportunity::Column::LeadId)),
-        )
-        .expr_as(
-            Expr::col((opportunity::Entity, opportunity::Column::OwnerId)),
-            Alias::new("user_id"),
-        )
-        .expr_as(Expr::cust(cycle), Alias::new("days"))
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("deals"))
-        .cond_where(closed_in(opportunity::Column::ClosedAt))
-        .and_where(
-            Expr::col((opportunity::Entity, opportunity::Column::Status))
-                .eq(OpportunityStatus::Won.as_str()),
-        )
-        .and_where(
-            Expr::col((opportunity::Entity, opportunity::Column::OwnerId)).is_in(ids.clone()),
-        )
-        .add_group_by([Expr::col((
-            opportunity::Entity,
-            opportunity::Column::OwnerId,
-        ))])
-        .to_owned();
-    let collected = Query::select()
-        .from(allocation::Entity)
-        .inner_join(
-            installment::Entity,
-            Expr::col((installment::Entity, installment::Column::Id))
-                .equals((allocation::Entity, allocation::Column::InstallmentId)),
-        )
-        .inner_join(
-            contract::Entity,
-            Expr::col((contract::Entity, contract::Column::Id))
-                .equals((installment::Entity, installment::Column::ContractId)),
-        )
-        .expr_as(
-            Expr::col((contract::Entity, contract::Column::OwnerId)),
-            Alias::new("user_id"),
-        )
-        .expr_as(
-            exact_sum::saturating_sql("\"allocations\".\"amount_minor\""),
-            Alias::new("total"),
-        )
-        .and_where(Expr::col((allocation::Entity, allocation::Column::CreatedAt)).gte(start))
-        .and_where(Expr::col((allocation::Entity, allocation::Column::CreatedAt)).lt(end))
-        .and_where(Expr::col((contract::Entity, contract::Column::OwnerId)).is_in(ids.clone()))
-        .add_group_by([Expr::col((contract::Entity, contract::Column::OwnerId))])
-        .to_owned();
-    let leads = Query::select()
-        .from(lead::Entity)
-        .expr_as(Expr::col(lead::Column::OwnerId), Alias::new("user_id"))
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("created"))
-        .expr_as(
-            Expr::cust("CAST(SUM(CASE WHEN \"converted_opportunity_id\" IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT)"),
-            Alias::new("converted"),
-        )
-        .and_where(lead::Column::CreatedAt.gte(start))
-        .and_where(lead::Column::CreatedAt.lt(end))
-        .and_where(lead::Column::OwnerId.is_in(ids.clone()))
-        .add_group_by([Expr::col(lead::Column::OwnerId)])
-        .to_owned();
-    let visits = Query::select()
-        .from(visit_task::Entity)
-        .expr_as(
-            Expr::col(visit_task::Column::AssigneeId),
-            Alias::new("user_id"),
-        )
-        .expr_as(
-            Expr::cust("CAST(SUM(CASE WHEN \"status\" = 'COMPLETED' THEN 1 ELSE 0 END) AS BIGINT)"),
-            Alias::new("completed"),
-        )
-        .expr_as(
-            Expr::cust(
-                "CAST(SUM(CASE WHEN \"check_in_on_site\" = TRUE THEN 1 ELSE 0 END) AS BIGINT)",
-            ),
-            Alias::new("on_site"),
-        )
-        .expr_as(
-            Expr::cust(
-                "CAST(SUM(CASE WHEN \"check_in_on_site\" IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT)",
-            ),
-            Alias::new("verified"),
-        )
-        .and_where(visit_task::Column::LocalDate.gte(period.start))
-        .and_where(visit_task::Column::LocalDate.lt(period.end))
-        .and_where(visit_task::Column::AssigneeId.is_in(ids.clone()))
-        .add_group_by([Expr::col(visit_task::Column::AssigneeId)])
-        .to_owned();
+    let ids = &window.sellers;
     // The statements are independent: run them side by side on the pool.
     let (won, open, closed, cycles, collected, leads, visits, targets, teams) = tokio::try_join!(
-        credited(db, &ids, won_deals),
-        credited(db, &ids, open_deals),
-        Closed::find_by_statement(crate::db::report_statement(backend, &closed))
-            .all(db)
-            .map_err(AppError::from),
-        Cycle::find_by_statement(crate::db::report_statement(backend, &cycles))
-            .all(db)
-            .map_err(AppError::from),
-        Sum::find_by_statement(crate::db::report_statement(backend, &collected))
-            .all(db)
-            .map_err(AppError::from),
-        Leads::find_by_statement(crate::db::report_statement(backend, &leads))
-            .all(db)
-            .map_err(AppError::from),
-        Visits::find_by_statement(crate::db::report_statement(backend, &visits))
-            .all(db)
-            .map_err(AppError::from),
+        credited(db, ids, window.won_deals()),
+        credited(db, ids, window.open_deals()),
+        aggregate(db, window.closed()),
+        aggregate(db, window.cycles(backend)),
+        aggregate(db, window.collected()),
+        aggregate(db, window.leads()),
+        aggregate(db, window.visits()),
         super::targets::of_period(db, period),
         team::Entity::find().all(db).map_err(AppError::from),
     )?;
-    for row in won {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.won += Decimal::from(row.total) * Decimal::from(row.share) / Decimal::from(10_000);
-        }
+    let mut acc: HashMap<Uuid, Acc> = ids.iter().map(|id| (*id, Acc::default())).collect();
+    Found {
+        won,
+        open,
+        closed,
+        cycles,
+        collected,
+        leads,
+        visits,
     }
-    for row in open {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            let credit =
-                Decimal::from(row.total) * Decimal::from(row.share) / Decimal::from(10_000);
-            a.pipeline += credit;
-            a.weighted += credit * Decimal::from(row.probability) / Decimal::ONE_HUNDRED;
-        }
-    }
-    for row in closed {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            if row.status == OpportunityStatus::Won.as_str() {
-                a.won_count += row.deals;
-                a.won_amount += Decimal::from(row.total);
-            } else {
-                a.lost_count += row.deals;
-                a.lost_amount += Decimal::from(row.total);
-            }
-        }
-    }
-    for row in cycles {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.cycle_days += row.days;
-            a.cycles += row.deals;
-        }
-    }
-    for row in collected {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.collected += Decimal::from(row.total);
-        }
-    }
-    for row in leads {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.leads += row.created;
-            a.converted += row.converted;
-        }
-    }
-    for row in visits {
-        if let Some(a) = acc.get_mut(&row.user_id) {
-            a.visits_completed += row.completed;
-            a.on_site += row.on_site;
-            a.verified += row.verified;
-        }
-    }
-    let teams: HashMap<Uuid, team::Model> = teams.into_iter().map(|t| (t.id, t)).collect();
-    let targets: HashMap<(&str, &str), i64> = targets
-        .iter()
-        .map(|t| ((t.scope.as_str(), t.scope_key.as_str()), t.amount_minor))
-        .collect();
-    let target = |scope: &str, key: String| targets.get(&(scope, key.as_str())).copied();
-    let mut rows = match group_by {
-        GroupBy::User => sellers
-            .iter()
-            .map(|u| {
-                acc.get(&u.id).cloned().unwrap_or_default().row(
-                    Some(u.id),
-                    Some(u.display_name.clone()),
-                    target("USER", u.id.to_string()),
-                )
-            })
-            .collect::<Vec<_>>(),
-        GroupBy::Team => {
-            let mut groups: BTreeMap<Option<Uuid>, Acc> = BTreeMap::new();
-            for u in &sellers {
-                let group = groups.entry(u.team_id).or_default();
-                group.add(acc.get(&u.id).unwrap_or(&Acc::default()));
-            }
-            groups
-                .into_iter()
-                .map(|(team_id, a)| {
-                    let name = team_id.and_then(|t| teams.get(&t)).map(|t| t.name.clone());
-                    let goal = team_id.and_then(|t| target("TEAM", t.to_string()));
-                    a.row(team_id, name, goal)
-                })
-                .collect()
-        }
-        GroupBy::Region => {
-            let mut groups: BTreeMap<Option<String>, Acc> = BTreeMap::new();
-            for u in &sellers {
-                let region = u
-                    .team_id
-                    .and_then(|t| teams.get(&t))
-                    .and_then(|t| t.region.clone());
-                let group = groups.entry(region).or_default();
-                group.add(acc.get(&u.id).unwrap_or(&Acc::default()));
-            }
-            groups
-                .into_iter()
-                .map(|(region, a)| {
-                    let goal = region.clone().and_then(|r| target("REGION", r));
-                    a.row(None, region, goal)
-                })
-                .collect()
-        }
-    };
+    .fold_into(&mut acc);
+    let mut rows = roll_up(group_by, &sellers, &acc, teams, &targets);
     rows.sort_by(|a, b| b.won.cmp(&a.won).then_with(|| a.name.cmp(&b.name)));
     Ok(rows)
 }

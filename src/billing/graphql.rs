@@ -2,17 +2,19 @@
 
 use async_graphql::{Context, Object};
 
+use super::inputs::{
+    InvoiceFilter, InvoicePayload, IssueInvoiceInput, PaymentFilter, PaymentPayload,
+    RecordPaymentInput, RequestWaiverInput, RequestWaiverPayload, ReversePaymentInput,
+    SetCollectionPlanInput, SetCollectionPlanPayload, VoidInvoiceInput,
+};
 use super::plans::PlanLine;
+use super::receivable_types::{
+    AgingGroupBy, AgingReport, AgingRow, CollectionForecast, CollectionForecastInput,
+    ForecastMonth, LedgerCheck, ReceivableConnection, ReceivableFilter, ReceivablesAgingInput,
+};
 use super::receivables::AgingGroup;
 use super::rules::Share;
-use super::types::{
-    AgingGroupBy, AgingReport, AgingRow, CollectionForecast, CollectionForecastInput,
-    ForecastMonth, Installment, InvoiceConnection, InvoiceFilter, InvoicePayload,
-    IssueInvoiceInput, LedgerCheck, PaymentConnection, PaymentFilter, PaymentPayload,
-    ReceivableConnection, ReceivableFilter, ReceivablesAgingInput, RecordPaymentInput,
-    RequestWaiverInput, RequestWaiverPayload, ReversePaymentInput, SetCollectionPlanInput,
-    SetCollectionPlanPayload, VoidInvoiceInput,
-};
+use super::types::{Installment, InvoiceConnection, PaymentConnection};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};

@@ -23,6 +23,7 @@
 //!   admins write. A sweep reminds owners and finance once per installment and reminder level.
 
 pub mod graphql;
+pub mod inputs;
 pub mod invoices;
 pub mod ledger;
 pub mod loaders;
@@ -30,6 +31,7 @@ pub mod model;
 pub mod overdue;
 pub mod payments;
 pub mod plans;
+pub mod receivable_types;
 pub mod receivables;
 pub mod rules;
 pub mod types;

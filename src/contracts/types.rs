@@ -120,7 +120,7 @@ impl Contract {
     async fn receivable(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<crate::billing::types::Receivable> {
+    ) -> async_graphql::Result<crate::billing::receivable_types::Receivable> {
         let loader = ctx.loader::<crate::billing::loaders::InstallmentsByContract>()?;
         let installments = loader.load_one(self.model.id).await?.unwrap_or_default();
         let collecting = crate::billing::ledger::COLLECTING
@@ -136,7 +136,7 @@ impl Contract {
                 overdue += owed;
             }
         }
-        Ok(crate::billing::types::Receivable::of(
+        Ok(crate::billing::receivable_types::Receivable::of(
             outstanding,
             overdue,
             0,

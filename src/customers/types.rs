@@ -210,7 +210,7 @@ impl Customer {
     async fn receivable(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<crate::billing::types::Receivable> {
+    ) -> async_graphql::Result<crate::billing::receivable_types::Receivable> {
         let value = match self.prefetched(|o| o.receivable) {
             Some(found) => found,
             None => {
@@ -218,7 +218,7 @@ impl Customer {
                 loader.load_one(self.uuid).await?.unwrap_or_default()
             }
         };
-        Ok(crate::billing::types::Receivable::of(
+        Ok(crate::billing::receivable_types::Receivable::of(
             value.outstanding,
             value.overdue,
             value.credit,

@@ -239,7 +239,7 @@ pub struct InstanceCaches {
     pub live_changes: Arc<crate::opportunities::live::LiveChanges>,
     /// `salesPerformance` computations in flight, shared by identical requests.
     pub performance_reports:
-        Arc<crate::analytics::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>>,
+        Arc<crate::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>>,
 }
 
 /// The schema's types with the configured limits, without extensions.

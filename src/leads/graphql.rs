@@ -5,15 +5,17 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
+use super::inputs::{
+    AssignLeadInput, AssignLeadPayload, BantInput, ClaimLeadInput, ClaimLeadPayload,
+    ConvertLeadInput, ConvertLeadPayload, CreateLeadInput, CreateLeadPayload, DisqualifyLeadInput,
+    DisqualifyLeadPayload, LeadFilter, LeadOrder, ReleaseLeadInput, ReleaseLeadPayload,
+    UpdateLeadInput, UpdateLeadPayload,
+};
 use super::pool;
 use super::scoring::{AnswerPoints, ScoringRules, SourcePoints, TimelinePoints};
 use super::service::{self, BantValues, LeadChanges, NewLead};
 use super::types::{
-    AssignLeadInput, AssignLeadPayload, BantInput, ClaimLeadInput, ClaimLeadPayload,
-    ConvertLeadInput, ConvertLeadPayload, CreateLeadInput, CreateLeadPayload, DisqualifyLeadInput,
-    DisqualifyLeadPayload, DuplicateCandidate, Lead, LeadAssignment, LeadConnection, LeadFilter,
-    LeadOrder, LeadOrderField, OrderDirection, ReleaseLeadInput, ReleaseLeadPayload,
-    UpdateLeadInput, UpdateLeadPayload,
+    DuplicateCandidate, Lead, LeadAssignment, LeadConnection, LeadOrderField, OrderDirection,
 };
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;

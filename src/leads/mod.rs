@@ -27,6 +27,7 @@ pub mod conversion;
 pub mod creation;
 pub mod duplicates;
 pub mod graphql;
+pub mod inputs;
 pub mod listing;
 pub mod loaders;
 pub mod model;

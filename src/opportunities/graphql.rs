@@ -7,17 +7,20 @@ use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, Object, Subscription};
 use futures_util::{Stream, StreamExt};
 
+use super::inputs::{
+    CreateOpportunityInput, CreateOpportunityPayload, LoseOpportunityInput, LoseOpportunityPayload,
+    MoveOpportunityStageInput, MoveOpportunityStagePayload, OpportunityFilter,
+    ReopenOpportunityInput, ReopenOpportunityPayload, SetOpportunitySplitsInput,
+    SetOpportunitySplitsPayload, StageChangeFilter, UpdateOpportunityInput,
+    UpdateOpportunityPayload, UpdatePipelineStagesInput, UpdatePipelineStagesPayload,
+    WinOpportunityInput, WinOpportunityPayload,
+};
+use super::report_types::{
+    Forecast, ForecastInput, ForecastMonthLine, ForecastStageLine, FunnelInput, FunnelStage,
+};
 use super::service::{self, NewOpportunity, OpportunityChanges, Transition};
 use super::stages::{self, StageSpec};
-use super::types::{
-    CreateOpportunityInput, CreateOpportunityPayload, Forecast, ForecastInput, ForecastMonthLine,
-    ForecastStageLine, FunnelInput, FunnelStage, LoseOpportunityInput, LoseOpportunityPayload,
-    MoveOpportunityStageInput, MoveOpportunityStagePayload, Opportunity, OpportunityConnection,
-    OpportunityFilter, PipelineStage, ReopenOpportunityInput, ReopenOpportunityPayload,
-    SetOpportunitySplitsInput, SetOpportunitySplitsPayload, StageChange, StageChangeFilter,
-    UpdateOpportunityInput, UpdateOpportunityPayload, UpdatePipelineStagesInput,
-    UpdatePipelineStagesPayload, WinOpportunityInput, WinOpportunityPayload,
-};
+use super::types::{Opportunity, OpportunityConnection, PipelineStage, StageChange};
 use crate::error::AppResult;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;

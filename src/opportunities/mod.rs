@@ -22,10 +22,12 @@
 pub mod forecast;
 pub mod funnel;
 pub mod graphql;
+pub mod inputs;
 pub mod listing;
 pub mod live;
 pub mod loaders;
 pub mod model;
+pub mod report_types;
 pub mod service;
 pub mod splits;
 pub mod stages;

@@ -3,13 +3,14 @@
 use async_graphql::{Context, ID, Object};
 
 use super::field::{self, CheckIn, CheckOut};
-use super::service::{self, Cancel, NewVisit, Reschedule, VisitFilter};
-use super::types::{
+use super::inputs::{
     CancelVisitInput, CancelVisitPayload, CheckInVisitInput, CheckInVisitPayload,
     CheckOutVisitInput, CheckOutVisitPayload, PlanVisitInput, PlanVisitPayload,
-    RescheduleVisitInput, RescheduleVisitPayload, VisitStats, VisitStatsInput, VisitTask,
-    VisitTaskConnection, VisitTaskFilter,
+    RescheduleVisitInput, RescheduleVisitPayload, VisitTaskFilter,
 };
+use super::report_types::{VisitStats, VisitStatsInput};
+use super::service::{self, Cancel, NewVisit, Reschedule, VisitFilter};
+use super::types::{VisitTask, VisitTaskConnection};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;

@@ -28,8 +28,10 @@
 pub mod field;
 pub mod geo;
 pub mod graphql;
+pub mod inputs;
 pub mod loaders;
 pub mod missed;
+pub mod report_types;
 pub mod rules;
 pub mod service;
 pub mod stats;

@@ -368,30 +368,40 @@ fn fuzz_shard(shard: u64) {
         let query = generator.document();
         let variables = generator.variables();
         let signed_in = generator.chance(50);
-        let mut request = Request::new(query.clone()).variables(Variables::from_json(variables));
         let viewer = signed_in.then_some(&admin);
-        if let Some(viewer) = viewer {
-            request.data.insert(viewer.clone());
-        }
-        let took = runtime.block_on(async {
-            salesgraph::graphql::add_loaders(&state, viewer, &mut request.data);
-            let at = Instant::now();
-            let response = tokio::time::timeout(Duration::from_secs(5), executor.execute(request))
-                .await
-                .unwrap_or_else(|_| {
-                    panic!("seed {seed} case {case}: no answer in 5 s: {query:.500}")
-                });
-            for error in &response.errors {
-                let code = error.extensions.as_ref().and_then(|x| x.get("code"));
-                assert_ne!(
-                    code,
-                    Some(&async_graphql::Value::from("INTERNAL_SERVER_ERROR")),
-                    "seed {seed} case {case}: {} for {query:.500}",
-                    error.message
-                );
+        let run = || {
+            let mut request =
+                Request::new(query.clone()).variables(Variables::from_json(variables.clone()));
+            if let Some(viewer) = viewer {
+                request.data.insert(viewer.clone());
             }
-            at.elapsed()
-        });
+            runtime.block_on(async {
+                salesgraph::graphql::add_loaders(&state, viewer, &mut request.data);
+                let at = Instant::now();
+                let response =
+                    tokio::time::timeout(Duration::from_secs(5), executor.execute(request))
+                        .await
+                        .unwrap_or_else(|_| {
+                            panic!("seed {seed} case {case}: no answer in 5 s: {query:.500}")
+                        });
+                for error in &response.errors {
+                    let code = error.extensions.as_ref().and_then(|x| x.get("code"));
+                    assert_ne!(
+                        code,
+                        Some(&async_graphql::Value::from("INTERNAL_SERVER_ERROR")),
+                        "seed {seed} case {case}: {} for {query:.500}",
+                        error.message
+                    );
+                }
+                at.elapsed()
+            })
+        };
+        let mut took = run();
+        if took >= Duration::from_secs(1) {
+            // Two cores shared with the rest of the suite can stall one run; a document that
+            // is itself slow is slow again.
+            took = took.min(run());
+        }
         if took > slowest.0 {
             slowest = (took, query.chars().take(200).collect());
         }

@@ -1,0 +1,227 @@
+//! GraphQL inputs and payloads of the pipeline's mutations, and the filters of its lists.
+
+use async_graphql::{ID, InputObject, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::types::{ForecastCategory, Opportunity, OpportunityStatus, PipelineStage, StageKind};
+use crate::graphql::scalars::{Date, Decimal};
+use entity::opportunity;
+
+/// One member's share in `setOpportunitySplits`.
+#[derive(InputObject, Debug)]
+pub struct SplitInput {
+    /// An active sales rep or manager.
+    pub user_id: ID,
+    /// Share in percent (above 0, at most two decimals).
+    pub percent: Decimal,
+}
+
+/// The complete set of revenue splits of a deal.
+#[derive(InputObject, Debug)]
+pub struct SetOpportunitySplitsInput {
+    /// The deal.
+    pub id: ID,
+    /// Members and shares; the shares sum to exactly 100.
+    pub splits: Vec<SplitInput>,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// Retry key: a retried change returns the deal without applying it twice.
+    pub idempotency_key: Option<String>,
+}
+
+/// A new deal.
+#[derive(InputObject, Debug)]
+pub struct CreateOpportunityInput {
+    /// The customer (one you may see).
+    pub customer_id: ID,
+    /// Deal name.
+    pub name: String,
+    /// Deal amount (at most two fraction digits).
+    pub amount: Decimal,
+    /// When you expect to close it.
+    pub expected_close_date: Date,
+    /// The open stage to start in; the first open stage when omitted.
+    pub stage_id: Option<ID>,
+    /// Forecast category (default `PIPELINE`).
+    pub forecast_category: Option<ForecastCategory>,
+    /// A win probability (0–100) overriding the stage's.
+    pub probability: Option<i32>,
+    /// Retry key: the same key and input return the first result without a second deal.
+    pub idempotency_key: Option<String>,
+}
+
+/// Changes to an open deal; omitted fields stay.
+#[derive(InputObject, Debug)]
+pub struct UpdateOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// The `version` the change is based on; a newer one answers `CONFLICT`.
+    pub expected_version: i32,
+    /// New name.
+    pub name: Option<String>,
+    /// New amount.
+    pub amount: Option<Decimal>,
+    /// New expected close date.
+    pub expected_close_date: Option<Date>,
+    /// New forecast category.
+    pub forecast_category: Option<ForecastCategory>,
+    /// New probability override; `null` returns to the stage's probability.
+    pub probability: async_graphql::MaybeUndefined<i32>,
+    /// Retry key: a retried update returns the deal without applying it twice.
+    pub idempotency_key: Option<String>,
+}
+
+/// A move to another open stage.
+#[derive(InputObject, Debug)]
+pub struct MoveOpportunityStageInput {
+    /// The deal.
+    pub id: ID,
+    /// The open stage to move to.
+    pub stage_id: ID,
+    /// The `version` the move is based on.
+    pub expected_version: i32,
+    /// Why, for the history.
+    pub note: Option<String>,
+    /// Retry key: a retried move moves the deal once.
+    pub idempotency_key: Option<String>,
+}
+
+/// Closing a deal as won.
+#[derive(InputObject, Debug)]
+pub struct WinOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key.
+    pub idempotency_key: Option<String>,
+}
+
+/// Closing a deal as lost.
+#[derive(InputObject, Debug)]
+pub struct LoseOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// Why it was lost (required).
+    pub reason: String,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key.
+    pub idempotency_key: Option<String>,
+}
+
+/// Bringing a closed deal back.
+#[derive(InputObject, Debug)]
+pub struct ReopenOpportunityInput {
+    /// The deal.
+    pub id: ID,
+    /// The open stage to return to.
+    pub stage_id: ID,
+    /// The `version` the change is based on.
+    pub expected_version: i32,
+    /// Retry key.
+    pub idempotency_key: Option<String>,
+}
+
+/// Filters for `opportunities`; all given filters must match, within what you may see.
+#[derive(InputObject, Debug, Default)]
+pub struct OpportunityFilter {
+    /// Only this owner's deals.
+    pub owner_id: Option<ID>,
+    /// Only deals owned by this team's members.
+    pub team_id: Option<ID>,
+    /// Only deals in this stage.
+    pub stage_id: Option<ID>,
+    /// Only this status.
+    pub status: Option<OpportunityStatus>,
+    /// Expected close on or after this day.
+    pub close_from: Option<Date>,
+    /// Expected close on or before this day.
+    pub close_to: Option<Date>,
+    /// Only this customer's deals.
+    pub customer_id: Option<ID>,
+    /// Amount at least this.
+    pub amount_min: Option<Decimal>,
+    /// Amount at most this.
+    pub amount_max: Option<Decimal>,
+    /// Only stale deals.
+    pub stale_only: Option<bool>,
+    /// Text contained in the name, ignoring case.
+    pub search: Option<String>,
+    /// Only deals changed at or after this time (incremental sync).
+    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
+    pub updated_since: Option<DateTime<Utc>>,
+}
+
+/// Declares the payload of a mutation that changes one deal.
+macro_rules! opportunity_payload {
+    ($($name:ident => $doc:literal),+ $(,)?) => {
+        $(
+            #[doc = $doc]
+            #[derive(SimpleObject, Debug)]
+            pub struct $name {
+                /// The deal after the change.
+                pub opportunity: Opportunity,
+            }
+
+            impl From<opportunity::Model> for $name {
+                fn from(model: opportunity::Model) -> Self {
+                    Self { opportunity: model.into() }
+                }
+            }
+        )+
+    };
+}
+
+opportunity_payload! {
+    CreateOpportunityPayload => "Result of `createOpportunity`.",
+    UpdateOpportunityPayload => "Result of `updateOpportunity`.",
+    MoveOpportunityStagePayload => "Result of `moveOpportunityStage`.",
+    WinOpportunityPayload => "Result of `winOpportunity`.",
+    LoseOpportunityPayload => "Result of `loseOpportunity`.",
+    ReopenOpportunityPayload => "Result of `reopenOpportunity`.",
+    SetOpportunitySplitsPayload => "Result of `setOpportunitySplits`.",
+}
+
+/// One stage of a new pipeline configuration.
+#[derive(InputObject, Debug)]
+pub struct PipelineStageInput {
+    /// An existing stage to keep (omit for a new stage).
+    pub id: Option<ID>,
+    /// Stage name.
+    pub name: String,
+    /// Win probability in percent.
+    pub probability: i32,
+    /// Open, won or lost.
+    pub kind: StageKind,
+    /// Deals staying longer are stale.
+    pub max_days_in_stage: Option<i32>,
+    /// Archived stages take no new deals.
+    #[graphql(default)]
+    pub archived: bool,
+}
+
+/// The whole pipeline, in order.
+#[derive(InputObject, Debug)]
+pub struct UpdatePipelineStagesInput {
+    /// Every stage in pipeline order; existing stages left out are removed (if unused).
+    pub stages: Vec<PipelineStageInput>,
+}
+
+/// Result of `updatePipelineStages`.
+#[derive(SimpleObject, Debug)]
+pub struct UpdatePipelineStagesPayload {
+    /// Every stage, archived ones included, in order.
+    pub stages: Vec<PipelineStage>,
+}
+
+/// Narrows `opportunityStageChanged`; all given fields must match.
+#[derive(InputObject, Debug, Default, Clone)]
+pub struct StageChangeFilter {
+    /// Only this deal.
+    pub opportunity_id: Option<ID>,
+    /// Only deals of this owner.
+    pub owner_id: Option<ID>,
+    /// Only deals owned by this team's members.
+    pub team_id: Option<ID>,
+}
