@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::contracts::{a_contract, contract, op};
+use crate::fixtures::{a_contract, contract, op};
 use crate::helpers::*;
 
 const REQUEST: &str = "id status amount currentPosition version submittedBy { id } \
@@ -173,7 +173,7 @@ async fn nobody_decides_their_own_request_whatever_their_role() {
         assert_eq!(error_code(&own), Some("FORBIDDEN"), "{own}");
         assert_eq!(error_code(&own_reject), Some("FORBIDDEN"));
     }
-    let customer = crate::customers::a_customer(&app, &org.rep.token, "Finance Reads").await;
+    let customer = crate::fixtures::a_customer(&app, &org.rep.token, "Finance Reads").await;
     let by_finance = app
         .gql(
             Some(&org.finance.token),
@@ -328,7 +328,7 @@ async fn a_pending_contract_is_locked_and_a_rejected_one_is_edited_and_resubmitt
 }
 
 fn contract_of_update(body: &Value) -> Value {
-    crate::contracts::contract_of(body, "updateContract")
+    crate::fixtures::contract_of(body, "updateContract")
 }
 
 #[tokio::test]

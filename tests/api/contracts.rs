@@ -1,53 +1,9 @@
 //! Contracts: drafting with gapless numbers, the lifecycle and its locks, visibility.
 
-use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::json;
 
+use crate::fixtures::{a_contract, at, contract, contract_of, create, op};
 use crate::helpers::*;
-
-pub const FIELDS: &str = "id number title amount status version startDate endDate signedDate terms cancelReason \
-    customer { id } opportunity { id } owner { id } approval { id status }";
-
-pub fn at(text: &str) -> DateTime<Utc> {
-    text.parse().unwrap()
-}
-
-pub async fn op(app: &TestApp, token: &str, name: &str, input_type: &str, input: Value) -> Value {
-    let query = format!(
-        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ contract {{ {FIELDS} }} }} }}"
-    );
-    app.gql(Some(token), &query, json!({ "input": input }))
-        .await
-}
-
-pub fn contract_of(body: &Value, name: &str) -> Value {
-    let contract = body["data"][name]["contract"].clone();
-    assert!(contract.is_object(), "{body}");
-    contract
-}
-
-pub async fn create(app: &TestApp, token: &str, input: Value) -> Value {
-    op(app, token, "createContract", "CreateContractInput", input).await
-}
-
-/// A draft contract of `amount` for a new customer of `owner`.
-pub async fn a_contract(app: &TestApp, owner: &TestUser, amount: &str) -> Value {
-    let customer = crate::customers::a_customer(app, &owner.token, "Contract Customer").await;
-    contract_of(
-        &create(
-            app,
-            &owner.token,
-            json!({"customerId": customer, "title": "Supply agreement", "amount": amount, "terms": "Net 30"}),
-        )
-        .await,
-        "createContract",
-    )
-}
-
-pub async fn contract(app: &TestApp, token: &str, id: &Value) -> Value {
-    let query = format!("query($id: ID!) {{ contract(id: $id) {{ {FIELDS} }} }}");
-    app.gql(Some(token), &query, json!({"id": id})).await
-}
 
 async fn a_deal(app: &TestApp, token: &str, customer: &str) -> (String, i64) {
     let body = app
@@ -70,8 +26,8 @@ async fn a_contract_comes_from_a_won_or_nearly_won_deal_or_a_customer_with_a_yea
     let rep = app.a_user().create().await;
     let other = app.a_user().create().await;
     let finance = app.a_user().role("FINANCE").create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Fleet Co").await;
-    let hidden = crate::customers::a_customer(&app, &other.token, "Hidden Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Fleet Co").await;
+    let hidden = crate::fixtures::a_customer(&app, &other.token, "Hidden Co").await;
     let (open_deal, _) = a_deal(&app, &rep.token, &customer).await;
     let (won_deal, version) = a_deal(&app, &rep.token, &customer).await;
     app.gql(
@@ -218,7 +174,7 @@ async fn a_contract_comes_from_a_won_or_nearly_won_deal_or_a_customer_with_a_yea
 async fn twenty_concurrent_creates_get_unique_gapless_numbers() {
     let app = TestApp::spawn_on_file_or_postgres().await;
     let rep = app.a_user().create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Busy Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Busy Co").await;
 
     let results = futures_util::future::join_all((0..20).map(|i| {
         create(

@@ -2,20 +2,8 @@
 
 use serde_json::{Value, json};
 
+use crate::fixtures::{CREATE_CUSTOMER, CUSTOMER, a_customer};
 use crate::helpers::*;
-
-const CREATE: &str = "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id name version location { lat lng } grade owner { id } } } }";
-const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name } }";
-
-pub async fn a_customer(app: &TestApp, token: &str, name: &str) -> String {
-    let body = app
-        .gql(Some(token), CREATE, json!({"input": {"name": name}}))
-        .await;
-    body["data"]["createCustomer"]["customer"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_owned()
-}
 
 async fn add_contact(app: &TestApp, token: &str, customer: &str, name: &str) -> Value {
     app.gql(
@@ -32,7 +20,7 @@ async fn a_rep_creates_a_customer_with_contacts_and_reads_it_back() {
     let rep = app.a_user().create().await;
 
     let created = app
-        .gql(Some(&rep.token), CREATE, json!({"input": {"name": "Acme Ltd", "location": {"lat": 31.23, "lng": 121.47}, "grade": "A"}}))
+        .gql(Some(&rep.token), CREATE_CUSTOMER, json!({"input": {"name": "Acme Ltd", "location": {"lat": 31.23, "lng": 121.47}, "grade": "A"}}))
         .await;
     let customer = &created["data"]["createCustomer"]["customer"];
     let id = customer["id"].as_str().unwrap();
@@ -136,7 +124,7 @@ async fn a_manager_sees_exactly_their_teams_customers_and_finance_reads_all() {
     let finance_write = app
         .gql(
             Some(&finance.token),
-            CREATE,
+            CREATE_CUSTOMER,
             json!({"input": {"name": "Nope"}}),
         )
         .await;
@@ -278,9 +266,9 @@ const LISTS: &str = "id contacts { name } opportunities { name stage { name } } 
 async fn the_360_views_single_statement_answers_as_the_loaders_do() {
     use chrono::{Duration, Utc};
     let app = TestApp::spawn().await;
-    let books = crate::billing::books(&app).await;
-    let id = crate::billing::customer(&app, &books, "Side By Side").await;
-    let other = crate::billing::customer(&app, &books, "Someone Else").await;
+    let books = crate::fixtures::books(&app).await;
+    let id = crate::fixtures::customer(&app, &books, "Side By Side").await;
+    let other = crate::fixtures::customer(&app, &books, "Someone Else").await;
     for name in ["Zoe", "Adam"] {
         add_contact(&app, &books.rep.token, &id, name).await;
     }
@@ -296,8 +284,8 @@ async fn the_360_views_single_statement_answers_as_the_loaders_do() {
             .await;
         assert!(body["errors"].is_null(), "{body}");
     }
-    let owed = crate::billing::approved(&app, &books, &id, "1000").await;
-    let plan = crate::billing::set_plan(
+    let owed = crate::fixtures::approved(&app, &books, &id, "1000").await;
+    let plan = crate::fixtures::set_plan(
         &app,
         &books.finance.token,
         &owed,
@@ -305,14 +293,14 @@ async fn the_360_views_single_statement_answers_as_the_loaders_do() {
     )
     .await;
     assert!(plan["errors"].is_null(), "{plan}");
-    crate::billing::pay(
+    crate::fixtures::pay(
         &app,
         &books.finance.token,
         json!({"customerId": id, "contractId": owed, "amount": "100"}),
     )
     .await;
-    let unplanned = crate::billing::approved(&app, &books, &id, "250").await;
-    let credit = crate::billing::pay(
+    let unplanned = crate::fixtures::approved(&app, &books, &id, "250").await;
+    let credit = crate::fixtures::pay(
         &app,
         &books.finance.token,
         json!({"customerId": id, "contractId": unplanned, "amount": "80"}),

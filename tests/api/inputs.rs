@@ -104,7 +104,7 @@ async fn search_text_matches_wildcards_literally_in_every_searchable_list() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     for name in ["100% Steel", "100 Steel", "Steel_Works", "SteelXWorks"] {
-        crate::customers::a_customer(&app, &rep.token, name).await;
+        crate::fixtures::a_customer(&app, &rep.token, name).await;
     }
     let names = |body: &Value| -> Vec<String> {
         let mut names: Vec<String> = body["data"]["customers"]["nodes"]
@@ -129,7 +129,7 @@ async fn search_text_matches_wildcards_literally_in_every_searchable_list() {
     assert_eq!(names(&search("STEEL").await).len(), 4);
 
     // A deal's name is searched without clashing with the joined customer's.
-    let customer = crate::customers::a_customer(&app, &rep.token, "Deal Buyer").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Deal Buyer").await;
     app.gql(
         Some(&rep.token),
         "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
@@ -268,7 +268,7 @@ async fn weak_passwords_odd_addresses_and_far_dates_are_refused() {
     assert!(create("li.na@test.local", "a long and unusual phrase").await["errors"].is_null());
 
     let rep = app.a_user().create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Far Dates Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Far Dates Co").await;
     for day in ["1899-12-31", "2201-01-01", "+10000-01-01"] {
         let body = app
             .gql(
@@ -285,7 +285,7 @@ async fn weak_passwords_odd_addresses_and_far_dates_are_refused() {
 async fn far_times_are_refused_in_every_datetime_input() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Far Times Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Far Times Co").await;
     for at in [
         "1899-12-31T23:59:59Z",
         "2201-01-01T00:00:00Z",

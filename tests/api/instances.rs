@@ -16,7 +16,7 @@ async fn a_change_made_through_one_instance_reaches_a_subscriber_on_another() {
     let rep = app.a_user().in_team(&team).create().await;
     let outsider = app.a_user().create().await;
     let manager_token = app.token_for(&manager).await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Across Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Across Co").await;
     let created = app
         .gql(
             Some(&rep.token),
@@ -72,7 +72,7 @@ async fn a_sweep_started_on_two_instances_at_once_runs_once() {
     let app = TestApp::spawn_on_postgres().await;
     let (_, second) = app.second_instance().await;
     let rep = app.a_user().create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Swept Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Swept Co").await;
     let now = salesgraph::clock::Clock::now(&app.clock);
     for _ in 0..3 {
         let body = app

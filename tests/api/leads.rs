@@ -124,7 +124,7 @@ async fn a_similar_company_is_reported_without_blocking() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     let earlier = a_lead(&app, &rep.token, json!({"company": "Acme Co., Ltd."})).await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "ACME Corporation").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "ACME Corporation").await;
 
     let body = create(
         &app,

@@ -11,6 +11,7 @@ mod colleagues;
 mod configuration;
 mod contracts;
 mod customers;
+mod fixtures;
 mod fuzz;
 mod helpers;
 mod hostile;

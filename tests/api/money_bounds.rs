@@ -24,7 +24,7 @@ async fn a_deal(app: &TestApp, token: &str, customer: &str, amount: &str) -> ser
 async fn amounts_over_the_cap_are_refused_on_the_field_that_carries_them() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Cap Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Cap Co").await;
     for over in ["92233720368547758.07", "1000000000000", "-1000000000000.00"] {
         let body = a_deal(&app, &rep.token, &customer, over).await;
         assert_eq!(
@@ -33,7 +33,7 @@ async fn amounts_over_the_cap_are_refused_on_the_field_that_carries_them() {
             "{over}: {body}"
         );
     }
-    let contract = crate::contracts::create(
+    let contract = crate::fixtures::create(
         &app,
         &rep.token,
         json!({"customerId": customer, "title": "Too big", "amount": "1000000000000.00"}),
@@ -53,7 +53,7 @@ async fn reports_add_up_the_maximum_on_many_deals_exactly() {
     let manager = app.a_user().role("SALES_MANAGER").create().await;
     let team = app.a_team("Whales", Some(&manager.id)).await;
     let rep = app.a_user().in_team(&team).create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Whale Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Whale Co").await;
     const DEALS: u64 = 40;
     for _ in 0..DEALS {
         let body = a_deal(&app, &rep.token, &customer, MAX).await;

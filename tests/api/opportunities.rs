@@ -26,7 +26,7 @@ async fn stage_id(app: &TestApp, token: &str, name: &str) -> String {
 }
 
 async fn a_deal(app: &TestApp, user: &TestUser, amount: &str) -> (String, String) {
-    let customer = crate::customers::a_customer(app, &user.token, "Deal Customer").await;
+    let customer = crate::fixtures::a_customer(app, &user.token, "Deal Customer").await;
     let body = app
         .gql(Some(&user.token), CREATE, json!({"input": {"customerId": customer, "name": "Big deal", "amount": amount, "expectedCloseDate": "2026-12-31"}}))
         .await;
@@ -107,7 +107,7 @@ async fn the_default_pipeline_has_the_documented_stages() {
 async fn a_rep_opens_a_deal_with_a_weighted_amount_in_exact_money() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    let customer = crate::customers::a_customer(&app, &rep.token, "Money Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Money Co").await;
     let input = |amount: Value| json!({"input": {"customerId": customer, "name": "Deal", "amount": amount, "expectedCloseDate": "2026-12-31"}});
 
     let body = app
@@ -711,7 +711,7 @@ async fn the_forecast_matches_hand_computed_numbers_within_visibility() {
             close.to_owned(),
         );
         async move {
-            let customer = crate::customers::a_customer(app, &token, "Forecast Co").await;
+            let customer = crate::fixtures::a_customer(app, &token, "Forecast Co").await;
             let body = app
                 .gql(Some(&token), CREATE, json!({"input": {"customerId": customer, "name": "F", "amount": amount, "stageId": stage,
                     "forecastCategory": category, "expectedCloseDate": close}}))

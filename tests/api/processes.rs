@@ -130,7 +130,7 @@ async fn two_server_processes_on_one_database_act_as_one_service() {
         app.a_user().in_team(&team).create().await,
     ];
     let rep = &reps[0];
-    let customer = crate::customers::a_customer(&app, &rep.token, "Two Processes Co").await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Two Processes Co").await;
 
     // A stage change made through A reaches the manager subscribed on B.
     let created = a

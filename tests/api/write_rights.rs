@@ -26,7 +26,7 @@ pub(crate) async fn org(app: &TestApp) -> Org {
     let ra = app.a_user().in_team(&team_a).create().await;
     let rb = app.a_user().in_team(&team_b).create().await;
     let finance = app.a_user().role("FINANCE").create().await;
-    let customer = crate::customers::a_customer(app, &ra.token, "Shared Deal Co").await;
+    let customer = crate::fixtures::a_customer(app, &ra.token, "Shared Deal Co").await;
     let stages = app
         .gql(Some(&ra.token), "{ pipelineStages { id kind } }", json!({}))
         .await["data"]["pipelineStages"]
@@ -220,13 +220,13 @@ async fn the_owner_their_manager_and_admins_still_change_a_shared_deal() {
 async fn a_contract_seen_through_its_customer_is_changed_only_by_its_owners_side() {
     let app = TestApp::spawn().await;
     let org = org(&app).await;
-    let created = crate::contracts::create(
+    let created = crate::fixtures::create(
         &app,
         &org.ra.token,
         json!({"customerId": org.customer, "title": "Supply", "amount": "5000"}),
     )
     .await;
-    let contract = crate::contracts::contract_of(&created, "createContract")["id"].clone();
+    let contract = crate::fixtures::contract_of(&created, "createContract")["id"].clone();
     // The customer moves to team B: `rb` and `mb` now see the contract through it.
     let moved = mutate(
         &app,
@@ -255,14 +255,14 @@ async fn a_contract_seen_through_its_customer_is_changed_only_by_its_owners_side
         ),
     ];
     for principal in [&org.rb, &org.mb] {
-        let seen = crate::contracts::contract(&app, &principal.token, &contract).await;
+        let seen = crate::fixtures::contract(&app, &principal.token, &contract).await;
         assert_eq!(seen["data"]["contract"]["version"], 1, "{seen}");
         for (name, input) in &attempts {
             let body = mutate(&app, &principal.token, name, input.clone()).await;
             assert_eq!(error_code(&body), Some("FORBIDDEN"), "{name}: {body}");
         }
     }
-    let unchanged = crate::contracts::contract(&app, &org.ra.token, &contract).await;
+    let unchanged = crate::fixtures::contract(&app, &org.ra.token, &contract).await;
     assert_eq!(
         (
             unchanged["data"]["contract"]["title"].clone(),
