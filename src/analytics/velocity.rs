@@ -141,7 +141,7 @@ pub async fn pipeline_velocity(
     // further-positioned stage that is not a loss.
     let flow = crate::opportunities::funnel::stage_flow(changed_in);
 
-    let stuck_now = crate::opportunities::service::stale_condition(now, &stages);
+    let stuck_now = crate::opportunities::stale::stale_condition(now, &stages);
     let stuck_counts = Query::select()
         .expr_as(
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),

@@ -2,7 +2,8 @@
 //! decision (the request row first, then its steps, notifications and audit), and what the
 //! subject must become. The subject itself is settled by `flows::approval_settlement`.
 
-use super::service::*;
+use super::access::{Outbox, approvers, describe, get_request, role_of, steps_of};
+use super::model::{ApprovalStatus, StepStatus};
 use crate::contracts::service::Settlement;
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;

@@ -21,6 +21,7 @@
 //!   request is decided: notifications written in the decision's transaction, published after
 //!   commit, and delivered live by `approvalEvents`.
 
+pub mod access;
 pub mod decisions;
 pub mod graphql;
 pub mod loaders;

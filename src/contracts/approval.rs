@@ -1,8 +1,8 @@
 //! What the approval chain does to a contract: the snapshot it freezes, locking a contract for
 //! submission, and settling it when its request ends.
 
-use super::rules::Action;
-use super::service::*;
+use super::access::{get_contract, load, next_status, status_of, write};
+use super::rules::{Action, ContractStatus};
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -96,4 +96,16 @@ pub(crate) async fn settle(
         .await
         .map_err(|_| AppError::invalid_state("The contract changed meanwhile"))?;
     load(db, id).await
+}
+
+/// `INVALID_STATE` unless the contract is pending and still exactly what was submitted.
+pub(crate) fn check_snapshot(current: &contract::Model, snapshot_hash: &str) -> AppResult<()> {
+    if status_of(current)? != ContractStatus::PendingApproval
+        || Snapshot::of(current).hash()? != snapshot_hash
+    {
+        return Err(AppError::invalid_state(
+            "The contract no longer matches what was submitted",
+        ));
+    }
+    Ok(())
 }

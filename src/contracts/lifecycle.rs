@@ -2,8 +2,8 @@
 //! checked (rights, version, state machine) in an idempotent transaction that a flow may extend
 //! before it is written (see `flows::contract_cancellation`).
 
+use super::access::{get_contract, load, next_status, require_steward, write};
 use super::rules::{Action, ContractStatus};
-use super::service::*;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
 use crate::identity::{Role, Viewer};

@@ -14,6 +14,7 @@
 //! - Approval runs through the approval engine (`approvals`), which freezes the submitted
 //!   content and settles the contract when the chain ends.
 
+pub mod access;
 pub mod approval;
 pub mod graphql;
 pub mod lifecycle;

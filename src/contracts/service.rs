@@ -1,18 +1,22 @@
 //! Contract operations: drafting, editing, signing, completing, cancelling, and the status
 //! changes the approval engine makes.
 
+pub use super::access::get_contract;
+pub(crate) use super::access::{load, status_of};
+pub(super) use super::access::{next_status, require_steward, write};
+pub(crate) use super::approval::check_snapshot;
 pub use super::approval::{Settlement, Snapshot};
 pub(crate) use super::approval::{lock_for_approval, settle};
 pub use super::lifecycle::{Begun, Lifecycle, Progress, StepInProgress, advance, begin_step};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::rules::{self, Action, ContractStatus};
+use super::rules::{Action, ContractStatus};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
@@ -67,23 +71,6 @@ pub(super) fn require_seller(viewer: &Viewer) -> AppResult<()> {
     } else {
         Ok(())
     }
-}
-
-/// The owner, the owner's managers or an admin may change a contract; those who see it through
-/// its customer may not. Errors: `FORBIDDEN`.
-pub(super) async fn require_steward(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    contract: &contract::Model,
-) -> AppResult<()> {
-    let changeable = Contracts::find_by_id(contract.id)
-        .filter(policy::changeable_contracts(viewer))
-        .count(db)
-        .await?;
-    if changeable == 0 {
-        return Err(AppError::read_only("contract"));
-    }
-    Ok(())
 }
 
 /// Drafts a contract owned by the caller, for a visible customer or from a visible deal that is
@@ -183,69 +170,6 @@ pub async fn create_contract(
     load(&state.db, id).await
 }
 
-pub(crate) async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<contract::Model> {
-    Contracts::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(AppError::internal)
-}
-
-/// A contract the viewer may see. Errors: `NOT_FOUND`.
-pub async fn get_contract(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<contract::Model> {
-    Contracts::find_by_id(id)
-        .filter(policy::contracts(viewer))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Contract"))
-}
-
-/// The stored status of a contract.
-pub(crate) fn status_of(model: &contract::Model) -> AppResult<ContractStatus> {
-    ContractStatus::parse(&model.status).ok_or_else(AppError::internal)
-}
-
-/// The status `action` leads to, or `INVALID_STATE`.
-pub(super) fn next_status(model: &contract::Model, action: Action) -> AppResult<ContractStatus> {
-    let from = status_of(model)?;
-    rules::next_status(from, action).ok_or_else(|| {
-        AppError::invalid_state(match from {
-            ContractStatus::PendingApproval => "The contract is locked while its approval runs",
-            ContractStatus::Approved => "An approved contract is locked",
-            ContractStatus::Cancelled => "The contract was cancelled",
-            ContractStatus::Completed => "The contract is completed",
-            _ => "Not possible in the contract's current state",
-        })
-    })
-}
-
-/// Writes `changes` while the contract is still at `current.version` and in `current.status`;
-/// `CONFLICT` when someone changed it first.
-pub(super) async fn write(
-    db: &impl ConnectionTrait,
-    current: &contract::Model,
-    mut changes: contract::ActiveModel,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    changes.version = Set(current.version + 1);
-    changes.updated_at = Set(now);
-    let result = Contracts::update_many()
-        .set(changes)
-        .filter(contract::Column::Id.eq(current.id))
-        .filter(contract::Column::Version.eq(current.version))
-        .filter(contract::Column::Status.eq(current.status.as_str()))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 1 {
-        Ok(())
-    } else {
-        Err(AppError::conflict(current.version + 1))
-    }
-}
-
 /// Changes to a draft or rejected contract; `None` leaves a field.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ContractChanges {
@@ -310,18 +234,6 @@ pub async fn update_contract(
     })
     .await?;
     load(&state.db, id).await
-}
-
-/// `INVALID_STATE` unless the contract is pending and still exactly what was submitted.
-pub(crate) fn check_snapshot(current: &contract::Model, snapshot_hash: &str) -> AppResult<()> {
-    if status_of(current)? != ContractStatus::PendingApproval
-        || Snapshot::of(current).hash()? != snapshot_hash
-    {
-        return Err(AppError::invalid_state(
-            "The contract no longer matches what was submitted",
-        ));
-    }
-    Ok(())
 }
 
 /// Filters for the contract list.

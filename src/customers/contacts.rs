@@ -2,7 +2,7 @@
 //! international form, with the deployment's default country code), reading them, and matching
 //! a phone or e-mail to one.
 
-use super::service::*;
+use super::access::{get_customer, require_sales_writer};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;

@@ -12,6 +12,7 @@
 //!   follow-up joined in, then every nested list it asks for side by side (`overview`). Lists
 //!   under customers of a page come through loaders, one batch per list.
 
+pub mod access;
 pub mod contacts;
 pub mod graphql;
 pub mod loaders;

@@ -1,6 +1,8 @@
 //! Customer operations: create, read, update, list, and the reads other domains use. Contacts
 //! are in `contacts`; their public functions are re-exported here.
 
+pub use super::access::get_customer;
+pub(super) use super::access::require_sales_writer;
 pub(crate) use super::contacts::insert_contact;
 pub use super::contacts::{
     ContactChanges, NewContact, add_contact, contact_matching, contacts_of, contacts_select,
@@ -28,13 +30,6 @@ use entity::customer::{self, Entity as Customers};
 
 /// Customer grade letters.
 pub const GRADES: [&str; 3] = ["A", "B", "C"];
-
-pub(super) fn require_sales_writer(viewer: &Viewer) -> AppResult<()> {
-    match viewer.role {
-        Role::Finance => Err(AppError::forbidden()),
-        _ => Ok(()),
-    }
-}
 
 /// A customer to create.
 #[derive(Debug, Clone, Serialize)]
@@ -201,19 +196,6 @@ pub async fn update_customer(
     let updated = versioned::save::<Customers>(&txn, target, model, audit, now).await?;
     txn.commit().await?;
     Ok(updated)
-}
-
-/// A customer the viewer may see. Errors: `NOT_FOUND` (missing or invisible alike).
-pub async fn get_customer(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<customer::Model> {
-    Customers::find_by_id(id)
-        .filter(policy::customers(viewer))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Customer"))
 }
 
 /// Filters for the customer list.

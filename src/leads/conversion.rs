@@ -1,7 +1,7 @@
 //! A lead's part in its conversion (the hand-off itself is flows::lead_conversion): which lead\nmay be converted, and marking it converted.
 
+use super::access::{lead_for_work, write_event};
 use super::model::{LeadEventKind, LeadStatus};
-use super::service::*;
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
 use chrono::{DateTime, Utc};

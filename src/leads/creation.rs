@@ -1,10 +1,12 @@
 //! Creating a lead: its contact fields and BANT answers checked, duplicates looked for, scored,\nassigned (or pooled), with its first event and notifications.
 
+use super::access::{notify_assigned, write_event};
 use super::duplicates::check_duplicates;
+use super::duplicates::possible_duplicates;
 use super::model::{
     BantAnswer, BantTimeline, LeadAssignment, LeadEventKind, LeadSource, LeadStatus,
 };
-use super::service::*;
+use super::rule_store::{rate, scoring_rules};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
@@ -18,6 +20,14 @@ use entity::lead::{self, Entity as Leads};
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use serde::Serialize;
 use uuid::Uuid;
+
+/// Phone, phone key, e-mail, e-mail key.
+type ContactFields = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 /// BANT answers as stored strings.
 #[derive(Debug, Clone, Copy, Serialize)]

@@ -23,6 +23,7 @@
 //! - `convertLead` creates (or links a visible) customer and a contact from a `QUALIFIED` lead in
 //!   one transaction; the lead's follow-ups then appear on the customer.
 
+pub mod access;
 pub mod conversion;
 pub mod creation;
 pub mod duplicates;

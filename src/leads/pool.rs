@@ -9,8 +9,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::access::{get_lead, lead_for_work, notify_assigned, write_event};
 use super::model::{LeadEventKind, LeadStatus};
-use super::service::{get_lead, lead_for_work, notify_assigned, write_event};
 use crate::error::{AppError, AppResult};
 use crate::identity::{Role, Viewer};
 use crate::input::required_text;

@@ -3,6 +3,8 @@
 //! `rule_store`, a lead's part in its conversion in `conversion` (the hand-off is
 //! `flows::lead_conversion`); their public functions are re-exported here.
 
+pub use super::access::get_lead;
+pub(crate) use super::access::{lead_for_work, write_event};
 pub use super::conversion::{Conversion, convertible_in, mark_converted_in};
 use super::creation::parse_contact_fields;
 pub use super::creation::{BantValues, NewLead, create_lead};
@@ -14,128 +16,17 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set,
 };
 use uuid::Uuid;
 
 use super::model::{LeadEventKind, LeadSource, LeadStatus};
 use crate::error::{AppError, AppResult};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::input::{optional_text, required_text};
 use crate::normalize;
-use crate::notifications::service::{self as notifications, NewNotification};
-use crate::policy;
 use crate::state::AppState;
 use entity::lead::{self, Entity as Leads};
-use entity::{lead_event, notification};
-
-/// Appends a lead event.
-#[allow(clippy::too_many_arguments)] // one argument per column of the event row
-pub(crate) async fn write_event(
-    db: &impl ConnectionTrait,
-    lead_id: Uuid,
-    kind: LeadEventKind,
-    actor: Option<Uuid>,
-    from_owner: Option<Uuid>,
-    to_owner: Option<Uuid>,
-    reason: Option<String>,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    lead_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        lead_id: Set(lead_id),
-        kind: Set(kind.as_str().to_owned()),
-        actor_id: Set(actor),
-        from_owner_id: Set(from_owner),
-        to_owner_id: Set(to_owner),
-        reason: Set(reason),
-        created_at: Set(now),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
-}
-
-/// Writes "a lead was assigned to you" for `owner` unless they assigned it themselves.
-pub(crate) async fn notify_assigned(
-    db: &impl ConnectionTrait,
-    model: &lead::Model,
-    actor: Uuid,
-    now: DateTime<Utc>,
-) -> AppResult<Option<notification::Model>> {
-    let Some(owner) = model.owner_id.filter(|owner| *owner != actor) else {
-        return Ok(None);
-    };
-    let written = notifications::notify(
-        db,
-        NewNotification {
-            user_id: owner,
-            kind: "LEAD_ASSIGNED",
-            title: format!("New lead: {}", model.name),
-            body: format!(
-                "{}{} was assigned to you.",
-                model.name,
-                model
-                    .company
-                    .as_deref()
-                    .map(|c| format!(" ({c})"))
-                    .unwrap_or_default()
-            ),
-            subject_type: Some("Lead"),
-            subject_id: Some(model.id),
-        },
-        now,
-    )
-    .await?;
-    Ok(Some(written))
-}
-
-/// Phone, phone key, e-mail, e-mail key.
-pub(super) type ContactFields = (
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
-
-/// A lead the viewer may read (owned within scope, or in the pool). Errors: `FORBIDDEN`
-/// (finance), `NOT_FOUND`.
-pub async fn get_lead(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<lead::Model> {
-    if viewer.role == Role::Finance {
-        return Err(AppError::forbidden());
-    }
-    Leads::find_by_id(id)
-        .filter(policy::leads(viewer))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Lead"))
-}
-
-/// A lead the viewer may work: owned within scope and still open. Errors: `FORBIDDEN`,
-/// `NOT_FOUND`, `INVALID_STATE` (pool, converted, disqualified).
-pub(crate) async fn lead_for_work(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<lead::Model> {
-    let model = get_lead(db, viewer, id).await?;
-    if model.in_pool {
-        return Err(AppError::invalid_state(
-            "The lead is in the pool: claim it first",
-        ));
-    }
-    if !LeadStatus::OPEN_STORED.contains(&model.status.as_str()) {
-        return Err(AppError::invalid_state(format!(
-            "A {} lead is read-only",
-            model.status.to_lowercase()
-        )));
-    }
-    Ok(model)
-}
+use entity::lead_event;
 
 /// Changes to a lead; `None` leaves a field.
 #[derive(Debug, Clone, Default)]

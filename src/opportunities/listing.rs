@@ -1,7 +1,7 @@
 //! Listing deals: the filter, the links a page joins in one statement (stage, customer, owner),\nand the Relay page.
 
-use super::service::*;
 use super::stages;
+use super::stale::stale_condition;
 use crate::error::AppResult;
 use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest};

@@ -19,6 +19,7 @@
 //!   see the deal; the owner's managers are notified of wins and losses.
 //! - `isStale` means the deal sits longer than its stage's `maxDaysInStage`.
 
+pub mod access;
 pub mod forecast;
 pub mod funnel;
 pub mod graphql;

@@ -2,11 +2,11 @@
 //! `listing`, stage changes in `transitions`, revenue splits in `splits`, the stale sweep in
 //! `stale`; their public functions are re-exported here.
 
+pub use super::access::{get_opportunity, opportunity_for_change, whole_days};
+pub(super) use super::access::{load, require_seller};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -21,7 +21,7 @@ pub use super::transitions::{Transition, transition};
 use crate::customers::service as customers;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::input::required_text;
 use crate::money::Money;
 use crate::policy;
@@ -37,19 +37,6 @@ pub const CATEGORIES: [&str; 4] = [
     ForecastCategory::Commit.as_str(),
     ForecastCategory::Omitted.as_str(),
 ];
-
-pub(super) fn require_seller(viewer: &Viewer) -> AppResult<()> {
-    if viewer.role == Role::Finance {
-        Err(AppError::forbidden())
-    } else {
-        Ok(())
-    }
-}
-
-/// Whole days between two instants (never negative).
-pub fn whole_days(from: DateTime<Utc>, to: DateTime<Utc>) -> i32 {
-    i32::try_from(std::cmp::max((to - from).num_days(), 0)).unwrap_or(i32::MAX)
-}
 
 /// The probability in force: the deal's override, else its stage's.
 pub fn probability(model: &opportunity::Model, stage: &pipeline_stage::Model) -> i32 {
@@ -185,71 +172,6 @@ pub async fn create_opportunity(
     .await?
     .into_inner();
     load(&state.db, id).await
-}
-
-pub(super) async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<opportunity::Model> {
-    Opportunities::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or_else(AppError::internal)
-}
-
-/// A deal the viewer may see. Errors: `NOT_FOUND`.
-pub async fn get_opportunity(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<opportunity::Model> {
-    Opportunities::find_by_id(id)
-        .filter(policy::opportunities(viewer))
-        .one(db)
-        .await?
-        .ok_or_else(|| AppError::not_found("Opportunity"))
-}
-
-/// A deal the viewer may change: visible, and theirs to change (their own, their teams', or
-/// any for admins). Errors: `NOT_FOUND` (not visible), `FORBIDDEN` (visible through a split
-/// only).
-pub async fn opportunity_for_change(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    id: Uuid,
-) -> AppResult<opportunity::Model> {
-    let deal = get_opportunity(db, viewer, id).await?;
-    let changeable = Opportunities::find_by_id(id)
-        .filter(policy::changeable_opportunities(viewer))
-        .count(db)
-        .await?;
-    if changeable == 0 {
-        return Err(AppError::read_only("opportunity"));
-    }
-    Ok(deal)
-}
-
-/// Open deals that sat in their stage longer than its `maxDaysInStage` at `now`.
-pub(crate) fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Condition {
-    let mut any = Condition::any();
-    let mut has_limit = false;
-    for stage in stages {
-        if let Some(days) = stage.max_days_in_stage {
-            has_limit = true;
-            any = any.add(
-                Condition::all()
-                    .add(opportunity::Column::StageId.eq(stage.id))
-                    .add(
-                        opportunity::Column::StageEnteredAt
-                            .lt(now - chrono::Duration::days(i64::from(days))),
-                    ),
-            );
-        }
-    }
-    let base =
-        Condition::all().add(opportunity::Column::Status.eq(OpportunityStatus::Open.as_str()));
-    if has_limit {
-        base.add(any)
-    } else {
-        base.add(Expr::cust("1 = 0"))
-    }
 }
 
 /// Changes to a deal; `None` leaves a field, `Some(None)` clears the probability override.

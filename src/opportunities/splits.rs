@@ -1,6 +1,6 @@
 //! Revenue splits: who is credited with a deal and how much (shares summing to 100%, the owner's\nunless split), and the credit each holder gets.
 
-use super::service::*;
+use super::access::{load, opportunity_for_change, require_seller};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};

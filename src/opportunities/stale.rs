@@ -1,6 +1,6 @@
 //! Deals stuck in their stage past its limit, and the daily sweep that tells their owners once.
 
-use super::service::*;
+use super::model::OpportunityStatus;
 use super::stages;
 use crate::error::AppResult;
 use crate::identity::Viewer;
@@ -9,6 +9,8 @@ use crate::policy;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::opportunity::{self, Entity as Opportunities};
+use entity::pipeline_stage;
+use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
@@ -84,4 +86,30 @@ pub async fn report_stale(
         ran: true,
         affected: reported,
     })
+}
+
+/// Open deals that sat in their stage longer than its `maxDaysInStage` at `now`.
+pub(crate) fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Condition {
+    let mut any = Condition::any();
+    let mut has_limit = false;
+    for stage in stages {
+        if let Some(days) = stage.max_days_in_stage {
+            has_limit = true;
+            any = any.add(
+                Condition::all()
+                    .add(opportunity::Column::StageId.eq(stage.id))
+                    .add(
+                        opportunity::Column::StageEnteredAt
+                            .lt(now - chrono::Duration::days(i64::from(days))),
+                    ),
+            );
+        }
+    }
+    let base =
+        Condition::all().add(opportunity::Column::Status.eq(OpportunityStatus::Open.as_str()));
+    if has_limit {
+        base.add(any)
+    } else {
+        base.add(Expr::cust("1 = 0"))
+    }
 }

@@ -1,7 +1,7 @@
 //! Moving a deal through the pipeline: to another open stage, won, lost or reopened, at its\nversion, with the stage history, notifications and the live event after commit.
 
+use super::access::{load, opportunity_for_change, require_seller, whole_days};
 use super::model::{ForecastCategory, OpportunityStatus, StageKind};
-use super::service::*;
 use super::stages;
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};

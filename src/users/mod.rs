@@ -13,6 +13,7 @@
 //!   (see `policy`).
 
 pub mod bootstrap;
+pub mod checks;
 pub mod graphql;
 pub mod loaders;
 pub mod service;

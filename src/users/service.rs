@@ -1,5 +1,6 @@
 //! User and team operations.
 
+pub(super) use super::checks::{parse_display_name, require_admin};
 pub use super::teams::{
     NewTeam, TeamChanges, create_team, get_team, list_teams, teams_by_ids, update_team,
 };
@@ -23,27 +24,11 @@ use crate::versioned;
 use entity::team::Entity as Teams;
 use entity::user::{self, Entity as Users};
 
-pub(super) fn parse_display_name(name: &str, field: &str) -> AppResult<String> {
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::bad_input(field, "A name has 1 to 100 characters"));
-    }
-    Ok(name.to_owned())
-}
-
 pub(super) fn parse_timezone(timezone: &str, field: &str) -> AppResult<String> {
     timezone
         .parse::<chrono_tz::Tz>()
         .map(|tz| tz.name().to_owned())
         .map_err(|_| AppError::bad_input(field, "Not an IANA time zone, e.g. Asia/Shanghai"))
-}
-
-pub(super) fn require_admin(viewer: &Viewer) -> AppResult<()> {
-    if viewer.is_admin() {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
 }
 
 /// A user to create, before validation.

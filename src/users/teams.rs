@@ -1,7 +1,7 @@
 //! Teams: creating and changing them (unique names whatever their case and spacing, managers
 //! who are active sales managers), reading and listing them.
 
-use super::service::*;
+use super::checks::{parse_display_name, require_admin};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::idempotency::{self, IdempotentCall, Outcome};
 use crate::identity::{Role, Viewer};
