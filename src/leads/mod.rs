@@ -35,5 +35,6 @@ pub mod model;
 pub mod pool;
 pub mod rule_store;
 pub mod scoring;
+pub mod scoring_types;
 pub mod service;
 pub mod types;
