@@ -119,7 +119,7 @@ pub async fn issue_invoice(
             tax_minor: Set(tax.minor()),
             issue_date: Set(new.issue_date),
             due_date: Set(new.due_date),
-            status: Set("ISSUED".to_owned()),
+            status: Set(InvoiceStatus::Issued.as_str().to_owned()),
             void_reason: Set(None),
             voided_at: Set(None),
             created_by: Set(viewer.user_id),
@@ -166,7 +166,10 @@ pub async fn void_invoice(
         let current = get_invoice(txn, viewer, id).await?;
         ledger::lock_customer(txn, current.customer_id).await?;
         let voided = Invoices::update_many()
-            .col_expr(invoice::Column::Status, Expr::value("VOID"))
+            .col_expr(
+                invoice::Column::Status,
+                Expr::value(InvoiceStatus::Void.as_str()),
+            )
             .col_expr(
                 invoice::Column::VoidReason,
                 Expr::value(Some(reason.clone())),

@@ -209,7 +209,10 @@ pub async fn reverse_payment(
         let current = get_payment(txn, viewer, id).await?;
         ledger::lock_customer(txn, current.customer_id).await?;
         let reversed = Payments::update_many()
-            .col_expr(payment::Column::Status, Expr::value("REVERSED"))
+            .col_expr(
+                payment::Column::Status,
+                Expr::value(PaymentStatus::Reversed.as_str()),
+            )
             .col_expr(payment::Column::UnallocatedMinor, Expr::value(0_i64))
             .col_expr(payment::Column::ReversedAt, Expr::value(Some(now)))
             .col_expr(

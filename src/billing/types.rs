@@ -291,7 +291,7 @@ impl From<payment::Model> for Payment {
             reference: model.reference.clone(),
             unallocated_amount: money(model.unallocated_minor),
             status: PaymentStatus::parse(&model.status).unwrap_or(PaymentStatus::Received),
-            reversed: model.status == "REVERSED",
+            reversed: model.status == PaymentStatus::Reversed.as_str(),
             reversed_at: model.reversed_at,
             reverse_reason: model.reverse_reason.clone(),
             created_at: model.created_at,

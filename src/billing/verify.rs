@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use sea_orm::{ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
+use super::model::{InvoiceStatus, WaiverStatus};
 use crate::error::AppResult;
 use crate::money::Money;
 use entity::{allocation, contract, installment, invoice, payment, waiver};
@@ -51,14 +52,14 @@ pub async fn verify(db: &impl ConnectionTrait) -> AppResult<LedgerReport> {
     let waived = sum_by(
         waivers
             .iter()
-            .filter(|w| w.status == "APPLIED")
+            .filter(|w| w.status == WaiverStatus::Applied.as_str())
             .map(|w| (w.installment_id, w.amount_minor))
             .collect(),
     );
     let invoiced = sum_by(
         invoices
             .iter()
-            .filter(|i| i.status == "ISSUED")
+            .filter(|i| i.status == InvoiceStatus::Issued.as_str())
             .map(|i| (i.installment_id, i.amount_minor))
             .collect(),
     );

@@ -126,7 +126,7 @@ pub async fn request_waiver(
             installment_id: Set(item.id),
             amount_minor: Set(new.amount_minor),
             reason: Set(reason),
-            status: Set("PENDING".to_owned()),
+            status: Set(WaiverStatus::Pending.as_str().to_owned()),
             request_id: Set(request.id),
             requested_by: Set(viewer.user_id),
             created_at: Set(now),
