@@ -81,18 +81,22 @@ impl ApprovalQuery {
         ))
     }
 
-    /// One request with its full step history; `NOT_FOUND` when not yours to see.
+    /// One request with its full step history; `null` with a `NOT_FOUND` error when missing or
+    /// not yours to see.
     #[graphql(guard = "SignedIn")]
     async fn approval_request(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The request's id.")] id: ID,
-    ) -> async_graphql::Result<ApprovalRequest> {
-        let viewer = ctx.viewer()?;
-        let id = decode_id(&id, NodeType::ApprovalRequest, "id")?;
-        Ok(service::get_request(&ctx.app().db, viewer, id)
-            .await?
-            .into())
+    ) -> async_graphql::Result<Option<ApprovalRequest>> {
+        crate::graphql::context::lookup(ctx, async {
+            let viewer = ctx.viewer()?;
+            let id = decode_id(&id, NodeType::ApprovalRequest, "id")?;
+            Ok(service::get_request(&ctx.app().db, viewer, id)
+                .await?
+                .into())
+        })
+        .await
     }
 }
 

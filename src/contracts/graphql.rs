@@ -66,18 +66,21 @@ impl ContractQuery {
         Ok(ContractConnection::from_page(page, Contract::from))
     }
 
-    /// One contract by id; `NOT_FOUND` when missing or not yours to see.
+    /// One contract by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
     #[graphql(guard = "SignedIn")]
     async fn contract(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The contract's id.")] id: ID,
-    ) -> async_graphql::Result<Contract> {
-        let viewer = ctx.viewer()?;
-        let id = decode_id(&id, NodeType::Contract, "id")?;
-        Ok(service::get_contract(&ctx.app().db, viewer, id)
-            .await?
-            .into())
+    ) -> async_graphql::Result<Option<Contract>> {
+        crate::graphql::context::lookup(ctx, async {
+            let viewer = ctx.viewer()?;
+            let id = decode_id(&id, NodeType::Contract, "id")?;
+            Ok(service::get_contract(&ctx.app().db, viewer, id)
+                .await?
+                .into())
+        })
+        .await
     }
 }
 

@@ -90,47 +90,51 @@ impl CustomerQuery {
         Ok(CustomerConnection::from_page(page, Customer::from))
     }
 
-    /// One customer by id, with its whole story; `NOT_FOUND` when missing or not yours to see.
+    /// One customer by id, with its whole story; `null` with a `NOT_FOUND` error when missing or not yours to see.
     #[graphql(guard = "SignedIn")]
     async fn customer(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The customer's id.")] id: ID,
-    ) -> async_graphql::Result<Customer> {
-        let viewer = ctx.viewer()?;
-        let id = decode_id(&id, NodeType::Customer, "id")?;
-        // The 360° view: its one-to-one links come in the customer's own statement.
-        let look = ctx.look_ahead();
-        let wants = crate::views::customer_card::Wants {
-            owner: look.field("owner").exists(),
-            last_follow_up: look.field("lastFollowUp").exists(),
-        };
-        let (model, owner, last) =
-            crate::views::customer_card::get_customer_joined(&ctx.app().db, viewer, id, wants)
-                .await?;
-        let lists = crate::views::customer_overview::Wants {
-            contacts: look.field("contacts").exists(),
-            opportunities: look.field("opportunities").exists(),
-            visits: largest_limit(&look.field("visits"), 20, 100),
-            contracts: look.field("contracts").exists(),
-            receivable: look
-                .field("receivable")
-                .exists()
-                .then(|| ctx.app().config.company_today(ctx.app().clock.now())),
-        };
-        let prefetched_lists = if lists.any() {
-            let found =
-                crate::views::customer_overview::fetch(&ctx.app().db, viewer, id, lists).await?;
-            Some(std::sync::Arc::new(found))
-        } else {
-            None
-        };
-        Ok(Customer {
-            prefetched_owner: owner,
-            prefetched_last_follow_up: last,
-            prefetched_lists,
-            ..Customer::from(model)
+    ) -> async_graphql::Result<Option<Customer>> {
+        crate::graphql::context::lookup(ctx, async {
+            let viewer = ctx.viewer()?;
+            let id = decode_id(&id, NodeType::Customer, "id")?;
+            // The 360° view: its one-to-one links come in the customer's own statement.
+            let look = ctx.look_ahead();
+            let wants = crate::views::customer_card::Wants {
+                owner: look.field("owner").exists(),
+                last_follow_up: look.field("lastFollowUp").exists(),
+            };
+            let (model, owner, last) =
+                crate::views::customer_card::get_customer_joined(&ctx.app().db, viewer, id, wants)
+                    .await?;
+            let lists = crate::views::customer_overview::Wants {
+                contacts: look.field("contacts").exists(),
+                opportunities: look.field("opportunities").exists(),
+                visits: largest_limit(&look.field("visits"), 20, 100),
+                contracts: look.field("contracts").exists(),
+                receivable: look
+                    .field("receivable")
+                    .exists()
+                    .then(|| ctx.app().config.company_today(ctx.app().clock.now())),
+            };
+            let prefetched_lists = if lists.any() {
+                let found =
+                    crate::views::customer_overview::fetch(&ctx.app().db, viewer, id, lists)
+                        .await?;
+                Some(std::sync::Arc::new(found))
+            } else {
+                None
+            };
+            Ok(Customer {
+                prefetched_owner: owner,
+                prefetched_last_follow_up: last,
+                prefetched_lists,
+                ..Customer::from(model)
+            })
         })
+        .await
     }
 }
 

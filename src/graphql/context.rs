@@ -55,3 +55,20 @@ impl ContextExt for Context<'_> {
             .ok_or_else(AppError::internal)
     }
 }
+
+/// Runs a single lookup (`customer(id)`, `lead(id)`, …) so that a failure answers the field as
+/// `null` with the error at its path, beside the rest of the answer: what generated client
+/// types expect of a nullable field. (The library would leave the key out of `data`.)
+pub async fn lookup<T>(
+    ctx: &Context<'_>,
+    found: impl std::future::Future<Output = async_graphql::Result<T>>,
+) -> async_graphql::Result<Option<T>> {
+    match found.await {
+        Ok(value) => Ok(Some(value)),
+        Err(error) => {
+            let error = ctx.set_error_path(error.into_server_error(ctx.item.pos));
+            ctx.add_error(error);
+            Ok(None)
+        }
+    }
+}

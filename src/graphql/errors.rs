@@ -15,21 +15,43 @@ use super::context::RequestId;
 use super::limits::{self, Refusal, count_aliases};
 use crate::error::{ErrorCode, INTERNAL_MESSAGE};
 
-/// Installs the safety net and the alias limit.
-pub struct ErrorSafetyNet {
+/// The configured limits a document is checked against before the library's own checks.
+#[derive(Debug, Clone, Copy)]
+pub struct DocumentLimits {
+    /// `SALESGRAPH_MAX_ALIASES`.
     pub max_aliases: usize,
+    /// `SALESGRAPH_MAX_DEPTH`: fields nested outside introspection.
+    pub max_depth: usize,
+    /// `SALESGRAPH_MAX_COMPLEXITY`.
+    pub max_complexity: usize,
+}
+
+impl DocumentLimits {
+    pub fn of(config: &crate::config::Config) -> Self {
+        Self {
+            max_aliases: config.max_aliases,
+            max_depth: config.max_depth,
+            max_complexity: config.max_complexity,
+        }
+    }
+}
+
+/// Installs the safety net and the document limits, the complexity limit included (the
+/// schema it is installed in has none of its own, so the refusal can name the cost).
+pub struct ErrorSafetyNet {
+    pub limits: DocumentLimits,
 }
 
 impl ExtensionFactory for ErrorSafetyNet {
     fn create(&self) -> Arc<dyn Extension> {
         Arc::new(SafetyNet {
-            max_aliases: self.max_aliases,
+            limits: self.limits,
         })
     }
 }
 
 struct SafetyNet {
-    max_aliases: usize,
+    limits: DocumentLimits,
 }
 
 fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
@@ -71,6 +93,7 @@ fn cap_errors(response: &mut Response) {
 
 /// Codes whatever is still uncoded, caps the number of errors and stamps the request id.
 fn finish(mut response: Response, request_id: Option<&str>) -> Response {
+    drop_echoes(&mut response);
     cap_errors(&mut response);
     for error in &mut response.errors {
         if !has_code(error) {
@@ -78,6 +101,18 @@ fn finish(mut response: Response, request_id: Option<&str>) -> Response {
                 || error.message.starts_with("Invalid value")
             {
                 *error = with_code(error.clone(), ErrorCode::BadUserInput);
+            } else if let Some(name) = error
+                .message
+                .strip_prefix("Variable ")
+                .and_then(|rest| rest.strip_suffix(" is not defined."))
+            {
+                // A required variable left out of a socket's multi-operation document.
+                let field = Value::String(name.to_owned());
+                *error = with_code(error.clone(), ErrorCode::BadUserInput);
+                error
+                    .extensions
+                    .get_or_insert_with(Default::default)
+                    .set("field", field);
             } else {
                 tracing::error!(message = %error.message, path = ?error.path, "uncoded error");
                 error.message = INTERNAL_MESSAGE.to_owned();
@@ -94,6 +129,22 @@ fn finish(mut response: Response, request_id: Option<&str>) -> Response {
     response
 }
 
+/// Leaves out the library's second report of a variable that does not fit its type ("Failed
+/// to parse …", without a path or field) when the argument's report names the field.
+fn drop_echoes(response: &mut Response) {
+    let named = |error: &ServerError| {
+        error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("field").is_some())
+    };
+    if response.errors.iter().any(named) {
+        response.errors.retain(|error| {
+            named(error) || !error.path.is_empty() || !error.message.starts_with("Failed to parse")
+        });
+    }
+}
+
 /// A parse failure with its code: limits of the parser are `QUERY_REJECTED`.
 fn coded_parse_error(err: ServerError) -> ServerError {
     let code = if err.message.contains("recursion") || err.message.contains("too many") {
@@ -104,15 +155,112 @@ fn coded_parse_error(err: ServerError) -> ServerError {
     with_code(err, code)
 }
 
-/// A validation failure with its code: the complexity and depth limits are `QUERY_REJECTED`.
+/// The library's message for a document over the complexity limit.
+pub const TOO_COMPLEX: &str = "Query is too complex.";
+
+/// A validation failure with its code: the complexity limit is `QUERY_REJECTED`; a value that
+/// does not fit its argument's type (written in the document or passed as a variable) is
+/// `BAD_USER_INPUT` on the argument's path (`input.installments.2.dueDate`), as it would be
+/// had the resolver refused it; the rest is `GRAPHQL_VALIDATION_FAILED`.
 fn coded_validation_error(err: ServerError) -> ServerError {
-    let code =
-        if err.message == "Query is too complex." || err.message == "Query is nested too deep." {
-            ErrorCode::QueryRejected
-        } else {
-            ErrorCode::GraphqlValidationFailed
+    if err.message == TOO_COMPLEX {
+        return with_code(err, ErrorCode::QueryRejected);
+    }
+    if err.message.starts_with("Failed to parse ") {
+        return with_code(err, ErrorCode::BadUserInput);
+    }
+    if let Some(field) = invalid_argument_path(&err.message) {
+        let mut error = with_code(err, ErrorCode::BadUserInput);
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("field", Value::String(field));
+        return error;
+    }
+    with_code(err, ErrorCode::GraphqlValidationFailed)
+}
+
+/// The input path of the library's `Invalid value for argument "input.amount", …` message;
+/// for an unknown input field, the path of that field.
+fn invalid_argument_path(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("Invalid value for argument \"")?;
+    let (path, reason) = rest.split_once('"')?;
+    let unknown = reason
+        .strip_prefix(", unknown field \"")
+        .and_then(|name| name.split_once('"'))
+        .map(|(name, _)| name);
+    Some(match unknown {
+        Some(name) => format!("{path}.{name}"),
+        None => path.to_owned(),
+    })
+}
+
+/// The refusal of a document over the complexity limit, naming its cost and the limit.
+pub fn too_complex(cost: usize, limit: usize) -> ServerError {
+    let mut error = with_code(
+        ServerError::new(
+            format!(
+                "The query costs {cost} and the limit is {limit}: each field costs 1 and a list \
+                 multiplies what it selects by its page size (`first`); ask for fewer fields or \
+                 smaller pages"
+            ),
+            None,
+        ),
+        ErrorCode::QueryRejected,
+    );
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    extensions.set("cost", Value::from(cost));
+    extensions.set("limit", Value::from(limit));
+    error
+}
+
+/// Refuses a request that leaves out a variable its operation requires (non-null, without a
+/// default): `BAD_USER_INPUT` on the variable, before anything runs. The library checks
+/// variables that are given; one left out would otherwise fail only when a resolver reads it.
+pub fn check_required_variables(
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> ServerResult<()> {
+    use async_graphql::parser::types::DocumentOperations;
+    let operation = match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        // Which operation runs is for validation to settle.
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    let Some(operation) = operation else {
+        return Ok(());
+    };
+    for definition in &operation.node.variable_definitions {
+        let definition = &definition.node;
+        let name = definition.name.node.as_str();
+        let given = variables.get(&definition.name.node);
+        let required = !definition.var_type.node.nullable;
+        let problem = match given {
+            None if required && definition.default_value.is_none() => "was not provided",
+            Some(Value::Null) if required => "must not be null",
+            _ => continue,
         };
-    with_code(err, code)
+        {
+            let mut error = with_code(
+                ServerError::new(
+                    format!(
+                        "Variable \"${name}\" of required type \"{}\" {problem}",
+                        definition.var_type.node
+                    ),
+                    Some(definition.name.pos),
+                ),
+                ErrorCode::BadUserInput,
+            );
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("field", Value::String(name.to_owned()));
+            return Err(error);
+        }
+    }
+    Ok(())
 }
 
 /// A document refused by one of [`limits`]' checks, with its code.
@@ -154,7 +302,8 @@ fn forbidden_text(path: String) -> ServerError {
 }
 
 /// The checks on a parsed document that must run before the library's own checks walk it.
-fn check_document(doc: &ExecutableDocument, max_aliases: usize) -> ServerResult<()> {
+fn check_document(doc: &ExecutableDocument, limits: DocumentLimits) -> ServerResult<()> {
+    let max_aliases = limits.max_aliases;
     if count_aliases(doc) > max_aliases {
         return Err(refused(Refusal::OverLimit(format!(
             "The document uses more than {max_aliases} aliases"
@@ -167,6 +316,7 @@ fn check_document(doc: &ExecutableDocument, max_aliases: usize) -> ServerResult<
         ))));
     }
     limits::check_expansion(doc).map_err(refused)?;
+    limits::check_depth(doc, limits.max_depth).map_err(refused)?;
     match limits::forbidden_text_in_document(doc) {
         Some(path) => Err(forbidden_text(path)),
         None => Ok(()),
@@ -175,11 +325,11 @@ fn check_document(doc: &ExecutableDocument, max_aliases: usize) -> ServerResult<
 
 /// Parses a document as the safety net's parse hook would: the text's nesting first, coded
 /// parse failures, then the document's limits. Variables are checked by [`check_variables`].
-pub fn parse_document(query: &str, max_aliases: usize) -> ServerResult<ExecutableDocument> {
-    limits::check_text_nesting(query).map_err(refused)?;
+pub fn parse_document(query: &str, limits: DocumentLimits) -> ServerResult<ExecutableDocument> {
+    self::limits::check_text_nesting(query).map_err(refused)?;
     let doc = async_graphql::parser::parse_query(query)
         .map_err(|err| coded_parse_error(ServerError::from(err)))?;
-    check_document(&doc, max_aliases)?;
+    check_document(&doc, limits)?;
     Ok(doc)
 }
 
@@ -234,7 +384,10 @@ impl Extension for SafetyNet {
             .run(ctx, query, variables)
             .await
             .map_err(coded_parse_error)?;
-        check_document(&doc, self.max_aliases)?;
+        check_document(&doc, self.limits)?;
+        // Over HTTP the executor checks the selected operation; a socket's document most
+        // often holds one.
+        check_required_variables(&doc, None, variables)?;
         Ok(doc)
     }
 
@@ -243,8 +396,18 @@ impl Extension for SafetyNet {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx)
-            .await
-            .map_err(|errors| errors.into_iter().map(coded_validation_error).collect())
+        let result = next.run(ctx).await.map_err(|errors| {
+            errors
+                .into_iter()
+                .map(coded_validation_error)
+                .collect::<Vec<_>>()
+        })?;
+        if result.complexity > self.limits.max_complexity {
+            return Err(vec![too_complex(
+                result.complexity,
+                self.limits.max_complexity,
+            )]);
+        }
+        Ok(result)
     }
 }

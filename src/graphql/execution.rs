@@ -33,19 +33,23 @@ const LARGE_DOCUMENTS_AT_ONCE: usize = 2;
 #[derive(Clone)]
 pub struct HttpExecutor {
     schema: AppSchema,
+    /// The schema with extensions, whose complexity check names the cost: asked again only
+    /// about a document the extension-free schema refused as too complex.
+    explainer: AppSchema,
     documents: LruCacheStorage,
-    max_aliases: usize,
+    limits: errors::DocumentLimits,
     large_documents: Arc<tokio::sync::Semaphore>,
 }
 
 impl HttpExecutor {
     /// The executor for `state`, keeping at most `capacity` parsed documents.
     pub fn new(state: Arc<AppState>, caches: super::InstanceCaches, capacity: usize) -> Self {
-        let max_aliases = state.config.max_aliases;
+        let limits = errors::DocumentLimits::of(&state.config);
         Self {
-            schema: super::build_http_schema(state, caches),
+            schema: super::build_http_schema(state.clone(), caches.clone()),
+            explainer: super::build_schema_with(state, caches),
             documents: LruCacheStorage::new(capacity.max(1)),
-            max_aliases,
+            limits,
             large_documents: Arc::new(tokio::sync::Semaphore::new(LARGE_DOCUMENTS_AT_ONCE)),
         }
     }
@@ -53,12 +57,12 @@ impl HttpExecutor {
     /// The parsed document of `query`, from the cache when it was parsed before.
     async fn document(&self, query: &str) -> async_graphql::ServerResult<ExecutableDocument> {
         if query.len() > MAX_CACHED_QUERY_BYTES {
-            return errors::parse_document(query, self.max_aliases);
+            return errors::parse_document(query, self.limits);
         }
         if let Some(document) = self.documents.get(query.to_owned()).await {
             return Ok(document);
         }
-        let document = errors::parse_document(query, self.max_aliases)?;
+        let document = errors::parse_document(query, self.limits)?;
         self.documents.set(query.to_owned(), document.clone()).await;
         Ok(document)
     }
@@ -87,15 +91,25 @@ impl HttpExecutor {
     async fn run(&self, mut request: Request) -> Response {
         let started = Instant::now();
         let document = match errors::check_variables(&request.variables) {
-            Ok(()) => self.document(&request.query).await,
+            Ok(()) => self.document(&request.query).await.and_then(|document| {
+                let operation = request.operation_name.as_deref();
+                errors::check_required_variables(&document, operation, &request.variables)
+                    .map(|()| document)
+            }),
             Err(error) => Err(error),
         };
         let response = match document {
             Ok(document) => {
                 let label =
                     crate::metrics::operation_label(&document, request.operation_name.as_deref());
+                let mut retry =
+                    Request::new(request.query.clone()).variables(request.variables.clone());
+                retry.operation_name.clone_from(&request.operation_name);
                 request.set_parsed_query(document);
-                let response = errors::settle(self.schema.execute(request).await);
+                let mut response = errors::settle(self.schema.execute(request).await);
+                if response.errors.len() == 1 && response.errors[0].message == errors::TOO_COMPLEX {
+                    response = self.explain(retry).await;
+                }
                 // Root field names are the client's until validation has matched them to the
                 // schema: a refused document is one series, whatever it named.
                 let label = if refused_before_execution(&response) {
@@ -110,6 +124,12 @@ impl HttpExecutor {
         };
         crate::metrics::count_errors(&response);
         response
+    }
+
+    /// The refusal of a document over the complexity limit, with its cost: the schema with
+    /// extensions measures it and refuses it in validation, before anything runs.
+    async fn explain(&self, request: Request) -> Response {
+        self.explainer.execute(request).await
     }
 
     /// Runs a batch side by side, answering in order.

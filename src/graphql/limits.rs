@@ -425,6 +425,140 @@ fn expand<'d>(
     Ok(total)
 }
 
+/// Deepest nesting of fields under the introspection roots (`__schema`, `__type`): the standard
+/// introspection queries of graphql-js and graphql-core reach 13–15 through their chains of
+/// `ofType`.
+pub const MAX_INTROSPECTION_DEPTH: usize = 24;
+
+/// Introspection fields that list the fields or members of a type: the ones that let a small
+/// document fan out over the whole schema at every level.
+const INTROSPECTION_LISTS: [&str; 4] = ["fields", "inputFields", "interfaces", "possibleTypes"];
+
+/// Most [`INTROSPECTION_LISTS`] fields one path may nest (the standard queries nest one).
+pub const MAX_INTROSPECTION_LISTS: usize = 2;
+
+/// How deep an operation nests, measured in fields (fragments and inline fragments add no
+/// level), with introspection apart: clients' tooling sends deep introspection queries,
+/// which are bounded by their own limits instead of the data limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Depth {
+    /// Fields nested outside introspection.
+    pub data: usize,
+    /// Fields nested under `__schema` or `__type`.
+    pub introspection: usize,
+    /// [`INTROSPECTION_LISTS`] nested on one path under `__schema` or `__type`.
+    pub introspection_lists: usize,
+}
+
+impl Depth {
+    fn max(self, other: Self) -> Self {
+        Self {
+            data: self.data.max(other.data),
+            introspection: self.introspection.max(other.introspection),
+            introspection_lists: self.introspection_lists.max(other.introspection_lists),
+        }
+    }
+}
+
+/// Where a selection set sits: at an operation's root, inside data, or inside introspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Place {
+    Root,
+    Data,
+    Introspection,
+}
+
+/// The deepest [`Depth`] of any operation in `doc`. Run after [`check_expansion`], which has
+/// refused fragment cycles and nesting beyond [`MAX_EXPANDED_DEPTH`]; each fragment is measured
+/// once per place it is spread in.
+pub fn measure_depth(doc: &ExecutableDocument) -> Depth {
+    let mut memo: HashMap<(&Name, Place), Depth> = HashMap::new();
+    doc.operations
+        .iter()
+        .map(|(_, op)| depth_of(doc, &op.node.selection_set.node, Place::Root, &mut memo))
+        .fold(Depth::default(), Depth::max)
+}
+
+fn depth_of<'d>(
+    doc: &'d ExecutableDocument,
+    set: &'d SelectionSet,
+    place: Place,
+    memo: &mut HashMap<(&'d Name, Place), Depth>,
+) -> Depth {
+    let mut deepest = Depth::default();
+    for item in &set.items {
+        let depth = match &item.node {
+            Selection::Field(field) => {
+                let name = field.node.name.node.as_str();
+                let inner_place = match place {
+                    Place::Root if matches!(name, "__schema" | "__type") => Place::Introspection,
+                    Place::Root | Place::Data => Place::Data,
+                    Place::Introspection => Place::Introspection,
+                };
+                let inner = depth_of(doc, &field.node.selection_set.node, inner_place, memo);
+                if inner_place == Place::Introspection {
+                    let lists = usize::from(INTROSPECTION_LISTS.contains(&name));
+                    Depth {
+                        data: 0,
+                        introspection: inner.introspection + 1,
+                        introspection_lists: inner.introspection_lists + lists,
+                    }
+                } else {
+                    Depth {
+                        data: inner.data + 1,
+                        ..inner
+                    }
+                }
+            }
+            Selection::InlineFragment(inline) => {
+                depth_of(doc, &inline.node.selection_set.node, place, memo)
+            }
+            Selection::FragmentSpread(spread) => {
+                match doc.fragments.get_key_value(&spread.node.fragment_name.node) {
+                    None => Depth::default(),
+                    Some((key, fragment)) => match memo.get(&(key, place)) {
+                        Some(depth) => *depth,
+                        None => {
+                            let depth =
+                                depth_of(doc, &fragment.node.selection_set.node, place, memo);
+                            memo.insert((key, place), depth);
+                            depth
+                        }
+                    },
+                }
+            }
+        };
+        deepest = deepest.max(depth);
+    }
+    deepest
+}
+
+/// Refuses an operation nested deeper than `max_depth` fields outside introspection, or whose
+/// introspection goes beyond [`MAX_INTROSPECTION_DEPTH`] or [`MAX_INTROSPECTION_LISTS`].
+pub fn check_depth(doc: &ExecutableDocument, max_depth: usize) -> Result<(), Refusal> {
+    let depth = measure_depth(doc);
+    if depth.data > max_depth {
+        return Err(Refusal::OverLimit(format!(
+            "The query nests fields {} levels deep; the limit is {max_depth}",
+            depth.data
+        )));
+    }
+    if depth.introspection > MAX_INTROSPECTION_DEPTH {
+        return Err(Refusal::OverLimit(format!(
+            "The introspection nests fields {} levels deep; the limit is {MAX_INTROSPECTION_DEPTH}",
+            depth.introspection
+        )));
+    }
+    if depth.introspection_lists > MAX_INTROSPECTION_LISTS {
+        return Err(Refusal::OverLimit(format!(
+            "The introspection nests {} lists of fields, interfaces or possible types; the \
+             limit is {MAX_INTROSPECTION_LISTS}",
+            depth.introspection_lists
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -565,11 +699,11 @@ mod tests {
         for i in 0..n {
             let next = i + 1;
             document.push_str(&format!(
-                " fragment F{i} on QueryRoot {{ ...F{next} ...F{next} }}"
+                " fragment F{i} on Query {{ ...F{next} ...F{next} }}"
             ));
         }
         document.push_str(&format!(
-            " fragment F{n} on QueryRoot {{ serverInfo {{ version }} }}"
+            " fragment F{n} on Query {{ serverInfo {{ version }} }}"
         ));
         document
     }
@@ -616,5 +750,51 @@ mod tests {
             check_expansion(&parse(&chain)),
             Err(Refusal::OverLimit(_))
         ));
+    }
+
+    #[test]
+    fn introspection_is_measured_apart_from_data() {
+        let doc = parse(
+            "{ me { team { manager { id } } } __schema { types { fields { type { ofType { ofType { name } } } } } } }",
+        );
+        let depth = measure_depth(&doc);
+        assert_eq!(depth.data, 4);
+        assert_eq!(depth.introspection, 7);
+        assert_eq!(depth.introspection_lists, 1);
+        assert!(check_depth(&doc, 4).is_ok());
+        assert!(check_depth(&doc, 3).is_err());
+    }
+
+    #[test]
+    fn fragments_count_their_fields_where_they_are_spread() {
+        let doc = parse(
+            "query { __type(name: \"Query\") { ...T } me { ...U } } \
+             fragment T on __Type { fields { type { ...R } } } \
+             fragment R on __Type { ofType { fields { name } } } \
+             fragment U on User { team { id } }",
+        );
+        let depth = measure_depth(&doc);
+        assert_eq!(depth.data, 3);
+        assert_eq!(depth.introspection, 6);
+        assert_eq!(depth.introspection_lists, 2);
+        assert!(check_depth(&doc, 12).is_ok());
+    }
+
+    #[test]
+    fn fanning_introspection_is_refused() {
+        let doc = parse(
+            "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+        );
+        assert_eq!(measure_depth(&doc).introspection_lists, 3);
+        assert!(matches!(check_depth(&doc, 12), Err(Refusal::OverLimit(_))));
+        let deep = format!(
+            "{{ __type(name: \"Query\") {{ {} name {} }} }}",
+            "ofType { ".repeat(30),
+            "} ".repeat(30)
+        );
+        let doc = parse(&deep);
+        assert!(
+            matches!(check_depth(&doc, 12), Err(Refusal::OverLimit(m)) if m.contains("introspection"))
+        );
     }
 }

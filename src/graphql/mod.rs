@@ -186,6 +186,7 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     SystemQuery,
     UserQuery,
@@ -202,6 +203,7 @@ pub struct QueryRoot(
 
 /// Everything a client can change.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     AuthMutation,
     UserMutation,
@@ -219,6 +221,7 @@ pub struct MutationRoot(
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
 #[derive(MergedSubscription, Default)]
+#[graphql(name = "Subscription")]
 pub struct SubscriptionRoot(
     UserSubscription,
     NotificationSubscription,
@@ -242,7 +245,9 @@ pub struct InstanceCaches {
         Arc<crate::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>>,
 }
 
-/// The schema's types with the configured limits, without extensions.
+/// The schema's types with the library's limits, without extensions. The depth limit is
+/// [`limits::check_depth`]'s (introspection is measured apart); the complexity limit is the
+/// library's where no extension checks it.
 fn schema_builder(
     state: Arc<AppState>,
     caches: InstanceCaches,
@@ -253,8 +258,6 @@ fn schema_builder(
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
-    .limit_depth(config.max_depth)
-    .limit_complexity(config.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(10)
     .data(state)
@@ -273,20 +276,23 @@ pub fn build_schema(state: Arc<AppState>) -> AppSchema {
 
 /// [`build_schema`] sharing `caches` with the instance's other schema.
 pub fn build_schema_with(state: Arc<AppState>, caches: InstanceCaches) -> AppSchema {
-    let max_aliases = state.config.max_aliases;
+    let limits = errors::DocumentLimits::of(&state.config);
     schema_builder(state, caches)
         // Outermost, so it counts the codes the safety net settled.
         .extension(crate::metrics::OperationMetrics)
         // Outside the safety net: a cached document has passed its parse checks already.
         .extension(documents::DocumentCache::new(DOCUMENT_CACHE_CAPACITY))
-        .extension(errors::ErrorSafetyNet { max_aliases })
+        .extension(errors::ErrorSafetyNet { limits })
         .finish()
 }
 
 /// The same schema without extensions, for HTTP requests, which [`execution::HttpExecutor`]
 /// parses, codes and measures around the execution instead.
 pub fn build_http_schema(state: Arc<AppState>, caches: InstanceCaches) -> AppSchema {
-    schema_builder(state, caches).finish()
+    let max_complexity = state.config.max_complexity;
+    schema_builder(state, caches)
+        .limit_complexity(max_complexity)
+        .finish()
 }
 
 /// The HTTP executor over the schema of `state`.
@@ -302,14 +308,27 @@ pub fn http_executor_with(state: Arc<AppState>, caches: InstanceCaches) -> execu
 /// The schema as served, for `export-schema` and the drift test (introspection settings and
 /// limits do not change the SDL).
 pub fn sdl() -> String {
-    Schema::build(
+    let sdl = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
         SubscriptionRoot::default(),
     )
     .finish()
-    .sdl()
+    .sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by());
+    // Introspection answers `__schema.description` with this text (the library's, fixed);
+    // the SDL says so too, so that a schema introspected with `schemaDescription` prints the
+    // same as this file.
+    sdl.replacen(
+        "\nschema {",
+        &format!("\n\"\"\"\n{SCHEMA_DESCRIPTION}\n\"\"\"\nschema {{"),
+        1,
+    )
 }
+
+/// What introspection answers for `__schema.description`.
+const SCHEMA_DESCRIPTION: &str = "A GraphQL Schema defines the capabilities of a GraphQL server. \
+    It exposes all available types and directives on the server, as well as the entry points for \
+    query, mutation, and subscription operations.";
 
 /// How long a loader waits for sibling fields to ask for their keys before it queries. The
 /// fields of one list are resolved in one pass, so their keys are queued before the batch's

@@ -55,6 +55,11 @@ impl ScalarType for Date {
         }
     }
 
+    /// Checked in validation, so a bad day is refused before anything runs, on its path.
+    fn is_valid(value: &Value) -> bool {
+        <Self as ScalarType>::parse(value.clone()).is_ok()
+    }
+
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
@@ -90,6 +95,12 @@ impl ScalarType for Decimal {
                 "expected a decimal number as a string, e.g. \"1234.50\"",
             )),
         }
+    }
+
+    /// Checked in validation, so a malformed number is refused before anything runs, on its
+    /// path.
+    fn is_valid(value: &Value) -> bool {
+        <Self as ScalarType>::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {

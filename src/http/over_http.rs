@@ -238,15 +238,20 @@ pub(super) fn parse_request(value: Json) -> Result<Request, String> {
     Ok(request)
 }
 
+/// Whether a response refuses the request before execution: the document could not be
+/// parsed or validated, was over a limit, or its variables did not fit their types (a
+/// `BAD_USER_INPUT` without a path; a resolver's has one).
 pub(super) fn is_request_error(response: &async_graphql::Response) -> bool {
     response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| {
-            e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|code| {
-                matches!(code, async_graphql::Value::String(c) if c == ErrorCode::GraphqlParseFailed.as_str()
-                    || c == ErrorCode::GraphqlValidationFailed.as_str()
-                    || c == ErrorCode::QueryRejected.as_str())
-            })
+            e.path.is_empty()
+                && e.extensions.as_ref().and_then(|x| x.get("code")).is_some_and(|code| {
+                    matches!(code, async_graphql::Value::String(c) if c == ErrorCode::GraphqlParseFailed.as_str()
+                        || c == ErrorCode::GraphqlValidationFailed.as_str()
+                        || c == ErrorCode::QueryRejected.as_str()
+                        || c == ErrorCode::BadUserInput.as_str())
+                })
         })
 }
 

@@ -147,6 +147,8 @@ pub(super) async fn serve_socket(state: HttpState, socket: WebSocket, addr: Stri
         })
         .filter_map(std::future::ready)
         .boxed();
+    // Operations refused before they ran: their `error` was sent, their `complete` is not.
+    let mut refused: HashSet<String> = HashSet::new();
     let protocol = WebSocketProtocols::GraphQLWS;
     let mut graphql = async_graphql::http::WebSocket::new(state.schema.clone(), incoming, protocol)
         .connection_data(data)
@@ -156,10 +158,10 @@ pub(super) async fn serve_socket(state: HttpState, socket: WebSocket, addr: Stri
             message = graphql.next() => {
                 let Some(message) = message else { break };
                 let outgoing = match message {
-                    WsMessage::Text(text) => {
-                        forget_finished(&text, &active);
-                        Message::Text(text.into())
-                    }
+                    WsMessage::Text(text) => match outgoing(text, &active, &mut refused) {
+                        Some(text) => Message::Text(text.into()),
+                        None => continue,
+                    },
                     WsMessage::Close(code, reason) => {
                         let _ = sink.send(close(code, &reason)).await;
                         break;
@@ -191,6 +193,10 @@ pub(super) async fn serve_socket(state: HttpState, socket: WebSocket, addr: Stri
             }
         }
     }
+    // Completes the closing handshake: a client that closed gets its close frame back (the
+    // reply is queued when its frame is read and leaves with this flush); where a close was
+    // sent above, this does nothing.
+    let _ = sink.close().await;
 }
 
 pub(super) const TOO_MANY_SOCKETS: &str = "Too many open connections; close one and retry";
@@ -293,18 +299,52 @@ pub(super) fn admit(
     }
 }
 
-pub(super) fn forget_finished(text: &str, active: &Mutex<HashSet<String>>) {
-    let Ok(message) = serde_json::from_str::<Json>(text) else {
-        return;
+/// What to send of a message the library produced, if anything. An operation the server
+/// refused before running it (a document that does not parse or validate, over a limit, or
+/// with variables that do not fit) is answered with the protocol's `error` message, which ends
+/// it, instead of a `next` carrying the errors and a `complete`. Finished operations stop
+/// counting against the cap.
+pub(super) fn outgoing(
+    text: String,
+    active: &Mutex<HashSet<String>>,
+    refused: &mut HashSet<String>,
+) -> Option<String> {
+    let Ok(message) = serde_json::from_str::<Json>(&text) else {
+        return Some(text);
     };
-    if matches!(
-        message.get("type").and_then(Json::as_str),
-        Some("complete" | "error")
-    ) && let Some(id) = message.get("id").and_then(Json::as_str)
-    {
+    let Some(id) = message.get("id").and_then(Json::as_str) else {
+        return Some(text);
+    };
+    let forget = || {
         active
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .remove(id);
+    };
+    match message.get("type").and_then(Json::as_str) {
+        Some("next") => {
+            let payload = message.get("payload");
+            let errors = payload
+                .and_then(|p| p.get("errors"))
+                .and_then(Json::as_array)
+                .filter(|errors| !errors.is_empty());
+            let no_data = payload
+                .and_then(|p| p.get("data"))
+                .is_none_or(Json::is_null);
+            match errors {
+                Some(errors) if no_data && errors.iter().all(|e| e.get("path").is_none()) => {
+                    forget();
+                    refused.insert(id.to_owned());
+                    Some(json!({ "id": id, "type": "error", "payload": errors }).to_string())
+                }
+                _ => Some(text),
+            }
+        }
+        Some("complete") if refused.remove(id) => None,
+        Some("complete" | "error") => {
+            forget();
+            Some(text)
+        }
+        _ => Some(text),
     }
 }

@@ -141,16 +141,19 @@ impl LeadQuery {
         .await
     }
 
-    /// One lead by id; `NOT_FOUND` when missing or not yours to see.
+    /// One lead by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
     #[graphql(guard = "SignedIn")]
     async fn lead(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The lead's id.")] id: ID,
-    ) -> async_graphql::Result<Lead> {
-        let viewer = ctx.viewer()?;
-        let id = decode_id(&id, NodeType::Lead, "id")?;
-        Ok(service::get_lead(&ctx.app().db, viewer, id).await?.into())
+    ) -> async_graphql::Result<Option<Lead>> {
+        crate::graphql::context::lookup(ctx, async {
+            let viewer = ctx.viewer()?;
+            let id = decode_id(&id, NodeType::Lead, "id")?;
+            Ok(service::get_lead(&ctx.app().db, viewer, id).await?.into())
+        })
+        .await
     }
 
     /// How lead scores and grades are computed.

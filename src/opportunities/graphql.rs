@@ -115,18 +115,21 @@ impl OpportunityQuery {
         Ok(OpportunityConnection::from_page(page, Opportunity::listed))
     }
 
-    /// One deal by id; `NOT_FOUND` when missing or not yours to see.
+    /// One deal by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
     #[graphql(guard = "SignedIn")]
     async fn opportunity(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The deal's id.")] id: ID,
-    ) -> async_graphql::Result<Opportunity> {
-        let viewer = ctx.viewer()?;
-        let id = decode_id(&id, NodeType::Opportunity, "id")?;
-        Ok(service::get_opportunity(&ctx.app().db, viewer, id)
-            .await?
-            .into())
+    ) -> async_graphql::Result<Option<Opportunity>> {
+        crate::graphql::context::lookup(ctx, async {
+            let viewer = ctx.viewer()?;
+            let id = decode_id(&id, NodeType::Opportunity, "id")?;
+            Ok(service::get_opportunity(&ctx.app().db, viewer, id)
+                .await?
+                .into())
+        })
+        .await
     }
 
     /// Per stage: deals in it now, conversion onward and dwell time, for deals you may see.

@@ -42,6 +42,22 @@ impl UserQuery {
             .into())
     }
 
+    /// One colleague by id (name, team and role for everyone; e-mail and phone as the directory
+    /// allows); `null` with a `NOT_FOUND` error when missing.
+    #[graphql(guard = "SignedIn")]
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The user's id.")] id: ID,
+    ) -> async_graphql::Result<Option<User>> {
+        crate::graphql::context::lookup(ctx, async {
+            let viewer = ctx.viewer()?;
+            let id = decode_id(&id, NodeType::User, "id")?;
+            Ok(service::get_user(&ctx.app().db, viewer, id).await?.into())
+        })
+        .await
+    }
+
     /// All users, oldest first (admin).
     #[graphql(
         guard = "ADMIN",

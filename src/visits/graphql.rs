@@ -112,16 +112,19 @@ impl VisitQuery {
         Ok(VisitTaskConnection::from_page(page, server_time))
     }
 
-    /// One visit task by id; `NOT_FOUND` when missing or not yours to see.
+    /// One visit task by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
     #[graphql(guard = "SignedIn")]
     async fn visit_task(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The task's id.")] id: ID,
-    ) -> async_graphql::Result<VisitTask> {
-        let viewer = ctx.viewer()?;
-        let id = decode_id(&id, NodeType::VisitTask, "id")?;
-        Ok(service::get_visit(&ctx.app().db, viewer, id).await?.into())
+    ) -> async_graphql::Result<Option<VisitTask>> {
+        crate::graphql::context::lookup(ctx, async {
+            let viewer = ctx.viewer()?;
+            let id = decode_id(&id, NodeType::VisitTask, "id")?;
+            Ok(service::get_visit(&ctx.app().db, viewer, id).await?.into())
+        })
+        .await
     }
 
     /// Per rep: visits planned, completed, missed and cancelled in a period, the on-site rate and

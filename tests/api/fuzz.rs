@@ -69,8 +69,8 @@ const NAMES: &[&str] = &[
     "input",
     "ids",
     "date",
-    "QueryRoot",
-    "MutationRoot",
+    "Query",
+    "Mutation",
     "User",
     "Customer",
     "__typename",
@@ -249,16 +249,11 @@ impl Generator {
         let n = self.rng.random_range(1..40);
         out.push_str("query { ...G0 }");
         for i in 0..n {
-            write!(
-                out,
-                " fragment G{i} on QueryRoot {{ ...G{0} ...G{0} }}",
-                i + 1
-            )
-            .unwrap_or_default();
+            write!(out, " fragment G{i} on Query {{ ...G{0} ...G{0} }}", i + 1).unwrap_or_default();
         }
         write!(
             out,
-            " fragment G{n} on QueryRoot {{ serverInfo {{ version }} }}"
+            " fragment G{n} on Query {{ serverInfo {{ version }} }}"
         )
         .unwrap_or_default();
     }

@@ -223,11 +223,11 @@ fn fan_out(n: usize) -> String {
     for i in 0..n {
         let next = i + 1;
         document.push_str(&format!(
-            " fragment F{i} on QueryRoot {{ ...F{next} ...F{next} }}"
+            " fragment F{i} on Query {{ ...F{next} ...F{next} }}"
         ));
     }
     document.push_str(&format!(
-        " fragment F{n} on QueryRoot {{ serverInfo {{ version }} }}"
+        " fragment F{n} on Query {{ serverInfo {{ version }} }}"
     ));
     document
 }
@@ -271,7 +271,7 @@ async fn thousands_of_directives_or_errors_produce_a_small_answer() {
     for document in [
         format!("query{directives} {{ serverInfo {{ version }} }}"),
         format!("query($v: Int{directives}) {{ serverInfo {{ version }} }}"),
-        format!("{{ ...F }} fragment F on QueryRoot{directives} {{ serverInfo {{ version }} }}"),
+        format!("{{ ...F }} fragment F on Query{directives} {{ serverInfo {{ version }} }}"),
     ] {
         let body = server.gql(None, &document, json!({})).await;
         assert_eq!(error_code(&body), Some("QUERY_REJECTED"), "{body}");

@@ -62,4 +62,33 @@ async fn large_pages_weigh_more_in_complexity() {
 
     assert!(small["errors"].is_null(), "{small}");
     assert_eq!(error_code(&large), Some("QUERY_REJECTED"));
+    // The refusal names the cost and the limit, over HTTP and over a socket alike.
+    let error = &large["errors"][0];
+    assert_eq!(error["extensions"]["limit"], 150);
+    let cost = error["extensions"]["cost"].as_u64().unwrap();
+    assert!(cost > 150, "{large}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains(&format!("costs {cost}")) && message.contains("limit is 150"));
+}
+
+#[tokio::test]
+async fn a_too_complex_subscription_names_its_cost_too() {
+    // Room for the admin's sign-in (cost 8), not for this subscription (cost 17).
+    let app = TestApp::spawn_with(|c| c.max_complexity = 10).await;
+    let mut socket = crate::websocket::connected(&app, &app.admin_token).await;
+    let query = "subscription { opportunityStageChanged { changedAt note daysInPreviousStage \
+        opportunity { id name amount owner { id displayName } } fromStage { id name } toStage { id name } } }";
+
+    crate::websocket::send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query}}),
+    )
+    .await;
+    let answer = crate::websocket::json_of(crate::websocket::next(&mut socket).await);
+
+    assert_eq!(answer["type"], "error", "{answer}");
+    let error = &answer["payload"][0];
+    assert_eq!(error["extensions"]["code"], "QUERY_REJECTED");
+    assert_eq!(error["extensions"]["limit"], 10);
+    assert_eq!(error["extensions"]["cost"], 17);
 }

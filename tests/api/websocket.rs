@@ -388,3 +388,69 @@ async fn an_oversized_message_closes_with_1009_before_and_after_init() {
     .await;
     assert_eq!(close_code(next(&mut socket).await), 1009);
 }
+
+#[tokio::test]
+async fn a_subscription_that_fails_validation_gets_the_protocols_error_message() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let mut socket = connected(&app, &rep.token).await;
+
+    send(
+        &mut socket,
+        json!({"id": "bad", "type": "subscribe", "payload": {"query": "subscription { myAccountChanged { nope } }"}}),
+    )
+    .await;
+    let refused = json_of(next(&mut socket).await);
+    // The next message is the ping's pong: no `complete` follows the `error`.
+    send(&mut socket, json!({"type": "ping"})).await;
+    let after = json_of(next(&mut socket).await);
+
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(refused["id"], "bad");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "GRAPHQL_VALIDATION_FAILED"
+    );
+    assert_eq!(after["type"], "pong", "{after}");
+}
+
+#[tokio::test]
+async fn a_subscription_with_a_missing_variable_is_refused_with_bad_user_input() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let mut socket = connected(&app, &rep.token).await;
+    let query = "subscription($id: ID!) { opportunityStageChanged(filter: {opportunityId: $id}) { opportunity { id } } }";
+
+    send(
+        &mut socket,
+        json!({"id": "1", "type": "subscribe", "payload": {"query": query, "variables": {}}}),
+    )
+    .await;
+    let refused = json_of(next(&mut socket).await);
+
+    assert_eq!(refused["type"], "error", "{refused}");
+    assert_eq!(
+        refused["payload"][0]["extensions"]["code"],
+        "BAD_USER_INPUT"
+    );
+    assert_eq!(refused["payload"][0]["extensions"]["field"], "id");
+}
+
+#[tokio::test]
+async fn a_client_that_closes_gets_a_close_frame_back() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let mut socket = connected(&app, &rep.token).await;
+
+    socket
+        .send(Message::Close(Some(
+            tokio_tungstenite::tungstenite::protocol::CloseFrame {
+                code: 1000.into(),
+                reason: "bye".into(),
+            },
+        )))
+        .await
+        .unwrap();
+
+    assert_eq!(close_code(next(&mut socket).await), 1000);
+}

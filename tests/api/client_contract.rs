@@ -1,0 +1,250 @@
+//! The client contract: how malformed requests are answered. Every coercion failure of a
+//! variable or argument is `BAD_USER_INPUT` on its input path, refused before anything runs;
+//! nothing a client sends answers `INTERNAL_SERVER_ERROR`.
+
+use serde_json::{Value, json};
+
+use crate::helpers::*;
+
+/// Posts `body` as it is, with `content_type`, asking for `application/graphql-response+json`.
+async fn post_raw(app: &TestApp, content_type: &str, body: &str) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(app.url("/graphql"))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", content_type)
+        .header("accept", "application/graphql-response+json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn post(app: &TestApp, body: Value) -> (u16, Value) {
+    post_raw(app, "application/json", &body.to_string()).await
+}
+
+const BY_ID: &str = "query($id: ID!) { opportunity(id: $id) { id } }";
+const BY_STATUS: &str =
+    "query($s: [ContractStatus!]) { contracts(filter: {statuses: $s}) { totalCount } }";
+const CREATE_CUSTOMER: &str =
+    "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }";
+const PLAN: &str = "mutation($input: SetCollectionPlanInput!) { setCollectionPlan(input: $input) { installments { id } } }";
+
+#[tokio::test]
+async fn every_coercion_failure_is_bad_user_input_on_its_path_before_anything_runs() {
+    let app = TestApp::spawn().await;
+    let plan = |installments: Value| {
+        json!({"query": PLAN, "variables": {"input": {
+            "contractId": "Q29udHJhY3Q6MDE5M2U2YjAtMDAwMC03MDAwLTgwMDAtMDAwMDAwMDAwMDAw",
+            "installments": installments}}})
+    };
+    let cases: Vec<(&str, Value, &str)> = vec![
+        (
+            "missing variable",
+            json!({"query": BY_ID, "variables": {}}),
+            "id",
+        ),
+        ("no variables at all", json!({"query": BY_ID}), "id"),
+        (
+            "null for non-null",
+            json!({"query": BY_ID, "variables": {"id": null}}),
+            "id",
+        ),
+        (
+            "object for an ID",
+            json!({"query": BY_ID, "variables": {"id": {"a": 1}}}),
+            "id",
+        ),
+        (
+            "bad enum in a variable",
+            json!({"query": BY_STATUS, "variables": {"s": ["NOPE"]}}),
+            "filter.statuses.0",
+        ),
+        (
+            "bad enum written in the document",
+            json!({"query": "{ contracts(filter: {statuses: [NOPE]}) { totalCount } }"}),
+            "filter.statuses.0",
+        ),
+        (
+            "unknown input field",
+            json!({"query": CREATE_CUSTOMER, "variables": {"input": {"name": "A", "nope": 1}}}),
+            "input.nope",
+        ),
+        (
+            "number for a string",
+            json!({"query": CREATE_CUSTOMER, "variables": {"input": {"name": 5}}}),
+            "input.name",
+        ),
+        (
+            "huge number for an Int",
+            json!({"query": "query($n: Int) { users(first: $n) { totalCount } }", "variables": {"n": 1e40}}),
+            "first",
+        ),
+        (
+            "bad Date deep in a list",
+            plan(json!([
+            {"dueDate": "2027-01-31", "amount": "10.00"},
+            {"dueDate": "2027-02-28", "amount": "10.00"},
+            {"dueDate": "someday", "amount": "10.00"}])),
+            "input.installments.2.dueDate",
+        ),
+        (
+            "bad Decimal deep in a list",
+            plan(json!([{"dueDate": "2027-01-31", "amount": "ten"}])),
+            "input.installments.0.amount",
+        ),
+    ];
+    for (case, body, field) in cases {
+        let (status, answer) = post(&app, body).await;
+
+        assert_eq!(
+            error_code(&answer),
+            Some("BAD_USER_INPUT"),
+            "{case}: {answer}"
+        );
+        assert_eq!(error_field(&answer), Some(field), "{case}: {answer}");
+        // A request error: nothing ran, so there is no `data`, and the status says so.
+        assert_eq!(status, 400, "{case}: {answer}");
+        assert!(answer.get("data").is_none(), "{case}: {answer}");
+        assert_eq!(
+            answer["errors"].as_array().unwrap().len(),
+            1,
+            "{case}: {answer}"
+        );
+    }
+    let customers = app.admin("{ customers { totalCount } }", json!({})).await;
+    assert_eq!(customers["data"]["customers"]["totalCount"], 0);
+}
+
+#[tokio::test]
+async fn plain_json_clients_get_the_same_codes_with_status_200() {
+    let app = TestApp::spawn().await;
+    let (status, answer) = app
+        .post_json(
+            Some(&app.admin_token),
+            &json!({"query": BY_ID, "variables": {}}),
+        )
+        .await;
+
+    assert_eq!(status.as_u16(), 200);
+    assert_eq!(error_code(&answer), Some("BAD_USER_INPUT"));
+    assert_eq!(error_field(&answer), Some("id"));
+}
+
+#[tokio::test]
+async fn no_malformed_request_answers_internal_server_error() {
+    let app = TestApp::spawn().await;
+    let corpus: Vec<(&str, String)> = vec![
+        ("application/json", String::new()),
+        ("application/json", "{".into()),
+        ("application/json", "[]".into()),
+        ("application/json", "null".into()),
+        ("application/json", "\"query\"".into()),
+        ("application/json", json!({"query": 5}).to_string()),
+        ("application/json", json!({"query": "{ me { id } }", "variables": []}).to_string()),
+        ("application/json", json!({"query": "{ me { id } }", "variables": "x"}).to_string()),
+        ("application/json", json!({"query": "{ me { id } }", "operationName": 3}).to_string()),
+        ("application/json", json!({"query": "{ me { id } }", "operationName": "Nope"}).to_string()),
+        ("application/json", json!({"query": "query A { me { id } } query B { me { id } }"}).to_string()),
+        ("application/json", json!({"query": "{ me { nope } }"}).to_string()),
+        ("application/json", json!({"query": "{ nope }"}).to_string()),
+        ("application/json", json!({"query": "{ me { id } "}).to_string()),
+        ("application/json", json!({"query": "query($x: Nope) { me { id } }", "variables": {"x": 1}}).to_string()),
+        ("application/json", json!({"query": "query($x: Int) { me { id } }", "variables": {"x": 1}}).to_string()),
+        ("application/json", json!({"query": "{ me { id } }", "variables": {"extra": 1}}).to_string()),
+        ("application/json", json!({"query": "query($n: Int!) { users(first: $n) { totalCount } }", "variables": {"n": "5"}}).to_string()),
+        ("application/json", json!({"query": "query($n: Int!) { users(first: $n) { totalCount } }", "variables": {"n": 5.5}}).to_string()),
+        ("application/json", json!({"query": "query($n: Int!) { users(first: $n) { totalCount } }", "variables": {"n": 99999999999999999999u128.to_string()}}).to_string()),
+        ("application/json", r#"{"query": "{ users(first: 99999999999999999999999) { totalCount } }"}"#.into()),
+        ("application/json", r#"{"query": "query($n: Int) { users(first: $n) { totalCount } }", "variables": {"n": 1e999}}"#.into()),
+        ("application/json", json!({"query": "query($d: DateTime) { opportunities(filter: {updatedSince: $d}) { totalCount } }", "variables": {"d": "yesterday"}}).to_string()),
+        ("application/json", json!({"query": "{ opportunity(id: \"not-an-id\") { id } }"}).to_string()),
+        ("application/json", json!({"query": "{ opportunity(id: \"\") { id } }"}).to_string()),
+        ("application/json", json!({"query": "{ node(id: \"T3Bwb3J0dW5pdHk6eA\") { id } }"}).to_string()),
+        ("application/json", json!({"query": "mutation { createCustomer(input: {}) { customer { id } } }"}).to_string()),
+        ("application/json", json!({"query": "subscription { myAccountChanged { kind } }"}).to_string()),
+        ("application/json", "{\"query\": \"{ me { id } }\", \"query\": \"{ me { id } }\"}".into()),
+        ("application/json", "\u{feff}{\"query\": \"{ me { id } }\"}".into()),
+        ("application/json", "{\"query\": \"{ me { \\ud800 } }\"}".into()),
+        ("text/plain", json!({"query": "{ me { id } }"}).to_string()),
+        ("application/graphql", "{ me { id } }".into()),
+        ("application/x-www-form-urlencoded", "query=%7B%20me%20%7B%20id%20%7D%20%7D".into()),
+        ("multipart/form-data; boundary=x", "--x\r\n\r\n--x--".into()),
+    ];
+    for (content_type, body) in corpus {
+        let (status, answer) = post_raw(&app, content_type, &body).await;
+
+        assert!(status < 500, "{content_type} {body:?}: {status} {answer}");
+        let internal = answer["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|e| e["extensions"]["code"] == "INTERNAL_SERVER_ERROR");
+        assert!(!internal, "{content_type} {body:?}: {answer}");
+        assert!(
+            answer["errors"].as_array().is_some_and(|e| !e.is_empty())
+                || answer["data"].is_object(),
+            "{content_type} {body:?}: {status} {answer}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_lookup_of_a_missing_record_is_null_beside_the_rest_of_the_answer() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    // Well-formed ids of each type that name nothing.
+    let missing = |kind: &str| {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{kind}:0193e6b0-0000-7000-8000-000000000000"))
+    };
+    let lookups = [
+        ("customer", "Customer"),
+        ("lead", "Lead"),
+        ("opportunity", "Opportunity"),
+        ("visitTask", "VisitTask"),
+        ("contract", "Contract"),
+        ("approvalRequest", "ApprovalRequest"),
+        ("user", "User"),
+    ];
+    for (field, kind) in lookups {
+        let query = format!("query($id: ID!) {{ {field}(id: $id) {{ id }} me {{ id }} }}");
+
+        let body = app
+            .gql(Some(&rep.token), &query, json!({"id": missing(kind)}))
+            .await;
+
+        assert!(body["data"][field].is_null(), "{field}: {body}");
+        assert!(body["data"].get(field).is_some(), "{field}: {body}");
+        assert_eq!(body["data"]["me"]["id"], rep.id.as_str(), "{field}: {body}");
+        assert_eq!(error_code(&body), Some("NOT_FOUND"), "{field}: {body}");
+        assert_eq!(body["errors"][0]["path"][0], field, "{field}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn anyone_may_look_up_a_colleague_by_id_within_the_directory_rules() {
+    let app = TestApp::spawn().await;
+    let team = app.a_team("North", None).await;
+    let other = app.a_team("South", None).await;
+    let rep = app.a_user().in_team(&team).create().await;
+    let teammate = app.a_user().in_team(&team).create().await;
+    let stranger = app.a_user().in_team(&other).create().await;
+    let query = "query($id: ID!) { user(id: $id) { id displayName email team { name } } }";
+
+    let near = app
+        .gql(Some(&rep.token), query, json!({"id": teammate.id}))
+        .await;
+    let far = app
+        .gql(Some(&rep.token), query, json!({"id": stranger.id}))
+        .await;
+
+    assert_eq!(near["data"]["user"]["team"]["name"], "North", "{near}");
+    assert!(near["data"]["user"]["email"].is_string(), "{near}");
+    assert_eq!(far["data"]["user"]["team"]["name"], "South", "{far}");
+    assert!(far["data"]["user"]["displayName"].is_string(), "{far}");
+    assert!(far["data"]["user"]["email"].is_null(), "{far}");
+}
