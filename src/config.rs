@@ -88,6 +88,18 @@ pub struct Config {
     /// Serve schema introspection (front-end tooling needs it); off also hides field suggestions.
     #[arg(long, env = "SALESGRAPH_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
+    /// `allow`: any valid document runs, and registered ones may also be sent by id; `require`:
+    /// only documents registered with `salesgraph documents register` run (what a shipped
+    /// mobile app needs; tooling that sends its own documents, introspection included, stops).
+    #[arg(long, env = "SALESGRAPH_TRUSTED_DOCUMENTS", default_value = "allow", value_parser = ["allow", "require"])]
+    pub trusted_documents: String,
+    /// Automatic persisted queries: how many documents each instance remembers by hash.
+    #[arg(
+        long,
+        env = "SALESGRAPH_PERSISTED_QUERY_CAPACITY",
+        default_value_t = 2000
+    )]
+    pub persisted_query_capacity: usize,
     /// Serve the interactive explorer at `GET /graphql` for browsers.
     #[arg(long, env = "SALESGRAPH_EXPLORER", default_value_t = false, action = clap::ArgAction::Set)]
     pub explorer: bool,

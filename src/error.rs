@@ -23,10 +23,12 @@ pub enum ErrorCode {
     InternalServerError,
     GraphqlParseFailed,
     GraphqlValidationFailed,
+    PersistedQueryNotFound,
+    PersistedQueryNotInList,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 16] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -41,6 +43,8 @@ impl ErrorCode {
         Self::InternalServerError,
         Self::GraphqlParseFailed,
         Self::GraphqlValidationFailed,
+        Self::PersistedQueryNotFound,
+        Self::PersistedQueryNotInList,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +63,8 @@ impl ErrorCode {
             Self::InternalServerError => "INTERNAL_SERVER_ERROR",
             Self::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
+            Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
         }
     }
 }

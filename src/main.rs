@@ -67,11 +67,27 @@ enum Command {
         #[arg(long)]
         today: Option<chrono::NaiveDate>,
     },
+    /// Manage trusted documents (the operations a client build ships).
+    Documents {
+        #[command(subcommand)]
+        action: DocumentsAction,
+    },
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema {
         /// Write to this file instead of standard output.
         #[arg(long)]
         output: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum DocumentsAction {
+    /// Register the documents of a persisted-documents manifest (a JSON object from each
+    /// document's SHA-256, in hex, to its text, as graphql-codegen's client preset writes it).
+    /// Registering again is harmless.
+    Register {
+        /// The manifest file.
+        manifest: std::path::PathBuf,
     },
 }
 
@@ -176,6 +192,29 @@ async fn run(cli: Cli) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
             println!("created {} ({})", user.email, user.role);
+            Ok(())
+        }
+        Command::Documents {
+            action: DocumentsAction::Register { manifest },
+        } => {
+            let text = std::fs::read_to_string(&manifest)
+                .map_err(|e| format!("reading {}: {e}", manifest.display()))?;
+            let documents =
+                salesgraph::trusted_documents::parse_manifest(&text).map_err(|e| e.message)?;
+            let db = db::connect(&config)
+                .await
+                .map_err(|e| format!("connecting: {e}"))?;
+            db::migrate(&db)
+                .await
+                .map_err(|e| format!("migrating: {e}"))?;
+            let added =
+                salesgraph::trusted_documents::register(&db, &documents, chrono::Utc::now())
+                    .await
+                    .map_err(|e| e.message)?;
+            println!(
+                "{} documents in the manifest, {added} newly registered",
+                documents.len()
+            );
             Ok(())
         }
         Command::SeedBench { scale, seed, today } => seed_bench(config, scale, seed, today).await,

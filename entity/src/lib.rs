@@ -29,6 +29,7 @@ pub mod setting;
 pub mod stage_change;
 pub mod sweep_run;
 pub mod team;
+pub mod trusted_document;
 pub mod user;
 pub mod visit_task;
 pub mod waiver;

@@ -14,6 +14,7 @@ mod m20261125_000008_targets;
 mod m20261125_000009_report_indexes;
 mod m20261201_000010_sweep_runs;
 mod m20261202_000011_covering_report_indexes;
+mod m20261204_000012_trusted_documents;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_report_indexes::Migration),
             Box::new(m20261201_000010_sweep_runs::Migration),
             Box::new(m20261202_000011_covering_report_indexes::Migration),
+            Box::new(m20261204_000012_trusted_documents::Migration),
         ]
     }
 }

@@ -80,7 +80,7 @@ pub(crate) fn target_of(model: entity::sales_target::Model) -> SalesTarget {
         scope,
         scope_id,
         amount: money(model.amount_minor),
-        updated_at: model.updated_at,
+        updated_at: model.updated_at.into(),
         version: model.version,
     }
 }
@@ -114,6 +114,7 @@ impl AnalyticsQuery {
     async fn target_allocation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `TargetAllocationInput`.")]
         input: TargetAllocationInput,
     ) -> async_graphql::Result<TargetAllocation> {
         let viewer = ctx.viewer()?;
@@ -149,6 +150,7 @@ impl AnalyticsQuery {
     async fn pipeline_velocity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `PipelineVelocityInput`.")]
         input: PipelineVelocityInput,
     ) -> async_graphql::Result<Vec<StageVelocity>> {
         let viewer = ctx.viewer()?;
@@ -180,6 +182,7 @@ impl AnalyticsQuery {
     async fn lead_source_report(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `LeadSourceReportInput`.")]
         input: LeadSourceReportInput,
     ) -> async_graphql::Result<Vec<LeadSourceLine>> {
         let viewer = ctx.viewer()?;
@@ -207,6 +210,7 @@ impl AnalyticsQuery {
     async fn customer_retention(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CustomerRetentionInput`.")]
         input: CustomerRetentionInput,
     ) -> async_graphql::Result<CustomerRetention> {
         let viewer = ctx.viewer()?;
@@ -233,6 +237,7 @@ impl AnalyticsQuery {
     async fn sales_performance(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `SalesPerformanceInput`.")]
         input: SalesPerformanceInput,
     ) -> async_graphql::Result<Vec<PerformanceRow>> {
         let viewer = ctx.viewer()?;
@@ -310,6 +315,7 @@ impl AnalyticsMutation {
     async fn set_sales_target(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `SetSalesTargetInput`.")]
         input: SetSalesTargetInput,
     ) -> async_graphql::Result<SetSalesTargetPayload> {
         let viewer = ctx.viewer()?;

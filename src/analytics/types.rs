@@ -1,10 +1,9 @@
 //! GraphQL types of targets and performance.
 
 use async_graphql::{ID, InputObject, SimpleObject};
-use chrono::{DateTime, Utc};
 
 pub use super::targets::TargetScope;
-use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::scalars::{Date, Decimal, Instant};
 
 crate::string_enum! {
     /// How to group `salesPerformance`.
@@ -50,7 +49,7 @@ pub struct SalesTarget {
     /// The target.
     pub amount: Decimal,
     /// When it was last set.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change.
     pub version: i32,
 }

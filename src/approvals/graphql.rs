@@ -110,6 +110,7 @@ impl ApprovalMutation {
     async fn update_approval_policy(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdateApprovalPolicyInput`.")]
         input: UpdateApprovalPolicyInput,
     ) -> async_graphql::Result<UpdateApprovalPolicyPayload> {
         let viewer = ctx.viewer()?;
@@ -139,6 +140,7 @@ impl ApprovalMutation {
     async fn submit_contract(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `SubmitContractInput`.")]
         input: SubmitContractInput,
     ) -> async_graphql::Result<SubmitContractPayload> {
         let viewer = ctx.viewer()?;
@@ -155,6 +157,7 @@ impl ApprovalMutation {
     async fn approve_request(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `ApproveRequestInput`.")]
         input: ApproveRequestInput,
     ) -> async_graphql::Result<ApproveRequestPayload> {
         let viewer = ctx.viewer()?;
@@ -177,6 +180,7 @@ impl ApprovalMutation {
     async fn reject_request(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `RejectRequestInput`.")]
         input: RejectRequestInput,
     ) -> async_graphql::Result<RejectRequestPayload> {
         let viewer = ctx.viewer()?;
@@ -199,6 +203,7 @@ impl ApprovalMutation {
     async fn withdraw_request(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `WithdrawRequestInput`.")]
         input: WithdrawRequestInput,
     ) -> async_graphql::Result<WithdrawRequestPayload> {
         let viewer = ctx.viewer()?;
@@ -258,7 +263,7 @@ impl ApprovalSubscription {
                         Ok(request) => Some(Ok(ApprovalEvent {
                             kind,
                             request: request.into(),
-                            at: notice.created_at,
+                            at: notice.created_at.into(),
                         })),
                         Err(err) if err.code == crate::error::ErrorCode::NotFound => None,
                         Err(err) => Some(Err(err.into())),

@@ -1,7 +1,7 @@
 //! GraphQL types of approvals.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject, Union};
-use chrono::{DateTime, Utc};
 
 use super::loaders::StepsByRequest;
 pub use super::policy::{ApprovalSubjectKind, ApproverRole};
@@ -34,9 +34,9 @@ pub struct ApprovalRequest {
     /// The amount as submitted (the subject is locked to it while pending).
     pub amount: Decimal,
     /// When it was submitted.
-    pub submitted_at: DateTime<Utc>,
+    pub submitted_at: Instant,
     /// When it was approved, rejected or withdrawn.
-    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<Instant>,
     /// Position of the step awaiting a decision (while pending).
     pub current_position: i32,
     /// Increases with every decision.
@@ -87,8 +87,8 @@ impl From<approval_request::Model> for ApprovalRequest {
             id: encode_id(NodeType::ApprovalRequest, model.id),
             status: ApprovalStatus::parse(&model.status).unwrap_or(ApprovalStatus::Pending),
             amount: Decimal(Money::from_minor(model.snapshot_amount_minor).to_decimal()),
-            submitted_at: model.submitted_at,
-            decided_at: model.decided_at,
+            submitted_at: model.submitted_at.into(),
+            decided_at: model.decided_at.map(Into::into),
             current_position: model.current_position,
             version: model.version,
             model,
@@ -107,7 +107,7 @@ pub struct ApprovalStep {
     /// Where it stands.
     pub status: StepStatus,
     /// When it was decided.
-    pub decided_at: Option<DateTime<Utc>>,
+    pub decided_at: Option<Instant>,
     /// The decider's comment (always given on rejection).
     pub comment: Option<String>,
     #[graphql(skip)]
@@ -131,7 +131,7 @@ impl From<approval_step::Model> for ApprovalStep {
             position: model.position,
             role: ApproverRole::parse(&model.role).unwrap_or(ApproverRole::Admin),
             status: StepStatus::parse(&model.status).unwrap_or(StepStatus::Waiting),
-            decided_at: model.decided_at,
+            decided_at: model.decided_at.map(Into::into),
             comment: model.comment,
             decided_by_id: model.decided_by,
         }
@@ -299,5 +299,5 @@ pub struct ApprovalEvent {
     /// The request as it is now.
     pub request: ApprovalRequest,
     /// When it happened.
-    pub at: DateTime<Utc>,
+    pub at: Instant,
 }

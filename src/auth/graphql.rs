@@ -1,7 +1,7 @@
 //! Resolvers for signing in and out.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{Context, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::service::{self, Session};
 use crate::graphql::context::ContextExt;
@@ -21,7 +21,7 @@ pub struct LoginInput {
 /// A refresh token to exchange.
 #[derive(InputObject, Debug)]
 pub struct RefreshTokenInput {
-    /// The refresh token from the last `AuthPayload`.
+    /// The refresh token from the last `login`, `refreshToken` or `changePassword`.
     #[graphql(secret)]
     pub refresh_token: String,
 }
@@ -45,29 +45,47 @@ pub struct ChangePasswordInput {
     pub new_password: String,
 }
 
-/// A signed-in session.
-#[derive(SimpleObject, Debug)]
-pub struct AuthPayload {
-    /// Bearer token for `Authorization: Bearer …` and the WebSocket `connection_init` payload.
-    pub access_token: String,
-    /// When the access token stops working; refresh before then.
-    pub access_token_expires_at: DateTime<Utc>,
-    /// One-time token for `refreshToken`; keep it secret.
-    pub refresh_token: String,
-    /// The signed-in user.
-    pub user: User,
+/// The payload types of the mutations that start a session: one type per mutation (so a
+/// client may select differently from each and a later field need not appear on all), the same
+/// fields on each.
+macro_rules! session_payload {
+    ($name:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(SimpleObject, Debug)]
+        pub struct $name {
+            /// Bearer token for `Authorization: Bearer …` and the WebSocket `connection_init`
+            /// payload.
+            pub access_token: String,
+            /// When the access token stops working; refresh before then.
+            pub access_token_expires_at: Instant,
+            /// One-time token for `refreshToken`; keep it secret.
+            pub refresh_token: String,
+            /// The signed-in user.
+            pub user: User,
+        }
+
+        impl From<Session> for $name {
+            fn from(session: Session) -> Self {
+                Self {
+                    access_token: session.access_token,
+                    access_token_expires_at: session.access_token_expires_at.into(),
+                    refresh_token: session.refresh_token,
+                    user: crate::users::types::User::own(session.user),
+                }
+            }
+        }
+    };
 }
 
-impl From<Session> for AuthPayload {
-    fn from(session: Session) -> Self {
-        Self {
-            access_token: session.access_token,
-            access_token_expires_at: session.access_token_expires_at,
-            refresh_token: session.refresh_token,
-            user: crate::users::types::User::own(session.user),
-        }
-    }
-}
+session_payload!(LoginPayload, "Result of `login`: a new session.");
+session_payload!(
+    RefreshTokenPayload,
+    "Result of `refreshToken`: the session's next access and refresh tokens."
+);
+session_payload!(
+    ChangePasswordPayload,
+    "Result of `changePassword`: a new session (every other one has ended)."
+);
 
 /// Result of `logout`.
 #[derive(SimpleObject, Debug)]
@@ -85,8 +103,8 @@ impl AuthMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        input: LoginInput,
-    ) -> async_graphql::Result<AuthPayload> {
+        #[graphql(desc = "What to do: the fields of `LoginInput`.")] input: LoginInput,
+    ) -> async_graphql::Result<LoginPayload> {
         let session =
             service::login(ctx.app(), &input.email, &input.password, ctx.client_addr()).await?;
         Ok(session.into())
@@ -96,8 +114,9 @@ impl AuthMutation {
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `RefreshTokenInput`.")]
         input: RefreshTokenInput,
-    ) -> async_graphql::Result<AuthPayload> {
+    ) -> async_graphql::Result<RefreshTokenPayload> {
         Ok(service::refresh(ctx.app(), &input.refresh_token)
             .await?
             .into())
@@ -107,7 +126,7 @@ impl AuthMutation {
     async fn logout(
         &self,
         ctx: &Context<'_>,
-        input: LogoutInput,
+        #[graphql(desc = "What to do: the fields of `LogoutInput`.")] input: LogoutInput,
     ) -> async_graphql::Result<LogoutPayload> {
         service::logout(ctx.app(), &input.refresh_token).await?;
         Ok(LogoutPayload { success: true })
@@ -118,8 +137,9 @@ impl AuthMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `ChangePasswordInput`.")]
         input: ChangePasswordInput,
-    ) -> async_graphql::Result<AuthPayload> {
+    ) -> async_graphql::Result<ChangePasswordPayload> {
         let viewer = ctx.viewer()?;
         let session = service::change_password(
             ctx.app(),

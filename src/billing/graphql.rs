@@ -3,9 +3,10 @@
 use async_graphql::{Context, Object};
 
 use super::inputs::{
-    InvoiceFilter, InvoicePayload, IssueInvoiceInput, PaymentFilter, PaymentPayload,
-    RecordPaymentInput, RequestWaiverInput, RequestWaiverPayload, ReversePaymentInput,
-    SetCollectionPlanInput, SetCollectionPlanPayload, VoidInvoiceInput,
+    InvoiceFilter, IssueInvoiceInput, IssueInvoicePayload, PaymentFilter, RecordPaymentInput,
+    RecordPaymentPayload, RequestWaiverInput, RequestWaiverPayload, ReversePaymentInput,
+    ReversePaymentPayload, SetCollectionPlanInput, SetCollectionPlanPayload, VoidInvoiceInput,
+    VoidInvoicePayload,
 };
 use super::plans::PlanLine;
 use super::receivable_types::{
@@ -78,7 +79,9 @@ impl BillingQuery {
                 NodeType::Contract,
                 "filter.contractId",
             )?,
-            status: f.status.map(|s| s.as_str().to_owned()),
+            statuses: f
+                .statuses
+                .map(|list| list.iter().map(|s| s.as_str().to_owned()).collect()),
             issued_from: f.issued_from.map(|d| d.0),
             issued_to: f.issued_to.map(|d| d.0),
         };
@@ -187,6 +190,7 @@ impl BillingQuery {
     async fn receivables_aging(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `ReceivablesAgingInput`.")]
         input: ReceivablesAgingInput,
     ) -> async_graphql::Result<AgingReport> {
         let viewer = ctx.viewer()?;
@@ -229,6 +233,7 @@ impl BillingQuery {
     async fn collection_forecast(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CollectionForecastInput`.")]
         input: CollectionForecastInput,
     ) -> async_graphql::Result<CollectionForecast> {
         let viewer = ctx.viewer()?;
@@ -278,6 +283,7 @@ impl BillingMutation {
     async fn set_collection_plan(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `SetCollectionPlanInput`.")]
         input: SetCollectionPlanInput,
     ) -> async_graphql::Result<SetCollectionPlanPayload> {
         let viewer = ctx.viewer()?;
@@ -327,8 +333,9 @@ impl BillingMutation {
     async fn issue_invoice(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `IssueInvoiceInput`.")]
         input: IssueInvoiceInput,
-    ) -> async_graphql::Result<InvoicePayload> {
+    ) -> async_graphql::Result<IssueInvoicePayload> {
         let viewer = ctx.viewer()?;
         let new = super::invoices::NewInvoice {
             contract_id: decode_id(&input.contract_id, NodeType::Contract, "input.contractId")?,
@@ -344,7 +351,7 @@ impl BillingMutation {
         };
         let invoice =
             super::invoices::issue_invoice(ctx.app(), viewer, new, input.idempotency_key).await?;
-        Ok(InvoicePayload {
+        Ok(IssueInvoicePayload {
             invoice: invoice.into(),
         })
     }
@@ -354,8 +361,8 @@ impl BillingMutation {
     async fn void_invoice(
         &self,
         ctx: &Context<'_>,
-        input: VoidInvoiceInput,
-    ) -> async_graphql::Result<InvoicePayload> {
+        #[graphql(desc = "What to do: the fields of `VoidInvoiceInput`.")] input: VoidInvoiceInput,
+    ) -> async_graphql::Result<VoidInvoicePayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Invoice, "input.id")?;
         let invoice = super::invoices::void_invoice(
@@ -366,7 +373,7 @@ impl BillingMutation {
             input.idempotency_key,
         )
         .await?;
-        Ok(InvoicePayload {
+        Ok(VoidInvoicePayload {
             invoice: invoice.into(),
         })
     }
@@ -376,8 +383,9 @@ impl BillingMutation {
     async fn record_payment(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `RecordPaymentInput`.")]
         input: RecordPaymentInput,
-    ) -> async_graphql::Result<PaymentPayload> {
+    ) -> async_graphql::Result<RecordPaymentPayload> {
         let viewer = ctx.viewer()?;
         let new = super::payments::NewPayment {
             customer_id: decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?,
@@ -393,7 +401,7 @@ impl BillingMutation {
         };
         let payment =
             super::payments::record_payment(ctx.app(), viewer, new, input.idempotency_key).await?;
-        Ok(PaymentPayload {
+        Ok(RecordPaymentPayload {
             payment: payment.into(),
         })
     }
@@ -403,8 +411,9 @@ impl BillingMutation {
     async fn reverse_payment(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `ReversePaymentInput`.")]
         input: ReversePaymentInput,
-    ) -> async_graphql::Result<PaymentPayload> {
+    ) -> async_graphql::Result<ReversePaymentPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Payment, "input.id")?;
         let payment = super::payments::reverse_payment(
@@ -415,7 +424,7 @@ impl BillingMutation {
             input.idempotency_key,
         )
         .await?;
-        Ok(PaymentPayload {
+        Ok(ReversePaymentPayload {
             payment: payment.into(),
         })
     }
@@ -425,6 +434,7 @@ impl BillingMutation {
     async fn request_waiver(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `RequestWaiverInput`.")]
         input: RequestWaiverInput,
     ) -> async_graphql::Result<RequestWaiverPayload> {
         let viewer = ctx.viewer()?;

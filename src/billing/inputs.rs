@@ -56,10 +56,17 @@ pub struct IssueInvoiceInput {
     pub idempotency_key: Option<String>,
 }
 
-/// Result of `issueInvoice` and `voidInvoice`.
+/// Result of `issueInvoice`.
 #[derive(SimpleObject, Debug)]
-pub struct InvoicePayload {
-    /// The invoice.
+pub struct IssueInvoicePayload {
+    /// The invoice issued.
+    pub invoice: Invoice,
+}
+
+/// Result of `voidInvoice`.
+#[derive(SimpleObject, Debug)]
+pub struct VoidInvoicePayload {
+    /// The invoice, now void.
     pub invoice: Invoice,
 }
 
@@ -93,10 +100,17 @@ pub struct RecordPaymentInput {
     pub idempotency_key: Option<String>,
 }
 
-/// Result of `recordPayment` and `reversePayment`.
+/// Result of `recordPayment`.
 #[derive(SimpleObject, Debug)]
-pub struct PaymentPayload {
+pub struct RecordPaymentPayload {
     /// The payment, with its allocations.
+    pub payment: Payment,
+}
+
+/// Result of `reversePayment`.
+#[derive(SimpleObject, Debug)]
+pub struct ReversePaymentPayload {
+    /// The payment, reversed, with the allocations it released.
     pub payment: Payment,
 }
 
@@ -140,8 +154,8 @@ pub struct InvoiceFilter {
     pub customer_id: Option<ID>,
     /// Only this contract's.
     pub contract_id: Option<ID>,
-    /// Only in this state.
-    pub status: Option<InvoiceStatus>,
+    /// Only in these states.
+    pub statuses: Option<Vec<InvoiceStatus>>,
     /// Issued on or after.
     pub issued_from: Option<Date>,
     /// Issued on or before.

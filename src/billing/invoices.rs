@@ -223,7 +223,7 @@ pub async fn get_invoice(
 pub struct InvoiceFilter {
     pub customer_id: Option<Uuid>,
     pub contract_id: Option<Uuid>,
-    pub status: Option<String>,
+    pub statuses: Option<Vec<String>>,
     pub issued_from: Option<NaiveDate>,
     pub issued_to: Option<NaiveDate>,
 }
@@ -239,8 +239,8 @@ fn condition(viewer: &Viewer, filter: &InvoiceFilter) -> Condition {
     if let Some(id) = filter.contract_id {
         condition = condition.add(invoice::Column::ContractId.eq(id));
     }
-    if let Some(status) = &filter.status {
-        condition = condition.add(invoice::Column::Status.eq(status.as_str()));
+    if let Some(statuses) = filter.statuses.as_ref().filter(|list| !list.is_empty()) {
+        condition = condition.add(invoice::Column::Status.is_in(statuses.clone()));
     }
     if let Some(from) = filter.issued_from {
         condition = condition.add(invoice::Column::IssueDate.gte(from));

@@ -2,7 +2,7 @@
 //! waivers.
 
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::loaders::{AllocationsByPayment, InstallmentLoader};
 pub use super::payments::PaymentMethod;
@@ -10,7 +10,7 @@ pub use super::rules::InstallmentStatus;
 use crate::contracts::types::Contract;
 use crate::customers::types::Customer;
 use crate::graphql::context::ContextExt;
-use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::scalars::{Date, Decimal, Instant};
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
 use crate::users::types::User;
@@ -141,9 +141,9 @@ pub struct Invoice {
     /// Why it was voided.
     pub void_reason: Option<String>,
     /// When it was voided.
-    pub voided_at: Option<DateTime<Utc>>,
+    pub voided_at: Option<Instant>,
     /// When it was issued.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     #[graphql(skip)]
     pub model: invoice::Model,
 }
@@ -185,8 +185,8 @@ impl From<invoice::Model> for Invoice {
             due_date: Date(model.due_date),
             status: InvoiceStatus::parse(&model.status).unwrap_or(InvoiceStatus::Issued),
             void_reason: model.void_reason.clone(),
-            voided_at: model.voided_at,
-            created_at: model.created_at,
+            voided_at: model.voided_at.map(Into::into),
+            created_at: model.created_at.into(),
             model,
         }
     }
@@ -201,7 +201,7 @@ pub struct Allocation {
     /// `ALLOCATION` or `REVERSAL`.
     pub kind: String,
     /// When it was made.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     #[graphql(skip)]
     pub model: allocation::Model,
 }
@@ -239,11 +239,11 @@ pub struct Payment {
     /// True once reversed.
     pub reversed: bool,
     /// When it was reversed.
-    pub reversed_at: Option<DateTime<Utc>>,
+    pub reversed_at: Option<Instant>,
     /// Why it was reversed.
     pub reverse_reason: Option<String>,
     /// When it was recorded.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     #[graphql(skip)]
     pub model: payment::Model,
 }
@@ -261,7 +261,7 @@ impl Payment {
             .map(|model| Allocation {
                 amount: money(model.amount_minor),
                 kind: model.kind.clone(),
-                created_at: model.created_at,
+                created_at: model.created_at.into(),
                 model,
             })
             .collect())
@@ -292,9 +292,9 @@ impl From<payment::Model> for Payment {
             unallocated_amount: money(model.unallocated_minor),
             status: PaymentStatus::parse(&model.status).unwrap_or(PaymentStatus::Received),
             reversed: model.status == PaymentStatus::Reversed.as_str(),
-            reversed_at: model.reversed_at,
+            reversed_at: model.reversed_at.map(Into::into),
             reverse_reason: model.reverse_reason.clone(),
-            created_at: model.created_at,
+            created_at: model.created_at.into(),
             model,
         }
     }
@@ -313,9 +313,9 @@ pub struct Waiver {
     /// Where it stands.
     pub status: WaiverStatus,
     /// When it was requested.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When it was applied.
-    pub applied_at: Option<DateTime<Utc>>,
+    pub applied_at: Option<Instant>,
     #[graphql(skip)]
     pub model: waiver::Model,
 }
@@ -344,8 +344,8 @@ impl From<waiver::Model> for Waiver {
             amount: money(model.amount_minor),
             reason: model.reason.clone(),
             status: WaiverStatus::parse(&model.status).unwrap_or(WaiverStatus::Pending),
-            created_at: model.created_at,
-            applied_at: model.applied_at,
+            created_at: model.created_at.into(),
+            applied_at: model.applied_at.map(Into::into),
             model,
         }
     }

@@ -94,6 +94,7 @@ impl ContractMutation {
     async fn create_contract(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CreateContractInput`.")]
         input: CreateContractInput,
     ) -> async_graphql::Result<CreateContractPayload> {
         let viewer = ctx.viewer()?;
@@ -129,6 +130,7 @@ impl ContractMutation {
     async fn update_contract(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdateContractInput`.")]
         input: UpdateContractInput,
     ) -> async_graphql::Result<UpdateContractPayload> {
         let viewer = ctx.viewer()?;
@@ -162,6 +164,7 @@ impl ContractMutation {
     async fn cancel_contract(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CancelContractInput`.")]
         input: CancelContractInput,
     ) -> async_graphql::Result<CancelContractPayload> {
         let viewer = ctx.viewer()?;
@@ -184,6 +187,7 @@ impl ContractMutation {
     async fn mark_contract_signed(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `MarkContractSignedInput`.")]
         input: MarkContractSignedInput,
     ) -> async_graphql::Result<MarkContractSignedPayload> {
         let viewer = ctx.viewer()?;
@@ -206,6 +210,7 @@ impl ContractMutation {
     async fn complete_contract(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CompleteContractInput`.")]
         input: CompleteContractInput,
     ) -> async_graphql::Result<CompleteContractPayload> {
         let viewer = ctx.viewer()?;

@@ -1,14 +1,13 @@
 //! GraphQL types of contracts.
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, SimpleObject};
-use chrono::{DateTime, Utc};
 
 pub use super::rules::ContractStatus;
 use crate::approvals::loaders::LatestRequestBySubject;
 use crate::approvals::types::ApprovalRequest;
 use crate::customers::types::Customer;
 use crate::graphql::context::ContextExt;
-use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::scalars::{Date, Decimal, Instant};
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
 use crate::opportunities::loaders::VisibleOpportunityLoader;
@@ -41,9 +40,9 @@ pub struct Contract {
     /// Why it was cancelled.
     pub cancel_reason: Option<String>,
     /// When it was drafted.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When it last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
     #[graphql(skip)]
@@ -167,8 +166,8 @@ impl From<contract::Model> for Contract {
             terms: model.terms.clone(),
             status: ContractStatus::parse(&model.status).unwrap_or(ContractStatus::Draft),
             cancel_reason: model.cancel_reason.clone(),
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
             model,
         }

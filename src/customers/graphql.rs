@@ -84,7 +84,7 @@ impl CustomerQuery {
             industry: filter.industry,
             grade: filter.grade.map(|g| g.as_str().to_owned()),
             search: filter.search,
-            updated_since: filter.updated_since,
+            updated_since: filter.updated_since.map(Into::into),
         };
         let page = service::list_customers(&ctx.app().db, viewer, filter, &page).await?;
         Ok(CustomerConnection::from_page(page, Customer::from))
@@ -148,6 +148,7 @@ impl CustomerMutation {
     async fn create_customer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CreateCustomerInput`.")]
         input: CreateCustomerInput,
     ) -> async_graphql::Result<CreateCustomerPayload> {
         let viewer = ctx.viewer()?;
@@ -174,6 +175,7 @@ impl CustomerMutation {
     async fn update_customer(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdateCustomerInput`.")]
         input: UpdateCustomerInput,
     ) -> async_graphql::Result<UpdateCustomerPayload> {
         let viewer = ctx.viewer()?;
@@ -203,7 +205,7 @@ impl CustomerMutation {
     async fn add_contact(
         &self,
         ctx: &Context<'_>,
-        input: AddContactInput,
+        #[graphql(desc = "What to do: the fields of `AddContactInput`.")] input: AddContactInput,
     ) -> async_graphql::Result<AddContactPayload> {
         let viewer = ctx.viewer()?;
         let customer_id = decode_id(&input.customer_id, NodeType::Customer, "input.customerId")?;
@@ -226,6 +228,7 @@ impl CustomerMutation {
     async fn update_contact(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdateContactInput`.")]
         input: UpdateContactInput,
     ) -> async_graphql::Result<UpdateContactPayload> {
         let viewer = ctx.viewer()?;

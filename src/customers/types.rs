@@ -1,7 +1,7 @@
 //! GraphQL types of customers and contacts.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::loaders::ContactsByCustomer;
 use crate::followups::loaders::{FollowUpsByCustomer, LastFollowUpByCustomer};
@@ -79,9 +79,9 @@ pub struct Customer {
     /// Priority grade.
     pub grade: Option<Grade>,
     /// When the customer was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When the customer last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
     #[graphql(skip)]
@@ -284,8 +284,8 @@ impl From<customer::Model> for Customer {
             address: model.address,
             location,
             grade: model.grade.as_deref().and_then(Grade::parse),
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
             owner_id: model.owner_id,
             prefetched_last_follow_up: None,
@@ -311,9 +311,9 @@ pub struct Contact {
     /// E-mail address.
     pub email: Option<String>,
     /// When the contact was added.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When the contact last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
 }
@@ -327,8 +327,8 @@ impl From<contact::Model> for Contact {
             title: model.title,
             phone: model.phone,
             email: model.email,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
         }
     }
@@ -390,8 +390,7 @@ pub struct CustomerFilter {
     /// Text contained in the name, ignoring case.
     pub search: Option<String>,
     /// Only customers changed at or after this time (incremental sync).
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<Instant>,
 }
 
 /// A new contact at a customer.

@@ -26,7 +26,7 @@ impl FollowUpMutation {
     async fn log_follow_up(
         &self,
         ctx: &Context<'_>,
-        input: LogFollowUpInput,
+        #[graphql(desc = "What to do: the fields of `LogFollowUpInput`.")] input: LogFollowUpInput,
     ) -> async_graphql::Result<LogFollowUpPayload> {
         let viewer = ctx.viewer()?;
         let subject = match decode_any(&input.subject_id) {
@@ -45,8 +45,8 @@ impl FollowUpMutation {
             subject,
             kind: input.kind,
             content: input.content,
-            occurred_at: input.occurred_at,
-            next_follow_up_at: input.next_follow_up_at,
+            occurred_at: input.occurred_at.map(Into::into),
+            next_follow_up_at: input.next_follow_up_at.map(Into::into),
         };
         let follow_up =
             service::log_follow_up(ctx.app(), viewer, new, input.idempotency_key).await?;

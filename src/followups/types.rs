@@ -1,7 +1,7 @@
 //! GraphQL types of follow-ups.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, InputObject, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use crate::graphql::context::ContextExt;
 use crate::ids::{NodeType, encode_id};
@@ -24,11 +24,11 @@ pub struct FollowUp {
     /// What happened.
     pub content: String,
     /// When it happened.
-    pub occurred_at: DateTime<Utc>,
+    pub occurred_at: Instant,
     /// When to follow up next.
-    pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub next_follow_up_at: Option<Instant>,
     /// When it was logged.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     #[graphql(skip)]
     pub author_id: uuid::Uuid,
 }
@@ -54,9 +54,9 @@ impl From<follow_up::Model> for FollowUp {
             subject_id: encode_id(subject_type, model.subject_id),
             kind: FollowUpKind::parse(&model.kind).unwrap_or(FollowUpKind::Note),
             content: model.content,
-            occurred_at: model.occurred_at,
-            next_follow_up_at: model.next_follow_up_at,
-            created_at: model.created_at,
+            occurred_at: model.occurred_at.into(),
+            next_follow_up_at: model.next_follow_up_at.map(Into::into),
+            created_at: model.created_at.into(),
             author_id: model.author_id,
         }
     }
@@ -72,12 +72,9 @@ pub struct LogFollowUpInput {
     /// What happened (1–5000 characters).
     pub content: String,
     /// When it happened; now when omitted.
-    // Not `SaneInstant`: the service refuses any future time with this field's path, and a
-    // past one as far back as the database stores is still a time.
-    pub occurred_at: Option<DateTime<Utc>>,
+    pub occurred_at: Option<Instant>,
     /// When to follow up next.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub next_follow_up_at: Option<DateTime<Utc>>,
+    pub next_follow_up_at: Option<Instant>,
     /// Retry key: the same key and input return the first result without a second follow-up.
     pub idempotency_key: Option<String>,
 }

@@ -39,18 +39,21 @@ pub struct HttpExecutor {
     documents: LruCacheStorage,
     limits: errors::DocumentLimits,
     large_documents: Arc<tokio::sync::Semaphore>,
+    persisted: super::persisted::Persisted,
 }
 
 impl HttpExecutor {
     /// The executor for `state`, keeping at most `capacity` parsed documents.
     pub fn new(state: Arc<AppState>, caches: super::InstanceCaches, capacity: usize) -> Self {
         let limits = errors::DocumentLimits::of(&state.config);
+        let persisted = super::persisted::Persisted::new(state.db.clone(), &state.config);
         Self {
             schema: super::build_http_schema(state.clone(), caches.clone()),
             explainer: super::build_schema_with(state, caches),
             documents: LruCacheStorage::new(capacity.max(1)),
             limits,
             large_documents: Arc::new(tokio::sync::Semaphore::new(LARGE_DOCUMENTS_AT_ONCE)),
+            persisted,
         }
     }
 
@@ -67,9 +70,27 @@ impl HttpExecutor {
         Ok(document)
     }
 
+    /// The documents named by hash, shared with the instance's WebSocket path.
+    pub fn persisted(&self) -> &super::persisted::Persisted {
+        &self.persisted
+    }
+
+    /// Puts the text of a document named by hash (or id) into `request`, refusing what may not
+    /// run; a request that sent its text keeps it.
+    pub async fn resolve_document(&self, request: &mut Request) -> async_graphql::ServerResult<()> {
+        let named = super::persisted::Named::take(request);
+        request.query = self.persisted.resolve(named).await?;
+        Ok(())
+    }
+
     /// Runs one request: parse (or reuse), execute, code the errors, record the metrics. A large
     /// document runs on a blocking thread, a few at a time.
-    pub async fn execute(&self, request: Request) -> Response {
+    pub async fn execute(&self, mut request: Request) -> Response {
+        if let Err(error) = self.resolve_document(&mut request).await {
+            let response = errors::settle(Response::from_errors(vec![error]));
+            crate::metrics::count_errors(&response);
+            return response;
+        }
         if request.query.len() <= LARGE_DOCUMENT_BYTES {
             return self.run(request).await;
         }

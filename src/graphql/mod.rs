@@ -9,6 +9,7 @@ pub mod guards;
 pub mod limits;
 pub mod node;
 pub mod pagination;
+pub mod persisted;
 pub mod scalars;
 pub mod scope;
 

@@ -1,4 +1,5 @@
-//! Scalars of our own: `Date`, a calendar day written `YYYY-MM-DD`.
+//! Scalars of our own: `Date` (a calendar day), `DateTime` (an instant, written in one fixed
+//! format) and `Decimal` (an exact number written as a string).
 
 use std::borrow::Cow;
 
@@ -11,22 +12,55 @@ use chrono::{Datelike, NaiveDate};
 pub const MIN_YEAR: i32 = 1900;
 pub const MAX_YEAR: i32 = 2200;
 
-/// Keeps `DateTime` inputs within the same years as `Date` ones.
-#[derive(Debug, Clone, Copy)]
-pub struct SaneInstant;
+/// An instant: the `DateTime` scalar. Read as RFC 3339 with any offset, between the years
+/// [`MIN_YEAR`] and [`MAX_YEAR`]; always written in UTC with milliseconds and `Z`
+/// (`2026-12-04T06:51:08.146Z`), so that clients compare times as text safely.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(pub chrono::DateTime<chrono::Utc>);
 
-impl async_graphql::CustomValidator<chrono::DateTime<chrono::Utc>> for SaneInstant {
-    fn check(
-        &self,
-        value: &chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), InputValueError<chrono::DateTime<chrono::Utc>>> {
-        if (MIN_YEAR..=MAX_YEAR).contains(&value.year()) {
-            Ok(())
-        } else {
-            Err(InputValueError::custom(format!(
-                "expected a time between the years {MIN_YEAR} and {MAX_YEAR}"
-            )))
+/// An instant in time (RFC 3339). The server writes UTC with milliseconds and `Z`, e.g.
+/// `2026-12-04T06:51:08.146Z`; it reads any offset.
+#[Scalar(
+    name = "DateTime",
+    specified_by_url = "https://datatracker.ietf.org/doc/html/rfc3339"
+)]
+impl ScalarType for Instant {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(text) => chrono::DateTime::parse_from_rfc3339(text.trim())
+                .ok()
+                .map(|at| at.with_timezone(&chrono::Utc))
+                .filter(|at| (MIN_YEAR..=MAX_YEAR).contains(&at.year()))
+                .map(Instant)
+                .ok_or_else(|| {
+                    InputValueError::custom(format!(
+                        "expected an RFC 3339 time with its offset, e.g. \
+                         \"2026-12-04T06:51:08.146Z\", between the years {MIN_YEAR} and {MAX_YEAR}"
+                    ))
+                }),
+            _ => Err(InputValueError::expected_type(value)),
         }
+    }
+
+    /// Checked in validation, so a bad time is refused before anything runs, on its path.
+    fn is_valid(value: &Value) -> bool {
+        <Self as ScalarType>::parse(value.clone()).is_ok()
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+    }
+}
+
+impl From<chrono::DateTime<chrono::Utc>> for Instant {
+    fn from(at: chrono::DateTime<chrono::Utc>) -> Self {
+        Self(at)
+    }
+}
+
+impl From<Instant> for chrono::DateTime<chrono::Utc> {
+    fn from(at: Instant) -> Self {
+        at.0
     }
 }
 

@@ -216,11 +216,29 @@ pub(super) fn parse_request(value: Json) -> Result<Request, String> {
     let Json::Object(mut object) = value else {
         return Err("A request must be a JSON object".into());
     };
+    // A document may be named instead of sent: by `documentId`, or by Apollo's
+    // `extensions.persistedQuery` (the executor resolves both).
+    let named = object.contains_key(crate::graphql::persisted::DOCUMENT_ID)
+        || object
+            .get("extensions")
+            .and_then(|e| e.get("persistedQuery"))
+            .is_some();
     let query = match object.remove("query") {
         Some(Json::String(query)) if !query.trim().is_empty() => query,
+        None | Some(Json::Null) if named => String::new(),
         _ => return Err("`query` must be a non-empty string".into()),
     };
     let mut request = Request::new(query);
+    match object.remove(crate::graphql::persisted::DOCUMENT_ID) {
+        None | Some(Json::Null) => {}
+        Some(Json::String(id)) => {
+            request.extensions.0.insert(
+                crate::graphql::persisted::DOCUMENT_ID.to_owned(),
+                async_graphql::Value::String(id),
+            );
+        }
+        Some(_) => return Err("`documentId` must be a string".into()),
+    }
     match object.remove("operationName") {
         None | Some(Json::Null) => {}
         Some(Json::String(name)) => request = request.operation_name(name),
@@ -232,7 +250,17 @@ pub(super) fn parse_request(value: Json) -> Result<Request, String> {
         Some(_) => return Err("`variables` must be an object or null".into()),
     }
     match object.remove("extensions") {
-        None | Some(Json::Null | Json::Object(_)) => {}
+        None | Some(Json::Null) => {}
+        Some(Json::Object(mut extensions)) => {
+            if let Some(persisted) = extensions.remove("persistedQuery") {
+                let value = async_graphql::Value::from_json(persisted)
+                    .map_err(|_| "`extensions.persistedQuery` must be an object".to_owned())?;
+                request
+                    .extensions
+                    .0
+                    .insert("persistedQuery".to_owned(), value);
+            }
+        }
         Some(_) => return Err("`extensions` must be an object or null".into()),
     }
     Ok(request)
@@ -460,6 +488,12 @@ pub(super) async fn graphql_get(
     if let Some(name) = params.get("operationName") {
         object.insert("operationName".into(), Json::String(name.clone()));
     }
+    if let Some(id) = params.get(crate::graphql::persisted::DOCUMENT_ID) {
+        object.insert(
+            crate::graphql::persisted::DOCUMENT_ID.into(),
+            Json::String(id.clone()),
+        );
+    }
     for key in ["variables", "extensions"] {
         if let Some(raw) = params.get(key) {
             if let Err(refusal) = crate::graphql::limits::check_json_nesting(raw.as_bytes()) {
@@ -481,7 +515,7 @@ pub(super) async fn graphql_get(
             }
         }
     }
-    let request = match parse_request(Json::Object(object)) {
+    let mut request = match parse_request(Json::Object(object)) {
         Ok(request) => request,
         Err(message) => {
             return error_response(
@@ -493,6 +527,14 @@ pub(super) async fn graphql_get(
             );
         }
     };
+    // A document named by hash is looked up first: GET runs queries only, whatever names them.
+    if let Err(error) = state.http.resolve_document(&mut request).await {
+        return graphql_response(
+            media,
+            &rid,
+            BatchResponse::Single(async_graphql::Response::from_errors(vec![error])),
+        );
+    }
     if operation_type(&request.query, request.operation_name.as_deref())
         .is_some_and(|t| t != OperationType::Query)
     {

@@ -115,6 +115,7 @@ pub(super) async fn serve_socket(state: HttpState, socket: WebSocket, addr: Stri
         tokio::sync::mpsc::unbounded_channel::<(u16, &'static str)>();
     let max = config.ws_max_subscriptions;
     let incoming_active = active.clone();
+    let persisted = state.http.persisted().clone();
     let incoming_gate = gate.clone();
     let too_big = closing_tx.clone();
     let incoming = futures_util::stream::once(async move { first })
@@ -137,10 +138,16 @@ pub(super) async fn serve_socket(state: HttpState, socket: WebSocket, addr: Stri
             let (keep, starts) = admit(&text, &incoming_active, max, &reply_tx);
             let gate = incoming_gate.clone();
             let closing_tx = closing_tx.clone();
+            let persisted = persisted.clone();
+            let reply_tx = reply_tx.clone();
+            let active = incoming_active.clone();
             async move {
                 if starts && !gate.still_signed_in().await {
                     let _ = closing_tx.send((4403, ACCOUNT_CHANGED));
                     return None;
+                }
+                if keep && starts {
+                    return with_document(&persisted, text, &active, &reply_tx).await;
                 }
                 keep.then_some(text)
             }
@@ -304,6 +311,69 @@ pub(super) fn admit(
 /// with variables that do not fit) is answered with the protocol's `error` message, which ends
 /// it, instead of a `next` carrying the errors and a `complete`. Finished operations stop
 /// counting against the cap.
+/// A `subscribe` message with its document's text: one named by `documentId` or Apollo's
+/// `extensions.persistedQuery` is looked up, and what may not run (unknown, or unregistered
+/// where only registered documents run) is answered with an `error` for that id instead.
+async fn with_document(
+    persisted: &crate::graphql::persisted::Persisted,
+    text: String,
+    active: &Mutex<HashSet<String>>,
+    reply: &tokio::sync::mpsc::UnboundedSender<String>,
+) -> Option<String> {
+    let Ok(mut message) = serde_json::from_str::<Json>(&text) else {
+        return Some(text);
+    };
+    let id = message
+        .get("id")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let Some(Json::Object(payload)) = message.get_mut("payload") else {
+        return Some(text);
+    };
+    let mut request = async_graphql::Request::new(
+        payload
+            .get("query")
+            .and_then(Json::as_str)
+            .unwrap_or_default(),
+    );
+    if let Some(Json::String(document_id)) = payload.remove(crate::graphql::persisted::DOCUMENT_ID)
+    {
+        request.extensions.0.insert(
+            crate::graphql::persisted::DOCUMENT_ID.to_owned(),
+            async_graphql::Value::String(document_id),
+        );
+    }
+    if let Some(persisted_query) = payload
+        .get_mut("extensions")
+        .and_then(Json::as_object_mut)
+        .and_then(|extensions| extensions.remove("persistedQuery"))
+        && let Ok(value) = async_graphql::Value::from_json(persisted_query)
+    {
+        request
+            .extensions
+            .0
+            .insert("persistedQuery".to_owned(), value);
+    }
+    let named = crate::graphql::persisted::Named::take(&mut request);
+    match persisted.resolve(named).await {
+        Ok(query) => {
+            payload.insert("query".to_owned(), Json::String(query));
+            Some(message.to_string())
+        }
+        Err(error) => {
+            active
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .remove(&id);
+            let error = serde_json::to_value(&error).unwrap_or(Json::Null);
+            let _ =
+                reply.send(json!({ "id": id, "type": "error", "payload": [error] }).to_string());
+            None
+        }
+    }
+}
+
 pub(super) fn outgoing(
     text: String,
     active: &Mutex<HashSet<String>>,

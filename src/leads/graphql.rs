@@ -34,7 +34,7 @@ fn bant(input: Option<BantInput>) -> BantValues {
 fn filter(filter: Option<LeadFilter>) -> AppResult<service::LeadFilter> {
     let filter = filter.unwrap_or_default();
     Ok(service::LeadFilter {
-        statuses: filter.status,
+        statuses: filter.statuses,
         owner_id: filter
             .owner_id
             .map(|id| decode_id(&id, NodeType::User, "filter.ownerId"))
@@ -43,7 +43,7 @@ fn filter(filter: Option<LeadFilter>) -> AppResult<service::LeadFilter> {
         min_score: filter.min_score,
         grade: filter.grade.map(|g| g.as_str().to_owned()),
         search: filter.search,
-        updated_since: filter.updated_since,
+        updated_since: filter.updated_since.map(Into::into),
     })
 }
 
@@ -173,7 +173,7 @@ impl LeadMutation {
     async fn create_lead(
         &self,
         ctx: &Context<'_>,
-        input: CreateLeadInput,
+        #[graphql(desc = "What to do: the fields of `CreateLeadInput`.")] input: CreateLeadInput,
     ) -> async_graphql::Result<CreateLeadPayload> {
         let viewer = ctx.viewer()?;
         let new = NewLead {
@@ -218,7 +218,7 @@ impl LeadMutation {
     async fn update_lead(
         &self,
         ctx: &Context<'_>,
-        input: UpdateLeadInput,
+        #[graphql(desc = "What to do: the fields of `UpdateLeadInput`.")] input: UpdateLeadInput,
     ) -> async_graphql::Result<UpdateLeadPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
@@ -246,7 +246,7 @@ impl LeadMutation {
     async fn claim_lead(
         &self,
         ctx: &Context<'_>,
-        input: ClaimLeadInput,
+        #[graphql(desc = "What to do: the fields of `ClaimLeadInput`.")] input: ClaimLeadInput,
     ) -> async_graphql::Result<ClaimLeadPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
@@ -258,7 +258,7 @@ impl LeadMutation {
     async fn release_lead(
         &self,
         ctx: &Context<'_>,
-        input: ReleaseLeadInput,
+        #[graphql(desc = "What to do: the fields of `ReleaseLeadInput`.")] input: ReleaseLeadInput,
     ) -> async_graphql::Result<ReleaseLeadPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
@@ -272,7 +272,7 @@ impl LeadMutation {
     async fn assign_lead(
         &self,
         ctx: &Context<'_>,
-        input: AssignLeadInput,
+        #[graphql(desc = "What to do: the fields of `AssignLeadInput`.")] input: AssignLeadInput,
     ) -> async_graphql::Result<AssignLeadPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
@@ -287,6 +287,7 @@ impl LeadMutation {
     async fn disqualify_lead(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `DisqualifyLeadInput`.")]
         input: DisqualifyLeadInput,
     ) -> async_graphql::Result<DisqualifyLeadPayload> {
         let viewer = ctx.viewer()?;
@@ -303,7 +304,7 @@ impl LeadMutation {
     async fn convert_lead(
         &self,
         ctx: &Context<'_>,
-        input: ConvertLeadInput,
+        #[graphql(desc = "What to do: the fields of `ConvertLeadInput`.")] input: ConvertLeadInput,
     ) -> async_graphql::Result<ConvertLeadPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
@@ -360,6 +361,7 @@ impl LeadMutation {
     async fn update_scoring_rules(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdateScoringRulesInput`.")]
         input: UpdateScoringRulesInput,
     ) -> async_graphql::Result<UpdateScoringRulesPayload> {
         let viewer = ctx.viewer()?;

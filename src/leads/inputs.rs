@@ -1,7 +1,7 @@
 //! GraphQL inputs and payloads of the lead mutations, and the filter and order of lead lists.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ID, InputObject, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::types::{
     BantAnswer, BantTimeline, DuplicateCandidate, Lead, LeadAssignment, LeadOrderField, LeadSource,
@@ -157,7 +157,7 @@ pub struct ConvertOpportunityInput {
 #[derive(InputObject, Debug, Default)]
 pub struct LeadFilter {
     /// Only these statuses.
-    pub status: Option<Vec<LeadStatus>>,
+    pub statuses: Option<Vec<LeadStatus>>,
     /// Only leads of this owner.
     pub owner_id: Option<ID>,
     /// Only this source.
@@ -169,8 +169,7 @@ pub struct LeadFilter {
     /// Text contained in the name, company, phone or e-mail, ignoring case.
     pub search: Option<String>,
     /// Only leads changed at or after this time (incremental sync).
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<Instant>,
 }
 
 /// Result of `createLead`.

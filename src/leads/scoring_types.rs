@@ -7,7 +7,7 @@ use super::scoring::{AnswerPoints, ScoringRules, SourcePoints, TimelinePoints};
 
 /// Points for a yes / no / unknown answer.
 #[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
-#[graphql(input_name = "AnswerPointsInput")]
+#[graphql(name = "AnswerPoints", input_name = "AnswerPointsInput")]
 pub struct AnswerPointsType {
     /// Points for yes.
     pub yes: i32,
@@ -19,7 +19,7 @@ pub struct AnswerPointsType {
 
 /// Points per purchase timeline.
 #[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
-#[graphql(input_name = "TimelinePointsInput")]
+#[graphql(name = "TimelinePoints", input_name = "TimelinePointsInput")]
 pub struct TimelinePointsType {
     /// Buying within three months.
     pub within_3_months: i32,
@@ -33,7 +33,7 @@ pub struct TimelinePointsType {
 
 /// Points per lead source.
 #[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
-#[graphql(input_name = "SourcePointsInput")]
+#[graphql(name = "SourcePoints", input_name = "SourcePointsInput")]
 pub struct SourcePointsType {
     /// Web form.
     pub web_form: i32,
@@ -51,7 +51,7 @@ pub struct SourcePointsType {
 
 /// How lead scores (0–100) and grades are computed.
 #[derive(SimpleObject, InputObject, Clone, Copy, Debug)]
-#[graphql(input_name = "ScoringRulesInput")]
+#[graphql(name = "ScoringRules", input_name = "ScoringRulesInput")]
 pub struct ScoringRulesType {
     /// Points for the budget answer.
     pub budget: AnswerPointsType,

@@ -1,7 +1,7 @@
 //! GraphQL types of leads: the lead object, its events and the duplicate-candidate union.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject, Union};
-use chrono::{DateTime, Utc};
 
 use super::loaders::EventsByLead;
 use crate::customers::loaders::CustomerLoader;
@@ -83,19 +83,19 @@ pub struct Lead {
     /// True while the lead waits in the pool for a rep to claim it.
     pub in_pool: bool,
     /// When the lead returns to the pool unless followed up.
-    pub pool_deadline: Option<DateTime<Utc>>,
+    pub pool_deadline: Option<Instant>,
     /// When the last follow-up happened.
-    pub last_follow_up_at: Option<DateTime<Utc>>,
+    pub last_follow_up_at: Option<Instant>,
     /// How many follow-ups were logged.
     pub follow_up_count: i32,
     /// Why it was disqualified.
     pub disqualified_reason: Option<String>,
     /// When it was converted.
-    pub converted_at: Option<DateTime<Utc>>,
+    pub converted_at: Option<Instant>,
     /// When the lead was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When the lead last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
     #[graphql(skip)]
@@ -210,13 +210,13 @@ impl From<lead::Model> for Lead {
             industry: model.industry.clone(),
             notes: model.notes.clone(),
             in_pool: model.in_pool,
-            pool_deadline: model.pool_deadline,
-            last_follow_up_at: model.last_follow_up_at,
+            pool_deadline: model.pool_deadline.map(Into::into),
+            last_follow_up_at: model.last_follow_up_at.map(Into::into),
             follow_up_count: model.follow_up_count,
             disqualified_reason: model.disqualified_reason.clone(),
-            converted_at: model.converted_at,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            converted_at: model.converted_at.map(Into::into),
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
             model,
         }
@@ -232,7 +232,7 @@ pub struct LeadEvent {
     /// Why (for releases, returns and disqualifications).
     pub reason: Option<String>,
     /// When it happened.
-    pub at: DateTime<Utc>,
+    pub at: Instant,
     #[graphql(skip)]
     pub actor_id: Option<uuid::Uuid>,
     #[graphql(skip)]
@@ -275,7 +275,7 @@ impl From<lead_event::Model> for LeadEvent {
         Self {
             kind: LeadEventKind::parse(&model.kind).unwrap_or(LeadEventKind::Created),
             reason: model.reason,
-            at: model.created_at,
+            at: model.created_at.into(),
             actor_id: model.actor_id,
             from_owner_id: model.from_owner_id,
             to_owner_id: model.to_owner_id,

@@ -1,7 +1,7 @@
 //! Resolvers for the notification feed.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject, Subscription};
-use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 
 use super::service;
@@ -58,9 +58,9 @@ pub struct Notification {
     /// The record it is about (fetch it with `node`).
     pub subject_id: Option<ID>,
     /// When it was read; null while unread.
-    pub read_at: Option<DateTime<Utc>>,
+    pub read_at: Option<Instant>,
     /// When it was sent.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
 }
 
 impl From<notification::Model> for Notification {
@@ -82,8 +82,8 @@ impl From<notification::Model> for Notification {
             subject_id: subject_kind
                 .zip(model.subject_id)
                 .map(|(kind, id)| encode_id(kind, id)),
-            read_at: model.read_at,
-            created_at: model.created_at,
+            read_at: model.read_at.map(Into::into),
+            created_at: model.created_at.into(),
         }
     }
 }
@@ -142,6 +142,7 @@ impl NotificationMutation {
     async fn mark_notifications_read(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `MarkNotificationsReadInput`.")]
         input: MarkNotificationsReadInput,
     ) -> async_graphql::Result<MarkNotificationsReadPayload> {
         let viewer = ctx.viewer()?;

@@ -85,7 +85,9 @@ impl OpportunityQuery {
                 .stage_id
                 .map(|id| stage_id(&id, "filter.stageId"))
                 .transpose()?,
-            status: f.status.map(|s| s.as_str().to_owned()),
+            statuses: f
+                .statuses
+                .map(|list| list.iter().map(|s| s.as_str().to_owned()).collect()),
             close_from: f.close_from.map(|d| d.0),
             close_to: f.close_to.map(|d| d.0),
             customer_id: f
@@ -102,7 +104,7 @@ impl OpportunityQuery {
                 .transpose()?,
             stale_only: f.stale_only.unwrap_or(false),
             search: f.search,
-            updated_since: f.updated_since,
+            updated_since: f.updated_since.map(Into::into),
         };
         let app = ctx.app();
         let wants = service::Wants {
@@ -137,7 +139,7 @@ impl OpportunityQuery {
     async fn funnel(
         &self,
         ctx: &Context<'_>,
-        input: FunnelInput,
+        #[graphql(desc = "What to do: the fields of `FunnelInput`.")] input: FunnelInput,
     ) -> async_graphql::Result<Vec<FunnelStage>> {
         let viewer = ctx.viewer()?;
         let scope = report_scope(viewer, input.scope, input.team_id, input.user_id)?;
@@ -161,7 +163,7 @@ impl OpportunityQuery {
     async fn forecast(
         &self,
         ctx: &Context<'_>,
-        input: ForecastInput,
+        #[graphql(desc = "What to do: the fields of `ForecastInput`.")] input: ForecastInput,
     ) -> async_graphql::Result<Forecast> {
         use super::forecast as fc;
         let viewer = ctx.viewer()?;
@@ -225,6 +227,7 @@ impl OpportunityMutation {
     async fn update_pipeline_stages(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdatePipelineStagesInput`.")]
         input: UpdatePipelineStagesInput,
     ) -> async_graphql::Result<UpdatePipelineStagesPayload> {
         let viewer = ctx.viewer()?;
@@ -257,6 +260,7 @@ impl OpportunityMutation {
     async fn create_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CreateOpportunityInput`.")]
         input: CreateOpportunityInput,
     ) -> async_graphql::Result<CreateOpportunityPayload> {
         let viewer = ctx.viewer()?;
@@ -284,6 +288,7 @@ impl OpportunityMutation {
     async fn update_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdateOpportunityInput`.")]
         input: UpdateOpportunityInput,
     ) -> async_graphql::Result<UpdateOpportunityPayload> {
         let viewer = ctx.viewer()?;
@@ -315,6 +320,7 @@ impl OpportunityMutation {
     async fn move_opportunity_stage(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `MoveOpportunityStageInput`.")]
         input: MoveOpportunityStageInput,
     ) -> async_graphql::Result<MoveOpportunityStagePayload> {
         let viewer = ctx.viewer()?;
@@ -338,6 +344,7 @@ impl OpportunityMutation {
     async fn win_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `WinOpportunityInput`.")]
         input: WinOpportunityInput,
     ) -> async_graphql::Result<WinOpportunityPayload> {
         let viewer = ctx.viewer()?;
@@ -360,6 +367,7 @@ impl OpportunityMutation {
     async fn lose_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `LoseOpportunityInput`.")]
         input: LoseOpportunityInput,
     ) -> async_graphql::Result<LoseOpportunityPayload> {
         let viewer = ctx.viewer()?;
@@ -383,6 +391,7 @@ impl OpportunityMutation {
     async fn set_opportunity_splits(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `SetOpportunitySplitsInput`.")]
         input: SetOpportunitySplitsInput,
     ) -> async_graphql::Result<SetOpportunitySplitsPayload> {
         let viewer = ctx.viewer()?;
@@ -419,6 +428,7 @@ impl OpportunityMutation {
     async fn reopen_opportunity(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `ReopenOpportunityInput`.")]
         input: ReopenOpportunityInput,
     ) -> async_graphql::Result<ReopenOpportunityPayload> {
         let viewer = ctx.viewer()?;

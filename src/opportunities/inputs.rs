@@ -1,10 +1,9 @@
 //! GraphQL inputs and payloads of the pipeline's mutations, and the filters of its lists.
 
 use async_graphql::{ID, InputObject, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::types::{ForecastCategory, Opportunity, OpportunityStatus, PipelineStage, StageKind};
-use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::scalars::{Date, Decimal, Instant};
 use entity::opportunity;
 
 /// One member's share in `setOpportunitySplits`.
@@ -132,8 +131,8 @@ pub struct OpportunityFilter {
     pub team_id: Option<ID>,
     /// Only deals in this stage.
     pub stage_id: Option<ID>,
-    /// Only this status.
-    pub status: Option<OpportunityStatus>,
+    /// Only these statuses.
+    pub statuses: Option<Vec<OpportunityStatus>>,
     /// Expected close on or after this day.
     pub close_from: Option<Date>,
     /// Expected close on or before this day.
@@ -149,8 +148,7 @@ pub struct OpportunityFilter {
     /// Text contained in the name, ignoring case.
     pub search: Option<String>,
     /// Only deals changed at or after this time (incremental sync).
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<Instant>,
 }
 
 /// Declares the payload of a mutation that changes one deal.

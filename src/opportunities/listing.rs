@@ -18,7 +18,7 @@ pub struct OpportunityFilter {
     pub owner_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
     pub stage_id: Option<Uuid>,
-    pub status: Option<String>,
+    pub statuses: Option<Vec<String>>,
     pub close_from: Option<NaiveDate>,
     pub close_to: Option<NaiveDate>,
     pub customer_id: Option<Uuid>,
@@ -125,8 +125,8 @@ pub async fn list_opportunities(
     if let Some(stage) = filter.stage_id {
         condition = condition.add(opportunity::Column::StageId.eq(stage));
     }
-    if let Some(status) = filter.status {
-        condition = condition.add(opportunity::Column::Status.eq(status));
+    if let Some(statuses) = filter.statuses.filter(|list| !list.is_empty()) {
+        condition = condition.add(opportunity::Column::Status.is_in(statuses));
     }
     if let Some(from) = filter.close_from {
         condition = condition.add(opportunity::Column::ExpectedCloseDate.gte(from));

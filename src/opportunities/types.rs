@@ -1,8 +1,8 @@
 //! GraphQL types of the pipeline's records: stages, deals, their history and revenue splits.
 
 use crate::graphql::scalars::Decimal;
+use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::loaders::{HistoryByOpportunity, OpportunityLoader, SplitsByOpportunity, StageLoader};
 use super::service;
@@ -76,15 +76,15 @@ pub struct Opportunity {
     /// When the seller expects to close it.
     pub expected_close_date: Date,
     /// When it was won or lost.
-    pub closed_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<Instant>,
     /// Why it was lost.
     pub lost_reason: Option<String>,
     /// When it entered its current stage.
-    pub stage_entered_at: DateTime<Utc>,
+    pub stage_entered_at: Instant,
     /// When the deal was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When the deal last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
     #[graphql(skip)]
@@ -271,11 +271,11 @@ impl From<opportunity::Model> for Opportunity {
             forecast_category: ForecastCategory::parse(&model.forecast_category)
                 .unwrap_or(ForecastCategory::Pipeline),
             expected_close_date: Date(model.expected_close_date),
-            closed_at: model.closed_at,
+            closed_at: model.closed_at.map(Into::into),
             lost_reason: model.lost_reason.clone(),
-            stage_entered_at: model.stage_entered_at,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            stage_entered_at: model.stage_entered_at.into(),
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
             model,
             prefetched_stage: None,
@@ -289,7 +289,7 @@ impl From<opportunity::Model> for Opportunity {
 #[graphql(complex)]
 pub struct StageChange {
     /// When it happened.
-    pub changed_at: DateTime<Utc>,
+    pub changed_at: Instant,
     /// Whole days the deal spent in the previous stage; null for the first stage.
     pub days_in_previous_stage: Option<i32>,
     /// Note given with the move.
@@ -353,7 +353,7 @@ impl StageChange {
 impl From<stage_change::Model> for StageChange {
     fn from(model: stage_change::Model) -> Self {
         Self {
-            changed_at: model.changed_at,
+            changed_at: model.changed_at.into(),
             days_in_previous_stage: model.days_in_previous_stage,
             note: model.note.clone(),
             model,

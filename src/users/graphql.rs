@@ -122,7 +122,7 @@ impl UserMutation {
     async fn create_user(
         &self,
         ctx: &Context<'_>,
-        input: CreateUserInput,
+        #[graphql(desc = "What to do: the fields of `CreateUserInput`.")] input: CreateUserInput,
     ) -> async_graphql::Result<CreateUserPayload> {
         let viewer = ctx.viewer()?;
         let team_id = input
@@ -148,7 +148,7 @@ impl UserMutation {
     async fn update_user(
         &self,
         ctx: &Context<'_>,
-        input: UpdateUserInput,
+        #[graphql(desc = "What to do: the fields of `UpdateUserInput`.")] input: UpdateUserInput,
     ) -> async_graphql::Result<UpdateUserPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::User, "input.id")?;
@@ -169,7 +169,7 @@ impl UserMutation {
     async fn create_team(
         &self,
         ctx: &Context<'_>,
-        input: CreateTeamInput,
+        #[graphql(desc = "What to do: the fields of `CreateTeamInput`.")] input: CreateTeamInput,
     ) -> async_graphql::Result<CreateTeamPayload> {
         let viewer = ctx.viewer()?;
         let manager_id = input
@@ -190,7 +190,7 @@ impl UserMutation {
     async fn update_team(
         &self,
         ctx: &Context<'_>,
-        input: UpdateTeamInput,
+        #[graphql(desc = "What to do: the fields of `UpdateTeamInput`.")] input: UpdateTeamInput,
     ) -> async_graphql::Result<UpdateTeamPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Team, "input.id")?;

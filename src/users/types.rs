@@ -1,7 +1,7 @@
 //! GraphQL types of users and teams.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::loaders::{TeamLoader, UserLoader};
 use crate::graphql::context::ContextExt;
@@ -26,9 +26,9 @@ pub struct User {
     /// False once deactivated: the user can no longer sign in.
     pub active: bool,
     /// When the user was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When the user last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
     #[graphql(skip)]
@@ -73,8 +73,8 @@ impl From<user::Model> for User {
             display_name: model.display_name,
             timezone: model.timezone,
             active: model.active,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
             team_id: model.team_id,
             user_id: model.id,
@@ -104,9 +104,9 @@ pub struct Team {
     /// Sales region the team covers.
     pub region: Option<String>,
     /// When the team was created.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When the team last changed.
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
     #[graphql(skip)]
@@ -131,8 +131,8 @@ impl From<team::Model> for Team {
             id: encode_id(NodeType::Team, model.id),
             name: model.name,
             region: model.region,
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
             manager_id: model.manager_id,
         }

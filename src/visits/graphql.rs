@@ -104,12 +104,12 @@ impl VisitQuery {
                 "filter.opportunityId",
             )?,
             statuses: f.statuses,
-            planned_from: f.planned_from,
-            planned_to: f.planned_to,
-            updated_since: f.updated_since,
+            planned_from: f.planned_from.map(Into::into),
+            planned_to: f.planned_to.map(Into::into),
+            updated_since: f.updated_since.map(Into::into),
         };
         let page = service::list_visits(&app.db, viewer, filter, &page).await?;
-        Ok(VisitTaskConnection::from_page(page, server_time))
+        Ok(VisitTaskConnection::from_page(page, server_time.into()))
     }
 
     /// One visit task by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
@@ -133,7 +133,7 @@ impl VisitQuery {
     async fn visit_stats(
         &self,
         ctx: &Context<'_>,
-        input: VisitStatsInput,
+        #[graphql(desc = "What to do: the fields of `VisitStatsInput`.")] input: VisitStatsInput,
     ) -> async_graphql::Result<Vec<VisitStats>> {
         let viewer = ctx.viewer()?;
         let scope =
@@ -167,7 +167,7 @@ impl VisitMutation {
     async fn plan_visit(
         &self,
         ctx: &Context<'_>,
-        input: PlanVisitInput,
+        #[graphql(desc = "What to do: the fields of `PlanVisitInput`.")] input: PlanVisitInput,
     ) -> async_graphql::Result<PlanVisitPayload> {
         let viewer = ctx.viewer()?;
         let new = NewVisit {
@@ -193,8 +193,8 @@ impl VisitMutation {
                 "input.assigneeId",
             )?,
             purpose: input.purpose,
-            planned_start: input.planned_start,
-            planned_end: input.planned_end,
+            planned_start: input.planned_start.into(),
+            planned_end: input.planned_end.into(),
             address: input.address,
             location: input
                 .location
@@ -212,14 +212,15 @@ impl VisitMutation {
     async fn reschedule_visit(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `RescheduleVisitInput`.")]
         input: RescheduleVisitInput,
     ) -> async_graphql::Result<RescheduleVisitPayload> {
         let viewer = ctx.viewer()?;
         let change = Reschedule {
             id: visit_id(&input.id)?,
             expected_version: input.expected_version,
-            planned_start: input.planned_start,
-            planned_end: input.planned_end,
+            planned_start: input.planned_start.into(),
+            planned_end: input.planned_end.into(),
         };
         let visit =
             service::reschedule_visit(ctx.app(), viewer, change, input.idempotency_key).await?;
@@ -233,7 +234,7 @@ impl VisitMutation {
     async fn cancel_visit(
         &self,
         ctx: &Context<'_>,
-        input: CancelVisitInput,
+        #[graphql(desc = "What to do: the fields of `CancelVisitInput`.")] input: CancelVisitInput,
     ) -> async_graphql::Result<CancelVisitPayload> {
         let viewer = ctx.viewer()?;
         let cancel = Cancel {
@@ -252,6 +253,7 @@ impl VisitMutation {
     async fn check_in_visit(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CheckInVisitInput`.")]
         input: CheckInVisitInput,
     ) -> async_graphql::Result<CheckInVisitPayload> {
         let viewer = ctx.viewer()?;
@@ -259,7 +261,7 @@ impl VisitMutation {
             id: visit_id(&input.id)?,
             location: GeoPoint::parse(input.location.lat, input.location.lng, "input.location")?,
             accuracy_meters: input.location.accuracy_meters,
-            device_time: input.device_time,
+            device_time: input.device_time.into(),
             expected_version: input.expected_version,
         };
         let visit = field::check_in(ctx.app(), viewer, check_in, input.idempotency_key).await?;
@@ -273,6 +275,7 @@ impl VisitMutation {
     async fn check_out_visit(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CheckOutVisitInput`.")]
         input: CheckOutVisitInput,
     ) -> async_graphql::Result<CheckOutVisitPayload> {
         let viewer = ctx.viewer()?;
@@ -281,8 +284,8 @@ impl VisitMutation {
             summary: input.summary,
             outcome: input.outcome,
             next_step: input.next_step,
-            next_visit_at: input.next_visit_at,
-            device_time: input.device_time,
+            next_visit_at: input.next_visit_at.map(Into::into),
+            device_time: input.device_time.map(Into::into),
             expected_version: input.expected_version,
         };
         let visit = field::check_out(ctx.app(), viewer, check_out, input.idempotency_key).await?;

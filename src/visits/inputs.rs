@@ -1,7 +1,7 @@
 //! GraphQL inputs and payloads of the visit mutations, and the filter of visit lists.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ID, InputObject, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::types::{VisitOutcome, VisitStatus, VisitTask};
 use crate::customers::types::LocationInput;
@@ -18,15 +18,12 @@ pub struct VisitTaskFilter {
     /// Only tasks in these states.
     pub statuses: Option<Vec<VisitStatus>>,
     /// Only tasks planned to start at or after this time.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub planned_from: Option<DateTime<Utc>>,
+    pub planned_from: Option<Instant>,
     /// Only tasks planned to start before this time.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub planned_to: Option<DateTime<Utc>>,
+    pub planned_to: Option<Instant>,
     /// Only tasks changed at or after this time, cancelled and missed ones included (incremental
     /// sync: pass the previous page's `serverTime`).
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub updated_since: Option<DateTime<Utc>>,
+    pub updated_since: Option<Instant>,
 }
 
 /// A visit to plan.
@@ -45,11 +42,9 @@ pub struct PlanVisitInput {
     /// Why the rep goes (1–500 characters).
     pub purpose: String,
     /// Planned start.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub planned_start: DateTime<Utc>,
+    pub planned_start: Instant,
     /// Planned end, after the start and within 24 hours of it.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub planned_end: DateTime<Utc>,
+    pub planned_end: Instant,
     /// Where to go; the customer's address when omitted.
     pub address: Option<String>,
     /// Where to check in; the customer's location when omitted.
@@ -64,11 +59,9 @@ pub struct RescheduleVisitInput {
     /// The task.
     pub id: ID,
     /// New planned start.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub planned_start: DateTime<Utc>,
+    pub planned_start: Instant,
     /// New planned end.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub planned_end: DateTime<Utc>,
+    pub planned_end: Instant,
     /// The `version` the change is based on; a newer one answers `CONFLICT`.
     pub expected_version: i32,
     /// Retry key: a retried reschedule applies once.
@@ -107,8 +100,7 @@ pub struct CheckInVisitInput {
     /// The device's position.
     pub location: DeviceLocationInput,
     /// The device's clock when the rep tapped check-in (may lag while offline, within limits).
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub device_time: DateTime<Utc>,
+    pub device_time: Instant,
     /// The `version` the phone knows; a newer one answers `CONFLICT`. Optional: the state
     /// machine alone keeps a check-in from applying twice.
     pub expected_version: Option<i32>,
@@ -128,11 +120,9 @@ pub struct CheckOutVisitInput {
     /// What comes next (at most 1000 characters).
     pub next_step: Option<String>,
     /// When to come back: plans the next visit (in the future).
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub next_visit_at: Option<DateTime<Utc>>,
+    pub next_visit_at: Option<Instant>,
     /// The device's clock when the rep tapped check-out; the server's time when omitted.
-    #[graphql(validator(custom = "crate::graphql::scalars::SaneInstant"))]
-    pub device_time: Option<DateTime<Utc>>,
+    pub device_time: Option<Instant>,
     /// The `version` the phone knows; a newer one answers `CONFLICT`.
     pub expected_version: Option<i32>,
     /// Retry key: a replay returns the first check-out without a second follow-up.

@@ -1,7 +1,7 @@
 //! GraphQL types of visits: visit tasks, their check-ins and check-outs, and their pages.
 
+use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
-use chrono::{DateTime, Utc};
 
 use super::loaders::VisitLoader;
 pub use super::rules::{VisitOutcome, VisitStatus};
@@ -24,9 +24,9 @@ pub struct VisitTask {
     /// Why the rep goes.
     pub purpose: String,
     /// When the visit is planned to start.
-    pub planned_start: DateTime<Utc>,
+    pub planned_start: Instant,
     /// When the visit is planned to end.
-    pub planned_end: DateTime<Utc>,
+    pub planned_end: Instant,
     /// The assignee's local day of the planned start.
     pub local_date: Date,
     /// Where to go (the customer's address unless planned elsewhere).
@@ -40,17 +40,17 @@ pub struct VisitTask {
     /// The report given at check-out, once made.
     pub check_out: Option<VisitCheckOut>,
     /// When the visit was cancelled.
-    pub cancelled_at: Option<DateTime<Utc>>,
+    pub cancelled_at: Option<Instant>,
     /// Why the visit was cancelled.
     pub cancel_reason: Option<String>,
     /// When the visit was marked missed.
-    pub missed_at: Option<DateTime<Utc>>,
+    pub missed_at: Option<Instant>,
     /// The open lead the visit works on.
     pub lead_id: Option<ID>,
     /// When the task was planned.
-    pub created_at: DateTime<Utc>,
+    pub created_at: Instant,
     /// When the task last changed (compare with `updatedSince` to sync).
-    pub updated_at: DateTime<Utc>,
+    pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
     #[graphql(skip)]
@@ -93,9 +93,9 @@ impl From<crate::views::morning_list::Linked> for VisitTask {
 #[derive(SimpleObject, Clone, Debug)]
 pub struct VisitCheckIn {
     /// When the server received it.
-    pub at: DateTime<Utc>,
+    pub at: Instant,
     /// The device's clock at check-in.
-    pub device_time: DateTime<Utc>,
+    pub device_time: Instant,
     /// Where the device was.
     pub location: Location,
     /// The accuracy the device reported, in metres.
@@ -112,9 +112,9 @@ pub struct VisitCheckIn {
 #[derive(SimpleObject, Clone, Debug)]
 pub struct VisitCheckOut {
     /// When the server received it.
-    pub at: DateTime<Utc>,
+    pub at: Instant,
     /// The device's clock at check-out.
-    pub device_time: DateTime<Utc>,
+    pub device_time: Instant,
     /// What happened.
     pub summary: String,
     /// How it went.
@@ -190,8 +190,8 @@ impl From<visit_task::Model> for VisitTask {
     fn from(model: visit_task::Model) -> Self {
         let check_in = match (model.check_in_at, model.check_in_device_at) {
             (Some(at), Some(device_time)) => Some(VisitCheckIn {
-                at,
-                device_time,
+                at: at.into(),
+                device_time: device_time.into(),
                 location: location(model.check_in_latitude, model.check_in_longitude)
                     .unwrap_or(Location { lat: 0.0, lng: 0.0 }),
                 accuracy_meters: model.check_in_accuracy_m.unwrap_or(0.0),
@@ -207,8 +207,8 @@ impl From<visit_task::Model> for VisitTask {
             &model.summary,
         ) {
             (Some(at), Some(device_time), Some(summary)) => Some(VisitCheckOut {
-                at,
-                device_time,
+                at: at.into(),
+                device_time: device_time.into(),
                 summary: summary.clone(),
                 outcome: model
                     .outcome
@@ -223,20 +223,20 @@ impl From<visit_task::Model> for VisitTask {
         Self {
             id: encode_id(NodeType::VisitTask, model.id),
             purpose: model.purpose.clone(),
-            planned_start: model.planned_start,
-            planned_end: model.planned_end,
+            planned_start: model.planned_start.into(),
+            planned_end: model.planned_end.into(),
             local_date: Date(model.local_date),
             address: model.address.clone(),
             location: location(model.latitude, model.longitude),
             status: VisitStatus::parse(&model.status).unwrap_or(VisitStatus::Planned),
             check_in,
             check_out,
-            cancelled_at: model.cancelled_at,
+            cancelled_at: model.cancelled_at.map(Into::into),
             cancel_reason: model.cancel_reason.clone(),
-            missed_at: model.missed_at,
+            missed_at: model.missed_at.map(Into::into),
             lead_id: model.lead_id.map(|id| encode_id(NodeType::Lead, id)),
-            created_at: model.created_at,
-            updated_at: model.updated_at,
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
             version: model.version,
             model,
             prefetched: Box::default(),
@@ -257,7 +257,7 @@ pub struct VisitTaskConnection {
     pub total_count: u64,
     /// Pass as `filter.updatedSince` next time to receive only what changed since this read
     /// (slightly earlier than now, so changes committing during the read come again).
-    pub server_time: DateTime<Utc>,
+    pub server_time: Instant,
 }
 
 /// A task of a page with the cursor that points at it.
@@ -272,7 +272,7 @@ pub struct VisitTaskEdge {
 impl VisitTaskConnection {
     pub fn from_page(
         page: crate::pagination::Page<visit_task::Model>,
-        server_time: DateTime<Utc>,
+        server_time: Instant,
     ) -> Self {
         let (page_info, edges, total_count) =
             crate::graphql::pagination::edges_of(page, VisitTask::from);

@@ -95,6 +95,21 @@ async fn every_coercion_failure_is_bad_user_input_on_its_path_before_anything_ru
             plan(json!([{"dueDate": "2027-01-31", "amount": "ten"}])),
             "input.installments.0.amount",
         ),
+        (
+            "bad DateTime in a filter",
+            json!({"query": "query($d: DateTime) { opportunities(filter: {updatedSince: $d}) { totalCount } }", "variables": {"d": "yesterday"}}),
+            "filter.updatedSince",
+        ),
+        (
+            "DateTime beyond the years allowed",
+            json!({"query": "query($d: DateTime) { customers(filter: {updatedSince: $d}) { totalCount } }", "variables": {"d": "3000-01-01T00:00:00Z"}}),
+            "filter.updatedSince",
+        ),
+        (
+            "bad enum in a filter list",
+            json!({"query": "query($s: [OpportunityStatus!]) { opportunities(filter: {statuses: $s}) { totalCount } }", "variables": {"s": ["OPEN", "CLOSED"]}}),
+            "filter.statuses.1",
+        ),
     ];
     for (case, body, field) in cases {
         let (status, answer) = post(&app, body).await;
@@ -247,4 +262,35 @@ async fn anyone_may_look_up_a_colleague_by_id_within_the_directory_rules() {
     assert_eq!(far["data"]["user"]["team"]["name"], "South", "{far}");
     assert!(far["data"]["user"]["displayName"].is_string(), "{far}");
     assert!(far["data"]["user"]["email"].is_null(), "{far}");
+}
+
+#[tokio::test]
+async fn times_are_written_in_utc_with_milliseconds_and_read_with_any_offset() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+
+    let me = app
+        .gql(
+            Some(&rep.token),
+            "{ me { createdAt updatedAt } }",
+            json!({}),
+        )
+        .await;
+    let shanghai = app
+        .gql(
+            Some(&rep.token),
+            "query($d: DateTime) { customers(filter: {updatedSince: $d}) { totalCount } }",
+            json!({"d": "2026-01-01T08:00:00+08:00"}),
+        )
+        .await;
+
+    for field in ["createdAt", "updatedAt"] {
+        let text = me["data"]["me"][field].as_str().unwrap();
+        let (day, time) = text.split_once('T').unwrap();
+        assert_eq!(day.len(), 10, "{text}");
+        // hh:mm:ss.mmmZ
+        assert_eq!(time.len(), 13, "{text}");
+        assert!(time.ends_with('Z') && time.as_bytes()[8] == b'.', "{text}");
+    }
+    assert!(shanghai["errors"].is_null(), "{shanghai}");
 }

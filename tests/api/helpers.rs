@@ -185,6 +185,9 @@ pub fn test_config() -> Config {
     config
 }
 
+/// The harness's sign-in.
+const LOGIN_DOCUMENT: &str = "mutation($email: String!, $password: String!) { login(input: {email: $email, password: $password}) { accessToken refreshToken accessTokenExpiresAt user { id email role } } }";
+
 impl TestApp {
     pub async fn spawn() -> Self {
         Self::spawn_with(|_| {}).await
@@ -276,6 +279,17 @@ impl TestApp {
             statements,
             _db: test_db,
         };
+        if app.state.config.trusted_documents == "require" {
+            // Where only registered documents run, the harness's sign-in is one of them, as
+            // a deployment registers its app's documents.
+            let documents = std::collections::BTreeMap::from([(
+                salesgraph::trusted_documents::hash_of(LOGIN_DOCUMENT),
+                LOGIN_DOCUMENT.to_owned(),
+            )]);
+            salesgraph::trusted_documents::register(&app.state.db, &documents, start)
+                .await
+                .expect("register the sign-in document");
+        }
         let login = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
         app.admin_token = login["data"]["login"]["accessToken"]
             .as_str()
@@ -338,6 +352,11 @@ impl TestApp {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// POSTs `body` as the admin and returns the JSON body (any status).
+    pub async fn admin_request(&self, body: Value) -> Value {
+        self.post_json(Some(&self.admin_token), &body).await.1
+    }
+
     pub async fn admin(&self, query: &str, variables: Value) -> Value {
         self.gql(Some(&self.admin_token), query, variables).await
     }
@@ -345,7 +364,7 @@ impl TestApp {
     pub async fn login(&self, email: &str, password: &str) -> Value {
         self.gql(
             None,
-            "mutation($email: String!, $password: String!) { login(input: {email: $email, password: $password}) { accessToken refreshToken accessTokenExpiresAt user { id email role } } }",
+            LOGIN_DOCUMENT,
             json!({ "email": email, "password": password }),
         )
         .await

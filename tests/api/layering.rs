@@ -49,6 +49,7 @@ const LAYERS: &[&[&str]] = &[
         "input",
         "server",
         "versioned",
+        "trusted_documents",
     ],
     // Sign-in, visibility rules, and the state every service receives (its keys and caches
     // are sign-in's); sweep plumbing takes that state.

@@ -740,7 +740,7 @@ async fn lead_lists_filter_search_and_order_within_visibility() {
         vec![hot.clone(), warm.clone(), cold.clone()]
     );
     assert_eq!(
-        run(json!({"status": ["CONTACTED"]}), Value::Null).await,
+        run(json!({"statuses": ["CONTACTED"]}), Value::Null).await,
         Vec::<String>::new()
     );
     let later = chrono::Utc::now() + chrono::Duration::hours(1);

@@ -25,6 +25,7 @@ mod limits;
 mod money_bounds;
 mod opportunities;
 mod outage;
+mod persisted;
 mod processes;
 mod schema;
 mod seed;

@@ -974,7 +974,7 @@ async fn opportunity_filters_narrow_within_visibility() {
         Vec::<String>::new()
     );
     assert_eq!(
-        run(json!({"closeTo": "2026-12-31", "status": "OPEN"})).await,
+        run(json!({"closeTo": "2026-12-31", "statuses": ["OPEN"]})).await,
         vec![small.clone(), large]
     );
     assert_eq!(

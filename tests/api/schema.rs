@@ -74,6 +74,10 @@ fn undescribed(sdl: &str) -> Vec<String> {
         if !skip && !described {
             missing.push(trimmed.to_owned());
         }
+        // Arguments are printed on their field's line only when none of them is described.
+        if !skip && trimmed.contains('(') && trimmed.contains("):") {
+            missing.push(format!("the arguments of {trimmed}"));
+        }
         described = false;
     }
     missing
@@ -89,6 +93,11 @@ fn every_type_and_field_of_the_schema_is_described() {
 fn the_description_check_notices_a_missing_description() {
     let sdl = "\"\"\"\nA thing.\n\"\"\"\ntype Thing {\n\t\"\"\"\n\tIts id.\n\t\"\"\"\n\tid: ID!\n\tname: String!\n}\n";
     assert_eq!(undescribed(sdl), vec!["name: String!".to_owned()]);
+    let inline = "\"\"\"\nA thing.\n\"\"\"\ntype Thing {\n\t\"\"\"\n\tIts part.\n\t\"\"\"\n\tpart(id: ID!): String\n}\n";
+    assert_eq!(
+        undescribed(inline),
+        vec!["the arguments of part(id: ID!): String".to_owned()]
+    );
 }
 
 /// A type reference nested `levels` deep through `ofType`, as introspection queries of client

@@ -132,8 +132,12 @@ async fn invoices_list_by_customer_contract_status_and_issue_date_and_under_thei
             vec!["000002", "000001"],
         ),
         (json!({"customerId": land.plain_customer}), vec!["000003"]),
-        (json!({"status": "VOID"}), vec!["000002"]),
-        (json!({"status": "ISSUED"}), vec!["000003", "000001"]),
+        (json!({"statuses": ["VOID"]}), vec!["000002"]),
+        (json!({"statuses": ["ISSUED"]}), vec!["000003", "000001"]),
+        (
+            json!({"statuses": ["ISSUED", "VOID"]}),
+            vec!["000003", "000002", "000001"],
+        ),
         (
             json!({"issuedFrom": "2026-11-21"}),
             vec!["000003", "000002"],
