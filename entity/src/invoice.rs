@@ -26,6 +26,9 @@ pub struct Model {
     pub voided_at: Option<DateTimeUtc>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    /// Raised by every change.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,9 @@ pub struct Model {
     pub subject_id: Option<Uuid>,
     pub read_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    /// Raised by every change.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,9 @@ pub struct Model {
     pub reverse_reason: Option<String>,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    /// Raised by every change.
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,9 @@ pub struct Model {
     pub request_id: Uuid,
     pub requested_by: Uuid,
     pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    /// Raised by every change.
+    pub version: i32,
     pub applied_at: Option<DateTimeUtc>,
 }
 

@@ -15,6 +15,7 @@ mod m20261125_000009_report_indexes;
 mod m20261201_000010_sweep_runs;
 mod m20261202_000011_covering_report_indexes;
 mod m20261204_000012_trusted_documents;
+mod m20261204_000013_updated_and_versions;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_sweep_runs::Migration),
             Box::new(m20261202_000011_covering_report_indexes::Migration),
             Box::new(m20261204_000012_trusted_documents::Migration),
+            Box::new(m20261204_000013_updated_and_versions::Migration),
         ]
     }
 }

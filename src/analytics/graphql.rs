@@ -80,6 +80,7 @@ pub(crate) fn target_of(model: entity::sales_target::Model) -> SalesTarget {
         scope,
         scope_id,
         amount: money(model.amount_minor),
+        created_at: model.created_at.into(),
         updated_at: model.updated_at.into(),
         version: model.version,
     }

@@ -48,6 +48,8 @@ pub struct SalesTarget {
     pub scope_id: Option<String>,
     /// The target.
     pub amount: Decimal,
+    /// When it was first set.
+    pub created_at: Instant,
     /// When it was last set.
     pub updated_at: Instant,
     /// Increases with every change.

@@ -83,6 +83,19 @@ pub async fn get_request(
         .ok_or_else(|| AppError::not_found("Approval request"))
 }
 
+/// The requests with these ids that the viewer may see.
+pub async fn visible_requests(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<approval_request::Model>> {
+    Ok(Requests::find()
+        .filter(approval_request::Column::Id.is_in(ids.to_vec()))
+        .filter(visible(viewer))
+        .all(db)
+        .await?)
+}
+
 /// Steps of these requests, in order (for loaders under visible requests).
 pub async fn steps_of(
     db: &impl ConnectionTrait,

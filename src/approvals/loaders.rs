@@ -40,3 +40,24 @@ impl Loader<Uuid> for LatestRequestBySubject {
         ))
     }
 }
+
+/// Requests by id, as far as the viewer may see them.
+pub struct RequestLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<crate::identity::Viewer>,
+}
+
+impl Loader<Uuid> for RequestLoader {
+    type Value = approval_request::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(batch::keyed(
+            super::access::visible_requests(&self.db, viewer, keys).await?,
+            |r| r.id,
+        ))
+    }
+}

@@ -41,6 +41,10 @@ pub struct ApprovalRequest {
     pub current_position: i32,
     /// Increases with every decision.
     pub version: i32,
+    /// When it was submitted (as `submittedAt`).
+    pub created_at: Instant,
+    /// When it last changed: submitted, or a step decided.
+    pub updated_at: Instant,
     #[graphql(skip)]
     pub model: approval_request::Model,
 }
@@ -91,6 +95,8 @@ impl From<approval_request::Model> for ApprovalRequest {
             decided_at: model.decided_at.map(Into::into),
             current_position: model.current_position,
             version: model.version,
+            created_at: model.submitted_at.into(),
+            updated_at: model.updated_at.into(),
             model,
         }
     }

@@ -11,7 +11,8 @@ use super::inputs::{
 use super::plans::PlanLine;
 use super::receivable_types::{
     AgingGroupBy, AgingReport, AgingRow, CollectionForecast, CollectionForecastInput,
-    ForecastMonth, LedgerCheck, ReceivableConnection, ReceivableFilter, ReceivablesAgingInput,
+    ForecastMonth, GroupKey, LedgerCheck, ReceivableConnection, ReceivableFilter,
+    ReceivablesAgingInput,
 };
 use super::receivables::AgingGroup;
 use super::rules::Share;
@@ -216,6 +217,13 @@ impl BillingQuery {
             rows: rows
                 .into_iter()
                 .map(|row| AgingRow {
+                    group: match (group, row.id, &row.key) {
+                        (AgingGroup::Customer, Some(id), _) => Some(GroupKey::Customer(id)),
+                        (AgingGroup::Owner, Some(id), _) => Some(GroupKey::Owner(id)),
+                        (AgingGroup::Team, Some(id), _) => Some(GroupKey::Team(id)),
+                        (AgingGroup::Region, _, Some(name)) => Some(GroupKey::Region(name.clone())),
+                        _ => None,
+                    },
                     key: match (kind, row.id) {
                         (Some(kind), Some(id)) => Some(crate::ids::encode_id(kind, id).to_string()),
                         _ => row.key,

@@ -1,7 +1,7 @@
 //! Invoices against installments.
 
 use chrono::NaiveDate;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
@@ -124,6 +124,8 @@ pub async fn issue_invoice(
             voided_at: Set(None),
             created_by: Set(viewer.user_id),
             created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
         }
         .insert(txn)
         .await?;
@@ -175,6 +177,11 @@ pub async fn void_invoice(
                 Expr::value(Some(reason.clone())),
             )
             .col_expr(invoice::Column::VoidedAt, Expr::value(Some(now)))
+            .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                invoice::Column::Version,
+                Expr::col(invoice::Column::Version).add(1),
+            )
             .filter(invoice::Column::Id.eq(id))
             .filter(invoice::Column::Status.eq(InvoiceStatus::Issued.as_str()))
             .exec(txn)

@@ -165,19 +165,30 @@ pub async fn apply_payment(
 }
 
 /// Lowers a payment's credit by what was just applied from it.
+/// `changed_at` is the time of the change, for a payment recorded earlier (it gets a new
+/// version); `None` for one recorded in this same transaction.
 pub async fn spend_credit(
     db: &impl ConnectionTrait,
     payment_id: Uuid,
     applied: i64,
+    changed_at: Option<DateTime<Utc>>,
 ) -> AppResult<()> {
     if applied == 0 {
         return Ok(());
     }
-    let spent = payment::Entity::update_many()
-        .col_expr(
-            payment::Column::UnallocatedMinor,
-            Expr::col(payment::Column::UnallocatedMinor).sub(applied),
-        )
+    let mut spend = payment::Entity::update_many().col_expr(
+        payment::Column::UnallocatedMinor,
+        Expr::col(payment::Column::UnallocatedMinor).sub(applied),
+    );
+    if let Some(now) = changed_at {
+        spend = spend
+            .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                payment::Column::Version,
+                Expr::col(payment::Column::Version).add(1),
+            );
+    }
+    let spent = spend
         .filter(payment::Column::Id.eq(payment_id))
         .filter(payment::Column::UnallocatedMinor.gte(applied))
         .exec(db)
@@ -213,7 +224,7 @@ pub async fn consume_credit(
         }
         let (applied, updated) =
             apply_payment(db, credit.id, credit.unallocated_minor, &open, now).await?;
-        spend_credit(db, credit.id, applied).await?;
+        spend_credit(db, credit.id, applied, Some(now)).await?;
         open = updated;
         total += applied;
     }

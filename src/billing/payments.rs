@@ -148,6 +148,8 @@ pub async fn record_payment(
             reverse_reason: Set(None),
             created_by: Set(viewer.user_id),
             created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
         }
         .insert(txn)
         .await
@@ -164,7 +166,7 @@ pub async fn record_payment(
         let open = ledger::open_installments(txn, new.customer_id, new.contract_id).await?;
         let (applied, _) =
             ledger::apply_payment(txn, created.id, new.amount_minor, &open, now).await?;
-        ledger::spend_credit(txn, created.id, applied).await?;
+        ledger::spend_credit(txn, created.id, applied, None).await?;
         crate::audit::Entry {
             actor_id: Some(viewer.user_id),
             action: "payment.recorded",
@@ -215,6 +217,11 @@ pub async fn reverse_payment(
             )
             .col_expr(payment::Column::UnallocatedMinor, Expr::value(0_i64))
             .col_expr(payment::Column::ReversedAt, Expr::value(Some(now)))
+            .col_expr(payment::Column::UpdatedAt, Expr::value(now))
+            .col_expr(
+                payment::Column::Version,
+                Expr::col(payment::Column::Version).add(1),
+            )
             .col_expr(
                 payment::Column::ReverseReason,
                 Expr::value(Some(reason.clone())),

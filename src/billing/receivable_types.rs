@@ -145,13 +145,77 @@ impl From<super::receivables::Buckets> for AgingBuckets {
 
 /// One group of the aging report.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct AgingRow {
     /// The group's id (customer, user or team), or the region's name; null for "none".
+    #[graphql(deprecation = "Use `group`.")]
     pub key: Option<String>,
     /// A name to show.
     pub label: Option<String>,
     /// Its buckets.
     pub buckets: AgingBuckets,
+    #[graphql(skip)]
+    pub group: Option<GroupKey>,
+}
+
+/// What an aging row groups by, as read from the report.
+#[derive(Clone, Debug)]
+pub enum GroupKey {
+    Customer(uuid::Uuid),
+    Owner(uuid::Uuid),
+    Team(uuid::Uuid),
+    Region(String),
+}
+
+/// A region, as customers are assigned to it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Region {
+    /// The region's name.
+    pub name: String,
+}
+
+/// The group of an aging row.
+#[derive(async_graphql::Union)]
+pub enum AgingGroup {
+    /// A customer (grouped by customer).
+    Customer(Box<crate::customers::types::Customer>),
+    /// An owner (grouped by owner).
+    User(Box<crate::users::types::User>),
+    /// A team (grouped by team).
+    Team(Box<crate::users::types::Team>),
+    /// A region (grouped by region).
+    Region(Box<Region>),
+}
+
+#[async_graphql::ComplexObject]
+impl AgingRow {
+    /// The customer, owner, team or region of this row; null for "none" (customers without an
+    /// owner or region) and for a customer no longer visible to you.
+    async fn group(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<AgingGroup>> {
+        use crate::graphql::context::ContextExt;
+        Ok(match &self.group {
+            None => None,
+            Some(GroupKey::Customer(id)) => crate::customers::loaders::customer(ctx, *id)
+                .await?
+                .map(|found| AgingGroup::Customer(Box::new(found))),
+            Some(GroupKey::Owner(id)) => ctx
+                .loader::<crate::users::loaders::UserLoader>()?
+                .load_one(*id)
+                .await?
+                .map(|user| AgingGroup::User(Box::new(user.into()))),
+            Some(GroupKey::Team(id)) => ctx
+                .loader::<crate::users::loaders::TeamLoader>()?
+                .load_one(*id)
+                .await?
+                .map(|team| AgingGroup::Team(Box::new(team.into()))),
+            Some(GroupKey::Region(name)) => {
+                Some(AgingGroup::Region(Box::new(Region { name: name.clone() })))
+            }
+        })
+    }
 }
 
 /// Who owes what, and how late.

@@ -46,6 +46,12 @@ pub struct Installment {
     pub status: InstallmentStatus,
     /// A note from the plan.
     pub note: Option<String>,
+    /// When the plan that holds it was set.
+    pub created_at: Instant,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Raised by every change.
+    pub version: i32,
     #[graphql(skip)]
     pub model: installment::Model,
     /// The day lateness counts to: a receivables query's `asOf`, else today.
@@ -110,6 +116,9 @@ impl From<installment::Model> for Installment {
             outstanding: money(super::ledger::outstanding(&model)),
             status: InstallmentStatus::parse(&model.status).unwrap_or(InstallmentStatus::Open),
             note: model.note.clone(),
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
+            version: model.version,
             model,
             as_of: None,
         }
@@ -144,6 +153,10 @@ pub struct Invoice {
     pub voided_at: Option<Instant>,
     /// When it was issued.
     pub created_at: Instant,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Raised by every change.
+    pub version: i32,
     #[graphql(skip)]
     pub model: invoice::Model,
 }
@@ -187,6 +200,8 @@ impl From<invoice::Model> for Invoice {
             void_reason: model.void_reason.clone(),
             voided_at: model.voided_at.map(Into::into),
             created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
+            version: model.version,
             model,
         }
     }
@@ -244,6 +259,10 @@ pub struct Payment {
     pub reverse_reason: Option<String>,
     /// When it was recorded.
     pub created_at: Instant,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Raised by every change.
+    pub version: i32,
     #[graphql(skip)]
     pub model: payment::Model,
 }
@@ -295,6 +314,8 @@ impl From<payment::Model> for Payment {
             reversed_at: model.reversed_at.map(Into::into),
             reverse_reason: model.reverse_reason.clone(),
             created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
+            version: model.version,
             model,
         }
     }
@@ -316,6 +337,10 @@ pub struct Waiver {
     pub created_at: Instant,
     /// When it was applied.
     pub applied_at: Option<Instant>,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Raised by every change.
+    pub version: i32,
     #[graphql(skip)]
     pub model: waiver::Model,
 }
@@ -346,6 +371,8 @@ impl From<waiver::Model> for Waiver {
             status: WaiverStatus::parse(&model.status).unwrap_or(WaiverStatus::Pending),
             created_at: model.created_at.into(),
             applied_at: model.applied_at.map(Into::into),
+            updated_at: model.updated_at.into(),
+            version: model.version,
             model,
         }
     }

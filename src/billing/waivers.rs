@@ -1,7 +1,7 @@
 //! Waivers: forgiving part of an installment, only once an approval chain agrees.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -93,7 +93,7 @@ pub async fn request_waiver(
                 "input.amount",
                 format!(
                     "At most {} of this installment may still be waived",
-                    Money::from_minor(room.max(0)).to_decimal()
+                    Money::from_minor(Ord::max(room, 0)).to_decimal()
                 ),
             ));
         }
@@ -130,6 +130,8 @@ pub async fn request_waiver(
             request_id: Set(request.id),
             requested_by: Set(viewer.user_id),
             created_at: Set(now),
+            updated_at: Set(now),
+            version: Set(1),
             applied_at: Set(None),
         }
         .insert(txn)
@@ -192,6 +194,11 @@ pub(crate) async fn settle(
     };
     let mut update = Waivers::update_many()
         .col_expr(waiver::Column::Status, Expr::value(status))
+        .col_expr(waiver::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            waiver::Column::Version,
+            Expr::col(waiver::Column::Version).add(1),
+        )
         .filter(waiver::Column::Id.eq(id))
         .filter(waiver::Column::Status.eq(WaiverStatus::Pending.as_str()));
     if outcome == Settlement::Approved {

@@ -297,10 +297,12 @@ impl From<customer::Model> for Customer {
 
 /// A person at a customer.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Contact {
     /// Opaque, globally unique identifier.
     pub id: ID,
-    /// The customer the contact works for.
+    /// The customer's id.
+    #[graphql(deprecation = "Use `customer { id }`.")]
     pub customer_id: ID,
     /// Full name.
     pub name: String,
@@ -316,6 +318,16 @@ pub struct Contact {
     pub updated_at: Instant,
     /// Increases with every change; pass it back as `expectedVersion`.
     pub version: i32,
+    #[graphql(skip)]
+    pub customer: uuid::Uuid,
+}
+
+#[ComplexObject]
+impl Contact {
+    /// The customer the contact works for; null if no longer visible to you.
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        super::loaders::customer(ctx, self.customer).await
+    }
 }
 
 impl From<contact::Model> for Contact {
@@ -330,6 +342,7 @@ impl From<contact::Model> for Contact {
             created_at: model.created_at.into(),
             updated_at: model.updated_at.into(),
             version: model.version,
+            customer: model.customer_id,
         }
     }
 }

@@ -17,7 +17,10 @@ pub use super::model::FollowUpKind;
 pub struct FollowUp {
     /// Opaque, globally unique identifier.
     pub id: ID,
-    /// The lead, customer or opportunity it was logged on.
+    /// The id of the lead, customer or opportunity it was logged on.
+    #[graphql(
+        deprecation = "Use `subject { ... on Lead { id } }` (or `Customer`, `Opportunity`)."
+    )]
     pub subject_id: ID,
     /// How the customer was reached.
     pub kind: FollowUpKind,
@@ -29,12 +32,48 @@ pub struct FollowUp {
     pub next_follow_up_at: Option<Instant>,
     /// When it was logged.
     pub created_at: Instant,
+    /// The same as `createdAt`: a follow-up never changes once logged.
+    pub updated_at: Instant,
     #[graphql(skip)]
     pub author_id: uuid::Uuid,
+    #[graphql(skip)]
+    pub subject: (NodeType, uuid::Uuid),
+}
+
+/// What a follow-up was logged on.
+#[derive(async_graphql::Union)]
+pub enum FollowUpSubject {
+    /// A lead.
+    Lead(Box<crate::leads::types::Lead>),
+    /// A customer.
+    Customer(Box<crate::customers::types::Customer>),
+    /// A deal.
+    Opportunity(Box<crate::opportunities::types::Opportunity>),
 }
 
 #[ComplexObject]
 impl FollowUp {
+    /// The lead, customer or deal it was logged on; null if no longer visible to you.
+    async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<FollowUpSubject>> {
+        let (kind, id) = self.subject;
+        Ok(match kind {
+            NodeType::Customer => crate::customers::loaders::customer(ctx, id)
+                .await?
+                .map(|found| FollowUpSubject::Customer(Box::new(found))),
+            NodeType::Opportunity => {
+                let loader =
+                    ctx.loader::<crate::opportunities::loaders::VisibleOpportunityLoader>()?;
+                loader
+                    .load_one(id)
+                    .await?
+                    .map(|deal| FollowUpSubject::Opportunity(Box::new(deal.into())))
+            }
+            _ => crate::leads::loaders::lead(ctx, id)
+                .await?
+                .map(|found| FollowUpSubject::Lead(Box::new(found))),
+        })
+    }
+
     /// Who logged it.
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         let loader = ctx.loader::<UserLoader>()?;
@@ -52,11 +91,13 @@ impl From<follow_up::Model> for FollowUp {
         Self {
             id: encode_id(NodeType::FollowUp, model.id),
             subject_id: encode_id(subject_type, model.subject_id),
+            subject: (subject_type, model.subject_id),
             kind: FollowUpKind::parse(&model.kind).unwrap_or(FollowUpKind::Note),
             content: model.content,
             occurred_at: model.occurred_at.into(),
             next_follow_up_at: model.next_follow_up_at.map(Into::into),
             created_at: model.created_at.into(),
+            updated_at: model.created_at.into(),
             author_id: model.author_id,
         }
     }

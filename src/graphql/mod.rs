@@ -22,7 +22,7 @@ use async_graphql::{
 
 use crate::analytics::graphql::{AnalyticsMutation, AnalyticsQuery};
 use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
-use crate::approvals::loaders::{LatestRequestBySubject, StepsByRequest};
+use crate::approvals::loaders::{LatestRequestBySubject, RequestLoader, StepsByRequest};
 use crate::auth::graphql::AuthMutation;
 use crate::billing::graphql::{BillingMutation, BillingQuery};
 use crate::billing::loaders::{
@@ -39,7 +39,7 @@ use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead, LastFollow
 use crate::identity::Viewer;
 use crate::ids::{NodeType, decode_any};
 use crate::leads::graphql::{LeadMutation, LeadQuery};
-use crate::leads::loaders::EventsByLead;
+use crate::leads::loaders::{EventsByLead, LeadLoader};
 use crate::notifications::graphql::{
     NotificationMutation, NotificationQuery, NotificationSubscription,
 };
@@ -372,6 +372,11 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
         viewer: viewer(),
     };
     data.insert(batched(contacts));
+    let leads = LeadLoader {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(batched(leads));
     let deals = VisibleOpportunityLoader {
         db: db(),
         viewer: viewer(),
@@ -408,6 +413,11 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     };
     data.insert(batched(by_deal));
     data.insert(batched(StepsByRequest(db())));
+    let requests = RequestLoader {
+        db: db(),
+        viewer: viewer(),
+    };
+    data.insert(batched(requests));
     data.insert(batched(LatestRequestBySubject(db())));
     data.insert(batched(InstallmentsByContract(db())));
     data.insert(batched(InstallmentLoader(db())));

@@ -25,3 +25,39 @@ impl Loader<Uuid> for EventsByLead {
         ))
     }
 }
+
+/// Leads by id, as far as the viewer may see them (their own in scope, and the pool).
+pub struct LeadLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<crate::identity::Viewer>,
+}
+
+impl Loader<Uuid> for LeadLoader {
+    type Value = entity::lead::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(entity::lead::Entity::find()
+            .filter(entity::lead::Column::Id.is_in(keys.to_vec()))
+            .filter(crate::policy::leads(viewer))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|lead| (lead.id, lead))
+            .collect())
+    }
+}
+
+/// A lead through the request's loader: `None` when missing or not visible.
+pub async fn lead(
+    ctx: &async_graphql::Context<'_>,
+    id: Uuid,
+) -> async_graphql::Result<Option<super::types::Lead>> {
+    use crate::graphql::context::ContextExt;
+    let loader = ctx.loader::<LeadLoader>()?;
+    Ok(loader.load_one(id).await?.map(super::types::Lead::from))
+}

@@ -46,6 +46,7 @@ crate::string_enum! {
 
 /// A message for one user.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Notification {
     /// Opaque, globally unique identifier.
     pub id: ID,
@@ -55,12 +56,79 @@ pub struct Notification {
     pub title: String,
     /// Details.
     pub body: String,
-    /// The record it is about (fetch it with `node`).
+    /// The id of the record it is about.
+    #[graphql(deprecation = "Use `subject`.")]
     pub subject_id: Option<ID>,
     /// When it was read; null while unread.
     pub read_at: Option<Instant>,
     /// When it was sent.
     pub created_at: Instant,
+    /// When it last changed (it was read).
+    pub updated_at: Instant,
+    /// Raised by every change.
+    pub version: i32,
+    #[graphql(skip)]
+    pub subject: Option<(NodeType, uuid::Uuid)>,
+}
+
+/// What a notification is about.
+#[derive(async_graphql::Union)]
+pub enum NotificationSubject {
+    /// A lead.
+    Lead(Box<crate::leads::types::Lead>),
+    /// A customer.
+    Customer(Box<crate::customers::types::Customer>),
+    /// A deal.
+    Opportunity(Box<crate::opportunities::types::Opportunity>),
+    /// A visit task.
+    VisitTask(Box<crate::visits::types::VisitTask>),
+    /// An approval request.
+    ApprovalRequest(Box<crate::approvals::types::ApprovalRequest>),
+    /// A contract.
+    Contract(Box<crate::contracts::types::Contract>),
+}
+
+#[async_graphql::ComplexObject]
+impl Notification {
+    /// The record it is about; null when none, or no longer visible to you.
+    async fn subject(
+        &self,
+        ctx: &async_graphql::Context<'_>,
+    ) -> async_graphql::Result<Option<NotificationSubject>> {
+        use crate::graphql::context::ContextExt;
+        let Some((kind, id)) = self.subject else {
+            return Ok(None);
+        };
+        Ok(match kind {
+            NodeType::Lead => crate::leads::loaders::lead(ctx, id)
+                .await?
+                .map(|found| NotificationSubject::Lead(Box::new(found))),
+            NodeType::Customer => crate::customers::loaders::customer(ctx, id)
+                .await?
+                .map(|found| NotificationSubject::Customer(Box::new(found))),
+            NodeType::Opportunity => ctx
+                .loader::<crate::opportunities::loaders::VisibleOpportunityLoader>()?
+                .load_one(id)
+                .await?
+                .map(|deal| NotificationSubject::Opportunity(Box::new(deal.into()))),
+            NodeType::VisitTask => ctx
+                .loader::<crate::visits::loaders::VisitLoader>()?
+                .load_one(id)
+                .await?
+                .map(|visit| NotificationSubject::VisitTask(Box::new(visit.into()))),
+            NodeType::ApprovalRequest => ctx
+                .loader::<crate::approvals::loaders::RequestLoader>()?
+                .load_one(id)
+                .await?
+                .map(|request| NotificationSubject::ApprovalRequest(Box::new(request.into()))),
+            NodeType::Contract => ctx
+                .loader::<crate::contracts::loaders::ContractLoader>()?
+                .load_one(id)
+                .await?
+                .map(|contract| NotificationSubject::Contract(Box::new(contract.into()))),
+            _ => None,
+        })
+    }
 }
 
 impl From<notification::Model> for Notification {
@@ -82,8 +150,11 @@ impl From<notification::Model> for Notification {
             subject_id: subject_kind
                 .zip(model.subject_id)
                 .map(|(kind, id)| encode_id(kind, id)),
+            subject: subject_kind.zip(model.subject_id),
             read_at: model.read_at.map(Into::into),
             created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
+            version: model.version,
         }
     }
 }

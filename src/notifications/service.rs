@@ -1,7 +1,7 @@
 //! Writing and reading notifications.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
 };
@@ -41,6 +41,8 @@ pub async fn notify(
         subject_id: Set(new.subject_id),
         read_at: Set(None),
         created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
     }
     .insert(db)
     .await?)
@@ -105,6 +107,11 @@ pub async fn mark_read(
 ) -> AppResult<u64> {
     let mut update = Notifications::update_many()
         .col_expr(notification::Column::ReadAt, Expr::value(Some(now)))
+        .col_expr(notification::Column::UpdatedAt, Expr::value(now))
+        .col_expr(
+            notification::Column::Version,
+            Expr::col(notification::Column::Version).add(1),
+        )
         .filter(notification::Column::UserId.eq(viewer.user_id))
         .filter(notification::Column::ReadAt.is_null());
     if let Some(ids) = ids {

@@ -35,6 +35,12 @@ pub struct PipelineStage {
     pub max_days_in_stage: Option<i32>,
     /// Archived stages take no new deals.
     pub archived: bool,
+    /// When the stage was created.
+    pub created_at: Instant,
+    /// When it last changed.
+    pub updated_at: Instant,
+    /// Raised by every change to the stage.
+    pub version: i32,
 }
 
 impl From<pipeline_stage::Model> for PipelineStage {
@@ -47,6 +53,9 @@ impl From<pipeline_stage::Model> for PipelineStage {
             kind: StageKind::parse(&model.kind).unwrap_or(StageKind::Open),
             max_days_in_stage: model.max_days_in_stage,
             archived: model.archived,
+            created_at: model.created_at.into(),
+            updated_at: model.updated_at.into(),
+            version: model.version,
         }
     }
 }

@@ -483,6 +483,8 @@ fn collect(
                     reverse_reason: None,
                     created_by: *pick(rng, &people.finance),
                     created_at: recorded,
+                    updated_at: recorded,
+                    version: 1,
                 }
                 .into(),
             );

@@ -45,7 +45,8 @@ pub struct VisitTask {
     pub cancel_reason: Option<String>,
     /// When the visit was marked missed.
     pub missed_at: Option<Instant>,
-    /// The open lead the visit works on.
+    /// The lead's id.
+    #[graphql(deprecation = "Use `lead { id }`.")]
     pub lead_id: Option<ID>,
     /// When the task was planned.
     pub created_at: Instant,
@@ -127,6 +128,17 @@ pub struct VisitCheckOut {
 
 #[ComplexObject]
 impl VisitTask {
+    /// The open lead the visit works on; null when none, or no longer visible to you.
+    async fn lead(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::leads::types::Lead>> {
+        let Some(id) = self.model.lead_id else {
+            return Ok(None);
+        };
+        crate::leads::loaders::lead(ctx, id).await
+    }
+
     /// The rep who makes the visit.
     async fn assignee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         crate::users::loaders::user(ctx, self.model.assignee_id).await

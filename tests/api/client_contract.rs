@@ -294,3 +294,105 @@ async fn times_are_written_in_utc_with_milliseconds_and_read_with_any_offset() {
     }
     assert!(shanghai["errors"].is_null(), "{shanghai}");
 }
+
+/// The `type … implements Node` blocks of the served schema, with their field lines.
+fn node_types(sdl: &str) -> Vec<(String, Vec<String>)> {
+    let mut types = Vec::new();
+    let mut current: Option<(String, Vec<String>)> = None;
+    for line in sdl.lines() {
+        if let Some(rest) = line.strip_prefix("type ")
+            && line.contains("implements")
+            && line.contains("Node")
+        {
+            current = Some((
+                rest.split_whitespace().next().unwrap().to_owned(),
+                Vec::new(),
+            ));
+        } else if line.starts_with('}') {
+            types.extend(current.take());
+        } else if let Some((_, fields)) = &mut current {
+            fields.push(line.trim().to_owned());
+        }
+    }
+    types
+}
+
+#[test]
+fn every_node_type_says_when_it_was_created_and_last_changed() {
+    let types = node_types(&salesgraph::graphql::sdl());
+    assert!(types.len() >= 15, "{types:?}");
+    for (name, fields) in types {
+        for field in ["createdAt: DateTime!", "updatedAt: DateTime!"] {
+            assert!(fields.iter().any(|f| f == field), "{name} lacks {field}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn ids_that_name_records_are_objects_too() {
+    let app = TestApp::spawn().await;
+    let books = crate::fixtures::books(&app).await;
+    let rep = &books.rep.token;
+    let customer = crate::fixtures::customer(&app, &books, "Acme Pumps").await;
+
+    let contact = app
+        .gql(
+            Some(rep),
+            "mutation($c: ID!) { addContact(input: {customerId: $c, name: \"Li Wei\"}) { contact { customer { id name } } } }",
+            json!({"c": customer}),
+        )
+        .await;
+    let follow_up = app
+        .gql(
+            Some(rep),
+            "mutation($c: ID!) { logFollowUp(input: {subjectId: $c, kind: CALL, content: \"Called about the pumps\"}) { followUp { subject { __typename ... on Customer { id name } } } } }",
+            json!({"c": customer}),
+        )
+        .await;
+    let contract = crate::fixtures::approved(&app, &books, &customer, "1000.00").await;
+    crate::fixtures::set_plan(
+        &app,
+        &books.finance.token,
+        &contract,
+        json!([{"dueDate": "2026-11-01", "amount": "1000.00"}]),
+    )
+    .await;
+    let by = |group: &str| {
+        let query = format!(
+            "{{ receivablesAging(input: {{groupBy: {group}}}) {{ rows {{ group {{ __typename \
+             ... on Customer {{ name }} ... on User {{ id }} ... on Team {{ name }} ... on Region {{ name }} }} }} }} }}"
+        );
+        let app = &app;
+        let token = books.finance.token.clone();
+        async move { app.gql(Some(&token), &query, json!({})).await }
+    };
+    let by_customer = by("CUSTOMER").await;
+    let by_owner = by("OWNER").await;
+    let by_team = by("TEAM").await;
+
+    assert_eq!(
+        contact["data"]["addContact"]["contact"]["customer"],
+        json!({"id": customer, "name": "Acme Pumps"}),
+        "{contact}"
+    );
+    assert_eq!(
+        follow_up["data"]["logFollowUp"]["followUp"]["subject"],
+        json!({"__typename": "Customer", "id": customer, "name": "Acme Pumps"}),
+        "{follow_up}"
+    );
+    assert_eq!(
+        by_customer["data"]["receivablesAging"]["rows"][0]["group"],
+        json!({"__typename": "Customer", "name": "Acme Pumps"}),
+        "{by_customer}"
+    );
+    assert_eq!(
+        by_owner["data"]["receivablesAging"]["rows"][0]["group"],
+        json!({"__typename": "User", "id": books.rep.id}),
+        "{by_owner}"
+    );
+    assert_eq!(
+        by_team["data"]["receivablesAging"]["rows"][0]["group"],
+        json!({"__typename": "Team", "name": "Billing"}),
+        "{by_team}"
+    );
+}

@@ -183,7 +183,7 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
         )
         .await;
     }
-    let query = "query($n: Int!) { customers(first: $n) { nodes { name owner { email } contacts { name } followUps { content author { email } } } } }";
+    let query = "query($n: Int!) { customers(first: $n) { nodes { name owner { email } contacts { name customer { name } } followUps { content author { email } subject { __typename ... on Customer { name } } } } } }";
     app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
 
     app.take_statement_count();

@@ -373,13 +373,13 @@ async fn a_manager_sees_exactly_their_teams_leads_and_assigns_them() {
     let notes = app
         .gql(
             Some(&colleague.token),
-            "{ notifications(unreadOnly: true) { totalCount nodes { kind subjectId } } }",
+            "{ notifications(unreadOnly: true) { totalCount nodes { kind subjectId subject { __typename ... on Lead { id } } } } }",
             json!({}),
         )
         .await;
     assert_eq!(
         notes["data"]["notifications"]["nodes"][0],
-        json!({"kind": "LEAD_ASSIGNED", "subjectId": mine})
+        json!({"kind": "LEAD_ASSIGNED", "subjectId": mine, "subject": {"__typename": "Lead", "id": mine}})
     );
 }
 

@@ -13,7 +13,7 @@ mod on_site;
 mod planning;
 
 const FIELDS: &str = "id version status purpose plannedStart plannedEnd localDate address \
-    location { lat lng } leadId cancelledAt cancelReason missedAt updatedAt \
+    location { lat lng } leadId lead { id } cancelledAt cancelReason missedAt updatedAt \
     checkIn { at deviceTime accuracyMeters distanceMeters onSite verified location { lat lng } } \
     checkOut { at deviceTime summary outcome nextStep durationMinutes } \
     assignee { id } createdBy { id } customer { id name } contact { id name } \

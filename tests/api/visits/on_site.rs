@@ -239,6 +239,10 @@ async fn check_out_logs_a_follow_up_renews_the_lead_and_plans_the_next_visit() {
         ),
     )
     .await;
+    assert_eq!(
+        task["lead"]["id"], lead_id,
+        "the visit's lead, as an object"
+    );
     let id = task["id"].clone();
     let arrived = now(&app);
     check_in(
