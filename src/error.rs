@@ -82,9 +82,15 @@ pub struct AppError {
     pub current_version: Option<i32>,
     pub existing_id: Option<String>,
     pub retry_after_seconds: Option<i64>,
+    /// Further input errors of the same request, each reported as an error of its own.
+    pub more: Box<[AppError]>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Where the further errors of one input travel from a resolver to the response, which lists
+/// each as an error of its own (and drops this entry).
+pub const MORE_ERRORS: &str = "moreErrors";
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
@@ -95,7 +101,14 @@ impl AppError {
             current_version: None,
             existing_id: None,
             retry_after_seconds: None,
+            more: Box::default(),
         }
+    }
+
+    /// This error with `more` of the same input reported beside it.
+    pub fn with_more(mut self, more: Vec<AppError>) -> Self {
+        self.more = more.into_boxed_slice();
+        self
     }
 
     pub fn unauthenticated() -> Self {
@@ -242,6 +255,7 @@ impl From<AppError> for async_graphql::Error {
             current_version,
             existing_id,
             retry_after_seconds,
+            more,
         } = err;
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", code.as_str());
@@ -259,6 +273,31 @@ impl From<AppError> for async_graphql::Error {
             }
             if code == ErrorCode::ServiceUnavailable {
                 ext.set("retryable", true);
+            }
+            if !more.is_empty() {
+                let others = more
+                    .into_vec()
+                    .into_iter()
+                    .map(|other| {
+                        let mut fields = async_graphql::indexmap::IndexMap::new();
+                        fields.insert(
+                            async_graphql::Name::new("message"),
+                            async_graphql::Value::from(other.message),
+                        );
+                        fields.insert(
+                            async_graphql::Name::new("code"),
+                            async_graphql::Value::from(other.code.as_str()),
+                        );
+                        if let Some(field) = other.field {
+                            fields.insert(
+                                async_graphql::Name::new("field"),
+                                async_graphql::Value::from(field),
+                            );
+                        }
+                        async_graphql::Value::Object(fields)
+                    })
+                    .collect::<Vec<_>>();
+                ext.set(MORE_ERRORS, async_graphql::Value::List(others));
             }
         })
     }

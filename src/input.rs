@@ -6,6 +6,33 @@ use serde::Serialize;
 
 use crate::error::{AppError, AppResult};
 
+/// The input errors of one request, collected so that all of them are reported at once (a bad
+/// e-mail and a short password: two errors, each with its field), not only the first.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<AppError>);
+
+impl Problems {
+    /// The value of `result`, or `None` with its error kept.
+    pub fn check<T>(&mut self, result: AppResult<T>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    /// `Ok` when nothing was wrong; otherwise the first error, carrying the others.
+    pub fn finish(self) -> AppResult<()> {
+        let mut errors = self.0.into_iter();
+        match errors.next() {
+            None => Ok(()),
+            Some(first) => Err(first.with_more(errors.collect())),
+        }
+    }
+}
+
 /// Trimmed text of at least one and at most a given number of characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Text(String);

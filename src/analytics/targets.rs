@@ -64,12 +64,16 @@ async fn team_of(db: &impl ConnectionTrait, id: Uuid) -> AppResult<team::Model> 
 }
 
 /// Whether the viewer may set the target of `subject`: admins any; managers their teams' and
-/// their team members'. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`.
+/// their team members'. A role that never sets targets is `FORBIDDEN` whatever it names; for a
+/// manager, a team or user outside their teams answers exactly as a missing one (`NOT_FOUND` on
+/// `input.scopeId`), so that the answer tells nothing of ids beyond their reach. Errors:
+/// `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`.
 async fn check_setter(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     subject: &Subject,
 ) -> AppResult<()> {
+    let sets_targets = matches!(viewer.role, Role::Admin | Role::SalesManager);
     match subject {
         Subject::Company | Subject::Region(_) => {
             if viewer.role == Role::Admin {
@@ -78,20 +82,21 @@ async fn check_setter(
                 Err(AppError::forbidden())
             }
         }
+        _ if !sets_targets => Err(AppError::forbidden()),
         Subject::Team(id) => {
-            let team = team_of(db, *id)
-                .await
-                .map_err(|e| e.with_field("input.scopeId"))?;
-            match viewer.role {
-                Role::Admin => Ok(()),
-                Role::SalesManager if team.manager_id == Some(viewer.user_id) => Ok(()),
-                _ => Err(AppError::forbidden()),
+            let team = team_of(db, *id).await.ok().filter(|team| {
+                viewer.role == Role::Admin || team.manager_id == Some(viewer.user_id)
+            });
+            match team {
+                Some(_) => Ok(()),
+                None => Err(AppError::not_found("Team").with_field("input.scopeId")),
             }
         }
         Subject::User(id) => {
             let member = user::Entity::find_by_id(*id)
                 .one(db)
                 .await?
+                .filter(|member| viewer.role == Role::Admin || viewer.manages(member.team_id))
                 .ok_or_else(|| AppError::not_found("User").with_field("input.scopeId"))?;
             if member.role != Role::SalesRep.as_str() && member.role != Role::SalesManager.as_str()
             {
@@ -100,11 +105,7 @@ async fn check_setter(
                     "Targets are set for sales reps and managers",
                 ));
             }
-            match viewer.role {
-                Role::Admin => Ok(()),
-                Role::SalesManager if viewer.manages(member.team_id) => Ok(()),
-                _ => Err(AppError::forbidden()),
-            }
+            Ok(())
         }
     }
 }

@@ -91,8 +91,57 @@ fn cap_errors(response: &mut Response) {
     response.errors.push(summary);
 }
 
+/// Lists the further input errors a resolver's error carries (`AppError::more`) as errors of
+/// their own, at the same path and location.
+fn spread_more(response: &mut Response) {
+    if !response.errors.iter().any(|error| {
+        error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get(crate::error::MORE_ERRORS).is_some())
+    }) {
+        return;
+    }
+    let mut spread = Vec::with_capacity(response.errors.len());
+    for mut error in std::mem::take(&mut response.errors) {
+        let more = error.extensions.as_mut().and_then(|ext| {
+            let more = ext.get(crate::error::MORE_ERRORS).cloned();
+            ext.unset(crate::error::MORE_ERRORS);
+            more
+        });
+        let (locations, path) = (error.locations.clone(), error.path.clone());
+        spread.push(error);
+        let Some(Value::List(others)) = more else {
+            continue;
+        };
+        for other in others {
+            let Value::Object(fields) = other else {
+                continue;
+            };
+            let text = |key: &str| match fields.get(key) {
+                Some(Value::String(text)) => Some(text.clone()),
+                _ => None,
+            };
+            let mut extra = ServerError::new(text("message").unwrap_or_default(), None);
+            extra.locations.clone_from(&locations);
+            extra.path.clone_from(&path);
+            let extensions = extra.extensions.get_or_insert_with(Default::default);
+            extensions.set(
+                "code",
+                text("code").unwrap_or_else(|| ErrorCode::BadUserInput.as_str().to_owned()),
+            );
+            if let Some(field) = text("field") {
+                extensions.set("field", field);
+            }
+            spread.push(extra);
+        }
+    }
+    response.errors = spread;
+}
+
 /// Codes whatever is still uncoded, caps the number of errors and stamps the request id.
 fn finish(mut response: Response, request_id: Option<&str>) -> Response {
+    spread_more(&mut response);
     drop_echoes(&mut response);
     cap_errors(&mut response);
     for error in &mut response.errors {

@@ -56,17 +56,26 @@ pub struct PreparedUser {
 /// Validates a new user and hashes the password (outside any transaction: hashing is slow).
 /// Errors: `BAD_USER_INPUT`.
 pub async fn prepare_user(state: &AppState, new: NewUser) -> AppResult<PreparedUser> {
-    let email = parse_email(&new.email, "input.email")?;
-    let display_name = parse_display_name(&new.display_name, "input.displayName")?;
-    passwords::validate_policy(
+    // Every field is checked, and every problem reported together.
+    let mut problems = crate::input::Problems::default();
+    let email = problems.check(parse_email(&new.email, "input.email"));
+    let display_name = problems.check(parse_display_name(&new.display_name, "input.displayName"));
+    problems.check(passwords::validate_policy(
         &new.password,
         "input.password",
         state.config.password_min_chars,
-        &[&email, &display_name],
-    )?;
+        &[
+            email.as_deref().unwrap_or(&new.email),
+            display_name.as_deref().unwrap_or(&new.display_name),
+        ],
+    ));
     let timezone = match &new.timezone {
-        Some(tz) => parse_timezone(tz, "input.timezone")?,
-        None => state.config.default_timezone.name().to_owned(),
+        Some(tz) => problems.check(parse_timezone(tz, "input.timezone")),
+        None => Some(state.config.default_timezone.name().to_owned()),
+    };
+    problems.finish()?;
+    let (Some(email), Some(display_name), Some(timezone)) = (email, display_name, timezone) else {
+        return Err(AppError::internal());
     };
     let password_hash = passwords::hash(state.hasher, new.password).await?;
     Ok(PreparedUser {

@@ -396,3 +396,40 @@ async fn ids_that_name_records_are_objects_too() {
         "{by_team}"
     );
 }
+
+#[tokio::test]
+async fn every_problem_of_one_input_is_reported_at_once_each_on_its_field() {
+    let app = TestApp::spawn().await;
+
+    let body = app
+        .admin(
+            "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
+            json!({"input": {"email": "not an address", "displayName": " ", "role": "SALES_REP",
+                             "password": "short", "timezone": "Mars/Olympus"}}),
+        )
+        .await;
+
+    let errors = body["errors"].as_array().unwrap();
+    let fields: Vec<&str> = errors
+        .iter()
+        .map(|e| e["extensions"]["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "input.email",
+            "input.displayName",
+            "input.password",
+            "input.timezone"
+        ],
+        "{body}"
+    );
+    for error in errors {
+        assert_eq!(error["extensions"]["code"], "BAD_USER_INPUT", "{body}");
+        assert_eq!(error["path"], json!(["createUser"]), "{body}");
+        assert!(error["extensions"]["requestId"].is_string(), "{body}");
+        assert!(error["extensions"].get("moreErrors").is_none(), "{body}");
+    }
+    let users = app.admin("{ users { totalCount } }", json!({})).await;
+    assert_eq!(users["data"]["users"]["totalCount"], 1, "only the admin");
+}

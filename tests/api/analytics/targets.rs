@@ -64,15 +64,42 @@ async fn targets_are_set_by_the_right_roles_and_allocations_show_imbalance() {
             "FORBIDDEN",
             None,
         ),
+        // Another team, another team's rep and ids that never existed answer alike.
         (
             set(&app, &east_token, "2026-Q4", "TEAM", Some(&west), "1").await,
-            "FORBIDDEN",
-            None,
+            "NOT_FOUND",
+            Some("input.scopeId"),
+        ),
+        (
+            set(
+                &app,
+                &east_token,
+                "2026-Q4",
+                "TEAM",
+                Some(&never("Team")),
+                "1",
+            )
+            .await,
+            "NOT_FOUND",
+            Some("input.scopeId"),
         ),
         (
             set(&app, &east_token, "2026-Q4", "USER", Some(&cid.id), "1").await,
-            "FORBIDDEN",
-            None,
+            "NOT_FOUND",
+            Some("input.scopeId"),
+        ),
+        (
+            set(
+                &app,
+                &east_token,
+                "2026-Q4",
+                "USER",
+                Some(&never("User")),
+                "1",
+            )
+            .await,
+            "NOT_FOUND",
+            Some("input.scopeId"),
         ),
         (
             set(&app, &ann.token, "2026-Q4", "USER", Some(&ann.id), "1").await,
@@ -232,4 +259,11 @@ async fn allocations_balance_or_lack_a_target_for_a_year() {
         (Some("NO_TARGET"), true, true, Some("1000.00")),
         "the team has no 2026 target; its member has: {east_team}"
     );
+}
+
+/// A well-formed id of `kind` that names nothing.
+fn never(kind: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{kind}:0193e6b0-0000-7000-8000-000000000000"))
 }
