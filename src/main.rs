@@ -169,12 +169,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             password,
             timezone,
         } => {
-            let db = db::connect(&config)
-                .await
-                .map_err(|e| format!("connecting: {e}"))?;
-            db::migrate(&db)
-                .await
-                .map_err(|e| format!("migrating: {e}"))?;
+            let db = connect_migrated(&config).await?;
             let state = build_state(db, config, Arc::new(SystemClock))
                 .await
                 .map_err(|e| e.to_string())?;
@@ -201,12 +196,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("reading {}: {e}", manifest.display()))?;
             let documents =
                 salesgraph::trusted_documents::parse_manifest(&text).map_err(|e| e.message)?;
-            let db = db::connect(&config)
-                .await
-                .map_err(|e| format!("connecting: {e}"))?;
-            db::migrate(&db)
-                .await
-                .map_err(|e| format!("migrating: {e}"))?;
+            let db = connect_migrated(&config).await?;
             let added =
                 salesgraph::trusted_documents::register(&db, &documents, chrono::Utc::now())
                     .await
@@ -220,6 +210,17 @@ async fn run(cli: Cli) -> Result<(), String> {
         Command::SeedBench { scale, seed, today } => seed_bench(config, scale, seed, today).await,
         Command::Serve => serve(config).await,
     }
+}
+
+/// A connection to the configured database, its migrations applied (for commands that write).
+async fn connect_migrated(config: &Config) -> Result<sea_orm::DatabaseConnection, String> {
+    let db = db::connect(config)
+        .await
+        .map_err(|e| format!("connecting: {e}"))?;
+    db::migrate(&db)
+        .await
+        .map_err(|e| format!("migrating: {e}"))?;
+    Ok(db)
 }
 
 async fn seed_bench(

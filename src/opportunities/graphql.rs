@@ -1,7 +1,7 @@
 //! Resolvers for the pipeline, and the live stage-change subscription.
 //!
-//! Over 500 lines: pipeline queries, mutations and the live subscription; issue 19 splits the
-//! subscription off.
+//! Over 500 lines: the pipeline's queries, mutations and live subscription, each resolver a
+//! thin call into the service; the inputs and payloads live in `inputs.rs`.
 
 use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, Object, Subscription};

@@ -210,12 +210,6 @@ async fn no_malformed_request_answers_internal_server_error() {
 async fn a_lookup_of_a_missing_record_is_null_beside_the_rest_of_the_answer() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
-    // Well-formed ids of each type that name nothing.
-    let missing = |kind: &str| {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(format!("{kind}:0193e6b0-0000-7000-8000-000000000000"))
-    };
     let lookups = [
         ("customer", "Customer"),
         ("lead", "Lead"),
@@ -229,7 +223,7 @@ async fn a_lookup_of_a_missing_record_is_null_beside_the_rest_of_the_answer() {
         let query = format!("query($id: ID!) {{ {field}(id: $id) {{ id }} me {{ id }} }}");
 
         let body = app
-            .gql(Some(&rep.token), &query, json!({"id": missing(kind)}))
+            .gql(Some(&rep.token), &query, json!({"id": missing_id(kind)}))
             .await;
 
         assert!(body["data"][field].is_null(), "{field}: {body}");

@@ -477,3 +477,10 @@ pub fn error_code(body: &Value) -> Option<&str> {
 pub fn error_field(body: &Value) -> Option<&str> {
     body["errors"][0]["extensions"]["field"].as_str()
 }
+
+/// A well-formed global id of `kind` (`"Customer"`, `"User"`, …) that names nothing.
+pub fn missing_id(kind: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{kind}:0193e6b0-0000-7000-8000-000000000000"))
+}

@@ -76,7 +76,7 @@ async fn targets_are_set_by_the_right_roles_and_allocations_show_imbalance() {
                 &east_token,
                 "2026-Q4",
                 "TEAM",
-                Some(&never("Team")),
+                Some(&missing_id("Team")),
                 "1",
             )
             .await,
@@ -94,7 +94,7 @@ async fn targets_are_set_by_the_right_roles_and_allocations_show_imbalance() {
                 &east_token,
                 "2026-Q4",
                 "USER",
-                Some(&never("User")),
+                Some(&missing_id("User")),
                 "1",
             )
             .await,
@@ -259,11 +259,4 @@ async fn allocations_balance_or_lack_a_target_for_a_year() {
         (Some("NO_TARGET"), true, true, Some("1000.00")),
         "the team has no 2026 target; its member has: {east_team}"
     );
-}
-
-/// A well-formed id of `kind` that names nothing.
-fn never(kind: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .encode(format!("{kind}:0193e6b0-0000-7000-8000-000000000000"))
 }
