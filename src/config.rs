@@ -240,6 +240,14 @@ pub struct Config {
     /// committing during the read come again in the next sync.
     #[arg(long, env = "SALESGRAPH_SYNC_OVERLAP_SECS", default_value_t = 60)]
     pub sync_overlap_secs: i64,
+    /// Days an offline sync may lie behind: a delta from longer ago answers `resyncRequired`
+    /// (the log of what left callers' views is kept this long).
+    #[arg(long, env = "SALESGRAPH_SYNC_RETENTION_DAYS", default_value_t = 30)]
+    pub sync_retention_days: i64,
+    /// The most ids one sync delta names in `removedIds`; past it the delta answers
+    /// `resyncRequired` instead.
+    #[arg(long, env = "SALESGRAPH_SYNC_MAX_REMOVED_IDS", default_value_t = 1000)]
+    pub sync_max_removed_ids: u64,
     /// Days past due at which an installment's owner and finance are reminded, once each
     /// (0 = on the due date), comma-separated.
     #[arg(

@@ -231,3 +231,24 @@ async fn stored<T: DeserializeOwned>(
         .map(Some)
         .map_err(|_| AppError::internal())
 }
+
+/// Errors `DUPLICATE` on `input.clientId` when a row of `E` already has the id a client chose
+/// for a new record. (A retried create carrying that id is answered by its idempotency key,
+/// made of the id when the client sent none, before this is asked.)
+pub async fn check_client_id<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    client_id: Option<Uuid>,
+) -> AppResult<()>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    let Some(id) = client_id else { return Ok(()) };
+    if E::find_by_id(id).one(db).await?.is_some() {
+        return Err(AppError::duplicate(
+            "input.clientId",
+            "This client id names another record; generate a new one",
+        ));
+    }
+    Ok(())
+}

@@ -19,7 +19,8 @@ pub use crate::sweeps::{SweepReport, claim_period};
 const HOUSEKEEPING_LOCK: i64 = 0x5341_4c45_0001;
 
 /// Deletes what no rule needs any more: idempotency keys past retention, refresh tokens
-/// expired for a day, and login failures outside the throttling window.
+/// expired for a day, login failures outside the throttling window, and sync changes older
+/// than a sync may lie behind.
 pub async fn housekeeping(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepReport> {
     let key_cutoff = now - chrono::Duration::days(state.config.idempotency_retention_days);
     let token_cutoff = now - chrono::Duration::days(1);
@@ -42,10 +43,12 @@ pub async fn housekeeping(state: &AppState, now: DateTime<Utc>) -> AppResult<Swe
         .exec(&txn)
         .await?
         .rows_affected;
+    let sync_cutoff = now - chrono::Duration::days(state.config.sync_retention_days.max(1));
+    let sync_changes = crate::sync::prune(&txn, sync_cutoff).await?;
     txn.commit().await?;
     Ok(SweepReport {
         ran: true,
-        affected: keys + tokens + failures,
+        affected: keys + tokens + failures + sync_changes,
     })
 }
 

@@ -46,6 +46,7 @@ pub mod sockets;
 pub mod state;
 pub mod statements;
 pub mod sweeps;
+pub mod sync;
 pub mod trusted_documents;
 pub mod users;
 pub mod versioned;

@@ -77,6 +77,20 @@ fn owned_by<C: ColumnTrait>(viewer: &Viewer, owner: C, finance_reads: bool) -> C
     }
 }
 
+/// Links to records through `principal` (a user, or none for the lead pool) that the viewer
+/// saw records through: their own, their team members' (managers), the pool (sales roles and
+/// admins); every link for admins, and for finance where it reads every record (`reads_all`).
+/// Offline sync names a record as removed only when it left through such a link.
+pub fn links_seen<C: ColumnTrait>(viewer: &Viewer, principal: C, reads_all: bool) -> Condition {
+    let pool = match viewer.role {
+        Role::Finance => nothing(),
+        _ => Condition::all().add(principal.is_null()),
+    };
+    Condition::any()
+        .add(owned_by(viewer, principal, reads_all))
+        .add(pool)
+}
+
 /// Customers: admins and finance see all; managers their teams'; reps their own.
 pub fn customers(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::customer::Column::OwnerId, true)

@@ -55,6 +55,9 @@ pub async fn build(
         iterations: config.argon2_iterations,
     };
     let secret = jwt_secret(&db, &config, clock.now()).await?;
+    // One overlap back: the `serverTime` of the very first read lies that far back too.
+    let log_start = clock.now() - chrono::Duration::seconds(config.sync_overlap_secs.max(0));
+    crate::sync::mark_start(&db, log_start).await?;
     let jwt = JwtKeys::new(secret.as_bytes(), &config.jwt_issuer, &config.jwt_audience);
     let refresh_successors = tokens::SuccessorKey::new(secret.as_bytes())?;
     let dummy_password_hash = passwords::hash(hasher, tokens::random_secret()).await?;

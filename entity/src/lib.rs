@@ -28,6 +28,7 @@ pub mod sales_target;
 pub mod setting;
 pub mod stage_change;
 pub mod sweep_run;
+pub mod sync_change;
 pub mod team;
 pub mod trusted_document;
 pub mod user;

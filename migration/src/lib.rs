@@ -16,6 +16,7 @@ mod m20261201_000010_sweep_runs;
 mod m20261202_000011_covering_report_indexes;
 mod m20261204_000012_trusted_documents;
 mod m20261204_000013_updated_and_versions;
+mod m20261204_000014_sync_changes;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_covering_report_indexes::Migration),
             Box::new(m20261204_000012_trusted_documents::Migration),
             Box::new(m20261204_000013_updated_and_versions::Migration),
+            Box::new(m20261204_000014_sync_changes::Migration),
         ]
     }
 }

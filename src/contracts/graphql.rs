@@ -61,9 +61,18 @@ impl ContractQuery {
             )?,
             statuses: f.statuses,
             search: f.search,
+            updated_since: f.updated_since.map(Into::into),
         };
-        let page = service::list_contracts(&ctx.app().db, viewer, filter, &page).await?;
-        Ok(ContractConnection::from_page(page, Contract::from))
+        let db = &ctx.app().db;
+        let server_time = crate::graphql::sync::server_time(ctx);
+        let since = filter.updated_since;
+        let sync = crate::graphql::sync::fields(ctx, NodeType::Contract, server_time, since, {
+            let filter = &filter;
+            async move |window| service::removed_contracts(db, viewer, filter, window).await
+        })
+        .await?;
+        let page = service::list_contracts(db, viewer, filter, &page).await?;
+        Ok(ContractConnection::from_page(page, Contract::from).with_sync(sync))
     }
 
     /// One contract by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
@@ -145,7 +154,7 @@ impl ContractMutation {
             end_date: crate::customers::graphql::change(input.end_date, |d| Ok(d.0))?,
             terms: input.terms,
         };
-        let contract = service::update_contract(
+        let changed = service::update_contract(
             ctx.app(),
             viewer,
             id,
@@ -153,10 +162,12 @@ impl ContractMutation {
             changes,
             input.idempotency_key,
         )
-        .await?;
-        Ok(UpdateContractPayload {
-            contract: contract.into(),
+        .await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_contract(db, viewer, id).await
         })
+        .await
     }
 
     /// Calls off a draft, rejected or approved contract.
@@ -168,18 +179,21 @@ impl ContractMutation {
         input: CancelContractInput,
     ) -> async_graphql::Result<CancelContractPayload> {
         let viewer = ctx.viewer()?;
-        let contract = crate::flows::contract_cancellation::cancel(
+        let id = contract_id(&input.id)?;
+        let changed = crate::flows::contract_cancellation::cancel(
             ctx.app(),
             viewer,
-            contract_id(&input.id)?,
+            id,
             input.expected_version,
             input.reason,
             input.idempotency_key,
         )
-        .await?;
-        Ok(CancelContractPayload {
-            contract: contract.into(),
+        .await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_contract(db, viewer, id).await
         })
+        .await
     }
 
     /// Records that an approved contract was signed.
@@ -191,18 +205,21 @@ impl ContractMutation {
         input: MarkContractSignedInput,
     ) -> async_graphql::Result<MarkContractSignedPayload> {
         let viewer = ctx.viewer()?;
-        let contract = service::advance(
+        let id = contract_id(&input.id)?;
+        let changed = service::advance(
             ctx.app(),
             viewer,
-            contract_id(&input.id)?,
+            id,
             input.expected_version,
             Progress::Sign(input.signed_date.0),
             input.idempotency_key,
         )
-        .await?;
-        Ok(MarkContractSignedPayload {
-            contract: contract.into(),
+        .await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_contract(db, viewer, id).await
         })
+        .await
     }
 
     /// Closes a signed contract as delivered.
@@ -214,17 +231,20 @@ impl ContractMutation {
         input: CompleteContractInput,
     ) -> async_graphql::Result<CompleteContractPayload> {
         let viewer = ctx.viewer()?;
-        let contract = service::advance(
+        let id = contract_id(&input.id)?;
+        let changed = service::advance(
             ctx.app(),
             viewer,
-            contract_id(&input.id)?,
+            id,
             input.expected_version,
             Progress::Complete,
             input.idempotency_key,
         )
-        .await?;
-        Ok(CompleteContractPayload {
-            contract: contract.into(),
+        .await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_contract(db, viewer, id).await
         })
+        .await
     }
 }

@@ -8,7 +8,7 @@ pub(crate) use super::approval::check_snapshot;
 pub use super::approval::{Settlement, Snapshot};
 pub(crate) use super::approval::{lock_for_approval, settle};
 pub use super::lifecycle::{Begun, Lifecycle, Progress, StepInProgress, advance, begin_step};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, Set,
@@ -244,15 +244,35 @@ pub struct ContractFilter {
     pub owner_id: Option<Uuid>,
     pub statuses: Option<Vec<ContractStatus>>,
     pub search: Option<String>,
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Visible contracts, filtered, newest first. Errors: `BAD_USER_INPUT` (paging).
+/// Visible contracts, filtered, newest first; with `updated_since`, the delta since then.
+/// Errors: `BAD_USER_INPUT` (paging, search).
 pub async fn list_contracts(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: ContractFilter,
     page: &PageRequest,
 ) -> AppResult<Page<contract::Model>> {
+    let shown = shown_contracts(viewer, &filter)?;
+    let condition = crate::sync::delta::<Contracts>(shown, filter.updated_since);
+    pagination::fetch_sorted(
+        db,
+        Contracts::find().filter(condition),
+        contract::Column::Id,
+        pagination::SortKey::Id,
+        true,
+        page,
+        |_| 0,
+        |c| c.id,
+    )
+    .await
+}
+
+/// The contracts of the list: visible and matching `filter` (its `updated_since` aside).
+/// Errors: `BAD_USER_INPUT` (search).
+fn shown_contracts(viewer: &Viewer, filter: &ContractFilter) -> AppResult<Condition> {
     use sea_orm::sea_query::Expr;
     let mut condition = Condition::all().add(policy::contracts(viewer));
     if let Some(id) = filter.customer_id {
@@ -264,7 +284,7 @@ pub async fn list_contracts(
     if let Some(id) = filter.owner_id {
         condition = condition.add(contract::Column::OwnerId.eq(id));
     }
-    if let Some(statuses) = filter.statuses {
+    if let Some(statuses) = &filter.statuses {
         condition =
             condition.add(contract::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
     }
@@ -282,17 +302,20 @@ pub async fn list_contracts(
                 )),
         );
     }
-    pagination::fetch_sorted(
-        db,
-        Contracts::find().filter(condition),
-        contract::Column::Id,
-        pagination::SortKey::Id,
-        true,
-        page,
-        |_| 0,
-        |c| c.id,
-    )
-    .await
+    Ok(condition)
+}
+
+/// The contracts that left the list of `filter` in `window` (see [`crate::sync::removed`]).
+/// Errors: `BAD_USER_INPUT` (search).
+pub async fn removed_contracts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &ContractFilter,
+    window: crate::sync::Window,
+) -> AppResult<crate::sync::Removed> {
+    let shown = shown_contracts(viewer, filter)?;
+    let visible = policy::contracts(viewer);
+    crate::sync::removed::<Contracts>(db, viewer, window, visible, shown).await
 }
 
 /// Which parent a batch of contracts is loaded for.

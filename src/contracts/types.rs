@@ -174,7 +174,7 @@ impl From<contract::Model> for Contract {
     }
 }
 
-crate::connection_types!(ContractConnection, ContractEdge, Contract);
+crate::connection_types!(ContractConnection, ContractEdge, Contract, synced);
 
 /// Filters for `contracts`; all given filters must match.
 #[derive(InputObject, Debug, Default)]
@@ -189,6 +189,9 @@ pub struct ContractFilter {
     pub statuses: Option<Vec<ContractStatus>>,
     /// Text contained in the title or number, ignoring case.
     pub search: Option<String>,
+    /// Only contracts changed at or after this time, and those whose visibility to you changed
+    /// (incremental sync: pass the `serverTime` of the previous sync; see `removedIds`).
+    pub updated_since: Option<Instant>,
 }
 
 /// A contract to draft.
@@ -303,4 +306,11 @@ pub struct MarkContractSignedPayload {
 pub struct CompleteContractPayload {
     /// The completed contract.
     pub contract: Contract,
+}
+
+crate::payload_from_model! {
+    UpdateContractPayload { contract } <- entity::contract::Model;
+    CancelContractPayload { contract } <- entity::contract::Model;
+    MarkContractSignedPayload { contract } <- entity::contract::Model;
+    CompleteContractPayload { contract } <- entity::contract::Model;
 }

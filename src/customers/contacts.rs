@@ -26,6 +26,8 @@ pub struct NewContact {
     pub title: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The id the client chose for the contact.
+    pub client_id: Option<Uuid>,
 }
 
 /// Inserts a contact under `customer_id` (no authorization).
@@ -42,8 +44,9 @@ pub(crate) async fn insert_contact(
     if let Some(email) = &email {
         crate::input::parse_email(email, "input.email")?;
     }
+    crate::idempotency::check_client_id::<contact::Entity>(db, new.client_id).await?;
     Ok(contact::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::ids::new_id(new.client_id)),
         customer_id: Set(customer_id),
         name: Set(name),
         title: Set(optional_text(new.title.as_deref(), "input.title", 100)?),
@@ -74,7 +77,7 @@ pub async fn add_contact(
     let call = IdempotentCall::new(
         viewer.user_id,
         "addContact",
-        idempotency_key,
+        crate::ids::create_key(idempotency_key, new.client_id),
         &(customer_id, &new),
     )?;
     let now = state.clock.now();

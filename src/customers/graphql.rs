@@ -86,8 +86,16 @@ impl CustomerQuery {
             search: filter.search,
             updated_since: filter.updated_since.map(Into::into),
         };
-        let page = service::list_customers(&ctx.app().db, viewer, filter, &page).await?;
-        Ok(CustomerConnection::from_page(page, Customer::from))
+        let db = &ctx.app().db;
+        let server_time = crate::graphql::sync::server_time(ctx);
+        let since = filter.updated_since;
+        let sync = crate::graphql::sync::fields(ctx, NodeType::Customer, server_time, since, {
+            let filter = &filter;
+            async move |window| service::removed_customers(db, viewer, filter, window).await
+        })
+        .await?;
+        let page = service::list_customers(db, viewer, filter, &page).await?;
+        Ok(CustomerConnection::from_page(page, Customer::from).with_sync(sync))
     }
 
     /// One customer by id, with its whole story; `null` with a `NOT_FOUND` error when missing or not yours to see.
@@ -162,6 +170,7 @@ impl CustomerMutation {
                 .map(|l| point(l, "input.location"))
                 .transpose()?,
             grade: input.grade.map(|g| g.as_str().to_owned()),
+            client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
         let customer =
             service::create_customer(ctx.app(), viewer, new, input.idempotency_key).await?;
@@ -192,12 +201,13 @@ impl CustomerMutation {
                 .map(|id| decode_id(&id, NodeType::User, "input.ownerId"))
                 .transpose()?,
         };
-        let customer =
-            service::update_customer(ctx.app(), viewer, id, input.expected_version, changes)
-                .await?;
-        Ok(UpdateCustomerPayload {
-            customer: customer.into(),
+        let changed =
+            service::update_customer(ctx.app(), viewer, id, input.expected_version, changes).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_customer(db, viewer, id).await
         })
+        .await
     }
 
     /// Adds a contact to a customer you may see.
@@ -214,6 +224,7 @@ impl CustomerMutation {
             title: input.title,
             phone: input.phone,
             email: input.email,
+            client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
         let contact =
             service::add_contact(ctx.app(), viewer, customer_id, new, input.idempotency_key)
@@ -239,10 +250,12 @@ impl CustomerMutation {
             phone: change(input.phone, Ok)?,
             email: change(input.email, Ok)?,
         };
-        let contact =
-            service::update_contact(ctx.app(), viewer, id, input.expected_version, changes).await?;
-        Ok(UpdateContactPayload {
-            contact: contact.into(),
+        let changed =
+            service::update_contact(ctx.app(), viewer, id, input.expected_version, changes).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_contact(db, viewer, id).await
         })
+        .await
     }
 }

@@ -25,6 +25,7 @@ use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::search;
 use crate::state::AppState;
+use crate::sync;
 use crate::versioned;
 use entity::customer::{self, Entity as Customers};
 
@@ -40,6 +41,8 @@ pub struct NewCustomer {
     pub address: Option<String>,
     pub location: Option<GeoPoint>,
     pub grade: Option<String>,
+    /// The id the client chose for the customer.
+    pub client_id: Option<Uuid>,
 }
 
 /// Inserts a customer owned by `owner_id` after validating it (no authorization).
@@ -55,8 +58,9 @@ pub(crate) async fn insert_customer(
     {
         return Err(AppError::bad_input("input.grade", "Grade is A, B or C"));
     }
+    crate::idempotency::check_client_id::<Customers>(db, new.client_id).await?;
     Ok(customer::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::ids::new_id(new.client_id)),
         company_key: Set(normalize::company_key(&name).unwrap_or_default()),
         name: Set(name),
         industry: Set(optional_text(
@@ -87,7 +91,8 @@ pub async fn create_customer(
     idempotency_key: Option<String>,
 ) -> AppResult<customer::Model> {
     require_sales_writer(viewer)?;
-    let call = IdempotentCall::new(viewer.user_id, "createCustomer", idempotency_key, &new)?;
+    let key = crate::ids::create_key(idempotency_key, new.client_id);
+    let call = IdempotentCall::new(viewer.user_id, "createCustomer", key, &new)?;
     let now = state.clock.now();
     let id = idempotency::run(&state.db, &call, now, async |txn| {
         let created = insert_customer(txn, viewer.user_id, new, now).await?;
@@ -184,6 +189,10 @@ pub async fn update_customer(
         crate::users::service::check_assignable(&txn, viewer, owner_id, "input.ownerId").await?;
         changed.insert("ownerId".into(), serde_json::json!(owner_id));
         model.owner_id = Set(owner_id);
+        if owner_id != current.owner_id {
+            let former = Some(current.owner_id);
+            crate::sync::link_ended(&txn, crate::sync::Kind::Customer, id, former, now).await?;
+        }
     }
     let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),
@@ -209,33 +218,16 @@ pub struct CustomerFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Visible customers, oldest first. Errors: `BAD_USER_INPUT` (paging).
+/// Visible customers, oldest first; with `updated_since`, the delta since then. Errors:
+/// `BAD_USER_INPUT` (paging, search).
 pub async fn list_customers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: CustomerFilter,
     page: &PageRequest,
 ) -> AppResult<Page<customer::Model>> {
-    let mut condition = Condition::all().add(policy::customers(viewer));
-    if let Some(owner) = filter.owner_id {
-        condition = condition.add(customer::Column::OwnerId.eq(owner));
-    }
-    if let Some(region) = filter.region {
-        condition = condition.add(customer::Column::Region.eq(region));
-    }
-    if let Some(industry) = filter.industry {
-        condition = condition.add(customer::Column::Industry.eq(industry));
-    }
-    if let Some(grade) = filter.grade {
-        condition = condition.add(customer::Column::Grade.eq(grade));
-    }
-    if let Some(since) = filter.updated_since {
-        condition = condition.add(customer::Column::UpdatedAt.gte(since));
-    }
-    if let Some(pattern) = search::pattern(filter.search.as_deref(), "filter.search")? {
-        let name = Expr::col((customer::Entity, customer::Column::Name));
-        condition = condition.add(search::lower_like(name, &pattern));
-    }
+    let condition =
+        sync::delta::<Customers>(shown_customers(viewer, &filter)?, filter.updated_since);
     pagination::fetch(
         db,
         Customers::find().filter(condition),
@@ -244,6 +236,39 @@ pub async fn list_customers(
         |c| c.id,
     )
     .await
+}
+
+/// The customers of the list: visible and matching `filter` (its `updated_since` aside).
+fn shown_customers(viewer: &Viewer, filter: &CustomerFilter) -> AppResult<Condition> {
+    let mut condition = Condition::all().add(policy::customers(viewer));
+    if let Some(owner) = filter.owner_id {
+        condition = condition.add(customer::Column::OwnerId.eq(owner));
+    }
+    if let Some(region) = &filter.region {
+        condition = condition.add(customer::Column::Region.eq(region));
+    }
+    if let Some(industry) = &filter.industry {
+        condition = condition.add(customer::Column::Industry.eq(industry));
+    }
+    if let Some(grade) = &filter.grade {
+        condition = condition.add(customer::Column::Grade.eq(grade));
+    }
+    if let Some(pattern) = search::pattern(filter.search.as_deref(), "filter.search")? {
+        let name = Expr::col((customer::Entity, customer::Column::Name));
+        condition = condition.add(search::lower_like(name, &pattern));
+    }
+    Ok(condition)
+}
+
+/// The customers that left the list of `filter` in `window` (see [`sync::removed`]).
+pub async fn removed_customers(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &CustomerFilter,
+    window: sync::Window,
+) -> AppResult<sync::Removed> {
+    let shown = shown_customers(viewer, filter)?;
+    sync::removed::<Customers>(db, viewer, window, policy::customers(viewer), shown).await
 }
 
 /// Customers by id that the viewer may see.

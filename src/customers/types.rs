@@ -362,6 +362,11 @@ pub struct CreateCustomerInput {
     pub location: Option<LocationInput>,
     /// Priority grade.
     pub grade: Option<Grade>,
+    /// A UUIDv7 your app generated for the new customer (within the last 30 days): the customer
+    /// gets it as its UUID, and any id argument accepts it before you learn the customer's id (so a
+    /// customer made offline needs no id mapping). Retrying with it and the same input answers
+    /// once; a client id another record holds answers `DUPLICATE`.
+    pub client_id: Option<ID>,
     /// Retry key: the same key and input return the first result without a new customer.
     pub idempotency_key: Option<String>,
 }
@@ -402,7 +407,8 @@ pub struct CustomerFilter {
     pub grade: Option<Grade>,
     /// Text contained in the name, ignoring case.
     pub search: Option<String>,
-    /// Only customers changed at or after this time (incremental sync).
+    /// Only customers changed at or after this time, and those whose visibility to you changed
+    /// (incremental sync: pass the `serverTime` of the previous sync; see `removedIds`).
     pub updated_since: Option<Instant>,
 }
 
@@ -419,6 +425,11 @@ pub struct AddContactInput {
     pub phone: Option<String>,
     /// E-mail address.
     pub email: Option<String>,
+    /// A UUIDv7 your app generated for the new contact (within the last 30 days): the contact
+    /// gets it as its UUID, and any id argument accepts it before you learn the contact's id (so a
+    /// contact made offline needs no id mapping). Retrying with it and the same input answers
+    /// once; a client id another record holds answers `DUPLICATE`.
+    pub client_id: Option<ID>,
     /// Retry key: the same key and input return the first result without a second contact.
     pub idempotency_key: Option<String>,
 }
@@ -440,7 +451,7 @@ pub struct UpdateContactInput {
     pub email: MaybeUndefined<String>,
 }
 
-crate::connection_types!(CustomerConnection, CustomerEdge, Customer);
+crate::connection_types!(CustomerConnection, CustomerEdge, Customer, synced);
 
 /// Result of `createCustomer`.
 #[derive(SimpleObject, Debug)]
@@ -468,4 +479,9 @@ pub struct AddContactPayload {
 pub struct UpdateContactPayload {
     /// The contact after the change.
     pub contact: Contact,
+}
+
+crate::payload_from_model! {
+    UpdateCustomerPayload { customer } <- customer::Model;
+    UpdateContactPayload { contact } <- contact::Model;
 }

@@ -78,6 +78,7 @@ async fn convert_in(
                 address: None,
                 location: None,
                 grade: None,
+                client_id: None,
             };
             customers::insert_customer(txn, owner, new, now).await?
         }
@@ -90,6 +91,7 @@ async fn convert_in(
             title: None,
             phone: current.phone.clone(),
             email: current.email.clone(),
+            client_id: None,
         },
         &state.config.default_country_code,
         now,
@@ -108,6 +110,7 @@ async fn convert_in(
                     stage_id: None,
                     forecast_category: None,
                     probability: None,
+                    client_id: None,
                 },
                 Some(id),
                 now,

@@ -47,6 +47,7 @@ impl FollowUpMutation {
             content: input.content,
             occurred_at: input.occurred_at.map(Into::into),
             next_follow_up_at: input.next_follow_up_at.map(Into::into),
+            client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
         let follow_up =
             service::log_follow_up(ctx.app(), viewer, new, input.idempotency_key).await?;

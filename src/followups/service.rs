@@ -30,6 +30,8 @@ pub struct NewFollowUp {
     pub content: String,
     pub occurred_at: Option<DateTime<Utc>>,
     pub next_follow_up_at: Option<DateTime<Utc>>,
+    /// The id the client chose for the follow-up.
+    pub client_id: Option<Uuid>,
 }
 
 /// How far in the future a device clock may put `occurredAt`.
@@ -47,7 +49,8 @@ pub async fn log_follow_up(
     if viewer.role == Role::Finance {
         return Err(AppError::forbidden());
     }
-    let call = IdempotentCall::new(viewer.user_id, "logFollowUp", idempotency_key, &new)?;
+    let key = crate::ids::create_key(idempotency_key, new.client_id);
+    let call = IdempotentCall::new(viewer.user_id, "logFollowUp", key, &new)?;
     let now = state.clock.now();
     let content = crate::input::required_text(&new.content, "input.content", 5000)?;
     let occurred_at = new.occurred_at.unwrap_or(now);
@@ -84,8 +87,9 @@ pub async fn log_follow_up(
                 ("OPPORTUNITY", id, None, Some(deal.customer_id))
             }
         };
+        idempotency::check_client_id::<follow_up::Entity>(txn, new.client_id).await?;
         let created = follow_up::ActiveModel {
-            id: Set(Uuid::now_v7()),
+            id: Set(crate::ids::new_id(new.client_id)),
             subject_type: Set(subject_type.to_owned()),
             subject_id: Set(subject_id),
             lead_id: Set(lead_id),

@@ -116,6 +116,11 @@ pub struct LogFollowUpInput {
     pub occurred_at: Option<Instant>,
     /// When to follow up next.
     pub next_follow_up_at: Option<Instant>,
+    /// A UUIDv7 your app generated for the new follow-up (within the last 30 days): the follow-up
+    /// gets it as its UUID, and any id argument accepts it before you learn the follow-up's id (so a
+    /// follow-up made offline needs no id mapping). Retrying with it and the same input answers
+    /// once; a client id another record holds answers `DUPLICATE`.
+    pub client_id: Option<ID>,
     /// Retry key: the same key and input return the first result without a second follow-up.
     pub idempotency_key: Option<String>,
 }

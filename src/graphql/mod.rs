@@ -1,6 +1,7 @@
 //! The GraphQL schema: roots merged from the domains, limits, and the error safety net.
 
 pub mod batch;
+pub mod conflict;
 pub mod context;
 pub mod documents;
 pub mod errors;
@@ -12,6 +13,7 @@ pub mod pagination;
 pub mod persisted;
 pub mod scalars;
 pub mod scope;
+pub mod sync;
 
 use std::sync::Arc;
 

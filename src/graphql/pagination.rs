@@ -30,10 +30,47 @@ pub fn node_wants(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
         || look.field("nodes").field(field).exists()
 }
 
-/// Declares `$connection` and `$edge` for `$node`, with `$connection::from_page`.
+/// Declares `$connection` and `$edge` for `$node`, with `$connection::from_page`. With
+/// `synced`, the connection also answers what offline sync needs (`serverTime`, `removedIds`,
+/// `resyncRequired`), set by `with_sync`.
 #[macro_export]
 macro_rules! connection_types {
     ($connection:ident, $edge:ident, $node:ty) => {
+        $crate::connection_types!(@define $connection, $edge, $node, {}, {});
+    };
+    ($connection:ident, $edge:ident, $node:ty, synced) => {
+        $crate::connection_types!(@define $connection, $edge, $node, {
+            /// Pass as `filter.updatedSince` in the next sync: when this read began, less the
+            /// sync overlap, so changes committing during the read come again. Keep the one of
+            /// a sync's first page.
+            pub server_time: $crate::graphql::scalars::Instant,
+            /// With `filter.updatedSince`: ids of the records that left this list since then
+            /// (deleted, no longer matching the filter, or no longer visible to you); drop them
+            /// from a local copy. Empty without `updatedSince` and when `resyncRequired`.
+            pub removed_ids: Vec<async_graphql::ID>,
+            /// With `filter.updatedSince`: the delta cannot be complete (older than the sync
+            /// retention, your scope changed, or too many removals to name); drop the local copy
+            /// and sync from scratch.
+            pub resync_required: bool,
+        }, {
+            server_time: $crate::graphql::scalars::Instant(chrono::DateTime::UNIX_EPOCH),
+            removed_ids: Vec::new(),
+            resync_required: false,
+        });
+
+        impl $connection {
+            /// This page with the sync fields of its read.
+            pub fn with_sync(self, sync: $crate::graphql::sync::SyncFields) -> Self {
+                Self {
+                    server_time: sync.server_time,
+                    removed_ids: sync.removed_ids,
+                    resync_required: sync.resync_required,
+                    ..self
+                }
+            }
+        }
+    };
+    (@define $connection:ident, $edge:ident, $node:ty, { $($field:tt)* }, { $($init:tt)* }) => {
         /// One page of a list, with cursors to page on (Relay cursor connection).
         #[derive(async_graphql::SimpleObject)]
         pub struct $connection {
@@ -45,6 +82,7 @@ macro_rules! connection_types {
             pub page_info: async_graphql::connection::PageInfo,
             /// How many items match the filter, across all pages.
             pub total_count: u64,
+            $($field)*
         }
 
         /// An item of a page with the cursor that points at it.
@@ -72,6 +110,7 @@ macro_rules! connection_types {
                         .collect(),
                     page_info,
                     total_count,
+                    $($init)*
                 }
             }
         }

@@ -36,6 +36,10 @@ pub(crate) async fn write_event(
     }
     .insert(db)
     .await?;
+    if from_owner != to_owner {
+        // Whoever saw the lead through its former owner (or the pool) may not any more.
+        crate::sync::link_ended(db, crate::sync::Kind::Lead, lead_id, from_owner, now).await?;
+    }
     Ok(())
 }
 

@@ -53,6 +53,8 @@ pub struct NewLead {
     pub assign: LeadAssignment,
     pub assignee_id: Option<Uuid>,
     pub team_id: Option<Uuid>,
+    /// The id the client chose for the lead.
+    pub client_id: Option<Uuid>,
 }
 
 pub(super) fn parse_contact_fields(
@@ -111,7 +113,8 @@ pub async fn create_lead(
         }
         _ => {}
     }
-    let call = IdempotentCall::new(viewer.user_id, "createLead", idempotency_key, &new)?;
+    let key = crate::ids::create_key(idempotency_key, new.client_id);
+    let call = IdempotentCall::new(viewer.user_id, "createLead", key, &new)?;
     let name = required_text(&new.name, "input.name", 200)?;
     let company = optional_text(new.company.as_deref(), "input.company", 200)?;
     let (phone, phone_key, email, email_key) = parse_contact_fields(
@@ -138,6 +141,7 @@ pub async fn create_lead(
     };
     let mut written = Vec::new();
     let id = idempotency::run(&state.db, &call, now, async |txn| {
+        idempotency::check_client_id::<Leads>(txn, new.client_id).await?;
         check_duplicates(
             txn,
             viewer,
@@ -163,7 +167,7 @@ pub async fn create_lead(
             }
         };
         let mut model = lead::Model {
-            id: Uuid::now_v7(),
+            id: crate::ids::new_id(new.client_id),
             company_key: company.as_deref().and_then(normalize::company_key),
             name,
             company,

@@ -73,17 +73,18 @@ async fn page(
 ) -> async_graphql::Result<LeadConnection> {
     let request = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
     let (field, descending) = order(order_input);
-    let page = service::list_leads(
-        &ctx.app().db,
-        viewer,
-        in_pool,
-        filter(filter_input)?,
-        field,
-        descending,
-        &request,
-    )
+    let db = &ctx.app().db;
+    let filter = filter(filter_input)?;
+    let server_time = crate::graphql::sync::server_time(ctx);
+    let since = filter.updated_since;
+    let sync = crate::graphql::sync::fields(ctx, NodeType::Lead, server_time, since, {
+        let filter = &filter;
+        async move |window| service::removed_leads(db, viewer, in_pool, filter, window).await
+    })
     .await?;
-    Ok(LeadConnection::from_page(page, Lead::from))
+    let page =
+        service::list_leads(db, viewer, in_pool, filter, field, descending, &request).await?;
+    Ok(LeadConnection::from_page(page, Lead::from).with_sync(sync))
 }
 
 #[derive(Default)]
@@ -195,6 +196,7 @@ impl LeadMutation {
                 .team_id
                 .map(|id| decode_id(&id, NodeType::Team, "input.teamId"))
                 .transpose()?,
+            client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
         let (lead, leads, customers) =
             service::create_lead(ctx.app(), viewer, new, input.idempotency_key).await?;
@@ -234,11 +236,13 @@ impl LeadMutation {
             bant: input.bant.map(|b| bant(Some(b))),
             status: input.status,
         };
-        Ok(
-            service::update_lead(ctx.app(), viewer, id, input.expected_version, changes)
-                .await?
-                .into(),
-        )
+        let changed =
+            service::update_lead(ctx.app(), viewer, id, input.expected_version, changes).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_lead(db, viewer, id).await
+        })
+        .await
     }
 
     /// Takes a lead from the pool.

@@ -59,6 +59,11 @@ pub struct CreateLeadInput {
     pub assignee_id: Option<ID>,
     /// The team whose reps take turns for `assign: AUTO`.
     pub team_id: Option<ID>,
+    /// A UUIDv7 your app generated for the new lead (within the last 30 days): the lead
+    /// gets it as its UUID, and any id argument accepts it before you learn the lead's id (so a
+    /// lead made offline needs no id mapping). Retrying with it and the same input answers
+    /// once; a client id another record holds answers `DUPLICATE`.
+    pub client_id: Option<ID>,
     /// Retry key: the same key and input return the first result without a second lead.
     pub idempotency_key: Option<String>,
 }
@@ -168,7 +173,8 @@ pub struct LeadFilter {
     pub grade: Option<Grade>,
     /// Text contained in the name, company, phone or e-mail, ignoring case.
     pub search: Option<String>,
-    /// Only leads changed at or after this time (incremental sync).
+    /// Only leads changed at or after this time, and those whose visibility to you changed
+    /// (incremental sync: pass the `serverTime` of the previous sync; see `removedIds`).
     pub updated_since: Option<Instant>,
 }
 

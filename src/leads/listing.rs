@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult};
 use crate::identity::{Role, Viewer};
 use crate::pagination::{self, Page, PageRequest, SortKey};
 use crate::policy;
+use crate::sync;
 use chrono::{DateTime, Utc};
 use entity::lead::{self, Entity as Leads};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -43,16 +44,46 @@ pub async fn list_leads(
     descending: bool,
     page: &PageRequest,
 ) -> AppResult<Page<lead::Model>> {
-    if viewer.role == Role::Finance {
-        return Err(AppError::forbidden());
-    }
-    let scope = if pool {
+    let shown = shown_leads(viewer, pool, &filter)?;
+    let condition = sync::delta::<Leads>(shown, filter.updated_since);
+    let select = Leads::find().filter(condition);
+    let (sort, value_of): (SortKey<lead::Column>, fn(&lead::Model) -> i64) = match order {
+        LeadOrder::Created => (SortKey::Id, |_| 0),
+        LeadOrder::Updated => (SortKey::Time(lead::Column::UpdatedAt), |m| {
+            m.updated_at.timestamp_micros()
+        }),
+        LeadOrder::Score => (SortKey::Int(lead::Column::Score), |m| i64::from(m.score)),
+    };
+    pagination::fetch_sorted(
+        db,
+        select,
+        lead::Column::Id,
+        sort,
+        descending,
+        page,
+        value_of,
+        |m| m.id,
+    )
+    .await
+}
+
+/// The leads a list holds whatever its filter: the pool, or the owned leads in scope.
+fn scope(viewer: &Viewer, pool: bool) -> Condition {
+    if pool {
         policy::lead_pool(viewer)
     } else {
         policy::owned_leads(viewer)
-    };
-    let mut condition = Condition::all().add(scope);
-    if let Some(statuses) = filter.statuses.filter(|s| !s.is_empty()) {
+    }
+}
+
+/// The leads of a list: in its scope and matching `filter` (its `updated_since` aside).
+/// Errors: `FORBIDDEN` (finance), `BAD_USER_INPUT` (search).
+fn shown_leads(viewer: &Viewer, pool: bool, filter: &LeadFilter) -> AppResult<Condition> {
+    if viewer.role == Role::Finance {
+        return Err(AppError::forbidden());
+    }
+    let mut condition = Condition::all().add(scope(viewer, pool));
+    if let Some(statuses) = filter.statuses.as_ref().filter(|s| !s.is_empty()) {
         condition = condition.add(lead::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
     }
     if let Some(owner) = filter.owner_id {
@@ -64,11 +95,8 @@ pub async fn list_leads(
     if let Some(min) = filter.min_score {
         condition = condition.add(lead::Column::Score.gte(min));
     }
-    if let Some(grade) = filter.grade {
+    if let Some(grade) = &filter.grade {
         condition = condition.add(lead::Column::Grade.eq(grade));
-    }
-    if let Some(since) = filter.updated_since {
-        condition = condition.add(lead::Column::UpdatedAt.gte(since));
     }
     let search = filter.search.as_deref();
     if let Some(pattern) = crate::search::pattern(search, "filter.search")? {
@@ -93,23 +121,18 @@ pub async fn list_leads(
         }
         condition = condition.add(any);
     }
-    let select = Leads::find().filter(condition);
-    let (sort, value_of): (SortKey<lead::Column>, fn(&lead::Model) -> i64) = match order {
-        LeadOrder::Created => (SortKey::Id, |_| 0),
-        LeadOrder::Updated => (SortKey::Time(lead::Column::UpdatedAt), |m| {
-            m.updated_at.timestamp_micros()
-        }),
-        LeadOrder::Score => (SortKey::Int(lead::Column::Score), |m| i64::from(m.score)),
-    };
-    pagination::fetch_sorted(
-        db,
-        select,
-        lead::Column::Id,
-        sort,
-        descending,
-        page,
-        value_of,
-        |m| m.id,
-    )
-    .await
+    Ok(condition)
+}
+
+/// The leads that left the list (the pool, or the owned leads) of `filter` in `window` (see
+/// [`sync::removed`]). Errors: `FORBIDDEN` (finance), `BAD_USER_INPUT` (search).
+pub async fn removed_leads(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    pool: bool,
+    filter: &LeadFilter,
+    window: sync::Window,
+) -> AppResult<sync::Removed> {
+    let shown = shown_leads(viewer, pool, filter)?;
+    sync::removed::<Leads>(db, viewer, window, scope(viewer, pool), shown).await
 }

@@ -10,7 +10,7 @@ use super::creation::parse_contact_fields;
 pub use super::creation::{BantValues, NewLead, create_lead};
 use super::duplicates::check_duplicates;
 pub use super::duplicates::possible_duplicates;
-pub use super::listing::{LeadFilter, LeadOrder, list_leads};
+pub use super::listing::{LeadFilter, LeadOrder, list_leads, removed_leads};
 pub use super::rule_store::{rate, scoring_rules, update_scoring_rules};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;

@@ -294,4 +294,4 @@ pub enum DuplicateCandidate {
     Customer(Customer),
 }
 
-crate::connection_types!(LeadConnection, LeadEdge, Lead);
+crate::connection_types!(LeadConnection, LeadEdge, Lead, synced);

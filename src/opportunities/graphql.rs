@@ -23,6 +23,7 @@ use super::stages::{self, StageSpec};
 use super::types::{Opportunity, OpportunityConnection, PipelineStage, StageChange};
 use crate::error::AppResult;
 use crate::events::EventKind;
+use crate::graphql::conflict::or_current;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
 use crate::graphql::scope::report_scope;
@@ -111,10 +112,16 @@ impl OpportunityQuery {
             customer: crate::graphql::pagination::node_wants(ctx, "customer"),
             owner: crate::graphql::pagination::node_wants(ctx, "owner"),
         };
+        let (db, server_time) = (&app.db, crate::graphql::sync::server_time(ctx));
+        let since = filter.updated_since;
+        let sync = crate::graphql::sync::fields(ctx, NodeType::Opportunity, server_time, since, {
+            let filter = &filter;
+            async move |window| service::removed_opportunities(db, viewer, filter, window).await
+        })
+        .await?;
         let page =
-            service::list_opportunities(&app.db, viewer, filter, &page, app.clock.now(), wants)
-                .await?;
-        Ok(OpportunityConnection::from_page(page, Opportunity::listed))
+            service::list_opportunities(db, viewer, filter, &page, app.clock.now(), wants).await?;
+        Ok(OpportunityConnection::from_page(page, Opportunity::listed).with_sync(sync))
     }
 
     /// One deal by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
@@ -275,6 +282,7 @@ impl OpportunityMutation {
                 .transpose()?,
             forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
             probability: input.probability,
+            client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
         Ok(
             service::create_opportunity(ctx.app(), viewer, new, input.idempotency_key)
@@ -303,7 +311,7 @@ impl OpportunityMutation {
             forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
             probability: crate::customers::graphql::change(input.probability, Ok)?,
         };
-        Ok(service::update_opportunity(
+        let changed = service::update_opportunity(
             ctx.app(),
             viewer,
             id,
@@ -311,8 +319,11 @@ impl OpportunityMutation {
             changes,
             input.idempotency_key,
         )
-        .await?
-        .into())
+        .await;
+        or_current(ctx, changed, async || {
+            service::get_opportunity(&ctx.app().db, viewer, id).await
+        })
+        .await
     }
 
     /// Moves an open deal to another open stage.
@@ -326,7 +337,7 @@ impl OpportunityMutation {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
         let to = stage_id(&input.stage_id, "input.stageId")?;
-        Ok(service::transition(
+        let changed = service::transition(
             ctx.app(),
             viewer,
             id,
@@ -335,8 +346,11 @@ impl OpportunityMutation {
             input.note,
             input.idempotency_key,
         )
-        .await?
-        .into())
+        .await;
+        or_current(ctx, changed, async || {
+            service::get_opportunity(&ctx.app().db, viewer, id).await
+        })
+        .await
     }
 
     /// Closes a deal as won.
@@ -349,7 +363,7 @@ impl OpportunityMutation {
     ) -> async_graphql::Result<WinOpportunityPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
-        Ok(service::transition(
+        let changed = service::transition(
             ctx.app(),
             viewer,
             id,
@@ -358,8 +372,11 @@ impl OpportunityMutation {
             None,
             input.idempotency_key,
         )
-        .await?
-        .into())
+        .await;
+        or_current(ctx, changed, async || {
+            service::get_opportunity(&ctx.app().db, viewer, id).await
+        })
+        .await
     }
 
     /// Closes a deal as lost, with the reason.
@@ -373,7 +390,7 @@ impl OpportunityMutation {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
         let change = Transition::Lose(input.reason);
-        Ok(service::transition(
+        let changed = service::transition(
             ctx.app(),
             viewer,
             id,
@@ -382,8 +399,11 @@ impl OpportunityMutation {
             None,
             input.idempotency_key,
         )
-        .await?
-        .into())
+        .await;
+        or_current(ctx, changed, async || {
+            service::get_opportunity(&ctx.app().db, viewer, id).await
+        })
+        .await
     }
 
     /// Splits the credit for a deal among members (owner, their managers, admins).
@@ -411,7 +431,7 @@ impl OpportunityMutation {
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
-        Ok(service::set_splits(
+        let changed = service::set_splits(
             ctx.app(),
             viewer,
             id,
@@ -419,8 +439,11 @@ impl OpportunityMutation {
             specs,
             input.idempotency_key,
         )
-        .await?
-        .into())
+        .await;
+        or_current(ctx, changed, async || {
+            service::get_opportunity(&ctx.app().db, viewer, id).await
+        })
+        .await
     }
 
     /// Brings a won or lost deal back to an open stage.
@@ -434,7 +457,7 @@ impl OpportunityMutation {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
         let to = stage_id(&input.stage_id, "input.stageId")?;
-        Ok(service::transition(
+        let changed = service::transition(
             ctx.app(),
             viewer,
             id,
@@ -443,8 +466,11 @@ impl OpportunityMutation {
             None,
             input.idempotency_key,
         )
-        .await?
-        .into())
+        .await;
+        or_current(ctx, changed, async || {
+            service::get_opportunity(&ctx.app().db, viewer, id).await
+        })
+        .await
     }
 }
 

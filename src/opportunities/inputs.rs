@@ -45,6 +45,11 @@ pub struct CreateOpportunityInput {
     pub forecast_category: Option<ForecastCategory>,
     /// A win probability (0–100) overriding the stage's.
     pub probability: Option<i32>,
+    /// A UUIDv7 your app generated for the new deal (within the last 30 days): the deal
+    /// gets it as its UUID, and any id argument accepts it before you learn the deal's id (so a
+    /// deal made offline needs no id mapping). Retrying with it and the same input answers
+    /// once; a client id another record holds answers `DUPLICATE`.
+    pub client_id: Option<ID>,
     /// Retry key: the same key and input return the first result without a second deal.
     pub idempotency_key: Option<String>,
 }
@@ -147,7 +152,8 @@ pub struct OpportunityFilter {
     pub stale_only: Option<bool>,
     /// Text contained in the name, ignoring case.
     pub search: Option<String>,
-    /// Only deals changed at or after this time (incremental sync).
+    /// Only deals changed at or after this time, and those whose visibility to you changed
+    /// (incremental sync: pass the `serverTime` of the previous sync; see `removedIds`).
     pub updated_since: Option<Instant>,
 }
 

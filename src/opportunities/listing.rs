@@ -1,4 +1,5 @@
-//! Listing deals: the filter, the links a page joins in one statement (stage, customer, owner),\nand the Relay page.
+//! Listing deals: the filter, the links a page joins in one statement (stage, customer, owner),
+//! and the Relay page.
 
 use super::stages;
 use super::stale::stale_condition;
@@ -6,6 +7,7 @@ use crate::error::AppResult;
 use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
+use crate::sync;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::opportunity::{self, Entity as Opportunities};
 use sea_orm::sea_query::Expr;
@@ -29,7 +31,6 @@ pub struct OpportunityFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Visible deals, filtered, oldest first. Errors: `BAD_USER_INPUT` (paging).
 /// Which one-to-one links of a listed deal to join into the page's statement.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Wants {
@@ -110,11 +111,39 @@ pub async fn list_opportunities(
     now: DateTime<Utc>,
     wants: Wants,
 ) -> AppResult<Page<Listed>> {
-    let visible = match db.get_database_backend() {
+    let shown = shown_opportunities(db, viewer, &filter, now).await?;
+    let condition = sync::delta::<Opportunities>(shown, filter.updated_since);
+    pagination::fetch_joined(
+        db,
+        Opportunities::find().filter(condition),
+        opportunity::Column::Id,
+        pagination::SortKey::Id,
+        false,
+        page,
+        join_links(viewer, wants),
+        |_| 0,
+        |row: &Listed| row.deal.id,
+    )
+    .await
+}
+
+/// The deals the viewer may see, in the form each database answers fastest.
+fn visible(db: &impl ConnectionTrait, viewer: &Viewer) -> Condition {
+    match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => policy::opportunities_indexed(viewer),
         _ => policy::opportunities(viewer),
-    };
-    let mut condition = Condition::all().add(visible);
+    }
+}
+
+/// The deals of the list: visible and matching `filter` (its `updated_since` aside).
+/// Errors: `BAD_USER_INPUT` (search).
+async fn shown_opportunities(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &OpportunityFilter,
+    now: DateTime<Utc>,
+) -> AppResult<Condition> {
+    let mut condition = Condition::all().add(visible(db, viewer));
     if let Some(owner) = filter.owner_id {
         condition = condition.add(opportunity::Column::OwnerId.eq(owner));
     }
@@ -125,8 +154,8 @@ pub async fn list_opportunities(
     if let Some(stage) = filter.stage_id {
         condition = condition.add(opportunity::Column::StageId.eq(stage));
     }
-    if let Some(statuses) = filter.statuses.filter(|list| !list.is_empty()) {
-        condition = condition.add(opportunity::Column::Status.is_in(statuses));
+    if let Some(statuses) = filter.statuses.as_ref().filter(|list| !list.is_empty()) {
+        condition = condition.add(opportunity::Column::Status.is_in(statuses.clone()));
     }
     if let Some(from) = filter.close_from {
         condition = condition.add(opportunity::Column::ExpectedCloseDate.gte(from));
@@ -143,9 +172,6 @@ pub async fn list_opportunities(
     if let Some(max) = filter.amount_max {
         condition = condition.add(opportunity::Column::AmountMinor.lte(max));
     }
-    if let Some(since) = filter.updated_since {
-        condition = condition.add(opportunity::Column::UpdatedAt.gte(since));
-    }
     if let Some(pattern) = crate::search::pattern(filter.search.as_deref(), "filter.search")? {
         let name = Expr::col((Opportunities, opportunity::Column::Name));
         condition = condition.add(crate::search::lower_like(name, &pattern));
@@ -153,16 +179,17 @@ pub async fn list_opportunities(
     if filter.stale_only {
         condition = condition.add(stale_condition(now, &stages::list(db, true).await?));
     }
-    pagination::fetch_joined(
-        db,
-        Opportunities::find().filter(condition),
-        opportunity::Column::Id,
-        pagination::SortKey::Id,
-        false,
-        page,
-        join_links(viewer, wants),
-        |_| 0,
-        |row: &Listed| row.deal.id,
-    )
-    .await
+    Ok(condition)
+}
+
+/// The deals that left the list of `filter` in `window` (see [`sync::removed`]).
+/// Errors: `BAD_USER_INPUT` (search).
+pub async fn removed_opportunities(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &OpportunityFilter,
+    window: sync::Window,
+) -> AppResult<sync::Removed> {
+    let shown = shown_opportunities(db, viewer, filter, window.now).await?;
+    sync::removed::<Opportunities>(db, viewer, window, visible(db, viewer), shown).await
 }

@@ -12,7 +12,9 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::listing::join_links;
-pub use super::listing::{Joined, Listed, OpportunityFilter, Wants, list_opportunities};
+pub use super::listing::{
+    Joined, Listed, OpportunityFilter, Wants, list_opportunities, removed_opportunities,
+};
 use super::model::{ForecastCategory, OpportunityStatus, StageKind};
 pub use super::splits::{SplitSpec, credits, set_splits, splits_of};
 use super::stages;
@@ -60,6 +62,8 @@ pub struct NewOpportunity {
     pub stage_id: Option<Uuid>,
     pub forecast_category: Option<String>,
     pub probability: Option<i32>,
+    /// The id the client chose for the deal.
+    pub client_id: Option<Uuid>,
 }
 
 pub(super) fn check_probability(probability: Option<i32>) -> AppResult<()> {
@@ -103,8 +107,9 @@ pub(crate) async fn insert_opportunity(
         Some(id) => stages::open_stage(db, id, "input.stageId").await?,
         None => stages::first_of_kind(db, StageKind::Open).await?,
     };
+    crate::idempotency::check_client_id::<Opportunities>(db, new.client_id).await?;
     let created = opportunity::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::ids::new_id(new.client_id)),
         customer_id: Set(new.customer_id),
         owner_id: Set(owner),
         name: Set(name),
@@ -151,7 +156,8 @@ pub async fn create_opportunity(
     idempotency_key: Option<String>,
 ) -> AppResult<opportunity::Model> {
     require_seller(viewer)?;
-    let call = IdempotentCall::new(viewer.user_id, "createOpportunity", idempotency_key, &new)?;
+    let key = crate::ids::create_key(idempotency_key, new.client_id);
+    let call = IdempotentCall::new(viewer.user_id, "createOpportunity", key, &new)?;
     let now = state.clock.now();
     let id = idempotency::run(&state.db, &call, now, async |txn| {
         customers::get_customer(txn, viewer, new.customer_id)

@@ -1,4 +1,5 @@
-//! Revenue splits: who is credited with a deal and how much (shares summing to 100%, the owner's\nunless split), and the credit each holder gets.
+//! Revenue splits: who is credited with a deal and how much (shares summing to 100%, the owner's
+//! unless split), and the credit each holder gets.
 
 use super::access::{load, opportunity_for_change, require_seller};
 use crate::error::{AppError, AppResult};
@@ -8,7 +9,8 @@ use crate::money::Money;
 use crate::state::AppState;
 use entity::opportunity::{self, Entity as Opportunities};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use uuid::Uuid;
 
@@ -82,6 +84,20 @@ pub async fn set_splits(
                     "Splits go to active sales reps and managers",
                 ));
             }
+        }
+        let former: Vec<Uuid> = entity::opportunity_split::Entity::find()
+            .select_only()
+            .column(entity::opportunity_split::Column::UserId)
+            .filter(entity::opportunity_split::Column::OpportunityId.eq(id))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        for holder in former
+            .into_iter()
+            .filter(|h| !shares.iter().any(|(u, _)| u == h))
+        {
+            let kind = crate::sync::Kind::Opportunity;
+            crate::sync::link_ended(txn, kind, id, Some(holder), now).await?;
         }
         entity::opportunity_split::Entity::delete_many()
             .filter(entity::opportunity_split::Column::OpportunityId.eq(id))

@@ -406,4 +406,4 @@ impl RevenueSplit {
     }
 }
 
-crate::connection_types!(OpportunityConnection, OpportunityEdge, Opportunity);
+crate::connection_types!(OpportunityConnection, OpportunityEdge, Opportunity, synced);

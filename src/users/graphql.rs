@@ -159,9 +159,13 @@ impl UserMutation {
             active: input.active,
             timezone: input.timezone,
         };
-        let user =
-            service::update_user(ctx.app(), viewer, id, input.expected_version, changes).await?;
-        Ok(UpdateUserPayload { user: user.into() })
+        let changed =
+            service::update_user(ctx.app(), viewer, id, input.expected_version, changes).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_user(db, viewer, id).await
+        })
+        .await
     }
 
     /// Creates a team (admin).
@@ -203,9 +207,13 @@ impl UserMutation {
             },
             manager_id: maybe_id(input.manager_id, NodeType::User, "input.managerId")?,
         };
-        let team =
-            service::update_team(ctx.app(), viewer, id, input.expected_version, changes).await?;
-        Ok(UpdateTeamPayload { team: team.into() })
+        let changed =
+            service::update_team(ctx.app(), viewer, id, input.expected_version, changes).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_team(db, viewer, id).await
+        })
+        .await
     }
 }
 

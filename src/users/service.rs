@@ -265,6 +265,13 @@ pub async fn update_user(
         }
         changed.insert("teamId".into(), serde_json::json!(team_id));
         model.team_id = Set(team_id);
+        if team_id != current.team_id {
+            // The user, and whoever manages either team, see other records from now on.
+            crate::sync::scope_changed(&txn, Some(id), None, now).await?;
+            for team in [current.team_id, team_id].into_iter().flatten() {
+                crate::sync::scope_changed(&txn, None, Some(team), now).await?;
+            }
+        }
     }
     let role_changed = changes.role.is_some_and(|r| r.as_str() != current.role);
     if let Some(role) = changes.role {
@@ -278,6 +285,7 @@ pub async fn update_user(
     }
     if role_changed || deactivated {
         model.token_version = Set(current.token_version + 1);
+        crate::sync::scope_changed(&txn, Some(id), None, now).await?;
     }
     if deactivated {
         crate::auth::service::revoke_all_sessions(&txn, id, now).await?;

@@ -169,6 +169,12 @@ pub async fn update_team(
         }
         changed.insert("managerId".into(), serde_json::json!(manager_id));
         model.manager_id = Set(manager_id);
+        if manager_id != current.manager_id {
+            // The old manager and the new one see other records from now on.
+            for manager in [current.manager_id, manager_id].into_iter().flatten() {
+                crate::sync::scope_changed(&txn, Some(manager), None, now).await?;
+            }
+        }
     }
     let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),

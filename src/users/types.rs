@@ -248,3 +248,8 @@ pub struct UpdateTeamPayload {
     /// The team after the change.
     pub team: Team,
 }
+
+crate::payload_from_model! {
+    UpdateUserPayload { user } <- entity::user::Model;
+    UpdateTeamPayload { team } <- entity::team::Model;
+}

@@ -260,6 +260,7 @@ async fn plan_next(
         planned_end: start + (visit.planned_end - visit.planned_start),
         address: visit.address.clone(),
         location,
+        client_id: None,
     };
     service::insert_visit(txn, viewer, viewer.user_id, &new, now)
         .await

@@ -81,10 +81,8 @@ impl VisitQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<VisitTaskConnection> {
         let viewer = ctx.viewer()?;
-        let app = ctx.app();
-        // Read before the query: anything committed later has a later `updatedAt`.
-        let server_time =
-            app.clock.now() - chrono::Duration::seconds(app.config.sync_overlap_secs.max(0));
+        let db = &ctx.app().db;
+        let server_time = crate::graphql::sync::server_time(ctx);
         let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = VisitFilter {
@@ -108,8 +106,14 @@ impl VisitQuery {
             planned_to: f.planned_to.map(Into::into),
             updated_since: f.updated_since.map(Into::into),
         };
-        let page = service::list_visits(&app.db, viewer, filter, &page).await?;
-        Ok(VisitTaskConnection::from_page(page, server_time.into()))
+        let since = filter.updated_since;
+        let sync = crate::graphql::sync::fields(ctx, NodeType::VisitTask, server_time, since, {
+            let filter = &filter;
+            async move |window| service::removed_visits(db, viewer, filter, window).await
+        })
+        .await?;
+        let page = service::list_visits(db, viewer, filter, &page).await?;
+        Ok(VisitTaskConnection::from_page(page, VisitTask::from).with_sync(sync))
     }
 
     /// One visit task by id; `null` with a `NOT_FOUND` error when missing or not yours to see.
@@ -200,6 +204,7 @@ impl VisitMutation {
                 .location
                 .map(|l| GeoPoint::parse(l.lat, l.lng, "input.location"))
                 .transpose()?,
+            client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
         let visit = service::plan_visit(ctx.app(), viewer, new, input.idempotency_key).await?;
         Ok(PlanVisitPayload {
@@ -222,11 +227,14 @@ impl VisitMutation {
             planned_start: input.planned_start.into(),
             planned_end: input.planned_end.into(),
         };
-        let visit =
-            service::reschedule_visit(ctx.app(), viewer, change, input.idempotency_key).await?;
-        Ok(RescheduleVisitPayload {
-            visit: visit.into(),
+        let id = visit_id(&input.id)?;
+        let changed =
+            service::reschedule_visit(ctx.app(), viewer, change, input.idempotency_key).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_visit(db, viewer, id).await
         })
+        .await
     }
 
     /// Calls off a planned visit.
@@ -242,10 +250,13 @@ impl VisitMutation {
             expected_version: input.expected_version,
             reason: input.reason,
         };
-        let visit = service::cancel_visit(ctx.app(), viewer, cancel, input.idempotency_key).await?;
-        Ok(CancelVisitPayload {
-            visit: visit.into(),
+        let id = visit_id(&input.id)?;
+        let changed = service::cancel_visit(ctx.app(), viewer, cancel, input.idempotency_key).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_visit(db, viewer, id).await
         })
+        .await
     }
 
     /// Checks in at the customer's site (the assignee only).
@@ -264,10 +275,13 @@ impl VisitMutation {
             device_time: input.device_time.into(),
             expected_version: input.expected_version,
         };
-        let visit = field::check_in(ctx.app(), viewer, check_in, input.idempotency_key).await?;
-        Ok(CheckInVisitPayload {
-            visit: visit.into(),
+        let id = visit_id(&input.id)?;
+        let changed = field::check_in(ctx.app(), viewer, check_in, input.idempotency_key).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_visit(db, viewer, id).await
         })
+        .await
     }
 
     /// Checks out of a visit under way with its report (the assignee only).
@@ -288,9 +302,12 @@ impl VisitMutation {
             device_time: input.device_time.map(Into::into),
             expected_version: input.expected_version,
         };
-        let visit = field::check_out(ctx.app(), viewer, check_out, input.idempotency_key).await?;
-        Ok(CheckOutVisitPayload {
-            visit: visit.into(),
+        let id = visit_id(&input.id)?;
+        let changed = field::check_out(ctx.app(), viewer, check_out, input.idempotency_key).await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            service::get_visit(db, viewer, id).await
         })
+        .await
     }
 }

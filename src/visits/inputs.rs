@@ -21,8 +21,9 @@ pub struct VisitTaskFilter {
     pub planned_from: Option<Instant>,
     /// Only tasks planned to start before this time.
     pub planned_to: Option<Instant>,
-    /// Only tasks changed at or after this time, cancelled and missed ones included (incremental
-    /// sync: pass the previous page's `serverTime`).
+    /// Only tasks changed at or after this time, cancelled and missed ones included, and those
+    /// whose customer's visibility to you changed (incremental sync: pass the `serverTime` of the
+    /// previous sync; see `removedIds`).
     pub updated_since: Option<Instant>,
 }
 
@@ -49,6 +50,11 @@ pub struct PlanVisitInput {
     pub address: Option<String>,
     /// Where to check in; the customer's location when omitted.
     pub location: Option<LocationInput>,
+    /// A UUIDv7 your app generated for the new task (within the last 30 days): the task
+    /// gets it as its UUID, and any id argument accepts it before you learn the task's id (so a
+    /// task made offline needs no id mapping). Retrying with it and the same input answers
+    /// once; a client id another record holds answers `DUPLICATE`.
+    pub client_id: Option<ID>,
     /// Retry key: the same key and input return the first result without a second task.
     pub idempotency_key: Option<String>,
 }
@@ -162,4 +168,11 @@ pub struct CheckInVisitPayload {
 pub struct CheckOutVisitPayload {
     /// The completed task (its `nextVisit` is the one planned now, if any).
     pub visit: VisitTask,
+}
+
+crate::payload_from_model! {
+    RescheduleVisitPayload { visit } <- entity::visit_task::Model;
+    CancelVisitPayload { visit } <- entity::visit_task::Model;
+    CheckInVisitPayload { visit } <- entity::visit_task::Model;
+    CheckOutVisitPayload { visit } <- entity::visit_task::Model;
 }

@@ -29,6 +29,7 @@ pub mod field;
 pub mod geo;
 pub mod graphql;
 pub mod inputs;
+pub mod listing;
 pub mod loaders;
 pub mod missed;
 pub mod report_types;

@@ -1,12 +1,11 @@
 //! Planning, rescheduling, cancelling and reading visit tasks.
 //!
-//! Over 500 lines (just): the planning rules (local day, assignee, customer) are shared by all
-//! four operations; check-in and check-out already live in `field`.
+//! Listing lives in `listing`, check-in and check-out in `field`.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -16,10 +15,11 @@ use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
 use crate::identity::{Role, Viewer};
 use crate::input::{GeoPoint, optional_text, required_text};
-use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
 use entity::visit_task::{self, Entity as Visits};
+
+pub use super::listing::{VisitFilter, list_visits, removed_visits};
 
 /// The longest a single visit may be planned for.
 const MAX_VISIT: chrono::Duration = chrono::Duration::hours(24);
@@ -48,6 +48,8 @@ pub struct NewVisit {
     pub planned_end: DateTime<Utc>,
     pub address: Option<String>,
     pub location: Option<GeoPoint>,
+    /// The id the client chose for the task.
+    pub client_id: Option<Uuid>,
 }
 
 fn check_times(start: DateTime<Utc>, end: DateTime<Utc>) -> AppResult<()> {
@@ -153,8 +155,9 @@ pub(crate) async fn insert_visit(
         Some(point) => (Some(point.lat), Some(point.lng)),
         None => (customer.latitude, customer.longitude),
     };
+    crate::idempotency::check_client_id::<Visits>(db, new.client_id).await?;
     let created = visit_task::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(crate::ids::new_id(new.client_id)),
         assignee_id: Set(assignee.user_id),
         created_by: Set(created_by),
         customer_id: Set(customer.id),
@@ -221,7 +224,8 @@ pub async fn plan_visit(
     idempotency_key: Option<String>,
 ) -> AppResult<visit_task::Model> {
     require_field_role(viewer)?;
-    let call = IdempotentCall::new(viewer.user_id, "planVisit", idempotency_key, &new)?;
+    let key = crate::ids::create_key(idempotency_key, new.client_id);
+    let call = IdempotentCall::new(viewer.user_id, "planVisit", key, &new)?;
     let now = state.clock.now();
     let guard = match begin(state, &call, now).await? {
         Ok(guard) => guard,
@@ -456,58 +460,6 @@ pub fn my_visit_tasks_between(
         .order_by_asc(visit_task::Column::PlannedStart)
         .order_by_asc(visit_task::Column::Id)
         .limit(MAX_TASKS_PER_DAY)
-}
-
-/// Filters for the visit list.
-#[derive(Debug, Clone, Default)]
-pub struct VisitFilter {
-    pub assignee_id: Option<Uuid>,
-    pub customer_id: Option<Uuid>,
-    pub opportunity_id: Option<Uuid>,
-    pub statuses: Option<Vec<VisitStatus>>,
-    pub planned_from: Option<DateTime<Utc>>,
-    pub planned_to: Option<DateTime<Utc>>,
-    pub updated_since: Option<DateTime<Utc>>,
-}
-
-/// Visible tasks, filtered, in creation order. Errors: `BAD_USER_INPUT` (paging).
-pub async fn list_visits(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    filter: VisitFilter,
-    page: &PageRequest,
-) -> AppResult<Page<visit_task::Model>> {
-    use visit_task::Column;
-    let mut condition = Condition::all().add(policy::visits(viewer));
-    if let Some(id) = filter.assignee_id {
-        condition = condition.add(Column::AssigneeId.eq(id));
-    }
-    if let Some(id) = filter.customer_id {
-        condition = condition.add(Column::CustomerId.eq(id));
-    }
-    if let Some(id) = filter.opportunity_id {
-        condition = condition.add(Column::OpportunityId.eq(id));
-    }
-    if let Some(statuses) = filter.statuses {
-        condition = condition.add(Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
-    }
-    if let Some(from) = filter.planned_from {
-        condition = condition.add(Column::PlannedStart.gte(from));
-    }
-    if let Some(to) = filter.planned_to {
-        condition = condition.add(Column::PlannedStart.lt(to));
-    }
-    if let Some(since) = filter.updated_since {
-        condition = condition.add(Column::UpdatedAt.gte(since));
-    }
-    pagination::fetch(
-        db,
-        Visits::find().filter(condition),
-        Column::Id,
-        page,
-        |v| v.id,
-    )
-    .await
 }
 
 /// Which parent a batch of visits is loaded for.

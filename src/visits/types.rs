@@ -256,47 +256,4 @@ impl From<visit_task::Model> for VisitTask {
     }
 }
 
-/// One page of visit tasks, and the time to pass as `updatedSince` in the next sync.
-#[derive(SimpleObject)]
-pub struct VisitTaskConnection {
-    /// The tasks of this page, each with its cursor.
-    pub edges: Vec<VisitTaskEdge>,
-    /// The tasks of this page, without cursors.
-    pub nodes: Vec<VisitTask>,
-    /// Whether more pages exist and the cursors to reach them.
-    pub page_info: async_graphql::connection::PageInfo,
-    /// How many tasks match the filter, across all pages.
-    pub total_count: u64,
-    /// Pass as `filter.updatedSince` next time to receive only what changed since this read
-    /// (slightly earlier than now, so changes committing during the read come again).
-    pub server_time: Instant,
-}
-
-/// A task of a page with the cursor that points at it.
-#[derive(SimpleObject)]
-pub struct VisitTaskEdge {
-    /// Opaque cursor of this task, for `after` or `before`.
-    pub cursor: String,
-    /// The task.
-    pub node: VisitTask,
-}
-
-impl VisitTaskConnection {
-    pub fn from_page(
-        page: crate::pagination::Page<visit_task::Model>,
-        server_time: Instant,
-    ) -> Self {
-        let (page_info, edges, total_count) =
-            crate::graphql::pagination::edges_of(page, VisitTask::from);
-        Self {
-            nodes: edges.iter().map(|(_, node)| node.clone()).collect(),
-            edges: edges
-                .into_iter()
-                .map(|(cursor, node)| VisitTaskEdge { cursor, node })
-                .collect(),
-            page_info,
-            total_count,
-            server_time,
-        }
-    }
-}
+crate::connection_types!(VisitTaskConnection, VisitTaskEdge, VisitTask, synced);

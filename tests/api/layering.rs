@@ -52,8 +52,8 @@ const LAYERS: &[&[&str]] = &[
         "trusted_documents",
     ],
     // Sign-in, visibility rules, and the state every service receives (its keys and caches
-    // are sign-in's); sweep plumbing takes that state.
-    &["auth", "policy", "state", "sweeps"],
+    // are sign-in's); sweep plumbing takes that state; offline sync's log reads visibility.
+    &["auth", "policy", "state", "sweeps", "sync"],
     &["users", "notifications"],
     &["customers"],
     &["opportunities"],

@@ -30,6 +30,7 @@ mod processes;
 mod schema;
 mod seed;
 mod sessions;
+mod sync;
 mod transport;
 mod users;
 mod visits;
