@@ -12,12 +12,15 @@ use crate::error::{AppError, AppResult};
 pub struct Problems(Vec<AppError>);
 
 impl Problems {
-    /// The value of `result`, or `None` with its error kept.
+    /// The value of `result`, or `None` with its error kept (and the errors it carries, each
+    /// as one of these, so problems collected by a helper are reported like the others).
     pub fn check<T>(&mut self, result: AppResult<T>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
-            Err(error) => {
+            Err(mut error) => {
+                let more = std::mem::take(&mut error.more);
                 self.0.push(error);
+                self.0.extend(more.into_vec());
                 None
             }
         }

@@ -114,6 +114,40 @@ fn decode_cursor(cursor: &str, field: &str) -> AppResult<Cursor> {
     parsed.ok_or_else(|| AppError::bad_input(field, "Invalid cursor"))
 }
 
+crate::string_enum! {
+    /// Sort direction.
+    OrderDirection {
+        /// Smallest first.
+        Asc => "ASC",
+        /// Largest first.
+        Desc => "DESC",
+    }
+}
+
+/// Declares `$order`, the input that orders a list: one of `$field`'s values and a direction.
+#[macro_export]
+macro_rules! order_input {
+    ($(#[$meta:meta])* $order:ident, $field:ty) => {
+        $(#[$meta])*
+        #[derive(async_graphql::InputObject, Debug, Clone, Copy)]
+        pub struct $order {
+            /// What to order by.
+            pub field: $field,
+            /// Which way.
+            pub direction: $crate::pagination::OrderDirection,
+        }
+
+        impl $order {
+            /// The field, and whether the order is descending; `default` when none is given.
+            pub fn parts(order: Option<Self>, default: ($field, bool)) -> ($field, bool) {
+                order.map_or(default, |o| {
+                    (o.field, o.direction == $crate::pagination::OrderDirection::Desc)
+                })
+            }
+        }
+    };
+}
+
 /// How a list is ordered besides its id tie-breaker.
 #[derive(Debug, Clone, Copy)]
 pub enum SortKey<C> {
@@ -121,17 +155,44 @@ pub enum SortKey<C> {
     Id,
     /// By an integer column.
     Int(C),
-    /// By a timestamp column (cursor values are microseconds since the epoch).
+    /// By a timestamp column (cursor values are nanoseconds since the epoch, see [`time_value`]).
     Time(C),
+    /// By a date column (cursor values are days since 0001-01-01, see [`date_value`]).
+    Date(C),
 }
 
-fn sort_value_expr(kind_is_time: bool, value: i64) -> sea_orm::Value {
-    if kind_is_time {
-        chrono::DateTime::<chrono::Utc>::from_timestamp_micros(value)
+/// One way to order a list: the sort key, and how a row's cursor value is read.
+pub type Order<C, T> = (SortKey<C>, fn(&T) -> i64);
+
+/// What a sort column holds, to turn a cursor's value back into a column value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortKind {
+    Int,
+    Time,
+    Date,
+}
+
+/// A time as a cursor value: nanoseconds since the epoch, every digit the database may hold
+/// (a coarser value would put the row a cursor points at beyond it). Times past 2262 are
+/// clamped; none is stored.
+pub fn time_value(time: chrono::DateTime<chrono::Utc>) -> i64 {
+    time.timestamp_nanos_opt().unwrap_or(i64::MAX)
+}
+
+/// A date as a cursor value: days since 0001-01-01.
+pub fn date_value(date: chrono::NaiveDate) -> i64 {
+    i64::from(chrono::Datelike::num_days_from_ce(&date))
+}
+
+fn sort_value_expr(kind: SortKind, value: i64) -> sea_orm::Value {
+    match kind {
+        SortKind::Int => value.into(),
+        SortKind::Time => chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(value).into(),
+        SortKind::Date => i32::try_from(value)
+            .ok()
+            .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
             .unwrap_or_default()
-            .into()
-    } else {
-        value.into()
+            .into(),
     }
 }
 
@@ -218,7 +279,6 @@ where
     R: Fn(&QueryResult) -> Result<T, sea_orm::DbErr>,
 {
     use sea_orm::Condition;
-    let total_count = select.clone().count(db).await?;
     let (after, before, size, backward) = match *request {
         PageRequest::Forward {
             after,
@@ -233,15 +293,26 @@ where
     };
     let sort_column = match sort {
         SortKey::Id => None,
-        SortKey::Int(c) => Some((c, false)),
-        SortKey::Time(c) => Some((c, true)),
+        SortKey::Int(c) => Some((c, SortKind::Int)),
+        SortKey::Time(c) => Some((c, SortKind::Time)),
+        SortKey::Date(c) => Some((c, SortKind::Date)),
     };
+    // A cursor continues the ordering it came from: one of an id-ordered list has no value.
+    for (cursor, field) in [(after, "after"), (before, "before")] {
+        if cursor.is_some_and(|c| c.value.is_some() != sort_column.is_some()) {
+            return Err(AppError::bad_input(
+                field,
+                "This cursor belongs to another ordering of the list",
+            ));
+        }
+    }
+    let total_count = select.clone().count(db).await?;
     // "Beyond" a cursor in the list's direction: greater when ascending, smaller when descending.
     let beyond = |cursor: Cursor, forward: bool| -> Condition {
         let greater = forward != descending;
         match (sort_column, cursor.value) {
-            (Some((column, is_time)), Some(value)) => {
-                let value = sort_value_expr(is_time, value);
+            (Some((column, kind)), Some(value)) => {
+                let value = sort_value_expr(kind, value);
                 let strictly = if greater {
                     column.gt(value.clone())
                 } else {

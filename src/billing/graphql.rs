@@ -55,10 +55,14 @@ impl BillingQuery {
         guard = "SignedIn",
         complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
     )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
     async fn invoices(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only invoices matching this filter.")] filter: Option<InvoiceFilter>,
+        #[graphql(desc = "Ordering; newest first by default.")] order_by: Option<
+            super::types::InvoiceOrder,
+        >,
         #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
             i32,
         >,
@@ -86,7 +90,12 @@ impl BillingQuery {
             issued_from: f.issued_from.map(|d| d.0),
             issued_to: f.issued_to.map(|d| d.0),
         };
-        let page = super::invoices::list_invoices(&ctx.app().db, viewer, filter, &page).await?;
+        let order = super::types::InvoiceOrder::parts(
+            order_by,
+            (super::invoices::InvoiceOrderField::CreatedAt, true),
+        );
+        let db = &ctx.app().db;
+        let page = super::invoices::list_invoices(db, viewer, filter, order, &page).await?;
         Ok(InvoiceConnection::from_page(
             page,
             super::types::Invoice::from,
@@ -98,10 +107,14 @@ impl BillingQuery {
         guard = "SignedIn",
         complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
     )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
     async fn payments(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only payments matching this filter.")] filter: Option<PaymentFilter>,
+        #[graphql(desc = "Ordering; newest first by default.")] order_by: Option<
+            super::types::PaymentOrder,
+        >,
         #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
             i32,
         >,
@@ -127,7 +140,12 @@ impl BillingQuery {
             received_to: f.received_to.map(|d| d.0),
             with_credit_only: f.with_credit_only.unwrap_or(false),
         };
-        let page = super::payments::list_payments(&ctx.app().db, viewer, filter, &page).await?;
+        let order = super::types::PaymentOrder::parts(
+            order_by,
+            (super::payments::PaymentOrderField::CreatedAt, true),
+        );
+        let db = &ctx.app().db;
+        let page = super::payments::list_payments(db, viewer, filter, order, &page).await?;
         Ok(PaymentConnection::from_page(
             page,
             super::types::Payment::from,

@@ -258,21 +258,33 @@ fn condition(viewer: &Viewer, filter: &InvoiceFilter) -> Condition {
     condition
 }
 
-/// Visible invoices, newest first. Errors: `BAD_USER_INPUT` (paging).
+/// Visible invoices in `order`. Errors: `BAD_USER_INPUT` (paging).
 pub async fn list_invoices(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: InvoiceFilter,
+    (order, descending): (InvoiceOrderField, bool),
     page: &PageRequest,
 ) -> AppResult<Page<invoice::Model>> {
+    use invoice::Column;
+    use pagination::{SortKey, date_value};
+    let (sort, value_of): pagination::Order<Column, invoice::Model> = match order {
+        InvoiceOrderField::CreatedAt => (SortKey::Id, |_| 0),
+        InvoiceOrderField::IssueDate => (SortKey::Date(Column::IssueDate), |i| {
+            date_value(i.issue_date)
+        }),
+        InvoiceOrderField::DueDate => (SortKey::Date(Column::DueDate), |i| date_value(i.due_date)),
+        InvoiceOrderField::Amount => (SortKey::Int(Column::AmountMinor), |i| i.amount_minor),
+    };
+    let select = Invoices::find().filter(condition(viewer, &filter));
     pagination::fetch_sorted(
         db,
-        Invoices::find().filter(condition(viewer, &filter)),
-        invoice::Column::Id,
-        pagination::SortKey::Id,
-        true,
+        select,
+        Column::Id,
+        sort,
+        descending,
         page,
-        |_| 0,
+        value_of,
         |i| i.id,
     )
     .await
@@ -300,4 +312,18 @@ pub async fn invoices_of(
         .order_by_desc(invoice::Column::Id)
         .all(db)
         .await?)
+}
+
+crate::string_enum! {
+    /// What invoice lists can be ordered by.
+    InvoiceOrderField {
+        /// Creation time.
+        CreatedAt => "CREATED_AT",
+        /// Issue date.
+        IssueDate => "ISSUE_DATE",
+        /// Due date.
+        DueDate => "DUE_DATE",
+        /// Amount.
+        Amount => "AMOUNT",
+    }
 }

@@ -300,11 +300,12 @@ pub struct PaymentFilter {
     pub with_credit_only: bool,
 }
 
-/// Visible payments, newest first. Errors: `BAD_USER_INPUT` (paging).
+/// Visible payments in `order`. Errors: `BAD_USER_INPUT` (paging).
 pub async fn list_payments(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: PaymentFilter,
+    (order, descending): (PaymentOrderField, bool),
     page: &PageRequest,
 ) -> AppResult<Page<payment::Model>> {
     let mut condition = Condition::all().add(crate::policy::payments(viewer));
@@ -323,14 +324,24 @@ pub async fn list_payments(
     if filter.with_credit_only {
         condition = condition.add(Expr::col(payment::Column::UnallocatedMinor).gt(0));
     }
+    use pagination::{SortKey, date_value};
+    use payment::Column;
+    let (sort, value_of): pagination::Order<Column, payment::Model> = match order {
+        PaymentOrderField::CreatedAt => (SortKey::Id, |_| 0),
+        PaymentOrderField::ReceivedDate => (SortKey::Date(Column::ReceivedDate), |p| {
+            date_value(p.received_date)
+        }),
+        PaymentOrderField::Amount => (SortKey::Int(Column::AmountMinor), |p| p.amount_minor),
+    };
+    let select = Payments::find().filter(condition);
     pagination::fetch_sorted(
         db,
-        Payments::find().filter(condition),
-        payment::Column::Id,
-        pagination::SortKey::Id,
-        true,
+        select,
+        Column::Id,
+        sort,
+        descending,
         page,
-        |_| 0,
+        value_of,
         |p| p.id,
     )
     .await
@@ -406,4 +417,16 @@ pub async fn payments_of_contracts(
         }
     }
     Ok(pairs)
+}
+
+crate::string_enum! {
+    /// What payment lists can be ordered by.
+    PaymentOrderField {
+        /// Creation time.
+        CreatedAt => "CREATED_AT",
+        /// Date received.
+        ReceivedDate => "RECEIVED_DATE",
+        /// Amount.
+        Amount => "AMOUNT",
+    }
 }

@@ -380,3 +380,15 @@ impl From<waiver::Model> for Waiver {
 
 crate::connection_types!(InvoiceConnection, InvoiceEdge, Invoice);
 crate::connection_types!(PaymentConnection, PaymentEdge, Payment);
+
+crate::order_input!(
+    /// How to order an invoice list.
+    InvoiceOrder,
+    super::invoices::InvoiceOrderField
+);
+
+crate::order_input!(
+    /// How to order a payment list.
+    PaymentOrder,
+    super::payments::PaymentOrderField
+);

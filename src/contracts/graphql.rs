@@ -29,10 +29,14 @@ impl ContractQuery {
         guard = "SignedIn",
         complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
     )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
     async fn contracts(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only contracts matching this filter.")] filter: Option<ContractFilter>,
+        #[graphql(desc = "Ordering; newest first by default.")] order_by: Option<
+            super::types::ContractOrder,
+        >,
         #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
             i32,
         >,
@@ -71,7 +75,11 @@ impl ContractQuery {
             async move |window| service::removed_contracts(db, viewer, filter, window).await
         })
         .await?;
-        let page = service::list_contracts(db, viewer, filter, &page).await?;
+        let order = super::types::ContractOrder::parts(
+            order_by,
+            (service::ContractOrderField::CreatedAt, true),
+        );
+        let page = service::list_contracts(db, viewer, filter, order, &page).await?;
         Ok(ContractConnection::from_page(page, Contract::from).with_sync(sync))
     }
 

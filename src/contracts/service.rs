@@ -247,27 +247,30 @@ pub struct ContractFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Visible contracts, filtered, newest first; with `updated_since`, the delta since then.
+/// Visible contracts, filtered, in `order`; with `updated_since`, the delta since then.
 /// Errors: `BAD_USER_INPUT` (paging, search).
 pub async fn list_contracts(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: ContractFilter,
+    (order, descending): (ContractOrderField, bool),
     page: &PageRequest,
 ) -> AppResult<Page<contract::Model>> {
     let shown = shown_contracts(viewer, &filter)?;
     let condition = crate::sync::delta::<Contracts>(shown, filter.updated_since);
-    pagination::fetch_sorted(
-        db,
-        Contracts::find().filter(condition),
-        contract::Column::Id,
-        pagination::SortKey::Id,
-        true,
-        page,
-        |_| 0,
-        |c| c.id,
-    )
-    .await
+    use pagination::SortKey;
+    let (sort, value_of): pagination::Order<contract::Column, contract::Model> = match order {
+        ContractOrderField::CreatedAt => (SortKey::Id, |_| 0),
+        ContractOrderField::UpdatedAt => (SortKey::Time(contract::Column::UpdatedAt), |c| {
+            pagination::time_value(c.updated_at)
+        }),
+        ContractOrderField::Amount => (SortKey::Int(contract::Column::AmountMinor), |c| {
+            c.amount_minor
+        }),
+    };
+    let select = Contracts::find().filter(condition);
+    let id = contract::Column::Id;
+    pagination::fetch_sorted(db, select, id, sort, descending, page, value_of, |c| c.id).await
 }
 
 /// The contracts of the list: visible and matching `filter` (its `updated_since` aside).
@@ -362,4 +365,16 @@ pub async fn visible_by_ids(
         .filter(policy::contracts(viewer))
         .all(db)
         .await?)
+}
+
+crate::string_enum! {
+    /// What contract lists can be ordered by.
+    ContractOrderField {
+        /// Creation time.
+        CreatedAt => "CREATED_AT",
+        /// Last change.
+        UpdatedAt => "UPDATED_AT",
+        /// Amount.
+        Amount => "AMOUNT",
+    }
 }

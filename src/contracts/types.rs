@@ -314,3 +314,9 @@ crate::payload_from_model! {
     MarkContractSignedPayload { contract } <- entity::contract::Model;
     CompleteContractPayload { contract } <- entity::contract::Model;
 }
+
+crate::order_input!(
+    /// How to order a contract list.
+    ContractOrder,
+    super::service::ContractOrderField
+);

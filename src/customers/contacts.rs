@@ -38,18 +38,25 @@ pub(crate) async fn insert_contact(
     country_code: &str,
     now: DateTime<Utc>,
 ) -> AppResult<contact::Model> {
-    let name = required_text(&new.name, "input.name", 200)?;
-    let phone = optional_text(new.phone.as_deref(), "input.phone", 50)?;
-    let email = optional_text(new.email.as_deref(), "input.email", 254)?;
-    if let Some(email) = &email {
-        crate::input::parse_email(email, "input.email")?;
+    // Every problem of the input at once.
+    let mut problems = crate::input::Problems::default();
+    let name = problems.check(required_text(&new.name, "input.name", 200));
+    let title = problems.check(optional_text(new.title.as_deref(), "input.title", 100));
+    let phone = problems.check(optional_text(new.phone.as_deref(), "input.phone", 50));
+    let email = problems.check(optional_text(new.email.as_deref(), "input.email", 254));
+    if let Some(Some(email)) = &email {
+        problems.check(crate::input::parse_email(email, "input.email"));
     }
+    problems.finish()?;
+    let (Some(name), Some(title), Some(phone), Some(email)) = (name, title, phone, email) else {
+        return Err(AppError::internal());
+    };
     crate::idempotency::check_client_id::<contact::Entity>(db, new.client_id).await?;
     Ok(contact::ActiveModel {
         id: Set(crate::ids::new_id(new.client_id)),
         customer_id: Set(customer_id),
         name: Set(name),
-        title: Set(optional_text(new.title.as_deref(), "input.title", 100)?),
+        title: Set(title),
         phone_key: Set(phone
             .as_deref()
             .and_then(|p| normalize::phone_key(p, country_code))),

@@ -61,10 +61,14 @@ impl CustomerQuery {
         guard = "SignedIn",
         complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
     )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
     async fn customers(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only customers matching this filter.")] filter: Option<CustomerFilter>,
+        #[graphql(desc = "Ordering; oldest first by default.")] order_by: Option<
+            super::types::CustomerOrder,
+        >,
         #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
             i32,
         >,
@@ -94,7 +98,11 @@ impl CustomerQuery {
             async move |window| service::removed_customers(db, viewer, filter, window).await
         })
         .await?;
-        let page = service::list_customers(db, viewer, filter, &page).await?;
+        let order = super::types::CustomerOrder::parts(
+            order_by,
+            (service::CustomerOrderField::CreatedAt, false),
+        );
+        let page = service::list_customers(db, viewer, filter, order, &page).await?;
         Ok(CustomerConnection::from_page(page, Customer::from).with_sync(sync))
     }
 

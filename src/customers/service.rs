@@ -52,24 +52,40 @@ pub(crate) async fn insert_customer(
     new: NewCustomer,
     now: DateTime<Utc>,
 ) -> AppResult<customer::Model> {
-    let name = required_text(&new.name, "input.name", 200)?;
-    if let Some(grade) = &new.grade
-        && !GRADES.contains(&grade.as_str())
+    // Every problem of the input at once.
+    let mut problems = crate::input::Problems::default();
+    let name = problems.check(required_text(&new.name, "input.name", 200));
+    let industry = problems.check(optional_text(
+        new.industry.as_deref(),
+        "input.industry",
+        100,
+    ));
+    let region = problems.check(optional_text(new.region.as_deref(), "input.region", 100));
+    let address = problems.check(optional_text(new.address.as_deref(), "input.address", 500));
+    if new
+        .grade
+        .as_ref()
+        .is_some_and(|grade| !GRADES.contains(&grade.as_str()))
     {
-        return Err(AppError::bad_input("input.grade", "Grade is A, B or C"));
+        problems.check::<()>(Err(AppError::bad_input(
+            "input.grade",
+            "Grade is A, B or C",
+        )));
     }
+    problems.finish()?;
+    let (Some(name), Some(industry), Some(region), Some(address)) =
+        (name, industry, region, address)
+    else {
+        return Err(AppError::internal());
+    };
     crate::idempotency::check_client_id::<Customers>(db, new.client_id).await?;
     Ok(customer::ActiveModel {
         id: Set(crate::ids::new_id(new.client_id)),
         company_key: Set(normalize::company_key(&name).unwrap_or_default()),
         name: Set(name),
-        industry: Set(optional_text(
-            new.industry.as_deref(),
-            "input.industry",
-            100,
-        )?),
-        region: Set(optional_text(new.region.as_deref(), "input.region", 100)?),
-        address: Set(optional_text(new.address.as_deref(), "input.address", 500)?),
+        industry: Set(industry),
+        region: Set(region),
+        address: Set(address),
         latitude: Set(new.location.map(|p| p.lat)),
         longitude: Set(new.location.map(|p| p.lng)),
         grade: Set(new.grade),
@@ -224,18 +240,21 @@ pub async fn list_customers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: CustomerFilter,
+    (order, descending): (CustomerOrderField, bool),
     page: &PageRequest,
 ) -> AppResult<Page<customer::Model>> {
+    use pagination::SortKey;
     let condition =
         sync::delta::<Customers>(shown_customers(viewer, &filter)?, filter.updated_since);
-    pagination::fetch(
-        db,
-        Customers::find().filter(condition),
-        customer::Column::Id,
-        page,
-        |c| c.id,
-    )
-    .await
+    let (sort, value_of): pagination::Order<customer::Column, customer::Model> = match order {
+        CustomerOrderField::CreatedAt => (SortKey::Id, |_| 0),
+        CustomerOrderField::UpdatedAt => (SortKey::Time(customer::Column::UpdatedAt), |c| {
+            pagination::time_value(c.updated_at)
+        }),
+    };
+    let select = Customers::find().filter(condition);
+    let id = customer::Column::Id;
+    pagination::fetch_sorted(db, select, id, sort, descending, page, value_of, |c| c.id).await
 }
 
 /// The customers of the list: visible and matching `filter` (its `updated_since` aside).
@@ -297,4 +316,14 @@ pub async fn similar_customers(
         .limit(20)
         .all(db)
         .await?)
+}
+
+crate::string_enum! {
+    /// What customer lists can be ordered by.
+    CustomerOrderField {
+        /// Creation time.
+        CreatedAt => "CREATED_AT",
+        /// Last change.
+        UpdatedAt => "UPDATED_AT",
+    }
 }

@@ -485,3 +485,9 @@ crate::payload_from_model! {
     UpdateCustomerPayload { customer } <- customer::Model;
     UpdateContactPayload { contact } <- contact::Model;
 }
+
+crate::order_input!(
+    /// How to order a customer list.
+    CustomerOrder,
+    super::service::CustomerOrderField
+);

@@ -62,17 +62,27 @@ pub(super) fn parse_contact_fields(
     email: Option<&str>,
     country_code: &str,
 ) -> AppResult<ContactFields> {
-    let phone = optional_text(phone, "input.phone", 50)?;
-    let phone_key = match &phone {
-        Some(p) => Some(normalize::phone_key(p, country_code).ok_or_else(|| {
-            AppError::bad_input("input.phone", "A phone number has at least 5 digits")
-        })?),
-        None => None,
+    // Both fields' problems at once.
+    let mut problems = crate::input::Problems::default();
+    let phone = problems.check(optional_text(phone, "input.phone", 50).and_then(|phone| {
+        let key = match &phone {
+            Some(p) => Some(normalize::phone_key(p, country_code).ok_or_else(|| {
+                AppError::bad_input("input.phone", "A phone number has at least 5 digits")
+            })?),
+            None => None,
+        };
+        Ok((phone, key))
+    }));
+    let email = problems.check(optional_text(email, "input.email", 254).and_then(|email| {
+        if let Some(e) = &email {
+            crate::input::parse_email(e, "input.email")?;
+        }
+        Ok(email)
+    }));
+    problems.finish()?;
+    let (Some((phone, phone_key)), Some(email)) = (phone, email) else {
+        return Err(AppError::internal());
     };
-    let email = optional_text(email, "input.email", 254)?;
-    if let Some(e) = &email {
-        crate::input::parse_email(e, "input.email")?;
-    }
     let email_key = email.as_deref().and_then(normalize::email_key);
     Ok((phone, phone_key, email, email_key))
 }
@@ -115,13 +125,21 @@ pub async fn create_lead(
     }
     let key = crate::ids::create_key(idempotency_key, new.client_id);
     let call = IdempotentCall::new(viewer.user_id, "createLead", key, &new)?;
-    let name = required_text(&new.name, "input.name", 200)?;
-    let company = optional_text(new.company.as_deref(), "input.company", 200)?;
-    let (phone, phone_key, email, email_key) = parse_contact_fields(
+    // Every problem of the input at once.
+    let mut problems = crate::input::Problems::default();
+    let name = problems.check(required_text(&new.name, "input.name", 200));
+    let company = problems.check(optional_text(new.company.as_deref(), "input.company", 200));
+    let contact = problems.check(parse_contact_fields(
         new.phone.as_deref(),
         new.email.as_deref(),
         &state.config.default_country_code,
-    )?;
+    ));
+    problems.finish()?;
+    let (Some(name), Some(company), Some((phone, phone_key, email, email_key))) =
+        (name, company, contact)
+    else {
+        return Err(AppError::internal());
+    };
     let now = state.clock.now();
     let rules = scoring_rules(&state.db).await?;
     let pool_days = state.config.lead_pool_days;

@@ -50,7 +50,7 @@ pub async fn list_leads(
     let (sort, value_of): (SortKey<lead::Column>, fn(&lead::Model) -> i64) = match order {
         LeadOrder::Created => (SortKey::Id, |_| 0),
         LeadOrder::Updated => (SortKey::Time(lead::Column::UpdatedAt), |m| {
-            m.updated_at.timestamp_micros()
+            pagination::time_value(m.updated_at)
         }),
         LeadOrder::Score => (SortKey::Int(lead::Column::Score), |m| i64::from(m.score)),
     };

@@ -31,15 +31,7 @@ crate::string_enum! {
     }
 }
 
-crate::string_enum! {
-    /// Sort direction.
-    OrderDirection {
-        /// Smallest first.
-        Asc => "ASC",
-        /// Largest first.
-        Desc => "DESC",
-    }
-}
+pub use crate::pagination::OrderDirection;
 
 /// Budget, authority, need and timeline: how qualified a lead is.
 #[derive(SimpleObject, Clone, Copy, Debug)]

@@ -9,12 +9,13 @@ use futures_util::{Stream, StreamExt};
 
 use super::inputs::{
     CreateOpportunityInput, CreateOpportunityPayload, LoseOpportunityInput, LoseOpportunityPayload,
-    MoveOpportunityStageInput, MoveOpportunityStagePayload, OpportunityFilter,
+    MoveOpportunityStageInput, MoveOpportunityStagePayload, OpportunityFilter, OpportunityOrder,
     ReopenOpportunityInput, ReopenOpportunityPayload, SetOpportunitySplitsInput,
     SetOpportunitySplitsPayload, StageChangeFilter, UpdateOpportunityInput,
     UpdateOpportunityPayload, UpdatePipelineStagesInput, UpdatePipelineStagesPayload,
     WinOpportunityInput, WinOpportunityPayload,
 };
+use super::model::OpportunityOrderField;
 use super::report_types::{
     Forecast, ForecastInput, ForecastMonthLine, ForecastStageLine, FunnelInput, FunnelStage,
 };
@@ -54,15 +55,17 @@ impl OpportunityQuery {
             .collect())
     }
 
-    /// Deals you may see, oldest first.
+    /// Deals you may see, oldest first unless `orderBy` says otherwise.
     #[graphql(
         guard = "SignedIn",
         complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
     )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only deals matching this filter.")] filter: Option<OpportunityFilter>,
+        #[graphql(desc = "Ordering; oldest first by default.")] order_by: Option<OpportunityOrder>,
         #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
             i32,
         >,
@@ -119,8 +122,10 @@ impl OpportunityQuery {
             async move |window| service::removed_opportunities(db, viewer, filter, window).await
         })
         .await?;
+        let order = OpportunityOrder::parts(order_by, (OpportunityOrderField::CreatedAt, false));
+        let now = app.clock.now();
         let page =
-            service::list_opportunities(db, viewer, filter, &page, app.clock.now(), wants).await?;
+            service::list_opportunities(db, viewer, filter, order, &page, now, wants).await?;
         Ok(OpportunityConnection::from_page(page, Opportunity::listed).with_sync(sync))
     }
 

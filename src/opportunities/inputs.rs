@@ -229,3 +229,9 @@ pub struct StageChangeFilter {
     /// Only deals owned by this team's members.
     pub team_id: Option<ID>,
 }
+
+crate::order_input!(
+    /// How to order a deal list.
+    OpportunityOrder,
+    super::model::OpportunityOrderField
+);

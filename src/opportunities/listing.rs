@@ -1,6 +1,7 @@
 //! Listing deals: the filter, the links a page joins in one statement (stage, customer, owner),
 //! and the Relay page.
 
+use super::model::OpportunityOrderField;
 use super::stages;
 use super::stale::stale_condition;
 use crate::error::AppResult;
@@ -103,25 +104,43 @@ pub(super) fn join_links(
 
 /// One page of the deals the viewer may see, with their stage and the links `wants` asks for
 /// joined into the page's one statement (plus one for the total count).
+#[allow(clippy::too_many_arguments)] // the filter, the order, the page and what to join
 pub async fn list_opportunities(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: OpportunityFilter,
+    (order, descending): (OpportunityOrderField, bool),
     page: &PageRequest,
     now: DateTime<Utc>,
     wants: Wants,
 ) -> AppResult<Page<Listed>> {
     let shown = shown_opportunities(db, viewer, &filter, now).await?;
     let condition = sync::delta::<Opportunities>(shown, filter.updated_since);
+    use opportunity::Column;
+    use pagination::SortKey;
+    let (sort, value_of): (SortKey<Column>, fn(&Listed) -> i64) = match order {
+        OpportunityOrderField::CreatedAt => (SortKey::Id, |_| 0),
+        OpportunityOrderField::UpdatedAt => (SortKey::Time(Column::UpdatedAt), |row| {
+            pagination::time_value(row.deal.updated_at)
+        }),
+        OpportunityOrderField::Amount => (SortKey::Int(Column::AmountMinor), |row| {
+            row.deal.amount_minor
+        }),
+        OpportunityOrderField::ExpectedCloseDate => {
+            (SortKey::Date(Column::ExpectedCloseDate), |row| {
+                pagination::date_value(row.deal.expected_close_date)
+            })
+        }
+    };
     pagination::fetch_joined(
         db,
         Opportunities::find().filter(condition),
-        opportunity::Column::Id,
-        pagination::SortKey::Id,
-        false,
+        Column::Id,
+        sort,
+        descending,
         page,
         join_links(viewer, wants),
-        |_| 0,
+        value_of,
         |row: &Listed| row.deal.id,
     )
     .await

@@ -40,3 +40,17 @@ crate::string_enum! {
         Closed => "CLOSED",
     }
 }
+
+crate::string_enum! {
+    /// What deal lists can be ordered by.
+    OpportunityOrderField {
+        /// Creation time.
+        CreatedAt => "CREATED_AT",
+        /// Last change.
+        UpdatedAt => "UPDATED_AT",
+        /// Amount.
+        Amount => "AMOUNT",
+        /// Expected close date.
+        ExpectedCloseDate => "EXPECTED_CLOSE_DATE",
+    }
+}

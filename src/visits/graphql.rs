@@ -69,10 +69,14 @@ impl VisitQuery {
         guard = "SignedIn",
         complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
     )]
+    #[allow(clippy::too_many_arguments)] // Relay arguments plus filter and order
     async fn visit_tasks(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Only tasks matching this filter.")] filter: Option<VisitTaskFilter>,
+        #[graphql(desc = "Ordering; oldest first by default.")] order_by: Option<
+            super::inputs::VisitOrder,
+        >,
         #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
             i32,
         >,
@@ -112,7 +116,11 @@ impl VisitQuery {
             async move |window| service::removed_visits(db, viewer, filter, window).await
         })
         .await?;
-        let page = service::list_visits(db, viewer, filter, &page).await?;
+        let order = super::inputs::VisitOrder::parts(
+            order_by,
+            (service::VisitOrderField::CreatedAt, false),
+        );
+        let page = service::list_visits(db, viewer, filter, order, &page).await?;
         Ok(VisitTaskConnection::from_page(page, VisitTask::from).with_sync(sync))
     }
 

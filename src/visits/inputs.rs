@@ -176,3 +176,9 @@ crate::payload_from_model! {
     CheckInVisitPayload { visit } <- entity::visit_task::Model;
     CheckOutVisitPayload { visit } <- entity::visit_task::Model;
 }
+
+crate::order_input!(
+    /// How to order a visit task list.
+    VisitOrder,
+    super::service::VisitOrderField
+);

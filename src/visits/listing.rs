@@ -29,14 +29,30 @@ pub async fn list_visits(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: VisitFilter,
+    (order, descending): (VisitOrderField, bool),
     page: &PageRequest,
 ) -> AppResult<Page<visit_task::Model>> {
+    use pagination::SortKey;
+    use visit_task::Column;
     let condition = sync::delta::<Visits>(shown_visits(viewer, &filter), filter.updated_since);
-    pagination::fetch(
+    let (sort, value_of): pagination::Order<Column, visit_task::Model> = match order {
+        VisitOrderField::CreatedAt => (SortKey::Id, |_| 0),
+        VisitOrderField::UpdatedAt => (SortKey::Time(Column::UpdatedAt), |v| {
+            pagination::time_value(v.updated_at)
+        }),
+        VisitOrderField::PlannedStart => (SortKey::Time(Column::PlannedStart), |v| {
+            pagination::time_value(v.planned_start)
+        }),
+    };
+    let select = Visits::find().filter(condition);
+    pagination::fetch_sorted(
         db,
-        Visits::find().filter(condition),
-        visit_task::Column::Id,
+        select,
+        Column::Id,
+        sort,
+        descending,
         page,
+        value_of,
         |v| v.id,
     )
     .await
@@ -76,4 +92,16 @@ pub async fn removed_visits(
 ) -> AppResult<sync::Removed> {
     let shown = shown_visits(viewer, filter);
     sync::removed::<Visits>(db, viewer, window, policy::visits(viewer), shown).await
+}
+
+crate::string_enum! {
+    /// What visit task lists can be ordered by.
+    VisitOrderField {
+        /// Creation time.
+        CreatedAt => "CREATED_AT",
+        /// Last change.
+        UpdatedAt => "UPDATED_AT",
+        /// Planned start.
+        PlannedStart => "PLANNED_START",
+    }
 }

@@ -19,7 +19,7 @@ use crate::policy;
 use crate::state::AppState;
 use entity::visit_task::{self, Entity as Visits};
 
-pub use super::listing::{VisitFilter, list_visits, removed_visits};
+pub use super::listing::{VisitFilter, VisitOrderField, list_visits, removed_visits};
 
 /// The longest a single visit may be planned for.
 const MAX_VISIT: chrono::Duration = chrono::Duration::hours(24);

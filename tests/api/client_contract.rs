@@ -426,4 +426,44 @@ async fn every_problem_of_one_input_is_reported_at_once_each_on_its_field() {
     }
     let users = app.admin("{ users { totalCount } }", json!({})).await;
     assert_eq!(users["data"]["users"]["totalCount"], 1, "only the admin");
+
+    // The same for the records a rep creates from the phone.
+    let rep = app.a_user().create().await;
+    let long = "x".repeat(101);
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Fields Co").await;
+    for (query, input, expected) in [
+        (
+            "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
+            json!({"name": "", "industry": long, "grade": null, "region": "ok"}),
+            vec!["input.name", "input.industry"],
+        ),
+        (
+            "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+            json!({"customerId": customer, "name": " ", "title": long, "email": "nobody"}),
+            vec!["input.name", "input.title", "input.email"],
+        ),
+        (
+            "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+            json!({"name": "", "source": "REFERRAL", "phone": "12", "email": "nobody"}),
+            vec!["input.name", "input.phone", "input.email"],
+        ),
+    ] {
+        let body = app
+            .gql(Some(&rep.token), query, json!({ "input": input }))
+            .await;
+        let errors = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"));
+        let fields: Vec<&str> = errors
+            .iter()
+            .map(|e| e["extensions"]["field"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(fields, expected, "{body}");
+        assert!(
+            errors
+                .iter()
+                .all(|e| e["extensions"]["code"] == "BAD_USER_INPUT"),
+            "{body}"
+        );
+    }
 }

@@ -1,0 +1,848 @@
+//! No existence leaks: every id a mutation input names answers a record the caller may not see
+//! exactly as it answers an id that names nothing (same code, field and message). The walk
+//! covers every id field of every mutation input the server introspects, so a new one fails
+//! here until it is added.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value, json};
+
+use crate::fixtures::{self, Books};
+use crate::helpers::*;
+
+/// Who calls: the rep or the manager of team B; everything hidden belongs to team A.
+#[derive(Clone, Copy, Debug)]
+enum Caller {
+    Rep,
+    Manager,
+}
+
+/// One id of one mutation input: the input with `"$ID"` where the id goes, the id's type, and
+/// a record of that type the caller may not see.
+struct Case {
+    mutation: &'static str,
+    path: &'static str,
+    caller: Caller,
+    kind: &'static str,
+    hidden: String,
+    input: Value,
+}
+
+/// Id fields whose every caller sees every record the field can name: admin-only mutations
+/// (admins see everything), pipeline stages (everyone sees them) and split holders (every
+/// colleague is in the directory). Client ids name nothing yet.
+const EVERY_CALLER_SEES: &[&str] = &[
+    "createUser input.teamId",
+    "updateUser input.id",
+    "updateUser input.teamId",
+    "createTeam input.managerId",
+    "updateTeam input.id",
+    "updateTeam input.managerId",
+    "updatePipelineStages input.stages.N.id",
+    "createOpportunity input.stageId",
+    "moveOpportunityStage input.stageId",
+    "reopenOpportunity input.stageId",
+    "setOpportunitySplits input.splits.N.userId",
+];
+
+fn with_id(template: &Value, id: &str) -> Value {
+    match template {
+        Value::String(s) if s == "$ID" => Value::String(id.to_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(|v| with_id(v, id)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), with_id(v, id)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// What a client can tell apart: the code, field and message of each error, and the data.
+fn answer(body: &Value) -> Value {
+    let errors: Vec<Value> = body["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| {
+                    json!([
+                        e["extensions"]["code"],
+                        e["extensions"]["field"],
+                        e["message"]
+                    ])
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    json!({"data": body["data"], "errors": errors})
+}
+
+async fn call(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
+    let input_type = format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]);
+    let query =
+        format!("mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ __typename }} }}");
+    answer(
+        &app.gql(Some(token), &query, json!({ "input": input }))
+            .await,
+    )
+}
+
+fn id_of(body: &Value, path: &[&str]) -> String {
+    let mut value = body;
+    for key in path {
+        value = &value[*key];
+    }
+    value
+        .as_str()
+        .unwrap_or_else(|| panic!("no {path:?}: {body}"))
+        .to_owned()
+}
+
+/// Every `mutation input.path` whose type is `ID` (lists as `.N.`, `[ID]` as the path itself),
+/// from the server's own introspection.
+async fn id_fields(app: &TestApp) -> BTreeSet<String> {
+    const TYPE: &str =
+        "type { kind name ofType { kind name ofType { kind name ofType { kind name } } } }";
+    let query = format!(
+        "{{ __schema {{ mutationType {{ fields {{ name args {{ name {TYPE} }} }} }} \
+         types {{ name kind inputFields {{ name {TYPE} }} }} }} }}"
+    );
+    let body = app.admin(&query, json!({})).await;
+    let schema = &body["data"]["__schema"];
+    let inputs: std::collections::HashMap<String, Vec<Value>> = schema["types"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .filter(|t| t["kind"] == "INPUT_OBJECT")
+        .map(|t| {
+            let fields = t["inputFields"].as_array().cloned().unwrap_or_default();
+            (t["name"].as_str().unwrap_or_default().to_owned(), fields)
+        })
+        .collect();
+    /// The named type under any wrappers, and whether a list wraps it.
+    fn named(ty: &Value) -> (String, bool) {
+        let mut ty = ty;
+        let mut list = false;
+        while ty["name"].is_null() {
+            list |= ty["kind"] == "LIST";
+            ty = &ty["ofType"];
+        }
+        (ty["name"].as_str().unwrap_or_default().to_owned(), list)
+    }
+    fn walk(
+        inputs: &std::collections::HashMap<String, Vec<Value>>,
+        ty: &Value,
+        path: String,
+        out: &mut Vec<String>,
+        depth: usize,
+    ) {
+        let (base, list) = named(ty);
+        if base == "ID" {
+            out.push(path);
+        } else if let Some(fields) = inputs.get(&base).filter(|_| depth < 4) {
+            let prefix = if list { format!("{path}.N") } else { path };
+            for field in fields {
+                let field_name = field["name"].as_str().unwrap_or_default();
+                let next = format!("{prefix}.{field_name}");
+                walk(inputs, &field["type"], next, out, depth + 1);
+            }
+        }
+    }
+    let mut found = BTreeSet::new();
+    for mutation in schema["mutationType"]["fields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let name = mutation["name"].as_str().unwrap_or_default();
+        for arg in mutation["args"].as_array().into_iter().flatten() {
+            let mut paths = Vec::new();
+            let arg_name = arg["name"].as_str().unwrap_or_default().to_owned();
+            walk(&inputs, &arg["type"], arg_name, &mut paths, 0);
+            for path in paths.into_iter().filter(|p| !p.ends_with("clientId")) {
+                found.insert(format!("{name} {path}"));
+            }
+        }
+    }
+    found
+}
+
+/// Team A's records (none visible to team B) and team B's own.
+struct World {
+    a: Books,
+    rb: TestUser,
+    mb: TestUser,
+    a_team: String,
+    customer_a: String,
+    contact_a: String,
+    lead_a: String,
+    deal_a: String,
+    visit_a: String,
+    draft_a: String,
+    contract_a: String,
+    request_a: String,
+    installment_a: String,
+    invoice_a: String,
+    payment_a: String,
+    notification_a: String,
+    customer_b: String,
+    lead_b: String,
+}
+
+async fn world(app: &TestApp) -> World {
+    let (a, a_team) = fixtures::books_of_team(app, "Team A").await;
+    let mb = app.a_user().role("SALES_MANAGER").create().await;
+    let b_team = app.a_team("Team B", Some(&mb.id)).await;
+    let rb = app.a_user().in_team(&b_team).create().await;
+    let ra = a.rep.token.clone();
+    let gql = async |token: &str, query: &str, input: Value| {
+        app.gql(Some(token), query, json!({ "input": input })).await
+    };
+    let customer_a = fixtures::customer(app, &a, "Hidden Co").await;
+    let contact_a = id_of(
+        &gql(
+            &ra,
+            "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+            json!({"customerId": customer_a, "name": "Hidden Person"}),
+        )
+        .await,
+        &["data", "addContact", "contact", "id"],
+    );
+    let create_lead =
+        "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }";
+    let lead_a = id_of(
+        &gql(
+            &ra,
+            create_lead,
+            json!({"name": "Hidden Lead", "source": "REFERRAL"}),
+        )
+        .await,
+        &["data", "createLead", "lead", "id"],
+    );
+    let create_deal = "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }";
+    let deal_a = id_of(
+        &gql(&ra, create_deal, json!({"customerId": customer_a, "name": "Hidden deal", "amount": "100.00", "expectedCloseDate": "2027-06-30"})).await,
+        &["data", "createOpportunity", "opportunity", "id"],
+    );
+    let start = salesgraph::clock::Clock::now(&app.clock) + chrono::Duration::days(1);
+    let visit_a = id_of(
+        &gql(&ra, "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+            json!({"customerId": customer_a, "purpose": "Hidden", "plannedStart": start, "plannedEnd": start + chrono::Duration::hours(1)})).await,
+        &["data", "planVisit", "visit", "id"],
+    );
+    let create_contract = "mutation($input: CreateContractInput!) { createContract(input: $input) { contract { id } } }";
+    let draft_a = id_of(
+        &gql(
+            &ra,
+            create_contract,
+            json!({"customerId": customer_a, "title": "Draft", "amount": "500.00"}),
+        )
+        .await,
+        &["data", "createContract", "contract", "id"],
+    );
+    let pending = id_of(
+        &gql(
+            &ra,
+            create_contract,
+            json!({"customerId": customer_a, "title": "Pending", "amount": "500.00"}),
+        )
+        .await,
+        &["data", "createContract", "contract", "id"],
+    );
+    let request_a = id_of(
+        &app.gql(
+            Some(&ra),
+            "mutation($id: ID!) { submitContract(input: {id: $id}) { request { id } } }",
+            json!({"id": pending}),
+        )
+        .await,
+        &["data", "submitContract", "request", "id"],
+    );
+    let contract_a = fixtures::approved(app, &a, &customer_a, "1000.00").await;
+    let plan = fixtures::set_plan(
+        app,
+        &a.finance.token,
+        &contract_a,
+        json!([{"dueDate": "2027-01-31", "amount": "1000.00"}]),
+    )
+    .await;
+    let installment_a = fixtures::installments(&plan)[0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{plan}"))
+        .to_owned();
+    let invoice_a = id_of(
+        &gql(&a.finance.token, "mutation($input: IssueInvoiceInput!) { issueInvoice(input: $input) { invoice { id } } }",
+            json!({"contractId": contract_a, "installmentId": installment_a, "amount": "100.00", "issueDate": "2026-12-01", "dueDate": "2027-01-31", "taxRate": "0"})).await,
+        &["data", "issueInvoice", "invoice", "id"],
+    );
+    let payment_a = fixtures::payment_of(
+        &fixtures::pay(
+            app,
+            &a.finance.token,
+            json!({"customerId": customer_a, "contractId": contract_a, "amount": "10.00"}),
+        )
+        .await,
+    )["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let notes = app
+        .gql(
+            Some(&ra),
+            "{ notifications(first: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let notification_a = id_of(&notes["data"]["notifications"]["nodes"][0], &["id"]);
+    let customer_b = fixtures::a_customer(app, &rb.token, "Own Co").await;
+    let lead_b = id_of(
+        &gql(
+            &rb.token,
+            create_lead,
+            json!({"name": "Own Lead", "source": "REFERRAL"}),
+        )
+        .await,
+        &["data", "createLead", "lead", "id"],
+    );
+    let qualified = gql(
+        &rb.token,
+        "mutation($input: UpdateLeadInput!) { updateLead(input: $input) { lead { status } } }",
+        json!({"id": lead_b, "expectedVersion": 1, "status": "QUALIFIED"}),
+    )
+    .await;
+    assert_eq!(
+        qualified["data"]["updateLead"]["lead"]["status"], "QUALIFIED",
+        "{qualified}"
+    );
+    World {
+        a,
+        rb,
+        mb,
+        a_team,
+        customer_a,
+        contact_a,
+        lead_a,
+        deal_a,
+        visit_a,
+        draft_a,
+        contract_a,
+        request_a,
+        installment_a,
+        invoice_a,
+        payment_a,
+        notification_a,
+        customer_b,
+        lead_b,
+    }
+}
+
+fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
+    use Caller::{Manager, Rep};
+    let start = now + chrono::Duration::days(2);
+    let end = start + chrono::Duration::hours(1);
+    let plan = |extra: Value| {
+        let mut input = json!({"customerId": w.customer_b, "purpose": "Walk", "plannedStart": start, "plannedEnd": end});
+        if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
+            input.extend(extra.clone());
+        }
+        input
+    };
+    let case = |mutation, path, caller, kind, hidden: &String, input| Case {
+        mutation,
+        path,
+        caller,
+        kind,
+        hidden: hidden.clone(),
+        input,
+    };
+    let ra = &w.a.rep.id;
+    vec![
+        case(
+            "updateCustomer",
+            "input.id",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"id": "$ID", "expectedVersion": 1, "name": "X"}),
+        ),
+        case(
+            "updateCustomer",
+            "input.ownerId",
+            Manager,
+            "User",
+            ra,
+            json!({"id": w.customer_b, "expectedVersion": 1, "ownerId": "$ID"}),
+        ),
+        case(
+            "addContact",
+            "input.customerId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"customerId": "$ID", "name": "X"}),
+        ),
+        case(
+            "updateContact",
+            "input.id",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"id": "$ID", "expectedVersion": 1, "name": "X"}),
+        ),
+        case(
+            "createLead",
+            "input.assigneeId",
+            Manager,
+            "User",
+            ra,
+            json!({"name": "X", "source": "REFERRAL", "assign": "USER", "assigneeId": "$ID"}),
+        ),
+        case(
+            "createLead",
+            "input.teamId",
+            Manager,
+            "Team",
+            &w.a_team,
+            json!({"name": "X", "source": "REFERRAL", "assign": "AUTO", "teamId": "$ID"}),
+        ),
+        case(
+            "updateLead",
+            "input.id",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"id": "$ID", "expectedVersion": 1, "name": "X"}),
+        ),
+        case(
+            "claimLead",
+            "input.id",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"id": "$ID"}),
+        ),
+        case(
+            "releaseLead",
+            "input.id",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"id": "$ID", "reason": "X"}),
+        ),
+        case(
+            "assignLead",
+            "input.id",
+            Manager,
+            "Lead",
+            &w.lead_a,
+            json!({"id": "$ID", "assigneeId": w.rb.id}),
+        ),
+        case(
+            "assignLead",
+            "input.assigneeId",
+            Manager,
+            "User",
+            ra,
+            json!({"id": w.lead_b, "assigneeId": "$ID"}),
+        ),
+        case(
+            "disqualifyLead",
+            "input.id",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"id": "$ID", "reason": "X"}),
+        ),
+        case(
+            "convertLead",
+            "input.id",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"id": "$ID"}),
+        ),
+        case(
+            "convertLead",
+            "input.customerId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"id": w.lead_b, "customerId": "$ID"}),
+        ),
+        case(
+            "logFollowUp",
+            "input.subjectId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"subjectId": "$ID", "kind": "CALL", "content": "X"}),
+        ),
+        case(
+            "logFollowUp",
+            "input.subjectId",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"subjectId": "$ID", "kind": "CALL", "content": "X"}),
+        ),
+        case(
+            "logFollowUp",
+            "input.subjectId",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"subjectId": "$ID", "kind": "CALL", "content": "X"}),
+        ),
+        case(
+            "markNotificationsRead",
+            "input.ids",
+            Rep,
+            "Notification",
+            &w.notification_a,
+            json!({"ids": ["$ID"]}),
+        ),
+        case(
+            "createOpportunity",
+            "input.customerId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"customerId": "$ID", "name": "X", "amount": "1.00", "expectedCloseDate": "2027-06-30"}),
+        ),
+        case(
+            "updateOpportunity",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1, "name": "X"}),
+        ),
+        case(
+            "moveOpportunityStage",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1, "stageId": missing_id("PipelineStage")}),
+        ),
+        case(
+            "winOpportunity",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1}),
+        ),
+        case(
+            "loseOpportunity",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1, "reason": "X"}),
+        ),
+        case(
+            "setOpportunitySplits",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1, "splits": [{"userId": w.rb.id, "percent": "100"}]}),
+        ),
+        case(
+            "reopenOpportunity",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1, "stageId": missing_id("PipelineStage")}),
+        ),
+        case(
+            "planVisit",
+            "input.customerId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            plan(json!({"customerId": "$ID"})),
+        ),
+        case(
+            "planVisit",
+            "input.contactId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            plan(json!({"contactId": "$ID"})),
+        ),
+        case(
+            "planVisit",
+            "input.opportunityId",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            plan(json!({"opportunityId": "$ID"})),
+        ),
+        case(
+            "planVisit",
+            "input.leadId",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            plan(json!({"leadId": "$ID"})),
+        ),
+        case(
+            "planVisit",
+            "input.assigneeId",
+            Manager,
+            "User",
+            ra,
+            plan(json!({"assigneeId": "$ID"})),
+        ),
+        case(
+            "rescheduleVisit",
+            "input.id",
+            Rep,
+            "VisitTask",
+            &w.visit_a,
+            json!({"id": "$ID", "expectedVersion": 1, "plannedStart": start, "plannedEnd": end}),
+        ),
+        case(
+            "cancelVisit",
+            "input.id",
+            Rep,
+            "VisitTask",
+            &w.visit_a,
+            json!({"id": "$ID", "expectedVersion": 1}),
+        ),
+        case(
+            "checkInVisit",
+            "input.id",
+            Rep,
+            "VisitTask",
+            &w.visit_a,
+            json!({"id": "$ID", "location": {"lat": 31.23, "lng": 121.47, "accuracyMeters": 10.0}, "deviceTime": now}),
+        ),
+        case(
+            "checkOutVisit",
+            "input.id",
+            Rep,
+            "VisitTask",
+            &w.visit_a,
+            json!({"id": "$ID", "summary": "X", "outcome": "NEUTRAL"}),
+        ),
+        case(
+            "createContract",
+            "input.customerId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"customerId": "$ID", "title": "X", "amount": "1.00"}),
+        ),
+        case(
+            "createContract",
+            "input.opportunityId",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"opportunityId": "$ID", "title": "X", "amount": "1.00"}),
+        ),
+        case(
+            "updateContract",
+            "input.id",
+            Rep,
+            "Contract",
+            &w.draft_a,
+            json!({"id": "$ID", "expectedVersion": 1, "title": "X"}),
+        ),
+        case(
+            "cancelContract",
+            "input.id",
+            Rep,
+            "Contract",
+            &w.draft_a,
+            json!({"id": "$ID", "expectedVersion": 1, "reason": "X"}),
+        ),
+        case(
+            "markContractSigned",
+            "input.id",
+            Rep,
+            "Contract",
+            &w.contract_a,
+            json!({"id": "$ID", "expectedVersion": 1, "signedDate": "2026-12-01"}),
+        ),
+        case(
+            "completeContract",
+            "input.id",
+            Rep,
+            "Contract",
+            &w.contract_a,
+            json!({"id": "$ID", "expectedVersion": 1}),
+        ),
+        case(
+            "submitContract",
+            "input.id",
+            Rep,
+            "Contract",
+            &w.draft_a,
+            json!({"id": "$ID"}),
+        ),
+        case(
+            "approveRequest",
+            "input.requestId",
+            Manager,
+            "ApprovalRequest",
+            &w.request_a,
+            json!({"requestId": "$ID"}),
+        ),
+        case(
+            "rejectRequest",
+            "input.requestId",
+            Manager,
+            "ApprovalRequest",
+            &w.request_a,
+            json!({"requestId": "$ID", "comment": "X"}),
+        ),
+        case(
+            "withdrawRequest",
+            "input.requestId",
+            Rep,
+            "ApprovalRequest",
+            &w.request_a,
+            json!({"requestId": "$ID"}),
+        ),
+        case(
+            "setCollectionPlan",
+            "input.contractId",
+            Rep,
+            "Contract",
+            &w.contract_a,
+            json!({"contractId": "$ID", "installments": [{"dueDate": "2027-01-31", "amount": "1000.00"}]}),
+        ),
+        case(
+            "issueInvoice",
+            "input.contractId",
+            Rep,
+            "Contract",
+            &w.contract_a,
+            json!({"contractId": "$ID", "installmentId": w.installment_a, "amount": "1.00", "issueDate": "2026-12-01", "dueDate": "2027-01-31", "taxRate": "0"}),
+        ),
+        case(
+            "issueInvoice",
+            "input.installmentId",
+            Rep,
+            "Installment",
+            &w.installment_a,
+            json!({"contractId": w.contract_a, "installmentId": "$ID", "amount": "1.00", "issueDate": "2026-12-01", "dueDate": "2027-01-31", "taxRate": "0"}),
+        ),
+        case(
+            "voidInvoice",
+            "input.id",
+            Rep,
+            "Invoice",
+            &w.invoice_a,
+            json!({"id": "$ID", "reason": "X"}),
+        ),
+        case(
+            "recordPayment",
+            "input.customerId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"customerId": "$ID", "amount": "1.00", "receivedDate": "2026-12-01", "method": "CASH", "reference": "X-1"}),
+        ),
+        case(
+            "recordPayment",
+            "input.contractId",
+            Rep,
+            "Contract",
+            &w.contract_a,
+            json!({"customerId": w.customer_b, "contractId": "$ID", "amount": "1.00", "receivedDate": "2026-12-01", "method": "CASH", "reference": "X-2"}),
+        ),
+        case(
+            "reversePayment",
+            "input.id",
+            Rep,
+            "Payment",
+            &w.payment_a,
+            json!({"id": "$ID", "reason": "X"}),
+        ),
+        case(
+            "requestWaiver",
+            "input.installmentId",
+            Rep,
+            "Installment",
+            &w.installment_a,
+            json!({"installmentId": "$ID", "amount": "1.00", "reason": "X"}),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_id_an_input_names_answers_alike_whether_hidden_or_missing() {
+    let app = TestApp::spawn().await;
+    let w = world(&app).await;
+    let now = salesgraph::clock::Clock::now(&app.clock);
+    let cases = cases(&w, now);
+
+    let covered: BTreeSet<String> = cases
+        .iter()
+        .map(|c| format!("{} {}", c.mutation, c.path))
+        .chain(EVERY_CALLER_SEES.iter().map(|s| (*s).to_owned()))
+        .collect();
+    let introspected = id_fields(&app).await;
+    assert_eq!(
+        introspected, covered,
+        "every id field of every mutation input is walked (or listed as seen by every caller)"
+    );
+
+    let rep = app.token_for(&w.rb).await;
+    let manager = app.token_for(&w.mb).await;
+    for case in &cases {
+        let token = match case.caller {
+            Caller::Rep => &rep,
+            Caller::Manager => &manager,
+        };
+        let missing = call(
+            &app,
+            token,
+            case.mutation,
+            with_id(&case.input, &missing_id(case.kind)),
+        )
+        .await;
+        let hidden = call(
+            &app,
+            token,
+            case.mutation,
+            with_id(&case.input, &case.hidden),
+        )
+        .await;
+        assert_eq!(
+            hidden, missing,
+            "{} {} ({:?}): a hidden {} answers as a missing one",
+            case.mutation, case.path, case.caller, case.kind
+        );
+        // Marking read is a no-op for ids that are not yours, answered alike (checked below).
+        if case.mutation == "markNotificationsRead" {
+            continue;
+        }
+        assert!(
+            !missing["errors"].as_array().is_none_or(Vec::is_empty),
+            "{} {}: a missing id is refused: {missing}",
+            case.mutation,
+            case.path
+        );
+    }
+    let owner = app.token_for(&w.a.rep).await;
+    let unread = app
+        .gql(
+            Some(&owner),
+            "query($id: ID!) { node(id: $id) { ... on Notification { readAt } } }",
+            json!({"id": w.notification_a}),
+        )
+        .await;
+    assert_eq!(
+        unread["data"]["node"]["readAt"],
+        Value::Null,
+        "still unread: {unread}"
+    );
+}
