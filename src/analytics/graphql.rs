@@ -322,17 +322,27 @@ impl AnalyticsMutation {
         let viewer = ctx.viewer()?;
         let subject = subject(input.scope, input.scope_id.as_deref(), "input.scopeId")?;
         let amount = input.amount.minor("input.amount")?;
-        let saved = targets::set_target(
+        let changed = targets::set_target(
             ctx.app(),
             viewer,
             &input.period,
-            subject,
+            subject.clone(),
             amount,
             input.expected_version,
         )
-        .await?;
-        Ok(SetSalesTargetPayload {
-            target: target_of(saved),
+        .await;
+        let db = &ctx.app().db;
+        crate::graphql::conflict::or_current(ctx, changed, async || {
+            targets::find_target(db, viewer, &input.period, &subject).await
         })
+        .await
+    }
+}
+
+impl From<entity::sales_target::Model> for SetSalesTargetPayload {
+    fn from(model: entity::sales_target::Model) -> Self {
+        Self {
+            target: target_of(model),
+        }
     }
 }

@@ -186,6 +186,25 @@ pub async fn set_target(
     Ok(saved)
 }
 
+/// The target of `subject` for `period`, when there is one the viewer may read. Errors:
+/// `NOT_FOUND`, `BAD_USER_INPUT` (period).
+pub async fn find_target(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    period: &str,
+    subject: &Subject,
+) -> AppResult<sales_target::Model> {
+    let period = periods::parse(period, "input.period")?;
+    Targets::find()
+        .filter(sales_target::Column::Period.eq(period.text.as_str()))
+        .filter(sales_target::Column::Scope.eq(subject.scope().as_str()))
+        .filter(sales_target::Column::ScopeKey.eq(subject.key()))
+        .filter(visible(db, viewer).await?)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("Sales target"))
+}
+
 /// Which targets a viewer reads: company and region targets for everyone; team targets of the
 /// teams they belong to or manage; their own user target and, for managers, their members'
 /// (admins and finance everything).

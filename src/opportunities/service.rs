@@ -94,15 +94,21 @@ pub(crate) async fn insert_opportunity(
     lead_id: Option<Uuid>,
     now: DateTime<Utc>,
 ) -> AppResult<opportunity::Model> {
-    let name = required_text(&new.name, "input.name", 200)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
+    let name = problems.check(required_text(&new.name, "input.name", 200));
     if new.amount_minor < 0 {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.amount",
             "An amount cannot be negative",
-        ));
+        )));
     }
-    check_probability(new.probability)?;
-    check_category(new.forecast_category.as_deref())?;
+    problems.check(check_probability(new.probability));
+    problems.check(check_category(new.forecast_category.as_deref()));
+    problems.finish()?;
+    let Some(name) = name else {
+        return Err(AppError::internal());
+    };
     let stage = match new.stage_id {
         Some(id) => stages::open_stage(db, id, "input.stageId").await?,
         None => stages::first_of_kind(db, StageKind::Open).await?,

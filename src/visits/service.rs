@@ -114,9 +114,15 @@ pub(crate) async fn insert_visit(
     new: &NewVisit,
     now: DateTime<Utc>,
 ) -> AppResult<visit_task::Model> {
-    let purpose = required_text(&new.purpose, "input.purpose", 500)?;
-    check_times(new.planned_start, new.planned_end)?;
-    let (local_date, day_ends_at) = local_day(assignee.timezone, new.planned_start, now)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
+    let purpose = problems.check(required_text(&new.purpose, "input.purpose", 500));
+    problems.check(check_times(new.planned_start, new.planned_end));
+    let day = problems.check(local_day(assignee.timezone, new.planned_start, now));
+    problems.finish()?;
+    let (Some(purpose), Some((local_date, day_ends_at))) = (purpose, day) else {
+        return Err(AppError::internal());
+    };
     let customer = crate::customers::service::get_customer(db, assignee, new.customer_id)
         .await
         .map_err(|e| e.with_field("input.customerId"))?;

@@ -431,6 +431,7 @@ async fn every_problem_of_one_input_is_reported_at_once_each_on_its_field() {
     let rep = app.a_user().create().await;
     let long = "x".repeat(101);
     let customer = crate::fixtures::a_customer(&app, &rep.token, "Fields Co").await;
+    let start = salesgraph::clock::Clock::now(&app.clock) + chrono::Duration::days(1);
     for (query, input, expected) in [
         (
             "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
@@ -446,6 +447,16 @@ async fn every_problem_of_one_input_is_reported_at_once_each_on_its_field() {
             "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
             json!({"name": "", "source": "REFERRAL", "phone": "12", "email": "nobody"}),
             vec!["input.name", "input.phone", "input.email"],
+        ),
+        (
+            "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
+            json!({"customerId": customer, "name": "", "amount": "10.00", "probability": 150, "expectedCloseDate": "2027-01-31"}),
+            vec!["input.name", "input.probability"],
+        ),
+        (
+            "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+            json!({"customerId": customer, "purpose": "", "plannedStart": start, "plannedEnd": start - chrono::Duration::hours(1)}),
+            vec!["input.purpose", "input.plannedEnd"],
         ),
     ] {
         let body = app

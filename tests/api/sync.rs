@@ -552,4 +552,19 @@ async fn a_conflict_carries_the_current_record_in_the_clients_own_selection() {
         ),
         "{again}"
     );
+
+    // A target is named by its period and subject, not an id; the answer carries it all the same.
+    let set = "mutation($input: SetSalesTargetInput!) { setSalesTarget(input: $input) { target { amount version } } }";
+    let target = |amount: &str, version: i64| json!({"input": {"period": "2027-Q1", "scope": "COMPANY", "amount": amount, "expectedVersion": version}});
+    let first = app.admin(set, target("1000.00", 0)).await;
+    assert_eq!(
+        first["data"]["setSalesTarget"]["target"]["version"], 1,
+        "{first}"
+    );
+    let stale = app.admin(set, target("2000.00", 0)).await;
+    assert_eq!(
+        stale["errors"][0]["extensions"]["current"],
+        json!({"target": {"amount": "1000.00", "version": 1}}),
+        "{stale}"
+    );
 }
