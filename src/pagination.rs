@@ -16,10 +16,25 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
 
 /// A position in an ordered list: the row id, and the sort value when not ordered by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub id: Uuid,
-    pub value: Option<i64>,
+    pub value: Option<SortValue>,
+}
+
+/// A row's value in its list's sort column, as a cursor keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortValue {
+    /// Integers, and times and dates as integers ([`time_value`], [`date_value`]).
+    Int(i64),
+    /// Text, compared as the database compares the column.
+    Text(String),
+}
+
+impl From<i64> for SortValue {
+    fn from(value: i64) -> Self {
+        Self::Int(value)
+    }
 }
 
 /// A validated page request.
@@ -90,9 +105,14 @@ pub struct Page<M> {
 }
 
 pub fn encode_cursor(cursor: Cursor) -> String {
+    let id = cursor.id;
     match cursor.value {
-        None => URL_SAFE_NO_PAD.encode(format!("cursor:{}", cursor.id)),
-        Some(value) => URL_SAFE_NO_PAD.encode(format!("cursor:{}:{value}", cursor.id)),
+        None => URL_SAFE_NO_PAD.encode(format!("cursor:{id}")),
+        Some(SortValue::Int(value)) => URL_SAFE_NO_PAD.encode(format!("cursor:{id}:{value}")),
+        Some(SortValue::Text(text)) => {
+            let text = URL_SAFE_NO_PAD.encode(text);
+            URL_SAFE_NO_PAD.encode(format!("cursor:{id}:t:{text}"))
+        }
     }
 }
 
@@ -108,7 +128,12 @@ fn decode_cursor(cursor: &str, field: &str) -> AppResult<Cursor> {
             .map(|id| Cursor { id, value: None }),
         Some((id, value)) => Some(Cursor {
             id: Uuid::parse_str(id).ok()?,
-            value: Some(value.parse().ok()?),
+            value: Some(match value.strip_prefix("t:") {
+                Some(text) => {
+                    SortValue::Text(String::from_utf8(URL_SAFE_NO_PAD.decode(text).ok()?).ok()?)
+                }
+                None => SortValue::Int(value.parse().ok()?),
+            }),
         }),
     });
     parsed.ok_or_else(|| AppError::bad_input(field, "Invalid cursor"))
@@ -159,10 +184,12 @@ pub enum SortKey<C> {
     Time(C),
     /// By a date column (cursor values are days since 0001-01-01, see [`date_value`]).
     Date(C),
+    /// By a text column, as the database orders it.
+    Text(C),
 }
 
 /// One way to order a list: the sort key, and how a row's cursor value is read.
-pub type Order<C, T> = (SortKey<C>, fn(&T) -> i64);
+pub type Order<C, T, V = i64> = (SortKey<C>, fn(&T) -> V);
 
 /// What a sort column holds, to turn a cursor's value back into a column value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -170,6 +197,7 @@ enum SortKind {
     Int,
     Time,
     Date,
+    Text,
 }
 
 /// A time as a cursor value: nanoseconds since the epoch, every digit the database may hold
@@ -184,16 +212,33 @@ pub fn date_value(date: chrono::NaiveDate) -> i64 {
     i64::from(chrono::Datelike::num_days_from_ce(&date))
 }
 
-fn sort_value_expr(kind: SortKind, value: i64) -> sea_orm::Value {
-    match kind {
-        SortKind::Int => value.into(),
-        SortKind::Time => chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(value).into(),
-        SortKind::Date => i32::try_from(value)
+fn sort_value_expr(kind: SortKind, value: &SortValue) -> sea_orm::Value {
+    match (kind, value) {
+        (SortKind::Text, SortValue::Text(text)) => text.clone().into(),
+        (SortKind::Time, SortValue::Int(value)) => {
+            chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(*value).into()
+        }
+        (SortKind::Date, SortValue::Int(value)) => i32::try_from(*value)
             .ok()
             .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
             .unwrap_or_default()
             .into(),
+        (_, SortValue::Int(value)) => (*value).into(),
+        (_, SortValue::Text(text)) => text.clone().into(),
     }
+}
+
+/// Whether a cursor's value fits a list's sort column (none when ordered by id).
+fn fits(kind: Option<SortKind>, value: Option<&SortValue>) -> bool {
+    matches!(
+        (kind, value),
+        (None, None)
+            | (Some(SortKind::Text), Some(SortValue::Text(_)))
+            | (
+                Some(SortKind::Int | SortKind::Time | SortKind::Date),
+                Some(SortValue::Int(_))
+            )
+    )
 }
 
 /// Fetches one page of an already scoped `select`, ordered by id (`id_of` reads a row's id).
@@ -225,14 +270,14 @@ where
 /// Fetches one page of `select` ordered by `sort` (then id), ascending or `descending`.
 /// `value_of` and `id_of` read a row's sort value and id for its cursor.
 #[allow(clippy::too_many_arguments)] // each argument is one independent part of the ordering
-pub async fn fetch_sorted<E, C>(
+pub async fn fetch_sorted<E, C, V: Into<SortValue>>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id_column: C,
     sort: SortKey<C>,
     descending: bool,
     request: &PageRequest,
-    value_of: impl Fn(&E::Model) -> i64,
+    value_of: impl Fn(&E::Model) -> V,
     id_of: impl Fn(&E::Model) -> Uuid,
 ) -> AppResult<Page<E::Model>>
 where
@@ -260,7 +305,7 @@ pub struct Rows<J, R> {
 /// [`fetch_sorted`] with records joined into the page's statement (look-ahead for one-to-one
 /// links), so a page and what each of its rows links to come back in one round trip.
 #[allow(clippy::too_many_arguments)] // each argument is one independent part of the ordering
-pub async fn fetch_joined<E, C, T, J, R>(
+pub async fn fetch_joined<E, C, T, J, R, V: Into<SortValue>>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id_column: C,
@@ -268,7 +313,7 @@ pub async fn fetch_joined<E, C, T, J, R>(
     descending: bool,
     request: &PageRequest,
     rows: Rows<J, R>,
-    value_of: impl Fn(&T) -> i64,
+    value_of: impl Fn(&T) -> V,
     id_of: impl Fn(&T) -> Uuid,
 ) -> AppResult<Page<T>>
 where
@@ -279,7 +324,7 @@ where
     R: Fn(&QueryResult) -> Result<T, sea_orm::DbErr>,
 {
     use sea_orm::Condition;
-    let (after, before, size, backward) = match *request {
+    let (after, before, size, backward) = match request.clone() {
         PageRequest::Forward {
             after,
             before,
@@ -296,10 +341,15 @@ where
         SortKey::Int(c) => Some((c, SortKind::Int)),
         SortKey::Time(c) => Some((c, SortKind::Time)),
         SortKey::Date(c) => Some((c, SortKind::Date)),
+        SortKey::Text(c) => Some((c, SortKind::Text)),
     };
     // A cursor continues the ordering it came from: one of an id-ordered list has no value.
-    for (cursor, field) in [(after, "after"), (before, "before")] {
-        if cursor.is_some_and(|c| c.value.is_some() != sort_column.is_some()) {
+    let kind = sort_column.map(|(_, kind)| kind);
+    for (cursor, field) in [(&after, "after"), (&before, "before")] {
+        if cursor
+            .as_ref()
+            .is_some_and(|c| !fits(kind, c.value.as_ref()))
+        {
             return Err(AppError::bad_input(
                 field,
                 "This cursor belongs to another ordering of the list",
@@ -308,9 +358,9 @@ where
     }
     let total_count = select.clone().count(db).await?;
     // "Beyond" a cursor in the list's direction: greater when ascending, smaller when descending.
-    let beyond = |cursor: Cursor, forward: bool| -> Condition {
+    let beyond = |cursor: &Cursor, forward: bool| -> Condition {
         let greater = forward != descending;
-        match (sort_column, cursor.value) {
+        match (sort_column, &cursor.value) {
             (Some((column, kind)), Some(value)) => {
                 let value = sort_value_expr(kind, value);
                 let strictly = if greater {
@@ -335,10 +385,10 @@ where
         }
     };
     let mut query = select;
-    if let Some(after) = after {
+    if let Some(after) = &after {
         query = query.filter(beyond(after, true));
     }
-    if let Some(before) = before {
+    if let Some(before) = &before {
         query = query.filter(beyond(before, false));
     }
     let ascending = backward == descending;
@@ -372,7 +422,7 @@ where
         .map(|item| {
             encode_cursor(Cursor {
                 id: id_of(item),
-                value: sort_column.map(|_| value_of(item)),
+                value: sort_column.map(|_| value_of(item).into()),
             })
         })
         .collect();
@@ -397,10 +447,17 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
         let id = Uuid::now_v7();
-        for value in [None, Some(-42), Some(1_700_000_000_000_000)] {
+        for value in [
+            None,
+            Some(SortValue::Int(-42)),
+            Some(SortValue::Int(1_700_000_000_000_000)),
+            Some(SortValue::Text("上海 Trading: co".into())),
+            Some(SortValue::Text(String::new())),
+        ] {
             let cursor = Cursor { id, value };
             let parsed =
-                PageRequest::parse(Some(&encode_cursor(cursor)), None, Some(5), None).unwrap();
+                PageRequest::parse(Some(&encode_cursor(cursor.clone())), None, Some(5), None)
+                    .unwrap();
             let expected = PageRequest::Forward {
                 after: Some(cursor),
                 before: None,

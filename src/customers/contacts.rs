@@ -145,33 +145,46 @@ pub async fn update_contact(
         ..Default::default()
     };
     let mut changed = serde_json::Map::new();
-    if let Some(name) = &changes.name {
-        let name = required_text(name, "input.name", 200)?;
+    // Every problem of the input at once.
+    let mut problems = crate::input::Problems::default();
+    if let Some(name) = changes
+        .name
+        .as_ref()
+        .and_then(|name| problems.check(required_text(name, "input.name", 200)))
+    {
         changed.insert("name".into(), name.clone().into());
         model.name = Set(name);
     }
-    if let Some(title) = &changes.title {
-        let value = optional_text(title.as_deref(), "input.title", 100)?;
+    if let Some(title) = &changes.title
+        && let Some(value) = problems.check(optional_text(title.as_deref(), "input.title", 100))
+    {
         changed.insert("title".into(), serde_json::json!(value));
         model.title = Set(value);
     }
-    if let Some(phone) = &changes.phone {
-        let value = optional_text(phone.as_deref(), "input.phone", 50)?;
+    if let Some(phone) = &changes.phone
+        && let Some(value) = problems.check(optional_text(phone.as_deref(), "input.phone", 50))
+    {
         changed.insert("phone".into(), serde_json::json!(value));
         model.phone_key = Set(value
             .as_deref()
             .and_then(|p| normalize::phone_key(p, &state.config.default_country_code)));
         model.phone = Set(value);
     }
-    if let Some(email) = &changes.email {
-        let value = optional_text(email.as_deref(), "input.email", 254)?;
-        if let Some(email) = &value {
-            crate::input::parse_email(email, "input.email")?;
-        }
+    if let Some(email) = &changes.email
+        && let Some(value) = problems.check(
+            optional_text(email.as_deref(), "input.email", 254).and_then(|value| {
+                if let Some(email) = &value {
+                    crate::input::parse_email(email, "input.email")?;
+                }
+                Ok(value)
+            }),
+        )
+    {
         changed.insert("email".into(), serde_json::json!(value));
         model.email_key = Set(value.as_deref().and_then(normalize::email_key));
         model.email = Set(value);
     }
+    problems.finish()?;
     let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "contact.updated",

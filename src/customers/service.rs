@@ -163,24 +163,33 @@ pub async fn update_customer(
         ..Default::default()
     };
     let mut changed = serde_json::Map::new();
-    if let Some(name) = &changes.name {
-        let name = required_text(name, "input.name", 200)?;
+    // Every problem of the input at once.
+    let mut problems = crate::input::Problems::default();
+    if let Some(name) = changes
+        .name
+        .as_ref()
+        .and_then(|name| problems.check(required_text(name, "input.name", 200)))
+    {
         model.company_key = Set(normalize::company_key(&name).unwrap_or_default());
         changed.insert("name".into(), name.clone().into());
         model.name = Set(name);
     }
-    if let Some(industry) = &changes.industry {
-        let value = optional_text(industry.as_deref(), "input.industry", 100)?;
+    if let Some(industry) = &changes.industry
+        && let Some(value) =
+            problems.check(optional_text(industry.as_deref(), "input.industry", 100))
+    {
         changed.insert("industry".into(), serde_json::json!(value));
         model.industry = Set(value);
     }
-    if let Some(region) = &changes.region {
-        let value = optional_text(region.as_deref(), "input.region", 100)?;
+    if let Some(region) = &changes.region
+        && let Some(value) = problems.check(optional_text(region.as_deref(), "input.region", 100))
+    {
         changed.insert("region".into(), serde_json::json!(value));
         model.region = Set(value);
     }
-    if let Some(address) = &changes.address {
-        let value = optional_text(address.as_deref(), "input.address", 500)?;
+    if let Some(address) = &changes.address
+        && let Some(value) = problems.check(optional_text(address.as_deref(), "input.address", 500))
+    {
         changed.insert("address".into(), serde_json::json!(value));
         model.address = Set(value);
     }
@@ -193,7 +202,10 @@ pub async fn update_customer(
         if let Some(letter) = grade
             && !GRADES.contains(&letter.as_str())
         {
-            return Err(AppError::bad_input("input.grade", "Grade is A, B or C"));
+            problems.check::<()>(Err(AppError::bad_input(
+                "input.grade",
+                "Grade is A, B or C",
+            )));
         }
         changed.insert("grade".into(), serde_json::json!(grade));
         model.grade = Set(grade.clone());
@@ -202,7 +214,9 @@ pub async fn update_customer(
         if viewer.role == Role::SalesRep {
             return Err(AppError::forbidden());
         }
-        crate::users::service::check_assignable(&txn, viewer, owner_id, "input.ownerId").await?;
+        let field = "input.ownerId";
+        problems
+            .check(crate::users::service::check_assignable(&txn, viewer, owner_id, field).await);
         changed.insert("ownerId".into(), serde_json::json!(owner_id));
         model.owner_id = Set(owner_id);
         if owner_id != current.owner_id {
@@ -210,6 +224,7 @@ pub async fn update_customer(
             crate::sync::link_ended(&txn, crate::sync::Kind::Customer, id, former, now).await?;
         }
     }
+    problems.finish()?;
     let audit = crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "customer.updated",
@@ -246,10 +261,16 @@ pub async fn list_customers(
     use pagination::SortKey;
     let condition =
         sync::delta::<Customers>(shown_customers(viewer, &filter)?, filter.updated_since);
-    let (sort, value_of): pagination::Order<customer::Column, customer::Model> = match order {
-        CustomerOrderField::CreatedAt => (SortKey::Id, |_| 0),
+    use pagination::SortValue;
+    type Order = pagination::Order<customer::Column, customer::Model, SortValue>;
+    let (sort, value_of): Order = match order {
+        CustomerOrderField::CreatedAt => (SortKey::Id, |_| SortValue::Int(0)),
         CustomerOrderField::UpdatedAt => (SortKey::Time(customer::Column::UpdatedAt), |c| {
-            pagination::time_value(c.updated_at)
+            pagination::time_value(c.updated_at).into()
+        }),
+        // The name folded for matching: case, punctuation and legal suffixes aside.
+        CustomerOrderField::Name => (SortKey::Text(customer::Column::CompanyKey), |c| {
+            SortValue::Text(c.company_key.clone())
         }),
     };
     let select = Customers::find().filter(condition);
@@ -325,5 +346,7 @@ crate::string_enum! {
         CreatedAt => "CREATED_AT",
         /// Last change.
         UpdatedAt => "UPDATED_AT",
+        /// Name, ignoring case, punctuation and legal suffixes ("Co., Ltd.").
+        Name => "NAME",
     }
 }

@@ -65,19 +65,41 @@ pub async fn update_lead(
     let current = lead_for_work(&txn, viewer, id).await?;
     crate::versioned::check(expected_version, current.version)?;
     let mut next = current.clone();
-    if let Some(name) = &changes.name {
-        next.name = required_text(name, "input.name", 200)?;
+    // Every problem of the input's own fields at once (duplicates are checked once they pass).
+    let mut problems = crate::input::Problems::default();
+    if let Some(name) = &changes.name
+        && let Some(name) = problems.check(required_text(name, "input.name", 200))
+    {
+        next.name = name;
     }
-    if let Some(company) = &changes.company {
-        next.company = optional_text(Some(company), "input.company", 200)?;
+    if let Some(company) = &changes.company
+        && let Some(company) = problems.check(optional_text(Some(company), "input.company", 200))
+    {
+        next.company = company;
         next.company_key = next.company.as_deref().and_then(normalize::company_key);
     }
-    if changes.phone.is_some() || changes.email.is_some() {
-        let (phone, phone_key, email, email_key) = parse_contact_fields(
+    let contact = if changes.phone.is_some() || changes.email.is_some() {
+        problems.check(parse_contact_fields(
             changes.phone.as_deref().or(current.phone.as_deref()),
             changes.email.as_deref().or(current.email.as_deref()),
             &state.config.default_country_code,
-        )?;
+        ))
+    } else {
+        None
+    };
+    for (value, field, max, slot) in [
+        (&changes.region, "input.region", 100, &mut next.region),
+        (&changes.industry, "input.industry", 100, &mut next.industry),
+        (&changes.notes, "input.notes", 5000, &mut next.notes),
+    ] {
+        if let Some(value) = value
+            && let Some(value) = problems.check(optional_text(Some(value), field, max))
+        {
+            *slot = value;
+        }
+    }
+    problems.finish()?;
+    if let Some((phone, phone_key, email, email_key)) = contact {
         check_duplicates(
             &txn,
             viewer,
@@ -91,15 +113,6 @@ pub async fn update_lead(
     }
     if let Some(source) = changes.source {
         next.source = source.as_str().to_owned();
-    }
-    if let Some(region) = &changes.region {
-        next.region = optional_text(Some(region), "input.region", 100)?;
-    }
-    if let Some(industry) = &changes.industry {
-        next.industry = optional_text(Some(industry), "input.industry", 100)?;
-    }
-    if let Some(notes) = &changes.notes {
-        next.notes = optional_text(Some(notes), "input.notes", 5000)?;
     }
     if let Some(bant) = changes.bant {
         if let Some(v) = bant.budget {

@@ -226,15 +226,19 @@ pub async fn update_opportunity(
             id: Set(id),
             ..Default::default()
         };
-        if let Some(name) = &changes.name {
-            model.name = Set(required_text(name, "input.name", 200)?);
+        // Every problem of the input at once.
+        let mut problems = crate::input::Problems::default();
+        if let Some(name) = &changes.name
+            && let Some(name) = problems.check(required_text(name, "input.name", 200))
+        {
+            model.name = Set(name);
         }
         if let Some(amount) = changes.amount_minor {
             if amount < 0 {
-                return Err(AppError::bad_input(
+                problems.check::<()>(Err(AppError::bad_input(
                     "input.amount",
                     "An amount cannot be negative",
-                ));
+                )));
             }
             model.amount_minor = Set(amount);
         }
@@ -242,13 +246,14 @@ pub async fn update_opportunity(
             model.expected_close_date = Set(date);
         }
         if let Some(category) = &changes.forecast_category {
-            check_category(Some(category))?;
+            problems.check(check_category(Some(category)));
             model.forecast_category = Set(category.clone());
         }
         if let Some(probability) = changes.probability {
-            check_probability(probability)?;
+            problems.check(check_probability(probability));
             model.probability_override = Set(probability);
         }
+        problems.finish()?;
         let target = crate::versioned::Target::new(id, expected_version, current.version);
         crate::versioned::write::<Opportunities>(txn, target, model, now).await?;
         crate::audit::Entry {

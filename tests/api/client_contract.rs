@@ -477,4 +477,69 @@ async fn every_problem_of_one_input_is_reported_at_once_each_on_its_field() {
             "{body}"
         );
     }
+    // And for the updates a phone sends.
+    let created = |body: &Value, path: [&str; 3]| {
+        body["data"][path[0]][path[1]][path[2]]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_owned()
+    };
+    let contact = app
+        .gql(
+            Some(&rep.token),
+            "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+            json!({"input": {"customerId": customer, "name": "Li Wei"}}),
+        )
+        .await;
+    let contact = created(&contact, ["addContact", "contact", "id"]);
+    let lead = app
+        .gql(
+            Some(&rep.token),
+            "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+            json!({"input": {"name": "Zhao Min", "source": "REFERRAL"}}),
+        )
+        .await;
+    let lead = created(&lead, ["createLead", "lead", "id"]);
+    let deal = app
+        .gql(Some(&rep.token), "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
+            json!({"input": {"customerId": customer, "name": "Pumps", "amount": "10.00", "expectedCloseDate": "2027-01-31"}}))
+        .await;
+    let deal = created(&deal, ["createOpportunity", "opportunity", "id"]);
+    for (mutation, input, expected) in [
+        (
+            "updateCustomer",
+            json!({"id": customer, "expectedVersion": 1, "name": "", "region": long}),
+            vec!["input.name", "input.region"],
+        ),
+        (
+            "updateContact",
+            json!({"id": contact, "expectedVersion": 1, "name": " ", "email": "nobody"}),
+            vec!["input.name", "input.email"],
+        ),
+        (
+            "updateLead",
+            json!({"id": lead, "expectedVersion": 1, "name": "", "email": "nobody", "industry": long}),
+            vec!["input.name", "input.email", "input.industry"],
+        ),
+        (
+            "updateOpportunity",
+            json!({"id": deal, "expectedVersion": 1, "name": "", "probability": 150}),
+            vec!["input.name", "input.probability"],
+        ),
+    ] {
+        let input_type = format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]);
+        let query = format!(
+            "mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ __typename }} }}"
+        );
+        let body = app
+            .gql(Some(&rep.token), &query, json!({ "input": input }))
+            .await;
+        let fields: Vec<&str> = body["errors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|e| e["extensions"]["field"].as_str().unwrap_or_default())
+            .collect();
+        assert_eq!(fields, expected, "{mutation}: {body}");
+    }
 }

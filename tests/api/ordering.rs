@@ -218,6 +218,37 @@ async fn every_ordering_pages_completely_both_ways_with_ties_broken_by_creation(
         std::slice::from_ref(&customer),
         true,
     );
+    let mut customers = vec![customer.clone()];
+    for name in ["beta", "Alpha", "alpha", "Gamma", "delta, Inc."] {
+        customers.push(fixtures::a_customer(&app, &token, name).await);
+    }
+    let (ahead, behind) = walk(
+        &app,
+        &token,
+        "customers",
+        json!({"field": "NAME", "direction": "ASC"}),
+        "name",
+        2,
+    )
+    .await;
+    // Names compare without case, punctuation or legal suffixes.
+    let folded = |rows: Vec<(String, String)>| -> Vec<(String, String)> {
+        rows.into_iter()
+            .map(|(id, name)| (id, name.to_lowercase().replace(", inc.", "")))
+            .collect()
+    };
+    let by_name = (folded(ahead), folded(behind));
+    assert_ordered("customers by name", &by_name, &customers, false);
+    let names: Vec<&str> = by_name.0.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        ["alpha", "alpha", "beta", "delta", "gamma", "order co"]
+    );
+    assert_eq!(
+        (&by_name.0[0].0, &by_name.0[1].0),
+        (&customers[2], &customers[3]),
+        "equal names in creation order"
+    );
 
     // A cursor continues the ordering it came from.
     let first = app
