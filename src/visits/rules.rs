@@ -1,4 +1,12 @@
-//! The pure rules of visits: the state machine (local days are in `calendar`).
+//! The pure rules of visits: the state machine, and when a visit may be planned (local days
+//! are in `calendar`).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::error::{AppError, AppResult};
+
+/// The longest a single visit may be planned for.
+const MAX_VISIT: chrono::Duration = chrono::Duration::hours(24);
 
 crate::string_enum! {
     /// Where a visit task stands.
@@ -53,6 +61,41 @@ pub fn next_status(from: VisitStatus, action: Action) -> Option<VisitStatus> {
         (Planned, Action::Reschedule) => Some(Planned),
         _ => None,
     }
+}
+
+/// A planned visit ends after it starts and lasts at most [`MAX_VISIT`]; `BAD_USER_INPUT` on
+/// `input.plannedEnd` otherwise.
+pub(super) fn check_times(start: DateTime<Utc>, end: DateTime<Utc>) -> AppResult<()> {
+    if end <= start {
+        return Err(AppError::bad_input(
+            "input.plannedEnd",
+            "A visit ends after it starts",
+        ));
+    }
+    if end - start > MAX_VISIT {
+        return Err(AppError::bad_input(
+            "input.plannedEnd",
+            "A visit lasts at most 24 hours",
+        ));
+    }
+    Ok(())
+}
+
+/// The assignee's local day of `start` and when it ends; `BAD_USER_INPUT` when that day is over.
+pub(super) fn local_day(
+    tz: chrono_tz::Tz,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<(NaiveDate, DateTime<Utc>)> {
+    let date = crate::calendar::local_date(tz, start);
+    let (_, day_ends_at) = crate::calendar::local_day_bounds(tz, date);
+    if day_ends_at <= now {
+        return Err(AppError::bad_input(
+            "input.plannedStart",
+            "That day is already over for the assignee",
+        ));
+    }
+    Ok((date, day_ends_at))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //!
 //! Listing lives in `listing`, check-in and check-out in `field`.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set,
@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::rules::{self, Action, VisitStatus};
+use super::rules::{self, Action, VisitStatus, check_times, local_day};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall, Start};
 use crate::identity::{Role, Viewer};
@@ -21,8 +21,6 @@ use entity::visit_task::{self, Entity as Visits};
 
 pub use super::listing::{VisitFilter, VisitOrderField, list_visits, removed_visits};
 
-/// The longest a single visit may be planned for.
-const MAX_VISIT: chrono::Duration = chrono::Duration::hours(24);
 /// The most tasks `myVisitTasks` returns for one day.
 pub const MAX_TASKS_PER_DAY: u64 = 500;
 
@@ -50,39 +48,6 @@ pub struct NewVisit {
     pub location: Option<GeoPoint>,
     /// The id the client chose for the task.
     pub client_id: Option<Uuid>,
-}
-
-fn check_times(start: DateTime<Utc>, end: DateTime<Utc>) -> AppResult<()> {
-    if end <= start {
-        return Err(AppError::bad_input(
-            "input.plannedEnd",
-            "A visit ends after it starts",
-        ));
-    }
-    if end - start > MAX_VISIT {
-        return Err(AppError::bad_input(
-            "input.plannedEnd",
-            "A visit lasts at most 24 hours",
-        ));
-    }
-    Ok(())
-}
-
-/// The assignee's local day of `start` and when it ends; `BAD_USER_INPUT` when that day is over.
-fn local_day(
-    tz: chrono_tz::Tz,
-    start: DateTime<Utc>,
-    now: DateTime<Utc>,
-) -> AppResult<(NaiveDate, DateTime<Utc>)> {
-    let date = crate::calendar::local_date(tz, start);
-    let (_, day_ends_at) = crate::calendar::local_day_bounds(tz, date);
-    if day_ends_at <= now {
-        return Err(AppError::bad_input(
-            "input.plannedStart",
-            "That day is already over for the assignee",
-        ));
-    }
-    Ok((date, day_ends_at))
 }
 
 /// The viewer a task is planned for: the caller, or a rep of their teams (managers, admins).
