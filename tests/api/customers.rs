@@ -184,7 +184,9 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
         .await;
     }
     let query = "query($n: Int!) { customers(first: $n) { nodes { name owner { email } contacts { name customer { name } } followUps { content author { email } subject { __typename ... on Customer { name } } } } } }";
-    app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
+    // Warm up with the same shape: the pool opens the connections its parallel loaders need
+    // (on PostgreSQL each new one runs a setup statement), so both measured runs meet a warm pool.
+    app.gql(Some(&rep.token), query, json!({"n": 12})).await;
 
     app.take_statement_count();
     let small = app.gql(Some(&rep.token), query, json!({"n": 2})).await;
@@ -205,7 +207,12 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
         "Called"
     );
     assert!(small["errors"].is_null());
-    assert_eq!(small_cost, large_cost);
+    // Six times as many rows, no more statements. (A loader may split one batch in two when
+    // its resolvers reach it across a yield, so the small page can cost one more, not fewer.)
+    assert!(
+        large_cost <= small_cost,
+        "{large_cost} statements for 12 customers, {small_cost} for 2"
+    );
 }
 
 #[tokio::test]
