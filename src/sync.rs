@@ -113,10 +113,16 @@ async fn write(
 }
 
 /// Deletes what no sync can still ask for: changes older than the retention (a sync from
-/// before it starts over anyway). The start marker goes too, its role taken by the retention.
+/// before it starts over anyway). The start marker stays: without it the next start would
+/// mark a new one, and every phone would start over after each restart.
 pub async fn prune(db: &impl ConnectionTrait, cutoff: DateTime<Utc>) -> AppResult<u64> {
+    let marker = Condition::all()
+        .add(Column::Kind.eq(Kind::Scope.as_str()))
+        .add(Column::PrincipalId.is_null())
+        .add(Column::TeamId.is_null());
     Ok(sync_change::Entity::delete_many()
         .filter(Column::At.lt(cutoff))
+        .filter(marker.not())
         .exec(db)
         .await?
         .rows_affected)

@@ -11,9 +11,7 @@ use super::inputs::{
 use super::pool;
 use super::scoring_types::{ScoringRulesType, UpdateScoringRulesInput, UpdateScoringRulesPayload};
 use super::service::{self, BantValues, LeadChanges, NewLead};
-use super::types::{
-    DuplicateCandidate, Lead, LeadAssignment, LeadConnection, LeadOrderField, OrderDirection,
-};
+use super::types::{DuplicateCandidate, Lead, LeadAssignment, LeadConnection, LeadOrderField};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
@@ -48,15 +46,13 @@ fn filter(filter: Option<LeadFilter>) -> AppResult<service::LeadFilter> {
 }
 
 fn order(order: Option<LeadOrder>) -> (service::LeadOrder, bool) {
-    let Some(order) = order else {
-        return (service::LeadOrder::Created, false);
-    };
-    let field = match order.field {
+    let (field, descending) = LeadOrder::parts(order, (LeadOrderField::CreatedAt, false));
+    let field = match field {
         LeadOrderField::CreatedAt => service::LeadOrder::Created,
         LeadOrderField::UpdatedAt => service::LeadOrder::Updated,
         LeadOrderField::Score => service::LeadOrder::Score,
     };
-    (field, order.direction == OrderDirection::Desc)
+    (field, descending)
 }
 
 #[allow(clippy::too_many_arguments)] // the Relay arguments plus filter and order

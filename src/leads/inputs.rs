@@ -5,19 +5,16 @@ use async_graphql::{ID, InputObject, SimpleObject};
 
 use super::types::{
     BantAnswer, BantTimeline, DuplicateCandidate, Lead, LeadAssignment, LeadOrderField, LeadSource,
-    LeadStatus, OrderDirection,
+    LeadStatus,
 };
 use crate::customers::types::{Contact, Customer, Grade};
 use entity::lead;
 
-/// How to order a lead list.
-#[derive(InputObject, Debug, Clone, Copy)]
-pub struct LeadOrder {
-    /// What to order by.
-    pub field: LeadOrderField,
-    /// Which way.
-    pub direction: OrderDirection,
-}
+crate::order_input!(
+    /// How to order a lead list.
+    LeadOrder,
+    LeadOrderField
+);
 
 /// BANT answers; omitted ones are `UNKNOWN` on create and unchanged on update.
 #[derive(InputObject, Clone, Copy, Debug, Default)]

@@ -31,8 +31,6 @@ crate::string_enum! {
     }
 }
 
-pub use crate::pagination::OrderDirection;
-
 /// Budget, authority, need and timeline: how qualified a lead is.
 #[derive(SimpleObject, Clone, Copy, Debug)]
 pub struct Bant {

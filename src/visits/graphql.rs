@@ -229,13 +229,13 @@ impl VisitMutation {
         input: RescheduleVisitInput,
     ) -> async_graphql::Result<RescheduleVisitPayload> {
         let viewer = ctx.viewer()?;
+        let id = visit_id(&input.id)?;
         let change = Reschedule {
-            id: visit_id(&input.id)?,
+            id,
             expected_version: input.expected_version,
             planned_start: input.planned_start.into(),
             planned_end: input.planned_end.into(),
         };
-        let id = visit_id(&input.id)?;
         let changed =
             service::reschedule_visit(ctx.app(), viewer, change, input.idempotency_key).await;
         let db = &ctx.app().db;
@@ -253,12 +253,12 @@ impl VisitMutation {
         #[graphql(desc = "What to do: the fields of `CancelVisitInput`.")] input: CancelVisitInput,
     ) -> async_graphql::Result<CancelVisitPayload> {
         let viewer = ctx.viewer()?;
+        let id = visit_id(&input.id)?;
         let cancel = Cancel {
-            id: visit_id(&input.id)?,
+            id,
             expected_version: input.expected_version,
             reason: input.reason,
         };
-        let id = visit_id(&input.id)?;
         let changed = service::cancel_visit(ctx.app(), viewer, cancel, input.idempotency_key).await;
         let db = &ctx.app().db;
         crate::graphql::conflict::or_current(ctx, changed, async || {
@@ -276,14 +276,14 @@ impl VisitMutation {
         input: CheckInVisitInput,
     ) -> async_graphql::Result<CheckInVisitPayload> {
         let viewer = ctx.viewer()?;
+        let id = visit_id(&input.id)?;
         let check_in = CheckIn {
-            id: visit_id(&input.id)?,
+            id,
             location: GeoPoint::parse(input.location.lat, input.location.lng, "input.location")?,
             accuracy_meters: input.location.accuracy_meters,
             device_time: input.device_time.into(),
             expected_version: input.expected_version,
         };
-        let id = visit_id(&input.id)?;
         let changed = field::check_in(ctx.app(), viewer, check_in, input.idempotency_key).await;
         let db = &ctx.app().db;
         crate::graphql::conflict::or_current(ctx, changed, async || {
@@ -301,8 +301,9 @@ impl VisitMutation {
         input: CheckOutVisitInput,
     ) -> async_graphql::Result<CheckOutVisitPayload> {
         let viewer = ctx.viewer()?;
+        let id = visit_id(&input.id)?;
         let check_out = CheckOut {
-            id: visit_id(&input.id)?,
+            id,
             summary: input.summary,
             outcome: input.outcome,
             next_step: input.next_step,
@@ -310,7 +311,6 @@ impl VisitMutation {
             device_time: input.device_time.map(Into::into),
             expected_version: input.expected_version,
         };
-        let id = visit_id(&input.id)?;
         let changed = field::check_out(ctx.app(), viewer, check_out, input.idempotency_key).await;
         let db = &ctx.app().db;
         crate::graphql::conflict::or_current(ctx, changed, async || {

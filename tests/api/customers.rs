@@ -188,11 +188,12 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
     // (on PostgreSQL each new one runs a setup statement), so both measured runs meet a warm pool.
     app.gql(Some(&rep.token), query, json!({"n": 12})).await;
 
-    app.take_statement_count();
-    let small = app.gql(Some(&rep.token), query, json!({"n": 2})).await;
-    let small_cost = app.take_statement_count();
-    let large = app.gql(Some(&rep.token), query, json!({"n": 12})).await;
-    let large_cost = app.take_statement_count();
+    let (small_cost, small) = app
+        .cheapest_cost(Some(&rep.token), query, json!({"n": 2}))
+        .await;
+    let (large_cost, large) = app
+        .cheapest_cost(Some(&rep.token), query, json!({"n": 12}))
+        .await;
 
     assert_eq!(
         large["data"]["customers"]["nodes"]
@@ -207,11 +208,9 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
         "Called"
     );
     assert!(small["errors"].is_null());
-    // Six times as many rows, no more statements. (A loader may split one batch in two when
-    // its resolvers reach it across a yield, so the small page can cost one more, not fewer.)
-    assert!(
-        large_cost <= small_cost,
-        "{large_cost} statements for 12 customers, {small_cost} for 2"
+    assert_eq!(
+        large_cost, small_cost,
+        "statements for 12 customers and for 2"
     );
 }
 

@@ -88,17 +88,6 @@ async fn call(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value
     )
 }
 
-fn id_of(body: &Value, path: &[&str]) -> String {
-    let mut value = body;
-    for key in path {
-        value = &value[*key];
-    }
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("no {path:?}: {body}"))
-        .to_owned()
-}
-
 /// Every `mutation input.path` whose type is `ID` (lists as `.N.`, `[ID]` as the path itself),
 /// from the server's own introspection.
 async fn id_fields(app: &TestApp) -> BTreeSet<String> {
@@ -200,7 +189,7 @@ async fn world(app: &TestApp) -> World {
         app.gql(Some(token), query, json!({ "input": input })).await
     };
     let customer_a = fixtures::customer(app, &a, "Hidden Co").await;
-    let contact_a = id_of(
+    let contact_a = string_at(
         &gql(
             &ra,
             "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
@@ -211,7 +200,7 @@ async fn world(app: &TestApp) -> World {
     );
     let create_lead =
         "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }";
-    let lead_a = id_of(
+    let lead_a = string_at(
         &gql(
             &ra,
             create_lead,
@@ -221,18 +210,18 @@ async fn world(app: &TestApp) -> World {
         &["data", "createLead", "lead", "id"],
     );
     let create_deal = "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }";
-    let deal_a = id_of(
+    let deal_a = string_at(
         &gql(&ra, create_deal, json!({"customerId": customer_a, "name": "Hidden deal", "amount": "100.00", "expectedCloseDate": "2027-06-30"})).await,
         &["data", "createOpportunity", "opportunity", "id"],
     );
     let start = salesgraph::clock::Clock::now(&app.clock) + chrono::Duration::days(1);
-    let visit_a = id_of(
+    let visit_a = string_at(
         &gql(&ra, "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
             json!({"customerId": customer_a, "purpose": "Hidden", "plannedStart": start, "plannedEnd": start + chrono::Duration::hours(1)})).await,
         &["data", "planVisit", "visit", "id"],
     );
     let create_contract = "mutation($input: CreateContractInput!) { createContract(input: $input) { contract { id } } }";
-    let draft_a = id_of(
+    let draft_a = string_at(
         &gql(
             &ra,
             create_contract,
@@ -241,7 +230,7 @@ async fn world(app: &TestApp) -> World {
         .await,
         &["data", "createContract", "contract", "id"],
     );
-    let pending = id_of(
+    let pending = string_at(
         &gql(
             &ra,
             create_contract,
@@ -250,7 +239,7 @@ async fn world(app: &TestApp) -> World {
         .await,
         &["data", "createContract", "contract", "id"],
     );
-    let request_a = id_of(
+    let request_a = string_at(
         &app.gql(
             Some(&ra),
             "mutation($id: ID!) { submitContract(input: {id: $id}) { request { id } } }",
@@ -271,7 +260,7 @@ async fn world(app: &TestApp) -> World {
         .as_str()
         .unwrap_or_else(|| panic!("{plan}"))
         .to_owned();
-    let invoice_a = id_of(
+    let invoice_a = string_at(
         &gql(&a.finance.token, "mutation($input: IssueInvoiceInput!) { issueInvoice(input: $input) { invoice { id } } }",
             json!({"contractId": contract_a, "installmentId": installment_a, "amount": "100.00", "issueDate": "2026-12-01", "dueDate": "2027-01-31", "taxRate": "0"})).await,
         &["data", "issueInvoice", "invoice", "id"],
@@ -294,9 +283,9 @@ async fn world(app: &TestApp) -> World {
             json!({}),
         )
         .await;
-    let notification_a = id_of(&notes["data"]["notifications"]["nodes"][0], &["id"]);
+    let notification_a = string_at(&notes["data"]["notifications"]["nodes"][0], &["id"]);
     let customer_b = fixtures::a_customer(app, &rb.token, "Own Co").await;
-    let lead_b = id_of(
+    let lead_b = string_at(
         &gql(
             &rb.token,
             create_lead,

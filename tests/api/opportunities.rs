@@ -448,11 +448,12 @@ async fn the_opportunity_list_with_nested_fields_costs_the_same_whatever_the_pag
     let query = "query($n: Int!) { opportunities(first: $n) { nodes { name customer { name contacts { name } } owner { email } stage { name } probability weightedAmount stageHistory { toStage { name } } } } }";
     app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
 
-    app.take_statement_count();
-    let small = app.gql(Some(&rep.token), query, json!({"n": 2})).await;
-    let small_cost = app.take_statement_count();
-    let large = app.gql(Some(&rep.token), query, json!({"n": 10})).await;
-    let large_cost = app.take_statement_count();
+    let (small_cost, small) = app
+        .cheapest_cost(Some(&rep.token), query, json!({"n": 2}))
+        .await;
+    let (large_cost, large) = app
+        .cheapest_cost(Some(&rep.token), query, json!({"n": 10}))
+        .await;
 
     assert!(small["errors"].is_null(), "{small}");
     assert_eq!(

@@ -267,6 +267,41 @@ async fn every_ordering_pages_completely_both_ways_with_ties_broken_by_creation(
         (Some("BAD_USER_INPUT"), Some("after")),
         "{mixed}"
     );
+    // Text and number cursors are not interchangeable, and a forged one is refused alike.
+    let by_name = app
+        .gql(Some(&token), "{ customers(orderBy: {field: NAME, direction: ASC}, first: 1) { pageInfo { endCursor } } }", json!({}))
+        .await;
+    let text_cursor = by_name["data"]["customers"]["pageInfo"]["endCursor"].clone();
+    let by_change = app
+        .gql(Some(&token), "{ customers(orderBy: {field: UPDATED_AT, direction: ASC}, first: 1) { pageInfo { endCursor } } }", json!({}))
+        .await;
+    let number_cursor = by_change["data"]["customers"]["pageInfo"]["endCursor"].clone();
+    let forged = {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let id = uuid::Uuid::now_v7();
+        [
+            engine.encode(format!("cursor:{id}:t:not base64 at all")),
+            engine.encode(format!("cursor:{id}:t:{}", engine.encode([0xff, 0xfe]))),
+            engine.encode(format!("cursor:{id}:{}", "9".repeat(40))),
+        ]
+    };
+    let mut attempts = vec![("UPDATED_AT", text_cursor), ("NAME", number_cursor)];
+    attempts.extend(forged.into_iter().map(|c| ("NAME", json!(c))));
+    for (field, cursor) in attempts {
+        let body = app
+            .gql(
+                Some(&token),
+                "query($o: CustomerOrder, $before: String) { customers(orderBy: $o, last: 1, before: $before) { nodes { id } } }",
+                json!({"o": {"field": field, "direction": "ASC"}, "before": cursor}),
+            )
+            .await;
+        assert_eq!(
+            (error_code(&body), error_field(&body)),
+            (Some("BAD_USER_INPUT"), Some("before")),
+            "{field} with {cursor}: {body}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -65,17 +65,6 @@ async fn hand_over(app: &TestApp, token: &str, customer: &str, version: i64, to:
     );
 }
 
-fn field(body: &Value, path: &[&str]) -> String {
-    let mut value = body;
-    for key in path {
-        value = &value[*key];
-    }
-    value
-        .as_str()
-        .unwrap_or_else(|| panic!("no {path:?}: {body}"))
-        .to_owned()
-}
-
 #[tokio::test]
 async fn a_customer_handed_over_leaves_the_old_owners_delta_and_its_tasks_and_deals_come_again() {
     let app = TestApp::spawn().await;
@@ -89,18 +78,18 @@ async fn a_customer_handed_over_leaves_the_old_owners_delta_and_its_tasks_and_de
         .gql(Some(&a.token), "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
             json!({"input": {"customerId": customer, "name": "Cranes", "amount": "900.00", "expectedCloseDate": "2027-03-31"}}))
         .await;
-    let deal = field(&deal, &["data", "createOpportunity", "opportunity", "id"]);
+    let deal = string_at(&deal, &["data", "createOpportunity", "opportunity", "id"]);
     let start = salesgraph::clock::Clock::now(&app.clock) + Duration::days(1);
     let task = app
         .gql(Some(&a.token), "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
             json!({"input": {"customerId": customer, "purpose": "Demo", "plannedStart": start, "plannedEnd": start + Duration::hours(1)}}))
         .await;
-    let task = field(&task, &["data", "planVisit", "visit", "id"]);
+    let task = string_at(&task, &["data", "planVisit", "visit", "id"]);
     let contract = app
         .gql(Some(&a.token), "mutation($input: CreateContractInput!) { createContract(input: $input) { contract { id } } }",
             json!({"input": {"customerId": customer, "title": "Supply", "amount": "900.00", "terms": "Net 30"}}))
         .await;
-    let contract = field(&contract, &["data", "createContract", "contract", "id"]);
+    let contract = string_at(&contract, &["data", "createContract", "contract", "id"]);
     let customers = delta_query("customers", "", "id");
     let tasks = delta_query("visitTasks", "", "id customer { id }");
     let deals = delta_query("opportunities", "", "id customer { id }");
@@ -198,7 +187,7 @@ async fn a_removed_split_takes_the_deal_out_of_the_holders_and_their_managers_de
         .gql(Some(&owner.token), "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
             json!({"input": {"customerId": customer, "name": "Shared", "amount": "100.00", "expectedCloseDate": "2027-03-31"}}))
         .await;
-    let deal = field(&deal, &["data", "createOpportunity", "opportunity", "id"]);
+    let deal = string_at(&deal, &["data", "createOpportunity", "opportunity", "id"]);
     let splits = "mutation($input: SetOpportunitySplitsInput!) { setOpportunitySplits(input: $input) { opportunity { version } } }";
     let shared = app
         .gql(Some(&owner.token), splits, json!({"input": {"id": deal, "expectedVersion": 1,
@@ -255,7 +244,7 @@ async fn a_lead_taken_from_the_pool_and_a_task_leaving_the_filter_are_removed() 
             json!({"input": {"name": "Mei Lin", "company": "Pool Co", "source": "REFERRAL"}}),
         )
         .await;
-    let lead = field(&lead, &["data", "createLead", "lead", "id"]);
+    let lead = string_at(&lead, &["data", "createLead", "lead", "id"]);
     let released = app
         .gql(Some(&a.token), "mutation($id: ID!) { releaseLead(input: {id: $id, reason: \"Wrong region\"}) { lead { inPool } } }", json!({"id": lead}))
         .await;
@@ -269,7 +258,7 @@ async fn a_lead_taken_from_the_pool_and_a_task_leaving_the_filter_are_removed() 
         .gql(Some(&a.token), "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
             json!({"input": {"customerId": customer, "purpose": "Demo", "plannedStart": start, "plannedEnd": start + Duration::hours(1)}}))
         .await;
-    let task = field(&task, &["data", "planVisit", "visit", "id"]);
+    let task = string_at(&task, &["data", "planVisit", "visit", "id"]);
     let pool = delta_query("leadPool", "", "id");
     let owned = delta_query("leads", "", "id");
     let planned = delta_query("visitTasks", ", statuses: [PLANNED]", "id");
@@ -413,7 +402,7 @@ async fn records_made_offline_are_named_by_their_client_ids_and_retries_answer_o
             json!({"input": {"name": "Offline Co", "clientId": customer_uuid}}),
         )
         .await;
-    let customer = field(&created, &["data", "createCustomer", "customer", "id"]);
+    let customer = string_at(&created, &["data", "createCustomer", "customer", "id"]);
     let visit_uuid = uuid::Uuid::now_v7().to_string();
     let start = salesgraph::clock::Clock::now(&app.clock) + Duration::days(1);
     // Planned offline: the customer is named by the id the phone gave it.
@@ -526,7 +515,7 @@ async fn a_conflict_carries_the_current_record_in_the_clients_own_selection() {
             "plannedStart": start, "plannedEnd": start + Duration::hours(1)}}),
         )
         .await;
-    let visit = field(&planned, &["data", "planVisit", "visit", "id"]);
+    let visit = string_at(&planned, &["data", "planVisit", "visit", "id"]);
     let cancel = "mutation($input: CancelVisitInput!) { cancelVisit(input: $input) { visit { status version cancelReason } } }";
     let first = app
         .gql(
@@ -567,4 +556,27 @@ async fn a_conflict_carries_the_current_record_in_the_clients_own_selection() {
         json!({"target": {"amount": "1000.00", "version": 1}}),
         "{stale}"
     );
+}
+
+#[tokio::test]
+async fn pruning_the_log_keeps_its_start_so_a_restart_does_not_send_every_phone_back_to_scratch() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    a_customer(&app, &rep.token, "Restart Co").await;
+    let customers = delta_query("customers", "", "id");
+    // Past the retention, housekeeping prunes the log.
+    app.clock.advance(Duration::days(40));
+    let now = salesgraph::clock::Clock::now(&app.clock);
+    salesgraph::jobs::housekeeping(&app.state, now)
+        .await
+        .expect("housekeeping");
+    let since = delta(&app, &rep, &customers, &Value::Null).await["serverTime"].clone();
+    app.clock.advance(Duration::minutes(2));
+    // A restart marks the log's start only if it has none.
+    let now = salesgraph::clock::Clock::now(&app.clock);
+    salesgraph::sync::mark_start(&app.state.db, now - Duration::seconds(60))
+        .await
+        .expect("mark start");
+    let after_restart = delta(&app, &rep, &customers, &since).await;
+    assert_eq!(after_restart["resyncRequired"], false, "{after_restart}");
 }

@@ -344,11 +344,12 @@ async fn nested_lists_cost_the_same_statements_whatever_the_page_size() {
     let query = "query($n: Int!) { users(first: $n) { nodes { id team { name manager { email team { name } } } } } }";
     app.admin("{ me { id } }", json!({})).await;
 
-    app.take_statement_count();
-    let small = app.admin(query, json!({"n": 2})).await;
-    let small_cost = app.take_statement_count();
-    let large = app.admin(query, json!({"n": 13})).await;
-    let large_cost = app.take_statement_count();
+    let (small_cost, small) = app
+        .cheapest_cost(Some(&app.admin_token), query, json!({"n": 2}))
+        .await;
+    let (large_cost, large) = app
+        .cheapest_cost(Some(&app.admin_token), query, json!({"n": 13}))
+        .await;
 
     assert_eq!(small["data"]["users"]["nodes"].as_array().unwrap().len(), 2);
     assert_eq!(

@@ -199,15 +199,9 @@ async fn billing_lists_with_nested_fields_cost_the_same_whatever_the_page_size()
     for query in queries {
         app.gql(Some(&books.finance.token), "{ me { id } }", json!({}))
             .await;
-        app.take_statement_count();
-        let small = app
-            .gql(Some(&books.finance.token), query, json!({"n": 2}))
-            .await;
-        let small_cost = app.take_statement_count();
-        let large = app
-            .gql(Some(&books.finance.token), query, json!({"n": 6}))
-            .await;
-        let large_cost = app.take_statement_count();
+        let token = Some(books.finance.token.as_str());
+        let (small_cost, small) = app.cheapest_cost(token, query, json!({"n": 2})).await;
+        let (large_cost, large) = app.cheapest_cost(token, query, json!({"n": 6})).await;
         assert!(
             small["errors"].is_null() && large["errors"].is_null(),
             "{small} {large}"
