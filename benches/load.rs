@@ -46,9 +46,9 @@ const VISITS: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version sta
 const OPPORTUNITIES: &str = "{ opportunities(first: 20) { totalCount edges { node { id name \
     amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
 const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name address grade \
-    owner { displayName } contacts { name phone } opportunities { id name amount stage { name } } \
-    lastFollowUp { kind content occurredAt } visits(limit: 10) { id status plannedStart } \
-    contracts { id number amount status } receivable { outstanding overdue credit } } }";
+    owner { displayName } contacts { nodes { name phone } } opportunities { nodes { id name amount stage { name } } } \
+    lastFollowUp { kind content occurredAt } visits(first: 10) { nodes { id status plannedStart } } \
+    contracts { nodes { id number amount status } } receivable { outstanding overdue credit } } }";
 const AGING: &str = "query($asOf: Date!) { receivablesAging(input: {asOf: $asOf, groupBy: TEAM}) { \
     asOf rows { key label buckets { current d1To30 d31To60 d61To90 over90 total } } \
     totals { current d1To30 d31To60 d61To90 over90 total } } }";

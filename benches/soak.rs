@@ -37,8 +37,8 @@ const FOLLOW_UP: &str =
     "mutation($i: LogFollowUpInput!) { logFollowUp(input: $i) { followUp { id } } }";
 const LEADS: &str = "{ leads(first: 20) { totalCount nodes { id name status owner { email } } } }";
 const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name owner { displayName } \
-    contacts { name } opportunities { name stage { name } } lastFollowUp { content } \
-    visits(limit: 10) { id } contracts { id } receivable { outstanding credit } } }";
+    contacts { nodes { name } } opportunities { nodes { name stage { name } } } lastFollowUp { content } \
+    visits(first: 10) { nodes { id } } contracts { nodes { id } } receivable { outstanding credit } } }";
 const SUBSCRIPTION: &str =
     "subscription { opportunityStageChanged { opportunity { id } toStage { name } } }";
 

@@ -290,28 +290,31 @@ pub async fn list_invoices(
     .await
 }
 
-/// Visible invoices of these contracts or customers, newest first (for loaders).
-pub async fn invoices_of(
+/// A page of the visible invoices of each of these contracts or customers, newest first (for
+/// lists under visible records).
+pub async fn invoices_pages(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     by_customer: bool,
     ids: &[Uuid],
-) -> AppResult<Vec<invoice::Model>> {
-    use sea_orm::QueryOrder;
+    request: &crate::pagination::PageRequest,
+) -> AppResult<std::collections::HashMap<Uuid, crate::pagination::Page<invoice::Model>>> {
     let column = if by_customer {
         invoice::Column::CustomerId
     } else {
         invoice::Column::ContractId
     };
-    Ok(Invoices::find()
-        .filter(column.is_in(ids.to_vec()))
-        .filter(crate::policy::by_contract(
-            viewer,
-            invoice::Column::ContractId,
-        ))
-        .order_by_desc(invoice::Column::Id)
-        .all(db)
-        .await?)
+    let select =
+        Invoices::find()
+            .filter(column.is_in(ids.to_vec()))
+            .filter(crate::policy::by_contract(
+                viewer,
+                invoice::Column::ContractId,
+            ));
+    let keyset =
+        crate::pagination::Keyset::new(invoice::Column::Id, crate::pagination::SortKey::Id, true);
+    crate::pagination::children::fetch_models(db, select, column, &keyset, request, |_| 0, |i| i.id)
+        .await
 }
 
 crate::string_enum! {

@@ -48,70 +48,26 @@ impl Loader<Uuid> for InstallmentLoader {
     }
 }
 
-/// Visible invoices of many contracts, newest first.
-pub struct InvoicesByContract {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
+crate::viewer_pages!(
+    /// Pages of the visible invoices of many contracts in one query, newest first.
+    InvoicesByContract,
+    invoice::Model,
+    |db, viewer, parents, request| super::invoices::invoices_pages(db, viewer, false, parents, request)
+);
 
-impl Loader<Uuid> for InvoicesByContract {
-    type Value = Vec<invoice::Model>;
-    type Error = AppError;
+crate::viewer_pages!(
+    /// Pages of the visible invoices of many customers in one query, newest first.
+    InvoicesByCustomer,
+    invoice::Model,
+    |db, viewer, parents, request| super::invoices::invoices_pages(db, viewer, true, parents, request)
+);
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let Some(viewer) = &self.viewer else {
-            return Ok(HashMap::new());
-        };
-        Ok(grouped(
-            super::invoices::invoices_of(&self.db, viewer, false, keys).await?,
-            |i| i.contract_id,
-        ))
-    }
-}
-
-/// Visible invoices of many customers, newest first.
-pub struct InvoicesByCustomer {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
-
-impl Loader<Uuid> for InvoicesByCustomer {
-    type Value = Vec<invoice::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let Some(viewer) = &self.viewer else {
-            return Ok(HashMap::new());
-        };
-        Ok(grouped(
-            super::invoices::invoices_of(&self.db, viewer, true, keys).await?,
-            |i| i.customer_id,
-        ))
-    }
-}
-
-/// Visible payments of many contracts, newest first.
-pub struct PaymentsByContract {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
-
-impl Loader<Uuid> for PaymentsByContract {
-    type Value = Vec<payment::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let Some(viewer) = &self.viewer else {
-            return Ok(HashMap::new());
-        };
-        let rows = super::payments::payments_of_contracts(&self.db, viewer, keys).await?;
-        let mut by_contract = grouped(rows, |(contract, _)| *contract);
-        Ok(by_contract
-            .drain()
-            .map(|(contract, rows)| (contract, rows.into_iter().map(|(_, p)| p).collect()))
-            .collect())
-    }
-}
+crate::viewer_pages!(
+    /// Pages of the visible payments of many contracts in one query, newest first.
+    PaymentsByContract,
+    payment::Model,
+    |db, viewer, parents, request| super::payments::payments_pages(db, viewer, parents, request)
+);
 
 /// Allocations of many payments (under visible payments), oldest first.
 pub struct AllocationsByPayment(pub DatabaseConnection);

@@ -359,64 +359,71 @@ pub async fn allocations_of(
         .await?)
 }
 
-/// Payments of these contracts that the viewer may see — those recorded for a contract and
-/// those allocated to its installments — as (contract, payment) pairs, newest first: three
-/// statements however many contracts (for loaders).
-pub async fn payments_of_contracts(
+/// A page of the payments of each of these contracts that the viewer may see — those
+/// recorded for the contract and those allocated to its installments — newest first, in one
+/// statement however many contracts (for lists under visible contracts).
+pub async fn payments_pages(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     contract_ids: &[Uuid],
-) -> AppResult<Vec<(Uuid, payment::Model)>> {
-    let installments: Vec<(Uuid, Uuid)> = entity::installment::Entity::find()
-        .filter(entity::installment::Column::ContractId.is_in(contract_ids.to_vec()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.contract_id))
-        .collect();
-    let allocated: Vec<(Uuid, Uuid)> = Allocations::find()
-        .filter(
-            allocation::Column::InstallmentId
-                .is_in(installments.iter().map(|(id, _)| *id).collect::<Vec<_>>()),
+    request: &PageRequest,
+) -> AppResult<std::collections::HashMap<Uuid, Page<payment::Model>>> {
+    use entity::installment;
+    use sea_orm::sea_query::{Alias, JoinType, Query, UnionType};
+    use sea_orm::{FromQueryResult, QueryTrait};
+    let links = Alias::new("links");
+    let (contract, paid) = (Alias::new("link_contract"), Alias::new("link_payment"));
+    // Which contract each payment belongs to: the one it was recorded for, and those whose
+    // installments it settles (a payment may so sit under several contracts).
+    let mut pairs = Query::select();
+    pairs
+        .expr_as(
+            Expr::col((Payments, payment::Column::ContractId)),
+            contract.clone(),
         )
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|a| {
-            installments
-                .iter()
-                .find(|(id, _)| *id == a.installment_id)
-                .map(|(_, contract)| (*contract, a.payment_id))
-        })
-        .collect();
-    let payments = Payments::find()
+        .expr_as(Expr::col((Payments, payment::Column::Id)), paid.clone())
+        .from(Payments)
+        .and_where(Expr::col((Payments, payment::Column::ContractId)).is_in(contract_ids.to_vec()));
+    let mut allocated = Query::select();
+    allocated
+        .column((installment::Entity, installment::Column::ContractId))
+        .column((Allocations, allocation::Column::PaymentId))
+        .from(Allocations)
+        .inner_join(
+            installment::Entity,
+            Expr::col((installment::Entity, installment::Column::Id))
+                .equals((Allocations, allocation::Column::InstallmentId)),
+        )
+        .and_where(
+            Expr::col((installment::Entity, installment::Column::ContractId))
+                .is_in(contract_ids.to_vec()),
+        );
+    pairs.union(UnionType::Distinct, allocated);
+    let mut inner = Payments::find()
         .filter(crate::policy::payments(viewer))
-        .filter(
-            Condition::any()
-                .add(payment::Column::ContractId.is_in(contract_ids.to_vec()))
-                .add(
-                    payment::Column::Id
-                        .is_in(allocated.iter().map(|(_, p)| *p).collect::<Vec<_>>()),
-                ),
-        )
-        .order_by_desc(payment::Column::Id)
-        .all(db)
-        .await?;
-    let mut pairs = Vec::new();
-    for p in payments {
-        let mut contracts: Vec<Uuid> = allocated
-            .iter()
-            .filter(|(_, id)| *id == p.id)
-            .map(|(contract, _)| *contract)
-            .collect();
-        contracts.extend(p.contract_id.filter(|c| contract_ids.contains(c)));
-        contracts.sort();
-        contracts.dedup();
-        for contract in contracts {
-            pairs.push((contract, p.clone()));
-        }
-    }
-    Ok(pairs)
+        .into_query();
+    inner.join_subquery(
+        JoinType::InnerJoin,
+        pairs,
+        links.clone(),
+        Expr::col((links.clone(), paid)).equals((Payments, payment::Column::Id)),
+    );
+    let keyset = pagination::Keyset::new(payment::Column::Id, pagination::SortKey::Id, true);
+    let rows = pagination::Rows {
+        join: |_: &mut sea_orm::sea_query::SelectStatement| {},
+        read: |row: &sea_orm::QueryResult| payment::Model::from_query_result(row, ""),
+    };
+    pagination::children::fetch(
+        db,
+        inner,
+        Expr::col((links, contract)),
+        &keyset,
+        request,
+        rows,
+        |_| 0,
+        |p| p.id,
+    )
+    .await
 }
 
 crate::string_enum! {

@@ -34,51 +34,19 @@ impl Loader<Uuid> for ContractLoader {
     }
 }
 
-async fn grouped(
-    db: &DatabaseConnection,
-    viewer: Option<&Viewer>,
-    parent: Parent,
-    keys: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<contract::Model>>, AppError> {
-    let Some(viewer) = viewer else {
-        return Ok(HashMap::new());
-    };
-    let rows = service::contracts_of(db, viewer, parent, keys).await?;
-    Ok(batch::grouped(rows, |item| match parent {
-        Parent::Customer => Some(item.customer_id),
-        Parent::Opportunity => item.opportunity_id,
-    }))
-}
+crate::viewer_pages!(
+    /// Pages of the visible contracts of many customers in one query, newest first.
+    ContractsByCustomer,
+    contract::Model,
+    |db, viewer, parents, request| service::contracts_pages(db, viewer, Parent::Customer, parents, request)
+);
 
-/// The visible contracts of many customers in one query, newest first.
-pub struct ContractsByCustomer {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
-
-impl Loader<Uuid> for ContractsByCustomer {
-    type Value = Vec<contract::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        grouped(&self.db, self.viewer.as_ref(), Parent::Customer, keys).await
-    }
-}
-
-/// The visible contracts of many deals in one query, newest first.
-pub struct ContractsByOpportunity {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
-
-impl Loader<Uuid> for ContractsByOpportunity {
-    type Value = Vec<contract::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        grouped(&self.db, self.viewer.as_ref(), Parent::Opportunity, keys).await
-    }
-}
+crate::viewer_pages!(
+    /// Pages of the visible contracts of many deals in one query, newest first.
+    ContractsByOpportunity,
+    contract::Model,
+    |db, viewer, parents, request| service::contracts_pages(db, viewer, Parent::Opportunity, parents, request)
+);
 
 /// A contract by id through the request's loader, as far as the viewer may see it.
 pub async fn contract(

@@ -84,12 +84,37 @@ pub async fn create_contract(
     idempotency_key: Option<String>,
 ) -> AppResult<contract::Model> {
     require_seller(viewer)?;
-    let title = required_text(&new.title, "input.title", 200)?;
-    let terms = optional_text(new.terms.as_deref(), "input.terms", MAX_TERMS)?.unwrap_or_default();
-    check_dates(new.start_date, new.end_date)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
+    let title = problems.check(required_text(&new.title, "input.title", 200));
+    let terms = problems.check(optional_text(
+        new.terms.as_deref(),
+        "input.terms",
+        MAX_TERMS,
+    ));
+    problems.check(check_dates(new.start_date, new.end_date));
     if let Some(amount) = new.amount_minor {
-        check_amount(amount)?;
+        problems.check(check_amount(amount));
     }
+    if new.opportunity_id.is_none() {
+        if new.customer_id.is_none() {
+            problems.check::<()>(Err(AppError::bad_input(
+                "input.customerId",
+                "Name the customer or the deal",
+            )));
+        }
+        if new.amount_minor.is_none() {
+            problems.check::<()>(Err(AppError::bad_input(
+                "input.amount",
+                "A contract without a deal needs an amount",
+            )));
+        }
+    }
+    problems.finish()?;
+    let (Some(title), Some(terms)) = (title, terms) else {
+        return Err(AppError::internal());
+    };
+    let terms = terms.unwrap_or_default();
     let call = IdempotentCall::new(viewer.user_id, "createContract", idempotency_key, &new)?;
     let now = state.clock.now();
     let id = idempotency::run(&state.db, &call, now, async |txn| {
@@ -204,22 +229,31 @@ pub async fn update_contract(
         require_steward(txn, viewer, &current).await?;
         crate::versioned::check(expected_version, current.version)?;
         next_status(&current, Action::Edit)?;
+        // Every problem of the changes at once.
+        let mut problems = crate::input::Problems::default();
         let mut model = <contract::ActiveModel as Default>::default();
-        if let Some(title) = &changes.title {
-            model.title = Set(required_text(title, "input.title", 200)?);
+        if let Some(title) = &changes.title
+            && let Some(title) = problems.check(required_text(title, "input.title", 200))
+        {
+            model.title = Set(title);
         }
-        if let Some(amount) = changes.amount_minor {
-            model.amount_minor = Set(check_amount(amount)?);
+        if let Some(amount) = changes.amount_minor
+            && let Some(amount) = problems.check(check_amount(amount))
+        {
+            model.amount_minor = Set(amount);
         }
         let start = changes.start_date.unwrap_or(current.start_date);
         let end = changes.end_date.unwrap_or(current.end_date);
-        check_dates(start, end)?;
+        problems.check(check_dates(start, end));
         model.start_date = Set(start);
         model.end_date = Set(end);
-        if let Some(terms) = &changes.terms {
-            model.terms =
-                Set(optional_text(Some(terms), "input.terms", MAX_TERMS)?.unwrap_or_default());
+        if let Some(terms) = &changes.terms
+            && let Some(terms) =
+                problems.check(optional_text(Some(terms), "input.terms", MAX_TERMS))
+        {
+            model.terms = Set(terms.unwrap_or_default());
         }
+        problems.finish()?;
         write(txn, &current, model, now).await?;
         crate::audit::Entry {
             actor_id: Some(viewer.user_id),
@@ -328,28 +362,50 @@ pub enum Parent {
     Opportunity,
 }
 
-/// Visible contracts of these customers or deals, newest first (for loaders).
-pub async fn contracts_of(
+impl Parent {
+    /// The contract column naming this parent.
+    pub fn column(self) -> contract::Column {
+        match self {
+            Self::Customer => contract::Column::CustomerId,
+            Self::Opportunity => contract::Column::OpportunityId,
+        }
+    }
+}
+
+/// A page of the visible contracts of each of these customers or deals, newest first (for
+/// lists under visible records).
+pub async fn contracts_pages(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     parent: Parent,
     ids: &[Uuid],
-) -> AppResult<Vec<contract::Model>> {
-    Ok(contracts_select(viewer, parent, ids).all(db).await?)
+    request: &crate::pagination::PageRequest,
+) -> AppResult<std::collections::HashMap<Uuid, crate::pagination::Page<contract::Model>>> {
+    crate::pagination::children::fetch_models(
+        db,
+        contracts_select(viewer, parent, ids),
+        parent.column(),
+        &contracts_keyset(),
+        request,
+        |_| 0,
+        |c| c.id,
+    )
+    .await
 }
 
-/// The query behind [`contracts_of`]: visible contracts of these parents, newest first.
+/// The order of a record's contracts: newest first.
+pub fn contracts_keyset() -> crate::pagination::Keyset<contract::Column> {
+    crate::pagination::Keyset::new(contract::Column::Id, crate::pagination::SortKey::Id, true)
+}
+
+/// Visible contracts of these parents, newest first.
 pub fn contracts_select(
     viewer: &Viewer,
     parent: Parent,
     ids: &[Uuid],
 ) -> sea_orm::Select<contract::Entity> {
-    let column = match parent {
-        Parent::Customer => contract::Column::CustomerId,
-        Parent::Opportunity => contract::Column::OpportunityId,
-    };
     Contracts::find()
-        .filter(column.is_in(ids.to_vec()))
+        .filter(parent.column().is_in(ids.to_vec()))
         .filter(policy::contracts(viewer))
         .order_by_desc(contract::Column::Id)
 }

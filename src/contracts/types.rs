@@ -7,6 +7,7 @@ use crate::approvals::loaders::LatestRequestBySubject;
 use crate::approvals::types::ApprovalRequest;
 use crate::customers::types::Customer;
 use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::{PageArgs, child_page};
 use crate::graphql::scalars::{Date, Decimal, Instant};
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
@@ -86,33 +87,45 @@ impl Contract {
     }
 
     /// Invoices issued against the contract, newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::billing::types::Invoice>> {
-        let loader = ctx.loader::<crate::billing::loaders::InvoicesByContract>()?;
-        Ok(loader
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::billing::types::Invoice::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<crate::billing::types::InvoiceConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::billing::{loaders::InvoicesByContract, types::Invoice};
+        let page = child_page::<InvoicesByContract>(ctx, self.model.id, args, None).await?;
+        Ok(crate::billing::types::InvoiceConnection::from_page(
+            page,
+            Invoice::from,
+        ))
     }
 
     /// Payments recorded for the contract or allocated to its installments, newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn payments(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::billing::types::Payment>> {
-        let loader = ctx.loader::<crate::billing::loaders::PaymentsByContract>()?;
-        Ok(loader
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::billing::types::Payment::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<crate::billing::types::PaymentConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::billing::{loaders::PaymentsByContract, types::Payment};
+        let page = child_page::<PaymentsByContract>(ctx, self.model.id, args, None).await?;
+        Ok(crate::billing::types::PaymentConnection::from_page(
+            page,
+            Payment::from,
+        ))
     }
 
     /// What the contract's plan still owes and how much of it is past due.

@@ -214,15 +214,12 @@ pub async fn get_contact(
     Ok(contact)
 }
 
-/// Contacts of these customers (for loaders under visible customers).
-pub async fn contacts_of(
-    db: &impl ConnectionTrait,
-    customer_ids: &[Uuid],
-) -> AppResult<Vec<contact::Model>> {
-    Ok(contacts_select(customer_ids).all(db).await?)
+/// The order of a customer's contacts: oldest first.
+pub fn contacts_keyset() -> crate::pagination::Keyset<contact::Column> {
+    crate::pagination::Keyset::new(contact::Column::Id, crate::pagination::SortKey::Id, false)
 }
 
-/// The query behind [`contacts_of`]: these customers' contacts, oldest first.
+/// These customers' contacts (for lists under visible customers), oldest first.
 pub fn contacts_select(customer_ids: &[Uuid]) -> sea_orm::Select<contact::Entity> {
     use sea_orm::QueryOrder;
     Contacts::find()

@@ -11,6 +11,7 @@ use super::types::{
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
+use crate::graphql::pagination::selected_page;
 use crate::ids::{NodeType, decode_id};
 use crate::input::GeoPoint;
 use crate::pagination::PageRequest;
@@ -33,24 +34,6 @@ pub(crate) fn change<T, U>(
 
 /// The largest `limit` the selections in `look` ask for (`default` where one gives none, each
 /// clamped to 1..=`max`); `None` when nothing is selected there.
-fn largest_limit(look: &async_graphql::Lookahead<'_>, default: i64, max: i64) -> Option<u64> {
-    look.selection_fields()
-        .iter()
-        .map(|field| {
-            let given = field.arguments().ok().and_then(|arguments| {
-                arguments
-                    .into_iter()
-                    .find(|(name, _)| name.as_str() == "limit")
-                    .and_then(|(_, value)| match value {
-                        async_graphql::Value::Number(n) => n.as_i64(),
-                        _ => None,
-                    })
-            });
-            u64::try_from(given.unwrap_or(default).clamp(1, max)).unwrap_or(1)
-        })
-        .max()
-}
-
 #[derive(Default)]
 pub struct CustomerQuery;
 
@@ -126,10 +109,10 @@ impl CustomerQuery {
                 crate::views::customer_card::get_customer_joined(&ctx.app().db, viewer, id, wants)
                     .await?;
             let lists = crate::views::customer_overview::Wants {
-                contacts: look.field("contacts").exists(),
-                opportunities: look.field("opportunities").exists(),
-                visits: largest_limit(&look.field("visits"), 20, 100),
-                contracts: look.field("contracts").exists(),
+                contacts: selected_page(&look.field("contacts")),
+                opportunities: selected_page(&look.field("opportunities")),
+                visits: selected_page(&look.field("visits")),
+                contracts: selected_page(&look.field("contracts")),
                 receivable: look
                     .field("receivable")
                     .exists()

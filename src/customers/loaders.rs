@@ -7,24 +7,35 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::service;
-use crate::error::AppError;
-use crate::graphql::batch;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::ChildPages;
 use crate::identity::Viewer;
+use crate::pagination::{Page, PageRequest, children};
 use entity::{contact, customer};
 
-/// A customer's contacts, for many customers in one query.
+/// Pages of customers' contacts, oldest first, for many customers in one query.
 pub struct ContactsByCustomer(pub DatabaseConnection);
 
-impl Loader<Uuid> for ContactsByCustomer {
-    type Value = Vec<contact::Model>;
-    type Error = AppError;
+impl ChildPages for ContactsByCustomer {
+    type Item = contact::Model;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(batch::grouped(
-            service::contacts_of(&self.0, keys).await?,
-            |c| c.customer_id,
-        ))
+    async fn pages(
+        &self,
+        parents: &[Uuid],
+        request: &PageRequest,
+    ) -> AppResult<HashMap<Uuid, Page<contact::Model>>> {
+        let keyset = service::contacts_keyset();
+        children::fetch_models(
+            &self.0,
+            service::contacts_select(parents),
+            contact::Column::CustomerId,
+            &keyset,
+            request,
+            |_| 0,
+            |c| c.id,
+        )
+        .await
     }
 }
 

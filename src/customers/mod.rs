@@ -13,6 +13,7 @@
 //!   under customers of a page come through loaders, one batch per list.
 
 pub mod access;
+pub mod contact_types;
 pub mod contacts;
 pub mod graphql;
 pub mod loaders;

@@ -5,7 +5,7 @@ pub use super::access::get_customer;
 pub(super) use super::access::require_sales_writer;
 pub(crate) use super::contacts::insert_contact;
 pub use super::contacts::{
-    ContactChanges, NewContact, add_contact, contact_matching, contacts_of, contacts_select,
+    ContactChanges, NewContact, add_contact, contact_matching, contacts_keyset, contacts_select,
     get_contact, update_contact, visible_contacts_by_ids,
 };
 use chrono::{DateTime, Utc};

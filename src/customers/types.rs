@@ -4,13 +4,24 @@ use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
 
 use super::loaders::ContactsByCustomer;
+use crate::billing::types::InvoiceConnection;
+use crate::contracts::types::ContractConnection;
 use crate::followups::loaders::{FollowUpsByCustomer, LastFollowUpByCustomer};
-use crate::followups::types::FollowUp;
+use crate::followups::types::{FollowUp, FollowUpConnection};
 use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::{PageArgs, child_page};
+use crate::graphql::sync::unfiltered;
 use crate::ids::{NodeType, encode_id};
+use crate::opportunities::types::OpportunityConnection;
 use crate::users::loaders::UserLoader;
 use crate::users::types::User;
-use entity::{contact, customer};
+use crate::visits::types::VisitTaskConnection;
+use entity::customer;
+
+pub use super::contact_types::{
+    AddContactInput, AddContactPayload, Contact, ContactConnection, UpdateContactInput,
+    UpdateContactPayload,
+};
 
 /// A letter grade, A best.
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -101,9 +112,9 @@ pub struct Customer {
 
 impl Customer {
     /// The prefetched list `pick` chooses, when the query fetched it.
-    fn prefetched<T>(
-        &self,
-        pick: impl FnOnce(&crate::views::customer_overview::Overview) -> Option<T>,
+    fn prefetched<'a, T>(
+        &'a self,
+        pick: impl FnOnce(&'a crate::views::customer_overview::Overview) -> Option<T>,
     ) -> Option<T> {
         self.prefetched_lists.as_deref().and_then(pick)
     }
@@ -121,39 +132,40 @@ impl Customer {
     }
 
     /// People at the customer, oldest first.
-    async fn contacts(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Contact>> {
-        if let Some(found) = self.prefetched(|o| o.contacts.clone()) {
-            return Ok(found.into_iter().map(Contact::from).collect());
-        }
-        let loader = ctx.loader::<ContactsByCustomer>()?;
-        Ok(loader
-            .load_one(self.uuid)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(Contact::from)
-            .collect())
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn contacts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<ContactConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        let prefetched = self.prefetched(|o| o.contacts.as_ref());
+        let page = child_page::<ContactsByCustomer>(ctx, self.uuid, args, prefetched).await?;
+        Ok(ContactConnection::from_page(page, Contact::from))
     }
 
     /// The customer's deals you may see, oldest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn opportunities(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::opportunities::types::Opportunity>> {
-        if let Some(found) = self.prefetched(|o| o.opportunities.clone()) {
-            return Ok(found
-                .into_iter()
-                .map(crate::opportunities::types::Opportunity::listed)
-                .collect());
-        }
-        let loader = ctx.loader::<crate::opportunities::loaders::OpportunitiesByCustomer>()?;
-        Ok(loader
-            .load_one(self.uuid)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::opportunities::types::Opportunity::listed)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<OpportunityConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::opportunities::{loaders::OpportunitiesByCustomer, types::Opportunity};
+        let prefetched = self.prefetched(|o| o.opportunities.as_ref());
+        let page = child_page::<OpportunitiesByCustomer>(ctx, self.uuid, args, prefetched).await?;
+        Ok(OpportunityConnection::from_page(page, Opportunity::listed).with_sync(unfiltered(ctx)))
     }
 
     /// The newest follow-up logged on the customer (what happened last, before a visit).
@@ -166,43 +178,40 @@ impl Customer {
     }
 
     /// Visits to the customer you may see, latest planned first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn visits(
         &self,
         ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many of the latest to return (1–100, default 20).",
-            default = 20
-        )]
-        limit: i32,
-    ) -> async_graphql::Result<Vec<crate::visits::types::VisitTask>> {
-        let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
-        let visits = match self.prefetched(|o| o.visits.clone()) {
-            Some(found) => found,
-            None => {
-                let loader = ctx.loader::<crate::visits::loaders::VisitsByCustomer>()?;
-                loader.load_one(self.uuid).await?.unwrap_or_default()
-            }
-        };
-        Ok(visits
-            .into_iter()
-            .take(limit)
-            .map(crate::visits::types::VisitTask::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<VisitTaskConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::visits::{loaders::VisitsByCustomer, types::VisitTask};
+        let prefetched = self.prefetched(|o| o.visits.as_ref());
+        let page = child_page::<VisitsByCustomer>(ctx, self.uuid, args, prefetched).await?;
+        Ok(VisitTaskConnection::from_page(page, VisitTask::from).with_sync(unfiltered(ctx)))
     }
 
     /// Invoices of the customer's contracts you may see, newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::billing::types::Invoice>> {
-        let loader = ctx.loader::<crate::billing::loaders::InvoicesByCustomer>()?;
-        Ok(loader
-            .load_one(self.uuid)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::billing::types::Invoice::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<InvoiceConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::billing::{loaders::InvoicesByCustomer, types::Invoice};
+        let page = child_page::<InvoicesByCustomer>(ctx, self.uuid, args, None).await?;
+        Ok(InvoiceConnection::from_page(page, Invoice::from))
     }
 
     /// What the customer owes on the contracts you may see, how much is past due, and the
@@ -226,46 +235,39 @@ impl Customer {
     }
 
     /// The customer's contracts you may see, newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn contracts(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::contracts::types::Contract>> {
-        if let Some(found) = self.prefetched(|o| o.contracts.clone()) {
-            return Ok(found
-                .into_iter()
-                .map(crate::contracts::types::Contract::from)
-                .collect());
-        }
-        let loader = ctx.loader::<crate::contracts::loaders::ContractsByCustomer>()?;
-        Ok(loader
-            .load_one(self.uuid)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::contracts::types::Contract::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<ContractConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::contracts::{loaders::ContractsByCustomer, types::Contract};
+        let prefetched = self.prefetched(|o| o.contracts.as_ref());
+        let page = child_page::<ContractsByCustomer>(ctx, self.uuid, args, prefetched).await?;
+        Ok(ContractConnection::from_page(page, Contract::from).with_sync(unfiltered(ctx)))
     }
 
     /// Follow-ups logged on the customer (and on leads converted into it), newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn follow_ups(
         &self,
         ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many of the newest to return (1–100, default 20).",
-            default = 20
-        )]
-        limit: i32,
-    ) -> async_graphql::Result<Vec<FollowUp>> {
-        let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
-        let loader = ctx.loader::<FollowUpsByCustomer>()?;
-        Ok(loader
-            .load_one(self.uuid)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .take(limit)
-            .map(FollowUp::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<FollowUpConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        let page = child_page::<FollowUpsByCustomer>(ctx, self.uuid, args, None).await?;
+        Ok(FollowUpConnection::from_page(page, FollowUp::from))
     }
 }
 
@@ -291,58 +293,6 @@ impl From<customer::Model> for Customer {
             prefetched_last_follow_up: None,
             prefetched_owner: None,
             prefetched_lists: None,
-        }
-    }
-}
-
-/// A person at a customer.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(complex)]
-pub struct Contact {
-    /// Opaque, globally unique identifier.
-    pub id: ID,
-    /// The customer's id.
-    #[graphql(deprecation = "Use `customer { id }`.")]
-    pub customer_id: ID,
-    /// Full name.
-    pub name: String,
-    /// Job title.
-    pub title: Option<String>,
-    /// Phone number as entered.
-    pub phone: Option<String>,
-    /// E-mail address.
-    pub email: Option<String>,
-    /// When the contact was added.
-    pub created_at: Instant,
-    /// When the contact last changed.
-    pub updated_at: Instant,
-    /// Increases with every change; pass it back as `expectedVersion`.
-    pub version: i32,
-    #[graphql(skip)]
-    pub customer: uuid::Uuid,
-}
-
-#[ComplexObject]
-impl Contact {
-    /// The customer the contact works for; null if no longer visible to you.
-    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        super::loaders::customer(ctx, self.customer).await
-    }
-}
-
-impl From<contact::Model> for Contact {
-    fn from(model: contact::Model) -> Self {
-        Self {
-            id: encode_id(NodeType::Contact, model.id),
-            customer_id: encode_id(NodeType::Customer, model.customer_id),
-            name: model.name,
-            title: model.title,
-            phone: model.phone,
-            email: model.email,
-            created_at: model.created_at.into(),
-            updated_at: model.updated_at.into(),
-            version: model.version,
-            customer: model.customer_id,
         }
     }
 }
@@ -412,45 +362,6 @@ pub struct CustomerFilter {
     pub updated_since: Option<Instant>,
 }
 
-/// A new contact at a customer.
-#[derive(InputObject, Debug)]
-pub struct AddContactInput {
-    /// The customer the contact works for.
-    pub customer_id: ID,
-    /// Full name.
-    pub name: String,
-    /// Job title.
-    pub title: Option<String>,
-    /// Phone number.
-    pub phone: Option<String>,
-    /// E-mail address.
-    pub email: Option<String>,
-    /// A UUIDv7 your app generated for the new contact (within the last 30 days): the contact
-    /// gets it as its UUID, and any id argument accepts it before you learn the contact's id (so a
-    /// contact made offline needs no id mapping). Retrying with it and the same input answers
-    /// once; a client id another record holds answers `DUPLICATE`.
-    pub client_id: Option<ID>,
-    /// Retry key: the same key and input return the first result without a second contact.
-    pub idempotency_key: Option<String>,
-}
-
-/// Changes to a contact; omitted fields stay, `null` clears.
-#[derive(InputObject, Debug)]
-pub struct UpdateContactInput {
-    /// The contact to change.
-    pub id: ID,
-    /// The `version` the change is based on; a newer one answers `CONFLICT`.
-    pub expected_version: i32,
-    /// New name.
-    pub name: Option<String>,
-    /// New title.
-    pub title: MaybeUndefined<String>,
-    /// New phone number.
-    pub phone: MaybeUndefined<String>,
-    /// New e-mail address.
-    pub email: MaybeUndefined<String>,
-}
-
 crate::connection_types!(CustomerConnection, CustomerEdge, Customer, synced);
 
 /// Result of `createCustomer`.
@@ -467,23 +378,8 @@ pub struct UpdateCustomerPayload {
     pub customer: Customer,
 }
 
-/// Result of `addContact`.
-#[derive(SimpleObject, Debug)]
-pub struct AddContactPayload {
-    /// The new contact.
-    pub contact: Contact,
-}
-
-/// Result of `updateContact`.
-#[derive(SimpleObject, Debug)]
-pub struct UpdateContactPayload {
-    /// The contact after the change.
-    pub contact: Contact,
-}
-
 crate::payload_from_model! {
     UpdateCustomerPayload { customer } <- customer::Model;
-    UpdateContactPayload { contact } <- contact::Model;
 }
 
 crate::order_input!(

@@ -1,4 +1,5 @@
-//! Batch loaders of follow-ups, newest first.
+//! Batch loaders of follow-ups: pages under customers and leads, newest first, and each
+//! customer's newest.
 
 use std::collections::HashMap;
 
@@ -7,43 +8,39 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::service::{self, Parent};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::graphql::batch;
+use crate::graphql::pagination::ChildPages;
+use crate::pagination::{Page, PageRequest};
 use entity::follow_up;
 
-async fn grouped(
-    db: &DatabaseConnection,
-    parent: Parent,
-    keys: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<follow_up::Model>>, AppError> {
-    let rows = service::follow_ups_of(db, parent, keys).await?;
-    Ok(batch::grouped(rows, |item| match parent {
-        Parent::Lead => item.lead_id,
-        Parent::Customer => item.customer_id,
-    }))
-}
-
-/// Follow-ups of many customers in one query.
+/// Pages of customers' follow-ups, newest first, for many customers in one query.
 pub struct FollowUpsByCustomer(pub DatabaseConnection);
 
-impl Loader<Uuid> for FollowUpsByCustomer {
-    type Value = Vec<follow_up::Model>;
-    type Error = AppError;
+impl ChildPages for FollowUpsByCustomer {
+    type Item = follow_up::Model;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        grouped(&self.0, Parent::Customer, keys).await
+    async fn pages(
+        &self,
+        parents: &[Uuid],
+        request: &PageRequest,
+    ) -> AppResult<HashMap<Uuid, Page<follow_up::Model>>> {
+        service::follow_ups_pages(&self.0, Parent::Customer, parents, request).await
     }
 }
 
-/// Follow-ups of many leads in one query.
+/// Pages of leads' follow-ups, newest first, for many leads in one query.
 pub struct FollowUpsByLead(pub DatabaseConnection);
 
-impl Loader<Uuid> for FollowUpsByLead {
-    type Value = Vec<follow_up::Model>;
-    type Error = AppError;
+impl ChildPages for FollowUpsByLead {
+    type Item = follow_up::Model;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        grouped(&self.0, Parent::Lead, keys).await
+    async fn pages(
+        &self,
+        parents: &[Uuid],
+        request: &PageRequest,
+    ) -> AppResult<HashMap<Uuid, Page<follow_up::Model>>> {
+        service::follow_ups_pages(&self.0, Parent::Lead, parents, request).await
     }
 }
 

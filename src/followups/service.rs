@@ -1,9 +1,9 @@
 //! Logging follow-ups.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -187,22 +187,35 @@ pub enum Parent {
     Customer,
 }
 
-/// Follow-ups of these leads or customers, newest first (for loaders under visible records).
-pub async fn follow_ups_of(
+/// A page of follow-ups of each of these leads or customers, newest first (for lists under
+/// visible records).
+pub async fn follow_ups_pages(
     db: &impl ConnectionTrait,
     parent: Parent,
     ids: &[Uuid],
-) -> AppResult<Vec<follow_up::Model>> {
+    request: &crate::pagination::PageRequest,
+) -> AppResult<HashMap<Uuid, crate::pagination::Page<follow_up::Model>>> {
+    use crate::pagination::{Keyset, SortKey, children, time_value};
     let column = match parent {
         Parent::Lead => follow_up::Column::LeadId,
         Parent::Customer => follow_up::Column::CustomerId,
     };
-    Ok(FollowUps::find()
-        .filter(column.is_in(ids.to_vec()))
-        .order_by_desc(follow_up::Column::OccurredAt)
-        .order_by_desc(follow_up::Column::Id)
-        .all(db)
-        .await?)
+    let keyset = Keyset::new(
+        follow_up::Column::Id,
+        SortKey::Time(follow_up::Column::OccurredAt),
+        true,
+    );
+    let select = FollowUps::find().filter(column.is_in(ids.to_vec()));
+    children::fetch_models(
+        db,
+        select,
+        column,
+        &keyset,
+        request,
+        |f| time_value(f.occurred_at),
+        |f| f.id,
+    )
+    .await
 }
 
 /// Attaches a converted lead's follow-ups to its customer.

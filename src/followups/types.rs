@@ -124,3 +124,4 @@ pub struct LogFollowUpInput {
     /// Retry key: the same key and input return the first result without a second follow-up.
     pub idempotency_key: Option<String>,
 }
+crate::connection_types!(FollowUpConnection, FollowUpEdge, FollowUp);

@@ -38,6 +38,7 @@ use crate::customers::loaders::{ContactLoader, ContactsByCustomer, CustomerLoade
 use crate::error::AppError;
 use crate::followups::graphql::FollowUpMutation;
 use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead, LastFollowUpByCustomer};
+use crate::graphql::pagination::PagesOf;
 use crate::identity::Viewer;
 use crate::ids::{NodeType, decode_any};
 use crate::leads::graphql::{LeadMutation, LeadQuery};
@@ -349,13 +350,13 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
     let db = || state.db.clone();
     data.insert(batched(StageLoader(db())));
     data.insert(batched(OpportunityLoader(db())));
-    data.insert(batched(HistoryByOpportunity(db())));
+    data.insert(batched(PagesOf(HistoryByOpportunity(db()))));
     data.insert(batched(SplitsByOpportunity(db())));
     let by_customer = OpportunitiesByCustomer {
         db: db(),
         viewer: viewer.cloned(),
     };
-    data.insert(batched(by_customer));
+    data.insert(batched(PagesOf(by_customer)));
     data.insert(batched(UserLoader(db())));
     data.insert(batched(TeamLoader(db())));
     let customers = CustomerLoader {
@@ -363,10 +364,10 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
         viewer: viewer.cloned(),
     };
     data.insert(batched(customers));
-    data.insert(batched(ContactsByCustomer(db())));
-    data.insert(batched(FollowUpsByCustomer(db())));
-    data.insert(batched(FollowUpsByLead(db())));
-    data.insert(batched(EventsByLead(db())));
+    data.insert(batched(PagesOf(ContactsByCustomer(db()))));
+    data.insert(batched(PagesOf(FollowUpsByCustomer(db()))));
+    data.insert(batched(PagesOf(FollowUpsByLead(db()))));
+    data.insert(batched(PagesOf(EventsByLead(db()))));
     data.insert(batched(LastFollowUpByCustomer(db())));
     let viewer = || viewer.cloned();
     let contacts = ContactLoader {
@@ -393,12 +394,12 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(batched(by_customer));
+    data.insert(batched(PagesOf(by_customer)));
     let by_deal = VisitsByOpportunity {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(batched(by_deal));
+    data.insert(batched(PagesOf(by_deal)));
     let contracts = ContractLoader {
         db: db(),
         viewer: viewer(),
@@ -408,12 +409,12 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(batched(by_customer));
+    data.insert(batched(PagesOf(by_customer)));
     let by_deal = ContractsByOpportunity {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(batched(by_deal));
+    data.insert(batched(PagesOf(by_deal)));
     data.insert(batched(StepsByRequest(db())));
     let requests = RequestLoader {
         db: db(),
@@ -429,17 +430,17 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(batched(invoices));
+    data.insert(batched(PagesOf(invoices)));
     let invoices = InvoicesByCustomer {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(batched(invoices));
+    data.insert(batched(PagesOf(invoices)));
     let payments = PaymentsByContract {
         db: db(),
         viewer: viewer(),
     };
-    data.insert(batched(payments));
+    data.insert(batched(PagesOf(payments)));
     let receivable = ReceivableByCustomer {
         db: db(),
         viewer: viewer(),

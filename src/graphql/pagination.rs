@@ -116,3 +116,179 @@ macro_rules! connection_types {
         }
     };
 }
+
+/// A child list paged under many parents at once (a page of contacts under each customer of a
+/// page); [`PagesOf`] batches its pages, one statement per distinct page request.
+pub trait ChildPages: Send + Sync + 'static {
+    /// What the list holds.
+    type Item: Clone + Send + Sync + 'static;
+
+    /// One page of each parent's children, keyed by parent (a parent without children may be
+    /// left out).
+    fn pages(
+        &self,
+        parents: &[uuid::Uuid],
+        request: &crate::pagination::PageRequest,
+    ) -> impl std::future::Future<
+        Output = crate::error::AppResult<std::collections::HashMap<uuid::Uuid, Page<Self::Item>>>,
+    > + Send;
+}
+
+/// Declares `$name`, the batch loader of a child list bound to the request's viewer (none
+/// signed in: no pages): `$pages` reads the pages with `$db`, `$viewer`, `$parents` and
+/// `$request`.
+#[macro_export]
+macro_rules! viewer_pages {
+    (
+        $(#[$meta:meta])* $name:ident, $item:ty,
+        |$db:ident, $viewer:ident, $parents:ident, $request:ident| $pages:expr
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            pub db: sea_orm::DatabaseConnection,
+            pub viewer: Option<$crate::identity::Viewer>,
+        }
+
+        impl $crate::graphql::pagination::ChildPages for $name {
+            type Item = $item;
+
+            async fn pages(
+                &self,
+                $parents: &[uuid::Uuid],
+                $request: &$crate::pagination::PageRequest,
+            ) -> $crate::error::AppResult<
+                std::collections::HashMap<uuid::Uuid, $crate::pagination::Page<$item>>,
+            > {
+                let Some($viewer) = &self.viewer else {
+                    return Ok(std::collections::HashMap::new());
+                };
+                let $db = &self.db;
+                $pages.await
+            }
+        }
+    };
+}
+
+/// The batch loader of a child list's pages, keyed by parent and page request.
+pub struct PagesOf<T>(pub T);
+
+impl<T: ChildPages> async_graphql::dataloader::Loader<(uuid::Uuid, crate::pagination::PageRequest)>
+    for PagesOf<T>
+{
+    type Value = Page<T::Item>;
+    type Error = crate::error::AppError;
+
+    async fn load(
+        &self,
+        keys: &[(uuid::Uuid, crate::pagination::PageRequest)],
+    ) -> Result<
+        std::collections::HashMap<(uuid::Uuid, crate::pagination::PageRequest), Self::Value>,
+        Self::Error,
+    > {
+        let mut found = std::collections::HashMap::new();
+        for (request, parents) in crate::pagination::children::by_request(keys) {
+            for (parent, page) in self.0.pages(&parents, &request).await? {
+                found.insert((parent, request.clone()), page);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// The page of `parent`'s children that the Relay arguments ask for: the one `prefetched`
+/// when it answers the same request, otherwise through `T`'s loader, batched with the pages
+/// its siblings ask for.
+pub async fn child_page<T: ChildPages>(
+    ctx: &async_graphql::Context<'_>,
+    parent: uuid::Uuid,
+    args: PageArgs,
+    prefetched: Option<&(crate::pagination::PageRequest, Page<T::Item>)>,
+) -> async_graphql::Result<Page<T::Item>> {
+    use super::context::ContextExt;
+    let request = args.request()?;
+    if let Some(page) = prefetched.and_then(|(read_for, page)| page.answering(read_for, &request)) {
+        return Ok(page);
+    }
+    let loader = ctx.loader::<PagesOf<T>>()?;
+    Ok(loader
+        .load_one((parent, request.clone()))
+        .await?
+        .unwrap_or_else(|| Page::empty(&request)))
+}
+
+/// The Relay arguments of a list, as a resolver received them.
+#[derive(Debug, Clone, Default)]
+pub struct PageArgs {
+    pub first: Option<i32>,
+    pub after: Option<String>,
+    pub last: Option<i32>,
+    pub before: Option<String>,
+}
+
+impl PageArgs {
+    pub fn new(
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Self {
+        Self {
+            first,
+            after,
+            last,
+            before,
+        }
+    }
+
+    /// The validated request; errors name the offending argument.
+    pub fn request(&self) -> crate::error::AppResult<crate::pagination::PageRequest> {
+        crate::pagination::PageRequest::parse(
+            self.after.as_deref(),
+            self.before.as_deref(),
+            self.first,
+            self.last,
+        )
+    }
+}
+
+/// The one page that answers every selection of a child list (aliases included): the page
+/// they all ask for, or the largest when all ask for a first page of some size (a smaller one
+/// is its start, see [`Page::answering`]); `None` otherwise, or when one is invalid (each
+/// selection then asks its loader).
+pub fn selected_page(
+    look: &async_graphql::Lookahead<'_>,
+) -> Option<crate::pagination::PageRequest> {
+    use async_graphql::Value;
+    let mut found: Option<crate::pagination::PageRequest> = None;
+    for field in look.selection_fields() {
+        let arguments = field.arguments().ok()?;
+        let given = |name: &str| {
+            arguments
+                .iter()
+                .find(|(n, _)| n.as_str() == name)
+                .map(|(_, value)| value)
+        };
+        let number = |name: &str| match given(name) {
+            Some(Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
+            _ => None,
+        };
+        let text = |name: &str| match given(name) {
+            Some(Value::String(s)) => Some(s.clone()),
+            _ => None,
+        };
+        let args = PageArgs {
+            first: number("first"),
+            after: text("after"),
+            last: number("last"),
+            before: text("before"),
+        };
+        let request = args.request().ok()?;
+        found = match found {
+            None => Some(request),
+            Some(earlier) if earlier.answers(&request) => Some(earlier),
+            Some(earlier) if request.answers(&earlier) => Some(request),
+            Some(_) => return None,
+        };
+    }
+    found
+}

@@ -68,3 +68,13 @@ where
         resync_required: found.resync_required,
     })
 }
+
+/// The sync fields of a list read without `updatedSince` (a list under a record): the read's
+/// time, nothing removed.
+pub fn unfiltered(ctx: &Context<'_>) -> SyncFields {
+    SyncFields {
+        server_time: Instant(server_time(ctx)),
+        removed_ids: Vec::new(),
+        resync_required: false,
+    }
+}

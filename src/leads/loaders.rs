@@ -7,22 +7,23 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::service;
-use crate::error::AppError;
-use crate::graphql::batch;
+use crate::error::{AppError, AppResult};
+use crate::graphql::pagination::ChildPages;
+use crate::pagination::{Page, PageRequest};
 use entity::lead_event;
 
-/// Events of many leads in one query, oldest first.
+/// Pages of the events of many leads in one query, oldest first.
 pub struct EventsByLead(pub DatabaseConnection);
 
-impl Loader<Uuid> for EventsByLead {
-    type Value = Vec<lead_event::Model>;
-    type Error = AppError;
+impl ChildPages for EventsByLead {
+    type Item = lead_event::Model;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(batch::grouped(
-            service::events_of(&self.0, keys).await?,
-            |e| e.lead_id,
-        ))
+    async fn pages(
+        &self,
+        parents: &[Uuid],
+        request: &PageRequest,
+    ) -> AppResult<HashMap<Uuid, Page<lead_event::Model>>> {
+        service::events_pages(&self.0, parents, request).await
     }
 }
 

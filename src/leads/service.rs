@@ -12,6 +12,8 @@ use super::duplicates::check_duplicates;
 pub use super::duplicates::possible_duplicates;
 pub use super::listing::{LeadFilter, LeadOrder, list_leads, removed_leads};
 pub use super::rule_store::{rate, scoring_rules, update_scoring_rules};
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -251,15 +253,24 @@ pub(crate) async fn record_follow_up(
     Ok(next)
 }
 
-/// Leads by id, without visibility (for loaders under visible records).
-pub async fn events_of(
+/// A page of events of each of these leads, oldest first (for lists under visible leads).
+pub async fn events_pages(
     db: &impl ConnectionTrait,
     lead_ids: &[Uuid],
-) -> AppResult<Vec<lead_event::Model>> {
-    use sea_orm::QueryOrder;
-    Ok(entity::lead_event::Entity::find()
-        .filter(lead_event::Column::LeadId.is_in(lead_ids.to_vec()))
-        .order_by_asc(lead_event::Column::Id)
-        .all(db)
-        .await?)
+    request: &crate::pagination::PageRequest,
+) -> AppResult<HashMap<Uuid, crate::pagination::Page<lead_event::Model>>> {
+    use crate::pagination::{Keyset, SortKey, children};
+    let keyset = Keyset::new(lead_event::Column::Id, SortKey::Id, false);
+    let select = entity::lead_event::Entity::find()
+        .filter(lead_event::Column::LeadId.is_in(lead_ids.to_vec()));
+    children::fetch_models(
+        db,
+        select,
+        lead_event::Column::LeadId,
+        &keyset,
+        request,
+        |_| 0,
+        |e| e.id,
+    )
+    .await
 }

@@ -7,8 +7,9 @@ use super::loaders::EventsByLead;
 use crate::customers::loaders::CustomerLoader;
 use crate::customers::types::{Customer, Grade};
 use crate::followups::loaders::FollowUpsByLead;
-use crate::followups::types::FollowUp;
+use crate::followups::types::{FollowUp, FollowUpConnection};
 use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::{PageArgs, child_page};
 use crate::ids::{NodeType, encode_id};
 use crate::normalize::{mask_email, mask_phone};
 use crate::users::loaders::UserLoader;
@@ -125,27 +126,37 @@ impl Lead {
     }
 
     /// Follow-ups logged on the lead, newest first.
-    async fn follow_ups(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<FollowUp>> {
-        let loader = ctx.loader::<FollowUpsByLead>()?;
-        Ok(loader
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(FollowUp::from)
-            .collect())
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn follow_ups(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<FollowUpConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        let page = child_page::<FollowUpsByLead>(ctx, self.model.id, args, None).await?;
+        Ok(FollowUpConnection::from_page(page, FollowUp::from))
     }
 
     /// Every claim, release, assignment, return and conversion, oldest first.
-    async fn events(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<LeadEvent>> {
-        let loader = ctx.loader::<EventsByLead>()?;
-        Ok(loader
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(LeadEvent::from)
-            .collect())
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<LeadEventConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        let page = child_page::<EventsByLead>(ctx, self.model.id, args, None).await?;
+        Ok(LeadEventConnection::from_page(page, LeadEvent::from))
     }
 
     /// The deal opened when the lead was converted.
@@ -285,3 +296,4 @@ pub enum DuplicateCandidate {
 }
 
 crate::connection_types!(LeadConnection, LeadEdge, Lead, synced);
+crate::connection_types!(LeadEventConnection, LeadEventEdge, LeadEvent);

@@ -1,7 +1,8 @@
 //! Resolvers for the pipeline, and the live stage-change subscription.
 //!
-//! Over 500 lines: the pipeline's queries, mutations and live subscription, each resolver a
-//! thin call into the service; the inputs and payloads live in `inputs.rs`.
+//! Over 500 lines: the pipeline's queries (its lists paged by Relay arguments), mutations and
+//! live subscription, each resolver a thin call into the service; the inputs and payloads live
+//! in `inputs.rs`.
 
 use crate::graphql::scalars::Decimal;
 use async_graphql::{Context, ID, Object, Subscription};
@@ -27,6 +28,7 @@ use crate::events::EventKind;
 use crate::graphql::conflict::or_current;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::pagination::PageArgs;
 use crate::graphql::scope::report_scope;
 use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
@@ -211,21 +213,28 @@ impl OpportunityQuery {
         })
     }
 
-    /// Open deals you may see that sit in their stage too long, longest first (at most 100).
-    #[graphql(guard = "SignedIn")]
+    /// Open deals you may see that sit in their stage too long, longest first.
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
     async fn stale_opportunities(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<Opportunity>> {
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<OpportunityConnection> {
+        let args = PageArgs::new(first, after, last, before);
         let viewer = ctx.viewer()?;
         let app = ctx.app();
-        Ok(
-            service::stale_opportunities(&app.db, viewer, app.clock.now())
-                .await?
-                .into_iter()
-                .map(Opportunity::from)
-                .collect(),
-        )
+        let request = args.request()?;
+        let page = service::stale_opportunities(&app.db, viewer, app.clock.now(), &request).await?;
+        Ok(OpportunityConnection::from_page(page, Opportunity::from)
+            .with_sync(crate::graphql::sync::unfiltered(ctx)))
     }
 }
 

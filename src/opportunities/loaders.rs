@@ -7,9 +7,11 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::{service, stages};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::graphql::batch;
+use crate::graphql::pagination::ChildPages;
 use crate::identity::Viewer;
+use crate::pagination::{Page, PageRequest};
 use entity::{opportunity, pipeline_stage, stage_change};
 
 /// Stages by id.
@@ -44,39 +46,27 @@ impl Loader<Uuid> for OpportunityLoader {
     }
 }
 
-/// Stage histories of many deals in one query.
+/// Pages of the stage histories of many deals in one query, oldest first.
 pub struct HistoryByOpportunity(pub DatabaseConnection);
 
-impl Loader<Uuid> for HistoryByOpportunity {
-    type Value = Vec<stage_change::Model>;
-    type Error = AppError;
+impl ChildPages for HistoryByOpportunity {
+    type Item = stage_change::Model;
 
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        Ok(batch::grouped(
-            service::history_of(&self.0, keys).await?,
-            |c| c.opportunity_id,
-        ))
+    async fn pages(
+        &self,
+        parents: &[Uuid],
+        request: &PageRequest,
+    ) -> AppResult<HashMap<Uuid, Page<stage_change::Model>>> {
+        service::history_pages(&self.0, parents, request).await
     }
 }
 
-/// The deals of many customers that the viewer may see, in one query.
-pub struct OpportunitiesByCustomer {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
-
-impl Loader<Uuid> for OpportunitiesByCustomer {
-    type Value = Vec<service::Listed>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let Some(viewer) = &self.viewer else {
-            return Ok(HashMap::new());
-        };
-        let rows = service::of_customers(&self.db, viewer, keys).await?;
-        Ok(batch::grouped(rows, |row| row.deal.customer_id))
-    }
-}
+crate::viewer_pages!(
+    /// Pages of the deals of many customers that the viewer may see, in one query, oldest first.
+    OpportunitiesByCustomer,
+    service::Listed,
+    |db, viewer, parents, request| service::of_customers_pages(db, viewer, parents, request)
+);
 
 /// Revenue splits of many deals in one query.
 pub struct SplitsByOpportunity(pub DatabaseConnection);

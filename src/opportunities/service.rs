@@ -4,6 +4,8 @@
 
 pub use super::access::{get_opportunity, opportunity_for_change, whole_days};
 pub(super) use super::access::{load, require_seller};
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -271,37 +273,63 @@ pub async fn update_opportunity(
     load(&state.db, id).await
 }
 
-/// Stage history of deals, oldest first (for loaders under visible deals).
-pub async fn history_of(
+/// A page of the stage history of each of these deals, oldest first (for lists under visible
+/// deals).
+pub async fn history_pages(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-) -> AppResult<Vec<stage_change::Model>> {
-    Ok(entity::stage_change::Entity::find()
-        .filter(stage_change::Column::OpportunityId.is_in(ids.to_vec()))
-        .order_by_asc(stage_change::Column::Id)
-        .all(db)
-        .await?)
+    request: &crate::pagination::PageRequest,
+) -> AppResult<HashMap<Uuid, crate::pagination::Page<stage_change::Model>>> {
+    use crate::pagination::{Keyset, SortKey, children};
+    let keyset = Keyset::new(stage_change::Column::Id, SortKey::Id, false);
+    let select = entity::stage_change::Entity::find()
+        .filter(stage_change::Column::OpportunityId.is_in(ids.to_vec()));
+    children::fetch_models(
+        db,
+        select,
+        stage_change::Column::OpportunityId,
+        &keyset,
+        request,
+        |_| 0,
+        |c| c.id,
+    )
+    .await
 }
 
-/// Visible deals of these customers with their stages (for the customer 360° view).
-pub async fn of_customers(
+/// A page of the visible deals of each of these customers with their stages, oldest first
+/// (for lists under visible customers).
+pub async fn of_customers_pages(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     ids: &[Uuid],
-) -> AppResult<Vec<Listed>> {
+    request: &crate::pagination::PageRequest,
+) -> AppResult<HashMap<Uuid, crate::pagination::Page<Listed>>> {
     use sea_orm::QueryTrait;
-    let rows = join_links(viewer, Wants::default());
-    let mut query = of_customers_select(viewer, ids).into_query();
-    (rows.join)(&mut query);
-    Ok(db
-        .query_all(&query)
-        .await?
-        .iter()
-        .map(&rows.read)
-        .collect::<Result<_, _>>()?)
+    let keyset = of_customers_keyset();
+    let parent = sea_orm::sea_query::Expr::col((Opportunities, opportunity::Column::CustomerId));
+    crate::pagination::children::fetch(
+        db,
+        of_customers_select(viewer, ids).into_query(),
+        parent,
+        &keyset,
+        request,
+        join_links(viewer, Wants::default()),
+        |_| 0,
+        |l| l.deal.id,
+    )
+    .await
 }
 
-/// The deals behind [`of_customers`], without their stages: visible, oldest first.
+/// The order of a customer's deals: oldest first.
+pub fn of_customers_keyset() -> crate::pagination::Keyset<opportunity::Column> {
+    crate::pagination::Keyset::new(
+        opportunity::Column::Id,
+        crate::pagination::SortKey::Id,
+        false,
+    )
+}
+
+/// The deals behind [`of_customers_pages`], without their stages: visible, oldest first.
 pub fn of_customers_select(viewer: &Viewer, ids: &[Uuid]) -> sea_orm::Select<opportunity::Entity> {
     Opportunities::find()
         .filter(opportunity::Column::CustomerId.is_in(ids.to_vec()))

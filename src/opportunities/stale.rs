@@ -5,6 +5,7 @@ use super::stages;
 use crate::error::AppResult;
 use crate::identity::Viewer;
 use crate::notifications::service::{self as notifications, NewNotification};
+use crate::pagination::{self, Page, PageRequest, SortKey};
 use crate::policy;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
@@ -12,22 +13,30 @@ use entity::opportunity::{self, Entity as Opportunities};
 use entity::pipeline_stage;
 use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
-/// Open visible deals sitting in their stage too long, longest first (at most 100).
+/// A page of the open visible deals sitting in their stage too long, longest first.
 pub async fn stale_opportunities(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     now: DateTime<Utc>,
-) -> AppResult<Vec<opportunity::Model>> {
+    request: &PageRequest,
+) -> AppResult<Page<opportunity::Model>> {
     let stages = stages::list(db, true).await?;
-    Ok(Opportunities::find()
+    let select = Opportunities::find()
         .filter(policy::opportunities(viewer))
-        .filter(stale_condition(now, &stages))
-        .order_by_asc(opportunity::Column::StageEnteredAt)
-        .limit(100)
-        .all(db)
-        .await?)
+        .filter(stale_condition(now, &stages));
+    pagination::fetch_sorted(
+        db,
+        select,
+        opportunity::Column::Id,
+        SortKey::Time(opportunity::Column::StageEnteredAt),
+        false,
+        request,
+        |o| pagination::time_value(o.stage_entered_at),
+        |o| o.id,
+    )
+    .await
 }
 
 /// Lock of the sweep reporting stale deals.

@@ -9,7 +9,9 @@ use super::service;
 use crate::customers::loaders::CustomerLoader;
 use crate::customers::types::Customer;
 use crate::graphql::context::ContextExt;
+use crate::graphql::pagination::{PageArgs, child_page};
 use crate::graphql::scalars::Date;
+use crate::graphql::sync::unfiltered;
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
 use crate::users::loaders::UserLoader;
@@ -221,52 +223,62 @@ impl Opportunity {
     }
 
     /// Visits working on the deal that you may see, latest planned first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn visits(
         &self,
         ctx: &Context<'_>,
-        #[graphql(
-            desc = "How many of the latest to return (1–100, default 20).",
-            default = 20
-        )]
-        limit: i32,
-    ) -> async_graphql::Result<Vec<crate::visits::types::VisitTask>> {
-        let limit = usize::try_from(limit.clamp(1, 100)).unwrap_or(20);
-        let loader = ctx.loader::<crate::visits::loaders::VisitsByOpportunity>()?;
-        Ok(loader
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .take(limit)
-            .map(crate::visits::types::VisitTask::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<crate::visits::types::VisitTaskConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::visits::{loaders::VisitsByOpportunity, types::VisitTask};
+        let page = child_page::<VisitsByOpportunity>(ctx, self.model.id, args, None).await?;
+        Ok(
+            crate::visits::types::VisitTaskConnection::from_page(page, VisitTask::from)
+                .with_sync(unfiltered(ctx)),
+        )
     }
 
     /// Contracts drafted from the deal that you may see, newest first.
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn contracts(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<crate::contracts::types::Contract>> {
-        let loader = ctx.loader::<crate::contracts::loaders::ContractsByOpportunity>()?;
-        Ok(loader
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(crate::contracts::types::Contract::from)
-            .collect())
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<crate::contracts::types::ContractConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        use crate::contracts::{loaders::ContractsByOpportunity, types::Contract};
+        let page = child_page::<ContractsByOpportunity>(ctx, self.model.id, args, None).await?;
+        Ok(
+            crate::contracts::types::ContractConnection::from_page(page, Contract::from)
+                .with_sync(unfiltered(ctx)),
+        )
     }
 
     /// Every change of stage, oldest first.
-    async fn stage_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<StageChange>> {
-        let loader = ctx.loader::<HistoryByOpportunity>()?;
-        Ok(loader
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .map(StageChange::from)
-            .collect())
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn stage_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<StageChangeConnection> {
+        let args = PageArgs::new(first, after, last, before);
+        let page = child_page::<HistoryByOpportunity>(ctx, self.model.id, args, None).await?;
+        Ok(StageChangeConnection::from_page(page, StageChange::from))
     }
 }
 
@@ -407,3 +419,4 @@ impl RevenueSplit {
 }
 
 crate::connection_types!(OpportunityConnection, OpportunityEdge, Opportunity, synced);
+crate::connection_types!(StageChangeConnection, StageChangeEdge, StageChange);

@@ -1,12 +1,12 @@
 //! The lists of the customer 360° view in one statement. Each list the client asked for is a
-//! subquery of its own (its visibility, order and limit as the list's loader has them) under a
-//! column prefix of its own, and the subqueries are laid side by side with full outer joins on
+//! subquery of its own (its visibility, order and page as the list's loader has them, see
+//! `pagination::children`) under a column prefix of its own, and the subqueries are laid side by side with full outer joins on
 //! a condition never true: every result row carries one record of one list, the other lists'
 //! columns null. With
 //! the customer's own statement, the whole view takes two statements however many lists it nests.
 
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{Condition, ConnectionTrait, EntityTrait, QuerySelect, QueryTrait, Select};
+use sea_orm::{Condition, ConnectionTrait, EntityTrait, QueryTrait, Select};
 use uuid::Uuid;
 
 use crate::billing::receivables::CustomerReceivable;
@@ -14,38 +14,54 @@ use crate::db::{left_join_prefixed, read_prefixed, select_prefixed};
 use crate::error::AppResult;
 use crate::identity::Viewer;
 use crate::opportunities::service::Listed;
+use crate::pagination::children::{self, Place};
+use crate::pagination::{Keyset, Page, PageRequest};
 use crate::statements::Param;
 use entity::{contact, contract, opportunity, pipeline_stage, visit_task};
 
-/// Which lists the client asked for; `visits` holds the most any selection of them asks for.
-#[derive(Debug, Clone, Copy, Default)]
+/// Which lists the client asked for, each with the page it asked for.
+#[derive(Debug, Clone, Default)]
 pub struct Wants {
-    pub contacts: bool,
-    pub opportunities: bool,
-    pub visits: Option<u64>,
-    pub contracts: bool,
+    pub contacts: Option<PageRequest>,
+    pub opportunities: Option<PageRequest>,
+    pub visits: Option<PageRequest>,
+    pub contracts: Option<PageRequest>,
     pub receivable: Option<chrono::NaiveDate>,
 }
 
 impl Wants {
     /// Whether any list is asked for at all.
     pub fn any(&self) -> bool {
-        self.contacts
-            || self.opportunities
+        self.contacts.is_some()
+            || self.opportunities.is_some()
             || self.visits.is_some()
-            || self.contracts
+            || self.contracts.is_some()
             || self.receivable.is_some()
     }
 }
 
-/// The lists fetched, each `None` when not asked for (its resolver then uses its loader).
+/// A page fetched, with the request it answers.
+pub type Fetched<T> = Option<(PageRequest, Page<T>)>;
+
+/// The lists fetched, each `None` when not asked for (its resolver then uses its loader, as it
+/// does when it asks for another page than the one fetched).
 #[derive(Debug, Clone, Default)]
 pub struct Overview {
-    pub contacts: Option<Vec<contact::Model>>,
-    pub opportunities: Option<Vec<Listed>>,
-    pub visits: Option<Vec<visit_task::Model>>,
-    pub contracts: Option<Vec<contract::Model>>,
+    pub contacts: Fetched<contact::Model>,
+    pub opportunities: Fetched<Listed>,
+    pub visits: Fetched<visit_task::Model>,
+    pub contracts: Fetched<contract::Model>,
     pub receivable: Option<CustomerReceivable>,
+}
+
+/// The rows read of each list, with where each stands in its list.
+#[derive(Default)]
+struct Read {
+    contacts: Vec<(Place, contact::Model)>,
+    opportunities: Vec<(Place, Listed)>,
+    visits: Vec<(Place, visit_task::Model)>,
+    contracts: Vec<(Place, contract::Model)>,
+    receivable: Option<CustomerReceivable>,
 }
 
 const CONTACT: &str = "ct_";
@@ -79,17 +95,34 @@ fn receivable(viewer: &Viewer, id: Uuid, as_of: chrono::NaiveDate) -> SelectStat
     query
 }
 
+/// One list's page, its columns under `prefix`, for the customer `id`.
+fn branch<C: sea_orm::ColumnTrait>(
+    query: SelectStatement,
+    parent: C,
+    keyset: &Keyset<C>,
+    request: &PageRequest,
+    prefix: &str,
+) -> SelectStatement {
+    children::statement(
+        query,
+        Expr::col(parent.as_column_ref()),
+        keyset,
+        request,
+        prefix,
+    )
+}
+
 /// The side-by-side statement of the lists `wants` asks for (at least one).
-fn query(viewer: &Viewer, id: Uuid, wants: Wants) -> SelectStatement {
+fn query(viewer: &Viewer, id: Uuid, wants: &Wants) -> SelectStatement {
     let ids = [id];
     let mut branches = Vec::new();
-    if wants.contacts {
-        branches.push(prefixed(
-            crate::customers::service::contacts_select(&ids),
-            CONTACT,
-        ));
+    if let Some(request) = &wants.contacts {
+        let query = prefixed(crate::customers::service::contacts_select(&ids), CONTACT);
+        let keyset = crate::customers::service::contacts_keyset();
+        let parent = contact::Column::CustomerId;
+        branches.push(branch(query, parent, &keyset, request, CONTACT));
     }
-    if wants.opportunities {
+    if let Some(request) = &wants.opportunities {
         let select = crate::opportunities::service::of_customers_select(viewer, &ids);
         let mut query = prefixed(select, DEAL);
         left_join_prefixed(
@@ -99,23 +132,27 @@ fn query(viewer: &Viewer, id: Uuid, wants: Wants) -> SelectStatement {
             Condition::all(),
             STAGE,
         );
-        branches.push(query);
+        let keyset = crate::opportunities::service::of_customers_keyset();
+        let parent = opportunity::Column::CustomerId;
+        branches.push(branch(query, parent, &keyset, request, DEAL));
     }
-    if let Some(limit) = wants.visits {
-        let select = crate::visits::service::visits_select(
-            viewer,
-            crate::visits::service::Parent::Customer,
-            &ids,
-        );
-        branches.push(prefixed(select.limit(limit), VISIT));
+    if let Some(request) = &wants.visits {
+        use crate::visits::service::{Parent, visits_keyset, visits_select};
+        let query = prefixed(visits_select(viewer, Parent::Customer, &ids), VISIT);
+        let parent = Parent::Customer.column();
+        branches.push(branch(query, parent, &visits_keyset(), request, VISIT));
     }
-    if wants.contracts {
-        let select = crate::contracts::service::contracts_select(
-            viewer,
-            crate::contracts::service::Parent::Customer,
-            &ids,
-        );
-        branches.push(prefixed(select, CONTRACT));
+    if let Some(request) = &wants.contracts {
+        use crate::contracts::service::{Parent, contracts_keyset, contracts_select};
+        let query = prefixed(contracts_select(viewer, Parent::Customer, &ids), CONTRACT);
+        let parent = Parent::Customer.column();
+        branches.push(branch(
+            query,
+            parent,
+            &contracts_keyset(),
+            request,
+            CONTRACT,
+        ));
     }
     if let Some(as_of) = wants.receivable {
         branches.push(receivable(viewer, id, as_of));
@@ -145,6 +182,12 @@ fn query(viewer: &Viewer, id: Uuid, wants: Wants) -> SelectStatement {
     query
 }
 
+/// The statement's structure of a page request: its direction, size and which cursors it
+/// has (their values are bound, never part of a kept shape).
+fn page_shape(request: Option<&PageRequest>) -> String {
+    request.map_or_else(|| "-".to_owned(), PageRequest::shape)
+}
+
 /// The lists `wants` asks for of customer `id` (one the viewer may see), in one statement.
 pub async fn fetch(
     db: &impl ConnectionTrait,
@@ -152,24 +195,30 @@ pub async fn fetch(
     id: Uuid,
     wants: Wants,
 ) -> AppResult<Overview> {
-    let mut overview = Overview {
-        contacts: wants.contacts.then(Vec::new),
-        opportunities: wants.opportunities.then(Vec::new),
-        visits: wants.visits.map(|_| Vec::new()),
-        contracts: wants.contracts.then(Vec::new),
-        receivable: wants.receivable.map(|_| CustomerReceivable::default()),
-    };
     if !wants.any() {
-        return Ok(overview);
+        return Ok(Overview::default());
     }
-    // The statement's structure depends on the viewer and on which lists were asked for (the
-    // visits' limit included); its values on the ids and the date.
+    // A cursor of another list's ordering is refused, as the list's loader refuses it.
+    if let Some(request) = &wants.contacts {
+        crate::customers::service::contacts_keyset().check(request)?;
+    }
+    if let Some(request) = &wants.opportunities {
+        crate::opportunities::service::of_customers_keyset().check(request)?;
+    }
+    if let Some(request) = &wants.visits {
+        crate::visits::service::visits_keyset().check(request)?;
+    }
+    if let Some(request) = &wants.contracts {
+        crate::contracts::service::contracts_keyset().check(request)?;
+    }
+    // The statement's structure depends on the viewer and on which pages were asked for; its
+    // values on the ids and the date.
     let shape = format!(
-        "customer-overview/{}{}{:?}{}{}",
-        u8::from(wants.contacts),
-        u8::from(wants.opportunities),
-        wants.visits,
-        u8::from(wants.contracts),
+        "customer-overview/{}/{}/{}/{}/{}",
+        page_shape(wants.contacts.as_ref()),
+        page_shape(wants.opportunities.as_ref()),
+        page_shape(wants.visits.as_ref()),
+        page_shape(wants.contracts.as_ref()),
         u8::from(wants.receivable.is_some()),
     );
     let mut params = vec![Param::Id(id)];
@@ -183,62 +232,99 @@ pub async fn fetch(
         query(
             viewer,
             id,
-            Wants {
+            &Wants {
                 receivable,
-                ..wants
+                ..wants.clone()
             },
         )
     });
+    let mut read = Read {
+        receivable: wants.receivable.map(|_| CustomerReceivable::default()),
+        ..Read::default()
+    };
     for row in db.query_all_raw(statement).await? {
-        read_row(&row, &mut overview)?;
+        read_row(&row, &mut read)?;
     }
-    // Rows of a full join come in no particular order: restore each list's own.
-    if let Some(contacts) = &mut overview.contacts {
-        contacts.sort_by_key(|c| c.id);
+    // Rows of a full join come in no particular order: each page puts its own back.
+    fn page_of<C: sea_orm::ColumnTrait, T, V: Into<crate::pagination::SortValue>>(
+        request: Option<PageRequest>,
+        rows: Vec<(Place, T)>,
+        keyset: &Keyset<C>,
+        value_of: impl Fn(&T) -> V,
+        id_of: impl Fn(&T) -> Uuid,
+    ) -> Fetched<T> {
+        let request = request?;
+        let page = children::pages(rows, keyset, &request, value_of, id_of)
+            .into_values()
+            .next()
+            .unwrap_or_else(|| Page::empty(&request));
+        Some((request, page))
     }
-    if let Some(deals) = &mut overview.opportunities {
-        deals.sort_by_key(|d| d.deal.id);
-    }
-    if let Some(visits) = &mut overview.visits {
-        visits.sort_by_key(|v| std::cmp::Reverse((v.planned_start, v.id)));
-    }
-    if let Some(contracts) = &mut overview.contracts {
-        contracts.sort_by_key(|c| std::cmp::Reverse(c.id));
-    }
-    Ok(overview)
+    Ok(Overview {
+        contacts: page_of(
+            wants.contacts,
+            read.contacts,
+            &crate::customers::service::contacts_keyset(),
+            |_| 0,
+            |c| c.id,
+        ),
+        opportunities: page_of(
+            wants.opportunities,
+            read.opportunities,
+            &crate::opportunities::service::of_customers_keyset(),
+            |_| 0,
+            |l| l.deal.id,
+        ),
+        visits: page_of(
+            wants.visits,
+            read.visits,
+            &crate::visits::service::visits_keyset(),
+            |v| crate::pagination::time_value(v.planned_start),
+            |v| v.id,
+        ),
+        contracts: page_of(
+            wants.contracts,
+            read.contracts,
+            &crate::contracts::service::contracts_keyset(),
+            |_| 0,
+            |c| c.id,
+        ),
+        receivable: read.receivable,
+    })
 }
 
 /// Adds the one record `row` carries to its list.
-fn read_row(row: &sea_orm::QueryResult, overview: &mut Overview) -> Result<(), sea_orm::DbErr> {
-    if let Some(contacts) = &mut overview.contacts
+fn read_row(row: &sea_orm::QueryResult, read: &mut Read) -> Result<(), sea_orm::DbErr> {
+    if let Some(place) = children::place(row, CONTACT)?
         && let Some(found) = read_prefixed(row, CONTACT)?
     {
-        contacts.push(found);
+        read.contacts.push((place, found));
         return Ok(());
     }
-    if let Some(deals) = &mut overview.opportunities
+    if let Some(place) = children::place(row, DEAL)?
         && let Some(deal) = read_prefixed(row, DEAL)?
     {
-        deals.push(Listed {
+        let listed = Listed {
             deal,
             stage: read_prefixed(row, STAGE)?,
             joined: Default::default(),
-        });
+        };
+        read.opportunities.push((place, listed));
         return Ok(());
     }
-    if let Some(visits) = &mut overview.visits
+    if let Some(place) = children::place(row, VISIT)?
         && let Some(found) = read_prefixed(row, VISIT)?
     {
-        visits.push(found);
+        read.visits.push((place, found));
         return Ok(());
     }
-    if let Some(contracts) = &mut overview.contracts
+    if let Some(place) = children::place(row, CONTRACT)?
         && let Some(found) = read_prefixed(row, CONTRACT)?
     {
-        contracts.push(found);
+        read.contracts.push((place, found));
         return Ok(());
     }
-    if let Some(receivable) = &mut overview.receivable {
+    if let Some(receivable) = &mut read.receivable {
         let read = |column: &str| -> Result<i64, sea_orm::DbErr> {
             let value: Option<i64> = row.try_get(RECEIVABLE, column)?;
             Ok(value.unwrap_or(0))

@@ -8,7 +8,6 @@ use uuid::Uuid;
 
 use super::service::{self, Parent};
 use crate::error::AppError;
-use crate::graphql::batch;
 use crate::identity::Viewer;
 use entity::visit_task;
 
@@ -37,48 +36,16 @@ impl Loader<Uuid> for VisitLoader {
     }
 }
 
-async fn grouped(
-    db: &DatabaseConnection,
-    viewer: Option<&Viewer>,
-    parent: Parent,
-    keys: &[Uuid],
-) -> Result<HashMap<Uuid, Vec<visit_task::Model>>, AppError> {
-    let Some(viewer) = viewer else {
-        return Ok(HashMap::new());
-    };
-    let rows = service::visits_of(db, viewer, parent, keys).await?;
-    Ok(batch::grouped(rows, |visit| match parent {
-        Parent::Customer => Some(visit.customer_id),
-        Parent::Opportunity => visit.opportunity_id,
-    }))
-}
+crate::viewer_pages!(
+    /// Pages of the visible visits of many customers in one query, latest planned first.
+    VisitsByCustomer,
+    visit_task::Model,
+    |db, viewer, parents, request| service::visits_pages(db, viewer, Parent::Customer, parents, request)
+);
 
-/// The visible visits of many customers in one query, latest planned first.
-pub struct VisitsByCustomer {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
-
-impl Loader<Uuid> for VisitsByCustomer {
-    type Value = Vec<visit_task::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        grouped(&self.db, self.viewer.as_ref(), Parent::Customer, keys).await
-    }
-}
-
-/// The visible visits of many deals in one query, latest planned first.
-pub struct VisitsByOpportunity {
-    pub db: DatabaseConnection,
-    pub viewer: Option<Viewer>,
-}
-
-impl Loader<Uuid> for VisitsByOpportunity {
-    type Value = Vec<visit_task::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        grouped(&self.db, self.viewer.as_ref(), Parent::Opportunity, keys).await
-    }
-}
+crate::viewer_pages!(
+    /// Pages of the visible visits of many deals in one query, latest planned first.
+    VisitsByOpportunity,
+    visit_task::Model,
+    |db, viewer, parents, request| service::visits_pages(db, viewer, Parent::Opportunity, parents, request)
+);

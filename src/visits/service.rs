@@ -440,28 +440,54 @@ pub enum Parent {
     Opportunity,
 }
 
-/// Visible tasks of these customers or deals, latest planned first (for loaders).
-pub async fn visits_of(
+impl Parent {
+    /// The task column naming this parent.
+    pub fn column(self) -> visit_task::Column {
+        match self {
+            Self::Customer => visit_task::Column::CustomerId,
+            Self::Opportunity => visit_task::Column::OpportunityId,
+        }
+    }
+}
+
+/// A page of the visible tasks of each of these customers or deals, latest planned first (for
+/// lists under visible records).
+pub async fn visits_pages(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     parent: Parent,
     ids: &[Uuid],
-) -> AppResult<Vec<visit_task::Model>> {
-    Ok(visits_select(viewer, parent, ids).all(db).await?)
+    request: &crate::pagination::PageRequest,
+) -> AppResult<std::collections::HashMap<Uuid, crate::pagination::Page<visit_task::Model>>> {
+    crate::pagination::children::fetch_models(
+        db,
+        visits_select(viewer, parent, ids),
+        parent.column(),
+        &visits_keyset(),
+        request,
+        |v| crate::pagination::time_value(v.planned_start),
+        |v| v.id,
+    )
+    .await
 }
 
-/// The query behind [`visits_of`]: visible visits of these parents, latest planned first.
+/// The order of a record's visits: latest planned first.
+pub fn visits_keyset() -> crate::pagination::Keyset<visit_task::Column> {
+    crate::pagination::Keyset::new(
+        visit_task::Column::Id,
+        crate::pagination::SortKey::Time(visit_task::Column::PlannedStart),
+        true,
+    )
+}
+
+/// Visible visits of these parents, latest planned first.
 pub fn visits_select(
     viewer: &Viewer,
     parent: Parent,
     ids: &[Uuid],
 ) -> sea_orm::Select<visit_task::Entity> {
-    let column = match parent {
-        Parent::Customer => visit_task::Column::CustomerId,
-        Parent::Opportunity => visit_task::Column::OpportunityId,
-    };
     Visits::find()
-        .filter(column.is_in(ids.to_vec()))
+        .filter(parent.column().is_in(ids.to_vec()))
         .filter(policy::visits(viewer))
         .order_by_desc(visit_task::Column::PlannedStart)
         .order_by_desc(visit_task::Column::Id)

@@ -85,7 +85,7 @@ async fn a_contract_comes_from_a_won_or_nearly_won_deal_or_a_customer_with_a_yea
     let nested = app
         .gql(
             Some(&rep.token),
-            "query($c: ID!, $o: ID!) { customer(id: $c) { contracts { number } } opportunity(id: $o) { contracts { number } } }",
+            "query($c: ID!, $o: ID!) { customer(id: $c) { contracts { nodes { number } } } opportunity(id: $o) { contracts { nodes { number } } } }",
             json!({"c": customer, "o": won_deal}),
         )
         .await;
@@ -152,11 +152,11 @@ async fn a_contract_comes_from_a_won_or_nearly_won_deal_or_a_customer_with_a_yea
     assert_eq!(direct["amount"], "0.01");
     assert_eq!(direct["endDate"], "2027-12-31");
     assert_eq!(
-        nested["data"]["customer"]["contracts"],
+        nested["data"]["customer"]["contracts"]["nodes"],
         json!([{"number": "C-2026-000003"}, {"number": "C-2026-000002"}, {"number": "C-2026-000001"}])
     );
     assert_eq!(
-        nested["data"]["opportunity"]["contracts"],
+        nested["data"]["opportunity"]["contracts"]["nodes"],
         json!([{"number": "C-2026-000001"}])
     );
     for (input, code, field) in refused {

@@ -26,13 +26,13 @@ async fn a_rep_creates_a_customer_with_contacts_and_reads_it_back() {
     let id = customer["id"].as_str().unwrap();
     add_contact(&app, &rep.token, id, "Li Lei").await;
     let view = app
-        .gql(Some(&rep.token), "query($id: ID!) { customer(id: $id) { name grade location { lat } owner { id } contacts { name phone } } }", json!({"id": id}))
+        .gql(Some(&rep.token), "query($id: ID!) { customer(id: $id) { name grade location { lat } owner { id } contacts { nodes { name phone } } } }", json!({"id": id}))
         .await;
 
     assert_eq!(customer["owner"]["id"], rep.id.as_str());
     assert_eq!(view["data"]["customer"]["location"]["lat"], 31.23);
     assert_eq!(
-        view["data"]["customer"]["contacts"],
+        view["data"]["customer"]["contacts"]["nodes"],
         json!([{"name": "Li Lei", "phone": "+86 138 0000 0001"}])
     );
 }
@@ -183,7 +183,7 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
         )
         .await;
     }
-    let query = "query($n: Int!) { customers(first: $n) { nodes { name owner { email } contacts { name customer { name } } followUps { content author { email } subject { __typename ... on Customer { name } } } } } }";
+    let query = "query($n: Int!) { customers(first: $n) { nodes { name owner { email } contacts(first: 5) { nodes { name customer { name } } } followUps(first: 5) { nodes { content author { email } subject { __typename ... on Customer { name } } } } } } }";
     // Warm up with the same shape: the pool opens the connections its parallel loaders need
     // (on PostgreSQL each new one runs a setup statement), so both measured runs meet a warm pool.
     app.gql(Some(&rep.token), query, json!({"n": 12})).await;
@@ -204,13 +204,17 @@ async fn the_360_view_of_many_customers_costs_a_fixed_number_of_statements() {
         "{large}"
     );
     assert_eq!(
-        large["data"]["customers"]["nodes"][11]["followUps"][0]["content"],
+        large["data"]["customers"]["nodes"][11]["followUps"]["nodes"][0]["content"],
         "Called"
     );
     assert!(small["errors"].is_null());
-    assert_eq!(
-        large_cost, small_cost,
-        "statements for 12 customers and for 2"
+    // Customers are loaded at the second level from two places (a contact's customer, a
+    // follow-up's subject): the two batches merge when both lists come back before the loader
+    // runs, which on PostgreSQL's concurrent connections happens in some runs only. A loader
+    // that queried per row would cost ten statements more for the larger page.
+    assert!(
+        large_cost <= small_cost + 1,
+        "{large_cost} statements for 12 customers, {small_cost} for 2"
     );
 }
 
@@ -237,23 +241,26 @@ async fn one_customers_360_view_costs_two_statements_whatever_it_nests() {
         )
         .await;
     }
-    let query = "query($id: ID!) { customer(id: $id) { name owner { email } contacts { name } \
-        opportunities { name amount stage { name } } lastFollowUp { content } \
-        visits(limit: 10) { id } contracts { id } receivable { outstanding credit } } }";
+    let query = "query($id: ID!) { customer(id: $id) { name owner { email } contacts { nodes { name } } \
+        opportunities { nodes { name amount stage { name } } } lastFollowUp { content } \
+        visits(first: 10) { nodes { id } } contracts { nodes { id } } receivable { outstanding credit } } }";
     app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
 
-    app.take_statement_count();
+    app.quiet().await;
     let body = app.gql(Some(&rep.token), query, json!({"id": id})).await;
     let cost = app.take_statement_count();
 
     let customer = &body["data"]["customer"];
     assert_eq!(customer["name"], "Harbour Freight", "{body}");
     assert_eq!(customer["owner"]["email"], rep.email.as_str());
-    assert_eq!(customer["contacts"].as_array().map(Vec::len), Some(2));
-    assert_eq!(customer["opportunities"][1]["name"], "Forklifts");
-    assert_eq!(customer["opportunities"][1]["amount"], "1200.50");
     assert_eq!(
-        customer["opportunities"][1]["stage"]["name"],
+        customer["contacts"]["nodes"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(customer["opportunities"]["nodes"][1]["name"], "Forklifts");
+    assert_eq!(customer["opportunities"]["nodes"][1]["amount"], "1200.50");
+    assert_eq!(
+        customer["opportunities"]["nodes"][1]["stage"]["name"],
         "Initial contact"
     );
     assert_eq!(customer["lastFollowUp"]["content"], "Second call");
@@ -264,9 +271,10 @@ async fn one_customers_360_view_costs_two_statements_whatever_it_nests() {
 }
 
 /// The 360° view's lists, as one customer's fields.
-const LISTS: &str = "id contacts { name } opportunities { name stage { name } } \
-    recent: visits(limit: 2) { purpose plannedStart } visits { purpose } \
-    contracts { title amount status } receivable { outstanding overdue credit }";
+const LISTS: &str = "id contacts(first: 10) { nodes { name } } \
+    opportunities(first: 10) { nodes { name stage { name } } } \
+    recent: visits(first: 2) { nodes { purpose plannedStart } } visits(first: 10) { nodes { purpose } } \
+    contracts(first: 10) { nodes { title amount status } } receivable { outstanding overdue credit }";
 
 #[tokio::test]
 async fn the_360_views_single_statement_answers_as_the_loaders_do() {
@@ -316,7 +324,7 @@ async fn the_360_views_single_statement_answers_as_the_loaders_do() {
 
     let one = format!("query($id: ID!) {{ customer(id: $id) {{ {LISTS} }} }}");
     let page = format!("{{ customers(first: 10) {{ nodes {{ {LISTS} }} }} }}");
-    app.take_statement_count();
+    app.quiet().await;
     let single = app
         .gql(Some(&books.manager_token), &one, json!({"id": id}))
         .await;
@@ -331,16 +339,19 @@ async fn the_360_views_single_statement_answers_as_the_loaders_do() {
         .and_then(|nodes| nodes.iter().find(|node| node["id"] == view["id"]))
         .unwrap_or_else(|| panic!("{listed}"));
     assert_eq!(view, from_page, "the same lists through the loaders");
-    assert_eq!(view["contacts"], json!([{"name": "Zoe"}, {"name": "Adam"}]));
-    let recent: Vec<&str> = view["recent"]
+    assert_eq!(
+        view["contacts"]["nodes"],
+        json!([{"name": "Zoe"}, {"name": "Adam"}])
+    );
+    let recent: Vec<&str> = view["recent"]["nodes"]
         .as_array()
         .unwrap_or_else(|| panic!("{single}"))
         .iter()
         .filter_map(|visit| visit["purpose"].as_str())
         .collect();
     assert_eq!(recent, ["latest", "second"]);
-    assert_eq!(view["visits"].as_array().map(Vec::len), Some(3));
-    let amounts: Vec<&str> = view["contracts"]
+    assert_eq!(view["visits"]["nodes"].as_array().map(Vec::len), Some(3));
+    let amounts: Vec<&str> = view["contracts"]["nodes"]
         .as_array()
         .unwrap_or_else(|| panic!("{single}"))
         .iter()
@@ -438,12 +449,12 @@ async fn a_retried_add_contact_creates_one_contact() {
     let view = app
         .gql(
             Some(&rep.token),
-            "query($id: ID!) { customer(id: $id) { contacts { name } } }",
+            "query($id: ID!) { customer(id: $id) { contacts { nodes { name } } } }",
             json!({"id": customer}),
         )
         .await;
     assert_eq!(
-        view["data"]["customer"]["contacts"],
+        view["data"]["customer"]["contacts"]["nodes"],
         json!([{"name": "Once"}])
     );
 }

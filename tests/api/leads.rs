@@ -9,7 +9,7 @@ const CLAIM: &str =
     "mutation($id: ID!) { claimLead(input: {id: $id}) { lead { id inPool owner { id } } } }";
 const FOLLOW_UP: &str =
     "mutation($input: LogFollowUpInput!) { logFollowUp(input: $input) { followUp { id } } }";
-const LEAD: &str = "query($id: ID!) { lead(id: $id) { id status score grade version inPool phone email poolDeadline followUpCount events { kind actor { id } fromOwner { id } toOwner { id } reason } } }";
+const LEAD: &str = "query($id: ID!) { lead(id: $id) { id status score grade version inPool phone email poolDeadline followUpCount events { nodes { kind actor { id } fromOwner { id } toOwner { id } reason } } } }";
 
 async fn create(app: &TestApp, token: &str, input: Value) -> Value {
     app.gql(Some(token), CREATE, json!({"input": input})).await
@@ -63,7 +63,8 @@ async fn a_rep_captures_a_lead_that_is_theirs_new_and_scored() {
         (created["score"].as_i64(), created["grade"].as_str()),
         (Some(85), Some("A"))
     );
-    let events = lead(&app, &rep.token, created["id"].as_str().unwrap()).await["events"].clone();
+    let events =
+        lead(&app, &rep.token, created["id"].as_str().unwrap()).await["events"]["nodes"].clone();
     assert_eq!(events[0]["kind"], "CREATED");
 }
 
@@ -356,7 +357,7 @@ async fn a_manager_sees_exactly_their_teams_leads_and_assigns_them() {
         (Some("BAD_USER_INPUT"), Some("input.assigneeId"))
     );
     assert_eq!(error_code(&by_rep), Some("FORBIDDEN"));
-    let events = lead(&app, &colleague.token, &mine).await["events"].clone();
+    let events = lead(&app, &colleague.token, &mine).await["events"]["nodes"].clone();
     let last = events.as_array().unwrap().last().unwrap().clone();
     assert_eq!(
         (
@@ -435,7 +436,7 @@ async fn pool_leads_are_masked_until_claimed_and_claims_respect_the_limit() {
         .gql(Some(&rep.token), "mutation($id: ID!) { releaseLead(input: {id: $id, reason: \"Wrong region\"}) { lead { inPool } } }", json!({"id": first}))
         .await;
     assert_eq!(release["data"]["releaseLead"]["lead"]["inPool"], true);
-    let kinds: Vec<String> = lead(&app, &rep.token, &first).await["events"]
+    let kinds: Vec<String> = lead(&app, &rep.token, &first).await["events"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -583,7 +584,7 @@ async fn the_sweep_returns_exactly_the_neglected_leads_once() {
         .await;
     assert_eq!(ids(&pool["data"]["leadPool"]), vec![neglected.clone()]);
     assert_eq!(ids(&pool["data"]["leads"]), vec![followed]);
-    let events = lead(&app, &token, &neglected).await["events"].clone();
+    let events = lead(&app, &token, &neglected).await["events"]["nodes"].clone();
     assert_eq!(
         events.as_array().unwrap().last().unwrap()["kind"],
         "RETURNED_TO_POOL"
@@ -617,7 +618,7 @@ async fn converting_a_qualified_lead_creates_customer_and_contact_in_one_go() {
         json!({"input": {"subjectId": id, "kind": "CALL", "content": "Intro call"}}),
     )
     .await;
-    let convert = "mutation($input: ConvertLeadInput!) { convertLead(input: $input) { lead { status } customer { id name owner { id } followUps { content } contacts { name phone email } } contact { name } } }";
+    let convert = "mutation($input: ConvertLeadInput!) { convertLead(input: $input) { lead { status } customer { id name owner { id } followUps { nodes { content } } contacts { nodes { name phone email } } } contact { name } } }";
 
     let early = app
         .gql(Some(&rep.token), convert, json!({"input": {"id": id}}))
@@ -639,10 +640,13 @@ async fn converting_a_qualified_lead_creates_customer_and_contact_in_one_go() {
     assert_eq!(result["customer"]["name"], "Globex");
     assert_eq!(result["customer"]["owner"]["id"], rep.id.as_str());
     assert_eq!(
-        result["customer"]["contacts"],
+        result["customer"]["contacts"]["nodes"],
         json!([{"name": "Wang Fang", "phone": "13100000001", "email": "li@globex.com"}])
     );
-    assert_eq!(result["customer"]["followUps"][0]["content"], "Intro call");
+    assert_eq!(
+        result["customer"]["followUps"]["nodes"][0]["content"],
+        "Intro call"
+    );
     let again = app
         .gql(Some(&rep.token), convert, json!({"input": {"id": id}}))
         .await;

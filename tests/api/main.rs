@@ -7,6 +7,7 @@ mod analytics;
 mod approvals;
 mod auth;
 mod billing;
+mod child_lists;
 mod client_contract;
 mod colleagues;
 mod configuration;

@@ -8,7 +8,7 @@ use crate::helpers::*;
 
 const CREATE: &str = "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id version amount probability weightedAmount status forecastCategory stage { name } owner { id } customer { id } } } }";
 const MOVE: &str = "mutation($input: MoveOpportunityStageInput!) { moveOpportunityStage(input: $input) { opportunity { version stage { name } daysInStage } } }";
-const DEAL: &str = "query($id: ID!) { opportunity(id: $id) { id status version forecastCategory lostReason isStale daysInStage stage { name } stageHistory { fromStage { name } toStage { name } daysInPreviousStage note changedBy { id } } } }";
+const DEAL: &str = "query($id: ID!) { opportunity(id: $id) { id status version forecastCategory lostReason isStale daysInStage stage { name } stageHistory { nodes { fromStage { name } toStage { name } daysInPreviousStage note changedBy { id } } } } }";
 
 async fn stage_id(app: &TestApp, token: &str, name: &str) -> String {
     let stages = app
@@ -177,7 +177,7 @@ async fn moves_write_history_with_dwell_time_from_the_clock() {
     let history = deal(&app, &token, &id).await;
     assert_eq!(history["daysInStage"], 2);
     assert_eq!(
-        history["stageHistory"],
+        history["stageHistory"]["nodes"],
         json!([
             {"fromStage": null, "toStage": {"name": "Initial contact"}, "daysInPreviousStage": null, "note": null, "changedBy": {"id": rep.id}},
             {"fromStage": {"name": "Initial contact"}, "toStage": {"name": "Quotation"}, "daysInPreviousStage": 3, "note": "Sent the quote", "changedBy": {"id": rep.id}}
@@ -286,7 +286,7 @@ async fn twenty_retries_of_one_move_change_the_stage_once() {
     // The key is claimed when the first call starts: the others wait for it and replay.
     let ok = results.iter().filter(|r| r["errors"].is_null()).count();
     assert_eq!(ok, 20, "{results:?}");
-    let history = deal(&app, &rep.token, &id).await["stageHistory"]
+    let history = deal(&app, &rep.token, &id).await["stageHistory"]["nodes"]
         .as_array()
         .unwrap()
         .len();
@@ -392,7 +392,7 @@ async fn deals_beyond_their_stage_limit_are_stale() {
     let listed = app
         .gql(
             Some(&token),
-            "{ staleOpportunities { id } opportunities(filter: {staleOnly: true}) { totalCount } }",
+            "{ staleOpportunities { nodes { id } } opportunities(filter: {staleOnly: true}) { totalCount } }",
             json!({}),
         )
         .await;
@@ -402,7 +402,10 @@ async fn deals_beyond_their_stage_limit_are_stale() {
         (later["isStale"].clone(), later["daysInStage"].clone()),
         (json!(true), json!(5))
     );
-    assert_eq!(listed["data"]["staleOpportunities"], json!([{"id": id}]));
+    assert_eq!(
+        listed["data"]["staleOpportunities"]["nodes"],
+        json!([{"id": id}])
+    );
     assert_eq!(listed["data"]["opportunities"]["totalCount"], 1);
 }
 
@@ -421,7 +424,7 @@ async fn a_converted_lead_can_open_its_deal_in_the_same_step() {
     let body = app
         .gql(
             Some(&rep.token),
-            "mutation($id: ID!) { convertLead(input: {id: $id, opportunity: {name: \"First order\", amount: \"8000\", expectedCloseDate: \"2027-01-31\"}}) { lead { convertedOpportunity { id } } customer { opportunities { name amount } } opportunity { id name } } }",
+            "mutation($id: ID!) { convertLead(input: {id: $id, opportunity: {name: \"First order\", amount: \"8000\", expectedCloseDate: \"2027-01-31\"}}) { lead { convertedOpportunity { id } } customer { opportunities { nodes { name amount } } } opportunity { id name } } }",
             json!({"id": lead}),
         )
         .await;
@@ -433,7 +436,7 @@ async fn a_converted_lead_can_open_its_deal_in_the_same_step() {
         result["opportunity"]["id"]
     );
     assert_eq!(
-        result["customer"]["opportunities"],
+        result["customer"]["opportunities"]["nodes"],
         json!([{"name": "First order", "amount": "8000.00"}])
     );
 }
@@ -445,7 +448,7 @@ async fn the_opportunity_list_with_nested_fields_costs_the_same_whatever_the_pag
     for _ in 0..10 {
         a_deal(&app, &rep, "100").await;
     }
-    let query = "query($n: Int!) { opportunities(first: $n) { nodes { name customer { name contacts { name } } owner { email } stage { name } probability weightedAmount stageHistory { toStage { name } } } } }";
+    let query = "query($n: Int!) { opportunities(first: $n) { nodes { name customer { name contacts { nodes { name } } } owner { email } stage { name } probability weightedAmount stageHistory { nodes { toStage { name } } } } } }";
     app.gql(Some(&rep.token), "{ me { id } }", json!({})).await;
 
     let (small_cost, small) = app
@@ -1069,7 +1072,7 @@ async fn follow_ups_on_a_deal_show_on_its_customer() {
     let view = app
         .gql(
             Some(&rep.token),
-            "query($id: ID!) { customer(id: $id) { followUps { content } } }",
+            "query($id: ID!) { customer(id: $id) { followUps { nodes { content } } } }",
             json!({"id": customer}),
         )
         .await;
@@ -1081,7 +1084,7 @@ async fn follow_ups_on_a_deal_show_on_its_customer() {
     );
     assert_eq!(error_code(&foreign), Some("NOT_FOUND"));
     assert_eq!(
-        view["data"]["customer"]["followUps"],
+        view["data"]["customer"]["followUps"]["nodes"],
         json!([{"content": "Pricing talk"}])
     );
 }

@@ -367,7 +367,7 @@ async fn a_changed_scope_an_old_delta_or_too_many_removals_ask_for_a_fresh_start
         assert!(body["data"]["updateCustomer"].is_object(), "{body}");
         app.clock.advance(Duration::minutes(1));
         let token = app.token_for(&rep).await;
-        app.take_statement_count();
+        app.quiet().await;
         let body = app
             .gql(Some(&token), &customers, json!({ "since": since }))
             .await;

@@ -389,7 +389,7 @@ async fn sales_performance_costs_the_same_statements_for_few_or_many_groups() {
     let query = json!({"input": {"period": "2026-Q4", "groupBy": "USER"}});
     app.gql(Some(&app.admin_token), "{ me { id } }", json!({}))
         .await;
-    app.take_statement_count();
+    app.quiet().await;
     let few = app.admin(PERFORMANCE, query.clone()).await;
     let few_cost = app.take_statement_count();
     for _ in 0..6 {
@@ -399,7 +399,7 @@ async fn sales_performance_costs_the_same_statements_for_few_or_many_groups() {
     }
     app.gql(Some(&app.admin_token), "{ me { id } }", json!({}))
         .await;
-    app.take_statement_count();
+    app.quiet().await;
     let many = app.admin(PERFORMANCE, query).await;
     let many_cost = app.take_statement_count();
 

@@ -40,7 +40,7 @@ async fn invoices_never_exceed_the_uninvoiced_amount_and_voiding_gives_it_back()
     let listed = app
         .gql(
             Some(&books.rep.token),
-            "query($c: ID!) { customer(id: $c) { invoices { number status } } }",
+            "query($c: ID!) { customer(id: $c) { invoices { nodes { number status } } } }",
             json!({"c": customer}),
         )
         .await;
@@ -74,7 +74,7 @@ async fn invoices_never_exceed_the_uninvoiced_amount_and_voiding_gives_it_back()
         format!("INV-{year}-000002")
     );
     assert_eq!(
-        listed["data"]["customer"]["invoices"],
+        listed["data"]["customer"]["invoices"]["nodes"],
         json!([{"number": "INV-2026-000002", "status": "ISSUED"}, {"number": "INV-2026-000001", "status": "VOID"}]),
         "the owner reads them"
     );
@@ -163,10 +163,10 @@ async fn invoices_list_by_customer_contract_status_and_issue_date_and_under_thei
         "another team's rep reads none"
     );
     let under_contract = app
-        .gql(Some(&land.east.rep.token), "query($id: ID!) { contract(id: $id) { invoices { number amount status installment { seq } } } }", json!({"id": east_contract}))
+        .gql(Some(&land.east.rep.token), "query($id: ID!) { contract(id: $id) { invoices { nodes { number amount status installment { seq } } } } }", json!({"id": east_contract}))
         .await;
     assert_eq!(
-        under_contract["data"]["contract"]["invoices"],
+        under_contract["data"]["contract"]["invoices"]["nodes"],
         json!([
             {"number": "INV-2026-000002", "amount": "60.00", "status": "VOID", "installment": {"seq": 2}},
             {"number": "INV-2026-000001", "amount": "100.00", "status": "ISSUED", "installment": {"seq": 1}},
@@ -193,7 +193,7 @@ async fn billing_lists_with_nested_fields_cost_the_same_whatever_the_page_size()
     let queries = [
         "query($n: Int!) { receivables(first: $n) { totals { outstanding } nodes { outstanding overdue contract { number owner { id } } customer { name receivable { credit } } } } }",
         "query($n: Int!) { payments(first: $n) { nodes { amount customer { name } allocations { amount installment { seq contract { number } } } } } }",
-        "query($n: Int!) { contracts(first: $n) { nodes { number receivable { outstanding } collectionPlan { seq paidAmount } payments { amount } invoices { number } customer { receivable { outstanding credit } invoices { number } } } } }",
+        "query($n: Int!) { contracts(first: $n) { nodes { number receivable { outstanding } collectionPlan { seq paidAmount } payments { nodes { amount } } invoices { nodes { number } } customer { receivable { outstanding credit } invoices { nodes { number } } } } } }",
     ];
 
     for query in queries {

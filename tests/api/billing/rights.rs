@@ -116,7 +116,7 @@ async fn billing_writes_follow_the_role_matrix_and_reps_read_only_their_customer
         }
     }
     let count = "{ payments { totalCount } }";
-    let under_contract = "query($id: ID!) { contract(id: $id) { payments { id } } }";
+    let under_contract = "query($id: ID!) { contract(id: $id) { payments { nodes { id } } } }";
     let collecting = &on.collecting;
     let seen = |token: String| {
         let app = &app;
@@ -127,7 +127,7 @@ async fn billing_writes_follow_the_role_matrix_and_reps_read_only_their_customer
                 .await;
             (
                 listed["data"]["payments"]["totalCount"].as_u64(),
-                nested["data"]["contract"]["payments"]
+                nested["data"]["contract"]["payments"]["nodes"]
                     .as_array()
                     .map(Vec::len),
             )

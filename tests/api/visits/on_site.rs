@@ -281,7 +281,7 @@ async fn check_out_logs_a_follow_up_renews_the_lead_and_plans_the_next_visit() {
     let after = app
         .gql(
             Some(&token),
-            "query($c: ID!, $l: ID!) { customer(id: $c) { lastFollowUp { kind content occurredAt nextFollowUpAt author { id } } visits { id } } lead(id: $l) { poolDeadline followUpCount status } }",
+            "query($c: ID!, $l: ID!) { customer(id: $c) { lastFollowUp { kind content occurredAt nextFollowUpAt author { id } } visits { nodes { id } } } lead(id: $l) { poolDeadline followUpCount status } }",
             json!({"c": customer, "l": lead_id}),
         )
         .await;
@@ -315,7 +315,7 @@ async fn check_out_logs_a_follow_up_renews_the_lead_and_plans_the_next_visit() {
     );
     let customer_view = &after["data"]["customer"];
     assert_eq!(
-        customer_view["visits"].as_array().unwrap().len(),
+        customer_view["visits"]["nodes"].as_array().unwrap().len(),
         2,
         "{after}"
     );

@@ -40,7 +40,7 @@ async fn a_planned_visit_takes_the_customers_place_and_shows_on_customer_and_dea
     let nested = app
         .gql(
             Some(&rep.token),
-            "query($c: ID!, $o: ID!) { customer(id: $c) { visits { id } } opportunity(id: $o) { visits { id } } }",
+            "query($c: ID!, $o: ID!) { customer(id: $c) { visits { nodes { id } } } opportunity(id: $o) { visits { nodes { id } } } }",
             json!({"c": customer, "o": deal}),
         )
         .await;
@@ -62,7 +62,7 @@ async fn a_planned_visit_takes_the_customers_place_and_shows_on_customer_and_dea
     );
     assert_eq!(elsewhere["address"], "Trade fair, hall 3");
     assert_eq!(elsewhere["location"], json!({"lat": 31.19, "lng": 121.31}));
-    let customer_visits: Vec<&Value> = nested["data"]["customer"]["visits"]
+    let customer_visits: Vec<&Value> = nested["data"]["customer"]["visits"]["nodes"]
         .as_array()
         .unwrap()
         .iter()
@@ -74,7 +74,7 @@ async fn a_planned_visit_takes_the_customers_place_and_shows_on_customer_and_dea
         "latest first"
     );
     assert_eq!(
-        nested["data"]["opportunity"]["visits"],
+        nested["data"]["opportunity"]["visits"]["nodes"],
         json!([{"id": visit["id"]}])
     );
 }

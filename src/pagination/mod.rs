@@ -1,5 +1,11 @@
 //! Keyset pagination over UUIDv7 ids (time-ordered, so id order is creation order). Pages are
-//! 1–100 rows, 20 by default; cursors are opaque to clients.
+//! 1–100 rows, 20 by default; cursors are opaque to clients. [`children`] pages the child lists
+//! of many parents at once.
+
+pub mod children;
+mod keyset;
+
+pub use keyset::{Keyset, Order, SortKey, date_value, time_value};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -16,14 +22,14 @@ pub const DEFAULT_PAGE_SIZE: u64 = 20;
 pub const MAX_PAGE_SIZE: u64 = 100;
 
 /// A position in an ordered list: the row id, and the sort value when not ordered by id.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Cursor {
     pub id: Uuid,
     pub value: Option<SortValue>,
 }
 
 /// A row's value in its list's sort column, as a cursor keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SortValue {
     /// Integers, and times and dates as integers ([`time_value`], [`date_value`]).
     Int(i64),
@@ -38,7 +44,7 @@ impl From<i64> for SortValue {
 }
 
 /// A validated page request.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PageRequest {
     /// `first` rows after the `after` cursor.
     Forward {
@@ -55,6 +61,41 @@ pub enum PageRequest {
 }
 
 impl PageRequest {
+    /// The cursors, the page size, and whether the page is counted from the end.
+    fn parts(&self) -> (Option<&Cursor>, Option<&Cursor>, u64, bool) {
+        match self {
+            Self::Forward {
+                after,
+                before,
+                first,
+            } => (after.as_ref(), before.as_ref(), *first, false),
+            Self::Backward {
+                after,
+                before,
+                last,
+            } => (after.as_ref(), before.as_ref(), *last, true),
+        }
+    }
+
+    /// The request's structure, without its cursors' values: its direction, size and which
+    /// cursors it has (for keeping rendered statements by shape).
+    pub fn shape(&self) -> String {
+        let (after, before, size, backward) = self.parts();
+        let side = if backward { 'L' } else { 'F' };
+        let mark = |c: Option<&Cursor>| if c.is_some() { '+' } else { '-' };
+        format!("{side}{size}{}{}", mark(after), mark(before))
+    }
+
+    /// Whether the page this asks for holds the page `other` asks for (see
+    /// [`Page::answering`]).
+    pub fn answers(&self, other: &PageRequest) -> bool {
+        match (self.parts(), other.parts()) {
+            _ if self == other => true,
+            ((None, None, read, false), (None, None, size, false)) => size <= read,
+            _ => false,
+        }
+    }
+
     /// Validates Relay arguments; errors name the offending argument.
     pub fn parse(
         after: Option<&str>,
@@ -102,6 +143,48 @@ pub struct Page<M> {
     pub has_previous_page: bool,
     pub has_next_page: bool,
     pub total_count: u64,
+}
+
+impl<M: Clone> Page<M> {
+    /// This page, read for `read_for`, as `request` would find it: the same page, or the start
+    /// of a first page when `request` asks for no more of the same start. `None` when it cannot
+    /// tell (another cursor or direction, a larger page).
+    pub fn answering(&self, read_for: &PageRequest, request: &PageRequest) -> Option<Self> {
+        if read_for == request {
+            return Some(self.clone());
+        }
+        let (None, None, read, false) = read_for.parts() else {
+            return None;
+        };
+        let (None, None, size, false) = request.parts() else {
+            return None;
+        };
+        if size > read {
+            return None;
+        }
+        let keep = usize::try_from(size).unwrap_or(usize::MAX);
+        Some(Self {
+            items: self.items.iter().take(keep).cloned().collect(),
+            cursors: self.cursors.iter().take(keep).cloned().collect(),
+            has_previous_page: false,
+            has_next_page: self.items.len() > keep || self.has_next_page,
+            total_count: self.total_count,
+        })
+    }
+}
+
+impl<M> Page<M> {
+    /// The page `request` finds in an empty list.
+    pub fn empty(request: &PageRequest) -> Self {
+        let (after, before, _, backward) = request.parts();
+        Self {
+            items: Vec::new(),
+            cursors: Vec::new(),
+            has_previous_page: !backward && after.is_some(),
+            has_next_page: backward && before.is_some(),
+            total_count: 0,
+        }
+    }
 }
 
 pub fn encode_cursor(cursor: Cursor) -> String {
@@ -171,74 +254,6 @@ macro_rules! order_input {
             }
         }
     };
-}
-
-/// How a list is ordered besides its id tie-breaker.
-#[derive(Debug, Clone, Copy)]
-pub enum SortKey<C> {
-    /// By id only (creation order).
-    Id,
-    /// By an integer column.
-    Int(C),
-    /// By a timestamp column (cursor values are nanoseconds since the epoch, see [`time_value`]).
-    Time(C),
-    /// By a date column (cursor values are days since 0001-01-01, see [`date_value`]).
-    Date(C),
-    /// By a text column, as the database orders it.
-    Text(C),
-}
-
-/// One way to order a list: the sort key, and how a row's cursor value is read.
-pub type Order<C, T, V = i64> = (SortKey<C>, fn(&T) -> V);
-
-/// What a sort column holds, to turn a cursor's value back into a column value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum SortKind {
-    Int,
-    Time,
-    Date,
-    Text,
-}
-
-/// A time as a cursor value: nanoseconds since the epoch, every digit the database may hold
-/// (a coarser value would put the row a cursor points at beyond it). Times past 2262 are
-/// clamped; none is stored.
-pub fn time_value(time: chrono::DateTime<chrono::Utc>) -> i64 {
-    time.timestamp_nanos_opt().unwrap_or(i64::MAX)
-}
-
-/// A date as a cursor value: days since 0001-01-01.
-pub fn date_value(date: chrono::NaiveDate) -> i64 {
-    i64::from(chrono::Datelike::num_days_from_ce(&date))
-}
-
-fn sort_value_expr(kind: SortKind, value: &SortValue) -> sea_orm::Value {
-    match (kind, value) {
-        (SortKind::Text, SortValue::Text(text)) => text.clone().into(),
-        (SortKind::Time, SortValue::Int(value)) => {
-            chrono::DateTime::<chrono::Utc>::from_timestamp_nanos(*value).into()
-        }
-        (SortKind::Date, SortValue::Int(value)) => i32::try_from(*value)
-            .ok()
-            .and_then(chrono::NaiveDate::from_num_days_from_ce_opt)
-            .unwrap_or_default()
-            .into(),
-        (_, SortValue::Int(value)) => (*value).into(),
-        (_, SortValue::Text(text)) => text.clone().into(),
-    }
-}
-
-/// Whether a cursor's value fits a list's sort column (none when ordered by id).
-fn fits(kind: Option<SortKind>, value: Option<&SortValue>) -> bool {
-    matches!(
-        (kind, value),
-        (None, None)
-            | (Some(SortKind::Text), Some(SortValue::Text(_)))
-            | (
-                Some(SortKind::Int | SortKind::Time | SortKind::Date),
-                Some(SortValue::Int(_))
-            )
-    )
 }
 
 /// Fetches one page of an already scoped `select`, ordered by id (`id_of` reads a row's id).
@@ -323,76 +338,16 @@ where
     J: FnOnce(&mut SelectStatement),
     R: Fn(&QueryResult) -> Result<T, sea_orm::DbErr>,
 {
-    use sea_orm::Condition;
-    let (after, before, size, backward) = match request.clone() {
-        PageRequest::Forward {
-            after,
-            before,
-            first,
-        } => (after, before, first, false),
-        PageRequest::Backward {
-            after,
-            before,
-            last,
-        } => (after, before, last, true),
-    };
-    let sort_column = match sort {
-        SortKey::Id => None,
-        SortKey::Int(c) => Some((c, SortKind::Int)),
-        SortKey::Time(c) => Some((c, SortKind::Time)),
-        SortKey::Date(c) => Some((c, SortKind::Date)),
-        SortKey::Text(c) => Some((c, SortKind::Text)),
-    };
-    // A cursor continues the ordering it came from: one of an id-ordered list has no value.
-    let kind = sort_column.map(|(_, kind)| kind);
-    for (cursor, field) in [(&after, "after"), (&before, "before")] {
-        if cursor
-            .as_ref()
-            .is_some_and(|c| !fits(kind, c.value.as_ref()))
-        {
-            return Err(AppError::bad_input(
-                field,
-                "This cursor belongs to another ordering of the list",
-            ));
-        }
-    }
+    let keyset = Keyset::new(id_column, sort, descending);
+    keyset.check(request)?;
     let total_count = select.clone().count(db).await?;
-    // "Beyond" a cursor in the list's direction: greater when ascending, smaller when descending.
-    let beyond = |cursor: &Cursor, forward: bool| -> Condition {
-        let greater = forward != descending;
-        match (sort_column, &cursor.value) {
-            (Some((column, kind)), Some(value)) => {
-                let value = sort_value_expr(kind, value);
-                let strictly = if greater {
-                    column.gt(value.clone())
-                } else {
-                    column.lt(value.clone())
-                };
-                let tie = if greater {
-                    id_column.gt(cursor.id)
-                } else {
-                    id_column.lt(cursor.id)
-                };
-                Condition::any()
-                    .add(strictly)
-                    .add(Condition::all().add(column.eq(value)).add(tie))
-            }
-            _ => Condition::all().add(if greater {
-                id_column.gt(cursor.id)
-            } else {
-                id_column.lt(cursor.id)
-            }),
-        }
-    };
+    let (_, _, size, _) = request.parts();
     let mut query = select;
-    if let Some(after) = &after {
-        query = query.filter(beyond(after, true));
+    if let Some(range) = keyset.range(request) {
+        query = query.filter(range);
     }
-    if let Some(before) = &before {
-        query = query.filter(beyond(before, false));
-    }
-    let ascending = backward == descending;
-    if let Some((column, _)) = sort_column {
+    let ascending = keyset.ascending(request);
+    if let Some(column) = keyset.sort_column() {
         query = if ascending {
             query.order_by_asc(column)
         } else {
@@ -406,38 +361,13 @@ where
     };
     let mut statement = query.limit(size + 1).into_query();
     (rows.join)(&mut statement);
-    let mut items = db
+    let items = db
         .query_all(&statement)
         .await?
         .iter()
         .map(&rows.read)
         .collect::<Result<Vec<T>, _>>()?;
-    let has_more = items.len() as u64 > size;
-    items.truncate(usize::try_from(size).unwrap_or(usize::MAX));
-    if backward {
-        items.reverse();
-    }
-    let cursors = items
-        .iter()
-        .map(|item| {
-            encode_cursor(Cursor {
-                id: id_of(item),
-                value: sort_column.map(|_| value_of(item).into()),
-            })
-        })
-        .collect();
-    let (has_previous_page, has_next_page) = if backward {
-        (has_more, before.is_some())
-    } else {
-        (after.is_some(), has_more)
-    };
-    Ok(Page {
-        items,
-        cursors,
-        has_previous_page,
-        has_next_page,
-        total_count,
-    })
+    Ok(keyset.page(items, request, total_count, value_of, id_of))
 }
 
 #[cfg(test)]
@@ -467,6 +397,35 @@ mod tests {
         }
         let err = PageRequest::parse(Some("nope"), None, None, None).unwrap_err();
         assert_eq!(err.field.as_deref(), Some("after"));
+    }
+
+    #[test]
+    fn a_first_page_answers_a_smaller_first_page_and_nothing_else() {
+        let ids: Vec<Uuid> = (0..5).map(|_| Uuid::now_v7()).collect();
+        let first = |n| PageRequest::parse(None, None, Some(n), None).unwrap();
+        let page = Page {
+            items: ids.clone(),
+            cursors: ids.iter().map(|id| id.to_string()).collect(),
+            has_previous_page: false,
+            has_next_page: true,
+            total_count: 9,
+        };
+        let two = page.answering(&first(5), &first(2)).unwrap();
+        assert_eq!(two.items, ids[..2]);
+        assert_eq!(two.cursors.len(), 2);
+        assert!(two.has_next_page && !two.has_previous_page);
+        assert_eq!(two.total_count, 9);
+        let same = page.answering(&first(5), &first(5)).unwrap();
+        assert_eq!((same.items.len(), same.has_next_page), (5, true));
+        assert!(page.answering(&first(5), &first(6)).is_none());
+        let cursor = encode_cursor(Cursor {
+            id: ids[0],
+            value: None,
+        });
+        let after = PageRequest::parse(Some(&cursor), None, Some(2), None).unwrap();
+        assert!(page.answering(&first(5), &after).is_none());
+        let last = PageRequest::parse(None, None, None, Some(2)).unwrap();
+        assert!(page.answering(&first(5), &last).is_none());
     }
 
     #[test]
