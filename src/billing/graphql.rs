@@ -17,7 +17,7 @@ use super::receivable_types::{
 use super::receivables::AgingGroup;
 use super::rules::Share;
 use super::types::{Installment, InvoiceConnection, PaymentConnection};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
 use crate::graphql::scalars::Decimal;
@@ -25,24 +25,14 @@ use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
 use crate::pagination::PageRequest;
 
-/// A tax rate fraction (0–1, at most four decimals) in basis points.
-fn basis_points(rate: Decimal) -> AppResult<i32> {
+/// A tax rate fraction in basis points; -1 when it has more than four decimals or does not fit
+/// (out of range, so refused by `issueInvoice` beside the input's other problems).
+fn basis_points(rate: Decimal) -> i32 {
     let points = (rate.0 * rust_decimal::Decimal::from(10_000)).normalize();
-    if points.scale() > 0 || points < rust_decimal::Decimal::ZERO {
-        return Err(AppError::bad_input(
-            "input.taxRate",
-            "A tax rate lies between 0 and 1 with at most four decimals",
-        ));
+    if points.scale() > 0 {
+        return -1;
     }
-    i32::try_from(points.mantissa())
-        .ok()
-        .filter(|p| *p <= 10_000)
-        .ok_or_else(|| {
-            AppError::bad_input(
-                "input.taxRate",
-                "A tax rate lies between 0 and 1 with at most four decimals",
-            )
-        })
+    i32::try_from(points.mantissa()).unwrap_or(-1)
 }
 
 #[derive(Default)]
@@ -314,7 +304,9 @@ impl BillingMutation {
     ) -> async_graphql::Result<SetCollectionPlanPayload> {
         let viewer = ctx.viewer()?;
         let contract = decode_id(&input.contract_id, NodeType::Contract, "input.contractId")?;
-        let lines = input
+        // Every line's problem at once.
+        let mut problems = crate::input::Problems::default();
+        let lines: Vec<PlanLine> = input
             .installments
             .into_iter()
             .enumerate()
@@ -340,7 +332,9 @@ impl BillingMutation {
                     note: line.note,
                 })
             })
-            .collect::<AppResult<Vec<_>>>()?;
+            .filter_map(|line| problems.check(line))
+            .collect();
+        problems.finish()?;
         let installments = super::plans::set_collection_plan(
             ctx.app(),
             viewer,
@@ -373,7 +367,7 @@ impl BillingMutation {
             amount_minor: input.amount.minor("input.amount")?,
             issue_date: input.issue_date.0,
             due_date: input.due_date.0,
-            tax_rate_basis_points: basis_points(input.tax_rate)?,
+            tax_rate_basis_points: basis_points(input.tax_rate),
         };
         let invoice =
             super::invoices::issue_invoice(ctx.app(), viewer, new, input.idempotency_key).await?;

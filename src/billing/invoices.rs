@@ -49,24 +49,27 @@ pub async fn issue_invoice(
     idempotency_key: Option<String>,
 ) -> AppResult<invoice::Model> {
     ledger::require_finance(viewer)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
     if new.amount_minor <= 0 {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.amount",
             "An invoice is above zero",
-        ));
+        )));
     }
     if !(0..=10_000).contains(&new.tax_rate_basis_points) {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.taxRate",
             "A tax rate lies between 0 and 1 with at most four decimals",
-        ));
+        )));
     }
     if new.due_date < new.issue_date {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.dueDate",
             "An invoice falls due on or after its issue date",
-        ));
+        )));
     }
+    problems.finish()?;
     let call = IdempotentCall::new(viewer.user_id, "issueInvoice", idempotency_key, &new)?;
     let now = state.clock.now();
     let id = idempotency::run(&state.db, &call, now, async |txn| {

@@ -77,20 +77,30 @@ pub async fn record_payment(
     idempotency_key: Option<String>,
 ) -> AppResult<payment::Model> {
     ledger::require_finance(viewer)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
     if new.amount_minor <= 0 {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.amount",
             "A payment is above zero",
-        ));
+        )));
     }
-    let reference = crate::input::required_text(&new.reference, "input.reference", 200)?;
+    let reference = problems.check(crate::input::required_text(
+        &new.reference,
+        "input.reference",
+        200,
+    ));
     let now = state.clock.now();
     if new.received_date > state.config.company_today(now) {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.receivedDate",
             "Money cannot be received in the future",
-        ));
+        )));
     }
+    problems.finish()?;
+    let Some(reference) = reference else {
+        return Err(AppError::internal());
+    };
     let call = IdempotentCall::new(viewer.user_id, "recordPayment", idempotency_key, &new)?;
     let id = idempotency::run(&state.db, &call, now, async |txn| {
         crate::customers::service::get_customer(txn, viewer, new.customer_id)

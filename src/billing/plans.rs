@@ -78,19 +78,22 @@ pub async fn set_collection_plan(
     lines: Vec<PlanLine>,
     idempotency_key: Option<String>,
 ) -> AppResult<Vec<installment::Model>> {
+    // Every problem of the lines' own fields at once.
+    let mut problems = crate::input::Problems::default();
     for (i, line) in lines.iter().enumerate() {
-        crate::input::optional_text(
+        problems.check(crate::input::optional_text(
             line.note.as_deref(),
             &format!("input.installments.{i}.note"),
             500,
-        )?;
+        ));
         if i > 0 && line.due_date < lines[i - 1].due_date {
-            return Err(AppError::bad_input(
+            problems.check::<()>(Err(AppError::bad_input(
                 format!("input.installments.{i}.dueDate"),
                 "Installments fall due in order",
-            ));
+            )));
         }
     }
+    problems.finish()?;
     let call = IdempotentCall::new(
         viewer.user_id,
         "setCollectionPlan",

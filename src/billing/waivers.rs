@@ -68,13 +68,23 @@ pub async fn request_waiver(
     idempotency_key: Option<String>,
 ) -> AppResult<(waiver::Model, Uuid)> {
     ledger::require_finance(viewer)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
     if new.amount_minor <= 0 {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.amount",
             "A waiver is above zero",
-        ));
+        )));
     }
-    let reason = crate::input::required_text(&new.reason, "input.reason", 1000)?;
+    let reason = problems.check(crate::input::required_text(
+        &new.reason,
+        "input.reason",
+        1000,
+    ));
+    problems.finish()?;
+    let Some(reason) = reason else {
+        return Err(AppError::internal());
+    };
     let call = IdempotentCall::new(viewer.user_id, "requestWaiver", idempotency_key, &new)?;
     let now = state.clock.now();
     let mut announced = Outbox::default();

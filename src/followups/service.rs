@@ -52,23 +52,33 @@ pub async fn log_follow_up(
     let key = crate::ids::create_key(idempotency_key, new.client_id);
     let call = IdempotentCall::new(viewer.user_id, "logFollowUp", key, &new)?;
     let now = state.clock.now();
-    let content = crate::input::required_text(&new.content, "input.content", 5000)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
+    let content = problems.check(crate::input::required_text(
+        &new.content,
+        "input.content",
+        5000,
+    ));
     let occurred_at = new.occurred_at.unwrap_or(now);
     if occurred_at > now + CLOCK_SKEW {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.occurredAt",
             "A follow-up cannot lie in the future",
-        ));
+        )));
     }
     if new
         .next_follow_up_at
         .is_some_and(|next| next <= occurred_at)
     {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.nextFollowUpAt",
             "The next follow-up must come after this one",
-        ));
+        )));
     }
+    problems.finish()?;
+    let Some(content) = content else {
+        return Err(AppError::internal());
+    };
     let id = idempotency::run(&state.db, &call, now, async |txn| {
         let (subject_type, subject_id, lead_id, customer_id) = match new.subject {
             Subject::Lead(id) => {

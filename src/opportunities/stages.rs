@@ -100,30 +100,33 @@ pub async fn replace(
     if !viewer.is_admin() {
         return Err(AppError::forbidden());
     }
+    // Every problem of every stage at once.
+    let mut problems = crate::input::Problems::default();
     for (i, spec) in specs.iter().enumerate() {
         let field = format!("input.stages.{i}");
-        required_text(&spec.name, &format!("{field}.name"), 100)?;
+        problems.check(required_text(&spec.name, &format!("{field}.name"), 100));
         if !(0..=100).contains(&spec.probability) {
-            return Err(AppError::bad_input(
+            problems.check::<()>(Err(AppError::bad_input(
                 format!("{field}.probability"),
                 "A probability lies between 0 and 100",
-            ));
+            )));
         }
         if spec.max_days_in_stage.is_some_and(|d| d < 1) {
-            return Err(AppError::bad_input(
+            problems.check::<()>(Err(AppError::bad_input(
                 format!("{field}.maxDaysInStage"),
                 "At least one day",
-            ));
+            )));
         }
     }
     for kind in KINDS {
         if !specs.iter().any(|s| s.kind == kind && !s.archived) {
-            return Err(AppError::bad_input(
+            problems.check::<()>(Err(AppError::bad_input(
                 "input.stages",
                 format!("The pipeline needs an active {} stage", kind.to_lowercase()),
-            ));
+            )));
         }
     }
+    problems.finish()?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let existing = list(&txn, true).await?;

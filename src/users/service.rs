@@ -246,16 +246,21 @@ pub async fn update_user(
         ..Default::default()
     };
     let mut changed = serde_json::Map::new();
-    if let Some(name) = &changes.display_name {
-        let name = parse_display_name(name, "input.displayName")?;
+    // Every problem of the changes' own fields at once.
+    let mut problems = crate::input::Problems::default();
+    if let Some(name) = &changes.display_name
+        && let Some(name) = problems.check(parse_display_name(name, "input.displayName"))
+    {
         changed.insert("displayName".into(), name.clone().into());
         model.display_name = Set(name);
     }
-    if let Some(timezone) = &changes.timezone {
-        let timezone = parse_timezone(timezone, "input.timezone")?;
+    if let Some(timezone) = &changes.timezone
+        && let Some(timezone) = problems.check(parse_timezone(timezone, "input.timezone"))
+    {
         changed.insert("timezone".into(), timezone.clone().into());
         model.timezone = Set(timezone);
     }
+    problems.finish()?;
     if let Some(team_id) = changes.team_id {
         if let Some(team_id) = team_id {
             Teams::find_by_id(team_id)

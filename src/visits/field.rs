@@ -86,14 +86,17 @@ pub async fn check_in(
         Ok(guard) => guard,
         Err(replayed) => return Ok(replayed),
     };
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
     let accuracy = check_in.accuracy_meters;
     if !(0.0..=MAX_ACCURACY_M).contains(&accuracy) {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.location.accuracyMeters",
             "The accuracy lies between 0 and 100000 metres",
-        ));
+        )));
     }
-    check_device_time(&state.config, check_in.device_time, now)?;
+    problems.check(check_device_time(&state.config, check_in.device_time, now));
+    problems.finish()?;
     let txn = guard.txn();
     let current = task_at_version(txn, viewer, check_in.id, check_in.expected_version).await?;
     require_assignee(viewer, &current)?;
@@ -153,16 +156,26 @@ pub async fn check_out(
         Ok(guard) => guard,
         Err(replayed) => return Ok(replayed),
     };
-    let summary = required_text(&check_out.summary, "input.summary", 5000)?;
-    let next_step = optional_text(check_out.next_step.as_deref(), "input.nextStep", 1000)?;
+    // Every problem of the input's own fields at once.
+    let mut problems = crate::input::Problems::default();
+    let summary = problems.check(required_text(&check_out.summary, "input.summary", 5000));
+    let next_step = problems.check(optional_text(
+        check_out.next_step.as_deref(),
+        "input.nextStep",
+        1000,
+    ));
     let device_time = check_out.device_time.unwrap_or(now);
-    check_device_time(&state.config, device_time, now)?;
+    problems.check(check_device_time(&state.config, device_time, now));
     if check_out.next_visit_at.is_some_and(|at| at <= now) {
-        return Err(AppError::bad_input(
+        problems.check::<()>(Err(AppError::bad_input(
             "input.nextVisitAt",
             "The next visit lies in the future",
-        ));
+        )));
     }
+    problems.finish()?;
+    let (Some(summary), Some(next_step)) = (summary, next_step) else {
+        return Err(AppError::internal());
+    };
     let txn = guard.txn();
     let current = task_at_version(txn, viewer, check_out.id, check_out.expected_version).await?;
     require_assignee(viewer, &current)?;

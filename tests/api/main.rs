@@ -18,6 +18,7 @@ mod fixtures;
 mod fuzz;
 mod helpers;
 mod hostile;
+mod input_problems;
 mod inputs;
 mod instances;
 mod jobs;
