@@ -179,6 +179,15 @@ impl AppError {
         self
     }
 
+    /// Names `field` as the input whose id named nothing the caller may see, when this is a
+    /// `NOT_FOUND` that names no field yet.
+    pub fn naming(mut self, field: &str) -> Self {
+        if self.code == ErrorCode::NotFound && self.field.is_none() {
+            self.field = Some(field.to_owned());
+        }
+        self
+    }
+
     pub fn with_existing_id(mut self, id: impl Into<String>) -> Self {
         self.existing_id = Some(id.into());
         self

@@ -145,8 +145,9 @@ impl ApprovalMutation {
     ) -> async_graphql::Result<SubmitContractPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Contract, "input.id")?;
-        let request =
-            service::submit_contract(ctx.app(), viewer, id, input.idempotency_key).await?;
+        let request = service::submit_contract(ctx.app(), viewer, id, input.idempotency_key)
+            .await
+            .map_err(|e| e.naming("input.id"))?;
         Ok(SubmitContractPayload {
             request: request.into(),
         })
@@ -169,7 +170,8 @@ impl ApprovalMutation {
             Decision::Approve(input.comment),
             input.idempotency_key,
         )
-        .await?;
+        .await
+        .map_err(|e| e.naming("input.requestId"))?;
         Ok(ApproveRequestPayload {
             request: request.into(),
         })
@@ -192,7 +194,8 @@ impl ApprovalMutation {
             Decision::Reject(input.comment),
             input.idempotency_key,
         )
-        .await?;
+        .await
+        .map_err(|e| e.naming("input.requestId"))?;
         Ok(RejectRequestPayload {
             request: request.into(),
         })
@@ -213,7 +216,8 @@ impl ApprovalMutation {
             request_id(&input.request_id)?,
             input.idempotency_key,
         )
-        .await?;
+        .await
+        .map_err(|e| e.naming("input.requestId"))?;
         Ok(WithdrawRequestPayload {
             request: request.into(),
         })

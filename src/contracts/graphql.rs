@@ -172,9 +172,11 @@ impl ContractMutation {
         )
         .await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_contract(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_contract(db, viewer, id).await,
+        )
         .await
     }
 
@@ -198,9 +200,11 @@ impl ContractMutation {
         )
         .await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_contract(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_contract(db, viewer, id).await,
+        )
         .await
     }
 
@@ -224,9 +228,11 @@ impl ContractMutation {
         )
         .await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_contract(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_contract(db, viewer, id).await,
+        )
         .await
     }
 
@@ -250,9 +256,11 @@ impl ContractMutation {
         )
         .await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_contract(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_contract(db, viewer, id).await,
+        )
         .await
     }
 }

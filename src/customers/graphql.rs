@@ -195,9 +195,11 @@ impl CustomerMutation {
         let changed =
             service::update_customer(ctx.app(), viewer, id, input.expected_version, changes).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_customer(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_customer(db, viewer, id).await,
+        )
         .await
     }
 
@@ -219,7 +221,8 @@ impl CustomerMutation {
         };
         let contact =
             service::add_contact(ctx.app(), viewer, customer_id, new, input.idempotency_key)
-                .await?;
+                .await
+                .map_err(|e| e.naming("input.customerId"))?;
         Ok(AddContactPayload {
             contact: contact.into(),
         })
@@ -244,9 +247,11 @@ impl CustomerMutation {
         let changed =
             service::update_contact(ctx.app(), viewer, id, input.expected_version, changes).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_contact(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_contact(db, viewer, id).await,
+        )
         .await
     }
 }

@@ -49,8 +49,9 @@ impl FollowUpMutation {
             next_follow_up_at: input.next_follow_up_at.map(Into::into),
             client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
-        let follow_up =
-            service::log_follow_up(ctx.app(), viewer, new, input.idempotency_key).await?;
+        let follow_up = service::log_follow_up(ctx.app(), viewer, new, input.idempotency_key)
+            .await
+            .map_err(|e| e.naming("input.subjectId"))?;
         Ok(LogFollowUpPayload {
             follow_up: follow_up.into(),
         })

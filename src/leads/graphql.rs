@@ -235,9 +235,11 @@ impl LeadMutation {
         let changed =
             service::update_lead(ctx.app(), viewer, id, input.expected_version, changes).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_lead(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_lead(db, viewer, id).await,
+        )
         .await
     }
 
@@ -250,7 +252,10 @@ impl LeadMutation {
     ) -> async_graphql::Result<ClaimLeadPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
-        Ok(pool::claim_lead(ctx.app(), viewer, id).await?.into())
+        Ok(pool::claim_lead(ctx.app(), viewer, id)
+            .await
+            .map_err(|e| e.naming("input.id"))?
+            .into())
     }
 
     /// Puts a lead you work back into the pool.
@@ -263,7 +268,8 @@ impl LeadMutation {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
         Ok(pool::release_lead(ctx.app(), viewer, id, &input.reason)
-            .await?
+            .await
+            .map_err(|e| e.naming("input.id"))?
             .into())
     }
 
@@ -278,7 +284,8 @@ impl LeadMutation {
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
         let assignee = decode_id(&input.assignee_id, NodeType::User, "input.assigneeId")?;
         Ok(pool::assign_lead(ctx.app(), viewer, id, assignee)
-            .await?
+            .await
+            .map_err(|e| e.naming("input.id"))?
             .into())
     }
 
@@ -294,7 +301,8 @@ impl LeadMutation {
         let id = decode_id(&input.id, NodeType::Lead, "input.id")?;
         Ok(
             service::disqualify_lead(ctx.app(), viewer, id, &input.reason)
-                .await?
+                .await
+                .map_err(|e| e.naming("input.id"))?
                 .into(),
         )
     }
@@ -336,7 +344,8 @@ impl LeadMutation {
             opportunity,
             input.idempotency_key,
         )
-        .await?;
+        .await
+        .map_err(|e| e.naming("input.id"))?;
         let opportunity = match lead.converted_opportunity_id {
             Some(deal) => Some(
                 crate::opportunities::service::by_ids(&ctx.app().db, &[deal])

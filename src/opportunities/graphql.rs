@@ -334,7 +334,7 @@ impl OpportunityMutation {
             input.idempotency_key,
         )
         .await;
-        or_current(ctx, changed, async || {
+        or_current(ctx, changed.map_err(|e| e.naming("input.id")), async || {
             service::get_opportunity(&ctx.app().db, viewer, id).await
         })
         .await
@@ -361,7 +361,7 @@ impl OpportunityMutation {
             input.idempotency_key,
         )
         .await;
-        or_current(ctx, changed, async || {
+        or_current(ctx, changed.map_err(|e| e.naming("input.id")), async || {
             service::get_opportunity(&ctx.app().db, viewer, id).await
         })
         .await
@@ -387,7 +387,7 @@ impl OpportunityMutation {
             input.idempotency_key,
         )
         .await;
-        or_current(ctx, changed, async || {
+        or_current(ctx, changed.map_err(|e| e.naming("input.id")), async || {
             service::get_opportunity(&ctx.app().db, viewer, id).await
         })
         .await
@@ -414,7 +414,7 @@ impl OpportunityMutation {
             input.idempotency_key,
         )
         .await;
-        or_current(ctx, changed, async || {
+        or_current(ctx, changed.map_err(|e| e.naming("input.id")), async || {
             service::get_opportunity(&ctx.app().db, viewer, id).await
         })
         .await
@@ -454,7 +454,7 @@ impl OpportunityMutation {
             input.idempotency_key,
         )
         .await;
-        or_current(ctx, changed, async || {
+        or_current(ctx, changed.map_err(|e| e.naming("input.id")), async || {
             service::get_opportunity(&ctx.app().db, viewer, id).await
         })
         .await
@@ -481,7 +481,7 @@ impl OpportunityMutation {
             input.idempotency_key,
         )
         .await;
-        or_current(ctx, changed, async || {
+        or_current(ctx, changed.map_err(|e| e.naming("input.id")), async || {
             service::get_opportunity(&ctx.app().db, viewer, id).await
         })
         .await

@@ -162,9 +162,11 @@ impl UserMutation {
         let changed =
             service::update_user(ctx.app(), viewer, id, input.expected_version, changes).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_user(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_user(db, viewer, id).await,
+        )
         .await
     }
 
@@ -210,9 +212,11 @@ impl UserMutation {
         let changed =
             service::update_team(ctx.app(), viewer, id, input.expected_version, changes).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_team(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_team(db, viewer, id).await,
+        )
         .await
     }
 }

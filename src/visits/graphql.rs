@@ -239,9 +239,11 @@ impl VisitMutation {
         let changed =
             service::reschedule_visit(ctx.app(), viewer, change, input.idempotency_key).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_visit(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_visit(db, viewer, id).await,
+        )
         .await
     }
 
@@ -261,9 +263,11 @@ impl VisitMutation {
         };
         let changed = service::cancel_visit(ctx.app(), viewer, cancel, input.idempotency_key).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_visit(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_visit(db, viewer, id).await,
+        )
         .await
     }
 
@@ -286,9 +290,11 @@ impl VisitMutation {
         };
         let changed = field::check_in(ctx.app(), viewer, check_in, input.idempotency_key).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_visit(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_visit(db, viewer, id).await,
+        )
         .await
     }
 
@@ -313,9 +319,11 @@ impl VisitMutation {
         };
         let changed = field::check_out(ctx.app(), viewer, check_out, input.idempotency_key).await;
         let db = &ctx.app().db;
-        crate::graphql::conflict::or_current(ctx, changed, async || {
-            service::get_visit(db, viewer, id).await
-        })
+        crate::graphql::conflict::or_current(
+            ctx,
+            changed.map_err(|e| e.naming("input.id")),
+            async || service::get_visit(db, viewer, id).await,
+        )
         .await
     }
 }

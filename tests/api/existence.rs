@@ -1,5 +1,6 @@
 //! No existence leaks: every id a mutation input names answers a record the caller may not see
-//! exactly as it answers an id that names nothing (same code, field and message). The walk
+//! exactly as it answers an id that names nothing (same code, field and message), and a
+//! `NOT_FOUND` names that id's field. The walk
 //! covers every id field of every mutation input the server introspects, so a new one fails
 //! here until it is added.
 
@@ -820,6 +821,17 @@ async fn every_id_an_input_names_answers_alike_whether_hidden_or_missing() {
             case.mutation,
             case.path
         );
+        // A record that is not there is named by the field that named it.
+        let first = &missing["errors"][0];
+        if first[0] == "NOT_FOUND" {
+            assert_eq!(
+                first[1],
+                json!(case.path.replace(".N.", ".0.")),
+                "{} {}: NOT_FOUND names its field",
+                case.mutation,
+                case.path
+            );
+        }
     }
     let owner = app.token_for(&w.a.rep).await;
     let unread = app
