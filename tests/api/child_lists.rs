@@ -233,6 +233,12 @@ async fn child_list_arguments_are_checked_like_a_root_lists() {
         (error_code(&foreign), error_field(&foreign)),
         (Some("BAD_USER_INPUT"), Some("before"))
     );
+    // The list answers the error at its own path (its null then reaches the nullable customer).
+    assert_eq!(
+        foreign["errors"][0]["path"],
+        json!(["customer", "contacts"]),
+        "{foreign}"
+    );
     assert_eq!(error_code(&costly), Some("QUERY_REJECTED"), "{costly}");
     assert!(costly["errors"][0]["extensions"]["cost"].as_u64() > Some(10_000));
 }
