@@ -145,6 +145,18 @@ pub fn left_join_prefixed<E: sea_orm::EntityTrait>(
     also: sea_orm::Condition,
     prefix: &str,
 ) {
+    left_join_needed(query, entity, key, also, prefix, crate::columns::Needs::ALL);
+}
+
+/// [`left_join_prefixed`] selecting only the columns `needs` holds ([`select_needed`]).
+pub fn left_join_needed<E: sea_orm::EntityTrait>(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    entity: E,
+    key: sea_orm::sea_query::Expr,
+    also: sea_orm::Condition,
+    prefix: &str,
+    needs: crate::columns::Needs,
+) {
     use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType};
     query.join(
         JoinType::LeftJoin,
@@ -153,7 +165,7 @@ pub fn left_join_prefixed<E: sea_orm::EntityTrait>(
             .add(Expr::col((entity, Alias::new("id"))).eq(key))
             .add(also),
     );
-    select_prefixed::<E>(query, prefix);
+    select_needed::<E>(query, prefix, needs);
 }
 
 /// Reads an entity selected by [`select_prefixed`] through an outer join: `None` when the join
@@ -174,10 +186,19 @@ pub trait ReadAt: Sized {
 
     /// The model from the columns `at`, `at + 1`, … of `row`.
     fn read_at(row: &sea_orm::QueryResult, at: usize) -> Result<Self, DbErr>;
+
+    /// The model from the columns `needs` holds, selected in [`ReadAt::FIELDS`] order from
+    /// `at` on (see [`select_needed`]); every other field holds its type's default, which the
+    /// selection that asked for `needs` never reads.
+    fn read_needed(
+        row: &sea_orm::QueryResult,
+        at: usize,
+        needs: crate::columns::Needs,
+    ) -> Result<Self, DbErr>;
 }
 
 /// Implements [`ReadAt`] for a model, naming its fields in the order they are selected; each
-/// field is read from the column bearing its name (checked by [`columns_at`] once per result).
+/// field is read from the column bearing its name (checked by [`needed_at`] once per result).
 #[macro_export]
 macro_rules! read_at {
     ($model:ty { $($field:ident),+ $(,)? }) => {
@@ -197,45 +218,85 @@ macro_rules! read_at {
                     $($field: row.try_get_by_index(position())?),+
                 })
             }
+
+            fn read_needed(
+                row: &sea_orm::QueryResult,
+                at: usize,
+                needs: $crate::columns::Needs,
+            ) -> Result<Self, sea_orm::DbErr> {
+                let mut next = at;
+                let mut index = 0_usize;
+                let mut wanted = || {
+                    index += 1;
+                    needs.has(index - 1).then(|| {
+                        next += 1;
+                        next - 1
+                    })
+                };
+                Ok(Self {
+                    $($field: match wanted() {
+                        Some(position) => row.try_get_by_index(position)?,
+                        None => Default::default(),
+                    }),+
+                })
+            }
         }
     };
 }
 
-/// Where `M`'s columns selected under `prefix` start among `names` (a result's column names),
-/// provided that every one of them follows in [`ReadAt::FIELDS`] order and the first is `id`;
-/// `None` otherwise, and the caller reads by name instead.
-pub fn columns_at<M: ReadAt>(names: &[String], prefix: &str) -> Option<usize> {
+/// Adds the columns of `F` that `needs` holds to `query`, each named `{prefix}{column}`, in
+/// the order [`ReadAt::read_needed`] reads them.
+pub fn select_needed<F: sea_orm::EntityTrait>(
+    query: &mut sea_orm::sea_query::SelectStatement,
+    prefix: &str,
+    needs: crate::columns::Needs,
+) {
+    use sea_orm::{ColumnTrait, IdenStatic, Iterable};
+    for (index, column) in <F::Column as Iterable>::iter().enumerate() {
+        if needs.has(index) {
+            query.expr_as(
+                column.select_as(column.into_expr()),
+                sea_orm::sea_query::Alias::new(format!("{prefix}{}", column.as_str())),
+            );
+        }
+    }
+}
+
+/// Where the columns of `M` that `needs` holds, selected under `prefix` by [`select_needed`],
+/// start among `names`: every one must follow in order from `id`.
+pub fn needed_at<M: ReadAt>(
+    names: &[String],
+    prefix: &str,
+    needs: crate::columns::Needs,
+) -> Option<usize> {
     let named = |index: usize, field: &str| {
         names
             .get(index)
             .and_then(|name| name.strip_prefix(prefix))
             .is_some_and(|name| name == field)
     };
-    if M::FIELDS.first() != Some(&"id") {
+    if M::FIELDS.first() != Some(&"id") || !needs.has(0) {
         return None;
     }
     let start = (0..names.len()).find(|index| named(*index, "id"))?;
     M::FIELDS
         .iter()
         .enumerate()
-        .all(|(offset, field)| named(start + offset, field))
+        .filter(|(index, _)| needs.has(*index))
+        .enumerate()
+        .all(|(offset, (_, field))| named(start + offset, field))
         .then_some(start)
 }
 
-/// An entity joined under `prefix`, read by position when [`columns_at`] found its columns
-/// (`at`), by name otherwise; `None` when the outer join matched no row.
-pub fn read_joined<M: ReadAt + sea_orm::FromQueryResult>(
+/// An entity joined under `prefix` with the columns `needs` holds ([`select_needed`]), read
+/// from `at` ([`needed_at`]); `None` when the outer join matched no row.
+pub fn read_needed_joined<M: ReadAt>(
     row: &sea_orm::QueryResult,
-    at: Option<usize>,
-    prefix: &str,
+    at: usize,
+    needs: crate::columns::Needs,
 ) -> Result<Option<M>, DbErr> {
-    match at {
-        Some(at) => {
-            let id: Option<uuid::Uuid> = row.try_get_by_index(at)?;
-            id.map(|_| M::read_at(row, at)).transpose()
-        }
-        None => read_prefixed(row, prefix),
-    }
+    let id: Option<uuid::Uuid> = row.try_get_by_index(at)?;
+    id.map(|_| M::read_needed(row, at, needs)).transpose()
 }
 
 /// A report's statement. On PostgreSQL its values are written into the SQL text: a prepared

@@ -11,6 +11,7 @@ pub mod billing;
 pub mod calendar;
 pub mod clock;
 pub mod coalesce;
+pub mod columns;
 pub mod config;
 pub mod contracts;
 pub mod customers;

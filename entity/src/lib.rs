@@ -32,5 +32,6 @@ pub mod sync_change;
 pub mod team;
 pub mod trusted_document;
 pub mod user;
+pub mod user_credential;
 pub mod visit_task;
 pub mod waiver;

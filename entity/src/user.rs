@@ -9,7 +9,6 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub display_name: String,
-    pub password_hash: String,
     pub role: String,
     pub team_id: Option<Uuid>,
     pub timezone: String,

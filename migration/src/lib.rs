@@ -17,6 +17,7 @@ mod m20261202_000011_covering_report_indexes;
 mod m20261204_000012_trusted_documents;
 mod m20261204_000013_updated_and_versions;
 mod m20261204_000014_sync_changes;
+mod m20261205_000015_user_credentials;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000012_trusted_documents::Migration),
             Box::new(m20261204_000013_updated_and_versions::Migration),
             Box::new(m20261204_000014_sync_changes::Migration),
+            Box::new(m20261205_000015_user_credentials::Migration),
         ]
     }
 }

@@ -15,10 +15,10 @@ use crate::error::AppResult;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::pagination::list_request;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
-use crate::pagination::PageRequest;
 
 fn request_id(id: &ID) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::ApprovalRequest, "input.requestId")
@@ -73,7 +73,7 @@ impl ApprovalQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<ApprovalRequestConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let page = service::pending_for(&ctx.app().db, viewer, &page).await?;
         Ok(ApprovalRequestConnection::from_page(
             page,

@@ -19,6 +19,7 @@ use crate::input::Email;
 use crate::state::AppState;
 use entity::refresh_token::{self, Entity as RefreshTokens};
 use entity::user::{self, Entity as Users};
+use entity::user_credential;
 
 /// A signed-in session as handed to a client.
 #[derive(Clone, Debug)]
@@ -171,10 +172,11 @@ pub async fn login(
         .filter(user::Column::Email.eq(account.as_str()))
         .one(&state.db)
         .await?;
-    let stored_hash = user.as_ref().map_or_else(
-        || state.dummy_password_hash.clone(),
-        |u| u.password_hash.clone(),
-    );
+    let stored_hash = match &user {
+        Some(user) => password_hash(&state.db, user.id).await?,
+        None => None,
+    }
+    .unwrap_or_else(|| state.dummy_password_hash.clone());
     let matches = passwords::verify(password.to_owned(), stored_hash).await?;
     let user = match user {
         Some(user) if matches && user.active => user,
@@ -189,6 +191,15 @@ pub async fn login(
     let session = issue_session(state, &txn, user, Uuid::now_v7(), now).await?;
     txn.commit().await?;
     Ok(session)
+}
+
+/// The password hash stored for `user_id` (the only read of a credential column outside the
+/// refresh-token check).
+async fn password_hash(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<Option<String>> {
+    Ok(user_credential::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .map(|credential| credential.password_hash))
 }
 
 /// Creates a refresh token in `family` and a matching access token.
@@ -420,7 +431,10 @@ pub async fn change_password(
         &[&user.email, &user.display_name],
     )?;
     let attempt = throttle::begin(&state.db, &state.config, &user.email, client_addr, now).await?;
-    if !passwords::verify(current_password.to_owned(), user.password_hash.clone()).await? {
+    let stored_hash = password_hash(&state.db, user.id)
+        .await?
+        .unwrap_or_else(|| state.dummy_password_hash.clone());
+    if !passwords::verify(current_password.to_owned(), stored_hash).await? {
         attempt.failed();
         return Err(AppError::bad_input(
             "input.currentPassword",
@@ -431,9 +445,15 @@ pub async fn change_password(
     let txn = crate::db::begin_write(&state.db).await?;
     attempt.succeeded(&txn).await?;
     revoke_all_sessions(&txn, user.id, now).await?;
+    user_credential::ActiveModel {
+        user_id: Set(user.id),
+        password_hash: Set(hash),
+        updated_at: Set(now),
+    }
+    .update(&txn)
+    .await?;
     let updated = user::ActiveModel {
         id: Set(user.id),
-        password_hash: Set(hash),
         token_version: Set(user.token_version + 1),
         version: Set(user.version + 1),
         updated_at: Set(now),

@@ -20,10 +20,10 @@ use super::types::{Installment, InvoiceConnection, PaymentConnection};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::pagination::list_request;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
-use crate::pagination::PageRequest;
 
 /// A tax rate fraction in basis points; -1 when it has more than four decimals or does not fit
 /// (out of range, so refused by `issueInvoice` beside the input's other problems).
@@ -61,7 +61,7 @@ impl BillingQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<InvoiceConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = super::invoices::InvoiceFilter {
             customer_id: crate::ids::decode_optional(
@@ -113,7 +113,7 @@ impl BillingQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<PaymentConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = super::payments::PaymentFilter {
             customer_id: crate::ids::decode_optional(
@@ -162,7 +162,7 @@ impl BillingQuery {
     ) -> async_graphql::Result<ReceivableConnection> {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let as_of = f
             .as_of
@@ -188,8 +188,10 @@ impl BillingQuery {
             due_from: f.due_from.map(|d| d.0),
             due_to: f.due_to.map(|d| d.0),
         };
+        let with_totals = ctx.look_ahead().field("totals").exists();
         let (page, totals) =
-            super::receivables::receivables(&app.db, viewer, filter, as_of, &page).await?;
+            super::receivables::receivables(&app.db, viewer, filter, as_of, &page, with_totals)
+                .await?;
         Ok(ReceivableConnection::from_page(page, totals, as_of))
     }
 

@@ -56,9 +56,9 @@ pub struct ReceivableConnection {
     /// Whether more pages exist and the cursors to reach them.
     pub page_info: async_graphql::connection::PageInfo,
     /// How many installments match, across all pages.
-    pub total_count: u64,
+    pub total_count: crate::graphql::pagination::TotalCount,
     /// Sums across all pages.
-    pub totals: ReceivableTotals,
+    pub totals: crate::graphql::pagination::Asked<ReceivableTotals>,
     /// The day overdue amounts are counted against.
     pub as_of: Date,
 }
@@ -75,7 +75,7 @@ pub struct InstallmentEdge {
 impl ReceivableConnection {
     pub fn from_page(
         page: crate::pagination::Page<entity::installment::Model>,
-        totals: super::receivables::Totals,
+        totals: Option<super::receivables::Totals>,
         as_of: NaiveDate,
     ) -> Self {
         let (page_info, edges, total_count) =
@@ -88,12 +88,12 @@ impl ReceivableConnection {
                 .collect(),
             page_info,
             total_count,
-            totals: ReceivableTotals {
+            totals: crate::graphql::pagination::Asked(totals.map(|totals| ReceivableTotals {
                 installments: totals.installments,
                 amount: money(totals.amount),
                 outstanding: money(totals.outstanding),
                 overdue: money(totals.overdue),
-            },
+            })),
             as_of: Date(as_of),
         }
     }

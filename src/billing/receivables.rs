@@ -132,7 +132,8 @@ pub struct Totals {
     pub overdue: i64,
 }
 
-/// Visible installments still owing money, oldest due first, with totals over all pages.
+/// Visible installments still owing money, oldest due first, with totals over all pages when
+/// `with_totals` (which count the installments too, so the page is not counted again).
 /// Errors: `BAD_USER_INPUT` (paging).
 pub async fn receivables(
     db: &impl ConnectionTrait,
@@ -140,8 +141,20 @@ pub async fn receivables(
     filter: ReceivableFilter,
     as_of: NaiveDate,
     page: &PageRequest,
-) -> AppResult<(Page<installment::Model>, Totals)> {
+    with_totals: bool,
+) -> AppResult<(Page<installment::Model>, Option<Totals>)> {
     let condition = filtered(viewer, &filter, as_of);
+    if !with_totals {
+        let page = pagination::fetch(
+            db,
+            Installments::find().filter(condition),
+            Column::Id,
+            page,
+            |i| i.id,
+        )
+        .await?;
+        return Ok((page, None));
+    }
     let totals = Installments::find()
         .select_only()
         .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "installments")
@@ -162,15 +175,19 @@ pub async fn receivables(
         .one(db)
         .await?
         .unwrap_or_default();
-    let page = pagination::fetch(
+    let counted = page.counts();
+    let mut page = pagination::fetch(
         db,
         Installments::find().filter(condition),
         Column::Id,
-        page,
+        &page.clone().counting(false),
         |i| i.id,
     )
     .await?;
-    Ok((page, totals))
+    if counted {
+        page.total_count = u64::try_from(totals.installments).ok();
+    }
+    Ok((page, Some(totals)))
 }
 
 /// How to group the aging report.

@@ -11,9 +11,9 @@ use super::types::{
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
+use crate::graphql::pagination::list_request;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{NodeType, decode_id};
-use crate::pagination::PageRequest;
 
 fn contract_id(id: &ID) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::Contract, "input.id")
@@ -45,7 +45,7 @@ impl ContractQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<ContractConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = service::ContractFilter {
             customer_id: crate::ids::decode_optional(

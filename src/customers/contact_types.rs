@@ -7,6 +7,23 @@ use crate::graphql::scalars::Instant;
 use crate::ids::{NodeType, encode_id};
 use entity::contact;
 
+/// The columns each field of [`Contact`] reads (see [`crate::columns`]).
+pub const CONTACT_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("customerId", &["customer_id"]),
+            ("name", &["name"]),
+            ("title", &["title"]),
+            ("phone", &["phone"]),
+            ("email", &["email"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("customer", &["customer_id"]),
+        ],
+    };
+
 /// A person at a customer.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]

@@ -11,10 +11,10 @@ use super::types::{
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
+use crate::graphql::pagination::list_request;
 use crate::graphql::pagination::selected_page;
 use crate::ids::{NodeType, decode_id};
 use crate::input::GeoPoint;
-use crate::pagination::PageRequest;
 
 fn point(location: LocationInput, field: &str) -> AppResult<GeoPoint> {
     GeoPoint::parse(location.lat, location.lng, field)
@@ -60,7 +60,7 @@ impl CustomerQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<CustomerConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let filter = filter.unwrap_or_default();
         let filter = service::CustomerFilter {
             owner_id: filter

@@ -71,6 +71,33 @@ pub struct LocationInput {
     pub lng: f64,
 }
 
+/// The columns each field of [`Customer`] reads (see [`crate::columns`]); its lists and
+/// links load by its id.
+pub const CUSTOMER_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("name", &["name"]),
+            ("industry", &["industry"]),
+            ("region", &["region"]),
+            ("address", &["address"]),
+            ("location", &["latitude", "longitude"]),
+            ("grade", &["grade"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("owner", &["owner_id"]),
+            ("contacts", &[]),
+            ("opportunities", &[]),
+            ("lastFollowUp", &[]),
+            ("visits", &[]),
+            ("invoices", &[]),
+            ("receivable", &[]),
+            ("contracts", &[]),
+            ("followUps", &[]),
+        ],
+    };
+
 /// A company the team sells to, with everything known about it (the 360° view).
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]

@@ -301,12 +301,14 @@ pub fn join_newest(
     query: &mut sea_orm::sea_query::SelectStatement,
     customer: sea_orm::sea_query::Expr,
     prefix: &str,
+    needs: crate::columns::Needs,
 ) {
-    crate::db::left_join_prefixed(
+    crate::db::left_join_needed(
         query,
         FollowUps,
         sea_orm::sea_query::Expr::from(newest_of(customer)),
         sea_orm::Condition::all(),
         prefix,
+        needs,
     );
 }

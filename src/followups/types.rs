@@ -11,6 +11,23 @@ use entity::follow_up;
 
 pub use super::model::FollowUpKind;
 
+/// The columns each field of [`FollowUp`] reads (see [`crate::columns`]).
+pub const FOLLOW_UP_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("subjectId", &["subject_type", "subject_id"]),
+            ("kind", &["kind"]),
+            ("content", &["content"]),
+            ("occurredAt", &["occurred_at"]),
+            ("nextFollowUpAt", &["next_follow_up_at"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["created_at"]),
+            ("subject", &["subject_type", "subject_id"]),
+            ("author", &["author_id"]),
+        ],
+    };
+
 /// One logged interaction with a lead or customer.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]

@@ -1,6 +1,7 @@
 //! The GraphQL schema: roots merged from the domains, limits, and the error safety net.
 
 pub mod batch;
+pub mod columns;
 pub mod conflict;
 pub mod context;
 pub mod documents;

@@ -1,12 +1,78 @@
 //! Relay connections from keyset pages: `connection_types!` declares a node type's
 //! `XxxConnection` and `XxxEdge`, with descriptions, and converts keyset pages into them.
 
-use async_graphql::connection::PageInfo;
+use std::borrow::Cow;
 
-use crate::pagination::Page;
+use async_graphql::connection::PageInfo;
+use async_graphql::parser::types::Field;
+use async_graphql::{
+    ContextSelectionSet, OutputType, Positioned, ServerError, ServerResult, Value, registry,
+};
+
+use crate::error::AppResult;
+use crate::pagination::{Page, PageRequest};
+
+/// A value computed only when the client selected its field (a count, sums over every page),
+/// typed in the schema as the value itself; never read when not computed.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<T>(pub Option<T>);
+
+/// A connection's `totalCount` (an `Int!`), known when the list's rows were counted
+/// ([`list_request`]).
+pub type TotalCount = Asked<u64>;
+
+impl<T: OutputType> OutputType for Asked<T> {
+    fn type_name() -> Cow<'static, str> {
+        T::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        T::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut registry::Registry) -> String {
+        T::create_type_info(registry)
+    }
+
+    async fn resolve(
+        &self,
+        ctx: &ContextSelectionSet<'_>,
+        field: &Positioned<Field>,
+    ) -> ServerResult<Value> {
+        match &self.0 {
+            Some(value) => value.resolve(ctx, field).await,
+            // Only a look-ahead that missed the selection gets here: a server fault, not the
+            // client's.
+            None => Err(ServerError::new(
+                format!("{} was not computed", field.node.name.node),
+                Some(field.pos),
+            )),
+        }
+    }
+}
+
+/// Whether the client selected `totalCount` on the connection being resolved.
+pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
+/// The page a list's Relay arguments ask for, counting its rows only when the client selected
+/// `totalCount`; errors name the offending argument.
+pub fn list_request(
+    ctx: &async_graphql::Context<'_>,
+    after: Option<&str>,
+    before: Option<&str>,
+    first: Option<i32>,
+    last: Option<i32>,
+) -> AppResult<PageRequest> {
+    Ok(PageRequest::parse(after, before, first, last)?.counting(wants_total(ctx)))
+}
 
 /// Page info and `(cursor, node)` pairs of a page.
-pub fn edges_of<M, N>(page: Page<M>, node: impl Fn(M) -> N) -> (PageInfo, Vec<(String, N)>, u64) {
+pub fn edges_of<M, N>(
+    page: Page<M>,
+    node: impl Fn(M) -> N,
+) -> (PageInfo, Vec<(String, N)>, TotalCount) {
     let edges: Vec<(String, N)> = page
         .cursors
         .into_iter()
@@ -19,7 +85,7 @@ pub fn edges_of<M, N>(page: Page<M>, node: impl Fn(M) -> N) -> (PageInfo, Vec<(S
         start_cursor: edges.first().map(|(cursor, _)| cursor.clone()),
         end_cursor: edges.last().map(|(cursor, _)| cursor.clone()),
     };
-    (info, edges, page.total_count)
+    (info, edges, Asked(page.total_count))
 }
 
 /// Whether the client selected `field` on the nodes of the connection being resolved (under
@@ -81,7 +147,7 @@ macro_rules! connection_types {
             /// Whether more pages exist and the cursors to reach them.
             pub page_info: async_graphql::connection::PageInfo,
             /// How many items match the filter, across all pages.
-            pub total_count: u64,
+            pub total_count: $crate::graphql::pagination::TotalCount,
             $($field)*
         }
 
@@ -205,7 +271,7 @@ pub async fn child_page<T: ChildPages>(
     prefetched: Option<&(crate::pagination::PageRequest, Page<T::Item>)>,
 ) -> async_graphql::Result<Page<T::Item>> {
     use super::context::ContextExt;
-    let request = args.request()?;
+    let request = args.request()?.counting(wants_total(ctx));
     if let Some(page) = prefetched.and_then(|(read_for, page)| page.answering(read_for, &request)) {
         return Ok(page);
     }
@@ -253,12 +319,12 @@ impl PageArgs {
 
 /// The one page that answers every selection of a child list (aliases included): the page
 /// they all ask for, or the largest when all ask for a first page of some size (a smaller one
-/// is its start, see [`Page::answering`]); `None` otherwise, or when one is invalid (each
-/// selection then asks its loader).
+/// is its start, see [`Page::answering`]), counted when one of them selects `totalCount`;
+/// `None` otherwise, or when one is invalid (each selection then asks its loader).
 pub fn selected_page(
     look: &async_graphql::Lookahead<'_>,
 ) -> Option<crate::pagination::PageRequest> {
-    use async_graphql::Value;
+    let count = look.field("totalCount").exists();
     let mut found: Option<crate::pagination::PageRequest> = None;
     for field in look.selection_fields() {
         let arguments = field.arguments().ok()?;
@@ -282,7 +348,7 @@ pub fn selected_page(
             last: number("last"),
             before: text("before"),
         };
-        let request = args.request().ok()?;
+        let request = args.request().ok()?.counting(count);
         found = match found {
             None => Some(request),
             Some(earlier) if earlier.answers(&request) => Some(earlier),

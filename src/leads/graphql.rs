@@ -15,9 +15,9 @@ use super::types::{DuplicateCandidate, Lead, LeadAssignment, LeadConnection, Lea
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::pagination::list_request;
 use crate::identity::Viewer;
 use crate::ids::{NodeType, decode_id};
-use crate::pagination::PageRequest;
 
 fn bant(input: Option<BantInput>) -> BantValues {
     let input = input.unwrap_or_default();
@@ -67,7 +67,7 @@ async fn page(
     last: Option<i32>,
     before: Option<String>,
 ) -> async_graphql::Result<LeadConnection> {
-    let request = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+    let request = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
     let (field, descending) = order(order_input);
     let db = &ctx.app().db;
     let filter = filter(filter_input)?;

@@ -8,8 +8,8 @@ use super::service;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
+use crate::graphql::pagination::list_request;
 use crate::ids::{NodeType, decode_id, encode_id};
-use crate::pagination::PageRequest;
 use entity::notification;
 
 crate::string_enum! {
@@ -197,7 +197,7 @@ impl NotificationQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<NotificationConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let page = service::list(&ctx.app().db, viewer, unread_only, &page).await?;
         Ok(NotificationConnection::from_page(page, Notification::from))
     }

@@ -29,10 +29,10 @@ use crate::graphql::conflict::or_current;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
 use crate::graphql::pagination::PageArgs;
+use crate::graphql::pagination::list_request;
 use crate::graphql::scope::report_scope;
 use crate::ids::{NodeType, decode_id};
 use crate::money::Money;
-use crate::pagination::PageRequest;
 
 fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::PipelineStage, field)
@@ -76,7 +76,7 @@ impl OpportunityQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<OpportunityConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = service::OpportunityFilter {
             owner_id: f
@@ -231,7 +231,9 @@ impl OpportunityQuery {
         let args = PageArgs::new(first, after, last, before);
         let viewer = ctx.viewer()?;
         let app = ctx.app();
-        let request = args.request()?;
+        let request = args
+            .request()?
+            .counting(crate::graphql::pagination::wants_total(ctx));
         let page = service::stale_opportunities(&app.db, viewer, app.clock.now(), &request).await?;
         Ok(OpportunityConnection::from_page(page, Opportunity::from)
             .with_sync(crate::graphql::sync::unfiltered(ctx)))

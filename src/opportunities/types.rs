@@ -70,6 +70,49 @@ pub(super) async fn stage(
     Ok(ctx.loader::<StageLoader>()?.load_one(id).await?)
 }
 
+/// The columns each field of [`Opportunity`] reads (see [`crate::columns`]); what depends on
+/// the stage's probability or the splits is not named, so it reads every column.
+pub const OPPORTUNITY_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("name", &["name"]),
+            ("amount", &["amount_minor"]),
+            ("status", &["status"]),
+            ("forecastCategory", &["forecast_category"]),
+            ("expectedCloseDate", &["expected_close_date"]),
+            ("closedAt", &["closed_at"]),
+            ("lostReason", &["lost_reason"]),
+            ("stageEnteredAt", &["stage_entered_at"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("customer", &["customer_id"]),
+            ("owner", &["owner_id"]),
+            ("stage", &["stage_id"]),
+            ("visits", &[]),
+            ("contracts", &[]),
+            ("stageHistory", &[]),
+        ],
+    };
+
+/// The columns each field of [`PipelineStage`] reads (see [`crate::columns`]).
+pub const PIPELINE_STAGE_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("name", &["name"]),
+            ("position", &["position"]),
+            ("probability", &["probability"]),
+            ("kind", &["kind"]),
+            ("maxDaysInStage", &["max_days_in_stage"]),
+            ("archived", &["archived"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+        ],
+    };
+
 /// A deal being worked with a customer.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]

@@ -3,11 +3,13 @@
 //!
 //! The statement numbers each parent's rows in the list's order with a window function, the
 //! rows between the request's cursors first, and keeps the first `size + 1` of each parent (one
-//! more than the page tells whether there is more). A second window counts each parent's rows
-//! for `totalCount`. A parent whose rows all lie outside the cursors still sends its first row,
-//! marked out of range, so its count is known; it never reaches the page.
+//! more than the page tells whether there is more). When the client selected `totalCount`, a
+//! second window counts each parent's rows, and a parent whose rows all lie outside the cursors
+//! still sends its first row, marked out of range, so its count is known; it never reaches the
+//! page. Otherwise the cursors are a plain condition and nothing is counted.
 //!
 //! ```sql
+//! -- counted:
 //! SELECT * FROM (
 //!   SELECT <columns>, <parent> AS page_parent,
 //!          COUNT(*) OVER (PARTITION BY <parent>) AS page_total,
@@ -45,7 +47,7 @@ fn named(prefix: &str, name: &str) -> Alias {
 #[derive(Debug, Clone, Copy)]
 pub struct Place {
     pub parent: Uuid,
-    total: i64,
+    total: Option<i64>,
     row: i64,
     in_range: bool,
 }
@@ -62,12 +64,7 @@ pub fn statement<C: ColumnTrait>(
 ) -> SelectStatement {
     let (_, _, size, _) = request.parts();
     let range = keyset.range(request);
-    let in_range: Expr = match &range {
-        Some(range) => Expr::case(range.clone(), Expr::val(1_i32))
-            .finally(Expr::val(0_i32))
-            .into(),
-        None => Expr::val(1_i32),
-    };
+    let counted = request.counts();
     let order = if keyset.ascending(request) {
         Order::Asc
     } else {
@@ -75,20 +72,37 @@ pub fn statement<C: ColumnTrait>(
     };
     let mut numbering = WindowStatement::new();
     numbering.add_partition_by(parent.clone());
-    if range.is_some() {
-        numbering.order_by_expr(in_range.clone(), Order::Desc);
-    }
+    // Counted, every row of a parent is numbered (rows between the cursors first) so that the
+    // count sees them all; uncounted, only the rows between the cursors are read at all.
+    let in_range: Expr = match (&range, counted) {
+        (Some(range), true) => {
+            let in_range: Expr = Expr::case(range.clone(), Expr::val(1_i32))
+                .finally(Expr::val(0_i32))
+                .into();
+            numbering.order_by_expr(in_range.clone(), Order::Desc);
+            in_range
+        }
+        (Some(range), false) => {
+            inner.cond_where(range.clone());
+            Expr::val(1_i32)
+        }
+        (None, _) => Expr::val(1_i32),
+    };
     if let Some(column) = keyset.sort_column() {
         numbering.order_by_expr(Expr::col(column.as_column_ref()), order.clone());
     }
     numbering.order_by_expr(Expr::col(keyset.id_column().as_column_ref()), order);
-    let mut counting = WindowStatement::new();
-    counting.add_partition_by(parent.clone());
     // A window carries its own order; the statement's own would only slow it down.
     inner.clear_order_by();
+    inner.expr_as(parent.clone(), named(prefix, PARENT));
+    if counted {
+        let mut counting = WindowStatement::new();
+        counting.add_partition_by(parent);
+        inner.expr_window_as(Expr::cust("COUNT(*)"), counting, named(prefix, TOTAL));
+    } else {
+        inner.expr_as(Expr::cust("CAST(NULL AS BIGINT)"), named(prefix, TOTAL));
+    }
     inner
-        .expr_as(parent, named(prefix, PARENT))
-        .expr_window_as(Expr::cust("COUNT(*)"), counting, named(prefix, TOTAL))
         .expr_as(in_range, named(prefix, IN_RANGE))
         .expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, named(prefix, ROW));
 
@@ -98,12 +112,14 @@ pub fn statement<C: ColumnTrait>(
     query
         .column(Asterisk)
         .from_subquery(inner, table.clone())
-        .and_where(column(ROW).lte(Expr::val(i64::try_from(size + 1).unwrap_or(i64::MAX))))
-        .and_where(
+        .and_where(column(ROW).lte(Expr::val(i64::try_from(size + 1).unwrap_or(i64::MAX))));
+    if counted && range.is_some() {
+        query.and_where(
             column(IN_RANGE)
                 .eq(Expr::val(1_i32))
                 .or(column(ROW).eq(Expr::val(1_i64))),
         );
+    }
     query
 }
 
@@ -114,7 +130,7 @@ pub fn place(row: &QueryResult, prefix: &str) -> Result<Option<Place>, sea_orm::
     let Some(parent) = parent else {
         return Ok(None);
     };
-    let total: i64 = row.try_get("", &format!("{prefix}{TOTAL}"))?;
+    let total: Option<i64> = row.try_get("", &format!("{prefix}{TOTAL}"))?;
     let number: i64 = row.try_get("", &format!("{prefix}{ROW}"))?;
     let in_range: i32 = row.try_get("", &format!("{prefix}{IN_RANGE}"))?;
     Ok(Some(Place {
@@ -133,10 +149,12 @@ pub fn pages<C: ColumnTrait, T, V: Into<SortValue>>(
     value_of: impl Fn(&T) -> V,
     id_of: impl Fn(&T) -> Uuid,
 ) -> HashMap<Uuid, Page<T>> {
-    let mut by_parent: HashMap<Uuid, (u64, Vec<(i64, T)>)> = HashMap::new();
+    // Per parent: its count when counted, and its rows in the page with their numbers.
+    type Numbered<T> = (Option<u64>, Vec<(i64, T)>);
+    let mut by_parent: HashMap<Uuid, Numbered<T>> = HashMap::new();
     for (place, item) in rows {
         let entry = by_parent.entry(place.parent).or_default();
-        entry.0 = u64::try_from(place.total).unwrap_or(0);
+        entry.0 = place.total.map(|total| u64::try_from(total).unwrap_or(0));
         if place.in_range {
             entry.1.push((place.row, item));
         }

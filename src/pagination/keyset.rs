@@ -167,6 +167,7 @@ impl<C: ColumnTrait> Keyset<C> {
         self.sort.map(|(column, _)| column)
     }
 
+    /// The id column, the order's tie-breaker.
     pub fn id_column(&self) -> C {
         self.id
     }
@@ -177,7 +178,7 @@ impl<C: ColumnTrait> Keyset<C> {
         &self,
         mut items: Vec<T>,
         request: &PageRequest,
-        total_count: u64,
+        total_count: Option<u64>,
         value_of: impl Fn(&T) -> V,
         id_of: impl Fn(&T) -> Uuid,
     ) -> Page<T> {

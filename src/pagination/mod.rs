@@ -43,7 +43,8 @@ impl From<i64> for SortValue {
     }
 }
 
-/// A validated page request.
+/// A validated page request, and whether its list's rows are to be counted (only when the
+/// client selected `totalCount`: a count reads every matching row, a page only its own).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum PageRequest {
     /// `first` rows after the `after` cursor.
@@ -51,12 +52,14 @@ pub enum PageRequest {
         after: Option<Cursor>,
         before: Option<Cursor>,
         first: u64,
+        count: bool,
     },
     /// `last` rows before the `before` cursor.
     Backward {
         after: Option<Cursor>,
         before: Option<Cursor>,
         last: u64,
+        count: bool,
     },
 }
 
@@ -68,13 +71,30 @@ impl PageRequest {
                 after,
                 before,
                 first,
+                ..
             } => (after.as_ref(), before.as_ref(), *first, false),
             Self::Backward {
                 after,
                 before,
                 last,
+                ..
             } => (after.as_ref(), before.as_ref(), *last, true),
         }
+    }
+
+    /// Whether the list's rows are counted for `totalCount`.
+    pub fn counts(&self) -> bool {
+        match self {
+            Self::Forward { count, .. } | Self::Backward { count, .. } => *count,
+        }
+    }
+
+    /// This request, counting the list's rows or not.
+    pub fn counting(mut self, wanted: bool) -> Self {
+        match &mut self {
+            Self::Forward { count, .. } | Self::Backward { count, .. } => *count = wanted,
+        }
+        self
     }
 
     /// The request's structure, without its cursors' values: its direction, size and which
@@ -83,20 +103,25 @@ impl PageRequest {
         let (after, before, size, backward) = self.parts();
         let side = if backward { 'L' } else { 'F' };
         let mark = |c: Option<&Cursor>| if c.is_some() { '+' } else { '-' };
-        format!("{side}{size}{}{}", mark(after), mark(before))
+        let count = if self.counts() { 'C' } else { '-' };
+        format!("{side}{size}{}{}{count}", mark(after), mark(before))
     }
 
-    /// Whether the page this asks for holds the page `other` asks for (see
-    /// [`Page::answering`]).
+    /// Whether the page this asks for holds the page `other` asks for, its count included
+    /// (see [`Page::answering`]).
     pub fn answers(&self, other: &PageRequest) -> bool {
+        if other.counts() && !self.counts() {
+            return false;
+        }
         match (self.parts(), other.parts()) {
-            _ if self == other => true,
+            (read, asked) if read == asked => true,
             ((None, None, read, false), (None, None, size, false)) => size <= read,
             _ => false,
         }
     }
 
-    /// Validates Relay arguments; errors name the offending argument.
+    /// Validates Relay arguments; errors name the offending argument. The request counts its
+    /// list's rows until told otherwise ([`PageRequest::counting`]).
     pub fn parse(
         after: Option<&str>,
         before: Option<&str>,
@@ -125,24 +150,27 @@ impl PageRequest {
                 after,
                 before,
                 last: size(last, "last")?,
+                count: true,
             }),
             (first, None) => Ok(Self::Forward {
                 after,
                 before,
                 first: first.map_or(Ok(DEFAULT_PAGE_SIZE), |f| size(f, "first"))?,
+                count: true,
             }),
         }
     }
 }
 
 /// One page of rows with what a Relay `pageInfo` needs; `cursors[i]` points at `items[i]`.
+/// `total_count` is known when the request counted.
 #[derive(Debug, Clone)]
 pub struct Page<M> {
     pub items: Vec<M>,
     pub cursors: Vec<String>,
     pub has_previous_page: bool,
     pub has_next_page: bool,
-    pub total_count: u64,
+    pub total_count: Option<u64>,
 }
 
 impl<M: Clone> Page<M> {
@@ -150,18 +178,13 @@ impl<M: Clone> Page<M> {
     /// of a first page when `request` asks for no more of the same start. `None` when it cannot
     /// tell (another cursor or direction, a larger page).
     pub fn answering(&self, read_for: &PageRequest, request: &PageRequest) -> Option<Self> {
-        if read_for == request {
+        if !read_for.answers(request) {
+            return None;
+        }
+        if read_for.parts() == request.parts() {
             return Some(self.clone());
         }
-        let (None, None, read, false) = read_for.parts() else {
-            return None;
-        };
-        let (None, None, size, false) = request.parts() else {
-            return None;
-        };
-        if size > read {
-            return None;
-        }
+        let (_, _, size, _) = request.parts();
         let keep = usize::try_from(size).unwrap_or(usize::MAX);
         Some(Self {
             items: self.items.iter().take(keep).cloned().collect(),
@@ -182,7 +205,7 @@ impl<M> Page<M> {
             cursors: Vec::new(),
             has_previous_page: !backward && after.is_some(),
             has_next_page: backward && before.is_some(),
-            total_count: 0,
+            total_count: request.counts().then_some(0),
         }
     }
 }
@@ -340,7 +363,10 @@ where
 {
     let keyset = Keyset::new(id_column, sort, descending);
     keyset.check(request)?;
-    let total_count = select.clone().count(db).await?;
+    let total_count = match request.counts() {
+        true => Some(select.clone().count(db).await?),
+        false => None,
+    };
     let (_, _, size, _) = request.parts();
     let mut query = select;
     if let Some(range) = keyset.range(request) {
@@ -392,6 +418,7 @@ mod tests {
                 after: Some(cursor),
                 before: None,
                 first: 5,
+                count: true,
             };
             assert_eq!(parsed, expected);
         }
@@ -408,13 +435,13 @@ mod tests {
             cursors: ids.iter().map(|id| id.to_string()).collect(),
             has_previous_page: false,
             has_next_page: true,
-            total_count: 9,
+            total_count: Some(9),
         };
         let two = page.answering(&first(5), &first(2)).unwrap();
         assert_eq!(two.items, ids[..2]);
         assert_eq!(two.cursors.len(), 2);
         assert!(two.has_next_page && !two.has_previous_page);
-        assert_eq!(two.total_count, 9);
+        assert_eq!(two.total_count, Some(9));
         let same = page.answering(&first(5), &first(5)).unwrap();
         assert_eq!((same.items.len(), same.has_next_page), (5, true));
         assert!(page.answering(&first(5), &first(6)).is_none());
@@ -426,6 +453,54 @@ mod tests {
         assert!(page.answering(&first(5), &after).is_none());
         let last = PageRequest::parse(None, None, None, Some(2)).unwrap();
         assert!(page.answering(&first(5), &last).is_none());
+    }
+
+    #[test]
+    fn a_page_read_without_its_count_answers_no_request_for_one() {
+        let first = |n, count| {
+            PageRequest::parse(None, None, Some(n), None)
+                .unwrap()
+                .counting(count)
+        };
+        let uncounted = Page::<Uuid> {
+            items: Vec::new(),
+            cursors: Vec::new(),
+            has_previous_page: false,
+            has_next_page: false,
+            total_count: None,
+        };
+        assert!(
+            uncounted
+                .answering(&first(5, false), &first(5, true))
+                .is_none()
+        );
+        assert!(
+            uncounted
+                .answering(&first(5, false), &first(2, true))
+                .is_none()
+        );
+        assert!(
+            uncounted
+                .answering(&first(5, false), &first(2, false))
+                .is_some()
+        );
+        let counted = Page {
+            total_count: Some(0),
+            ..uncounted
+        };
+        assert!(
+            counted
+                .answering(&first(5, true), &first(5, false))
+                .is_some()
+        );
+        assert!(
+            counted
+                .answering(&first(5, true), &first(3, false))
+                .is_some()
+        );
+        assert_ne!(first(5, true).shape(), first(5, false).shape());
+        assert_eq!(Page::<Uuid>::empty(&first(5, false)).total_count, None);
+        assert_eq!(Page::<Uuid>::empty(&first(5, true)).total_count, Some(0));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::common::{REGIONS, Run, id_at};
 use super::writer::Writer;
 use crate::auth::passwords::PasswordHasherConfig;
 use crate::identity::Role;
-use entity::{team, user};
+use entity::{team, user, user_credential};
 
 /// The password of every seeded account.
 pub const BENCH_PASSWORD: &str = "bench-password";
@@ -87,6 +87,7 @@ pub(crate) async fn seed(
     let volumes = run.volumes;
     let founded = run.days_ago(500);
     let mut users = Vec::new();
+    let mut credentials = Vec::new();
     let mut user = |rng: &mut rand::rngs::StdRng,
                     offset_secs: i64,
                     email: String,
@@ -100,7 +101,6 @@ pub(crate) async fn seed(
             id,
             email,
             display_name,
-            password_hash: hash.clone(),
             role: role.as_str().to_owned(),
             team_id,
             timezone: tz.name().to_owned(),
@@ -108,6 +108,11 @@ pub(crate) async fn seed(
             token_version: 0,
             version: 1,
             created_at: at,
+            updated_at: at,
+        }));
+        credentials.push(user_credential::ActiveModel::from(user_credential::Model {
+            user_id: id,
+            password_hash: hash.clone(),
             updated_at: at,
         }));
         id
@@ -191,6 +196,7 @@ pub(crate) async fn seed(
     // Users point at teams: the teams go first.
     writer.write("teams", team_rows).await?;
     writer.write("users", users).await?;
+    writer.write("user_credentials", credentials).await?;
     writer.commit().await?;
     Ok(People {
         admin,

@@ -13,8 +13,8 @@ use crate::error::AppError;
 use crate::events::EventKind;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::pagination::list_request;
 use crate::ids::{NodeType, decode_id};
-use crate::pagination::PageRequest;
 
 fn maybe_id(
     value: async_graphql::MaybeUndefined<ID>,
@@ -75,7 +75,7 @@ impl UserQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<UserConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let filter = filter.unwrap_or_default();
         let filter = service::UserFilter {
             role: filter.role,
@@ -106,7 +106,7 @@ impl UserQuery {
         #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
     ) -> async_graphql::Result<TeamConnection> {
         let viewer = ctx.viewer()?;
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let page = service::list_teams(&ctx.app().db, viewer, &page).await?;
         Ok(TeamConnection::from_page(page, Team::from))
     }

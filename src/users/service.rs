@@ -88,8 +88,9 @@ pub async fn prepare_user(state: &AppState, new: NewUser) -> AppResult<PreparedU
     })
 }
 
-/// Inserts a prepared user (no authorization: callers check). Errors: `BAD_USER_INPUT`
-/// (unknown team), `DUPLICATE`.
+/// Inserts a prepared user and its password hash (no authorization: callers check; `db` is a
+/// transaction, or both rows may not land together). Errors: `BAD_USER_INPUT` (unknown team),
+/// `DUPLICATE`.
 pub async fn insert_prepared(
     db: &impl ConnectionTrait,
     user: PreparedUser,
@@ -109,11 +110,10 @@ pub async fn insert_prepared(
     {
         return Err(duplicate_email());
     }
-    user::ActiveModel {
+    let created = user::ActiveModel {
         id: Set(Uuid::now_v7()),
         email: Set(user.email),
         display_name: Set(user.display_name),
-        password_hash: Set(user.password_hash),
         role: Set(user.role.as_str().to_owned()),
         team_id: Set(user.team_id),
         timezone: Set(user.timezone),
@@ -129,16 +129,27 @@ pub async fn insert_prepared(
         if is_unique_violation(&err) {
             duplicate_email()
         } else {
-            err.into()
+            AppError::from(err)
         }
-    })
+    })?;
+    entity::user_credential::ActiveModel {
+        user_id: Set(created.id),
+        password_hash: Set(user.password_hash),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(created)
 }
 
 /// Validates and inserts a user (no authorization: callers check). Used by the CLI and the
 /// bootstrap admin. Errors: `BAD_USER_INPUT`, `DUPLICATE`.
 pub async fn insert_user(state: &AppState, new: NewUser) -> AppResult<user::Model> {
     let prepared = prepare_user(state, new).await?;
-    insert_prepared(&state.db, prepared, state.clock.now()).await
+    let txn = crate::db::begin_write(&state.db).await?;
+    let created = insert_prepared(&txn, prepared, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 pub(super) fn duplicate_email() -> AppError {

@@ -50,7 +50,12 @@ pub async fn get_customer_joined(
         }
         if wants.last_follow_up {
             let customer_id = Expr::col((Customers, customer::Column::Id));
-            crate::followups::service::join_newest(&mut query, customer_id, "fu_");
+            crate::followups::service::join_newest(
+                &mut query,
+                customer_id,
+                "fu_",
+                crate::columns::Needs::ALL,
+            );
         }
         query
     };

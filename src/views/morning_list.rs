@@ -5,23 +5,56 @@
 use chrono::NaiveDate;
 use sea_orm::sea_query::SelectStatement;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{Condition, ConnectionTrait, FromQueryResult, QueryTrait, Select};
+use sea_orm::{Condition, ConnectionTrait, QueryTrait, Select};
 
 use crate::statements::Param;
 
-use crate::db::{ReadAt, columns_at, left_join_prefixed, read_joined};
-use crate::error::AppResult;
+use crate::columns::Needs;
+use crate::db::{ReadAt, left_join_needed, needed_at, read_needed_joined, select_needed};
+use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
 use crate::policy;
 use entity::{contact, customer, follow_up, opportunity, pipeline_stage, visit_task};
 
-/// Which linked records the client asked for.
-#[derive(Debug, Clone, Copy, Default)]
+/// Which linked records the client asked for (`None`: not asked), and which columns of each
+/// (and of the tasks) its selection needs.
+#[derive(Debug, Clone, Copy)]
 pub struct Wants {
-    pub customers: bool,
-    pub last_follow_ups: bool,
-    pub contacts: bool,
-    pub opportunities: bool,
+    pub tasks: Needs,
+    pub customers: Option<Needs>,
+    pub last_follow_ups: Option<Needs>,
+    pub contacts: Option<Needs>,
+    pub opportunities: Option<Needs>,
+    /// The deals' stages, read with the deals.
+    pub stages: Needs,
+}
+
+impl Wants {
+    /// The tasks with every link, whole.
+    pub fn everything() -> Self {
+        Self {
+            tasks: Needs::ALL,
+            customers: Some(Needs::ALL),
+            last_follow_ups: Some(Needs::ALL),
+            contacts: Some(Needs::ALL),
+            opportunities: Some(Needs::ALL),
+            stages: Needs::ALL,
+        }
+    }
+
+    /// The part of a rendered statement's shape that these wants decide.
+    fn key(&self) -> String {
+        let key = |needs: Option<Needs>| needs.map_or_else(|| "-".to_owned(), Needs::key);
+        format!(
+            "{}/{}/{}/{}/{}/{}",
+            self.tasks.key(),
+            key(self.customers),
+            key(self.last_follow_ups),
+            key(self.contacts),
+            key(self.opportunities),
+            self.stages.key()
+        )
+    }
 }
 
 /// A customer with its newest follow-up (`None` when not asked for).
@@ -46,24 +79,28 @@ const STAGE: &str = "st_";
 /// joined in: one statement, whatever the number of tasks.
 fn query(viewer: &Viewer, tasks: Select<visit_task::Entity>, wants: Wants) -> SelectStatement {
     let mut query = tasks.into_query();
-    if wants.customers {
-        left_join_prefixed(
+    query.clear_selects();
+    select_needed::<visit_task::Entity>(&mut query, "", wants.tasks);
+    if let Some(needs) = wants.customers {
+        left_join_needed(
             &mut query,
             customer::Entity,
             Expr::col((visit_task::Entity, visit_task::Column::CustomerId)),
             policy::customers(viewer),
             CUSTOMER,
+            needs,
         );
-        if wants.last_follow_ups {
+        if let Some(needs) = wants.last_follow_ups {
             crate::followups::service::join_newest(
                 &mut query,
                 Expr::col((customer::Entity, customer::Column::Id)),
                 FOLLOW_UP,
+                needs,
             );
         }
     }
-    if wants.contacts {
-        left_join_prefixed(
+    if let Some(needs) = wants.contacts {
+        left_join_needed(
             &mut query,
             contact::Entity,
             Expr::col((visit_task::Entity, visit_task::Column::ContactId)),
@@ -72,22 +109,25 @@ fn query(viewer: &Viewer, tasks: Select<visit_task::Entity>, wants: Wants) -> Se
                     .in_subquery(policy::visible_customer_ids(viewer)),
             ),
             CONTACT,
+            needs,
         );
     }
-    if wants.opportunities {
-        left_join_prefixed(
+    if let Some(needs) = wants.opportunities {
+        left_join_needed(
             &mut query,
             opportunity::Entity,
             Expr::col((visit_task::Entity, visit_task::Column::OpportunityId)),
             policy::opportunities(viewer),
             DEAL,
+            needs,
         );
-        left_join_prefixed(
+        left_join_needed(
             &mut query,
             pipeline_stage::Entity,
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),
             Condition::all(),
             STAGE,
+            wants.stages,
         );
     }
     query
@@ -103,14 +143,7 @@ pub async fn fetch_day(
     wants: Wants,
 ) -> AppResult<Vec<Linked>> {
     let (start, end) = crate::calendar::local_day_bounds(viewer.timezone, date);
-    let shape = format!(
-        "morning/{}{}{}{}{}",
-        u8::from(include_cancelled),
-        u8::from(wants.customers),
-        u8::from(wants.last_follow_ups),
-        u8::from(wants.contacts),
-        u8::from(wants.opportunities),
-    );
+    let shape = format!("morning/{}/{}", u8::from(include_cancelled), wants.key());
     let params = [Param::Time(start), Param::Time(end)];
     let backend = db.get_database_backend();
     let statement = crate::statements::for_viewer(backend, &shape, viewer, &params, |viewer, p| {
@@ -238,7 +271,7 @@ crate::read_at!(pipeline_stage::Model {
 
 /// Where each model's columns start in the rows of a [`query`], found once per result.
 struct Layout {
-    task: Option<usize>,
+    task: usize,
     customer: Option<usize>,
     follow_up: Option<usize>,
     contact: Option<usize>,
@@ -247,61 +280,74 @@ struct Layout {
 }
 
 impl Layout {
-    /// The layout of a result whose columns are `names`.
-    fn of(names: &[String]) -> Self {
-        Self {
-            task: columns_at::<visit_task::Model>(names, ""),
-            customer: columns_at::<customer::Model>(names, CUSTOMER),
-            follow_up: columns_at::<follow_up::Model>(names, FOLLOW_UP),
-            contact: columns_at::<contact::Model>(names, CONTACT),
-            deal: columns_at::<opportunity::Model>(names, DEAL),
-            stage: columns_at::<pipeline_stage::Model>(names, STAGE),
-        }
+    /// The layout of a result whose columns are `names`, as `wants` selected them; `None`
+    /// when a model's columns are not where [`query`] puts them.
+    fn of(names: &[String], wants: &Wants) -> Option<Self> {
+        let at = |wanted: Option<Needs>, find: &dyn Fn(Needs) -> Option<usize>| match wanted {
+            Some(needs) => find(needs).map(Some),
+            None => Some(None),
+        };
+        let deals = wants.opportunities;
+        Some(Self {
+            task: needed_at::<visit_task::Model>(names, "", wants.tasks)?,
+            customer: at(wants.customers, &|n| {
+                needed_at::<customer::Model>(names, CUSTOMER, n)
+            })?,
+            follow_up: at(wants.customers.and(wants.last_follow_ups), &|n| {
+                needed_at::<follow_up::Model>(names, FOLLOW_UP, n)
+            })?,
+            contact: at(wants.contacts, &|n| {
+                needed_at::<contact::Model>(names, CONTACT, n)
+            })?,
+            deal: at(deals, &|n| needed_at::<opportunity::Model>(names, DEAL, n))?,
+            stage: at(deals.map(|_| wants.stages), &|n| {
+                needed_at::<pipeline_stage::Model>(names, STAGE, n)
+            })?,
+        })
     }
 }
 
-/// The tasks and links of the rows of a [`query`], each model read by position where its
-/// columns are where [`Layout`] expects them (by name otherwise).
+/// Reads the model joined at `at` (when asked) with the columns `needs` holds.
+fn joined<M: ReadAt>(
+    row: &sea_orm::QueryResult,
+    at: Option<usize>,
+    needs: Option<Needs>,
+) -> AppResult<Option<Option<M>>> {
+    match (at, needs) {
+        (Some(at), Some(needs)) => Ok(Some(read_needed_joined(row, at, needs)?)),
+        _ => Ok(None),
+    }
+}
+
+/// The tasks and links of the rows of a [`query`], each model read by position from the
+/// columns its needs selected.
 fn read(rows: Vec<sea_orm::QueryResult>, wants: Wants) -> AppResult<Vec<Linked>> {
     let mut linked = Vec::with_capacity(rows.len());
-    let Some(layout) = rows.first().map(|row| Layout::of(&row.column_names())) else {
+    let Some(first) = rows.first() else {
         return Ok(linked);
     };
+    // The statement is built here: columns out of place are a fault of this module.
+    let layout = Layout::of(&first.column_names(), &wants).ok_or_else(AppError::internal)?;
     for row in rows {
-        let customer = if wants.customers {
-            let found: Option<customer::Model> = read_joined(&row, layout.customer, CUSTOMER)?;
-            Some(match found {
-                Some(model) => {
-                    let last = if wants.last_follow_ups {
-                        Some(read_joined(&row, layout.follow_up, FOLLOW_UP)?)
-                    } else {
-                        None
-                    };
-                    Some((model, last))
+        let customer = match joined::<customer::Model>(&row, layout.customer, wants.customers)? {
+            Some(Some(model)) => {
+                let last = joined(&row, layout.follow_up, wants.last_follow_ups)?;
+                Some(Some((model, last)))
+            }
+            Some(None) => Some(None),
+            None => None,
+        };
+        let contact = joined(&row, layout.contact, wants.contacts)?;
+        let opportunity =
+            match joined::<opportunity::Model>(&row, layout.deal, wants.opportunities)? {
+                Some(Some(deal)) => {
+                    let stage = joined(&row, layout.stage, Some(wants.stages))?.flatten();
+                    Some(Some((deal, stage)))
                 }
+                Some(None) => Some(None),
                 None => None,
-            })
-        } else {
-            None
-        };
-        let contact = if wants.contacts {
-            Some(read_joined(&row, layout.contact, CONTACT)?)
-        } else {
-            None
-        };
-        let opportunity = if wants.opportunities {
-            let deal: Option<opportunity::Model> = read_joined(&row, layout.deal, DEAL)?;
-            Some(match deal {
-                Some(deal) => Some((deal, read_joined(&row, layout.stage, STAGE)?)),
-                None => None,
-            })
-        } else {
-            None
-        };
-        let task = match layout.task {
-            Some(at) => <visit_task::Model as ReadAt>::read_at(&row, at)?,
-            None => visit_task::Model::from_query_result(&row, "")?,
-        };
+            };
+        let task = visit_task::Model::read_needed(&row, layout.task, wants.tasks)?;
         linked.push(Linked {
             task,
             customer,
@@ -360,29 +406,67 @@ mod tests {
             timezone: chrono_tz::UTC,
         };
         let now = chrono::Utc::now();
-        let tasks = crate::visits::service::my_visit_tasks_between(&rep, now, now, false);
-        let everything = Wants {
-            customers: true,
-            last_follow_ups: true,
-            contacts: true,
-            opportunities: true,
+        let partial = Wants {
+            tasks: Needs::of(
+                <visit_task::Model as ReadAt>::FIELDS,
+                &["id", "status", "latitude"],
+            ),
+            customers: Some(Needs::of(
+                <customer::Model as ReadAt>::FIELDS,
+                &["id", "grade"],
+            )),
+            last_follow_ups: None,
+            contacts: Some(Needs::of(<contact::Model as ReadAt>::FIELDS, &["id"])),
+            opportunities: Some(Needs::of(
+                <opportunity::Model as ReadAt>::FIELDS,
+                &["id", "amount_minor"],
+            )),
+            stages: Needs::of(<pipeline_stage::Model as ReadAt>::FIELDS, &["id", "name"]),
         };
-        let sql =
-            query(&rep, tasks, everything).to_string(sea_orm::sea_query::PostgresQueryBuilder);
-        let names = selected_names(&sql);
-        assert_eq!(names.first().map(String::as_str), Some("id"), "{sql}");
-
-        let layout = Layout::of(&names);
-        assert_eq!(layout.task, Some(0));
-        for (model, at) in [
-            ("customer", layout.customer),
-            ("follow-up", layout.follow_up),
-            ("contact", layout.contact),
-            ("deal", layout.deal),
-            ("stage", layout.stage),
-        ] {
-            assert!(at.is_some(), "{model} not found in {names:?}");
+        for wants in [Wants::everything(), partial] {
+            let tasks = crate::visits::service::my_visit_tasks_between(&rep, now, now, false);
+            let sql = query(&rep, tasks, wants).to_string(sea_orm::sea_query::PostgresQueryBuilder);
+            let names = selected_names(&sql);
+            assert_eq!(names.first().map(String::as_str), Some("id"), "{sql}");
+            let layout = Layout::of(&names, &wants).unwrap_or_else(|| panic!("{names:?}"));
+            assert_eq!(layout.task, 0);
+            for (model, at, asked) in [
+                ("customer", layout.customer, true),
+                (
+                    "follow-up",
+                    layout.follow_up,
+                    wants.last_follow_ups.is_some(),
+                ),
+                ("contact", layout.contact, true),
+                ("deal", layout.deal, true),
+                ("stage", layout.stage, true),
+            ] {
+                assert_eq!(at.is_some(), asked, "{model} in {names:?}");
+            }
         }
+        let names = selected_names(
+            &query(
+                &rep,
+                crate::visits::service::my_visit_tasks_between(&rep, now, now, false),
+                partial,
+            )
+            .to_string(sea_orm::sea_query::PostgresQueryBuilder),
+        );
+        assert_eq!(
+            names,
+            [
+                "id",
+                "latitude",
+                "status",
+                "cu_id",
+                "cu_grade",
+                "ct_id",
+                "op_id",
+                "op_amount_minor",
+                "st_id",
+                "st_name"
+            ]
+        );
     }
 
     fn names(parts: &[(&str, &[&str])]) -> Vec<String> {
@@ -394,22 +478,36 @@ mod tests {
 
     #[test]
     fn a_model_is_found_only_where_all_its_columns_follow_in_order() {
+        let all = Needs::ALL;
         let task = <visit_task::Model as ReadAt>::FIELDS;
         let stage = <pipeline_stage::Model as ReadAt>::FIELDS;
         let row = names(&[("", task), (STAGE, stage)]);
-        assert_eq!(columns_at::<visit_task::Model>(&row, ""), Some(0));
+        assert_eq!(needed_at::<visit_task::Model>(&row, "", all), Some(0));
         assert_eq!(
-            columns_at::<pipeline_stage::Model>(&row, STAGE),
+            needed_at::<pipeline_stage::Model>(&row, STAGE, all),
             Some(task.len())
         );
-        assert_eq!(columns_at::<customer::Model>(&row, CUSTOMER), None);
+        assert_eq!(needed_at::<customer::Model>(&row, CUSTOMER, all), None);
 
         let mut swapped = stage.to_vec();
         swapped.swap(1, 2);
         let row = names(&[("", task), (STAGE, &swapped)]);
-        assert_eq!(columns_at::<pipeline_stage::Model>(&row, STAGE), None);
+        assert_eq!(needed_at::<pipeline_stage::Model>(&row, STAGE, all), None);
 
         let row = names(&[("", task), (STAGE, &stage[..stage.len() - 1])]);
-        assert_eq!(columns_at::<pipeline_stage::Model>(&row, STAGE), None);
+        assert_eq!(needed_at::<pipeline_stage::Model>(&row, STAGE, all), None);
+
+        // Only the needed columns, in order, from the key.
+        let some = Needs::of(
+            <pipeline_stage::Model as ReadAt>::FIELDS,
+            &["id", "kind", "name"],
+        );
+        let row = names(&[("", task), (STAGE, &["id", "name", "kind"])]);
+        assert_eq!(
+            needed_at::<pipeline_stage::Model>(&row, STAGE, some),
+            Some(task.len())
+        );
+        let row = names(&[("", task), (STAGE, &["id", "kind", "name"])]);
+        assert_eq!(needed_at::<pipeline_stage::Model>(&row, STAGE, some), None);
     }
 }

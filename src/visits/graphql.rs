@@ -14,10 +14,10 @@ use super::types::{VisitTask, VisitTaskConnection};
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
+use crate::graphql::pagination::list_request;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, decode_id};
 use crate::input::GeoPoint;
-use crate::pagination::PageRequest;
 use crate::views::morning_list::Wants;
 
 fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
@@ -26,6 +26,38 @@ fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
 
 #[derive(Default)]
 pub struct VisitQuery;
+
+/// The links and columns a morning-list selection asks for.
+fn morning_wants(ctx: &Context<'_>) -> Wants {
+    use crate::columns::Needs;
+    use crate::customers::contact_types::CONTACT_COLUMNS;
+    use crate::customers::types::CUSTOMER_COLUMNS;
+    use crate::followups::types::FOLLOW_UP_COLUMNS;
+    use crate::graphql::columns::children;
+    use crate::opportunities::types::{OPPORTUNITY_COLUMNS, PIPELINE_STAGE_COLUMNS};
+    use entity::{contact, customer, follow_up, opportunity, pipeline_stage, visit_task};
+    let tasks = ctx.look_ahead().selection_fields();
+    let customers = children(&tasks, "customer");
+    let follow_ups = children(&customers, "lastFollowUp");
+    let contacts = children(&tasks, "contact");
+    let deals = children(&tasks, "opportunity");
+    let asked = |fields: &[async_graphql::SelectionField<'_>]| !fields.is_empty();
+    let deal_needs = OPPORTUNITY_COLUMNS.needs::<opportunity::Model>(&deals);
+    Wants {
+        tasks: super::types::VISIT_TASK_COLUMNS.needs::<visit_task::Model>(&tasks),
+        customers: asked(&customers).then(|| CUSTOMER_COLUMNS.needs::<customer::Model>(&customers)),
+        last_follow_ups: asked(&follow_ups)
+            .then(|| FOLLOW_UP_COLUMNS.needs::<follow_up::Model>(&follow_ups)),
+        contacts: asked(&contacts).then(|| CONTACT_COLUMNS.needs::<contact::Model>(&contacts)),
+        opportunities: asked(&deals).then_some(deal_needs),
+        // A deal read whole may reach its stage from any field (its probability, say).
+        stages: if deal_needs == Needs::ALL {
+            Needs::ALL
+        } else {
+            PIPELINE_STAGE_COLUMNS.needs::<pipeline_stage::Model>(&children(&deals, "stage"))
+        },
+    }
+}
 
 #[Object]
 impl VisitQuery {
@@ -46,14 +78,9 @@ impl VisitQuery {
             || crate::calendar::local_date(viewer.timezone, app.clock.now()),
             |d| d.0,
         );
-        // The hottest query: the links it asks for are joined into its one statement.
-        let look = ctx.look_ahead();
-        let wants = Wants {
-            customers: look.field("customer").exists(),
-            last_follow_ups: look.field("customer").field("lastFollowUp").exists(),
-            contacts: look.field("contact").exists(),
-            opportunities: look.field("opportunity").exists(),
-        };
+        // The hottest query: the links it asks for are joined into its one statement, and
+        // only the columns its selection reads are read.
+        let wants = morning_wants(ctx);
         Ok(
             crate::views::morning_list::fetch_day(&app.db, viewer, date, include_cancelled, wants)
                 .await?
@@ -87,7 +114,7 @@ impl VisitQuery {
         let viewer = ctx.viewer()?;
         let db = &ctx.app().db;
         let server_time = crate::graphql::sync::server_time(ctx);
-        let page = PageRequest::parse(after.as_deref(), before.as_deref(), first, last)?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
         let f = filter.unwrap_or_default();
         let filter = VisitFilter {
             assignee_id: crate::ids::decode_optional(

@@ -15,6 +15,58 @@ use crate::opportunities::types::Opportunity;
 use crate::users::types::User;
 use entity::visit_task;
 
+/// The columns each field of [`VisitTask`] reads (see [`crate::columns`]).
+pub const VISIT_TASK_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("purpose", &["purpose"]),
+            ("plannedStart", &["planned_start"]),
+            ("plannedEnd", &["planned_end"]),
+            ("localDate", &["local_date"]),
+            ("address", &["address"]),
+            ("location", &["latitude", "longitude"]),
+            ("status", &["status"]),
+            (
+                "checkIn",
+                &[
+                    "check_in_at",
+                    "check_in_device_at",
+                    "check_in_latitude",
+                    "check_in_longitude",
+                    "check_in_accuracy_m",
+                    "check_in_distance_m",
+                    "check_in_on_site",
+                ],
+            ),
+            (
+                "checkOut",
+                &[
+                    "check_out_at",
+                    "check_out_device_at",
+                    "summary",
+                    "outcome",
+                    "next_step",
+                    "duration_seconds",
+                ],
+            ),
+            ("cancelledAt", &["cancelled_at"]),
+            ("cancelReason", &["cancel_reason"]),
+            ("missedAt", &["missed_at"]),
+            ("leadId", &["lead_id"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("lead", &["lead_id"]),
+            ("assignee", &["assignee_id"]),
+            ("createdBy", &["created_by"]),
+            ("customer", &["customer_id"]),
+            ("contact", &["contact_id"]),
+            ("opportunity", &["opportunity_id"]),
+            ("nextVisit", &["next_visit_id"]),
+        ],
+    };
+
 /// A planned (or made) visit of a rep to a customer.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]

@@ -159,28 +159,28 @@ async fn id_fields(app: &TestApp) -> BTreeSet<String> {
 }
 
 /// Team A's records (none visible to team B) and team B's own.
-struct World {
-    a: Books,
-    rb: TestUser,
-    mb: TestUser,
-    a_team: String,
-    customer_a: String,
-    contact_a: String,
-    lead_a: String,
-    deal_a: String,
-    visit_a: String,
-    draft_a: String,
-    contract_a: String,
-    request_a: String,
-    installment_a: String,
-    invoice_a: String,
-    payment_a: String,
-    notification_a: String,
-    customer_b: String,
-    lead_b: String,
+pub(crate) struct World {
+    pub(crate) a: Books,
+    pub(crate) rb: TestUser,
+    pub(crate) mb: TestUser,
+    pub(crate) a_team: String,
+    pub(crate) customer_a: String,
+    pub(crate) contact_a: String,
+    pub(crate) lead_a: String,
+    pub(crate) deal_a: String,
+    pub(crate) visit_a: String,
+    pub(crate) draft_a: String,
+    pub(crate) contract_a: String,
+    pub(crate) request_a: String,
+    pub(crate) installment_a: String,
+    pub(crate) invoice_a: String,
+    pub(crate) payment_a: String,
+    pub(crate) notification_a: String,
+    pub(crate) customer_b: String,
+    pub(crate) lead_b: String,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let (a, a_team) = fixtures::books_of_team(app, "Team A").await;
     let mb = app.a_user().role("SALES_MANAGER").create().await;
     let b_team = app.a_team("Team B", Some(&mb.id)).await;

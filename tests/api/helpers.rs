@@ -159,6 +159,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub admin_token: String,
     statements: Arc<AtomicUsize>,
+    /// The SQL text of every statement while recording ([`TestApp::record_sql`]).
+    sql: Arc<std::sync::Mutex<Option<Vec<String>>>>,
     _db: TestDb,
 }
 
@@ -251,8 +253,15 @@ impl TestApp {
         let mut connection = test_db.connect().await;
         let statements = Arc::new(AtomicUsize::new(0));
         let counter = statements.clone();
-        connection.set_metric_callback(move |_| {
+        let sql: Arc<std::sync::Mutex<Option<Vec<String>>>> = Arc::default();
+        let log = sql.clone();
+        connection.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::SeqCst);
+            if let Ok(mut log) = log.lock()
+                && let Some(log) = log.as_mut()
+            {
+                log.push(info.statement.sql.clone());
+            }
         });
         db::migrate(&connection)
             .await
@@ -277,6 +286,7 @@ impl TestApp {
             clock,
             admin_token: String::new(),
             statements,
+            sql,
             _db: test_db,
         };
         if app.state.config.trusted_documents == "require" {
@@ -325,6 +335,17 @@ impl TestApp {
     /// SQL statements run by the server since the last call (transaction control included).
     pub fn take_statement_count(&self) -> usize {
         self.statements.swap(0, Ordering::SeqCst)
+    }
+
+    /// Starts recording the SQL text of every statement the server runs (until
+    /// [`TestApp::recorded_sql`]).
+    pub fn record_sql(&self) {
+        *self.sql.lock().expect("sql log") = Some(Vec::new());
+    }
+
+    /// The SQL recorded since [`TestApp::record_sql`], and stops recording.
+    pub fn recorded_sql(&self) -> Vec<String> {
+        self.sql.lock().expect("sql log").take().unwrap_or_default()
     }
 
     /// Waits until the server runs no statement of its own for a while (events of earlier

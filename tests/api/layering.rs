@@ -36,6 +36,7 @@ const LAYERS: &[&[&str]] = &[
         "search",
         "pagination",
         "statements",
+        "columns",
         "db",
         "idempotency",
         "audit",

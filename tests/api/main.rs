@@ -5,6 +5,7 @@
 
 mod analytics;
 mod approvals;
+mod asked;
 mod auth;
 mod billing;
 mod child_lists;

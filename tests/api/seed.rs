@@ -253,13 +253,25 @@ async fn fingerprint(db: &DatabaseConnection) -> Vec<String> {
             v.customer_id
         ));
     }
-    for u in entity::user::Entity::find()
+    for (u, credential) in entity::user::Entity::find()
         .order_by_asc(entity::user::Column::Id)
         .all(db)
         .await
         .unwrap()
+        .into_iter()
+        .zip(
+            entity::user_credential::Entity::find()
+                .order_by_asc(entity::user_credential::Column::UserId)
+                .all(db)
+                .await
+                .unwrap(),
+        )
     {
-        rows.push(format!("user {} {} {}", u.id, u.email, u.password_hash));
+        assert_eq!(u.id, credential.user_id, "one credential per user");
+        rows.push(format!(
+            "user {} {} {}",
+            u.id, u.email, credential.password_hash
+        ));
     }
     rows
 }

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+mod columns;
 mod missed_and_stats;
 mod morning_list;
 mod offline;
