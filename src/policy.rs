@@ -3,7 +3,7 @@
 //! everywhere. Domains add their rules here as they arrive.
 
 use sea_orm::sea_query::{Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::{ColumnTrait, Condition, DbBackend};
 use uuid::Uuid;
 
 use crate::identity::{Role, Viewer};
@@ -66,13 +66,37 @@ fn managed_members_and_self(viewer: &Viewer) -> SelectStatement {
 /// Owned records (by an `owner_id` column): admins see all, managers their own and their team
 /// members', reps their own. Finance sees none unless `finance_reads` (customers).
 fn owned_by<C: ColumnTrait>(viewer: &Viewer, owner: C, finance_reads: bool) -> Condition {
+    owned_by_on(viewer, owner, finance_reads, DbBackend::Sqlite)
+}
+
+/// `column` is one of the ids `set` selects. On PostgreSQL the set becomes an array computed
+/// once (`= ANY(ARRAY(subquery))`), so the column's index is probed with it instead of every
+/// row being tested against a subquery (a list page of a manager's records: 59 → 4.5 ms for
+/// leads by score, 27 → 9 ms for contracts at scale 1); SQLite plans `IN (subquery)` through
+/// its indexes already.
+fn member_of<C: ColumnTrait>(column: C, set: SelectStatement, backend: DbBackend) -> Condition {
+    use sea_orm::sea_query::Expr;
+    match backend {
+        DbBackend::Postgres => Condition::all().add(Expr::cust_with_exprs(
+            "$1 = ANY(ARRAY $2)",
+            [Expr::col(column.as_column_ref()), Expr::from(set)],
+        )),
+        _ => Condition::all().add(column.in_subquery(set)),
+    }
+}
+
+/// [`owned_by`] in the form `backend` answers from its indexes (see [`member_of`]).
+fn owned_by_on<C: ColumnTrait>(
+    viewer: &Viewer,
+    owner: C,
+    finance_reads: bool,
+    backend: DbBackend,
+) -> Condition {
     match viewer.role {
         Role::Admin => Condition::all(),
         Role::Finance if finance_reads => Condition::all(),
         Role::Finance => nothing(),
-        Role::SalesManager => {
-            Condition::all().add(owner.in_subquery(managed_members_and_self(viewer)))
-        }
+        Role::SalesManager => member_of(owner, managed_members_and_self(viewer), backend),
         Role::SalesRep => Condition::all().add(owner.eq(viewer.user_id)),
     }
 }
@@ -94,6 +118,11 @@ pub fn links_seen<C: ColumnTrait>(viewer: &Viewer, principal: C, reads_all: bool
 /// Customers: admins and finance see all; managers their teams'; reps their own.
 pub fn customers(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::customer::Column::OwnerId, true)
+}
+
+/// [`customers`] in the form `backend` answers from its indexes, for lists.
+pub fn customers_on(viewer: &Viewer, backend: DbBackend) -> Condition {
+    owned_by_on(viewer, entity::customer::Column::OwnerId, true, backend)
 }
 
 /// Opportunities: admins and finance see all; managers their teams' and those where a team
@@ -170,6 +199,11 @@ pub fn owned_leads(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::lead::Column::OwnerId, false)
 }
 
+/// [`owned_leads`] in the form `backend` answers from its indexes, for lists.
+pub fn owned_leads_on(viewer: &Viewer, backend: DbBackend) -> Condition {
+    owned_by_on(viewer, entity::lead::Column::OwnerId, false, backend)
+}
+
 /// The lead pool: visible to every sales role and admins.
 pub fn lead_pool(viewer: &Viewer) -> Condition {
     use entity::lead::Column;
@@ -192,6 +226,16 @@ pub fn visits(viewer: &Viewer) -> Condition {
     owned_by(viewer, entity::visit_task::Column::AssigneeId, false)
 }
 
+/// [`visits`] in the form `backend` answers from its indexes, for lists.
+pub fn visits_on(viewer: &Viewer, backend: DbBackend) -> Condition {
+    owned_by_on(
+        viewer,
+        entity::visit_task::Column::AssigneeId,
+        false,
+        backend,
+    )
+}
+
 /// Ids of the customers the viewer may see, as a subquery.
 pub fn visible_customer_ids(viewer: &Viewer) -> SelectStatement {
     Query::select()
@@ -204,12 +248,24 @@ pub fn visible_customer_ids(viewer: &Viewer) -> SelectStatement {
 /// Contracts: admins and finance see all; others those they own (managers: their teams') and
 /// those of customers they may see.
 pub fn contracts(viewer: &Viewer) -> Condition {
+    contracts_on(viewer, DbBackend::Sqlite)
+}
+
+/// [`contracts`] in the form `backend` answers from its indexes, for lists.
+pub fn contracts_on(viewer: &Viewer, backend: DbBackend) -> Condition {
     use entity::contract::Column;
     match viewer.role {
         Role::Admin | Role::Finance => Condition::all(),
-        Role::SalesManager | Role::SalesRep => Condition::any()
-            .add(owned_by(viewer, Column::OwnerId, false))
-            .add(Column::CustomerId.in_subquery(visible_customer_ids(viewer))),
+        Role::SalesManager | Role::SalesRep => {
+            let customers = Query::select()
+                .column(entity::customer::Column::Id)
+                .from(entity::customer::Entity)
+                .cond_where(customers_on(viewer, backend))
+                .to_owned();
+            Condition::any()
+                .add(owned_by_on(viewer, Column::OwnerId, false, backend))
+                .add(member_of(Column::CustomerId, customers, backend))
+        }
     }
 }
 
@@ -301,6 +357,48 @@ mod tests {
             .filter(condition)
             .build(sea_orm::DbBackend::Postgres)
             .to_string()
+    }
+
+    #[test]
+    fn list_visibility_on_postgres_probes_id_sets_and_elsewhere_uses_subqueries() {
+        use sea_orm::{EntityTrait, QueryFilter, QueryTrait};
+        let team = Uuid::now_v7();
+        let manager = viewer(Role::SalesManager, None, vec![team]);
+        let sql = |condition: Condition, backend: DbBackend| {
+            entity::contract::Entity::find()
+                .filter(condition)
+                .build(backend)
+                .to_string()
+        };
+        let indexed = sql(
+            contracts_on(&manager, DbBackend::Postgres),
+            DbBackend::Postgres,
+        );
+        assert!(
+            indexed.contains(r#""contracts"."owner_id" = ANY(ARRAY (SELECT "id" FROM "users""#),
+            "{indexed}"
+        );
+        assert!(
+            indexed.contains(r#""contracts"."customer_id" = ANY(ARRAY (SELECT "id" FROM "customers" WHERE "customers"."owner_id" = ANY(ARRAY"#),
+            "{indexed}"
+        );
+        let elsewhere = sql(contracts_on(&manager, DbBackend::Sqlite), DbBackend::Sqlite);
+        assert_eq!(elsewhere, sql(contracts(&manager), DbBackend::Sqlite));
+        assert!(!elsewhere.contains("ANY"), "{elsewhere}");
+        let rep = viewer(Role::SalesRep, Some(team), vec![]);
+        let own = sql(customers_on(&rep, DbBackend::Postgres), DbBackend::Postgres);
+        assert!(
+            !own.contains("ANY"),
+            "a rep's own records need no set: {own}"
+        );
+        let finance = viewer(Role::Finance, None, vec![]);
+        assert_eq!(
+            sql(
+                owned_leads_on(&finance, DbBackend::Postgres),
+                DbBackend::Postgres
+            ),
+            sql(owned_leads(&finance), DbBackend::Postgres)
+        );
     }
 
     #[test]

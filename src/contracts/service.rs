@@ -290,7 +290,7 @@ pub async fn list_contracts(
     (order, descending): (ContractOrderField, bool),
     page: &PageRequest,
 ) -> AppResult<Page<contract::Model>> {
-    let shown = shown_contracts(viewer, &filter)?;
+    let shown = shown_contracts(db, viewer, &filter)?;
     let condition = crate::sync::delta::<Contracts>(shown, filter.updated_since);
     use pagination::SortKey;
     let (sort, value_of): pagination::Order<contract::Column, contract::Model> = match order {
@@ -309,9 +309,14 @@ pub async fn list_contracts(
 
 /// The contracts of the list: visible and matching `filter` (its `updated_since` aside).
 /// Errors: `BAD_USER_INPUT` (search).
-fn shown_contracts(viewer: &Viewer, filter: &ContractFilter) -> AppResult<Condition> {
+fn shown_contracts(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &ContractFilter,
+) -> AppResult<Condition> {
     use sea_orm::sea_query::Expr;
-    let mut condition = Condition::all().add(policy::contracts(viewer));
+    let visible = policy::contracts_on(viewer, db.get_database_backend());
+    let mut condition = Condition::all().add(visible);
     if let Some(id) = filter.customer_id {
         condition = condition.add(contract::Column::CustomerId.eq(id));
     }
@@ -350,7 +355,7 @@ pub async fn removed_contracts(
     filter: &ContractFilter,
     window: crate::sync::Window,
 ) -> AppResult<crate::sync::Removed> {
-    let shown = shown_contracts(viewer, filter)?;
+    let shown = shown_contracts(db, viewer, filter)?;
     let visible = policy::contracts(viewer);
     crate::sync::removed::<Contracts>(db, viewer, window, visible, shown).await
 }

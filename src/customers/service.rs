@@ -260,7 +260,7 @@ pub async fn list_customers(
 ) -> AppResult<Page<customer::Model>> {
     use pagination::SortKey;
     let condition =
-        sync::delta::<Customers>(shown_customers(viewer, &filter)?, filter.updated_since);
+        sync::delta::<Customers>(shown_customers(db, viewer, &filter)?, filter.updated_since);
     use pagination::SortValue;
     type Order = pagination::Order<customer::Column, customer::Model, SortValue>;
     let (sort, value_of): Order = match order {
@@ -279,8 +279,13 @@ pub async fn list_customers(
 }
 
 /// The customers of the list: visible and matching `filter` (its `updated_since` aside).
-fn shown_customers(viewer: &Viewer, filter: &CustomerFilter) -> AppResult<Condition> {
-    let mut condition = Condition::all().add(policy::customers(viewer));
+fn shown_customers(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    filter: &CustomerFilter,
+) -> AppResult<Condition> {
+    let visible = policy::customers_on(viewer, db.get_database_backend());
+    let mut condition = Condition::all().add(visible);
     if let Some(owner) = filter.owner_id {
         condition = condition.add(customer::Column::OwnerId.eq(owner));
     }
@@ -307,7 +312,7 @@ pub async fn removed_customers(
     filter: &CustomerFilter,
     window: sync::Window,
 ) -> AppResult<sync::Removed> {
-    let shown = shown_customers(viewer, filter)?;
+    let shown = shown_customers(db, viewer, filter)?;
     sync::removed::<Customers>(db, viewer, window, policy::customers(viewer), shown).await
 }
 

@@ -9,7 +9,7 @@ use crate::sync;
 use chrono::{DateTime, Utc};
 use entity::lead::{self, Entity as Leads};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 /// Filters for lead lists.
@@ -44,7 +44,7 @@ pub async fn list_leads(
     descending: bool,
     page: &PageRequest,
 ) -> AppResult<Page<lead::Model>> {
-    let shown = shown_leads(viewer, pool, &filter)?;
+    let shown = shown_leads(db.get_database_backend(), viewer, pool, &filter)?;
     let condition = sync::delta::<Leads>(shown, filter.updated_since);
     let select = Leads::find().filter(condition);
     let (sort, value_of): (SortKey<lead::Column>, fn(&lead::Model) -> i64) = match order {
@@ -68,21 +68,26 @@ pub async fn list_leads(
 }
 
 /// The leads a list holds whatever its filter: the pool, or the owned leads in scope.
-fn scope(viewer: &Viewer, pool: bool) -> Condition {
+fn scope(backend: DbBackend, viewer: &Viewer, pool: bool) -> Condition {
     if pool {
         policy::lead_pool(viewer)
     } else {
-        policy::owned_leads(viewer)
+        policy::owned_leads_on(viewer, backend)
     }
 }
 
 /// The leads of a list: in its scope and matching `filter` (its `updated_since` aside).
 /// Errors: `FORBIDDEN` (finance), `BAD_USER_INPUT` (search).
-fn shown_leads(viewer: &Viewer, pool: bool, filter: &LeadFilter) -> AppResult<Condition> {
+fn shown_leads(
+    backend: DbBackend,
+    viewer: &Viewer,
+    pool: bool,
+    filter: &LeadFilter,
+) -> AppResult<Condition> {
     if viewer.role == Role::Finance {
         return Err(AppError::forbidden());
     }
-    let mut condition = Condition::all().add(scope(viewer, pool));
+    let mut condition = Condition::all().add(scope(backend, viewer, pool));
     if let Some(statuses) = filter.statuses.as_ref().filter(|s| !s.is_empty()) {
         condition = condition.add(lead::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
     }
@@ -133,6 +138,7 @@ pub async fn removed_leads(
     filter: &LeadFilter,
     window: sync::Window,
 ) -> AppResult<sync::Removed> {
-    let shown = shown_leads(viewer, pool, filter)?;
-    sync::removed::<Leads>(db, viewer, window, scope(viewer, pool), shown).await
+    let backend = db.get_database_backend();
+    let shown = shown_leads(backend, viewer, pool, filter)?;
+    sync::removed::<Leads>(db, viewer, window, scope(backend, viewer, pool), shown).await
 }

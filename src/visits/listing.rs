@@ -1,7 +1,7 @@
 //! Listing visit tasks: the filter, the page, and what left the list since a sync.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::rules::VisitStatus;
@@ -34,7 +34,10 @@ pub async fn list_visits(
 ) -> AppResult<Page<visit_task::Model>> {
     use pagination::SortKey;
     use visit_task::Column;
-    let condition = sync::delta::<Visits>(shown_visits(viewer, &filter), filter.updated_since);
+    let condition = sync::delta::<Visits>(
+        shown_visits(db.get_database_backend(), viewer, &filter),
+        filter.updated_since,
+    );
     let (sort, value_of): pagination::Order<Column, visit_task::Model> = match order {
         VisitOrderField::CreatedAt => (SortKey::Id, |_| 0),
         VisitOrderField::UpdatedAt => (SortKey::Time(Column::UpdatedAt), |v| {
@@ -59,9 +62,9 @@ pub async fn list_visits(
 }
 
 /// The tasks of the list: visible and matching `filter` (its `updated_since` aside).
-fn shown_visits(viewer: &Viewer, filter: &VisitFilter) -> Condition {
+fn shown_visits(backend: DbBackend, viewer: &Viewer, filter: &VisitFilter) -> Condition {
     use visit_task::Column;
-    let mut condition = Condition::all().add(policy::visits(viewer));
+    let mut condition = Condition::all().add(policy::visits_on(viewer, backend));
     if let Some(id) = filter.assignee_id {
         condition = condition.add(Column::AssigneeId.eq(id));
     }
@@ -90,7 +93,7 @@ pub async fn removed_visits(
     filter: &VisitFilter,
     window: sync::Window,
 ) -> AppResult<sync::Removed> {
-    let shown = shown_visits(viewer, filter);
+    let shown = shown_visits(db.get_database_backend(), viewer, filter);
     sync::removed::<Visits>(db, viewer, window, policy::visits(viewer), shown).await
 }
 

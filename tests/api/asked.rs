@@ -380,3 +380,86 @@ async fn passwords_set_before_the_credentials_moved_still_sign_in_and_move_back(
     let wrong = app.login(&rep.email, "not the password at all").await;
     assert_eq!(error_code(&wrong), Some("UNAUTHENTICATED"), "{wrong}");
 }
+
+#[tokio::test]
+async fn pages_read_without_a_count_are_the_pages_read_with_one_both_ways() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Paged Co").await;
+    for name in ["A", "B", "C", "D", "E"] {
+        let added = app
+            .gql(
+                Some(&rep.token),
+                "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+                json!({"input": {"customerId": customer, "name": name}}),
+            )
+            .await;
+        assert!(added["errors"].is_null(), "{added}");
+    }
+    // The customer's own view and a page of customers read child lists differently; both
+    // are paged with cursors in each direction, with and without the count.
+    let documents = [
+        (
+            "query($id: ID!, $first: Int, $after: String, $last: Int, $before: String) { \
+             customer(id: $id) { contacts(first: $first, after: $after, last: $last, before: $before) {list} } }",
+            vec!["customer", "contacts"],
+        ),
+        (
+            "query($first: Int, $after: String, $last: Int, $before: String) { \
+             customers(first: 1) { nodes { contacts(first: $first, after: $after, last: $last, before: $before) {list} } } }",
+            vec!["customers", "nodes", "0", "contacts"],
+        ),
+    ];
+    for (document, path) in documents {
+        let path: Vec<String> = path.into_iter().map(str::to_owned).collect();
+        let page = |variables: Value, counted: bool| {
+            let query = document.replace(
+                "{list}",
+                &format!(
+                    "{{ {}nodes {{ name }} pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor }} }}",
+                    if counted { "totalCount " } else { "" }
+                ),
+            );
+            let app = &app;
+            let token = rep.token.clone();
+            let mut variables = variables;
+            variables["id"] = json!(customer);
+            let path = path.clone();
+            async move {
+                let body = app.gql(Some(&token), &query, variables).await;
+                assert!(body["errors"].is_null(), "{body}");
+                let mut list = at(&body, &path).clone();
+                if let Some(list) = list.as_object_mut() {
+                    list.remove("totalCount");
+                }
+                list
+            }
+        };
+        let first = page(json!({"first": 2}), false).await;
+        let after = first["pageInfo"]["endCursor"].clone();
+        let tail = page(json!({"last": 2}), false).await;
+        let before = tail["pageInfo"]["startCursor"].clone();
+        for variables in [
+            json!({"first": 2}),
+            json!({"first": 2, "after": after}),
+            json!({"last": 2}),
+            json!({"last": 2, "before": before}),
+            json!({"first": 2, "after": after, "before": before}),
+            json!({"last": 1, "after": after, "before": before}),
+        ] {
+            let uncounted = page(variables.clone(), false).await;
+            let counted = page(variables.clone(), true).await;
+            assert_eq!(uncounted, counted, "{document} {variables}");
+        }
+        let second = page(json!({"first": 2, "after": after}), false).await;
+        let names: Vec<&str> = second["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n["name"].as_str())
+            .collect();
+        assert_eq!(names, ["C", "D"], "{document}");
+        assert_eq!(second["pageInfo"]["hasNextPage"], true);
+        assert_eq!(second["pageInfo"]["hasPreviousPage"], true);
+    }
+}
