@@ -1,5 +1,10 @@
 //! Load benchmark of the hot operations on benchmark data (`salesgraph seed-bench`), each beside
 //! a hand-written SQL baseline served by the same process and pool (`support::baseline`).
+//! Reads: `myVisitTasks`, `opportunities` (a manager's first page with `totalCount`) and
+//! `opportunitiesPage` (without), `customersManager`/`customersFinance` and
+//! `contractsManager`/`contractsFinance` (first pages), `leadsByScore` (a manager's, highest
+//! score first), `customer` (the 360° view), `receivablesAging`, `salesPerformance`; then the
+//! writes.
 //!
 //! ```sh
 //! # a fresh schema, seeded at BENCH_SCALE (default 0.05) first:
@@ -15,7 +20,8 @@
 //! (as before session 15), `BENCH_USERS` signed-in reps (64), `BENCH_POOL` database
 //! connections (16), `BENCH_ONLY` comma-separated operation names to run, `BENCH_PERIOD` the
 //! `salesPerformance` period (the current month). Reports, per
-//! operation: requests/s, p50/p95/p99 and SQL statements per request, for GraphQL and for the
+//! operation: requests/s, p50/p95/p99, SQL statements and server CPU time per request (the
+//! process's threads other than the load generator's own runtime), for GraphQL and for the
 //! baseline, and their ratios.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops loudly on any surprise
@@ -30,7 +36,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use salesgraph::ids::{NodeType, encode_id};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
-use support::{Bench, knob, percentile};
+use support::{Bench, knob, percentile, server_cpu};
 use uuid::Uuid;
 
 /// The server runs in this process: give it the allocator `salesgraph serve` uses.
@@ -45,6 +51,14 @@ const VISITS: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version sta
     contact { name phone } opportunity { name amount stage { name } } } }";
 const OPPORTUNITIES: &str = "{ opportunities(first: 20) { totalCount edges { node { id name \
     amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
+const OPPORTUNITIES_PAGE: &str = "{ opportunities(first: 20) { pageInfo { hasNextPage } edges { node { id name \
+    amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
+const CUSTOMERS: &str =
+    "{ customers(first: 20) { pageInfo { hasNextPage } edges { node { id name grade region } } } }";
+const CONTRACTS: &str = "{ contracts(first: 20) { pageInfo { hasNextPage } edges { node { id number \
+    amount status customer { name } } } } }";
+const LEADS_BY_SCORE: &str = "{ leads(first: 20, orderBy: {field: SCORE, direction: DESC}) { \
+    pageInfo { hasNextPage } edges { node { id name score status } } } }";
 const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name address grade \
     owner { displayName } contacts { nodes { name phone } } opportunities { nodes { id name amount stage { name } } } \
     lastFollowUp { kind content occurredAt } visits(first: 10) { nodes { id status plannedStart } } \
@@ -64,6 +78,12 @@ const CHECK_IN: &str =
     "mutation($i: CheckInVisitInput!) { checkInVisit(input: $i) { visit { id status } } }";
 const MOVE: &str = "mutation($i: MoveOpportunityStageInput!) { moveOpportunityStage(input: $i) { \
     opportunity { id version } } }";
+
+/// The load generator's own runtime, so that the server's CPU time is measured apart from it.
+fn client_runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(support::client_runtime)
+}
 
 /// One signed-in rep and what the writes work on.
 struct Rep {
@@ -91,6 +111,8 @@ struct Sample {
     errors: usize,
     elapsed: Duration,
     statements: usize,
+    /// CPU time the server's threads used over the run.
+    cpu: Duration,
 }
 
 impl Sample {
@@ -100,6 +122,7 @@ impl Sample {
         self.errors += other.errors;
         self.elapsed += other.elapsed;
         self.statements += other.statements;
+        self.cpu += other.cpu;
     }
 
     /// Throughput over the runs' combined time, percentiles over all their requests.
@@ -123,6 +146,7 @@ impl Sample {
             p95: percentile(&self.latencies, 0.95),
             p99: percentile(&self.latencies, 0.99),
             statements: self.statements as f64 / measured.max(1) as f64,
+            cpu_ms: self.cpu.as_secs_f64() * 1000.0 / measured.max(1) as f64,
         }
     }
 }
@@ -135,6 +159,8 @@ struct Run {
     p95: Duration,
     p99: Duration,
     statements: f64,
+    /// Server CPU milliseconds per request.
+    cpu_ms: f64,
 }
 
 async fn sql(bench: &Bench, text: &str, values: Vec<sea_orm::Value>) -> Vec<sea_orm::QueryResult> {
@@ -178,7 +204,7 @@ async fn drive(
     let warm: Vec<_> = (0..clients)
         .map(|worker| {
             let (http, next, base) = (http.clone(), next.clone(), base.to_owned());
-            tokio::spawn(async move {
+            client_runtime().spawn(async move {
                 let mut i = 0;
                 while Instant::now() < warm_until {
                     let Some(call) = next(worker, i) else { break };
@@ -194,13 +220,14 @@ async fn drive(
         offsets.push(w.await.unwrap());
     }
     bench.statements.store(0, Ordering::Relaxed);
+    let cpu_before = server_cpu();
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let workers: Vec<_> = (0..clients)
         .map(|worker| {
             let (http, next, base) = (http.clone(), next.clone(), base.to_owned());
             let offset = offsets[worker];
-            tokio::spawn(async move {
+            client_runtime().spawn(async move {
                 let mut latencies = Vec::new();
                 let mut errors = 0;
                 let mut i = offset;
@@ -228,6 +255,7 @@ async fn drive(
         sample.errors += failed;
     }
     sample.elapsed = started.elapsed();
+    sample.cpu = server_cpu().saturating_sub(cpu_before);
     sample.statements = bench.statements.load(Ordering::Relaxed);
     sample
 }
@@ -362,12 +390,13 @@ fn ms(d: Duration) -> String {
 fn report(name: &str, graphql: &Run, baseline: Option<&Run>) {
     let line = |mode: &str, run: &Run| {
         println!(
-            "| {name} | {mode} | {:.0} | {} | {} | {} | {:.1} | {} |",
+            "| {name} | {mode} | {:.0} | {} | {} | {} | {:.1} | {:.2} | {} |",
             run.per_second,
             ms(run.p50),
             ms(run.p95),
             ms(run.p99),
             run.statements,
+            run.cpu_ms,
             run.errors
         );
     };
@@ -375,7 +404,7 @@ fn report(name: &str, graphql: &Run, baseline: Option<&Run>) {
     if let Some(baseline) = baseline {
         line("baseline SQL", baseline);
         println!(
-            "| {name} | **ratio** | **{:.2}×** | | | **{:.2}×** | | |",
+            "| {name} | **ratio** | **{:.2}×** | | | **{:.2}×** | | | |",
             graphql.per_second / baseline.per_second,
             graphql.p99.as_secs_f64() / baseline.p99.as_secs_f64()
         );
@@ -528,8 +557,10 @@ async fn main() {
         count(2),
         reps.len()
     );
-    println!("| operation | mode | req/s | p50 ms | p95 ms | p99 ms | SQL/request | errors |");
-    println!("|---|---|---|---|---|---|---|---|");
+    println!(
+        "| operation | mode | req/s | p50 ms | p95 ms | p99 ms | SQL/request | server CPU ms/request | errors |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
 
     // Each read: its GraphQL document, its baseline route, and who asks with which variables
     // for a worker's i-th request (the same for both modes).
@@ -552,6 +583,60 @@ async fn main() {
             "opportunities",
             OPPORTUNITIES,
             Some("/baseline/opportunities"),
+            {
+                let managers = managers.clone();
+                Arc::new(move |w, _| (managers[w % managers.len()].clone(), json!({})))
+            },
+        ),
+        (
+            "opportunitiesPage",
+            OPPORTUNITIES_PAGE,
+            Some("/baseline/opportunities-page"),
+            {
+                let managers = managers.clone();
+                Arc::new(move |w, _| (managers[w % managers.len()].clone(), json!({})))
+            },
+        ),
+        (
+            "customersManager",
+            CUSTOMERS,
+            Some("/baseline/customers-managed"),
+            {
+                let managers = managers.clone();
+                Arc::new(move |w, _| (managers[w % managers.len()].clone(), json!({})))
+            },
+        ),
+        (
+            "customersFinance",
+            CUSTOMERS,
+            Some("/baseline/customers-all"),
+            {
+                let finance = finance.clone();
+                Arc::new(move |_, _| (finance.clone(), json!({})))
+            },
+        ),
+        (
+            "contractsManager",
+            CONTRACTS,
+            Some("/baseline/contracts-managed"),
+            {
+                let managers = managers.clone();
+                Arc::new(move |w, _| (managers[w % managers.len()].clone(), json!({})))
+            },
+        ),
+        (
+            "contractsFinance",
+            CONTRACTS,
+            Some("/baseline/contracts-all"),
+            {
+                let finance = finance.clone();
+                Arc::new(move |_, _| (finance.clone(), json!({})))
+            },
+        ),
+        (
+            "leadsByScore",
+            LEADS_BY_SCORE,
+            Some("/baseline/leads-by-score"),
             {
                 let managers = managers.clone();
                 Arc::new(move |w, _| (managers[w % managers.len()].clone(), json!({})))

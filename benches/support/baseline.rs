@@ -27,6 +27,12 @@ pub fn routes(state: Arc<AppState>) -> Router {
     Router::new()
         .route("/baseline/my-visit-tasks", post(my_visit_tasks))
         .route("/baseline/opportunities", post(opportunities))
+        .route("/baseline/opportunities-page", post(opportunities_page))
+        .route("/baseline/customers-managed", post(customers_managed))
+        .route("/baseline/customers-all", post(customers_all))
+        .route("/baseline/contracts-managed", post(contracts_managed))
+        .route("/baseline/contracts-all", post(contracts_all))
+        .route("/baseline/leads-by-score", post(leads_by_score))
         .route("/baseline/customer", post(customer))
         .route("/baseline/receivables-aging", post(receivables_aging))
         .with_state(state)
@@ -98,9 +104,9 @@ fn money(minor: i64) -> String {
     Decimal::new(minor, 2).to_string()
 }
 
-/// A time as the API's `DateTime` scalar writes it.
+/// A time as the API's `DateTime` scalar writes it (UTC, milliseconds, `Z`).
 fn when(at: DateTime<Utc>) -> String {
-    at.to_rfc3339()
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 fn location(lat: Option<f64>, lng: Option<f64>) -> Value {
@@ -247,6 +253,173 @@ async fn opportunities(State(state): State<Arc<AppState>>, headers: HeaderMap) -
     ))
 }
 
+/// The rows of a first page of 20: read one more, keep 20, and say whether there was more.
+fn first_page(mut page: Vec<QueryResult>) -> (Vec<QueryResult>, bool) {
+    let more = page.len() > PAGE;
+    page.truncate(PAGE);
+    (page, more)
+}
+
+const PAGE: usize = 20;
+
+/// A manager's first page of deals without a count: the 21 rows, nothing else.
+async fn opportunities_page(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    let user = viewer(&state, &headers)?;
+    let visible = managed_deals(state.db.get_database_backend());
+    let four = vec![user.into(), user.into(), user.into(), user.into()];
+    let page = rows(
+        &state,
+        &format!(
+            "SELECT o.id, o.name, o.amount_minor, o.status, o.expected_close_date, c.id, c.name, \
+             u.id, u.display_name, s.id, s.name FROM opportunities o \
+             JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id \
+             JOIN pipeline_stages s ON s.id = o.stage_id \
+             WHERE {visible} ORDER BY o.id LIMIT 21"
+        ),
+        four,
+    )
+    .await?;
+    let (page, more) = first_page(page);
+    let mut edges = Vec::with_capacity(page.len());
+    for row in page {
+        edges.push(json!({"node": {
+            "id": gid(NodeType::Opportunity, get(&row, 0)?), "name": get::<String>(&row, 1)?, "amount": money(get(&row, 2)?),
+            "status": get::<String>(&row, 3)?, "expectedCloseDate": get::<NaiveDate>(&row, 4)?,
+            "customer": {"id": gid(NodeType::Customer, get(&row, 5)?), "name": get::<String>(&row, 6)?},
+            "owner": {"id": gid(NodeType::User, get(&row, 7)?), "displayName": get::<String>(&row, 8)?},
+            "stage": {"id": gid(NodeType::PipelineStage, get(&row, 9)?), "name": get::<String>(&row, 10)?},
+        }}));
+    }
+    Ok(Json(json!({"data": {"opportunities": {
+        "pageInfo": {"hasNextPage": more}, "edges": edges}}})))
+}
+
+/// `column` is the viewer's or a member's of a team the viewer manages (`$n`, `$n+1`: the
+/// viewer), in the form each database answers fastest.
+fn managed(backend: DbBackend, column: &str, n: usize) -> String {
+    let members = format!(
+        "SELECT u.id FROM users u WHERE u.id = ${n} \
+         OR u.team_id IN (SELECT t.id FROM teams t WHERE t.manager_id = ${})",
+        n + 1
+    );
+    if backend == DbBackend::Postgres {
+        format!("{column} = ANY(ARRAY({members}))")
+    } else {
+        format!("{column} IN ({members})")
+    }
+}
+
+/// A first page of customers, oldest first, of those `visible` (with `values`).
+async fn customers_page(state: &AppState, visible: &str, values: Vec<SqlValue>) -> Answer {
+    let page = rows(
+        state,
+        &format!(
+            "SELECT c.id, c.name, c.grade, c.region FROM customers c WHERE {visible} \
+             ORDER BY c.id LIMIT 21"
+        ),
+        values,
+    )
+    .await?;
+    let (page, more) = first_page(page);
+    let mut edges = Vec::with_capacity(page.len());
+    for row in page {
+        edges.push(json!({"node": {
+            "id": gid(NodeType::Customer, get(&row, 0)?), "name": get::<String>(&row, 1)?,
+            "grade": get::<Option<String>>(&row, 2)?, "region": get::<Option<String>>(&row, 3)?,
+        }}));
+    }
+    Ok(Json(json!({"data": {"customers": {
+        "pageInfo": {"hasNextPage": more}, "edges": edges}}})))
+}
+
+async fn customers_managed(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    let user = viewer(&state, &headers)?;
+    let visible = managed(state.db.get_database_backend(), "c.owner_id", 1);
+    customers_page(&state, &visible, vec![user.into(), user.into()]).await
+}
+
+async fn customers_all(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    viewer(&state, &headers)?;
+    customers_page(&state, "TRUE", vec![]).await
+}
+
+/// A first page of contracts, newest first, of those `visible`, each with its customer's name
+/// where `customer` lets the viewer see it.
+async fn contracts_page(
+    state: &AppState,
+    visible: &str,
+    customer: &str,
+    values: Vec<SqlValue>,
+) -> Answer {
+    let page = rows(
+        state,
+        &format!(
+            "SELECT k.id, k.number, k.amount_minor, k.status, c.name FROM contracts k \
+             LEFT JOIN customers c ON c.id = k.customer_id AND {customer} \
+             WHERE {visible} ORDER BY k.id DESC LIMIT 21"
+        ),
+        values,
+    )
+    .await?;
+    let (page, more) = first_page(page);
+    let mut edges = Vec::with_capacity(page.len());
+    for row in page {
+        let customer = match get::<Option<String>>(&row, 4)? {
+            Some(name) => json!({"name": name}),
+            None => Value::Null,
+        };
+        edges.push(json!({"node": {
+            "id": gid(NodeType::Contract, get(&row, 0)?), "number": get::<String>(&row, 1)?,
+            "amount": money(get(&row, 2)?), "status": get::<String>(&row, 3)?, "customer": customer,
+        }}));
+    }
+    Ok(Json(json!({"data": {"contracts": {
+        "pageInfo": {"hasNextPage": more}, "edges": edges}}})))
+}
+
+async fn contracts_managed(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    let user = viewer(&state, &headers)?;
+    let backend = state.db.get_database_backend();
+    let customer = managed(backend, "c.owner_id", 1);
+    let visible = format!(
+        "({} OR k.customer_id IN (SELECT c2.id FROM customers c2 WHERE {}))",
+        managed(backend, "k.owner_id", 3),
+        managed(backend, "c2.owner_id", 5)
+    );
+    let six = (0..6).map(|_| user.into()).collect();
+    contracts_page(&state, &visible, &customer, six).await
+}
+
+async fn contracts_all(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    viewer(&state, &headers)?;
+    contracts_page(&state, "TRUE", "TRUE", vec![]).await
+}
+
+/// A manager's leads (their teams', not the pool), highest score first.
+async fn leads_by_score(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Answer {
+    let user = viewer(&state, &headers)?;
+    let visible = managed(state.db.get_database_backend(), "l.owner_id", 1);
+    let page = rows(
+        &state,
+        &format!(
+            "SELECT l.id, l.name, l.score, l.status FROM leads l WHERE {visible} \
+             ORDER BY l.score DESC, l.id DESC LIMIT 21"
+        ),
+        vec![user.into(), user.into()],
+    )
+    .await?;
+    let (page, more) = first_page(page);
+    let mut edges = Vec::with_capacity(page.len());
+    for row in page {
+        edges.push(json!({"node": {
+            "id": gid(NodeType::Lead, get(&row, 0)?), "name": get::<String>(&row, 1)?,
+            "score": get::<i32>(&row, 2)?, "status": get::<String>(&row, 3)?,
+        }}));
+    }
+    Ok(Json(json!({"data": {"leads": {
+        "pageInfo": {"hasNextPage": more}, "edges": edges}}})))
+}
+
 async fn customer(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -357,8 +530,8 @@ async fn customer(
     Ok(Json(json!({"data": {"customer": {
         "id": gid(NodeType::Customer, get(head, 0)?), "name": get::<String>(head, 1)?, "address": get::<Option<String>>(head, 2)?,
         "grade": get::<Option<String>>(head, 3)?, "owner": {"displayName": get::<String>(head, 4)?},
-        "contacts": contacts, "opportunities": deals, "lastFollowUp": last_follow_up,
-        "visits": visits, "contracts": contracts, "receivable": receivable,
+        "contacts": {"nodes": contacts}, "opportunities": {"nodes": deals}, "lastFollowUp": last_follow_up,
+        "visits": {"nodes": visits}, "contracts": {"nodes": contracts}, "receivable": receivable,
     }}})))
 }
 

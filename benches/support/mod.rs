@@ -205,3 +205,48 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
 }
+
+/// The name of the load generator's threads (their own runtime), so that the server's CPU time
+/// can be told apart from the generator's in one process.
+pub const CLIENT_THREADS: &str = "load-client";
+
+/// A runtime for the load generator alone, its threads named [`CLIENT_THREADS`].
+pub fn client_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name(CLIENT_THREADS)
+        .enable_all()
+        .build()
+        .expect("client runtime")
+}
+
+/// CPU time (user and system) this process's threads have used, except the load generator's:
+/// the server's, from `/proc/self/task/*/stat` in clock ticks (100 per second on Linux).
+pub fn server_cpu() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let mut ticks = 0_u64;
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid …`: the name may hold spaces, the fields after it do not.
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        if stat[open + 1..close].starts_with(CLIENT_THREADS) {
+            continue;
+        }
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        // Fields 14 and 15 of the whole line (utime, stime) are 12 and 13 after the name.
+        let used = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        ticks += used(11) + used(12);
+    }
+    Duration::from_millis(ticks * 10)
+}
