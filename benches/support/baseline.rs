@@ -226,18 +226,33 @@ async fn opportunities(State(state): State<Arc<AppState>>, headers: HeaderMap) -
         Some(row) => get(row, 0)?,
         None => 0,
     };
-    let page = rows(
-        &state,
-        &format!(
-            "SELECT o.id, o.name, o.amount_minor, o.status, o.expected_close_date, c.id, c.name, \
-             u.id, u.display_name, s.id, s.name FROM opportunities o \
-             JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id \
-             JOIN pipeline_stages s ON s.id = o.stage_id \
-             WHERE {visible} ORDER BY o.id LIMIT 20"
-        ),
-        four(),
-    )
-    .await?;
+    let page = deal_rows(&state, &visible, four(), PAGE).await?;
+    let edges = deal_edges(page)?;
+    Ok(Json(
+        json!({"data": {"opportunities": {"totalCount": total, "edges": edges}}}),
+    ))
+}
+
+/// The first `limit` deals `visible` selects (with `values`), oldest first, with their
+/// customer, owner and stage.
+async fn deal_rows(
+    state: &AppState,
+    visible: &str,
+    values: Vec<SqlValue>,
+    limit: usize,
+) -> Result<Vec<QueryResult>, (StatusCode, String)> {
+    let sql = format!(
+        "SELECT o.id, o.name, o.amount_minor, o.status, o.expected_close_date, c.id, c.name, \
+         u.id, u.display_name, s.id, s.name FROM opportunities o \
+         JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id \
+         JOIN pipeline_stages s ON s.id = o.stage_id \
+         WHERE {visible} ORDER BY o.id LIMIT {limit}"
+    );
+    rows(state, &sql, values).await
+}
+
+/// The edges of the rows of [`deal_rows`].
+fn deal_edges(page: Vec<QueryResult>) -> Result<Vec<Value>, (StatusCode, String)> {
     let mut edges = Vec::with_capacity(page.len());
     for row in page {
         edges.push(json!({"node": {
@@ -248,9 +263,7 @@ async fn opportunities(State(state): State<Arc<AppState>>, headers: HeaderMap) -
             "stage": {"id": gid(NodeType::PipelineStage, get(&row, 9)?), "name": get::<String>(&row, 10)?},
         }}));
     }
-    Ok(Json(
-        json!({"data": {"opportunities": {"totalCount": total, "edges": edges}}}),
-    ))
+    Ok(edges)
 }
 
 /// The rows of a first page of 20: read one more, keep 20, and say whether there was more.
@@ -267,29 +280,8 @@ async fn opportunities_page(State(state): State<Arc<AppState>>, headers: HeaderM
     let user = viewer(&state, &headers)?;
     let visible = managed_deals(state.db.get_database_backend());
     let four = vec![user.into(), user.into(), user.into(), user.into()];
-    let page = rows(
-        &state,
-        &format!(
-            "SELECT o.id, o.name, o.amount_minor, o.status, o.expected_close_date, c.id, c.name, \
-             u.id, u.display_name, s.id, s.name FROM opportunities o \
-             JOIN customers c ON c.id = o.customer_id JOIN users u ON u.id = o.owner_id \
-             JOIN pipeline_stages s ON s.id = o.stage_id \
-             WHERE {visible} ORDER BY o.id LIMIT 21"
-        ),
-        four,
-    )
-    .await?;
-    let (page, more) = first_page(page);
-    let mut edges = Vec::with_capacity(page.len());
-    for row in page {
-        edges.push(json!({"node": {
-            "id": gid(NodeType::Opportunity, get(&row, 0)?), "name": get::<String>(&row, 1)?, "amount": money(get(&row, 2)?),
-            "status": get::<String>(&row, 3)?, "expectedCloseDate": get::<NaiveDate>(&row, 4)?,
-            "customer": {"id": gid(NodeType::Customer, get(&row, 5)?), "name": get::<String>(&row, 6)?},
-            "owner": {"id": gid(NodeType::User, get(&row, 7)?), "displayName": get::<String>(&row, 8)?},
-            "stage": {"id": gid(NodeType::PipelineStage, get(&row, 9)?), "name": get::<String>(&row, 10)?},
-        }}));
-    }
+    let (page, more) = first_page(deal_rows(&state, &visible, four, PAGE + 1).await?);
+    let edges = deal_edges(page)?;
     Ok(Json(json!({"data": {"opportunities": {
         "pageInfo": {"hasNextPage": more}, "edges": edges}}})))
 }

@@ -94,6 +94,19 @@ fn at<'a>(body: &'a Value, path: &[String]) -> &'a Value {
         })
 }
 
+async fn add_contacts(app: &TestApp, token: &str, customer: &str, names: &[&str]) {
+    for name in names {
+        let added = app
+            .gql(
+                Some(token),
+                "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+                json!({"input": {"customerId": customer, "name": name}}),
+            )
+            .await;
+        assert!(added["errors"].is_null(), "{added}");
+    }
+}
+
 async fn ask(app: &TestApp, token: &str, document: &str, first: u32, counted: bool) -> Value {
     let query = document
         .replace("{first}", &first.to_string())
@@ -206,16 +219,7 @@ async fn a_count_under_aliases_and_fragments_is_seen_and_exact() {
     assert_eq!(merged["data"]["customers"]["totalCount"], 3, "{merged}");
     // A customer's contacts asked twice in its view, counted by one selection only.
     let customer = crate::fixtures::a_customer(&app, &rep.token, "Four Co").await;
-    for name in ["A", "B"] {
-        let added = app
-            .gql(
-                Some(&rep.token),
-                "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
-                json!({"input": {"customerId": customer, "name": name}}),
-            )
-            .await;
-        assert!(added["errors"].is_null(), "{added}");
-    }
+    add_contacts(&app, &rep.token, &customer, &["A", "B"]).await;
     let view = app
         .gql(
             Some(&rep.token),
@@ -386,16 +390,7 @@ async fn pages_read_without_a_count_are_the_pages_read_with_one_both_ways() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     let customer = crate::fixtures::a_customer(&app, &rep.token, "Paged Co").await;
-    for name in ["A", "B", "C", "D", "E"] {
-        let added = app
-            .gql(
-                Some(&rep.token),
-                "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
-                json!({"input": {"customerId": customer, "name": name}}),
-            )
-            .await;
-        assert!(added["errors"].is_null(), "{added}");
-    }
+    add_contacts(&app, &rep.token, &customer, &["A", "B", "C", "D", "E"]).await;
     // The customer's own view and a page of customers read child lists differently; both
     // are paged with cursors in each direction, with and without the count.
     let documents = [
