@@ -19,6 +19,20 @@ fn contract_id(id: &ID) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::Contract, "input.id")
 }
 
+/// The columns and link a page of contracts reads for the selection of its nodes.
+fn list_wants(ctx: &Context<'_>) -> service::ContractWants {
+    use crate::customers::types::CUSTOMER_COLUMNS;
+    use crate::graphql::columns::children;
+    use entity::{contract, customer};
+    let nodes = crate::graphql::pagination::node_selections(ctx);
+    let customers = children(&nodes, "customer");
+    service::ContractWants {
+        contract: super::types::CONTRACT_COLUMNS.needs::<contract::Model>(&nodes),
+        customer: (!customers.is_empty())
+            .then(|| CUSTOMER_COLUMNS.needs::<customer::Model>(&customers)),
+    }
+}
+
 #[derive(Default)]
 pub struct ContractQuery;
 
@@ -79,7 +93,8 @@ impl ContractQuery {
             order_by,
             (service::ContractOrderField::CreatedAt, true),
         );
-        let page = service::list_contracts(db, viewer, filter, order, &page).await?;
+        let page =
+            service::list_contracts(db, viewer, filter, order, &page, list_wants(ctx)).await?;
         Ok(ContractConnection::from_page(page, Contract::from).with_sync(sync))
     }
 

@@ -18,6 +18,7 @@ pub mod access;
 pub mod approval;
 pub mod graphql;
 pub mod lifecycle;
+pub mod listing;
 pub mod loaders;
 pub mod rules;
 pub mod service;

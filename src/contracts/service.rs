@@ -8,10 +8,13 @@ pub(crate) use super::approval::check_snapshot;
 pub use super::approval::{Settlement, Snapshot};
 pub(crate) use super::approval::{lock_for_approval, settle};
 pub use super::lifecycle::{Begun, Lifecycle, Progress, StepInProgress, advance, begin_step};
-use chrono::{DateTime, NaiveDate, Utc};
+pub use super::listing::{
+    ContractFilter, ContractOrderField, ContractWants, ListedContract, list_contracts,
+    removed_contracts,
+};
+use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -21,7 +24,6 @@ use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::input::{optional_text, required_text};
-use crate::pagination::{self, Page, PageRequest};
 use crate::policy;
 use crate::state::AppState;
 use entity::contract::{self, Entity as Contracts};
@@ -270,96 +272,6 @@ pub async fn update_contract(
     load(&state.db, id).await
 }
 
-/// Filters for the contract list.
-#[derive(Debug, Clone, Default)]
-pub struct ContractFilter {
-    pub customer_id: Option<Uuid>,
-    pub opportunity_id: Option<Uuid>,
-    pub owner_id: Option<Uuid>,
-    pub statuses: Option<Vec<ContractStatus>>,
-    pub search: Option<String>,
-    pub updated_since: Option<DateTime<Utc>>,
-}
-
-/// Visible contracts, filtered, in `order`; with `updated_since`, the delta since then.
-/// Errors: `BAD_USER_INPUT` (paging, search).
-pub async fn list_contracts(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    filter: ContractFilter,
-    (order, descending): (ContractOrderField, bool),
-    page: &PageRequest,
-) -> AppResult<Page<contract::Model>> {
-    let shown = shown_contracts(db, viewer, &filter)?;
-    let condition = crate::sync::delta::<Contracts>(shown, filter.updated_since);
-    use pagination::SortKey;
-    let (sort, value_of): pagination::Order<contract::Column, contract::Model> = match order {
-        ContractOrderField::CreatedAt => (SortKey::Id, |_| 0),
-        ContractOrderField::UpdatedAt => (SortKey::Time(contract::Column::UpdatedAt), |c| {
-            pagination::time_value(c.updated_at)
-        }),
-        ContractOrderField::Amount => (SortKey::Int(contract::Column::AmountMinor), |c| {
-            c.amount_minor
-        }),
-    };
-    let select = Contracts::find().filter(condition);
-    let id = contract::Column::Id;
-    pagination::fetch_sorted(db, select, id, sort, descending, page, value_of, |c| c.id).await
-}
-
-/// The contracts of the list: visible and matching `filter` (its `updated_since` aside).
-/// Errors: `BAD_USER_INPUT` (search).
-fn shown_contracts(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    filter: &ContractFilter,
-) -> AppResult<Condition> {
-    use sea_orm::sea_query::Expr;
-    let visible = policy::contracts_on(viewer, db.get_database_backend());
-    let mut condition = Condition::all().add(visible);
-    if let Some(id) = filter.customer_id {
-        condition = condition.add(contract::Column::CustomerId.eq(id));
-    }
-    if let Some(id) = filter.opportunity_id {
-        condition = condition.add(contract::Column::OpportunityId.eq(id));
-    }
-    if let Some(id) = filter.owner_id {
-        condition = condition.add(contract::Column::OwnerId.eq(id));
-    }
-    if let Some(statuses) = &filter.statuses {
-        condition =
-            condition.add(contract::Column::Status.is_in(statuses.iter().map(|s| s.as_str())));
-    }
-    if let Some(pattern) = crate::search::pattern(filter.search.as_deref(), "filter.search")? {
-        let column = |c: contract::Column| Expr::col((Contracts, c));
-        condition = condition.add(
-            Condition::any()
-                .add(crate::search::lower_like(
-                    column(contract::Column::Title),
-                    &pattern,
-                ))
-                .add(crate::search::lower_like(
-                    column(contract::Column::Number),
-                    &pattern,
-                )),
-        );
-    }
-    Ok(condition)
-}
-
-/// The contracts that left the list of `filter` in `window` (see [`crate::sync::removed`]).
-/// Errors: `BAD_USER_INPUT` (search).
-pub async fn removed_contracts(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    filter: &ContractFilter,
-    window: crate::sync::Window,
-) -> AppResult<crate::sync::Removed> {
-    let shown = shown_contracts(db, viewer, filter)?;
-    let visible = policy::contracts(viewer);
-    crate::sync::removed::<Contracts>(db, viewer, window, visible, shown).await
-}
-
 /// Which parent a batch of contracts is loaded for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parent {
@@ -426,16 +338,4 @@ pub async fn visible_by_ids(
         .filter(policy::contracts(viewer))
         .all(db)
         .await?)
-}
-
-crate::string_enum! {
-    /// What contract lists can be ordered by.
-    ContractOrderField {
-        /// Creation time.
-        CreatedAt => "CREATED_AT",
-        /// Last change.
-        UpdatedAt => "UPDATED_AT",
-        /// Amount.
-        Amount => "AMOUNT",
-    }
 }

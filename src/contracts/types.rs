@@ -48,12 +48,47 @@ pub struct Contract {
     pub version: i32,
     #[graphql(skip)]
     pub model: contract::Model,
+    /// The customer, when the list that read the contract joined it (`Some(None)`: one the
+    /// viewer may not see).
+    #[graphql(skip)]
+    pub prefetched_customer: Option<Box<Option<entity::customer::Model>>>,
 }
+
+/// The columns each field of [`Contract`] reads (see [`crate::columns`]).
+pub const CONTRACT_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("number", &["number"]),
+            ("title", &["title"]),
+            ("amount", &["amount_minor"]),
+            ("startDate", &["start_date"]),
+            ("endDate", &["end_date"]),
+            ("signedDate", &["signed_date"]),
+            ("terms", &["terms"]),
+            ("status", &["status"]),
+            ("cancelReason", &["cancel_reason"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("customer", &["customer_id"]),
+            ("opportunity", &["opportunity_id"]),
+            ("owner", &["owner_id"]),
+            ("collectionPlan", &[]),
+            ("invoices", &[]),
+            ("payments", &[]),
+            ("receivable", &["status"]),
+            ("approval", &[]),
+        ],
+    };
 
 #[ComplexObject]
 impl Contract {
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        if let Some(joined) = &self.prefetched_customer {
+            return Ok(joined.as_ref().clone().map(Customer::from));
+        }
         crate::customers::loaders::customer(ctx, self.model.customer_id).await
     }
 
@@ -183,6 +218,16 @@ impl From<contract::Model> for Contract {
             updated_at: model.updated_at.into(),
             version: model.version,
             model,
+            prefetched_customer: None,
+        }
+    }
+}
+
+impl From<super::service::ListedContract> for Contract {
+    fn from(listed: super::service::ListedContract) -> Self {
+        Self {
+            prefetched_customer: listed.customer.map(Box::new),
+            ..Self::from(listed.contract)
         }
     }
 }

@@ -85,7 +85,9 @@ impl CustomerQuery {
             order_by,
             (service::CustomerOrderField::CreatedAt, false),
         );
-        let page = service::list_customers(db, viewer, filter, order, &page).await?;
+        use crate::graphql::pagination::node_needs;
+        let needs = node_needs::<entity::customer::Model>(ctx, &super::types::CUSTOMER_COLUMNS);
+        let page = service::list_customers(db, viewer, filter, order, &page, needs).await?;
         Ok(CustomerConnection::from_page(page, Customer::from).with_sync(sync))
     }
 

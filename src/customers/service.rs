@@ -249,14 +249,15 @@ pub struct CustomerFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Visible customers, oldest first; with `updated_since`, the delta since then. Errors:
-/// `BAD_USER_INPUT` (paging, search).
+/// Visible customers, oldest first, with the columns `needs` holds; with `updated_since`, the
+/// delta since then. Errors: `BAD_USER_INPUT` (paging, search).
 pub async fn list_customers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: CustomerFilter,
     (order, descending): (CustomerOrderField, bool),
     page: &PageRequest,
+    needs: crate::columns::Needs,
 ) -> AppResult<Page<customer::Model>> {
     use pagination::SortKey;
     let condition =
@@ -275,7 +276,8 @@ pub async fn list_customers(
     };
     let select = Customers::find().filter(condition);
     let id = customer::Column::Id;
-    pagination::fetch_sorted(db, select, id, sort, descending, page, value_of, |c| c.id).await
+    let (order, id_of) = ((sort, descending), |c: &customer::Model| c.id);
+    pagination::needed::fetch_needed(db, select, id, order, page, needs, value_of, id_of).await
 }
 
 /// The customers of the list: visible and matching `filter` (its `updated_since` aside).

@@ -90,6 +90,19 @@ mod tests {
                     .names_only_columns_of::<pipeline_stage::Model>(),
                 "PipelineStage",
             ),
+            (
+                crate::leads::types::LEAD_COLUMNS.names_only_columns_of::<entity::lead::Model>(),
+                "Lead",
+            ),
+            (
+                crate::contracts::types::CONTRACT_COLUMNS
+                    .names_only_columns_of::<entity::contract::Model>(),
+                "Contract",
+            ),
+            (
+                crate::users::types::USER_COLUMNS.names_only_columns_of::<entity::user::Model>(),
+                "User",
+            ),
         ];
         for (valid, name) in maps {
             assert!(valid, "{name} names a column its model lacks");

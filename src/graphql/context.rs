@@ -25,9 +25,9 @@ pub trait ContextExt {
     /// This instance's resolver caches (schema data; missing only if the schema was built
     /// without them, which is an internal error).
     fn caches(&self) -> AppResult<&super::InstanceCaches>;
-    /// The request's batch loader of type `T` (`INTERNAL` if the request was built without it,
-    /// instead of a panic).
-    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T>>;
+    /// The request's batch loader of type `T`, built on first use (`INTERNAL` if the request
+    /// was built without loaders, instead of a panic).
+    fn loader<T: super::loaders::Lazy>(&self) -> AppResult<&DataLoader<T>>;
 }
 
 impl ContextExt for Context<'_> {
@@ -45,8 +45,9 @@ impl ContextExt for Context<'_> {
             .map_or("unknown", |addr| addr.0.as_str())
     }
 
-    fn loader<T: Send + Sync + 'static>(&self) -> AppResult<&DataLoader<T>> {
-        self.data_opt::<DataLoader<T>>()
+    fn loader<T: super::loaders::Lazy>(&self) -> AppResult<&DataLoader<T>> {
+        self.data_opt::<super::loaders::Loaders>()
+            .map(super::loaders::Loaders::get::<T>)
             .ok_or_else(AppError::internal)
     }
 

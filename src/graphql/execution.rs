@@ -123,8 +123,9 @@ impl HttpExecutor {
             Ok(document) => {
                 let label =
                     crate::metrics::operation_label(&document, request.operation_name.as_deref());
-                let mut retry =
-                    Request::new(request.query.clone()).variables(request.variables.clone());
+                // The text is not read again once the document is set: it moves to the retry.
+                let query = std::mem::take(&mut request.query);
+                let mut retry = Request::new(query).variables(request.variables.clone());
                 retry.operation_name.clone_from(&request.operation_name);
                 request.set_parsed_query(document);
                 let mut response = errors::settle(self.schema.execute(request).await);

@@ -9,6 +9,7 @@ pub mod errors;
 pub mod execution;
 pub mod guards;
 pub mod limits;
+pub mod loaders;
 pub mod node;
 pub mod pagination;
 pub mod persisted;
@@ -18,48 +19,31 @@ pub mod sync;
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{
     Context, Data, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject,
 };
 
 use crate::analytics::graphql::{AnalyticsMutation, AnalyticsQuery};
 use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
-use crate::approvals::loaders::{LatestRequestBySubject, RequestLoader, StepsByRequest};
 use crate::auth::graphql::AuthMutation;
 use crate::billing::graphql::{BillingMutation, BillingQuery};
-use crate::billing::loaders::{
-    AllocationsByPayment, InstallmentLoader, InstallmentsByContract, InvoicesByContract,
-    InvoicesByCustomer, PaymentsByContract, ReceivableByCustomer, WaiverLoader,
-};
 use crate::contracts::graphql::{ContractMutation, ContractQuery};
-use crate::contracts::loaders::{ContractLoader, ContractsByCustomer, ContractsByOpportunity};
 use crate::customers::graphql::{CustomerMutation, CustomerQuery};
-use crate::customers::loaders::{ContactLoader, ContactsByCustomer, CustomerLoader};
 use crate::error::AppError;
 use crate::followups::graphql::FollowUpMutation;
-use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead, LastFollowUpByCustomer};
-use crate::graphql::pagination::PagesOf;
 use crate::identity::Viewer;
 use crate::ids::{NodeType, decode_any};
 use crate::leads::graphql::{LeadMutation, LeadQuery};
-use crate::leads::loaders::{EventsByLead, LeadLoader};
 use crate::notifications::graphql::{
     NotificationMutation, NotificationQuery, NotificationSubscription,
 };
 use crate::opportunities::graphql::{
     OpportunityMutation, OpportunityQuery, OpportunitySubscription,
 };
-use crate::opportunities::loaders::{
-    HistoryByOpportunity, OpportunitiesByCustomer, OpportunityLoader, SplitsByOpportunity,
-    StageLoader, VisibleOpportunityLoader,
-};
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
-use crate::users::loaders::{TeamLoader, UserLoader};
 use crate::users::service as users;
 use crate::visits::graphql::{VisitMutation, VisitQuery};
-use crate::visits::loaders::{VisitLoader, VisitsByCustomer, VisitsByOpportunity};
 use context::ContextExt;
 use guards::SignedIn;
 use node::Node;
@@ -335,117 +319,12 @@ const SCHEMA_DESCRIPTION: &str = "A GraphQL Schema defines the capabilities of a
     It exposes all available types and directives on the server, as well as the entry points for \
     query, mutation, and subscription operations.";
 
-/// How long a loader waits for sibling fields to ask for their keys before it queries. The
-/// fields of one list are resolved in one pass, so their keys are queued before the batch's
-/// task first runs; waiting longer (the library's default is 1 ms per nesting level) only adds
-/// latency.
-const BATCH_WINDOW: std::time::Duration = std::time::Duration::ZERO;
-
-fn batched<T: Send + Sync + 'static>(loader: T) -> DataLoader<T> {
-    DataLoader::new(loader, tokio::spawn).delay(BATCH_WINDOW)
-}
-
-/// Adds the batch loaders to one request's (or one WebSocket connection's) data. Loaders do not
-/// cache between batches, so one user's answers are never served to another.
+/// Adds the batch loaders to one request's (or one WebSocket connection's) data, each built on
+/// its first use ([`loaders::Loaders`]).
 pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
-    let db = || state.db.clone();
-    data.insert(batched(StageLoader(db())));
-    data.insert(batched(OpportunityLoader(db())));
-    data.insert(batched(PagesOf(HistoryByOpportunity(db()))));
-    data.insert(batched(SplitsByOpportunity(db())));
-    let by_customer = OpportunitiesByCustomer {
-        db: db(),
+    data.insert(loaders::Loaders::new(loaders::Seed {
+        db: state.db.clone(),
         viewer: viewer.cloned(),
-    };
-    data.insert(batched(PagesOf(by_customer)));
-    data.insert(batched(UserLoader(db())));
-    data.insert(batched(TeamLoader(db())));
-    let customers = CustomerLoader {
-        db: db(),
-        viewer: viewer.cloned(),
-    };
-    data.insert(batched(customers));
-    data.insert(batched(PagesOf(ContactsByCustomer(db()))));
-    data.insert(batched(PagesOf(FollowUpsByCustomer(db()))));
-    data.insert(batched(PagesOf(FollowUpsByLead(db()))));
-    data.insert(batched(PagesOf(EventsByLead(db()))));
-    data.insert(batched(LastFollowUpByCustomer(db())));
-    let viewer = || viewer.cloned();
-    let contacts = ContactLoader {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(contacts));
-    let leads = LeadLoader {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(leads));
-    let deals = VisibleOpportunityLoader {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(deals));
-    let visits = VisitLoader {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(visits));
-    let by_customer = VisitsByCustomer {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(PagesOf(by_customer)));
-    let by_deal = VisitsByOpportunity {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(PagesOf(by_deal)));
-    let contracts = ContractLoader {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(contracts));
-    let by_customer = ContractsByCustomer {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(PagesOf(by_customer)));
-    let by_deal = ContractsByOpportunity {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(PagesOf(by_deal)));
-    data.insert(batched(StepsByRequest(db())));
-    let requests = RequestLoader {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(requests));
-    data.insert(batched(LatestRequestBySubject(db())));
-    data.insert(batched(InstallmentsByContract(db())));
-    data.insert(batched(InstallmentLoader(db())));
-    data.insert(batched(AllocationsByPayment(db())));
-    data.insert(batched(WaiverLoader(db())));
-    let invoices = InvoicesByContract {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(PagesOf(invoices)));
-    let invoices = InvoicesByCustomer {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(PagesOf(invoices)));
-    let payments = PaymentsByContract {
-        db: db(),
-        viewer: viewer(),
-    };
-    data.insert(batched(PagesOf(payments)));
-    let receivable = ReceivableByCustomer {
-        db: db(),
-        viewer: viewer(),
         as_of: state.config.company_today(state.clock.now()),
-    };
-    data.insert(batched(receivable));
+    }));
 }

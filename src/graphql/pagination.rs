@@ -88,12 +88,24 @@ pub fn edges_of<M, N>(
     (info, edges, Asked(page.total_count))
 }
 
-/// Whether the client selected `field` on the nodes of the connection being resolved (under
-/// `edges.node` or `nodes`), so a list can join that link into its page's statement.
-pub fn node_wants(ctx: &async_graphql::Context<'_>, field: &str) -> bool {
-    let look = ctx.look_ahead();
-    look.field("edges").field("node").field(field).exists()
-        || look.field("nodes").field(field).exists()
+/// The selections of the nodes of the connection being resolved: under `edges.node` and under
+/// `nodes`, aliases and fragments included.
+pub fn node_selections<'a>(
+    ctx: &'a async_graphql::Context<'_>,
+) -> Vec<async_graphql::SelectionField<'a>> {
+    use super::columns::children;
+    let connection = ctx.look_ahead().selection_fields();
+    let mut nodes = children(&children(&connection, "edges"), "node");
+    nodes.extend(children(&connection, "nodes"));
+    nodes
+}
+
+/// The columns of `M` the nodes of the connection being resolved need, by `columns`.
+pub fn node_needs<M: crate::db::ReadAt>(
+    ctx: &async_graphql::Context<'_>,
+    columns: &super::columns::FieldColumns,
+) -> crate::columns::Needs {
+    columns.needs::<M>(&node_selections(ctx))
 }
 
 /// Declares `$connection` and `$edge` for `$node`, with `$connection::from_page`. With
@@ -269,7 +281,10 @@ pub async fn child_page<T: ChildPages>(
     parent: uuid::Uuid,
     args: PageArgs,
     prefetched: Option<&(crate::pagination::PageRequest, Page<T::Item>)>,
-) -> async_graphql::Result<Page<T::Item>> {
+) -> async_graphql::Result<Page<T::Item>>
+where
+    PagesOf<T>: super::loaders::Lazy,
+{
     use super::context::ContextExt;
     let request = args.request()?.counting(wants_total(ctx));
     if let Some(page) = prefetched.and_then(|(read_for, page)| page.answering(read_for, &request)) {

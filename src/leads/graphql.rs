@@ -78,8 +78,12 @@ async fn page(
         async move |window| service::removed_leads(db, viewer, in_pool, filter, window).await
     })
     .await?;
-    let page =
-        service::list_leads(db, viewer, in_pool, filter, field, descending, &request).await?;
+    let needs = crate::graphql::pagination::node_needs::<entity::lead::Model>(
+        ctx,
+        &super::types::LEAD_COLUMNS,
+    );
+    let order = (field, descending);
+    let page = service::list_leads(db, viewer, in_pool, filter, order, &request, needs).await?;
     Ok(LeadConnection::from_page(page, Lead::from).with_sync(sync))
 }
 

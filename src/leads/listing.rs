@@ -33,16 +33,17 @@ pub enum LeadOrder {
     Score,
 }
 
-/// Owned leads in scope (`pool: false`) or the pool (`pool: true`), filtered and ordered.
+/// Owned leads in scope (`pool: false`) or the pool (`pool: true`), filtered and ordered, with
+/// the columns `needs` holds.
 /// Errors: `FORBIDDEN` (finance), `BAD_USER_INPUT` (paging).
 pub async fn list_leads(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     pool: bool,
     filter: LeadFilter,
-    order: LeadOrder,
-    descending: bool,
+    (order, descending): (LeadOrder, bool),
     page: &PageRequest,
+    needs: crate::columns::Needs,
 ) -> AppResult<Page<lead::Model>> {
     let shown = shown_leads(db.get_database_backend(), viewer, pool, &filter)?;
     let condition = sync::delta::<Leads>(shown, filter.updated_since);
@@ -54,18 +55,44 @@ pub async fn list_leads(
         }),
         LeadOrder::Score => (SortKey::Int(lead::Column::Score), |m| i64::from(m.score)),
     };
-    pagination::fetch_sorted(
-        db,
-        select,
-        lead::Column::Id,
-        sort,
-        descending,
-        page,
-        value_of,
-        |m| m.id,
-    )
-    .await
+    let (id, order) = (lead::Column::Id, (sort, descending));
+    pagination::needed::fetch_needed(db, select, id, order, page, needs, value_of, |m| m.id).await
 }
+
+crate::read_at!(lead::Model {
+    id,
+    name,
+    company,
+    company_key,
+    phone,
+    phone_key,
+    email,
+    email_key,
+    source,
+    status,
+    score,
+    grade,
+    bant_budget,
+    bant_authority,
+    bant_need,
+    bant_timeline,
+    region,
+    industry,
+    notes,
+    owner_id,
+    in_pool,
+    pool_deadline,
+    last_follow_up_at,
+    follow_up_count,
+    disqualified_reason,
+    converted_customer_id,
+    converted_contact_id,
+    converted_at,
+    converted_opportunity_id,
+    version,
+    created_at,
+    updated_at,
+});
 
 /// The leads a list holds whatever its filter: the pool, or the owned leads in scope.
 fn scope(backend: DbBackend, viewer: &Viewer, pool: bool) -> Condition {

@@ -45,6 +45,48 @@ pub struct Bant {
     pub timeline: BantTimeline,
 }
 
+/// The columns each field of [`Lead`] reads (see [`crate::columns`]).
+pub const LEAD_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("name", &["name"]),
+            ("company", &["company"]),
+            ("source", &["source"]),
+            ("status", &["status"]),
+            ("score", &["score"]),
+            ("grade", &["grade"]),
+            (
+                "bant",
+                &[
+                    "bant_budget",
+                    "bant_authority",
+                    "bant_need",
+                    "bant_timeline",
+                ],
+            ),
+            ("region", &["region"]),
+            ("industry", &["industry"]),
+            ("notes", &["notes"]),
+            ("inPool", &["in_pool"]),
+            ("poolDeadline", &["pool_deadline"]),
+            ("lastFollowUpAt", &["last_follow_up_at"]),
+            ("followUpCount", &["follow_up_count"]),
+            ("disqualifiedReason", &["disqualified_reason"]),
+            ("convertedAt", &["converted_at"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("phone", &["phone", "in_pool"]),
+            ("email", &["email", "in_pool"]),
+            ("owner", &["owner_id"]),
+            ("followUps", &[]),
+            ("events", &[]),
+            ("convertedOpportunity", &["converted_opportunity_id"]),
+            ("convertedCustomer", &["converted_customer_id"]),
+        ],
+    };
+
 /// A prospective customer not yet qualified.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]

@@ -38,6 +38,31 @@ fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::PipelineStage, field)
 }
 
+/// The columns and links a page of deals reads for the selection of its nodes.
+fn list_wants(ctx: &Context<'_>) -> service::Wants {
+    use super::types::{OPPORTUNITY_COLUMNS, PIPELINE_STAGE_COLUMNS};
+    use crate::columns::Needs;
+    use crate::customers::types::CUSTOMER_COLUMNS;
+    use crate::graphql::columns::children;
+    use crate::users::types::USER_COLUMNS;
+    use entity::{customer, opportunity, pipeline_stage, user};
+    let nodes = crate::graphql::pagination::node_selections(ctx);
+    let (customers, owners) = (children(&nodes, "customer"), children(&nodes, "owner"));
+    let deal = OPPORTUNITY_COLUMNS.needs::<opportunity::Model>(&nodes);
+    service::Wants {
+        deal,
+        // A deal read whole may reach its stage from any field (its probability, say).
+        stage: if deal == Needs::ALL {
+            Needs::ALL
+        } else {
+            PIPELINE_STAGE_COLUMNS.needs::<pipeline_stage::Model>(&children(&nodes, "stage"))
+        },
+        customer: (!customers.is_empty())
+            .then(|| CUSTOMER_COLUMNS.needs::<customer::Model>(&customers)),
+        owner: (!owners.is_empty()).then(|| USER_COLUMNS.needs::<user::Model>(&owners)),
+    }
+}
+
 #[derive(Default)]
 pub struct OpportunityQuery;
 
@@ -113,10 +138,7 @@ impl OpportunityQuery {
             updated_since: f.updated_since.map(Into::into),
         };
         let app = ctx.app();
-        let wants = service::Wants {
-            customer: crate::graphql::pagination::node_wants(ctx, "customer"),
-            owner: crate::graphql::pagination::node_wants(ctx, "owner"),
-        };
+        let wants = list_wants(ctx);
         let (db, server_time) = (&app.db, crate::graphql::sync::server_time(ctx));
         let since = filter.updated_since;
         let sync = crate::graphql::sync::fields(ctx, NodeType::Opportunity, server_time, since, {

@@ -4,6 +4,7 @@
 use super::model::OpportunityOrderField;
 use super::stages;
 use super::stale::stale_condition;
+use crate::columns::Needs;
 use crate::error::AppResult;
 use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest};
@@ -32,11 +33,26 @@ pub struct OpportunityFilter {
     pub updated_since: Option<DateTime<Utc>>,
 }
 
-/// Which one-to-one links of a listed deal to join into the page's statement.
-#[derive(Debug, Clone, Copy, Default)]
+/// Which columns of a listed deal and its stage to read, and which one-to-one links to join
+/// into the page's statement with which of their columns (`None`: not joined).
+#[derive(Debug, Clone, Copy)]
 pub struct Wants {
-    pub customer: bool,
-    pub owner: bool,
+    pub deal: Needs,
+    pub stage: Needs,
+    pub customer: Option<Needs>,
+    pub owner: Option<Needs>,
+}
+
+impl Default for Wants {
+    /// Whole deals and stages, no link joined.
+    fn default() -> Self {
+        Self {
+            deal: Needs::ALL,
+            stage: Needs::ALL,
+            customer: None,
+            owner: None,
+        }
+    }
 }
 
 /// A deal's customer (`Some(None)`: not visible to the viewer) and owner, joined into a list's
@@ -55,7 +71,43 @@ pub struct Listed {
     pub joined: Joined,
 }
 
-/// Joins the stage (always) and the customer and owner (when wanted) into a deal list.
+/// Where the prefix of each joined model's columns in a deal list's statement.
+const STAGE: &str = "st_";
+const CUSTOMER: &str = "cu_";
+const OWNER: &str = "ow_";
+
+/// Where each model's columns start in the rows of a deal list, found once per result.
+struct Layout {
+    stage: usize,
+    customer: Option<usize>,
+    owner: Option<usize>,
+}
+
+impl Layout {
+    /// The layout of a result whose columns are `names`, as `wants` selected them; `None`
+    /// when a model's columns are not where [`join_links`] puts them.
+    fn of(names: &[String], wants: &Wants) -> Option<Self> {
+        use crate::db::needed_at;
+        use entity::{customer, pipeline_stage, user};
+        if needed_at::<opportunity::Model>(names, "", wants.deal) != Some(0) {
+            return None;
+        }
+        let at = |needs: Option<Needs>, find: &dyn Fn(Needs) -> Option<usize>| match needs {
+            Some(needs) => find(needs).map(Some),
+            None => Some(None),
+        };
+        Some(Self {
+            stage: needed_at::<pipeline_stage::Model>(names, STAGE, wants.stage)?,
+            customer: at(wants.customer, &|n| {
+                needed_at::<customer::Model>(names, CUSTOMER, n)
+            })?,
+            owner: at(wants.owner, &|n| needed_at::<user::Model>(names, OWNER, n))?,
+        })
+    }
+}
+
+/// Joins the stage (always) and the customer and owner (when wanted) into a deal list, each
+/// model with the columns `wants` names, read by position.
 pub(super) fn join_links(
     viewer: &Viewer,
     wants: Wants,
@@ -63,39 +115,48 @@ pub(super) fn join_links(
     impl FnOnce(&mut sea_orm::sea_query::SelectStatement),
     impl Fn(&sea_orm::QueryResult) -> Result<Listed, sea_orm::DbErr>,
 > {
-    use crate::db::{left_join_prefixed, read_prefixed};
+    use crate::db::{ReadAt, left_join_needed, read_needed_joined};
     use entity::{customer, pipeline_stage, user};
     let visible_customers = policy::customers(viewer);
     let deal = |column: opportunity::Column| Expr::col((Opportunities, column));
+    let layout = std::sync::OnceLock::new();
     crate::pagination::Rows {
         join: move |query: &mut sea_orm::sea_query::SelectStatement| {
             let (stage, owner) = (opportunity::Column::StageId, opportunity::Column::OwnerId);
-            left_join_prefixed(
-                query,
-                pipeline_stage::Entity,
-                deal(stage),
-                Condition::all(),
-                "st_",
-            );
-            if wants.customer {
+            crate::pagination::needed::select_only::<Opportunities>(query, wants.deal);
+            let all = Condition::all();
+            let stages = pipeline_stage::Entity;
+            left_join_needed(query, stages, deal(stage), all, STAGE, wants.stage);
+            if let Some(needs) = wants.customer {
                 let key = deal(opportunity::Column::CustomerId);
-                left_join_prefixed(query, customer::Entity, key, visible_customers, "cu_");
+                let customers = customer::Entity;
+                left_join_needed(query, customers, key, visible_customers, CUSTOMER, needs);
             }
-            if wants.owner {
-                left_join_prefixed(query, user::Entity, deal(owner), Condition::all(), "ow_");
+            if let Some(needs) = wants.owner {
+                let all = Condition::all();
+                left_join_needed(query, user::Entity, deal(owner), all, OWNER, needs);
             }
         },
         read: move |row: &sea_orm::QueryResult| {
-            use sea_orm::FromQueryResult;
+            let layout = layout
+                .get_or_init(|| Layout::of(&row.column_names(), &wants))
+                .as_ref()
+                // The statement is built above: columns out of place are a fault of this module.
+                .ok_or_else(|| sea_orm::DbErr::Custom("deal list columns out of place".into()))?;
+            let joined = |at: Option<usize>, needs: Option<Needs>| match (at, needs) {
+                (Some(at), Some(needs)) => Ok(Some((at, needs))),
+                _ => Ok::<_, sea_orm::DbErr>(None),
+            };
             Ok(Listed {
-                deal: opportunity::Model::from_query_result(row, "")?,
-                stage: read_prefixed(row, "st_")?,
+                deal: opportunity::Model::read_needed(row, 0, wants.deal)?,
+                stage: read_needed_joined(row, layout.stage, wants.stage)?,
                 joined: Joined {
-                    customer: wants
-                        .customer
-                        .then(|| read_prefixed(row, "cu_"))
+                    customer: joined(layout.customer, wants.customer)?
+                        .map(|(at, needs)| read_needed_joined(row, at, needs))
                         .transpose()?,
-                    owner: wants.owner.then(|| read_prefixed(row, "ow_")).transpose()?,
+                    owner: joined(layout.owner, wants.owner)?
+                        .map(|(at, needs)| read_needed_joined(row, at, needs))
+                        .transpose()?,
                 },
             })
         },
@@ -131,6 +192,11 @@ pub async fn list_opportunities(
                 pagination::date_value(row.deal.expected_close_date)
             })
         }
+    };
+    // A cursor carries the sort value: the column is read whatever the selection.
+    let wants = Wants {
+        deal: pagination::needed::with_key_and_sort::<opportunity::Model, _>(wants.deal, &sort),
+        ..wants
     };
     pagination::fetch_joined(
         db,

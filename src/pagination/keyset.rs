@@ -22,6 +22,20 @@ pub enum SortKey<C> {
     Text(C),
 }
 
+impl<C: sea_orm::IdenStatic> SortKey<C> {
+    /// The name of the column the list sorts by (`id` for creation order): a page that reads
+    /// only some columns reads this one too, for its cursors.
+    pub fn column_name(&self) -> &'static str {
+        match self {
+            SortKey::Id => "id",
+            SortKey::Int(column)
+            | SortKey::Time(column)
+            | SortKey::Date(column)
+            | SortKey::Text(column) => column.as_str(),
+        }
+    }
+}
+
 /// One way to order a list: the sort key, and how a row's cursor value is read.
 pub type Order<C, T, V = i64> = (SortKey<C>, fn(&T) -> V);
 

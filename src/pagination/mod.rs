@@ -7,6 +7,7 @@
 
 pub mod children;
 mod keyset;
+pub mod needed;
 
 pub use keyset::{Keyset, Order, SortKey, date_value, time_value};
 

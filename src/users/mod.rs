@@ -19,3 +19,17 @@ pub mod loaders;
 pub mod service;
 pub mod teams;
 pub mod types;
+
+crate::read_at!(entity::user::Model {
+    id,
+    email,
+    display_name,
+    role,
+    team_id,
+    timezone,
+    active,
+    token_version,
+    version,
+    created_at,
+    updated_at,
+});

@@ -9,6 +9,23 @@ use crate::identity::Role;
 use crate::ids::{NodeType, encode_id};
 use entity::{team, user};
 
+/// The columns each field of [`User`] reads (see [`crate::columns`]).
+pub const USER_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("email", &["email", "team_id"]),
+            ("displayName", &["display_name"]),
+            ("role", &["role"]),
+            ("timezone", &["timezone"]),
+            ("active", &["active"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("team", &["team_id"]),
+        ],
+    };
+
 /// A person who signs in: a rep, a manager, finance staff or an admin.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
