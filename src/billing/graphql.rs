@@ -85,7 +85,11 @@ impl BillingQuery {
             (super::invoices::InvoiceOrderField::CreatedAt, true),
         );
         let db = &ctx.app().db;
-        let page = super::invoices::list_invoices(db, viewer, filter, order, &page).await?;
+        let needs = crate::graphql::pagination::node_needs::<entity::invoice::Model>(
+            ctx,
+            &super::types::INVOICE_COLUMNS,
+        );
+        let page = super::invoices::list_invoices(db, viewer, filter, order, &page, needs).await?;
         Ok(InvoiceConnection::from_page(
             page,
             super::types::Invoice::from,
@@ -135,7 +139,11 @@ impl BillingQuery {
             (super::payments::PaymentOrderField::CreatedAt, true),
         );
         let db = &ctx.app().db;
-        let page = super::payments::list_payments(db, viewer, filter, order, &page).await?;
+        let needs = crate::graphql::pagination::node_needs::<entity::payment::Model>(
+            ctx,
+            &super::types::PAYMENT_COLUMNS,
+        );
+        let page = super::payments::list_payments(db, viewer, filter, order, &page, needs).await?;
         Ok(PaymentConnection::from_page(
             page,
             super::types::Payment::from,

@@ -261,13 +261,14 @@ fn condition(viewer: &Viewer, filter: &InvoiceFilter) -> Condition {
     condition
 }
 
-/// Visible invoices in `order`. Errors: `BAD_USER_INPUT` (paging).
+/// Visible invoices in `order`, with the columns `needs` holds. Errors: `BAD_USER_INPUT` (paging).
 pub async fn list_invoices(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     filter: InvoiceFilter,
     (order, descending): (InvoiceOrderField, bool),
     page: &PageRequest,
+    needs: crate::columns::Needs,
 ) -> AppResult<Page<invoice::Model>> {
     use invoice::Column;
     use pagination::{SortKey, date_value};
@@ -280,18 +281,34 @@ pub async fn list_invoices(
         InvoiceOrderField::Amount => (SortKey::Int(Column::AmountMinor), |i| i.amount_minor),
     };
     let select = Invoices::find().filter(condition(viewer, &filter));
-    pagination::fetch_sorted(
-        db,
-        select,
-        Column::Id,
-        sort,
-        descending,
-        page,
-        value_of,
-        |i| i.id,
-    )
+    let order = (sort, descending);
+    pagination::needed::fetch_needed(db, select, Column::Id, order, page, needs, value_of, |i| {
+        i.id
+    })
     .await
 }
+
+crate::read_at!(invoice::Model {
+    id,
+    number,
+    year,
+    seq,
+    contract_id,
+    installment_id,
+    customer_id,
+    amount_minor,
+    tax_rate_basis_points,
+    tax_minor,
+    issue_date,
+    due_date,
+    status,
+    void_reason,
+    voided_at,
+    created_by,
+    created_at,
+    updated_at,
+    version,
+});
 
 /// A page of the visible invoices of each of these contracts or customers, newest first (for
 /// lists under visible records).

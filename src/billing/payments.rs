@@ -317,6 +317,7 @@ pub async fn list_payments(
     filter: PaymentFilter,
     (order, descending): (PaymentOrderField, bool),
     page: &PageRequest,
+    needs: crate::columns::Needs,
 ) -> AppResult<Page<payment::Model>> {
     let mut condition = Condition::all().add(crate::policy::payments(viewer));
     if let Some(id) = filter.customer_id {
@@ -344,18 +345,31 @@ pub async fn list_payments(
         PaymentOrderField::Amount => (SortKey::Int(Column::AmountMinor), |p| p.amount_minor),
     };
     let select = Payments::find().filter(condition);
-    pagination::fetch_sorted(
-        db,
-        select,
-        Column::Id,
-        sort,
-        descending,
-        page,
-        value_of,
-        |p| p.id,
-    )
+    let order = (sort, descending);
+    pagination::needed::fetch_needed(db, select, Column::Id, order, page, needs, value_of, |p| {
+        p.id
+    })
     .await
 }
+
+crate::read_at!(payment::Model {
+    id,
+    customer_id,
+    contract_id,
+    amount_minor,
+    received_date,
+    method,
+    reference,
+    reference_key,
+    unallocated_minor,
+    status,
+    reversed_at,
+    reverse_reason,
+    created_by,
+    created_at,
+    updated_at,
+    version,
+});
 
 /// Allocations of these payments, oldest first (for loaders under visible payments).
 pub async fn allocations_of(

@@ -125,6 +125,30 @@ impl From<installment::Model> for Installment {
     }
 }
 
+/// The columns each field of [`Invoice`] reads (see [`crate::columns`]).
+pub const INVOICE_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("number", &["number"]),
+            ("amount", &["amount_minor"]),
+            ("taxRate", &["tax_rate_basis_points"]),
+            ("taxAmount", &["tax_minor"]),
+            ("netAmount", &["amount_minor", "tax_minor"]),
+            ("issueDate", &["issue_date"]),
+            ("dueDate", &["due_date"]),
+            ("status", &["status"]),
+            ("voidReason", &["void_reason"]),
+            ("voidedAt", &["voided_at"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("contract", &["contract_id"]),
+            ("installment", &["installment_id"]),
+            ("customer", &["customer_id"]),
+        ],
+    };
+
 /// An invoice against an installment.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
@@ -232,6 +256,29 @@ impl Allocation {
             .map(Installment::from))
     }
 }
+
+/// The columns each field of [`Payment`] reads (see [`crate::columns`]).
+pub const PAYMENT_COLUMNS: crate::graphql::columns::FieldColumns =
+    crate::graphql::columns::FieldColumns {
+        fields: &[
+            ("id", &[]),
+            ("amount", &["amount_minor"]),
+            ("receivedDate", &["received_date"]),
+            ("method", &["method"]),
+            ("reference", &["reference"]),
+            ("unallocatedAmount", &["unallocated_minor"]),
+            ("status", &["status"]),
+            ("reversed", &["status"]),
+            ("reversedAt", &["reversed_at"]),
+            ("reverseReason", &["reverse_reason"]),
+            ("createdAt", &["created_at"]),
+            ("updatedAt", &["updated_at"]),
+            ("version", &["version"]),
+            ("allocations", &[]),
+            ("customer", &["customer_id"]),
+            ("contract", &["contract_id"]),
+        ],
+    };
 
 /// Money received from a customer.
 #[derive(SimpleObject, Clone, Debug)]

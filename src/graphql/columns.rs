@@ -100,6 +100,16 @@ mod tests {
                 "Contract",
             ),
             (
+                crate::billing::types::INVOICE_COLUMNS
+                    .names_only_columns_of::<entity::invoice::Model>(),
+                "Invoice",
+            ),
+            (
+                crate::billing::types::PAYMENT_COLUMNS
+                    .names_only_columns_of::<entity::payment::Model>(),
+                "Payment",
+            ),
+            (
                 crate::users::types::USER_COLUMNS.names_only_columns_of::<entity::user::Model>(),
                 "User",
             ),

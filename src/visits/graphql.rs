@@ -147,7 +147,11 @@ impl VisitQuery {
             order_by,
             (service::VisitOrderField::CreatedAt, false),
         );
-        let page = service::list_visits(db, viewer, filter, order, &page).await?;
+        let needs = crate::graphql::pagination::node_needs::<entity::visit_task::Model>(
+            ctx,
+            &super::types::VISIT_TASK_COLUMNS,
+        );
+        let page = service::list_visits(db, viewer, filter, order, &page, needs).await?;
         Ok(VisitTaskConnection::from_page(page, VisitTask::from).with_sync(sync))
     }
 

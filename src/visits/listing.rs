@@ -31,6 +31,7 @@ pub async fn list_visits(
     filter: VisitFilter,
     (order, descending): (VisitOrderField, bool),
     page: &PageRequest,
+    needs: crate::columns::Needs,
 ) -> AppResult<Page<visit_task::Model>> {
     use pagination::SortKey;
     use visit_task::Column;
@@ -48,16 +49,10 @@ pub async fn list_visits(
         }),
     };
     let select = Visits::find().filter(condition);
-    pagination::fetch_sorted(
-        db,
-        select,
-        Column::Id,
-        sort,
-        descending,
-        page,
-        value_of,
-        |v| v.id,
-    )
+    let order = (sort, descending);
+    pagination::needed::fetch_needed(db, select, Column::Id, order, page, needs, value_of, |v| {
+        v.id
+    })
     .await
 }
 

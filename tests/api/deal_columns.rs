@@ -98,7 +98,7 @@ async fn every_field_of_a_deal_page_answers_as_the_deal_read_whole() {
     let app = TestApp::spawn().await;
     let (manager, rep) = deals(&app).await;
     for token in [&manager, &rep] {
-        let lists = ("opportunities(first: 10)", "opportunity");
+        let lists = ("opportunities(first: 10)", "opportunity", None);
         each_field_as_the_whole(&app, token, lists, ALONE, 3).await;
     }
 }
