@@ -36,6 +36,11 @@ impl Needs {
         Needs(bits)
     }
 
+    /// Whether every column `other` holds is one of these.
+    pub fn covers(self, other: Needs) -> bool {
+        self.0 & other.0 == other.0
+    }
+
     /// The key for a shape of statement (which columns it selects).
     pub fn key(self) -> String {
         format!("{:x}", self.0)

@@ -333,8 +333,16 @@ pub async fn invoices_pages(
             ));
     let keyset =
         crate::pagination::Keyset::new(invoice::Column::Id, crate::pagination::SortKey::Id, true);
-    crate::pagination::children::fetch_models(db, select, column, &keyset, request, |_| 0, |i| i.id)
-        .await
+    crate::pagination::children::fetch_needed_models(
+        db,
+        select,
+        column,
+        &keyset,
+        request,
+        |_| 0,
+        |i| i.id,
+    )
+    .await
 }
 
 crate::string_enum! {

@@ -52,6 +52,7 @@ crate::viewer_pages!(
     /// Pages of the visible invoices of many contracts in one query, newest first.
     InvoicesByContract,
     invoice::Model,
+    columns: super::types::INVOICE_COLUMNS,
     |db, viewer, parents, request| super::invoices::invoices_pages(db, viewer, false, parents, request)
 );
 
@@ -59,6 +60,7 @@ crate::viewer_pages!(
     /// Pages of the visible invoices of many customers in one query, newest first.
     InvoicesByCustomer,
     invoice::Model,
+    columns: super::types::INVOICE_COLUMNS,
     |db, viewer, parents, request| super::invoices::invoices_pages(db, viewer, true, parents, request)
 );
 

@@ -38,6 +38,7 @@ crate::viewer_pages!(
     /// Pages of the visible contracts of many customers in one query, newest first.
     ContractsByCustomer,
     contract::Model,
+    columns: super::types::CONTRACT_COLUMNS,
     |db, viewer, parents, request| service::contracts_pages(db, viewer, Parent::Customer, parents, request)
 );
 
@@ -45,6 +46,7 @@ crate::viewer_pages!(
     /// Pages of the visible contracts of many deals in one query, newest first.
     ContractsByOpportunity,
     contract::Model,
+    columns: super::types::CONTRACT_COLUMNS,
     |db, viewer, parents, request| service::contracts_pages(db, viewer, Parent::Opportunity, parents, request)
 );
 

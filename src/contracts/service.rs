@@ -298,7 +298,7 @@ pub async fn contracts_pages(
     ids: &[Uuid],
     request: &crate::pagination::PageRequest,
 ) -> AppResult<std::collections::HashMap<Uuid, crate::pagination::Page<contract::Model>>> {
-    crate::pagination::children::fetch_models(
+    crate::pagination::children::fetch_needed_models(
         db,
         contracts_select(viewer, parent, ids),
         parent.column(),

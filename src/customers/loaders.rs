@@ -20,13 +20,17 @@ pub struct ContactsByCustomer(pub DatabaseConnection);
 impl ChildPages for ContactsByCustomer {
     type Item = contact::Model;
 
+    fn needs(selections: &[async_graphql::SelectionField<'_>]) -> crate::columns::Needs {
+        super::contact_types::CONTACT_COLUMNS.needs::<contact::Model>(selections)
+    }
+
     async fn pages(
         &self,
         parents: &[Uuid],
         request: &PageRequest,
     ) -> AppResult<HashMap<Uuid, Page<contact::Model>>> {
         let keyset = service::contacts_keyset();
-        children::fetch_models(
+        children::fetch_needed_models(
             &self.0,
             service::contacts_select(parents),
             contact::Column::CustomerId,

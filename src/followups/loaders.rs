@@ -20,6 +20,10 @@ pub struct FollowUpsByCustomer(pub DatabaseConnection);
 impl ChildPages for FollowUpsByCustomer {
     type Item = follow_up::Model;
 
+    fn needs(selections: &[async_graphql::SelectionField<'_>]) -> crate::columns::Needs {
+        super::types::FOLLOW_UP_COLUMNS.needs::<follow_up::Model>(selections)
+    }
+
     async fn pages(
         &self,
         parents: &[Uuid],
@@ -34,6 +38,10 @@ pub struct FollowUpsByLead(pub DatabaseConnection);
 
 impl ChildPages for FollowUpsByLead {
     type Item = follow_up::Model;
+
+    fn needs(selections: &[async_graphql::SelectionField<'_>]) -> crate::columns::Needs {
+        super::types::FOLLOW_UP_COLUMNS.needs::<follow_up::Model>(selections)
+    }
 
     async fn pages(
         &self,

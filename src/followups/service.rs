@@ -216,7 +216,7 @@ pub async fn follow_ups_pages(
         true,
     );
     let select = FollowUps::find().filter(column.is_in(ids.to_vec()));
-    children::fetch_models(
+    children::fetch_needed_models(
         db,
         select,
         column,

@@ -201,6 +201,13 @@ pub trait ChildPages: Send + Sync + 'static {
     /// What the list holds.
     type Item: Clone + Send + Sync + 'static;
 
+    /// The columns of each item the fields under `selections` (its nodes' selections) need;
+    /// every column unless the list says otherwise.
+    fn needs(selections: &[async_graphql::SelectionField<'_>]) -> crate::columns::Needs {
+        let _ = selections;
+        crate::columns::Needs::ALL
+    }
+
     /// One page of each parent's children, keyed by parent (a parent without children may be
     /// left out).
     fn pages(
@@ -214,11 +221,12 @@ pub trait ChildPages: Send + Sync + 'static {
 
 /// Declares `$name`, the batch loader of a child list bound to the request's viewer (none
 /// signed in: no pages): `$pages` reads the pages with `$db`, `$viewer`, `$parents` and
-/// `$request`.
+/// `$request`; with `columns`, the items are models read with the columns that map names for
+/// the selection (otherwise whole).
 #[macro_export]
 macro_rules! viewer_pages {
     (
-        $(#[$meta:meta])* $name:ident, $item:ty,
+        $(#[$meta:meta])* $name:ident, $item:ty, $(columns: $columns:expr,)?
         |$db:ident, $viewer:ident, $parents:ident, $request:ident| $pages:expr
     ) => {
         $(#[$meta])*
@@ -229,6 +237,12 @@ macro_rules! viewer_pages {
 
         impl $crate::graphql::pagination::ChildPages for $name {
             type Item = $item;
+
+            $(fn needs(
+                selections: &[async_graphql::SelectionField<'_>],
+            ) -> $crate::columns::Needs {
+                $columns.needs::<$item>(selections)
+            })?
 
             async fn pages(
                 &self,
@@ -286,7 +300,10 @@ where
     PagesOf<T>: super::loaders::Lazy,
 {
     use super::context::ContextExt;
-    let request = args.request()?.counting(wants_total(ctx));
+    let request = args
+        .request()?
+        .counting(wants_total(ctx))
+        .needing(T::needs(&node_selections(ctx)));
     if let Some(page) = prefetched.and_then(|(read_for, page)| page.answering(read_for, &request)) {
         return Ok(page);
     }

@@ -235,6 +235,38 @@ where
     .await
 }
 
+/// [`fetch_models`] reading only the columns the request needs ([`PageRequest::needs`]), plus
+/// the key and the sort column; the unread fields of each model hold their type's default.
+pub async fn fetch_needed_models<E, C, V>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    parent: C,
+    keyset: &Keyset<C>,
+    request: &PageRequest,
+    value_of: impl Fn(&E::Model) -> V,
+    id_of: impl Fn(&E::Model) -> Uuid,
+) -> AppResult<HashMap<Uuid, Page<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: crate::db::ReadAt,
+    C: ColumnTrait,
+    V: Into<SortValue>,
+{
+    use crate::db::ReadAt;
+    let mut needs = request.needs().with(E::Model::FIELDS, &["id"]);
+    if let Some(column) = keyset.sort_column() {
+        needs = needs.with(E::Model::FIELDS, &[column.as_str()]);
+    }
+    let reader = super::needed::ReadNeeded::<E::Model>::new(needs);
+    let rows = Rows {
+        join: |query: &mut SelectStatement| super::needed::select_only::<E>(query, needs),
+        read: |row: &QueryResult| reader.read(row),
+    };
+    let parent = Expr::col(parent.as_column_ref());
+    let inner = select.into_query();
+    fetch(db, inner, parent, keyset, request, rows, value_of, id_of).await
+}
+
 /// Parents grouped by the page they ask for: one statement per distinct request.
 pub fn by_request(keys: &[(Uuid, PageRequest)]) -> Vec<(PageRequest, Vec<Uuid>)> {
     let mut groups: Vec<(PageRequest, Vec<Uuid>)> = Vec::new();

@@ -20,6 +20,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::columns::Needs;
 use crate::error::{AppError, AppResult};
 
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
@@ -57,6 +58,7 @@ pub enum PageRequest {
         before: Option<Cursor>,
         first: u64,
         count: bool,
+        needs: Needs,
     },
     /// `last` rows before the `before` cursor.
     Backward {
@@ -64,6 +66,7 @@ pub enum PageRequest {
         before: Option<Cursor>,
         last: u64,
         count: bool,
+        needs: Needs,
     },
 }
 
@@ -93,6 +96,21 @@ impl PageRequest {
         }
     }
 
+    /// The columns of each row the request needs read (every column unless told otherwise).
+    pub fn needs(&self) -> Needs {
+        match self {
+            Self::Forward { needs, .. } | Self::Backward { needs, .. } => *needs,
+        }
+    }
+
+    /// This request, reading only the columns `wanted` holds.
+    pub fn needing(mut self, wanted: Needs) -> Self {
+        match &mut self {
+            Self::Forward { needs, .. } | Self::Backward { needs, .. } => *needs = wanted,
+        }
+        self
+    }
+
     /// This request, counting the list's rows or not.
     pub fn counting(mut self, wanted: bool) -> Self {
         match &mut self {
@@ -108,13 +126,14 @@ impl PageRequest {
         let side = if backward { 'L' } else { 'F' };
         let mark = |c: Option<&Cursor>| if c.is_some() { '+' } else { '-' };
         let count = if self.counts() { 'C' } else { '-' };
-        format!("{side}{size}{}{}{count}", mark(after), mark(before))
+        let needs = self.needs().key();
+        format!("{side}{size}{}{}{count}{needs}", mark(after), mark(before))
     }
 
     /// Whether the page this asks for holds the page `other` asks for, its count included
     /// (see [`Page::answering`]).
     pub fn answers(&self, other: &PageRequest) -> bool {
-        if other.counts() && !self.counts() {
+        if (other.counts() && !self.counts()) || !self.needs().covers(other.needs()) {
             return false;
         }
         match (self.parts(), other.parts()) {
@@ -155,12 +174,14 @@ impl PageRequest {
                 before,
                 last: size(last, "last")?,
                 count: true,
+                needs: Needs::ALL,
             }),
             (first, None) => Ok(Self::Forward {
                 after,
                 before,
                 first: first.map_or(Ok(DEFAULT_PAGE_SIZE), |f| size(f, "first"))?,
                 count: true,
+                needs: Needs::ALL,
             }),
         }
     }
@@ -423,6 +444,7 @@ mod tests {
                 before: None,
                 first: 5,
                 count: true,
+                needs: Needs::ALL,
             };
             assert_eq!(parsed, expected);
         }
@@ -503,6 +525,23 @@ mod tests {
                 .is_some()
         );
         assert_ne!(first(5, true).shape(), first(5, false).shape());
+        // A page read with some columns answers a request for fewer, never for more.
+        let fields = ["id", "name", "phone"];
+        let some = Needs::of(&fields, &["id", "name"]);
+        let wider = Needs::of(&fields, &["id", "phone"]);
+        let read = first(5, false).needing(some);
+        assert!(
+            counted
+                .answering(&read, &first(3, false).needing(Needs::of(&fields, &["id"])))
+                .is_some()
+        );
+        assert!(
+            counted
+                .answering(&read, &first(3, false).needing(wider))
+                .is_none()
+        );
+        assert!(counted.answering(&read, &first(3, false)).is_none());
+        assert_ne!(read.shape(), first(5, false).shape());
         assert_eq!(Page::<Uuid>::empty(&first(5, false)).total_count, None);
         assert_eq!(Page::<Uuid>::empty(&first(5, true)).total_count, Some(0));
     }

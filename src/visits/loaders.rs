@@ -40,6 +40,7 @@ crate::viewer_pages!(
     /// Pages of the visible visits of many customers in one query, latest planned first.
     VisitsByCustomer,
     visit_task::Model,
+    columns: super::types::VISIT_TASK_COLUMNS,
     |db, viewer, parents, request| service::visits_pages(db, viewer, Parent::Customer, parents, request)
 );
 
@@ -47,5 +48,6 @@ crate::viewer_pages!(
     /// Pages of the visible visits of many deals in one query, latest planned first.
     VisitsByOpportunity,
     visit_task::Model,
+    columns: super::types::VISIT_TASK_COLUMNS,
     |db, viewer, parents, request| service::visits_pages(db, viewer, Parent::Opportunity, parents, request)
 );

@@ -459,7 +459,7 @@ pub async fn visits_pages(
     ids: &[Uuid],
     request: &crate::pagination::PageRequest,
 ) -> AppResult<std::collections::HashMap<Uuid, crate::pagination::Page<visit_task::Model>>> {
-    crate::pagination::children::fetch_models(
+    crate::pagination::children::fetch_needed_models(
         db,
         visits_select(viewer, parent, ids),
         parent.column(),

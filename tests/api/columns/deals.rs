@@ -1,13 +1,10 @@
-//! A page of deals reads only the columns its selection needs (of the deal, its stage, and the
-//! customer and owner it joins): every field, asked alone so that the fewest columns are read
-//! for it, answers as the same deal read whole by `opportunity(id)` does; cursors keep their
-//! sort value whatever is selected; and a narrow selection reads fewer columns.
+//! The deal page: the deal, its stage, and the customer and owner it joins.
 
 use serde_json::{Value, json};
 
+use super::{cursors_follow_every_order, each_field_as_the_whole, the_statement_of};
 use crate::fixtures::a_customer;
 use crate::helpers::TestApp;
-use crate::list_columns::{cursors_follow_every_order, each_field_as_the_whole, the_statement_of};
 
 /// Every field of a listed deal and of what the page joins in, each asked alone.
 const ALONE: &[&str] = &[
