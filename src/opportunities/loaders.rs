@@ -61,12 +61,32 @@ impl ChildPages for HistoryByOpportunity {
     }
 }
 
-crate::viewer_pages!(
-    /// Pages of the deals of many customers that the viewer may see, in one query, oldest first.
-    OpportunitiesByCustomer,
-    service::Listed,
-    |db, viewer, parents, request| service::of_customers_pages(db, viewer, parents, request)
-);
+/// Pages of the deals of many customers that the viewer may see, in one query, oldest first,
+/// each deal with the columns its selection needs (its stage whole).
+pub struct OpportunitiesByCustomer {
+    pub db: DatabaseConnection,
+    pub viewer: Option<crate::identity::Viewer>,
+}
+
+impl ChildPages for OpportunitiesByCustomer {
+    type Item = service::Listed;
+
+    fn needs(selections: &[async_graphql::SelectionField<'_>]) -> crate::columns::Needs {
+        use entity::opportunity;
+        super::types::OPPORTUNITY_COLUMNS.needs::<opportunity::Model>(selections)
+    }
+
+    async fn pages(
+        &self,
+        parents: &[Uuid],
+        request: &PageRequest,
+    ) -> AppResult<HashMap<Uuid, Page<service::Listed>>> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        service::of_customers_pages(&self.db, viewer, parents, request).await
+    }
+}
 
 /// Revenue splits of many deals in one query.
 pub struct SplitsByOpportunity(pub DatabaseConnection);

@@ -296,8 +296,8 @@ pub async fn history_pages(
     .await
 }
 
-/// A page of the visible deals of each of these customers with their stages, oldest first
-/// (for lists under visible customers).
+/// A page of the visible deals of each of these customers with their stages, oldest first,
+/// with the columns the request needs (for lists under visible customers).
 pub async fn of_customers_pages(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -313,7 +313,16 @@ pub async fn of_customers_pages(
         parent,
         &keyset,
         request,
-        join_links(viewer, Wants::default()),
+        // Ordered by id: the key is the only sort column.
+        join_links(
+            viewer,
+            Wants {
+                deal: request
+                    .needs()
+                    .with(<opportunity::Model as crate::db::ReadAt>::FIELDS, &["id"]),
+                ..Wants::default()
+            },
+        ),
         |_| 0,
         |l| l.deal.id,
     )

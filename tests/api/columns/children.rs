@@ -86,6 +86,16 @@ async fn every_field_of_a_child_list_answers_as_the_record_read_whole() {
             .await;
         assert!(body["errors"].is_null(), "{body}");
     }
+    for (name, amount) in [("Fleet", "1200"), ("Spares", "300.50")] {
+        let body = app
+            .gql(
+                Some(&rep),
+                "mutation($input: CreateOpportunityInput!) { createOpportunity(input: $input) { opportunity { id } } }",
+                json!({"input": {"customerId": buyer, "name": name, "amount": amount, "expectedCloseDate": "2027-05-01"}}),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
     for amount in ["500", "800"] {
         let contract = approved(&app, &books, &buyer, amount).await;
         let plan = installments(
@@ -155,7 +165,18 @@ async fn every_field_of_a_child_list_answers_as_the_record_read_whole() {
         "contract { id }",
         "installment { id }",
     ];
+    let deals: &[&str] = &[
+        "name",
+        "amount status",
+        "expectedCloseDate closedAt lostReason",
+        "stage { id name }",
+        "customer { id }",
+        "owner { id }",
+        "probability weightedAmount",
+        "createdAt updatedAt version",
+    ];
     let lists = [
+        ("opportunities", "Opportunity", deals),
         ("contacts", "Contact", contacts),
         ("followUps", "FollowUp", follow_ups),
         ("visits", "VisitTask", visits),
@@ -165,11 +186,15 @@ async fn every_field_of_a_child_list_answers_as_the_record_read_whole() {
     // Finance sees every invoice (and no visit).
     each_child_field_as_the_whole(&app, &finance, &[("invoices", "Invoice", invoices)]).await;
     app.record_sql();
-    let query = "{ customers(first: 10) { nodes { contacts { nodes { id name } } contracts { nodes { id number } } } } }";
+    let query = "{ customers(first: 10) { nodes { contacts { nodes { id name } } contracts { nodes { id number } } opportunities { nodes { id name } } } } }";
     let body = app.gql(Some(&finance), query, json!({})).await;
     assert!(body["errors"].is_null(), "{body}");
     let sql = app.recorded_sql();
-    for (table, unread) in [("contacts", "email"), ("contracts", "terms")] {
+    for (table, unread) in [
+        ("contacts", "email"),
+        ("contracts", "terms"),
+        ("opportunities", "lost_reason"),
+    ] {
         let from = format!("FROM \"{table}\"");
         let reading: Vec<&String> = sql
             .iter()
