@@ -29,10 +29,12 @@ pub enum NodeType {
     Payment,
     Waiver,
     SalesTarget,
+    Product,
+    ProductLine,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 17] = [
+    const ALL: [NodeType; 19] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -50,6 +52,8 @@ impl NodeType {
         Self::Payment,
         Self::Waiver,
         Self::SalesTarget,
+        Self::Product,
+        Self::ProductLine,
     ];
 
     fn name(self) -> &'static str {
@@ -71,6 +75,8 @@ impl NodeType {
             Self::Payment => "Payment",
             Self::Waiver => "Waiver",
             Self::SalesTarget => "SalesTarget",
+            Self::Product => "Product",
+            Self::ProductLine => "ProductLine",
         }
     }
 

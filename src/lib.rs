@@ -39,6 +39,7 @@ pub mod numbering;
 pub mod opportunities;
 pub mod pagination;
 pub mod policy;
+pub mod products;
 pub mod report_scope;
 pub mod search;
 pub mod seed;

@@ -338,6 +338,15 @@ pub fn can_see_user(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bo
     }
 }
 
+/// Whether `viewer` may see costs (a product's cost price, margins): admins, managers and
+/// finance; never reps.
+pub fn can_see_cost(viewer: &Viewer) -> bool {
+    matches!(
+        viewer.role,
+        Role::Admin | Role::SalesManager | Role::Finance
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,8 @@ versioned!(
     customer,
     lead,
     opportunity,
+    product,
+    product_line,
     sales_target,
     team,
     user,

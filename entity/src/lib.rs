@@ -23,6 +23,8 @@ pub mod opportunity;
 pub mod opportunity_split;
 pub mod payment;
 pub mod pipeline_stage;
+pub mod product;
+pub mod product_line;
 pub mod refresh_token;
 pub mod sales_target;
 pub mod setting;

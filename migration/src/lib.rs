@@ -18,6 +18,7 @@ mod m20261204_000012_trusted_documents;
 mod m20261204_000013_updated_and_versions;
 mod m20261204_000014_sync_changes;
 mod m20261205_000015_user_credentials;
+mod m20261206_000016_products;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_updated_and_versions::Migration),
             Box::new(m20261204_000014_sync_changes::Migration),
             Box::new(m20261205_000015_user_credentials::Migration),
+            Box::new(m20261206_000016_products::Migration),
         ]
     }
 }

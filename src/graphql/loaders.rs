@@ -24,6 +24,7 @@ use crate::opportunities::loaders::{
     HistoryByOpportunity, OpportunitiesByCustomer, OpportunityLoader, SplitsByOpportunity,
     StageLoader, VisibleOpportunityLoader,
 };
+use crate::products::loaders::{ProductLineLoader, ProductLoader};
 use crate::users::loaders::{TeamLoader, UserLoader};
 use crate::visits::loaders::{VisitLoader, VisitsByCustomer, VisitsByOpportunity};
 
@@ -136,6 +137,8 @@ loaders! {
         |s| PagesOf(InvoicesByCustomer { db: s.db(), viewer: s.viewer() });
     payments_by_contract: PagesOf<PaymentsByContract> =
         |s| PagesOf(PaymentsByContract { db: s.db(), viewer: s.viewer() });
+    products: ProductLoader = |s| ProductLoader(s.db());
+    product_lines: ProductLineLoader = |s| ProductLineLoader(s.db());
     receivables: ReceivableByCustomer =
         |s| ReceivableByCustomer { db: s.db(), viewer: s.viewer(), as_of: s.as_of };
 }

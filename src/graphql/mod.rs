@@ -40,6 +40,7 @@ use crate::notifications::graphql::{
 use crate::opportunities::graphql::{
     OpportunityMutation, OpportunityQuery, OpportunitySubscription,
 };
+use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
 use crate::users::service as users;
@@ -163,6 +164,12 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::SalesTarget => crate::analytics::targets::get_target(db, viewer, uuid)
             .await
             .map(|t| Node::SalesTarget(crate::analytics::graphql::target_of(t))),
+        NodeType::Product => crate::products::service::get_product(db, uuid)
+            .await
+            .map(|p| Node::Product(p.into())),
+        NodeType::ProductLine => crate::products::service::get_product_line(db, uuid)
+            .await
+            .map(|l| Node::ProductLine(l.into())),
     };
     use crate::error::ErrorCode;
     match found {
@@ -188,6 +195,7 @@ pub struct QueryRoot(
     ApprovalQuery,
     BillingQuery,
     AnalyticsQuery,
+    ProductQuery,
 );
 
 /// Everything a client can change.
@@ -206,6 +214,7 @@ pub struct MutationRoot(
     ApprovalMutation,
     BillingMutation,
     AnalyticsMutation,
+    ProductMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

@@ -12,6 +12,7 @@ use crate::followups::types::FollowUp;
 use crate::leads::types::Lead;
 use crate::notifications::graphql::Notification;
 use crate::opportunities::types::{Opportunity, PipelineStage};
+use crate::products::types::{Product, ProductLine};
 use crate::users::types::{Team, User};
 use crate::visits::types::VisitTask;
 
@@ -38,4 +39,6 @@ pub enum Node {
     Payment(Payment),
     Waiver(Waiver),
     SalesTarget(SalesTarget),
+    Product(Product),
+    ProductLine(ProductLine),
 }

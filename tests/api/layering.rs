@@ -56,6 +56,7 @@ const LAYERS: &[&[&str]] = &[
     // are sign-in's); sweep plumbing takes that state; offline sync's log reads visibility.
     &["auth", "policy", "state", "sweeps", "sync"],
     &["users", "notifications"],
+    &["products"],
     &["customers"],
     &["opportunities"],
     &["leads", "followups"],

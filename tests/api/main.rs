@@ -32,7 +32,9 @@ mod opportunities;
 mod ordering;
 mod outage;
 mod persisted;
+
 mod processes;
+mod products;
 mod schema;
 mod seed;
 mod sessions;
