@@ -2,8 +2,9 @@
 //! 1–100 rows, 20 by default; cursors are opaque to clients. [`children`] pages the child lists
 //! of many parents at once.
 //!
-//! Over 500 lines (just): the request, its cursors and the page it answers are one idea, with
-//! their unit tests (about a third); the ordering lives in `keyset`.
+//! Over 500 lines: the request (its cursors, whether it counts, which columns it reads) and
+//! the page it answers are one idea, with their unit tests (about a third); the ordering lives
+//! in `keyset`, reading only some columns in `needed`, child lists in `children`.
 
 pub mod children;
 mod keyset;

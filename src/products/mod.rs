@@ -13,7 +13,9 @@
 //! - Every write checks the version the admin last saw, is audited in its transaction, and a
 //!   create is idempotent by key.
 
+mod access;
 pub mod graphql;
+pub mod lines;
 pub mod loaders;
 pub mod service;
 pub mod types;
