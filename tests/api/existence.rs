@@ -30,8 +30,8 @@ struct Case {
 }
 
 /// Id fields whose every caller sees every record the field can name: admin-only mutations
-/// (admins see everything), pipeline stages (everyone sees them) and split holders (every
-/// colleague is in the directory). Client ids name nothing yet.
+/// (admins see everything), pipeline stages and the product catalogue (everyone sees them) and
+/// split holders (every colleague is in the directory). Client ids name nothing yet.
 const EVERY_CALLER_SEES: &[&str] = &[
     "createUser input.teamId",
     "updateUser input.id",
@@ -44,6 +44,13 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "moveOpportunityStage input.stageId",
     "reopenOpportunity input.stageId",
     "setOpportunitySplits input.splits.N.userId",
+    // The catalogue is everyone's to read.
+    "createProduct input.productLineId",
+    "updateProduct input.id",
+    "updateProduct input.productLineId",
+    "archiveProduct input.id",
+    "updateProductLine input.id",
+    "archiveProductLine input.id",
 ];
 
 fn with_id(template: &Value, id: &str) -> Value {
