@@ -134,6 +134,30 @@ where
         .ok_or_else(AppError::internal)
 }
 
+/// The row `id` of `E` for a versioned update: `NOT_FOUND` (naming `what`) when there is none,
+/// `CONFLICT` when it is no longer at the `expected` version.
+pub async fn current<E>(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    expected: i32,
+    what: &str,
+) -> AppResult<E::Model>
+where
+    E: Versioned,
+    <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
+{
+    use sea_orm::ModelTrait;
+    let model = E::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found(what))?;
+    let sea_orm::Value::Int(Some(version)) = model.get(E::VERSION) else {
+        return Err(AppError::internal());
+    };
+    check(expected, version)?;
+    Ok(model)
+}
+
 /// The caller's `expected` version is the row's `current` one. Errors: `CONFLICT` naming the
 /// row's version.
 pub fn check(expected: i32, current: i32) -> AppResult<()> {

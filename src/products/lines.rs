@@ -147,11 +147,8 @@ pub async fn update_product_line(
     require_admin(viewer)?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let current = ProductLines::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("ProductLine"))?;
-    versioned::check(expected_version, current.version)?;
+    let current =
+        versioned::current::<ProductLines>(&txn, id, expected_version, "ProductLine").await?;
     let mut model = product_line::ActiveModel {
         id: Set(id),
         ..Default::default()

@@ -167,11 +167,7 @@ pub async fn update_product(
     require_admin(viewer)?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let current = Products::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::not_found("Product"))?;
-    versioned::check(expected_version, current.version)?;
+    let current = versioned::current::<Products>(&txn, id, expected_version, "Product").await?;
     let mut model = product::ActiveModel {
         id: Set(id),
         ..Default::default()

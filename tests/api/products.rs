@@ -382,3 +382,51 @@ async fn archived_products_stay_readable_and_lists_filter_order_and_retry_safely
         .await;
     assert_eq!(all["data"]["products"]["totalCount"], 3, "{all}");
 }
+
+#[tokio::test]
+async fn concurrent_creates_of_one_code_make_one_product_and_searches_are_bounded() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let creates = (0..8).map(|i| {
+        let app = &app;
+        async move {
+            let input = json!({"code": "RACE-1", "name": format!("Racer {i}"), "listPrice": "10"});
+            app.admin(CREATE, json!({"input": input})).await
+        }
+    });
+    let bodies = futures_util::future::join_all(creates).await;
+    let made = bodies.iter().filter(|b| b["errors"].is_null()).count();
+    assert_eq!(made, 1, "{bodies:?}");
+    for body in bodies.iter().filter(|b| !b["errors"].is_null()) {
+        assert_eq!(
+            (error_code(body), error_field(body)),
+            (Some("DUPLICATE"), Some("input.code")),
+            "{body}"
+        );
+    }
+    let count = app
+        .admin("{ products(first: 10) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(count["data"]["products"]["totalCount"], 1, "{count}");
+    let long = "泵".repeat(10_000);
+    let body = app
+        .admin(
+            "query($s: String) { products(first: 5, filter: {search: $s}) { totalCount } }",
+            json!({"s": long}),
+        )
+        .await;
+    assert_eq!(
+        (error_code(&body), error_field(&body)),
+        (Some("BAD_USER_INPUT"), Some("filter.search")),
+        "{body}"
+    );
+    let wild = app
+        .admin(
+            "query($s: String) { products(first: 5, filter: {search: $s}) { totalCount } }",
+            json!({"s": "%_"}),
+        )
+        .await;
+    assert_eq!(
+        wild["data"]["products"]["totalCount"], 0,
+        "wildcards match literally: {wild}"
+    );
+}
