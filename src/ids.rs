@@ -31,10 +31,11 @@ pub enum NodeType {
     SalesTarget,
     Product,
     ProductLine,
+    PriceBook,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 19] = [
+    const ALL: [NodeType; 20] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -54,6 +55,7 @@ impl NodeType {
         Self::SalesTarget,
         Self::Product,
         Self::ProductLine,
+        Self::PriceBook,
     ];
 
     fn name(self) -> &'static str {
@@ -77,6 +79,7 @@ impl NodeType {
             Self::SalesTarget => "SalesTarget",
             Self::Product => "Product",
             Self::ProductLine => "ProductLine",
+            Self::PriceBook => "PriceBook",
         }
     }
 

@@ -33,6 +33,7 @@ versioned!(
     customer,
     lead,
     opportunity,
+    price_book,
     product,
     product_line,
     sales_target,

@@ -23,6 +23,8 @@ pub struct Model {
     /// `DRAFT`, `PENDING_APPROVAL`, `APPROVED`, `REJECTED`, `SIGNED`, `COMPLETED`, `CANCELLED`.
     pub status: String,
     pub cancel_reason: Option<String>,
+    /// The accepted quote it was made from (at most one contract per quote).
+    pub quote_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -23,6 +23,8 @@ pub struct Model {
     pub lead_id: Option<Uuid>,
     /// When the owner and manager were told the deal is stale (cleared on every stage change).
     pub stale_notified_at: Option<DateTimeUtc>,
+    /// The price book its line items are priced from (the standard one when null).
+    pub price_book_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

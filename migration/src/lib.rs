@@ -19,6 +19,9 @@ mod m20261204_000013_updated_and_versions;
 mod m20261204_000014_sync_changes;
 mod m20261205_000015_user_credentials;
 mod m20261206_000016_products;
+mod m20261207_000017_price_books_line_items;
+mod m20261208_000018_quotes;
+pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
 #[derive(Debug)]
@@ -44,6 +47,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_sync_changes::Migration),
             Box::new(m20261205_000015_user_credentials::Migration),
             Box::new(m20261206_000016_products::Migration),
+            Box::new(m20261207_000017_price_books_line_items::Migration),
+            Box::new(m20261208_000018_quotes::Migration),
         ]
     }
 }

@@ -191,6 +191,7 @@ crate::read_at!(contract::Model {
     terms,
     status,
     cancel_reason,
+    quote_id,
     version,
     created_at,
     updated_at,

@@ -175,6 +175,7 @@ pub async fn create_contract(
             terms: Set(terms),
             status: Set(ContractStatus::Draft.as_str().to_owned()),
             cancel_reason: Set(None),
+            quote_id: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),

@@ -21,10 +21,12 @@ use crate::graphql::pagination::PagesOf;
 use crate::identity::Viewer;
 use crate::leads::loaders::{EventsByLead, LeadLoader};
 use crate::opportunities::loaders::{
-    HistoryByOpportunity, OpportunitiesByCustomer, OpportunityLoader, SplitsByOpportunity,
-    StageLoader, VisibleOpportunityLoader,
+    HistoryByOpportunity, LineItemsByOpportunity, OpportunitiesByCustomer, OpportunityLoader,
+    SplitsByOpportunity, StageLoader, VisibleOpportunityLoader,
 };
-use crate::products::loaders::{ProductLineLoader, ProductLoader};
+use crate::products::loaders::{
+    BookPriceLoader, PriceBookLoader, ProductLineLoader, ProductLoader,
+};
 use crate::users::loaders::{TeamLoader, UserLoader};
 use crate::visits::loaders::{VisitLoader, VisitsByCustomer, VisitsByOpportunity};
 
@@ -99,6 +101,7 @@ loaders! {
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());
+    line_items: LineItemsByOpportunity = |s| LineItemsByOpportunity(s.db());
     deals_by_customer: PagesOf<OpportunitiesByCustomer> =
         |s| PagesOf(OpportunitiesByCustomer { db: s.db(), viewer: s.viewer() });
     users: UserLoader = |s| UserLoader(s.db());
@@ -139,6 +142,8 @@ loaders! {
         |s| PagesOf(PaymentsByContract { db: s.db(), viewer: s.viewer() });
     products: ProductLoader = |s| ProductLoader(s.db());
     product_lines: ProductLineLoader = |s| ProductLineLoader(s.db());
+    price_books: PriceBookLoader = |s| PriceBookLoader(s.db());
+    book_prices: BookPriceLoader = |s| BookPriceLoader(s.db());
     receivables: ReceivableByCustomer =
         |s| ReceivableByCustomer { db: s.db(), viewer: s.viewer(), as_of: s.as_of };
 }

@@ -40,7 +40,9 @@ use crate::notifications::graphql::{
 use crate::opportunities::graphql::{
     OpportunityMutation, OpportunityQuery, OpportunitySubscription,
 };
+use crate::opportunities::line_item_types::LineItemMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
+use crate::products::price_book_types::{PriceBookMutation, PriceBookQuery};
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
 use crate::users::service as users;
@@ -170,6 +172,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::ProductLine => crate::products::service::get_product_line(db, uuid)
             .await
             .map(|l| Node::ProductLine(l.into())),
+        NodeType::PriceBook => crate::products::price_books::get_price_book(db, uuid)
+            .await
+            .map(|b| Node::PriceBook(b.into())),
     };
     use crate::error::ErrorCode;
     match found {
@@ -196,6 +201,7 @@ pub struct QueryRoot(
     BillingQuery,
     AnalyticsQuery,
     ProductQuery,
+    PriceBookQuery,
 );
 
 /// Everything a client can change.
@@ -209,12 +215,14 @@ pub struct MutationRoot(
     FollowUpMutation,
     NotificationMutation,
     OpportunityMutation,
+    LineItemMutation,
     VisitMutation,
     ContractMutation,
     ApprovalMutation,
     BillingMutation,
     AnalyticsMutation,
     ProductMutation,
+    PriceBookMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

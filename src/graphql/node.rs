@@ -12,6 +12,7 @@ use crate::followups::types::FollowUp;
 use crate::leads::types::Lead;
 use crate::notifications::graphql::Notification;
 use crate::opportunities::types::{Opportunity, PipelineStage};
+use crate::products::price_book_types::PriceBook;
 use crate::products::types::{Product, ProductLine};
 use crate::users::types::{Team, User};
 use crate::visits::types::VisitTask;
@@ -41,4 +42,5 @@ pub enum Node {
     SalesTarget(SalesTarget),
     Product(Product),
     ProductLine(ProductLine),
+    PriceBook(PriceBook),
 }

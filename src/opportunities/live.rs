@@ -169,6 +169,7 @@ mod tests {
                 created_at: now,
                 updated_at: now,
                 stale_notified_at: None,
+                price_book_id: None,
             },
             owner_team,
             holders,

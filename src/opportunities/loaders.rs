@@ -125,3 +125,18 @@ impl Loader<Uuid> for VisibleOpportunityLoader {
             .collect())
     }
 }
+
+/// Line items of many deals in one query.
+pub struct LineItemsByOpportunity(pub DatabaseConnection);
+
+impl Loader<Uuid> for LineItemsByOpportunity {
+    type Value = Vec<entity::opportunity_line_item::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(batch::grouped(
+            super::line_items::lines_of(&self.0, keys).await?,
+            |l| l.opportunity_id,
+        ))
+    }
+}

@@ -24,6 +24,8 @@ pub mod forecast;
 pub mod funnel;
 pub mod graphql;
 pub mod inputs;
+pub mod line_item_types;
+pub mod line_items;
 pub mod listing;
 pub mod live;
 pub mod loaders;

@@ -134,6 +134,7 @@ pub(crate) async fn insert_opportunity(
         stage_entered_at: Set(now),
         lead_id: Set(lead_id),
         stale_notified_at: Set(None),
+        price_book_id: Set(None),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -240,6 +241,11 @@ pub async fn update_opportunity(
                 problems.check::<()>(Err(AppError::bad_input(
                     "input.amount",
                     "An amount cannot be negative",
+                )));
+            } else if super::line_items::has_line_items(txn, id).await? {
+                problems.check::<()>(Err(AppError::bad_input(
+                    "input.amount",
+                    "The deal's amount is the sum of its line items; change those instead",
                 )));
             }
             model.amount_minor = Set(amount);

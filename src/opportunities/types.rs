@@ -93,6 +93,9 @@ pub const OPPORTUNITY_COLUMNS: crate::graphql::columns::FieldColumns =
             ("visits", &[]),
             ("contracts", &[]),
             ("stageHistory", &[]),
+            ("lineItems", &[]),
+            ("margin", &[]),
+            ("priceBook", &["price_book_id"]),
         ],
     };
 
@@ -240,6 +243,36 @@ impl Opportunity {
             .await?
             .and_then(|s| s.max_days_in_stage)
             .is_some_and(|max| in_stage > chrono::Duration::days(i64::from(max))))
+    }
+
+    /// The products sold, in order; empty for a deal priced as a plain amount.
+    async fn line_items(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::line_item_types::OpportunityLineItem>> {
+        super::line_item_types::lines(ctx, self).await
+    }
+
+    /// The margin of the line items; null without lines, with a line of unknown cost, and
+    /// unless you are an admin, a manager or finance.
+    async fn margin(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::line_item_types::Margin>> {
+        super::line_item_types::margin(ctx, self).await
+    }
+
+    /// The price book its line items are priced from.
+    async fn price_book(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::products::price_book_types::PriceBook>> {
+        let id = self
+            .model
+            .price_book_id
+            .unwrap_or(crate::products::price_books::STANDARD);
+        let loader = ctx.loader::<crate::products::loaders::PriceBookLoader>()?;
+        Ok(loader.load_one(id).await?.map(Into::into))
     }
 
     /// Who is credited with the deal and how much (100% to the owner unless split).

@@ -71,6 +71,39 @@ impl Product {
         self.model.cost_price_minor.filter(|_| sees).map(money)
     }
 
+    /// The price per unit in a price book on a day (the standard book and your today when
+    /// omitted); null when the book does not price the product that day.
+    async fn price(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The price book; the standard one when omitted.")] price_book_id: Option<
+            ID,
+        >,
+        #[graphql(desc = "The day; your today when omitted.")] on: Option<
+            crate::graphql::scalars::Date,
+        >,
+    ) -> async_graphql::Result<Option<Decimal>> {
+        use super::loaders::{BookPriceLoader, PriceKey};
+        let viewer = ctx.viewer()?;
+        let book = crate::ids::decode_optional(
+            price_book_id.as_ref(),
+            NodeType::PriceBook,
+            "priceBookId",
+        )?
+        .unwrap_or(super::price_books::STANDARD);
+        let day = match on {
+            Some(day) => day.0,
+            None => crate::calendar::today(viewer.timezone, ctx.app().clock.now()),
+        };
+        let key = PriceKey {
+            book,
+            day,
+            product: self.model.id,
+        };
+        let price = ctx.loader::<BookPriceLoader>()?.load_one(key).await?;
+        Ok(price.map(money))
+    }
+
     /// The product line it belongs to.
     async fn product_line(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ProductLine>> {
         let Some(line) = self.model.product_line_id else {

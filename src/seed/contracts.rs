@@ -240,6 +240,7 @@ fn build(
         terms: terms.to_owned(),
         status: status.as_str().to_owned(),
         cancel_reason: None,
+        quote_id: None,
         version: 1,
         created_at,
         updated_at: created_at,

@@ -235,6 +235,7 @@ pub(crate) async fn seed(
             stage_entered_at: entered,
             lead_id: None,
             stale_notified_at: None,
+            price_book_id: None,
             version,
             created_at,
             updated_at,

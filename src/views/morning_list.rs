@@ -255,6 +255,7 @@ crate::read_at!(opportunity::Model {
     stage_entered_at,
     lead_id,
     stale_notified_at,
+    price_book_id,
     version,
     created_at,
     updated_at,

@@ -51,6 +51,13 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "archiveProduct input.id",
     "updateProductLine input.id",
     "archiveProductLine input.id",
+    "updatePriceBook input.id",
+    "archivePriceBook input.id",
+    "setPriceBookEntries input.priceBookId",
+    "setPriceBookEntries input.entries.N.productId",
+    "setPriceBookEntries input.removeProductIds",
+    "setOpportunityLineItems input.priceBookId",
+    "setOpportunityLineItems input.items.N.productId",
 ];
 
 fn with_id(template: &Value, id: &str) -> Value {
@@ -546,6 +553,14 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "Opportunity",
             &w.deal_a,
             json!({"id": "$ID", "expectedVersion": 1, "splits": [{"userId": w.rb.id, "percent": "100"}]}),
+        ),
+        case(
+            "setOpportunityLineItems",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1, "items": []}),
         ),
         case(
             "reopenOpportunity",

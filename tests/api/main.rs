@@ -27,12 +27,14 @@ mod jobs;
 mod layering;
 mod leads;
 mod limits;
+mod line_items;
 mod money_bounds;
 mod opportunities;
 mod ordering;
 mod outage;
 mod persisted;
 
+mod price_books;
 mod processes;
 mod products;
 mod schema;
