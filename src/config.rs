@@ -263,6 +263,13 @@ pub struct Config {
         default_value_t = 3600
     )]
     pub overdue_sweep_interval_secs: u64,
+    /// Seconds between sweeps expiring quotes past their last valid day.
+    #[arg(
+        long,
+        env = "SALESGRAPH_QUOTE_SWEEP_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
+    pub quote_sweep_interval_secs: u64,
     /// Event bus: `auto` (PostgreSQL `LISTEN/NOTIFY` on PostgreSQL, in-process on SQLite),
     /// `memory` (this process only) or `postgres`.
     #[arg(long, env = "SALESGRAPH_EVENT_BUS", default_value = "auto")]

@@ -32,10 +32,11 @@ pub enum NodeType {
     Product,
     ProductLine,
     PriceBook,
+    Quote,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 20] = [
+    const ALL: [NodeType; 21] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -56,6 +57,7 @@ impl NodeType {
         Self::Product,
         Self::ProductLine,
         Self::PriceBook,
+        Self::Quote,
     ];
 
     fn name(self) -> &'static str {
@@ -80,6 +82,7 @@ impl NodeType {
             Self::Product => "Product",
             Self::ProductLine => "ProductLine",
             Self::PriceBook => "PriceBook",
+            Self::Quote => "Quote",
         }
     }
 

@@ -142,8 +142,15 @@ pub fn spawn(
             state.clone(),
             "overdue-installments",
             Duration::from_secs(state.config.overdue_sweep_interval_secs),
-            shutdown,
+            shutdown.clone(),
             |state, now| async move { crate::billing::overdue::remind(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "quote-expiry",
+            Duration::from_secs(state.config.quote_sweep_interval_secs),
+            shutdown,
+            |state, now| async move { crate::quotes::expiry::expire_due(&state, now).await },
         ),
     ]
 }

@@ -40,6 +40,7 @@ pub mod opportunities;
 pub mod pagination;
 pub mod policy;
 pub mod products;
+pub mod quotes;
 pub mod report_scope;
 pub mod search;
 pub mod seed;

@@ -36,6 +36,7 @@ versioned!(
     price_book,
     product,
     product_line,
+    quote,
     sales_target,
     team,
     user,

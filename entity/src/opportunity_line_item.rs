@@ -22,6 +22,8 @@ pub struct Model {
     /// The product's cost per unit when the line was set (never shown to reps).
     pub unit_cost_minor: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// quantity × unit cost, rounded half-up to the minor unit (null when the cost is unknown).
+    pub cost_minor: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

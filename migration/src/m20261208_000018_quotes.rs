@@ -51,6 +51,12 @@ enum QuoteLineItems {
 }
 
 #[derive(DeriveIden)]
+enum OpportunityLineItems {
+    Table,
+    CostMinor,
+}
+
+#[derive(DeriveIden)]
 enum Contracts {
     Table,
     QuoteId,
@@ -173,6 +179,15 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // A deal line's cost (quantity × unit cost, rounded half-up), for SQL margins.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(OpportunityLineItems::Table)
+                    .add_column(big_integer_null(OpportunityLineItems::CostMinor))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_index(
                 Index::create()
@@ -216,6 +231,14 @@ impl MigrationTrait for Migration {
                 Query::delete()
                     .from_table(ApprovalTiers::Table)
                     .and_where(Expr::col(ApprovalTiers::SubjectKind).eq("QUOTE"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(OpportunityLineItems::Table)
+                    .drop_column(OpportunityLineItems::CostMinor)
                     .to_owned(),
             )
             .await?;

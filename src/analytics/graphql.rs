@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
+use super::by_product::ProductGroup;
 use super::performance::GroupBy;
 use super::targets::{self, Subject, TargetScope};
 use super::types::{
@@ -251,12 +252,18 @@ impl AnalyticsQuery {
         });
         let scope =
             crate::graphql::scope::report_scope(viewer, scope, input.team_id, input.user_id)?;
+        let tz = app.config.company_tz();
         let group_by = match input.group_by {
             PerformanceGroupBy::User => GroupBy::User,
             PerformanceGroupBy::Team => GroupBy::Team,
             PerformanceGroupBy::Region => GroupBy::Region,
+            PerformanceGroupBy::ProductLine => {
+                return by_product(ctx, &period, tz, ProductGroup::Line, scope).await;
+            }
+            PerformanceGroupBy::Product => {
+                return by_product(ctx, &period, tz, ProductGroup::Product, scope).await;
+            }
         };
-        let tz = app.config.company_tz();
         // Identical requests (same visibility, same input) running at once share one computation.
         let key = format!(
             "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}",
@@ -300,9 +307,65 @@ impl AnalyticsQuery {
                 lead_conversion_rate: r.lead_conversion_rate,
                 visits_completed: r.visits_completed,
                 on_site_rate: r.on_site_rate,
+                quantity: None,
+                average_discount_percent: None,
+                margin_amount: None,
+                margin_rate: None,
             })
             .collect())
     }
+}
+
+/// `salesPerformance` per product line or product.
+async fn by_product(
+    ctx: &Context<'_>,
+    period: &super::periods::Period,
+    tz: chrono_tz::Tz,
+    group: ProductGroup,
+    scope: crate::report_scope::Scope,
+) -> async_graphql::Result<Vec<PerformanceRow>> {
+    let viewer = ctx.viewer()?;
+    let rows =
+        super::by_product::product_performance(&ctx.app().db, viewer, period, tz, group, scope)
+            .await?;
+    let kind = match group {
+        ProductGroup::Line => NodeType::ProductLine,
+        ProductGroup::Product => NodeType::Product,
+    };
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let margin = r
+                .cost
+                .map(|cost| crate::products::pricing::margin(r.won, cost));
+            PerformanceRow {
+                group_id: r.id.map(|id| encode_id(kind, id)),
+                group_name: r.name,
+                target: None,
+                won_amount: money(r.won.minor()),
+                achievement_rate: None,
+                collected_amount: money(0),
+                pipeline_amount: money(r.pipeline.minor()),
+                weighted_pipeline_amount: money(r.weighted_pipeline.minor()),
+                pipeline_coverage: None,
+                win_rate: None,
+                win_rate_by_amount: None,
+                avg_deal_size: None,
+                avg_sales_cycle_days: None,
+                lead_conversion_rate: None,
+                visits_completed: 0,
+                on_site_rate: None,
+                quantity: Some(Decimal(crate::products::pricing::quantity(
+                    r.quantity_thousandths,
+                ))),
+                average_discount_percent: r.avg_discount_percent.map(Decimal),
+                margin_amount: margin.map(|(left, _)| money(left.minor())),
+                margin_rate: margin
+                    .and_then(|(_, rate)| rate)
+                    .and_then(|rate| rust_decimal::prelude::ToPrimitive::to_f64(&rate)),
+            }
+        })
+        .collect())
 }
 
 #[derive(Default)]

@@ -15,6 +15,7 @@
 //!   repeat purchases, and renewals — another binding contract of the same customer starting
 //!   after the old one's start and within the renewal window of its end.
 
+pub mod by_product;
 pub mod graphql;
 pub mod performance;
 pub mod periods;

@@ -139,7 +139,7 @@ impl Acc {
 
 /// The sellers (reps and managers) the viewer may report on: admins and finance all, managers
 /// their teams' members and themselves, reps themselves; narrowed to one seller or one team's.
-async fn sellers(
+pub(super) async fn sellers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     scope: Scope,

@@ -14,6 +14,10 @@ crate::string_enum! {
         Team => "TEAM",
         /// Per team region.
         Region => "REGION",
+        /// Per product line, from the deals' line items (products without a line together).
+        ProductLine => "PRODUCT_LINE",
+        /// Per product, from the deals' line items.
+        Product => "PRODUCT",
     }
 }
 
@@ -147,9 +151,10 @@ pub struct SalesPerformanceInput {
 /// One group's numbers for the period.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PerformanceRow {
-    /// The user's or team's id; null for a region or for sellers without a team.
+    /// The user's, team's, product line's or product's id; null for a region, for sellers
+    /// without a team and for products without a line.
     pub group_id: Option<ID>,
-    /// The user's, team's or region's name.
+    /// The user's, team's, region's or product line's name, or a product's code and name.
     pub group_name: Option<String>,
     /// The group's target; null when none is set.
     pub target: Option<Decimal>,
@@ -179,6 +184,15 @@ pub struct PerformanceRow {
     pub visits_completed: i64,
     /// On-site check-ins ÷ verifiable check-ins on days of the period.
     pub on_site_rate: Option<f64>,
+    /// Units won in the period (product groupings; null otherwise).
+    pub quantity: Option<Decimal>,
+    /// The average discount of the won lines, in percent (product groupings; null otherwise).
+    pub average_discount_percent: Option<Decimal>,
+    /// Won amount less the won lines' cost (product groupings, for admins, managers and
+    /// finance; null otherwise and when a line's cost is unknown).
+    pub margin_amount: Option<Decimal>,
+    /// `marginAmount ÷ wonAmount` (null where that is).
+    pub margin_rate: Option<f64>,
 }
 
 crate::string_enum! {

@@ -54,6 +54,16 @@ pub(super) fn role_of(step: &approval_step::Model) -> AppResult<ApproverRole> {
 }
 
 pub(super) fn describe(request: &approval_request::Model) -> String {
+    if request.subject_type == ApprovalSubjectKind::Quote.as_str() {
+        return match serde_json::from_str::<crate::quotes::approval::Snapshot>(&request.snapshot) {
+            Ok(snapshot) => format!(
+                "Quote {} ({}% discount)",
+                snapshot.number,
+                rust_decimal::Decimal::new(snapshot.discount_bp, 2).normalize()
+            ),
+            Err(_) => "A quote".to_owned(),
+        };
+    }
     if request.subject_type == ApprovalSubjectKind::Waiver.as_str() {
         return format!(
             "A waiver of {}",
@@ -163,4 +173,8 @@ pub(super) fn visible(viewer: &Viewer) -> Condition {
         .add(approval_request::Column::SubmittedBy.eq(viewer.user_id))
         .add(of_kind(ApprovalSubjectKind::Contract, contracts))
         .add(of_kind(ApprovalSubjectKind::Waiver, waivers))
+        .add(of_kind(
+            ApprovalSubjectKind::Quote,
+            crate::quotes::access::visible_ids(viewer),
+        ))
 }

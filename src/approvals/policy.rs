@@ -29,6 +29,8 @@ crate::string_enum! {
         Contract => "CONTRACT",
         /// Waivers of installment amounts.
         Waiver => "WAIVER",
+        /// Quotes discounted beyond what is allowed; tier minimums are discount percents.
+        Quote => "QUOTE",
     }
 }
 

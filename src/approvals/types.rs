@@ -21,6 +21,8 @@ pub enum ApprovalSubject {
     Contract(Contract),
     /// A waiver of part of an installment.
     Waiver(crate::billing::types::Waiver),
+    /// A quote discounted beyond what is allowed.
+    Quote(crate::quotes::types::Quote),
 }
 
 /// A subject passing through the steps its amount requires.
@@ -53,6 +55,13 @@ pub struct ApprovalRequest {
 impl ApprovalRequest {
     /// The subject (null if you may no longer see it).
     async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalSubject>> {
+        if self.model.subject_type == ApprovalSubjectKind::Quote.as_str() {
+            let loader = ctx.loader::<crate::quotes::loaders::QuoteLoader>()?;
+            return Ok(loader
+                .load_one(self.model.subject_id)
+                .await?
+                .map(|q| ApprovalSubject::Quote(q.into())));
+        }
         if self.model.subject_type == ApprovalSubjectKind::Waiver.as_str() {
             let loader = ctx.loader::<crate::billing::loaders::WaiverLoader>()?;
             return Ok(loader

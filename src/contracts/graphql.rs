@@ -141,6 +141,11 @@ impl ContractMutation {
                 NodeType::Opportunity,
                 "input.opportunityId",
             )?,
+            quote_id: crate::ids::decode_optional(
+                input.quote_id.as_ref(),
+                NodeType::Quote,
+                "input.quoteId",
+            )?,
             title: input.title,
             amount_minor: input
                 .amount

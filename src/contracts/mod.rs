@@ -16,6 +16,7 @@
 
 pub mod access;
 pub mod approval;
+pub mod from_quote;
 pub mod graphql;
 pub mod lifecycle;
 pub mod listing;

@@ -36,6 +36,8 @@ pub(super) const MAX_TERMS: usize = 20_000;
 pub struct NewContract {
     pub customer_id: Option<Uuid>,
     pub opportunity_id: Option<Uuid>,
+    /// An accepted quote to copy customer, deal and amount from.
+    pub quote_id: Option<Uuid>,
     pub title: String,
     /// Defaults to the deal's amount.
     pub amount_minor: Option<i64>,
@@ -98,7 +100,7 @@ pub async fn create_contract(
     if let Some(amount) = new.amount_minor {
         problems.check(check_amount(amount));
     }
-    if new.opportunity_id.is_none() {
+    if new.opportunity_id.is_none() && new.quote_id.is_none() {
         if new.customer_id.is_none() {
             problems.check::<()>(Err(AppError::bad_input(
                 "input.customerId",
@@ -120,42 +122,12 @@ pub async fn create_contract(
     let call = IdempotentCall::new(viewer.user_id, "createContract", idempotency_key, &new)?;
     let now = state.clock.now();
     let id = idempotency::run(&state.db, &call, now, async |txn| {
-        let deal = match new.opportunity_id {
-            Some(id) => Some(
-                crate::opportunities::service::ready_for_contract(txn, viewer, id)
-                    .await
-                    .map_err(|e| e.with_field("input.opportunityId"))?,
-            ),
-            None => None,
-        };
-        let customer_id = match (new.customer_id, &deal) {
-            (Some(customer), Some(deal)) if customer != deal.customer_id => {
-                return Err(AppError::bad_input(
-                    "input.customerId",
-                    "The deal belongs to another customer",
-                ));
-            }
-            (Some(customer), _) => customer,
-            (None, Some(deal)) => deal.customer_id,
-            (None, None) => {
-                return Err(AppError::bad_input(
-                    "input.customerId",
-                    "Name the customer or the deal",
-                ));
-            }
-        };
-        crate::customers::service::get_customer(txn, viewer, customer_id)
-            .await
-            .map_err(|e| e.with_field("input.customerId"))?;
-        let amount = match (new.amount_minor, &deal) {
-            (Some(amount), _) => amount,
-            (None, Some(deal)) => check_amount(deal.amount_minor)?,
-            (None, None) => {
-                return Err(AppError::bad_input(
-                    "input.amount",
-                    "A contract without a deal needs an amount",
-                ));
-            }
+        let (customer_id, opportunity_id, amount) = match new.quote_id {
+            Some(quote) => {
+                let given = (new.customer_id, new.opportunity_id, new.amount_minor);
+                super::from_quote::terms_of(txn, viewer, quote, given).await?
+            },
+            None => plain_terms(txn, viewer, &new).await?,
         };
         let year = state.config.company_year(now);
         let seq = crate::numbering::next(txn, "CONTRACT", year).await?;
@@ -165,7 +137,7 @@ pub async fn create_contract(
             year: Set(year),
             seq: Set(seq),
             customer_id: Set(customer_id),
-            opportunity_id: Set(new.opportunity_id),
+            opportunity_id: Set(opportunity_id),
             owner_id: Set(viewer.user_id),
             title: Set(title),
             amount_minor: Set(amount),
@@ -175,13 +147,20 @@ pub async fn create_contract(
             terms: Set(terms),
             status: Set(ContractStatus::Draft.as_str().to_owned()),
             cancel_reason: Set(None),
-            quote_id: Set(None),
+            quote_id: Set(new.quote_id),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
         }
         .insert(txn)
-        .await?;
+        .await
+        .map_err(|err| {
+            if crate::error::is_unique_violation(&err) {
+                super::from_quote::already_made()
+            } else {
+                err.into()
+            }
+        })?;
         crate::audit::Entry {
             actor_id: Some(viewer.user_id),
             action: "contract.created",
@@ -196,6 +175,53 @@ pub async fn create_contract(
     .await?
     .into_inner();
     load(&state.db, id).await
+}
+
+/// The customer, deal and amount of a contract drafted without a quote: from the deal when
+/// named (won or in the last open stage), else as given.
+async fn plain_terms(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    new: &NewContract,
+) -> AppResult<(Uuid, Option<Uuid>, i64)> {
+    let deal = match new.opportunity_id {
+        Some(id) => Some(
+            crate::opportunities::service::ready_for_contract(txn, viewer, id)
+                .await
+                .map_err(|e| e.with_field("input.opportunityId"))?,
+        ),
+        None => None,
+    };
+    let customer_id = match (new.customer_id, &deal) {
+        (Some(customer), Some(deal)) if customer != deal.customer_id => {
+            return Err(AppError::bad_input(
+                "input.customerId",
+                "The deal belongs to another customer",
+            ));
+        }
+        (Some(customer), _) => customer,
+        (None, Some(deal)) => deal.customer_id,
+        (None, None) => {
+            return Err(AppError::bad_input(
+                "input.customerId",
+                "Name the customer or the deal",
+            ));
+        }
+    };
+    crate::customers::service::get_customer(txn, viewer, customer_id)
+        .await
+        .map_err(|e| e.with_field("input.customerId"))?;
+    let amount = match (new.amount_minor, &deal) {
+        (Some(amount), _) => amount,
+        (None, Some(deal)) => check_amount(deal.amount_minor)?,
+        (None, None) => {
+            return Err(AppError::bad_input(
+                "input.amount",
+                "A contract without a deal needs an amount",
+            ));
+        }
+    };
+    Ok((customer_id, new.opportunity_id, amount))
 }
 
 /// Changes to a draft or rejected contract; `None` leaves a field.

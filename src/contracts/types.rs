@@ -79,6 +79,8 @@ pub const CONTRACT_COLUMNS: crate::graphql::columns::FieldColumns =
             ("payments", &[]),
             ("receivable", &["status"]),
             ("approval", &[]),
+            ("quote", &["quote_id"]),
+            ("lineItems", &["quote_id"]),
         ],
     };
 
@@ -190,6 +192,34 @@ impl Contract {
         ))
     }
 
+    /// The accepted quote it was made from.
+    async fn quote(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::quotes::types::Quote>> {
+        let Some(id) = self.model.quote_id else {
+            return Ok(None);
+        };
+        let loader = ctx.loader::<crate::quotes::loaders::QuoteLoader>()?;
+        Ok(loader.load_one(id).await?.map(Into::into))
+    }
+
+    /// The products agreed: the lines of the quote it was made from (empty without one).
+    async fn line_items(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::quotes::types::QuoteLineItem>> {
+        let Some(id) = self.model.quote_id else {
+            return Ok(Vec::new());
+        };
+        let lines = ctx
+            .loader::<crate::quotes::loaders::LinesByQuote>()?
+            .load_one(id)
+            .await?
+            .unwrap_or_default();
+        Ok(lines.into_iter().map(Into::into).collect())
+    }
+
     /// The latest approval request (pending, or how the last one ended); null before the first
     /// submission.
     async fn approval(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalRequest>> {
@@ -259,9 +289,13 @@ pub struct CreateContractInput {
     pub customer_id: Option<ID>,
     /// The deal it comes from: won, or in the last open stage.
     pub opportunity_id: Option<ID>,
+    /// The accepted quote it is made from: customer, deal and amount come from it (and must
+    /// agree when also given).
+    pub quote_id: Option<ID>,
     /// Title (1–200 characters).
     pub title: String,
-    /// Contract amount (above zero, at most two decimals); the deal's amount when omitted.
+    /// Contract amount (above zero, at most two decimals); the deal's (or quote's) amount when
+    /// omitted.
     pub amount: Option<Decimal>,
     /// First day in force.
     pub start_date: Option<Date>,

@@ -29,6 +29,15 @@ async fn check_subject(
         ApprovalSubjectKind::Waiver => {
             crate::billing::waivers::check(txn, request.subject_id).await
         }
+        ApprovalSubjectKind::Quote => {
+            crate::quotes::approval::check(
+                txn,
+                request.subject_id,
+                &request.snapshot,
+                &request.snapshot_hash,
+            )
+            .await
+        }
     }
 }
 
@@ -52,6 +61,10 @@ async fn settle_subject(
         }
         ApprovalSubjectKind::Waiver => {
             crate::billing::waivers::settle(txn, request.subject_id, outcome, now).await?;
+        }
+        ApprovalSubjectKind::Quote => {
+            let approved = outcome == Settlement::Approved;
+            crate::quotes::approval::settle(txn, request.subject_id, approved, now).await?;
         }
     }
     Ok(())

@@ -11,3 +11,4 @@
 pub mod approval_settlement;
 pub mod contract_cancellation;
 pub mod lead_conversion;
+pub mod quote_submission;

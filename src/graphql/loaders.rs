@@ -27,6 +27,7 @@ use crate::opportunities::loaders::{
 use crate::products::loaders::{
     BookPriceLoader, PriceBookLoader, ProductLineLoader, ProductLoader,
 };
+use crate::quotes::loaders::{LinesByQuote, QuoteLoader, QuotesByOpportunity};
 use crate::users::loaders::{TeamLoader, UserLoader};
 use crate::visits::loaders::{VisitLoader, VisitsByCustomer, VisitsByOpportunity};
 
@@ -144,6 +145,9 @@ loaders! {
     product_lines: ProductLineLoader = |s| ProductLineLoader(s.db());
     price_books: PriceBookLoader = |s| PriceBookLoader(s.db());
     book_prices: BookPriceLoader = |s| BookPriceLoader(s.db());
+    quotes: QuoteLoader = |s| QuoteLoader { db: s.db(), viewer: s.viewer() };
+    quote_lines: LinesByQuote = |s| LinesByQuote(s.db());
+    quotes_by_deal: QuotesByOpportunity = |s| QuotesByOpportunity(s.db());
     receivables: ReceivableByCustomer =
         |s| ReceivableByCustomer { db: s.db(), viewer: s.viewer(), as_of: s.as_of };
 }

@@ -43,6 +43,7 @@ use crate::opportunities::graphql::{
 use crate::opportunities::line_item_types::LineItemMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::products::price_book_types::{PriceBookMutation, PriceBookQuery};
+use crate::quotes::graphql::{QuoteMutation, QuoteQuery};
 use crate::state::AppState;
 use crate::users::graphql::{UserMutation, UserQuery, UserSubscription};
 use crate::users::service as users;
@@ -175,6 +176,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::PriceBook => crate::products::price_books::get_price_book(db, uuid)
             .await
             .map(|b| Node::PriceBook(b.into())),
+        NodeType::Quote => crate::quotes::service::get_quote(db, viewer, uuid)
+            .await
+            .map(|q| Node::Quote(q.into())),
     };
     use crate::error::ErrorCode;
     match found {
@@ -202,6 +206,7 @@ pub struct QueryRoot(
     AnalyticsQuery,
     ProductQuery,
     PriceBookQuery,
+    QuoteQuery,
 );
 
 /// Everything a client can change.
@@ -223,6 +228,7 @@ pub struct MutationRoot(
     AnalyticsMutation,
     ProductMutation,
     PriceBookMutation,
+    QuoteMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

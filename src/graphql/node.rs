@@ -14,6 +14,7 @@ use crate::notifications::graphql::Notification;
 use crate::opportunities::types::{Opportunity, PipelineStage};
 use crate::products::price_book_types::PriceBook;
 use crate::products::types::{Product, ProductLine};
+use crate::quotes::types::Quote;
 use crate::users::types::{Team, User};
 use crate::visits::types::VisitTask;
 
@@ -43,4 +44,5 @@ pub enum Node {
     Product(Product),
     ProductLine(ProductLine),
     PriceBook(PriceBook),
+    Quote(Quote),
 }

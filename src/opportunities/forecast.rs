@@ -87,8 +87,22 @@ fn month_expr(backend: DatabaseBackend) -> Expr {
     }
 }
 
-/// The filtered join of deals, credits and stages shared by both queries.
-fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> SelectStatement {
+/// What a deal row brings: its amount, or with a product line its lines of that line.
+fn amount_column(product_line: Option<Uuid>) -> &'static str {
+    match product_line {
+        Some(_) => "\"opportunity_line_items\".\"amount_minor\"",
+        None => "\"opportunities\".\"amount_minor\"",
+    }
+}
+
+/// The filtered join of deals, credits and stages shared by both queries; with a product line,
+/// one row per line of that product line instead of one per deal.
+fn base(
+    viewer: &Viewer,
+    scope: Scope,
+    (from, to): (NaiveDate, NaiveDate),
+    product_line: Option<Uuid>,
+) -> SelectStatement {
     // One row per credited member: a left join keeps unsplit deals, credited to their owner.
     let mut query = Query::select()
         .from(opportunity::Entity)
@@ -115,6 +129,21 @@ fn base(viewer: &Viewer, scope: Scope, from: NaiveDate, to: NaiveDate) -> Select
         )
         .and_where(Expr::col((opportunity::Entity, opportunity::Column::ExpectedCloseDate)).lte(to))
         .to_owned();
+    if let Some(line) = product_line {
+        use entity::{opportunity_line_item as item, product};
+        query
+            .inner_join(
+                item::Entity,
+                Expr::col((item::Entity, item::Column::OpportunityId))
+                    .equals((opportunity::Entity, opportunity::Column::Id)),
+            )
+            .inner_join(
+                product::Entity,
+                Expr::col((product::Entity, product::Column::Id))
+                    .equals((item::Entity, item::Column::ProductId)),
+            )
+            .and_where(Expr::col((product::Entity, product::Column::ProductLineId)).eq(line));
+    }
     match scope {
         Scope::User(user) => {
             query.and_where(Expr::cust(CREDIT_USER).eq(user));
@@ -142,13 +171,14 @@ fn money(minor: Decimal) -> Money {
 
 /// The forecast of visible deals expected (or, when won, actually) closing from `from` to `to`.
 /// Won deals count as closed-won; lost ones not at all; omitted open deals count nowhere but
-/// their stage line. Errors: `BAD_USER_INPUT` (period).
+/// their stage line. With `product_line`, only deals with lines of that product line count,
+/// each for those lines' amounts. Errors: `BAD_USER_INPUT` (period).
 pub async fn forecast(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     scope: Scope,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    product_line: Option<Uuid>,
 ) -> AppResult<Forecast> {
     if to < from {
         return Err(AppError::bad_input(
@@ -157,7 +187,7 @@ pub async fn forecast(
         ));
     }
     let backend = db.get_database_backend();
-    let mut grouped = base(viewer, scope, from, to);
+    let mut grouped = base(viewer, scope, (from, to), product_line);
     grouped
         .expr_as(Expr::col((opportunity::Entity, opportunity::Column::StageId)), Alias::new("stage_id"))
         .expr_as(Expr::col((opportunity::Entity, opportunity::Column::Status)), Alias::new("status"))
@@ -168,7 +198,7 @@ pub async fn forecast(
             Expr::cust("COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")"),
             Alias::new("probability"),
         )
-        .expr_as(Expr::cust(exact_sum::sql("\"opportunities\".\"amount_minor\"")), Alias::new("total"))
+        .expr_as(Expr::cust(exact_sum::sql(amount_column(product_line))), Alias::new("total"))
         .add_group_by([
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),
             Expr::col((opportunity::Entity, opportunity::Column::Status)),
@@ -181,7 +211,7 @@ pub async fn forecast(
         .all(db)
         .await?;
 
-    let mut counted = base(viewer, scope, from, to);
+    let mut counted = base(viewer, scope, (from, to), product_line);
     counted
         .expr_as(
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),

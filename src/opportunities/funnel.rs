@@ -80,14 +80,31 @@ pub(crate) fn visible_ids(viewer: &Viewer, scope: Scope) -> SelectStatement {
         .to_owned()
 }
 
+/// Deals with lines of the product line `line`.
+fn deals_of_line(line: Uuid) -> SelectStatement {
+    use entity::{opportunity_line_item as item, product};
+    Query::select()
+        .column((item::Entity, item::Column::OpportunityId))
+        .from(item::Entity)
+        .inner_join(
+            product::Entity,
+            Expr::col((product::Entity, product::Column::Id))
+                .equals((item::Entity, item::Column::ProductId)),
+        )
+        .and_where(Expr::col((product::Entity, product::Column::ProductLineId)).eq(line))
+        .to_owned()
+}
+
 /// The funnel of the pipeline's stages for visible deals in the scope; flows and dwell times
-/// count stage changes from `from` to `to` (inclusive days, UTC). Errors: `BAD_USER_INPUT`.
+/// count stage changes from `from` to `to` (inclusive days, UTC). With `product_line`, only
+/// deals with lines of that product line count, each for those lines' amounts.
+/// Errors: `BAD_USER_INPUT`.
 pub async fn funnel(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     scope: Scope,
-    from: NaiveDate,
-    to: NaiveDate,
+    (from, to): (NaiveDate, NaiveDate),
+    product_line: Option<Uuid>,
 ) -> AppResult<Vec<FunnelLine>> {
     if to < from {
         return Err(AppError::bad_input(
@@ -105,20 +122,35 @@ pub async fn funnel(
 
     let probability =
         "COALESCE(\"opportunities\".\"probability_override\", \"pipeline_stages\".\"probability\")";
-    let snapshot = Query::select()
+    let mut deals = scoped_deals(viewer, scope);
+    if let Some(line) = product_line {
+        deals = deals.add(
+            Expr::col((opportunity::Entity, opportunity::Column::Id))
+                .in_subquery(deals_of_line(line)),
+        );
+    }
+    let ids = Query::select()
+        .column((opportunity::Entity, opportunity::Column::Id))
+        .from(opportunity::Entity)
+        .cond_where(deals.clone())
+        .to_owned();
+    // With a product line, one row per line of it: the deals are counted once each.
+    let amount = match product_line {
+        Some(_) => "\"opportunity_line_items\".\"amount_minor\"",
+        None => "\"opportunities\".\"amount_minor\"",
+    };
+    let mut snapshot = Query::select()
         .expr_as(
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),
             Alias::new("stage_id"),
         )
-        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("deals"))
         .expr_as(
-            Expr::cust(exact_sum::sql("\"opportunities\".\"amount_minor\"")),
-            Alias::new("total"),
+            Expr::cust("CAST(COUNT(DISTINCT \"opportunities\".\"id\") AS BIGINT)"),
+            Alias::new("deals"),
         )
+        .expr_as(Expr::cust(exact_sum::sql(amount)), Alias::new("total"))
         .expr_as(
-            Expr::cust(exact_sum::sql(&format!(
-                "\"opportunities\".\"amount_minor\" * {probability}"
-            ))),
+            Expr::cust(exact_sum::sql(&format!("{amount} * {probability}"))),
             Alias::new("weighted_centi"),
         )
         .from(opportunity::Entity)
@@ -127,12 +159,27 @@ pub async fn funnel(
             Expr::col((pipeline_stage::Entity, pipeline_stage::Column::Id))
                 .equals((opportunity::Entity, opportunity::Column::StageId)),
         )
-        .cond_where(scoped_deals(viewer, scope))
+        .cond_where(deals)
         .add_group_by([Expr::col((
             opportunity::Entity,
             opportunity::Column::StageId,
         ))])
         .to_owned();
+    if let Some(line) = product_line {
+        use entity::{opportunity_line_item as item, product};
+        snapshot
+            .inner_join(
+                item::Entity,
+                Expr::col((item::Entity, item::Column::OpportunityId))
+                    .equals((opportunity::Entity, opportunity::Column::Id)),
+            )
+            .inner_join(
+                product::Entity,
+                Expr::col((product::Entity, product::Column::Id))
+                    .equals((item::Entity, item::Column::ProductId)),
+            )
+            .and_where(Expr::col((product::Entity, product::Column::ProductLineId)).eq(line));
+    }
     let snapshots = Snapshot::find_by_statement(backend.build(&snapshot))
         .all(db)
         .await?;
@@ -144,7 +191,7 @@ pub async fn funnel(
             .add(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).lt(end))
             .add(
                 Expr::col((stage_change::Entity, stage_change::Column::OpportunityId))
-                    .in_subquery(visible_ids(viewer, scope)),
+                    .in_subquery(ids.clone()),
             ),
     );
     let flows = Flow::find_by_statement(backend.build(&flow))
@@ -169,8 +216,7 @@ pub async fn funnel(
         .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).gte(start))
         .and_where(Expr::col((stage_change::Entity, stage_change::Column::ChangedAt)).lt(end))
         .and_where(
-            Expr::col((stage_change::Entity, stage_change::Column::OpportunityId))
-                .in_subquery(visible_ids(viewer, scope)),
+            Expr::col((stage_change::Entity, stage_change::Column::OpportunityId)).in_subquery(ids),
         )
         .add_group_by([Expr::col((
             stage_change::Entity,

@@ -179,8 +179,13 @@ impl OpportunityQuery {
     ) -> async_graphql::Result<Vec<FunnelStage>> {
         let viewer = ctx.viewer()?;
         let scope = report_scope(viewer, input.scope, input.team_id, input.user_id)?;
-        let lines =
-            super::funnel::funnel(&ctx.app().db, viewer, scope, input.from.0, input.to.0).await?;
+        let line = crate::ids::decode_optional(
+            input.product_line_id.as_ref(),
+            NodeType::ProductLine,
+            "input.productLineId",
+        )?;
+        let period = (input.from.0, input.to.0);
+        let lines = super::funnel::funnel(&ctx.app().db, viewer, scope, period, line).await?;
         Ok(lines
             .into_iter()
             .map(|line| FunnelStage {
@@ -204,7 +209,13 @@ impl OpportunityQuery {
         use super::forecast as fc;
         let viewer = ctx.viewer()?;
         let scope = report_scope(viewer, input.scope, input.team_id, input.user_id)?;
-        let result = fc::forecast(&ctx.app().db, viewer, scope, input.from.0, input.to.0).await?;
+        let line = crate::ids::decode_optional(
+            input.product_line_id.as_ref(),
+            NodeType::ProductLine,
+            "input.productLineId",
+        )?;
+        let period = (input.from.0, input.to.0);
+        let result = fc::forecast(&ctx.app().db, viewer, scope, period, line).await?;
         let dec = |m: Money| Decimal(m.to_decimal());
         Ok(Forecast {
             pipeline_amount: dec(result.totals.pipeline),

@@ -126,6 +126,19 @@ pub async fn margin(
     Ok(line_items::cost_of(&lines).map(|cost| Margin::of(revenue, cost)))
 }
 
+/// The price book of a deal (the standard one until another is chosen).
+pub async fn price_book(
+    ctx: &Context<'_>,
+    deal: &Opportunity,
+) -> async_graphql::Result<Option<crate::products::price_book_types::PriceBook>> {
+    let id = deal
+        .model
+        .price_book_id
+        .unwrap_or(crate::products::price_books::STANDARD);
+    let loader = ctx.loader::<crate::products::loaders::PriceBookLoader>()?;
+    Ok(loader.load_one(id).await?.map(Into::into))
+}
+
 /// One line to put on a deal.
 #[derive(InputObject, Debug)]
 pub struct OpportunityLineItemInput {

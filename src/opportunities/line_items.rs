@@ -86,6 +86,10 @@ pub async fn set_line_items(
                         amount_minor: Set(p.amount_minor),
                         unit_cost_minor: Set(p.unit_cost_minor),
                         created_at: Set(now),
+                        cost_minor: Set(p
+                            .unit_cost_minor
+                            .and_then(|c| pricing::line_cost(p.quantity_thousandths, c))
+                            .map(Money::minor)),
                     });
             LineItems::insert_many(rows).exec(txn).await?;
         }

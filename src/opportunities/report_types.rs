@@ -42,6 +42,8 @@ pub struct ForecastInput {
     pub team_id: Option<ID>,
     /// One user's credited share instead of yours (within what you may see).
     pub user_id: Option<ID>,
+    /// Only deals with lines of this product line, each for those lines' amounts.
+    pub product_line_id: Option<ID>,
 }
 
 /// What visible deals closing in a period are expected to bring, credited through splits.
@@ -111,6 +113,8 @@ pub struct FunnelInput {
     pub team_id: Option<ID>,
     /// One owner's deals instead of yours (within what you may see).
     pub user_id: Option<ID>,
+    /// Only deals with lines of this product line, each for those lines' amounts.
+    pub product_line_id: Option<ID>,
 }
 
 /// One stage of the funnel.

@@ -4,6 +4,7 @@ use crate::graphql::scalars::Decimal;
 use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 
+use super::line_item_types::{self as lines, Margin, OpportunityLineItem};
 use super::loaders::{HistoryByOpportunity, OpportunityLoader, SplitsByOpportunity, StageLoader};
 use super::service;
 use crate::customers::loaders::CustomerLoader;
@@ -14,6 +15,8 @@ use crate::graphql::scalars::Date;
 use crate::graphql::sync::unfiltered;
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
+use crate::products::price_book_types::PriceBook;
+use crate::quotes::types::Quote;
 use crate::users::loaders::UserLoader;
 use crate::users::types::User;
 use entity::{opportunity, pipeline_stage, stage_change};
@@ -95,6 +98,7 @@ pub const OPPORTUNITY_COLUMNS: crate::graphql::columns::FieldColumns =
             ("stageHistory", &[]),
             ("lineItems", &[]),
             ("margin", &[]),
+            ("quotes", &[]),
             ("priceBook", &["price_book_id"]),
         ],
     };
@@ -249,30 +253,24 @@ impl Opportunity {
     async fn line_items(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<Vec<super::line_item_types::OpportunityLineItem>> {
-        super::line_item_types::lines(ctx, self).await
+    ) -> async_graphql::Result<Vec<OpportunityLineItem>> {
+        lines::lines(ctx, self).await
     }
 
     /// The margin of the line items; null without lines, with a line of unknown cost, and
     /// unless you are an admin, a manager or finance.
-    async fn margin(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<super::line_item_types::Margin>> {
-        super::line_item_types::margin(ctx, self).await
+    async fn margin(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Margin>> {
+        lines::margin(ctx, self).await
+    }
+
+    /// Its quotes, newest first.
+    async fn quotes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Quote>> {
+        crate::quotes::types::of_deal(ctx, self.model.id).await
     }
 
     /// The price book its line items are priced from.
-    async fn price_book(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<crate::products::price_book_types::PriceBook>> {
-        let id = self
-            .model
-            .price_book_id
-            .unwrap_or(crate::products::price_books::STANDARD);
-        let loader = ctx.loader::<crate::products::loaders::PriceBookLoader>()?;
-        Ok(loader.load_one(id).await?.map(Into::into))
+    async fn price_book(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PriceBook>> {
+        lines::price_book(ctx, self).await
     }
 
     /// Who is credited with the deal and how much (100% to the owner unless split).

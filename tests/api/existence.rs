@@ -58,6 +58,8 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "setPriceBookEntries input.removeProductIds",
     "setOpportunityLineItems input.priceBookId",
     "setOpportunityLineItems input.items.N.productId",
+    "updateQuote input.priceBookId",
+    "updateQuote input.items.N.productId",
 ];
 
 fn with_id(template: &Value, id: &str) -> Value {
@@ -182,6 +184,7 @@ pub(crate) struct World {
     pub(crate) contact_a: String,
     pub(crate) lead_a: String,
     pub(crate) deal_a: String,
+    pub(crate) quote_a: String,
     pub(crate) visit_a: String,
     pub(crate) draft_a: String,
     pub(crate) contract_a: String,
@@ -228,6 +231,30 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let deal_a = string_at(
         &gql(&ra, create_deal, json!({"customerId": customer_a, "name": "Hidden deal", "amount": "100.00", "expectedCloseDate": "2027-06-30"})).await,
         &["data", "createOpportunity", "opportunity", "id"],
+    );
+    let product = string_at(
+        &app.admin(
+            "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } } }",
+            json!({"input": {"code": "HIDDEN-1", "name": "Hidden product", "listPrice": "10.00"}}),
+        )
+        .await,
+        &["data", "createProduct", "product", "id"],
+    );
+    let lined = gql(
+        &ra,
+        "mutation($input: SetOpportunityLineItemsInput!) { setOpportunityLineItems(input: $input) { opportunity { id } } }",
+        json!({"id": deal_a, "expectedVersion": 1, "items": [{"productId": product, "quantity": "1"}]}),
+    )
+    .await;
+    assert!(lined["errors"].is_null(), "{lined}");
+    let quote_a = string_at(
+        &gql(
+            &ra,
+            "mutation($input: CreateQuoteInput!) { createQuote(input: $input) { quote { id } } }",
+            json!({"opportunityId": deal_a}),
+        )
+        .await,
+        &["data", "createQuote", "quote", "id"],
     );
     let start = salesgraph::clock::Clock::now(&app.clock) + chrono::Duration::days(1);
     let visit_a = string_at(
@@ -328,6 +355,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         contact_a,
         lead_a,
         deal_a,
+        quote_a,
         visit_a,
         draft_a,
         contract_a,
@@ -553,6 +581,62 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "Opportunity",
             &w.deal_a,
             json!({"id": "$ID", "expectedVersion": 1, "splits": [{"userId": w.rb.id, "percent": "100"}]}),
+        ),
+        case(
+            "createQuote",
+            "input.opportunityId",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"opportunityId": "$ID"}),
+        ),
+        case(
+            "updateQuote",
+            "input.id",
+            Rep,
+            "Quote",
+            &w.quote_a,
+            json!({"id": "$ID", "expectedVersion": 1, "terms": "X"}),
+        ),
+        case(
+            "submitQuote",
+            "input.id",
+            Manager,
+            "Quote",
+            &w.quote_a,
+            json!({"id": "$ID", "expectedVersion": 1}),
+        ),
+        case(
+            "markQuoteSent",
+            "input.id",
+            Rep,
+            "Quote",
+            &w.quote_a,
+            json!({"id": "$ID", "expectedVersion": 1}),
+        ),
+        case(
+            "acceptQuote",
+            "input.id",
+            Manager,
+            "Quote",
+            &w.quote_a,
+            json!({"id": "$ID", "expectedVersion": 1}),
+        ),
+        case(
+            "rejectQuote",
+            "input.id",
+            Rep,
+            "Quote",
+            &w.quote_a,
+            json!({"id": "$ID", "expectedVersion": 1, "reason": "X"}),
+        ),
+        case(
+            "createContract",
+            "input.quoteId",
+            Rep,
+            "Quote",
+            &w.quote_a,
+            json!({"quoteId": "$ID", "title": "X"}),
         ),
         case(
             "setOpportunityLineItems",

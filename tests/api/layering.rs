@@ -61,6 +61,7 @@ const LAYERS: &[&[&str]] = &[
     &["opportunities"],
     &["leads", "followups"],
     &["visits"],
+    &["quotes"],
     &["contracts"],
     &["approvals"],
     &["billing"],

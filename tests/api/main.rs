@@ -37,6 +37,7 @@ mod persisted;
 mod price_books;
 mod processes;
 mod products;
+mod quotes;
 mod schema;
 mod seed;
 mod sessions;
