@@ -3,8 +3,8 @@
 //! Reads: `myVisitTasks`, `opportunities` (a manager's first page with `totalCount`) and
 //! `opportunitiesPage` (without), `customersManager`/`customersFinance` and
 //! `contractsManager`/`contractsFinance` (first pages), `leadsByScore` (a manager's, highest
-//! score first), `customer` (the 360° view), `receivablesAging`, `salesPerformance`; then the
-//! writes.
+//! score first), `customer` (the 360° view), `receivablesAging`, `salesPerformance` and
+//! `salesPerformanceByProductLine` (the quarter under way, by product line); then the writes.
 //!
 //! ```sh
 //! # a fresh schema, seeded at BENCH_SCALE (default 0.05) first:
@@ -70,6 +70,9 @@ const PERFORMANCE: &str = "query($p: String!) { salesPerformance(input: {period:
     groupId groupName target wonAmount achievementRate collectedAmount pipelineAmount \
     weightedPipelineAmount pipelineCoverage winRate avgDealSize avgSalesCycleDays \
     leadConversionRate visitsCompleted onSiteRate } }";
+const BY_PRODUCT_LINE: &str = "query($p: String!) { salesPerformance(input: {period: $p, groupBy: PRODUCT_LINE}) { \
+    groupId groupName wonAmount quantity averageDiscountPercent marginAmount marginRate \
+    pipelineAmount weightedPipelineAmount } }";
 const CREATE_LEAD: &str =
     "mutation($i: CreateLeadInput!) { createLead(input: $i) { lead { id } } }";
 const FOLLOW_UP: &str =
@@ -571,6 +574,11 @@ async fn main() {
         .ok()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| today.format("%Y-%m").to_string());
+    // The product-line report's target is a quarter: the one under way.
+    let quarter = {
+        use chrono::Datelike;
+        format!("{}-Q{}", today.year(), today.month0() / 3 + 1)
+    };
     let reads: Vec<(&str, &'static str, Option<&'static str>, Ask)> = vec![
         ("myVisitTasks", VISITS, Some("/baseline/my-visit-tasks"), {
             let (reps, tokens) = (reps.clone(), rep_tokens.clone());
@@ -664,6 +672,10 @@ async fn main() {
             let admin = admin.clone();
             Arc::new(move |_, _| (admin.clone(), json!({"p": period})))
         }),
+        ("salesPerformanceByProductLine", BY_PRODUCT_LINE, None, {
+            let admin = admin.clone();
+            Arc::new(move |_, _| (admin.clone(), json!({"p": quarter})))
+        }),
     ];
     for (name, query, baseline_path, ask) in reads {
         if !wanted(name) {
@@ -705,7 +717,10 @@ async fn main() {
         .await;
         report(name, &g, b.as_ref());
         // The reports' targets are latencies of one request at a time, whole company.
-        if matches!(name, "receivablesAging" | "salesPerformance") {
+        if matches!(
+            name,
+            "receivablesAging" | "salesPerformance" | "salesPerformanceByProductLine"
+        ) {
             settle(&bench).await;
             let (g, b) = compare(
                 &bench,

@@ -19,6 +19,8 @@ pub(crate) mod base {
     pub const VISIT_TASKS: u64 = 1_000_000;
     pub const FOLLOW_UPS: u64 = 100_000;
     pub const CONTRACTS: u64 = 50_000;
+    pub const PRODUCT_LINES: u64 = 20;
+    pub const PRODUCTS: u64 = 500;
 }
 
 /// `base × scale`, rounded, at least 1.
@@ -40,6 +42,8 @@ pub struct Volumes {
     pub visit_tasks: usize,
     pub follow_ups: usize,
     pub contracts: usize,
+    pub product_lines: usize,
+    pub products: usize,
 }
 
 impl Volumes {
@@ -58,6 +62,8 @@ impl Volumes {
             visit_tasks: scaled(base::VISIT_TASKS, scale),
             follow_ups: scaled(base::FOLLOW_UPS, scale),
             contracts: scaled(base::CONTRACTS, scale),
+            product_lines: scaled(base::PRODUCT_LINES, scale),
+            products: scaled(base::PRODUCTS, scale),
         }
     }
 }

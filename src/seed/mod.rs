@@ -10,7 +10,8 @@
 //! customers with 150,000 contacts; 200,000 leads; 300,000 opportunities with their stage
 //! history; 1,000,000 visit tasks; ~100,000 follow-ups; 50,000 contracts with their approvals,
 //! ~150,000 installments (three per collecting contract, four for one in four) and ~200,000
-//! payments against them; sales targets for today's year.
+//! payments against them; sales targets for today's year; 20 product lines with 500 products,
+//! and one to four line items on every deal adding up to its amount.
 //! Every volume is multiplied by the scale (rounded, at least one).
 //!
 //! Every seeded account signs in with [`BENCH_PASSWORD`] — for benchmark databases only.
@@ -20,6 +21,7 @@ mod contracts;
 mod customers;
 mod people;
 mod pipeline;
+mod products;
 mod targets;
 mod visits;
 mod writer;
@@ -198,7 +200,16 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<SeedR
     let people = people::seed(&run, options.password_hasher, &mut writer).await?;
     let mut customers = customers::seed_customers(&run, &people, &mut writer).await?;
     customers::seed_leads(&run, &people, &customers, &rules, &mut writer).await?;
-    let won = pipeline::seed(&run, &people, &mut customers, &stages, &mut writer).await?;
+    let catalogue = products::seed(&run, &mut writer).await?;
+    let won = pipeline::seed(
+        &run,
+        &people,
+        &mut customers,
+        &stages,
+        &catalogue,
+        &mut writer,
+    )
+    .await?;
     contracts::seed(&run, &people, &customers, &won, &tiers, &mut writer).await?;
     drop(won);
     visits::seed(&run, &people, &customers, &mut writer).await?;

@@ -9,9 +9,10 @@ use super::SeedError;
 use super::common::{Run, amount_minor, between, id_at, pick, weighted};
 use super::customers::Customer;
 use super::people::People;
+use super::products::Catalogue;
 use super::writer::Writer;
 use crate::opportunities::service::whole_days;
-use entity::{opportunity, opportunity_split, pipeline_stage, stage_change};
+use entity::{opportunity, opportunity_line_item, opportunity_split, pipeline_stage, stage_change};
 
 /// Opportunities generated before they are handed to the writer.
 const CHUNK: usize = 5_000;
@@ -92,9 +93,13 @@ pub(crate) async fn seed(
     people: &People,
     customers: &mut [Customer],
     stages: &Stages,
+    catalogue: &Catalogue,
     writer: &mut Writer<'_>,
 ) -> Result<Vec<WonDeal>, SeedError> {
     let mut rng = run.rng(4);
+    // Line items draw from a stream of their own: the rest of the data stays as it was.
+    let mut line_rng = run.rng(12);
+    let mut items: Vec<opportunity_line_item::ActiveModel> = Vec::with_capacity(CHUNK * 3);
     let mut won_deals = Vec::new();
     let mut deals = Vec::with_capacity(CHUNK);
     let mut changes = Vec::with_capacity(CHUNK * 3);
@@ -210,6 +215,7 @@ pub(crate) async fn seed(
                 name: name.clone(),
             });
         }
+        items.extend(catalogue.lines_for(&mut line_rng, id, amount, created_at));
         if customers[c].first_opportunity.is_none() {
             customers[c].first_opportunity = Some(id);
         }
@@ -242,9 +248,15 @@ pub(crate) async fn seed(
         }));
         if deals.len() >= CHUNK {
             flush(writer, &mut deals, &mut changes, &mut splits).await?;
+            writer
+                .write("opportunity_line_items", std::mem::take(&mut items))
+                .await?;
         }
     }
     flush(writer, &mut deals, &mut changes, &mut splits).await?;
+    writer
+        .write("opportunity_line_items", std::mem::take(&mut items))
+        .await?;
     writer.commit().await?;
     Ok(won_deals)
 }

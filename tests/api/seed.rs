@@ -113,6 +113,28 @@ async fn seeded_data_fills_the_morning_list_the_ledger_the_aging_and_the_pipelin
     for (table, rows) in stored {
         assert_eq!(report.rows(table), rows, "{table} as stored");
     }
+    // The catalogue, and line items on every deal adding up exactly to its amount.
+    assert_eq!(
+        (report.rows("product_lines"), report.rows("products")),
+        (scaled(20.0), scaled(500.0))
+    );
+    let mut sums = std::collections::HashMap::new();
+    for line in entity::opportunity_line_item::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+    {
+        assert!(line.quantity_thousandths > 0 && line.cost_minor.is_some());
+        *sums.entry(line.opportunity_id).or_insert(0_i64) += line.amount_minor;
+    }
+    for deal in entity::opportunity::Entity::find().all(db).await.unwrap() {
+        assert_eq!(
+            sums.get(&deal.id),
+            Some(&deal.amount_minor),
+            "{}",
+            deal.name
+        );
+    }
     // The bootstrap admin stays; the seeded users come on top.
     assert_eq!(
         count::<entity::user::Entity>(db).await,
@@ -215,6 +237,17 @@ async fn fingerprint(db: &DatabaseConnection) -> Vec<String> {
         rows.push(format!(
             "contract {} {} {} {}",
             c.id, c.number, c.amount_minor, c.status
+        ));
+    }
+    for l in entity::opportunity_line_item::Entity::find()
+        .order_by_asc(entity::opportunity_line_item::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+    {
+        rows.push(format!(
+            "line {} {} {} {}",
+            l.id, l.opportunity_id, l.product_id, l.amount_minor
         ));
     }
     for i in entity::installment::Entity::find()
