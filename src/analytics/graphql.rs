@@ -325,22 +325,37 @@ async fn by_product(
     scope: crate::report_scope::Scope,
 ) -> async_graphql::Result<Vec<PerformanceRow>> {
     let viewer = ctx.viewer()?;
-    let rows =
-        super::by_product::product_performance(&ctx.app().db, viewer, period, tz, group, scope)
-            .await?;
+    // Identical requests (same visibility, same input) running at once share one computation.
+    let key = format!(
+        "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}",
+        viewer.user_id,
+        viewer.role,
+        viewer.team_id,
+        viewer.managed_team_ids,
+        period.text,
+        group,
+        scope
+    );
+    let compute = {
+        let (db, viewer, period) = (ctx.app().db.clone(), viewer.clone(), period.clone());
+        async move {
+            super::by_product::product_performance(&db, &viewer, &period, tz, group, scope).await
+        }
+    };
+    let rows = ctx.caches()?.product_reports.run(key, compute).await?;
     let kind = match group {
         ProductGroup::Line => NodeType::ProductLine,
         ProductGroup::Product => NodeType::Product,
     };
     Ok(rows
-        .into_iter()
+        .iter()
         .map(|r| {
             let margin = r
                 .cost
                 .map(|cost| crate::products::pricing::margin(r.won, cost));
             PerformanceRow {
                 group_id: r.id.map(|id| encode_id(kind, id)),
-                group_name: r.name,
+                group_name: r.name.clone(),
                 target: None,
                 won_amount: money(r.won.minor()),
                 achievement_rate: None,

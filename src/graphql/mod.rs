@@ -255,6 +255,9 @@ pub struct InstanceCaches {
     /// `salesPerformance` computations in flight, shared by identical requests.
     pub performance_reports:
         Arc<crate::coalesce::Coalescer<Vec<crate::analytics::performance::Row>>>,
+    /// `salesPerformance` by product line or product in flight, shared likewise.
+    pub product_reports:
+        Arc<crate::coalesce::Coalescer<Vec<crate::analytics::by_product::ProductRow>>>,
 }
 
 /// The schema's types with the library's limits, without extensions. The depth limit is

@@ -791,3 +791,51 @@ async fn who_sees_a_deal_reads_its_quotes_and_only_who_may_change_it_moves_them(
     let accept_rejected = step(&app, &d.rep.token, "acceptQuote", &refused).await;
     assert_eq!(error_code(&accept_rejected), Some("INVALID_STATE"));
 }
+
+#[tokio::test]
+async fn approval_events_tell_the_approver_and_the_submitter_of_a_quote_and_nobody_else() {
+    use crate::websocket::{connected, json_of, next, send};
+    use std::time::Duration;
+    let app = TestApp::spawn().await;
+    let d = desk(&app).await;
+    let stranger = app.a_user().role("SALES_MANAGER").create().await;
+    let pump = product_in_line(&app, "Pumps", "10", "P", "100.00", "60.00").await;
+    set_lines(
+        &app,
+        &d.rep.token,
+        &d.deal,
+        json!([{"productId": pump, "quantity": "1", "discountPercent": "18"}]),
+    )
+    .await;
+    let subscription = "subscription { approvalEvents { kind request { status subject { ... on Quote { number status } } } } }";
+    let mut sockets = Vec::new();
+    for token in [&d.manager.token, &d.rep.token, &stranger.token] {
+        let mut socket = connected(&app, token).await;
+        send(
+            &mut socket,
+            json!({"id": "q", "type": "subscribe", "payload": {"query": subscription}}),
+        )
+        .await;
+        sockets.push(socket);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let quote = create(&app, &d.rep.token, &d.deal, json!({})).await;
+    let submitted = step(&app, &d.rep.token, "submitQuote", &quote).await;
+    let request = submitted["data"]["submitQuote"]["request"].clone();
+    let event = |message| json_of(message)["payload"]["data"]["approvalEvents"].clone();
+    let to_manager = event(next(&mut sockets[0]).await);
+    assert_eq!(
+        to_manager,
+        json!({"kind": "AWAITING_YOUR_DECISION", "request": {"status": "PENDING", "subject": {"number": quote["number"], "status": "PENDING_APPROVAL"}}})
+    );
+    decide(&app, &d.manager.token, "approveRequest", &request, None).await;
+    let to_rep = event(next(&mut sockets[1]).await);
+    assert_eq!(to_rep["kind"], "APPROVED", "{to_rep}");
+    assert_eq!(to_rep["request"]["subject"]["status"], "APPROVED");
+    let nothing = tokio::time::timeout(
+        Duration::from_millis(400),
+        futures_util::StreamExt::next(&mut sockets[2]),
+    )
+    .await;
+    assert!(nothing.is_err(), "another team's manager heard {nothing:?}");
+}
