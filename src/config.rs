@@ -312,6 +312,12 @@ pub struct Config {
     /// Argon2id iterations.
     #[arg(long, env = "SALESGRAPH_ARGON2_ITERATIONS", default_value_t = 2)]
     pub argon2_iterations: u32,
+    /// The company name printed at the top of quote documents (none when empty).
+    #[arg(long, env = "SALESGRAPH_DOCUMENT_ISSUER", default_value = "")]
+    pub document_issuer: String,
+    /// Seconds a signed document link (`Quote.pdfUrl`) stays valid.
+    #[arg(long, env = "SALESGRAPH_DOCUMENT_LINK_TTL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub document_link_ttl_secs: u64,
 }
 
 impl Config {

@@ -16,6 +16,7 @@ pub mod config;
 pub mod contracts;
 pub mod customers;
 pub mod db;
+pub mod documents;
 pub mod enums;
 pub mod error;
 pub mod events;

@@ -21,6 +21,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Derives each refresh token's successor (the same one on every retry and instance).
     pub refresh_successors: tokens::SuccessorKey,
+    /// Signs and checks document links (`Quote.pdfUrl`); derived from the JWT secret.
+    pub document_links: crate::documents::links::LinkKey,
     pub events: Arc<dyn EventBus>,
     pub clock: Arc<dyn Clock>,
     pub viewers: ViewerCache,
@@ -60,6 +62,8 @@ pub async fn build(
     crate::sync::mark_start(&db, log_start).await?;
     let jwt = JwtKeys::new(secret.as_bytes(), &config.jwt_issuer, &config.jwt_audience);
     let refresh_successors = tokens::SuccessorKey::new(secret.as_bytes())?;
+    let document_links = crate::documents::links::LinkKey::new(secret.as_bytes())
+        .ok_or_else(crate::error::AppError::internal)?;
     let dummy_password_hash = passwords::hash(hasher, tokens::random_secret()).await?;
     let sockets_by_user = crate::sockets::SocketCounts::new(config.ws_max_per_user);
     let sockets_by_address = crate::sockets::SocketCounts::new(config.ws_max_per_address);
@@ -69,6 +73,7 @@ pub async fn build(
         config: Arc::new(config),
         jwt,
         refresh_successors,
+        document_links,
         events,
         clock,
         hasher,

@@ -34,6 +34,9 @@ pub struct Model {
     pub rejection_reason: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
     pub accepted_at: Option<DateTimeUtc>,
+    /// The names its document prints (customer, seller, products), captured with the draft,
+    /// as JSON; absent on quotes written before documents existed.
+    pub document_names: Option<String>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

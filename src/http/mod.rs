@@ -2,8 +2,9 @@
 //! tracing, timeout, body limit, CORS, compression, panic guard), health, readiness and
 //! metrics. GraphQL over HTTP is in [`over_http`] (POST and GET, `Accept` honoured, mutations
 //! only over POST); GraphQL over WebSocket in [`websocket`] (`graphql-transport-ws`,
-//! authenticated in `connection_init`).
+//! authenticated in `connection_init`); documents (quote PDFs) in [`documents`].
 
+mod documents;
 mod over_http;
 mod websocket;
 
@@ -73,6 +74,7 @@ pub fn router(
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
+        .route("/documents/quotes/{file}", get(documents::quote_pdf))
         .with_state(state)
         .merge(extra)
         .layer(CompressionLayer::new())

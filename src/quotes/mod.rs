@@ -19,11 +19,14 @@
 
 pub mod access;
 pub mod approval;
+pub mod document;
 pub mod expiry;
 pub mod graphql;
 pub mod loaders;
 pub mod model;
+pub mod names;
 pub mod service;
 pub mod settings;
+pub mod sheet;
 pub mod steps;
 pub mod types;

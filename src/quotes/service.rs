@@ -162,6 +162,9 @@ pub async fn create_quote(
             .map(|l| (l.gross_minor, l.amount_minor))
             .collect();
         let sums = totals_of(&money, tax)?;
+        let product_ids: Vec<Uuid> = lines.iter().map(|l| l.product_id).collect();
+        let names =
+            super::names::capture(txn, deal.customer_id, viewer.user_id, &product_ids).await?;
         let year = state.config.company_year(now);
         let seq = crate::numbering::next(txn, "QUOTE", year).await?;
         let created = quote::ActiveModel {
@@ -184,6 +187,7 @@ pub async fn create_quote(
             rejection_reason: Set(None),
             sent_at: Set(None),
             accepted_at: Set(None),
+            document_names: Set(Some(names)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -278,7 +282,7 @@ pub async fn update_quote(
         None => current.price_book_id,
     };
     let existing = lines_of(&txn, &[id]).await?;
-    let money: Vec<(i64, i64)> = match &changes.items {
+    let (money, product_ids): (Vec<(i64, i64)>, Vec<Uuid>) = match &changes.items {
         Some(items) => {
             let kept: Vec<(Uuid, i64)> = existing
                 .iter()
@@ -288,14 +292,18 @@ pub async fn update_quote(
             write_lines(&txn, id, &priced).await?;
             priced
                 .iter()
-                .map(|l| (l.gross_minor, l.amount_minor))
-                .collect()
+                .map(|l| ((l.gross_minor, l.amount_minor), l.product_id))
+                .unzip()
         }
         None => existing
             .iter()
-            .map(|l| (l.gross_minor, l.amount_minor))
-            .collect(),
+            .map(|l| ((l.gross_minor, l.amount_minor), l.product_id))
+            .unzip(),
     };
+    // The draft is being written: what its document prints is taken as it stands now.
+    model.document_names = Set(Some(
+        super::names::capture(&txn, current.customer_id, current.created_by, &product_ids).await?,
+    ));
     let sums = totals_of(&money, tax)?;
     model.price_book_id = Set(book);
     model.tax_rate_basis_points = Set(tax);

@@ -111,6 +111,14 @@ impl Quote {
         Ok(lines.into_iter().map(QuoteLineItem::from).collect())
     }
 
+    /// A link to the quote's PDF for the customer at this version, valid for a few minutes
+    /// (`SALESGRAPH_DOCUMENT_LINK_TTL_SECS`) and only for you: a path on this server to open
+    /// without a token. `GET /documents/quotes/{id}.pdf` with a bearer token works too.
+    async fn pdf_url(&self, ctx: &Context<'_>) -> async_graphql::Result<String> {
+        let link = super::document::signed_link(ctx.app(), ctx.viewer()?, &self.model).await?;
+        Ok(link)
+    }
+
     /// The latest discount approval request (pending, or how the last one ended); null when
     /// none was needed.
     async fn approval(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ApprovalRequest>> {

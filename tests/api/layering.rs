@@ -51,6 +51,7 @@ const LAYERS: &[&[&str]] = &[
         "server",
         "versioned",
         "trusted_documents",
+        "documents",
     ],
     // Sign-in, visibility rules, and the state every service receives (its keys and caches
     // are sign-in's); sweep plumbing takes that state; offline sync's log reads visibility.

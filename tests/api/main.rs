@@ -37,6 +37,7 @@ mod persisted;
 mod price_books;
 mod processes;
 mod products;
+mod quote_documents;
 mod quotes;
 mod schema;
 mod seed;

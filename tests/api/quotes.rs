@@ -12,13 +12,13 @@ const QUOTE: &str = "id number status validUntil subtotal discountTotal amount t
 const LINES: &str = "mutation($input: SetOpportunityLineItemsInput!) { setOpportunityLineItems(input: $input) { opportunity { version amount } } }";
 
 /// A manager, a rep in their team, and a deal of the rep.
-struct Desk {
-    manager: TestUser,
-    rep: TestUser,
-    deal: String,
+pub(crate) struct Desk {
+    pub manager: TestUser,
+    pub rep: TestUser,
+    pub deal: String,
 }
 
-async fn desk(app: &TestApp) -> Desk {
+pub(crate) async fn desk(app: &TestApp) -> Desk {
     let manager = app.a_user().role("SALES_MANAGER").create().await;
     let team = app.a_team("East", Some(&manager.id)).await;
     let rep = app.a_user().in_team(&team).create().await;
@@ -37,8 +37,22 @@ async fn desk(app: &TestApp) -> Desk {
     Desk { manager, rep, deal }
 }
 
+/// A rep who shares the desk's deal 40% (the deal at version 2, after its lines are set).
+pub(crate) async fn a_split_partner(app: &TestApp, d: &Desk) -> TestUser {
+    let partner = app.a_user().create().await;
+    let split = app
+        .gql(
+            Some(&d.rep.token),
+            "mutation($input: SetOpportunitySplitsInput!) { setOpportunitySplits(input: $input) { opportunity { version } } }",
+            json!({"input": {"id": d.deal, "expectedVersion": 2, "splits": [{"userId": d.rep.id, "percent": "60"}, {"userId": partner.id, "percent": "40"}]}}),
+        )
+        .await;
+    assert!(split["errors"].is_null(), "{split}");
+    partner
+}
+
 /// A product line allowing `max` percent, with one product in it; the product's id.
-async fn product_in_line(
+pub(crate) async fn product_in_line(
     app: &TestApp,
     line: &str,
     max: &str,
@@ -65,7 +79,7 @@ async fn product_in_line(
         .to_owned()
 }
 
-async fn set_lines(app: &TestApp, token: &str, deal: &str, items: Value) {
+pub(crate) async fn set_lines(app: &TestApp, token: &str, deal: &str, items: Value) {
     let version = app
         .gql(
             Some(token),
@@ -84,7 +98,7 @@ async fn set_lines(app: &TestApp, token: &str, deal: &str, items: Value) {
     assert!(body["errors"].is_null(), "{body}");
 }
 
-async fn mutate(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
+pub(crate) async fn mutate(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
     let input_type = match name {
         "markQuoteSent" | "acceptQuote" | "submitQuote" => "QuoteStepInput".to_owned(),
         _ => format!("{}{}Input", name[..1].to_uppercase(), &name[1..]),
@@ -101,13 +115,13 @@ async fn mutate(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
         .await
 }
 
-fn quote_of(body: &Value, name: &str) -> Value {
+pub(crate) fn quote_of(body: &Value, name: &str) -> Value {
     let quote = body["data"][name]["quote"].clone();
     assert!(quote.is_object(), "{body}");
     quote
 }
 
-async fn create(app: &TestApp, token: &str, deal: &str, extra: Value) -> Value {
+pub(crate) async fn create(app: &TestApp, token: &str, deal: &str, extra: Value) -> Value {
     let mut input = json!({"opportunityId": deal});
     if let Value::Object(map) = extra {
         for (k, v) in map {
@@ -120,7 +134,7 @@ async fn create(app: &TestApp, token: &str, deal: &str, extra: Value) -> Value {
     )
 }
 
-async fn step(app: &TestApp, token: &str, name: &str, quote: &Value) -> Value {
+pub(crate) async fn step(app: &TestApp, token: &str, name: &str, quote: &Value) -> Value {
     mutate(
         app,
         token,
@@ -673,15 +687,7 @@ async fn who_sees_a_deal_reads_its_quotes_and_only_who_may_change_it_moves_them(
         (Some("BAD_USER_INPUT"), Some("input.taxRate"))
     );
     let quote = create(&app, &d.rep.token, &d.deal, json!({})).await;
-    let partner = app.a_user().create().await;
-    let split = app
-        .gql(
-            Some(&d.rep.token),
-            "mutation($input: SetOpportunitySplitsInput!) { setOpportunitySplits(input: $input) { opportunity { version } } }",
-            json!({"input": {"id": d.deal, "expectedVersion": 2, "splits": [{"userId": d.rep.id, "percent": "60"}, {"userId": partner.id, "percent": "40"}]}}),
-        )
-        .await;
-    assert!(split["errors"].is_null(), "{split}");
+    let partner = a_split_partner(&app, &d).await;
     let finance = app.a_user().role("FINANCE").create().await;
     let bystander = app.a_user().create().await;
     let read = "query($id: ID!) { quote(id: $id) { number margin { amount } } }";

@@ -1,0 +1,145 @@
+//! Documents over plain HTTP: `GET /documents/quotes/{id}.pdf`, with `Authorization: Bearer …`
+//! or the signed parameters of `Quote.pdfUrl`. Refusals are GraphQL-shaped JSON with the
+//! usual `extensions.code`; a quote the caller may not see answers like one that does not
+//! exist.
+
+use async_graphql::ID;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::over_http::{bearer_viewer, error_response, request_id};
+use super::{APPLICATION_JSON, HttpState};
+use crate::error::{AppError, ErrorCode};
+use crate::ids::{NodeType, decode_id};
+use crate::quotes::document::{LinkParams, render, viewer_of_link};
+
+/// The signed-link parameters, all or none.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LinkQuery {
+    v: Option<i32>,
+    u: Option<String>,
+    exp: Option<i64>,
+    sig: Option<String>,
+}
+
+impl LinkQuery {
+    fn params(self) -> Option<LinkParams> {
+        Some(LinkParams {
+            version: self.v?,
+            user_id: decode_id(&ID(self.u?), NodeType::User, "u").ok()?,
+            expires: self.exp?,
+            signature: self.sig?,
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.v.is_none() && self.u.is_none() && self.exp.is_none() && self.sig.is_none()
+    }
+}
+
+fn refusal(err: &AppError, request_id: &str) -> Response {
+    let status = match err.code {
+        ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Conflict => StatusCode::CONFLICT,
+        ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
+        ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let mut response = error_response(status, APPLICATION_JSON, err.code, &err.message, request_id);
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    response
+}
+
+/// `GET /documents/quotes/{id}.pdf`.
+pub(super) async fn quote_pdf(
+    State(state): State<HttpState>,
+    Path(file): Path<String>,
+    query: Result<Query<LinkQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let request_id = request_id(&headers);
+    let Some(id) = file
+        .strip_suffix(".pdf")
+        .and_then(|id| decode_id(&ID(id.to_owned()), NodeType::Quote, "id").ok())
+    else {
+        return refusal(&AppError::not_found("Quote"), &request_id);
+    };
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    // Parameters that do not parse make a link that does not verify.
+    let query = query.map_or_else(
+        |_| LinkQuery {
+            sig: Some(String::new()),
+            ..LinkQuery::default()
+        },
+        |Query(query)| query,
+    );
+    let caller = if authorization.is_some() || query.is_empty() {
+        match bearer_viewer(&state.app, authorization).await {
+            Ok(Some(caller)) => Ok((caller.viewer, None)),
+            Ok(None) => Err(AppError::unauthenticated()),
+            Err(err) => Err(err),
+        }
+    } else {
+        // A link with a part missing or unreadable is as good as a forged one.
+        match query.params() {
+            Some(params) => viewer_of_link(&state.app, id, &params)
+                .await
+                .map(|viewer| (viewer, Some(params.version))),
+            None => Err(AppError::new(
+                ErrorCode::Unauthenticated,
+                "The document link is incomplete; ask for a new one",
+            )),
+        }
+    };
+    let (viewer, version) = match caller {
+        Ok(caller) => caller,
+        Err(err) => return refusal(&err, &request_id),
+    };
+    let rendered = match render(&state.app, &viewer, id, version).await {
+        Ok(rendered) => rendered,
+        Err(err) => return refusal(&err, &request_id),
+    };
+    let etag = format!(
+        "\"{}\"",
+        crate::auth::tokens::hex(&<sha2::Sha256 as sha2::Digest>::digest(&rendered.bytes))
+    );
+    let cached = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
+    let disposition = format!("inline; filename=\"{}\"", rendered.file_name);
+    let mut response = if cached {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (StatusCode::OK, rendered.bytes).into_response()
+    };
+    let set = response.headers_mut();
+    set.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    set.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    set.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        set.insert(header::ETAG, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        set.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
