@@ -5,7 +5,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::access::require_admin;
+use super::access::{key_held_by_another, require_admin};
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;
@@ -157,12 +157,8 @@ pub async fn update_product_line(
     if let Some(name) = &changes.name {
         let name = required_text(name, "input.name", MAX_NAME)?;
         let key = line_name_key(&name);
-        let clash = ProductLines::find()
-            .filter(product_line::Column::NameKey.eq(key.as_str()))
-            .filter(product_line::Column::Id.ne(id))
-            .one(&txn)
-            .await?;
-        if clash.is_some() {
+        let (name_key, id_column) = (product_line::Column::NameKey, product_line::Column::Id);
+        if key_held_by_another::<ProductLines>(&txn, name_key, id_column, &key, id).await? {
             return Err(duplicate_line());
         }
         changed.insert("name".into(), name.clone().into());

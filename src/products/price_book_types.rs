@@ -315,8 +315,14 @@ impl PriceBookMutation {
             "input.priceBookId",
         )?;
         if input.entries.len() + input.remove_product_ids.len() > service::MAX_ENTRIES_PER_CALL {
+            // Named by the longer of the two lists, the one to shorten.
+            let field = if input.remove_product_ids.len() > input.entries.len() {
+                "input.removeProductIds"
+            } else {
+                "input.entries"
+            };
             return Err(crate::error::AppError::bad_input(
-                "input.entries",
+                field,
                 "At most 500 entries and removals per call",
             )
             .into());

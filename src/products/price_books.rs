@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::access::require_admin;
+use super::access::{key_held_by_another, require_admin};
 use super::lines::line_name_key;
 use super::pricing::{Period, price_on};
 use crate::error::{AppError, AppResult, is_unique_violation};
@@ -152,12 +152,8 @@ pub async fn update_price_book(
     if let Some(name) = &changes.name {
         let name = required_text(name, "input.name", MAX_NAME)?;
         let key = line_name_key(&name);
-        let clash = PriceBooks::find()
-            .filter(price_book::Column::NameKey.eq(key.as_str()))
-            .filter(price_book::Column::Id.ne(id))
-            .one(&txn)
-            .await?;
-        if clash.is_some() {
+        let (name_key, id_column) = (price_book::Column::NameKey, price_book::Column::Id);
+        if key_held_by_another::<PriceBooks>(&txn, name_key, id_column, &key, id).await? {
             return Err(duplicate_book());
         }
         changed.insert("name".into(), name.clone().into());

@@ -17,7 +17,7 @@ use entity::product::{self, Entity as Products};
 pub const MAX_LINE_ITEMS: usize = 200;
 
 /// One line as the client sends it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct ItemSpec {
     pub product_id: Uuid,
     pub quantity_thousandths: i64,

@@ -8,7 +8,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::access::require_admin;
+use super::access::{key_held_by_another, require_admin};
 use super::lines::usable_line;
 pub use super::lines::{
     DEFAULT_MAX_DISCOUNT_BASIS_POINTS, NewProductLine, ProductLineChanges, create_product_line,
@@ -176,12 +176,8 @@ pub async fn update_product(
     if let Some(code) = &changes.code {
         let code = required_text(code, "input.code", MAX_CODE)?;
         let key = code_key(&code);
-        let clash = Products::find()
-            .filter(product::Column::CodeKey.eq(key.as_str()))
-            .filter(product::Column::Id.ne(id))
-            .one(&txn)
-            .await?;
-        if clash.is_some() {
+        let (code_key, id_column) = (product::Column::CodeKey, product::Column::Id);
+        if key_held_by_another::<Products>(&txn, code_key, id_column, &key, id).await? {
             return Err(duplicate_code());
         }
         changed.insert("code".into(), code.clone().into());

@@ -146,8 +146,15 @@ impl QuoteMutation {
             )?,
             items: input.items.as_deref().map(item_specs).transpose()?,
         };
-        let changed =
-            service::update_quote(ctx.app(), viewer, id, input.expected_version, changes).await;
+        let changed = service::update_quote(
+            ctx.app(),
+            viewer,
+            id,
+            input.expected_version,
+            changes,
+            input.idempotency_key,
+        )
+        .await;
         or_current(ctx, changed.map_err(|e| e.naming("input.id")), async || {
             service::get_quote(&ctx.app().db, viewer, id).await
         })

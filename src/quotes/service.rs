@@ -213,7 +213,7 @@ pub async fn create_quote(
 }
 
 /// Changes to a draft quote; `None` leaves a field as it is.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct QuoteChanges {
     pub valid_until: Option<NaiveDate>,
     pub tax_rate_basis_points: Option<i32>,
@@ -224,15 +224,17 @@ pub struct QuoteChanges {
 }
 
 /// Edits a draft quote the viewer may change, at `expected_version`: dates, tax, terms, its
-/// price book and lines (priced from the book on the viewer's today); totals follow.
-/// Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE` (not a
-/// draft).
+/// price book and lines (priced from the book on the viewer's today); totals follow, and the
+/// names its document prints are taken again. Idempotent by key. Errors: `FORBIDDEN`,
+/// `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE` (not a draft),
+/// `IDEMPOTENCY_KEY_REUSED`.
 pub async fn update_quote(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
     expected_version: i32,
     changes: QuoteChanges,
+    idempotency_key: Option<String>,
 ) -> AppResult<quote::Model> {
     require_seller(viewer)?;
     if let Some(items) = &changes.items {
@@ -244,85 +246,95 @@ pub async fn update_quote(
             ));
         }
     }
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "updateQuote",
+        idempotency_key,
+        &(id, expected_version, &changes),
+    )?;
     let now = state.clock.now();
     let today = crate::calendar::today(viewer.timezone, now);
-    let txn = crate::db::begin_write(&state.db).await?;
-    let current = quote_for_change(&txn, viewer, id).await?;
-    versioned::check(expected_version, current.version)?;
-    if current.status != QuoteStatus::Draft.as_str() {
-        return Err(AppError::invalid_state("Only a draft quote can be edited"));
-    }
-    let mut model = quote::ActiveModel {
-        id: Set(id),
-        ..Default::default()
-    };
-    let mut problems = crate::input::Problems::default();
-    let tax = match changes.tax_rate_basis_points {
-        Some(tax) => problems.check(check_tax(tax)),
-        None => Some(current.tax_rate_basis_points),
-    };
-    if let Some(day) = changes.valid_until
-        && let Some(day) = problems.check(check_valid_until(day, today))
-    {
-        model.valid_until = Set(day);
-    }
-    if let Some(terms) = &changes.terms
-        && let Some(terms) = problems.check(optional_text(Some(terms), "input.terms", MAX_TERMS))
-    {
-        model.terms = Set(terms.unwrap_or_default());
-    }
-    problems.finish()?;
-    let tax = tax.ok_or_else(AppError::internal)?;
-    let book = match changes.price_book_id {
-        Some(book) => {
-            crate::products::price_books::usable_book(&txn, book, "input.priceBookId")
-                .await?
-                .id
+    idempotency::run(&state.db, &call, now, async |txn| {
+        let current = quote_for_change(txn, viewer, id).await?;
+        versioned::check(expected_version, current.version)?;
+        if current.status != QuoteStatus::Draft.as_str() {
+            return Err(AppError::invalid_state("Only a draft quote can be edited"));
         }
-        None => current.price_book_id,
-    };
-    let existing = lines_of(&txn, &[id]).await?;
-    let (money, product_ids): (Vec<(i64, i64)>, Vec<Uuid>) = match &changes.items {
-        Some(items) => {
-            let kept: Vec<(Uuid, i64)> = existing
-                .iter()
-                .map(|l| (l.product_id, l.book_price_minor))
-                .collect();
-            let priced = price_items(&txn, items, book, today, &kept).await?;
-            write_lines(&txn, id, &priced).await?;
-            priced
+        let mut model = quote::ActiveModel {
+            id: Set(id),
+            ..Default::default()
+        };
+        let mut problems = crate::input::Problems::default();
+        let tax = match changes.tax_rate_basis_points {
+            Some(tax) => problems.check(check_tax(tax)),
+            None => Some(current.tax_rate_basis_points),
+        };
+        if let Some(day) = changes.valid_until
+            && let Some(day) = problems.check(check_valid_until(day, today))
+        {
+            model.valid_until = Set(day);
+        }
+        if let Some(terms) = &changes.terms
+            && let Some(terms) =
+                problems.check(optional_text(Some(terms), "input.terms", MAX_TERMS))
+        {
+            model.terms = Set(terms.unwrap_or_default());
+        }
+        problems.finish()?;
+        let tax = tax.ok_or_else(AppError::internal)?;
+        let book = match changes.price_book_id {
+            Some(book) => {
+                crate::products::price_books::usable_book(txn, book, "input.priceBookId")
+                    .await?
+                    .id
+            }
+            None => current.price_book_id,
+        };
+        let existing = lines_of(txn, &[id]).await?;
+        let (money, product_ids): (Vec<(i64, i64)>, Vec<Uuid>) = match &changes.items {
+            Some(items) => {
+                let kept: Vec<(Uuid, i64)> = existing
+                    .iter()
+                    .map(|l| (l.product_id, l.book_price_minor))
+                    .collect();
+                let priced = price_items(txn, items, book, today, &kept).await?;
+                write_lines(txn, id, &priced).await?;
+                priced
+                    .iter()
+                    .map(|l| ((l.gross_minor, l.amount_minor), l.product_id))
+                    .unzip()
+            }
+            None => existing
                 .iter()
                 .map(|l| ((l.gross_minor, l.amount_minor), l.product_id))
-                .unzip()
-        }
-        None => existing
-            .iter()
-            .map(|l| ((l.gross_minor, l.amount_minor), l.product_id))
-            .unzip(),
-    };
-    // The draft is being written: what its document prints is taken as it stands now.
-    model.document_names = Set(Some(
-        super::names::capture(&txn, current.customer_id, current.created_by, &product_ids).await?,
-    ));
-    let sums = totals_of(&money, tax)?;
-    model.price_book_id = Set(book);
-    model.tax_rate_basis_points = Set(tax);
-    model.subtotal_minor = Set(sums.subtotal.minor());
-    model.discount_total_minor = Set(sums.discount_total.minor());
-    model.tax_minor = Set(sums.tax.minor());
-    model.total_minor = Set(sums.total.minor());
-    let audit = crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "quote.updated",
-        subject_type: "Quote",
-        subject_id: id,
-        details: serde_json::json!({"totalMinor": sums.total.minor(),
-            "linesChanged": changes.items.is_some()}),
-    };
-    let target = versioned::Target::new(id, expected_version, current.version);
-    let updated = versioned::save::<Quotes>(&txn, target, model, audit, now).await?;
-    txn.commit().await?;
-    Ok(updated)
+                .unzip(),
+        };
+        // The draft is being written: what its document prints is taken as it stands now.
+        model.document_names = Set(Some(
+            super::names::capture(txn, current.customer_id, current.created_by, &product_ids)
+                .await?,
+        ));
+        let sums = totals_of(&money, tax)?;
+        model.price_book_id = Set(book);
+        model.tax_rate_basis_points = Set(tax);
+        model.subtotal_minor = Set(sums.subtotal.minor());
+        model.discount_total_minor = Set(sums.discount_total.minor());
+        model.tax_minor = Set(sums.tax.minor());
+        model.total_minor = Set(sums.total.minor());
+        let audit = crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "quote.updated",
+            subject_type: "Quote",
+            subject_id: id,
+            details: serde_json::json!({"totalMinor": sums.total.minor(),
+                "linesChanged": changes.items.is_some()}),
+        };
+        let target = versioned::Target::new(id, expected_version, current.version);
+        versioned::save::<Quotes>(txn, target, model, audit, now).await?;
+        Ok(id)
+    })
+    .await?;
+    load(&state.db, id).await
 }
 
 /// Filters for the quote list.
@@ -349,9 +361,10 @@ pub async fn list_quotes(
         condition = condition.add(quote::Column::CustomerId.eq(customer));
     }
     if let Some(statuses) = filter.statuses {
-        condition = condition.add(
-            quote::Column::Status.is_in(statuses.iter().map(|s| s.as_str()).collect::<Vec<_>>()),
-        );
+        // Each status once, however often the client repeats it.
+        let statuses: std::collections::BTreeSet<&str> =
+            statuses.iter().map(|s| s.as_str()).collect();
+        condition = condition.add(quote::Column::Status.is_in(statuses));
     }
     use pagination::{SortKey, SortValue};
     pagination::fetch_sorted(

@@ -282,6 +282,8 @@ pub struct UpdateQuoteInput {
     pub price_book_id: Option<ID>,
     /// The complete new list of lines (1–200), priced like a deal's.
     pub items: Option<Vec<OpportunityLineItemInput>>,
+    /// Makes retries safe: the same key returns the first result.
+    pub idempotency_key: Option<String>,
 }
 
 /// A quote to move on.

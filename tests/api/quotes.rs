@@ -144,6 +144,21 @@ pub(crate) async fn step(app: &TestApp, token: &str, name: &str, quote: &Value) 
     .await
 }
 
+/// The desk's deal given one line of `product` at `discount` percent, a quote drawn from it
+/// and submitted: the quote as drawn and the submission's answer.
+async fn submitted_at(app: &TestApp, d: &Desk, product: &str, discount: &str) -> (Value, Value) {
+    set_lines(
+        app,
+        &d.rep.token,
+        &d.deal,
+        json!([{"productId": product, "quantity": "1", "discountPercent": discount}]),
+    )
+    .await;
+    let quote = create(app, &d.rep.token, &d.deal, json!({})).await;
+    let submitted = step(app, &d.rep.token, "submitQuote", &quote).await;
+    (quote, submitted)
+}
+
 async fn decide(
     app: &TestApp,
     token: &str,
@@ -377,21 +392,7 @@ async fn discounts_beyond_what_is_allowed_wait_for_the_policys_approvers() {
     let d = desk(&app).await;
     let pump = product_in_line(&app, "Pumps", "10", "P", "100.00", "60.00").await;
     // 15% on a line allowing 10%: the manager decides (up to 20%).
-    set_lines(
-        &app,
-        &d.rep.token,
-        &d.deal,
-        json!([{"productId": pump, "quantity": "1", "discountPercent": "15"}]),
-    )
-    .await;
-    let quote = create(&app, &d.rep.token, &d.deal, json!({})).await;
-    let submitted = mutate(
-        &app,
-        &d.rep.token,
-        "submitQuote",
-        json!({"id": quote["id"], "expectedVersion": 1}),
-    )
-    .await;
+    let (quote, submitted) = submitted_at(&app, &d, &pump, "15").await;
     let request = submitted["data"]["submitQuote"]["request"].clone();
     assert_eq!(
         request["steps"],
@@ -423,21 +424,7 @@ async fn discounts_beyond_what_is_allowed_wait_for_the_policys_approvers() {
         "{approved}"
     );
     // 25%: the manager, then an admin; a rejection sends the quote back to draft.
-    set_lines(
-        &app,
-        &d.rep.token,
-        &d.deal,
-        json!([{"productId": pump, "quantity": "1", "discountPercent": "25"}]),
-    )
-    .await;
-    let deep = create(&app, &d.rep.token, &d.deal, json!({})).await;
-    let submitted = mutate(
-        &app,
-        &d.rep.token,
-        "submitQuote",
-        json!({"id": deep["id"], "expectedVersion": 1}),
-    )
-    .await;
+    let (deep, submitted) = submitted_at(&app, &d, &pump, "25").await;
     let request = submitted["data"]["submitQuote"]["request"].clone();
     assert_eq!(
         request["steps"],
@@ -506,21 +493,7 @@ async fn concurrent_decisions_and_acceptances_have_exactly_one_winner() {
     let app = TestApp::spawn().await;
     let d = desk(&app).await;
     let pump = product_in_line(&app, "Pumps", "10", "P", "100.00", "60.00").await;
-    set_lines(
-        &app,
-        &d.rep.token,
-        &d.deal,
-        json!([{"productId": pump, "quantity": "1", "discountPercent": "12"}]),
-    )
-    .await;
-    let quote = create(&app, &d.rep.token, &d.deal, json!({})).await;
-    let submitted = mutate(
-        &app,
-        &d.rep.token,
-        "submitQuote",
-        json!({"id": quote["id"], "expectedVersion": 1}),
-    )
-    .await;
+    let (_, submitted) = submitted_at(&app, &d, &pump, "12").await;
     let request = submitted["data"]["submitQuote"]["request"].clone();
     let (one, two) = tokio::join!(
         decide(
@@ -844,4 +817,119 @@ async fn approval_events_tell_the_approver_and_the_submitter_of_a_quote_and_nobo
     )
     .await;
     assert!(nothing.is_err(), "another team's manager heard {nothing:?}");
+}
+
+#[tokio::test]
+async fn oversized_quote_inputs_are_refused_with_their_field_and_retried_edits_apply_once() {
+    let app = TestApp::spawn().await;
+    let d = desk(&app).await;
+    let pump = product_in_line(&app, "Pumps", "10", "P", "100.00", "60.00").await;
+    set_lines(
+        &app,
+        &d.rep.token,
+        &d.deal,
+        json!([{"productId": pump, "quantity": "1"}]),
+    )
+    .await;
+    let too_long = "条".repeat(20_001);
+    let created = mutate(
+        &app,
+        &d.rep.token,
+        "createQuote",
+        json!({"opportunityId": d.deal, "terms": too_long}),
+    )
+    .await;
+    assert_eq!(
+        (error_code(&created), error_field(&created)),
+        (Some("BAD_USER_INPUT"), Some("input.terms"))
+    );
+    let quote = create(
+        &app,
+        &d.rep.token,
+        &d.deal,
+        json!({"terms": "条".repeat(20_000)}),
+    )
+    .await;
+    let edited = mutate(
+        &app,
+        &d.rep.token,
+        "updateQuote",
+        json!({"id": quote["id"], "expectedVersion": 1, "terms": too_long}),
+    )
+    .await;
+    assert_eq!(
+        (error_code(&edited), error_field(&edited)),
+        (Some("BAD_USER_INPUT"), Some("input.terms"))
+    );
+    // An edit sent twice with its key (the answer lost on the way) applies once and answers
+    // the first result, not a conflict with itself.
+    let edit = json!({"id": quote["id"], "expectedVersion": 1, "terms": "Net 30",
+        "idempotencyKey": "edit-terms-1"});
+    let first = quote_of(
+        &mutate(&app, &d.rep.token, "updateQuote", edit.clone()).await,
+        "updateQuote",
+    );
+    let retried = quote_of(
+        &mutate(&app, &d.rep.token, "updateQuote", edit).await,
+        "updateQuote",
+    );
+    assert_eq!(
+        (&first["version"], &first["terms"]),
+        (&json!(2), &json!("Net 30"))
+    );
+    assert_eq!(retried["version"], first["version"]);
+    let reused = mutate(
+        &app,
+        &d.rep.token,
+        "updateQuote",
+        json!({"id": quote["id"], "expectedVersion": 2, "terms": "Net 60",
+            "idempotencyKey": "edit-terms-1"}),
+    )
+    .await;
+    assert_eq!(error_code(&reused), Some("IDEMPOTENCY_KEY_REUSED"));
+    // A refusal reason beyond 2,000 characters.
+    let approved = quote_of(
+        &step(&app, &d.rep.token, "submitQuote", &first).await,
+        "submitQuote",
+    );
+    let rejected = mutate(
+        &app,
+        &d.rep.token,
+        "rejectQuote",
+        json!({"id": quote["id"], "expectedVersion": approved["version"], "reason": "x".repeat(2_001)}),
+    )
+    .await;
+    assert_eq!(
+        (error_code(&rejected), error_field(&rejected)),
+        (Some("BAD_USER_INPUT"), Some("input.reason"))
+    );
+    // A status filter repeated thousands of times reads like the statuses it names.
+    let statuses: Vec<&str> = ["APPROVED", "SENT"].repeat(10_000);
+    let listed = app
+        .gql(
+            Some(&d.rep.token),
+            "query($s: [QuoteStatus!]) { quotes(first: 5, filter: {statuses: $s}) { totalCount nodes { number } } }",
+            json!({"s": statuses}),
+        )
+        .await;
+    assert_eq!(listed["data"]["quotes"]["totalCount"], 1, "{listed}");
+    // Removals beyond what one call takes, named by their own field.
+    let book = app
+        .admin(
+            "mutation { createPriceBook(input: {name: \"Export\"}) { priceBook { id } } }",
+            json!({}),
+        )
+        .await["data"]["createPriceBook"]["priceBook"]["id"]
+        .clone();
+    let removals: Vec<String> = (0..501).map(|_| pump.clone()).collect();
+    let removed = app
+        .admin(
+            "mutation($input: SetPriceBookEntriesInput!) { setPriceBookEntries(input: $input) { priceBook { id } } }",
+            json!({"input": {"priceBookId": book, "expectedVersion": 1, "entries": [], "removeProductIds": removals}}),
+        )
+        .await;
+    assert_eq!(
+        (error_code(&removed), error_field(&removed)),
+        (Some("BAD_USER_INPUT"), Some("input.removeProductIds"))
+    );
 }
