@@ -33,10 +33,13 @@ pub enum NodeType {
     ProductLine,
     PriceBook,
     Quote,
+    Order,
+    OrderLine,
+    Delivery,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 21] = [
+    const ALL: [NodeType; 24] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -58,6 +61,9 @@ impl NodeType {
         Self::ProductLine,
         Self::PriceBook,
         Self::Quote,
+        Self::Order,
+        Self::OrderLine,
+        Self::Delivery,
     ];
 
     fn name(self) -> &'static str {
@@ -83,6 +89,9 @@ impl NodeType {
             Self::ProductLine => "ProductLine",
             Self::PriceBook => "PriceBook",
             Self::Quote => "Quote",
+            Self::Order => "Order",
+            Self::OrderLine => "OrderLine",
+            Self::Delivery => "Delivery",
         }
     }
 

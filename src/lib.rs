@@ -38,6 +38,7 @@ pub mod normalize;
 pub mod notifications;
 pub mod numbering;
 pub mod opportunities;
+pub mod orders;
 pub mod pagination;
 pub mod policy;
 pub mod products;

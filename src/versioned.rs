@@ -33,6 +33,7 @@ versioned!(
     customer,
     lead,
     opportunity,
+    order,
     price_book,
     product,
     product_line,

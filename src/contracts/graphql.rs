@@ -256,7 +256,8 @@ impl ContractMutation {
         .await
     }
 
-    /// Closes a signed contract as delivered.
+    /// Closes a signed contract once every active order is delivered and its collection plan
+    /// is settled (`INVALID_STATE` says what is missing otherwise).
     #[graphql(guard = "SignedIn")]
     async fn complete_contract(
         &self,
@@ -266,12 +267,11 @@ impl ContractMutation {
     ) -> async_graphql::Result<CompleteContractPayload> {
         let viewer = ctx.viewer()?;
         let id = contract_id(&input.id)?;
-        let changed = service::advance(
+        let changed = crate::flows::contract_completion::complete(
             ctx.app(),
             viewer,
             id,
             input.expected_version,
-            Progress::Complete,
             input.idempotency_key,
         )
         .await;

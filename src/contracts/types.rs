@@ -81,6 +81,7 @@ pub const CONTRACT_COLUMNS: crate::graphql::columns::FieldColumns =
             ("approval", &[]),
             ("quote", &["quote_id"]),
             ("lineItems", &["quote_id"]),
+            ("orders", &[]),
         ],
     };
 
@@ -218,6 +219,14 @@ impl Contract {
             .await?
             .unwrap_or_default();
         Ok(lines.into_iter().map(Into::into).collect())
+    }
+
+    /// The orders executing it, newest first (cancelled ones included).
+    async fn orders(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::orders::types::Order>> {
+        crate::orders::types::of_contract(ctx, self.model.id).await
     }
 
     /// The latest approval request (pending, or how the last one ended); null before the first

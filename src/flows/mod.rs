@@ -6,9 +6,12 @@
 //! - [`approval_settlement`]: deciding or withdrawing an approval request, and carrying the
 //!   result over to its subject (a contract, or a billing waiver).
 //! - [`contract_cancellation`]: calling a contract off, unless money has reached it.
+//! - [`contract_completion`]: closing a signed contract once its orders are delivered and its
+//!   collection plan settled.
 //! - [`lead_conversion`]: a qualified lead becomes a customer, a contact and a deal.
 
 pub mod approval_settlement;
 pub mod contract_cancellation;
+pub mod contract_completion;
 pub mod lead_conversion;
 pub mod quote_submission;

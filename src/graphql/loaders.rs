@@ -24,6 +24,10 @@ use crate::opportunities::loaders::{
     HistoryByOpportunity, LineItemsByOpportunity, OpportunitiesByCustomer, OpportunityLoader,
     SplitsByOpportunity, StageLoader, VisibleOpportunityLoader,
 };
+use crate::orders::loaders::{
+    DeliveriesByOrder, LinesByDelivery, LinesByOrder, OrderLineLoader, OrderLoader,
+    OrdersByContract,
+};
 use crate::products::loaders::{
     BookPriceLoader, PriceBookLoader, ProductLineLoader, ProductLoader,
 };
@@ -148,6 +152,12 @@ loaders! {
     quotes: QuoteLoader = |s| QuoteLoader { db: s.db(), viewer: s.viewer() };
     quote_lines: LinesByQuote = |s| LinesByQuote(s.db());
     quotes_by_deal: QuotesByOpportunity = |s| QuotesByOpportunity(s.db());
+    orders: OrderLoader = |s| OrderLoader { db: s.db(), viewer: s.viewer() };
+    order_lines: LinesByOrder = |s| LinesByOrder(s.db());
+    order_line_by_id: OrderLineLoader = |s| OrderLineLoader(s.db());
+    orders_by_contract: OrdersByContract = |s| OrdersByContract(s.db());
+    deliveries_by_order: DeliveriesByOrder = |s| DeliveriesByOrder(s.db());
+    delivery_lines: LinesByDelivery = |s| LinesByDelivery(s.db());
     receivables: ReceivableByCustomer =
         |s| ReceivableByCustomer { db: s.db(), viewer: s.viewer(), as_of: s.as_of };
 }

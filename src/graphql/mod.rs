@@ -41,6 +41,7 @@ use crate::opportunities::graphql::{
     OpportunityMutation, OpportunityQuery, OpportunitySubscription,
 };
 use crate::opportunities::line_item_types::LineItemMutation;
+use crate::orders::graphql::{OrderMutation, OrderQuery};
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::products::price_book_types::{PriceBookMutation, PriceBookQuery};
 use crate::quotes::graphql::{QuoteMutation, QuoteQuery};
@@ -179,6 +180,14 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Quote => crate::quotes::service::get_quote(db, viewer, uuid)
             .await
             .map(|q| Node::Quote(q.into())),
+        NodeType::Order => crate::orders::service::get_order(db, viewer, uuid)
+            .await
+            .map(|o| Node::Order(o.into())),
+        NodeType::Delivery => crate::orders::deliveries::get_delivery(db, viewer, uuid)
+            .await
+            .map(|d| Node::Delivery(d.into())),
+        // Lines are read through their order.
+        NodeType::OrderLine => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -207,6 +216,7 @@ pub struct QueryRoot(
     ProductQuery,
     PriceBookQuery,
     QuoteQuery,
+    OrderQuery,
 );
 
 /// Everything a client can change.
@@ -229,6 +239,7 @@ pub struct MutationRoot(
     ProductMutation,
     PriceBookMutation,
     QuoteMutation,
+    OrderMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

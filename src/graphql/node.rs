@@ -12,6 +12,7 @@ use crate::followups::types::FollowUp;
 use crate::leads::types::Lead;
 use crate::notifications::graphql::Notification;
 use crate::opportunities::types::{Opportunity, PipelineStage};
+use crate::orders::types::{Delivery, Order};
 use crate::products::price_book_types::PriceBook;
 use crate::products::types::{Product, ProductLine};
 use crate::quotes::types::Quote;
@@ -45,4 +46,6 @@ pub enum Node {
     ProductLine(ProductLine),
     PriceBook(PriceBook),
     Quote(Quote),
+    Order(Order),
+    Delivery(Delivery),
 }

@@ -41,6 +41,8 @@ crate::string_enum! {
         InstallmentDue => "INSTALLMENT_DUE",
         /// An installment is past due.
         InstallmentOverdue => "INSTALLMENT_OVERDUE",
+        /// A delivery was recorded against an order of your contract.
+        DeliveryRecorded => "DELIVERY_RECORDED",
     }
 }
 

@@ -60,6 +60,7 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "setOpportunityLineItems input.items.N.productId",
     "updateQuote input.priceBookId",
     "updateQuote input.items.N.productId",
+    "createOrder input.lines.N.productId",
 ];
 
 fn with_id(template: &Value, id: &str) -> Value {
@@ -192,6 +193,10 @@ pub(crate) struct World {
     pub(crate) installment_a: String,
     pub(crate) invoice_a: String,
     pub(crate) payment_a: String,
+    pub(crate) signed_a: String,
+    pub(crate) order_a: String,
+    pub(crate) order_line_a: String,
+    pub(crate) order_b: String,
     pub(crate) notification_a: String,
     pub(crate) customer_b: String,
     pub(crate) lead_b: String,
@@ -318,6 +323,36 @@ pub(crate) async fn world(app: &TestApp) -> World {
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    let signed_a = fixtures::signed(app, &a, &customer_a, "300.00").await;
+    let ordered = gql(
+        &ra,
+        "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id lines { id } } } }",
+        json!({"contractId": signed_a}),
+    )
+    .await;
+    let order_a = string_at(&ordered, &["data", "createOrder", "order", "id"]);
+    let order_line_a = string_at(
+        &ordered["data"]["createOrder"]["order"]["lines"][0],
+        &["id"],
+    );
+    // Team B's own order, to name a hidden line through.
+    let b_books = Books {
+        rep: rb.clone(),
+        manager_token: mb.token.clone(),
+        finance: a.finance.clone(),
+        finance2: a.finance2.clone(),
+    };
+    let customer_b_signed = fixtures::a_customer(app, &rb.token, "Own Signed Co").await;
+    let signed_b = fixtures::signed(app, &b_books, &customer_b_signed, "200.00").await;
+    let order_b = string_at(
+        &gql(
+            &rb.token,
+            "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } } }",
+            json!({"contractId": signed_b}),
+        )
+        .await,
+        &["data", "createOrder", "order", "id"],
+    );
     let notes = app
         .gql(
             Some(&ra),
@@ -363,6 +398,10 @@ pub(crate) async fn world(app: &TestApp) -> World {
         installment_a,
         invoice_a,
         payment_a,
+        signed_a,
+        order_a,
+        order_line_a,
+        order_b,
         notification_a,
         customer_b,
         lead_b,
@@ -765,6 +804,38 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "Contract",
             &w.contract_a,
             json!({"id": "$ID", "expectedVersion": 1, "signedDate": "2026-12-01"}),
+        ),
+        case(
+            "createOrder",
+            "input.contractId",
+            Rep,
+            "Contract",
+            &w.signed_a,
+            json!({"contractId": "$ID"}),
+        ),
+        case(
+            "cancelOrder",
+            "input.id",
+            Rep,
+            "Order",
+            &w.order_a,
+            json!({"id": "$ID", "expectedVersion": 1, "reason": "X"}),
+        ),
+        case(
+            "recordDelivery",
+            "input.orderId",
+            Manager,
+            "Order",
+            &w.order_a,
+            json!({"orderId": "$ID", "lines": [{"lineId": w.order_line_a, "amount": "1.00"}], "deliveredOn": "2026-12-01"}),
+        ),
+        case(
+            "recordDelivery",
+            "input.lines.N.lineId",
+            Rep,
+            "OrderLine",
+            &w.order_line_a,
+            json!({"orderId": w.order_b, "lines": [{"lineId": "$ID", "amount": "1.00"}], "deliveredOn": "2026-12-01"}),
         ),
         case(
             "completeContract",

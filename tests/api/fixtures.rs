@@ -109,7 +109,16 @@ pub async fn approved(app: &TestApp, books: &Books, customer: &str, amount: &str
             json!({"input": {"customerId": customer, "title": "Supply", "amount": amount}}),
         )
         .await;
-    let id = created["data"]["createContract"]["contract"]["id"].clone();
+    let id = created["data"]["createContract"]["contract"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_owned();
+    approve(app, books, &id).await;
+    id
+}
+
+/// Submits the books' rep's draft contract `id` and approves every step of its request.
+pub async fn approve(app: &TestApp, books: &Books, id: &str) {
     let submitted = app
         .gql(
             Some(&books.rep.token),
@@ -122,7 +131,7 @@ pub async fn approved(app: &TestApp, books: &Books, customer: &str, amount: &str
         .as_array()
         .unwrap_or_else(|| panic!("{submitted}"))
     {
-        let token = match step["role"].as_str().unwrap() {
+        let token = match step["role"].as_str().unwrap_or_default() {
             "SALES_MANAGER" => books.manager_token.clone(),
             "FINANCE" => books.finance.token.clone(),
             _ => app.admin_token.clone(),
@@ -136,7 +145,38 @@ pub async fn approved(app: &TestApp, books: &Books, customer: &str, amount: &str
             .await;
         assert!(body["errors"].is_null(), "{body}");
     }
-    id.as_str().unwrap().to_owned()
+}
+
+/// An approved contract of the books' rep, signed by finance yesterday (the test clock's).
+pub async fn signed(app: &TestApp, books: &Books, customer: &str, amount: &str) -> String {
+    let id = approved(app, books, customer, amount).await;
+    sign(app, books, &id).await;
+    id
+}
+
+/// Finance signs the approved contract `id` yesterday (the test clock's).
+pub async fn sign(app: &TestApp, books: &Books, id: &str) {
+    let version = app
+        .gql(
+            Some(&books.rep.token),
+            "query($id: ID!) { contract(id: $id) { version } }",
+            json!({"id": id}),
+        )
+        .await["data"]["contract"]["version"]
+        .clone();
+    let yesterday =
+        salesgraph::clock::Clock::now(&app.clock).date_naive() - chrono::Duration::days(1);
+    let body = app
+        .gql(
+            Some(&books.finance.token),
+            "mutation($input: MarkContractSignedInput!) { markContractSigned(input: $input) { contract { status } } }",
+            json!({"input": {"id": id, "expectedVersion": version, "signedDate": yesterday}}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["markContractSigned"]["contract"]["status"], "SIGNED",
+        "{body}"
+    );
 }
 
 pub async fn set_plan(app: &TestApp, token: &str, contract: &str, installments: Value) -> Value {

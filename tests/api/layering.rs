@@ -64,6 +64,7 @@ const LAYERS: &[&[&str]] = &[
     &["visits"],
     &["quotes"],
     &["contracts"],
+    &["orders"],
     &["approvals"],
     &["billing"],
     &["analytics"],

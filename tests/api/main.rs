@@ -31,6 +31,7 @@ mod line_items;
 mod money_bounds;
 mod opportunities;
 mod ordering;
+mod orders;
 mod outage;
 mod persisted;
 

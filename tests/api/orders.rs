@@ -1,0 +1,726 @@
+//! Contract execution: orders drawn from signed contracts by product or by amount, never
+//! beyond the contract; deliveries in batches, never beyond the order, concurrent ones
+//! included; completion only once delivered and paid.
+
+use serde_json::{Value, json};
+
+use crate::fixtures::{self, Books};
+use crate::helpers::{TestApp, TestUser, error_code, error_field};
+use crate::quotes::{create, desk, product_in_line, quote_of, set_lines, step};
+
+const ORDER: &str = "id number status amount deliveredAmount version plannedDeliveryDate \
+    lines { id position quantity amount deliveredQuantity deliveredAmount product { code } } \
+    deliveries { deliveredOn note lines { quantity amount } recordedBy { id } } contract { number }";
+
+async fn order_call(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
+    let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
+    let extra = if name == "recordDelivery" {
+        "delivery { id deliveredOn lines { quantity amount line { id } } }"
+    } else {
+        ""
+    };
+    let query = format!(
+        "mutation($input: {input_type}!) {{ {name}(input: $input) {{ order {{ {ORDER} }} {extra} }} }}"
+    );
+    app.gql(Some(token), &query, json!({ "input": input }))
+        .await
+}
+
+fn order_of(body: &Value, name: &str) -> Value {
+    let order = body["data"][name]["order"].clone();
+    assert!(order.is_object(), "{body}");
+    order
+}
+
+fn problem(body: &Value) -> (Option<&str>, Option<&str>) {
+    (error_code(body), error_field(body))
+}
+
+fn yesterday(app: &TestApp) -> String {
+    (salesgraph::clock::Clock::now(&app.clock).date_naive() - chrono::Duration::days(1)).to_string()
+}
+
+/// A signed contract made from an accepted quote: product A, 3 units at 7.77 less 3%
+/// (22.61), and product B, 2 units at 100.00 (200.00). The desk's books, the contract's id
+/// and the two products' ids.
+async fn quoted_contract(app: &TestApp) -> (Books, String, String, String) {
+    let d = desk(app).await;
+    let a = product_in_line(app, "Valves", "10", "A", "7.77", "5.00").await;
+    let b = product_in_line(app, "Pumps", "10", "B", "100.00", "60.00").await;
+    set_lines(
+        app,
+        &d.rep.token,
+        &d.deal,
+        json!([
+            {"productId": a, "quantity": "3", "discountPercent": "3"},
+            {"productId": b, "quantity": "2"}
+        ]),
+    )
+    .await;
+    let quote = create(app, &d.rep.token, &d.deal, json!({})).await;
+    let approved = quote_of(
+        &step(app, &d.rep.token, "submitQuote", &quote).await,
+        "submitQuote",
+    );
+    let accepted = quote_of(
+        &step(app, &d.rep.token, "acceptQuote", &approved).await,
+        "acceptQuote",
+    );
+    let made = app
+        .gql(
+            Some(&d.rep.token),
+            "mutation($input: CreateContractInput!) { createContract(input: $input) { contract { id amount } } }",
+            json!({"input": {"quoteId": accepted["id"], "title": "Valves and pumps"}}),
+        )
+        .await;
+    assert_eq!(
+        made["data"]["createContract"]["contract"]["amount"], "222.61",
+        "{made}"
+    );
+    let contract = made["data"]["createContract"]["contract"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let books = Books {
+        rep: d.rep.clone(),
+        manager_token: d.manager.token.clone(),
+        finance: app.a_user().role("FINANCE").create().await,
+        finance2: app.a_user().role("FINANCE").create().await,
+    };
+    fixtures::approve(app, &books, &contract).await;
+    fixtures::sign(app, &books, &contract).await;
+    (books, contract, a, b)
+}
+
+fn amounts(orders: &[&Value]) -> Vec<String> {
+    orders
+        .iter()
+        .map(|o| o["amount"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_quoted_contract_is_ordered_by_product_to_exactly_its_amount() {
+    let app = TestApp::spawn().await;
+    let (books, contract, a, b) = quoted_contract(&app).await;
+    let rep = &books.rep.token;
+    let first = order_of(
+        &order_call(
+            &app,
+            rep,
+            "createOrder",
+            json!({"contractId": contract, "lines": [{"productId": a, "quantity": "1"}], "plannedDeliveryDate": "2027-01-15"}),
+        )
+        .await,
+        "createOrder",
+    );
+    assert_eq!(
+        (
+            &first["status"],
+            &first["amount"],
+            &first["plannedDeliveryDate"]
+        ),
+        (&json!("OPEN"), &json!("7.54"), &json!("2027-01-15"))
+    );
+    assert!(
+        first["number"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("O-")
+    );
+    assert_eq!(
+        first["lines"],
+        json!([{"id": first["lines"][0]["id"], "position": 0, "quantity": "1", "amount": "7.54",
+            "deliveredQuantity": "0", "deliveredAmount": "0.00", "product": {"code": "A"}}])
+    );
+    // Bad orders: beyond what remains, a product the contract does not sell, the same product
+    // twice, an amount on a contract ordered by product.
+    let stranger = product_in_line(&app, "Other", "10", "C", "1.00", "0.50").await;
+    for (input, expected) in [
+        (
+            json!({"contractId": contract, "lines": [{"productId": a, "quantity": "2.001"}]}),
+            (Some("BAD_USER_INPUT"), Some("input.lines.0.quantity")),
+        ),
+        (
+            json!({"contractId": contract, "lines": [{"productId": stranger, "quantity": "1"}]}),
+            (Some("BAD_USER_INPUT"), Some("input.lines.0.productId")),
+        ),
+        (
+            json!({"contractId": contract, "lines": [{"productId": b, "quantity": "1"}, {"productId": b, "quantity": "1"}]}),
+            (Some("BAD_USER_INPUT"), Some("input.lines.1.productId")),
+        ),
+        (
+            json!({"contractId": contract, "amount": "10.00"}),
+            (Some("BAD_USER_INPUT"), Some("input.amount")),
+        ),
+        (
+            json!({"contractId": contract, "lines": [{"productId": a, "quantity": "0"}]}),
+            (Some("BAD_USER_INPUT"), Some("input.lines.0.quantity")),
+        ),
+    ] {
+        let body = order_call(&app, rep, "createOrder", input.clone()).await;
+        assert_eq!(problem(&body), expected, "{input}: {body}");
+    }
+    // Without lines, an order takes everything that remains; then nothing is left.
+    let rest = order_of(
+        &order_call(&app, rep, "createOrder", json!({"contractId": contract})).await,
+        "createOrder",
+    );
+    assert_eq!(rest["amount"], "215.07");
+    let none_left = order_call(&app, rep, "createOrder", json!({"contractId": contract})).await;
+    assert_eq!(error_code(&none_left), Some("INVALID_STATE"), "{none_left}");
+    // Cancelling frees its share; ordered again unit by unit, the last unit takes the
+    // remainder, and the active orders add up to exactly the contract.
+    let cancelled = order_of(
+        &order_call(
+            &app,
+            &books.manager_token,
+            "cancelOrder",
+            json!({"id": rest["id"], "expectedVersion": 1, "reason": "Split the shipment"}),
+        )
+        .await,
+        "cancelOrder",
+    );
+    assert_eq!(cancelled["status"], "CANCELLED");
+    let mut active = vec![first.clone()];
+    for quantity in ["1", "1"] {
+        active.push(order_of(
+            &order_call(
+                &app,
+                rep,
+                "createOrder",
+                json!({"contractId": contract, "lines": [{"productId": a, "quantity": quantity}]}),
+            )
+            .await,
+            "createOrder",
+        ));
+    }
+    active.push(order_of(
+        &order_call(
+            &app,
+            &books.finance.token,
+            "createOrder",
+            json!({"contractId": contract, "lines": [{"productId": b, "quantity": "2"}]}),
+        )
+        .await,
+        "createOrder",
+    ));
+    assert_eq!(
+        amounts(&active.iter().collect::<Vec<_>>()),
+        vec!["7.54", "7.54", "7.53", "200.00"]
+    );
+    let listed = app
+        .gql(
+            Some(rep),
+            "query($id: ID!) { contract(id: $id) { orders { status amount } } }",
+            json!({"id": contract}),
+        )
+        .await;
+    let orders = listed["data"]["contract"]["orders"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(orders.len(), 5, "{listed}");
+    let active_total: rust_decimal::Decimal = orders
+        .iter()
+        .filter(|o| o["status"] != "CANCELLED")
+        .filter_map(|o| o["amount"].as_str()?.parse::<rust_decimal::Decimal>().ok())
+        .sum();
+    assert_eq!(active_total.to_string(), "222.61");
+    let filtered = app
+        .gql(
+            Some(rep),
+            "query($id: ID!) { orders(first: 10, filter: {contractId: $id, statuses: [CANCELLED]}) { totalCount nodes { number } } }",
+            json!({"id": contract}),
+        )
+        .await;
+    assert_eq!(filtered["data"]["orders"]["totalCount"], 1, "{filtered}");
+}
+
+#[tokio::test]
+async fn deliveries_come_in_batches_never_beyond_the_order_and_completion_waits_for_them() {
+    let app = TestApp::spawn().await;
+    let (books, contract, a, _) = quoted_contract(&app).await;
+    let rep = &books.rep.token;
+    let order = order_of(
+        &order_call(
+            &app,
+            rep,
+            "createOrder",
+            json!({"contractId": contract, "lines": [{"productId": a, "quantity": "1"}]}),
+        )
+        .await,
+        "createOrder",
+    );
+    let line = order["lines"][0]["id"].clone();
+    let today = yesterday(&app);
+    let deliver = async |token: &str, quantity: &str, key: &str| {
+        order_call(
+            &app,
+            token,
+            "recordDelivery",
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "quantity": quantity}],
+                "deliveredOn": today, "note": "第一批", "idempotencyKey": key}),
+        )
+        .await
+    };
+    // Finance records half; the owner is told; a retry with the key records nothing more.
+    let half = deliver(&books.finance.token, "0.5", "d-1").await;
+    let after = order_of(&half, "recordDelivery");
+    assert_eq!(
+        (
+            &after["status"],
+            &after["deliveredAmount"],
+            &after["lines"][0]["deliveredQuantity"]
+        ),
+        (&json!("PARTIALLY_DELIVERED"), &json!("3.77"), &json!("0.5"))
+    );
+    let retried = order_of(
+        &deliver(&books.finance.token, "0.5", "d-1").await,
+        "recordDelivery",
+    );
+    assert_eq!(retried["lines"][0]["deliveredQuantity"], "0.5");
+    assert_eq!(retried["deliveries"].as_array().map(Vec::len), Some(1));
+    let told = app
+        .gql(
+            Some(rep),
+            "{ notifications(first: 5) { nodes { kind subject { ... on Contract { id } } } } }",
+            json!({}),
+        )
+        .await;
+    let kinds: Vec<&Value> = told["data"]["notifications"]["nodes"]
+        .as_array()
+        .map(|n| n.iter().map(|n| &n["kind"]).collect())
+        .unwrap_or_default();
+    assert!(kinds.contains(&&json!("DELIVERY_RECORDED")), "{told}");
+    // Bad deliveries.
+    let future = (salesgraph::clock::Clock::now(&app.clock).date_naive()
+        + chrono::Duration::days(2))
+    .to_string();
+    for (input, expected) in [
+        (
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "quantity": "0.501"}], "deliveredOn": today}),
+            (Some("BAD_USER_INPUT"), Some("input.lines.0.quantity")),
+        ),
+        (
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "amount": "1.00"}], "deliveredOn": today}),
+            (Some("BAD_USER_INPUT"), Some("input.lines.0.quantity")),
+        ),
+        (
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "quantity": "0.1"}, {"lineId": line, "quantity": "0.1"}], "deliveredOn": today}),
+            (Some("BAD_USER_INPUT"), Some("input.lines.1.lineId")),
+        ),
+        (
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "quantity": "0.1"}], "deliveredOn": future}),
+            (Some("BAD_USER_INPUT"), Some("input.deliveredOn")),
+        ),
+        (
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "quantity": "0.1"}], "deliveredOn": "2020-01-01"}),
+            (Some("BAD_USER_INPUT"), Some("input.deliveredOn")),
+        ),
+        (
+            json!({"orderId": order["id"], "lines": [], "deliveredOn": today}),
+            (Some("BAD_USER_INPUT"), Some("input.lines")),
+        ),
+        (
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "quantity": "0.1"}], "deliveredOn": today, "note": "x".repeat(2_001)}),
+            (Some("BAD_USER_INPUT"), Some("input.note")),
+        ),
+    ] {
+        let body = order_call(&app, rep, "recordDelivery", input.clone()).await;
+        assert_eq!(problem(&body), expected, "{input}: {body}");
+    }
+    // An order with deliveries is not cancelled; the contract is not completed while an order
+    // waits for deliveries.
+    let cancel = order_call(
+        &app,
+        rep,
+        "cancelOrder",
+        json!({"id": order["id"], "expectedVersion": retried["version"], "reason": "No"}),
+    )
+    .await;
+    assert_eq!(error_code(&cancel), Some("INVALID_STATE"), "{cancel}");
+    let version = async || {
+        app.gql(
+            Some(rep),
+            "query($id: ID!) { contract(id: $id) { version } }",
+            json!({"id": contract}),
+        )
+        .await["data"]["contract"]["version"]
+            .clone()
+    };
+    let complete = "mutation($input: CompleteContractInput!) { completeContract(input: $input) { contract { status } } }";
+    let early = app
+        .gql(
+            Some(rep),
+            complete,
+            json!({"input": {"id": contract, "expectedVersion": version().await}}),
+        )
+        .await;
+    assert_eq!(error_code(&early), Some("INVALID_STATE"), "{early}");
+    let message = early["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("1 order(s) still to deliver"), "{message}");
+    // The rest arrives: the order is delivered in full, takes nothing more, and the contract
+    // completes.
+    let full = order_of(&deliver(rep, "0.5", "d-2").await, "recordDelivery");
+    assert_eq!(
+        (&full["status"], &full["deliveredAmount"]),
+        (&json!("DELIVERED"), &json!("7.54"))
+    );
+    assert_eq!(
+        full["deliveries"][1]["lines"],
+        json!([{"quantity": "0.5", "amount": "3.77"}])
+    );
+    let more = deliver(rep, "0.1", "d-3").await;
+    assert_eq!(error_code(&more), Some("INVALID_STATE"), "{more}");
+    let done = app
+        .gql(
+            Some(rep),
+            complete,
+            json!({"input": {"id": contract, "expectedVersion": version().await}}),
+        )
+        .await;
+    assert_eq!(
+        done["data"]["completeContract"]["contract"]["status"], "COMPLETED",
+        "{done}"
+    );
+    let after_completion =
+        order_call(&app, rep, "createOrder", json!({"contractId": contract})).await;
+    assert_eq!(error_code(&after_completion), Some("INVALID_STATE"));
+}
+
+#[tokio::test]
+async fn a_contract_without_lines_is_ordered_and_delivered_by_amount_and_completed_once_paid() {
+    let app = TestApp::spawn().await;
+    let books = fixtures::books(&app).await;
+    let customer = fixtures::customer(&app, &books, "华东机械厂").await;
+    let contract = fixtures::signed(&app, &books, &customer, "1000.00").await;
+    let plan = fixtures::set_plan(
+        &app,
+        &books.finance.token,
+        &contract,
+        json!([{"dueDate": "2027-01-31", "amount": "1000.00"}]),
+    )
+    .await;
+    assert!(plan["errors"].is_null(), "{plan}");
+    let rep = &books.rep.token;
+    let first = order_of(
+        &order_call(
+            &app,
+            rep,
+            "createOrder",
+            json!({"contractId": contract, "amount": "400.00"}),
+        )
+        .await,
+        "createOrder",
+    );
+    assert_eq!(
+        first["lines"],
+        json!([{"id": first["lines"][0]["id"], "position": 0, "quantity": null, "amount": "400.00",
+            "deliveredQuantity": null, "deliveredAmount": "0.00", "product": null}])
+    );
+    for (input, field) in [
+        (
+            json!({"contractId": contract, "amount": "600.01"}),
+            "input.amount",
+        ),
+        (
+            json!({"contractId": contract, "amount": "0"}),
+            "input.amount",
+        ),
+        (
+            json!({"contractId": contract, "amount": "1.001"}),
+            "input.amount",
+        ),
+        (
+            json!({"contractId": contract, "lines": [{"productId": crate::helpers::missing_id("Product"), "quantity": "1"}]}),
+            "input.lines",
+        ),
+    ] {
+        let body = order_call(&app, rep, "createOrder", input.clone()).await;
+        assert_eq!(
+            problem(&body),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{input}: {body}"
+        );
+    }
+    let second = order_of(
+        &order_call(&app, rep, "createOrder", json!({"contractId": contract})).await,
+        "createOrder",
+    );
+    assert_eq!(second["amount"], "600.00");
+    let today = yesterday(&app);
+    let deliver = |order: &Value, line: Value| {
+        order_call(
+            &app,
+            rep,
+            "recordDelivery",
+            json!({"orderId": order["id"], "lines": [line], "deliveredOn": today}),
+        )
+    };
+    let line = |order: &Value| order["lines"][0]["id"].clone();
+    let wrong_measure = deliver(&first, json!({"lineId": line(&first), "quantity": "1"})).await;
+    assert_eq!(
+        problem(&wrong_measure),
+        (Some("BAD_USER_INPUT"), Some("input.lines.0.amount"))
+    );
+    let beyond = deliver(&first, json!({"lineId": line(&first), "amount": "400.01"})).await;
+    assert_eq!(
+        problem(&beyond),
+        (Some("BAD_USER_INPUT"), Some("input.lines.0.amount"))
+    );
+    // A line of another order answers like a line that does not exist.
+    let foreign = deliver(&first, json!({"lineId": line(&second), "amount": "1.00"})).await;
+    assert_eq!(
+        problem(&foreign),
+        (Some("NOT_FOUND"), Some("input.lines.0.lineId"))
+    );
+    let partly = order_of(
+        &deliver(&first, json!({"lineId": line(&first), "amount": "100.00"})).await,
+        "recordDelivery",
+    );
+    assert_eq!(
+        (&partly["status"], &partly["deliveredAmount"]),
+        (&json!("PARTIALLY_DELIVERED"), &json!("100.00"))
+    );
+    for (order, amount) in [(&first, "300.00"), (&second, "600.00")] {
+        let done = order_of(
+            &deliver(order, json!({"lineId": line(order), "amount": amount})).await,
+            "recordDelivery",
+        );
+        assert_eq!(done["status"], "DELIVERED");
+    }
+    // Delivered, but 1000.00 still owed: not yet complete; paid, it completes.
+    let complete = |version: Value| {
+        app.gql(
+            Some(rep),
+            "mutation($input: CompleteContractInput!) { completeContract(input: $input) { contract { status } } }",
+            json!({"input": {"id": contract, "expectedVersion": version}}),
+        )
+    };
+    let version = || async {
+        app.gql(
+            Some(rep),
+            "query($id: ID!) { contract(id: $id) { version } }",
+            json!({"id": contract}),
+        )
+        .await["data"]["contract"]["version"]
+            .clone()
+    };
+    let owed = complete(version().await).await;
+    assert_eq!(error_code(&owed), Some("INVALID_STATE"), "{owed}");
+    assert!(
+        owed["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("1000.00 still owed"),
+        "{owed}"
+    );
+    let paid = fixtures::pay(
+        &app,
+        &books.finance.token,
+        json!({"customerId": customer, "contractId": contract, "amount": "1000.00"}),
+    )
+    .await;
+    assert!(paid["errors"].is_null(), "{paid}");
+    let done = complete(version().await).await;
+    assert_eq!(
+        done["data"]["completeContract"]["contract"]["status"], "COMPLETED",
+        "{done}"
+    );
+}
+
+#[tokio::test]
+async fn who_sees_a_contract_reads_its_orders_and_only_who_executes_it_writes_them() {
+    let app = TestApp::spawn().await;
+    let (books, team) = fixtures::books_of_team(&app, "East").await;
+    let customer = fixtures::customer(&app, &books, "Shared Co").await;
+    let contract = fixtures::signed(&app, &books, &customer, "500.00").await;
+    let order = order_of(
+        &order_call(
+            &app,
+            &books.rep.token,
+            "createOrder",
+            json!({"contractId": contract, "amount": "100.00"}),
+        )
+        .await,
+        "createOrder",
+    );
+    let line = order["lines"][0]["id"].clone();
+    let unsigned = fixtures::approved(&app, &books, &customer, "50.00").await;
+    // The customer passes to a teammate: they see the contract and its orders through the
+    // customer, but execute nothing (the contract stays its owner's).
+    let teammate = app.a_user().in_team(&team).create().await;
+    let customer_version = app
+        .gql(
+            Some(&books.rep.token),
+            "query($id: ID!) { customer(id: $id) { version } }",
+            json!({"id": customer}),
+        )
+        .await["data"]["customer"]["version"]
+        .clone();
+    let passed = app
+        .gql(
+            Some(&books.manager_token),
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
+            json!({"input": {"id": customer, "expectedVersion": customer_version, "ownerId": teammate.id}}),
+        )
+        .await;
+    assert!(passed["errors"].is_null(), "{passed}");
+    let bystander = app.a_user().create().await;
+    let read = "query($id: ID!) { order(id: $id) { number lines { amount } } }";
+    let seen = app
+        .gql(Some(&teammate.token), read, json!({"id": order["id"]}))
+        .await;
+    assert_eq!(seen["data"]["order"]["number"], order["number"], "{seen}");
+    let writers: Vec<(&str, String)> = vec![
+        ("owner", books.rep.token.clone()),
+        ("manager", books.manager_token.clone()),
+        ("finance", books.finance.token.clone()),
+        ("admin", app.admin_token.clone()),
+    ];
+    let today = yesterday(&app);
+    for (who, token) in &writers {
+        let body = order_call(
+            &app,
+            token,
+            "recordDelivery",
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "amount": "1.00"}], "deliveredOn": today}),
+        )
+        .await;
+        assert!(body["errors"].is_null(), "{who}: {body}");
+    }
+    let attempts = |token: String| {
+        let contract = contract.clone();
+        let order = order.clone();
+        let line = line.clone();
+        let today = today.clone();
+        let app = &app;
+        async move {
+            let mut answers = Vec::new();
+            for (name, input) in [
+                (
+                    "createOrder",
+                    json!({"contractId": contract, "amount": "1.00"}),
+                ),
+                (
+                    "cancelOrder",
+                    json!({"id": order["id"], "expectedVersion": 1, "reason": "x"}),
+                ),
+                (
+                    "recordDelivery",
+                    json!({"orderId": order["id"], "lines": [{"lineId": line, "amount": "1.00"}], "deliveredOn": today}),
+                ),
+            ] {
+                let body = order_call(app, &token, name, input).await;
+                answers.push((name, error_code(&body).map(str::to_owned)));
+            }
+            answers
+        }
+    };
+    for (name, code) in attempts(teammate.token.clone()).await {
+        assert_eq!(code.as_deref(), Some("FORBIDDEN"), "teammate {name}");
+    }
+    for (name, code) in attempts(bystander.token.clone()).await {
+        assert_eq!(code.as_deref(), Some("NOT_FOUND"), "bystander {name}");
+    }
+    let hidden = app
+        .gql(Some(&bystander.token), read, json!({"id": order["id"]}))
+        .await;
+    assert!(hidden["data"]["order"].is_null(), "{hidden}");
+    let listed = app
+        .gql(
+            Some(&bystander.token),
+            "{ orders(first: 5) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["data"]["orders"]["totalCount"], 0);
+    let all = app
+        .gql(
+            Some(&books.finance.token),
+            "{ orders(first: 5) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(all["data"]["orders"]["totalCount"], 1);
+    // A contract not yet signed is not executed.
+    let early = order_call(
+        &app,
+        &books.rep.token,
+        "createOrder",
+        json!({"contractId": unsigned}),
+    )
+    .await;
+    assert_eq!(error_code(&early), Some("INVALID_STATE"), "{early}");
+}
+
+#[tokio::test]
+async fn racing_orders_and_deliveries_never_go_beyond_the_contract_or_the_order() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let books = fixtures::books(&app).await;
+    let customer = fixtures::customer(&app, &books, "Race Co").await;
+    let contract = fixtures::signed(&app, &books, &customer, "1000.00").await;
+    let rep = books.rep.token.clone();
+    let finance: TestUser = books.finance.clone();
+    // Six orders of 300.00 at once on 1000.00: three fit.
+    let orders = futures_util::future::join_all((0..6).map(|i| {
+        let token = if i % 2 == 0 {
+            rep.clone()
+        } else {
+            finance.token.clone()
+        };
+        let contract = contract.clone();
+        let app = &app;
+        async move {
+            order_call(
+                app,
+                &token,
+                "createOrder",
+                json!({"contractId": contract, "amount": "300.00"}),
+            )
+            .await
+        }
+    }))
+    .await;
+    let made: Vec<&Value> = orders.iter().filter(|b| b["errors"].is_null()).collect();
+    assert_eq!(made.len(), 3, "{orders:?}");
+    for refused in orders.iter().filter(|b| !b["errors"].is_null()) {
+        assert_eq!(
+            problem(refused),
+            (Some("BAD_USER_INPUT"), Some("input.amount")),
+            "{refused}"
+        );
+    }
+    // Eight deliveries of 100.00 at once on one 300.00 order: three land.
+    let order = order_of(made[0], "createOrder");
+    let line = order["lines"][0]["id"].clone();
+    let today = yesterday(&app);
+    let deliveries = futures_util::future::join_all((0..8).map(|i| {
+        let token = if i % 2 == 0 { rep.clone() } else { finance.token.clone() };
+        let input = json!({"orderId": order["id"], "lines": [{"lineId": line, "amount": "100.00"}], "deliveredOn": today});
+        let app = &app;
+        async move { order_call(app, &token, "recordDelivery", input).await }
+    }))
+    .await;
+    let landed = deliveries.iter().filter(|b| b["errors"].is_null()).count();
+    assert_eq!(landed, 3, "{deliveries:?}");
+    let after = app
+        .gql(
+            Some(&rep),
+            "query($id: ID!) { order(id: $id) { status deliveredAmount deliveries { id } } }",
+            json!({"id": order["id"]}),
+        )
+        .await;
+    assert_eq!(
+        after["data"]["order"],
+        json!({"status": "DELIVERED", "deliveredAmount": "300.00",
+            "deliveries": after["data"]["order"]["deliveries"]}),
+    );
+    assert_eq!(
+        after["data"]["order"]["deliveries"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+}
