@@ -312,6 +312,17 @@ pub struct Config {
     /// Argon2id iterations.
     #[arg(long, env = "SALESGRAPH_ARGON2_ITERATIONS", default_value_t = 2)]
     pub argon2_iterations: u32,
+    /// Days past an order's planned delivery date after which, still not delivered in full,
+    /// its contract's owner and their managers are told (once).
+    #[arg(long, env = "SALESGRAPH_LATE_DELIVERY_DAYS", default_value_t = 3)]
+    pub late_delivery_days: i64,
+    /// Seconds between sweeps reporting late deliveries.
+    #[arg(
+        long,
+        env = "SALESGRAPH_LATE_DELIVERY_SWEEP_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
+    pub late_delivery_sweep_interval_secs: u64,
     /// The company name printed at the top of quote documents (none when empty).
     #[arg(long, env = "SALESGRAPH_DOCUMENT_ISSUER", default_value = "")]
     pub document_issuer: String,

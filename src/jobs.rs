@@ -149,8 +149,15 @@ pub fn spawn(
             state.clone(),
             "quote-expiry",
             Duration::from_secs(state.config.quote_sweep_interval_secs),
-            shutdown,
+            shutdown.clone(),
             |state, now| async move { crate::quotes::expiry::expire_due(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "late-deliveries",
+            Duration::from_secs(state.config.late_delivery_sweep_interval_secs),
+            shutdown,
+            |state, now| async move { crate::orders::late::report_late(&state, now).await },
         ),
     ]
 }

@@ -19,6 +19,8 @@ pub struct Model {
     /// Σ line amounts.
     pub amount_minor: i64,
     pub cancel_reason: Option<String>,
+    /// When its owner and their managers were told its delivery is late.
+    pub late_notified_at: Option<DateTimeUtc>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -82,6 +82,7 @@ pub const CONTRACT_COLUMNS: crate::graphql::columns::FieldColumns =
             ("quote", &["quote_id"]),
             ("lineItems", &["quote_id"]),
             ("orders", &[]),
+            ("executionStatus", &["amount_minor"]),
         ],
     };
 
@@ -219,6 +220,14 @@ impl Contract {
             .await?
             .unwrap_or_default();
         Ok(lines.into_iter().map(Into::into).collect())
+    }
+
+    /// Where its execution stands: ordered, delivered, invoiced, paid, waived, outstanding.
+    async fn execution_status(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<crate::orders::types::ExecutionStatus> {
+        crate::orders::types::execution_status(ctx, &self.model).await
     }
 
     /// The orders executing it, newest first (cancelled ones included).

@@ -26,7 +26,7 @@ use crate::opportunities::loaders::{
 };
 use crate::orders::loaders::{
     DeliveriesByOrder, LinesByDelivery, LinesByOrder, OrderLineLoader, OrderLoader,
-    OrdersByContract,
+    OrderTotalsByContract, OrdersByContract,
 };
 use crate::products::loaders::{
     BookPriceLoader, PriceBookLoader, ProductLineLoader, ProductLoader,
@@ -158,6 +158,7 @@ loaders! {
     orders_by_contract: OrdersByContract = |s| OrdersByContract(s.db());
     deliveries_by_order: DeliveriesByOrder = |s| DeliveriesByOrder(s.db());
     delivery_lines: LinesByDelivery = |s| LinesByDelivery(s.db());
+    order_totals: OrderTotalsByContract = |s| OrderTotalsByContract(s.db());
     receivables: ReceivableByCustomer =
         |s| ReceivableByCustomer { db: s.db(), viewer: s.viewer(), as_of: s.as_of };
 }

@@ -43,6 +43,8 @@ crate::string_enum! {
         InstallmentOverdue => "INSTALLMENT_OVERDUE",
         /// A delivery was recorded against an order of your contract.
         DeliveryRecorded => "DELIVERY_RECORDED",
+        /// An order of your (or your team's) contract is late for delivery.
+        DeliveryLate => "DELIVERY_LATE",
     }
 }
 

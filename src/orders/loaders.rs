@@ -107,3 +107,19 @@ impl Loader<Uuid> for LinesByDelivery {
         ))
     }
 }
+
+/// Ordered and delivered amounts (minor units) of many (visible) contracts' active orders.
+pub struct OrderTotalsByContract(pub DatabaseConnection);
+
+impl Loader<Uuid> for OrderTotalsByContract {
+    type Value = (i64, i64);
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(service::totals_by_contract(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|(contract, ordered, delivered)| (contract, (ordered, delivered)))
+            .collect())
+    }
+}

@@ -13,12 +13,15 @@
 //!   contract's orders are serialized by a lock on the contract's row (PostgreSQL) or the
 //!   single writer (SQLite): a line is never delivered beyond its quantity, however many
 //!   deliveries race.
+//! - An order still waiting for deliveries `SALESGRAPH_LATE_DELIVERY_DAYS` after its planned
+//!   date is reported once to the contract's owner and their managers ([`late`]).
 //! - A contract is completed (`flows::contract_completion`) only once every active order is
 //!   delivered and its collection plan is settled.
 
 pub mod access;
 pub mod deliveries;
 pub mod graphql;
+pub mod late;
 pub mod loaders;
 pub mod model;
 pub mod service;

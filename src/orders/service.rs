@@ -243,6 +243,7 @@ pub async fn create_order(
             planned_delivery_date: Set(new.planned_delivery_date),
             amount_minor: Set(total),
             cancel_reason: Set(None),
+            late_notified_at: Set(None),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -418,4 +419,52 @@ pub async fn undelivered_orders(db: &impl ConnectionTrait, contract_id: Uuid) ->
         .filter(order::Column::Status.is_in(super::model::UNDELIVERED.iter().map(|s| s.as_str())))
         .count(db)
         .await?)
+}
+
+/// What the active orders of these contracts order and have delivered, in minor units, per
+/// contract (contracts without active orders are absent): two aggregate statements.
+pub async fn totals_by_contract(
+    db: &impl ConnectionTrait,
+    contract_ids: &[Uuid],
+) -> AppResult<Vec<(Uuid, i64, i64)>> {
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Expr;
+    let orders: Vec<(Uuid, Uuid)> = Orders::find()
+        .select_only()
+        .column(order::Column::Id)
+        .column(order::Column::ContractId)
+        .filter(order::Column::ContractId.is_in(contract_ids.to_vec()))
+        .filter(order::Column::Status.is_in(ACTIVE.iter().map(|s| s.as_str())))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
+    let contract_of: std::collections::HashMap<Uuid, Uuid> = orders.iter().copied().collect();
+    let sums: Vec<(Uuid, i64, i64)> = OrderLines::find()
+        .select_only()
+        .column(order_line::Column::OrderId)
+        .column_as(Expr::cust("CAST(SUM(amount_minor) AS BIGINT)"), "ordered")
+        .column_as(
+            Expr::cust("CAST(SUM(delivered_minor) AS BIGINT)"),
+            "delivered",
+        )
+        .filter(order_line::Column::OrderId.is_in(contract_of.keys().copied().collect::<Vec<_>>()))
+        .group_by(order_line::Column::OrderId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut totals: BTreeMap<Uuid, (i64, i64)> = BTreeMap::new();
+    for (order_id, ordered, delivered) in sums {
+        if let Some(contract) = contract_of.get(&order_id) {
+            let entry = totals.entry(*contract).or_default();
+            entry.0 += ordered;
+            entry.1 += delivered;
+        }
+    }
+    Ok(totals
+        .into_iter()
+        .map(|(contract, (ordered, delivered))| (contract, ordered, delivered))
+        .collect())
 }

@@ -257,6 +257,55 @@ impl From<delivery_line::Model> for DeliveryLine {
 
 crate::connection_types!(OrderConnection, OrderEdge, Order);
 
+/// Where a contract's execution stands, in money.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct ExecutionStatus {
+    /// Σ amounts of its active (not cancelled) orders.
+    pub ordered_amount: Decimal,
+    /// The part of those orders delivered so far.
+    pub delivered_amount: Decimal,
+    /// Σ invoiced on its collection plan's installments.
+    pub invoiced_amount: Decimal,
+    /// Σ paid on its installments (payments allocated to them, net of reversals).
+    pub paid_amount: Decimal,
+    /// Σ waived on its installments.
+    pub waived_amount: Decimal,
+    /// What the customer still owes on it: its amount less what was paid and waived.
+    pub outstanding: Decimal,
+}
+
+/// The execution status of a contract (for `Contract.executionStatus`): one batched
+/// statement pair for every contract of the response, and its collection plan's loader.
+pub async fn execution_status(
+    ctx: &Context<'_>,
+    contract: &entity::contract::Model,
+) -> async_graphql::Result<ExecutionStatus> {
+    let (ordered, delivered) = ctx
+        .loader::<super::loaders::OrderTotalsByContract>()?
+        .load_one(contract.id)
+        .await?
+        .unwrap_or_default();
+    let plan = ctx
+        .loader::<crate::billing::loaders::InstallmentsByContract>()?
+        .load_one(contract.id)
+        .await?
+        .unwrap_or_default();
+    let sum = |f: fn(&entity::installment::Model) -> i64| plan.iter().map(f).sum::<i64>();
+    let (invoiced, paid, waived) = (
+        sum(|i| i.invoiced_minor),
+        sum(|i| i.paid_minor),
+        sum(|i| i.waived_minor),
+    );
+    Ok(ExecutionStatus {
+        ordered_amount: money(ordered),
+        delivered_amount: money(delivered),
+        invoiced_amount: money(invoiced),
+        paid_amount: money(paid),
+        waived_amount: money(waived),
+        outstanding: money((contract.amount_minor - paid - waived).max(0)),
+    })
+}
+
 /// The orders of a contract the viewer sees, newest first (for `Contract.orders`).
 pub async fn of_contract(
     ctx: &Context<'_>,

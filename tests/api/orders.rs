@@ -490,6 +490,20 @@ async fn a_contract_without_lines_is_ordered_and_delivered_by_amount_and_complet
         );
         assert_eq!(done["status"], "DELIVERED");
     }
+    let status = async || {
+        app.gql(
+            Some(rep),
+            "query($id: ID!) { contract(id: $id) { executionStatus { orderedAmount deliveredAmount invoicedAmount paidAmount waivedAmount outstanding } } }",
+            json!({"id": contract}),
+        )
+        .await["data"]["contract"]["executionStatus"]
+            .clone()
+    };
+    assert_eq!(
+        status().await,
+        json!({"orderedAmount": "1000.00", "deliveredAmount": "1000.00", "invoicedAmount": "0.00",
+            "paidAmount": "0.00", "waivedAmount": "0.00", "outstanding": "1000.00"})
+    );
     // Delivered, but 1000.00 still owed: not yet complete; paid, it completes.
     let complete = |version: Value| {
         app.gql(
@@ -523,6 +537,11 @@ async fn a_contract_without_lines_is_ordered_and_delivered_by_amount_and_complet
     )
     .await;
     assert!(paid["errors"].is_null(), "{paid}");
+    assert_eq!(
+        status().await,
+        json!({"orderedAmount": "1000.00", "deliveredAmount": "1000.00", "invoicedAmount": "0.00",
+            "paidAmount": "1000.00", "waivedAmount": "0.00", "outstanding": "0.00"})
+    );
     let done = complete(version().await).await;
     assert_eq!(
         done["data"]["completeContract"]["contract"]["status"], "COMPLETED",
@@ -722,5 +741,136 @@ async fn racing_orders_and_deliveries_never_go_beyond_the_contract_or_the_order(
             .as_array()
             .map(Vec::len),
         Some(3)
+    );
+}
+
+#[tokio::test]
+async fn an_order_late_for_delivery_is_reported_once_to_the_owner_and_their_manager() {
+    let app = TestApp::spawn_at("2026-12-05T10:00:00Z".parse().unwrap()).await;
+    let books = fixtures::books(&app).await;
+    let customer = fixtures::customer(&app, &books, "Late Co").await;
+    let contract = fixtures::signed(&app, &books, &customer, "900.00").await;
+    let rep = &books.rep.token;
+    let mut orders = Vec::new();
+    for planned in ["2026-12-06", "2026-12-06", "2026-12-06", "2026-12-09"] {
+        orders.push(order_of(
+            &order_call(
+                &app,
+                rep,
+                "createOrder",
+                json!({"contractId": contract, "amount": "100.00", "plannedDeliveryDate": planned}),
+            )
+            .await,
+            "createOrder",
+        ));
+    }
+    // One delivered in full, one cancelled: neither is late.
+    let delivered = order_call(
+        &app,
+        rep,
+        "recordDelivery",
+        json!({"orderId": orders[1]["id"], "lines": [{"lineId": orders[1]["lines"][0]["id"], "amount": "100.00"}], "deliveredOn": "2026-12-05"}),
+    )
+    .await;
+    assert!(delivered["errors"].is_null(), "{delivered}");
+    let cancelled = order_call(
+        &app,
+        rep,
+        "cancelOrder",
+        json!({"id": orders[2]["id"], "expectedVersion": 1, "reason": "Not needed"}),
+    )
+    .await;
+    assert!(cancelled["errors"].is_null(), "{cancelled}");
+    // The sweep runs days later (tokens stay fresh: the API's clock does not move).
+    let start = salesgraph::clock::Clock::now(&app.clock);
+    let sweep = async |days: i64| {
+        salesgraph::orders::late::report_late(&app.state, start + chrono::Duration::days(days))
+            .await
+            .unwrap()
+    };
+    // Three days after the planned day is not yet late (default: more than 3 days).
+    assert_eq!(sweep(4).await.affected, 0);
+    let report = sweep(5).await;
+    assert_eq!((report.ran, report.affected), (true, 1));
+    assert_eq!(sweep(5).await.affected, 0, "reported once");
+    let late_notices = async |token: &str| {
+        let body = app
+            .gql(
+                Some(token),
+                "{ notifications(first: 20) { nodes { kind title } } }",
+                json!({}),
+            )
+            .await;
+        body["data"]["notifications"]["nodes"]
+            .as_array()
+            .map(|nodes| {
+                nodes
+                    .iter()
+                    .filter(|n| n["kind"] == "DELIVERY_LATE")
+                    .map(|n| n["title"].as_str().unwrap_or_default().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .unwrap_or_default()
+    };
+    let expected = vec![format!(
+        "Delivery late: {}",
+        orders[0]["number"].as_str().unwrap_or_default()
+    )];
+    assert_eq!(late_notices(rep).await, expected);
+    assert_eq!(late_notices(&books.manager_token).await, expected);
+    assert!(late_notices(&books.finance.token).await.is_empty());
+    // The order planned three days later becomes late in its turn.
+    assert_eq!(sweep(8).await.affected, 1);
+}
+
+#[tokio::test]
+async fn orders_deliveries_and_execution_status_cost_the_same_statements_for_any_number_of_contracts()
+ {
+    let app = TestApp::spawn().await;
+    let books = fixtures::books(&app).await;
+    let customer = fixtures::customer(&app, &books, "Many Co").await;
+    let today = yesterday(&app);
+    let query = "{ contracts(first: 50) { nodes { number executionStatus { orderedAmount deliveredAmount paidAmount outstanding } \
+        orders { number lines { amount deliveredAmount product { code } } deliveries { deliveredOn lines { amount line { id } } recordedBy { id } } } } } }";
+    let mut costs = Vec::new();
+    for round in 0..2 {
+        // Round 0 leaves two contracts; round 1 adds four more.
+        for _ in 0..(if round == 0 { 2 } else { 4 }) {
+            let contract = fixtures::signed(&app, &books, &customer, "100.00").await;
+            for amount in ["40.00", "60.00"] {
+                let order = order_of(
+                    &order_call(
+                        &app,
+                        &books.rep.token,
+                        "createOrder",
+                        json!({"contractId": contract, "amount": amount}),
+                    )
+                    .await,
+                    "createOrder",
+                );
+                let delivered = order_call(
+                    &app,
+                    &books.rep.token,
+                    "recordDelivery",
+                    json!({"orderId": order["id"], "lines": [{"lineId": order["lines"][0]["id"], "amount": "10.00"}], "deliveredOn": today}),
+                )
+                .await;
+                assert!(delivered["errors"].is_null(), "{delivered}");
+            }
+        }
+        let (cost, body) = app
+            .cheapest_cost(Some(&books.finance.token), query, json!({}))
+            .await;
+        let nodes = body["data"]["contracts"]["nodes"].as_array().map(Vec::len);
+        assert_eq!(nodes, Some(if round == 0 { 2 } else { 6 }), "{body}");
+        assert_eq!(
+            body["data"]["contracts"]["nodes"][0]["executionStatus"],
+            json!({"orderedAmount": "100.00", "deliveredAmount": "20.00", "paidAmount": "0.00", "outstanding": "100.00"})
+        );
+        costs.push(cost);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements do not grow with the contracts listed"
     );
 }
