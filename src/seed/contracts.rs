@@ -103,7 +103,7 @@ pub(crate) async fn seed(
         }
     }
     batch.flush(writer).await?;
-    let counters: Vec<document_counter::ActiveModel> = numbering
+    let mut counters: Vec<document_counter::ActiveModel> = numbering
         .iter()
         .map(|(year, last)| {
             document_counter::ActiveModel::from(document_counter::Model {
@@ -113,6 +113,7 @@ pub(crate) async fn seed(
             })
         })
         .collect();
+    counters.extend(batch.execution.counters());
     writer.write("document_counters", counters).await?;
     writer.commit().await?;
     Ok(numbering)
@@ -171,6 +172,8 @@ struct Batch {
     installments: Vec<installment::ActiveModel>,
     payments: Vec<payment::ActiveModel>,
     allocations: Vec<allocation::ActiveModel>,
+    /// Orders and deliveries of signed and completed contracts.
+    execution: super::orders::Execution,
 }
 
 impl Batch {
@@ -193,6 +196,7 @@ impl Batch {
         writer
             .write("allocations", std::mem::take(&mut self.allocations))
             .await?;
+        self.execution.flush(writer).await?;
         Ok(())
     }
 }
@@ -339,10 +343,15 @@ fn build(
         model.signed_date = Some(signed_at.date_naive());
         model.version = 4;
         model.updated_at = signed_at;
+        let mut completed_at = None;
         if status == ContractStatus::Completed {
             model.version = 5;
             model.updated_at = hours_after(rng, signed_at, 48, 192);
+            completed_at = Some(model.updated_at);
         }
+        batch
+            .execution
+            .execute(run, rng, &model, signed_at, completed_at);
     }
     collect(run, people, rng, &model, shares, plan_at, batch);
     batch.contracts.push(model.into());

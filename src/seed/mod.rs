@@ -10,7 +10,8 @@
 //! customers with 150,000 contacts; 200,000 leads; 300,000 opportunities with their stage
 //! history; 1,000,000 visit tasks; ~100,000 follow-ups; 50,000 contracts with their approvals,
 //! ~150,000 installments (three per collecting contract, four for one in four) and ~200,000
-//! payments against them; sales targets for today's year; 20 product lines with 500 products,
+//! payments against them; one to three orders on every signed or completed contract (~37,500
+//! contracts, ~65,000 orders) with their deliveries; sales targets for today's year; 20 product lines with 500 products,
 //! and one to four line items on every deal adding up to its amount.
 //! Every volume is multiplied by the scale (rounded, at least one).
 //!
@@ -19,6 +20,7 @@
 mod common;
 mod contracts;
 mod customers;
+mod orders;
 mod people;
 mod pipeline;
 mod products;

@@ -182,6 +182,60 @@ async fn seeded_data_fills_the_morning_list_the_ledger_the_aging_and_the_pipelin
         Some(report.rows("payments"))
     );
 
+    // Signed and completed contracts are executed: their orders add up to the contract, a
+    // completed one's are delivered in full, and every line's delivered amount is the sum of
+    // its deliveries.
+    {
+        use std::collections::HashMap;
+        let contracts: HashMap<uuid::Uuid, entity::contract::Model> =
+            entity::contract::Entity::find()
+                .all(db)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| (c.id, c))
+                .collect();
+        let orders = entity::order::Entity::find().all(db).await.unwrap();
+        assert!(!orders.is_empty() && report.rows("deliveries") > 0);
+        let mut ordered: HashMap<uuid::Uuid, i64> = HashMap::new();
+        for order in &orders {
+            *ordered.entry(order.contract_id).or_default() += order.amount_minor;
+            let contract = &contracts[&order.contract_id];
+            if contract.status == "COMPLETED" {
+                assert_eq!(order.status, "DELIVERED", "{order:?}");
+            }
+        }
+        for contract in contracts.values() {
+            let executed = matches!(contract.status.as_str(), "SIGNED" | "COMPLETED");
+            assert_eq!(
+                ordered.get(&contract.id).copied(),
+                executed.then_some(contract.amount_minor),
+                "{contract:?}"
+            );
+        }
+        let mut delivered: HashMap<uuid::Uuid, i64> = HashMap::new();
+        for line in entity::delivery_line::Entity::find().all(db).await.unwrap() {
+            *delivered.entry(line.order_line_id).or_default() += line.amount_minor;
+        }
+        for line in entity::order_line::Entity::find().all(db).await.unwrap() {
+            assert_eq!(
+                delivered.get(&line.id).copied().unwrap_or(0),
+                line.delivered_minor,
+                "{line:?}"
+            );
+        }
+        let counter = entity::document_counter::Entity::find_by_id(("ORDER".to_owned(), 2026))
+            .one(db)
+            .await
+            .unwrap();
+        let numbered = orders.iter().filter(|o| o.year == 2026).count() as i64;
+        assert_eq!(
+            counter.map(|c| c.last_value).unwrap_or(0),
+            numbered,
+            "gapless"
+        );
+    }
+
     // Finance sees money outstanding.
     let (finance, _) = sign_in(&app, "finance1").await;
     let body = app
@@ -248,6 +302,28 @@ async fn fingerprint(db: &DatabaseConnection) -> Vec<String> {
         rows.push(format!(
             "line {} {} {} {}",
             l.id, l.opportunity_id, l.product_id, l.amount_minor
+        ));
+    }
+    for o in entity::order::Entity::find()
+        .order_by_asc(entity::order::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+    {
+        rows.push(format!(
+            "order {} {} {} {}",
+            o.id, o.number, o.amount_minor, o.status
+        ));
+    }
+    for d in entity::delivery::Entity::find()
+        .order_by_asc(entity::delivery::Column::Id)
+        .all(db)
+        .await
+        .unwrap()
+    {
+        rows.push(format!(
+            "delivery {} {} {}",
+            d.id, d.order_id, d.delivered_on
         ));
     }
     for i in entity::installment::Entity::find()
