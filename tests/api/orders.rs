@@ -874,3 +874,103 @@ async fn orders_deliveries_and_execution_status_cost_the_same_statements_for_any
         "statements do not grow with the contracts listed"
     );
 }
+
+#[tokio::test]
+async fn oversized_and_malformed_order_inputs_are_refused_with_their_field() {
+    let app = TestApp::spawn().await;
+    let books = fixtures::books(&app).await;
+    let customer = fixtures::customer(&app, &books, "Hostile Co").await;
+    let contract = fixtures::signed(&app, &books, &customer, "500.00").await;
+    let rep = &books.rep.token;
+    let order = order_of(
+        &order_call(
+            &app,
+            rep,
+            "createOrder",
+            json!({"contractId": contract, "amount": "100.00"}),
+        )
+        .await,
+        "createOrder",
+    );
+    let line = order["lines"][0]["id"].clone();
+    let product = product_in_line(&app, "Any", "10", "X", "1.00", "0.50").await;
+    let many_products: Vec<Value> = (0..201)
+        .map(|_| json!({"productId": product, "quantity": "1"}))
+        .collect();
+    let many_lines: Vec<Value> = (0..201)
+        .map(|_| json!({"lineId": line, "amount": "0.01"}))
+        .collect();
+    let today = yesterday(&app);
+    let cases = [
+        (
+            "createOrder",
+            json!({"contractId": contract, "lines": many_products}),
+            "input.lines",
+        ),
+        (
+            "createOrder",
+            json!({"contractId": contract, "amount": "99999999999999999999.99"}),
+            "input.amount",
+        ),
+        (
+            "recordDelivery",
+            json!({"orderId": order["id"], "lines": many_lines, "deliveredOn": today}),
+            "input.lines",
+        ),
+        (
+            "recordDelivery",
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "amount": "-1.00"}], "deliveredOn": today}),
+            "input.lines.0.amount",
+        ),
+        (
+            "recordDelivery",
+            json!({"orderId": order["id"], "lines": [{"lineId": line, "amount": "1.00"}], "deliveredOn": today, "note": "a\u{0}b"}),
+            "input.note",
+        ),
+        (
+            "recordDelivery",
+            json!({"orderId": order["id"], "lines": [{"lineId": "not an id", "amount": "1.00"}], "deliveredOn": today}),
+            "input.lines.0.lineId",
+        ),
+        (
+            "cancelOrder",
+            json!({"id": order["id"], "expectedVersion": 1, "reason": "x".repeat(1_001)}),
+            "input.reason",
+        ),
+        (
+            "cancelOrder",
+            json!({"id": order["id"], "expectedVersion": 1, "reason": "   "}),
+            "input.reason",
+        ),
+    ];
+    for (name, input, field) in cases {
+        let body = order_call(&app, rep, name, input).await;
+        assert_eq!(
+            problem(&body),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{name}: {body}"
+        );
+    }
+    // Nothing was written by any of them.
+    let after = app
+        .gql(
+            Some(rep),
+            "query($id: ID!) { contract(id: $id) { orders { status deliveredAmount version } } }",
+            json!({"id": contract}),
+        )
+        .await;
+    assert_eq!(
+        after["data"]["contract"]["orders"],
+        json!([{"status": "OPEN", "deliveredAmount": "0.00", "version": 1}])
+    );
+    // A status filter repeated thousands of times reads like the statuses it names.
+    let statuses: Vec<&str> = ["OPEN", "CANCELLED"].repeat(10_000);
+    let listed = app
+        .gql(
+            Some(rep),
+            "query($s: [OrderStatus!]) { orders(first: 5, filter: {statuses: $s}) { totalCount } }",
+            json!({"s": statuses}),
+        )
+        .await;
+    assert_eq!(listed["data"]["orders"]["totalCount"], 1, "{listed}");
+}
