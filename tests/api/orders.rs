@@ -974,3 +974,163 @@ async fn oversized_and_malformed_order_inputs_are_refused_with_their_field() {
         .await;
     assert_eq!(listed["data"]["orders"]["totalCount"], 1, "{listed}");
 }
+
+fn cents(value: &Value) -> i64 {
+    value
+        .as_str()
+        .and_then(|text| text.parse::<rust_decimal::Decimal>().ok())
+        .and_then(|d| i64::try_from((d * rust_decimal::Decimal::ONE_HUNDRED).round()).ok())
+        .unwrap_or_else(|| panic!("not money: {value}"))
+}
+
+fn money_text(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+/// Random sequences of orders, cancellations, deliveries (some asking too much) and
+/// completion attempts, replayed from fixed seeds: after every step no contract is ordered
+/// beyond its amount, no order delivered beyond its own, every status says what its lines
+/// say, and the execution status adds up.
+#[tokio::test]
+async fn random_execution_sequences_never_break_the_invariants() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    for seed in [3_u64, 2_027, 55_555] {
+        let app = TestApp::spawn().await;
+        let books = fixtures::books(&app).await;
+        let customer = fixtures::customer(&app, &books, "Random Co").await;
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut contracts = Vec::new();
+        for _ in 0..2 {
+            let amount = money_text(rng.random_range(1_000..500_000_i64));
+            contracts.push(fixtures::signed(&app, &books, &customer, &amount).await);
+        }
+        let today = yesterday(&app);
+        let rep = books.rep.token.clone();
+        let read = "query($id: ID!) { contract(id: $id) { status amount version executionStatus { orderedAmount deliveredAmount } \
+            orders { id status amount deliveredAmount version lines { id amount deliveredAmount } deliveries { lines { amount } } } } }";
+        for step in 0..25 {
+            let contract = contracts[rng.random_range(0..contracts.len())].clone();
+            let view = app.gql(Some(&rep), read, json!({"id": contract})).await;
+            let current = view["data"]["contract"].clone();
+            let orders = current["orders"].as_array().cloned().unwrap_or_default();
+            let open: Vec<&Value> = orders
+                .iter()
+                .filter(|o| o["status"] == "OPEN" || o["status"] == "PARTIALLY_DELIVERED")
+                .collect();
+            let what = match rng.random_range(0..10) {
+                0..=3 => {
+                    let ordered = cents(&current["executionStatus"]["orderedAmount"]);
+                    let room = cents(&current["amount"]) - ordered;
+                    // Sometimes more than remains: refused, nothing written.
+                    let ask = rng.random_range(1..=room.max(1) + 500);
+                    let body = order_call(
+                        &app,
+                        &rep,
+                        "createOrder",
+                        json!({"contractId": contract, "amount": money_text(ask)}),
+                    )
+                    .await;
+                    let fits = ask <= room && current["status"] == "SIGNED";
+                    assert_eq!(
+                        body["errors"].is_null(),
+                        fits,
+                        "seed {seed} step {step}: {body}"
+                    );
+                    "order"
+                }
+                4 if !open.is_empty() => {
+                    let order = open[rng.random_range(0..open.len())];
+                    let body = order_call(&app, &rep, "cancelOrder",
+                        json!({"id": order["id"], "expectedVersion": order["version"], "reason": "Random"})).await;
+                    let cancellable = order["status"] == "OPEN";
+                    assert_eq!(
+                        body["errors"].is_null(),
+                        cancellable,
+                        "seed {seed} step {step}: {body}"
+                    );
+                    "cancel"
+                }
+                5..=8 if !open.is_empty() => {
+                    let order = open[rng.random_range(0..open.len())];
+                    let line = &order["lines"][0];
+                    let left = cents(&line["amount"]) - cents(&line["deliveredAmount"]);
+                    let ask = rng.random_range(1..=left.max(1) + 200);
+                    let body = order_call(&app, &rep, "recordDelivery",
+                        json!({"orderId": order["id"], "lines": [{"lineId": line["id"], "amount": money_text(ask)}], "deliveredOn": today})).await;
+                    assert_eq!(
+                        body["errors"].is_null(),
+                        ask <= left,
+                        "seed {seed} step {step}: {body}"
+                    );
+                    "deliver"
+                }
+                _ => {
+                    let body = app
+                        .gql(
+                            Some(&rep),
+                            "mutation($input: CompleteContractInput!) { completeContract(input: $input) { contract { status } } }",
+                            json!({"input": {"id": contract, "expectedVersion": current["version"]}}),
+                        )
+                        .await;
+                    let ready = current["status"] == "SIGNED" && open.is_empty();
+                    assert_eq!(
+                        body["errors"].is_null(),
+                        ready,
+                        "seed {seed} step {step}: {body}"
+                    );
+                    "complete"
+                }
+            };
+            // The invariants, on every contract.
+            for id in &contracts {
+                let view = app.gql(Some(&rep), read, json!({"id": id})).await;
+                let c = &view["data"]["contract"];
+                let mut active = 0;
+                let mut delivered_total = 0;
+                for order in c["orders"].as_array().cloned().unwrap_or_default() {
+                    let amount = cents(&order["amount"]);
+                    let delivered = cents(&order["deliveredAmount"]);
+                    let by_batches: i64 = order["deliveries"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .flat_map(|d| d["lines"].as_array().cloned().unwrap_or_default())
+                        .map(|l| cents(&l["amount"]))
+                        .sum();
+                    assert_eq!(
+                        by_batches, delivered,
+                        "seed {seed} step {step} ({what}): {order}"
+                    );
+                    assert!(
+                        delivered <= amount,
+                        "seed {seed} step {step} ({what}): {order}"
+                    );
+                    let expected = match (order["status"].as_str(), delivered) {
+                        (Some("CANCELLED"), 0) => "CANCELLED",
+                        (_, 0) => "OPEN",
+                        (_, d) if d == amount => "DELIVERED",
+                        _ => "PARTIALLY_DELIVERED",
+                    };
+                    assert_eq!(
+                        order["status"], expected,
+                        "seed {seed} step {step} ({what}): {order}"
+                    );
+                    if expected != "CANCELLED" {
+                        active += amount;
+                        delivered_total += delivered;
+                    }
+                }
+                assert!(
+                    active <= cents(&c["amount"]),
+                    "seed {seed} step {step} ({what}): {c}"
+                );
+                assert_eq!(cents(&c["executionStatus"]["orderedAmount"]), active);
+                assert_eq!(
+                    cents(&c["executionStatus"]["deliveredAmount"]),
+                    delivered_total
+                );
+            }
+        }
+    }
+}
