@@ -27,20 +27,18 @@ pub enum Lifecycle {
     Cancel(String),
 }
 
-/// A step that concerns the contract alone.
+/// A step that concerns the contract alone. (Completing needs its orders and plan too: it
+/// goes through `flows::contract_completion` only.)
 #[derive(Debug, Clone)]
 pub enum Progress {
     /// Signed on a day (not in the future).
     Sign(NaiveDate),
-    /// Delivered and closed.
-    Complete,
 }
 
 impl From<Progress> for Lifecycle {
     fn from(step: Progress) -> Self {
         match step {
             Progress::Sign(day) => Self::Sign(day),
-            Progress::Complete => Self::Complete,
         }
     }
 }
@@ -168,8 +166,8 @@ impl StepInProgress {
     }
 }
 
-/// Signs an approved contract or completes a signed one, at `expected_version`. Sellers who may
-/// change it and finance may. Errors: as [`begin_step`].
+/// Signs an approved contract, at `expected_version`. Sellers who may change it and finance
+/// may. Errors: as [`begin_step`].
 pub async fn advance(
     state: &AppState,
     viewer: &Viewer,

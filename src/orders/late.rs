@@ -2,6 +2,8 @@
 //! `SALESGRAPH_LATE_DELIVERY_DAYS` after its planned delivery date (the company's day) is
 //! reported once to its contract's owner and the owner's managers.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -34,9 +36,22 @@ pub async fn report_late(state: &AppState, now: DateTime<Utc>) -> AppResult<Swee
         .limit(SWEEP_BATCH)
         .all(&txn)
         .await?;
+    let contract_ids: Vec<uuid::Uuid> = late.iter().map(|o| o.contract_id).collect();
+    let contracts: HashMap<uuid::Uuid, entity::contract::Model> = entity::contract::Entity::find()
+        .filter(entity::contract::Column::Id.is_in(contract_ids))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    // Each owner's managers, read once per sweep.
+    let mut managers: HashMap<uuid::Uuid, Vec<uuid::Uuid>> = HashMap::new();
     let mut written = Vec::new();
     let mut reported = 0;
     for found in late {
+        let Some(contract) = contracts.get(&found.contract_id) else {
+            continue;
+        };
         let marked = Orders::update_many()
             .col_expr(order::Column::LateNotifiedAt, Expr::value(Some(now)))
             .filter(order::Column::Id.eq(found.id))
@@ -46,12 +61,6 @@ pub async fn report_late(state: &AppState, now: DateTime<Utc>) -> AppResult<Swee
         if marked.rows_affected != 1 {
             continue;
         }
-        let Some(contract) = entity::contract::Entity::find_by_id(found.contract_id)
-            .one(&txn)
-            .await?
-        else {
-            continue;
-        };
         reported += 1;
         crate::audit::Entry {
             actor_id: None,
@@ -63,7 +72,13 @@ pub async fn report_late(state: &AppState, now: DateTime<Utc>) -> AppResult<Swee
         .record(&txn, now)
         .await?;
         let mut recipients = vec![contract.owner_id];
-        recipients.extend(crate::users::service::managers_of(&txn, contract.owner_id).await?);
+        let of_owner = match managers.entry(contract.owner_id) {
+            std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(crate::users::service::managers_of(&txn, contract.owner_id).await?)
+            }
+        };
+        recipients.extend(of_owner.iter().copied());
         recipients.sort_unstable();
         recipients.dedup();
         let planned = found

@@ -67,11 +67,12 @@ async fn active_lines(
         .await?)
 }
 
-/// What the contract sells of each product and what active orders take of it, from the
-/// lines of the quote it was made from; empty for a contract without lines.
-pub async fn allowances(
+/// What the contract sells of each product (the lines of the quote it was made from) and what
+/// its orders' `active` lines take of it; empty for a contract without lines.
+async fn allowances(
     db: &impl ConnectionTrait,
     contract: &contract::Model,
+    active: &[order_line::Model],
 ) -> AppResult<BTreeMap<Uuid, Allowance>> {
     let Some(quote_id) = contract.quote_id else {
         return Ok(BTreeMap::new());
@@ -82,22 +83,13 @@ pub async fn allowances(
         entry.quantity += line.quantity_thousandths;
         entry.amount += line.amount_minor;
     }
-    for line in active_lines(db, contract.id).await? {
+    for line in active {
         if let Some(entry) = line.product_id.and_then(|p| allowances.get_mut(&p)) {
             entry.ordered_quantity += line.quantity_thousandths.unwrap_or(0);
             entry.ordered_amount += line.amount_minor;
         }
     }
     Ok(allowances)
-}
-
-/// Σ amounts of the contract's active orders.
-async fn ordered_amount(db: &impl ConnectionTrait, contract_id: Uuid) -> AppResult<i64> {
-    Ok(active_lines(db, contract_id)
-        .await?
-        .iter()
-        .map(|l| l.amount_minor)
-        .sum())
 }
 
 /// The lines of an order by product, each within what remains of the contract.
@@ -183,8 +175,9 @@ pub async fn create_order(
             .await
             .map_err(|e| e.with_field("input.contractId"))?;
         require_signed(&contract)?;
-        let allowances = allowances(txn, &contract).await?;
-        let already = ordered_amount(txn, contract.id).await?;
+        let active = active_lines(txn, contract.id).await?;
+        let allowances = allowances(txn, &contract, &active).await?;
+        let already: i64 = active.iter().map(|l| l.amount_minor).sum();
         let remaining = (contract.amount_minor - already).max(0);
         let lines = if allowances.is_empty() {
             if new.items.is_some() {
@@ -398,7 +391,7 @@ pub async fn orders_of_contracts(
         .await?)
 }
 
-/// Orders by id (for loaders; visibility applied by the caller's filter).
+/// The orders among `ids` the viewer may see (for loaders).
 pub async fn by_ids(
     db: &impl ConnectionTrait,
     viewer: &Viewer,

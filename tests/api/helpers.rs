@@ -538,6 +538,11 @@ pub fn error_field(body: &Value) -> Option<&str> {
 }
 
 /// A well-formed global id of `kind` (`"Customer"`, `"User"`, …) that names nothing.
+/// The first error's code and field together, for refusals checked on both.
+pub fn code_and_field(body: &Value) -> (Option<&str>, Option<&str>) {
+    (error_code(body), error_field(body))
+}
+
 pub fn missing_id(kind: &str) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD

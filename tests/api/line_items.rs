@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, error_code, error_field, missing_id};
+use crate::helpers::{TestApp, TestUser, code_and_field, error_code, missing_id};
 use crate::price_books::{a_book, a_product, set_entries};
 
 const SET: &str = "mutation($input: SetOpportunityLineItemsInput!) { setOpportunityLineItems(input: $input) { opportunity { id version amount weightedAmount priceBook { name } lineItems { position quantity unitPrice bookPrice discountPercent amount product { code } } } } }";
@@ -105,7 +105,7 @@ async fn line_items_price_a_deal_exactly_and_margins_stay_with_those_who_see_cos
         )
         .await;
     assert_eq!(
-        (error_code(&update), error_field(&update)),
+        code_and_field(&update),
         (Some("BAD_USER_INPUT"), Some("input.amount")),
         "{update}"
     );
@@ -217,7 +217,7 @@ async fn lines_are_priced_from_the_deals_book_and_bad_lines_write_nothing() {
     for (items, code, field) in cases {
         let body = set(&app, &rep.token, &id, 2, items.clone()).await;
         assert_eq!(
-            (error_code(&body), error_field(&body)),
+            code_and_field(&body),
             (Some(code), Some(field)),
             "{items}: {body}"
         );
@@ -227,7 +227,7 @@ async fn lines_are_priced_from_the_deals_book_and_bad_lines_write_nothing() {
         .collect();
     let body = set(&app, &rep.token, &id, 2, json!(many)).await;
     assert_eq!(
-        (error_code(&body), error_field(&body)),
+        code_and_field(&body),
         (Some("BAD_USER_INPUT"), Some("input.items"))
     );
     let after = deal(&app, &rep.token, &id).await;
@@ -262,7 +262,7 @@ async fn lines_are_priced_from_the_deals_book_and_bad_lines_write_nothing() {
         )
         .await;
     assert_eq!(
-        (error_code(&refused), error_field(&refused)),
+        code_and_field(&refused),
         (Some("BAD_USER_INPUT"), Some("input.items.0.productId"))
     );
     // An archived book is kept by the deal using it and taken by no other.
@@ -278,7 +278,7 @@ async fn lines_are_priced_from_the_deals_book_and_bad_lines_write_nothing() {
         )
         .await;
     assert_eq!(
-        (error_code(&refused), error_field(&refused)),
+        code_and_field(&refused),
         (Some("BAD_USER_INPUT"), Some("input.priceBookId"))
     );
     let still = set(
@@ -342,7 +342,7 @@ async fn only_who_may_change_a_deal_sets_its_lines_once_per_retry() {
     };
     assert_eq!(without_request_id(&hidden), without_request_id(&missing));
     assert_eq!(
-        (error_code(&hidden), error_field(&hidden)),
+        code_and_field(&hidden),
         (Some("NOT_FOUND"), Some("input.id"))
     );
     // The owner, their manager and an admin may.

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::fixtures::{self, Books};
-use crate::helpers::{TestApp, TestUser, error_code, error_field};
+use crate::helpers::{TestApp, TestUser, code_and_field, error_code};
 use crate::quotes::{create, desk, product_in_line, quote_of, set_lines, step};
 
 const ORDER: &str = "id number status amount deliveredAmount version plannedDeliveryDate \
@@ -32,8 +32,12 @@ fn order_of(body: &Value, name: &str) -> Value {
     order
 }
 
-fn problem(body: &Value) -> (Option<&str>, Option<&str>) {
-    (error_code(body), error_field(body))
+/// Draws an order (`createOrder` with `input`) and answers it; panics with the body on errors.
+async fn create_order(app: &TestApp, token: &str, input: Value) -> Value {
+    order_of(
+        &order_call(app, token, "createOrder", input).await,
+        "createOrder",
+    )
 }
 
 fn yesterday(app: &TestApp) -> String {
@@ -104,16 +108,7 @@ async fn a_quoted_contract_is_ordered_by_product_to_exactly_its_amount() {
     let app = TestApp::spawn().await;
     let (books, contract, a, b) = quoted_contract(&app).await;
     let rep = &books.rep.token;
-    let first = order_of(
-        &order_call(
-            &app,
-            rep,
-            "createOrder",
-            json!({"contractId": contract, "lines": [{"productId": a, "quantity": "1"}], "plannedDeliveryDate": "2027-01-15"}),
-        )
-        .await,
-        "createOrder",
-    );
+    let first = create_order(&app, rep, json!({"contractId": contract, "lines": [{"productId": a, "quantity": "1"}], "plannedDeliveryDate": "2027-01-15"})).await;
     assert_eq!(
         (
             &first["status"],
@@ -159,13 +154,10 @@ async fn a_quoted_contract_is_ordered_by_product_to_exactly_its_amount() {
         ),
     ] {
         let body = order_call(&app, rep, "createOrder", input.clone()).await;
-        assert_eq!(problem(&body), expected, "{input}: {body}");
+        assert_eq!(code_and_field(&body), expected, "{input}: {body}");
     }
     // Without lines, an order takes everything that remains; then nothing is left.
-    let rest = order_of(
-        &order_call(&app, rep, "createOrder", json!({"contractId": contract})).await,
-        "createOrder",
-    );
+    let rest = create_order(&app, rep, json!({"contractId": contract})).await;
     assert_eq!(rest["amount"], "215.07");
     let none_left = order_call(&app, rep, "createOrder", json!({"contractId": contract})).await;
     assert_eq!(error_code(&none_left), Some("INVALID_STATE"), "{none_left}");
@@ -184,27 +176,23 @@ async fn a_quoted_contract_is_ordered_by_product_to_exactly_its_amount() {
     assert_eq!(cancelled["status"], "CANCELLED");
     let mut active = vec![first.clone()];
     for quantity in ["1", "1"] {
-        active.push(order_of(
-            &order_call(
+        active.push(
+            create_order(
                 &app,
                 rep,
-                "createOrder",
                 json!({"contractId": contract, "lines": [{"productId": a, "quantity": quantity}]}),
             )
             .await,
-            "createOrder",
-        ));
+        );
     }
-    active.push(order_of(
-        &order_call(
+    active.push(
+        create_order(
             &app,
             &books.finance.token,
-            "createOrder",
             json!({"contractId": contract, "lines": [{"productId": b, "quantity": "2"}]}),
         )
         .await,
-        "createOrder",
-    ));
+    );
     assert_eq!(
         amounts(&active.iter().collect::<Vec<_>>()),
         vec!["7.54", "7.54", "7.53", "200.00"]
@@ -242,16 +230,12 @@ async fn deliveries_come_in_batches_never_beyond_the_order_and_completion_waits_
     let app = TestApp::spawn().await;
     let (books, contract, a, _) = quoted_contract(&app).await;
     let rep = &books.rep.token;
-    let order = order_of(
-        &order_call(
-            &app,
-            rep,
-            "createOrder",
-            json!({"contractId": contract, "lines": [{"productId": a, "quantity": "1"}]}),
-        )
-        .await,
-        "createOrder",
-    );
+    let order = create_order(
+        &app,
+        rep,
+        json!({"contractId": contract, "lines": [{"productId": a, "quantity": "1"}]}),
+    )
+    .await;
     let line = order["lines"][0]["id"].clone();
     let today = yesterday(&app);
     let deliver = async |token: &str, quantity: &str, key: &str| {
@@ -328,7 +312,7 @@ async fn deliveries_come_in_batches_never_beyond_the_order_and_completion_waits_
         ),
     ] {
         let body = order_call(&app, rep, "recordDelivery", input.clone()).await;
-        assert_eq!(problem(&body), expected, "{input}: {body}");
+        assert_eq!(code_and_field(&body), expected, "{input}: {body}");
     }
     // An order with deliveries is not cancelled; the contract is not completed while an order
     // waits for deliveries.
@@ -404,16 +388,12 @@ async fn a_contract_without_lines_is_ordered_and_delivered_by_amount_and_complet
     .await;
     assert!(plan["errors"].is_null(), "{plan}");
     let rep = &books.rep.token;
-    let first = order_of(
-        &order_call(
-            &app,
-            rep,
-            "createOrder",
-            json!({"contractId": contract, "amount": "400.00"}),
-        )
-        .await,
-        "createOrder",
-    );
+    let first = create_order(
+        &app,
+        rep,
+        json!({"contractId": contract, "amount": "400.00"}),
+    )
+    .await;
     assert_eq!(
         first["lines"],
         json!([{"id": first["lines"][0]["id"], "position": 0, "quantity": null, "amount": "400.00",
@@ -439,15 +419,12 @@ async fn a_contract_without_lines_is_ordered_and_delivered_by_amount_and_complet
     ] {
         let body = order_call(&app, rep, "createOrder", input.clone()).await;
         assert_eq!(
-            problem(&body),
+            code_and_field(&body),
             (Some("BAD_USER_INPUT"), Some(field)),
             "{input}: {body}"
         );
     }
-    let second = order_of(
-        &order_call(&app, rep, "createOrder", json!({"contractId": contract})).await,
-        "createOrder",
-    );
+    let second = create_order(&app, rep, json!({"contractId": contract})).await;
     assert_eq!(second["amount"], "600.00");
     let today = yesterday(&app);
     let deliver = |order: &Value, line: Value| {
@@ -461,18 +438,18 @@ async fn a_contract_without_lines_is_ordered_and_delivered_by_amount_and_complet
     let line = |order: &Value| order["lines"][0]["id"].clone();
     let wrong_measure = deliver(&first, json!({"lineId": line(&first), "quantity": "1"})).await;
     assert_eq!(
-        problem(&wrong_measure),
+        code_and_field(&wrong_measure),
         (Some("BAD_USER_INPUT"), Some("input.lines.0.amount"))
     );
     let beyond = deliver(&first, json!({"lineId": line(&first), "amount": "400.01"})).await;
     assert_eq!(
-        problem(&beyond),
+        code_and_field(&beyond),
         (Some("BAD_USER_INPUT"), Some("input.lines.0.amount"))
     );
     // A line of another order answers like a line that does not exist.
     let foreign = deliver(&first, json!({"lineId": line(&second), "amount": "1.00"})).await;
     assert_eq!(
-        problem(&foreign),
+        code_and_field(&foreign),
         (Some("NOT_FOUND"), Some("input.lines.0.lineId"))
     );
     let partly = order_of(
@@ -555,16 +532,12 @@ async fn who_sees_a_contract_reads_its_orders_and_only_who_executes_it_writes_th
     let (books, team) = fixtures::books_of_team(&app, "East").await;
     let customer = fixtures::customer(&app, &books, "Shared Co").await;
     let contract = fixtures::signed(&app, &books, &customer, "500.00").await;
-    let order = order_of(
-        &order_call(
-            &app,
-            &books.rep.token,
-            "createOrder",
-            json!({"contractId": contract, "amount": "100.00"}),
-        )
-        .await,
-        "createOrder",
-    );
+    let order = create_order(
+        &app,
+        &books.rep.token,
+        json!({"contractId": contract, "amount": "100.00"}),
+    )
+    .await;
     let line = order["lines"][0]["id"].clone();
     let unsigned = fixtures::approved(&app, &books, &customer, "50.00").await;
     // The customer passes to a teammate: they see the contract and its orders through the
@@ -706,7 +679,7 @@ async fn racing_orders_and_deliveries_never_go_beyond_the_contract_or_the_order(
     assert_eq!(made.len(), 3, "{orders:?}");
     for refused in orders.iter().filter(|b| !b["errors"].is_null()) {
         assert_eq!(
-            problem(refused),
+            code_and_field(refused),
             (Some("BAD_USER_INPUT"), Some("input.amount")),
             "{refused}"
         );
@@ -753,16 +726,14 @@ async fn an_order_late_for_delivery_is_reported_once_to_the_owner_and_their_mana
     let rep = &books.rep.token;
     let mut orders = Vec::new();
     for planned in ["2026-12-06", "2026-12-06", "2026-12-06", "2026-12-09"] {
-        orders.push(order_of(
-            &order_call(
+        orders.push(
+            create_order(
                 &app,
                 rep,
-                "createOrder",
                 json!({"contractId": contract, "amount": "100.00", "plannedDeliveryDate": planned}),
             )
             .await,
-            "createOrder",
-        ));
+        );
     }
     // One delivered in full, one cancelled: neither is late.
     let delivered = order_call(
@@ -838,16 +809,12 @@ async fn orders_deliveries_and_execution_status_cost_the_same_statements_for_any
         for _ in 0..(if round == 0 { 2 } else { 4 }) {
             let contract = fixtures::signed(&app, &books, &customer, "100.00").await;
             for amount in ["40.00", "60.00"] {
-                let order = order_of(
-                    &order_call(
-                        &app,
-                        &books.rep.token,
-                        "createOrder",
-                        json!({"contractId": contract, "amount": amount}),
-                    )
-                    .await,
-                    "createOrder",
-                );
+                let order = create_order(
+                    &app,
+                    &books.rep.token,
+                    json!({"contractId": contract, "amount": amount}),
+                )
+                .await;
                 let delivered = order_call(
                     &app,
                     &books.rep.token,
@@ -882,16 +849,12 @@ async fn oversized_and_malformed_order_inputs_are_refused_with_their_field() {
     let customer = fixtures::customer(&app, &books, "Hostile Co").await;
     let contract = fixtures::signed(&app, &books, &customer, "500.00").await;
     let rep = &books.rep.token;
-    let order = order_of(
-        &order_call(
-            &app,
-            rep,
-            "createOrder",
-            json!({"contractId": contract, "amount": "100.00"}),
-        )
-        .await,
-        "createOrder",
-    );
+    let order = create_order(
+        &app,
+        rep,
+        json!({"contractId": contract, "amount": "100.00"}),
+    )
+    .await;
     let line = order["lines"][0]["id"].clone();
     let product = product_in_line(&app, "Any", "10", "X", "1.00", "0.50").await;
     let many_products: Vec<Value> = (0..201)
@@ -946,7 +909,7 @@ async fn oversized_and_malformed_order_inputs_are_refused_with_their_field() {
     for (name, input, field) in cases {
         let body = order_call(&app, rep, name, input).await;
         assert_eq!(
-            problem(&body),
+            code_and_field(&body),
             (Some("BAD_USER_INPUT"), Some(field)),
             "{name}: {body}"
         );

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_code, error_field};
+use crate::helpers::{TestApp, code_and_field, error_code};
 
 pub const CREATE_PRODUCT: &str = "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id version } } }";
 pub const CREATE_BOOK: &str = "mutation($input: CreatePriceBookInput!) { createPriceBook(input: $input) { priceBook { id name standard active version } } }";
@@ -248,18 +248,14 @@ async fn bad_price_book_input_names_its_field_and_writes_nothing() {
     ];
     for (entries, code, field) in cases {
         let body = set_entries(&app, &east, 1, entries).await;
-        assert_eq!(
-            (error_code(&body), error_field(&body)),
-            (Some(code), Some(field)),
-            "{body}"
-        );
+        assert_eq!(code_and_field(&body), (Some(code), Some(field)), "{body}");
     }
     let too_many: Vec<Value> = (0..501)
         .map(|_| json!({"productId": pump, "unitPrice": "1"}))
         .collect();
     let body = set_entries(&app, &east, 1, json!(too_many)).await;
     assert_eq!(
-        (error_code(&body), error_field(&body)),
+        code_and_field(&body),
         (Some("BAD_USER_INPUT"), Some("input.entries"))
     );
     // Nothing above was written.
@@ -287,7 +283,7 @@ async fn bad_price_book_input_names_its_field_and_writes_nothing() {
     )
     .await;
     assert_eq!(
-        (error_code(&body), error_field(&body)),
+        code_and_field(&body),
         (Some("BAD_USER_INPUT"), Some("input.entries.0.productId"))
     );
     // The standard book holds the list prices and stays active.
@@ -304,7 +300,7 @@ async fn bad_price_book_input_names_its_field_and_writes_nothing() {
     )
     .await;
     assert_eq!(
-        (error_code(&body), error_field(&body)),
+        code_and_field(&body),
         (Some("BAD_USER_INPUT"), Some("input.priceBookId"))
     );
     let body = app
@@ -314,14 +310,14 @@ async fn bad_price_book_input_names_its_field_and_writes_nothing() {
         )
         .await;
     assert_eq!(
-        (error_code(&body), error_field(&body)),
+        code_and_field(&body),
         (Some("BAD_USER_INPUT"), Some("input.id"))
     );
     let twin = app
         .admin(CREATE_BOOK, json!({"input": {"name": "  east   REGION"}}))
         .await;
     assert_eq!(
-        (error_code(&twin), error_field(&twin)),
+        code_and_field(&twin),
         (Some("DUPLICATE"), Some("input.name"))
     );
 }

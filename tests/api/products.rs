@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, error_code, error_field};
+use crate::helpers::{TestApp, code_and_field, error_code, error_field};
 
 const CREATE_LINE: &str = "mutation($input: CreateProductLineInput!) { createProductLine(input: $input) { productLine { id name maxDiscountPercent active version } } }";
 const CREATE: &str = "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id code name unit listPrice costPrice active version productLine { id name } } } }";
@@ -166,7 +166,7 @@ async fn codes_and_line_names_are_unique_and_bad_input_names_its_field() {
         .admin(CREATE_LINE, json!({"input": {"name": "  valves "}}))
         .await;
     assert_eq!(
-        (error_code(&twin), error_field(&twin)),
+        code_and_field(&twin),
         (Some("DUPLICATE"), Some("input.name"))
     );
     let valve = a_product(
@@ -182,7 +182,7 @@ async fn codes_and_line_names_are_unique_and_bad_input_names_its_field() {
         )
         .await;
     assert_eq!(
-        (error_code(&clash), error_field(&clash)),
+        code_and_field(&clash),
         (Some("DUPLICATE"), Some("input.code"))
     );
     let other = a_product(
@@ -197,7 +197,7 @@ async fn codes_and_line_names_are_unique_and_bad_input_names_its_field() {
         )
         .await;
     assert_eq!(
-        (error_code(&renamed), error_field(&renamed)),
+        code_and_field(&renamed),
         (Some("DUPLICATE"), Some("input.code"))
     );
     let archived_line = a_line(&app, "Old line", None).await;
@@ -258,7 +258,7 @@ async fn codes_and_line_names_are_unique_and_bad_input_names_its_field() {
     ] {
         let body = app.admin(CREATE, json!({"input": input})).await;
         assert_eq!(
-            (error_code(&body), error_field(&body)),
+            code_and_field(&body),
             (Some(code), Some(field)),
             "{input}: {body}"
         );
@@ -266,7 +266,7 @@ async fn codes_and_line_names_are_unique_and_bad_input_names_its_field() {
     for percent in ["100.01", "-1", "10.555", "79228162514264337593543950335"] {
         let body = app.admin(CREATE_LINE, json!({"input": {"name": format!("Line {percent}"), "maxDiscountPercent": percent}})).await;
         assert_eq!(
-            (error_code(&body), error_field(&body)),
+            code_and_field(&body),
             (Some("BAD_USER_INPUT"), Some("input.maxDiscountPercent")),
             "{percent}: {body}"
         );
@@ -415,7 +415,7 @@ async fn concurrent_creates_of_one_code_make_one_product_and_searches_are_bounde
         )
         .await;
     assert_eq!(
-        (error_code(&body), error_field(&body)),
+        code_and_field(&body),
         (Some("BAD_USER_INPUT"), Some("filter.search")),
         "{body}"
     );

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, error_code, error_field, missing_id};
+use crate::helpers::{TestApp, TestUser, code_and_field, error_code, missing_id};
 
 const QUOTE: &str = "id number status validUntil subtotal discountTotal amount taxRate taxAmount total terms version \
     rejectionReason opportunity { id } customer { id } priceBook { name } createdBy { id } \
@@ -352,7 +352,7 @@ async fn a_quote_runs_from_the_deals_lines_to_one_contract_with_exact_totals() {
         )
         .await;
     assert_eq!(
-        (error_code(&twice), error_field(&twice)),
+        code_and_field(&twice),
         (Some("DUPLICATE"), Some("input.quoteId")),
         "{twice}"
     );
@@ -364,7 +364,7 @@ async fn a_quote_runs_from_the_deals_lines_to_one_contract_with_exact_totals() {
         )
         .await;
     assert_eq!(
-        (error_code(&disagreeing), error_field(&disagreeing)),
+        code_and_field(&disagreeing),
         (Some("BAD_USER_INPUT"), Some("input.amount"))
     );
     // The next quote takes the next number; the deal lists both, newest first.
@@ -571,7 +571,7 @@ async fn expired_quotes_are_neither_sent_nor_accepted_and_the_sweep_expires_them
     )
     .await;
     assert_eq!(
-        (error_code(&past), error_field(&past)),
+        code_and_field(&past),
         (Some("BAD_USER_INPUT"), Some("input.validUntil"))
     );
     let quote = create(
@@ -638,7 +638,7 @@ async fn who_sees_a_deal_reads_its_quotes_and_only_who_may_change_it_moves_them(
     )
     .await;
     assert_eq!(
-        (error_code(&empty), error_field(&empty)),
+        code_and_field(&empty),
         (Some("BAD_USER_INPUT"), Some("input.opportunityId"))
     );
     set_lines(
@@ -656,7 +656,7 @@ async fn who_sees_a_deal_reads_its_quotes_and_only_who_may_change_it_moves_them(
     )
     .await;
     assert_eq!(
-        (error_code(&taxed), error_field(&taxed)),
+        code_and_field(&taxed),
         (Some("BAD_USER_INPUT"), Some("input.taxRate"))
     );
     let quote = create(&app, &d.rep.token, &d.deal, json!({})).await;
@@ -728,7 +728,7 @@ async fn who_sees_a_deal_reads_its_quotes_and_only_who_may_change_it_moves_them(
     .await;
     assert_eq!(without_request_id(&hidden), without_request_id(&missing));
     assert_eq!(
-        (error_code(&hidden), error_field(&hidden)),
+        code_and_field(&hidden),
         (Some("NOT_FOUND"), Some("input.id"))
     );
     let listed = app
@@ -752,7 +752,7 @@ async fn who_sees_a_deal_reads_its_quotes_and_only_who_may_change_it_moves_them(
     )
     .await;
     assert_eq!(
-        (error_code(&no_reason), error_field(&no_reason)),
+        code_and_field(&no_reason),
         (Some("BAD_USER_INPUT"), Some("input.reason"))
     );
     let refused = mutate(
@@ -840,7 +840,7 @@ async fn oversized_quote_inputs_are_refused_with_their_field_and_retried_edits_a
     )
     .await;
     assert_eq!(
-        (error_code(&created), error_field(&created)),
+        code_and_field(&created),
         (Some("BAD_USER_INPUT"), Some("input.terms"))
     );
     let quote = create(
@@ -858,7 +858,7 @@ async fn oversized_quote_inputs_are_refused_with_their_field_and_retried_edits_a
     )
     .await;
     assert_eq!(
-        (error_code(&edited), error_field(&edited)),
+        code_and_field(&edited),
         (Some("BAD_USER_INPUT"), Some("input.terms"))
     );
     // An edit sent twice with its key (the answer lost on the way) applies once and answers
@@ -900,7 +900,7 @@ async fn oversized_quote_inputs_are_refused_with_their_field_and_retried_edits_a
     )
     .await;
     assert_eq!(
-        (error_code(&rejected), error_field(&rejected)),
+        code_and_field(&rejected),
         (Some("BAD_USER_INPUT"), Some("input.reason"))
     );
     // A status filter repeated thousands of times reads like the statuses it names.
@@ -929,7 +929,7 @@ async fn oversized_quote_inputs_are_refused_with_their_field_and_retried_edits_a
         )
         .await;
     assert_eq!(
-        (error_code(&removed), error_field(&removed)),
+        code_and_field(&removed),
         (Some("BAD_USER_INPUT"), Some("input.removeProductIds"))
     );
 }
