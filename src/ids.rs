@@ -36,10 +36,12 @@ pub enum NodeType {
     Order,
     OrderLine,
     Delivery,
+    ContractAmendment,
+    Refund,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 24] = [
+    const ALL: [NodeType; 26] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -64,6 +66,8 @@ impl NodeType {
         Self::Order,
         Self::OrderLine,
         Self::Delivery,
+        Self::ContractAmendment,
+        Self::Refund,
     ];
 
     fn name(self) -> &'static str {
@@ -92,6 +96,8 @@ impl NodeType {
             Self::Order => "Order",
             Self::OrderLine => "OrderLine",
             Self::Delivery => "Delivery",
+            Self::ContractAmendment => "ContractAmendment",
+            Self::Refund => "Refund",
         }
     }
 

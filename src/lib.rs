@@ -2,6 +2,8 @@
 //!
 //! [`build_state`], [`build_schema`] and [`build_router`] assemble the service; `main`, the
 //! tests and the benchmarks all use them.
+// The merged query and mutation roots nest one level per domain.
+#![recursion_limit = "256"]
 
 pub mod analytics;
 pub mod approvals;

@@ -299,6 +299,15 @@ pub fn payments(viewer: &Viewer) -> Condition {
     }
 }
 
+/// Refunds follow the payments of their customer.
+pub fn refunds(viewer: &Viewer) -> Condition {
+    match viewer.role {
+        Role::Admin | Role::Finance => Condition::all(),
+        Role::SalesManager | Role::SalesRep => Condition::all()
+            .add(entity::refund::Column::CustomerId.in_subquery(visible_customer_ids(viewer))),
+    }
+}
+
 /// [`opportunities`] for one deal already in memory: its owner and the split holders, each
 /// with their team. Used where thousands of viewers check the same deal (live events).
 pub fn can_see_opportunity(

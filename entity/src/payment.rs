@@ -16,6 +16,8 @@ pub struct Model {
     pub reference_key: String,
     /// The part not allocated to installments: the customer's credit from this payment.
     pub unallocated_minor: i64,
+    /// Paid back to the customer by refunds.
+    pub refunded_minor: i64,
     /// `RECEIVED` or `REVERSED`.
     pub status: String,
     pub reversed_at: Option<DateTimeUtc>,

@@ -24,6 +24,7 @@ mod m20261208_000018_quotes;
 mod m20261209_000019_quote_documents;
 mod m20261210_000020_orders_deliveries;
 mod m20261210_000021_late_deliveries;
+mod m20261211_000022_amendments_refunds;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -55,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000019_quote_documents::Migration),
             Box::new(m20261210_000020_orders_deliveries::Migration),
             Box::new(m20261210_000021_late_deliveries::Migration),
+            Box::new(m20261211_000022_amendments_refunds::Migration),
         ]
     }
 }

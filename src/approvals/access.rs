@@ -64,11 +64,21 @@ pub(super) fn describe(request: &approval_request::Model) -> String {
             Err(_) => "A quote".to_owned(),
         };
     }
+    let amount = crate::money::Money::from_minor(request.snapshot_amount_minor).to_decimal();
     if request.subject_type == ApprovalSubjectKind::Waiver.as_str() {
-        return format!(
-            "A waiver of {}",
-            crate::money::Money::from_minor(request.snapshot_amount_minor).to_decimal()
-        );
+        return format!("A waiver of {amount}");
+    }
+    if request.subject_type == ApprovalSubjectKind::Refund.as_str() {
+        return format!("A refund of {amount}");
+    }
+    if request.subject_type == ApprovalSubjectKind::ContractAmendment.as_str() {
+        return match serde_json::from_str::<AmendmentSnapshot>(&request.snapshot) {
+            Ok(snapshot) => format!(
+                "Amendment {} of contract {} (to {amount})",
+                snapshot.seq, snapshot.number
+            ),
+            Err(_) => "A contract amendment".to_owned(),
+        };
     }
     match serde_json::from_str::<Snapshot>(&request.snapshot) {
         Ok(snapshot) => format!(
@@ -78,6 +88,16 @@ pub(super) fn describe(request: &approval_request::Model) -> String {
         ),
         Err(_) => "An approval request".to_owned(),
     }
+}
+
+/// What an amendment's request freezes: the contract, the version it was asked against, the
+/// amendment's number and its changes.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct AmendmentSnapshot {
+    pub number: String,
+    pub base_version: i32,
+    pub seq: i32,
+    pub changes: crate::contracts::amendments::Changes,
 }
 
 /// A request the viewer may see. Errors: `NOT_FOUND`.
@@ -120,7 +140,7 @@ pub async fn steps_of(
 }
 
 impl Outbox {
-    pub(super) async fn notify(
+    pub(crate) async fn notify(
         &mut self,
         db: &impl ConnectionTrait,
         users: &[Uuid],
@@ -177,4 +197,21 @@ pub(super) fn visible(viewer: &Viewer) -> Condition {
             ApprovalSubjectKind::Quote,
             crate::quotes::access::visible_ids(viewer),
         ))
+        .add(of_kind(
+            ApprovalSubjectKind::ContractAmendment,
+            crate::contracts::amendments::visible_ids(viewer),
+        ))
+        .add(of_kind(
+            ApprovalSubjectKind::Refund,
+            visible_refund_ids(viewer),
+        ))
+}
+
+/// Refunds follow their customer's payments.
+fn visible_refund_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(entity::refund::Column::Id)
+        .from(entity::refund::Entity)
+        .cond_where(crate::policy::refunds(viewer))
+        .to_owned()
 }

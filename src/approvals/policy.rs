@@ -31,7 +31,38 @@ crate::string_enum! {
         Waiver => "WAIVER",
         /// Quotes discounted beyond what is allowed; tier minimums are discount percents.
         Quote => "QUOTE",
+        /// Amendments of signed contracts: the contract policy on the amended amount, always
+        /// with the manager step.
+        ContractAmendment => "CONTRACT_AMENDMENT",
+        /// Refunds of customers' money.
+        Refund => "REFUND",
     }
+}
+
+impl ApprovalSubjectKind {
+    /// The kind whose tiers decide: amendments follow the contract policy.
+    pub fn policy_kind(self) -> Self {
+        match self {
+            Self::ContractAmendment => Self::Contract,
+            other => other,
+        }
+    }
+}
+
+/// The steps a request of `kind` for `amount_minor` needs under `tiers` (the tiers of its
+/// [`ApprovalSubjectKind::policy_kind`]): an amendment always has the manager step first.
+pub fn steps_of_kind(
+    kind: ApprovalSubjectKind,
+    tiers: &[Tier],
+    amount_minor: i64,
+) -> Vec<ApproverRole> {
+    let mut steps = steps_for(tiers, amount_minor);
+    if kind == ApprovalSubjectKind::ContractAmendment
+        && !steps.contains(&ApproverRole::SalesManager)
+    {
+        steps.insert(0, ApproverRole::SalesManager);
+    }
+    steps
 }
 
 /// From `min_amount_minor` (inclusive) up to the next tier, these roles decide in order.
@@ -97,7 +128,7 @@ fn tier_of(model: approval_tier::Model) -> AppResult<Tier> {
 /// The policy of a kind of subject, lowest tier first.
 pub async fn tiers(db: &impl ConnectionTrait, kind: ApprovalSubjectKind) -> AppResult<Vec<Tier>> {
     Tiers::find()
-        .filter(approval_tier::Column::SubjectKind.eq(kind.as_str()))
+        .filter(approval_tier::Column::SubjectKind.eq(kind.policy_kind().as_str()))
         .order_by_asc(approval_tier::Column::MinAmountMinor)
         .all(db)
         .await?
@@ -116,6 +147,12 @@ pub async fn replace(
 ) -> AppResult<Vec<Tier>> {
     if viewer.role != Role::Admin {
         return Err(AppError::forbidden());
+    }
+    if kind.policy_kind() != kind {
+        return Err(AppError::bad_input(
+            "input.kind",
+            "Amendments follow the contract policy: change that one",
+        ));
     }
     validate(&new)?;
     let now = state.clock.now();
@@ -190,6 +227,30 @@ mod tests {
         assert_eq!(steps_for(&tiers, 99_999_999), vec![SalesManager, Finance]);
         assert_eq!(
             steps_for(&tiers, 100_000_000),
+            vec![SalesManager, Finance, Admin]
+        );
+    }
+
+    #[test]
+    fn an_amendment_always_passes_the_manager() {
+        let finance_only = vec![Tier {
+            min_amount_minor: 0,
+            steps: vec![Finance],
+        }];
+        assert_eq!(
+            steps_of_kind(ApprovalSubjectKind::ContractAmendment, &finance_only, 5),
+            vec![SalesManager, Finance]
+        );
+        assert_eq!(
+            steps_of_kind(ApprovalSubjectKind::Contract, &finance_only, 5),
+            vec![Finance]
+        );
+        assert_eq!(
+            steps_of_kind(
+                ApprovalSubjectKind::ContractAmendment,
+                &defaults(),
+                100_000_000
+            ),
             vec![SalesManager, Finance, Admin]
         );
     }

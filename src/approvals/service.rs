@@ -49,7 +49,7 @@ pub(crate) async fn open_request(
     now: DateTime<Utc>,
 ) -> AppResult<(approval_request::Model, Outbox)> {
     let tiers = policy::tiers(txn, new.kind).await?;
-    let roles = policy::steps_for(&tiers, new.amount_minor);
+    let roles = policy::steps_of_kind(new.kind, &tiers, new.amount_minor);
     let first = *roles.first().ok_or_else(AppError::internal)?;
     let request = approval_request::ActiveModel {
         id: Set(Uuid::now_v7()),

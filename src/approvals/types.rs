@@ -23,6 +23,10 @@ pub enum ApprovalSubject {
     Waiver(crate::billing::types::Waiver),
     /// A quote discounted beyond what is allowed.
     Quote(crate::quotes::types::Quote),
+    /// An amendment of a signed contract.
+    ContractAmendment(crate::contracts::amendment_types::ContractAmendment),
+    /// A refund of a customer's money.
+    Refund(crate::billing::refund_types::Refund),
 }
 
 /// A subject passing through the steps its amount requires.
@@ -61,6 +65,20 @@ impl ApprovalRequest {
                 .load_one(self.model.subject_id)
                 .await?
                 .map(|q| ApprovalSubject::Quote(q.into())));
+        }
+        if self.model.subject_type == ApprovalSubjectKind::ContractAmendment.as_str() {
+            let loader = ctx.loader::<crate::contracts::loaders::AmendmentLoader>()?;
+            return Ok(loader
+                .load_one(self.model.subject_id)
+                .await?
+                .map(|a| ApprovalSubject::ContractAmendment(a.into())));
+        }
+        if self.model.subject_type == ApprovalSubjectKind::Refund.as_str() {
+            let loader = ctx.loader::<crate::billing::loaders::RefundLoader>()?;
+            return Ok(loader
+                .load_one(self.model.subject_id)
+                .await?
+                .map(|r| ApprovalSubject::Refund(r.into())));
         }
         if self.model.subject_type == ApprovalSubjectKind::Waiver.as_str() {
             let loader = ctx.loader::<crate::billing::loaders::WaiverLoader>()?;

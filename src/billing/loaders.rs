@@ -125,3 +125,54 @@ impl Loader<Uuid> for WaiverLoader {
             .collect())
     }
 }
+
+/// Refunds by id, as far as the viewer may see them.
+pub struct RefundLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<crate::identity::Viewer>,
+}
+
+impl Loader<Uuid> for RefundLoader {
+    type Value = entity::refund::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(crate::graphql::batch::keyed(
+            super::refund_lists::visible_by_ids(&self.db, viewer, keys).await?,
+            |r| r.id,
+        ))
+    }
+}
+
+/// Where many (visible) refunds took their money, in one query.
+pub struct SourcesByRefund(pub DatabaseConnection);
+
+impl Loader<Uuid> for SourcesByRefund {
+    type Value = Vec<entity::refund_source::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(crate::graphql::batch::grouped(
+            super::refund_lists::sources_of(&self.0, keys).await?,
+            |s| s.refund_id,
+        ))
+    }
+}
+
+/// What paid refunds took from many (visible) contracts.
+pub struct RefundedByContract(pub DatabaseConnection);
+
+impl Loader<Uuid> for RefundedByContract {
+    type Value = i64;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(super::refund_lists::refunded_by_contract(&self.0, keys)
+            .await?
+            .into_iter()
+            .collect())
+    }
+}

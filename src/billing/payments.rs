@@ -153,6 +153,7 @@ pub async fn record_payment(
             reference: Set(reference),
             reference_key: Set(key),
             unallocated_minor: Set(new.amount_minor),
+            refunded_minor: Set(0),
             status: Set("RECEIVED".to_owned()),
             reversed_at: Set(None),
             reverse_reason: Set(None),
@@ -220,6 +221,11 @@ pub async fn reverse_payment(
     idempotency::run(&state.db, &call, now, async |txn| {
         let current = get_payment(txn, viewer, id).await?;
         ledger::lock_customer(txn, current.customer_id).await?;
+        if current.refunded_minor > 0 {
+            return Err(AppError::invalid_state(
+                "Money of this payment was refunded: a refunded payment is not reversed",
+            ));
+        }
         let reversed = Payments::update_many()
             .col_expr(
                 payment::Column::Status,
@@ -362,6 +368,7 @@ crate::read_at!(payment::Model {
     reference,
     reference_key,
     unallocated_minor,
+    refunded_minor,
     status,
     reversed_at,
     reverse_reason,

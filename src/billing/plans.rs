@@ -30,7 +30,7 @@ pub struct PlanLine {
 }
 
 /// Whether any money or document already points at an installment.
-async fn touched(db: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {
+pub(super) async fn touched(db: &impl ConnectionTrait, id: Uuid) -> AppResult<bool> {
     let allocations = entity::allocation::Entity::find()
         .filter(entity::allocation::Column::InstallmentId.eq(id))
         .count(db)
@@ -115,6 +115,7 @@ pub async fn set_collection_plan(
                 "Only an approved or signed contract gets a collection plan",
             ));
         }
+        crate::contracts::amendments::require_unlocked(txn, contract.id).await?;
         ledger::lock_customer(txn, contract.customer_id).await?;
         if !finance && payment_reached(txn, contract.id).await? {
             return Err(AppError::invalid_state(

@@ -231,13 +231,13 @@ impl From<invoice::Model> for Invoice {
     }
 }
 
-/// Money of a payment applied to (or, for a reversal, taken back from) an installment.
+/// Money of a payment applied to (or, for a reversal or refund, taken back from) an installment.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
 pub struct Allocation {
-    /// The amount; negative for a reversal entry.
+    /// The amount; negative for a reversal or refund entry.
     pub amount: Decimal,
-    /// `ALLOCATION` or `REVERSAL`.
+    /// `ALLOCATION`, `REVERSAL` or `REFUND` (money a refund took back).
     pub kind: String,
     /// When it was made.
     pub created_at: Instant,
@@ -267,6 +267,7 @@ pub const PAYMENT_COLUMNS: crate::graphql::columns::FieldColumns =
             ("method", &["method"]),
             ("reference", &["reference"]),
             ("unallocatedAmount", &["unallocated_minor"]),
+            ("refundedAmount", &["refunded_minor"]),
             ("status", &["status"]),
             ("reversed", &["status"]),
             ("reversedAt", &["reversed_at"]),
@@ -296,6 +297,8 @@ pub struct Payment {
     pub reference: String,
     /// The part not allocated to installments: the customer's credit.
     pub unallocated_amount: Decimal,
+    /// The part paid back to the customer by refunds.
+    pub refunded_amount: Decimal,
     /// Whether it stands.
     pub status: PaymentStatus,
     /// True once reversed.
@@ -316,7 +319,7 @@ pub struct Payment {
 
 #[ComplexObject]
 impl Payment {
-    /// Where the money went, oldest first (reversal entries included).
+    /// Where the money went, oldest first (reversal and refund entries included).
     async fn allocations(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Allocation>> {
         let loader = ctx.loader::<AllocationsByPayment>()?;
         Ok(loader
@@ -356,6 +359,7 @@ impl From<payment::Model> for Payment {
             method: PaymentMethod::parse(&model.method).unwrap_or(PaymentMethod::Other),
             reference: model.reference.clone(),
             unallocated_amount: money(model.unallocated_minor),
+            refunded_amount: money(model.refunded_minor),
             status: PaymentStatus::parse(&model.status).unwrap_or(PaymentStatus::Received),
             reversed: model.status == PaymentStatus::Reversed.as_str(),
             reversed_at: model.reversed_at.map(Into::into),

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::model::{InvoiceStatus, WaiverStatus};
 use crate::error::AppResult;
 use crate::money::Money;
-use entity::{allocation, contract, installment, invoice, payment, waiver};
+use entity::{allocation, contract, installment, invoice, payment, refund, refund_source, waiver};
 
 /// What a ledger check found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -21,14 +21,19 @@ pub struct LedgerReport {
 /// Checks, over the whole database: per installment `amount = paid + waived + outstanding`
 /// with nothing negative, its paid, waived and invoiced amounts equal to its allocations,
 /// applied waivers and issued invoices, and no money on a cancelled contract; per payment
-/// `amount = allocated − reversed + credit` (a reversed payment: nothing standing, no credit);
-/// per planned contract, installments summing to its amount.
+/// `amount = allocated − reversed − taken back by refunds + credit + refunded`, its refunded
+/// amount equal to the refund sources drawn on it and its refund entries to the sources taken
+/// from allocations (a reversed payment: nothing standing, no credit, nothing refunded); per
+/// refund, its sources summing to its amount once paid and to nothing before; per planned
+/// contract, installments summing to its amount.
 pub async fn verify(db: &impl ConnectionTrait) -> AppResult<LedgerReport> {
     let installments = installment::Entity::find().all(db).await?;
     let payments = payment::Entity::find().all(db).await?;
     let allocations = allocation::Entity::find().all(db).await?;
     let invoices = invoice::Entity::find().all(db).await?;
     let waivers = waiver::Entity::find().all(db).await?;
+    let refunds = refund::Entity::find().all(db).await?;
+    let sources = refund_source::Entity::find().all(db).await?;
     let contracts: HashMap<Uuid, contract::Model> = contract::Entity::find()
         .all(db)
         .await?
@@ -121,29 +126,69 @@ pub async fn verify(db: &impl ConnectionTrait) -> AppResult<LedgerReport> {
             ));
         }
     }
-    // Per payment: (allocated, reversed), in one pass over the allocations.
-    let mut moved: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    // Per payment: (allocated, reversed, taken back by refunds), in one pass.
+    let mut moved: HashMap<Uuid, (i64, i64, i64)> = HashMap::new();
     for a in &allocations {
         let entry = moved.entry(a.payment_id).or_default();
         if a.amount_minor > 0 {
             entry.0 += a.amount_minor;
+        } else if a.kind == "REFUND" {
+            entry.2 -= a.amount_minor;
         } else {
             entry.1 -= a.amount_minor;
         }
     }
+    // Per payment: (refunded, of which taken from allocations); per refund: its sources.
+    let mut drawn: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    let mut per_refund: HashMap<Uuid, i64> = HashMap::new();
+    for source in &sources {
+        let entry = drawn.entry(source.payment_id).or_default();
+        entry.0 += source.amount_minor;
+        if source.installment_id.is_some() {
+            entry.1 += source.amount_minor;
+        }
+        *per_refund.entry(source.refund_id).or_default() += source.amount_minor;
+    }
     for p in &payments {
-        let (allocated, reversed) = moved.get(&p.id).copied().unwrap_or_default();
-        let standing = allocated - reversed;
+        let (allocated, reversed, taken_back) = moved.get(&p.id).copied().unwrap_or_default();
+        let (refunded, from_allocations) = drawn.get(&p.id).copied().unwrap_or_default();
+        let standing = allocated - reversed - taken_back;
         let ok = match p.status.as_str() {
             "RECEIVED" => {
-                p.amount_minor == standing + p.unallocated_minor && p.unallocated_minor >= 0
+                p.amount_minor == standing + p.unallocated_minor + p.refunded_minor
+                    && p.unallocated_minor >= 0
+                    && p.refunded_minor == refunded
+                    && taken_back == from_allocations
             }
-            _ => standing == 0 && p.unallocated_minor == 0,
+            _ => standing == 0 && p.unallocated_minor == 0 && refunded == 0,
         };
         if !ok {
             problems.push(format!(
-                "payment {}: amount {} vs allocated {} − reversed {} + credit {}",
-                p.reference, p.amount_minor, allocated, reversed, p.unallocated_minor
+                "payment {}: amount {} vs allocated {} − reversed {} − taken back {} + credit {} \
+                 + refunded {} (refund sources {}, from allocations {})",
+                p.reference,
+                p.amount_minor,
+                allocated,
+                reversed,
+                taken_back,
+                p.unallocated_minor,
+                p.refunded_minor,
+                refunded,
+                from_allocations
+            ));
+        }
+    }
+    for r in &refunds {
+        let taken = per_refund.get(&r.id).copied().unwrap_or(0);
+        let expected = if r.status == "PAID" {
+            r.amount_minor
+        } else {
+            0
+        };
+        if taken != expected {
+            problems.push(format!(
+                "refund {}: {} taken from its sources, {} expected",
+                r.number, taken, expected
             ));
         }
     }

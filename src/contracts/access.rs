@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 /// The owner, the owner's managers or an admin may change a contract; those who see it through
 /// its customer may not. Errors: `FORBIDDEN`.
-pub(super) async fn require_steward(
+pub(crate) async fn require_steward(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     contract: &contract::Model,

@@ -283,4 +283,50 @@ impl ContractMutation {
         )
         .await
     }
+
+    /// Asks to amend a signed contract (amount, end date, terms): the change goes through the
+    /// approval engine and applies only once approved; the contract is locked meanwhile.
+    #[graphql(guard = "SignedIn")]
+    async fn amend_contract(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `AmendContractInput`.")]
+        input: super::amendment_types::AmendContractInput,
+    ) -> async_graphql::Result<super::amendment_types::AmendContractPayload> {
+        let viewer = ctx.viewer()?;
+        let id = contract_id(&input.id)?;
+        let changes = super::amendments::Changes {
+            amount_minor: input
+                .changes
+                .amount
+                .map(|a| a.minor("input.changes.amount"))
+                .transpose()?,
+            end_date: input.changes.end_date.map(|d| d.0),
+            terms: input.changes.terms,
+        };
+        let amend = crate::flows::contract_amendment::AmendContract {
+            contract_id: id,
+            expected_version: input.expected_version,
+            changes,
+            reason: input.reason,
+        };
+        let app = ctx.app();
+        let amended =
+            crate::flows::contract_amendment::amend(app, viewer, amend, input.idempotency_key)
+                .await;
+        let amendment = amended.map_err(|e| e.naming("input.id"))?;
+        let request = crate::approvals::service::get_request(&app.db, viewer, amendment.request_id)
+            .await
+            .ok()
+            .map(Into::into);
+        let contract = service::get_contract(&app.db, viewer, id)
+            .await
+            .ok()
+            .map(Into::into);
+        Ok(super::amendment_types::AmendContractPayload {
+            amendment: amendment.into(),
+            request,
+            contract,
+        })
+    }
 }

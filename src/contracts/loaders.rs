@@ -58,3 +58,39 @@ pub async fn contract(
     let loader = ctx.loader::<ContractLoader>()?;
     Ok(loader.load_one(id).await?.map(super::types::Contract::from))
 }
+
+/// The amendments of many (visible) contracts in one query, oldest first.
+pub struct AmendmentsByContract(pub DatabaseConnection);
+
+impl Loader<Uuid> for AmendmentsByContract {
+    type Value = Vec<entity::contract_amendment::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(batch::grouped(
+            super::amendments::of_contracts(&self.0, keys).await?,
+            |a| a.contract_id,
+        ))
+    }
+}
+
+/// Amendments by id, as far as the viewer may see their contract.
+pub struct AmendmentLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for AmendmentLoader {
+    type Value = entity::contract_amendment::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(batch::keyed(
+            super::amendments::visible_by_ids(&self.db, viewer, keys).await?,
+            |a| a.id,
+        ))
+    }
+}

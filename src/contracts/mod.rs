@@ -15,6 +15,8 @@
 //!   content and settles the contract when the chain ends.
 
 pub mod access;
+pub mod amendment_types;
+pub mod amendments;
 pub mod approval;
 pub mod from_quote;
 pub mod graphql;

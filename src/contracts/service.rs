@@ -2,8 +2,9 @@
 //! changes the approval engine makes.
 
 pub use super::access::get_contract;
+pub(crate) use super::access::require_steward;
 pub(crate) use super::access::{load, status_of};
-pub(super) use super::access::{next_status, require_steward, write};
+pub(super) use super::access::{next_status, write};
 pub(crate) use super::approval::check_snapshot;
 pub use super::approval::{Settlement, Snapshot};
 pub(crate) use super::approval::{lock_for_approval, settle};
@@ -12,6 +13,7 @@ pub use super::listing::{
     ContractFilter, ContractOrderField, ContractWants, ListedContract, list_contracts,
     removed_contracts,
 };
+pub use super::rules::ContractStatus;
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -19,7 +21,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::rules::{Action, ContractStatus};
+use super::rules::Action;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
@@ -29,7 +31,7 @@ use crate::state::AppState;
 use entity::contract::{self, Entity as Contracts};
 
 /// Longest terms text accepted.
-pub(super) const MAX_TERMS: usize = 20_000;
+pub(crate) const MAX_TERMS: usize = 20_000;
 
 /// A contract to draft.
 #[derive(Debug, Clone, Serialize)]
@@ -56,7 +58,7 @@ pub(super) fn check_amount(amount: i64) -> AppResult<i64> {
     Ok(amount)
 }
 
-pub(super) fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()> {
+pub(crate) fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> AppResult<()> {
     if let (Some(start), Some(end)) = (start, end)
         && end < start
     {

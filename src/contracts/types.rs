@@ -230,6 +230,21 @@ impl Contract {
         crate::orders::types::execution_status(ctx, &self.model).await
     }
 
+    /// Its amendments, oldest first, each with the values before and after.
+    async fn amendments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::amendment_types::ContractAmendment>> {
+        let loader = ctx.loader::<super::loaders::AmendmentsByContract>()?;
+        Ok(loader
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The orders executing it, newest first (cancelled ones included).
     async fn orders(
         &self,

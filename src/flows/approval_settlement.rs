@@ -38,15 +38,23 @@ async fn check_subject(
             )
             .await
         }
+        ApprovalSubjectKind::ContractAmendment => {
+            super::contract_amendment::check(txn, request.subject_id).await
+        }
+        ApprovalSubjectKind::Refund => {
+            crate::billing::refunds::check(txn, request.subject_id).await
+        }
     }
 }
 
 /// Carries the request's outcome over to its subject.
 async fn settle_subject(
+    state: &AppState,
     txn: &DatabaseTransaction,
     request: &approval_request::Model,
     outcome: Settlement,
     now: chrono::DateTime<chrono::Utc>,
+    outbox: &mut Outbox,
 ) -> AppResult<()> {
     match approvals::kind_of(request)? {
         ApprovalSubjectKind::Contract => {
@@ -65,6 +73,14 @@ async fn settle_subject(
         ApprovalSubjectKind::Quote => {
             let approved = outcome == Settlement::Approved;
             crate::quotes::approval::settle(txn, request.subject_id, approved, now).await?;
+        }
+        ApprovalSubjectKind::ContractAmendment => {
+            let today = state.config.company_today(now);
+            super::contract_amendment::settle(txn, request.subject_id, outcome, now, today, outbox)
+                .await?;
+        }
+        ApprovalSubjectKind::Refund => {
+            crate::billing::refunds::settle(txn, request.subject_id, outcome, now).await?;
         }
     }
     Ok(())
@@ -109,7 +125,7 @@ pub async fn decide(
         )
         .await?;
         if let Some(settlement) = settlement {
-            settle_subject(txn, &request, settlement, now).await?;
+            settle_subject(state, txn, &request, settlement, now, &mut outbox).await?;
         }
         Ok(request_id)
     })
@@ -140,7 +156,15 @@ pub async fn withdraw(
         let request = approvals::withdrawable_in(txn, viewer, request_id).await?;
         race_window(state).await;
         approvals::withdraw_in(txn, viewer, &request, now, &mut outbox).await?;
-        settle_subject(txn, &request, Settlement::Withdrawn, now).await?;
+        settle_subject(
+            state,
+            txn,
+            &request,
+            Settlement::Withdrawn,
+            now,
+            &mut outbox,
+        )
+        .await?;
         Ok(request_id)
     })
     .await?;

@@ -36,6 +36,7 @@ pub async fn complete(
     };
     let contract = step.contract();
     let txn = step.txn();
+    crate::contracts::amendments::require_unlocked(txn, contract.id).await?;
     crate::billing::ledger::lock_customer(txn, contract.customer_id).await?;
     let mut missing = Vec::new();
     let undelivered = crate::orders::service::undelivered_orders(txn, contract.id).await?;

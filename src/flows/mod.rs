@@ -5,12 +5,15 @@
 //!
 //! - [`approval_settlement`]: deciding or withdrawing an approval request, and carrying the
 //!   result over to its subject (a contract, or a billing waiver).
+//! - [`contract_amendment`]: asking to change a signed contract, and applying an approved
+//!   change to the contract and its collection plan.
 //! - [`contract_cancellation`]: calling a contract off, unless money has reached it.
 //! - [`contract_completion`]: closing a signed contract once its orders are delivered and its
 //!   collection plan settled.
 //! - [`lead_conversion`]: a qualified lead becomes a customer, a contact and a deal.
 
 pub mod approval_settlement;
+pub mod contract_amendment;
 pub mod contract_cancellation;
 pub mod contract_completion;
 pub mod lead_conversion;

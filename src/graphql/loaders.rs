@@ -12,9 +12,13 @@ use sea_orm::DatabaseConnection;
 use crate::approvals::loaders::{LatestRequestBySubject, RequestLoader, StepsByRequest};
 use crate::billing::loaders::{
     AllocationsByPayment, InstallmentLoader, InstallmentsByContract, InvoicesByContract,
-    InvoicesByCustomer, PaymentsByContract, ReceivableByCustomer, WaiverLoader,
+    InvoicesByCustomer, PaymentsByContract, ReceivableByCustomer, RefundLoader, RefundedByContract,
+    SourcesByRefund, WaiverLoader,
 };
-use crate::contracts::loaders::{ContractLoader, ContractsByCustomer, ContractsByOpportunity};
+use crate::contracts::loaders::{
+    AmendmentLoader, AmendmentsByContract, ContractLoader, ContractsByCustomer,
+    ContractsByOpportunity,
+};
 use crate::customers::loaders::{ContactLoader, ContactsByCustomer, CustomerLoader};
 use crate::followups::loaders::{FollowUpsByCustomer, FollowUpsByLead, LastFollowUpByCustomer};
 use crate::graphql::pagination::PagesOf;
@@ -139,6 +143,11 @@ loaders! {
     installments: InstallmentLoader = |s| InstallmentLoader(s.db());
     allocations: AllocationsByPayment = |s| AllocationsByPayment(s.db());
     waivers: WaiverLoader = |s| WaiverLoader(s.db());
+    refunds: RefundLoader = |s| RefundLoader { db: s.db(), viewer: s.viewer() };
+    refund_sources: SourcesByRefund = |s| SourcesByRefund(s.db());
+    refunded_by_contract: RefundedByContract = |s| RefundedByContract(s.db());
+    amendments: AmendmentLoader = |s| AmendmentLoader { db: s.db(), viewer: s.viewer() };
+    amendments_by_contract: AmendmentsByContract = |s| AmendmentsByContract(s.db());
     invoices_by_contract: PagesOf<InvoicesByContract> =
         |s| PagesOf(InvoicesByContract { db: s.db(), viewer: s.viewer() });
     invoices_by_customer: PagesOf<InvoicesByCustomer> =

@@ -27,6 +27,7 @@ use crate::analytics::graphql::{AnalyticsMutation, AnalyticsQuery};
 use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
 use crate::auth::graphql::AuthMutation;
 use crate::billing::graphql::{BillingMutation, BillingQuery};
+use crate::billing::refund_graphql::{RefundMutation, RefundQuery};
 use crate::contracts::graphql::{ContractMutation, ContractQuery};
 use crate::customers::graphql::{CustomerMutation, CustomerQuery};
 use crate::error::AppError;
@@ -186,6 +187,17 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Delivery => crate::orders::deliveries::get_delivery(db, viewer, uuid)
             .await
             .map(|d| Node::Delivery(d.into())),
+        NodeType::ContractAmendment => {
+            crate::contracts::amendments::visible_by_ids(db, viewer, &[uuid])
+                .await?
+                .into_iter()
+                .next()
+                .map(|a| Node::ContractAmendment(a.into()))
+                .ok_or_else(|| AppError::not_found("Amendment"))
+        }
+        NodeType::Refund => crate::billing::refunds::get_refund(db, viewer, uuid)
+            .await
+            .map(|r| Node::Refund(r.into())),
         // Lines are read through their order.
         NodeType::OrderLine => Err(AppError::not_found("Node")),
     };
@@ -212,6 +224,7 @@ pub struct QueryRoot(
     ContractQuery,
     ApprovalQuery,
     BillingQuery,
+    RefundQuery,
     AnalyticsQuery,
     ProductQuery,
     PriceBookQuery,
@@ -235,6 +248,7 @@ pub struct MutationRoot(
     ContractMutation,
     ApprovalMutation,
     BillingMutation,
+    RefundMutation,
     AnalyticsMutation,
     ProductMutation,
     PriceBookMutation,

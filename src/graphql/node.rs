@@ -48,4 +48,6 @@ pub enum Node {
     Quote(Quote),
     Order(Order),
     Delivery(Delivery),
+    ContractAmendment(crate::contracts::amendment_types::ContractAmendment),
+    Refund(crate::billing::refund_types::Refund),
 }

@@ -45,6 +45,8 @@ crate::string_enum! {
         DeliveryRecorded => "DELIVERY_RECORDED",
         /// An order of your (or your team's) contract is late for delivery.
         DeliveryLate => "DELIVERY_LATE",
+        /// A refund you asked for was paid out.
+        RefundPaid => "REFUND_PAID",
     }
 }
 

@@ -35,6 +35,27 @@ pub fn pro_rata(amount: i64, part: i64, whole: i64) -> Option<i64> {
     i64::try_from((2 * numerator + whole) / (2 * whole)).ok()
 }
 
+/// `total` split in proportion to `weights`, each part rounded half-up and the last taking
+/// the remainder, so the parts sum to exactly `total`; the weights themselves when they sum
+/// to it already. `None` on no weight, a zero or negative sum, or overflow.
+pub fn apportion(total: i64, weights: &[i64]) -> Option<Vec<i64>> {
+    let whole: i64 = weights
+        .iter()
+        .try_fold(0_i64, |sum, w| sum.checked_add(*w))?;
+    if whole == total {
+        return Some(weights.to_vec());
+    }
+    let (last, init) = weights.split_last()?;
+    let _ = last;
+    let mut parts = Vec::with_capacity(weights.len());
+    for weight in init {
+        parts.push(pro_rata(total, *weight, whole)?);
+    }
+    let taken: i64 = parts.iter().sum();
+    parts.push(total.checked_sub(taken)?);
+    Some(parts)
+}
+
 /// What a contract sells of one product: its quantity and amount, and what active orders
 /// already take of both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -146,6 +167,22 @@ mod tests {
         assert_eq!(overpaid.amount_of(1_000), Some(1));
         assert_eq!(overpaid.amount_of(0), None);
         assert_eq!(overpaid.amount_of(2_001), None);
+    }
+
+    #[test]
+    fn an_amended_amount_reprices_the_products_in_proportion() {
+        assert_eq!(
+            apportion(222_61, &[22_61, 200_00]),
+            Some(vec![22_61, 200_00])
+        );
+        // Lowered to 200.00: 20.31 and the remaining 179.69.
+        assert_eq!(
+            apportion(200_00, &[22_61, 200_00]),
+            Some(vec![20_31, 179_69])
+        );
+        assert_eq!(apportion(1, &[1, 1, 1]), Some(vec![0, 0, 1]));
+        assert_eq!(apportion(5, &[]), None);
+        assert_eq!(apportion(5, &[0, 0]), None);
     }
 
     #[test]

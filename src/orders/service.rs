@@ -83,6 +83,13 @@ async fn allowances(
         entry.quantity += line.quantity_thousandths;
         entry.amount += line.amount_minor;
     }
+    // An amended amount reprices the products in proportion (quantities stay).
+    let weights: Vec<i64> = allowances.values().map(|a| a.amount).collect();
+    if let Some(amounts) = super::model::apportion(contract.amount_minor, &weights) {
+        for (allowance, amount) in allowances.values_mut().zip(amounts) {
+            allowance.amount = amount;
+        }
+    }
     for line in active {
         if let Some(entry) = line.product_id.and_then(|p| allowances.get_mut(&p)) {
             entry.ordered_quantity += line.quantity_thousandths.unwrap_or(0);

@@ -270,6 +270,9 @@ pub struct ExecutionStatus {
     pub paid_amount: Decimal,
     /// Σ waived on its installments.
     pub waived_amount: Decimal,
+    /// Σ paid back by refunds: allocations taken back from its installments (already out of
+    /// `paidAmount`) and credit of payments recorded for it.
+    pub refunded_amount: Decimal,
     /// What the customer still owes on it: its amount less what was paid and waived.
     pub outstanding: Decimal,
 }
@@ -290,6 +293,11 @@ pub async fn execution_status(
         .load_one(contract.id)
         .await?
         .unwrap_or_default();
+    let refunded = ctx
+        .loader::<crate::billing::loaders::RefundedByContract>()?
+        .load_one(contract.id)
+        .await?
+        .unwrap_or_default();
     let sum = |f: fn(&entity::installment::Model) -> i64| plan.iter().map(f).sum::<i64>();
     let (invoiced, paid, waived) = (
         sum(|i| i.invoiced_minor),
@@ -302,6 +310,7 @@ pub async fn execution_status(
         invoiced_amount: money(invoiced),
         paid_amount: money(paid),
         waived_amount: money(waived),
+        refunded_amount: money(refunded),
         outstanding: money((contract.amount_minor - paid - waived).max(0)),
     })
 }

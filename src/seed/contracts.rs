@@ -488,6 +488,7 @@ fn collect(
                     reference_key: reference_key(&reference),
                     reference,
                     unallocated_minor: 0,
+                    refunded_minor: 0,
                     status: "RECEIVED".to_owned(),
                     reversed_at: None,
                     reverse_reason: None,

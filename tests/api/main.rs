@@ -3,6 +3,7 @@
 // A failed unwrap is a failed assertion here, with the value in the message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod amendments;
 mod analytics;
 mod approvals;
 mod asked;
@@ -40,6 +41,7 @@ mod processes;
 mod products;
 mod quote_documents;
 mod quotes;
+mod refunds;
 mod schema;
 mod seed;
 mod sessions;
