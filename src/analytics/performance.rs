@@ -40,6 +40,7 @@ pub struct Row {
     pub won: Money,
     pub achievement_rate: Option<f64>,
     pub collected: Money,
+    pub amended: Money,
     pub pipeline: Money,
     pub weighted_pipeline: Money,
     pub pipeline_coverage: Option<f64>,
@@ -60,6 +61,7 @@ struct Acc {
     weighted: Decimal,
     // Money sums in minor units, as decimals: sums over many sellers never overflow.
     collected: Decimal,
+    amended: Decimal,
     won_count: i64,
     won_amount: Decimal,
     lost_count: i64,
@@ -79,6 +81,7 @@ impl Acc {
         self.pipeline += other.pipeline;
         self.weighted += other.weighted;
         self.collected += other.collected;
+        self.amended += other.amended;
         self.won_count += other.won_count;
         self.won_amount += other.won_amount;
         self.lost_count += other.lost_count;
@@ -113,6 +116,7 @@ impl Acc {
             achievement_rate: target.and_then(|t| ratio(won.minor() as f64, t as f64)),
             won,
             collected: cents(self.collected),
+            amended: cents(self.amended),
             pipeline,
             weighted_pipeline: cents(self.weighted),
             pipeline_coverage: remaining.and_then(|r| ratio(pipeline.minor() as f64, r as f64)),
@@ -170,6 +174,7 @@ struct Found {
     closed: Vec<Closed>,
     cycles: Vec<Cycle>,
     collected: Vec<Sum>,
+    amended: Vec<Sum>,
     leads: Vec<Leads>,
     visits: Vec<Visits>,
 }
@@ -213,6 +218,11 @@ impl Found {
         for row in self.collected {
             if let Some(a) = acc.get_mut(&row.user_id) {
                 a.collected += Decimal::from(row.total);
+            }
+        }
+        for row in self.amended {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.amended += Decimal::from(row.total);
             }
         }
         for row in self.leads {
@@ -312,12 +322,13 @@ pub async fn sales_performance(
     };
     let ids = &window.sellers;
     // The statements are independent: run them side by side on the pool.
-    let (won, open, closed, cycles, collected, leads, visits, targets, teams) = tokio::try_join!(
+    let (won, open, closed, cycles, collected, amended, leads, visits, targets, teams) = tokio::try_join!(
         credited(db, ids, window.won_deals()),
         credited(db, ids, window.open_deals()),
         aggregate(db, window.closed()),
         aggregate(db, window.cycles(backend)),
         aggregate(db, window.collected()),
+        aggregate(db, window.amended()),
         aggregate(db, window.leads()),
         aggregate(db, window.visits()),
         super::targets::of_period(db, period),
@@ -330,6 +341,7 @@ pub async fn sales_performance(
         closed,
         cycles,
         collected,
+        amended,
         leads,
         visits,
     }

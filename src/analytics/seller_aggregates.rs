@@ -11,7 +11,10 @@ use crate::error::AppResult;
 use crate::exact_sum;
 use crate::opportunities::model::OpportunityStatus;
 use crate::visits::rules::VisitStatus;
-use entity::{allocation, contract, installment, lead, opportunity, pipeline_stage, visit_task};
+use entity::{
+    allocation, contract, contract_amendment, installment, lead, opportunity, pipeline_stage,
+    visit_task,
+};
 
 /// A seller's credited share of a group of deals with one probability.
 #[derive(Debug, FromQueryResult)]
@@ -248,6 +251,38 @@ impl Window<'_> {
                 Expr::col((allocation::Entity, allocation::Column::CreatedAt)).gte(self.start),
             )
             .and_where(Expr::col((allocation::Entity, allocation::Column::CreatedAt)).lt(self.end))
+            .and_where(
+                Expr::col((contract::Entity, contract::Column::OwnerId))
+                    .is_in(self.sellers.clone()),
+            )
+            .add_group_by([Expr::col((contract::Entity, contract::Column::OwnerId))])
+            .to_owned()
+    }
+
+    /// What amendments approved in the period changed the amounts of each seller's contracts
+    /// by (decreases negative).
+    pub(super) fn amended(&self) -> SelectStatement {
+        let amendment = |c: contract_amendment::Column| Expr::col((contract_amendment::Entity, c));
+        Query::select()
+            .from(contract_amendment::Entity)
+            .inner_join(
+                contract::Entity,
+                Expr::col((contract::Entity, contract::Column::Id)).equals((
+                    contract_amendment::Entity,
+                    contract_amendment::Column::ContractId,
+                )),
+            )
+            .expr_as(
+                Expr::col((contract::Entity, contract::Column::OwnerId)),
+                Alias::new("user_id"),
+            )
+            .expr_as(
+                exact_sum::saturating_sql("\"contract_amendments\".\"delta_minor\""),
+                Alias::new("total"),
+            )
+            .and_where(amendment(contract_amendment::Column::Status).eq("APPROVED"))
+            .and_where(amendment(contract_amendment::Column::DecidedAt).gte(self.start))
+            .and_where(amendment(contract_amendment::Column::DecidedAt).lt(self.end))
             .and_where(
                 Expr::col((contract::Entity, contract::Column::OwnerId))
                     .is_in(self.sellers.clone()),

@@ -162,8 +162,12 @@ pub struct PerformanceRow {
     pub won_amount: Decimal,
     /// Won ÷ target.
     pub achievement_rate: Option<f64>,
-    /// Payments allocated in the period to the group's contracts (net of reversals).
+    /// Payments allocated in the period to the group's contracts, net of reversals and of
+    /// what refunds took back (product groupings: 0).
     pub collected_amount: Decimal,
+    /// What amendments approved in the period changed the group's contract amounts by,
+    /// decreases negative (product groupings: 0).
+    pub amended_amount: Decimal,
     /// Open deals expected to close in the period, credited through splits.
     pub pipeline_amount: Decimal,
     /// The same, each times its win probability.

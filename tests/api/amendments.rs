@@ -233,6 +233,23 @@ async fn an_approved_amendment_changes_the_contract_and_rebalances_its_plan() {
             {"seq": 2, "amount": "200.00", "paidAmount": "0.00", "outstanding": "200.00", "status": "OPEN"}
         ])
     );
+    // The seller's numbers count the change from the approval's day.
+    let period = salesgraph::clock::Clock::now(&app.clock)
+        .format("%Y-%m")
+        .to_string();
+    let report = app
+        .gql(
+            Some(&books.manager_token),
+            "query($input: SalesPerformanceInput!) { salesPerformance(input: $input) { groupId amendedAmount } }",
+            json!({"input": {"period": period, "groupBy": "USER"}}),
+        )
+        .await;
+    let row = report["data"]["salesPerformance"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["groupId"] == json!(books.rep.id)))
+        .cloned()
+        .unwrap_or_else(|| panic!("{report}"));
+    assert_eq!(row["amendedAmount"], "-200.00", "{report}");
     // Unlocked again: the next amendment is number 2.
     let next = amend(
         &app,
@@ -601,4 +618,118 @@ async fn concurrent_amendments_and_decisions_leave_one_change() {
         target.as_str().unwrap_or_default()
     );
     fixtures::ledger_holds(&app).await;
+}
+
+#[tokio::test]
+async fn an_amended_amount_reprices_a_quoted_contracts_products_and_orders_follow() {
+    let app = TestApp::spawn().await;
+    let (books, contract, a, b) = crate::orders::quoted_contract(&app).await;
+    let rep = &books.rep.token;
+    // One unit of A ordered at the old price (7.54 of its 22.61) before the amendment.
+    let first = crate::orders::create_order(
+        &app,
+        rep,
+        json!({"contractId": contract, "lines": [{"productId": a, "quantity": "1"}]}),
+    )
+    .await;
+    assert_eq!(first["amount"], "7.54");
+    let version = contract_state(&app, rep, &contract).await["version"].clone();
+    let asked = amend(&app, rep, &contract, &version, json!({"amount": "200.00"})).await;
+    let request = amendment_of(&asked)["approval"]["id"].clone();
+    let approved = decide(&app, &books.manager_token, &request, true).await;
+    assert!(approved["errors"].is_null(), "{approved}");
+    // 200.00 split as 22.61 : 200.00 is 20.31 for A and 179.69 for B; what remains to order
+    // of each takes exactly the rest, so the contract's orders add up to its new amount.
+    let rest = crate::orders::create_order(&app, rep, json!({"contractId": contract})).await;
+    let amounts: Vec<(String, String)> = rest["lines"]
+        .as_array()
+        .map(|lines| {
+            lines
+                .iter()
+                .map(|l| {
+                    (
+                        l["product"]["code"].as_str().unwrap_or_default().to_owned(),
+                        l["amount"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(
+        amounts,
+        vec![
+            ("A".to_owned(), "12.77".to_owned()),
+            ("B".to_owned(), "179.69".to_owned())
+        ],
+        "{rest}"
+    );
+    let status = app
+        .gql(
+            Some(rep),
+            "query($id: ID!) { contract(id: $id) { amount executionStatus { orderedAmount } } }",
+            json!({"id": contract}),
+        )
+        .await;
+    assert_eq!(
+        status["data"]["contract"],
+        json!({"amount": "200.00", "executionStatus": {"orderedAmount": "200.00"}})
+    );
+    let _ = b;
+}
+
+#[tokio::test]
+async fn oversized_amendment_inputs_are_refused_with_their_field_and_retries_ask_once() {
+    let app = TestApp::spawn().await;
+    let books = fixtures::books(&app).await;
+    let contract = planned(&app, &books, "500.00", &["500.00"]).await;
+    let version = contract_state(&app, &books.rep.token, &contract).await["version"].clone();
+    let rep = &books.rep.token;
+    let long_terms = "条".repeat(20_001);
+    let body = amend(&app, rep, &contract, &version, json!({"terms": long_terms})).await;
+    assert_eq!(
+        code_and_field(&body),
+        (Some("BAD_USER_INPUT"), Some("input.changes.terms"))
+    );
+    let huge = amend(
+        &app,
+        rep,
+        &contract,
+        &version,
+        json!({"amount": "99999999999999999999.99"}),
+    )
+    .await;
+    assert_eq!(
+        code_and_field(&huge),
+        (Some("BAD_USER_INPUT"), Some("input.changes.amount")),
+        "{huge}"
+    );
+    let query = "mutation($input: AmendContractInput!) { amendContract(input: $input) { amendment { id number } } }";
+    let long_reason = app
+        .gql(
+            Some(rep),
+            query,
+            json!({"input": {"id": contract, "expectedVersion": version, "changes": {"terms": "Net 60"}, "reason": "x".repeat(1001)}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&long_reason),
+        (Some("BAD_USER_INPUT"), Some("input.reason"))
+    );
+    // A retry with the same key answers the same amendment; the key with other input is
+    // refused.
+    let input = json!({"id": contract, "expectedVersion": version, "changes": {"terms": "Net 60"},
+        "reason": "Longer terms", "idempotencyKey": "amend-retry-1"});
+    let once = app.gql(Some(rep), query, json!({"input": input})).await;
+    let twice = app.gql(Some(rep), query, json!({"input": input})).await;
+    assert_eq!(once["data"], twice["data"], "{once}\n{twice}");
+    let mut other = input.clone();
+    other["changes"]["terms"] = json!("Net 90");
+    let reused = app.gql(Some(rep), query, json!({"input": other})).await;
+    assert_eq!(
+        error_code(&reused),
+        Some("IDEMPOTENCY_KEY_REUSED"),
+        "{reused}"
+    );
+    let state = contract_state(&app, rep, &contract).await;
+    assert_eq!(state["amendments"].as_array().map(Vec::len), Some(1));
 }

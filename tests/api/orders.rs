@@ -12,7 +12,7 @@ const ORDER: &str = "id number status amount deliveredAmount version plannedDeli
     lines { id position quantity amount deliveredQuantity deliveredAmount product { code } } \
     deliveries { deliveredOn note lines { quantity amount } recordedBy { id } } contract { number }";
 
-async fn order_call(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
+pub(crate) async fn order_call(app: &TestApp, token: &str, name: &str, input: Value) -> Value {
     let input_type = format!("{}{}Input", name[..1].to_uppercase(), &name[1..]);
     let extra = if name == "recordDelivery" {
         "delivery { id deliveredOn lines { quantity amount line { id } } }"
@@ -26,14 +26,14 @@ async fn order_call(app: &TestApp, token: &str, name: &str, input: Value) -> Val
         .await
 }
 
-fn order_of(body: &Value, name: &str) -> Value {
+pub(crate) fn order_of(body: &Value, name: &str) -> Value {
     let order = body["data"][name]["order"].clone();
     assert!(order.is_object(), "{body}");
     order
 }
 
 /// Draws an order (`createOrder` with `input`) and answers it; panics with the body on errors.
-async fn create_order(app: &TestApp, token: &str, input: Value) -> Value {
+pub(crate) async fn create_order(app: &TestApp, token: &str, input: Value) -> Value {
     order_of(
         &order_call(app, token, "createOrder", input).await,
         "createOrder",
@@ -47,7 +47,7 @@ fn yesterday(app: &TestApp) -> String {
 /// A signed contract made from an accepted quote: product A, 3 units at 7.77 less 3%
 /// (22.61), and product B, 2 units at 100.00 (200.00). The desk's books, the contract's id
 /// and the two products' ids.
-async fn quoted_contract(app: &TestApp) -> (Books, String, String, String) {
+pub(crate) async fn quoted_contract(app: &TestApp) -> (Books, String, String, String) {
     let d = desk(app).await;
     let a = product_in_line(app, "Valves", "10", "A", "7.77", "5.00").await;
     let b = product_in_line(app, "Pumps", "10", "B", "100.00", "60.00").await;

@@ -555,3 +555,147 @@ async fn refunds_racing_for_the_same_credit_leave_exactly_one_winner() {
     );
     fixtures::ledger_holds(&app).await;
 }
+
+#[tokio::test]
+async fn approval_events_carry_amendments_and_refunds_to_who_decides_them() {
+    use crate::websocket::{connected, json_of, next, send};
+    use std::time::Duration;
+    let app = TestApp::spawn().await;
+    let books = fixtures::books(&app).await;
+    let contract = planned(&app, &books, "1000.00", &["1000.00"]).await;
+    let customer = customer_of(&app, &books.rep.token, &contract).await;
+    let subscription = "subscription { approvalEvents { kind request { status subject { __typename \
+        ... on ContractAmendment { number } ... on Refund { number } } } } }";
+    let mut sockets = Vec::new();
+    for token in [&books.manager_token, &books.finance.token, &books.rep.token] {
+        let mut socket = connected(&app, token).await;
+        send(
+            &mut socket,
+            json!({"id": "q", "type": "subscribe", "payload": {"query": subscription}}),
+        )
+        .await;
+        sockets.push(socket);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let event = |message| json_of(message)["payload"]["data"]["approvalEvents"].clone();
+    let version =
+        crate::amendments::contract_state(&app, &books.rep.token, &contract).await["version"]
+            .clone();
+    let asked = crate::amendments::amend(
+        &app,
+        &books.rep.token,
+        &contract,
+        &version,
+        json!({"amount": "1100.00"}),
+    )
+    .await;
+    let amendment = crate::amendments::amendment_of(&asked);
+    assert_eq!(
+        event(next(&mut sockets[0]).await),
+        json!({"kind": "AWAITING_YOUR_DECISION", "request": {"status": "PENDING",
+            "subject": {"__typename": "ContractAmendment", "number": 1}}})
+    );
+    crate::amendments::decide(
+        &app,
+        &books.manager_token,
+        &amendment["approval"]["id"],
+        true,
+    )
+    .await;
+    let to_rep = event(next(&mut sockets[2]).await);
+    assert_eq!(
+        (&to_rep["kind"], &to_rep["request"]["subject"]["__typename"]),
+        (&json!("APPROVED"), &json!("ContractAmendment"))
+    );
+    // The customer overpays; the rep asks for a refund of the credit: finance hears of it.
+    fixtures::pay(
+        &app,
+        &books.finance.token,
+        json!({"customerId": customer, "amount": "1150.00"}),
+    )
+    .await;
+    let refund = refund_of(
+        &request(
+            &app,
+            &books.rep.token,
+            json!({"customerId": customer, "amount": "20.00"}),
+        )
+        .await,
+        "requestRefund",
+    );
+    let to_finance = event(next(&mut sockets[1]).await);
+    assert_eq!(
+        to_finance,
+        json!({"kind": "AWAITING_YOUR_DECISION", "request": {"status": "PENDING",
+            "subject": {"__typename": "Refund", "number": refund["number"]}}})
+    );
+}
+
+#[tokio::test]
+async fn oversized_refund_inputs_are_refused_with_their_field_and_retries_apply_once() {
+    let app = TestApp::spawn().await;
+    let books = fixtures::books(&app).await;
+    let contract = planned(&app, &books, "1000.00", &["1000.00"]).await;
+    let customer = customer_of(&app, &books.rep.token, &contract).await;
+    fixtures::pay(
+        &app,
+        &books.finance.token,
+        json!({"customerId": customer, "amount": "1200.00"}),
+    )
+    .await;
+    let fin = &books.finance.token;
+    let long = request(
+        &app,
+        fin,
+        json!({"customerId": customer, "amount": "1.00", "reason": "退".repeat(1001)}),
+    )
+    .await;
+    assert_eq!(
+        code_and_field(&long),
+        (Some("BAD_USER_INPUT"), Some("input.reason"))
+    );
+    let huge = request(
+        &app,
+        fin,
+        json!({"customerId": customer, "amount": "99999999999999999999.99"}),
+    )
+    .await;
+    assert_eq!(
+        code_and_field(&huge),
+        (Some("BAD_USER_INPUT"), Some("input.amount"))
+    );
+    let input =
+        json!({"customerId": customer, "amount": "10.00", "idempotencyKey": "refund-retry"});
+    let once = request(&app, fin, input.clone()).await;
+    let twice = request(&app, fin, input).await;
+    assert_eq!(
+        refund_of(&once, "requestRefund")["id"],
+        refund_of(&twice, "requestRefund")["id"]
+    );
+    let refund = refund_of(&once, "requestRefund");
+    approve(&app, &books, &refund).await;
+    let payout = "mutation($input: RecordRefundInput!) { recordRefund(input: $input) { refund { status } } }";
+    for (input, field) in [
+        (
+            json!({"id": refund["id"], "method": "CASH", "reference": "r".repeat(201)}),
+            "input.reference",
+        ),
+        (
+            json!({"id": refund["id"], "method": "CASH", "reference": "OUT-1", "paidOn": "2999-01-01"}),
+            "input.paidOn",
+        ),
+    ] {
+        let body = app.gql(Some(fin), payout, json!({"input": input})).await;
+        assert_eq!(
+            code_and_field(&body),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{body}"
+        );
+    }
+    let keyed = json!({"id": refund["id"], "method": "CASH", "reference": "OUT-1", "idempotencyKey": "payout-1"});
+    let first = app.gql(Some(fin), payout, json!({"input": keyed})).await;
+    let again = app.gql(Some(fin), payout, json!({"input": keyed})).await;
+    assert_eq!(first["data"], again["data"], "{first}\n{again}");
+    assert_eq!(first["data"]["recordRefund"]["refund"]["status"], "PAID");
+    fixtures::ledger_holds(&app).await;
+}

@@ -174,12 +174,16 @@ async fn money_with_more_than_two_written_fraction_digits_or_inexact_digits_is_r
     ledger_holds(&app).await;
 }
 
-/// Random sequences of plans, payments, reversals, invoices, voids and waivers, replayed from
-/// fixed seeds: after every step the ledger's invariants hold and money is conserved.
+/// Random sequences of plans, payments, reversals, invoices, voids, waivers, orders,
+/// deliveries, amendments and refunds, replayed from fixed seeds: after every step the
+/// ledger's invariants hold and money is conserved. Refusals are allowed only with the codes
+/// their rules give (an amendment below what is held, a refund beyond what is there).
 #[tokio::test]
 async fn random_sequences_of_money_movements_never_break_the_invariants() {
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
+    // How often each of the newer movements went through, over every seed.
+    let mut applied: std::collections::BTreeMap<&str, usize> = Default::default();
     for seed in [7_u64, 1_234, 98_765] {
         let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
         let books = books(&app).await;
@@ -188,18 +192,20 @@ async fn random_sequences_of_money_movements_never_break_the_invariants() {
         let mut contracts: Vec<String> = Vec::new();
         let mut payments: Vec<String> = Vec::new();
         let mut invoices: Vec<String> = Vec::new();
+        let mut orders: Vec<String> = Vec::new();
         let fin = books.finance.token.clone();
-        for step in 0..30 {
+        let decimal = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
+        for step in 0..40 {
             let op = if contracts.is_empty() {
                 0
             } else {
-                rng.random_range(0..6)
+                rng.random_range(0..10)
             };
             let what = match op {
                 0 => {
                     let cents = rng.random_range(1_000..200_000_i64);
                     let amount = format!("{}.{:02}", cents / 100, cents % 100);
-                    let contract = approved(&app, &books, &customer, &amount).await;
+                    let contract = crate::fixtures::signed(&app, &books, &customer, &amount).await;
                     let parts = rng.random_range(1..=4_usize);
                     let share = (Decimal::ONE_HUNDRED / Decimal::from(parts)).round_dp(2);
                     let mut percents: Vec<Decimal> = vec![share; parts - 1];
@@ -232,11 +238,21 @@ async fn random_sequences_of_money_movements_never_break_the_invariants() {
                     "pay"
                 }
                 2 if !payments.is_empty() => {
-                    let id = payments.swap_remove(rng.random_range(0..payments.len()));
+                    let index = rng.random_range(0..payments.len());
                     let body = app
-                        .gql(Some(&fin), "mutation($id: ID!) { reversePayment(input: {id: $id, reason: \"Random\"}) { payment { id } } }", json!({"id": id}))
+                        .gql(Some(&fin), "mutation($id: ID!) { reversePayment(input: {id: $id, reason: \"Random\"}) { payment { id } } }", json!({"id": payments[index]}))
                         .await;
-                    assert!(body["errors"].is_null(), "seed {seed} step {step}: {body}");
+                    // A payment a refund drew on stays.
+                    match error_code(&body) {
+                        None => {
+                            payments.swap_remove(index);
+                        }
+                        code => assert_eq!(
+                            code,
+                            Some("INVALID_STATE"),
+                            "seed {seed} step {step}: {body}"
+                        ),
+                    }
                     "reverse"
                 }
                 3 => {
@@ -267,6 +283,137 @@ async fn random_sequences_of_money_movements_never_break_the_invariants() {
                         .await;
                     assert!(body["errors"].is_null(), "seed {seed} step {step}: {body}");
                     "void"
+                }
+                6 => {
+                    // An amendment by the owner, approved or rejected by the manager.
+                    let contract = &contracts[rng.random_range(0..contracts.len())];
+                    let state = app
+                        .gql(
+                            Some(&books.rep.token),
+                            "query($id: ID!) { contract(id: $id) { amount version } }",
+                            json!({"id": contract}),
+                        )
+                        .await;
+                    let current = money_cents(&state["data"]["contract"]["amount"]);
+                    let delta = rng.random_range(-(current / 2)..=current / 2);
+                    let asked = crate::amendments::amend(
+                        &app,
+                        &books.rep.token,
+                        contract,
+                        &state["data"]["contract"]["version"],
+                        json!({"amount": decimal((current + delta).max(1) + i64::from(delta == 0))}),
+                    )
+                    .await;
+                    match error_code(&asked) {
+                        None => {
+                            let request = asked["data"]["amendContract"]["request"]["id"].clone();
+                            let approve = rng.random_bool(0.7);
+                            let body = crate::amendments::decide(
+                                &app,
+                                &books.manager_token,
+                                &request,
+                                approve,
+                            )
+                            .await;
+                            assert!(body["errors"].is_null(), "seed {seed} step {step}: {body}");
+                            *applied
+                                .entry(if approve {
+                                    "amended"
+                                } else {
+                                    "amendment rejected"
+                                })
+                                .or_default() += 1;
+                        }
+                        code => assert_eq!(
+                            code,
+                            Some("INVALID_STATE"),
+                            "seed {seed} step {step}: {asked}"
+                        ),
+                    }
+                    "amend"
+                }
+                7 if !payments.is_empty() => {
+                    // A refund by finance of part of a payment, naming some installments,
+                    // approved and paid out, or refused for want of money.
+                    let payment = &payments[rng.random_range(0..payments.len())];
+                    let contract = &contracts[rng.random_range(0..contracts.len())];
+                    let plan = plan_of(&app, &fin, contract).await;
+                    let named: Vec<Value> = plan
+                        .iter()
+                        .filter(|_| rng.random_bool(0.5))
+                        .map(|i| i["id"].clone())
+                        .collect();
+                    let cents = rng.random_range(1..50_000_i64);
+                    let asked = app
+                        .gql(Some(&fin), "mutation($input: RequestRefundInput!) { requestRefund(input: $input) { refund { id } request { id } } }",
+                            json!({"input": {"paymentId": payment, "amount": decimal(cents), "reason": "Random", "installmentIds": named}}))
+                        .await;
+                    match error_code(&asked) {
+                        None => {
+                            let request = asked["data"]["requestRefund"]["request"]["id"].clone();
+                            for token in [&books.finance2.token, &app.admin_token] {
+                                let body =
+                                    crate::amendments::decide(&app, token, &request, true).await;
+                                assert!(
+                                    body["errors"].is_null(),
+                                    "seed {seed} step {step}: {body}"
+                                );
+                            }
+                            let paid = app
+                                .gql(Some(&fin), "mutation($input: RecordRefundInput!) { recordRefund(input: $input) { refund { status } } }",
+                                    json!({"input": {"id": asked["data"]["requestRefund"]["refund"]["id"], "method": "BANK_TRANSFER", "reference": format!("OUT-{seed}-{step}")}}))
+                                .await;
+                            assert!(paid["errors"].is_null(), "seed {seed} step {step}: {paid}");
+                            *applied.entry("refunded").or_default() += 1;
+                        }
+                        code => assert_eq!(
+                            code,
+                            Some("BAD_USER_INPUT"),
+                            "seed {seed} step {step}: {asked}"
+                        ),
+                    }
+                    "refund"
+                }
+                8 => {
+                    // An order of part of what remains of a contract.
+                    let contract = &contracts[rng.random_range(0..contracts.len())];
+                    let cents = rng.random_range(1..100_000_i64);
+                    let body = app
+                        .gql(Some(&books.rep.token), "mutation($input: CreateOrderInput!) { createOrder(input: $input) { order { id } } }",
+                            json!({"input": {"contractId": contract, "amount": decimal(cents)}}))
+                        .await;
+                    match error_code(&body) {
+                        None => orders.push({
+                            *applied.entry("ordered").or_default() += 1;
+                            body["data"]["createOrder"]["order"]["id"]
+                                .as_str()
+                                .unwrap_or_default()
+                                .to_owned()
+                        }),
+                        code => assert!(
+                            matches!(code, Some("BAD_USER_INPUT" | "INVALID_STATE")),
+                            "seed {seed} step {step}: {body}"
+                        ),
+                    }
+                    "order"
+                }
+                9 if !orders.is_empty() => {
+                    // A delivery of part of what remains of an order.
+                    let order = &orders[rng.random_range(0..orders.len())];
+                    let lines = app
+                        .gql(Some(&books.rep.token), "query($id: ID!) { order(id: $id) { lines { id amount deliveredAmount } } }", json!({"id": order}))
+                        .await;
+                    let line = &lines["data"]["order"]["lines"][0];
+                    let room = money_cents(&line["amount"]) - money_cents(&line["deliveredAmount"]);
+                    if room > 0 {
+                        let body = app
+                            .gql(Some(&books.rep.token), "mutation($input: RecordDeliveryInput!) { recordDelivery(input: $input) { order { id } } }",
+                                json!({"input": {"orderId": order, "deliveredOn": "2026-11-25", "lines": [{"lineId": line["id"], "amount": decimal(rng.random_range(1..=room))}]}}))
+                            .await;
+                        assert!(body["errors"].is_null(), "seed {seed} step {step}: {body}");
+                        *applied.entry("delivered").or_default() += 1;
+                    }
+                    "deliver"
                 }
                 _ => {
                     let contract = &contracts[rng.random_range(0..contracts.len())];
@@ -300,6 +447,18 @@ async fn random_sequences_of_money_movements_never_break_the_invariants() {
                 "seed {seed} step {step} ({what}): {check}"
             );
         }
+    }
+    for what in [
+        "amended",
+        "amendment rejected",
+        "refunded",
+        "ordered",
+        "delivered",
+    ] {
+        assert!(
+            applied.get(what).is_some_and(|n| *n > 0),
+            "no {what}: {applied:?}"
+        );
     }
 }
 
