@@ -176,3 +176,24 @@ impl Loader<Uuid> for RefundedByContract {
             .collect())
     }
 }
+
+/// Payments by id, as far as the viewer may see them.
+pub struct PaymentLoader {
+    pub db: DatabaseConnection,
+    pub viewer: Option<Viewer>,
+}
+
+impl Loader<Uuid> for PaymentLoader {
+    type Value = payment::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        Ok(crate::graphql::batch::keyed(
+            super::payments::visible_by_ids(&self.db, viewer, keys).await?,
+            |p| p.id,
+        ))
+    }
+}

@@ -306,6 +306,19 @@ pub async fn get_payment(
         .ok_or_else(|| AppError::not_found("Payment"))
 }
 
+/// Payments by id that the viewer may see (for loaders).
+pub async fn visible_by_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[Uuid],
+) -> AppResult<Vec<payment::Model>> {
+    Ok(Payments::find()
+        .filter(payment::Column::Id.is_in(ids.to_vec()))
+        .filter(crate::policy::payments(viewer))
+        .all(db)
+        .await?)
+}
+
 /// Filters for the payment list.
 #[derive(Debug, Clone, Default)]
 pub struct PaymentFilter {

@@ -61,12 +61,8 @@ impl Refund {
         let Some(id) = self.model.payment_id else {
             return Ok(None);
         };
-        let db = &ctx.app().db;
-        let viewer = ctx.viewer()?;
-        Ok(super::payments::get_payment(db, viewer, id)
-            .await
-            .ok()
-            .map(Into::into))
+        let loader = ctx.loader::<super::loaders::PaymentLoader>()?;
+        Ok(loader.load_one(id).await?.map(Into::into))
     }
 
     /// The installments whose allocations it may take back (after the credit), in order.

@@ -12,8 +12,8 @@ use sea_orm::DatabaseConnection;
 use crate::approvals::loaders::{LatestRequestBySubject, RequestLoader, StepsByRequest};
 use crate::billing::loaders::{
     AllocationsByPayment, InstallmentLoader, InstallmentsByContract, InvoicesByContract,
-    InvoicesByCustomer, PaymentsByContract, ReceivableByCustomer, RefundLoader, RefundedByContract,
-    SourcesByRefund, WaiverLoader,
+    InvoicesByCustomer, PaymentLoader, PaymentsByContract, ReceivableByCustomer, RefundLoader,
+    RefundedByContract, SourcesByRefund, WaiverLoader,
 };
 use crate::contracts::loaders::{
     AmendmentLoader, AmendmentsByContract, ContractLoader, ContractsByCustomer,
@@ -143,6 +143,7 @@ loaders! {
     installments: InstallmentLoader = |s| InstallmentLoader(s.db());
     allocations: AllocationsByPayment = |s| AllocationsByPayment(s.db());
     waivers: WaiverLoader = |s| WaiverLoader(s.db());
+    payments: PaymentLoader = |s| PaymentLoader { db: s.db(), viewer: s.viewer() };
     refunds: RefundLoader = |s| RefundLoader { db: s.db(), viewer: s.viewer() };
     refund_sources: SourcesByRefund = |s| SourcesByRefund(s.db());
     refunded_by_contract: RefundedByContract = |s| RefundedByContract(s.db());

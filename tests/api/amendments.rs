@@ -90,7 +90,7 @@ pub(crate) async fn planned(app: &TestApp, books: &Books, amount: &str, plan: &[
     contract
 }
 
-async fn customer_of(app: &TestApp, token: &str, contract: &str) -> Value {
+pub(crate) async fn customer_of(app: &TestApp, token: &str, contract: &str) -> Value {
     app.gql(
         Some(token),
         "query($id: ID!) { contract(id: $id) { customer { id } } }",
@@ -440,22 +440,7 @@ async fn who_may_amend_who_decides_and_how_a_rejection_or_withdrawal_ends() {
     // customer neither; an outsider is told it does not exist.
     let teammate = app.a_user().in_team(&team).create().await;
     let customer = customer_of(&app, &books.rep.token, &contract).await;
-    let customer_version = app
-        .gql(
-            Some(&books.rep.token),
-            "query($id: ID!) { customer(id: $id) { version } }",
-            json!({"id": customer}),
-        )
-        .await["data"]["customer"]["version"]
-        .clone();
-    let passed = app
-        .gql(
-            Some(&books.manager_token),
-            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
-            json!({"input": {"id": customer, "expectedVersion": customer_version, "ownerId": teammate.id}}),
-        )
-        .await;
-    assert!(passed["errors"].is_null(), "{passed}");
+    fixtures::pass_customer(&app, &books, &customer, &teammate).await;
     let outsider = app.a_user().create().await;
     for (who, token, code) in [
         ("finance", &books.finance.token, "FORBIDDEN"),

@@ -240,3 +240,24 @@ pub async fn ledger_holds(app: &TestApp) {
 pub const INSTALLMENT: &str = "id seq dueDate amount invoicedAmount paidAmount waivedAmount outstanding status overdue daysOverdue";
 pub const PAYMENT: &str = "id amount unallocatedAmount status reversed reference \
     allocations { amount kind installment { seq } }";
+
+/// The books' manager hands `customer` to `to` (a teammate): from then on `to` sees the
+/// customer's contracts through it, but changes none of them.
+pub async fn pass_customer(app: &TestApp, books: &Books, customer: &Value, to: &TestUser) {
+    let version = app
+        .gql(
+            Some(&books.manager_token),
+            "query($id: ID!) { customer(id: $id) { version } }",
+            json!({"id": customer}),
+        )
+        .await["data"]["customer"]["version"]
+        .clone();
+    let passed = app
+        .gql(
+            Some(&books.manager_token),
+            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
+            json!({"input": {"id": customer, "expectedVersion": version, "ownerId": to.id}}),
+        )
+        .await;
+    assert!(passed["errors"].is_null(), "{passed}");
+}

@@ -543,22 +543,7 @@ async fn who_sees_a_contract_reads_its_orders_and_only_who_executes_it_writes_th
     // The customer passes to a teammate: they see the contract and its orders through the
     // customer, but execute nothing (the contract stays its owner's).
     let teammate = app.a_user().in_team(&team).create().await;
-    let customer_version = app
-        .gql(
-            Some(&books.rep.token),
-            "query($id: ID!) { customer(id: $id) { version } }",
-            json!({"id": customer}),
-        )
-        .await["data"]["customer"]["version"]
-        .clone();
-    let passed = app
-        .gql(
-            Some(&books.manager_token),
-            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
-            json!({"input": {"id": customer, "expectedVersion": customer_version, "ownerId": teammate.id}}),
-        )
-        .await;
-    assert!(passed["errors"].is_null(), "{passed}");
+    fixtures::pass_customer(&app, &books, &json!(customer), &teammate).await;
     let bystander = app.a_user().create().await;
     let read = "query($id: ID!) { order(id: $id) { number lines { amount } } }";
     let seen = app

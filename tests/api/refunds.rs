@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::amendments::planned;
+use crate::amendments::{customer_of, planned};
 use crate::fixtures::{self, Books};
 use crate::helpers::{TestApp, code_and_field, error_code};
 
@@ -55,16 +55,6 @@ async fn approve(app: &TestApp, books: &Books, refund: &Value) {
         let body = crate::amendments::decide(app, token, request, true).await;
         assert!(body["errors"].is_null(), "{body}");
     }
-}
-
-async fn customer_of(app: &TestApp, token: &str, contract: &str) -> Value {
-    app.gql(
-        Some(token),
-        "query($id: ID!) { contract(id: $id) { customer { id } } }",
-        json!({"id": contract}),
-    )
-    .await["data"]["contract"]["customer"]["id"]
-        .clone()
 }
 
 async fn execution(app: &TestApp, token: &str, contract: &str) -> Value {
@@ -166,9 +156,11 @@ async fn a_refund_of_credit_is_approved_then_paid_out_once() {
         "{pending}"
     );
     approve(&app, &books, &refund).await;
-    // Only finance pays out.
-    let by_rep = record(&app, &books.rep.token, &refund).await;
-    assert_eq!(error_code(&by_rep), Some("FORBIDDEN"), "{by_rep}");
+    // Only finance pays out: the owner who asked and their manager see it, and may not.
+    for token in [&books.rep.token, &books.manager_token] {
+        let body = record(&app, token, &refund).await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    }
     let out = refund_of(
         &record(&app, &books.finance.token, &refund).await,
         "recordRefund",
@@ -405,22 +397,7 @@ async fn refunds_beyond_what_is_there_or_of_someone_else_are_refused_on_their_fi
     // is told it does not exist; a manager of the seller may.
     let teammate = app.a_user().in_team(&team).create().await;
     let outsider = app.a_user().create().await;
-    let customer_version = app
-        .gql(
-            Some(&books.rep.token),
-            "query($id: ID!) { customer(id: $id) { version } }",
-            json!({"id": customer}),
-        )
-        .await["data"]["customer"]["version"]
-        .clone();
-    let passed = app
-        .gql(
-            Some(&books.manager_token),
-            "mutation($input: UpdateCustomerInput!) { updateCustomer(input: $input) { customer { id } } }",
-            json!({"input": {"id": customer, "expectedVersion": customer_version, "ownerId": teammate.id}}),
-        )
-        .await;
-    assert!(passed["errors"].is_null(), "{passed}");
+    fixtures::pass_customer(&app, &books, &customer, &teammate).await;
     for (who, token, code) in [
         ("teammate", &teammate.token, "FORBIDDEN"),
         ("outsider", &outsider.token, "NOT_FOUND"),
@@ -673,6 +650,9 @@ async fn oversized_refund_inputs_are_refused_with_their_field_and_retries_apply_
         refund_of(&twice, "requestRefund")["id"]
     );
     let refund = refund_of(&once, "requestRefund");
+    // Nobody decides their own request.
+    let own = crate::amendments::decide(&app, fin, &refund["approval"]["id"], true).await;
+    assert_eq!(error_code(&own), Some("FORBIDDEN"), "{own}");
     approve(&app, &books, &refund).await;
     let payout = "mutation($input: RecordRefundInput!) { recordRefund(input: $input) { refund { status } } }";
     for (input, field) in [
@@ -698,4 +678,78 @@ async fn oversized_refund_inputs_are_refused_with_their_field_and_retries_apply_
     assert_eq!(first["data"], again["data"], "{first}\n{again}");
     assert_eq!(first["data"]["recordRefund"]["refund"]["status"], "PAID");
     fixtures::ledger_holds(&app).await;
+}
+
+#[tokio::test]
+async fn refunds_and_amendments_cost_the_same_statements_for_any_number_listed() {
+    let app = TestApp::spawn().await;
+    let books = fixtures::books(&app).await;
+    let query = "{ refunds(first: 50) { nodes { number status customer { name } payment { reference } \
+        installments { seq } sources { amount installment { seq } } requestedBy { id } paidBy { id } \
+        approval { status steps { role decidedBy { id } } } } } \
+        contracts(first: 50) { nodes { number executionStatus { refundedAmount } \
+        amendments { number before { amount } after { amount } requestedBy { id } \
+        approval { status } contract { number } } } } }";
+    let mut costs = Vec::new();
+    for round in 0..2 {
+        // Round 0 leaves two of each; round 1 adds four more.
+        for _ in 0..(if round == 0 { 2 } else { 4 }) {
+            let contract = planned(&app, &books, "100.00", &["100.00"]).await;
+            let customer = customer_of(&app, &books.rep.token, &contract).await;
+            let paid = fixtures::payment_of(
+                &fixtures::pay(
+                    &app,
+                    &books.finance.token,
+                    json!({"customerId": customer, "contractId": contract, "amount": "120.00"}),
+                )
+                .await,
+            );
+            let refund = refund_of(
+                &request(
+                    &app,
+                    &books.rep.token,
+                    json!({"paymentId": paid["id"], "amount": "30.00",
+                        "installmentIds": [fixtures::plan_of(&app, &books.finance.token, &contract).await[0]["id"]]}),
+                )
+                .await,
+                "requestRefund",
+            );
+            approve(&app, &books, &refund).await;
+            refund_of(
+                &record(&app, &books.finance.token, &refund).await,
+                "recordRefund",
+            );
+            let version = crate::amendments::contract_state(&app, &books.rep.token, &contract)
+                .await["version"]
+                .clone();
+            let asked = crate::amendments::amend(
+                &app,
+                &books.rep.token,
+                &contract,
+                &version,
+                json!({"terms": "Net 30"}),
+            )
+            .await;
+            crate::amendments::amendment_of(&asked);
+        }
+        let (cost, body) = app
+            .cheapest_cost(Some(&books.finance.token), query, json!({}))
+            .await;
+        let listed = |path: &str| body["data"][path]["nodes"].as_array().map(Vec::len);
+        let expected = Some(if round == 0 { 2 } else { 6 });
+        assert_eq!(
+            (listed("refunds"), listed("contracts")),
+            (expected, expected),
+            "{body}"
+        );
+        assert_eq!(
+            body["data"]["refunds"]["nodes"][0]["sources"],
+            json!([{"amount": "20.00", "installment": null}, {"amount": "10.00", "installment": {"seq": 1}}])
+        );
+        costs.push(cost);
+    }
+    assert_eq!(
+        costs[0], costs[1],
+        "statements do not grow with the refunds and amendments listed"
+    );
 }
