@@ -2,7 +2,7 @@
 //! revenue splits. SQL groups and sums the amounts; the shares and probabilities are applied to
 //! each group's exact sum here, so no per-row rounding creeps in.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -10,7 +10,7 @@ use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 use uuid::Uuid;
 
-use super::model::{ForecastCategory, OpportunityStatus};
+use super::model::{ForecastBucket, ForecastCategory, OpportunityStatus};
 use crate::error::{AppError, AppResult};
 use crate::exact_sum::{self, ExactSum};
 use crate::identity::Viewer;
@@ -47,12 +47,61 @@ pub struct MonthLine {
     pub closed_won: Money,
 }
 
+/// One forecast category's deals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryLine {
+    pub category: ForecastBucket,
+    pub deals: i64,
+    pub amount: Money,
+    pub weighted: Money,
+}
+
+/// Every category, in the order lines are reported.
+pub const BUCKETS: [ForecastBucket; 5] = [
+    ForecastBucket::Pipeline,
+    ForecastBucket::BestCase,
+    ForecastBucket::Commit,
+    ForecastBucket::Omitted,
+    ForecastBucket::ClosedWon,
+];
+
 /// The whole forecast.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Forecast {
     pub totals: Totals,
     pub by_stage: Vec<StageLine>,
     pub by_month: Vec<MonthLine>,
+    pub by_category: Vec<CategoryLine>,
+    /// Closed won + commit in full + best case and pipeline each times its probability.
+    pub projected: Money,
+}
+
+/// The category a group of deals reports under: won deals as closed won, open ones by their
+/// forecast category (`None`: lost, which the forecast leaves out).
+fn bucket_of(status: &str, category: &str) -> Option<ForecastBucket> {
+    if status == OpportunityStatus::Won.as_str() {
+        return Some(ForecastBucket::ClosedWon);
+    }
+    if status != OpportunityStatus::Open.as_str() {
+        return None;
+    }
+    Some(match ForecastCategory::parse(category) {
+        Some(ForecastCategory::BestCase) => ForecastBucket::BestCase,
+        Some(ForecastCategory::Commit) => ForecastBucket::Commit,
+        Some(ForecastCategory::Omitted) => ForecastBucket::Omitted,
+        _ => ForecastBucket::Pipeline,
+    })
+}
+
+/// What the forecast projects from its category sums (minor units, unrounded): closed won and
+/// commit count in full, best case and pipeline by probability, omitted not at all.
+pub fn projected(lines: &HashMap<ForecastBucket, (Decimal, Decimal)>) -> Decimal {
+    let amount = |b| lines.get(&b).map_or(Decimal::ZERO, |l| l.0);
+    let weighted = |b| lines.get(&b).map_or(Decimal::ZERO, |l| l.1);
+    amount(ForecastBucket::ClosedWon)
+        + amount(ForecastBucket::Commit)
+        + weighted(ForecastBucket::BestCase)
+        + weighted(ForecastBucket::Pipeline)
 }
 
 #[derive(Debug, FromQueryResult)]
@@ -69,6 +118,8 @@ struct Group {
 #[derive(Debug, FromQueryResult)]
 struct StageCount {
     stage_id: Uuid,
+    status: String,
+    forecast_category: String,
     deals: i64,
 }
 
@@ -218,13 +269,22 @@ pub async fn forecast(
             Alias::new("stage_id"),
         )
         .expr_as(
+            Expr::col((opportunity::Entity, opportunity::Column::Status)),
+            Alias::new("status"),
+        )
+        .expr_as(
+            Expr::col((opportunity::Entity, opportunity::Column::ForecastCategory)),
+            Alias::new("forecast_category"),
+        )
+        .expr_as(
             Expr::cust("CAST(COUNT(DISTINCT \"opportunities\".\"id\") AS BIGINT)"),
             Alias::new("deals"),
         )
-        .add_group_by([Expr::col((
-            opportunity::Entity,
-            opportunity::Column::StageId,
-        ))]);
+        .add_group_by([
+            Expr::col((opportunity::Entity, opportunity::Column::StageId)),
+            Expr::col((opportunity::Entity, opportunity::Column::Status)),
+            Expr::col((opportunity::Entity, opportunity::Column::ForecastCategory)),
+        ]);
     let counts = StageCount::find_by_statement(backend.build(&counted))
         .all(db)
         .await?;
@@ -232,9 +292,20 @@ pub async fn forecast(
     let mut totals = [Decimal::ZERO; 5]; // pipeline, weighted, commit, best case, won
     let mut stages: BTreeMap<Uuid, (Decimal, Decimal)> = BTreeMap::new();
     let mut months: BTreeMap<String, [Decimal; 3]> = BTreeMap::new();
+    let mut buckets: HashMap<ForecastBucket, (Decimal, Decimal)> = HashMap::new();
     for g in &groups {
         let amount = share_of(g.total, g.share, None);
         let weighted = share_of(g.total, g.share, Some(g.probability));
+        if let Some(bucket) = bucket_of(&g.status, &g.forecast_category) {
+            let line = buckets.entry(bucket).or_default();
+            line.0 += amount;
+            // Won is certain, whatever probability the deal carried.
+            line.1 += if bucket == ForecastBucket::ClosedWon {
+                amount
+            } else {
+                weighted
+            };
+        }
         let stage = stages.entry(g.stage_id).or_default();
         stage.0 += amount;
         stage.1 += weighted;
@@ -266,8 +337,9 @@ pub async fn forecast(
             stage_id,
             deals: counts
                 .iter()
-                .find(|c| c.stage_id == stage_id)
-                .map_or(0, |c| c.deals),
+                .filter(|c| c.stage_id == stage_id)
+                .map(|c| c.deals)
+                .sum(),
             amount: money(amount),
             weighted: money(weighted),
         })
@@ -281,7 +353,26 @@ pub async fn forecast(
             closed_won: money(won),
         })
         .collect();
+    let by_category = BUCKETS
+        .iter()
+        .map(|bucket| {
+            let (amount, weighted) = buckets.get(bucket).copied().unwrap_or_default();
+            CategoryLine {
+                category: *bucket,
+                deals: counts
+                    .iter()
+                    .filter(|c| bucket_of(&c.status, &c.forecast_category) == Some(*bucket))
+                    .map(|c| c.deals)
+                    .sum(),
+                amount: money(amount),
+                weighted: money(weighted),
+            }
+        })
+        .collect();
+    let projected = money(projected(&buckets));
     Ok(Forecast {
+        by_category,
+        projected,
         totals: Totals {
             pipeline: money(totals[0]),
             weighted: money(totals[1]),
@@ -292,4 +383,47 @@ pub async fn forecast(
         by_stage,
         by_month,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(amount: i64, weighted: i64) -> (Decimal, Decimal) {
+        (Decimal::from(amount), Decimal::from(weighted))
+    }
+
+    #[test]
+    fn commit_counts_in_full_and_the_rest_by_probability() {
+        // The seed's example in ten-thousands: 600 committed; 300 best case at 50%; 500 in the
+        // pipeline at 20%; 100 omitted; 200 already won: 200 + 600 + 150 + 100 = 1,050,
+        // within the 1,200 the whole pipeline weighs at most.
+        let lines: HashMap<ForecastBucket, (Decimal, Decimal)> = [
+            (ForecastBucket::Commit, line(600, 360)),
+            (ForecastBucket::BestCase, line(300, 150)),
+            (ForecastBucket::Pipeline, line(500, 100)),
+            (ForecastBucket::Omitted, line(100, 50)),
+            (ForecastBucket::ClosedWon, line(200, 200)),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(projected(&lines), Decimal::from(1_050));
+        assert_eq!(projected(&HashMap::new()), Decimal::ZERO);
+    }
+
+    #[test]
+    fn won_deals_report_as_closed_won_and_lost_ones_nowhere() {
+        assert_eq!(bucket_of("WON", "CLOSED"), Some(ForecastBucket::ClosedWon));
+        assert_eq!(bucket_of("LOST", "CLOSED"), None);
+        assert_eq!(bucket_of("OPEN", "COMMIT"), Some(ForecastBucket::Commit));
+        assert_eq!(
+            bucket_of("OPEN", "BEST_CASE"),
+            Some(ForecastBucket::BestCase)
+        );
+        assert_eq!(bucket_of("OPEN", "OMITTED"), Some(ForecastBucket::Omitted));
+        assert_eq!(
+            bucket_of("OPEN", "PIPELINE"),
+            Some(ForecastBucket::Pipeline)
+        );
+    }
 }

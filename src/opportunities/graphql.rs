@@ -223,6 +223,17 @@ impl OpportunityQuery {
             commit_amount: dec(result.totals.commit),
             best_case_amount: dec(result.totals.best_case),
             closed_won_amount: dec(result.totals.closed_won),
+            projected_amount: dec(result.projected),
+            by_category: result
+                .by_category
+                .iter()
+                .map(|line| super::report_types::ForecastCategoryLine {
+                    category: line.category,
+                    count: line.deals,
+                    amount: dec(line.amount),
+                    weighted_amount: dec(line.weighted),
+                })
+                .collect(),
             by_stage: result
                 .by_stage
                 .into_iter()

@@ -42,6 +42,22 @@ crate::string_enum! {
 }
 
 crate::string_enum! {
+    /// A line of the forecast by category: the open categories, and the deals won.
+    ForecastBucket {
+        /// Open deals in the pipeline category.
+        Pipeline => "PIPELINE",
+        /// Open deals in best case.
+        BestCase => "BEST_CASE",
+        /// Open deals the sellers commit to.
+        Commit => "COMMIT",
+        /// Open deals left out of the forecast.
+        Omitted => "OMITTED",
+        /// Deals won.
+        ClosedWon => "CLOSED_WON",
+    }
+}
+
+crate::string_enum! {
     /// What deal lists can be ordered by.
     OpportunityOrderField {
         /// Creation time.

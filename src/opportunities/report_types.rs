@@ -59,6 +59,12 @@ pub struct Forecast {
     pub best_case_amount: Decimal,
     /// Deals won in the period.
     pub closed_won_amount: Decimal,
+    /// Closed won + commit in full + best case and pipeline each times its probability
+    /// (omitted deals count nowhere).
+    pub projected_amount: Decimal,
+    /// Deals per category (pipeline, best case, commit, omitted — each alone — and closed
+    /// won), always in that order.
+    pub by_category: Vec<ForecastCategoryLine>,
     /// Open and won deals per stage.
     pub by_stage: Vec<ForecastStageLine>,
     /// Amounts per month of expected (or actual) close, `YYYY-MM`.
@@ -85,6 +91,19 @@ impl ForecastStageLine {
     async fn stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
         Ok(stage(ctx, self.stage_id).await?.map(PipelineStage::from))
     }
+}
+
+/// One category of a forecast.
+#[derive(SimpleObject, Debug)]
+pub struct ForecastCategoryLine {
+    /// The category.
+    pub category: super::model::ForecastBucket,
+    /// How many deals.
+    pub count: i64,
+    /// Their credited amount.
+    pub amount: Decimal,
+    /// Their credited amount times probability.
+    pub weighted_amount: Decimal,
 }
 
 /// One month of a forecast.

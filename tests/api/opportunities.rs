@@ -1088,3 +1088,76 @@ async fn follow_ups_on_a_deal_show_on_its_customer() {
         json!([{"content": "Pricing talk"}])
     );
 }
+
+#[tokio::test]
+async fn forecast_categories_project_commit_in_full_and_the_rest_by_probability() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let today = salesgraph::clock::Clock::now(&app.clock).date_naive();
+    let close = (today + chrono::Duration::days(10)).to_string();
+    let open = |amount: &'static str, category: &'static str, probability: i64| {
+        let app = &app;
+        let token = rep.token.clone();
+        let close = close.clone();
+        async move {
+            let customer = crate::fixtures::a_customer(app, &token, "Seed Co").await;
+            let body = app
+                .gql(Some(&token), CREATE, json!({"input": {"customerId": customer, "name": "S", "amount": amount,
+                    "forecastCategory": category, "probability": probability, "expectedCloseDate": close}}))
+                .await;
+            body["data"]["createOpportunity"]["opportunity"]["id"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{body}"))
+                .to_owned()
+        }
+    };
+    // The seed's example: 6,000,000 committed; the rest weighted.
+    open("6000000.00", "COMMIT", 60).await;
+    open("3000000.00", "BEST_CASE", 50).await;
+    open("2000000.00", "PIPELINE", 20).await;
+    open("3000000.00", "PIPELINE", 20).await;
+    open("1000000.00", "OMITTED", 40).await;
+    let won = open("2000000.00", "PIPELINE", 30).await;
+    let lost = open("700000.00", "BEST_CASE", 30).await;
+    for (id, mutation) in [(won, "winOpportunity"), (lost, "loseOpportunity")] {
+        let reason = if mutation == "loseOpportunity" {
+            ", reason: \"Price\""
+        } else {
+            ""
+        };
+        let body = app
+            .gql(
+                Some(&rep.token),
+                &format!("mutation($id: ID!) {{ {mutation}(input: {{id: $id, expectedVersion: 1{reason}}}) {{ opportunity {{ status }} }} }}"),
+                json!({"id": id}),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let body = app
+        .gql(
+            Some(&rep.token),
+            "query($input: ForecastInput!) { forecast(input: $input) { projectedAmount commitAmount \
+             byCategory { category count amount weightedAmount } } }",
+            json!({"input": {"from": (today - chrono::Duration::days(1)).to_string(),
+                "to": (today + chrono::Duration::days(30)).to_string(), "scope": "ME"}}),
+        )
+        .await;
+    let forecast = &body["data"]["forecast"];
+    assert_eq!(
+        forecast["byCategory"],
+        json!([
+            {"category": "PIPELINE", "count": 2, "amount": "5000000.00", "weightedAmount": "1000000.00"},
+            {"category": "BEST_CASE", "count": 1, "amount": "3000000.00", "weightedAmount": "1500000.00"},
+            {"category": "COMMIT", "count": 1, "amount": "6000000.00", "weightedAmount": "3600000.00"},
+            {"category": "OMITTED", "count": 1, "amount": "1000000.00", "weightedAmount": "400000.00"},
+            {"category": "CLOSED_WON", "count": 1, "amount": "2000000.00", "weightedAmount": "2000000.00"}
+        ]),
+        "{body}"
+    );
+    // 2,000,000 won + 6,000,000 committed + 1,500,000 + 1,000,000 weighted.
+    assert_eq!(
+        (&forecast["projectedAmount"], &forecast["commitAmount"]),
+        (&json!("10500000.00"), &json!("6000000.00"))
+    );
+}
