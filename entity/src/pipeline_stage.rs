@@ -12,6 +12,9 @@ pub struct Model {
     /// `OPEN`, `WON` or `LOST`.
     pub kind: String,
     pub max_days_in_stage: Option<i32>,
+    /// `FIXED` (the limit is `max_days_in_stage`) or `AUTO` (the observed 80th percentile once
+    /// enough deals left the stage, else `max_days_in_stage`).
+    pub stale_rule: String,
     pub archived: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

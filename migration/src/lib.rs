@@ -25,6 +25,7 @@ mod m20261209_000019_quote_documents;
 mod m20261210_000020_orders_deliveries;
 mod m20261210_000021_late_deliveries;
 mod m20261211_000022_amendments_refunds;
+mod m20261212_000023_stage_dwell;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -57,6 +58,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261210_000020_orders_deliveries::Migration),
             Box::new(m20261210_000021_late_deliveries::Migration),
             Box::new(m20261211_000022_amendments_refunds::Migration),
+            Box::new(m20261212_000023_stage_dwell::Migration),
         ]
     }
 }

@@ -141,7 +141,8 @@ pub async fn pipeline_velocity(
     // further-positioned stage that is not a loss.
     let flow = crate::opportunities::funnel::stage_flow(changed_in);
 
-    let stuck_now = crate::opportunities::stale::stale_condition(now, &stages);
+    let limits = crate::opportunities::dwell::limits(db, &stages, now).await?;
+    let stuck_now = crate::opportunities::stale::stale_condition(now, &limits);
     let stuck_counts = Query::select()
         .expr_as(
             Expr::col((opportunity::Entity, opportunity::Column::StageId)),

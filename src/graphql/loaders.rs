@@ -26,7 +26,7 @@ use crate::identity::Viewer;
 use crate::leads::loaders::{EventsByLead, LeadLoader};
 use crate::opportunities::loaders::{
     HistoryByOpportunity, LineItemsByOpportunity, OpportunitiesByCustomer, OpportunityLoader,
-    SplitsByOpportunity, StageLoader, VisibleOpportunityLoader,
+    SplitsByOpportunity, StageDwellLoader, StageLoader, VisibleOpportunityLoader,
 };
 use crate::orders::loaders::{
     DeliveriesByOrder, LinesByDelivery, LinesByOrder, OrderLineLoader, OrderLoader,
@@ -107,6 +107,7 @@ macro_rules! loaders {
 
 loaders! {
     stages: StageLoader = |s| StageLoader(s.db());
+    stage_dwell: StageDwellLoader = |s| StageDwellLoader(s.db());
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());

@@ -312,6 +312,7 @@ impl OpportunityMutation {
                     probability: s.probability,
                     kind: s.kind.as_str().to_owned(),
                     max_days_in_stage: s.max_days_in_stage,
+                    stale_rule: s.stale_rule.unwrap_or(super::dwell::StaleRule::Fixed),
                     archived: s.archived,
                 })
             })

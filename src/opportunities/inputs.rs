@@ -200,6 +200,9 @@ pub struct PipelineStageInput {
     pub kind: StageKind,
     /// Deals staying longer are stale.
     pub max_days_in_stage: Option<i32>,
+    /// How the limit is read: `FIXED` (`maxDaysInStage`, the default) or `AUTO` (the observed
+    /// 80th percentile of stays once enough deals left the stage).
+    pub stale_rule: Option<super::dwell::StaleRule>,
     /// Archived stages take no new deals.
     #[graphql(default)]
     pub archived: bool,

@@ -2,8 +2,7 @@
 //! and the Relay page.
 
 use super::model::OpportunityOrderField;
-use super::stages;
-use super::stale::stale_condition;
+use super::stale::stale_now;
 use crate::columns::Needs;
 use crate::error::AppResult;
 use crate::identity::Viewer;
@@ -262,7 +261,7 @@ async fn shown_opportunities(
         condition = condition.add(crate::search::lower_like(name, &pattern));
     }
     if filter.stale_only {
-        condition = condition.add(stale_condition(now, &stages::list(db, true).await?));
+        condition = condition.add(stale_now(db, now).await?);
     }
     Ok(condition)
 }

@@ -140,3 +140,27 @@ impl Loader<Uuid> for LineItemsByOpportunity {
         ))
     }
 }
+
+/// What was observed of stages' stays and the limits their rules give, at the instant each key
+/// names (one statement for every stage of the request).
+pub struct StageDwellLoader(pub DatabaseConnection);
+
+impl Loader<(Uuid, chrono::DateTime<chrono::Utc>)> for StageDwellLoader {
+    type Value = super::dwell::Dwell;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, chrono::DateTime<chrono::Utc>)],
+    ) -> Result<HashMap<(Uuid, chrono::DateTime<chrono::Utc>), Self::Value>, Self::Error> {
+        let Some(now) = keys.iter().map(|(_, at)| *at).max() else {
+            return Ok(HashMap::new());
+        };
+        let stages = super::stages::list(&self.0, true).await?;
+        let limits = super::dwell::limits(&self.0, &stages, now).await?;
+        Ok(keys
+            .iter()
+            .filter_map(|key| limits.get(&key.0).map(|dwell| (*key, *dwell)))
+            .collect())
+    }
+}

@@ -20,6 +20,7 @@
 //! - `isStale` means the deal sits longer than its stage's `maxDaysInStage`.
 
 pub mod access;
+pub mod dwell;
 pub mod forecast;
 pub mod funnel;
 pub mod graphql;

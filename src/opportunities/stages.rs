@@ -86,6 +86,7 @@ pub struct StageSpec {
     pub probability: i32,
     pub kind: String,
     pub max_days_in_stage: Option<i32>,
+    pub stale_rule: super::dwell::StaleRule,
     pub archived: bool,
 }
 
@@ -168,6 +169,7 @@ pub async fn replace(
                     probability: Set(spec.probability),
                     kind: Set(spec.kind.clone()),
                     max_days_in_stage: Set(spec.max_days_in_stage),
+                    stale_rule: Set(spec.stale_rule.as_str().to_owned()),
                     archived: Set(spec.archived),
                     version: Set(current.version + 1),
                     updated_at: Set(now),
@@ -190,6 +192,7 @@ pub async fn replace(
                     probability: Set(spec.probability),
                     kind: Set(spec.kind.clone()),
                     max_days_in_stage: Set(spec.max_days_in_stage),
+                    stale_rule: Set(spec.stale_rule.as_str().to_owned()),
                     archived: Set(spec.archived),
                     version: Set(1),
                     created_at: Set(now),

@@ -10,7 +10,6 @@ use crate::policy;
 use crate::state::AppState;
 use chrono::{DateTime, Utc};
 use entity::opportunity::{self, Entity as Opportunities};
-use entity::pipeline_stage;
 use sea_orm::Condition;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -22,10 +21,9 @@ pub async fn stale_opportunities(
     now: DateTime<Utc>,
     request: &PageRequest,
 ) -> AppResult<Page<opportunity::Model>> {
-    let stages = stages::list(db, true).await?;
     let select = Opportunities::find()
         .filter(policy::opportunities(viewer))
-        .filter(stale_condition(now, &stages));
+        .filter(stale_now(db, now).await?);
     pagination::fetch_sorted(
         db,
         select,
@@ -51,9 +49,8 @@ pub async fn report_stale(
     let Some(txn) = crate::sweeps::begin_exclusive(state, STALE_LOCK).await? else {
         return Ok(crate::sweeps::SweepReport::default());
     };
-    let stages = stages::list(&txn, true).await?;
     let stale = Opportunities::find()
-        .filter(stale_condition(now, &stages))
+        .filter(stale_now(&txn, now).await?)
         .filter(opportunity::Column::StaleNotifiedAt.is_null())
         .limit(500)
         .all(&txn)
@@ -97,19 +94,21 @@ pub async fn report_stale(
     })
 }
 
-/// Open deals that sat in their stage longer than its `maxDaysInStage` at `now`.
-pub(crate) fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Model]) -> Condition {
+/// Open deals that sat in their stage longer than its limit at `now` (see [`super::dwell`]).
+pub(crate) fn stale_condition(
+    now: DateTime<Utc>,
+    limits: &std::collections::HashMap<uuid::Uuid, super::dwell::Dwell>,
+) -> Condition {
     let mut any = Condition::any();
     let mut has_limit = false;
-    for stage in stages {
-        if let Some(days) = stage.max_days_in_stage {
+    for (stage, dwell) in limits {
+        if let Some(days) = dwell.limit {
             has_limit = true;
             any = any.add(
                 Condition::all()
-                    .add(opportunity::Column::StageId.eq(stage.id))
+                    .add(opportunity::Column::StageId.eq(*stage))
                     .add(
-                        opportunity::Column::StageEnteredAt
-                            .lt(now - chrono::Duration::days(i64::from(days))),
+                        opportunity::Column::StageEnteredAt.lt(now - chrono::Duration::days(days)),
                     ),
             );
         }
@@ -121,4 +120,14 @@ pub(crate) fn stale_condition(now: DateTime<Utc>, stages: &[pipeline_stage::Mode
     } else {
         base.add(Expr::cust("1 = 0"))
     }
+}
+
+/// The stale condition at `now`, the stages' limits read first.
+pub(crate) async fn stale_now(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> AppResult<Condition> {
+    let stages = stages::list(db, true).await?;
+    let limits = super::dwell::limits(db, &stages, now).await?;
+    Ok(stale_condition(now, &limits))
 }

@@ -25,6 +25,7 @@ pub use super::model::{ForecastCategory, OpportunityStatus, StageKind};
 
 /// A step of the sales pipeline.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct PipelineStage {
     /// Opaque, globally unique identifier (for `stageId` arguments).
     pub id: ID,
@@ -36,8 +37,10 @@ pub struct PipelineStage {
     pub probability: i32,
     /// Open, won or lost.
     pub kind: StageKind,
-    /// Deals staying longer are stale.
+    /// Deals staying longer are stale (with `AUTO`, until enough deals left the stage).
     pub max_days_in_stage: Option<i32>,
+    /// How the stuck-deal limit is read: `FIXED` or `AUTO`.
+    pub stale_rule: super::dwell::StaleRule,
     /// Archived stages take no new deals.
     pub archived: bool,
     /// When the stage was created.
@@ -57,11 +60,52 @@ impl From<pipeline_stage::Model> for PipelineStage {
             probability: model.probability,
             kind: StageKind::parse(&model.kind).unwrap_or(StageKind::Open),
             max_days_in_stage: model.max_days_in_stage,
+            stale_rule: super::dwell::StaleRule::parse(&model.stale_rule)
+                .unwrap_or(super::dwell::StaleRule::Fixed),
             archived: model.archived,
             created_at: model.created_at.into(),
             updated_at: model.updated_at.into(),
             version: model.version,
         }
+    }
+}
+
+#[ComplexObject]
+impl PipelineStage {
+    /// Deals that left the stage in the last 180 days (the observed sample).
+    async fn observed_sample(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.dwell(ctx).await?.sample)
+    }
+
+    /// The median whole days those deals stayed; null without any.
+    async fn observed_median_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<f64>> {
+        Ok(self.dwell(ctx).await?.median)
+    }
+
+    /// The 80th percentile (nearest rank) of those stays; null without any.
+    async fn observed_p80_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<f64>> {
+        Ok(self.dwell(ctx).await?.p80)
+    }
+
+    /// The days a deal may stay before it is stuck, as the stage's rule reads them now; null:
+    /// never stuck.
+    async fn effective_max_days_in_stage(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<i64>> {
+        Ok(self.dwell(ctx).await?.limit)
+    }
+}
+
+impl PipelineStage {
+    async fn dwell(&self, ctx: &Context<'_>) -> async_graphql::Result<super::dwell::Dwell> {
+        let id = crate::ids::decode_id(&self.id, NodeType::PipelineStage, "id")?;
+        let now = ctx.app().clock.now();
+        Ok(ctx
+            .loader::<super::loaders::StageDwellLoader>()?
+            .load_one((id, now))
+            .await?
+            .unwrap_or_default())
     }
 }
 
@@ -235,18 +279,22 @@ impl Opportunity {
         service::whole_days(self.model.stage_entered_at, ctx.app().clock.now())
     }
 
-    /// True when an open deal sits longer than its stage's `maxDaysInStage` (× 24 hours).
+    /// True when an open deal sits longer than its stage's limit (× 24 hours): its
+    /// `maxDaysInStage`, or with `AUTO` the observed 80th percentile of stays.
     async fn is_stale(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         if self.model.status != OpportunityStatus::Open.as_str() {
             return Ok(false);
         }
-        // The same measure as the stale list, the sweep and the stuck-deal counts.
-        let in_stage = ctx.app().clock.now() - self.model.stage_entered_at;
-        Ok(self
-            .current_stage(ctx)
-            .await?
-            .and_then(|s| s.max_days_in_stage)
-            .is_some_and(|max| in_stage > chrono::Duration::days(i64::from(max))))
+        // The same rule as the stale list, the sweep and the stuck-deal counts.
+        let now = ctx.app().clock.now();
+        let in_stage = now - self.model.stage_entered_at;
+        let dwell = ctx
+            .loader::<super::loaders::StageDwellLoader>()?
+            .load_one((self.model.stage_id, now))
+            .await?;
+        Ok(dwell
+            .and_then(|d| d.limit)
+            .is_some_and(|max| in_stage > chrono::Duration::days(max)))
     }
 
     /// The products sold, in order; empty for a deal priced as a plain amount.

@@ -267,6 +267,7 @@ crate::read_at!(pipeline_stage::Model {
     probability,
     kind,
     max_days_in_stage,
+    stale_rule,
     archived,
     version,
     created_at,

@@ -45,6 +45,7 @@ mod refunds;
 mod schema;
 mod seed;
 mod sessions;
+mod stuck;
 mod sync;
 mod transport;
 mod users;
