@@ -34,6 +34,7 @@ pub mod model;
 pub mod report_types;
 pub mod service;
 pub mod splits;
+pub mod stage_types;
 pub mod stages;
 pub mod stale;
 pub mod transitions;
