@@ -36,12 +36,15 @@ pub struct PipelineStage {
     pub updated_at: Instant,
     /// Raised by every change to the stage.
     pub version: i32,
+    #[graphql(skip)]
+    pub stage_id: uuid::Uuid,
 }
 
 impl From<pipeline_stage::Model> for PipelineStage {
     fn from(model: pipeline_stage::Model) -> Self {
         Self {
             id: encode_id(NodeType::PipelineStage, model.id),
+            stage_id: model.id,
             name: model.name,
             position: model.position,
             probability: model.probability,
@@ -86,11 +89,10 @@ impl PipelineStage {
 
 impl PipelineStage {
     async fn dwell(&self, ctx: &Context<'_>) -> async_graphql::Result<super::dwell::Dwell> {
-        let id = crate::ids::decode_id(&self.id, NodeType::PipelineStage, "id")?;
         let now = ctx.app().clock.now();
         Ok(ctx
             .loader::<super::loaders::StageDwellLoader>()?
-            .load_one((id, now))
+            .load_one((self.stage_id, now))
             .await?
             .unwrap_or_default())
     }

@@ -608,7 +608,7 @@ async fn concurrent_amendments_and_decisions_leave_one_change() {
 #[tokio::test]
 async fn an_amended_amount_reprices_a_quoted_contracts_products_and_orders_follow() {
     let app = TestApp::spawn().await;
-    let (books, contract, a, b) = crate::orders::quoted_contract(&app).await;
+    let (books, contract, a, _) = crate::orders::quoted_contract(&app).await;
     let rep = &books.rep.token;
     // One unit of A ordered at the old price (7.54 of its 22.61) before the amendment.
     let first = crate::orders::create_order(
@@ -659,7 +659,6 @@ async fn an_amended_amount_reprices_a_quoted_contracts_products_and_orders_follo
         status["data"]["contract"],
         json!({"amount": "200.00", "executionStatus": {"orderedAmount": "200.00"}})
     );
-    let _ = b;
 }
 
 #[tokio::test]
