@@ -218,7 +218,9 @@ async fn main() {
             let token = login(&http, &url, &email).await;
             let deal = if r == 0 {
                 let customer = gql(&http, &url, Some(&token), "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }", json!({"i": {"name": format!("Customer {t}")}})).await;
-                let deal = gql(&http, &url, Some(&token), "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } } }", json!({"i": {"customerId": customer["createCustomer"]["customer"]["id"], "name": format!("Deal {t}"), "amount": "1000", "expectedCloseDate": "2027-01-31"}})).await;
+                let deal = gql(&http, &url, Some(&token), "mutation($i: CreateOpportunityInput!) { createOpportunity(input: $i) { opportunity { id } } }", json!({"i": {"customerId": customer["createCustomer"]["customer"]["id"], "name": format!("Deal {t}"), "amount": "1000", "expectedCloseDate": "2027-01-31", "need": "Cold storage"}})).await;
+                // The call the default playbook asks for before the deal leaves its first stage.
+                gql(&http, &url, Some(&token), "mutation($i: LogFollowUpInput!) { logFollowUp(input: $i) { followUp { id } } }", json!({"i": {"subjectId": deal["createOpportunity"]["opportunity"]["id"], "kind": "CALL", "content": "Needs cold storage"}})).await;
                 Some(
                     deal["createOpportunity"]["opportunity"]["id"]
                         .as_str()

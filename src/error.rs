@@ -81,9 +81,12 @@ pub struct AppError {
     pub field: Option<String>,
     pub current_version: Option<i32>,
     pub existing_id: Option<String>,
-    pub retry_after_seconds: Option<i64>,
+    /// Seconds (a `u32` keeps the error small: results carry it by value).
+    pub retry_after_seconds: Option<u32>,
     /// Further input errors of the same request, each reported as an error of its own.
     pub more: Box<[AppError]>,
+    /// What is still missing, as (id, name) pairs: `extensions.missing: [{id name}]`.
+    pub missing: Option<Box<Vec<(String, String)>>>,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -102,7 +105,14 @@ impl AppError {
             existing_id: None,
             retry_after_seconds: None,
             more: Box::default(),
+            missing: None,
         }
+    }
+
+    /// This error listing what is still missing (each an id and a name).
+    pub fn with_missing(mut self, missing: Vec<(String, String)>) -> Self {
+        self.missing = Some(Box::new(missing));
+        self
     }
 
     /// This error with `more` of the same input reported beside it.
@@ -158,7 +168,9 @@ impl AppError {
 
     pub fn rate_limited(retry_after_seconds: i64) -> Self {
         Self {
-            retry_after_seconds: Some(retry_after_seconds.max(1)),
+            retry_after_seconds: Some(
+                u32::try_from(retry_after_seconds.max(1)).unwrap_or(u32::MAX),
+            ),
             ..Self::new(ErrorCode::RateLimited, "Too many attempts; retry later")
         }
     }
@@ -265,6 +277,7 @@ impl From<AppError> for async_graphql::Error {
             existing_id,
             retry_after_seconds,
             more,
+            missing,
         } = err;
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", code.as_str());
@@ -282,6 +295,24 @@ impl From<AppError> for async_graphql::Error {
             }
             if code == ErrorCode::ServiceUnavailable {
                 ext.set("retryable", true);
+            }
+            if let Some(missing) = missing {
+                let items = missing
+                    .into_iter()
+                    .map(|(id, name)| {
+                        let mut fields = async_graphql::indexmap::IndexMap::new();
+                        fields.insert(
+                            async_graphql::Name::new("id"),
+                            async_graphql::Value::from(id),
+                        );
+                        fields.insert(
+                            async_graphql::Name::new("name"),
+                            async_graphql::Value::from(name),
+                        );
+                        async_graphql::Value::Object(fields)
+                    })
+                    .collect::<Vec<_>>();
+                ext.set("missing", async_graphql::Value::List(items));
             }
             if !more.is_empty() {
                 let others = more

@@ -38,10 +38,11 @@ pub enum NodeType {
     Delivery,
     ContractAmendment,
     Refund,
+    ExitCriterion,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 26] = [
+    const ALL: [NodeType; 27] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -68,6 +69,7 @@ impl NodeType {
         Self::Delivery,
         Self::ContractAmendment,
         Self::Refund,
+        Self::ExitCriterion,
     ];
 
     fn name(self) -> &'static str {
@@ -98,6 +100,7 @@ impl NodeType {
             Self::Delivery => "Delivery",
             Self::ContractAmendment => "ContractAmendment",
             Self::Refund => "Refund",
+            Self::ExitCriterion => "ExitCriterion",
         }
     }
 

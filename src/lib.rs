@@ -42,6 +42,7 @@ pub mod numbering;
 pub mod opportunities;
 pub mod orders;
 pub mod pagination;
+pub mod playbook;
 pub mod policy;
 pub mod products;
 pub mod quotes;

@@ -25,6 +25,14 @@ pub struct Model {
     pub stale_notified_at: Option<DateTimeUtc>,
     /// The price book its line items are priced from (the standard one when null).
     pub price_book_id: Option<Uuid>,
+    /// What the customer needs, as the seller understood it.
+    pub need: Option<String>,
+    /// The customer's budget in minor currency units.
+    pub budget_minor: Option<i64>,
+    /// The customer's contact for the deal.
+    pub contact_id: Option<Uuid>,
+    /// The customer's contact who decides.
+    pub decision_maker_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -12,6 +12,10 @@ pub struct Model {
     pub changed_at: DateTimeUtc,
     pub days_in_previous_stage: Option<i32>,
     pub note: Option<String>,
+    /// Why a manager moved the deal on with exit criteria missing.
+    pub override_reason: Option<String>,
+    /// The names of the criteria that were missing then, as a JSON array.
+    pub overridden_items: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

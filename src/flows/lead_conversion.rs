@@ -111,6 +111,9 @@ async fn convert_in(
                     forecast_category: None,
                     probability: None,
                     client_id: None,
+                    // The lead's person is who the seller talks to on the deal.
+                    contact_id: Some(contact.id),
+                    ..NewOpportunity::default()
                 },
                 Some(id),
                 now,

@@ -32,6 +32,7 @@ use crate::orders::loaders::{
     DeliveriesByOrder, LinesByDelivery, LinesByOrder, OrderLineLoader, OrderLoader,
     OrderTotalsByContract, OrdersByContract,
 };
+use crate::playbook::loaders::{ChecklistLoader, CriteriaByStage};
 use crate::products::loaders::{
     BookPriceLoader, PriceBookLoader, ProductLineLoader, ProductLoader,
 };
@@ -108,6 +109,8 @@ macro_rules! loaders {
 loaders! {
     stages: StageLoader = |s| StageLoader(s.db());
     stage_dwell: StageDwellLoader = |s| StageDwellLoader(s.db());
+    exit_criteria: CriteriaByStage = |s| CriteriaByStage(s.db());
+    checklists: ChecklistLoader = |s| ChecklistLoader(s.db());
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());

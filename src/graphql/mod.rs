@@ -43,6 +43,7 @@ use crate::opportunities::graphql::{
 };
 use crate::opportunities::line_item_types::LineItemMutation;
 use crate::orders::graphql::{OrderMutation, OrderQuery};
+use crate::playbook::graphql::PlaybookMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::products::price_book_types::{PriceBookMutation, PriceBookQuery};
 use crate::quotes::graphql::{QuoteMutation, QuoteQuery};
@@ -198,8 +199,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Refund => crate::billing::refunds::get_refund(db, viewer, uuid)
             .await
             .map(|r| Node::Refund(r.into())),
-        // Lines are read through their order.
-        NodeType::OrderLine => Err(AppError::not_found("Node")),
+        // Lines are read through their order, exit criteria through their stage.
+        NodeType::OrderLine | NodeType::ExitCriterion => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -243,6 +244,7 @@ pub struct MutationRoot(
     FollowUpMutation,
     NotificationMutation,
     OpportunityMutation,
+    PlaybookMutation,
     LineItemMutation,
     VisitMutation,
     ContractMutation,

@@ -38,6 +38,25 @@ fn stage_id(id: &ID, field: &str) -> AppResult<uuid::Uuid> {
     decode_id(id, NodeType::PipelineStage, field)
 }
 
+fn criterion_spec(
+    input: crate::playbook::types::ExitCriterionInput,
+    field: &str,
+) -> AppResult<crate::playbook::criteria::CriterionSpec> {
+    Ok(crate::playbook::criteria::CriterionSpec {
+        id: crate::ids::decode_optional(input.id.as_ref(), NodeType::ExitCriterion, field)?,
+        name: input.name,
+        kind: input.kind,
+        field: input.field,
+        activity_kind: input.activity_kind.map(|k| k.as_str().to_owned()),
+        document_kind: input.document_kind,
+        required: input.required,
+    })
+}
+
+fn contact_id(id: Option<&ID>, field: &str) -> AppResult<Option<uuid::Uuid>> {
+    crate::ids::decode_optional(id, NodeType::Contact, field)
+}
+
 /// The columns and links a page of deals reads for the selection of its nodes.
 fn list_wants(ctx: &Context<'_>) -> service::Wants {
     use super::types::{OPPORTUNITY_COLUMNS, PIPELINE_STAGE_COLUMNS};
@@ -314,6 +333,20 @@ impl OpportunityMutation {
                     max_days_in_stage: s.max_days_in_stage,
                     stale_rule: s.stale_rule.unwrap_or(super::dwell::StaleRule::Fixed),
                     archived: s.archived,
+                    exit_criteria: s
+                        .exit_criteria
+                        .map(|list| {
+                            list.into_iter()
+                                .enumerate()
+                                .map(|(j, c)| {
+                                    criterion_spec(
+                                        c,
+                                        &format!("input.stages.{i}.exitCriteria.{j}.id"),
+                                    )
+                                })
+                                .collect::<AppResult<Vec<_>>>()
+                        })
+                        .transpose()?,
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
@@ -344,6 +377,16 @@ impl OpportunityMutation {
             forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
             probability: input.probability,
             client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
+            need: input.need,
+            budget_minor: input
+                .budget
+                .map(|b| Decimal::minor(b, "input.budget"))
+                .transpose()?,
+            contact_id: contact_id(input.contact_id.as_ref(), "input.contactId")?,
+            decision_maker_id: contact_id(
+                input.decision_maker_id.as_ref(),
+                "input.decisionMakerId",
+            )?,
         };
         Ok(
             service::create_opportunity(ctx.app(), viewer, new, input.idempotency_key)
@@ -371,6 +414,16 @@ impl OpportunityMutation {
             expected_close_date: input.expected_close_date.map(|d| d.0),
             forecast_category: input.forecast_category.map(|c| c.as_str().to_owned()),
             probability: crate::customers::graphql::change(input.probability, Ok)?,
+            need: crate::customers::graphql::change(input.need, Ok)?,
+            budget_minor: crate::customers::graphql::change(input.budget, |b| {
+                Decimal::minor(b, "input.budget")
+            })?,
+            contact_id: crate::customers::graphql::change(input.contact_id, |id| {
+                decode_id(&id, NodeType::Contact, "input.contactId")
+            })?,
+            decision_maker_id: crate::customers::graphql::change(input.decision_maker_id, |id| {
+                decode_id(&id, NodeType::Contact, "input.decisionMakerId")
+            })?,
         };
         let changed = service::update_opportunity(
             ctx.app(),
@@ -403,7 +456,7 @@ impl OpportunityMutation {
             viewer,
             id,
             input.expected_version,
-            Transition::Move(to),
+            Transition::Move(to, input.override_reason),
             input.note,
             input.idempotency_key,
         )

@@ -45,6 +45,14 @@ pub struct CreateOpportunityInput {
     pub forecast_category: Option<ForecastCategory>,
     /// A win probability (0–100) overriding the stage's.
     pub probability: Option<i32>,
+    /// What the customer needs (at most 2000 characters).
+    pub need: Option<String>,
+    /// The customer's budget (at most two fraction digits).
+    pub budget: Option<Decimal>,
+    /// The customer's contact for the deal (a contact of that customer).
+    pub contact_id: Option<ID>,
+    /// The customer's contact who decides (a contact of that customer).
+    pub decision_maker_id: Option<ID>,
     /// A UUIDv7 your app generated for the new deal (within the last 30 days): the deal
     /// gets it as its UUID, and any id argument accepts it before you learn the deal's id (so a
     /// deal made offline needs no id mapping). Retrying with it and the same input answers
@@ -71,6 +79,14 @@ pub struct UpdateOpportunityInput {
     pub forecast_category: Option<ForecastCategory>,
     /// New probability override; `null` returns to the stage's probability.
     pub probability: async_graphql::MaybeUndefined<i32>,
+    /// What the customer needs; `null` clears it.
+    pub need: async_graphql::MaybeUndefined<String>,
+    /// The customer's budget; `null` clears it.
+    pub budget: async_graphql::MaybeUndefined<Decimal>,
+    /// The customer's contact for the deal; `null` clears it.
+    pub contact_id: async_graphql::MaybeUndefined<ID>,
+    /// The customer's contact who decides; `null` clears it.
+    pub decision_maker_id: async_graphql::MaybeUndefined<ID>,
     /// Retry key: a retried update returns the deal without applying it twice.
     pub idempotency_key: Option<String>,
 }
@@ -86,6 +102,9 @@ pub struct MoveOpportunityStageInput {
     pub expected_version: i32,
     /// Why, for the history.
     pub note: Option<String>,
+    /// Managers and admins only: moves the deal on although exit criteria are unmet, for this
+    /// reason (kept in the stage history with the criteria skipped, and audited).
+    pub override_reason: Option<String>,
     /// Retry key: a retried move moves the deal once.
     pub idempotency_key: Option<String>,
 }
@@ -206,6 +225,9 @@ pub struct PipelineStageInput {
     /// Archived stages take no new deals.
     #[graphql(default)]
     pub archived: bool,
+    /// The exit checklist, in order: replaces the stage's (listed ids kept, unlisted ones
+    /// removed with their ticks); omitted: the checklist stays as it is.
+    pub exit_criteria: Option<Vec<crate::playbook::types::ExitCriterionInput>>,
 }
 
 /// The whole pipeline, in order.

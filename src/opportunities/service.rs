@@ -55,7 +55,7 @@ pub fn weighted(amount: Money, probability: i32) -> Money {
 }
 
 /// A deal to create.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct NewOpportunity {
     pub customer_id: Uuid,
     pub name: String,
@@ -66,6 +66,44 @@ pub struct NewOpportunity {
     pub probability: Option<i32>,
     /// The id the client chose for the deal.
     pub client_id: Option<Uuid>,
+    /// What the customer needs.
+    pub need: Option<String>,
+    /// The customer's budget, in minor units.
+    pub budget_minor: Option<i64>,
+    /// A contact of the customer.
+    pub contact_id: Option<Uuid>,
+    /// A contact of the customer who decides.
+    pub decision_maker_id: Option<Uuid>,
+}
+
+/// The need as kept: trimmed, at most 2000 characters, none when blank.
+fn need_of(need: Option<&str>) -> AppResult<Option<String>> {
+    crate::input::optional_text(need, "input.need", 2000)
+}
+
+fn check_budget(budget: Option<i64>) -> AppResult<()> {
+    if budget.is_some_and(|b| b < 0) {
+        return Err(AppError::bad_input(
+            "input.budget",
+            "A budget cannot be negative",
+        ));
+    }
+    Ok(())
+}
+
+/// A contact of the deal's customer; any other id answers `NOT_FOUND` on `field`, as if it
+/// named nothing (another customer's contacts are not the deal's to name).
+async fn customer_contact(
+    db: &impl ConnectionTrait,
+    customer_id: Uuid,
+    id: Option<Uuid>,
+    field: &str,
+) -> AppResult<()> {
+    let Some(id) = id else { return Ok(()) };
+    match entity::contact::Entity::find_by_id(id).one(db).await? {
+        Some(contact) if contact.customer_id == customer_id => Ok(()),
+        _ => Err(AppError::not_found("Contact").with_field(field)),
+    }
 }
 
 pub(super) fn check_probability(probability: Option<i32>) -> AppResult<()> {
@@ -107,10 +145,20 @@ pub(crate) async fn insert_opportunity(
     }
     problems.check(check_probability(new.probability));
     problems.check(check_category(new.forecast_category.as_deref()));
+    let need = problems.check(need_of(new.need.as_deref())).flatten();
+    problems.check(check_budget(new.budget_minor));
     problems.finish()?;
     let Some(name) = name else {
         return Err(AppError::internal());
     };
+    customer_contact(db, new.customer_id, new.contact_id, "input.contactId").await?;
+    customer_contact(
+        db,
+        new.customer_id,
+        new.decision_maker_id,
+        "input.decisionMakerId",
+    )
+    .await?;
     let stage = match new.stage_id {
         Some(id) => stages::open_stage(db, id, "input.stageId").await?,
         None => stages::first_of_kind(db, StageKind::Open).await?,
@@ -135,6 +183,10 @@ pub(crate) async fn insert_opportunity(
         lead_id: Set(lead_id),
         stale_notified_at: Set(None),
         price_book_id: Set(None),
+        need: Set(need),
+        budget_minor: Set(new.budget_minor),
+        contact_id: Set(new.contact_id),
+        decision_maker_id: Set(new.decision_maker_id),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
@@ -150,6 +202,8 @@ pub(crate) async fn insert_opportunity(
         changed_at: Set(now),
         days_in_previous_stage: Set(None),
         note: Set(None),
+        override_reason: Set(None),
+        overridden_items: Set(None),
     }
     .insert(db)
     .await?;
@@ -197,6 +251,10 @@ pub struct OpportunityChanges {
     pub expected_close_date: Option<NaiveDate>,
     pub forecast_category: Option<String>,
     pub probability: Option<Option<i32>>,
+    pub need: Option<Option<String>>,
+    pub budget_minor: Option<Option<i64>>,
+    pub contact_id: Option<Option<Uuid>>,
+    pub decision_maker_id: Option<Option<Uuid>>,
 }
 
 /// Updates an open deal the viewer may work at `expected_version`. Errors: `FORBIDDEN`,
@@ -261,7 +319,24 @@ pub async fn update_opportunity(
             problems.check(check_probability(probability));
             model.probability_override = Set(probability);
         }
+        if let Some(need) = &changes.need
+            && let Some(need) = problems.check(need_of(need.as_deref()))
+        {
+            model.need = Set(need);
+        }
+        if let Some(budget) = changes.budget_minor {
+            problems.check(check_budget(budget));
+            model.budget_minor = Set(budget);
+        }
         problems.finish()?;
+        if let Some(contact) = changes.contact_id {
+            customer_contact(txn, current.customer_id, contact, "input.contactId").await?;
+            model.contact_id = Set(contact);
+        }
+        if let Some(decider) = changes.decision_maker_id {
+            customer_contact(txn, current.customer_id, decider, "input.decisionMakerId").await?;
+            model.decision_maker_id = Set(decider);
+        }
         let target = crate::versioned::Target::new(id, expected_version, current.version);
         crate::versioned::write::<Opportunities>(txn, target, model, now).await?;
         crate::audit::Entry {

@@ -85,6 +85,22 @@ impl PipelineStage {
     ) -> async_graphql::Result<Option<i64>> {
         Ok(self.dwell(ctx).await?.limit)
     }
+
+    /// The exit checklist: what a deal must show before it moves on from this stage, in
+    /// order.
+    async fn exit_criteria(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::playbook::types::ExitCriterion>> {
+        Ok(ctx
+            .loader::<crate::playbook::loaders::CriteriaByStage>()?
+            .load_one(self.stage_id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
 }
 
 impl PipelineStage {

@@ -88,6 +88,8 @@ pub struct StageSpec {
     pub max_days_in_stage: Option<i32>,
     pub stale_rule: super::dwell::StaleRule,
     pub archived: bool,
+    /// The stage's new exit checklist; `None` keeps it.
+    pub exit_criteria: Option<Vec<crate::playbook::criteria::CriterionSpec>>,
 }
 
 /// Replaces the pipeline (admin): the list gives every stage in order; listed ids are updated,
@@ -117,6 +119,13 @@ pub async fn replace(
                 format!("{field}.maxDaysInStage"),
                 "At least one day",
             )));
+        }
+        if let Some(criteria) = &spec.exit_criteria {
+            crate::playbook::criteria::check(
+                criteria,
+                &format!("{field}.exitCriteria"),
+                &mut problems,
+            );
         }
     }
     for kind in KINDS {
@@ -155,12 +164,13 @@ pub async fn replace(
                 stage.name
             )));
         }
+        crate::playbook::criteria::replace(&txn, stage.id, &[], "input.stages", now).await?;
         Stages::delete_by_id(stage.id).exec(&txn).await?;
     }
     for (i, spec) in specs.iter().enumerate() {
         let position = i32::try_from(i + 1).unwrap_or(i32::MAX);
         let name = spec.name.trim().to_owned();
-        match spec.id.and_then(|id| existing.iter().find(|s| s.id == id)) {
+        let stage_id = match spec.id.and_then(|id| existing.iter().find(|s| s.id == id)) {
             Some(current) => {
                 pipeline_stage::ActiveModel {
                     id: Set(current.id),
@@ -176,7 +186,8 @@ pub async fn replace(
                     ..Default::default()
                 }
                 .update(&txn)
-                .await?;
+                .await?
+                .id
             }
             None if spec.id.is_some() => {
                 return Err(AppError::bad_input(
@@ -199,8 +210,19 @@ pub async fn replace(
                     updated_at: Set(now),
                 }
                 .insert(&txn)
-                .await?;
+                .await?
+                .id
             }
+        };
+        if let Some(criteria) = &spec.exit_criteria {
+            crate::playbook::criteria::replace(
+                &txn,
+                stage_id,
+                criteria,
+                &format!("input.stages.{i}.exitCriteria"),
+                now,
+            )
+            .await?;
         }
     }
     crate::audit::Entry {

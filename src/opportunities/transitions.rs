@@ -21,8 +21,8 @@ use uuid::Uuid;
 /// A change of stage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum Transition {
-    /// To another open stage.
-    Move(Uuid),
+    /// To another open stage, with a manager's reason to pass unmet exit criteria.
+    Move(Uuid, Option<String>),
     /// Close as won.
     Win,
     /// Close as lost, with the reason.
@@ -46,6 +46,9 @@ pub async fn transition(
     require_seller(viewer)?;
     if let Transition::Lose(reason) = &change {
         required_text(reason, "input.reason", 1000)?;
+    }
+    if let Transition::Move(_, Some(reason)) = &change {
+        required_text(reason, "input.overrideReason", 1000)?;
     }
     let note = crate::input::optional_text(note.as_deref(), "input.note", 2000)?;
     let call = IdempotentCall::new(
@@ -87,8 +90,9 @@ pub(super) async fn apply(
     let current = opportunity_for_change(txn, viewer, id).await?;
     crate::versioned::check(expected_version, current.version)?;
     let open = current.status == OpportunityStatus::Open.as_str();
+    let mut overridden = None;
     let (stage, status) = match change {
-        Transition::Move(stage_id) => {
+        Transition::Move(stage_id, override_reason) => {
             if !open {
                 return Err(AppError::invalid_state(
                     "A closed deal does not move; reopen it first",
@@ -97,10 +101,14 @@ pub(super) async fn apply(
             if *stage_id == current.stage_id {
                 return Err(AppError::invalid_state("The deal is already in this stage"));
             }
-            (
-                stages::open_stage(txn, *stage_id, "input.stageId").await?,
-                OpportunityStatus::Open,
-            )
+            let stage = stages::open_stage(txn, *stage_id, "input.stageId").await?;
+            let unmet = crate::playbook::gate::unmet(txn, &current, &stage).await?;
+            overridden = crate::playbook::gate::pass(
+                viewer,
+                unmet,
+                override_reason.as_deref().map(str::trim),
+            )?;
+            (stage, OpportunityStatus::Open)
         }
         Transition::Win | Transition::Lose(_) if !open => {
             return Err(AppError::invalid_state(
@@ -152,7 +160,7 @@ pub(super) async fn apply(
             model.lost_reason = Set(None);
             model.forecast_category = Set(ForecastCategory::Pipeline.as_str().to_owned());
         }
-        Transition::Move(_) => {}
+        Transition::Move(..) => {}
     }
     let target = crate::versioned::Target::new(id, expected_version, current.version);
     crate::versioned::write::<Opportunities>(txn, target, model, now).await?;
@@ -165,9 +173,30 @@ pub(super) async fn apply(
         changed_at: Set(now),
         days_in_previous_stage: Set(Some(whole_days(current.stage_entered_at, now))),
         note: Set(note),
+        override_reason: Set(overridden.as_ref().map(|o| o.reason.clone())),
+        overridden_items: Set(overridden.as_ref().map(|o| {
+            serde_json::Value::from(o.items.iter().map(|c| c.name.clone()).collect::<Vec<_>>())
+                .to_string()
+        })),
     }
     .insert(txn)
     .await?;
+    if let Some(overridden) = &overridden {
+        crate::audit::Entry {
+            actor_id: Some(viewer.user_id),
+            action: "opportunity.exit_criteria_overridden",
+            subject_type: "Opportunity",
+            subject_id: id,
+            details: serde_json::json!({
+                "from": current.stage_id,
+                "to": stage.id,
+                "reason": overridden.reason,
+                "items": overridden.items.iter().map(|c| c.id).collect::<Vec<_>>(),
+            }),
+        }
+        .record(txn, now)
+        .await?;
+    }
     crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "opportunity.stage_changed",

@@ -7,7 +7,8 @@ use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 use super::line_item_types::{self as lines, Margin, OpportunityLineItem};
 use super::loaders::{HistoryByOpportunity, OpportunityLoader, SplitsByOpportunity};
 use super::service;
-use crate::customers::loaders::CustomerLoader;
+use crate::customers::contact_types::Contact;
+use crate::customers::loaders::{ContactLoader, CustomerLoader};
 use crate::customers::types::Customer;
 use crate::graphql::context::ContextExt;
 use crate::graphql::pagination::{PageArgs, child_page};
@@ -15,6 +16,8 @@ use crate::graphql::scalars::Date;
 use crate::graphql::sync::unfiltered;
 use crate::ids::{NodeType, encode_id};
 use crate::money::Money;
+use crate::playbook::loaders::ChecklistLoader;
+use crate::playbook::types::OpportunityChecklistItem;
 use crate::products::price_book_types::PriceBook;
 use crate::quotes::types::Quote;
 use crate::users::loaders::UserLoader;
@@ -53,6 +56,11 @@ pub const OPPORTUNITY_COLUMNS: crate::graphql::columns::FieldColumns =
             ("margin", &[]),
             ("quotes", &[]),
             ("priceBook", &["price_book_id"]),
+            ("need", &["need"]),
+            ("budget", &["budget_minor"]),
+            ("contact", &["contact_id"]),
+            ("decisionMaker", &["decision_maker_id"]),
+            ("checklist", &[]),
         ],
     };
 
@@ -206,6 +214,43 @@ impl Opportunity {
             .is_some_and(|max| in_stage > chrono::Duration::days(max)))
     }
 
+    /// What the customer needs, as the seller understood it.
+    async fn need(&self) -> Option<&str> {
+        self.model.need.as_deref()
+    }
+
+    /// The customer's budget for it.
+    async fn budget(&self) -> Option<Decimal> {
+        self.model
+            .budget_minor
+            .map(|b| Decimal(Money::from_minor(b).to_decimal()))
+    }
+
+    /// The customer's contact for the deal.
+    async fn contact(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contact>> {
+        contact_of(ctx, self.model.contact_id).await
+    }
+
+    /// The customer's contact who decides.
+    async fn decision_maker(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Contact>> {
+        contact_of(ctx, self.model.decision_maker_id).await
+    }
+
+    /// Where the deal stands on its current stage's exit criteria, in order.
+    async fn checklist(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<OpportunityChecklistItem>> {
+        Ok(ctx
+            .loader::<ChecklistLoader>()?
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
     /// The products sold, in order; empty for a deal priced as a plain amount.
     async fn line_items(
         &self,
@@ -313,6 +358,19 @@ impl Opportunity {
     }
 }
 
+/// A contact through the request's loader.
+async fn contact_of(
+    ctx: &Context<'_>,
+    id: Option<uuid::Uuid>,
+) -> async_graphql::Result<Option<Contact>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(ctx
+        .loader::<ContactLoader>()?
+        .load_one(id)
+        .await?
+        .map(Contact::from))
+}
+
 impl From<opportunity::Model> for Opportunity {
     fn from(model: opportunity::Model) -> Self {
         Self {
@@ -346,6 +404,8 @@ pub struct StageChange {
     pub days_in_previous_stage: Option<i32>,
     /// Note given with the move.
     pub note: Option<String>,
+    /// Why a manager or admin moved the deal on with exit criteria unmet; null otherwise.
+    pub override_reason: Option<String>,
     #[graphql(skip)]
     pub model: stage_change::Model,
     /// The deal and stages, when a subscription has already read them.
@@ -392,6 +452,15 @@ impl StageChange {
             .map(PipelineStage::from))
     }
 
+    /// The names of the exit criteria an override let the deal move on without.
+    async fn overridden_items(&self) -> Vec<String> {
+        self.model
+            .overridden_items
+            .as_deref()
+            .and_then(|text| serde_json::from_str(text).ok())
+            .unwrap_or_default()
+    }
+
     /// Who changed it.
     async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         let loader = ctx.loader::<UserLoader>()?;
@@ -408,6 +477,7 @@ impl From<stage_change::Model> for StageChange {
             changed_at: model.changed_at.into(),
             days_in_previous_stage: model.days_in_previous_stage,
             note: model.note.clone(),
+            override_reason: model.override_reason.clone(),
             model,
             facts: None,
         }

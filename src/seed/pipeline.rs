@@ -160,6 +160,8 @@ pub(crate) async fn seed(
                 changed_at: *at,
                 days_in_previous_stage: i.checked_sub(1).map(|p| whole_days(times[p], *at)),
                 note: None,
+                override_reason: None,
+                overridden_items: None,
             }));
         }
         let stage = chain[chain.len() - 1];
@@ -219,6 +221,8 @@ pub(crate) async fn seed(
         if customers[c].first_opportunity.is_none() {
             customers[c].first_opportunity = Some(id);
         }
+        // Deals past the first stage had their need and budget written down on the way.
+        let need = (chain.len() > 1).then(|| format!("{name}: supply and installation"));
         deals.push(opportunity::ActiveModel::from(opportunity::Model {
             id,
             customer_id: customers[c].id,
@@ -242,6 +246,10 @@ pub(crate) async fn seed(
             lead_id: None,
             stale_notified_at: None,
             price_book_id: None,
+            need,
+            budget_minor: (chain.len() > 1).then_some(amount),
+            contact_id: None,
+            decision_maker_id: None,
             version,
             created_at,
             updated_at,

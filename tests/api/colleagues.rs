@@ -64,6 +64,7 @@ async fn a_nested_user_shows_what_node_shows_to_each_viewer() {
 #[tokio::test]
 async fn event_payloads_mask_colleagues_like_queries_do() {
     let app = TestApp::spawn().await;
+    crate::fixtures::without_playbook(&app).await;
     let org = org(&app).await;
     let deal = a_shared_deal(&app, &org, &[(&org.rb, 40)]).await;
     let mut socket = connected(&app, &org.rb.token).await;

@@ -23,6 +23,7 @@ async fn a_deal(app: &TestApp, token: &str, customer: &str) -> (String, i64) {
 #[tokio::test]
 async fn a_contract_comes_from_a_won_or_nearly_won_deal_or_a_customer_with_a_yearly_number() {
     let app = TestApp::spawn_at(at("2026-11-25T01:00:00Z")).await;
+    crate::fixtures::without_playbook(&app).await;
     let rep = app.a_user().create().await;
     let other = app.a_user().create().await;
     let finance = app.a_user().role("FINANCE").create().await;

@@ -40,6 +40,9 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "updateTeam input.id",
     "updateTeam input.managerId",
     "updatePipelineStages input.stages.N.id",
+    "updatePipelineStages input.stages.N.exitCriteria.N.id",
+    "completeChecklistItem input.itemId",
+    "uncompleteChecklistItem input.itemId",
     "createOpportunity input.stageId",
     "moveOpportunityStage input.stageId",
     "reopenOpportunity input.stageId",
@@ -62,6 +65,9 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "updateQuote input.items.N.productId",
     "createOrder input.lines.N.productId",
 ];
+
+/// The default playbook's `MANUAL` item ("Decision timeline agreed"), by its UUID.
+const DEFAULT_MANUAL_ITEM: &str = "0193a000-0000-7000-8000-000000000203";
 
 fn with_id(template: &Value, id: &str) -> Value {
     match template {
@@ -201,6 +207,7 @@ pub(crate) struct World {
     pub(crate) refund_a: String,
     pub(crate) notification_a: String,
     pub(crate) customer_b: String,
+    pub(crate) deal_b: String,
     pub(crate) lead_b: String,
 }
 
@@ -373,6 +380,10 @@ pub(crate) async fn world(app: &TestApp) -> World {
         .await;
     let notification_a = string_at(&notes["data"]["notifications"]["nodes"][0], &["id"]);
     let customer_b = fixtures::a_customer(app, &rb.token, "Own Co").await;
+    let deal_b = string_at(
+        &gql(&rb.token, create_deal, json!({"customerId": customer_b, "name": "Own deal", "amount": "100.00", "expectedCloseDate": "2027-06-30"})).await,
+        &["data", "createOpportunity", "opportunity", "id"],
+    );
     let lead_b = string_at(
         &gql(
             &rb.token,
@@ -417,6 +428,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         refund_a,
         notification_a,
         customer_b,
+        deal_b,
         lead_b,
     }
 }
@@ -593,6 +605,54 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "Customer",
             &w.customer_a,
             json!({"customerId": "$ID", "name": "X", "amount": "1.00", "expectedCloseDate": "2027-06-30"}),
+        ),
+        case(
+            "createOpportunity",
+            "input.contactId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"customerId": w.customer_b, "name": "X", "amount": "1.00", "expectedCloseDate": "2027-06-30", "contactId": "$ID"}),
+        ),
+        case(
+            "createOpportunity",
+            "input.decisionMakerId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"customerId": w.customer_b, "name": "X", "amount": "1.00", "expectedCloseDate": "2027-06-30", "decisionMakerId": "$ID"}),
+        ),
+        case(
+            "updateOpportunity",
+            "input.contactId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"id": w.deal_b, "expectedVersion": 1, "contactId": "$ID"}),
+        ),
+        case(
+            "updateOpportunity",
+            "input.decisionMakerId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"id": w.deal_b, "expectedVersion": 1, "decisionMakerId": "$ID"}),
+        ),
+        case(
+            "completeChecklistItem",
+            "input.opportunityId",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"opportunityId": "$ID", "itemId": DEFAULT_MANUAL_ITEM}),
+        ),
+        case(
+            "uncompleteChecklistItem",
+            "input.opportunityId",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"opportunityId": "$ID", "itemId": DEFAULT_MANUAL_ITEM}),
         ),
         case(
             "updateOpportunity",

@@ -261,3 +261,31 @@ pub async fn pass_customer(app: &TestApp, books: &Books, customer: &Value, to: &
         .await;
     assert!(passed["errors"].is_null(), "{passed}");
 }
+
+/// Clears every stage's exit criteria (as an admin may): for tests about what moving deals
+/// does, not about what a move requires.
+pub async fn without_playbook(app: &TestApp) {
+    let body = app
+        .admin(
+            "{ pipelineStages(includeArchived: true) { id name probability kind maxDaysInStage staleRule archived } }",
+            json!({}),
+        )
+        .await;
+    let stages: Vec<Value> = body["data"]["pipelineStages"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s["exitCriteria"] = json!([]);
+            s
+        })
+        .collect();
+    let cleared = app
+        .admin(
+            "mutation($s: [PipelineStageInput!]!) { updatePipelineStages(input: {stages: $s}) { stages { id } } }",
+            json!({"s": stages}),
+        )
+        .await;
+    assert!(cleared["errors"].is_null(), "{cleared}");
+}

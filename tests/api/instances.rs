@@ -10,6 +10,7 @@ use crate::websocket::{connected_at, json_of, next, send};
 #[tokio::test]
 async fn a_change_made_through_one_instance_reaches_a_subscriber_on_another() {
     let app = TestApp::spawn_on_postgres().await;
+    crate::fixtures::without_playbook(&app).await;
     let (second, _) = app.second_instance().await;
     let manager = app.a_user().role("SALES_MANAGER").create().await;
     let team = app.a_team("Across", Some(&manager.id)).await;

@@ -59,7 +59,8 @@ const LAYERS: &[&[&str]] = &[
     &["users", "notifications"],
     &["products"],
     &["customers"],
-    &["opportunities"],
+    // A stage's exit criteria gate the deal's moves, and read the deal's stages.
+    &["opportunities", "playbook"],
     &["leads", "followups"],
     &["visits"],
     &["quotes"],

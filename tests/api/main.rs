@@ -35,6 +35,7 @@ mod ordering;
 mod orders;
 mod outage;
 mod persisted;
+mod playbook;
 
 mod price_books;
 mod processes;

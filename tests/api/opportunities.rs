@@ -144,6 +144,7 @@ async fn a_rep_opens_a_deal_with_a_weighted_amount_in_exact_money() {
 #[tokio::test]
 async fn moves_write_history_with_dwell_time_from_the_clock() {
     let app = TestApp::spawn().await;
+    crate::fixtures::without_playbook(&app).await;
     let rep = app.a_user().create().await;
     let (id, _) = a_deal(&app, &rep, "5000").await;
     let quotation = stage_id(&app, &rep.token, "Quotation").await;
@@ -273,6 +274,7 @@ async fn closing_and_reopening_follow_the_rules() {
 #[tokio::test]
 async fn twenty_retries_of_one_move_change_the_stage_once() {
     let app = TestApp::spawn_on_file_or_postgres().await;
+    crate::fixtures::without_playbook(&app).await;
     let rep = app.a_user().create().await;
     let (id, _) = a_deal(&app, &rep, "100").await;
     let quotation = stage_id(&app, &rep.token, "Quotation").await;
@@ -473,6 +475,7 @@ async fn the_opportunity_list_with_nested_fields_costs_the_same_whatever_the_pag
 async fn a_manager_sees_their_reps_stage_changes_live_and_others_see_nothing() {
     use crate::websocket::{connected, json_of, next, send};
     let app = TestApp::spawn().await;
+    crate::fixtures::without_playbook(&app).await;
     let manager = app.a_user().role("SALES_MANAGER").create().await;
     let team = app.a_team("Live Deals", Some(&manager.id)).await;
     let rep = app.a_user().in_team(&team).create().await;
@@ -849,6 +852,7 @@ async fn the_forecast_matches_hand_computed_numbers_within_visibility() {
 #[tokio::test]
 async fn the_funnel_counts_conversions_and_dwell_times_from_the_history() {
     let app = TestApp::spawn().await;
+    crate::fixtures::without_playbook(&app).await;
     let rep = app.a_user().create().await;
     let (d1, _) = a_deal(&app, &rep, "100").await;
     let (d2, _) = a_deal(&app, &rep, "200").await;
@@ -925,6 +929,7 @@ async fn the_funnel_counts_conversions_and_dwell_times_from_the_history() {
 #[tokio::test]
 async fn opportunity_filters_narrow_within_visibility() {
     let app = TestApp::spawn().await;
+    crate::fixtures::without_playbook(&app).await;
     let manager = app.a_user().role("SALES_MANAGER").create().await;
     let team = app.a_team("Filtered", Some(&manager.id)).await;
     let rep = app.a_user().in_team(&team).create().await;

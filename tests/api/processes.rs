@@ -118,6 +118,7 @@ const CREATE_LEAD: &str =
 #[tokio::test]
 async fn two_server_processes_on_one_database_act_as_one_service() {
     let app = TestApp::spawn_on_postgres().await;
+    crate::fixtures::without_playbook(&app).await;
     let (a, b) = tokio::join!(
         ServerProcess::start(&app, &[]),
         ServerProcess::start(&app, &[])

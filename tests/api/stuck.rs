@@ -29,6 +29,7 @@ fn named<'a>(stages: &'a [Value], name: &str) -> &'a Value {
 #[tokio::test]
 async fn default_stages_ship_with_limits_and_auto_follows_observed_stays() {
     let app = TestApp::spawn().await;
+    crate::fixtures::without_playbook(&app).await;
     let rep = app.a_user().create().await;
     let defaults = stages(&app, &rep.token).await;
     let limits: Vec<(&str, &Value, &Value)> = defaults

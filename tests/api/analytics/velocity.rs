@@ -7,6 +7,7 @@ const VELOCITY: &str = "query($input: PipelineVelocityInput!) { pipelineVelocity
 #[tokio::test]
 async fn pipeline_velocity_shows_dwell_times_conversion_and_stuck_deals() {
     let app = TestApp::spawn_at(at("2026-11-02T01:00:00Z")).await;
+    crate::fixtures::without_playbook(&app).await;
     let rep = app.a_user().create().await;
     let customer = crate::fixtures::a_customer(&app, &rep.token, "Velocity Co").await;
     let stages = app
