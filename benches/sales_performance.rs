@@ -103,10 +103,10 @@ async fn main() {
                 }
                 match d % 5 {
                     0 | 1 => {
-                        client.gql(Some(token), "mutation($id: ID!, $v: Int!) { winOpportunity(input: {id: $id, expectedVersion: $v}) { opportunity { id } } }", json!({"id": deal["id"], "v": version})).await;
+                        client.gql(Some(token), "mutation($id: ID!, $v: Int!) { winOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000505\", id: $id, expectedVersion: $v}) { opportunity { id } } }", json!({"id": deal["id"], "v": version})).await;
                     }
                     2 => {
-                        client.gql(Some(token), "mutation($id: ID!, $v: Int!) { loseOpportunity(input: {id: $id, expectedVersion: $v, reason: \"Price\"}) { opportunity { id } } }", json!({"id": deal["id"], "v": version})).await;
+                        client.gql(Some(token), "mutation($id: ID!, $v: Int!) { loseOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000407\", id: $id, expectedVersion: $v, reason: \"Price\"}) { opportunity { id } } }", json!({"id": deal["id"], "v": version})).await;
                     }
                     _ => {}
                 }

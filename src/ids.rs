@@ -39,10 +39,12 @@ pub enum NodeType {
     ContractAmendment,
     Refund,
     ExitCriterion,
+    CloseReason,
+    Competitor,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 27] = [
+    const ALL: [NodeType; 29] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -70,6 +72,8 @@ impl NodeType {
         Self::ContractAmendment,
         Self::Refund,
         Self::ExitCriterion,
+        Self::CloseReason,
+        Self::Competitor,
     ];
 
     fn name(self) -> &'static str {
@@ -101,6 +105,8 @@ impl NodeType {
             Self::ContractAmendment => "ContractAmendment",
             Self::Refund => "Refund",
             Self::ExitCriterion => "ExitCriterion",
+            Self::CloseReason => "CloseReason",
+            Self::Competitor => "Competitor",
         }
     }
 

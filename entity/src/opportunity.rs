@@ -33,6 +33,12 @@ pub struct Model {
     pub contact_id: Option<Uuid>,
     /// The customer's contact who decides.
     pub decision_maker_id: Option<Uuid>,
+    /// The win or loss reason it closed with.
+    pub close_reason_id: Option<Uuid>,
+    /// The free-text detail given with the reason.
+    pub close_detail: Option<String>,
+    /// The stage it was in when it was won or lost.
+    pub closed_from_stage_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

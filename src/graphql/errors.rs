@@ -230,12 +230,18 @@ fn coded_validation_error(err: ServerError) -> ServerError {
 }
 
 /// The input path of the library's `Invalid value for argument "input.amount", …` message;
-/// for an unknown input field, the path of that field.
+/// for an unknown or a missing input field, the path of that field.
 fn invalid_argument_path(message: &str) -> Option<String> {
     let rest = message.strip_prefix("Invalid value for argument \"")?;
     let (path, reason) = rest.split_once('"')?;
+    // `, unknown field "x"…` and `, field "x" of type "T!" is required but not provided`.
     let unknown = reason
         .strip_prefix(", unknown field \"")
+        .or_else(|| {
+            reason
+                .strip_prefix(", field \"")
+                .filter(|_| reason.ends_with("is required but not provided"))
+        })
         .and_then(|name| name.split_once('"'))
         .map(|(name, _)| name);
     Some(match unknown {

@@ -25,8 +25,9 @@ use crate::graphql::pagination::PagesOf;
 use crate::identity::Viewer;
 use crate::leads::loaders::{EventsByLead, LeadLoader};
 use crate::opportunities::loaders::{
-    HistoryByOpportunity, LineItemsByOpportunity, OpportunitiesByCustomer, OpportunityLoader,
-    SplitsByOpportunity, StageDwellLoader, StageLoader, VisibleOpportunityLoader,
+    CloseReasonLoader, CompetitorLoader, CompetitorsByOpportunity, HistoryByOpportunity,
+    LineItemsByOpportunity, OpportunitiesByCustomer, OpportunityLoader, SplitsByOpportunity,
+    StageDwellLoader, StageLoader, VisibleOpportunityLoader,
 };
 use crate::orders::loaders::{
     DeliveriesByOrder, LinesByDelivery, LinesByOrder, OrderLineLoader, OrderLoader,
@@ -111,6 +112,9 @@ loaders! {
     stage_dwell: StageDwellLoader = |s| StageDwellLoader(s.db());
     exit_criteria: CriteriaByStage = |s| CriteriaByStage(s.db());
     checklists: ChecklistLoader = |s| ChecklistLoader(s.db());
+    close_reasons: CloseReasonLoader = |s| CloseReasonLoader(s.db());
+    competitors: CompetitorLoader = |s| CompetitorLoader(s.db());
+    deal_competitors: CompetitorsByOpportunity = |s| CompetitorsByOpportunity(s.db());
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());

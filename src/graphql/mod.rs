@@ -42,6 +42,7 @@ use crate::opportunities::graphql::{
     OpportunityMutation, OpportunityQuery, OpportunitySubscription,
 };
 use crate::opportunities::line_item_types::LineItemMutation;
+use crate::opportunities::win_loss_graphql::{WinLossMutation, WinLossQuery};
 use crate::orders::graphql::{OrderMutation, OrderQuery};
 use crate::playbook::graphql::PlaybookMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
@@ -199,8 +200,12 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Refund => crate::billing::refunds::get_refund(db, viewer, uuid)
             .await
             .map(|r| Node::Refund(r.into())),
-        // Lines are read through their order, exit criteria through their stage.
-        NodeType::OrderLine | NodeType::ExitCriterion => Err(AppError::not_found("Node")),
+        // Lines are read through their order, exit criteria through their stage, reasons
+        // and picklist entries through their lists.
+        NodeType::OrderLine
+        | NodeType::ExitCriterion
+        | NodeType::CloseReason
+        | NodeType::Competitor => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -221,6 +226,7 @@ pub struct QueryRoot(
     LeadQuery,
     NotificationQuery,
     OpportunityQuery,
+    WinLossQuery,
     VisitQuery,
     ContractQuery,
     ApprovalQuery,
@@ -245,6 +251,7 @@ pub struct MutationRoot(
     NotificationMutation,
     OpportunityMutation,
     PlaybookMutation,
+    WinLossMutation,
     LineItemMutation,
     VisitMutation,
     ContractMutation,

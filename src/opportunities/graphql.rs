@@ -482,7 +482,10 @@ impl OpportunityMutation {
             viewer,
             id,
             input.expected_version,
-            Transition::Win,
+            Transition::Win {
+                reason: decode_id(&input.reason_id, NodeType::CloseReason, "input.reasonId")?,
+                detail: input.detail,
+            },
             None,
             input.idempotency_key,
         )
@@ -503,7 +506,15 @@ impl OpportunityMutation {
     ) -> async_graphql::Result<LoseOpportunityPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::Opportunity, "input.id")?;
-        let change = Transition::Lose(input.reason);
+        let change = Transition::Lose {
+            reason: decode_id(&input.reason_id, NodeType::CloseReason, "input.reasonId")?,
+            detail: input.reason,
+            won_by: crate::ids::decode_optional(
+                input.won_by_competitor_id.as_ref(),
+                NodeType::Competitor,
+                "input.wonByCompetitorId",
+            )?,
+        };
         let changed = service::transition(
             ctx.app(),
             viewer,

@@ -114,6 +114,10 @@ pub struct MoveOpportunityStageInput {
 pub struct WinOpportunityInput {
     /// The deal.
     pub id: ID,
+    /// Why it was won: an active reason of `winReasons`.
+    pub reason_id: ID,
+    /// More about it, in the seller's words (at most 1000 characters).
+    pub detail: Option<String>,
     /// The `version` the change is based on.
     pub expected_version: i32,
     /// Retry key.
@@ -125,8 +129,13 @@ pub struct WinOpportunityInput {
 pub struct LoseOpportunityInput {
     /// The deal.
     pub id: ID,
-    /// Why it was lost (required).
-    pub reason: String,
+    /// Why it was lost: an active reason of `lossReasons`.
+    pub reason_id: ID,
+    /// More about it, in the seller's words (at most 1000 characters; before reasons were
+    /// picked from a list, this was the reason).
+    pub reason: Option<String>,
+    /// The competitor who won the deal (named on the deal as `LOST_TO`).
+    pub won_by_competitor_id: Option<ID>,
     /// The `version` the change is based on.
     pub expected_version: i32,
     /// Retry key.

@@ -164,3 +164,53 @@ impl Loader<(Uuid, chrono::DateTime<chrono::Utc>)> for StageDwellLoader {
             .collect())
     }
 }
+
+/// Win and loss reasons by id.
+pub struct CloseReasonLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for CloseReasonLoader {
+    type Value = entity::close_reason::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(super::close_reasons::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect())
+    }
+}
+
+/// Competitors by id.
+pub struct CompetitorLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for CompetitorLoader {
+    type Value = entity::competitor::Model;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(super::competitors::by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect())
+    }
+}
+
+/// The competitors named on many deals in one statement.
+pub struct CompetitorsByOpportunity(pub DatabaseConnection);
+
+impl Loader<Uuid> for CompetitorsByOpportunity {
+    type Value = Vec<entity::opportunity_competitor::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let mut found: HashMap<Uuid, Self::Value> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for named in super::competitors::of_deals(&self.0, keys).await? {
+            if let Some(list) = found.get_mut(&named.opportunity_id) {
+                list.push(named);
+            }
+        }
+        Ok(found)
+    }
+}

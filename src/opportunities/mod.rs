@@ -20,6 +20,8 @@
 //! - `isStale` means the deal sits longer than its stage's `maxDaysInStage`.
 
 pub mod access;
+pub mod close_reasons;
+pub mod competitors;
 pub mod dwell;
 pub mod forecast;
 pub mod funnel;
@@ -34,8 +36,12 @@ pub mod model;
 pub mod report_types;
 pub mod service;
 pub mod splits;
+pub mod stage_change_types;
 pub mod stage_types;
 pub mod stages;
 pub mod stale;
 pub mod transitions;
 pub mod types;
+pub mod win_loss;
+pub mod win_loss_graphql;
+pub mod win_loss_types;

@@ -70,3 +70,39 @@ crate::string_enum! {
         ExpectedCloseDate => "EXPECTED_CLOSE_DATE",
     }
 }
+
+crate::string_enum! {
+    /// Which picklist a close reason belongs to.
+    CloseReasonKind {
+        /// Why deals are won.
+        Win => "WIN",
+        /// Why deals are lost.
+        Loss => "LOSS",
+    }
+}
+
+crate::string_enum! {
+    /// How a deal stands against a competitor named on it.
+    CompetitorStatus {
+        /// Still contested (or the deal was lost to someone else).
+        Active => "ACTIVE",
+        /// The deal was won while the competitor was in it.
+        WonAgainst => "WON_AGAINST",
+        /// The competitor won the deal.
+        LostTo => "LOST_TO",
+    }
+}
+
+crate::string_enum! {
+    /// What a win/loss report groups closed deals by.
+    WinLossGroup {
+        /// The win or loss reason.
+        Reason => "REASON",
+        /// The competitors named on the deals.
+        Competitor => "COMPETITOR",
+        /// The stage the deals closed from.
+        Stage => "STAGE",
+        /// The deals' owners.
+        Owner => "OWNER",
+    }
+}

@@ -1,7 +1,7 @@
 //! Moving a deal through the pipeline: to another open stage, won, lost or reopened, at its\nversion, with the stage history, notifications and the live event after commit.
 
 use super::access::{load, opportunity_for_change, require_seller, whole_days};
-use super::model::{ForecastCategory, OpportunityStatus, StageKind};
+use super::model::{CloseReasonKind, ForecastCategory, OpportunityStatus, StageKind};
 use super::stages;
 use crate::error::{AppError, AppResult};
 use crate::events::{DomainEvent, EventKind};
@@ -23,10 +23,18 @@ use uuid::Uuid;
 pub enum Transition {
     /// To another open stage, with a manager's reason to pass unmet exit criteria.
     Move(Uuid, Option<String>),
-    /// Close as won.
-    Win,
-    /// Close as lost, with the reason.
-    Lose(String),
+    /// Close as won, for a reason of the win list, with an optional detail.
+    Win {
+        reason: Uuid,
+        detail: Option<String>,
+    },
+    /// Close as lost, for a reason of the loss list, with an optional detail and the
+    /// competitor who won.
+    Lose {
+        reason: Uuid,
+        detail: Option<String>,
+        won_by: Option<Uuid>,
+    },
     /// Back from won or lost to an open stage.
     Reopen(Uuid),
 }
@@ -44,8 +52,11 @@ pub async fn transition(
     idempotency_key: Option<String>,
 ) -> AppResult<opportunity::Model> {
     require_seller(viewer)?;
-    if let Transition::Lose(reason) = &change {
-        required_text(reason, "input.reason", 1000)?;
+    if let Transition::Lose { detail, .. } = &change {
+        crate::input::optional_text(detail.as_deref(), "input.reason", 1000)?;
+    }
+    if let Transition::Win { detail, .. } = &change {
+        crate::input::optional_text(detail.as_deref(), "input.detail", 1000)?;
     }
     if let Transition::Move(_, Some(reason)) = &change {
         required_text(reason, "input.overrideReason", 1000)?;
@@ -91,6 +102,7 @@ pub(super) async fn apply(
     crate::versioned::check(expected_version, current.version)?;
     let open = current.status == OpportunityStatus::Open.as_str();
     let mut overridden = None;
+    let mut close_reason = None;
     let (stage, status) = match change {
         Transition::Move(stage_id, override_reason) => {
             if !open {
@@ -110,19 +122,31 @@ pub(super) async fn apply(
             )?;
             (stage, OpportunityStatus::Open)
         }
-        Transition::Win | Transition::Lose(_) if !open => {
+        Transition::Win { .. } | Transition::Lose { .. } if !open => {
             return Err(AppError::invalid_state(
                 "The deal is already closed; reopen it first",
             ));
         }
-        Transition::Win => (
-            stages::first_of_kind(txn, StageKind::Won).await?,
-            OpportunityStatus::Won,
-        ),
-        Transition::Lose(_) => (
-            stages::first_of_kind(txn, StageKind::Lost).await?,
-            OpportunityStatus::Lost,
-        ),
+        Transition::Win { reason, .. } => {
+            close_reason = Some(
+                super::close_reasons::chosen(txn, CloseReasonKind::Win, *reason, "input.reasonId")
+                    .await?,
+            );
+            (
+                stages::first_of_kind(txn, StageKind::Won).await?,
+                OpportunityStatus::Won,
+            )
+        }
+        Transition::Lose { reason, .. } => {
+            close_reason = Some(
+                super::close_reasons::chosen(txn, CloseReasonKind::Loss, *reason, "input.reasonId")
+                    .await?,
+            );
+            (
+                stages::first_of_kind(txn, StageKind::Lost).await?,
+                OpportunityStatus::Lost,
+            )
+        }
         Transition::Reopen(stage_id) => {
             if open {
                 return Err(AppError::invalid_state(
@@ -143,22 +167,47 @@ pub(super) async fn apply(
         stale_notified_at: Set(None),
         ..Default::default()
     };
+    let detail = |text: &Option<String>| {
+        text.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
     match change {
-        Transition::Win => {
+        Transition::Win { detail: text, .. } => {
             model.closed_at = Set(Some(now));
             // A won deal's close date is the day it was won: forecasts count it there.
             model.expected_close_date = Set(now.date_naive());
             model.forecast_category = Set(ForecastCategory::Closed.as_str().to_owned());
+            model.close_reason_id = Set(close_reason.as_ref().map(|r| r.id));
+            model.close_detail = Set(detail(text));
+            model.closed_from_stage_id = Set(Some(current.stage_id));
+            super::competitors::on_close(txn, id, true, None, now).await?;
         }
-        Transition::Lose(reason) => {
+        Transition::Lose {
+            detail: text,
+            won_by,
+            ..
+        } => {
             model.closed_at = Set(Some(now));
-            model.lost_reason = Set(Some(reason.trim().to_owned()));
+            // The loss as one line, for clients that read only this: the detail, else the
+            // reason's name.
+            model.lost_reason =
+                Set(detail(text).or_else(|| close_reason.as_ref().map(|r| r.name.clone())));
             model.forecast_category = Set(ForecastCategory::Closed.as_str().to_owned());
+            model.close_reason_id = Set(close_reason.as_ref().map(|r| r.id));
+            model.close_detail = Set(detail(text));
+            model.closed_from_stage_id = Set(Some(current.stage_id));
+            super::competitors::on_close(txn, id, false, *won_by, now).await?;
         }
         Transition::Reopen(_) => {
             model.closed_at = Set(None);
             model.lost_reason = Set(None);
             model.forecast_category = Set(ForecastCategory::Pipeline.as_str().to_owned());
+            model.close_reason_id = Set(None);
+            model.close_detail = Set(None);
+            model.closed_from_stage_id = Set(None);
+            super::competitors::on_reopen(txn, id, now).await?;
         }
         Transition::Move(..) => {}
     }
@@ -207,9 +256,9 @@ pub(super) async fn apply(
     .record(txn, now)
     .await?;
     let mut written = Vec::new();
-    if matches!(change, Transition::Win | Transition::Lose(_)) {
+    if matches!(change, Transition::Win { .. } | Transition::Lose { .. }) {
         for manager in crate::users::service::managers_of(txn, current.owner_id).await? {
-            let won = matches!(change, Transition::Win);
+            let won = matches!(change, Transition::Win { .. });
             let notice = NewNotification {
                 user_id: manager,
                 kind: if won {

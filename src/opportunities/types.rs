@@ -5,7 +5,7 @@ use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 
 use super::line_item_types::{self as lines, Margin, OpportunityLineItem};
-use super::loaders::{HistoryByOpportunity, OpportunityLoader, SplitsByOpportunity};
+use super::loaders::{HistoryByOpportunity, SplitsByOpportunity};
 use super::service;
 use crate::customers::contact_types::Contact;
 use crate::customers::loaders::{ContactLoader, CustomerLoader};
@@ -22,10 +22,11 @@ use crate::products::price_book_types::PriceBook;
 use crate::quotes::types::Quote;
 use crate::users::loaders::UserLoader;
 use crate::users::types::User;
-use entity::{opportunity, pipeline_stage, stage_change};
+use entity::{opportunity, pipeline_stage};
 
 pub use super::model::{ForecastCategory, OpportunityStatus, StageKind};
 
+pub use super::stage_change_types::{StageChange, StageChangeConnection};
 pub use super::stage_types::PipelineStage;
 pub(super) use super::stage_types::stage;
 
@@ -61,6 +62,11 @@ pub const OPPORTUNITY_COLUMNS: crate::graphql::columns::FieldColumns =
             ("contact", &["contact_id"]),
             ("decisionMaker", &["decision_maker_id"]),
             ("checklist", &[]),
+            ("closeReason", &["close_reason_id"]),
+            ("closeDetail", &["close_detail"]),
+            ("closedFromStage", &["closed_from_stage_id"]),
+            ("competitors", &[]),
+            ("lostTo", &[]),
         ],
     };
 
@@ -236,6 +242,76 @@ impl Opportunity {
         contact_of(ctx, self.model.decision_maker_id).await
     }
 
+    /// Why it was won or lost: a reason of `winReasons` or `lossReasons` (null while open,
+    /// and for deals closed before reasons were picked from a list).
+    async fn close_reason(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::win_loss_types::CloseReason>> {
+        let Some(id) = self.model.close_reason_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader::<super::loaders::CloseReasonLoader>()?
+            .load_one(id)
+            .await?
+            .map(Into::into))
+    }
+
+    /// The seller's words on why it was won or lost.
+    async fn close_detail(&self) -> Option<&str> {
+        self.model.close_detail.as_deref()
+    }
+
+    /// The stage it was in when it was won or lost.
+    async fn closed_from_stage(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<PipelineStage>> {
+        let Some(id) = self.model.closed_from_stage_id else {
+            return Ok(None);
+        };
+        Ok(stage(ctx, id).await?.map(PipelineStage::from))
+    }
+
+    /// The competitors it is (or was) contested with, in the order they were named.
+    async fn competitors(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<super::win_loss_types::OpportunityCompetitor>> {
+        Ok(ctx
+            .loader::<super::loaders::CompetitorsByOpportunity>()?
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// The competitor who won it, when the seller named one.
+    async fn lost_to(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<super::win_loss_types::Competitor>> {
+        let named = ctx
+            .loader::<super::loaders::CompetitorsByOpportunity>()?
+            .load_one(self.model.id)
+            .await?
+            .unwrap_or_default();
+        let Some(winner) = named
+            .iter()
+            .find(|n| n.status == super::model::CompetitorStatus::LostTo.as_str())
+        else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader::<super::loaders::CompetitorLoader>()?
+            .load_one(winner.competitor_id)
+            .await?
+            .map(Into::into))
+    }
+
     /// Where the deal stands on its current stage's exit criteria, in order.
     async fn checklist(
         &self,
@@ -394,105 +470,6 @@ impl From<opportunity::Model> for Opportunity {
     }
 }
 
-/// One change of a deal's stage.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(complex)]
-pub struct StageChange {
-    /// When it happened.
-    pub changed_at: Instant,
-    /// Whole days the deal spent in the previous stage; null for the first stage.
-    pub days_in_previous_stage: Option<i32>,
-    /// Note given with the move.
-    pub note: Option<String>,
-    /// Why a manager or admin moved the deal on with exit criteria unmet; null otherwise.
-    pub override_reason: Option<String>,
-    #[graphql(skip)]
-    pub model: stage_change::Model,
-    /// The deal and stages, when a subscription has already read them.
-    #[graphql(skip)]
-    pub facts: Option<std::sync::Arc<super::live::ChangeFacts>>,
-}
-
-#[ComplexObject]
-impl StageChange {
-    /// The deal.
-    async fn opportunity(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Opportunity>> {
-        if let Some(facts) = &self.facts {
-            return Ok(Some(Opportunity::from(facts.deal.clone())));
-        }
-        let loader = ctx.loader::<OpportunityLoader>()?;
-        Ok(loader
-            .load_one(self.model.opportunity_id)
-            .await?
-            .map(Opportunity::from))
-    }
-
-    /// The stage before; null when the deal was created.
-    #[graphql(name = "fromStage")]
-    async fn previous_stage(
-        &self,
-        ctx: &Context<'_>,
-    ) -> async_graphql::Result<Option<PipelineStage>> {
-        let Some(id) = self.model.from_stage_id else {
-            return Ok(None);
-        };
-        if let Some(facts) = &self.facts {
-            return Ok(facts.from_stage.clone().map(PipelineStage::from));
-        }
-        Ok(stage(ctx, id).await?.map(PipelineStage::from))
-    }
-
-    /// The stage after.
-    async fn to_stage(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<PipelineStage>> {
-        if let Some(facts) = &self.facts {
-            return Ok(facts.to_stage.clone().map(PipelineStage::from));
-        }
-        Ok(stage(ctx, self.model.to_stage_id)
-            .await?
-            .map(PipelineStage::from))
-    }
-
-    /// The names of the exit criteria an override let the deal move on without.
-    async fn overridden_items(&self) -> Vec<String> {
-        self.model
-            .overridden_items
-            .as_deref()
-            .and_then(|text| serde_json::from_str(text).ok())
-            .unwrap_or_default()
-    }
-
-    /// Who changed it.
-    async fn changed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let loader = ctx.loader::<UserLoader>()?;
-        Ok(loader
-            .load_one(self.model.changed_by)
-            .await?
-            .map(User::from))
-    }
-}
-
-impl From<stage_change::Model> for StageChange {
-    fn from(model: stage_change::Model) -> Self {
-        Self {
-            changed_at: model.changed_at.into(),
-            days_in_previous_stage: model.days_in_previous_stage,
-            note: model.note.clone(),
-            override_reason: model.override_reason.clone(),
-            model,
-            facts: None,
-        }
-    }
-}
-
-impl From<std::sync::Arc<super::live::ChangeFacts>> for StageChange {
-    fn from(facts: std::sync::Arc<super::live::ChangeFacts>) -> Self {
-        Self {
-            facts: Some(facts.clone()),
-            ..Self::from(facts.change.clone())
-        }
-    }
-}
-
 /// One member's share of a deal.
 #[derive(SimpleObject, Clone, Debug)]
 #[graphql(complex)]
@@ -520,4 +497,3 @@ impl RevenueSplit {
 }
 
 crate::connection_types!(OpportunityConnection, OpportunityEdge, Opportunity, synced);
-crate::connection_types!(StageChangeConnection, StageChangeEdge, StageChange);

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::model::{CriterionKind, DealField, DocumentKind};
 use crate::error::AppResult;
 use entity::{
-    checklist_tick, contract, exit_criterion, follow_up, opportunity, opportunity_line_item, quote,
-    visit_task,
+    checklist_tick, contract, exit_criterion, follow_up, opportunity, opportunity_competitor,
+    opportunity_line_item, quote, visit_task,
 };
 
 /// What one deal has done that exit criteria read.
@@ -21,6 +21,8 @@ use entity::{
 pub struct Facts {
     /// Whether it has at least one line item.
     pub has_line_items: bool,
+    /// Whether it names at least one competitor.
+    pub has_competitors: bool,
     /// The latest time each kind of contact was made with the deal or its customer (visits
     /// checked in count as `VISIT`).
     pub activities: HashMap<String, DateTime<Utc>>,
@@ -57,6 +59,7 @@ pub fn field_set(deal: &opportunity::Model, field: DealField, facts: &Facts) -> 
         DealField::Contact => deal.contact_id.is_some(),
         DealField::DecisionMaker => deal.decision_maker_id.is_some(),
         DealField::LineItems => facts.has_line_items,
+        DealField::Competitor => facts.has_competitors,
         DealField::Need => deal.need.as_deref().is_some_and(|n| !n.trim().is_empty()),
         DealField::Budget => deal.budget_minor.is_some(),
     }
@@ -162,6 +165,24 @@ pub async fn facts_of(
         for id in with_lines {
             if let Some(f) = facts.get_mut(&id) {
                 f.has_line_items = true;
+            }
+        }
+    }
+    let wants_competitors = criteria
+        .iter()
+        .any(|c| c.field.as_deref() == Some(DealField::Competitor.as_str()));
+    if wants_competitors {
+        let named: Vec<Uuid> = opportunity_competitor::Entity::find()
+            .select_only()
+            .column(opportunity_competitor::Column::OpportunityId)
+            .distinct()
+            .filter(opportunity_competitor::Column::OpportunityId.is_in(ids.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for id in named {
+            if let Some(f) = facts.get_mut(&id) {
+                f.has_competitors = true;
             }
         }
     }
@@ -352,6 +373,9 @@ mod tests {
             budget_minor: None,
             contact_id: None,
             decision_maker_id: None,
+            close_reason_id: None,
+            close_detail: None,
+            closed_from_stage_id: None,
             version: 1,
             created_at: at(1),
             updated_at: at(1),
@@ -398,6 +422,14 @@ mod tests {
             ..Facts::default()
         };
         assert!(evaluate(&lines, &deal, &with_lines).done);
+        let mut rivals = criterion(CriterionKind::Field);
+        rivals.field = Some("COMPETITOR".into());
+        assert!(!evaluate(&rivals, &deal, &with_lines).done);
+        let with_rivals = Facts {
+            has_competitors: true,
+            ..Facts::default()
+        };
+        assert!(evaluate(&rivals, &deal, &with_rivals).done);
     }
 
     #[test]

@@ -28,6 +28,8 @@ crate::string_enum! {
         DecisionMaker => "DECISION_MAKER",
         /// At least one line item.
         LineItems => "LINE_ITEMS",
+        /// At least one competitor named.
+        Competitor => "COMPETITOR",
         /// The customer's need, described.
         Need => "NEED",
         /// The customer's budget.

@@ -71,11 +71,21 @@ const PRODUCTS: [&str; 8] = [
     "Training programme",
     "Spare parts supply",
 ];
-const LOST_REASONS: [&str; 4] = [
-    "Price too high",
-    "Chose a competitor",
-    "Project postponed",
-    "No decision",
+/// Loss details, each with the default loss reason it falls under.
+const LOST_REASONS: [(&str, &str); 4] = [
+    ("Price too high", "0193a000-0000-7000-8000-000000000401"),
+    ("Chose a competitor", "0193a000-0000-7000-8000-000000000402"),
+    ("Project postponed", "0193a000-0000-7000-8000-000000000406"),
+    ("No decision", "0193a000-0000-7000-8000-000000000404"),
+];
+
+/// The default win reasons.
+const WIN_REASONS: [&str; 5] = [
+    "0193a000-0000-7000-8000-000000000501",
+    "0193a000-0000-7000-8000-000000000502",
+    "0193a000-0000-7000-8000-000000000503",
+    "0193a000-0000-7000-8000-000000000504",
+    "0193a000-0000-7000-8000-000000000505",
 ];
 
 /// `count` distinct positions below `below`, ascending.
@@ -223,6 +233,7 @@ pub(crate) async fn seed(
         }
         // Deals past the first stage had their need and budget written down on the way.
         let need = (chain.len() > 1).then(|| format!("{name}: supply and installation"));
+        let lost = (outcome == Outcome::Lost).then(|| *pick(&mut rng, &LOST_REASONS));
         deals.push(opportunity::ActiveModel::from(opportunity::Model {
             id,
             customer_id: customers[c].id,
@@ -240,8 +251,7 @@ pub(crate) async fn seed(
             .to_owned(),
             expected_close_date,
             closed_at,
-            lost_reason: (outcome == Outcome::Lost)
-                .then(|| (*pick(&mut rng, &LOST_REASONS)).to_owned()),
+            lost_reason: lost.map(|(text, _)| text.to_owned()),
             stage_entered_at: entered,
             lead_id: None,
             stale_notified_at: None,
@@ -250,6 +260,17 @@ pub(crate) async fn seed(
             budget_minor: (chain.len() > 1).then_some(amount),
             contact_id: None,
             decision_maker_id: None,
+            close_reason_id: match outcome {
+                Outcome::Open => None,
+                Outcome::Won => WIN_REASONS
+                    .get(usize::try_from(amount.rem_euclid(5)).unwrap_or(0))
+                    .and_then(|id| Uuid::parse_str(id).ok()),
+                Outcome::Lost => lost.and_then(|(_, reason)| Uuid::parse_str(reason).ok()),
+            },
+            close_detail: lost.map(|(text, _)| text.to_owned()),
+            closed_from_stage_id: (outcome != Outcome::Open)
+                .then(|| chain.len().checked_sub(2).map(|p| chain[p].id))
+                .flatten(),
             version,
             created_at,
             updated_at,

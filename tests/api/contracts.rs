@@ -34,7 +34,7 @@ async fn a_contract_comes_from_a_won_or_nearly_won_deal_or_a_customer_with_a_yea
     app.gql(
         Some(&rep.token),
         "mutation($input: WinOpportunityInput!) { winOpportunity(input: $input) { opportunity { status } } }",
-        json!({"input": {"id": won_deal, "expectedVersion": version}}),
+        json!({"input": {"id": won_deal, "expectedVersion": version, "reasonId": crate::helpers::WIN_REASON}}),
     )
     .await;
     let (late_deal, version) = a_deal(&app, &rep.token, &customer).await;

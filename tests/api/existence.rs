@@ -30,8 +30,9 @@ struct Case {
 }
 
 /// Id fields whose every caller sees every record the field can name: admin-only mutations
-/// (admins see everything), pipeline stages and the product catalogue (everyone sees them) and
-/// split holders (every colleague is in the directory). Client ids name nothing yet.
+/// (admins see everything), pipeline stages, their exit criteria, the reason picklists,
+/// competitors and the product catalogue (everyone sees them) and split holders (every
+/// colleague is in the directory). Client ids name nothing yet.
 const EVERY_CALLER_SEES: &[&str] = &[
     "createUser input.teamId",
     "updateUser input.id",
@@ -42,6 +43,12 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "updatePipelineStages input.stages.N.id",
     "updatePipelineStages input.stages.N.exitCriteria.N.id",
     "completeChecklistItem input.itemId",
+    "winOpportunity input.reasonId",
+    "loseOpportunity input.reasonId",
+    "loseOpportunity input.wonByCompetitorId",
+    "setOpportunityCompetitors input.competitors.N.competitorId",
+    "updateCloseReasons input.reasons.N.id",
+    "updateCompetitor input.id",
     "uncompleteChecklistItem input.itemId",
     "createOpportunity input.stageId",
     "moveOpportunityStage input.stageId",
@@ -639,6 +646,14 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             json!({"id": w.deal_b, "expectedVersion": 1, "decisionMakerId": "$ID"}),
         ),
         case(
+            "setOpportunityCompetitors",
+            "input.id",
+            Rep,
+            "Opportunity",
+            &w.deal_a,
+            json!({"id": "$ID", "expectedVersion": 1, "competitors": []}),
+        ),
+        case(
             "completeChecklistItem",
             "input.opportunityId",
             Rep,
@@ -676,7 +691,7 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             Rep,
             "Opportunity",
             &w.deal_a,
-            json!({"id": "$ID", "expectedVersion": 1}),
+            json!({"id": "$ID", "expectedVersion": 1, "reasonId": WIN_REASON}),
         ),
         case(
             "loseOpportunity",
@@ -684,7 +699,7 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             Rep,
             "Opportunity",
             &w.deal_a,
-            json!({"id": "$ID", "expectedVersion": 1, "reason": "X"}),
+            json!({"id": "$ID", "expectedVersion": 1, "reason": "X", "reasonId": LOSS_REASON}),
         ),
         case(
             "setOpportunitySplits",

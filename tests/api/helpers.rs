@@ -560,3 +560,8 @@ pub fn string_at(body: &Value, path: &[&str]) -> String {
         .unwrap_or_else(|| panic!("no {path:?}: {body}"))
         .to_owned()
 }
+
+/// A default win reason ("Other"), by its UUID (ids accept bare UUIDs).
+pub const WIN_REASON: &str = "0193a000-0000-7000-8000-000000000505";
+/// A default loss reason ("Other").
+pub const LOSS_REASON: &str = "0193a000-0000-7000-8000-000000000407";

@@ -369,7 +369,7 @@ async fn only_who_may_change_a_deal_sets_its_lines_once_per_retry() {
         .gql(
             Some(&owner.token),
             "mutation($input: WinOpportunityInput!) { winOpportunity(input: $input) { opportunity { version status } } }",
-            json!({"input": {"id": id, "expectedVersion": version + 1}}),
+            json!({"input": {"id": id, "expectedVersion": version + 1, "reasonId": crate::helpers::WIN_REASON}}),
         )
         .await;
     assert_eq!(

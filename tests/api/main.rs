@@ -52,4 +52,5 @@ mod transport;
 mod users;
 mod visits;
 mod websocket;
+mod win_loss;
 mod write_rights;

@@ -208,14 +208,14 @@ async fn closing_and_reopening_follow_the_rules() {
         .gql(
             Some(&rep.token),
             lose,
-            json!({"input": {"id": id, "reason": "  ", "expectedVersion": 1}}),
+            json!({"input": {"id": id, "reason": "No budget", "expectedVersion": 1}}),
         )
         .await;
     let won = app
         .gql(
             Some(&rep.token),
             win,
-            json!({"input": {"id": id, "expectedVersion": 1}}),
+            json!({"input": {"id": id, "expectedVersion": 1, "reasonId": WIN_REASON}}),
         )
         .await;
     let move_closed = app
@@ -229,7 +229,7 @@ async fn closing_and_reopening_follow_the_rules() {
         .gql(
             Some(&rep.token),
             lose,
-            json!({"input": {"id": id, "reason": "x", "expectedVersion": 2}}),
+            json!({"input": {"id": id, "reason": "x", "expectedVersion": 2, "reasonId": LOSS_REASON}}),
         )
         .await;
     let reopened = app
@@ -243,7 +243,7 @@ async fn closing_and_reopening_follow_the_rules() {
         .gql(
             Some(&rep.token),
             lose,
-            json!({"input": {"id": id, "reason": "Budget cut", "expectedVersion": 3}}),
+            json!({"input": {"id": id, "reason": "Budget cut", "expectedVersion": 3, "reasonId": LOSS_REASON}}),
         )
         .await;
 
@@ -253,7 +253,8 @@ async fn closing_and_reopening_follow_the_rules() {
     );
     assert_eq!(
         (error_code(&no_reason), error_field(&no_reason)),
-        (Some("BAD_USER_INPUT"), Some("input.reason"))
+        (Some("BAD_USER_INPUT"), Some("input.reasonId")),
+        "a loss names a reason of the list: {no_reason}"
     );
     assert_eq!(
         won["data"]["winOpportunity"]["opportunity"],
@@ -549,7 +550,7 @@ async fn the_owners_manager_is_notified_of_wins() {
     let rep = app.a_user().in_team(&team).create().await;
     let (id, _) = a_deal(&app, &rep, "100").await;
 
-    app.gql(Some(&rep.token), "mutation($id: ID!) { winOpportunity(input: {id: $id, expectedVersion: 1}) { opportunity { status } } }", json!({"id": id})).await;
+    app.gql(Some(&rep.token), "mutation($id: ID!) { winOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000505\", id: $id, expectedVersion: 1}) { opportunity { status } } }", json!({"id": id})).await;
 
     let token = app.token_for(&manager).await;
     let notes = app
@@ -740,7 +741,7 @@ async fn the_forecast_matches_hand_computed_numbers_within_visibility() {
     let won = open(&a, "300.00", &initial, "PIPELINE", &close).await;
     open(&a, "50.00", &initial, "COMMIT", &beyond).await;
     app.gql(Some(&a.token), SPLITS, json!({"input": {"id": split, "expectedVersion": 1, "splits": [{"userId": a.id, "percent": "70"}, {"userId": b.id, "percent": "30"}]}})).await;
-    app.gql(Some(&a.token), "mutation($id: ID!) { winOpportunity(input: {id: $id, expectedVersion: 1}) { opportunity { id } } }", json!({"id": won})).await;
+    app.gql(Some(&a.token), "mutation($id: ID!) { winOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000505\", id: $id, expectedVersion: 1}) { opportunity { id } } }", json!({"id": won})).await;
     let query = "query($input: ForecastInput!) { forecast(input: $input) { pipelineAmount weightedAmount commitAmount bestCaseAmount closedWonAmount byStage { stage { name } count amount weightedAmount } byMonth { month pipelineAmount weightedAmount closedWonAmount } } }";
     let (from, to) = (
         (today - chrono::Duration::days(1)).to_string(),
@@ -862,7 +863,7 @@ async fn the_funnel_counts_conversions_and_dwell_times_from_the_history() {
     let today = salesgraph::clock::Clock::now(&app.clock).date_naive();
     app.clock.advance(chrono::Duration::days(1));
     let token = app.token_for(&rep).await;
-    app.gql(Some(&token), "mutation($id: ID!) { loseOpportunity(input: {id: $id, reason: \"No budget\", expectedVersion: 1}) { opportunity { id } } }", json!({"id": d2})).await;
+    app.gql(Some(&token), "mutation($id: ID!) { loseOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000407\", id: $id, reason: \"No budget\", expectedVersion: 1}) { opportunity { id } } }", json!({"id": d2})).await;
     app.clock.advance(chrono::Duration::days(1));
     let token = app.token_for(&rep).await;
     app.gql(
@@ -1014,11 +1015,11 @@ async fn every_deal_mutation_is_refused_to_finance_and_retried_updates_apply_onc
             json!({"input": {"id": id, "stageId": quotation, "expectedVersion": 1}}),
         ),
         (
-            "mutation($id: ID!) { winOpportunity(input: {id: $id, expectedVersion: 1}) { opportunity { id } } }",
+            "mutation($id: ID!) { winOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000505\", id: $id, expectedVersion: 1}) { opportunity { id } } }",
             json!({"id": id}),
         ),
         (
-            "mutation($id: ID!) { loseOpportunity(input: {id: $id, reason: \"x\", expectedVersion: 1}) { opportunity { id } } }",
+            "mutation($id: ID!) { loseOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000407\", id: $id, reason: \"x\", expectedVersion: 1}) { opportunity { id } } }",
             json!({"id": id}),
         ),
         (
@@ -1126,9 +1127,9 @@ async fn forecast_categories_project_commit_in_full_and_the_rest_by_probability(
     let lost = open("700000.00", "BEST_CASE", 30).await;
     for (id, mutation) in [(won, "winOpportunity"), (lost, "loseOpportunity")] {
         let reason = if mutation == "loseOpportunity" {
-            ", reason: \"Price\""
+            format!(", reason: \"Price\", reasonId: \"{LOSS_REASON}\"")
         } else {
-            ""
+            format!(", reasonId: \"{WIN_REASON}\"")
         };
         let body = app
             .gql(

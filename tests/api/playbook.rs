@@ -912,7 +912,7 @@ async fn who_sees_a_deal_but_may_not_change_it_may_not_tick_its_checklist() {
         .gql(
             Some(&d.rep.token),
             "mutation($input: LoseOpportunityInput!) { loseOpportunity(input: $input) { opportunity { status } } }",
-            json!({"input": {"id": d.deal, "expectedVersion": current["version"], "reason": "Budget frozen"}}),
+            json!({"input": {"id": d.deal, "expectedVersion": current["version"], "reason": "Budget frozen", "reasonId": LOSS_REASON}}),
         )
         .await;
     assert!(lost["errors"].is_null(), "{lost}");

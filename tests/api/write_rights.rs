@@ -115,11 +115,11 @@ fn deal_mutations(
         ),
         (
             "winOpportunity",
-            json!({"id": id, "expectedVersion": version}),
+            json!({"id": id, "expectedVersion": version, "reasonId": WIN_REASON}),
         ),
         (
             "loseOpportunity",
-            json!({"id": id, "expectedVersion": version, "reason": "Taken over"}),
+            json!({"id": id, "expectedVersion": version, "reason": "Taken over", "reasonId": LOSS_REASON}),
         ),
         (
             "setOpportunitySplits",
@@ -169,7 +169,7 @@ async fn a_won_deal_is_reopened_only_by_those_who_may_change_it() {
         &app,
         &org.ra.token,
         "winOpportunity",
-        json!({"id": deal, "expectedVersion": 2}),
+        json!({"id": deal, "expectedVersion": 2, "reasonId": WIN_REASON}),
     )
     .await;
     assert!(won["errors"].is_null(), "{won}");

@@ -72,9 +72,9 @@ async fn deal(
 
 async fn close(app: &TestApp, token: &str, id: &str, version: i64, won: bool) {
     let body = if won {
-        app.gql(Some(token), "mutation($id: ID!, $v: Int!) { winOpportunity(input: {id: $id, expectedVersion: $v}) { opportunity { status } } }", json!({"id": id, "v": version})).await
+        app.gql(Some(token), "mutation($id: ID!, $v: Int!) { winOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000505\", id: $id, expectedVersion: $v}) { opportunity { status } } }", json!({"id": id, "v": version})).await
     } else {
-        app.gql(Some(token), "mutation($id: ID!, $v: Int!) { loseOpportunity(input: {id: $id, expectedVersion: $v, reason: \"Price\"}) { opportunity { status } } }", json!({"id": id, "v": version})).await
+        app.gql(Some(token), "mutation($id: ID!, $v: Int!) { loseOpportunity(input: {reasonId: \"0193a000-0000-7000-8000-000000000407\", id: $id, expectedVersion: $v, reason: \"Price\"}) { opportunity { status } } }", json!({"id": id, "v": version})).await
     };
     assert!(body["errors"].is_null(), "{body}");
 }

@@ -73,7 +73,7 @@ async fn deals(app: &TestApp) -> (String, String) {
         .gql(
             Some(&rep.token),
             "mutation($input: WinOpportunityInput!) { winOpportunity(input: $input) { opportunity { id } } }",
-            json!({"input": {"id": won["id"], "expectedVersion": won["version"]}}),
+            json!({"input": {"id": won["id"], "expectedVersion": won["version"], "reasonId": crate::helpers::WIN_REASON}}),
         )
         .await;
     assert!(body["errors"].is_null(), "{body}");
@@ -82,7 +82,7 @@ async fn deals(app: &TestApp) -> (String, String) {
         .gql(
             Some(&rep.token),
             "mutation($input: LoseOpportunityInput!) { loseOpportunity(input: $input) { opportunity { id } } }",
-            json!({"input": {"id": lost["id"], "reason": "Price", "expectedVersion": lost["version"]}}),
+            json!({"input": {"id": lost["id"], "reason": "Price", "expectedVersion": lost["version"], "reasonId": crate::helpers::LOSS_REASON}}),
         )
         .await;
     assert!(body["errors"].is_null(), "{body}");
