@@ -9,6 +9,9 @@ pub struct Model {
     pub user_id: Uuid,
     /// Share in hundredths of a percent (7000 = 70.00%).
     pub share_basis_points: i32,
+    /// `REVENUE` (the shares of a deal sum to 100%) or `OVERLAY` (credit on top, reported
+    /// apart).
+    pub kind: String,
     pub created_at: DateTimeUtc,
 }
 

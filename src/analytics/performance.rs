@@ -41,6 +41,8 @@ pub struct Row {
     pub achievement_rate: Option<f64>,
     pub collected: Money,
     pub amended: Money,
+    /// Overlay credit on deals won in the period (apart from `won`, never in it).
+    pub overlay_won: Money,
     pub pipeline: Money,
     pub weighted_pipeline: Money,
     pub pipeline_coverage: Option<f64>,
@@ -62,6 +64,7 @@ struct Acc {
     // Money sums in minor units, as decimals: sums over many sellers never overflow.
     collected: Decimal,
     amended: Decimal,
+    overlay_won: Decimal,
     won_count: i64,
     won_amount: Decimal,
     lost_count: i64,
@@ -82,6 +85,7 @@ impl Acc {
         self.weighted += other.weighted;
         self.collected += other.collected;
         self.amended += other.amended;
+        self.overlay_won += other.overlay_won;
         self.won_count += other.won_count;
         self.won_amount += other.won_amount;
         self.lost_count += other.lost_count;
@@ -117,6 +121,7 @@ impl Acc {
             won,
             collected: cents(self.collected),
             amended: cents(self.amended),
+            overlay_won: cents(self.overlay_won),
             pipeline,
             weighted_pipeline: cents(self.weighted),
             pipeline_coverage: remaining.and_then(|r| ratio(pipeline.minor() as f64, r as f64)),
@@ -175,6 +180,7 @@ struct Found {
     cycles: Vec<Cycle>,
     collected: Vec<Sum>,
     amended: Vec<Sum>,
+    overlay_won: Vec<Sum>,
     leads: Vec<Leads>,
     visits: Vec<Visits>,
 }
@@ -223,6 +229,11 @@ impl Found {
         for row in self.amended {
             if let Some(a) = acc.get_mut(&row.user_id) {
                 a.amended += Decimal::from(row.total);
+            }
+        }
+        for row in self.overlay_won {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.overlay_won += Decimal::from(row.total) / Decimal::from(10_000);
             }
         }
         for row in self.leads {
@@ -322,18 +333,20 @@ pub async fn sales_performance(
     };
     let ids = &window.sellers;
     // The statements are independent: run them side by side on the pool.
-    let (won, open, closed, cycles, collected, amended, leads, visits, targets, teams) = tokio::try_join!(
-        credited(db, ids, window.won_deals()),
-        credited(db, ids, window.open_deals()),
-        aggregate(db, window.closed()),
-        aggregate(db, window.cycles(backend)),
-        aggregate(db, window.collected()),
-        aggregate(db, window.amended()),
-        aggregate(db, window.leads()),
-        aggregate(db, window.visits()),
-        super::targets::of_period(db, period),
-        team::Entity::find().all(db).map_err(AppError::from),
-    )?;
+    let (won, open, closed, cycles, collected, amended, overlay_won, leads, visits, targets, teams) =
+        tokio::try_join!(
+            credited(db, ids, window.won_deals()),
+            credited(db, ids, window.open_deals()),
+            aggregate(db, window.closed()),
+            aggregate(db, window.cycles(backend)),
+            aggregate(db, window.collected()),
+            aggregate(db, window.amended()),
+            aggregate(db, window.overlay_won()),
+            aggregate(db, window.leads()),
+            aggregate(db, window.visits()),
+            super::targets::of_period(db, period),
+            team::Entity::find().all(db).map_err(AppError::from),
+        )?;
     let mut acc: HashMap<Uuid, Acc> = ids.iter().map(|id| (*id, Acc::default())).collect();
     Found {
         won,
@@ -342,6 +355,7 @@ pub async fn sales_performance(
         cycles,
         collected,
         amended,
+        overlay_won,
         leads,
         visits,
     }

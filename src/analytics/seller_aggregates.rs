@@ -95,7 +95,12 @@ pub(super) async fn credited(
                 opportunity_split::Entity,
                 opportunity_split::Column::OpportunityId,
             ))
-            .equals((opportunity::Entity, opportunity::Column::Id)),
+            .equals((opportunity::Entity, opportunity::Column::Id))
+            // Overlay credit is reported apart, never in the revenue.
+            .and(
+                Expr::col((opportunity_split::Entity, opportunity_split::Column::Kind))
+                    .eq(crate::opportunities::splits::REVENUE),
+            ),
         )
         .inner_join(
             pipeline_stage::Entity,
@@ -288,6 +293,34 @@ impl Window<'_> {
                     .is_in(self.sellers.clone()),
             )
             .add_group_by([Expr::col((contract::Entity, contract::Column::OwnerId))])
+            .to_owned()
+    }
+
+    /// Overlay credit of each seller on deals won in the period, in minor units times basis
+    /// points (amount × share; divide by 10,000).
+    pub(super) fn overlay_won(&self) -> SelectStatement {
+        use entity::opportunity_split;
+        let split = |c: opportunity_split::Column| Expr::col((opportunity_split::Entity, c));
+        Query::select()
+            .from(opportunity_split::Entity)
+            .inner_join(
+                opportunity::Entity,
+                Expr::col((opportunity::Entity, opportunity::Column::Id))
+                    .equals((opportunity_split::Entity, opportunity_split::Column::OpportunityId)),
+            )
+            .expr_as(split(opportunity_split::Column::UserId), Alias::new("user_id"))
+            .expr_as(
+                exact_sum::saturating_sql(
+                    "\"opportunities\".\"amount_minor\" * \"opportunity_splits\".\"share_basis_points\"",
+                ),
+                Alias::new("total"),
+            )
+            .and_where(
+                split(opportunity_split::Column::Kind).eq(crate::opportunities::splits::OVERLAY),
+            )
+            .cond_where(self.won_deals())
+            .and_where(split(opportunity_split::Column::UserId).is_in(self.sellers.clone()))
+            .add_group_by([split(opportunity_split::Column::UserId)])
             .to_owned()
     }
 

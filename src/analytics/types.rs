@@ -168,6 +168,9 @@ pub struct PerformanceRow {
     /// What amendments approved in the period changed the group's contract amounts by,
     /// decreases negative (product groupings: 0).
     pub amended_amount: Decimal,
+    /// Overlay credit on deals won in the period: each overlay's share of the amount, reported
+    /// apart from `wonAmount` and never added to it (product groupings: 0).
+    pub overlay_won_amount: Decimal,
     /// Open deals expected to close in the period, credited through splits.
     pub pipeline_amount: Decimal,
     /// The same, each times its win probability.

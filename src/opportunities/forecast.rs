@@ -163,7 +163,12 @@ fn base(
                 opportunity_split::Entity,
                 opportunity_split::Column::OpportunityId,
             ))
-            .equals((opportunity::Entity, opportunity::Column::Id)),
+            .equals((opportunity::Entity, opportunity::Column::Id))
+            // Overlay credit is reported apart, never in the revenue.
+            .and(
+                Expr::col((opportunity_split::Entity, opportunity_split::Column::Kind))
+                    .eq(crate::opportunities::splits::REVENUE),
+            ),
         )
         .inner_join(
             pipeline_stage::Entity,

@@ -556,12 +556,32 @@ impl OpportunityMutation {
                 })
             })
             .collect::<AppResult<Vec<_>>>()?;
+        let overlays = input
+            .overlays
+            .as_ref()
+            .map(|list| {
+                list.iter()
+                    .enumerate()
+                    .map(|(i, s)| {
+                        Ok(service::SplitSpec {
+                            user_id: decode_id(
+                                &s.user_id,
+                                NodeType::User,
+                                &format!("input.overlays.{i}.userId"),
+                            )?,
+                            percent: s.percent.0,
+                        })
+                    })
+                    .collect::<AppResult<Vec<_>>>()
+            })
+            .transpose()?;
         let changed = service::set_splits(
             ctx.app(),
             viewer,
             id,
             input.expected_version,
             specs,
+            overlays,
             input.idempotency_key,
         )
         .await;

@@ -22,6 +22,9 @@ pub struct SetOpportunitySplitsInput {
     pub id: ID,
     /// Members and shares; the shares sum to exactly 100.
     pub splits: Vec<SplitInput>,
+    /// Overlay credit for supporting people without a share (each above 0 and at most 100,
+    /// at most 20), on top of the revenue; omitted: the overlays stay as they are.
+    pub overlays: Option<Vec<SplitInput>>,
     /// The `version` the change is based on; a newer one answers `CONFLICT`.
     pub expected_version: i32,
     /// Retry key: a retried change returns the deal without applying it twice.

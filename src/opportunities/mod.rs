@@ -35,6 +35,7 @@ pub mod loaders;
 pub mod model;
 pub mod report_types;
 pub mod service;
+pub mod split_types;
 pub mod splits;
 pub mod stage_change_types;
 pub mod stage_types;

@@ -5,7 +5,7 @@ use crate::graphql::scalars::Instant;
 use async_graphql::{ComplexObject, Context, ID, SimpleObject};
 
 use super::line_item_types::{self as lines, Margin, OpportunityLineItem};
-use super::loaders::{HistoryByOpportunity, SplitsByOpportunity};
+use super::loaders::HistoryByOpportunity;
 use super::service;
 use crate::customers::contact_types::Contact;
 use crate::customers::loaders::{ContactLoader, CustomerLoader};
@@ -26,6 +26,7 @@ use entity::{opportunity, pipeline_stage};
 
 pub use super::model::{ForecastCategory, OpportunityStatus, StageKind};
 
+pub use super::split_types::RevenueSplit;
 pub use super::stage_change_types::{StageChange, StageChangeConnection};
 pub use super::stage_types::PipelineStage;
 pub(super) use super::stage_types::stage;
@@ -182,7 +183,7 @@ impl Opportunity {
     }
 
     /// Win probability in percent: the deal's override, else the stage's.
-    async fn probability(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+    pub(super) async fn probability(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         Ok(match self.current_stage(ctx).await? {
             Some(stage) => service::probability(&self.model, &stage),
             None => self.model.probability_override.unwrap_or(0),
@@ -353,25 +354,13 @@ impl Opportunity {
 
     /// Who is credited with the deal and how much (100% to the owner unless split).
     async fn splits(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RevenueSplit>> {
-        let splits = ctx
-            .loader::<SplitsByOpportunity>()?
-            .load_one(self.model.id)
-            .await?
-            .unwrap_or_default();
-        let probability = self.probability(ctx).await?;
-        let amount = Money::from_minor(self.model.amount_minor);
-        let weighted = service::weighted(amount, probability);
-        Ok(
-            service::credits(self.model.owner_id, amount, weighted, &splits)
-                .into_iter()
-                .map(|(user_id, percent, credited, weighted)| RevenueSplit {
-                    user_id,
-                    percent: Decimal(percent),
-                    credited_amount: Decimal(credited.to_decimal()),
-                    weighted_amount: Decimal(weighted.to_decimal()),
-                })
-                .collect(),
-        )
+        super::split_types::credited(ctx, self, false).await
+    }
+
+    /// Supporting people credited on top of the revenue (overlay credit: reported apart in
+    /// `salesPerformance.overlayWonAmount`, never added to the deal's or anyone's revenue).
+    async fn overlays(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RevenueSplit>> {
+        super::split_types::credited(ctx, self, true).await
     }
 
     /// Visits working on the deal that you may see, latest planned first.
@@ -467,32 +456,6 @@ impl From<opportunity::Model> for Opportunity {
             prefetched_stage: None,
             prefetched: None,
         }
-    }
-}
-
-/// One member's share of a deal.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(complex)]
-pub struct RevenueSplit {
-    /// Share in percent.
-    pub percent: Decimal,
-    /// The member's part of the amount; all parts sum exactly to the amount.
-    pub credited_amount: Decimal,
-    /// The member's part of the weighted amount; all parts sum exactly to it.
-    pub weighted_amount: Decimal,
-    #[graphql(skip)]
-    pub user_id: uuid::Uuid,
-}
-
-#[ComplexObject]
-impl RevenueSplit {
-    /// The credited member.
-    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        Ok(ctx
-            .loader::<UserLoader>()?
-            .load_one(self.user_id)
-            .await?
-            .map(User::from))
     }
 }
 

@@ -211,6 +211,7 @@ pub(crate) async fn seed(
                         opportunity_id: id,
                         user_id,
                         share_basis_points: share,
+                        kind: crate::opportunities::splits::REVENUE.to_owned(),
                         created_at: at,
                     },
                 ));

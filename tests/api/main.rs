@@ -34,6 +34,7 @@ mod opportunities;
 mod ordering;
 mod orders;
 mod outage;
+mod overlays;
 mod persisted;
 mod playbook;
 
