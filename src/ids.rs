@@ -41,10 +41,11 @@ pub enum NodeType {
     ExitCriterion,
     CloseReason,
     Competitor,
+    OwnershipTransfer,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 29] = [
+    const ALL: [NodeType; 30] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -74,6 +75,7 @@ impl NodeType {
         Self::ExitCriterion,
         Self::CloseReason,
         Self::Competitor,
+        Self::OwnershipTransfer,
     ];
 
     fn name(self) -> &'static str {
@@ -107,6 +109,7 @@ impl NodeType {
             Self::ExitCriterion => "ExitCriterion",
             Self::CloseReason => "CloseReason",
             Self::Competitor => "Competitor",
+            Self::OwnershipTransfer => "OwnershipTransfer",
         }
     }
 

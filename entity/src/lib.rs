@@ -32,6 +32,7 @@ pub mod opportunity_line_item;
 pub mod opportunity_split;
 pub mod order;
 pub mod order_line;
+pub mod ownership_transfer;
 pub mod payment;
 pub mod pipeline_stage;
 pub mod price_book;

@@ -181,6 +181,11 @@ impl ContractMutation {
             start_date: crate::customers::graphql::change(input.start_date, |d| Ok(d.0))?,
             end_date: crate::customers::graphql::change(input.end_date, |d| Ok(d.0))?,
             terms: input.terms,
+            owner_id: crate::ids::decode_optional(
+                input.owner_id.as_ref(),
+                NodeType::User,
+                "input.ownerId",
+            )?,
         };
         let changed = service::update_contract(
             ctx.app(),

@@ -234,10 +234,12 @@ pub struct ContractChanges {
     pub start_date: Option<Option<NaiveDate>>,
     pub end_date: Option<Option<NaiveDate>>,
     pub terms: Option<String>,
+    /// A new owner (managers within their teams, admins), at any status.
+    pub owner_id: Option<Uuid>,
 }
 
 /// Edits a `DRAFT` or `REJECTED` contract at `expected_version` (the owner, their managers,
-/// admins). Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE`
+/// admins); a change of owner alone is made at any status. Errors: `FORBIDDEN`, `NOT_FOUND`, `BAD_USER_INPUT`, `CONFLICT`, `INVALID_STATE`
 /// (locked), `IDEMPOTENCY_KEY_REUSED`.
 pub async fn update_contract(
     state: &AppState,
@@ -259,10 +261,30 @@ pub async fn update_contract(
         let current = get_contract(txn, viewer, id).await?;
         require_steward(txn, viewer, &current).await?;
         crate::versioned::check(expected_version, current.version)?;
-        next_status(&current, Action::Edit)?;
+        let owner_only = changes.title.is_none()
+            && changes.amount_minor.is_none()
+            && changes.start_date.is_none()
+            && changes.end_date.is_none()
+            && changes.terms.is_none();
+        if !owner_only {
+            next_status(&current, Action::Edit)?;
+        }
+        let mut model = <contract::ActiveModel as Default>::default();
+        if let Some(owner) = changes.owner_id.filter(|o| *o != current.owner_id) {
+            if !matches!(viewer.role, Role::Admin | Role::SalesManager) {
+                return Err(AppError::new(
+                    crate::error::ErrorCode::Forbidden,
+                    "Only managers and admins hand a contract to someone else",
+                )
+                .with_field("input.ownerId"));
+            }
+            crate::users::service::check_assignable(txn, viewer, owner, "input.ownerId").await?;
+            model.owner_id = Set(owner);
+            let former = Some(current.owner_id);
+            crate::sync::link_ended(txn, crate::sync::Kind::Contract, id, former, now).await?;
+        }
         // Every problem of the changes at once.
         let mut problems = crate::input::Problems::default();
-        let mut model = <contract::ActiveModel as Default>::default();
         if let Some(title) = &changes.title
             && let Some(title) = problems.check(required_text(title, "input.title", 200))
         {
@@ -273,11 +295,13 @@ pub async fn update_contract(
         {
             model.amount_minor = Set(amount);
         }
-        let start = changes.start_date.unwrap_or(current.start_date);
-        let end = changes.end_date.unwrap_or(current.end_date);
-        problems.check(check_dates(start, end));
-        model.start_date = Set(start);
-        model.end_date = Set(end);
+        if !owner_only {
+            let start = changes.start_date.unwrap_or(current.start_date);
+            let end = changes.end_date.unwrap_or(current.end_date);
+            problems.check(check_dates(start, end));
+            model.start_date = Set(start);
+            model.end_date = Set(end);
+        }
         if let Some(terms) = &changes.terms
             && let Some(terms) =
                 problems.check(optional_text(Some(terms), "input.terms", MAX_TERMS))
@@ -291,7 +315,7 @@ pub async fn update_contract(
             action: "contract.updated",
             subject_type: "Contract",
             subject_id: id,
-            details: serde_json::json!({"title": changes.title, "amountMinor": changes.amount_minor}),
+            details: serde_json::json!({"title": changes.title, "amountMinor": changes.amount_minor, "ownerId": changes.owner_id}),
         }
         .record(txn, now)
         .await?;

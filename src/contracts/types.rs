@@ -357,6 +357,9 @@ pub struct UpdateContractInput {
     pub end_date: MaybeUndefined<Date>,
     /// New terms.
     pub terms: Option<String>,
+    /// Hands the contract to another active sales rep or manager (managers within their teams,
+    /// admins); alone, at any status.
+    pub owner_id: Option<ID>,
     /// Retry key: a retried update applies once.
     pub idempotency_key: Option<String>,
 }

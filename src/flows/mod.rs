@@ -17,4 +17,7 @@ pub mod contract_amendment;
 pub mod contract_cancellation;
 pub mod contract_completion;
 pub mod lead_conversion;
+pub mod ownership_transfer;
 pub mod quote_submission;
+pub mod transfer_graphql;
+pub mod transfer_types;

@@ -31,6 +31,7 @@ use crate::billing::refund_graphql::{RefundMutation, RefundQuery};
 use crate::contracts::graphql::{ContractMutation, ContractQuery};
 use crate::customers::graphql::{CustomerMutation, CustomerQuery};
 use crate::error::AppError;
+use crate::flows::transfer_graphql::TransferMutation;
 use crate::followups::graphql::FollowUpMutation;
 use crate::identity::Viewer;
 use crate::ids::{NodeType, decode_any};
@@ -205,7 +206,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::OrderLine
         | NodeType::ExitCriterion
         | NodeType::CloseReason
-        | NodeType::Competitor => Err(AppError::not_found("Node")),
+        | NodeType::Competitor
+        | NodeType::OwnershipTransfer => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -252,6 +254,7 @@ pub struct MutationRoot(
     OpportunityMutation,
     PlaybookMutation,
     WinLossMutation,
+    TransferMutation,
     LineItemMutation,
     VisitMutation,
     ContractMutation,

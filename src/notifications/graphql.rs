@@ -47,6 +47,8 @@ crate::string_enum! {
         DeliveryLate => "DELIVERY_LATE",
         /// A refund you asked for was paid out.
         RefundPaid => "REFUND_PAID",
+        /// Records were handed from one person to another (you gave, received, or manage).
+        OwnershipTransferred => "OWNERSHIP_TRANSFERRED",
     }
 }
 

@@ -424,6 +424,11 @@ impl OpportunityMutation {
             decision_maker_id: crate::customers::graphql::change(input.decision_maker_id, |id| {
                 decode_id(&id, NodeType::Contact, "input.decisionMakerId")
             })?,
+            owner_id: crate::ids::decode_optional(
+                input.owner_id.as_ref(),
+                NodeType::User,
+                "input.ownerId",
+            )?,
         };
         let changed = service::update_opportunity(
             ctx.app(),

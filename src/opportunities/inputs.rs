@@ -90,6 +90,9 @@ pub struct UpdateOpportunityInput {
     pub contact_id: async_graphql::MaybeUndefined<ID>,
     /// The customer's contact who decides; `null` clears it.
     pub decision_maker_id: async_graphql::MaybeUndefined<ID>,
+    /// Hands the deal to another active sales rep or manager (managers within their teams,
+    /// admins); the former owner's revenue share goes with it.
+    pub owner_id: Option<ID>,
     /// Retry key: a retried update returns the deal without applying it twice.
     pub idempotency_key: Option<String>,
 }

@@ -25,7 +25,7 @@ pub use super::transitions::{Transition, transition};
 use crate::customers::service as customers;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
-use crate::identity::Viewer;
+use crate::identity::{Role, Viewer};
 use crate::input::required_text;
 use crate::money::Money;
 use crate::policy;
@@ -258,6 +258,8 @@ pub struct OpportunityChanges {
     pub budget_minor: Option<Option<i64>>,
     pub contact_id: Option<Option<Uuid>>,
     pub decision_maker_id: Option<Option<Uuid>>,
+    /// A new owner (managers within their teams, admins).
+    pub owner_id: Option<Uuid>,
 }
 
 /// Updates an open deal the viewer may work at `expected_version`. Errors: `FORBIDDEN`,
@@ -340,6 +342,21 @@ pub async fn update_opportunity(
             customer_contact(txn, current.customer_id, decider, "input.decisionMakerId").await?;
             model.decision_maker_id = Set(decider);
         }
+        if let Some(owner) = changes.owner_id.filter(|o| *o != current.owner_id) {
+            if !matches!(viewer.role, Role::Admin | Role::SalesManager) {
+                return Err(AppError::new(
+                    crate::error::ErrorCode::Forbidden,
+                    "Only managers and admins hand a deal to someone else",
+                )
+                .with_field("input.ownerId"));
+            }
+            crate::users::service::check_assignable(txn, viewer, owner, "input.ownerId").await?;
+            model.owner_id = Set(owner);
+            // The former owner's revenue share goes with the deal.
+            super::splits::hand_over_shares(txn, &[id], current.owner_id, owner, now).await?;
+            let former = Some(current.owner_id);
+            crate::sync::link_ended(txn, crate::sync::Kind::Opportunity, id, former, now).await?;
+        }
         let target = crate::versioned::Target::new(id, expected_version, current.version);
         crate::versioned::write::<Opportunities>(txn, target, model, now).await?;
         crate::audit::Entry {
@@ -347,7 +364,7 @@ pub async fn update_opportunity(
             action: "opportunity.updated",
             subject_type: "Opportunity",
             subject_id: id,
-            details: serde_json::json!({"amountMinor": changes.amount_minor, "name": changes.name}),
+            details: serde_json::json!({"amountMinor": changes.amount_minor, "name": changes.name, "ownerId": changes.owner_id}),
         }
         .record(txn, now)
         .await?;

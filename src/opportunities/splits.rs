@@ -282,3 +282,52 @@ pub fn overlay_credits(
         })
         .collect()
 }
+
+/// The giver's revenue share of each of `deals` goes to the receiver (added to theirs when they
+/// had one; replacing an overlay they had); the giver's overlays stay theirs.
+pub(crate) async fn hand_over_shares(
+    txn: &impl ConnectionTrait,
+    deals: &[Uuid],
+    from: Uuid,
+    to: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let rows = entity::opportunity_split::Entity::find()
+        .filter(entity::opportunity_split::Column::OpportunityId.is_in(deals.to_vec()))
+        .filter(entity::opportunity_split::Column::UserId.is_in([from, to]))
+        .all(txn)
+        .await?;
+    let split_deals: std::collections::BTreeSet<Uuid> = rows
+        .iter()
+        .filter(|r| r.user_id == from && r.kind == REVENUE)
+        .map(|r| r.opportunity_id)
+        .collect();
+    for deal in split_deals {
+        let Some(giver) = rows
+            .iter()
+            .find(|r| r.opportunity_id == deal && r.user_id == from && r.kind == REVENUE)
+        else {
+            continue;
+        };
+        let held = rows
+            .iter()
+            .find(|r| r.opportunity_id == deal && r.user_id == to)
+            .filter(|r| r.kind == REVENUE)
+            .map_or(0, |r| r.share_basis_points);
+        entity::opportunity_split::Entity::delete_many()
+            .filter(entity::opportunity_split::Column::OpportunityId.eq(deal))
+            .filter(entity::opportunity_split::Column::UserId.is_in([from, to]))
+            .exec(txn)
+            .await?;
+        entity::opportunity_split::ActiveModel {
+            opportunity_id: Set(deal),
+            user_id: Set(to),
+            share_basis_points: Set(held + giver.share_basis_points),
+            kind: Set(REVENUE.to_owned()),
+            created_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+    }
+    Ok(())
+}

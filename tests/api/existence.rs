@@ -64,6 +64,7 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "updatePriceBook input.id",
     "archivePriceBook input.id",
     "setPriceBookEntries input.priceBookId",
+    "setOpportunitySplits input.overlays.N.userId",
     "setPriceBookEntries input.entries.N.productId",
     "setPriceBookEntries input.removeProductIds",
     "setOpportunityLineItems input.priceBookId",
@@ -215,6 +216,7 @@ pub(crate) struct World {
     pub(crate) notification_a: String,
     pub(crate) customer_b: String,
     pub(crate) deal_b: String,
+    pub(crate) signed_b: String,
     pub(crate) lead_b: String,
 }
 
@@ -436,6 +438,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         notification_a,
         customer_b,
         deal_b,
+        signed_b,
         lead_b,
     }
 }
@@ -468,6 +471,38 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "Customer",
             &w.customer_a,
             json!({"id": "$ID", "expectedVersion": 1, "name": "X"}),
+        ),
+        case(
+            "transferOwnership",
+            "input.fromUserId",
+            Manager,
+            "User",
+            ra,
+            json!({"fromUserId": "$ID", "toUserId": w.rb.id}),
+        ),
+        case(
+            "transferOwnership",
+            "input.toUserId",
+            Manager,
+            "User",
+            ra,
+            json!({"fromUserId": w.rb.id, "toUserId": "$ID"}),
+        ),
+        case(
+            "updateOpportunity",
+            "input.ownerId",
+            Manager,
+            "User",
+            ra,
+            json!({"id": w.deal_b, "expectedVersion": 1, "ownerId": "$ID"}),
+        ),
+        case(
+            "updateContract",
+            "input.ownerId",
+            Manager,
+            "User",
+            ra,
+            json!({"id": w.signed_b, "expectedVersion": 1, "ownerId": "$ID"}),
         ),
         case(
             "updateCustomer",

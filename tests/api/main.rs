@@ -49,6 +49,7 @@ mod seed;
 mod sessions;
 mod stuck;
 mod sync;
+mod transfers;
 mod transport;
 mod users;
 mod visits;
