@@ -646,3 +646,98 @@ async fn the_win_loss_report_groups_the_period_s_closed_deals() {
         "{backwards}"
     );
 }
+
+#[tokio::test]
+async fn hostile_lists_and_racing_names_are_refused_cleanly() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let rep = app.a_user().create().await;
+    let token = &rep.token;
+    // Ten phones name the same competitor at once: one is created, the rest learn its id.
+    let names = (0..10).map(|_| app.gql(Some(token), NAME, json!({"input": {"name": "Gree"}})));
+    let answers = futures_util::future::join_all(names).await;
+    let created: Vec<&Value> = answers.iter().filter(|a| a["errors"].is_null()).collect();
+    assert_eq!(created.len(), 1, "{answers:?}");
+    let id = &created[0]["data"]["createCompetitor"]["competitor"]["id"];
+    for refused in answers.iter().filter(|a| !a["errors"].is_null()) {
+        assert_eq!(error_code(refused), Some("DUPLICATE"), "{refused}");
+        assert_eq!(&refused["errors"][0]["extensions"]["existingId"], id);
+    }
+    // Too many, too long.
+    let customer = crate::fixtures::a_customer(&app, token, "Hostile Co").await;
+    let deal = a_deal(&app, token, &customer, "10").await;
+    let many: Vec<Value> = (0..21).map(|_| json!({"competitorId": id})).collect();
+    let crowded = run(
+        &app,
+        token,
+        SET,
+        json!({"id": deal, "expectedVersion": 1, "competitors": many}),
+    )
+    .await;
+    assert_eq!(error_code(&crowded), Some("BAD_USER_INPUT"), "{crowded}");
+    let fields: Vec<&str> = crowded["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["extensions"]["field"].as_str())
+        .collect();
+    assert!(fields.contains(&"input.competitors"), "{crowded}");
+    let long_note = run(&app, token, SET, json!({"id": deal, "expectedVersion": 1, "competitors": [{"competitorId": id, "note": "n".repeat(1001)}]})).await;
+    assert_eq!(
+        code_and_field(&long_note),
+        (Some("BAD_USER_INPUT"), Some("input.competitors.0.note")),
+        "{long_note}"
+    );
+    let long_name = app
+        .gql(
+            Some(token),
+            NAME,
+            json!({"input": {"name": "x".repeat(201)}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&long_name),
+        (Some("BAD_USER_INPUT"), Some("input.name")),
+        "{long_name}"
+    );
+    let long_search = app
+        .gql(
+            Some(token),
+            "query($s: String) { competitors(search: $s) { id } }",
+            json!({"s": "x".repeat(201)}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&long_search),
+        (Some("BAD_USER_INPUT"), Some("search")),
+        "{long_search}"
+    );
+    let reasons: Vec<Value> = (0..51)
+        .map(|i| json!({"name": format!("Reason {i}")}))
+        .collect();
+    let too_many = app
+        .admin(
+            REASONS,
+            json!({"input": {"kind": "WIN", "reasons": reasons}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&too_many),
+        (Some("BAD_USER_INPUT"), Some("input.reasons")),
+        "{too_many}"
+    );
+    let detail = run(&app, token, WIN, json!({"id": deal, "expectedVersion": 1, "reasonId": WIN_REASON, "detail": "d".repeat(1001)})).await;
+    assert_eq!(
+        code_and_field(&detail),
+        (Some("BAD_USER_INPUT"), Some("input.detail")),
+        "{detail}"
+    );
+    assert_eq!(
+        deal_status(&app, token, &deal).await,
+        "OPEN",
+        "nothing was half-written"
+    );
+}
+
+async fn deal_status(app: &TestApp, token: &str, id: &str) -> Value {
+    deal(app, token, id).await["status"].clone()
+}
