@@ -42,10 +42,11 @@ pub enum NodeType {
     CloseReason,
     Competitor,
     OwnershipTransfer,
+    ForecastSubmission,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 30] = [
+    const ALL: [NodeType; 31] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -76,6 +77,7 @@ impl NodeType {
         Self::CloseReason,
         Self::Competitor,
         Self::OwnershipTransfer,
+        Self::ForecastSubmission,
     ];
 
     fn name(self) -> &'static str {
@@ -110,6 +112,7 @@ impl NodeType {
             Self::CloseReason => "CloseReason",
             Self::Competitor => "Competitor",
             Self::OwnershipTransfer => "OwnershipTransfer",
+            Self::ForecastSubmission => "ForecastSubmission",
         }
     }
 

@@ -18,6 +18,8 @@ pub mod delivery_line;
 pub mod document_counter;
 pub mod exit_criterion;
 pub mod follow_up;
+pub mod forecast_adjustment;
+pub mod forecast_submission;
 pub mod idempotency_key;
 pub mod installment;
 pub mod installment_reminder;

@@ -275,6 +275,8 @@ impl AnalyticsQuery {
             group_by,
             scope
         );
+        let period_text = period.text.clone();
+        let over = period.end <= crate::calendar::today(tz, app.clock.now());
         let compute = {
             let (db, viewer) = (app.db.clone(), viewer.clone());
             async move {
@@ -288,6 +290,20 @@ impl AnalyticsQuery {
             GroupBy::Team => Some(NodeType::Team),
             GroupBy::Region => None,
         };
+        // Once the period is over, how close each seller's (team's) last reviewed commitment
+        // came to what was won.
+        let level = match group_by {
+            GroupBy::User => Some(super::forecast_review::REP),
+            GroupBy::Team => Some(super::forecast_review::TEAM),
+            GroupBy::Region => None,
+        };
+        let commits = match level.filter(|_| over) {
+            Some(level) => {
+                let ids: Vec<uuid::Uuid> = rows.iter().filter_map(|r| r.id).collect();
+                super::forecast_review::standing_commits(&app.db, &period_text, level, &ids).await?
+            }
+            None => std::collections::HashMap::new(),
+        };
         Ok(rows
             .iter()
             .map(|r| PerformanceRow {
@@ -299,6 +315,10 @@ impl AnalyticsQuery {
                 collected_amount: money(r.collected.minor()),
                 amended_amount: money(r.amended.minor()),
                 overlay_won_amount: money(r.overlay_won.minor()),
+                forecast_accuracy: r
+                    .id
+                    .and_then(|id| commits.get(&id))
+                    .and_then(|commit| super::forecast_review::accuracy(*commit, r.won.minor())),
                 pipeline_amount: money(r.pipeline.minor()),
                 weighted_pipeline_amount: money(r.weighted_pipeline.minor()),
                 pipeline_coverage: r.pipeline_coverage,
@@ -364,6 +384,7 @@ async fn by_product(
                 collected_amount: money(0),
                 amended_amount: money(0),
                 overlay_won_amount: money(0),
+                forecast_accuracy: None,
                 pipeline_amount: money(r.pipeline.minor()),
                 weighted_pipeline_amount: money(r.weighted_pipeline.minor()),
                 pipeline_coverage: None,

@@ -16,7 +16,11 @@
 //!   after the old one's start and within the renewal window of its end.
 
 pub mod by_product;
+pub mod forecast_review;
+pub mod forecast_review_graphql;
+pub mod forecast_review_types;
 pub mod graphql;
+pub mod loaders;
 pub mod performance;
 pub mod periods;
 pub mod reports;

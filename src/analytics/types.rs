@@ -171,6 +171,10 @@ pub struct PerformanceRow {
     /// Overlay credit on deals won in the period: each overlay's share of the amount, reported
     /// apart from `wonAmount` and never added to it (product groupings: 0).
     pub overlay_won_amount: Decimal,
+    /// Once the period is over: 1 − |won − committed| ÷ committed, from the seller's (team's)
+    /// last submitted forecast as their manager left it; null before, without a submission, and
+    /// for other groupings.
+    pub forecast_accuracy: Option<f64>,
     /// Open deals expected to close in the period, credited through splits.
     pub pipeline_amount: Decimal,
     /// The same, each times its win probability.

@@ -9,6 +9,7 @@ use async_graphql::dataloader::DataLoader;
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
+use crate::analytics::loaders::AdjustmentsBySubmission;
 use crate::approvals::loaders::{LatestRequestBySubject, RequestLoader, StepsByRequest};
 use crate::billing::loaders::{
     AllocationsByPayment, InstallmentLoader, InstallmentsByContract, InvoicesByContract,
@@ -115,6 +116,7 @@ loaders! {
     close_reasons: CloseReasonLoader = |s| CloseReasonLoader(s.db());
     competitors: CompetitorLoader = |s| CompetitorLoader(s.db());
     deal_competitors: CompetitorsByOpportunity = |s| CompetitorsByOpportunity(s.db());
+    forecast_adjustments: AdjustmentsBySubmission = |s| AdjustmentsBySubmission(s.db());
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());

@@ -23,6 +23,7 @@ use async_graphql::{
     Context, Data, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject,
 };
 
+use crate::analytics::forecast_review_graphql::{ForecastReviewMutation, ForecastReviewQuery};
 use crate::analytics::graphql::{AnalyticsMutation, AnalyticsQuery};
 use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
 use crate::auth::graphql::AuthMutation;
@@ -207,7 +208,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::ExitCriterion
         | NodeType::CloseReason
         | NodeType::Competitor
-        | NodeType::OwnershipTransfer => Err(AppError::not_found("Node")),
+        | NodeType::OwnershipTransfer
+        | NodeType::ForecastSubmission => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -229,6 +231,7 @@ pub struct QueryRoot(
     NotificationQuery,
     OpportunityQuery,
     WinLossQuery,
+    ForecastReviewQuery,
     VisitQuery,
     ContractQuery,
     ApprovalQuery,
@@ -255,6 +258,7 @@ pub struct MutationRoot(
     PlaybookMutation,
     WinLossMutation,
     TransferMutation,
+    ForecastReviewMutation,
     LineItemMutation,
     VisitMutation,
     ContractMutation,

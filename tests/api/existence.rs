@@ -195,6 +195,7 @@ pub(crate) struct World {
     pub(crate) rb: TestUser,
     pub(crate) mb: TestUser,
     pub(crate) a_team: String,
+    pub(crate) submission_a: String,
     pub(crate) customer_a: String,
     pub(crate) contact_a: String,
     pub(crate) lead_a: String,
@@ -230,6 +231,18 @@ pub(crate) async fn world(app: &TestApp) -> World {
         app.gql(Some(token), query, json!({ "input": input })).await
     };
     let customer_a = fixtures::customer(app, &a, "Hidden Co").await;
+    let month = salesgraph::clock::Clock::now(&app.clock)
+        .format("%Y-%m")
+        .to_string();
+    let submission_a = string_at(
+        &gql(
+            &ra,
+            "mutation($input: SubmitForecastInput!) { submitForecast(input: $input) { submission { id } } }",
+            json!({"period": month}),
+        )
+        .await,
+        &["data", "submitForecast", "submission", "id"],
+    );
     let contact_a = string_at(
         &gql(
             &ra,
@@ -417,6 +430,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         rb,
         mb,
         a_team,
+        submission_a,
         customer_a,
         contact_a,
         lead_a,
@@ -471,6 +485,22 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "Customer",
             &w.customer_a,
             json!({"id": "$ID", "expectedVersion": 1, "name": "X"}),
+        ),
+        case(
+            "adjustForecast",
+            "input.submissionId",
+            Manager,
+            "ForecastSubmission",
+            &w.submission_a,
+            json!({"submissionId": "$ID", "commit": "1.00", "bestCase": "1.00", "note": "X"}),
+        ),
+        case(
+            "submitTeamForecast",
+            "input.teamId",
+            Manager,
+            "Team",
+            &w.a_team,
+            json!({"period": "2099-12", "teamId": "$ID"}),
         ),
         case(
             "transferOwnership",

@@ -18,6 +18,7 @@ mod contracts;
 mod customers;
 mod existence;
 mod fixtures;
+mod forecast_review;
 mod fuzz;
 mod helpers;
 mod hostile;
