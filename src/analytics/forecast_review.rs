@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::periods::{self, Period};
 use crate::error::{AppError, AppResult};
+use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::money::Money;
 use crate::report_scope::Scope;
@@ -75,97 +76,158 @@ fn minor(amount: Option<Money>, fallback: Money) -> i64 {
 }
 
 /// A rep (or a manager, for their own deals) submits their forecast for an open period;
-/// omitted amounts are the pipeline's. Errors: `FORBIDDEN` (finance, admins),
-/// `BAD_USER_INPUT` (`input.period`, `input.note`).
+/// omitted amounts are the pipeline's. Idempotent by key; audited. Errors: `FORBIDDEN`
+/// (finance, admins), `BAD_USER_INPUT` (`input.period`, `input.note`),
+/// `IDEMPOTENCY_KEY_REUSED`.
 pub async fn submit(
     state: &AppState,
     viewer: &Viewer,
     period: &str,
-    commit: Option<Money>,
-    best_case: Option<Money>,
+    amounts: (Option<Money>, Option<Money>),
     note: Option<String>,
+    idempotency_key: Option<String>,
 ) -> AppResult<submission::Model> {
     if !matches!(viewer.role, Role::SalesRep | Role::SalesManager) {
         return Err(AppError::forbidden());
     }
+    let (commit, best_case) = amounts;
     let now = state.clock.now();
     let today = crate::calendar::today(state.config.company_tz(), now);
     let period = open_period(period, today)?;
     let note = crate::input::optional_text(note.as_deref(), "input.note", 2000)?;
-    let computed = draft(&state.db, viewer, Scope::User(viewer.user_id), &period).await?;
-    let created = submission::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        period: Set(period.text.clone()),
-        level: Set(REP.to_owned()),
-        user_id: Set(Some(viewer.user_id)),
-        team_id: Set(viewer.team_id),
-        commit_minor: Set(minor(commit, computed.commit)),
-        best_case_minor: Set(minor(best_case, computed.best_case)),
-        computed_commit_minor: Set(computed.commit.minor()),
-        computed_best_case_minor: Set(computed.best_case.minor()),
-        adjusted_commit_minor: Set(None),
-        adjusted_best_case_minor: Set(None),
-        note: Set(note),
-        submitted_by: Set(viewer.user_id),
-        submitted_at: Set(now),
-    }
-    .insert(&state.db)
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "submitForecast",
+        idempotency_key,
+        &(
+            &period.text,
+            commit.map(Money::minor),
+            best_case.map(Money::minor),
+            &note,
+        ),
+    )?;
+    let outcome = idempotency::run(&state.db, &call, now, async |txn| {
+        let computed = draft(txn, viewer, Scope::User(viewer.user_id), &period).await?;
+        let created = submission::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            period: Set(period.text.clone()),
+            level: Set(REP.to_owned()),
+            user_id: Set(Some(viewer.user_id)),
+            team_id: Set(viewer.team_id),
+            commit_minor: Set(minor(commit, computed.commit)),
+            best_case_minor: Set(minor(best_case, computed.best_case)),
+            computed_commit_minor: Set(computed.commit.minor()),
+            computed_best_case_minor: Set(computed.best_case.minor()),
+            adjusted_commit_minor: Set(None),
+            adjusted_best_case_minor: Set(None),
+            note: Set(note.clone()),
+            submitted_by: Set(viewer.user_id),
+            submitted_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        audit(txn, viewer, "forecast.submitted", &created, now).await?;
+        Ok(created.id)
+    })
     .await?;
-    Ok(created)
+    reload(&state.db, outcome.into_inner()).await
+}
+
+/// Records a submission's change in the audit log, in its transaction.
+async fn audit(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    action: &str,
+    s: &submission::Model,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let (commit, best_case) = standing(s);
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action,
+        subject_type: "ForecastSubmission",
+        subject_id: s.id,
+        details: serde_json::json!({
+            "period": s.period,
+            "level": s.level,
+            "commit": Money::from_minor(commit).to_decimal().to_string(),
+            "bestCase": Money::from_minor(best_case).to_decimal().to_string(),
+        }),
+    }
+    .record(db, now)
+    .await
+}
+
+/// A submission by id, after an idempotent write made or replayed it.
+async fn reload(db: &impl ConnectionTrait, id: Uuid) -> AppResult<submission::Model> {
+    submission::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(AppError::internal)
 }
 
 /// A manager (of the submitter's team) or an admin adjusts a rep's submission, with a note.
-/// Errors: `NOT_FOUND` on `input.submissionId` (missing, or another team's), `FORBIDDEN`
-/// (reps, finance), `BAD_USER_INPUT` (`input.note` required), `INVALID_STATE` (the period is
-/// over).
+/// Idempotent by key; audited. Errors: `NOT_FOUND` on `input.submissionId` (missing, or
+/// another team's), `FORBIDDEN` (reps, finance), `BAD_USER_INPUT` (`input.note` required),
+/// `INVALID_STATE` (the period is over), `IDEMPOTENCY_KEY_REUSED`.
 pub async fn adjust(
     state: &AppState,
     viewer: &Viewer,
     id: Uuid,
-    commit: Money,
-    best_case: Money,
+    amounts: (Money, Money),
     note: &str,
+    idempotency_key: Option<String>,
 ) -> AppResult<submission::Model> {
     if !matches!(viewer.role, Role::Admin | Role::SalesManager) {
         return Err(AppError::forbidden());
     }
+    let (commit, best_case) = amounts;
     let note = crate::input::required_text(note, "input.note", 2000)?;
     let now = state.clock.now();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let current = submission::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .filter(|s| s.level == REP && (viewer.is_admin() || viewer.manages(s.team_id)))
-        .ok_or_else(|| {
-            AppError::not_found("Forecast submission").with_field("input.submissionId")
-        })?;
-    let today = crate::calendar::today(state.config.company_tz(), now);
-    if periods::parse(&current.period, "input.submissionId")?.end <= today {
-        return Err(AppError::invalid_state(
-            "The period is over: its forecasts are settled",
-        ));
-    }
-    forecast_adjustment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        submission_id: Set(id),
-        commit_minor: Set(commit.minor()),
-        best_case_minor: Set(best_case.minor()),
-        note: Set(note),
-        adjusted_by: Set(viewer.user_id),
-        adjusted_at: Set(now),
-    }
-    .insert(&txn)
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "adjustForecast",
+        idempotency_key,
+        &(id, commit.minor(), best_case.minor(), &note),
+    )?;
+    let outcome = idempotency::run(&state.db, &call, now, async |txn| {
+        let current = submission::Entity::find_by_id(id)
+            .one(txn)
+            .await?
+            .filter(|s| s.level == REP && (viewer.is_admin() || viewer.manages(s.team_id)))
+            .ok_or_else(|| {
+                AppError::not_found("Forecast submission").with_field("input.submissionId")
+            })?;
+        let today = crate::calendar::today(state.config.company_tz(), now);
+        if periods::parse(&current.period, "input.submissionId")?.end <= today {
+            return Err(AppError::invalid_state(
+                "The period is over: its forecasts are settled",
+            ));
+        }
+        forecast_adjustment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            submission_id: Set(id),
+            commit_minor: Set(commit.minor()),
+            best_case_minor: Set(best_case.minor()),
+            note: Set(note.clone()),
+            adjusted_by: Set(viewer.user_id),
+            adjusted_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        let updated = submission::ActiveModel {
+            id: Set(id),
+            adjusted_commit_minor: Set(Some(commit.minor())),
+            adjusted_best_case_minor: Set(Some(best_case.minor())),
+            ..Default::default()
+        }
+        .update(txn)
+        .await?;
+        audit(txn, viewer, "forecast.adjusted", &updated, now).await?;
+        Ok(id)
+    })
     .await?;
-    let updated = submission::ActiveModel {
-        id: Set(id),
-        adjusted_commit_minor: Set(Some(commit.minor())),
-        adjusted_best_case_minor: Set(Some(best_case.minor())),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
-    txn.commit().await?;
-    Ok(updated)
+    reload(&state.db, outcome.into_inner()).await
 }
 
 /// The latest submission of each rep of `team` for `period`.
@@ -195,21 +257,22 @@ pub fn standing(s: &submission::Model) -> (i64, i64) {
 }
 
 /// A team's manager (or an admin) submits the team's roll-up: by default the sum of its reps'
-/// latest reviewed submissions. Errors: `NOT_FOUND` on `input.teamId` (not a team they
-/// manage), `FORBIDDEN`, `BAD_USER_INPUT`.
-#[allow(clippy::too_many_arguments)]
+/// latest reviewed submissions. Idempotent by key; audited. Errors: `NOT_FOUND` on
+/// `input.teamId` (not a team they manage), `FORBIDDEN`, `BAD_USER_INPUT`,
+/// `IDEMPOTENCY_KEY_REUSED`.
 pub async fn submit_team(
     state: &AppState,
     viewer: &Viewer,
     period: &str,
     team: Uuid,
-    commit: Option<Money>,
-    best_case: Option<Money>,
+    amounts: (Option<Money>, Option<Money>),
     note: Option<String>,
+    idempotency_key: Option<String>,
 ) -> AppResult<submission::Model> {
     if !matches!(viewer.role, Role::Admin | Role::SalesManager) {
         return Err(AppError::forbidden());
     }
+    let (commit, best_case) = amounts;
     let exists = entity::team::Entity::find_by_id(team)
         .one(&state.db)
         .await?;
@@ -220,32 +283,56 @@ pub async fn submit_team(
     let today = crate::calendar::today(state.config.company_tz(), now);
     let period = open_period(period, today)?;
     let note = crate::input::optional_text(note.as_deref(), "input.note", 2000)?;
-    let reps = latest_of_team(&state.db, team, &period.text).await?;
-    let (commit_sum, best_sum) = reps
-        .iter()
+    let call = IdempotentCall::new(
+        viewer.user_id,
+        "submitTeamForecast",
+        idempotency_key,
+        &(
+            &period.text,
+            team,
+            commit.map(Money::minor),
+            best_case.map(Money::minor),
+            &note,
+        ),
+    )?;
+    let outcome = idempotency::run(&state.db, &call, now, async |txn| {
+        let reps = latest_of_team(txn, team, &period.text).await?;
+        let (commit_sum, best_sum) = sum_standing(&reps);
+        let created = submission::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            period: Set(period.text.clone()),
+            level: Set(TEAM.to_owned()),
+            user_id: Set(None),
+            team_id: Set(Some(team)),
+            commit_minor: Set(commit.map_or(commit_sum, Money::minor)),
+            best_case_minor: Set(best_case.map_or(best_sum, Money::minor)),
+            computed_commit_minor: Set(commit_sum),
+            computed_best_case_minor: Set(best_sum),
+            adjusted_commit_minor: Set(None),
+            adjusted_best_case_minor: Set(None),
+            note: Set(note.clone()),
+            submitted_by: Set(viewer.user_id),
+            submitted_at: Set(now),
+        }
+        .insert(txn)
+        .await?;
+        audit(txn, viewer, "forecast.team_submitted", &created, now).await?;
+        Ok(created.id)
+    })
+    .await?;
+    reload(&state.db, outcome.into_inner()).await
+}
+
+/// The sum of what these submissions stand for once reviewed.
+pub fn sum_standing<'a>(
+    submissions: impl IntoIterator<Item = &'a submission::Model>,
+) -> (i64, i64) {
+    submissions
+        .into_iter()
         .map(standing)
         .fold((0i64, 0i64), |(c, b), (sc, sb)| {
             (c.saturating_add(sc), b.saturating_add(sb))
-        });
-    let created = submission::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        period: Set(period.text.clone()),
-        level: Set(TEAM.to_owned()),
-        user_id: Set(None),
-        team_id: Set(Some(team)),
-        commit_minor: Set(commit.map_or(commit_sum, Money::minor)),
-        best_case_minor: Set(best_case.map_or(best_sum, Money::minor)),
-        computed_commit_minor: Set(commit_sum),
-        computed_best_case_minor: Set(best_sum),
-        adjusted_commit_minor: Set(None),
-        adjusted_best_case_minor: Set(None),
-        note: Set(note),
-        submitted_by: Set(viewer.user_id),
-        submitted_at: Set(now),
-    }
-    .insert(&state.db)
-    .await?;
-    Ok(created)
+        })
 }
 
 /// Submissions the viewer may see, newest first (at most 500): reps their own, managers those

@@ -2,11 +2,14 @@
 
 use async_graphql::{Context, Object};
 
+use super::forecast_company as company;
 use super::forecast_review as review;
 use super::forecast_review_types::{
-    AdjustForecastInput, ForecastDraft, ForecastSubmission, ForecastSubmissionFilter,
-    ForecastSubmissionPayload, SubmitForecastInput, SubmitTeamForecastInput,
+    AdjustForecastInput, CompanyForecast, ForecastDraft, ForecastSubmission,
+    ForecastSubmissionFilter, ForecastSubmissionPayload, SubmitForecastInput,
+    SubmitTeamForecastInput,
 };
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
 use crate::graphql::scalars::Decimal;
@@ -14,11 +17,17 @@ use crate::ids::{NodeType, decode_id, decode_optional};
 use crate::money::Money;
 use crate::report_scope::Scope;
 
-fn amount(value: Option<Decimal>, field: &str) -> async_graphql::Result<Option<Money>> {
-    Ok(value
-        .map(|v| Decimal::minor(v, field))
-        .transpose()?
-        .map(Money::from_minor))
+/// A forecast amount: exact, in range, not negative. Errors: `BAD_USER_INPUT` on `field`.
+fn amount(value: Decimal, field: &str) -> AppResult<Money> {
+    let minor = Decimal::minor(value, field)?;
+    if minor < 0 {
+        return Err(AppError::bad_input(field, "A forecast is not negative"));
+    }
+    Ok(Money::from_minor(minor))
+}
+
+fn optional_amount(value: Option<Decimal>, field: &str) -> AppResult<Option<Money>> {
+    value.map(|v| amount(v, field)).transpose()
 }
 
 /// The forecast review's queries.
@@ -45,6 +54,20 @@ impl ForecastReviewQuery {
             commit: Decimal(draft.commit.to_decimal()),
             best_case: Decimal(draft.best_case.to_decimal()),
         })
+    }
+
+    /// The company's forecast for a month or quarter (admins): every team's latest roll-up
+    /// beside its sellers' reviewed submissions, their sums, and the company pipeline.
+    #[graphql(guard = "SignedIn")]
+    async fn company_forecast(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "`2026-12` or `2026-Q4`, over or not.")] period: String,
+    ) -> async_graphql::Result<CompanyForecast> {
+        let viewer = ctx.viewer()?;
+        Ok(company::company(&ctx.app().db, viewer, &period)
+            .await?
+            .into())
     }
 
     /// Forecast submissions you may see, newest first (at most 500): yours, those of the teams
@@ -84,15 +107,15 @@ impl ForecastReviewMutation {
         input: SubmitForecastInput,
     ) -> async_graphql::Result<ForecastSubmissionPayload> {
         let viewer = ctx.viewer()?;
-        let commit = amount(input.commit, "input.commit")?;
-        let best_case = amount(input.best_case, "input.bestCase")?;
+        let commit = optional_amount(input.commit, "input.commit")?;
+        let best_case = optional_amount(input.best_case, "input.bestCase")?;
         let submitted = review::submit(
             ctx.app(),
             viewer,
             &input.period,
-            commit,
-            best_case,
+            (commit, best_case),
             input.note,
+            input.idempotency_key,
         )
         .await?;
         Ok(ForecastSubmissionPayload {
@@ -114,10 +137,17 @@ impl ForecastReviewMutation {
             NodeType::ForecastSubmission,
             "input.submissionId",
         )?;
-        let commit = Money::from_minor(Decimal::minor(input.commit, "input.commit")?);
-        let best_case = Money::from_minor(Decimal::minor(input.best_case, "input.bestCase")?);
-        let adjusted =
-            review::adjust(ctx.app(), viewer, id, commit, best_case, &input.note).await?;
+        let commit = amount(input.commit, "input.commit")?;
+        let best_case = amount(input.best_case, "input.bestCase")?;
+        let adjusted = review::adjust(
+            ctx.app(),
+            viewer,
+            id,
+            (commit, best_case),
+            &input.note,
+            input.idempotency_key,
+        )
+        .await?;
         Ok(ForecastSubmissionPayload {
             submission: adjusted.into(),
         })
@@ -133,16 +163,16 @@ impl ForecastReviewMutation {
     ) -> async_graphql::Result<ForecastSubmissionPayload> {
         let viewer = ctx.viewer()?;
         let team = decode_id(&input.team_id, NodeType::Team, "input.teamId")?;
-        let commit = amount(input.commit, "input.commit")?;
-        let best_case = amount(input.best_case, "input.bestCase")?;
+        let commit = optional_amount(input.commit, "input.commit")?;
+        let best_case = optional_amount(input.best_case, "input.bestCase")?;
         let submitted = review::submit_team(
             ctx.app(),
             viewer,
             &input.period,
             team,
-            commit,
-            best_case,
+            (commit, best_case),
             input.note,
+            input.idempotency_key,
         )
         .await?;
         Ok(ForecastSubmissionPayload {

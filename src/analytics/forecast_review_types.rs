@@ -187,6 +187,8 @@ pub struct SubmitForecastInput {
     pub best_case: Option<Decimal>,
     /// A note for the manager (at most 2000 characters).
     pub note: Option<String>,
+    /// Retrying with the same key replays the first result instead of submitting twice.
+    pub idempotency_key: Option<String>,
 }
 
 /// A manager's adjustment of a seller's submission.
@@ -200,6 +202,8 @@ pub struct AdjustForecastInput {
     pub best_case: Decimal,
     /// Why (required).
     pub note: String,
+    /// Retrying with the same key replays the first result instead of submitting twice.
+    pub idempotency_key: Option<String>,
 }
 
 /// A team's roll-up for an open month or quarter.
@@ -215,6 +219,8 @@ pub struct SubmitTeamForecastInput {
     pub best_case: Option<Decimal>,
     /// A note.
     pub note: Option<String>,
+    /// Retrying with the same key replays the first result instead of submitting twice.
+    pub idempotency_key: Option<String>,
 }
 
 /// Which submissions to list; all given filters must match, within what you may see.
@@ -233,4 +239,82 @@ pub struct ForecastSubmissionFilter {
 pub struct ForecastSubmissionPayload {
     /// The submission after the change.
     pub submission: ForecastSubmission,
+}
+
+/// One team's line in the company forecast.
+#[derive(SimpleObject, Debug)]
+#[graphql(complex)]
+pub struct TeamForecastLine {
+    /// The team's latest roll-up for the period; null until its manager submits one.
+    pub roll_up: Option<ForecastSubmission>,
+    /// What its sellers' latest submissions commit, as their manager adjusted them.
+    pub sellers_commit: Decimal,
+    /// Likewise for the best case.
+    pub sellers_best_case: Decimal,
+    /// How many of its sellers submitted for the period.
+    pub sellers_submitted: i32,
+    #[graphql(skip)]
+    pub team: entity::team::Model,
+}
+
+#[ComplexObject]
+impl TeamForecastLine {
+    /// The team.
+    async fn team(&self) -> Team {
+        Team::from(self.team.clone())
+    }
+}
+
+/// The company's forecast for a period: every team's roll-up, their sum, and the pipeline.
+#[derive(SimpleObject, Debug)]
+pub struct CompanyForecast {
+    /// `2026-12` or `2026-Q4`.
+    pub period: String,
+    /// Every team, by name.
+    pub teams: Vec<TeamForecastLine>,
+    /// The sum of the teams' latest roll-ups (the company's commitment).
+    pub commit: Decimal,
+    /// The sum of the teams' latest roll-up best cases.
+    pub best_case: Decimal,
+    /// How many teams submitted a roll-up.
+    pub teams_submitted: i32,
+    /// The sum of every seller's latest reviewed submission, in a team or not.
+    pub sellers_commit: Decimal,
+    /// Likewise for the best case.
+    pub sellers_best_case: Decimal,
+    /// What the company pipeline shows: won + open commit in the period.
+    pub pipeline_commit: Decimal,
+    /// Won + open best case (commit included) in the period.
+    pub pipeline_best_case: Decimal,
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+impl From<super::forecast_company::CompanyForecast> for CompanyForecast {
+    fn from(c: super::forecast_company::CompanyForecast) -> Self {
+        let teams_submitted = count(c.teams.iter().filter(|l| l.roll_up.is_some()).count());
+        Self {
+            period: c.period.text,
+            teams: c
+                .teams
+                .into_iter()
+                .map(|l| TeamForecastLine {
+                    roll_up: l.roll_up.map(ForecastSubmission::from),
+                    sellers_commit: money(l.sellers.0),
+                    sellers_best_case: money(l.sellers.1),
+                    sellers_submitted: count(l.sellers_submitted),
+                    team: l.team,
+                })
+                .collect(),
+            commit: money(c.rolled_up.0),
+            best_case: money(c.rolled_up.1),
+            teams_submitted,
+            sellers_commit: money(c.sellers.0),
+            sellers_best_case: money(c.sellers.1),
+            pipeline_commit: Decimal(c.pipeline.commit.to_decimal()),
+            pipeline_best_case: Decimal(c.pipeline.best_case.to_decimal()),
+        }
+    }
 }

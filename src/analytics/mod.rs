@@ -16,6 +16,7 @@
 //!   after the old one's start and within the renewal window of its end.
 
 pub mod by_product;
+pub mod forecast_company;
 pub mod forecast_review;
 pub mod forecast_review_graphql;
 pub mod forecast_review_types;

@@ -2,6 +2,7 @@
 //! pipeline), managers adjust it with a note and submit their team's roll-up, each role sees
 //! what it may, and once the period is over the accuracy of the commitment is reported.
 
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -297,5 +298,331 @@ async fn sellers_submit_managers_adjust_and_roll_up_and_accuracy_follows_the_clo
     assert!(
         (team_accuracy - (1.0 - 200.0 / 2800.0)).abs() < 1e-9,
         "{by_team:?}"
+    );
+}
+
+const COMPANY: &str = "query($p: String!) { companyForecast(period: $p) { period commit bestCase teamsSubmitted \
+    sellersCommit sellersBestCase pipelineCommit pipelineBestCase \
+    teams { team { id name } rollUp { commit level } sellersCommit sellersBestCase sellersSubmitted } } }";
+
+#[tokio::test]
+async fn admins_see_the_company_roll_up_beside_the_teams_and_the_pipeline() {
+    let app = TestApp::spawn_at(crate::fixtures::at("2026-12-03T02:00:00Z")).await;
+    let north_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let north = app.a_team("North", Some(&north_manager.id)).await;
+    let south_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let south = app.a_team("South", Some(&south_manager.id)).await;
+    let ann = app.a_user().in_team(&north).create().await;
+    let bob = app.a_user().in_team(&south).create().await;
+    let cid = app.a_user().in_team(&south).create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let won = deal(&app, &ann.token, "1000", "COMMIT").await;
+    win(&app, &ann.token, &won).await;
+    deal(&app, &bob.token, "400", "COMMIT").await;
+    deal(&app, &cid.token, "250", "BEST_CASE").await;
+
+    let submit = async |token: &str, commit: &str, best: &str| {
+        submission(
+            &app.gql(
+                Some(token),
+                SUBMIT,
+                json!({"input": {"period": "2026-12", "commit": commit, "bestCase": best}}),
+            )
+            .await,
+            "submitForecast",
+        )
+    };
+    submit(&ann.token, "900.00", "1000.00").await;
+    let bobs = submit(&bob.token, "400.00", "400.00").await;
+    submit(&cid.token, "0.00", "250.00").await;
+    // Bob's manager trims him; the roll-up counts the trimmed figure.
+    let trimmed = app
+        .gql(Some(&south_manager.token), ADJUST, json!({"input": {"submissionId": bobs["id"], "commit": "300.00", "bestCase": "400.00", "note": "Budget not signed yet"}}))
+        .await;
+    assert!(trimmed["errors"].is_null(), "{trimmed}");
+    // Only the south team submits its roll-up, overriding the commitment.
+    let rolled = app
+        .gql(
+            Some(&south_manager.token),
+            TEAM,
+            json!({"input": {"period": "2026-12", "teamId": south, "commit": "350.00"}}),
+        )
+        .await;
+    assert!(rolled["errors"].is_null(), "{rolled}");
+
+    let body = app
+        .gql(Some(&app.admin_token), COMPANY, json!({"p": "2026-12"}))
+        .await;
+    let company = &body["data"]["companyForecast"];
+    assert_eq!(
+        [
+            &company["commit"],
+            &company["bestCase"],
+            &company["teamsSubmitted"],
+            &company["sellersCommit"],
+            &company["sellersBestCase"],
+            &company["pipelineCommit"],
+            &company["pipelineBestCase"],
+        ],
+        [
+            &json!("350.00"),
+            &json!("650.00"),
+            &json!(1),
+            &json!("1200.00"),
+            &json!("1650.00"),
+            &json!("1400.00"),
+            &json!("1650.00"),
+        ],
+        "{body}"
+    );
+    let line = |id: &str| {
+        company["teams"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|l| l["team"]["id"] == json!(id))
+            .cloned()
+            .unwrap_or_else(|| panic!("{body}"))
+    };
+    assert_eq!(
+        line(&north)["rollUp"],
+        Value::Null,
+        "north has not rolled up"
+    );
+    assert_eq!(
+        (
+            line(&north)["sellersCommit"].clone(),
+            line(&north)["sellersSubmitted"].clone()
+        ),
+        (json!("900.00"), json!(1))
+    );
+    assert_eq!(
+        line(&south)["rollUp"],
+        json!({"commit": "350.00", "level": "TEAM"})
+    );
+    assert_eq!(
+        (
+            line(&south)["sellersCommit"].clone(),
+            line(&south)["sellersBestCase"].clone(),
+            line(&south)["sellersSubmitted"].clone()
+        ),
+        (json!("300.00"), json!("650.00"), json!(2))
+    );
+
+    // A later roll-up replaces the earlier in the sum; past periods stay readable.
+    let again = app
+        .gql(
+            Some(&south_manager.token),
+            TEAM,
+            json!({"input": {"period": "2026-12", "teamId": south}}),
+        )
+        .await;
+    assert!(again["errors"].is_null(), "{again}");
+    let later = app
+        .gql(Some(&app.admin_token), COMPANY, json!({"p": "2026-12"}))
+        .await;
+    assert_eq!(
+        later["data"]["companyForecast"]["commit"], "300.00",
+        "{later}"
+    );
+    let past = app
+        .gql(Some(&app.admin_token), COMPANY, json!({"p": "2026-Q3"}))
+        .await;
+    assert_eq!(past["data"]["companyForecast"]["commit"], "0.00", "{past}");
+
+    // Only admins; a malformed period names the argument.
+    for token in [&north_manager.token, &ann.token, &finance.token] {
+        let refused = app.gql(Some(token), COMPANY, json!({"p": "2026-12"})).await;
+        assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    }
+    for period in ["2026", "2026-13", "next month", ""] {
+        let refused = app
+            .gql(Some(&app.admin_token), COMPANY, json!({"p": period}))
+            .await;
+        assert_eq!(
+            code_and_field(&refused),
+            (Some("BAD_USER_INPUT"), Some("period")),
+            "{period}: {refused}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retried_submissions_count_once_and_every_change_is_audited() {
+    let app = TestApp::spawn_at(crate::fixtures::at("2026-12-03T02:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Forecast", Some(&manager.id)).await;
+    let ann = app.a_user().in_team(&team).create().await;
+    let input = json!({"input": {"period": "2026-12", "commit": "100.00", "bestCase": "200.00", "idempotencyKey": "f-1"}});
+    let first = submission(
+        &app.gql(Some(&ann.token), SUBMIT, input.clone()).await,
+        "submitForecast",
+    );
+    let retried = submission(
+        &app.gql(Some(&ann.token), SUBMIT, input).await,
+        "submitForecast",
+    );
+    assert_eq!(first["id"], retried["id"]);
+    let reused = app
+        .gql(
+            Some(&ann.token),
+            SUBMIT,
+            json!({"input": {"period": "2026-12", "commit": "999.00", "idempotencyKey": "f-1"}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&reused),
+        (Some("IDEMPOTENCY_KEY_REUSED"), Some("input.idempotencyKey")),
+        "{reused}"
+    );
+
+    let adjust = json!({"input": {"submissionId": first["id"], "commit": "80.00", "bestCase": "150.00", "note": "Trim", "idempotencyKey": "a-1"}});
+    for _ in 0..2 {
+        let body = app.gql(Some(&manager.token), ADJUST, adjust.clone()).await;
+        assert_eq!(
+            submission(&body, "adjustForecast")["adjustedCommit"],
+            "80.00"
+        );
+    }
+    let team_input =
+        json!({"input": {"period": "2026-12", "teamId": team, "idempotencyKey": "t-1"}});
+    let rolled = submission(
+        &app.gql(Some(&manager.token), TEAM, team_input.clone())
+            .await,
+        "submitTeamForecast",
+    );
+    let rolled_again = submission(
+        &app.gql(Some(&manager.token), TEAM, team_input).await,
+        "submitTeamForecast",
+    );
+    assert_eq!(rolled, rolled_again);
+    assert_eq!(rolled["commit"], "80.00");
+
+    let all = app
+        .gql(
+            Some(&app.admin_token),
+            LIST,
+            json!({"f": {"period": "2026-12"}}),
+        )
+        .await;
+    let listed = all["data"]["forecastSubmissions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        listed.len(),
+        2,
+        "one seller submission and one roll-up: {all}"
+    );
+    assert_eq!(
+        listed
+            .iter()
+            .map(|s| s["adjustments"].as_array().map_or(0, Vec::len))
+            .sum::<usize>(),
+        1
+    );
+    for (action, times) in [
+        ("forecast.submitted", 1),
+        ("forecast.adjusted", 1),
+        ("forecast.team_submitted", 1),
+    ] {
+        let audited = entity::audit_log::Entity::find()
+            .filter(entity::audit_log::Column::Action.eq(action))
+            .count(&app.state.db)
+            .await
+            .unwrap_or_default();
+        assert_eq!(audited, times, "{action}");
+    }
+}
+
+#[tokio::test]
+async fn hostile_forecast_amounts_and_notes_are_refused_on_their_field() {
+    let app = TestApp::spawn_at(crate::fixtures::at("2026-12-03T02:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let team = app.a_team("Forecast", Some(&manager.id)).await;
+    let ann = app.a_user().in_team(&team).create().await;
+    let long_note = "注".repeat(2001);
+    for (input, field) in [
+        (
+            json!({"period": "2026-12", "commit": "-1.00"}),
+            "input.commit",
+        ),
+        (
+            json!({"period": "2026-12", "bestCase": "-0.01"}),
+            "input.bestCase",
+        ),
+        (
+            json!({"period": "2026-12", "commit": "1.001"}),
+            "input.commit",
+        ),
+        (
+            json!({"period": "2026-12", "commit": "1000000000000000"}),
+            "input.commit",
+        ),
+        (
+            json!({"period": "2026-12", "note": long_note}),
+            "input.note",
+        ),
+        (
+            json!({"period": "2026-12", "idempotencyKey": ""}),
+            "input.idempotencyKey",
+        ),
+        (
+            json!({"period": "2026-12", "idempotencyKey": "k".repeat(129)}),
+            "input.idempotencyKey",
+        ),
+        (json!({"period": "9".repeat(10_000)}), "input.period"),
+    ] {
+        let refused = app
+            .gql(Some(&ann.token), SUBMIT, json!({"input": input}))
+            .await;
+        assert_eq!(
+            code_and_field(&refused),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{refused}"
+        );
+    }
+    let mine = submission(
+        &app.gql(
+            Some(&ann.token),
+            SUBMIT,
+            json!({"input": {"period": "2026-12"}}),
+        )
+        .await,
+        "submitForecast",
+    );
+    let negative = app
+        .gql(Some(&manager.token), ADJUST, json!({"input": {"submissionId": mine["id"], "commit": "-5.00", "bestCase": "0.00", "note": "Why"}}))
+        .await;
+    assert_eq!(
+        code_and_field(&negative),
+        (Some("BAD_USER_INPUT"), Some("input.commit")),
+        "{negative}"
+    );
+    let negative_team = app
+        .gql(
+            Some(&manager.token),
+            TEAM,
+            json!({"input": {"period": "2026-12", "teamId": team, "bestCase": "-5.00"}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&negative_team),
+        (Some("BAD_USER_INPUT"), Some("input.bestCase")),
+        "{negative_team}"
+    );
+    let listed = app
+        .gql(
+            Some(&app.admin_token),
+            LIST,
+            json!({"f": {"period": "2026-12"}}),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["forecastSubmissions"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "nothing half-written: {listed}"
     );
 }
