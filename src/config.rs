@@ -249,7 +249,7 @@ pub struct Config {
     #[arg(long, env = "SALESGRAPH_SYNC_MAX_REMOVED_IDS", default_value_t = 1000)]
     pub sync_max_removed_ids: u64,
     /// Days past due at which an installment's owner and finance are reminded, once each
-    /// (0 = on the due date), comma-separated.
+    /// (0 = on the due date, -3 = three days before it), comma-separated.
     #[arg(
         long,
         env = "SALESGRAPH_OVERDUE_REMINDER_DAYS",
@@ -263,6 +263,21 @@ pub struct Config {
         default_value_t = 3600
     )]
     pub overdue_sweep_interval_secs: u64,
+    /// Minutes before an activity's due time its owner is reminded, when the activity names
+    /// no reminder time of its own.
+    #[arg(
+        long,
+        env = "SALESGRAPH_ACTIVITY_REMINDER_MINUTES",
+        default_value_t = 15
+    )]
+    pub activity_reminder_minutes: i64,
+    /// Seconds between sweeps sending activity reminders and overdue notices.
+    #[arg(
+        long,
+        env = "SALESGRAPH_ACTIVITY_SWEEP_INTERVAL_SECS",
+        default_value_t = 60
+    )]
+    pub activity_sweep_interval_secs: u64,
     /// Seconds between sweeps expiring quotes past their last valid day.
     #[arg(
         long,
@@ -382,7 +397,8 @@ impl Config {
             .overdue_reminder_days
             .split(',')
             .filter_map(|d| d.trim().parse().ok())
-            .filter(|d| *d >= 0)
+            // Up to a year either way: a level past that is a typo, not a reminder.
+            .filter(|d| (-366..=366).contains(d))
             .collect();
         levels.sort_unstable();
         levels.dedup();

@@ -43,10 +43,11 @@ pub enum NodeType {
     Competitor,
     OwnershipTransfer,
     ForecastSubmission,
+    Activity,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 31] = [
+    const ALL: [NodeType; 32] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -78,6 +79,7 @@ impl NodeType {
         Self::Competitor,
         Self::OwnershipTransfer,
         Self::ForecastSubmission,
+        Self::Activity,
     ];
 
     fn name(self) -> &'static str {
@@ -113,6 +115,7 @@ impl NodeType {
             Self::Competitor => "Competitor",
             Self::OwnershipTransfer => "OwnershipTransfer",
             Self::ForecastSubmission => "ForecastSubmission",
+            Self::Activity => "Activity",
         }
     }
 

@@ -147,6 +147,13 @@ pub fn spawn(
         ),
         every(
             state.clone(),
+            "activity-reminders",
+            Duration::from_secs(state.config.activity_sweep_interval_secs),
+            shutdown.clone(),
+            |state, now| async move { crate::activities::reminders::remind(&state, now).await },
+        ),
+        every(
+            state.clone(),
             "quote-expiry",
             Duration::from_secs(state.config.quote_sweep_interval_secs),
             shutdown.clone(),

@@ -5,6 +5,7 @@
 // The merged query and mutation roots nest one level per domain.
 #![recursion_limit = "256"]
 
+pub mod activities;
 pub mod analytics;
 pub mod approvals;
 pub mod audit;

@@ -236,6 +236,16 @@ pub fn visits_on(viewer: &Viewer, backend: DbBackend) -> Condition {
     )
 }
 
+/// Activities: their owner's, the managers' of the owner's team, and every one for admins
+/// (finance users see their own to-dos only).
+pub fn activities_on(viewer: &Viewer, backend: DbBackend) -> Condition {
+    use entity::activity::Column;
+    match viewer.role {
+        Role::Finance => Condition::all().add(Column::OwnerId.eq(viewer.user_id)),
+        _ => owned_by_on(viewer, Column::OwnerId, false, backend),
+    }
+}
+
 /// Ids of the customers the viewer may see, as a subquery.
 pub fn visible_customer_ids(viewer: &Viewer) -> SelectStatement {
     Query::select()

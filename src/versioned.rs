@@ -29,6 +29,7 @@ macro_rules! versioned {
 }
 
 versioned!(
+    activity,
     contact,
     customer,
     lead,

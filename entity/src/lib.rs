@@ -1,5 +1,6 @@
 //! sea-orm entities: table shapes only. Business rules live in the app's domain services.
 
+pub mod activity;
 pub mod allocation;
 pub mod approval_request;
 pub mod approval_step;

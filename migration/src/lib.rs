@@ -31,6 +31,7 @@ mod m20261214_000025_win_loss;
 mod m20261215_000026_overlay_splits;
 mod m20261216_000027_ownership_transfers;
 mod m20261217_000028_forecast_submissions;
+mod m20261218_000029_activities;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -69,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261215_000026_overlay_splits::Migration),
             Box::new(m20261216_000027_ownership_transfers::Migration),
             Box::new(m20261217_000028_forecast_submissions::Migration),
+            Box::new(m20261218_000029_activities::Migration),
         ]
     }
 }

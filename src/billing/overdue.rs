@@ -26,7 +26,7 @@ const SWEEP_BATCH: u64 = 1000;
 
 /// Reminds the contract owner and every active finance user, once per installment and
 /// reminder level (`SALESGRAPH_OVERDUE_REMINDER_DAYS`, days past due in the company's time
-/// zone), of installments still owing. An installment first seen past several levels gets one
+/// zone; below 0, days before it), of installments still owing. An installment first seen past several levels gets one
 /// reminder, for the highest. Safe on several instances.
 pub async fn remind(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepReport> {
     remind_in_batches(state, now, SWEEP_BATCH).await
@@ -182,7 +182,12 @@ async fn notify(
 ) -> AppResult<Vec<entity::notification::Model>> {
     let contract = crate::contracts::service::load(txn, item.contract_id).await?;
     let owed = Money::from_minor(item.amount_minor - item.paid_minor - item.waived_minor);
-    let (kind, title) = if level == 0 {
+    let (kind, title) = if level < 0 {
+        (
+            "INSTALLMENT_DUE_SOON",
+            format!("Due in {} days: {} #{}", -level, contract.number, item.seq),
+        )
+    } else if level == 0 {
         (
             "INSTALLMENT_DUE",
             format!("Due today: {} #{}", contract.number, item.seq),

@@ -3,6 +3,7 @@
 //! functions in a fixed order, commits, and only then tells the world (notifications, events).
 //! Domains never call each other's writes directly; a new hand-off gets a file here.
 //!
+//! - [`activities`]: to-dos on a record that both their creator and their owner can open.
 //! - [`approval_settlement`]: deciding or withdrawing an approval request, and carrying the
 //!   result over to its subject (a contract, or a billing waiver).
 //! - [`contract_amendment`]: asking to change a signed contract, and applying an approved
@@ -12,6 +13,7 @@
 //!   collection plan settled.
 //! - [`lead_conversion`]: a qualified lead becomes a customer, a contact and a deal.
 
+pub mod activities;
 pub mod approval_settlement;
 pub mod contract_amendment;
 pub mod contract_cancellation;

@@ -14,6 +14,8 @@ use crate::ids::{NodeType, decode_any};
 pub struct LogFollowUpPayload {
     /// The logged follow-up (or the one logged by the first call with the same key).
     pub follow_up: FollowUp,
+    /// The activity its `nextFollowUpAt` scheduled for you; null without one.
+    pub next_activity: Option<crate::activities::types::Activity>,
 }
 
 #[derive(Default)]
@@ -52,8 +54,11 @@ impl FollowUpMutation {
         let follow_up = service::log_follow_up(ctx.app(), viewer, new, input.idempotency_key)
             .await
             .map_err(|e| e.naming("input.subjectId"))?;
+        let next_activity =
+            crate::activities::service::of_follow_up(&ctx.app().db, follow_up.id).await?;
         Ok(LogFollowUpPayload {
             follow_up: follow_up.into(),
+            next_activity: next_activity.map(Into::into),
         })
     }
 }

@@ -8,6 +8,8 @@
 //! - `occurredAt` defaults to now and may not lie more than five minutes in the future;
 //!   `nextFollowUpAt` must come after it.
 //! - Follow-ups of a lead appear on the customer it is converted into.
+//! - `nextFollowUpAt` schedules the next activity (a call after a call, a task after a note)
+//!   on the same record, for the author, reminded like any other.
 
 pub mod graphql;
 pub mod loaders;

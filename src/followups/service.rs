@@ -115,6 +115,14 @@ pub async fn log_follow_up(
         .await?;
         crate::audit::Entry { actor_id: Some(viewer.user_id), action: "follow_up.logged", subject_type: "FollowUp", subject_id: created.id, details: serde_json::json!({"subjectType": subject_type, "subjectId": subject_id, "kind": created.kind}) }.record(txn, now)
         .await?;
+        crate::activities::service::schedule_next(
+            txn,
+            viewer,
+            &created,
+            state.config.activity_reminder_minutes,
+            now,
+        )
+        .await?;
         Ok(created.id)
     })
     .await?
@@ -169,6 +177,14 @@ pub(crate) async fn log_visit(
     .insert(txn)
     .await?;
     crate::audit::Entry { actor_id: Some(author.user_id), action: "follow_up.logged", subject_type: "FollowUp", subject_id: created.id, details: serde_json::json!({"subjectType": "CUSTOMER", "subjectId": customer_id, "kind": created.kind}) }.record(txn, now)
+    .await?;
+    crate::activities::service::schedule_next(
+        txn,
+        author,
+        &created,
+        state.config.activity_reminder_minutes,
+        now,
+    )
     .await?;
     Ok(created)
 }

@@ -9,6 +9,7 @@ use async_graphql::dataloader::DataLoader;
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
+use crate::activities::loaders::ActivityLoader;
 use crate::analytics::loaders::AdjustmentsBySubmission;
 use crate::approvals::loaders::{LatestRequestBySubject, RequestLoader, StepsByRequest};
 use crate::billing::loaders::{
@@ -117,6 +118,7 @@ loaders! {
     competitors: CompetitorLoader = |s| CompetitorLoader(s.db());
     deal_competitors: CompetitorsByOpportunity = |s| CompetitorsByOpportunity(s.db());
     forecast_adjustments: AdjustmentsBySubmission = |s| AdjustmentsBySubmission(s.db());
+    activities: ActivityLoader = |s| ActivityLoader { db: s.db(), viewer: s.viewer() };
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());

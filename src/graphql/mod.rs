@@ -23,6 +23,7 @@ use async_graphql::{
     Context, Data, ID, MergedObject, MergedSubscription, Object, Schema, SimpleObject,
 };
 
+use crate::activities::graphql::{ActivityMutation, ActivityQuery};
 use crate::analytics::forecast_review_graphql::{ForecastReviewMutation, ForecastReviewQuery};
 use crate::analytics::graphql::{AnalyticsMutation, AnalyticsQuery};
 use crate::approvals::graphql::{ApprovalMutation, ApprovalQuery, ApprovalSubscription};
@@ -202,6 +203,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Refund => crate::billing::refunds::get_refund(db, viewer, uuid)
             .await
             .map(|r| Node::Refund(r.into())),
+        NodeType::Activity => crate::activities::service::get(db, viewer, uuid)
+            .await
+            .map(|a| Node::Activity(a.into())),
         // Lines are read through their order, exit criteria through their stage, reasons
         // and picklist entries through their lists.
         NodeType::OrderLine
@@ -232,6 +236,7 @@ pub struct QueryRoot(
     OpportunityQuery,
     WinLossQuery,
     ForecastReviewQuery,
+    ActivityQuery,
     VisitQuery,
     ContractQuery,
     ApprovalQuery,
@@ -253,6 +258,7 @@ pub struct MutationRoot(
     CustomerMutation,
     LeadMutation,
     FollowUpMutation,
+    ActivityMutation,
     NotificationMutation,
     OpportunityMutation,
     PlaybookMutation,

@@ -50,4 +50,5 @@ pub enum Node {
     Delivery(Delivery),
     ContractAmendment(crate::contracts::amendment_types::ContractAmendment),
     Refund(crate::billing::refund_types::Refund),
+    Activity(crate::activities::types::Activity),
 }

@@ -49,6 +49,12 @@ crate::string_enum! {
         RefundPaid => "REFUND_PAID",
         /// Records were handed from one person to another (you gave, received, or manage).
         OwnershipTransferred => "OWNERSHIP_TRANSFERRED",
+        /// An installment falls due in a few days (`SALESGRAPH_OVERDUE_REMINDER_DAYS` below 0).
+        InstallmentDueSoon => "INSTALLMENT_DUE_SOON",
+        /// One of your activities is coming up (its reminder time).
+        ActivityReminder => "ACTIVITY_REMINDER",
+        /// One of your activities is past its due time and not done.
+        ActivityOverdue => "ACTIVITY_OVERDUE",
     }
 }
 
@@ -94,6 +100,8 @@ pub enum NotificationSubject {
     ApprovalRequest(Box<crate::approvals::types::ApprovalRequest>),
     /// A contract.
     Contract(Box<crate::contracts::types::Contract>),
+    /// An activity.
+    Activity(Box<crate::activities::types::Activity>),
 }
 
 #[async_graphql::ComplexObject]
@@ -134,6 +142,11 @@ impl Notification {
                 .load_one(id)
                 .await?
                 .map(|contract| NotificationSubject::Contract(Box::new(contract.into()))),
+            NodeType::Activity => ctx
+                .loader::<crate::activities::loaders::ActivityLoader>()?
+                .load_one(id)
+                .await?
+                .map(|activity| NotificationSubject::Activity(Box::new(activity.into()))),
             _ => None,
         })
     }
@@ -148,6 +161,7 @@ impl From<notification::Model> for Notification {
             Some("VisitTask") => Some(NodeType::VisitTask),
             Some("ApprovalRequest") => Some(NodeType::ApprovalRequest),
             Some("Contract") => Some(NodeType::Contract),
+            Some("Activity") => Some(NodeType::Activity),
             _ => None,
         };
         Self {

@@ -28,7 +28,7 @@ fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
 pub struct VisitQuery;
 
 /// The links and columns a morning-list selection asks for.
-fn morning_wants(ctx: &Context<'_>) -> Wants {
+pub(crate) fn morning_wants(ctx: &Context<'_>) -> Wants {
     use crate::columns::Needs;
     use crate::customers::contact_types::CONTACT_COLUMNS;
     use crate::customers::types::CUSTOMER_COLUMNS;

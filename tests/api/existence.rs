@@ -196,6 +196,8 @@ pub(crate) struct World {
     pub(crate) mb: TestUser,
     pub(crate) a_team: String,
     pub(crate) submission_a: String,
+    pub(crate) activity_a: String,
+    pub(crate) activity_b: String,
     pub(crate) customer_a: String,
     pub(crate) contact_a: String,
     pub(crate) lead_a: String,
@@ -242,6 +244,16 @@ pub(crate) async fn world(app: &TestApp) -> World {
         )
         .await,
         &["data", "submitForecast", "submission", "id"],
+    );
+    let activity_a = string_at(
+        &gql(
+            &ra,
+            "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }",
+            json!({"kind": "CALL", "subjectId": customer_a, "title": "Hidden call",
+                "dueAt": salesgraph::clock::Clock::now(&app.clock) + chrono::Duration::days(1)}),
+        )
+        .await,
+        &["data", "createActivity", "activity", "id"],
     );
     let contact_a = string_at(
         &gql(
@@ -402,6 +414,16 @@ pub(crate) async fn world(app: &TestApp) -> World {
         .await;
     let notification_a = string_at(&notes["data"]["notifications"]["nodes"][0], &["id"]);
     let customer_b = fixtures::a_customer(app, &rb.token, "Own Co").await;
+    let activity_b = string_at(
+        &gql(
+            &rb.token,
+            "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }",
+            json!({"kind": "CALL", "subjectId": customer_b, "title": "Own call",
+                "dueAt": salesgraph::clock::Clock::now(&app.clock) + chrono::Duration::days(1)}),
+        )
+        .await,
+        &["data", "createActivity", "activity", "id"],
+    );
     let deal_b = string_at(
         &gql(&rb.token, create_deal, json!({"customerId": customer_b, "name": "Own deal", "amount": "100.00", "expectedCloseDate": "2027-06-30"})).await,
         &["data", "createOpportunity", "opportunity", "id"],
@@ -431,6 +453,8 @@ pub(crate) async fn world(app: &TestApp) -> World {
         mb,
         a_team,
         submission_a,
+        activity_a,
+        activity_b,
         customer_a,
         contact_a,
         lead_a,
@@ -493,6 +517,46 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "ForecastSubmission",
             &w.submission_a,
             json!({"submissionId": "$ID", "commit": "1.00", "bestCase": "1.00", "note": "X"}),
+        ),
+        case(
+            "createActivity",
+            "input.subjectId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"kind": "CALL", "subjectId": "$ID", "title": "X", "dueAt": start}),
+        ),
+        case(
+            "createActivity",
+            "input.ownerId",
+            Manager,
+            "User",
+            ra,
+            json!({"kind": "CALL", "subjectId": w.customer_b, "title": "X", "dueAt": start, "ownerId": "$ID"}),
+        ),
+        case(
+            "updateActivity",
+            "input.id",
+            Manager,
+            "Activity",
+            &w.activity_a,
+            json!({"id": "$ID", "expectedVersion": 1, "title": "X"}),
+        ),
+        case(
+            "updateActivity",
+            "input.ownerId",
+            Manager,
+            "User",
+            ra,
+            json!({"id": w.activity_b, "expectedVersion": 1, "ownerId": "$ID"}),
+        ),
+        case(
+            "completeActivity",
+            "input.id",
+            Rep,
+            "Activity",
+            &w.activity_a,
+            json!({"id": "$ID"}),
         ),
         case(
             "submitTeamForecast",

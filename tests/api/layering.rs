@@ -61,7 +61,8 @@ const LAYERS: &[&[&str]] = &[
     &["customers"],
     // A stage's exit criteria gate the deal's moves, and read the deal's stages.
     &["opportunities", "playbook"],
-    &["leads", "followups"],
+    // A follow-up schedules the next activity.
+    &["leads", "followups", "activities"],
     &["visits"],
     &["quotes"],
     &["contracts"],

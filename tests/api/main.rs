@@ -3,6 +3,7 @@
 // A failed unwrap is a failed assertion here, with the value in the message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod activities;
 mod amendments;
 mod analytics;
 mod approvals;

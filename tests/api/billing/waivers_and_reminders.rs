@@ -221,3 +221,59 @@ async fn old_unpaid_installments_never_starve_newer_ones_of_their_reminders() {
     assert_eq!(installment_notices(&app, &books.rep).await, expected);
     ledger_holds(&app).await;
 }
+
+#[tokio::test]
+async fn negative_reminder_days_remind_before_the_due_date() {
+    let app = TestApp::spawn_with(|config| config.overdue_reminder_days = "-3,0,-1,x".into()).await;
+    app.clock.set(at("2026-11-20T01:00:00Z"));
+    let books = books(&app).await;
+    let customer = customer(&app, &books, "Early Co").await;
+    let contract = approved(&app, &books, &customer, "200").await;
+    set_plan(
+        &app,
+        &books.finance.token,
+        &contract,
+        json!([{"dueDate": "2026-11-25", "amount": "100"}, {"dueDate": "2026-11-30", "amount": "100"}]),
+    )
+    .await;
+    let sweep = |when: &str| {
+        let state = app.state.clone();
+        let now = at(when);
+        async move {
+            salesgraph::billing::overdue::remind(&state, now)
+                .await
+                .unwrap()
+                .affected
+        }
+    };
+    assert_eq!(
+        sweep("2026-11-21T02:00:00Z").await,
+        0,
+        "four days ahead: not yet"
+    );
+    assert_eq!(
+        sweep("2026-11-22T02:00:00Z").await,
+        1,
+        "three days before the first"
+    );
+    assert_eq!(sweep("2026-11-23T02:00:00Z").await, 0, "once per level");
+    assert_eq!(sweep("2026-11-24T02:00:00Z").await, 1, "the day before");
+    assert_eq!(sweep("2026-11-25T02:00:00Z").await, 1, "the due date");
+    assert_eq!(
+        installment_notices(&app, &books.rep).await,
+        vec![
+            "INSTALLMENT_DUE",
+            "INSTALLMENT_DUE_SOON",
+            "INSTALLMENT_DUE_SOON"
+        ]
+    );
+    let token = app.token_for(&books.rep).await;
+    let titles = app
+        .gql(
+            Some(&token),
+            "{ notifications(first: 10) { nodes { title } } }",
+            json!({}),
+        )
+        .await;
+    assert!(titles.to_string().contains("Due in 3 days"), "{titles}");
+}
