@@ -32,6 +32,7 @@ mod m20261215_000026_overlay_splits;
 mod m20261216_000027_ownership_transfers;
 mod m20261217_000028_forecast_submissions;
 mod m20261218_000029_activities;
+mod m20261219_000030_customer_locations;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -71,6 +72,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261216_000027_ownership_transfers::Migration),
             Box::new(m20261217_000028_forecast_submissions::Migration),
             Box::new(m20261218_000029_activities::Migration),
+            Box::new(m20261219_000030_customer_locations::Migration),
         ]
     }
 }

@@ -238,6 +238,7 @@ pub struct QueryRoot(
     ForecastReviewQuery,
     ActivityQuery,
     VisitQuery,
+    crate::views::nearby_graphql::NearbyQuery,
     ContractQuery,
     ApprovalQuery,
     BillingQuery,

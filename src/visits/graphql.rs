@@ -8,9 +8,11 @@ use super::inputs::{
     CheckOutVisitInput, CheckOutVisitPayload, PlanVisitInput, PlanVisitPayload,
     RescheduleVisitInput, RescheduleVisitPayload, VisitTaskFilter,
 };
+use super::report_types::{DayOrder, RouteStop, VisitRoute};
 use super::report_types::{VisitStats, VisitStatsInput};
 use super::service::{self, Cancel, NewVisit, Reschedule, VisitFilter};
 use super::types::{VisitTask, VisitTaskConnection};
+use crate::customers::types::LocationInput;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::SignedIn;
@@ -28,6 +30,12 @@ fn visit_id(id: &ID) -> AppResult<uuid::Uuid> {
 pub struct VisitQuery;
 
 /// The links and columns a morning-list selection asks for.
+/// The start of a route, checked. Errors: `BAD_USER_INPUT` on `field`.
+fn start_point(from: Option<LocationInput>, field: &str) -> AppResult<Option<(f64, f64)>> {
+    from.map(|p| GeoPoint::parse(p.lat, p.lng, field).map(|p| (p.lat, p.lng)))
+        .transpose()
+}
+
 pub(crate) fn morning_wants(ctx: &Context<'_>) -> Wants {
     use crate::columns::Needs;
     use crate::customers::contact_types::CONTACT_COLUMNS;
@@ -62,7 +70,8 @@ pub(crate) fn morning_wants(ctx: &Context<'_>) -> Wants {
 #[Object]
 impl VisitQuery {
     /// Your visit tasks starting on one local day (your time zone; today by default), by
-    /// planned start — what a rep opens in the morning.
+    /// planned start — what a rep opens in the morning; or (`orderBy: ROUTE`) in the order that
+    /// shortens the day's drive.
     #[graphql(guard = "SignedIn")]
     async fn my_visit_tasks(
         &self,
@@ -71,6 +80,13 @@ impl VisitQuery {
             Date,
         >,
         #[graphql(desc = "Include cancelled tasks.", default = false)] include_cancelled: bool,
+        #[graphql(
+            desc = "`TIME` (planned start, the default) or `ROUTE`: tasks already started or over first, then the planned ones in driving order (see `myVisitRoute`)."
+        )]
+        order_by: Option<DayOrder>,
+        #[graphql(desc = "Where you start the day's drive (for `ROUTE`).")] from: Option<
+            LocationInput,
+        >,
     ) -> async_graphql::Result<Vec<VisitTask>> {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
@@ -78,16 +94,80 @@ impl VisitQuery {
             || crate::calendar::local_date(viewer.timezone, app.clock.now()),
             |d| d.0,
         );
+        let from = start_point(from, "from")?;
         // The hottest query: the links it asks for are joined into its one statement, and
         // only the columns its selection reads are read.
-        let wants = morning_wants(ctx);
-        Ok(
+        let mut wants = morning_wants(ctx);
+        let by_route = order_by == Some(DayOrder::Route);
+        if by_route {
+            wants.tasks = crate::columns::Needs::ALL;
+        }
+        let day =
             crate::views::morning_list::fetch_day(&app.db, viewer, date, include_cancelled, wants)
-                .await?
-                .into_iter()
-                .map(VisitTask::from)
-                .collect(),
-        )
+                .await?;
+        if !by_route {
+            return Ok(day.into_iter().map(VisitTask::from).collect());
+        }
+        let models: Vec<_> = day.iter().map(|l| l.task.clone()).collect();
+        let (order, _, _) = super::route::day_order(&models, from);
+        let mut slots: Vec<Option<_>> = day.into_iter().map(Some).collect();
+        Ok(order
+            .into_iter()
+            .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+            .map(VisitTask::from)
+            .collect())
+    }
+
+    /// The planned visits of one local day of yours in the order that shortens the drive
+    /// (nearest neighbour, then 2-opt, a visit never before one whose window closes before
+    /// its own opens), with the distance of each leg and in all, as the crow flies.
+    #[graphql(guard = "SignedIn")]
+    async fn my_visit_route(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The local day; today in your time zone when omitted.")] date: Option<
+            Date,
+        >,
+        #[graphql(desc = "Where you start; else a visit in progress, else the first stop.")]
+        from: Option<LocationInput>,
+    ) -> async_graphql::Result<VisitRoute> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let date = date.map_or_else(
+            || crate::calendar::local_date(viewer.timezone, app.clock.now()),
+            |d| d.0,
+        );
+        let from = start_point(from, "from")?;
+        let mut wants = morning_wants(ctx);
+        wants.tasks = crate::columns::Needs::ALL;
+        let day =
+            crate::views::morning_list::fetch_day(&app.db, viewer, date, false, wants).await?;
+        let models: Vec<_> = day.iter().map(|l| l.task.clone()).collect();
+        let (order, legs, total) = super::route::day_order(&models, from);
+        let mut slots: Vec<Option<_>> = day.into_iter().map(Some).collect();
+        let stops = order
+            .into_iter()
+            .zip(legs)
+            .filter(|(i, _)| {
+                models
+                    .get(*i)
+                    .is_some_and(|t| t.status == super::rules::VisitStatus::Planned.as_str())
+            })
+            .filter_map(|(i, leg)| {
+                slots
+                    .get_mut(i)
+                    .and_then(Option::take)
+                    .map(|linked| RouteStop {
+                        visit: VisitTask::from(linked),
+                        distance_from_previous_meters: leg,
+                    })
+            })
+            .collect();
+        Ok(VisitRoute {
+            date: Date(date),
+            total_distance_meters: total,
+            stops,
+        })
     }
 
     /// Visit tasks you may see, in creation order; with `filter.updatedSince`, the changes

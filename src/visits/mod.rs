@@ -33,6 +33,7 @@ pub mod listing;
 pub mod loaders;
 pub mod missed;
 pub mod report_types;
+pub mod route;
 pub mod rules;
 pub mod service;
 pub mod stats;

@@ -49,3 +49,33 @@ impl VisitStats {
         crate::users::loaders::user(ctx, self.user_id).await
     }
 }
+
+crate::string_enum! {
+    /// How a day's visit tasks are ordered.
+    DayOrder {
+        /// By planned start.
+        Time => "TIME",
+        /// In the order that shortens the drive.
+        Route => "ROUTE",
+    }
+}
+
+/// A day's planned visits in driving order.
+#[derive(async_graphql::SimpleObject, Debug)]
+pub struct VisitRoute {
+    /// The local day.
+    pub date: crate::graphql::scalars::Date,
+    /// The sum of the legs between located stops, in metres as the crow flies.
+    pub total_distance_meters: f64,
+    /// The planned visits, in driving order; those without a location last.
+    pub stops: Vec<RouteStop>,
+}
+
+/// One stop of a route.
+#[derive(async_graphql::SimpleObject, Debug)]
+pub struct RouteStop {
+    /// The visit.
+    pub visit: super::types::VisitTask,
+    /// Metres from the previous stop (or the start point); null without a location.
+    pub distance_from_previous_meters: Option<f64>,
+}

@@ -12,6 +12,7 @@ mod morning_list;
 mod offline;
 mod on_site;
 mod planning;
+mod route_and_nearby;
 
 const FIELDS: &str = "id version status purpose plannedStart plannedEnd localDate address \
     location { lat lng } leadId lead { id } cancelledAt cancelReason missedAt updatedAt \
