@@ -148,6 +148,9 @@ fn finish(mut response: Response, request_id: Option<&str>) -> Response {
         if !has_code(error) {
             if error.message.starts_with("Failed to parse")
                 || error.message.starts_with("Invalid value")
+                // A nullable variable left undefined for a non-null argument with a default:
+                // the library passes null instead of the default.
+                || error.message.starts_with("Expected input type")
             {
                 *error = with_code(error.clone(), ErrorCode::BadUserInput);
             } else if let Some(name) = error

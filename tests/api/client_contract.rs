@@ -543,3 +543,30 @@ async fn every_problem_of_one_input_is_reported_at_once_each_on_its_field() {
         assert_eq!(fields, expected, "{mutation}: {body}");
     }
 }
+
+#[tokio::test]
+async fn an_undefined_variable_for_an_argument_with_a_default_is_bad_input_not_a_server_error() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    for query in [
+        "query($x: Boolean) { myVisitTasks(includeCancelled: $x) { id } }",
+        "query($x: Boolean) { completeless: activities(filter: {done: $x}) { totalCount } }",
+    ] {
+        let body = app.gql(Some(&rep.token), query, json!({})).await;
+        let codes: Vec<&str> = body["errors"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["extensions"]["code"].as_str())
+            .collect();
+        assert!(!codes.contains(&"INTERNAL_SERVER_ERROR"), "{query}: {body}");
+    }
+    let body = app
+        .gql(
+            Some(&rep.token),
+            "query($x: Boolean) { myVisitTasks(includeCancelled: $x) { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+}
