@@ -1,6 +1,6 @@
 //! Load benchmark of the hot operations on benchmark data (`salesgraph seed-bench`), each beside
 //! a hand-written SQL baseline served by the same process and pool (`support::baseline`).
-//! Reads: `myVisitTasks`, `opportunities` (a manager's first page with `totalCount`) and
+//! Reads: `myVisitTasks`, `myAgenda` (the day's activities and visits), `opportunities` (a manager's first page with `totalCount`) and
 //! `opportunitiesPage` (without), `customersManager`/`customersFinance` and
 //! `contractsManager`/`contractsFinance` (first pages), `leadsByScore` (a manager's, highest
 //! score first), `customer` (the 360° view), `receivablesAging`, `salesPerformance` and
@@ -53,6 +53,9 @@ const VISITS: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version sta
     plannedStart plannedEnd address location { lat lng } \
     customer { name address grade location { lat lng } lastFollowUp { kind content occurredAt } } \
     contact { name phone } opportunity { name amount stage { name } } } }";
+const AGENDA: &str = "query($d: Date!) { myAgenda(date: $d) { date \
+    activities { id kind title dueAt done overdue subject { ... on Customer { id name } } } \
+    overdue { id title dueAt } visitTasks { id status purpose plannedStart customer { name } } } }";
 const OPPORTUNITIES: &str = "{ opportunities(first: 20) { totalCount edges { node { id name \
     amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
 const OPPORTUNITIES_PAGE: &str = "{ opportunities(first: 20) { pageInfo { hasNextPage } edges { node { id name \
@@ -585,6 +588,14 @@ async fn main() {
     };
     let reads: Vec<(&str, &'static str, Option<&'static str>, Ask)> = vec![
         ("myVisitTasks", VISITS, Some("/baseline/my-visit-tasks"), {
+            let (reps, tokens) = (reps.clone(), rep_tokens.clone());
+            Arc::new(move |w, _| {
+                let r = w % reps.len();
+                (tokens[r].clone(), json!({"d": reps[r].day}))
+            })
+        }),
+        // The rep's whole day: activities, the late ones and the visit tasks (no baseline yet).
+        ("myAgenda", AGENDA, None, {
             let (reps, tokens) = (reps.clone(), rep_tokens.clone());
             Arc::new(move |w, _| {
                 let r = w % reps.len();

@@ -21,6 +21,7 @@ pub(crate) mod base {
     pub const CONTRACTS: u64 = 50_000;
     pub const PRODUCT_LINES: u64 = 20;
     pub const PRODUCTS: u64 = 500;
+    pub const ACTIVITIES: u64 = 200_000;
 }
 
 /// `base × scale`, rounded, at least 1.
@@ -44,6 +45,7 @@ pub struct Volumes {
     pub contracts: usize,
     pub product_lines: usize,
     pub products: usize,
+    pub activities: usize,
 }
 
 impl Volumes {
@@ -64,6 +66,7 @@ impl Volumes {
             contracts: scaled(base::CONTRACTS, scale),
             product_lines: scaled(base::PRODUCT_LINES, scale),
             products: scaled(base::PRODUCTS, scale),
+            activities: scaled(base::ACTIVITIES, scale),
         }
     }
 }

@@ -12,11 +12,13 @@
 //! ~150,000 installments (three per collecting contract, four for one in four) and ~200,000
 //! payments against them; one to three orders on every signed or completed contract (~37,500
 //! contracts, ~65,000 orders) with their deliveries; sales targets for today's year; 20 product lines with 500 products,
-//! and one to four line items on every deal adding up to its amount.
+//! and one to four line items on every deal adding up to its amount; 200,000 activities (to-dos
+//! of the reps on their customers, two months back to one ahead).
 //! Every volume is multiplied by the scale (rounded, at least one).
 //!
 //! Every seeded account signs in with [`BENCH_PASSWORD`] — for benchmark databases only.
 
+mod activities;
 mod common;
 mod contracts;
 mod customers;
@@ -215,6 +217,7 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<SeedR
     contracts::seed(&run, &people, &customers, &won, &tiers, &mut writer).await?;
     drop(won);
     visits::seed(&run, &people, &customers, &mut writer).await?;
+    activities::seed(&run, &people, &customers, &mut writer).await?;
     targets::seed(&run, &people, &mut writer).await?;
     writer.commit().await?;
     // Fresh tables have no planner statistics until autovacuum gets to them, and on
