@@ -4,8 +4,9 @@ use async_graphql::{Context, ID, Object};
 use uuid::Uuid;
 
 use super::agenda_types::Agenda;
+use super::listing::{self, Filter};
 use super::model::ActivitySubjectType;
-use super::service::{self, Changes, Filter};
+use super::service::Changes;
 use super::types::{
     Activity, ActivityConnection, ActivityFilter, ActivityPayload, CompleteActivityInput,
     CreateActivityInput, UpdateActivityInput,
@@ -70,7 +71,7 @@ impl ActivityQuery {
             done: f.done,
             overdue: f.overdue,
         };
-        let page = service::list(&app.db, viewer, &filter, &page, app.clock.now()).await?;
+        let page = listing::list(&app.db, viewer, &filter, &page, app.clock.now()).await?;
         Ok(ActivityConnection::from_page(page, Activity::from))
     }
 
@@ -92,8 +93,8 @@ impl ActivityQuery {
             |d| d.0,
         );
         let (start, end) = crate::calendar::local_day_bounds(zone, day);
-        let activities = service::due_between(&app.db, viewer.user_id, start, end).await?;
-        let overdue = service::open_before(&app.db, viewer.user_id, start).await?;
+        let activities = listing::due_between(&app.db, viewer.user_id, start, end).await?;
+        let overdue = listing::open_before(&app.db, viewer.user_id, start).await?;
         Ok(Agenda {
             date: Date(day),
             time_zone: zone.name().to_owned(),

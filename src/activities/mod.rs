@@ -13,6 +13,7 @@
 
 pub mod agenda_types;
 pub mod graphql;
+pub mod listing;
 pub mod loaders;
 pub mod model;
 pub mod reminders;
