@@ -206,6 +206,15 @@ async fn sellers_submit_managers_adjust_and_roll_up_and_accuracy_follows_the_clo
             json!("2800.00")
         )
     );
+    // Ann sees her team but does not speak for it.
+    let by_member = app
+        .gql(
+            Some(&ann.token),
+            TEAM,
+            json!({"input": {"period": "2026-12", "teamId": team_id}}),
+        )
+        .await;
+    assert_eq!(error_code(&by_member), Some("FORBIDDEN"), "{by_member}");
     let foreign_team = app
         .gql(
             Some(&other_manager.token),

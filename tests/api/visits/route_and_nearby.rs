@@ -55,8 +55,7 @@ async fn nearby_customers_come_nearest_first_within_the_radius_and_visibility() 
             .map(|c| c["id"].as_str().unwrap().to_owned())
             .unwrap()
     };
-    let deal = a_deal_with(&app, &rep.token, &one).await;
-    let _ = deal;
+    a_deal_with(&app, &rep.token, &one).await;
     let around = |token: String, radius: i64, first: i64| {
         let app = &app;
         async move {
