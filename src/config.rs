@@ -278,6 +278,22 @@ pub struct Config {
         default_value_t = 60
     )]
     pub activity_sweep_interval_secs: u64,
+    /// Local hour (0–23, in each seller's time zone) after which a workday's daily report
+    /// still missing is reminded, once; on Fridays the week's report too.
+    #[arg(
+        long,
+        env = "SALESGRAPH_REPORT_DUE_HOUR",
+        default_value_t = 19,
+        value_parser = clap::value_parser!(u32).range(0..=23)
+    )]
+    pub report_due_hour: u32,
+    /// Seconds between sweeps reminding sellers of missing daily and weekly reports.
+    #[arg(
+        long,
+        env = "SALESGRAPH_REPORT_SWEEP_INTERVAL_SECS",
+        default_value_t = 600
+    )]
+    pub report_sweep_interval_secs: u64,
     /// Seconds between sweeps expiring quotes past their last valid day.
     #[arg(
         long,

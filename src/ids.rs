@@ -44,10 +44,12 @@ pub enum NodeType {
     OwnershipTransfer,
     ForecastSubmission,
     Activity,
+    WorkReport,
+    WorkReportComment,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 32] = [
+    const ALL: [NodeType; 34] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -80,6 +82,8 @@ impl NodeType {
         Self::OwnershipTransfer,
         Self::ForecastSubmission,
         Self::Activity,
+        Self::WorkReport,
+        Self::WorkReportComment,
     ];
 
     fn name(self) -> &'static str {
@@ -116,6 +120,8 @@ impl NodeType {
             Self::OwnershipTransfer => "OwnershipTransfer",
             Self::ForecastSubmission => "ForecastSubmission",
             Self::Activity => "Activity",
+            Self::WorkReport => "WorkReport",
+            Self::WorkReportComment => "WorkReportComment",
         }
     }
 

@@ -154,6 +154,13 @@ pub fn spawn(
         ),
         every(
             state.clone(),
+            "report-reminders",
+            Duration::from_secs(state.config.report_sweep_interval_secs),
+            shutdown.clone(),
+            |state, now| async move { crate::work_reports::reminders::remind(&state, now).await },
+        ),
+        every(
+            state.clone(),
             "quote-expiry",
             Duration::from_secs(state.config.quote_sweep_interval_secs),
             shutdown.clone(),

@@ -61,6 +61,7 @@ pub mod users;
 pub mod versioned;
 pub mod views;
 pub mod visits;
+pub mod work_reports;
 
 use std::sync::Arc;
 

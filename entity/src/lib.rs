@@ -58,3 +58,6 @@ pub mod user;
 pub mod user_credential;
 pub mod visit_task;
 pub mod waiver;
+pub mod work_report;
+pub mod work_report_comment;
+pub mod work_report_reminder;

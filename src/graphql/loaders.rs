@@ -42,6 +42,7 @@ use crate::products::loaders::{
 use crate::quotes::loaders::{LinesByQuote, QuoteLoader, QuotesByOpportunity};
 use crate::users::loaders::{TeamLoader, UserLoader};
 use crate::visits::loaders::{VisitLoader, VisitsByCustomer, VisitsByOpportunity};
+use crate::work_reports::loaders::CommentsByReport;
 
 /// How long a loader waits for sibling fields to ask for their keys before it queries. The
 /// fields of one list are resolved in one pass, so their keys are queued before the batch's
@@ -119,6 +120,7 @@ loaders! {
     deal_competitors: CompetitorsByOpportunity = |s| CompetitorsByOpportunity(s.db());
     forecast_adjustments: AdjustmentsBySubmission = |s| AdjustmentsBySubmission(s.db());
     activities: ActivityLoader = |s| ActivityLoader { db: s.db(), viewer: s.viewer() };
+    report_comments: CommentsByReport = |s| CommentsByReport(s.db());
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());

@@ -206,6 +206,10 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Activity => crate::activities::service::get(db, viewer, uuid)
             .await
             .map(|a| Node::Activity(a.into())),
+        NodeType::WorkReport => crate::work_reports::service::get(db, viewer, uuid)
+            .await?
+            .map(|r| Node::WorkReport(crate::work_reports::service::Report::Stored(r).into()))
+            .ok_or_else(|| AppError::not_found("Work report")),
         // Lines are read through their order, exit criteria through their stage, reasons
         // and picklist entries through their lists.
         NodeType::OrderLine
@@ -213,7 +217,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::CloseReason
         | NodeType::Competitor
         | NodeType::OwnershipTransfer
-        | NodeType::ForecastSubmission => Err(AppError::not_found("Node")),
+        | NodeType::ForecastSubmission
+        | NodeType::WorkReportComment => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -237,6 +242,7 @@ pub struct QueryRoot(
     WinLossQuery,
     ForecastReviewQuery,
     ActivityQuery,
+    crate::work_reports::graphql::WorkReportQuery,
     VisitQuery,
     crate::views::nearby_graphql::NearbyQuery,
     ContractQuery,
@@ -260,6 +266,7 @@ pub struct MutationRoot(
     LeadMutation,
     FollowUpMutation,
     ActivityMutation,
+    crate::work_reports::graphql::WorkReportMutation,
     NotificationMutation,
     OpportunityMutation,
     PlaybookMutation,

@@ -51,4 +51,5 @@ pub enum Node {
     ContractAmendment(crate::contracts::amendment_types::ContractAmendment),
     Refund(crate::billing::refund_types::Refund),
     Activity(crate::activities::types::Activity),
+    WorkReport(crate::work_reports::types::WorkReport),
 }

@@ -55,6 +55,12 @@ crate::string_enum! {
         ActivityReminder => "ACTIVITY_REMINDER",
         /// One of your activities is past its due time and not done.
         ActivityOverdue => "ACTIVITY_OVERDUE",
+        /// Your daily report is still missing after the hour it is due.
+        DailyReportMissing => "DAILY_REPORT_MISSING",
+        /// Your weekly report is still missing on Friday after the hour it is due.
+        WeeklyReportMissing => "WEEKLY_REPORT_MISSING",
+        /// Someone commented on a work report of yours, or answered on one you commented on.
+        ReportCommented => "REPORT_COMMENTED",
     }
 }
 
@@ -102,6 +108,8 @@ pub enum NotificationSubject {
     Contract(Box<crate::contracts::types::Contract>),
     /// An activity.
     Activity(Box<crate::activities::types::Activity>),
+    /// A work report.
+    WorkReport(Box<crate::work_reports::types::WorkReport>),
 }
 
 #[async_graphql::ComplexObject]
@@ -147,6 +155,16 @@ impl Notification {
                 .load_one(id)
                 .await?
                 .map(|activity| NotificationSubject::Activity(Box::new(activity.into()))),
+            NodeType::WorkReport => {
+                let viewer = ctx.viewer()?;
+                crate::work_reports::service::get(&ctx.app().db, viewer, id)
+                    .await?
+                    .map(|report| {
+                        NotificationSubject::WorkReport(Box::new(
+                            crate::work_reports::service::Report::Stored(report).into(),
+                        ))
+                    })
+            }
             _ => None,
         })
     }
@@ -162,6 +180,7 @@ impl From<notification::Model> for Notification {
             Some("ApprovalRequest") => Some(NodeType::ApprovalRequest),
             Some("Contract") => Some(NodeType::Contract),
             Some("Activity") => Some(NodeType::Activity),
+            Some("WorkReport") => Some(NodeType::WorkReport),
             _ => None,
         };
         Self {

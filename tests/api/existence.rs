@@ -197,6 +197,7 @@ pub(crate) struct World {
     pub(crate) a_team: String,
     pub(crate) submission_a: String,
     pub(crate) activity_a: String,
+    pub(crate) report_a: String,
     pub(crate) activity_b: String,
     pub(crate) customer_a: String,
     pub(crate) contact_a: String,
@@ -254,6 +255,19 @@ pub(crate) async fn world(app: &TestApp) -> World {
         )
         .await,
         &["data", "createActivity", "activity", "id"],
+    );
+    let today = salesgraph::calendar::today(
+        chrono_tz::Asia::Shanghai,
+        salesgraph::clock::Clock::now(&app.clock),
+    );
+    let report_a = string_at(
+        &gql(
+            &ra,
+            "mutation($input: SubmitDailyReportInput!) { submitDailyReport(input: $input) { report { id } } }",
+            json!({"date": today, "summary": "Hidden day"}),
+        )
+        .await,
+        &["data", "submitDailyReport", "report", "id"],
     );
     let contact_a = string_at(
         &gql(
@@ -454,6 +468,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         a_team,
         submission_a,
         activity_a,
+        report_a,
         activity_b,
         customer_a,
         contact_a,
@@ -549,6 +564,14 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "User",
             ra,
             json!({"id": w.activity_b, "expectedVersion": 1, "ownerId": "$ID"}),
+        ),
+        case(
+            "commentOnReport",
+            "input.reportId",
+            Manager,
+            "WorkReport",
+            &w.report_a,
+            json!({"reportId": "$ID", "body": "X"}),
         ),
         case(
             "completeActivity",

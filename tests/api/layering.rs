@@ -69,7 +69,8 @@ const LAYERS: &[&[&str]] = &[
     &["orders"],
     &["approvals"],
     &["billing"],
-    &["analytics"],
+    // A report counts visits, follow-ups, moves, activities and collections.
+    &["analytics", "work_reports"],
     // What runs across domains.
     &["flows", "views", "jobs", "seed"],
     // The API's surface.

@@ -57,4 +57,5 @@ mod users;
 mod visits;
 mod websocket;
 mod win_loss;
+mod work_reports;
 mod write_rights;
