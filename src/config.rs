@@ -294,6 +294,14 @@ pub struct Config {
         default_value_t = 600
     )]
     pub report_sweep_interval_secs: u64,
+    /// Seconds between sweeps indexing changed records for the search box (each search also
+    /// indexes a batch first; the first sweep after start-up works off any backlog).
+    #[arg(
+        long,
+        env = "SALESGRAPH_SEARCH_INDEX_INTERVAL_SECS",
+        default_value_t = 30
+    )]
+    pub search_index_interval_secs: u64,
     /// Seconds between sweeps expiring quotes past their last valid day.
     #[arg(
         long,

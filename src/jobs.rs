@@ -154,6 +154,13 @@ pub fn spawn(
         ),
         every(
             state.clone(),
+            "search-index",
+            Duration::from_secs(state.config.search_index_interval_secs),
+            shutdown.clone(),
+            |state, now| async move { crate::finder::sweep(&state, now).await },
+        ),
+        every(
+            state.clone(),
             "report-reminders",
             Duration::from_secs(state.config.report_sweep_interval_secs),
             shutdown.clone(),

@@ -24,6 +24,7 @@ pub mod enums;
 pub mod error;
 pub mod events;
 pub mod exact_sum;
+pub mod finder;
 pub mod flows;
 pub mod followups;
 pub mod graphql;

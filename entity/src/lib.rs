@@ -48,6 +48,8 @@ pub mod refresh_token;
 pub mod refund;
 pub mod refund_source;
 pub mod sales_target;
+pub mod search_doc;
+pub mod search_watermark;
 pub mod setting;
 pub mod stage_change;
 pub mod sweep_run;

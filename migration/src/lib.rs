@@ -34,6 +34,7 @@ mod m20261217_000028_forecast_submissions;
 mod m20261218_000029_activities;
 mod m20261219_000030_customer_locations;
 mod m20261220_000031_work_reports;
+mod m20261221_000032_search_docs;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -75,6 +76,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261218_000029_activities::Migration),
             Box::new(m20261219_000030_customer_locations::Migration),
             Box::new(m20261220_000031_work_reports::Migration),
+            Box::new(m20261221_000032_search_docs::Migration),
         ]
     }
 }

@@ -243,6 +243,7 @@ pub struct QueryRoot(
     ForecastReviewQuery,
     ActivityQuery,
     crate::work_reports::graphql::WorkReportQuery,
+    crate::finder::graphql::SearchQuery,
     VisitQuery,
     crate::views::nearby_graphql::NearbyQuery,
     ContractQuery,

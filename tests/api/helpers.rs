@@ -74,6 +74,12 @@ impl TestDb {
         let admin = Database::connect(base.clone())
             .await
             .expect("connect to PostgreSQL");
+        // The search index's trigram extension exists once per database: installed here,
+        // outside any test's migration, so tests never queue on it. Of several processes
+        // installing it at once, the losers fail harmlessly.
+        let _ = admin
+            .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
+            .await;
         admin
             .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
             .await

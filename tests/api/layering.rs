@@ -72,7 +72,7 @@ const LAYERS: &[&[&str]] = &[
     // A report counts visits, follow-ups, moves, activities and collections.
     &["analytics", "work_reports"],
     // What runs across domains.
-    &["flows", "views", "jobs", "seed"],
+    &["flows", "views", "finder", "jobs", "seed"],
     // The API's surface.
     &["graphql", "http", "lib", "main"],
 ];

@@ -47,6 +47,7 @@ mod quote_documents;
 mod quotes;
 mod refunds;
 mod schema;
+mod search;
 mod seed;
 mod sessions;
 mod stuck;
