@@ -1,6 +1,7 @@
 //! Load benchmark of the hot operations on benchmark data (`salesgraph seed-bench`), each beside
 //! a hand-written SQL baseline served by the same process and pool (`support::baseline`).
-//! Reads: `myVisitTasks`, `myAgenda` (the day's activities and visits), `opportunities` (a manager's first page with `totalCount`) and
+//! Reads: `myVisitTasks`, `myAgenda` (the day's activities and visits), `searchRep` and
+//! `searchAdmin` (the search box over customers, a rep's own and all), `opportunities` (a manager's first page with `totalCount`) and
 //! `opportunitiesPage` (without), `customersManager`/`customersFinance` and
 //! `contractsManager`/`contractsFinance` (first pages), `leadsByScore` (a manager's, highest
 //! score first), `customer` (the 360° view), `receivablesAging`, `salesPerformance` and
@@ -56,6 +57,11 @@ const VISITS: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version sta
 const AGENDA: &str = "query($d: Date!) { myAgenda(date: $d) { date \
     activities { id kind title dueAt done overdue subject { ... on Customer { id name } } } \
     overdue { id title dueAt } visitTasks { id status purpose plannedStart customer { name } } } }";
+const SEARCH: &str = "query($q: String!) { search(query: $q, types: [CUSTOMER], first: 10) { \
+    ... on Customer { id name } } }";
+/// What the search reads look for: the suffix every Chinese seeded customer shares (the least
+/// selective term there is), a name's middle, and pinyin of a city.
+const SEARCH_TERMS: [&str; 3] = ["有限公司", "金辉制造", "shanghai"];
 const OPPORTUNITIES: &str = "{ opportunities(first: 20) { totalCount edges { node { id name \
     amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
 const OPPORTUNITIES_PAGE: &str = "{ opportunities(first: 20) { pageInfo { hasNextPage } edges { node { id name \
@@ -600,6 +606,22 @@ async fn main() {
             Arc::new(move |w, _| {
                 let r = w % reps.len();
                 (tokens[r].clone(), json!({"d": reps[r].day}))
+            })
+        }),
+        // The search box: a rep's (their own customers) and an admin's (all), beside the same
+        // ranked read of the index written by hand.
+        ("searchRep", SEARCH, Some("/baseline/search-own"), {
+            let tokens = rep_tokens.clone();
+            Arc::new(move |w, i| {
+                let q = SEARCH_TERMS[(w + i) % SEARCH_TERMS.len()];
+                (tokens[w % tokens.len()].clone(), json!({"q": q}))
+            })
+        }),
+        ("searchAdmin", SEARCH, Some("/baseline/search-all"), {
+            let admin = admin.clone();
+            Arc::new(move |w, i| {
+                let q = SEARCH_TERMS[(w + i) % SEARCH_TERMS.len()];
+                (admin.clone(), json!({"q": q}))
             })
         }),
         (

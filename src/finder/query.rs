@@ -129,7 +129,7 @@ pub async fn search(
         let rows: Vec<(Uuid, DateTime<Utc>, i32)> = select
             .order_by_asc(Expr::cust("tier"))
             .order_by_desc(search_doc::Column::UpdatedAt)
-            .order_by_asc(search_doc::Column::Id)
+            .order_by_asc(search_doc::Column::EntityId)
             .limit(first)
             .into_tuple()
             .all(db)

@@ -41,6 +41,16 @@ const CITIES_CN: [(&str, f64, f64); 5] = [
     ("Shenzhen", 22.5431, 114.0579),
     ("Chengdu", 30.5728, 104.0668),
 ];
+/// The cities of [`CITIES_CN`], in Chinese.
+const CITIES_ZH: [&str; 5] = ["上海", "北京", "广州", "深圳", "成都"];
+/// [`WORDS`] in Chinese, by position.
+const WORDS_ZH: [&str; 12] = [
+    "金辉", "光明", "华信", "先锋", "远景", "翡翠", "新月", "联合", "长青", "东方", "宏图", "明亮",
+];
+/// `INDUSTRIES` in Chinese, by position.
+const INDUSTRIES_ZH: [&str; 8] = [
+    "制造", "物流", "零售", "医疗", "能源", "建设", "教育", "软件",
+];
 const CITIES_US: [(&str, f64, f64); 3] = [
     ("Los Angeles", 34.0522, -118.2437),
     ("San Diego", 32.7157, -117.1611),
@@ -102,13 +112,28 @@ pub(crate) async fn seed_customers(
             CITIES_CN[owner % CITIES_CN.len()]
         };
         let industry = *pick(&mut rng, &INDUSTRIES);
-        let name = format!(
-            "{} {} {} Co. {:06}",
-            city,
-            pick(&mut rng, &WORDS),
-            industry,
-            i + 1
-        );
+        let word = *pick(&mut rng, &WORDS);
+        // Every other customer of a rep in China carries a Chinese name (searched by its
+        // characters and by pinyin); the random draws are the same either way.
+        let chinese = rep.tz != chrono_tz::America::Los_Angeles && i % 2 == 1;
+        let name = if chinese {
+            let zh = |list: &[&'static str], english: &[&str], of: &str| {
+                english
+                    .iter()
+                    .position(|e| *e == of)
+                    .and_then(|at| list.get(at).copied())
+                    .unwrap_or_default()
+            };
+            format!(
+                "{}{}{}有限公司 {:06}",
+                CITIES_ZH[owner % CITIES_ZH.len()],
+                zh(&WORDS_ZH, &WORDS, word),
+                zh(&INDUSTRIES_ZH, &INDUSTRIES, industry),
+                i + 1
+            )
+        } else {
+            format!("{city} {word} {industry} Co. {:06}", i + 1)
+        };
         let address = format!(
             "{} {} Road, {}",
             rng.random_range(1..2000),

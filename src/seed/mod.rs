@@ -119,6 +119,9 @@ pub enum SeedError {
     /// The bench password could not be hashed.
     #[error("hashing the bench password: {0}")]
     Hash(String),
+    /// The search index could not be built.
+    #[error("indexing for search: {0}")]
+    Index(String),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
 }
@@ -220,13 +223,18 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<SeedR
     activities::seed(&run, &people, &customers, &mut writer).await?;
     targets::seed(&run, &people, &mut writer).await?;
     writer.commit().await?;
+    // The search box's index, all of it (nothing else writes meanwhile).
+    let indexed = crate::finder::index::backfill(db, chrono::DateTime::<chrono::Utc>::MAX_UTC)
+        .await
+        .map_err(|err| SeedError::Index(err.to_string()))?;
     // Fresh tables have no planner statistics until autovacuum gets to them, and on
     // PostgreSQL no visibility map (index-only scans fall back to the heap): a benchmark run
     // right after seeding would measure plans made blind on tables no live database resembles.
     // Only the tables seeding wrote, named unqualified so they resolve in the connection's
     // own schema: a database-wide VACUUM also truncates the shared catalogs, which waits on
     // every other session of the database (and then hits the statement timeout).
-    let tables = writer.counts();
+    let mut tables = writer.counts();
+    tables.push(("search_docs", indexed));
     let settle = match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => {
             let names: Vec<String> = tables

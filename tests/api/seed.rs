@@ -536,3 +536,48 @@ async fn work_continues_after_seeding_numbers_and_pending_approvals() {
         );
     }
 }
+
+#[tokio::test]
+async fn seeded_names_are_searchable_at_once_in_chinese_and_pinyin() {
+    let (app, report) = seeded_app().await;
+    let docs = report
+        .tables
+        .iter()
+        .find(|(table, _)| *table == "search_docs")
+        .map(|(_, n)| *n);
+    assert!(docs.is_some_and(|n| n > 0), "{:?}", report.tables);
+    let (admin, _) = sign_in(&app, "admin").await;
+    let query = "query($q: String!) { search(query: $q, types: [CUSTOMER], first: 50) { ... on Customer { name } } }";
+    let names = |body: Value| -> Vec<String> {
+        body["data"]["search"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{body}"))
+            .iter()
+            .map(|n| n["name"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    let chinese = names(app.gql(Some(&admin), query, json!({"q": "有限公司"})).await);
+    assert!(!chinese.is_empty());
+    assert!(
+        chinese.iter().all(|n| n.contains("有限公司")),
+        "{chinese:?}"
+    );
+    // The first one's city by its pinyin initials: 上海 sh, 北京 bj, 广州 gz, 深圳 sz, 成都 cd.
+    let city: String = chinese[0].chars().take(2).collect();
+    let initials = match city.as_str() {
+        "上海" => "sh",
+        "北京" => "bj",
+        "广州" => "gz",
+        "深圳" => "sz",
+        _ => "cd",
+    };
+    let by_initials = names(
+        app.gql(
+            Some(&admin),
+            query,
+            json!({"q": format!("{initials} 有限公司")}),
+        )
+        .await,
+    );
+    assert!(by_initials.contains(&chinese[0]), "{by_initials:?}");
+}
