@@ -3,7 +3,7 @@
 //! two-character terms (`tokens`). SQLite indexes them with FTS5 (trigrams for any substring
 //! of 3+ characters, Unicode words for token prefixes); PostgreSQL with `pg_trgm` on `body`
 //! and a `tsvector` of the tokens. Each kind's watermark says up to when its records were
-//! indexed.
+//! indexed, read in `updated_at` order.
 
 use sea_orm_migration::SchemaManagerConnection;
 use sea_orm_migration::prelude::*;
@@ -137,6 +137,25 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Each kind is read after its watermark, in `updated_at` then id order (leads and deals
+        // have their `updated_at` index already).
+        for (name, table) in [
+            ("idx_customers_updated_id", "customers"),
+            ("idx_contacts_updated_id", "contacts"),
+            ("idx_contracts_updated_id", "contracts"),
+            ("idx_quotes_updated_id", "quotes"),
+        ] {
+            manager
+                .create_index(
+                    Index::create()
+                        .name(name)
+                        .table(Alias::new(table))
+                        .col(Alias::new("updated_at"))
+                        .col(Alias::new("id"))
+                        .to_owned(),
+                )
+                .await?;
+        }
         let db = manager.get_connection();
         match db.get_database_backend() {
             DatabaseBackend::Sqlite => {
@@ -151,6 +170,16 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for (name, table) in [
+            ("idx_customers_updated_id", "customers"),
+            ("idx_contacts_updated_id", "contacts"),
+            ("idx_contracts_updated_id", "contracts"),
+            ("idx_quotes_updated_id", "quotes"),
+        ] {
+            manager
+                .drop_index(Index::drop().name(name).table(Alias::new(table)).to_owned())
+                .await?;
+        }
         let db = manager.get_connection();
         if db.get_database_backend() == DatabaseBackend::Sqlite {
             for sql in [
