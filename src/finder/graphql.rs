@@ -79,15 +79,16 @@ impl SearchQuery {
             .into());
         }
         let terms = text::terms(&query).map_err(|message| AppError::bad_input("query", message))?;
-        let mut kinds: Vec<Kind> = types
+        // Each kind once, however often named (a kind named twice would answer twice).
+        let asked: Vec<Kind> = types
             .unwrap_or_default()
             .into_iter()
             .map(SearchType::kind)
             .collect();
-        kinds.dedup();
-        if kinds.is_empty() {
-            kinds = Kind::ALL.to_vec();
-        }
+        let kinds: Vec<Kind> = Kind::ALL
+            .into_iter()
+            .filter(|k| asked.is_empty() || asked.contains(k))
+            .collect();
         // What was just written is found: one batch of changes is indexed first.
         index::catch_up(&app.db, super::settled(app, app.clock.now())).await?;
         let first = u64::try_from(first).unwrap_or(10);

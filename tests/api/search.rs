@@ -156,6 +156,15 @@ async fn names_chinese_substrings_pinyin_phones_and_e_mails_find_records_best_fi
     let leads = search(&app, t, "华为", Some(json!(["LEAD"]))).await;
     assert_eq!(ids(&leads), vec![d.lead.clone()]);
     assert_eq!(leads["data"]["search"][0]["__typename"], "Lead");
+    // A kind named twice is searched once.
+    let repeated = search(
+        &app,
+        t,
+        "华为",
+        Some(json!(["LEAD", "CUSTOMER", "LEAD", "LEAD"])),
+    )
+    .await;
+    assert_eq!(ids(&repeated), vec![d.huawei.clone(), d.lead.clone()]);
     // A rename is found by its new name at once, and no longer by the old.
     let renamed = app
         .gql(
