@@ -368,6 +368,43 @@ pub struct Config {
     /// Seconds a signed document link (`Quote.pdfUrl`) stays valid.
     #[arg(long, env = "SALESGRAPH_DOCUMENT_LINK_TTL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub document_link_ttl_secs: u64,
+    /// Where attachments' bytes are kept: `file://dir` (a local directory, created on first
+    /// start) or `s3://bucket/prefix` (any S3-compatible store; credentials, region and
+    /// endpoint from the standard `AWS_*` variables).
+    #[arg(
+        long,
+        env = "SALESGRAPH_STORAGE_URL",
+        default_value = "file://salesgraph-files"
+    )]
+    pub storage_url: String,
+    /// Largest attachment in bytes.
+    #[arg(long, env = "SALESGRAPH_UPLOAD_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
+    pub upload_max_bytes: u64,
+    /// Most files in one upload request.
+    #[arg(long, env = "SALESGRAPH_UPLOAD_MAX_FILES", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=20))]
+    pub upload_max_files: u64,
+    /// Seconds an upload request may take (a phone on a slow network), instead of the
+    /// request timeout.
+    #[arg(long, env = "SALESGRAPH_UPLOAD_TIMEOUT_SECS", default_value_t = 300)]
+    pub upload_timeout_secs: u64,
+    /// Whether a check-in must carry a photo of the visit (`photoIds`) as on-site proof.
+    #[arg(long, env = "SALESGRAPH_VISIT_REQUIRE_PHOTO", default_value_t = false, action = clap::ArgAction::Set)]
+    pub visit_require_photo: bool,
+    /// Seconds after which an attachment whose upload or removal never finished (a crash) is
+    /// cleared, row and object; longer than any upload may take.
+    #[arg(
+        long,
+        env = "SALESGRAPH_ATTACHMENT_ORPHAN_SECS",
+        default_value_t = 3600
+    )]
+    pub attachment_orphan_secs: u64,
+    /// How often the attachment orphan sweep runs, in seconds.
+    #[arg(
+        long,
+        env = "SALESGRAPH_ATTACHMENT_SWEEP_INTERVAL_SECS",
+        default_value_t = 600
+    )]
+    pub attachment_sweep_interval_secs: u64,
 }
 
 impl Config {
@@ -397,6 +434,16 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The largest body of an upload request: its files and the operations beside them.
+    pub fn upload_body_limit(&self) -> usize {
+        let files = self.upload_max_bytes.saturating_mul(self.upload_max_files);
+        usize::try_from(files)
+            .unwrap_or(usize::MAX)
+            .saturating_add(self.body_limit_bytes)
+            // Each part's headers and boundary.
+            .saturating_add(64 * 1024)
     }
 
     /// The company's time zone (`SALESGRAPH_DEFAULT_TIMEZONE`, an IANA name checked at

@@ -25,10 +25,12 @@ pub enum ErrorCode {
     GraphqlValidationFailed,
     PersistedQueryNotFound,
     PersistedQueryNotInList,
+    FileTooLarge,
+    UnsupportedFileType,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 18] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -45,6 +47,8 @@ impl ErrorCode {
         Self::GraphqlValidationFailed,
         Self::PersistedQueryNotFound,
         Self::PersistedQueryNotInList,
+        Self::FileTooLarge,
+        Self::UnsupportedFileType,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +69,8 @@ impl ErrorCode {
             Self::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             Self::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
+            Self::FileTooLarge => "FILE_TOO_LARGE",
+            Self::UnsupportedFileType => "UNSUPPORTED_FILE_TYPE",
         }
     }
 }

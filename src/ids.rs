@@ -46,10 +46,11 @@ pub enum NodeType {
     Activity,
     WorkReport,
     WorkReportComment,
+    Attachment,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 34] = [
+    const ALL: [NodeType; 35] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -84,6 +85,7 @@ impl NodeType {
         Self::Activity,
         Self::WorkReport,
         Self::WorkReportComment,
+        Self::Attachment,
     ];
 
     fn name(self) -> &'static str {
@@ -122,6 +124,7 @@ impl NodeType {
             Self::Activity => "Activity",
             Self::WorkReport => "WorkReport",
             Self::WorkReportComment => "WorkReportComment",
+            Self::Attachment => "Attachment",
         }
     }
 

@@ -161,6 +161,13 @@ pub fn spawn(
         ),
         every(
             state.clone(),
+            "attachment-orphans",
+            Duration::from_secs(state.config.attachment_sweep_interval_secs),
+            shutdown.clone(),
+            |state, now| async move { crate::attachments::service::sweep(&state, now).await },
+        ),
+        every(
+            state.clone(),
             "report-reminders",
             Duration::from_secs(state.config.report_sweep_interval_secs),
             shutdown.clone(),

@@ -8,6 +8,7 @@
 pub mod activities;
 pub mod analytics;
 pub mod approvals;
+pub mod attachments;
 pub mod audit;
 pub mod auth;
 pub mod billing;
@@ -55,6 +56,7 @@ pub mod server;
 pub mod sockets;
 pub mod state;
 pub mod statements;
+pub mod storage;
 pub mod sweeps;
 pub mod sync;
 pub mod trusted_documents;

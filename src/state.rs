@@ -23,6 +23,8 @@ pub struct AppState {
     pub refresh_successors: tokens::SuccessorKey,
     /// Signs and checks document links (`Quote.pdfUrl`); derived from the JWT secret.
     pub document_links: crate::documents::links::LinkKey,
+    /// Where attachments' bytes are kept.
+    pub storage: crate::storage::Storage,
     pub events: Arc<dyn EventBus>,
     pub clock: Arc<dyn Clock>,
     pub viewers: ViewerCache,
@@ -64,6 +66,10 @@ pub async fn build(
     let refresh_successors = tokens::SuccessorKey::new(secret.as_bytes())?;
     let document_links = crate::documents::links::LinkKey::new(secret.as_bytes())
         .ok_or_else(crate::error::AppError::internal)?;
+    let storage = crate::storage::Storage::open(&config.storage_url).map_err(|err| {
+        tracing::error!(error = %err, "SALESGRAPH_STORAGE_URL cannot be used");
+        AppError::internal()
+    })?;
     let dummy_password_hash = passwords::hash(hasher, tokens::random_secret()).await?;
     let sockets_by_user = crate::sockets::SocketCounts::new(config.ws_max_per_user);
     let sockets_by_address = crate::sockets::SocketCounts::new(config.ws_max_per_address);
@@ -74,6 +80,7 @@ pub async fn build(
         jwt,
         refresh_successors,
         document_links,
+        storage,
         events,
         clock,
         hasher,

@@ -6,6 +6,7 @@ pub mod approval_request;
 pub mod approval_step;
 pub mod approval_tier;
 pub mod assignment_cursor;
+pub mod attachment;
 pub mod audit_log;
 pub mod checklist_tick;
 pub mod close_reason;

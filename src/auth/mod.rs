@@ -19,6 +19,7 @@
 
 pub mod cache;
 pub mod graphql;
+pub mod links;
 pub mod passwords;
 pub mod service;
 pub mod throttle;

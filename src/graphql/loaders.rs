@@ -121,6 +121,10 @@ loaders! {
     forecast_adjustments: AdjustmentsBySubmission = |s| AdjustmentsBySubmission(s.db());
     activities: ActivityLoader = |s| ActivityLoader { db: s.db(), viewer: s.viewer() };
     report_comments: CommentsByReport = |s| CommentsByReport(s.db());
+    check_in_photos: crate::attachments::loaders::CheckInPhotosByVisit =
+        |s| crate::attachments::loaders::CheckInPhotosByVisit(s.db());
+    follow_ups: crate::attachments::loaders::FollowUpLoader =
+        |s| crate::attachments::loaders::FollowUpLoader(s.db());
     deals: OpportunityLoader = |s| OpportunityLoader(s.db());
     history: PagesOf<HistoryByOpportunity> = |s| PagesOf(HistoryByOpportunity(s.db()));
     splits: SplitsByOpportunity = |s| SplitsByOpportunity(s.db());

@@ -210,6 +210,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
             .await?
             .map(|r| Node::WorkReport(crate::work_reports::service::Report::Stored(r).into()))
             .ok_or_else(|| AppError::not_found("Work report")),
+        NodeType::Attachment => crate::attachments::service::get(db, viewer, uuid)
+            .await
+            .map(|a| Node::Attachment(a.into())),
         // Lines are read through their order, exit criteria through their stage, reasons
         // and picklist entries through their lists.
         NodeType::OrderLine
@@ -242,6 +245,7 @@ pub struct QueryRoot(
     WinLossQuery,
     ForecastReviewQuery,
     ActivityQuery,
+    crate::attachments::graphql::AttachmentQuery,
     crate::work_reports::graphql::WorkReportQuery,
     crate::finder::graphql::SearchQuery,
     VisitQuery,
@@ -267,6 +271,7 @@ pub struct MutationRoot(
     LeadMutation,
     FollowUpMutation,
     ActivityMutation,
+    crate::attachments::graphql::AttachmentMutation,
     crate::work_reports::graphql::WorkReportMutation,
     NotificationMutation,
     OpportunityMutation,

@@ -52,4 +52,5 @@ pub enum Node {
     Refund(crate::billing::refund_types::Refund),
     Activity(crate::activities::types::Activity),
     WorkReport(crate::work_reports::types::WorkReport),
+    Attachment(crate::attachments::types::Attachment),
 }

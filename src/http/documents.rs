@@ -11,9 +11,10 @@ use serde::Deserialize;
 
 use super::over_http::{bearer_viewer, error_response, request_id};
 use super::{APPLICATION_JSON, HttpState};
+use crate::auth::links::LinkParams;
 use crate::error::{AppError, ErrorCode};
 use crate::ids::{NodeType, decode_id};
-use crate::quotes::document::{LinkParams, render, viewer_of_link};
+use crate::quotes::document::{render, viewer_of_link};
 
 /// The signed-link parameters, all or none.
 #[derive(Debug, Default, Deserialize)]
@@ -25,7 +26,7 @@ pub(super) struct LinkQuery {
 }
 
 impl LinkQuery {
-    fn params(self) -> Option<LinkParams> {
+    pub(super) fn params(self) -> Option<LinkParams> {
         Some(LinkParams {
             version: self.v?,
             user_id: decode_id(&ID(self.u?), NodeType::User, "u").ok()?,
@@ -34,12 +35,12 @@ impl LinkQuery {
         })
     }
 
-    fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.v.is_none() && self.u.is_none() && self.exp.is_none() && self.sig.is_none()
     }
 }
 
-fn refusal(err: &AppError, request_id: &str) -> Response {
+pub(super) fn refusal(err: &AppError, request_id: &str) -> Response {
     let status = match err.code {
         ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
@@ -57,6 +58,45 @@ fn refusal(err: &AppError, request_id: &str) -> Response {
     response
 }
 
+/// Who asks for a file: the bearer of `Authorization`, or the user a signed link was issued to
+/// (`verify` checks the link), with the version the link names. Errors: `UNAUTHENTICATED`.
+pub(super) async fn caller(
+    state: &HttpState,
+    headers: &HeaderMap,
+    query: Result<Query<LinkQuery>, axum::extract::rejection::QueryRejection>,
+    verify: impl AsyncFnOnce(LinkParams) -> Result<crate::identity::Viewer, AppError>,
+) -> Result<(crate::identity::Viewer, Option<i32>), AppError> {
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok());
+    // Parameters that do not parse make a link that does not verify.
+    let query = query.map_or_else(
+        |_| LinkQuery {
+            sig: Some(String::new()),
+            ..LinkQuery::default()
+        },
+        |Query(query)| query,
+    );
+    if authorization.is_some() || query.is_empty() {
+        return match bearer_viewer(&state.app, authorization).await {
+            Ok(Some(caller)) => Ok((caller.viewer, None)),
+            Ok(None) => Err(AppError::unauthenticated()),
+            Err(err) => Err(err),
+        };
+    }
+    // A link with a part missing or unreadable is as good as a forged one.
+    match query.params() {
+        Some(params) => {
+            let version = params.version;
+            verify(params).await.map(|viewer| (viewer, Some(version)))
+        }
+        None => Err(AppError::new(
+            ErrorCode::Unauthenticated,
+            "The document link is incomplete; ask for a new one",
+        )),
+    }
+}
+
 /// `GET /documents/quotes/{id}.pdf`.
 pub(super) async fn quote_pdf(
     State(state): State<HttpState>,
@@ -71,35 +111,10 @@ pub(super) async fn quote_pdf(
     else {
         return refusal(&AppError::not_found("Quote"), &request_id);
     };
-    let authorization = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok());
-    // Parameters that do not parse make a link that does not verify.
-    let query = query.map_or_else(
-        |_| LinkQuery {
-            sig: Some(String::new()),
-            ..LinkQuery::default()
-        },
-        |Query(query)| query,
-    );
-    let caller = if authorization.is_some() || query.is_empty() {
-        match bearer_viewer(&state.app, authorization).await {
-            Ok(Some(caller)) => Ok((caller.viewer, None)),
-            Ok(None) => Err(AppError::unauthenticated()),
-            Err(err) => Err(err),
-        }
-    } else {
-        // A link with a part missing or unreadable is as good as a forged one.
-        match query.params() {
-            Some(params) => viewer_of_link(&state.app, id, &params)
-                .await
-                .map(|viewer| (viewer, Some(params.version))),
-            None => Err(AppError::new(
-                ErrorCode::Unauthenticated,
-                "The document link is incomplete; ask for a new one",
-            )),
-        }
-    };
+    let caller = caller(&state, &headers, query, async |params| {
+        viewer_of_link(&state.app, id, &params).await
+    })
+    .await;
     let (viewer, version) = match caller {
         Ok(caller) => caller,
         Err(err) => return refusal(&err, &request_id),

@@ -4,8 +4,10 @@
 //! only over POST); GraphQL over WebSocket in [`websocket`] (`graphql-transport-ws`,
 //! authenticated in `connection_init`); documents (quote PDFs) in [`documents`].
 
+mod attachments;
 mod documents;
 mod over_http;
+mod uploads;
 mod websocket;
 
 use std::collections::HashSet;
@@ -17,7 +19,7 @@ use async_graphql::http::{WebSocketProtocols, WsMessage};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{BatchRequest, BatchResponse, Data, Request, Variables};
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -68,22 +70,37 @@ pub fn router(
     let http = crate::graphql::http_executor_with(app.clone(), caches);
     let state = HttpState { app, schema, http };
     let cors = cors_layer(&config.cors_origins);
-    Router::new()
+    let routes = Router::new()
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/graphql/ws", get(graphql_ws))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .route("/documents/quotes/{file}", get(documents::quote_pdf))
+        .route("/attachments/{id}", get(attachments::download))
         .with_state(state)
         .merge(extra)
         .layer(CompressionLayer::new())
-        .layer(cors)
-        .layer(RequestBodyLimitLayer::new(config.body_limit_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout(),
-        ))
+        .layer(cors);
+    // Requests with files get their own body limit and time; every other request the API's.
+    let bounded = |limit: usize, timeout: Duration| {
+        tower::ServiceBuilder::new()
+            .layer(RequestBodyLimitLayer::new(limit))
+            .layer(TimeoutLayer::with_status_code(
+                StatusCode::SERVICE_UNAVAILABLE,
+                timeout,
+            ))
+            .service(routes.clone())
+    };
+    let steered = uploads::ByBody {
+        normal: bounded(config.body_limit_bytes, config.request_timeout()),
+        uploads: bounded(
+            config.upload_body_limit(),
+            Duration::from_secs(config.upload_timeout_secs),
+        ),
+    };
+    Router::new()
+        .fallback_service(steered)
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<Body>| {
             let request_id = request
                 .headers()

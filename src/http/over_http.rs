@@ -345,49 +345,32 @@ pub(super) fn graphql_response(
     (status, [(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
-pub(super) async fn graphql_post(
-    State(state): State<HttpState>,
-    connect: ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let rid = request_id(&headers);
-    let media = negotiate(&headers).unwrap_or(APPLICATION_JSON);
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if !content_type
-        .to_ascii_lowercase()
-        .starts_with(APPLICATION_JSON)
-    {
-        return error_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            media,
-            ErrorCode::BadUserInput,
-            "Send the request as application/json",
-            &rid,
-        );
-    }
+/// The operations of a JSON body: one request or a batch, each checked as it is parsed.
+pub(super) fn parse_batch(
+    state: &HttpState,
+    media: &'static str,
+    rid: &str,
+    body: &[u8],
+) -> Result<BatchRequest, Box<Response>> {
     let bad_request = |message: &str| {
-        error_response(
+        Box::new(error_response(
             StatusCode::BAD_REQUEST,
             media,
             ErrorCode::BadUserInput,
             message,
-            &rid,
-        )
+            rid,
+        ))
     };
-    if let Err(refusal) = crate::graphql::limits::check_json_nesting(&body) {
-        return refused_request(media, &refusal, &rid);
+    if let Err(refusal) = crate::graphql::limits::check_json_nesting(body) {
+        return Err(Box::new(refused_request(media, &refusal, rid)));
     }
-    let Ok(json) = serde_json::from_slice::<Json>(&body) else {
-        return bad_request("The request body is not valid JSON");
+    let Ok(json) = serde_json::from_slice::<Json>(body) else {
+        return Err(bad_request("The request body is not valid JSON"));
     };
-    let requests = match json {
+    match json {
         Json::Array(items) => {
             if items.is_empty() || items.len() > state.app.config.max_batch {
-                return error_response(
+                return Err(Box::new(error_response(
                     StatusCode::BAD_REQUEST,
                     media,
                     ErrorCode::QueryRejected,
@@ -395,22 +378,61 @@ pub(super) async fn graphql_post(
                         "A batch holds 1 to {} operations",
                         state.app.config.max_batch
                     ),
-                    &rid,
-                );
+                    rid,
+                )));
             }
-            match items
+            items
                 .into_iter()
                 .map(parse_request)
                 .collect::<Result<Vec<_>, _>>()
-            {
-                Ok(requests) => BatchRequest::Batch(requests),
-                Err(message) => return bad_request(&message),
-            }
+                .map(BatchRequest::Batch)
+                .map_err(|message| bad_request(&message))
         }
-        other => match parse_request(other) {
-            Ok(request) => BatchRequest::Single(request),
-            Err(message) => return bad_request(&message),
-        },
+        other => parse_request(other)
+            .map(BatchRequest::Single)
+            .map_err(|message| bad_request(&message)),
+    }
+}
+
+pub(super) async fn graphql_post(
+    State(state): State<HttpState>,
+    connect: ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let rid = request_id(&headers);
+    let media = negotiate(&headers).unwrap_or(APPLICATION_JSON);
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let lowered = content_type.to_ascii_lowercase();
+    let parsed = if lowered.starts_with(APPLICATION_JSON) {
+        // The body limit layer has bounded the body already.
+        match axum::body::to_bytes(body, usize::MAX).await {
+            Ok(bytes) => parse_batch(&state, media, &rid, &bytes),
+            Err(_) => Err(Box::new(error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                media,
+                ErrorCode::QueryRejected,
+                "The request body is larger than the server accepts",
+                &rid,
+            ))),
+        }
+    } else if lowered.starts_with(super::uploads::MULTIPART) {
+        super::uploads::receive(&state, media, &rid, content_type, body).await
+    } else {
+        Err(Box::new(error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            media,
+            ErrorCode::BadUserInput,
+            "Send the request as application/json (or multipart/form-data with files)",
+            &rid,
+        )))
+    };
+    let requests = match parsed {
+        Ok(requests) => requests,
+        Err(response) => return *response,
     };
     let prepared = match prepare(&state, &headers, &connect).await {
         Ok(prepared) => prepared,

@@ -11,7 +11,8 @@ use uuid::Uuid;
 use super::access::get_quote;
 use super::names::DocumentNames;
 use super::sheet::{Sheet, SheetLine, footer, lay_out};
-use crate::documents::links::Grant;
+pub use crate::auth::links::LinkParams;
+use crate::auth::links::Target;
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::identity::Viewer;
 use crate::ids::{NodeType, encode_id};
@@ -134,63 +135,16 @@ pub async fn signed_link(
     viewer: &Viewer,
     quote: &quote::Model,
 ) -> AppResult<String> {
-    let record = crate::auth::service::current_record(state, viewer.user_id)
-        .await?
-        .ok_or_else(AppError::unauthenticated)?;
-    let ttl = i64::try_from(state.config.document_link_ttl_secs).unwrap_or(300);
-    let grant = Grant {
+    let target = Target {
         kind: LINK_KIND,
         id: quote.id,
         version: quote.version,
-        user_id: viewer.user_id,
-        token_version: record.token_version,
-        expires: state.clock.now().timestamp() + ttl,
     };
-    let signature = state.document_links.sign(&grant);
-    Ok(format!(
-        "{}?v={}&u={}&exp={}&sig={}",
-        path(quote.id),
-        grant.version,
-        encode_id(NodeType::User, grant.user_id).0,
-        grant.expires,
-        signature
-    ))
-}
-
-/// The parameters of a signed link as they arrive.
-#[derive(Debug, Clone, Default)]
-pub struct LinkParams {
-    pub version: i32,
-    pub user_id: Uuid,
-    pub expires: i64,
-    pub signature: String,
+    crate::auth::links::sign(state, viewer, target, &path(quote.id)).await
 }
 
 /// The viewer a signed link to quote `id` was issued to, if the link is genuine, unexpired,
 /// and its user still active and signed in as when it was made. Errors: `UNAUTHENTICATED`.
 pub async fn viewer_of_link(state: &AppState, id: Uuid, params: &LinkParams) -> AppResult<Viewer> {
-    let refused = || {
-        AppError::new(
-            ErrorCode::Unauthenticated,
-            "The document link is invalid or has expired; ask for a new one",
-        )
-    };
-    if params.expires <= state.clock.now().timestamp() {
-        return Err(refused());
-    }
-    let record = crate::auth::service::current_record(state, params.user_id)
-        .await?
-        .ok_or_else(refused)?;
-    let grant = Grant {
-        kind: LINK_KIND,
-        id,
-        version: params.version,
-        user_id: params.user_id,
-        token_version: record.token_version,
-        expires: params.expires,
-    };
-    if !record.active || !state.document_links.verify(&grant, &params.signature) {
-        return Err(refused());
-    }
-    Ok(record.viewer)
+    crate::auth::links::viewer_of(state, LINK_KIND, id, params).await
 }

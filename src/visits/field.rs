@@ -29,6 +29,8 @@ pub struct CheckIn {
     pub accuracy_meters: f64,
     pub device_time: DateTime<Utc>,
     pub expected_version: Option<i32>,
+    /// Photos of the visit given as on-site proof.
+    pub photo_ids: Vec<Uuid>,
 }
 
 /// What the rep reports when leaving.
@@ -54,6 +56,57 @@ fn check_device_time(config: &Config, device: DateTime<Utc>, now: DateTime<Utc>)
             "input.deviceTime",
             "The device time is too far from the server's time",
         ));
+    }
+    Ok(())
+}
+
+/// The most photos one check-in gives as proof.
+const MAX_PROOF_PHOTOS: usize = 10;
+
+/// At most [`MAX_PROOF_PHOTOS`] distinct photos, and one at least where the policy requires it.
+/// Errors: `BAD_USER_INPUT` on `input.photoIds`.
+fn check_photo_count(config: &Config, photos: &[Uuid]) -> AppResult<()> {
+    if photos.is_empty() && config.visit_require_photo {
+        return Err(AppError::bad_input(
+            "input.photoIds",
+            "A check-in needs a photo of the visit as on-site proof",
+        ));
+    }
+    let distinct: std::collections::HashSet<_> = photos.iter().collect();
+    if photos.len() > MAX_PROOF_PHOTOS || distinct.len() != photos.len() {
+        return Err(AppError::bad_input(
+            "input.photoIds",
+            "At most 10 photos, each once",
+        ));
+    }
+    Ok(())
+}
+
+/// Marks the photos as the visit's on-site proof: each must be a stored photo on this visit.
+/// Errors: `NOT_FOUND` on `input.photoIds.{i}`.
+async fn mark_proof(
+    txn: &impl sea_orm::ConnectionTrait,
+    visit: Uuid,
+    photos: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use entity::attachment::{Column, Entity as Attachments};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    for (i, photo) in photos.iter().enumerate() {
+        // The attachment layer's names, read here below it: a stored photo on this visit.
+        let marked = Attachments::update_many()
+            .col_expr(Column::Purpose, Expr::value("CHECK_IN"))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::Id.eq(*photo))
+            .filter(Column::SubjectType.eq("VISIT"))
+            .filter(Column::SubjectId.eq(visit))
+            .filter(Column::Kind.eq("PHOTO"))
+            .filter(Column::Status.eq("READY"))
+            .exec(txn)
+            .await?;
+        if marked.rows_affected != 1 {
+            return Err(AppError::not_found("Photo").with_field(format!("input.photoIds.{i}")));
+        }
     }
     Ok(())
 }
@@ -96,11 +149,13 @@ pub async fn check_in(
         )));
     }
     problems.check(check_device_time(&state.config, check_in.device_time, now));
+    problems.check(check_photo_count(&state.config, &check_in.photo_ids));
     problems.finish()?;
     let txn = guard.txn();
     let current = task_at_version(txn, viewer, check_in.id, check_in.expected_version).await?;
     require_assignee(viewer, &current)?;
     let status = next_status(&current, Action::CheckIn)?;
+    mark_proof(txn, current.id, &check_in.photo_ids, now).await?;
     let here = check_in.location;
     let distance = match (current.latitude, current.longitude) {
         (Some(lat), Some(lng)) => Some(geo::distance_meters(lat, lng, here.lat, here.lng)),

@@ -398,6 +398,14 @@ impl VisitMutation {
             accuracy_meters: input.location.accuracy_meters,
             device_time: input.device_time.into(),
             expected_version: input.expected_version,
+            photo_ids: input
+                .photo_ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    crate::ids::decode_id(id, NodeType::Attachment, &format!("input.photoIds.{i}"))
+                })
+                .collect::<Result<_, _>>()?,
         };
         let changed = field::check_in(ctx.app(), viewer, check_in, input.idempotency_key).await;
         let db = &ctx.app().db;

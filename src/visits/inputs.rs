@@ -110,6 +110,10 @@ pub struct CheckInVisitInput {
     /// The `version` the phone knows; a newer one answers `CONFLICT`. Optional: the state
     /// machine alone keeps a check-in from applying twice.
     pub expected_version: Option<i32>,
+    /// Photos of this visit (uploaded with `uploadAttachment` on the visit, kind `PHOTO`, at
+    /// most 10) given as on-site proof; required when `SALESGRAPH_VISIT_REQUIRE_PHOTO` is on.
+    #[graphql(default)]
+    pub photo_ids: Vec<ID>,
     /// Retry key: a replay, even hours later, returns the first check-in.
     pub idempotency_key: Option<String>,
 }

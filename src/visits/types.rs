@@ -58,6 +58,7 @@ pub const VISIT_TASK_COLUMNS: crate::graphql::columns::FieldColumns =
             ("updatedAt", &["updated_at"]),
             ("version", &["version"]),
             ("lead", &["lead_id"]),
+            ("checkInPhotos", &[]),
             ("assignee", &["assignee_id"]),
             ("createdBy", &["created_by"]),
             ("customer", &["customer_id"]),
@@ -180,6 +181,14 @@ pub struct VisitCheckOut {
 
 #[ComplexObject]
 impl VisitTask {
+    /// The photos given at check-in as on-site proof (`checkInVisit.photoIds`).
+    async fn check_in_photos(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::attachments::types::Attachment>> {
+        crate::attachments::loaders::check_in_photos(ctx, self.model.id).await
+    }
+
     /// The open lead the visit works on; null when none, or no longer visible to you.
     async fn lead(
         &self,

@@ -114,6 +114,13 @@ async fn call(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value
     let input_type = format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]);
     let query =
         format!("mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ __typename }} }}");
+    if mutation == "uploadAttachment" {
+        // A file travels in a multipart request.
+        let (_, body) = app
+            .upload_request(Some(token), &query, input, "x.png", png(1, 1))
+            .await;
+        return answer(&body);
+    }
     answer(
         &app.gql(Some(token), &query, json!({ "input": input }))
             .await,
@@ -205,6 +212,8 @@ pub(crate) struct World {
     pub(crate) deal_a: String,
     pub(crate) quote_a: String,
     pub(crate) visit_a: String,
+    pub(crate) visit_b: String,
+    pub(crate) attachment_a: String,
     pub(crate) draft_a: String,
     pub(crate) contract_a: String,
     pub(crate) request_a: String,
@@ -324,6 +333,16 @@ pub(crate) async fn world(app: &TestApp) -> World {
             json!({"customerId": customer_a, "purpose": "Hidden", "plannedStart": start, "plannedEnd": start + chrono::Duration::hours(1)})).await,
         &["data", "planVisit", "visit", "id"],
     );
+    let attachment_a = string_at(
+        &app.upload(
+            &ra,
+            json!({"subjectId": customer_a, "kind": "PHOTO"}),
+            "front.png",
+            png(4, 3),
+        )
+        .await,
+        &["data", "uploadAttachment", "attachment", "id"],
+    );
     let create_contract = "mutation($input: CreateContractInput!) { createContract(input: $input) { contract { id } } }";
     let draft_a = string_at(
         &gql(
@@ -442,6 +461,11 @@ pub(crate) async fn world(app: &TestApp) -> World {
         &gql(&rb.token, create_deal, json!({"customerId": customer_b, "name": "Own deal", "amount": "100.00", "expectedCloseDate": "2027-06-30"})).await,
         &["data", "createOpportunity", "opportunity", "id"],
     );
+    let visit_b = string_at(
+        &gql(&rb.token, "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+            json!({"customerId": customer_b, "purpose": "Own", "plannedStart": start, "plannedEnd": start + chrono::Duration::hours(1)})).await,
+        &["data", "planVisit", "visit", "id"],
+    );
     let lead_b = string_at(
         &gql(
             &rb.token,
@@ -476,6 +500,8 @@ pub(crate) async fn world(app: &TestApp) -> World {
         deal_a,
         quote_a,
         visit_a,
+        visit_b,
+        attachment_a,
         draft_a,
         contract_a,
         request_a,
@@ -996,6 +1022,30 @@ fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
             "VisitTask",
             &w.visit_a,
             json!({"id": "$ID", "location": {"lat": 31.23, "lng": 121.47, "accuracyMeters": 10.0}, "deviceTime": now}),
+        ),
+        case(
+            "checkInVisit",
+            "input.photoIds",
+            Rep,
+            "Attachment",
+            &w.attachment_a,
+            json!({"id": w.visit_b, "location": {"lat": 31.23, "lng": 121.47, "accuracyMeters": 10.0}, "deviceTime": now, "photoIds": ["$ID"]}),
+        ),
+        case(
+            "uploadAttachment",
+            "input.subjectId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"subjectId": "$ID", "kind": "PHOTO"}),
+        ),
+        case(
+            "deleteAttachment",
+            "input.id",
+            Rep,
+            "Attachment",
+            &w.attachment_a,
+            json!({"id": "$ID"}),
         ),
         case(
             "checkOutVisit",

@@ -190,7 +190,41 @@ pub fn test_config() -> Config {
     config.argon2_memory_kib = 1024;
     config.argon2_iterations = 1;
     config.ws_init_timeout_secs = 2;
+    config.storage_url = test_storage_url();
     config
+}
+
+/// A store of its own for each test: under `TEST_STORAGE_URL` (an `s3://bucket` of the
+/// S3-compatible server CI starts) when set, else a fresh local directory.
+pub fn test_storage_url() -> String {
+    let unique = uuid::Uuid::now_v7();
+    match std::env::var("TEST_STORAGE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(base) => format!("{}/test-{unique}", base.trim_end_matches('/')),
+        None => format!(
+            "file://{}",
+            std::env::temp_dir()
+                .join("salesgraph-test-files")
+                .join(unique.to_string())
+                .display()
+        ),
+    }
+}
+
+/// The upload every test sends, with the fields tests look at.
+pub const UPLOAD_DOCUMENT: &str = "mutation($input: UploadAttachmentInput!) { uploadAttachment(input: $input) { attachment { id kind subjectType fileName contentType byteSize sha256 width height takenAt location { lat lng } checkInProof url createdAt uploadedBy { id } } } }";
+
+/// The smallest PNG header of a `width`×`height` image (enough for type and size checks).
+pub fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = vec![
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, b'I', b'H', b'D', b'R',
+    ];
+    bytes.extend_from_slice(&width.to_be_bytes());
+    bytes.extend_from_slice(&height.to_be_bytes());
+    bytes.extend_from_slice(&[8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+    bytes
 }
 
 /// The harness's sign-in.
@@ -415,6 +449,48 @@ impl TestApp {
         let response = request.send().await.expect("send request");
         let status = response.status();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A request with one file, as the GraphQL multipart request spec (and Apollo's upload link)
+    /// sends it: `operations`, `map` placing the file at `variables.input.file`, then the file.
+    pub async fn upload_request(
+        &self,
+        token: Option<&str>,
+        query: &str,
+        input: Value,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> (reqwest::StatusCode, Value) {
+        let mut input = input;
+        input["file"] = Value::Null;
+        let operations = json!({ "query": query, "variables": { "input": input } });
+        let form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", json!({ "0": ["variables.input.file"] }).to_string())
+            .part(
+                "0",
+                reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_owned()),
+            );
+        let mut request = self.client.post(self.url("/graphql")).multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("send upload");
+        let status = response.status();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `uploadAttachment` with `input` and the file; the response body.
+    pub async fn upload(
+        &self,
+        token: &str,
+        input: Value,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Value {
+        self.upload_request(Some(token), UPLOAD_DOCUMENT, input, file_name, bytes)
+            .await
+            .1
     }
 
     /// POSTs `body` as the admin and returns the JSON body (any status).

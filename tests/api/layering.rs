@@ -52,6 +52,7 @@ const LAYERS: &[&[&str]] = &[
         "versioned",
         "trusted_documents",
         "documents",
+        "storage",
     ],
     // Sign-in, visibility rules, and the state every service receives (its keys and caches
     // are sign-in's); sweep plumbing takes that state; offline sync's log reads visibility.
@@ -69,6 +70,8 @@ const LAYERS: &[&[&str]] = &[
     &["orders"],
     &["approvals"],
     &["billing"],
+    // A file is on a visit, follow-up, customer, deal, contract or quote.
+    &["attachments"],
     // A report counts visits, follow-ups, moves, activities and collections.
     &["analytics", "work_reports"],
     // What runs across domains.

@@ -8,6 +8,7 @@ mod amendments;
 mod analytics;
 mod approvals;
 mod asked;
+mod attachments;
 mod auth;
 mod billing;
 mod child_lists;
