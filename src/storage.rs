@@ -17,14 +17,21 @@ use crate::error::{AppError, AppResult};
 
 /// Bytes read from a file at a time.
 const READ_CHUNK: usize = 256 * 1024;
-/// The part size of a streamed write (S3's smallest part is 5 MiB).
-const PART_BYTES: usize = 5 * 1024 * 1024;
+/// The part size of a streamed write to a bucket (S3's smallest part is 5 MiB).
+const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+/// The part size of a streamed write to a local directory.
+const LOCAL_PART_BYTES: usize = 1024 * 1024;
+/// Parts of one write in flight at once: with the part being filled, what one upload holds in
+/// memory is at most three parts.
+const PARTS_IN_FLIGHT: usize = 2;
 
 /// The attachment store and the prefix every key lies under.
 #[derive(Clone)]
 pub struct Storage {
     store: Arc<dyn ObjectStore>,
     prefix: Path,
+    /// The size of each part of a streamed write.
+    part_bytes: usize,
     /// How the store was configured, for logs (never credentials).
     pub description: String,
 }
@@ -59,6 +66,7 @@ impl Storage {
             return Ok(Self {
                 store: Arc::new(store),
                 prefix: Path::default(),
+                part_bytes: LOCAL_PART_BYTES,
                 description: format!("directory {dir}"),
             });
         }
@@ -74,6 +82,7 @@ impl Storage {
             return Ok(Self {
                 store: Arc::new(store),
                 prefix: Path::parse(prefix).map_err(|e| format!("bad S3 prefix: {e}"))?,
+                part_bytes: S3_PART_BYTES,
                 description: format!("bucket {bucket}"),
             });
         }
@@ -91,7 +100,9 @@ impl Storage {
         // A handle may share its offset with a clone that has read it already.
         std::io::Seek::rewind(&mut file).map_err(storage_error)?;
         let mut file = tokio::fs::File::from_std(file);
-        let mut writer = BufWriter::with_capacity(self.store.clone(), self.path(key), PART_BYTES);
+        let mut writer =
+            BufWriter::with_capacity(self.store.clone(), self.path(key), self.part_bytes)
+                .with_max_concurrency(PARTS_IN_FLIGHT);
         let mut written = 0u64;
         let mut shutting_down = false;
         let outcome: Result<(), String> = async {

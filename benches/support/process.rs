@@ -86,6 +86,18 @@ pub fn rss_kib(pid: u32) -> u64 {
     proc_kib(&format!("/proc/{pid}/status"), "VmRSS:")
 }
 
+/// The highest resident memory of a process since it started or since [`reset_peak`], in KiB.
+#[allow(dead_code)] // not every benchmark reports it
+pub fn peak_kib(pid: u32) -> u64 {
+    proc_kib(&format!("/proc/{pid}/status"), "VmHWM:")
+}
+
+/// Starts counting a process's peak resident memory afresh (Linux `clear_refs` 5).
+#[allow(dead_code)] // not every benchmark reports it
+pub fn reset_peak(pid: u32) -> bool {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
+}
+
 /// Of the resident memory, the pages the process freed with `MADV_FREE`: still counted in RSS
 /// until the kernel needs them, then taken back without a write (`LazyFree` in `smaps_rollup`).
 #[allow(dead_code)] // not every benchmark reports it

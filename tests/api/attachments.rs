@@ -261,7 +261,14 @@ async fn a_photo_s_exif_position_and_time_are_read_unless_given() {
 }
 
 /// What a refused upload sends and is told: why, input, file name, bytes, code, field.
-type Refusal = (&'static str, Value, &'static str, Vec<u8>, &'static str, &'static str);
+type Refusal = (
+    &'static str,
+    Value,
+    &'static str,
+    Vec<u8>,
+    &'static str,
+    &'static str,
+);
 
 #[tokio::test]
 async fn files_are_judged_by_their_bytes_and_refusals_keep_nothing() {
