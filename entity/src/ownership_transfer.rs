@@ -17,6 +17,8 @@ pub struct Model {
     pub opportunities: i64,
     pub contracts: i64,
     pub visits: i64,
+    /// Open activities moved.
+    pub activities: i64,
     pub created_by: Uuid,
     pub created_at: DateTimeUtc,
 }

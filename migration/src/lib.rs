@@ -36,6 +36,7 @@ mod m20261219_000030_customer_locations;
 mod m20261220_000031_work_reports;
 mod m20261221_000032_search_docs;
 mod m20261222_000033_attachments;
+mod m20261223_000034_transferred_activities;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -79,6 +80,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261220_000031_work_reports::Migration),
             Box::new(m20261221_000032_search_docs::Migration),
             Box::new(m20261222_000033_attachments::Migration),
+            Box::new(m20261223_000034_transferred_activities::Migration),
         ]
     }
 }

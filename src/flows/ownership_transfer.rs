@@ -1,5 +1,6 @@
 //! Handing a person's book to another when they leave or change territory: their open leads,
-//! customers, open deals (with their revenue shares), live contracts and planned visits move
+//! customers, open deals (with their revenue shares), live contracts, planned visits and open
+//! activities move
 //! in one transaction, at most once per idempotency key, with the history kept, both people and
 //! their managers told, and the hand-over audited.
 
@@ -18,7 +19,9 @@ use crate::idempotency::{self, IdempotentCall};
 use crate::identity::{Role, Viewer};
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::state::AppState;
-use entity::{contract, customer, lead, opportunity, ownership_transfer, user, visit_task};
+use entity::{
+    activity, contract, customer, lead, opportunity, ownership_transfer, user, visit_task,
+};
 
 /// What a hand-over covers.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -28,6 +31,7 @@ pub struct Coverage {
     pub opportunities: bool,
     pub contracts: bool,
     pub visits: bool,
+    pub activities: bool,
 }
 
 impl Coverage {
@@ -38,6 +42,7 @@ impl Coverage {
             (self.opportunities, "opportunities"),
             (self.contracts, "contracts"),
             (self.visits, "visits"),
+            (self.activities, "activities"),
         ]
         .into_iter()
         .filter(|(on, _)| *on)
@@ -124,6 +129,7 @@ pub async fn transfer(
             opportunities: Set(moved.opportunities),
             contracts: Set(moved.contracts),
             visits: Set(moved.visits),
+            activities: Set(moved.activities),
             created_by: Set(viewer.user_id),
             created_at: Set(now),
         }
@@ -138,6 +144,7 @@ pub async fn transfer(
                 "transferId": done.id, "to": to, "scope": done.scope, "includeClosed": include_closed,
                 "leads": moved.leads, "customers": moved.customers, "opportunities": moved.opportunities,
                 "contracts": moved.contracts, "visits": moved.visits,
+                "activities": moved.activities,
             }),
         }
         .record(txn, now)
@@ -164,6 +171,7 @@ struct Moved {
     opportunities: i64,
     contracts: i64,
     visits: i64,
+    activities: i64,
 }
 
 fn count(rows: u64) -> i64 {
@@ -259,6 +267,19 @@ async fn move_records(
             .filter(visit_task::Column::Status.eq("PLANNED"));
         moved.visits = count(update.exec(txn).await?.rows_affected);
     }
+    if coverage.activities {
+        // A to-do done was done by its owner: only open ones change hands.
+        let update = activity::Entity::update_many()
+            .col_expr(activity::Column::OwnerId, Expr::value(to))
+            .col_expr(
+                activity::Column::Version,
+                Expr::col(activity::Column::Version).add(1),
+            )
+            .col_expr(activity::Column::UpdatedAt, Expr::value(now))
+            .filter(activity::Column::OwnerId.eq(from))
+            .filter(activity::Column::Done.eq(false));
+        moved.activities = count(update.exec(txn).await?.rows_affected);
+    }
     Ok(moved)
 }
 
@@ -276,8 +297,14 @@ async fn notify(
     people.extend(crate::users::service::managers_of(txn, to).await?);
     people.remove(&viewer.user_id);
     let body = format!(
-        "{} leads, {} customers, {} deals, {} contracts and {} planned visits changed hands.",
-        done.leads, done.customers, done.opportunities, done.contracts, done.visits
+        "{} leads, {} customers, {} deals, {} contracts, {} planned visits and {} open activities \
+         changed hands.",
+        done.leads,
+        done.customers,
+        done.opportunities,
+        done.contracts,
+        done.visits,
+        done.activities
     );
     let mut written = Vec::new();
     for user_id in people {

@@ -14,7 +14,7 @@ pub struct TransferMutation;
 
 #[Object]
 impl TransferMutation {
-    /// Hands one person's open leads, customers, open deals, live contracts and planned visits
+    /// Hands one person's open leads, customers, open deals, live contracts and planned visits, open activities
     /// to another in one transaction (managers within their teams, admins for all).
     #[graphql(guard = "SignedIn")]
     async fn transfer_ownership(
@@ -33,6 +33,7 @@ impl TransferMutation {
                 opportunities: true,
                 contracts: true,
                 visits: true,
+                activities: true,
             },
             |s| Coverage {
                 leads: s.leads,
@@ -40,6 +41,7 @@ impl TransferMutation {
                 opportunities: s.opportunities,
                 contracts: s.contracts,
                 visits: s.visits,
+                activities: s.activities,
             },
         );
         let done = ownership_transfer::transfer(

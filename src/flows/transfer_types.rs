@@ -27,6 +27,9 @@ pub struct TransferScopeInput {
     /// Visits assigned to them that are still planned.
     #[graphql(default = true)]
     pub visits: bool,
+    /// Their to-dos not yet done (reminders follow them to the receiver).
+    #[graphql(default = true)]
+    pub activities: bool,
 }
 
 /// Handing one person's book to another.
@@ -62,6 +65,8 @@ pub struct OwnershipTransfer {
     pub contracts: i64,
     /// Planned visits moved.
     pub visits: i64,
+    /// Open activities moved.
+    pub activities: i64,
     /// Every record moved.
     pub total: i64,
     /// Whether closed records moved too.
@@ -108,11 +113,13 @@ impl From<ownership_transfer::Model> for OwnershipTransfer {
             opportunities: model.opportunities,
             contracts: model.contracts,
             visits: model.visits,
+            activities: model.activities,
             total: model.leads
                 + model.customers
                 + model.opportunities
                 + model.contracts
-                + model.visits,
+                + model.visits
+                + model.activities,
             include_closed: model.include_closed,
             created_at: model.created_at.into(),
             model,

@@ -407,6 +407,8 @@ pub(super) async fn graphql_post(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     let lowered = content_type.to_ascii_lowercase();
+    // Files are read only for a signed-in caller: nobody else makes the server spool anything.
+    let mut signed_in = None;
     let parsed = if lowered.starts_with(APPLICATION_JSON) {
         // The body limit layer has bounded the body already.
         match axum::body::to_bytes(body, usize::MAX).await {
@@ -420,6 +422,24 @@ pub(super) async fn graphql_post(
             ))),
         }
     } else if lowered.starts_with(super::uploads::MULTIPART) {
+        let prepared = match prepare(&state, &headers, &connect).await {
+            Ok(prepared) => prepared,
+            Err(response) => return response,
+        };
+        if prepared.viewer.is_none() {
+            let mut response = error_response(
+                StatusCode::UNAUTHORIZED,
+                media,
+                ErrorCode::Unauthenticated,
+                "Sign in to send files",
+                &rid,
+            );
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return response;
+        }
+        signed_in = Some(prepared);
         super::uploads::receive(&state, media, &rid, content_type, body).await
     } else {
         Err(Box::new(error_response(
@@ -434,9 +454,12 @@ pub(super) async fn graphql_post(
         Ok(requests) => requests,
         Err(response) => return *response,
     };
-    let prepared = match prepare(&state, &headers, &connect).await {
-        Ok(prepared) => prepared,
-        Err(response) => return response,
+    let prepared = match signed_in {
+        Some(prepared) => prepared,
+        None => match prepare(&state, &headers, &connect).await {
+            Ok(prepared) => prepared,
+            Err(response) => return response,
+        },
     };
     let requests = match requests {
         BatchRequest::Single(request) => BatchRequest::Single(prepared.attach(&state.app, request)),

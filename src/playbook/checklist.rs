@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::model::{CriterionKind, DealField, DocumentKind};
 use crate::error::AppResult;
 use entity::{
-    checklist_tick, contract, exit_criterion, follow_up, opportunity, opportunity_competitor,
-    opportunity_line_item, quote, visit_task,
+    attachment, checklist_tick, contract, exit_criterion, follow_up, opportunity,
+    opportunity_competitor, opportunity_line_item, quote, visit_task,
 };
 
 /// What one deal has done that exit criteria read.
@@ -123,7 +123,7 @@ pub fn evaluate(
     state
 }
 
-/// The facts of each of `deals` that `criteria` read, in at most six statements whatever the
+/// The facts of each of `deals` that `criteria` read, in at most seven statements whatever the
 /// number of deals (none for kinds no criterion has).
 pub async fn facts_of(
     db: &impl ConnectionTrait,
@@ -335,6 +335,23 @@ async fn documents(
     for (id, at) in contracts {
         if let Some(f) = id.and_then(|id| facts.get_mut(&id)) {
             f.documents.insert(DocumentKind::Contract, at);
+        }
+    }
+    // The attachments' own names, read here below their layer: stored files on the deal.
+    let files: Vec<(Uuid, DateTime<Utc>)> = attachment::Entity::find()
+        .select_only()
+        .column(attachment::Column::SubjectId)
+        .column_as(Expr::col(attachment::Column::CreatedAt).max(), "latest")
+        .filter(attachment::Column::SubjectId.is_in(ids.to_vec()))
+        .filter(attachment::Column::SubjectType.eq("OPPORTUNITY"))
+        .filter(attachment::Column::Status.eq("READY"))
+        .group_by(attachment::Column::SubjectId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, at) in files {
+        if let Some(f) = facts.get_mut(&id) {
+            f.documents.insert(DocumentKind::Attachment, at);
         }
     }
     Ok(())

@@ -5,7 +5,7 @@
 //!   with `completeChecklistItem`, with an optional note), `FIELD` (a deal field is set),
 //!   `ACTIVITY` (a contact with the deal or its customer was logged, or a visit checked in,
 //!   since the deal entered the stage) or `DOCUMENT` (a quote sent or accepted, a live
-//!   contract).
+//!   contract, a file attached to the deal).
 //! - `Opportunity.checklist` shows where the deal stands on its current stage's criteria.
 //! - `moveOpportunityStage` to a later stage refuses with `INVALID_STATE` and
 //!   `extensions.missing` until the required criteria of the current stage and of every open

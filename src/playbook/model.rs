@@ -46,5 +46,7 @@ crate::string_enum! {
         QuoteAccepted => "QUOTE_ACCEPTED",
         /// A contract of the deal exists that is not rejected or cancelled.
         Contract => "CONTRACT",
+        /// A file (a site photo, a document) is attached to the deal.
+        Attachment => "ATTACHMENT",
     }
 }

@@ -22,6 +22,7 @@ pub(crate) mod base {
     pub const PRODUCT_LINES: u64 = 20;
     pub const PRODUCTS: u64 = 500;
     pub const ACTIVITIES: u64 = 200_000;
+    pub const ATTACHMENTS: u64 = 100_000;
 }
 
 /// `base × scale`, rounded, at least 1.
@@ -46,6 +47,7 @@ pub struct Volumes {
     pub product_lines: usize,
     pub products: usize,
     pub activities: usize,
+    pub attachments: usize,
 }
 
 impl Volumes {
@@ -67,6 +69,7 @@ impl Volumes {
             product_lines: scaled(base::PRODUCT_LINES, scale),
             products: scaled(base::PRODUCTS, scale),
             activities: scaled(base::ACTIVITIES, scale),
+            attachments: scaled(base::ATTACHMENTS, scale),
         }
     }
 }

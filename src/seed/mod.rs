@@ -13,12 +13,14 @@
 //! payments against them; one to three orders on every signed or completed contract (~37,500
 //! contracts, ~65,000 orders) with their deliveries; sales targets for today's year; 20 product lines with 500 products,
 //! and one to four line items on every deal adding up to its amount; 200,000 activities (to-dos
-//! of the reps on their customers, two months back to one ahead).
+//! of the reps on their customers, two months back to one ahead); 100,000 photos' metadata on
+//! customers (the bytes are not written).
 //! Every volume is multiplied by the scale (rounded, at least one).
 //!
 //! Every seeded account signs in with [`BENCH_PASSWORD`] — for benchmark databases only.
 
 mod activities;
+mod attachments;
 mod common;
 mod contracts;
 mod customers;
@@ -221,6 +223,7 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<SeedR
     drop(won);
     visits::seed(&run, &people, &customers, &mut writer).await?;
     activities::seed(&run, &people, &customers, &mut writer).await?;
+    attachments::seed(&run, &people, &customers, &mut writer).await?;
     targets::seed(&run, &people, &mut writer).await?;
     writer.commit().await?;
     // The search box's index, all of it (nothing else writes meanwhile).

@@ -479,6 +479,24 @@ async fn a_malformed_multipart_request_is_refused_with_a_code() {
             "{what}: {body}"
         );
     }
+    // Nobody signed in makes the server read a file.
+    let (status, body) = app
+        .upload_request(
+            None,
+            UPLOAD_DOCUMENT,
+            json!({"subjectId": "x", "kind": "PHOTO"}),
+            "a.png",
+            png(1, 1),
+        )
+        .await;
+    assert_eq!(
+        (
+            status.as_u16(),
+            body["errors"][0]["extensions"]["code"].as_str()
+        ),
+        (401, Some("UNAUTHENTICATED")),
+        "{body}"
+    );
     // Without a file, the upload is refused by validation (the file is required).
     let body = app
         .gql(
@@ -931,4 +949,135 @@ async fn a_large_file_streams_through_in_parts_and_comes_back_whole() {
     );
     let body = response.bytes().await.unwrap();
     assert_eq!(sha256_hex(&body), sha256_hex(&bytes));
+}
+
+#[tokio::test]
+async fn every_kind_of_record_takes_files_and_names_itself_as_their_subject() {
+    let app = TestApp::spawn().await;
+    let desk = crate::quotes::desk(&app).await;
+    let rep = &desk.rep;
+    let pump = crate::quotes::product_in_line(&app, "Pumps", "10", "P", "100.00", "60.00").await;
+    crate::quotes::set_lines(
+        &app,
+        &rep.token,
+        &desk.deal,
+        json!([{"productId": pump, "quantity": "1"}]),
+    )
+    .await;
+    let quote = crate::quotes::create(&app, &rep.token, &desk.deal, json!({})).await;
+    let contract = crate::fixtures::a_contract(&app, rep, "100.00").await;
+    let customer = fixtures::a_customer(&app, &rep.token, "Every Co").await;
+    let now = salesgraph::clock::Clock::now(&app.clock);
+    let visit = string_at(
+        &app.gql(
+            Some(&rep.token),
+            "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+            json!({"input": {"customerId": customer, "purpose": "Look", "plannedStart": now + chrono::Duration::hours(1), "plannedEnd": now + chrono::Duration::hours(2)}}),
+        )
+        .await,
+        &["data", "planVisit", "visit", "id"],
+    );
+    let follow_up = string_at(
+        &app.gql(
+            Some(&rep.token),
+            "mutation($input: LogFollowUpInput!) { logFollowUp(input: $input) { followUp { id } } }",
+            json!({"input": {"subjectId": customer, "kind": "NOTE", "content": "Shelf photo attached"}}),
+        )
+        .await,
+        &["data", "logFollowUp", "followUp", "id"],
+    );
+    let subjects = [
+        (visit.clone(), "VISIT", "VisitTask"),
+        (follow_up.clone(), "FOLLOW_UP", "FollowUp"),
+        (customer.clone(), "CUSTOMER", "Customer"),
+        (desk.deal.clone(), "OPPORTUNITY", "Opportunity"),
+        (
+            contract["id"].as_str().unwrap().to_owned(),
+            "CONTRACT",
+            "Contract",
+        ),
+        (quote["id"].as_str().unwrap().to_owned(), "QUOTE", "Quote"),
+    ];
+    for (id, subject_type, typename) in &subjects {
+        let stored = attachment(
+            &app.upload(
+                &rep.token,
+                json!({"subjectId": id, "kind": "OTHER"}),
+                "x.png",
+                png(2, 2),
+            )
+            .await,
+        );
+        assert_eq!(stored["subjectType"], *subject_type);
+        let listed = app
+            .gql(
+                Some(&rep.token),
+                "query($id: ID!) { attachments(subjectId: $id) { edges { node { subject { __typename } } } } }",
+                json!({"id": id}),
+            )
+            .await;
+        assert_eq!(
+            listed["data"]["attachments"]["edges"][0]["node"]["subject"]["__typename"], *typename,
+            "{listed}"
+        );
+    }
+    // The manager sees the rep's follow-up and its file, and may not add to another's note.
+    let seen = app
+        .gql(Some(&desk.manager.token), LIST, json!({"id": follow_up}))
+        .await;
+    assert_eq!(
+        seen["data"]["attachments"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "{seen}"
+    );
+    let added = app
+        .upload(
+            &desk.manager.token,
+            json!({"subjectId": follow_up, "kind": "OTHER"}),
+            "y.png",
+            png(2, 2),
+        )
+        .await;
+    assert_eq!(error_code(&added), Some("FORBIDDEN"), "{added}");
+    // An id of a record that cannot carry files is refused on its field.
+    let user = app
+        .upload(
+            &rep.token,
+            json!({"subjectId": rep.id, "kind": "OTHER"}),
+            "z.png",
+            png(2, 2),
+        )
+        .await;
+    assert_eq!(error_field(&user), Some("input.subjectId"), "{user}");
+    // Listing files with their subjects costs the same statements for one file or many.
+    app.quiet().await;
+    app.take_statement_count();
+    let one = app.gql(Some(&rep.token), "query($id: ID!) { attachments(subjectId: $id) { edges { node { url uploadedBy { id } subject { __typename } } } } }", json!({"id": customer})).await;
+    let few = app.take_statement_count();
+    for n in 0..5 {
+        attachment(
+            &app.upload(
+                &rep.token,
+                json!({"subjectId": customer, "kind": "PHOTO"}),
+                &format!("{n}.png"),
+                png(2, 2),
+            )
+            .await,
+        );
+    }
+    app.quiet().await;
+    app.take_statement_count();
+    let six = app.gql(Some(&rep.token), "query($id: ID!) { attachments(subjectId: $id) { edges { node { url uploadedBy { id } subject { __typename } } } } }", json!({"id": customer})).await;
+    let many = app.take_statement_count();
+    assert_eq!(
+        one["data"]["attachments"]["edges"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(
+        six["data"]["attachments"]["edges"].as_array().map(Vec::len),
+        Some(6)
+    );
+    assert_eq!(few, many, "statements do not grow with the files listed");
 }

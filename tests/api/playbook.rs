@@ -696,6 +696,7 @@ async fn admins_shape_each_stages_checklist_and_bad_lists_change_nothing() {
                 {"name": "Products chosen", "kind": "FIELD", "field": "LINE_ITEMS"},
                 {"name": "Met the buyer", "kind": "ACTIVITY", "activityKind": "MEETING"},
                 {"name": "Visited the site", "kind": "ACTIVITY", "activityKind": "VISIT"},
+                {"name": "Floor plan on the deal", "kind": "DOCUMENT", "documentKind": "ATTACHMENT"},
             ]))}),
         )
         .await;
@@ -733,10 +734,20 @@ async fn admins_shape_each_stages_checklist_and_bad_lists_change_nothing() {
             "Need written down",
             "Products chosen",
             "Met the buyer",
-            "Visited the site"
+            "Visited the site",
+            "Floor plan on the deal"
         ],
         "an optional item never holds a deal back"
     );
+    let plan = app
+        .upload(
+            token,
+            json!({"subjectId": d.deal, "kind": "DOCUMENT"}),
+            "floor-plan.png",
+            png(800, 600),
+        )
+        .await;
+    assert!(plan["errors"].is_null(), "{plan}");
     log(&app, token, &d.deal, "CALL").await;
     log(&app, token, &d.customer, "MEETING").await;
     // A visit for the deal, checked in.

@@ -80,6 +80,7 @@ async fn seeded_data_fills_the_morning_list_the_ledger_the_aging_and_the_pipelin
         ("follow_ups", scaled(100_000.0)),
         ("contracts", scaled(50_000.0)),
         ("activities", scaled(200_000.0)),
+        ("attachments", scaled(100_000.0)),
         ("teams", scaled(50.0)),
         (
             "users",

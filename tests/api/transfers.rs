@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::helpers::*;
 
 const TRANSFER: &str = "mutation($input: TransferOwnershipInput!) { transferOwnership(input: $input) { transfer { \
-    id leads customers opportunities contracts visits total includeClosed fromUser { id } toUser { id } } } }";
+    id leads customers opportunities contracts visits activities total includeClosed fromUser { id } toUser { id } } } }";
 
 fn uuid_of(id: &str) -> Uuid {
     salesgraph::ids::decode_any(id)
@@ -140,6 +140,24 @@ async fn a_leaving_reps_book_of_five_thousand_moves_once_in_one_call() {
         .gql(Some(token), "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }", json!({"input": {"customerId": customer, "purpose": "Handover call", "plannedStart": start, "plannedEnd": start + chrono::Duration::hours(1)}}))
         .await;
     assert!(visit["errors"].is_null(), "{visit}");
+    // Two to-dos: the open one moves, the one done stays with who did it.
+    let mut todos = Vec::new();
+    for title in ["Call about the renewal", "Send the price list"] {
+        let body = app
+            .gql(Some(token), "mutation($input: CreateActivityInput!) { createActivity(input: $input) { activity { id } } }", json!({"input": {"kind": "CALL", "subjectId": customer, "title": title, "dueAt": start}}))
+            .await;
+        todos.push(string_at(
+            &body,
+            &["data", "createActivity", "activity", "id"],
+        ));
+    }
+    let done = app
+        .gql(Some(token), "mutation($input: CompleteActivityInput!) { completeActivity(input: $input) { activity { done } } }", json!({"input": {"id": todos[1]}}))
+        .await;
+    assert_eq!(
+        done["data"]["completeActivity"]["activity"]["done"], true,
+        "{done}"
+    );
     let (from, to) = (uuid_of(&leaver.id), uuid_of(&heir.id));
     a_large_book(&app, from, 2_500).await;
 
@@ -157,6 +175,7 @@ async fn a_leaving_reps_book_of_five_thousand_moves_once_in_one_call() {
             &transfer["opportunities"],
             &transfer["contracts"],
             &transfer["visits"],
+            &transfer["activities"],
             &transfer["total"]
         ],
         [
@@ -165,11 +184,23 @@ async fn a_leaving_reps_book_of_five_thousand_moves_once_in_one_call() {
             &json!(2_501),
             &json!(1),
             &json!(1),
-            &json!(5_006)
+            &json!(1),
+            &json!(5_007)
         ],
         "{transfer} in {took:?}"
     );
     assert_eq!(owned_by(&app, to).await, (2_502, 2_501));
+    let owner_of = async |id: &str| {
+        entity::activity::Entity::find_by_id(uuid_of(id))
+            .one(&app.state.db)
+            .await
+            .unwrap()
+            .map(|a| a.owner_id)
+    };
+    assert_eq!(
+        (owner_of(&todos[0]).await, owner_of(&todos[1]).await),
+        (Some(to), Some(from))
+    );
     assert_eq!(
         owned_by(&app, from).await,
         (0, 1),
@@ -322,7 +353,7 @@ async fn only_who_manages_both_people_hands_over_and_bad_receivers_are_refused()
     );
     // Admins hand over across teams, here only the customers.
     let across = app
-        .admin(TRANSFER, json!({"input": {"fromUserId": leaver.id, "toUserId": outsider.id, "scope": {"leads": false, "opportunities": false, "contracts": false, "visits": false}}}))
+        .admin(TRANSFER, json!({"input": {"fromUserId": leaver.id, "toUserId": outsider.id, "scope": {"leads": false, "opportunities": false, "contracts": false, "visits": false, "activities": false}}}))
         .await;
     assert_eq!(
         across["data"]["transferOwnership"]["transfer"]["customers"], 1,
