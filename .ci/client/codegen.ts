@@ -12,7 +12,7 @@ const config: CodegenConfig = {
       // SHA-256 ids, as the server expects (the preset's default is SHA-1).
       presetConfig: { persistedDocuments: { hashAlgorithm: "sha256" } },
       config: {
-        scalars: { DateTime: "string", Date: "string", Decimal: "string" },
+        scalars: { DateTime: "string", Date: "string", Decimal: "string", Upload: "File" },
         strictScalars: true,
         enumsAsTypes: true,
       },
