@@ -19,6 +19,11 @@ fn attachment(body: &Value) -> Value {
     body["data"]["uploadAttachment"]["attachment"].clone()
 }
 
+/// Uploads a file and answers the stored attachment (any error fails the test).
+async fn stored(app: &TestApp, token: &str, input: Value, name: &str, bytes: Vec<u8>) -> Value {
+    attachment(&app.upload(token, input, name, bytes).await)
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
@@ -143,15 +148,14 @@ async fn a_rep_uploads_a_photo_and_downloads_it_by_link_and_by_token() {
     let rep = app.a_user().create().await;
     let customer = fixtures::a_customer(&app, &rep.token, "Harbour Foods").await;
     let bytes = png(640, 480);
-    let stored = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": customer, "kind": "PHOTO"}),
-            "C:\\phone\\门头.png",
-            bytes.clone(),
-        )
-        .await,
-    );
+    let stored = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": customer, "kind": "PHOTO"}),
+        "C:\\phone\\门头.png",
+        bytes.clone(),
+    )
+    .await;
     assert_eq!(stored["kind"], "PHOTO");
     assert_eq!(stored["subjectType"], "CUSTOMER");
     assert_eq!(stored["fileName"], "门头.png");
@@ -215,15 +219,14 @@ async fn a_photo_s_exif_position_and_time_are_read_unless_given() {
     let rep = app.a_user().create().await;
     let customer = fixtures::a_customer(&app, &rep.token, "Pier 9").await;
     let jpeg = jpeg_with_exif(31.2304, -121.4737, "2026:12:05 10:30:00", 1200, 900);
-    let read = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": customer, "kind": "PHOTO"}),
-            "site.jpg",
-            jpeg.clone(),
-        )
-        .await,
-    );
+    let read = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": customer, "kind": "PHOTO"}),
+        "site.jpg",
+        jpeg.clone(),
+    )
+    .await;
     assert_eq!(read["contentType"], "image/jpeg");
     assert_eq!(
         (read["width"].clone(), read["height"].clone()),
@@ -237,15 +240,10 @@ async fn a_photo_s_exif_position_and_time_are_read_unless_given() {
     );
     // No offset in the EXIF time: read in the rep's zone (Asia/Shanghai, UTC+8).
     assert_eq!(read["takenAt"], "2026-12-05T02:30:00.000Z");
-    let given = attachment(
-        &app.upload(
-            &rep.token,
+    let given = stored(&app, &rep.token,
             json!({"subjectId": customer, "kind": "PHOTO", "location": {"lat": 1.5, "lng": 2.5}, "takenAt": "2026-12-01T00:00:00Z"}),
             "site.jpg",
-            jpeg,
-        )
-        .await,
-    );
+            jpeg).await;
     assert_eq!(given["location"], json!({"lat": 1.5, "lng": 2.5}));
     assert_eq!(given["takenAt"], "2026-12-01T00:00:00.000Z");
     let far = app
@@ -355,15 +353,14 @@ async fn files_are_judged_by_their_bytes_and_refusals_keep_nothing() {
         "{body}"
     );
     // A contract scan may be a PDF.
-    let scan = attachment(
-        &app.upload(
-            &rep.token,
-            input("CONTRACT_SCAN"),
-            "signed.pdf",
-            PDF.to_vec(),
-        )
-        .await,
-    );
+    let scan = stored(
+        &app,
+        &rep.token,
+        input("CONTRACT_SCAN"),
+        "signed.pdf",
+        PDF.to_vec(),
+    )
+    .await;
     assert_eq!(scan["contentType"], "application/pdf");
     assert_eq!(scan["width"], Value::Null);
     assert_eq!(
@@ -529,15 +526,14 @@ async fn seeing_a_record_shows_its_files_and_only_who_may_change_it_adds_or_remo
         )
         .await;
     assert!(split["errors"].is_null(), "{split}");
-    let file = attachment(
-        &app.upload(
-            &owner.token,
-            json!({"subjectId": deal, "kind": "DOCUMENT"}),
-            "spec.pdf",
-            PDF.to_vec(),
-        )
-        .await,
-    );
+    let file = stored(
+        &app,
+        &owner.token,
+        json!({"subjectId": deal, "kind": "DOCUMENT"}),
+        "spec.pdf",
+        PDF.to_vec(),
+    )
+    .await;
     let id = file["id"].as_str().unwrap();
     let download = format!("/attachments/{id}");
 
@@ -617,15 +613,14 @@ async fn seeing_a_record_shows_its_files_and_only_who_may_change_it_adds_or_remo
         .await;
     assert_eq!(node["data"]["node"], Value::Null);
     // The team's manager may change the deal: adds and removes.
-    let added = attachment(
-        &app.upload(
-            &books.manager_token,
-            json!({"subjectId": deal, "kind": "PHOTO"}),
-            "shelf.png",
-            png(8, 8),
-        )
-        .await,
-    );
+    let added = stored(
+        &app,
+        &books.manager_token,
+        json!({"subjectId": deal, "kind": "PHOTO"}),
+        "shelf.png",
+        png(8, 8),
+    )
+    .await;
     let removed = app
         .gql(
             Some(&books.manager_token),
@@ -649,15 +644,14 @@ async fn a_link_is_refused_once_expired_or_tampered_with() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     let customer = fixtures::a_customer(&app, &rep.token, "Link Co").await;
-    let stored = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": customer, "kind": "PHOTO"}),
-            "a.png",
-            png(3, 3),
-        )
-        .await,
-    );
+    let stored = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": customer, "kind": "PHOTO"}),
+        "a.png",
+        png(3, 3),
+    )
+    .await;
     let url = stored["url"].as_str().unwrap().to_owned();
     let tampered = format!("{}A", url);
     let response = get(&app, &tampered, None).await;
@@ -678,14 +672,8 @@ async fn a_retried_upload_answers_once_and_a_client_id_names_one_file() {
     let customer = fixtures::a_customer(&app, &rep.token, "Retry Co").await;
     let client_id = uuid::Uuid::now_v7().to_string();
     let input = json!({"subjectId": customer, "kind": "PHOTO", "clientId": client_id});
-    let first = attachment(
-        &app.upload(&rep.token, input.clone(), "a.png", png(5, 5))
-            .await,
-    );
-    let again = attachment(
-        &app.upload(&rep.token, input.clone(), "a.png", png(5, 5))
-            .await,
-    );
+    let first = stored(&app, &rep.token, input.clone(), "a.png", png(5, 5)).await;
+    let again = stored(&app, &rep.token, input.clone(), "a.png", png(5, 5)).await;
     assert_eq!(first["id"], again["id"]);
     assert_eq!((rows(&app).await, objects(&app).await), (1, 1));
     let other = app.upload(&rep.token, input, "b.png", png(6, 6)).await;
@@ -699,15 +687,14 @@ async fn removing_a_file_removes_its_row_and_its_object() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     let customer = fixtures::a_customer(&app, &rep.token, "Gone Co").await;
-    let stored = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": customer, "kind": "PHOTO"}),
-            "a.png",
-            png(3, 3),
-        )
-        .await,
-    );
+    let stored = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": customer, "kind": "PHOTO"}),
+        "a.png",
+        png(3, 3),
+    )
+    .await;
     let id = stored["id"].as_str().unwrap();
     assert_eq!(objects(&app).await, 1);
     let removed = app
@@ -757,33 +744,30 @@ async fn a_check_in_takes_photos_of_the_visit_as_proof_and_the_policy_may_requir
         .await;
     assert_eq!(error_code(&without), Some("BAD_USER_INPUT"), "{without}");
     assert_eq!(error_field(&without), Some("input.photoIds"));
-    let photo = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": visit, "kind": "PHOTO"}),
-            "door.png",
-            png(9, 9),
-        )
-        .await,
-    );
-    let elsewhere = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": other_visit, "kind": "PHOTO"}),
-            "door.png",
-            png(9, 9),
-        )
-        .await,
-    );
-    let document = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": visit, "kind": "DOCUMENT"}),
-            "menu.pdf",
-            PDF.to_vec(),
-        )
-        .await,
-    );
+    let photo = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": visit, "kind": "PHOTO"}),
+        "door.png",
+        png(9, 9),
+    )
+    .await;
+    let elsewhere = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": other_visit, "kind": "PHOTO"}),
+        "door.png",
+        png(9, 9),
+    )
+    .await;
+    let document = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": visit, "kind": "DOCUMENT"}),
+        "menu.pdf",
+        PDF.to_vec(),
+    )
+    .await;
     for wrong in [&elsewhere, &document] {
         let body = app
             .gql(
@@ -855,15 +839,14 @@ async fn the_orphan_sweep_clears_what_a_crash_left_and_nothing_else() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     let customer = fixtures::a_customer(&app, &rep.token, "Crash Co").await;
-    let kept = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": customer, "kind": "PHOTO"}),
-            "a.png",
-            png(2, 2),
-        )
-        .await,
-    );
+    let kept = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": customer, "kind": "PHOTO"}),
+        "a.png",
+        png(2, 2),
+    )
+    .await;
     let now = salesgraph::clock::Clock::now(&app.clock);
     let rep_id = salesgraph::ids::decode_any(&rep.id).unwrap().1;
     // Two crashes: one after the object was written but before it was marked ready, one after
@@ -930,15 +913,14 @@ async fn a_large_file_streams_through_in_parts_and_comes_back_whole() {
     // 12 MiB: more than two of the store's 5 MiB parts.
     let mut bytes = PDF.to_vec();
     bytes.extend((0..12 * 1024 * 1024).map(|i: u32| (i % 251) as u8));
-    let stored = attachment(
-        &app.upload(
-            &rep.token,
-            json!({"subjectId": customer, "kind": "DOCUMENT"}),
-            "catalogue.pdf",
-            bytes.clone(),
-        )
-        .await,
-    );
+    let stored = stored(
+        &app,
+        &rep.token,
+        json!({"subjectId": customer, "kind": "DOCUMENT"}),
+        "catalogue.pdf",
+        bytes.clone(),
+    )
+    .await;
     assert_eq!(stored["byteSize"], bytes.len());
     assert_eq!(stored["sha256"], sha256_hex(&bytes));
     let response = get(&app, stored["url"].as_str().unwrap(), None).await;
@@ -999,15 +981,14 @@ async fn every_kind_of_record_takes_files_and_names_itself_as_their_subject() {
         (quote["id"].as_str().unwrap().to_owned(), "QUOTE", "Quote"),
     ];
     for (id, subject_type, typename) in &subjects {
-        let stored = attachment(
-            &app.upload(
-                &rep.token,
-                json!({"subjectId": id, "kind": "OTHER"}),
-                "x.png",
-                png(2, 2),
-            )
-            .await,
-        );
+        let stored = stored(
+            &app,
+            &rep.token,
+            json!({"subjectId": id, "kind": "OTHER"}),
+            "x.png",
+            png(2, 2),
+        )
+        .await;
         assert_eq!(stored["subjectType"], *subject_type);
         let listed = app
             .gql(
@@ -1052,25 +1033,30 @@ async fn every_kind_of_record_takes_files_and_names_itself_as_their_subject() {
         .await;
     assert_eq!(error_field(&user), Some("input.subjectId"), "{user}");
     // Listing files with their subjects costs the same statements for one file or many.
-    app.quiet().await;
-    app.take_statement_count();
-    let one = app.gql(Some(&rep.token), "query($id: ID!) { attachments(subjectId: $id) { edges { node { url uploadedBy { id } subject { __typename } } } } }", json!({"id": customer})).await;
-    let few = app.take_statement_count();
-    for n in 0..5 {
-        attachment(
-            &app.upload(
-                &rep.token,
-                json!({"subjectId": customer, "kind": "PHOTO"}),
-                &format!("{n}.png"),
-                png(2, 2),
+    let counted = async || {
+        app.quiet().await;
+        app.take_statement_count();
+        let body = app
+            .gql(
+                Some(&rep.token),
+                "query($id: ID!) { attachments(subjectId: $id) { edges { node { url uploadedBy { id } subject { __typename } } } } }",
+                json!({"id": customer}),
             )
-            .await,
-        );
+            .await;
+        (body, app.take_statement_count())
+    };
+    let (one, few) = counted().await;
+    for n in 0..5 {
+        stored(
+            &app,
+            &rep.token,
+            json!({"subjectId": customer, "kind": "PHOTO"}),
+            &format!("{n}.png"),
+            png(2, 2),
+        )
+        .await;
     }
-    app.quiet().await;
-    app.take_statement_count();
-    let six = app.gql(Some(&rep.token), "query($id: ID!) { attachments(subjectId: $id) { edges { node { url uploadedBy { id } subject { __typename } } } } }", json!({"id": customer})).await;
-    let many = app.take_statement_count();
+    let (six, many) = counted().await;
     assert_eq!(
         one["data"]["attachments"]["edges"].as_array().map(Vec::len),
         Some(1)
