@@ -194,6 +194,23 @@ pub fn test_config() -> Config {
     config
 }
 
+/// Where the tests' local stores lie.
+fn test_files_root() -> std::path::PathBuf {
+    std::env::temp_dir().join("salesgraph-test-files")
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // A test's local store goes with it (never a directory a test named itself).
+        if let Some(dir) = self.state.config.storage_url.strip_prefix("file://") {
+            let dir = std::path::Path::new(dir);
+            if dir.starts_with(test_files_root()) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
+    }
+}
+
 /// A store of its own for each test: under `TEST_STORAGE_URL` (an `s3://bucket` of the
 /// S3-compatible server CI starts) when set, else a fresh local directory.
 pub fn test_storage_url() -> String {
@@ -205,10 +222,7 @@ pub fn test_storage_url() -> String {
         Some(base) => format!("{}/test-{unique}", base.trim_end_matches('/')),
         None => format!(
             "file://{}",
-            std::env::temp_dir()
-                .join("salesgraph-test-files")
-                .join(unique.to_string())
-                .display()
+            test_files_root().join(unique.to_string()).display()
         ),
     }
 }
