@@ -49,7 +49,8 @@ pub async fn check_visible(
 }
 
 /// Whether the viewer may add files to the record or remove them: they see it and may change
-/// it. Errors: `NOT_FOUND` on `field` (not visible), `FORBIDDEN` (visible, read-only).
+/// it, by the record's own rule. Errors: `NOT_FOUND` on `field` (not visible), `FORBIDDEN`
+/// on `field` (visible, read-only).
 pub async fn check_changeable(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -58,43 +59,45 @@ pub async fn check_changeable(
 ) -> AppResult<()> {
     check_visible(db, viewer, subject, field).await?;
     let read_only = || AppError::read_only("record").with_field(field);
-    let (kind, id) = subject;
     if viewer.role == Role::Finance {
         return Err(read_only());
     }
-    let changeable = match kind {
+    let (kind, id) = subject;
+    let changed = match kind {
         // Visits and customers are visible only to those who may change them.
-        Subject::Visit | Subject::Customer => true,
+        Subject::Visit | Subject::Customer => Ok(()),
         // A follow-up is its author's record.
         Subject::FollowUp => {
-            viewer.role == Role::Admin
-                || crate::followups::service::get_follow_up(db, viewer, id)
-                    .await?
-                    .author_id
-                    == viewer.user_id
+            let note = crate::followups::service::get_follow_up(db, viewer, id).await?;
+            if viewer.role == Role::Admin || note.author_id == viewer.user_id {
+                Ok(())
+            } else {
+                Err(read_only())
+            }
         }
         Subject::Opportunity => {
-            entity::opportunity::Entity::find_by_id(id)
-                .filter(crate::policy::changeable_opportunities(viewer))
-                .count(db)
-                .await?
-                > 0
+            crate::opportunities::access::opportunity_for_change(db, viewer, id)
+                .await
+                .map(|_| ())
         }
+        Subject::Quote => crate::quotes::access::quote_for_change(db, viewer, id)
+            .await
+            .map(|_| ()),
         Subject::Contract => {
-            entity::contract::Entity::find_by_id(id)
+            let changeable = entity::contract::Entity::find_by_id(id)
                 .filter(crate::policy::changeable_contracts(viewer))
                 .count(db)
-                .await?
-                > 0
-        }
-        Subject::Quote => {
-            let quote = crate::quotes::access::get_quote(db, viewer, id).await?;
-            entity::opportunity::Entity::find_by_id(quote.opportunity_id)
-                .filter(crate::policy::changeable_opportunities(viewer))
-                .count(db)
-                .await?
-                > 0
+                .await?;
+            if changeable > 0 {
+                Ok(())
+            } else {
+                Err(read_only())
+            }
         }
     };
-    if changeable { Ok(()) } else { Err(read_only()) }
+    changed.map_err(|err| match err.code {
+        ErrorCode::Forbidden => read_only(),
+        ErrorCode::NotFound => missing(field),
+        _ => err,
+    })
 }

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::HttpState;
-use super::documents::{LinkQuery, caller, refusal};
+use super::documents::{LinkQuery, caller, file_headers, if_none_match, refusal};
 use super::over_http::request_id;
 use crate::error::AppError;
 use crate::ids::{NodeType, decode_id};
@@ -67,11 +67,7 @@ pub(super) async fn download(
         Err(err) => return refusal(&err, &request_id),
     };
     let etag = format!("\"{}\"", found.sha256);
-    let cached = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
-    let mut response = if cached {
+    let mut response = if if_none_match(&headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         match state.app.storage.get(&found.storage_key).await {
@@ -86,24 +82,12 @@ pub(super) async fn download(
             Err(err) => return refusal(&err, &request_id),
         }
     };
-    let set = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&found.content_type) {
-        set.insert(header::CONTENT_TYPE, value);
-    }
-    set.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-cache"),
+    file_headers(
+        &mut response,
+        &found.content_type,
+        &etag,
+        disposition(&found.file_name),
     );
-    set.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    if let Ok(value) = HeaderValue::from_str(&etag) {
-        set.insert(header::ETAG, value);
-    }
-    if let Some(value) = disposition(&found.file_name) {
-        set.insert(header::CONTENT_DISPOSITION, value);
-    }
     response
 }
 

@@ -127,21 +127,37 @@ pub(super) async fn quote_pdf(
         "\"{}\"",
         crate::auth::tokens::hex(&<sha2::Sha256 as sha2::Digest>::digest(&rendered.bytes))
     );
-    let cached = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag));
-    let disposition = format!("inline; filename=\"{}\"", rendered.file_name);
-    let mut response = if cached {
+    let mut response = if if_none_match(&headers, &etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
         (StatusCode::OK, rendered.bytes).into_response()
     };
+    let disposition =
+        HeaderValue::from_str(&format!("inline; filename=\"{}\"", rendered.file_name)).ok();
+    file_headers(&mut response, "application/pdf", &etag, disposition);
+    response
+}
+
+/// Whether the client's `If-None-Match` names `etag` (its copy is current).
+pub(super) fn if_none_match(headers: &HeaderMap, etag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(',').any(|tag| tag.trim() == etag))
+}
+
+/// The headers every file answer carries: its type, private revalidated caching, no sniffing,
+/// its entity tag and how it is offered.
+pub(super) fn file_headers(
+    response: &mut Response,
+    content_type: &str,
+    etag: &str,
+    disposition: Option<HeaderValue>,
+) {
     let set = response.headers_mut();
-    set.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
+    if let Ok(value) = HeaderValue::from_str(content_type) {
+        set.insert(header::CONTENT_TYPE, value);
+    }
     set.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-cache"),
@@ -150,11 +166,10 @@ pub(super) async fn quote_pdf(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
-    if let Ok(value) = HeaderValue::from_str(&etag) {
+    if let Ok(value) = HeaderValue::from_str(etag) {
         set.insert(header::ETAG, value);
     }
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
+    if let Some(value) = disposition {
         set.insert(header::CONTENT_DISPOSITION, value);
     }
-    response
 }

@@ -24,6 +24,18 @@ async fn stored(app: &TestApp, token: &str, input: Value, name: &str, bytes: Vec
     attachment(&app.upload(token, input, name, bytes).await)
 }
 
+/// A small photo on `subject` under `name`.
+async fn stored_named(app: &TestApp, token: &str, subject: &str, name: &str) -> Value {
+    stored(
+        app,
+        token,
+        json!({"subjectId": subject, "kind": "PHOTO"}),
+        name,
+        png(2, 2),
+    )
+    .await
+}
+
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)
@@ -210,6 +222,18 @@ async fn a_rep_uploads_a_photo_and_downloads_it_by_link_and_by_token() {
     assert_eq!(
         node["data"]["node"]["subject"]["name"], "Harbour Foods",
         "{node}"
+    );
+    // A name of any length is cut to 255 characters.
+    let long = stored_named(
+        &app,
+        &rep.token,
+        &customer,
+        &format!("{}.png", "长".repeat(10_000)),
+    )
+    .await;
+    assert_eq!(
+        long["fileName"].as_str().map(|n| n.chars().count()),
+        Some(255)
     );
 }
 
@@ -787,6 +811,18 @@ async fn a_check_in_takes_photos_of_the_visit_as_proof_and_the_policy_may_requir
         )
         .await;
     assert_eq!(error_field(&twice), Some("input.photoIds"), "{twice}");
+    // More ids than a check-in takes, and ids that name no photo: refused before anything.
+    let many: Vec<String> = (0..11).map(|_| missing_id("Attachment")).collect();
+    let crowd = app
+        .gql(Some(&rep.token), CHECK_IN, check_in(json!(many)))
+        .await;
+    assert_eq!(error_code(&crowd), Some("BAD_USER_INPUT"), "{crowd}");
+    assert_eq!(error_field(&crowd), Some("input.photoIds"), "{crowd}");
+    let garbage = app
+        .gql(Some(&rep.token), CHECK_IN, check_in(json!(["%%"])))
+        .await;
+    assert_eq!(error_code(&garbage), Some("BAD_USER_INPUT"), "{garbage}");
+    assert_eq!(error_field(&garbage), Some("input.photoIds.0"), "{garbage}");
     let done = app
         .gql(Some(&rep.token), CHECK_IN, check_in(json!([photo["id"]])))
         .await;
@@ -839,14 +875,7 @@ async fn the_orphan_sweep_clears_what_a_crash_left_and_nothing_else() {
     let app = TestApp::spawn().await;
     let rep = app.a_user().create().await;
     let customer = fixtures::a_customer(&app, &rep.token, "Crash Co").await;
-    let kept = stored(
-        &app,
-        &rep.token,
-        json!({"subjectId": customer, "kind": "PHOTO"}),
-        "a.png",
-        png(2, 2),
-    )
-    .await;
+    let kept = stored_named(&app, &rep.token, &customer, "a.png").await;
     let now = salesgraph::clock::Clock::now(&app.clock);
     let rep_id = salesgraph::ids::decode_any(&rep.id).unwrap().1;
     // Two crashes: one after the object was written but before it was marked ready, one after
