@@ -15,6 +15,9 @@ pub enum Role {
     SalesRep,
     /// Runs invoicing, payments and receivables.
     Finance,
+    /// Customer service: reads every customer, contact, contract and order, and works the
+    /// after-sales records (callbacks, tickets); changes no sales record.
+    Support,
 }
 
 impl Role {
@@ -24,6 +27,16 @@ impl Role {
             Self::SalesManager => "SALES_MANAGER",
             Self::SalesRep => "SALES_REP",
             Self::Finance => "FINANCE",
+            Self::Support => "SUPPORT",
+        }
+    }
+
+    /// Whether the role changes sales records: leads, customers and contacts, deals, visits,
+    /// quotes, and contracts as their seller. Finance and customer service read them only.
+    pub fn sells(self) -> bool {
+        match self {
+            Self::Admin | Self::SalesManager | Self::SalesRep => true,
+            Self::Finance | Self::Support => false,
         }
     }
 
@@ -33,6 +46,7 @@ impl Role {
             "SALES_MANAGER" => Some(Self::SalesManager),
             "SALES_REP" => Some(Self::SalesRep),
             "FINANCE" => Some(Self::Finance),
+            "SUPPORT" => Some(Self::Support),
             _ => None,
         }
     }

@@ -103,7 +103,7 @@ enum MigrateAction {
 
 fn parse_role(value: &str) -> Result<Role, String> {
     Role::parse(&value.to_ascii_uppercase())
-        .ok_or_else(|| "one of ADMIN, SALES_MANAGER, SALES_REP, FINANCE".to_owned())
+        .ok_or_else(|| "one of ADMIN, SALES_MANAGER, SALES_REP, FINANCE, SUPPORT".to_owned())
 }
 
 fn init_tracing(format: &str) {

@@ -20,7 +20,9 @@ pub fn users(viewer: &Viewer) -> Condition {
         Role::SalesManager => Condition::any()
             .add(Column::Id.eq(viewer.user_id))
             .add(Column::TeamId.is_in(viewer.managed_team_ids.clone())),
-        Role::SalesRep | Role::Finance => Condition::all().add(Column::Id.eq(viewer.user_id)),
+        Role::SalesRep | Role::Finance | Role::Support => {
+            Condition::all().add(Column::Id.eq(viewer.user_id))
+        }
     }
 }
 
@@ -29,7 +31,7 @@ pub fn teams(viewer: &Viewer) -> Condition {
     use entity::team::Column;
     match viewer.role {
         Role::Admin => Condition::all(),
-        _ => {
+        Role::SalesManager | Role::SalesRep | Role::Finance | Role::Support => {
             let mut ids: Vec<Uuid> = viewer.managed_team_ids.clone();
             ids.extend(viewer.team_id);
             Condition::all().add(Column::Id.is_in(ids))
@@ -38,7 +40,7 @@ pub fn teams(viewer: &Viewer) -> Condition {
 }
 
 /// A condition no row meets.
-fn nothing() -> Condition {
+pub fn nothing() -> Condition {
     Condition::all().add(sea_orm::sea_query::Expr::cust("1 = 0"))
 }
 
@@ -67,10 +69,20 @@ fn managed_members_and_self(viewer: &Viewer) -> SelectStatement {
         .to_owned()
 }
 
+/// The roles that own no records (finance, customer service) and read every row of a kind.
+pub type AllReaders = &'static [Role];
+/// Customers, contacts and contracts: finance and customer service read them all.
+pub const BACK_OFFICE: AllReaders = &[Role::Finance, Role::Support];
+/// Deals: finance reads them all; customer service none.
+pub const FINANCE_ONLY: AllReaders = &[Role::Finance];
+/// Leads, visits and other sellers' own work: neither reads any.
+pub const SELLERS_ONLY: AllReaders = &[];
+
 /// Owned records (by an `owner_id` column): admins see all, managers their own and their team
-/// members', reps their own. Finance sees none unless `finance_reads` (customers).
-fn owned_by<C: ColumnTrait>(viewer: &Viewer, owner: C, finance_reads: bool) -> Condition {
-    owned_by_on(viewer, owner, finance_reads, DbBackend::Sqlite)
+/// members', reps their own. Finance and customer service see all when `readers` names their
+/// role, none otherwise.
+fn owned_by<C: ColumnTrait>(viewer: &Viewer, owner: C, readers: AllReaders) -> Condition {
+    owned_by_on(viewer, owner, readers, DbBackend::Sqlite)
 }
 
 /// `column` is one of the ids `set` selects. On PostgreSQL the set becomes an array computed
@@ -93,13 +105,13 @@ fn member_of<C: ColumnTrait>(column: C, set: SelectStatement, backend: DbBackend
 fn owned_by_on<C: ColumnTrait>(
     viewer: &Viewer,
     owner: C,
-    finance_reads: bool,
+    readers: AllReaders,
     backend: DbBackend,
 ) -> Condition {
     match viewer.role {
         Role::Admin => Condition::all(),
-        Role::Finance if finance_reads => Condition::all(),
-        Role::Finance => nothing(),
+        Role::Finance | Role::Support if readers.contains(&viewer.role) => Condition::all(),
+        Role::Finance | Role::Support => nothing(),
         Role::SalesManager => member_of(owner, managed_members_and_self(viewer), backend),
         Role::SalesRep => Condition::all().add(owner.eq(viewer.user_id)),
     }
@@ -107,35 +119,45 @@ fn owned_by_on<C: ColumnTrait>(
 
 /// Links to records through `principal` (a user, or none for the lead pool) that the viewer
 /// saw records through: their own, their team members' (managers), the pool (sales roles and
-/// admins); every link for admins, and for finance where it reads every record (`reads_all`).
-/// Offline sync names a record as removed only when it left through such a link.
-pub fn links_seen<C: ColumnTrait>(viewer: &Viewer, principal: C, reads_all: bool) -> Condition {
+/// admins); every link for admins, and for finance and customer service where they read every
+/// record (`readers`). Offline sync names a record as removed only when it left through such a
+/// link.
+pub fn links_seen<C: ColumnTrait>(viewer: &Viewer, principal: C, readers: AllReaders) -> Condition {
     let pool = match viewer.role {
-        Role::Finance => nothing(),
-        _ => Condition::all().add(principal.is_null()),
+        Role::Finance | Role::Support => nothing(),
+        Role::Admin | Role::SalesManager | Role::SalesRep => {
+            Condition::all().add(principal.is_null())
+        }
     };
     Condition::any()
-        .add(owned_by(viewer, principal, reads_all))
+        .add(owned_by(viewer, principal, readers))
         .add(pool)
 }
 
-/// Customers: admins and finance see all; managers their teams'; reps their own.
+/// Customers: admins, finance and customer service see all; managers their teams'; reps their
+/// own.
 pub fn customers(viewer: &Viewer) -> Condition {
-    owned_by(viewer, entity::customer::Column::OwnerId, true)
+    owned_by(viewer, entity::customer::Column::OwnerId, BACK_OFFICE)
 }
 
 /// [`customers`] in the form `backend` answers from its indexes, for lists.
 pub fn customers_on(viewer: &Viewer, backend: DbBackend) -> Condition {
-    owned_by_on(viewer, entity::customer::Column::OwnerId, true, backend)
+    owned_by_on(
+        viewer,
+        entity::customer::Column::OwnerId,
+        BACK_OFFICE,
+        backend,
+    )
 }
 
 /// Opportunities: admins and finance see all; managers their teams' and those where a team
-/// member holds a revenue split; reps their own and those where they hold a split.
+/// member holds a revenue split; reps their own and those where they hold a split; customer
+/// service none (a deal's notes and forecast are the sellers').
 pub fn opportunities(viewer: &Viewer) -> Condition {
     use entity::opportunity_split::Column as Split;
-    let owned = owned_by(viewer, entity::opportunity::Column::OwnerId, true);
+    let owned = owned_by(viewer, entity::opportunity::Column::OwnerId, FINANCE_ONLY);
     let split_holders = match viewer.role {
-        Role::Admin | Role::Finance => return owned,
+        Role::Admin | Role::Finance | Role::Support => return owned,
         Role::SalesManager => {
             Condition::all().add(Split::UserId.in_subquery(managed_members_and_self(viewer)))
         }
@@ -155,14 +177,14 @@ pub fn opportunities(viewer: &Viewer) -> Condition {
 /// member's) shows a deal but never opens it to writes, which belong to its owner, the owner's
 /// managers and admins. Finance reads deals and changes none.
 pub fn changeable_opportunities(viewer: &Viewer) -> Condition {
-    owned_by(viewer, entity::opportunity::Column::OwnerId, false)
+    owned_by(viewer, entity::opportunity::Column::OwnerId, SELLERS_ONLY)
 }
 
 /// Contracts a seller may change: the owner's, their managers' and admins'. A contract seen
 /// through its customer (another owner's contract on a customer in the viewer's scope) is read
 /// only. Finance's steps on contracts are the billing rules', not this.
 pub fn changeable_contracts(viewer: &Viewer) -> Condition {
-    owned_by(viewer, entity::contract::Column::OwnerId, false)
+    owned_by(viewer, entity::contract::Column::OwnerId, SELLERS_ONLY)
 }
 
 /// [`opportunities`] in a form PostgreSQL answers from its indexes: each id set becomes an
@@ -180,6 +202,7 @@ pub fn opportunities_indexed(viewer: &Viewer) -> Condition {
     let holder = Expr::col((entity::opportunity_split::Entity, Split::UserId));
     let (owners, holders) = match viewer.role {
         Role::Admin | Role::Finance => return Condition::all(),
+        Role::Support => return nothing(),
         Role::SalesManager => (
             member(owner, managed_members_and_self(viewer)),
             member(holder, managed_members_and_self(viewer)),
@@ -200,20 +223,22 @@ pub fn opportunities_indexed(viewer: &Viewer) -> Condition {
 /// Owned leads (the pool is [`lead_pool`]): admins all, managers their teams', reps their own;
 /// finance none.
 pub fn owned_leads(viewer: &Viewer) -> Condition {
-    owned_by(viewer, entity::lead::Column::OwnerId, false)
+    owned_by(viewer, entity::lead::Column::OwnerId, SELLERS_ONLY)
 }
 
 /// [`owned_leads`] in the form `backend` answers from its indexes, for lists.
 pub fn owned_leads_on(viewer: &Viewer, backend: DbBackend) -> Condition {
-    owned_by_on(viewer, entity::lead::Column::OwnerId, false, backend)
+    owned_by_on(viewer, entity::lead::Column::OwnerId, SELLERS_ONLY, backend)
 }
 
 /// The lead pool: visible to every sales role and admins.
 pub fn lead_pool(viewer: &Viewer) -> Condition {
     use entity::lead::Column;
     match viewer.role {
-        Role::Finance => nothing(),
-        _ => Condition::all().add(Column::InPool.eq(true)),
+        Role::Finance | Role::Support => nothing(),
+        Role::Admin | Role::SalesManager | Role::SalesRep => {
+            Condition::all().add(Column::InPool.eq(true))
+        }
     }
 }
 
@@ -225,9 +250,9 @@ pub fn leads(viewer: &Viewer) -> Condition {
 }
 
 /// Visit tasks: admins see all, managers their own and their teams' members', reps their own;
-/// finance none.
+/// finance and customer service none.
 pub fn visits(viewer: &Viewer) -> Condition {
-    owned_by(viewer, entity::visit_task::Column::AssigneeId, false)
+    owned_by(viewer, entity::visit_task::Column::AssigneeId, SELLERS_ONLY)
 }
 
 /// [`visits`] in the form `backend` answers from its indexes, for lists.
@@ -235,18 +260,20 @@ pub fn visits_on(viewer: &Viewer, backend: DbBackend) -> Condition {
     owned_by_on(
         viewer,
         entity::visit_task::Column::AssigneeId,
-        false,
+        SELLERS_ONLY,
         backend,
     )
 }
 
 /// Activities: their owner's, the managers' of the owner's team, and every one for admins
-/// (finance users see their own to-dos only).
+/// (finance and customer service see their own to-dos only).
 pub fn activities_on(viewer: &Viewer, backend: DbBackend) -> Condition {
     use entity::activity::Column;
     match viewer.role {
-        Role::Finance => Condition::all().add(Column::OwnerId.eq(viewer.user_id)),
-        _ => owned_by_on(viewer, Column::OwnerId, false, backend),
+        Role::Finance | Role::Support => Condition::all().add(Column::OwnerId.eq(viewer.user_id)),
+        Role::Admin | Role::SalesManager | Role::SalesRep => {
+            owned_by_on(viewer, Column::OwnerId, SELLERS_ONLY, backend)
+        }
     }
 }
 
@@ -259,8 +286,8 @@ pub fn visible_customer_ids(viewer: &Viewer) -> SelectStatement {
         .to_owned()
 }
 
-/// Contracts: admins and finance see all; others those they own (managers: their teams') and
-/// those of customers they may see.
+/// Contracts: admins, finance and customer service see all; sellers those they own (managers:
+/// their teams') and those of customers they may see.
 pub fn contracts(viewer: &Viewer) -> Condition {
     contracts_on(viewer, DbBackend::Sqlite)
 }
@@ -269,7 +296,7 @@ pub fn contracts(viewer: &Viewer) -> Condition {
 pub fn contracts_on(viewer: &Viewer, backend: DbBackend) -> Condition {
     use entity::contract::Column;
     match viewer.role {
-        Role::Admin | Role::Finance => Condition::all(),
+        Role::Admin | Role::Finance | Role::Support => Condition::all(),
         Role::SalesManager | Role::SalesRep => {
             let customers = Query::select()
                 .column(entity::customer::Column::Id)
@@ -279,7 +306,7 @@ pub fn contracts_on(viewer: &Viewer, backend: DbBackend) -> Condition {
             // The customers' ids are many (a team's thousands): a hashed `IN` tests each
             // contract in constant time, where an array would be searched end to end.
             Condition::any()
-                .add(owned_by_on(viewer, Column::OwnerId, false, backend))
+                .add(owned_by_on(viewer, Column::OwnerId, SELLERS_ONLY, backend))
                 .add(Column::CustomerId.in_subquery(customers))
         }
     }
@@ -294,20 +321,24 @@ pub fn visible_contract_ids(viewer: &Viewer) -> SelectStatement {
         .to_owned()
 }
 
-/// Installments and invoices follow their contract's visibility.
+/// Installments and invoices follow their contract's visibility; customer service reads the
+/// contracts but not their money.
 pub fn by_contract<C: ColumnTrait>(viewer: &Viewer, contract: C) -> Condition {
     match viewer.role {
         Role::Admin | Role::Finance => Condition::all(),
+        Role::Support => nothing(), // see `reads_money`
         Role::SalesManager | Role::SalesRep => {
             Condition::all().add(contract.in_subquery(visible_contract_ids(viewer)))
         }
     }
 }
 
-/// Payments: admins and finance see all; others those of customers they may see.
+/// Payments: admins and finance see all; sellers those of customers they may see; customer
+/// service none.
 pub fn payments(viewer: &Viewer) -> Condition {
     match viewer.role {
         Role::Admin | Role::Finance => Condition::all(),
+        Role::Support => nothing(),
         Role::SalesManager | Role::SalesRep => Condition::all()
             .add(entity::payment::Column::CustomerId.in_subquery(visible_customer_ids(viewer))),
     }
@@ -317,6 +348,7 @@ pub fn payments(viewer: &Viewer) -> Condition {
 pub fn refunds(viewer: &Viewer) -> Condition {
     match viewer.role {
         Role::Admin | Role::Finance => Condition::all(),
+        Role::Support => nothing(),
         Role::SalesManager | Role::SalesRep => Condition::all()
             .add(entity::refund::Column::CustomerId.in_subquery(visible_customer_ids(viewer))),
     }
@@ -331,6 +363,7 @@ pub fn can_see_opportunity(
 ) -> bool {
     let sees = |(user, team): (Uuid, Option<Uuid>)| match viewer.role {
         Role::Admin | Role::Finance => true,
+        Role::Support => false,
         Role::SalesManager => user == viewer.user_id || viewer.manages(team),
         Role::SalesRep => user == viewer.user_id,
     };
@@ -339,10 +372,10 @@ pub fn can_see_opportunity(
 
 /// Whether `viewer` may read a colleague's contact details (e-mail, phone). Everyone sees a
 /// colleague's name and team; contact details only the user themself, their own team, the
-/// managers of their team, their own manager, finance and admins.
+/// managers of their team, their own manager, finance, customer service and admins.
 pub fn can_see_contact(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bool {
     match viewer.role {
-        Role::Admin | Role::Finance => true,
+        Role::Admin | Role::Finance | Role::Support => true,
         Role::SalesManager | Role::SalesRep => {
             user_id == viewer.user_id
                 || (team_id.is_some() && team_id == viewer.team_id)
@@ -357,17 +390,26 @@ pub fn can_see_user(viewer: &Viewer, user_id: Uuid, team_id: Option<Uuid>) -> bo
     match viewer.role {
         Role::Admin => true,
         Role::SalesManager => user_id == viewer.user_id || viewer.manages(team_id),
-        Role::SalesRep | Role::Finance => user_id == viewer.user_id,
+        Role::SalesRep | Role::Finance | Role::Support => user_id == viewer.user_id,
+    }
+}
+
+/// Whether `viewer` reads the money of the contracts they see (plans, invoices, payments):
+/// everyone but customer service, who reads contracts for their terms.
+pub fn reads_money(viewer: &Viewer) -> bool {
+    match viewer.role {
+        Role::Admin | Role::SalesManager | Role::SalesRep | Role::Finance => true,
+        Role::Support => false,
     }
 }
 
 /// Whether `viewer` may see costs (a product's cost price, margins): admins, managers and
-/// finance; never reps.
+/// finance; never reps or customer service.
 pub fn can_see_cost(viewer: &Viewer) -> bool {
-    matches!(
-        viewer.role,
-        Role::Admin | Role::SalesManager | Role::Finance
-    )
+    match viewer.role {
+        Role::Admin | Role::SalesManager | Role::Finance => true,
+        Role::SalesRep | Role::Support => false,
+    }
 }
 
 #[cfg(test)]
@@ -490,7 +532,7 @@ mod tests {
         let manager = viewer(Role::SalesManager, None, vec![other]);
         assert!(can_see_contact(&manager, Uuid::now_v7(), Some(other)));
         assert!(!can_see_contact(&manager, Uuid::now_v7(), Some(team)));
-        for role in [Role::Finance, Role::Admin] {
+        for role in [Role::Finance, Role::Support, Role::Admin] {
             assert!(can_see_contact(
                 &viewer(role, None, vec![]),
                 Uuid::now_v7(),
@@ -500,9 +542,9 @@ mod tests {
     }
 
     #[test]
-    fn reps_and_finance_see_themselves_and_admins_everyone() {
+    fn reps_finance_and_customer_service_see_themselves_and_admins_everyone() {
         let team = Uuid::now_v7();
-        for role in [Role::SalesRep, Role::Finance] {
+        for role in [Role::SalesRep, Role::Finance, Role::Support] {
             let v = viewer(role, Some(team), vec![]);
             assert!(can_see_user(&v, v.user_id, Some(team)));
             assert!(!can_see_user(&v, Uuid::now_v7(), Some(team)));

@@ -134,7 +134,7 @@ fn ended_links(
     viewer: &Viewer,
     kind: Kind,
     since: DateTime<Utc>,
-    reads_all: bool,
+    readers: crate::policy::AllReaders,
 ) -> SelectStatement {
     Query::select()
         .column(Column::RecordId)
@@ -146,7 +146,7 @@ fn ended_links(
                 .add(crate::policy::links_seen(
                     viewer,
                     Column::PrincipalId,
-                    reads_all,
+                    readers,
                 )),
         )
         .to_owned()
@@ -159,28 +159,28 @@ pub trait Synced: EntityTrait {
     const UPDATED_AT: Self::Column;
     /// The customer a row shows, whose changes of visibility show the row again.
     const CUSTOMER: Option<Self::Column>;
-    /// Whether finance reads every row of this list (customers, deals, contracts).
-    const FINANCE_READS: bool;
+    /// The back-office roles that read every row of this list (customers, deals, contracts).
+    const READERS: crate::policy::AllReaders;
 }
 
 macro_rules! synced {
-    ($($module:ident: $kind:ident, $customer:expr, $finance:expr;)+) => {
+    ($($module:ident: $kind:ident, $customer:expr, $readers:expr;)+) => {
         $(impl Synced for entity::$module::Entity {
             const KIND: Kind = Kind::$kind;
             const ID: Self::Column = entity::$module::Column::Id;
             const UPDATED_AT: Self::Column = entity::$module::Column::UpdatedAt;
             const CUSTOMER: Option<Self::Column> = $customer;
-            const FINANCE_READS: bool = $finance;
+            const READERS: crate::policy::AllReaders = $readers;
         })+
     };
 }
 
 synced! {
-    customer: Customer, None, true;
-    lead: Lead, None, false;
-    opportunity: Opportunity, Some(entity::opportunity::Column::CustomerId), true;
-    contract: Contract, Some(entity::contract::Column::CustomerId), true;
-    visit_task: VisitTask, Some(entity::visit_task::Column::CustomerId), false;
+    customer: Customer, None, crate::policy::BACK_OFFICE;
+    lead: Lead, None, crate::policy::SELLERS_ONLY;
+    opportunity: Opportunity, Some(entity::opportunity::Column::CustomerId), crate::policy::FINANCE_ONLY;
+    contract: Contract, Some(entity::contract::Column::CustomerId), crate::policy::BACK_OFFICE;
+    visit_task: VisitTask, Some(entity::visit_task::Column::CustomerId), crate::policy::SELLERS_ONLY;
 }
 
 /// The condition of a delta since `since`: rows changed since, and rows whose links (or whose
@@ -255,13 +255,13 @@ pub async fn removed<E: Synced>(
     }
     let mut touched = Condition::any()
         .add(Condition::all().add(visible).add(E::UPDATED_AT.gte(since)))
-        .add(E::ID.in_subquery(ended_links(viewer, E::KIND, since, E::FINANCE_READS)));
+        .add(E::ID.in_subquery(ended_links(viewer, E::KIND, since, E::READERS)));
     if let Some(customer) = E::CUSTOMER {
         touched = touched.add(customer.in_subquery(ended_links(
             viewer,
             Kind::Customer,
             since,
-            E::FINANCE_READS,
+            E::READERS,
         )));
     }
     // `IS NOT TRUE`: a condition that is unknown (a null column) does not show the row either.

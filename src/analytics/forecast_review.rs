@@ -358,7 +358,7 @@ pub async fn list(
         Role::SalesRep => query
             .filter(submission::Column::UserId.eq(viewer.user_id))
             .filter(submission::Column::Level.eq(REP)),
-        Role::Finance => return Ok(Vec::new()),
+        Role::Finance | Role::Support => return Ok(Vec::new()),
     };
     if let Some(period) = period {
         query = query.filter(submission::Column::Period.eq(period));

@@ -11,7 +11,7 @@ use super::forecast_review_types::{
 };
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::guards::SignedIn;
+use crate::graphql::guards::{SALES_NUMBERS, SignedIn};
 use crate::graphql::scalars::Decimal;
 use crate::ids::{NodeType, decode_id, decode_optional};
 use crate::money::Money;
@@ -38,7 +38,7 @@ pub struct ForecastReviewQuery;
 impl ForecastReviewQuery {
     /// What the pipeline shows for your deals in a month or quarter not yet over: the numbers
     /// `submitForecast` starts from.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn forecast_draft(
         &self,
         ctx: &Context<'_>,
@@ -58,7 +58,7 @@ impl ForecastReviewQuery {
 
     /// The company's forecast for a month or quarter (admins): every team's latest roll-up
     /// beside its sellers' reviewed submissions, their sums, and the company pipeline.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn company_forecast(
         &self,
         ctx: &Context<'_>,
@@ -72,7 +72,7 @@ impl ForecastReviewQuery {
 
     /// Forecast submissions you may see, newest first (at most 500): yours, those of the teams
     /// you manage, or (admins) all — every submission and adjustment kept.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn forecast_submissions(
         &self,
         ctx: &Context<'_>,

@@ -14,7 +14,7 @@ use super::types::{
 };
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
-use crate::graphql::guards::SignedIn;
+use crate::graphql::guards::{SALES_NUMBERS, SignedIn};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::ids::{NodeType, decode_id, encode_id};
 use crate::money::Money;
@@ -94,7 +94,7 @@ pub struct AnalyticsQuery;
 impl AnalyticsQuery {
     /// Targets you may see (company and region targets, your teams', your own and, for managers,
     /// your reps').
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn sales_targets(
         &self,
         ctx: &Context<'_>,
@@ -112,7 +112,7 @@ impl AnalyticsQuery {
     }
 
     /// A target beside the sum of its children's targets, so imbalance shows at a glance.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn target_allocation(
         &self,
         ctx: &Context<'_>,
@@ -148,7 +148,7 @@ impl AnalyticsQuery {
     }
 
     /// Per open stage: dwell times, conversion onward and the deals stuck in it now.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn pipeline_velocity(
         &self,
         ctx: &Context<'_>,
@@ -180,7 +180,7 @@ impl AnalyticsQuery {
 
     /// Per lead source, the leads created in a period you may see, their conversion and what
     /// their deals won — which channel pays.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn lead_source_report(
         &self,
         ctx: &Context<'_>,
@@ -235,7 +235,7 @@ impl AnalyticsQuery {
     }
 
     /// The period's numbers per seller, team or region, over the sellers you may see.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn sales_performance(
         &self,
         ctx: &Context<'_>,

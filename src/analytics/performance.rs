@@ -147,7 +147,7 @@ impl Acc {
 }
 
 /// The sellers (reps and managers) the viewer may report on: admins and finance all, managers
-/// their teams' members and themselves, reps themselves; narrowed to one seller or one team's.
+/// their teams' members and themselves, reps themselves, customer service none; narrowed to one seller or one team's.
 pub(super) async fn sellers(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -163,6 +163,7 @@ pub(super) async fn sellers(
                 .add(user::Column::TeamId.is_in(viewer.managed_team_ids.clone())),
         ),
         Role::SalesRep => condition.add(user::Column::Id.eq(viewer.user_id)),
+        Role::Support => crate::policy::nothing(),
     };
     condition = match scope {
         Scope::User(id) => condition.add(user::Column::Id.eq(id)),

@@ -207,11 +207,13 @@ pub async fn find_target(
 
 /// Which targets a viewer reads: company and region targets for everyone; team targets of the
 /// teams they belong to or manage; their own user target and, for managers, their members'
-/// (admins and finance everything).
+/// (admins and finance everything, customer service nothing).
 fn readable(db_members: Vec<String>, viewer: &Viewer) -> Condition {
     use sales_target::Column;
-    if matches!(viewer.role, Role::Admin | Role::Finance) {
-        return Condition::all();
+    match viewer.role {
+        Role::Admin | Role::Finance => return Condition::all(),
+        Role::Support => return crate::policy::nothing(),
+        Role::SalesManager | Role::SalesRep => {}
     }
     let mut teams: Vec<String> = viewer
         .managed_team_ids
@@ -324,7 +326,7 @@ impl Allocation {
 }
 
 /// The target of a subject and the targets of its children for a period. Admins and finance
-/// see any; managers their teams (and their members); reps themselves. Errors: `NOT_FOUND`,
+/// see any; managers their teams (and their members); reps themselves; customer service none. Errors: `NOT_FOUND`,
 /// `BAD_USER_INPUT`.
 pub async fn allocation(
     db: &impl ConnectionTrait,
@@ -333,9 +335,14 @@ pub async fn allocation(
     subject: Subject,
 ) -> AppResult<Allocation> {
     let period = periods::parse(period, "input.period")?;
-    let everything = matches!(viewer.role, Role::Admin | Role::Finance);
+    let (everything, none) = match viewer.role {
+        Role::Admin | Role::Finance => (true, false),
+        Role::Support => (false, true),
+        Role::SalesManager | Role::SalesRep => (false, false),
+    };
     let allowed = match &subject {
         _ if everything => true,
+        _ if none => false,
         Subject::User(id) => {
             *id == viewer.user_id
                 || (viewer.role == Role::SalesManager

@@ -255,7 +255,7 @@ pub async fn pending_for(
                         ),
                 );
         }
-        Role::SalesRep => eligible = eligible.add(Expr::cust("1 = 0")),
+        Role::SalesRep | Role::Support => eligible = eligible.add(Expr::cust("1 = 0")),
     }
     let condition = Condition::all()
         .add(approval_request::Column::Status.eq(ApprovalStatus::Pending.as_str()))

@@ -59,7 +59,7 @@ pub async fn check_changeable(
 ) -> AppResult<()> {
     check_visible(db, viewer, subject, field).await?;
     let read_only = || AppError::read_only("record").with_field(field);
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(read_only());
     }
     let (kind, id) = subject;

@@ -19,7 +19,7 @@ use super::rules::Share;
 use super::types::{Installment, InvoiceConnection, PaymentConnection};
 use crate::error::AppError;
 use crate::graphql::context::ContextExt;
-use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::guards::{ADMIN, SALES_NUMBERS, SignedIn};
 use crate::graphql::pagination::list_request;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{NodeType, decode_id};
@@ -205,7 +205,7 @@ impl BillingQuery {
 
     /// Outstanding money by days past due (current, 1–30, 31–60, 61–90, over 90), per group and
     /// in total, over what you may see.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn receivables_aging(
         &self,
         ctx: &Context<'_>,
@@ -255,7 +255,7 @@ impl BillingQuery {
     }
 
     /// What installments falling due in a period still owe, by month, over what you may see.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn collection_forecast(
         &self,
         ctx: &Context<'_>,

@@ -28,7 +28,7 @@ pub const COLLECTING: [ContractStatus; 3] = [
 pub fn require_finance(viewer: &Viewer) -> AppResult<()> {
     match viewer.role {
         Role::Finance | Role::Admin => Ok(()),
-        _ => Err(AppError::forbidden()),
+        Role::SalesManager | Role::SalesRep | Role::Support => Err(AppError::forbidden()),
     }
 }
 

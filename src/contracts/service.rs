@@ -72,7 +72,7 @@ pub(crate) fn check_dates(start: Option<NaiveDate>, end: Option<NaiveDate>) -> A
 
 /// Sellers write contracts; finance reads them.
 pub(super) fn require_seller(viewer: &Viewer) -> AppResult<()> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         Err(AppError::forbidden())
     } else {
         Ok(())

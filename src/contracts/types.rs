@@ -115,6 +115,9 @@ impl Contract {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<crate::billing::types::Installment>> {
+        if !crate::policy::reads_money(ctx.viewer()?) {
+            return Ok(Vec::new());
+        }
         let loader = ctx.loader::<crate::billing::loaders::InstallmentsByContract>()?;
         Ok(loader
             .load_one(self.model.id)
@@ -167,11 +170,15 @@ impl Contract {
         ))
     }
 
-    /// What the contract's plan still owes and how much of it is past due.
+    /// What the contract's plan still owes and how much of it is past due (zero for customer
+    /// service, who does not read the money).
     async fn receivable(
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<crate::billing::receivable_types::Receivable> {
+        if !crate::policy::reads_money(ctx.viewer()?) {
+            return Ok(crate::billing::receivable_types::Receivable::of(0, 0, 0));
+        }
         let loader = ctx.loader::<crate::billing::loaders::InstallmentsByContract>()?;
         let installments = loader.load_one(self.model.id).await?.unwrap_or_default();
         let collecting = crate::billing::ledger::COLLECTING

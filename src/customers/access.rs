@@ -2,16 +2,17 @@
 //! customer and contact services.
 
 use crate::error::{AppError, AppResult};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::policy;
 use entity::customer::{self, Entity as Customers};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub(super) fn require_sales_writer(viewer: &Viewer) -> AppResult<()> {
-    match viewer.role {
-        Role::Finance => Err(AppError::forbidden()),
-        _ => Ok(()),
+    if viewer.role.sells() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
     }
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::customers::service::{self as customers, NewContact, NewCustomer};
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::leads::service::{self as leads, Conversion};
 use crate::opportunities::service::{self as opportunities, NewOpportunity};
 use crate::state::AppState;
@@ -33,7 +33,7 @@ pub async fn convert(
     opportunity: Option<ConvertedOpportunity>,
     idempotency_key: Option<String>,
 ) -> AppResult<(lead::Model, customer::Model, contact::Model)> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(AppError::forbidden());
     }
     let call = IdempotentCall::new(

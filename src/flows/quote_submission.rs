@@ -36,7 +36,7 @@ pub async fn submit_quote(
     let today = crate::calendar::today(viewer.timezone, now);
     let mut announced = Outbox::default();
     let request = idempotency::run(&state.db, &call, now, async |txn| {
-        if viewer.role == crate::identity::Role::Finance {
+        if !viewer.role.sells() {
             return Err(AppError::forbidden());
         }
         let current = quote_for_change(txn, viewer, id).await?;

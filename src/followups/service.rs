@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::model::FollowUpKind;
 use crate::error::{AppError, AppResult};
 use crate::idempotency::{self, IdempotentCall};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::state::AppState;
 use entity::follow_up::{self, Entity as FollowUps};
 
@@ -46,7 +46,7 @@ pub async fn log_follow_up(
     new: NewFollowUp,
     idempotency_key: Option<String>,
 ) -> AppResult<follow_up::Model> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(AppError::forbidden());
     }
     let key = crate::ids::create_key(idempotency_key, new.client_id);

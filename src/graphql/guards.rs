@@ -40,3 +40,11 @@ impl Guard for SignedIn {
 }
 
 pub const ADMIN: RoleGuard = RoleGuard::new(&[Role::Admin]);
+/// The sales numbers (forecasts, targets, funnels, performance, receivables reports): everyone
+/// but customer service, who works the after-sales records and never a seller's numbers.
+pub const SALES_NUMBERS: RoleGuard = RoleGuard::new(&[
+    Role::Admin,
+    Role::SalesManager,
+    Role::SalesRep,
+    Role::Finance,
+]);

@@ -3,7 +3,7 @@
 
 use super::model::{LeadEventKind, LeadStatus};
 use crate::error::{AppError, AppResult};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::notifications::service::{self as notifications, NewNotification};
 use crate::policy;
 use chrono::{DateTime, Utc};
@@ -106,7 +106,7 @@ pub async fn get_lead(
     viewer: &Viewer,
     id: Uuid,
 ) -> AppResult<lead::Model> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(AppError::forbidden());
     }
     Leads::find_by_id(id)

@@ -96,7 +96,7 @@ pub async fn create_lead(
     new: NewLead,
     idempotency_key: Option<String>,
 ) -> AppResult<(lead::Model, Vec<lead::Model>, Vec<customer::Model>)> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(AppError::forbidden());
     }
     let manager_or_admin = matches!(viewer.role, Role::Admin | Role::SalesManager);

@@ -2,7 +2,7 @@
 
 use super::model::{LeadSource, LeadStatus};
 use crate::error::{AppError, AppResult};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::pagination::{self, Page, PageRequest, SortKey};
 use crate::policy;
 use crate::sync;
@@ -111,7 +111,7 @@ fn shown_leads(
     pool: bool,
     filter: &LeadFilter,
 ) -> AppResult<Condition> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(AppError::forbidden());
     }
     let mut condition = Condition::all().add(scope(backend, viewer, pool));

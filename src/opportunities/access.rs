@@ -2,7 +2,7 @@
 //! days a deal sat in a stage; shared by the deal services.
 
 use crate::error::{AppError, AppResult};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::policy;
 use chrono::{DateTime, Utc};
 use entity::opportunity::{self, Entity as Opportunities};
@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 pub(super) fn require_seller(viewer: &Viewer) -> AppResult<()> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         Err(AppError::forbidden())
     } else {
         Ok(())

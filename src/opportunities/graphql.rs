@@ -27,7 +27,7 @@ use crate::error::AppResult;
 use crate::events::EventKind;
 use crate::graphql::conflict::or_current;
 use crate::graphql::context::ContextExt;
-use crate::graphql::guards::{ADMIN, SignedIn};
+use crate::graphql::guards::{ADMIN, SALES_NUMBERS, SignedIn};
 use crate::graphql::pagination::PageArgs;
 use crate::graphql::pagination::list_request;
 use crate::graphql::scope::report_scope;
@@ -190,7 +190,7 @@ impl OpportunityQuery {
     }
 
     /// Per stage: deals in it now, conversion onward and dwell time, for deals you may see.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn funnel(
         &self,
         ctx: &Context<'_>,
@@ -219,7 +219,7 @@ impl OpportunityQuery {
     }
 
     /// What the deals you may see are expected to bring in a period, credited through splits.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn forecast(
         &self,
         ctx: &Context<'_>,
@@ -278,7 +278,7 @@ impl OpportunityQuery {
 
     /// Open deals you may see that sit in their stage too long, longest first.
     #[graphql(
-        guard = "SignedIn",
+        guard = "SALES_NUMBERS",
         complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
     )]
     async fn stale_opportunities(

@@ -14,7 +14,7 @@ use super::{close_reasons, competitors, win_loss};
 use crate::error::AppResult;
 use crate::graphql::conflict::or_current;
 use crate::graphql::context::ContextExt;
-use crate::graphql::guards::SignedIn;
+use crate::graphql::guards::{SALES_NUMBERS, SignedIn};
 use crate::graphql::scope::report_scope;
 use crate::ids::{NodeType, decode_id};
 
@@ -67,7 +67,7 @@ impl WinLossQuery {
 
     /// Deals won and lost in a period that you may see, grouped by reason, competitor, the
     /// stage they closed from, or owner.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn win_loss_report(
         &self,
         ctx: &Context<'_>,

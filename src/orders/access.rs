@@ -14,7 +14,7 @@ use entity::order::{self, Entity as Orders};
 /// Orders the viewer may see: those of the contracts they may see.
 pub fn visible(viewer: &Viewer) -> Condition {
     match viewer.role {
-        Role::Admin | Role::Finance => Condition::all(),
+        Role::Admin | Role::Finance | Role::Support => Condition::all(),
         Role::SalesManager | Role::SalesRep => Condition::all().add(
             order::Column::ContractId.in_subquery(crate::policy::visible_contract_ids(viewer)),
         ),
@@ -43,7 +43,7 @@ pub async fn load(db: &impl ConnectionTrait, id: Uuid) -> AppResult<order::Model
 }
 
 /// A contract the viewer may execute (order, deliver, cancel orders): visible, and the
-/// viewer finance, an admin, or one who may change it. On PostgreSQL the contract's row is
+/// viewer finance, an admin, or one who may change it (never customer service). On PostgreSQL the contract's row is
 /// locked to the end of the transaction, so the orders of one contract are written one at a
 /// time (SQLite's write transaction runs alone). Errors: `NOT_FOUND`, `FORBIDDEN`.
 pub async fn contract_for_execution(
@@ -57,8 +57,10 @@ pub async fn contract_for_execution(
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found("Contract"))?;
-    if matches!(viewer.role, Role::Finance | Role::Admin) {
-        return Ok(contract);
+    match viewer.role {
+        Role::Finance | Role::Admin => return Ok(contract),
+        Role::Support => return Err(AppError::read_only("contract")),
+        Role::SalesManager | Role::SalesRep => {}
     }
     let changeable = Contracts::find_by_id(id)
         .filter(crate::policy::changeable_contracts(viewer))

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::criteria;
 use super::model::CriterionKind;
 use crate::error::{AppError, AppResult};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::opportunities::access::opportunity_for_change;
 use crate::opportunities::model::OpportunityStatus;
 use crate::state::AppState;
@@ -23,7 +23,7 @@ async fn manual_item(
     opportunity_id: Uuid,
     item_id: Uuid,
 ) -> AppResult<(opportunity::Model, exit_criterion::Model)> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(AppError::forbidden());
     }
     let deal = opportunity_for_change(txn, viewer, opportunity_id)

@@ -9,9 +9,9 @@ use crate::error::{AppError, AppResult};
 use crate::identity::{Role, Viewer};
 use entity::quote::{self, Entity as Quotes};
 
-/// `FORBIDDEN` for finance: quotes are the sellers'.
+/// `FORBIDDEN` for finance and customer service: quotes are the sellers'.
 pub(super) fn require_seller(viewer: &Viewer) -> AppResult<()> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         Err(AppError::forbidden())
     } else {
         Ok(())
@@ -22,6 +22,7 @@ pub(super) fn require_seller(viewer: &Viewer) -> AppResult<()> {
 pub fn visible(viewer: &Viewer) -> Condition {
     match viewer.role {
         Role::Admin | Role::Finance => Condition::all(),
+        Role::Support => crate::policy::nothing(),
         Role::SalesManager | Role::SalesRep => {
             let deals = Query::select()
                 .column(entity::opportunity::Column::Id)
@@ -63,7 +64,7 @@ pub async fn quote_for_change(
     id: Uuid,
 ) -> AppResult<quote::Model> {
     let quote = get_quote(db, viewer, id).await?;
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         return Err(AppError::read_only("quote"));
     }
     crate::opportunities::access::opportunity_for_change(db, viewer, quote.opportunity_id)

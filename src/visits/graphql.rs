@@ -15,7 +15,7 @@ use super::types::{VisitTask, VisitTaskConnection};
 use crate::customers::types::LocationInput;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::guards::SignedIn;
+use crate::graphql::guards::{SALES_NUMBERS, SignedIn};
 use crate::graphql::pagination::list_request;
 use crate::graphql::scalars::Date;
 use crate::ids::{NodeType, decode_id};
@@ -252,7 +252,7 @@ impl VisitQuery {
 
     /// Per rep: visits planned, completed, missed and cancelled in a period, the on-site rate and
     /// the average time on site, over the visits you may see.
-    #[graphql(guard = "SignedIn")]
+    #[graphql(guard = "SALES_NUMBERS")]
     async fn visit_stats(
         &self,
         ctx: &Context<'_>,

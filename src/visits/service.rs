@@ -25,7 +25,7 @@ pub use super::listing::{VisitFilter, VisitOrderField, list_visits, removed_visi
 pub const MAX_TASKS_PER_DAY: u64 = 500;
 
 pub(crate) fn require_field_role(viewer: &Viewer) -> AppResult<()> {
-    if viewer.role == Role::Finance {
+    if !viewer.role.sells() {
         Err(AppError::forbidden())
     } else {
         Ok(())

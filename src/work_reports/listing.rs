@@ -113,7 +113,7 @@ async fn missing(
             Condition::all().add(user::Column::TeamId.is_in(viewer.managed_team_ids.clone()))
         }
         Role::SalesRep => Condition::all().add(user::Column::Id.eq(viewer.user_id)),
-        Role::Finance => Condition::all().add(user::Column::Id.is_null()),
+        Role::Finance | Role::Support => Condition::all().add(user::Column::Id.is_null()),
     };
     let mut condition = Condition::all()
         .add(scope)

@@ -80,7 +80,7 @@ pub fn visible_condition(viewer: &Viewer) -> Condition {
         Role::SalesManager => Condition::any()
             .add(work_report::Column::OwnerId.eq(viewer.user_id))
             .add(work_report::Column::TeamId.is_in(viewer.managed_team_ids.clone())),
-        Role::SalesRep | Role::Finance => {
+        Role::SalesRep | Role::Finance | Role::Support => {
             Condition::all().add(work_report::Column::OwnerId.eq(viewer.user_id))
         }
     }

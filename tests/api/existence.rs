@@ -20,13 +20,13 @@ enum Caller {
 
 /// One id of one mutation input: the input with `"$ID"` where the id goes, the id's type, and
 /// a record of that type the caller may not see.
-struct Case {
-    mutation: &'static str,
+pub(crate) struct Case {
+    pub(crate) mutation: &'static str,
     path: &'static str,
     caller: Caller,
     kind: &'static str,
-    hidden: String,
-    input: Value,
+    pub(crate) hidden: String,
+    pub(crate) input: Value,
 }
 
 /// Id fields whose every caller sees every record the field can name: admin-only mutations
@@ -77,7 +77,7 @@ const EVERY_CALLER_SEES: &[&str] = &[
 /// The default playbook's `MANUAL` item ("Decision timeline agreed"), by its UUID.
 const DEFAULT_MANUAL_ITEM: &str = "0193a000-0000-7000-8000-000000000203";
 
-fn with_id(template: &Value, id: &str) -> Value {
+pub(crate) fn with_id(template: &Value, id: &str) -> Value {
     match template {
         Value::String(s) if s == "$ID" => Value::String(id.to_owned()),
         Value::Array(items) => Value::Array(items.iter().map(|v| with_id(v, id)).collect()),
@@ -91,7 +91,7 @@ fn with_id(template: &Value, id: &str) -> Value {
 }
 
 /// What a client can tell apart: the code, field and message of each error, and the data.
-fn answer(body: &Value) -> Value {
+pub(crate) fn answer(body: &Value) -> Value {
     let errors: Vec<Value> = body["errors"]
         .as_array()
         .map(|errors| {
@@ -110,8 +110,12 @@ fn answer(body: &Value) -> Value {
     json!({"data": body["data"], "errors": errors})
 }
 
-async fn call(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
-    let input_type = format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]);
+pub(crate) async fn call(app: &TestApp, token: &str, mutation: &str, input: Value) -> Value {
+    let input_type = match mutation {
+        // The steps of a quote share one input.
+        "submitQuote" | "markQuoteSent" | "acceptQuote" => "QuoteStepInput".to_owned(),
+        _ => format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]),
+    };
     let query =
         format!("mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ __typename }} }}");
     if mutation == "uploadAttachment" {
@@ -522,7 +526,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
     }
 }
 
-fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
+pub(crate) fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> {
     use Caller::{Manager, Rep};
     let start = now + chrono::Duration::days(2);
     let end = start + chrono::Duration::hours(1);

@@ -52,6 +52,7 @@ mod search;
 mod seed;
 mod sessions;
 mod stuck;
+mod support_role;
 mod sync;
 mod transfers;
 mod transport;

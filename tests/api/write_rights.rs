@@ -7,13 +7,14 @@ use serde_json::{Value, json};
 use crate::helpers::*;
 
 /// Two teams: A (manager `ma`, rep `ra`, who owns the customer and the deals) and B (manager
-/// `mb`, rep `rb`), plus finance.
+/// `mb`, rep `rb`), plus finance and customer service.
 pub(crate) struct Org {
     pub(crate) ma: TestUser,
     pub(crate) ra: TestUser,
     pub(crate) mb: TestUser,
     pub(crate) rb: TestUser,
     pub(crate) finance: TestUser,
+    pub(crate) support: TestUser,
     pub(crate) customer: String,
     stages: Vec<String>,
 }
@@ -26,6 +27,7 @@ pub(crate) async fn org(app: &TestApp) -> Org {
     let ra = app.a_user().in_team(&team_a).create().await;
     let rb = app.a_user().in_team(&team_b).create().await;
     let finance = app.a_user().role("FINANCE").create().await;
+    let support = app.a_user().role("SUPPORT").create().await;
     let customer = crate::fixtures::a_customer(app, &ra.token, "Shared Deal Co").await;
     let stages = app
         .gql(Some(&ra.token), "{ pipelineStages { id kind } }", json!({}))
@@ -42,6 +44,7 @@ pub(crate) async fn org(app: &TestApp) -> Org {
         mb,
         rb,
         finance,
+        support,
         customer,
         stages,
     }
@@ -217,7 +220,8 @@ async fn the_owner_their_manager_and_admins_still_change_a_shared_deal() {
 }
 
 #[tokio::test]
-async fn a_contract_seen_through_its_customer_is_changed_only_by_its_owners_side() {
+async fn a_contract_seen_through_its_customer_or_by_customer_service_is_changed_only_by_its_owners_side()
+ {
     let app = TestApp::spawn().await;
     let org = org(&app).await;
     let created = crate::fixtures::create(
@@ -254,7 +258,7 @@ async fn a_contract_seen_through_its_customer_is_changed_only_by_its_owners_side
             json!({"id": contract, "expectedVersion": 1}),
         ),
     ];
-    for principal in [&org.rb, &org.mb] {
+    for principal in [&org.rb, &org.mb, &org.support] {
         let seen = crate::fixtures::contract(&app, &principal.token, &contract).await;
         assert_eq!(seen["data"]["contract"]["version"], 1, "{seen}");
         for (name, input) in &attempts {
