@@ -362,6 +362,16 @@ pub struct Config {
         default_value_t = 3600
     )]
     pub late_delivery_sweep_interval_secs: u64,
+    /// Days after its due day a callback may still be made: then it is marked missed, and
+    /// older callbacks are not planned at all (a contract signed long ago).
+    #[arg(long, env = "SALESGRAPH_CALLBACK_GRACE_DAYS", default_value_t = 7, value_parser = clap::value_parser!(i64).range(0..=365))]
+    pub callback_grace_days: i64,
+    /// Seconds between callback sweeps (back-fill, overdue notices, missed marks).
+    #[arg(long, env = "SALESGRAPH_CALLBACK_SWEEP_INTERVAL_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub callback_sweep_interval_secs: u64,
+    /// Seconds between sweeps escalating tickets past their promised time.
+    #[arg(long, env = "SALESGRAPH_TICKET_SWEEP_INTERVAL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub ticket_sweep_interval_secs: u64,
     /// The company name printed at the top of quote documents (none when empty).
     #[arg(long, env = "SALESGRAPH_DOCUMENT_ISSUER", default_value = "")]
     pub document_issuer: String,

@@ -47,10 +47,13 @@ pub enum NodeType {
     WorkReport,
     WorkReportComment,
     Attachment,
+    Callback,
+    CallbackRule,
+    Ticket,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 35] = [
+    const ALL: [NodeType; 38] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -86,6 +89,9 @@ impl NodeType {
         Self::WorkReport,
         Self::WorkReportComment,
         Self::Attachment,
+        Self::Callback,
+        Self::CallbackRule,
+        Self::Ticket,
     ];
 
     fn name(self) -> &'static str {
@@ -125,6 +131,9 @@ impl NodeType {
             Self::WorkReport => "WorkReport",
             Self::WorkReportComment => "WorkReportComment",
             Self::Attachment => "Attachment",
+            Self::Callback => "Callback",
+            Self::CallbackRule => "CallbackRule",
+            Self::Ticket => "Ticket",
         }
     }
 

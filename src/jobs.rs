@@ -184,8 +184,22 @@ pub fn spawn(
             state.clone(),
             "late-deliveries",
             Duration::from_secs(state.config.late_delivery_sweep_interval_secs),
-            shutdown,
+            shutdown.clone(),
             |state, now| async move { crate::orders::late::report_late(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "callbacks",
+            Duration::from_secs(state.config.callback_sweep_interval_secs),
+            shutdown.clone(),
+            |state, now| async move { crate::aftersales::sweep::sweep(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "ticket-escalations",
+            Duration::from_secs(state.config.ticket_sweep_interval_secs),
+            shutdown,
+            |state, now| async move { crate::tickets::sweep::escalate(&state, now).await },
         ),
     ]
 }

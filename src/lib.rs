@@ -6,6 +6,7 @@
 #![recursion_limit = "256"]
 
 pub mod activities;
+pub mod aftersales;
 pub mod analytics;
 pub mod approvals;
 pub mod attachments;
@@ -59,6 +60,7 @@ pub mod statements;
 pub mod storage;
 pub mod sweeps;
 pub mod sync;
+pub mod tickets;
 pub mod trusted_documents;
 pub mod users;
 pub mod versioned;

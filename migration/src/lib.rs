@@ -37,6 +37,8 @@ mod m20261220_000031_work_reports;
 mod m20261221_000032_search_docs;
 mod m20261222_000033_attachments;
 mod m20261223_000034_transferred_activities;
+mod m20261224_000035_callbacks;
+mod m20261225_000036_tickets;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -81,6 +83,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261221_000032_search_docs::Migration),
             Box::new(m20261222_000033_attachments::Migration),
             Box::new(m20261223_000034_transferred_activities::Migration),
+            Box::new(m20261224_000035_callbacks::Migration),
+            Box::new(m20261225_000036_tickets::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::service::{self, ContractChanges, NewContract, Progress};
+use super::service::{self, ContractChanges, NewContract};
 use super::types::{
     CancelContractInput, CancelContractPayload, CompleteContractInput, CompleteContractPayload,
     Contract, ContractConnection, ContractFilter, CreateContractInput, CreateContractPayload,
@@ -243,12 +243,12 @@ impl ContractMutation {
     ) -> async_graphql::Result<MarkContractSignedPayload> {
         let viewer = ctx.viewer()?;
         let id = contract_id(&input.id)?;
-        let changed = service::advance(
+        let changed = crate::flows::contract_signing::sign(
             ctx.app(),
             viewer,
             id,
             input.expected_version,
-            Progress::Sign(input.signed_date.0),
+            input.signed_date.0,
             input.idempotency_key,
         )
         .await;

@@ -280,6 +280,22 @@ impl Customer {
         Ok(ContractConnection::from_page(page, Contract::from).with_sync(unfiltered(ctx)))
     }
 
+    /// The customer's latest tickets you may see (at most 50), newest first; page through
+    /// all of them with `tickets(filter: {customerId})`.
+    async fn tickets(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<crate::tickets::types::Ticket>> {
+        let loader = ctx.loader::<crate::tickets::loaders::TicketsByCustomer>()?;
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .map(crate::tickets::types::Ticket::from)
+            .collect())
+    }
+
     /// Follow-ups logged on the customer (and on leads converted into it), newest first.
     #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
     async fn follow_ups(

@@ -18,6 +18,8 @@ pub mod approval_settlement;
 pub mod contract_amendment;
 pub mod contract_cancellation;
 pub mod contract_completion;
+pub mod contract_signing;
+pub mod delivery_recording;
 pub mod lead_conversion;
 pub mod ownership_transfer;
 pub mod quote_submission;

@@ -121,6 +121,18 @@ loaders! {
     forecast_adjustments: AdjustmentsBySubmission = |s| AdjustmentsBySubmission(s.db());
     activities: ActivityLoader = |s| ActivityLoader { db: s.db(), viewer: s.viewer() };
     report_comments: CommentsByReport = |s| CommentsByReport(s.db());
+    tickets: crate::tickets::loaders::TicketLoader =
+        |s| crate::tickets::loaders::TicketLoader { db: s.db(), viewer: s.viewer() };
+    tickets_by_customer: crate::tickets::loaders::TicketsByCustomer =
+        |s| crate::tickets::loaders::TicketsByCustomer { db: s.db(), viewer: s.viewer() };
+    ticket_comments: crate::tickets::loaders::CommentsByTicket =
+        |s| crate::tickets::loaders::CommentsByTicket(s.db());
+    ticket_events: crate::tickets::loaders::EventsByTicket =
+        |s| crate::tickets::loaders::EventsByTicket(s.db());
+    callbacks: crate::aftersales::loaders::CallbackLoader =
+        |s| crate::aftersales::loaders::CallbackLoader { db: s.db(), viewer: s.viewer() };
+    callback_rules: crate::aftersales::loaders::CallbackRuleLoader =
+        |s| crate::aftersales::loaders::CallbackRuleLoader(s.db());
     check_in_photos: crate::attachments::loaders::CheckInPhotosByVisit =
         |s| crate::attachments::loaders::CheckInPhotosByVisit(s.db());
     follow_ups: crate::attachments::loaders::FollowUpLoader =

@@ -213,10 +213,17 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Attachment => crate::attachments::service::get(db, viewer, uuid)
             .await
             .map(|a| Node::Attachment(a.into())),
+        NodeType::Callback => crate::aftersales::service::get(db, viewer, uuid)
+            .await
+            .map(|c| Node::Callback(c.into())),
+        NodeType::Ticket => crate::tickets::service::get(db, viewer, uuid)
+            .await
+            .map(|t| Node::Ticket(t.into())),
         // Lines are read through their order, exit criteria through their stage, reasons
         // and picklist entries through their lists.
         NodeType::OrderLine
         | NodeType::ExitCriterion
+        | NodeType::CallbackRule
         | NodeType::CloseReason
         | NodeType::Competitor
         | NodeType::OwnershipTransfer
@@ -259,6 +266,8 @@ pub struct QueryRoot(
     PriceBookQuery,
     QuoteQuery,
     OrderQuery,
+    crate::aftersales::graphql::AftersalesQuery,
+    crate::tickets::graphql::TicketQuery,
 );
 
 /// Everything a client can change.
@@ -290,6 +299,8 @@ pub struct MutationRoot(
     PriceBookMutation,
     QuoteMutation,
     OrderMutation,
+    crate::aftersales::graphql::AftersalesMutation,
+    crate::tickets::graphql::TicketMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

@@ -53,4 +53,6 @@ pub enum Node {
     Activity(crate::activities::types::Activity),
     WorkReport(crate::work_reports::types::WorkReport),
     Attachment(crate::attachments::types::Attachment),
+    Callback(crate::aftersales::types::Callback),
+    Ticket(crate::tickets::types::Ticket),
 }

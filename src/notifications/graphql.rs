@@ -55,6 +55,16 @@ crate::string_enum! {
         ActivityReminder => "ACTIVITY_REMINDER",
         /// One of your activities is past its due time and not done.
         ActivityOverdue => "ACTIVITY_OVERDUE",
+        /// A customer callback of yours is past its day and not made.
+        CallbackOverdue => "CALLBACK_OVERDUE",
+        /// A customer gave a satisfaction of 2 or less on an after-sales callback of your (or
+        /// your team's) contract.
+        LowSatisfaction => "LOW_SATISFACTION",
+        /// A ticket was given to you.
+        TicketAssigned => "TICKET_ASSIGNED",
+        /// A ticket ran past its promised time unresolved (you lead its assignee, or own its
+        /// customer).
+        TicketEscalated => "TICKET_ESCALATED",
         /// Your daily report is still missing after the hour it is due.
         DailyReportMissing => "DAILY_REPORT_MISSING",
         /// Your weekly report is still missing on Friday after the hour it is due.
@@ -110,6 +120,10 @@ pub enum NotificationSubject {
     Activity(Box<crate::activities::types::Activity>),
     /// A work report.
     WorkReport(Box<crate::work_reports::types::WorkReport>),
+    /// An after-sales callback.
+    Callback(Box<crate::aftersales::types::Callback>),
+    /// A service ticket.
+    Ticket(Box<crate::tickets::types::Ticket>),
 }
 
 #[async_graphql::ComplexObject]
@@ -150,6 +164,16 @@ impl Notification {
                 .load_one(id)
                 .await?
                 .map(|contract| NotificationSubject::Contract(Box::new(contract.into()))),
+            NodeType::Ticket => ctx
+                .loader::<crate::tickets::loaders::TicketLoader>()?
+                .load_one(id)
+                .await?
+                .map(|ticket| NotificationSubject::Ticket(Box::new(ticket.into()))),
+            NodeType::Callback => ctx
+                .loader::<crate::aftersales::loaders::CallbackLoader>()?
+                .load_one(id)
+                .await?
+                .map(|callback| NotificationSubject::Callback(Box::new(callback.into()))),
             NodeType::Activity => ctx
                 .loader::<crate::activities::loaders::ActivityLoader>()?
                 .load_one(id)
@@ -181,6 +205,8 @@ impl From<notification::Model> for Notification {
             Some("Contract") => Some(NodeType::Contract),
             Some("Activity") => Some(NodeType::Activity),
             Some("WorkReport") => Some(NodeType::WorkReport),
+            Some("Callback") => Some(NodeType::Callback),
+            Some("Ticket") => Some(NodeType::Ticket),
             _ => None,
         };
         Self {

@@ -16,6 +16,7 @@ use crate::idempotency::{self, IdempotentCall};
 use crate::identity::Viewer;
 use crate::input::optional_text;
 use crate::state::AppState;
+use entity::contract;
 use entity::delivery::{self, Entity as Deliveries};
 use entity::delivery_line::{self, Entity as DeliveryLines};
 use entity::order::{self, Entity as Orders};
@@ -113,12 +114,18 @@ fn step_of(i: usize, item: &DeliveredItem, line: &order_line::Model) -> AppResul
 /// delivered and the contract's owner is notified. Idempotent by key. Errors: `NOT_FOUND`,
 /// `FORBIDDEN`, `BAD_USER_INPUT` (lines, quantities beyond the order, the day, the note),
 /// `INVALID_STATE` (cancelled or delivered order, contract not signed),
-/// `IDEMPOTENCY_KEY_REUSED`.
+/// `IDEMPOTENCY_KEY_REUSED`. `then` runs in the delivery's transaction, after it is written,
+/// with the delivery and its contract (what follows a delivery in other domains).
 pub async fn record_delivery(
     state: &AppState,
     viewer: &Viewer,
     new: NewDelivery,
     idempotency_key: Option<String>,
+    then: impl AsyncFnOnce(
+        &sea_orm::DatabaseTransaction,
+        &delivery::Model,
+        &contract::Model,
+    ) -> AppResult<()>,
 ) -> AppResult<delivery::Model> {
     let now = state.clock.now();
     if new.items.is_empty() || new.items.len() > super::service::MAX_LINES {
@@ -277,6 +284,7 @@ pub async fn record_delivery(
                 .id,
             );
         }
+        then(txn, &created, &contract).await?;
         Ok((created.id, notified))
     })
     .await?;

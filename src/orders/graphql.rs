@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, ID, Object};
 
-use super::deliveries::{self, DeliveredItem, NewDelivery};
+use super::deliveries::{DeliveredItem, NewDelivery};
 use super::service::{self, NewOrder};
 use super::types::{
     CancelOrderInput, CreateOrderInput, Delivery, Order, OrderConnection, OrderFilter,
@@ -188,7 +188,8 @@ impl OrderMutation {
         };
         let order_id = new.order_id;
         let delivery =
-            deliveries::record_delivery(ctx.app(), viewer, new, input.idempotency_key).await?;
+            crate::flows::delivery_recording::record(ctx.app(), viewer, new, input.idempotency_key)
+                .await?;
         let order = service::get_order(&ctx.app().db, viewer, order_id).await?;
         Ok(RecordDeliveryPayload {
             delivery: Delivery::from(delivery),

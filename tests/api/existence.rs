@@ -72,6 +72,7 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "updateQuote input.priceBookId",
     "updateQuote input.items.N.productId",
     "createOrder input.lines.N.productId",
+    "updateCallbackRules input.rules.N.id",
 ];
 
 /// The default playbook's `MANUAL` item ("Decision timeline agreed"), by its UUID.
@@ -235,6 +236,10 @@ pub(crate) struct World {
     pub(crate) deal_b: String,
     pub(crate) signed_b: String,
     pub(crate) lead_b: String,
+    pub(crate) callback_a: String,
+    pub(crate) callback_b: String,
+    pub(crate) ticket_a: String,
+    pub(crate) ticket_b: String,
 }
 
 pub(crate) async fn world(app: &TestApp) -> World {
@@ -489,6 +494,30 @@ pub(crate) async fn world(app: &TestApp) -> World {
         qualified["data"]["updateLead"]["lead"]["status"], "QUALIFIED",
         "{qualified}"
     );
+    let first_callback = async |token: &str, contract: &str| {
+        let body = app
+            .gql(
+                Some(token),
+                "query($id: ID!) { callbacks(filter: {contractId: $id}, first: 1) { nodes { id } } }",
+                json!({"id": contract}),
+            )
+            .await;
+        string_at(&body["data"]["callbacks"]["nodes"][0], &["id"])
+    };
+    let callback_a = first_callback(&ra, &signed_a).await;
+    let callback_b = first_callback(&rb.token, &signed_b).await;
+    let open_ticket = async |token: &str, customer: &str| {
+        let body = app
+            .gql(
+                Some(token),
+                "mutation($input: OpenTicketInput!) { openTicket(input: $input) { ticket { id } } }",
+                json!({"input": {"customerId": customer, "subject": "Broken"}}),
+            )
+            .await;
+        string_at(&body, &["data", "openTicket", "ticket", "id"])
+    };
+    let ticket_a = open_ticket(&ra, &customer_a).await;
+    let ticket_b = open_ticket(&rb.token, &customer_b).await;
     World {
         a,
         rb,
@@ -523,6 +552,10 @@ pub(crate) async fn world(app: &TestApp) -> World {
         deal_b,
         signed_b,
         lead_b,
+        callback_a,
+        callback_b,
+        ticket_a,
+        ticket_b,
     }
 }
 
@@ -546,7 +579,96 @@ pub(crate) fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> 
         input,
     };
     let ra = &w.a.rep.id;
+    let later = (now + chrono::Duration::days(30)).date_naive();
     vec![
+        case(
+            "openTicket",
+            "input.customerId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"customerId": "$ID", "subject": "X"}),
+        ),
+        case(
+            "openTicket",
+            "input.contactId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"customerId": w.customer_b, "subject": "X", "contactId": "$ID"}),
+        ),
+        case(
+            "openTicket",
+            "input.contractId",
+            Rep,
+            "Contract",
+            &w.contract_a,
+            json!({"customerId": w.customer_b, "subject": "X", "contractId": "$ID"}),
+        ),
+        case(
+            "openTicket",
+            "input.assigneeId",
+            Manager,
+            "User",
+            ra,
+            json!({"customerId": w.customer_b, "subject": "X", "assigneeId": "$ID"}),
+        ),
+        case(
+            "assignTicket",
+            "input.id",
+            Rep,
+            "Ticket",
+            &w.ticket_a,
+            json!({"id": "$ID", "expectedVersion": 1, "assigneeId": w.rb.id}),
+        ),
+        case(
+            "assignTicket",
+            "input.assigneeId",
+            Manager,
+            "User",
+            ra,
+            json!({"id": w.ticket_b, "expectedVersion": 1, "assigneeId": "$ID"}),
+        ),
+        case(
+            "commentOnTicket",
+            "input.ticketId",
+            Rep,
+            "Ticket",
+            &w.ticket_a,
+            json!({"ticketId": "$ID", "body": "X"}),
+        ),
+        case(
+            "changeTicketStatus",
+            "input.id",
+            Rep,
+            "Ticket",
+            &w.ticket_a,
+            json!({"id": "$ID", "expectedVersion": 1, "status": "IN_PROGRESS"}),
+        ),
+        case(
+            "completeCallback",
+            "input.id",
+            Rep,
+            "Callback",
+            &w.callback_a,
+            json!({"id": "$ID", "outcome": "REACHED"}),
+        ),
+        case(
+            "rescheduleCallback",
+            "input.id",
+            Rep,
+            "Callback",
+            &w.callback_a,
+            json!({"id": "$ID", "expectedVersion": 1, "dueDate": later}),
+        ),
+        case(
+            "rescheduleCallback",
+            "input.assigneeId",
+            Rep,
+            "User",
+            ra,
+            json!({"id": w.callback_b, "expectedVersion": 1, "dueDate": later, "assigneeId": "$ID"}),
+        ),
         case(
             "updateCustomer",
             "input.id",

@@ -284,6 +284,18 @@ impl TestApp {
         Self::spawn_on_file_or_postgres_with(|_| {}).await
     }
 
+    /// [`spawn_on_file_or_postgres`](Self::spawn_on_file_or_postgres) with the clock at `at`.
+    pub async fn spawn_on_file_or_postgres_at(at: chrono::DateTime<chrono::Utc>) -> Self {
+        let db = match std::env::var("TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
+            Some(_) => TestDb::create().await,
+            None => TestDb::sqlite_file(),
+        };
+        Self::spawn_on_at(db, |_| {}, at).await
+    }
+
     pub async fn spawn_on_file_or_postgres_with(configure: impl FnOnce(&mut Config)) -> Self {
         let db = match std::env::var("TEST_DATABASE_URL")
             .ok()

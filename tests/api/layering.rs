@@ -72,6 +72,8 @@ const LAYERS: &[&[&str]] = &[
     &["billing"],
     // A file is on a visit, follow-up, customer, deal, contract or quote.
     &["attachments"],
+    // After a sale: callbacks on signed contracts, planned from their deliveries; tickets.
+    &["aftersales", "tickets"],
     // A report counts visits, follow-ups, moves, activities and collections.
     &["analytics", "work_reports"],
     // What runs across domains.

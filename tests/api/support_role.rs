@@ -21,6 +21,12 @@ const SUPPORT_MAY: &[&str] = &[
     "createActivity",
     "updateActivity",
     "completeActivity",
+    "completeCallback",
+    "rescheduleCallback",
+    "openTicket",
+    "assignTicket",
+    "commentOnTicket",
+    "changeTicketStatus",
 ];
 
 /// Root field names of `Query` or `Mutation`, from the server's own introspection.
@@ -44,6 +50,11 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
     let any = |kind: &str| missing_id(kind);
     vec![
         ("createCustomer", json!({"name": "Support Co"})),
+        ("updateCallbackRules", json!({"rules": []})),
+        (
+            "updateTicketSla",
+            json!({"targets": [{"priority": "LOW", "hours": 1}]}),
+        ),
         ("createCompetitor", json!({"name": "Rival"})),
         ("createPriceBook", json!({"name": "Support prices"})),
         ("createProductLine", json!({"name": "Support line"})),
@@ -235,6 +246,12 @@ fn probes(w: &World) -> Vec<Probe> {
     let dates = "from: \"2026-01-01\", to: \"2027-12-31\"";
     vec![
         one("serverInfo", "{ serverInfo { __typename } }".into(), Answers),
+        one("callbackRules", "{ callbackRules { id } }".into(), Answers),
+        list("tickets", Sees(&["tickets", "nodes"])),
+        by_id("ticket", &w.ticket_a, Sees(&["ticket"])),
+        one("ticketSla", "{ ticketSla { hours } }".into(), Answers),
+        list("callbacks", Sees(&["callbacks", "nodes"])),
+        one("myCallbacks", "{ myCallbacks { id } }".into(), Empty(&["myCallbacks"])),
         by_id("node", &w.customer_a, Sees(&["node"])),
         by_id("node", &w.contract_a, Sees(&["node"])),
         by_id("node", &w.order_a, Sees(&["node"])),
