@@ -277,12 +277,8 @@ pub async fn complete(
     .await?;
     let fresh = matches!(outcome, idempotency::Outcome::Fresh(_));
     let (id, told) = outcome.into_inner();
-    if fresh && !told.is_empty() {
-        let written = entity::notification::Entity::find()
-            .filter(entity::notification::Column::Id.is_in(told))
-            .all(&state.db)
-            .await?;
-        notifications::announce(state.events.as_ref(), &written);
+    if fresh {
+        notifications::announce_ids(state.events.as_ref(), &told);
     }
     callback::Entity::find_by_id(id)
         .one(&state.db)
@@ -291,14 +287,15 @@ pub async fn complete(
 }
 
 /// A low satisfaction: the contract's owner and their manager are told, and the owner gets an
-/// activity to call the customer the next day. Returns the notifications written.
+/// activity to call the customer the next day. Returns the notifications written, by id and
+/// user.
 async fn warn_owner(
     txn: &impl ConnectionTrait,
     viewer: &Viewer,
     made: &callback::Model,
     score: i32,
     now: DateTime<Utc>,
-) -> AppResult<Vec<Uuid>> {
+) -> AppResult<Vec<(Uuid, Uuid)>> {
     let Some(contract) = entity::contract::Entity::find_by_id(made.contract_id)
         .one(txn)
         .await?
@@ -329,7 +326,8 @@ async fn warn_owner(
             subject_type: Some("Callback"),
             subject_id: Some(made.id),
         };
-        told.push(notifications::notify(txn, notice, now).await?.id);
+        let written = notifications::notify(txn, notice, now).await?;
+        told.push((written.id, written.user_id));
     }
     let due = now + chrono::Duration::days(1);
     let activity = NewActivity {

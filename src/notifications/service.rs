@@ -50,12 +50,19 @@ pub async fn notify(
 
 /// Tells live subscribers about committed notifications.
 pub fn announce(events: &dyn EventBus, written: &[notification::Model]) {
-    for item in written {
+    let pairs: Vec<(Uuid, Uuid)> = written.iter().map(|item| (item.id, item.user_id)).collect();
+    announce_ids(events, &pairs);
+}
+
+/// [`announce`] for notifications known by `(id, user id)`: what an idempotent call keeps of
+/// those it wrote, to announce them after commit without reading them again.
+pub fn announce_ids(events: &dyn EventBus, written: &[(Uuid, Uuid)]) {
+    for (id, user_id) in written {
         events.publish(DomainEvent {
             kind: EventKind::NotificationCreated,
-            subject_id: item.id,
+            subject_id: *id,
             actor_id: None,
-            audience: Some(item.user_id),
+            audience: Some(*user_id),
         });
     }
 }

@@ -264,25 +264,23 @@ pub async fn record_delivery(
         .await?;
         let mut notified = Vec::new();
         if contract.owner_id != viewer.user_id {
-            notified.push(
-                crate::notifications::service::notify(
-                    txn,
-                    crate::notifications::service::NewNotification {
-                        user_id: contract.owner_id,
-                        kind: "DELIVERY_RECORDED",
-                        title: format!("Delivery recorded on {}", current.number),
-                        body: format!(
-                            "A delivery of {} ({}) was recorded on {}",
-                            current.number, contract.number, new.delivered_on
-                        ),
-                        subject_type: Some("Contract"),
-                        subject_id: Some(contract.id),
-                    },
-                    now,
-                )
-                .await?
-                .id,
-            );
+            let written = crate::notifications::service::notify(
+                txn,
+                crate::notifications::service::NewNotification {
+                    user_id: contract.owner_id,
+                    kind: "DELIVERY_RECORDED",
+                    title: format!("Delivery recorded on {}", current.number),
+                    body: format!(
+                        "A delivery of {} ({}) was recorded on {}",
+                        current.number, contract.number, new.delivered_on
+                    ),
+                    subject_type: Some("Contract"),
+                    subject_id: Some(contract.id),
+                },
+                now,
+            )
+            .await?;
+            notified.push((written.id, written.user_id));
         }
         then(txn, &created, &contract).await?;
         Ok((created.id, notified))
@@ -290,12 +288,8 @@ pub async fn record_delivery(
     .await?;
     let fresh = matches!(outcome, idempotency::Outcome::Fresh(_));
     let (delivery_id, notified) = outcome.into_inner();
-    if fresh && !notified.is_empty() {
-        let written = entity::notification::Entity::find()
-            .filter(entity::notification::Column::Id.is_in(notified))
-            .all(&state.db)
-            .await?;
-        crate::notifications::service::announce(state.events.as_ref(), &written);
+    if fresh {
+        crate::notifications::service::announce_ids(state.events.as_ref(), &notified);
     }
     Deliveries::find_by_id(delivery_id)
         .one(&state.db)

@@ -376,8 +376,22 @@ async fn completing_checks_satisfaction_and_the_assignee_and_a_retry_changes_not
             "{refused}"
         );
     }
-    // Someone else's callback, seen by a colleague or by the account's owner.
-    for token in [&other.token, &books.rep.token] {
+    // Someone else's callback, seen by a colleague, the account's owner, their manager or
+    // finance: none of them makes or moves it.
+    for token in [
+        &other.token,
+        &books.rep.token,
+        &books.manager_token,
+        &books.finance.token,
+    ] {
+        let moved = app
+            .gql(
+                Some(token),
+                "mutation($input: RescheduleCallbackInput!) { rescheduleCallback(input: $input) { callback { id } } }",
+                json!({"input": {"id": mine["id"], "expectedVersion": 1, "dueDate": "2026-12-20"}}),
+            )
+            .await;
+        assert_eq!(error_code(&moved), Some("FORBIDDEN"), "{moved}");
         let refused = complete(&app, token, json!({"id": mine["id"], "outcome": "REACHED"})).await;
         assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
     }
@@ -665,4 +679,97 @@ async fn a_page_of_callbacks_costs_the_same_statements_whatever_its_length() {
     let (twelve, same) = count().await;
     assert_eq!((three, twelve), (3, 12));
     assert_eq!(same, few, "statements do not grow with the rows");
+}
+
+#[tokio::test]
+async fn hostile_callback_inputs_are_refused_on_their_field() {
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let support = app.a_user().role("SUPPORT").create().await;
+    let (_, _, contract) = signed_contract(&app, &books).await;
+    let id = callbacks_of(&app, &support.token, &contract).await[0]["id"].clone();
+    let cases = [
+        (
+            json!({"id": id, "outcome": "REACHED", "notes": "n".repeat(4001)}),
+            "input.notes",
+        ),
+        (
+            json!({"id": id, "outcome": "REACHED", "nextAction": {"title": "", "dueAt": "2026-12-02T00:00:00Z"}}),
+            "input.nextAction.title",
+        ),
+        (
+            json!({"id": id, "outcome": "REACHED", "nextAction": {"title": "t".repeat(201), "dueAt": "2026-12-02T00:00:00Z"}}),
+            "input.nextAction.title",
+        ),
+    ];
+    for (input, field) in cases {
+        let body = complete(&app, &support.token, input).await;
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    assert_eq!(
+        callbacks_of(&app, &support.token, &contract).await[0]["status"],
+        "PLANNED",
+        "nothing was written"
+    );
+    let update = "mutation($input: UpdateCallbackRulesInput!) { updateCallbackRules(input: $input) { name } }";
+    let many: Vec<Value> = (0..21)
+        .map(|i| json!({"name": format!("Rule {i}"), "offsetDays": i + 1}))
+        .collect();
+    let too_many = app.admin(update, json!({"input": {"rules": many}})).await;
+    assert_eq!(
+        too_many["errors"][0]["extensions"]["field"], "input.rules",
+        "{too_many}"
+    );
+    let long = app
+        .admin(
+            update,
+            json!({"input": {"rules": [{"name": "r".repeat(101), "offsetDays": 7}]}}),
+        )
+        .await;
+    assert_eq!(
+        long["errors"][0]["extensions"]["field"], "input.rules.0.name",
+        "{long}"
+    );
+}
+
+#[tokio::test]
+async fn two_completions_racing_make_one_callback_once() {
+    let app = TestApp::spawn_on_file_or_postgres_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let support = app.a_user().role("SUPPORT").create().await;
+    let (_, _, contract) = signed_contract(&app, &books).await;
+    let id = callbacks_of(&app, &support.token, &contract).await[0]["id"].clone();
+    let attempt = |key: &'static str| {
+        complete(
+            &app,
+            &support.token,
+            json!({"id": id, "outcome": "REACHED", "idempotencyKey": key,
+                "nextAction": {"title": format!("Follow up {key}"), "dueAt": "2026-12-03T02:00:00Z"}}),
+        )
+    };
+    let (one, two) = tokio::join!(attempt("a"), attempt("b"));
+    let codes: Vec<Option<&str>> = [&one, &two].iter().map(|b| error_code(b)).collect();
+    let made = codes.iter().filter(|c| c.is_none()).count();
+    assert_eq!(made, 1, "{one} {two}");
+    assert!(
+        codes
+            .iter()
+            .flatten()
+            .all(|c| *c == "INVALID_STATE" || *c == "CONFLICT"),
+        "{one} {two}"
+    );
+    let agenda = app
+        .gql(
+            Some(&support.token),
+            "{ activities(first: 10) { nodes { title } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        agenda["data"]["activities"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(1),
+        "one next action: {agenda}"
+    );
 }

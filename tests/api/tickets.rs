@@ -614,15 +614,27 @@ async fn bad_ticket_input_is_refused_on_its_field_and_writes_nothing() {
     )
     .await;
     assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
-    let empty = comment(
+    for body in [" ".to_owned(), "b".repeat(10_001)] {
+        let refused = comment(
+            &app,
+            &support.token,
+            json!({"ticketId": opened["id"], "body": body}),
+        )
+        .await;
+        assert_eq!(
+            refused["errors"][0]["extensions"]["field"], "input.body",
+            "{refused}"
+        );
+    }
+    let long_note = change(
         &app,
         &support.token,
-        json!({"ticketId": opened["id"], "body": " "}),
+        json!({"id": opened["id"], "expectedVersion": 1, "status": "RESOLVED", "note": "n".repeat(10_001)}),
     )
     .await;
     assert_eq!(
-        empty["errors"][0]["extensions"]["field"], "input.body",
-        "{empty}"
+        long_note["errors"][0]["extensions"]["field"], "input.note",
+        "{long_note}"
     );
     let sla = app
         .gql(
