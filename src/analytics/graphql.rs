@@ -207,6 +207,51 @@ impl AnalyticsQuery {
             .collect())
     }
 
+    /// How tickets were handled and how callbacks went in a span of days, over the tickets and
+    /// callbacks you may see.
+    #[graphql(guard = "SignedIn")]
+    async fn service_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `ServiceReportInput`.")]
+        input: super::service_report_types::ServiceReportInput,
+    ) -> async_graphql::Result<super::service_report_types::ServiceReport> {
+        use super::service_report_types::{ServiceReport, group_of};
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let (from, to) = (input.from.0, input.to.0);
+        if to < from || (to - from).num_days() > 366 {
+            return Err(crate::error::AppError::bad_input(
+                "input.to",
+                "The span runs from `from` to at most 366 days later",
+            )
+            .into());
+        }
+        let tz = app.config.company_tz();
+        let start = crate::calendar::local_day_bounds(tz, from).0;
+        let end = crate::calendar::local_day_bounds(tz, to).1;
+        let report = super::service_report::report(
+            &app.db,
+            viewer,
+            input.group_by.into(),
+            start,
+            end,
+            (from, to),
+        )
+        .await?;
+        Ok(ServiceReport {
+            from: input.from,
+            to: input.to,
+            groups: report
+                .groups
+                .into_iter()
+                .map(|(key, figures)| group_of(input.group_by, key, figures))
+                .collect(),
+            total: report.total.into(),
+            callbacks: report.callbacks.into_iter().map(Into::into).collect(),
+        })
+    }
+
     /// Repeat purchases and contract renewals in a period, over what you may see.
     #[graphql(guard = "SignedIn")]
     async fn customer_retention(

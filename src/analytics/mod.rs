@@ -26,6 +26,8 @@ pub mod performance;
 pub mod periods;
 pub mod reports;
 pub mod seller_aggregates;
+pub mod service_report;
+pub mod service_report_types;
 pub mod targets;
 pub mod types;
 pub mod velocity;

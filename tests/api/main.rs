@@ -51,6 +51,7 @@ mod refunds;
 mod schema;
 mod search;
 mod seed;
+mod service_report;
 mod sessions;
 mod stuck;
 mod support_role;

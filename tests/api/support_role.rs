@@ -250,6 +250,12 @@ fn probes(w: &World) -> Vec<Probe> {
         list("tickets", Sees(&["tickets", "nodes"])),
         by_id("ticket", &w.ticket_a, Sees(&["ticket"])),
         one("ticketSla", "{ ticketSla { hours } }".into(), Answers),
+        one(
+            "serviceReport",
+            "{ serviceReport(input: {from: \"2026-01-01\", to: \"2026-12-31\", groupBy: PRIORITY}) { total { opened } } }"
+                .into(),
+            Answers,
+        ),
         list("callbacks", Sees(&["callbacks", "nodes"])),
         one("myCallbacks", "{ myCallbacks { id } }".into(), Empty(&["myCallbacks"])),
         by_id("node", &w.customer_a, Sees(&["node"])),
