@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::aftersales::model::CallbackStatus;
 use crate::error::AppResult;
 use crate::identity::Viewer;
 use entity::{callback, ticket};
@@ -160,7 +161,7 @@ pub async fn report(
         .filter(crate::aftersales::service::visible(viewer))
         .filter(callback::Column::DueDate.gte(days.0))
         .filter(callback::Column::DueDate.lte(days.1))
-        .filter(callback::Column::Status.ne("CANCELLED"))
+        .filter(callback::Column::Status.ne(CallbackStatus::Cancelled.as_str()))
         .all(db)
         .await?;
     let mut by_rule: BTreeMap<Uuid, (CallbackFigures, Vec<i32>)> = BTreeMap::new();
@@ -175,12 +176,12 @@ pub async fn report(
             )
         });
         figures.due += 1;
-        match made.status.as_str() {
-            "DONE" => {
+        match CallbackStatus::parse(&made.status) {
+            Some(CallbackStatus::Done) => {
                 figures.done += 1;
                 satisfaction.extend(made.satisfaction);
             }
-            "MISSED" => figures.missed += 1,
+            Some(CallbackStatus::Missed) => figures.missed += 1,
             _ => {}
         }
     }

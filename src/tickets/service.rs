@@ -1,4 +1,9 @@
 //! Tickets: opening, assigning, commenting, moving them through their states, reading them.
+//!
+//! Over 500 lines on purpose: the five writes of one record share private pieces that must not
+//! be used around them (`for_work`: visible, worked by the caller, at the version read;
+//! `write`: the version-guarded update; `record`: the history event every change leaves), and
+//! the reads share `visible`. Split by operation, those would have to become crate-visible.
 
 use std::collections::HashMap;
 

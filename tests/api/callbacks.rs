@@ -471,23 +471,9 @@ async fn a_low_satisfaction_warns_the_owner_and_their_manager_and_gives_the_owne
     .await;
     assert!(made["errors"].is_null(), "{made}");
     for token in [&books.rep.token, &books.manager_token] {
-        let told = app
-            .gql(
-                Some(token),
-                "{ notifications(first: 10) { nodes { kind subjectId } } }",
-                json!({}),
-            )
-            .await;
-        let kinds: Vec<&Value> = told["data"]["notifications"]["nodes"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{told}"))
-            .iter()
-            .filter(|n| n["kind"] == "LOW_SATISFACTION")
-            .collect();
         assert_eq!(
-            kinds,
-            vec![&json!({"kind": "LOW_SATISFACTION", "subjectId": planned[0]["id"]})],
-            "{told}"
+            notified_about(&app, token, "LOW_SATISFACTION").await,
+            vec![planned[0]["id"].clone()]
         );
     }
     let calls = app

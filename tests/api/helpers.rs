@@ -673,3 +673,22 @@ pub fn string_at(body: &Value, path: &[&str]) -> String {
 pub const WIN_REASON: &str = "0193a000-0000-7000-8000-000000000505";
 /// A default loss reason ("Other").
 pub const LOSS_REASON: &str = "0193a000-0000-7000-8000-000000000407";
+
+/// The subject ids of the caller's notifications of `kind` (among their latest 50), newest
+/// first.
+pub async fn notified_about(app: &TestApp, token: &str, kind: &str) -> Vec<Value> {
+    let told = app
+        .gql(
+            Some(token),
+            "{ notifications(first: 50) { nodes { kind subjectId } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    told["data"]["notifications"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{told}"))
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .map(|n| n["subjectId"].clone())
+        .collect()
+}

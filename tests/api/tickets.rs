@@ -374,23 +374,9 @@ async fn a_breach_escalates_once_to_the_support_lead_and_the_customer_s_owner() 
         "and only once"
     );
     for token in [&lead.token, &books.rep.token] {
-        let told = app
-            .gql(
-                Some(token),
-                "{ notifications(first: 10) { nodes { kind subjectId } } }",
-                json!({}),
-            )
-            .await;
-        let escalations: Vec<&Value> = told["data"]["notifications"]["nodes"]
-            .as_array()
-            .unwrap_or_else(|| panic!("{told}"))
-            .iter()
-            .filter(|n| n["kind"] == "TICKET_ESCALATED")
-            .collect();
         assert_eq!(
-            escalations,
-            vec![&json!({"kind": "TICKET_ESCALATED", "subjectId": opened["id"]})],
-            "{told}"
+            notified_about(&app, token, "TICKET_ESCALATED").await,
+            vec![opened["id"].clone()]
         );
     }
     let read = app
