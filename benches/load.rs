@@ -52,7 +52,7 @@ const PASSWORD: &str = "bench-password";
 
 const VISITS: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version status purpose \
     plannedStart plannedEnd address location { lat lng } \
-    customer { name address grade location { lat lng } lastFollowUp { kind content occurredAt } } \
+    customer { name address storedGrade location { lat lng } lastFollowUp { kind content occurredAt } } \
     contact { name phone } opportunity { name amount stage { name } } } }";
 const AGENDA: &str = "query($d: Date!) { myAgenda(date: $d) { date \
     activities { id kind title dueAt done overdue subject { ... on Customer { id name } } } \
@@ -66,13 +66,12 @@ const OPPORTUNITIES: &str = "{ opportunities(first: 20) { totalCount edges { nod
     amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
 const OPPORTUNITIES_PAGE: &str = "{ opportunities(first: 20) { pageInfo { hasNextPage } edges { node { id name \
     amount status expectedCloseDate customer { id name } owner { id displayName } stage { id name } } } } }";
-const CUSTOMERS: &str =
-    "{ customers(first: 20) { pageInfo { hasNextPage } edges { node { id name grade region } } } }";
+const CUSTOMERS: &str = "{ customers(first: 20) { pageInfo { hasNextPage } edges { node { id name storedGrade region } } } }";
 const CONTRACTS: &str = "{ contracts(first: 20) { pageInfo { hasNextPage } edges { node { id number \
     amount status customer { name } } } } }";
 const LEADS_BY_SCORE: &str = "{ leads(first: 20, orderBy: {field: SCORE, direction: DESC}) { \
     pageInfo { hasNextPage } edges { node { id name score status } } } }";
-const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name address grade \
+const CUSTOMER: &str = "query($id: ID!) { customer(id: $id) { id name address storedGrade \
     owner { displayName } contacts { nodes { name phone } } opportunities { nodes { id name amount stage { name } } } \
     lastFollowUp { kind content occurredAt } visits(first: 10) { nodes { id status plannedStart } } \
     contracts { nodes { id number amount status } } receivable { outstanding overdue credit } } }";

@@ -24,7 +24,7 @@ use support::{Bench, Client, knob, percentile};
 
 const QUERY: &str = "query($d: Date!) { myVisitTasks(date: $d) { id version status purpose \
     plannedStart plannedEnd address location { lat lng } \
-    customer { name address grade location { lat lng } lastFollowUp { kind content occurredAt } } \
+    customer { name address storedGrade location { lat lng } lastFollowUp { kind content occurredAt } } \
     contact { name phone } opportunity { name amount stage { name } } } }";
 
 /// Plans `tasks` visits for tomorrow (Shanghai) for one new rep; returns the rep's token.
@@ -45,7 +45,7 @@ async fn seed_rep(client: &Client, admin: &str, index: usize, tasks: usize, day:
             .gql(
                 Some(&token),
                 "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) { customer { id } } }",
-                json!({"i": {"name": format!("Stop {index}-{c}"), "address": "1 Century Avenue", "grade": "B",
+                json!({"i": {"name": format!("Stop {index}-{c}"), "address": "1 Century Avenue",
                     "location": {"lat": 31.23 + c as f64 * 0.01, "lng": 121.47}}}),
             )
             .await;

@@ -372,6 +372,10 @@ pub struct Config {
     /// Seconds between sweeps escalating tickets past their promised time.
     #[arg(long, env = "SALESGRAPH_TICKET_SWEEP_INTERVAL_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub ticket_sweep_interval_secs: u64,
+    /// Seconds between sweeps storing customers' computed grades (for filters and sorting)
+    /// and telling owners of changes.
+    #[arg(long, env = "SALESGRAPH_GRADE_SWEEP_INTERVAL_SECS", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub grade_sweep_interval_secs: u64,
     /// The company name printed at the top of quote documents (none when empty).
     #[arg(long, env = "SALESGRAPH_DOCUMENT_ISSUER", default_value = "")]
     pub document_issuer: String,

@@ -198,8 +198,15 @@ pub fn spawn(
             state.clone(),
             "ticket-escalations",
             Duration::from_secs(state.config.ticket_sweep_interval_secs),
-            shutdown,
+            shutdown.clone(),
             |state, now| async move { crate::tickets::sweep::escalate(&state, now).await },
+        ),
+        every(
+            state.clone(),
+            "customer-grades",
+            Duration::from_secs(state.config.grade_sweep_interval_secs),
+            shutdown,
+            |state, now| async move { crate::health::sweep::regrade(&state, now).await },
         ),
     ]
 }

@@ -30,6 +30,7 @@ pub mod finder;
 pub mod flows;
 pub mod followups;
 pub mod graphql;
+pub mod health;
 pub mod http;
 pub mod idempotency;
 pub mod identity;

@@ -178,7 +178,7 @@ async fn my_visit_tasks(
         };
         let customer = match get::<Option<String>>(&row, 9)? {
             Some(name) => json!({"name": name, "address": get::<Option<String>>(&row, 10)?,
-                "grade": get::<Option<String>>(&row, 11)?, "location": location(get(&row, 12)?, get(&row, 13)?),
+                "storedGrade": get::<Option<String>>(&row, 11)?, "location": location(get(&row, 12)?, get(&row, 13)?),
                 "lastFollowUp": follow_up}),
             None => Value::Null,
         };
@@ -319,7 +319,7 @@ async fn customers_page(state: &AppState, visible: &str, values: Vec<SqlValue>) 
     for row in page {
         edges.push(json!({"node": {
             "id": gid(NodeType::Customer, get(&row, 0)?), "name": get::<String>(&row, 1)?,
-            "grade": get::<Option<String>>(&row, 2)?, "region": get::<Option<String>>(&row, 3)?,
+            "storedGrade": get::<Option<String>>(&row, 2)?, "region": get::<Option<String>>(&row, 3)?,
         }}));
     }
     Ok(Json(json!({"data": {"customers": {
@@ -523,7 +523,7 @@ async fn customer(
     };
     Ok(Json(json!({"data": {"customer": {
         "id": gid(NodeType::Customer, get(head, 0)?), "name": get::<String>(head, 1)?, "address": get::<Option<String>>(head, 2)?,
-        "grade": get::<Option<String>>(head, 3)?, "owner": {"displayName": get::<String>(head, 4)?},
+        "storedGrade": get::<Option<String>>(head, 3)?, "owner": {"displayName": get::<String>(head, 4)?},
         "contacts": {"nodes": contacts}, "opportunities": {"nodes": deals}, "lastFollowUp": last_follow_up,
         "visits": {"nodes": visits}, "contracts": {"nodes": contracts}, "receivable": receivable,
     }}})))

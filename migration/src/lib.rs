@@ -39,6 +39,7 @@ mod m20261222_000033_attachments;
 mod m20261223_000034_transferred_activities;
 mod m20261224_000035_callbacks;
 mod m20261225_000036_tickets;
+mod m20261226_000037_customer_health;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -85,6 +86,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261223_000034_transferred_activities::Migration),
             Box::new(m20261224_000035_callbacks::Migration),
             Box::new(m20261225_000036_tickets::Migration),
+            Box::new(m20261226_000037_customer_health::Migration),
         ]
     }
 }

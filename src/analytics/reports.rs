@@ -1,7 +1,7 @@
 //! Lead-source and retention reports.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DatabaseBackend, FromQueryResult};
 
 use super::periods::Period;
@@ -75,20 +75,26 @@ pub async fn lead_sources(
 pub struct Retention {
     pub customers_with_wins: i64,
     pub repeat_customers: i64,
+    /// Customers with a win in the period who won more than once up to its end.
+    pub repeat_buyers: i64,
     pub contracts_ending: i64,
     pub renewed: i64,
+    /// Renewed by a contract signed on or before the old one's end date.
+    pub renewed_on_time: i64,
 }
 
 #[derive(Debug, FromQueryResult)]
 struct Winners {
     customers_with_wins: i64,
     repeat_customers: i64,
+    repeat_buyers: i64,
 }
 
 #[derive(Debug, FromQueryResult)]
 struct Renewals {
     contracts_ending: i64,
     renewed: i64,
+    renewed_on_time: i64,
 }
 
 /// Contract statuses that bind the customer: the ones that end, and the ones that renew.
@@ -103,7 +109,8 @@ fn renewal_deadline(backend: DatabaseBackend, window_days: i64) -> String {
 }
 
 /// Repeat purchases (visible customers winning a deal in `[start, end)` who had also won one
-/// before) and renewals: visible binding contracts (approved, signed, completed) ending on a day
+/// before; and, as the sales process defines repeat buyers, those who won another deal before
+/// `end`: before the period or twice within it) and renewals: visible binding contracts (approved, signed, completed) ending on a day
 /// of the period, renewed when the viewer may see another binding contract of the same customer,
 /// created no earlier than it, starting after its start date and at most `window_days` after its
 /// end date. Errors: `INTERNAL_SERVER_ERROR` (a negative window).
@@ -131,7 +138,25 @@ pub async fn retention(
             Expr::col((before.clone(), opportunity::Column::Status))
                 .eq(OpportunityStatus::Won.as_str()),
         )
-        .and_where(Expr::col((before, opportunity::Column::ClosedAt)).lt(start))
+        .and_where(Expr::col((before.clone(), opportunity::Column::ClosedAt)).lt(start))
+        .to_owned();
+    // Another win of the same customer before the period ends: before it, or in it.
+    let another = Query::select()
+        .expr(Expr::cust("1"))
+        .from_as(opportunity::Entity, before.clone())
+        .and_where(
+            Expr::col((before.clone(), opportunity::Column::CustomerId))
+                .equals((opportunity::Entity, opportunity::Column::CustomerId)),
+        )
+        .and_where(
+            Expr::col((before.clone(), opportunity::Column::Id))
+                .ne(Expr::col((opportunity::Entity, opportunity::Column::Id))),
+        )
+        .and_where(
+            Expr::col((before.clone(), opportunity::Column::Status))
+                .eq(OpportunityStatus::Won.as_str()),
+        )
+        .and_where(Expr::col((before, opportunity::Column::ClosedAt)).lt(end))
         .to_owned();
     let customer = Expr::col((opportunity::Entity, opportunity::Column::CustomerId));
     let winners = Query::select()
@@ -141,8 +166,12 @@ pub async fn retention(
             Alias::new("customers_with_wins"),
         )
         .expr_as(
-            Expr::case(Expr::exists(earlier), customer).count_distinct(),
+            Expr::case(Expr::exists(earlier), customer.clone()).count_distinct(),
             Alias::new("repeat_customers"),
+        )
+        .expr_as(
+            Expr::case(Expr::exists(another), customer).count_distinct(),
+            Alias::new("repeat_buyers"),
         )
         .cond_where(policy::opportunities(viewer))
         .and_where(
@@ -179,29 +208,38 @@ pub async fn retention(
         .to_owned();
     if !policy::contracts(viewer).is_empty() {
         renewal.and_where(
-            Expr::col((next, contract::Column::Id))
+            Expr::col((next.clone(), contract::Column::Id))
                 .in_subquery(policy::visible_contract_ids(viewer)),
         );
     }
+    // The sales process's rule: a renewal signed before the old contract ended.
+    let on_time = renewal
+        .clone()
+        .and_where(
+            Expr::col((next.clone(), contract::Column::SignedDate))
+                .lte(ended(contract::Column::EndDate)),
+        )
+        .to_owned();
+    let count_when = |condition: SelectStatement| {
+        // PostgreSQL sums integers into NUMERIC: cast back.
+        Func::cast_as(
+            Func::coalesce([
+                Expr::case(Expr::exists(condition), Expr::val(1_i64))
+                    .finally(Expr::val(0_i64))
+                    .sum(),
+                Expr::val(0_i64),
+            ]),
+            Alias::new("BIGINT"),
+        )
+    };
     let renewals = Query::select()
         .from(contract::Entity)
         .expr_as(
             Expr::cust("CAST(COUNT(*) AS BIGINT)"),
             Alias::new("contracts_ending"),
         )
-        .expr_as(
-            // PostgreSQL sums integers into NUMERIC: cast back.
-            Func::cast_as(
-                Func::coalesce([
-                    Expr::case(Expr::exists(renewal), Expr::val(1_i64))
-                        .finally(Expr::val(0_i64))
-                        .sum(),
-                    Expr::val(0_i64),
-                ]),
-                Alias::new("BIGINT"),
-            ),
-            Alias::new("renewed"),
-        )
+        .expr_as(count_when(renewal), Alias::new("renewed"))
+        .expr_as(count_when(on_time), Alias::new("renewed_on_time"))
         .cond_where(policy::contracts(viewer))
         .and_where(ended(contract::Column::Status).is_in(BINDING))
         .and_where(ended(contract::Column::EndDate).gte(period.start))
@@ -219,7 +257,9 @@ pub async fn retention(
     Ok(Retention {
         customers_with_wins: winners.customers_with_wins,
         repeat_customers: winners.repeat_customers,
+        repeat_buyers: winners.repeat_buyers,
         contracts_ending: renewals.contracts_ending,
         renewed: renewals.renewed,
+        renewed_on_time: renewals.renewed_on_time,
     })
 }

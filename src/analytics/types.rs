@@ -303,6 +303,11 @@ pub struct CustomerRetention {
     pub repeat_customers: i64,
     /// Repeat ÷ customers with wins.
     pub repeat_purchase_rate: Option<f64>,
+    /// Of the customers with a deal won in the period, those who bought more than once: who
+    /// also won a deal before the period, or two within it (the sales process's definition).
+    pub repeat_buyers: i64,
+    /// Repeat buyers ÷ customers with wins.
+    pub repeat_buyer_rate: Option<f64>,
     /// Approved, signed or completed contracts ending in the period.
     pub contracts_ending: i64,
     /// Of those, renewed: you may see another approved, signed or completed contract of the same
@@ -311,6 +316,16 @@ pub struct CustomerRetention {
     pub renewed: i64,
     /// Renewed ÷ ending.
     pub renewal_rate: Option<f64>,
+    /// Of the renewed, those whose renewal was signed on or before the old contract's end
+    /// date (the sales process's rule).
+    pub renewed_on_time: i64,
+    /// Of the renewed, the rest: renewals signed after the old contract ended, or not signed
+    /// yet.
+    pub renewed_late: i64,
+    /// Renewed on time ÷ ending.
+    pub on_time_renewal_rate: Option<f64>,
+    /// Renewed late ÷ ending.
+    pub late_renewal_rate: Option<f64>,
     /// The renewal window in days (`SALESGRAPH_RENEWAL_WINDOW_DAYS`).
     pub renewal_window_days: i64,
 }

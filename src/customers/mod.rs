@@ -5,7 +5,8 @@
 //!   admins all; finance reads every customer but changes none.
 //! - A contact belongs to one customer and is visible exactly when its customer is.
 //! - Names are required; a location is a latitude in [-90, 90] and a longitude in [-180, 180];
-//!   the grade (A/B/C) is set by hand until won business derives it.
+//!   the grade (A/B/C) follows the customer's health (`health`) unless a manager pins one
+//!   (`grading.rs`, also where a seller sets the influence level).
 //! - Updates require the version the caller last saw (`CONFLICT` otherwise); every change is
 //!   audited in its transaction.
 //! - The 360° view (`customer(id)`) takes two statements: the customer with its owner and newest
@@ -15,6 +16,7 @@
 pub mod access;
 pub mod contact_types;
 pub mod contacts;
+pub mod grading;
 pub mod graphql;
 pub mod loaders;
 pub mod service;

@@ -29,8 +29,7 @@ use crate::sync;
 use crate::versioned;
 use entity::customer::{self, Entity as Customers};
 
-/// Customer grade letters.
-pub const GRADES: [&str; 3] = ["A", "B", "C"];
+pub use super::grading::GRADES;
 
 /// A customer to create.
 #[derive(Debug, Clone, Serialize)]
@@ -88,11 +87,20 @@ pub(crate) async fn insert_customer(
         address: Set(address),
         latitude: Set(new.location.map(|p| p.lat)),
         longitude: Set(new.location.map(|p| p.lng)),
-        grade: Set(new.grade),
+        // A grade given at creation is pinned (`create_customer` checked who gives it).
+        grade: Set(new.grade.clone()),
         owner_id: Set(owner_id),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        influence: Set(None),
+        grade_pin_reason: Set(new
+            .grade
+            .as_ref()
+            .map(|_| "Set when the customer was created".to_owned())),
+        grade_pinned_by: Set(new.grade.as_ref().map(|_| owner_id)),
+        grade_pinned_at: Set(new.grade.as_ref().map(|_| now)),
+        pinned_grade: Set(new.grade),
     }
     .insert(db)
     .await?)
@@ -107,6 +115,9 @@ pub async fn create_customer(
     idempotency_key: Option<String>,
 ) -> AppResult<customer::Model> {
     require_sales_writer(viewer)?;
+    if new.grade.is_some() {
+        super::grading::require_pinner(viewer, "input.grade")?;
+    }
     let key = crate::ids::create_key(idempotency_key, new.client_id);
     let call = IdempotentCall::new(viewer.user_id, "createCustomer", key, &new)?;
     let now = state.clock.now();
@@ -198,17 +209,22 @@ pub async fn update_customer(
         model.latitude = Set(location.map(|p| p.lat));
         model.longitude = Set(location.map(|p| p.lng));
     }
+    let mut pinned = None;
     if let Some(grade) = &changes.grade {
+        // Grades are computed: a grade given here is a manager's pin (`null` unpins).
+        super::grading::require_pinner(viewer, "input.grade")?;
+        let reason = "Set with updateCustomer";
         if let Some(letter) = grade
-            && !GRADES.contains(&letter.as_str())
+            && problems
+                .check(super::grading::check_grade(letter, "input.grade"))
+                .is_some()
         {
-            problems.check::<()>(Err(AppError::bad_input(
-                "input.grade",
-                "Grade is A, B or C",
-            )));
+            pinned =
+                super::grading::notify_pinned(&txn, viewer, &current, letter, reason, now).await?;
         }
+        let pin = grade.as_deref().map(|letter| (letter, reason));
+        super::grading::set_pin(&mut model, viewer, pin, now);
         changed.insert("grade".into(), serde_json::json!(grade));
-        model.grade = Set(grade.clone());
     }
     if let Some(owner_id) = changes.owner_id {
         if viewer.role == Role::SalesRep {
@@ -235,6 +251,7 @@ pub async fn update_customer(
     let target = versioned::Target::new(id, expected_version, current.version);
     let updated = versioned::save::<Customers>(&txn, target, model, audit, now).await?;
     txn.commit().await?;
+    crate::notifications::service::announce(state.events.as_ref(), pinned.as_slice());
     Ok(updated)
 }
 

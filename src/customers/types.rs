@@ -53,6 +53,44 @@ impl Grade {
     }
 }
 
+/// A manager's pin, as stored.
+#[derive(Clone, Debug)]
+pub struct GradePinned {
+    pub grade: Grade,
+    pub reason: String,
+    pub pinned_by: Option<uuid::Uuid>,
+    pub pinned_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// A grade a manager pinned over the computed one.
+#[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
+pub struct GradePin {
+    /// The pinned grade.
+    pub grade: Grade,
+    /// Why it was pinned.
+    pub reason: String,
+    /// When it was pinned.
+    pub pinned_at: Instant,
+    #[graphql(skip)]
+    pub pinned_by_id: Option<uuid::Uuid>,
+}
+
+#[ComplexObject]
+impl GradePin {
+    /// Who pinned it.
+    async fn pinned_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(id) = self.pinned_by_id else {
+            return Ok(None);
+        };
+        Ok(ctx
+            .loader::<UserLoader>()?
+            .load_one(id)
+            .await?
+            .map(User::from))
+    }
+}
+
 /// A point on the map (WGS 84).
 #[derive(SimpleObject, Clone, Copy, Debug)]
 pub struct Location {
@@ -82,7 +120,19 @@ pub const CUSTOMER_COLUMNS: crate::graphql::columns::FieldColumns =
             ("region", &["region"]),
             ("address", &["address"]),
             ("location", &["latitude", "longitude"]),
-            ("grade", &["grade"]),
+            ("grade", &["pinned_grade", "influence"]),
+            ("storedGrade", &["grade"]),
+            ("health", &["influence"]),
+            ("influence", &["influence"]),
+            (
+                "gradePin",
+                &[
+                    "pinned_grade",
+                    "grade_pin_reason",
+                    "grade_pinned_by",
+                    "grade_pinned_at",
+                ],
+            ),
             ("createdAt", &["created_at"]),
             ("updatedAt", &["updated_at"]),
             ("version", &["version"]),
@@ -114,8 +164,11 @@ pub struct Customer {
     pub address: Option<String>,
     /// Where the customer is, for visit check-ins.
     pub location: Option<Location>,
-    /// Priority grade.
-    pub grade: Option<Grade>,
+    /// The grade as stored for filters and sorting: the pinned one, or the computed one as of
+    /// the last grade sweep (`grade` is always current).
+    pub stored_grade: Option<Grade>,
+    /// Key of the customer's influence level on the admin's picklist (`customerHealthRules`).
+    pub influence: Option<String>,
     /// When the customer was created.
     pub created_at: Instant,
     /// When the customer last changed.
@@ -126,6 +179,9 @@ pub struct Customer {
     pub uuid: uuid::Uuid,
     #[graphql(skip)]
     pub owner_id: uuid::Uuid,
+    /// A manager's pin over the computed grade, when there is one.
+    #[graphql(skip)]
+    pub pin: Option<GradePinned>,
     /// The newest follow-up, when a list query fetched it up front (`Some(None)`: there is none).
     #[graphql(skip)]
     pub prefetched_last_follow_up: Option<Option<entity::follow_up::Model>>,
@@ -280,6 +336,37 @@ impl Customer {
         Ok(ContractConnection::from_page(page, Contract::from).with_sync(unfiltered(ctx)))
     }
 
+    /// The grade: a manager's pinned grade, else the grade of the customer's health now.
+    async fn grade(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Grade>> {
+        if let Some(pin) = &self.pin {
+            return Ok(Some(pin.grade));
+        }
+        Ok(self.health(ctx).await?.map(|h| h.grade))
+    }
+
+    /// How the customer stands now: the weighted components and the grade they earn.
+    async fn health(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::health::types::CustomerHealth>> {
+        let loader = ctx.loader::<crate::health::loaders::HealthLoader>()?;
+        Ok(loader
+            .load_one(self.uuid)
+            .await?
+            .map(|(rules, facts)| rules.health(&facts, self.influence.as_deref()).into()))
+    }
+
+    /// A manager's grade overriding the computed one, with its reason; null when the grade
+    /// follows the health.
+    async fn grade_pin(&self) -> Option<GradePin> {
+        self.pin.as_ref().map(|p| GradePin {
+            grade: p.grade,
+            reason: p.reason.clone(),
+            pinned_by_id: p.pinned_by,
+            pinned_at: p.pinned_at.into(),
+        })
+    }
+
     /// The customer's latest tickets you may see (at most 50), newest first; page through
     /// all of them with `tickets(filter: {customerId})`.
     async fn tickets(
@@ -328,7 +415,18 @@ impl From<customer::Model> for Customer {
             region: model.region,
             address: model.address,
             location,
-            grade: model.grade.as_deref().and_then(Grade::parse),
+            stored_grade: model.grade.as_deref().and_then(Grade::parse),
+            influence: model.influence,
+            pin: model
+                .pinned_grade
+                .as_deref()
+                .and_then(Grade::parse)
+                .map(|grade| GradePinned {
+                    grade,
+                    reason: model.grade_pin_reason.unwrap_or_default(),
+                    pinned_by: model.grade_pinned_by,
+                    pinned_at: model.grade_pinned_at.unwrap_or(model.updated_at),
+                }),
             created_at: model.created_at.into(),
             updated_at: model.updated_at.into(),
             version: model.version,
@@ -353,7 +451,7 @@ pub struct CreateCustomerInput {
     pub address: Option<String>,
     /// Where the customer is.
     pub location: Option<LocationInput>,
-    /// Priority grade.
+    /// A grade to pin over the computed one (admins and managers only; `FORBIDDEN` otherwise).
     pub grade: Option<Grade>,
     /// A UUIDv7 your app generated for the new customer (within the last 30 days): the customer
     /// gets it as its UUID, and any id argument accepts it before you learn the customer's id (so a
@@ -381,7 +479,7 @@ pub struct UpdateCustomerInput {
     pub address: MaybeUndefined<String>,
     /// New location.
     pub location: MaybeUndefined<LocationInput>,
-    /// New grade.
+    /// A grade to pin over the computed one, or null to unpin (admins and managers only).
     pub grade: MaybeUndefined<Grade>,
     /// New owner (managers within their teams, admins).
     pub owner_id: Option<ID>,

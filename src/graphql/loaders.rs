@@ -58,6 +58,8 @@ pub struct Seed {
     pub viewer: Option<Viewer>,
     /// The company's date when the request began, for receivables.
     pub as_of: NaiveDate,
+    /// When the request began, for what is computed on read (customer health).
+    pub now: chrono::DateTime<chrono::Utc>,
 }
 
 impl Seed {
@@ -129,6 +131,8 @@ loaders! {
         |s| crate::tickets::loaders::CommentsByTicket(s.db());
     ticket_events: crate::tickets::loaders::EventsByTicket =
         |s| crate::tickets::loaders::EventsByTicket(s.db());
+    health: crate::health::loaders::HealthLoader =
+        |s| crate::health::loaders::HealthLoader { db: s.db(), now: s.now };
     callbacks: crate::aftersales::loaders::CallbackLoader =
         |s| crate::aftersales::loaders::CallbackLoader { db: s.db(), viewer: s.viewer() };
     callback_rules: crate::aftersales::loaders::CallbackRuleLoader =
@@ -221,6 +225,7 @@ mod tests {
             db: DatabaseConnection::default(),
             viewer: None,
             as_of: NaiveDate::MIN,
+            now: chrono::DateTime::UNIX_EPOCH,
         });
         assert_eq!(loaders.built(), 0);
         let first: *const DataLoader<StageLoader> = loaders.get::<StageLoader>();

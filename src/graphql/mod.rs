@@ -268,6 +268,7 @@ pub struct QueryRoot(
     OrderQuery,
     crate::aftersales::graphql::AftersalesQuery,
     crate::tickets::graphql::TicketQuery,
+    crate::health::graphql::HealthQuery,
 );
 
 /// Everything a client can change.
@@ -301,6 +302,7 @@ pub struct MutationRoot(
     OrderMutation,
     crate::aftersales::graphql::AftersalesMutation,
     crate::tickets::graphql::TicketMutation,
+    crate::health::graphql::HealthMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).
@@ -424,5 +426,6 @@ pub fn add_loaders(state: &AppState, viewer: Option<&Viewer>, data: &mut Data) {
         db: state.db.clone(),
         viewer: viewer.cloned(),
         as_of: state.config.company_today(state.clock.now()),
+        now: state.clock.now(),
     }));
 }

@@ -65,6 +65,9 @@ crate::string_enum! {
         /// A ticket ran past its promised time unresolved (you lead its assignee, or own its
         /// customer).
         TicketEscalated => "TICKET_ESCALATED",
+        /// The grade of a customer of yours changed: its health moved it, or a manager pinned
+        /// it.
+        CustomerGradeChanged => "CUSTOMER_GRADE_CHANGED",
         /// Your daily report is still missing after the hour it is due.
         DailyReportMissing => "DAILY_REPORT_MISSING",
         /// Your weekly report is still missing on Friday after the hour it is due.

@@ -159,6 +159,15 @@ pub(crate) async fn seed_customers(
             version: 1,
             created_at,
             updated_at: created_at,
+            // Every fourth customer has no influence level set; the rest spread over the
+            // default picklist.
+            influence: ["LOCAL", "REGIONAL", "INDUSTRY"]
+                .get(i % 4)
+                .map(|key| (*key).to_owned()),
+            pinned_grade: None,
+            grade_pin_reason: None,
+            grade_pinned_by: None,
+            grade_pinned_at: None,
         }));
         // Exactly `extra_contacts` customers get a second contact, evenly spread.
         let second =

@@ -212,6 +212,11 @@ crate::read_at!(customer::Model {
     version,
     created_at,
     updated_at,
+    influence,
+    pinned_grade,
+    grade_pin_reason,
+    grade_pinned_by,
+    grade_pinned_at,
 });
 crate::read_at!(follow_up::Model {
     id,

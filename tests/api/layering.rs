@@ -73,7 +73,7 @@ const LAYERS: &[&[&str]] = &[
     // A file is on a visit, follow-up, customer, deal, contract or quote.
     &["attachments"],
     // After a sale: callbacks on signed contracts, planned from their deliveries; tickets.
-    &["aftersales", "tickets"],
+    &["aftersales", "tickets", "health"],
     // A report counts visits, follow-ups, moves, activities and collections.
     &["analytics", "work_reports"],
     // What runs across domains.

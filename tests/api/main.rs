@@ -23,6 +23,7 @@ mod existence;
 mod fixtures;
 mod forecast_review;
 mod fuzz;
+mod health;
 mod helpers;
 mod hostile;
 mod input_problems;

@@ -47,10 +47,22 @@ async fn the_service_report_counts_tickets_by_group_and_callbacks_by_rule() {
         &app.gql(
             Some(&books.rep.token),
             "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
-            json!({"input": {"name": "Graded Co", "grade": "A"}}),
+            json!({"input": {"name": "Graded Co"}}),
         )
         .await,
         &["data", "createCustomer", "customer", "id"],
+    );
+    // Its manager pins it A; the other one has no stored grade yet (no grade sweep ran).
+    let pinned = app
+        .gql(
+            Some(&books.manager_token),
+            "mutation($input: PinCustomerGradeInput!) { pinCustomerGrade(input: $input) { customer { grade } } }",
+            json!({"input": {"id": graded, "grade": "A", "reason": "Key account"}}),
+        )
+        .await;
+    assert_eq!(
+        pinned["data"]["pinCustomerGrade"]["customer"]["grade"], "A",
+        "{pinned}"
     );
     let plain = fixtures::customer(&app, &books, "Plain Co").await;
     let contract = fixtures::signed(&app, &books, &plain, "100.00").await;

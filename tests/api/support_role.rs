@@ -134,6 +134,14 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
             json!({"maxTotalDiscountPercent": "50"}),
         ),
         (
+            "updateCustomerHealthRules",
+            json!({"rules": {
+                "weights": {"purchasing": 20, "repeat": 20, "influence": 20, "engagement": 20, "service": 20},
+                "purchasingFullAmount": "1000.00", "repeatPerPurchase": 10, "engagementWindowDays": 30,
+                "engagementPerVisit": 10, "engagementPerFollowUp": 5, "serviceUnrated": 50,
+                "servicePerOpenTicket": 10, "gradeAMin": 60, "gradeBMin": 30, "influenceLevels": []}}),
+        ),
+        (
             "updateScoringRules",
             json!({"rules": {
                 "budget": {"yes": 1, "no": 0, "unknown": 0},
@@ -247,6 +255,11 @@ fn probes(w: &World) -> Vec<Probe> {
     vec![
         one("serverInfo", "{ serverInfo { __typename } }".into(), Answers),
         one("callbackRules", "{ callbackRules { id } }".into(), Answers),
+        one(
+            "customerHealthRules",
+            "{ customerHealthRules { gradeAMin } }".into(),
+            Answers,
+        ),
         list("tickets", Sees(&["tickets", "nodes"])),
         by_id("ticket", &w.ticket_a, Sees(&["ticket"])),
         one("ticketSla", "{ ticketSla { hours } }".into(), Answers),

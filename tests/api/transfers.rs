@@ -39,6 +39,11 @@ async fn a_large_book(app: &TestApp, owner: Uuid, n: usize) {
                 version: 1,
                 created_at: now,
                 updated_at: now,
+                influence: None,
+                pinned_grade: None,
+                grade_pin_reason: None,
+                grade_pinned_by: None,
+                grade_pinned_at: None,
             })
         });
         entity::customer::Entity::insert_many(customers)

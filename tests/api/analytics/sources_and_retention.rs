@@ -245,6 +245,113 @@ async fn renewals_are_binding_contracts_starting_after_the_old_start_and_within_
     );
 }
 
+/// Finance signs the approved contract `id` on `day`.
+async fn sign_on(app: &TestApp, token: &str, finance: &str, id: &Value, day: &str) {
+    let version = app
+        .gql(
+            Some(token),
+            "query($id: ID!) { contract(id: $id) { version } }",
+            json!({"id": id}),
+        )
+        .await["data"]["contract"]["version"]
+        .clone();
+    let body = app
+        .gql(
+            Some(finance),
+            "mutation($input: MarkContractSignedInput!) { markContractSigned(input: $input) { contract { status } } }",
+            json!({"input": {"id": id, "expectedVersion": version, "signedDate": day}}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["markContractSigned"]["contract"]["status"], "SIGNED",
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn repeat_buyers_include_two_wins_within_the_period_and_renewals_split_on_time_from_late() {
+    let app = TestApp::spawn_at(at("2026-10-10T01:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "Seeded", "East", &manager.id).await;
+    let rep = app.a_user().in_team(&east).create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let mut customers = Vec::new();
+    for name in ["Before Co", "Twice Co", "Once Co", "Later Co"] {
+        customers.push(crate::fixtures::a_customer(&app, &rep.token, name).await);
+    }
+    let [before, twice, once, later] = customers.try_into().unwrap();
+    let win = |token: String, customer: String| {
+        let app = &app;
+        async move {
+            let (id, version) = deal(app, &token, &customer, "100", "2026-12-31").await;
+            close(app, &token, &id, version, true).await;
+        }
+    };
+    // October: Before Co wins once.
+    win(rep.token.clone(), before.clone()).await;
+    // November: Before Co again, Twice Co twice, Once Co and Later Co once.
+    app.clock.set(at("2026-11-10T01:00:00Z"));
+    let token = app.token_for(&rep).await;
+    for customer in [&before, &twice, &twice, &once, &later] {
+        win(token.clone(), customer.clone()).await;
+    }
+    // December: Later Co's second win falls after the period.
+    app.clock.set(at("2026-12-05T01:00:00Z"));
+    let token = app.token_for(&rep).await;
+    let manager_token = app.token_for(&manager).await;
+    let finance_token = app.token_for(&finance).await;
+    win(token.clone(), later.clone()).await;
+
+    // Four contracts ending in November; three renewed, one of them signed before the old
+    // one ended, one signed after, one approved and not signed yet.
+    let contract = |customer: &str, term: (&'static str, &'static str)| {
+        let (app, token, manager_token) = (&app, token.clone(), manager_token.clone());
+        let customer = customer.to_owned();
+        async move {
+            a_contract(
+                app,
+                &token,
+                &manager_token,
+                &customer,
+                term,
+                Reached::Approved,
+            )
+            .await
+        }
+    };
+    contract(&before, ("2025-12-01", "2026-11-30")).await;
+    contract(&twice, ("2025-11-16", "2026-11-15")).await;
+    contract(&once, ("2025-11-21", "2026-11-20")).await;
+    contract(&later, ("2025-11-26", "2026-11-25")).await;
+    app.clock.advance(Duration::minutes(1));
+    let on_time = contract(&before, ("2026-12-01", "2027-11-30")).await;
+    sign_on(&app, &token, &finance_token, &on_time, "2026-11-20").await;
+    let late = contract(&twice, ("2026-12-15", "2027-12-14")).await;
+    sign_on(&app, &token, &finance_token, &late, "2026-11-25").await;
+    contract(&once, ("2026-12-20", "2027-12-19")).await;
+
+    let body = app
+        .gql(
+            Some(&token),
+            "{ customerRetention(input: {period: \"2026-11\"}) { customersWithWins repeatCustomers \
+              repeatPurchaseRate repeatBuyers repeatBuyerRate contractsEnding renewed renewalRate \
+              renewedOnTime renewedLate onTimeRenewalRate lateRenewalRate } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["customerRetention"],
+        json!({"customersWithWins": 4, "repeatCustomers": 1, "repeatPurchaseRate": 0.25,
+            "repeatBuyers": 2, "repeatBuyerRate": 0.5,
+            "contractsEnding": 4, "renewed": 3, "renewalRate": 0.75,
+            "renewedOnTime": 1, "renewedLate": 2, "onTimeRenewalRate": 0.25,
+            "lateRenewalRate": 0.5}),
+        "repeat customers: Before Co (won before November); repeat buyers: Before Co and \
+         Twice Co (twice within it), not Later Co (its second win came after); renewed on time: \
+         Before Co's (signed 11-20, ten days before the old end): {body}"
+    );
+}
+
 #[tokio::test]
 async fn a_renewal_counts_only_when_the_viewer_may_see_it() {
     let app = TestApp::spawn_at(at("2026-11-10T01:00:00Z")).await;

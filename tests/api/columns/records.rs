@@ -16,11 +16,28 @@ async fn three_customers(app: &TestApp, token: &str) {
             .gql(
                 Some(token),
                 "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
-                json!({"input": {"name": name, "industry": "Trade", "region": region, "grade": grade,
+                json!({"input": {"name": name, "industry": "Trade", "region": region,
                     "address": "1 Harbour Road", "location": {"lat": 31.2, "lng": 121.5}}}),
             )
             .await;
         assert!(body["errors"].is_null(), "{body}");
+        // Every column set: an influence level, and a grade an admin pinned.
+        let id = &body["data"]["createCustomer"]["customer"]["id"];
+        let influenced = app
+            .gql(
+                Some(token),
+                "mutation($input: SetCustomerInfluenceInput!) { setCustomerInfluence(input: $input) { customer { id } } }",
+                json!({"input": {"id": id, "influence": "LOCAL"}}),
+            )
+            .await;
+        assert!(influenced["errors"].is_null(), "{influenced}");
+        let pinned = app
+            .admin(
+                "mutation($input: PinCustomerGradeInput!) { pinCustomerGrade(input: $input) { customer { id } } }",
+                json!({"input": {"id": id, "grade": grade, "reason": "Key account"}}),
+            )
+            .await;
+        assert!(pinned["errors"].is_null(), "{pinned}");
     }
 }
 
@@ -35,6 +52,10 @@ async fn every_field_of_a_customers_page_answers_as_the_customer_read_whole() {
         "region",
         "address",
         "grade",
+        "storedGrade",
+        "influence",
+        "gradePin { grade reason pinnedAt pinnedBy { id } }",
+        "health { score grade components { influence service } }",
         "location { lat lng }",
         "createdAt",
         "updatedAt",

@@ -34,6 +34,7 @@ const ALONE: &[&str] = &[
     "customer { address }",
     "customer { location { lat lng } }",
     "customer { grade }",
+    "customer { storedGrade gradePin { reason } health { score } }",
     "customer { createdAt }",
     "customer { updatedAt }",
     "customer { version }",
@@ -93,13 +94,20 @@ async fn every_field_of_the_morning_list_answers_as_the_whole_record_does() {
             Some(&rep.token),
             "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
             json!({"input": {"name": "Columns Co", "industry": "Logistics", "region": "East",
-                "address": "120 Renmin Avenue", "grade": "A",
+                "address": "120 Renmin Avenue",
                 "location": {"lat": SQUARE.0, "lng": SQUARE.1}}}),
         )
         .await["data"]["createCustomer"]["customer"]["id"]
         .as_str()
         .unwrap()
         .to_owned();
+    let pinned = app
+        .admin(
+            "mutation($input: PinCustomerGradeInput!) { pinCustomerGrade(input: $input) { customer { id } } }",
+            json!({"input": {"id": customer, "grade": "A", "reason": "Key account"}}),
+        )
+        .await;
+    assert!(pinned["errors"].is_null(), "{pinned}");
     let contact = app
         .gql(
             Some(&rep.token),

@@ -94,7 +94,7 @@ async fn a_located_customer(app: &TestApp, token: &str, name: &str) -> String {
         .gql(
             Some(token),
             "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
-            json!({"input": {"name": name, "address": "120 Renmin Avenue", "grade": "A",
+            json!({"input": {"name": name, "address": "120 Renmin Avenue",
                 "location": {"lat": SQUARE.0, "lng": SQUARE.1}}}),
         )
         .await;

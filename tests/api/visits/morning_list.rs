@@ -105,7 +105,7 @@ async fn my_visit_tasks_costs_the_same_statements_for_1_20_and_200_tasks() {
         }
     }
     let query = "query($d: Date!) { myVisitTasks(date: $d) { id purpose plannedStart status address location { lat lng } \
-        customer { name address grade location { lat lng } lastFollowUp { content occurredAt } } \
+        customer { name address storedGrade location { lat lng } lastFollowUp { content occurredAt } } \
         contact { name phone } opportunity { name stage { name } } } }";
 
     let mut costs = Vec::new();
@@ -134,6 +134,17 @@ async fn my_visit_tasks_costs_the_same_statements_for_1_20_and_200_tasks() {
     assert_eq!(costs[1], costs[2]);
     // One list level: the tasks and everything nested under them come in one joined statement.
     assert_eq!(costs[2], 1, "statements per myVisitTasks");
+    // The computed grade and health add one batch of their own, whatever the list's length.
+    let computed = query.replace("storedGrade", "grade health { score }");
+    let mut with_health = Vec::new();
+    for day in ["2026-11-27", "2026-11-28"] {
+        let (cost, body) = app
+            .cheapest_cost(Some(&rep.token), &computed, json!({"d": day}))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        with_health.push(cost);
+    }
+    assert_eq!(with_health[0], with_health[1], "{with_health:?}");
 }
 
 #[tokio::test]
