@@ -469,3 +469,92 @@ async fn influence_is_set_from_the_picklist_by_those_who_may_change_the_customer
         "{cleared}"
     );
 }
+
+#[tokio::test]
+async fn hostile_health_inputs_are_refused_on_their_field_and_change_nothing() {
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let customer = fixtures::customer(&app, &books, "Hostile Co").await;
+
+    let long_reason = "x".repeat(501);
+    let pinned = app
+        .gql(
+            Some(&books.manager_token),
+            PIN,
+            json!({"input": {"id": customer, "grade": "A", "reason": long_reason}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&pinned),
+        (Some("BAD_USER_INPUT"), Some("input.reason"))
+    );
+    let unpinned = app
+        .gql(
+            Some(&books.manager_token),
+            UNPIN,
+            json!({"input": {"id": customer, "reason": long_reason}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&unpinned),
+        (Some("BAD_USER_INPUT"), Some("input.reason"))
+    );
+    for level in [json!("L".repeat(100_000)), json!(""), json!("local"), json!("LOCAL\u{0}")] {
+        let body = set_influence(&app, &books.rep.token, &customer, level).await;
+        assert_eq!(
+            code_and_field(&body),
+            (Some("BAD_USER_INPUT"), Some("input.influence")),
+            "{body}"
+        );
+    }
+    let seen = customer_health(&app, &books.rep.token, &customer).await;
+    assert_eq!(
+        (&seen["influence"], &seen["gradePin"], &seen["version"]),
+        (&Value::Null, &Value::Null, &json!(1)),
+        "nothing was written"
+    );
+
+    let current = app.gql(Some(&books.rep.token), READ_RULES, json!({})).await;
+    let rules = current["data"]["customerHealthRules"].clone();
+    let with = |path: &[&str], value: Value| {
+        let mut changed = rules.clone();
+        let mut at = &mut changed;
+        for key in path {
+            at = &mut at[*key];
+        }
+        *at = value;
+        changed
+    };
+    let many: Vec<Value> = (0..21)
+        .map(|i| json!({"key": format!("L{i}"), "label": "Level", "points": 10}))
+        .collect();
+    for (bad, field) in [
+        (with(&["weights", "purchasing"], json!(-5)), "input.rules.weights"),
+        (with(&["influenceLevels"], json!(many)), "input.rules.influenceLevels"),
+        (
+            with(&["influenceLevels"], json!([{"key": "OK", "label": " ", "points": 10}])),
+            "input.rules.influenceLevels",
+        ),
+        (
+            with(&["influenceLevels"], json!([{"key": "OK", "label": "Fine", "points": 101}])),
+            "input.rules.influenceLevels",
+        ),
+        (with(&["engagementWindowDays"], json!(0)), "input.rules.engagementWindowDays"),
+        (with(&["serviceUnrated"], json!(1000)), "input.rules"),
+        (
+            with(&["purchasingFullAmount"], json!("-1.00")),
+            "input.rules.purchasingFullAmount",
+        ),
+        (
+            with(&["purchasingFullAmount"], json!("1e30")),
+            "input.rules.purchasingFullAmount",
+        ),
+    ] {
+        let body = app.admin(RULES, json!({"input": {"rules": bad}})).await;
+        let (code, named) = code_and_field(&body);
+        assert_eq!(code, Some("BAD_USER_INPUT"), "{body}");
+        assert!(named.is_some_and(|n| n.starts_with(field)), "{field}: {body}");
+    }
+    let kept = app.gql(Some(&books.rep.token), READ_RULES, json!({})).await;
+    assert_eq!(kept, current, "the rules did not change");
+}
