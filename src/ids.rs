@@ -50,10 +50,11 @@ pub enum NodeType {
     Callback,
     CallbackRule,
     Ticket,
+    Campaign,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 38] = [
+    const ALL: [NodeType; 39] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -92,6 +93,7 @@ impl NodeType {
         Self::Callback,
         Self::CallbackRule,
         Self::Ticket,
+        Self::Campaign,
     ];
 
     fn name(self) -> &'static str {
@@ -134,6 +136,7 @@ impl NodeType {
             Self::Callback => "Callback",
             Self::CallbackRule => "CallbackRule",
             Self::Ticket => "Ticket",
+            Self::Campaign => "Campaign",
         }
     }
 

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod billing;
 pub mod calendar;
+pub mod campaigns;
 pub mod clock;
 pub mod coalesce;
 pub mod columns;

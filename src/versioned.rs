@@ -30,6 +30,7 @@ macro_rules! versioned {
 
 versioned!(
     activity,
+    campaign,
     contact,
     customer,
     lead,

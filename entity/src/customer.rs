@@ -26,6 +26,8 @@ pub struct Model {
     pub grade_pin_reason: Option<String>,
     pub grade_pinned_by: Option<Uuid>,
     pub grade_pinned_at: Option<DateTimeUtc>,
+    /// The campaign its first lead came from (first touch).
+    pub campaign_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,6 +10,8 @@ pub mod attachment;
 pub mod audit_log;
 pub mod callback;
 pub mod callback_rule;
+pub mod campaign;
+pub mod campaign_cost;
 pub mod checklist_tick;
 pub mod close_reason;
 pub mod competitor;

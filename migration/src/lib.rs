@@ -40,6 +40,7 @@ mod m20261223_000034_transferred_activities;
 mod m20261224_000035_callbacks;
 mod m20261225_000036_tickets;
 mod m20261226_000037_customer_health;
+mod m20261227_000038_campaigns;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -87,6 +88,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261224_000035_callbacks::Migration),
             Box::new(m20261225_000036_tickets::Migration),
             Box::new(m20261226_000037_customer_health::Migration),
+            Box::new(m20261227_000038_campaigns::Migration),
         ]
     }
 }

@@ -163,6 +163,7 @@ impl CustomerMutation {
                 .map(|l| point(l, "input.location"))
                 .transpose()?,
             grade: input.grade.map(|g| g.as_str().to_owned()),
+            campaign_id: None,
             client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
         };
         let customer =

@@ -42,6 +42,8 @@ pub struct NewCustomer {
     pub grade: Option<String>,
     /// The id the client chose for the customer.
     pub client_id: Option<Uuid>,
+    /// The campaign of the lead it was converted from (first touch).
+    pub campaign_id: Option<Uuid>,
 }
 
 /// Inserts a customer owned by `owner_id` after validating it (no authorization).
@@ -101,6 +103,7 @@ pub(crate) async fn insert_customer(
         grade_pinned_by: Set(new.grade.as_ref().map(|_| owner_id)),
         grade_pinned_at: Set(new.grade.as_ref().map(|_| now)),
         pinned_grade: Set(new.grade),
+        campaign_id: Set(new.campaign_id),
     }
     .insert(db)
     .await?)

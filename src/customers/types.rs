@@ -122,6 +122,7 @@ pub const CUSTOMER_COLUMNS: crate::graphql::columns::FieldColumns =
             ("location", &["latitude", "longitude"]),
             ("grade", &["pinned_grade", "influence"]),
             ("storedGrade", &["grade"]),
+            ("campaign", &["campaign_id"]),
             ("health", &["influence"]),
             ("influence", &["influence"]),
             (
@@ -182,6 +183,8 @@ pub struct Customer {
     /// A manager's pin over the computed grade, when there is one.
     #[graphql(skip)]
     pub pin: Option<GradePinned>,
+    #[graphql(skip)]
+    pub campaign_id: Option<uuid::Uuid>,
     /// The newest follow-up, when a list query fetched it up front (`Some(None)`: there is none).
     #[graphql(skip)]
     pub prefetched_last_follow_up: Option<Option<entity::follow_up::Model>>,
@@ -356,6 +359,14 @@ impl Customer {
             .map(|(rules, facts)| rules.health(&facts, self.influence.as_deref()).into()))
     }
 
+    /// The campaign its first lead came from (first touch).
+    async fn campaign(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::campaigns::types::Campaign>> {
+        crate::campaigns::types::campaign(ctx, self.campaign_id).await
+    }
+
     /// A manager's grade overriding the computed one, with its reason; null when the grade
     /// follows the health.
     async fn grade_pin(&self) -> Option<GradePin> {
@@ -416,6 +427,7 @@ impl From<customer::Model> for Customer {
             address: model.address,
             location,
             stored_grade: model.grade.as_deref().and_then(Grade::parse),
+            campaign_id: model.campaign_id,
             influence: model.influence,
             pin: model
                 .pinned_grade

@@ -79,6 +79,7 @@ async fn convert_in(
                 location: None,
                 grade: None,
                 client_id: None,
+                campaign_id: current.campaign_id,
             };
             customers::insert_customer(txn, owner, new, now).await?
         }
@@ -113,6 +114,7 @@ async fn convert_in(
                     client_id: None,
                     // The lead's person is who the seller talks to on the deal.
                     contact_id: Some(contact.id),
+                    campaign_id: current.campaign_id,
                     ..NewOpportunity::default()
                 },
                 Some(id),

@@ -40,6 +40,9 @@ impl Guard for SignedIn {
 }
 
 pub const ADMIN: RoleGuard = RoleGuard::new(&[Role::Admin]);
+/// Campaign money (budgets, costs, returns): managers, finance and admins.
+pub const CAMPAIGN_MONEY: RoleGuard =
+    RoleGuard::new(&[Role::Admin, Role::SalesManager, Role::Finance]);
 /// The sales numbers (forecasts, targets, funnels, performance, receivables reports): everyone
 /// but customer service, who works the after-sales records and never a seller's numbers.
 pub const SALES_NUMBERS: RoleGuard = RoleGuard::new(&[

@@ -131,6 +131,10 @@ loaders! {
         |s| crate::tickets::loaders::CommentsByTicket(s.db());
     ticket_events: crate::tickets::loaders::EventsByTicket =
         |s| crate::tickets::loaders::EventsByTicket(s.db());
+    campaigns: crate::campaigns::loaders::CampaignLoader =
+        |s| crate::campaigns::loaders::CampaignLoader(s.db());
+    campaign_costs: crate::campaigns::loaders::CostsByCampaign =
+        |s| crate::campaigns::loaders::CostsByCampaign(s.db());
     health: crate::health::loaders::HealthLoader =
         |s| crate::health::loaders::HealthLoader { db: s.db(), now: s.now };
     callbacks: crate::aftersales::loaders::CallbackLoader =

@@ -219,6 +219,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Ticket => crate::tickets::service::get(db, viewer, uuid)
             .await
             .map(|t| Node::Ticket(t.into())),
+        NodeType::Campaign => crate::campaigns::service::get(db, uuid)
+            .await
+            .map(|c| Node::Campaign(c.into())),
         // Lines are read through their order, exit criteria through their stage, reasons
         // and picklist entries through their lists.
         NodeType::OrderLine
@@ -269,6 +272,7 @@ pub struct QueryRoot(
     crate::aftersales::graphql::AftersalesQuery,
     crate::tickets::graphql::TicketQuery,
     crate::health::graphql::HealthQuery,
+    crate::campaigns::graphql::CampaignQuery,
 );
 
 /// Everything a client can change.
@@ -303,6 +307,7 @@ pub struct MutationRoot(
     crate::aftersales::graphql::AftersalesMutation,
     crate::tickets::graphql::TicketMutation,
     crate::health::graphql::HealthMutation,
+    crate::campaigns::graphql::CampaignMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

@@ -55,4 +55,5 @@ pub enum Node {
     Attachment(crate::attachments::types::Attachment),
     Callback(crate::aftersales::types::Callback),
     Ticket(crate::tickets::types::Ticket),
+    Campaign(crate::campaigns::types::Campaign),
 }

@@ -55,6 +55,8 @@ pub struct NewLead {
     pub team_id: Option<Uuid>,
     /// The id the client chose for the lead.
     pub client_id: Option<Uuid>,
+    /// The campaign it came from (checked to exist by the caller's transaction).
+    pub campaign_id: Option<Uuid>,
 }
 
 pub(super) fn parse_contact_fields(
@@ -159,6 +161,9 @@ pub async fn create_lead(
     };
     let mut written = Vec::new();
     let id = idempotency::run(&state.db, &call, now, async |txn| {
+        if let Some(campaign) = new.campaign_id {
+            crate::campaigns::service::check_exists(txn, campaign, "input.campaignId").await?;
+        }
         idempotency::check_client_id::<Leads>(txn, new.client_id).await?;
         check_duplicates(
             txn,
@@ -237,6 +242,7 @@ pub async fn create_lead(
             version: 1,
             created_at: now,
             updated_at: now,
+            campaign_id: new.campaign_id,
         };
         let (score, grade) = rate(&rules, &model);
         model.score = score;

@@ -197,6 +197,10 @@ impl LeadMutation {
                 .map(|id| decode_id(&id, NodeType::Team, "input.teamId"))
                 .transpose()?,
             client_id: crate::ids::client_id(input.client_id.as_ref(), ctx.app().clock.now())?,
+            campaign_id: input
+                .campaign_id
+                .map(|id| decode_id(&id, NodeType::Campaign, "input.campaignId"))
+                .transpose()?,
         };
         let (lead, leads, customers) =
             service::create_lead(ctx.app(), viewer, new, input.idempotency_key).await?;
@@ -235,6 +239,9 @@ impl LeadMutation {
             notes: input.notes,
             bant: input.bant.map(|b| bant(Some(b))),
             status: input.status,
+            campaign_id: crate::customers::graphql::change(input.campaign_id, |id| {
+                decode_id(&id, NodeType::Campaign, "input.campaignId")
+            })?,
         };
         let changed =
             service::update_lead(ctx.app(), viewer, id, input.expected_version, changes).await;

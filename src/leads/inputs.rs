@@ -56,6 +56,8 @@ pub struct CreateLeadInput {
     pub assignee_id: Option<ID>,
     /// The team whose reps take turns for `assign: AUTO`.
     pub team_id: Option<ID>,
+    /// The campaign it came from (see `campaigns`).
+    pub campaign_id: Option<ID>,
     /// A UUIDv7 your app generated for the new lead (within the last 30 days): the lead
     /// gets it as its UUID, and any id argument accepts it before you learn the lead's id (so a
     /// lead made offline needs no id mapping). Retrying with it and the same input answers
@@ -93,6 +95,8 @@ pub struct UpdateLeadInput {
     /// A later status: `CONTACTED` or `QUALIFIED` (conversion and disqualification have their own
     /// mutations).
     pub status: Option<LeadStatus>,
+    /// The campaign it came from; null clears it.
+    pub campaign_id: async_graphql::MaybeUndefined<ID>,
 }
 
 /// A lead to take from the pool.

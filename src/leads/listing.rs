@@ -92,6 +92,7 @@ crate::read_at!(lead::Model {
     version,
     created_at,
     updated_at,
+    campaign_id,
 });
 
 /// The leads a list holds whatever its filter: the pool, or the owned leads in scope.

@@ -43,6 +43,8 @@ pub struct LeadChanges {
     pub notes: Option<String>,
     pub bant: Option<BantValues>,
     pub status: Option<LeadStatus>,
+    /// `Some(None)` clears the campaign.
+    pub campaign_id: Option<Option<Uuid>>,
 }
 
 pub(super) fn status_rank(status: &str) -> usize {
@@ -115,6 +117,12 @@ pub async fn update_lead(
     }
     if let Some(source) = changes.source {
         next.source = source.as_str().to_owned();
+    }
+    if let Some(campaign) = changes.campaign_id {
+        if let Some(campaign) = campaign {
+            crate::campaigns::service::check_exists(&txn, campaign, "input.campaignId").await?;
+        }
+        next.campaign_id = campaign;
     }
     if let Some(bant) = changes.bant {
         if let Some(v) = bant.budget {

@@ -56,6 +56,7 @@ pub const LEAD_COLUMNS: crate::graphql::columns::FieldColumns =
             ("status", &["status"]),
             ("score", &["score"]),
             ("grade", &["grade"]),
+            ("campaign", &["campaign_id"]),
             (
                 "bant",
                 &[
@@ -137,6 +138,14 @@ pub struct Lead {
 
 #[ComplexObject]
 impl Lead {
+    /// The campaign it came from (first touch).
+    async fn campaign(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::campaigns::types::Campaign>> {
+        crate::campaigns::types::campaign(ctx, self.model.campaign_id).await
+    }
+
     /// Phone number; partly masked while the lead is in the pool.
     async fn phone(&self, ctx: &Context<'_>) -> Option<String> {
         let masked = self.model.in_pool && !ctx.viewer().is_ok_and(|v| v.is_admin());

@@ -387,6 +387,7 @@ impl OpportunityMutation {
                 input.decision_maker_id.as_ref(),
                 "input.decisionMakerId",
             )?,
+            campaign_id: None,
         };
         Ok(
             service::create_opportunity(ctx.app(), viewer, new, input.idempotency_key)

@@ -179,6 +179,7 @@ mod tests {
                 close_reason_id: None,
                 close_detail: None,
                 closed_from_stage_id: None,
+                campaign_id: None,
             },
             owner_team,
             holders,

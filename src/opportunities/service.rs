@@ -74,6 +74,8 @@ pub struct NewOpportunity {
     pub contact_id: Option<Uuid>,
     /// A contact of the customer who decides.
     pub decision_maker_id: Option<Uuid>,
+    /// The campaign of the lead it was converted from (first touch).
+    pub campaign_id: Option<Uuid>,
 }
 
 /// The need as kept: trimmed, at most 2000 characters, none when blank.
@@ -193,6 +195,7 @@ pub(crate) async fn insert_opportunity(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        campaign_id: Set(new.campaign_id),
     }
     .insert(db)
     .await?;

@@ -39,6 +39,7 @@ pub const OPPORTUNITY_COLUMNS: crate::graphql::columns::FieldColumns =
             ("id", &[]),
             ("name", &["name"]),
             ("amount", &["amount_minor"]),
+            ("campaign", &["campaign_id"]),
             ("status", &["status"]),
             ("forecastCategory", &["forecast_category"]),
             ("expectedCloseDate", &["expected_close_date"]),
@@ -156,6 +157,14 @@ impl Opportunity {
 
 #[ComplexObject]
 impl Opportunity {
+    /// The campaign its lead came from (first touch).
+    async fn campaign(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::campaigns::types::Campaign>> {
+        crate::campaigns::types::campaign(ctx, self.model.campaign_id).await
+    }
+
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
         if let Some(found) = self.prefetched.as_ref().and_then(|p| p.customer.clone()) {

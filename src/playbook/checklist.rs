@@ -396,6 +396,7 @@ mod tests {
             close_reason_id: None,
             close_detail: None,
             closed_from_stage_id: None,
+            campaign_id: None,
             version: 1,
             created_at: at(1),
             updated_at: at(1),

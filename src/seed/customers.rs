@@ -168,6 +168,7 @@ pub(crate) async fn seed_customers(
             grade_pin_reason: None,
             grade_pinned_by: None,
             grade_pinned_at: None,
+            campaign_id: None,
         }));
         // Exactly `extra_contacts` customers get a second contact, evenly spread.
         let second =
@@ -378,6 +379,7 @@ pub(crate) async fn seed_leads(
             version: 1 + follow_ups + i32::from(settled),
             created_at,
             updated_at,
+            campaign_id: None,
         };
         let (score, grade) = crate::leads::service::rate(rules, &model);
         model.score = score;

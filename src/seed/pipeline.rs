@@ -275,6 +275,7 @@ pub(crate) async fn seed(
             version,
             created_at,
             updated_at,
+            campaign_id: None,
         }));
         if deals.len() >= CHUNK {
             flush(writer, &mut deals, &mut changes, &mut splits).await?;

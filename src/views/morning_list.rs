@@ -217,6 +217,7 @@ crate::read_at!(customer::Model {
     grade_pin_reason,
     grade_pinned_by,
     grade_pinned_at,
+    campaign_id,
 });
 crate::read_at!(follow_up::Model {
     id,
@@ -271,6 +272,7 @@ crate::read_at!(opportunity::Model {
     version,
     created_at,
     updated_at,
+    campaign_id,
 });
 crate::read_at!(pipeline_stage::Model {
     id,

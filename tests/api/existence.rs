@@ -73,6 +73,11 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "updateQuote input.items.N.productId",
     "createOrder input.lines.N.productId",
     "updateCallbackRules input.rules.N.id",
+    // Every signed-in user sees every campaign (a rep picks it on a lead).
+    "updateCampaign input.id",
+    "recordCampaignCost input.campaignId",
+    "createLead input.campaignId",
+    "updateLead input.campaignId",
 ];
 
 /// The default playbook's `MANUAL` item ("Decision timeline agreed"), by its UUID.

@@ -499,7 +499,12 @@ async fn hostile_health_inputs_are_refused_on_their_field_and_change_nothing() {
         code_and_field(&unpinned),
         (Some("BAD_USER_INPUT"), Some("input.reason"))
     );
-    for level in [json!("L".repeat(100_000)), json!(""), json!("local"), json!("LOCAL\u{0}")] {
+    for level in [
+        json!("L".repeat(100_000)),
+        json!(""),
+        json!("local"),
+        json!("LOCAL\u{0}"),
+    ] {
         let body = set_influence(&app, &books.rep.token, &customer, level).await;
         assert_eq!(
             code_and_field(&body),
@@ -529,17 +534,32 @@ async fn hostile_health_inputs_are_refused_on_their_field_and_change_nothing() {
         .map(|i| json!({"key": format!("L{i}"), "label": "Level", "points": 10}))
         .collect();
     for (bad, field) in [
-        (with(&["weights", "purchasing"], json!(-5)), "input.rules.weights"),
-        (with(&["influenceLevels"], json!(many)), "input.rules.influenceLevels"),
         (
-            with(&["influenceLevels"], json!([{"key": "OK", "label": " ", "points": 10}])),
+            with(&["weights", "purchasing"], json!(-5)),
+            "input.rules.weights",
+        ),
+        (
+            with(&["influenceLevels"], json!(many)),
             "input.rules.influenceLevels",
         ),
         (
-            with(&["influenceLevels"], json!([{"key": "OK", "label": "Fine", "points": 101}])),
+            with(
+                &["influenceLevels"],
+                json!([{"key": "OK", "label": " ", "points": 10}]),
+            ),
             "input.rules.influenceLevels",
         ),
-        (with(&["engagementWindowDays"], json!(0)), "input.rules.engagementWindowDays"),
+        (
+            with(
+                &["influenceLevels"],
+                json!([{"key": "OK", "label": "Fine", "points": 101}]),
+            ),
+            "input.rules.influenceLevels",
+        ),
+        (
+            with(&["engagementWindowDays"], json!(0)),
+            "input.rules.engagementWindowDays",
+        ),
         (with(&["serviceUnrated"], json!(1000)), "input.rules"),
         (
             with(&["purchasingFullAmount"], json!("-1.00")),
@@ -553,7 +573,10 @@ async fn hostile_health_inputs_are_refused_on_their_field_and_change_nothing() {
         let body = app.admin(RULES, json!({"input": {"rules": bad}})).await;
         let (code, named) = code_and_field(&body);
         assert_eq!(code, Some("BAD_USER_INPUT"), "{body}");
-        assert!(named.is_some_and(|n| n.starts_with(field)), "{field}: {body}");
+        assert!(
+            named.is_some_and(|n| n.starts_with(field)),
+            "{field}: {body}"
+        );
     }
     let kept = app.gql(Some(&books.rep.token), READ_RULES, json!({})).await;
     assert_eq!(kept, current, "the rules did not change");

@@ -58,7 +58,7 @@ const LAYERS: &[&[&str]] = &[
     // are sign-in's); sweep plumbing takes that state; offline sync's log reads visibility.
     &["auth", "policy", "state", "sweeps", "sync"],
     &["users", "notifications"],
-    &["products"],
+    &["products", "campaigns"],
     &["customers"],
     // A stage's exit criteria gate the deal's moves, and read the deal's stages.
     &["opportunities", "playbook"],

@@ -50,6 +50,18 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
     let any = |kind: &str| missing_id(kind);
     vec![
         ("createCustomer", json!({"name": "Support Co"})),
+        (
+            "createCampaign",
+            json!({"name": "Fair", "channel": "EXHIBITION", "startDate": "2026-12-01"}),
+        ),
+        (
+            "updateCampaign",
+            json!({"id": any("Campaign"), "expectedVersion": 1, "name": "Renamed"}),
+        ),
+        (
+            "recordCampaignCost",
+            json!({"campaignId": any("Campaign"), "amount": "10.00", "incurredOn": "2026-12-01"}),
+        ),
         ("updateCallbackRules", json!({"rules": []})),
         (
             "updateTicketSla",
@@ -255,6 +267,12 @@ fn probes(w: &World) -> Vec<Probe> {
     vec![
         one("serverInfo", "{ serverInfo { __typename } }".into(), Answers),
         one("callbackRules", "{ callbackRules { id } }".into(), Answers),
+        one(
+            "campaigns",
+            "{ campaigns(first: 5) { nodes { id name } } }".into(),
+            Answers,
+        ),
+        by_id("campaign", &missing_id("Campaign"), Nothing(&["campaign"])),
         one(
             "customerHealthRules",
             "{ customerHealthRules { gradeAMin } }".into(),

@@ -44,6 +44,7 @@ async fn a_large_book(app: &TestApp, owner: Uuid, n: usize) {
                 grade_pin_reason: None,
                 grade_pinned_by: None,
                 grade_pinned_at: None,
+                campaign_id: None,
             })
         });
         entity::customer::Entity::insert_many(customers)
@@ -75,6 +76,7 @@ async fn a_large_book(app: &TestApp, owner: Uuid, n: usize) {
                 close_reason_id: None,
                 close_detail: None,
                 closed_from_stage_id: None,
+                campaign_id: None,
                 version: 1,
                 created_at: now,
                 updated_at: now,

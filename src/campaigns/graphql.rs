@@ -1,0 +1,149 @@
+//! Resolvers of campaigns: everyone reads the list, managers and admins write.
+
+use async_graphql::{Context, ID, Object};
+
+use super::service::{self, CampaignChanges, NewCampaign, NewCost};
+use super::types::{
+    Campaign, CampaignConnection, CampaignFilter, CreateCampaignInput, CreateCampaignPayload,
+    RecordCampaignCostInput, RecordCampaignCostPayload, UpdateCampaignInput, UpdateCampaignPayload,
+};
+use crate::customers::graphql::change;
+use crate::graphql::context::ContextExt;
+use crate::graphql::guards::SignedIn;
+use crate::graphql::pagination::list_request;
+use crate::graphql::scalars::Decimal;
+use crate::ids::{NodeType, decode_id};
+
+#[derive(Default)]
+pub struct CampaignQuery;
+
+#[Object]
+impl CampaignQuery {
+    /// The campaigns, newest first (everyone signed in; budgets and costs for managers,
+    /// finance and admins).
+    #[graphql(
+        guard = "SignedIn",
+        complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity"
+    )]
+    async fn campaigns(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only campaigns matching this filter.")] filter: Option<CampaignFilter>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<CampaignConnection> {
+        ctx.viewer()?;
+        let page = list_request(ctx, after.as_deref(), before.as_deref(), first, last)?;
+        let f = filter.unwrap_or_default();
+        let filter = service::CampaignFilter {
+            channel: f.channel,
+            status: f.status,
+            active_on: f.active_on.map(|d| d.0),
+            search: f.search,
+        };
+        let page = service::list(&ctx.app().db, filter, &page).await?;
+        Ok(CampaignConnection::from_page(page, Campaign::from))
+    }
+
+    /// One campaign by id; `null` with a `NOT_FOUND` error when there is none.
+    #[graphql(guard = "SignedIn")]
+    async fn campaign(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The campaign's id.")] id: ID,
+    ) -> async_graphql::Result<Option<Campaign>> {
+        crate::graphql::context::lookup(ctx, async {
+            let id = decode_id(&id, NodeType::Campaign, "id")?;
+            Ok(service::get(&ctx.app().db, id).await?.into())
+        })
+        .await
+    }
+}
+
+#[derive(Default)]
+pub struct CampaignMutation;
+
+#[Object]
+impl CampaignMutation {
+    /// Creates a campaign you own (managers and admins).
+    #[graphql(guard = "SignedIn")]
+    async fn create_campaign(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `CreateCampaignInput`.")]
+        input: CreateCampaignInput,
+    ) -> async_graphql::Result<CreateCampaignPayload> {
+        let viewer = ctx.viewer()?;
+        let new = NewCampaign {
+            name: input.name,
+            channel: input.channel,
+            status: input.status,
+            start_date: input.start_date.0,
+            end_date: input.end_date.map(|d| d.0),
+            budget_minor: input
+                .budget
+                .map(|b| Decimal::minor(b, "input.budget"))
+                .transpose()?
+                .unwrap_or(0),
+        };
+        let created = service::create(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(CreateCampaignPayload {
+            campaign: created.into(),
+        })
+    }
+
+    /// Changes a campaign (its owner and admins).
+    #[graphql(guard = "SignedIn")]
+    async fn update_campaign(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `UpdateCampaignInput`.")]
+        input: UpdateCampaignInput,
+    ) -> async_graphql::Result<UpdateCampaignPayload> {
+        let viewer = ctx.viewer()?;
+        let id = decode_id(&input.id, NodeType::Campaign, "input.id")?;
+        let changes = CampaignChanges {
+            name: input.name,
+            channel: input.channel,
+            status: input.status,
+            start_date: input.start_date.map(|d| d.0),
+            end_date: change(input.end_date, |d| Ok(d.0))?,
+            budget_minor: input
+                .budget
+                .map(|b| Decimal::minor(b, "input.budget"))
+                .transpose()?,
+        };
+        let saved = service::update(ctx.app(), viewer, id, input.expected_version, changes).await?;
+        Ok(UpdateCampaignPayload {
+            campaign: saved.into(),
+        })
+    }
+
+    /// Records a cost of a campaign (its owner and admins): a positive amount, or a negative
+    /// one with its reason for a refund of a cost.
+    #[graphql(guard = "SignedIn")]
+    async fn record_campaign_cost(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `RecordCampaignCostInput`.")]
+        input: RecordCampaignCostInput,
+    ) -> async_graphql::Result<RecordCampaignCostPayload> {
+        let viewer = ctx.viewer()?;
+        let new = NewCost {
+            campaign_id: decode_id(&input.campaign_id, NodeType::Campaign, "input.campaignId")?,
+            amount_minor: Decimal::minor(input.amount, "input.amount")?,
+            incurred_on: input.incurred_on.0,
+            note: input.note,
+        };
+        let (campaign, cost) =
+            service::record_cost(ctx.app(), viewer, new, input.idempotency_key).await?;
+        Ok(RecordCampaignCostPayload {
+            campaign: campaign.into(),
+            cost: cost.into(),
+        })
+    }
+}

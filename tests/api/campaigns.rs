@@ -1,0 +1,359 @@
+//! Campaigns: managers and admins create them and record their costs (exact money, refunds
+//! with a reason, retries once); everyone sees names, channels and dates, only managers,
+//! finance and admins their money; leads name their campaign, and conversion carries it to
+//! the customer and the deal.
+
+use serde_json::{Value, json};
+
+use crate::fixtures::{self, at};
+use crate::helpers::*;
+
+const CAMPAIGN: &str = "id name channel status startDate endDate version owner { id }";
+const CREATE: &str = "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id name channel status startDate endDate version budget actualCost owner { id } } } }";
+const COST: &str = "mutation($input: RecordCampaignCostInput!) { recordCampaignCost(input: $input) { campaign { actualCost version } cost { amount incurredOn note recordedBy { id } } } }";
+const UPDATE: &str = "mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) { campaign { name status endDate budget version } } }";
+
+async fn a_campaign(app: &TestApp, token: &str, name: &str) -> Value {
+    let body = app
+        .gql(
+            Some(token),
+            CREATE,
+            json!({"input": {"name": name, "channel": "EXHIBITION", "startDate": "2026-12-01",
+                "endDate": "2026-12-03", "budget": "5000.00"}}),
+        )
+        .await;
+    let campaign = body["data"]["createCampaign"]["campaign"].clone();
+    assert!(campaign.is_object(), "{body}");
+    campaign
+}
+
+async fn cost(app: &TestApp, token: &str, input: Value) -> Value {
+    app.gql(Some(token), COST, json!({ "input": input })).await
+}
+
+#[tokio::test]
+async fn managers_run_campaigns_everyone_sees_them_and_only_managers_finance_and_admins_see_money()
+{
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let support = app.a_user().role("SUPPORT").create().await;
+    let fair = a_campaign(&app, &books.manager_token, "Canton Fair").await;
+    assert_eq!(
+        (
+            &fair["status"],
+            &fair["budget"],
+            &fair["actualCost"],
+            &fair["version"]
+        ),
+        (
+            &json!("PLANNED"),
+            &json!("5000.00"),
+            &json!("0.00"),
+            &json!(1)
+        )
+    );
+
+    // Reps and customer service may not create one.
+    for token in [&books.rep.token, &support.token, &books.finance.token] {
+        let refused = app
+            .gql(
+                Some(token),
+                CREATE,
+                json!({"input": {"name": "Mine", "channel": "ADS", "startDate": "2026-12-01"}}),
+            )
+            .await;
+        assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    }
+
+    // Everyone sees the campaign's name, channel and dates.
+    let list = format!("{{ campaigns(first: 10) {{ nodes {{ {CAMPAIGN} }} }} }}");
+    for token in [&books.rep.token, &support.token, &books.finance.token] {
+        let seen = app.gql(Some(token), &list, json!({})).await;
+        assert_eq!(
+            seen["data"]["campaigns"]["nodes"][0]["name"], "Canton Fair",
+            "{seen}"
+        );
+    }
+    // The money: managers, finance and admins; reps and customer service are refused.
+    let money = "query($id: ID!) { campaign(id: $id) { budget actualCost costs { amount } } }";
+    for token in [&books.rep.token, &support.token] {
+        let refused = app.gql(Some(token), money, json!({"id": fair["id"]})).await;
+        assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    }
+    for token in [&books.finance.token, &books.manager_token] {
+        let seen = app.gql(Some(token), money, json!({"id": fair["id"]})).await;
+        assert_eq!(
+            seen["data"]["campaign"],
+            json!({"budget": "5000.00", "actualCost": "0.00", "costs": []}),
+            "{seen}"
+        );
+    }
+    let node = app
+        .gql(
+            Some(&books.rep.token),
+            "query($id: ID!) { node(id: $id) { ... on Campaign { name channel } } }",
+            json!({"id": fair["id"]}),
+        )
+        .await;
+    assert_eq!(
+        node["data"]["node"],
+        json!({"name": "Canton Fair", "channel": "EXHIBITION"})
+    );
+    let filtered = app
+        .gql(
+            Some(&books.rep.token),
+            "{ a: campaigns(filter: {activeOn: \"2026-12-04\"}) { totalCount } \
+               b: campaigns(filter: {activeOn: \"2026-12-02\", channel: EXHIBITION, search: \"canton\"}) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        (
+            &filtered["data"]["a"]["totalCount"],
+            &filtered["data"]["b"]["totalCount"]
+        ),
+        (&json!(0), &json!(1)),
+        "{filtered}"
+    );
+}
+
+#[tokio::test]
+async fn costs_add_up_exactly_refunds_need_a_reason_and_retries_count_once() {
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let other_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let fair = a_campaign(&app, &books.manager_token, "Canton Fair").await;
+    let id = fair["id"].clone();
+
+    let first = json!({"campaignId": id, "amount": "1200.10", "incurredOn": "2026-11-20",
+        "note": "Booth", "idempotencyKey": "booth-1"});
+    let once = cost(&app, &books.manager_token, first.clone()).await;
+    let again = cost(&app, &books.manager_token, first).await;
+    assert_eq!(once["data"], again["data"], "{again}");
+    assert_eq!(
+        once["data"]["recordCampaignCost"]["campaign"],
+        json!({"actualCost": "1200.10", "version": 2})
+    );
+    let second = cost(
+        &app,
+        &books.manager_token,
+        json!({"campaignId": id, "amount": "0.20", "incurredOn": "2026-11-21"}),
+    )
+    .await;
+    assert_eq!(
+        second["data"]["recordCampaignCost"]["campaign"]["actualCost"], "1200.30",
+        "{second}"
+    );
+
+    // Bad amounts, a refund without its reason, and the wrong people change nothing.
+    for (input, field) in [
+        (
+            json!({"campaignId": id, "amount": "0.001", "incurredOn": "2026-11-21"}),
+            "input.amount",
+        ),
+        (
+            json!({"campaignId": id, "amount": "0", "incurredOn": "2026-11-21"}),
+            "input.amount",
+        ),
+        (
+            json!({"campaignId": id, "amount": "-100.00", "incurredOn": "2026-11-21"}),
+            "input.note",
+        ),
+        (
+            json!({"campaignId": id, "amount": "10.00", "incurredOn": "2026-11-21", "note": "x".repeat(501)}),
+            "input.note",
+        ),
+        (
+            json!({"campaignId": id, "amount": "99999999999999999999", "incurredOn": "2026-11-21"}),
+            "input.amount",
+        ),
+    ] {
+        let body = cost(&app, &books.manager_token, input).await;
+        assert_eq!(
+            code_and_field(&body),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{body}"
+        );
+    }
+    let other = app.token_for(&other_manager).await;
+    for token in [&books.rep.token, &books.finance.token, &other] {
+        let body = cost(
+            &app,
+            token,
+            json!({"campaignId": id, "amount": "5.00", "incurredOn": "2026-11-21"}),
+        )
+        .await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    }
+    let missing = cost(
+        &app,
+        &books.manager_token,
+        json!({"campaignId": missing_id("Campaign"), "amount": "5.00", "incurredOn": "2026-11-21"}),
+    )
+    .await;
+    assert_eq!(
+        code_and_field(&missing),
+        (Some("NOT_FOUND"), Some("input.campaignId"))
+    );
+
+    // A refund of a cost: a negative entry with its reason; an admin may record it too.
+    let refund = app
+        .admin(
+            COST,
+            json!({"input": {"campaignId": id, "amount": "-200.30", "incurredOn": "2026-11-25",
+                "note": "Booth deposit returned"}}),
+        )
+        .await;
+    assert_eq!(
+        refund["data"]["recordCampaignCost"]["campaign"]["actualCost"], "1000.00",
+        "{refund}"
+    );
+    let listed = app
+        .gql(
+            Some(&books.finance.token),
+            "query($id: ID!) { campaign(id: $id) { actualCost costs { amount note } } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        listed["data"]["campaign"],
+        json!({"actualCost": "1000.00", "costs": [
+            {"amount": "-200.30", "note": "Booth deposit returned"},
+            {"amount": "0.20", "note": null},
+            {"amount": "1200.10", "note": "Booth"},
+        ]})
+    );
+}
+
+#[tokio::test]
+async fn the_owner_and_admins_change_a_campaign_at_its_version_and_others_are_refused() {
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let other_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let other = app.token_for(&other_manager).await;
+    let fair = a_campaign(&app, &books.manager_token, "Canton Fair").await;
+    let id = fair["id"].clone();
+
+    for token in [&books.rep.token, &books.finance.token, &other] {
+        let body = app
+            .gql(
+                Some(token),
+                UPDATE,
+                json!({"input": {"id": id, "expectedVersion": 1, "name": "Taken"}}),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    }
+    let backwards = app
+        .gql(
+            Some(&books.manager_token),
+            UPDATE,
+            json!({"input": {"id": id, "expectedVersion": 1, "endDate": "2026-11-30"}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&backwards),
+        (Some("BAD_USER_INPUT"), Some("input.endDate"))
+    );
+    let negative = app
+        .gql(
+            Some(&books.manager_token),
+            UPDATE,
+            json!({"input": {"id": id, "expectedVersion": 1, "budget": "-1.00"}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&negative),
+        (Some("BAD_USER_INPUT"), Some("input.budget"))
+    );
+    let changed = app
+        .gql(
+            Some(&books.manager_token),
+            UPDATE,
+            json!({"input": {"id": id, "expectedVersion": 1, "name": "Canton Fair 2026",
+                "status": "ACTIVE", "endDate": null, "budget": "6000.50"}}),
+        )
+        .await;
+    assert_eq!(
+        changed["data"]["updateCampaign"]["campaign"],
+        json!({"name": "Canton Fair 2026", "status": "ACTIVE", "endDate": null,
+            "budget": "6000.50", "version": 2}),
+        "{changed}"
+    );
+    let stale = app
+        .admin(
+            UPDATE,
+            json!({"input": {"id": id, "expectedVersion": 1, "status": "COMPLETED"}}),
+        )
+        .await;
+    assert_eq!(error_code(&stale), Some("CONFLICT"), "{stale}");
+    let by_admin = app
+        .admin(
+            UPDATE,
+            json!({"input": {"id": id, "expectedVersion": 2, "status": "COMPLETED"}}),
+        )
+        .await;
+    assert_eq!(
+        by_admin["data"]["updateCampaign"]["campaign"]["status"], "COMPLETED",
+        "{by_admin}"
+    );
+}
+
+#[tokio::test]
+async fn a_lead_names_its_campaign_and_conversion_carries_it_to_the_customer_and_deal() {
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let fair = a_campaign(&app, &books.manager_token, "Canton Fair").await;
+    let webinar = a_campaign(&app, &books.manager_token, "Pump webinar").await;
+
+    let missing = app
+        .gql(
+            Some(&books.rep.token),
+            "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+            json!({"input": {"name": "Wang Wu", "source": "EVENT", "campaignId": missing_id("Campaign")}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&missing),
+        (Some("NOT_FOUND"), Some("input.campaignId"))
+    );
+    let created = app
+        .gql(
+            Some(&books.rep.token),
+            "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id version campaign { name } } } }",
+            json!({"input": {"name": "Wang Wu", "company": "Wu Pumps", "source": "EVENT",
+                "campaignId": webinar["id"]}}),
+        )
+        .await;
+    let lead = created["data"]["createLead"]["lead"].clone();
+    assert_eq!(lead["campaign"]["name"], "Pump webinar", "{created}");
+
+    let moved = app
+        .gql(
+            Some(&books.rep.token),
+            "mutation($input: UpdateLeadInput!) { updateLead(input: $input) { lead { version campaign { name } } } }",
+            json!({"input": {"id": lead["id"], "expectedVersion": lead["version"], "campaignId": fair["id"],
+                "status": "QUALIFIED"}}),
+        )
+        .await;
+    assert_eq!(
+        moved["data"]["updateLead"]["lead"]["campaign"]["name"], "Canton Fair",
+        "{moved}"
+    );
+
+    let converted = app
+        .gql(
+            Some(&books.rep.token),
+            "mutation($input: ConvertLeadInput!) { convertLead(input: $input) { \
+               customer { campaign { name } } opportunity { campaign { name } } } }",
+            json!({"input": {"id": lead["id"], "opportunity": {"name": "Pumps", "amount": "900",
+                "expectedCloseDate": "2027-02-01"}}}),
+        )
+        .await;
+    assert_eq!(
+        converted["data"]["convertLead"],
+        json!({"customer": {"campaign": {"name": "Canton Fair"}},
+            "opportunity": {"campaign": {"name": "Canton Fair"}}}),
+        "{converted}"
+    );
+}
