@@ -1,6 +1,9 @@
-//! Target periods: a month `2026-11`, a quarter `2026-Q4` or a year `2026`.
+//! Periods of targets and reports: an ISO week `2026-W49` (Monday to Sunday; week 1 holds the
+//! year's first Thursday, so it may start in December), a month `2026-11`, a quarter `2026-Q4`
+//! or a year `2026`. Their days are the company's (`graphql::bounds` turns them into instants
+//! in the company time zone).
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, Weekday};
 
 use crate::error::{AppError, AppResult};
 
@@ -20,12 +23,20 @@ fn month_after(day: NaiveDate, months: u32) -> Option<NaiveDate> {
     day.checked_add_months(chrono::Months::new(months))
 }
 
-/// Parses `YYYY-MM`, `YYYY-Qn` or `YYYY`. Errors: `BAD_USER_INPUT` on `field`.
+/// Parses `YYYY-Www`, `YYYY-MM`, `YYYY-Qn` or `YYYY`. Errors: `BAD_USER_INPUT` on `field`
+/// (a week the year does not have, such as `2027-W53`, too).
 pub fn parse(text: &str, field: &str) -> AppResult<Period> {
-    let bad = || AppError::bad_input(field, "A period is YYYY-MM, YYYY-Qn or YYYY");
+    let bad = || AppError::bad_input(field, "A period is YYYY-Www, YYYY-MM, YYYY-Qn or YYYY");
     let text = text.trim();
+    // Digits only: `parse` would take a sign (`+1`).
+    let number = |digits: &str| -> AppResult<u32> {
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        digits.parse().map_err(|_| bad())
+    };
     let year = |y: &str| -> AppResult<i32> {
-        if y.len() != 4 {
+        if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
             return Err(bad());
         }
         y.parse::<i32>()
@@ -35,10 +46,23 @@ pub fn parse(text: &str, field: &str) -> AppResult<Period> {
     };
     let (start, months) = match text.split_once('-') {
         None => (date(year(text)?, 1), 12),
+        Some((y, w)) if w.starts_with('W') => {
+            if w.len() != 3 {
+                return Err(bad());
+            }
+            let week = number(&w[1..])?;
+            let start = NaiveDate::from_isoywd_opt(year(y)?, week, Weekday::Mon).ok_or_else(bad)?;
+            let end = start
+                .checked_add_days(chrono::Days::new(7))
+                .ok_or_else(bad)?;
+            return Ok(Period {
+                text: text.to_owned(),
+                start,
+                end,
+            });
+        }
         Some((y, q)) if q.starts_with('Q') => {
-            let quarter: u32 = q[1..]
-                .parse()
-                .ok()
+            let quarter = Some(number(&q[1..])?)
                 .filter(|q| (1..=4).contains(q))
                 .ok_or_else(bad)?;
             (date(year(y)?, (quarter - 1) * 3 + 1), 3)
@@ -47,9 +71,7 @@ pub fn parse(text: &str, field: &str) -> AppResult<Period> {
             if m.len() != 2 {
                 return Err(bad());
             }
-            let month: u32 = m
-                .parse()
-                .ok()
+            let month = Some(number(m)?)
                 .filter(|m| (1..=12).contains(m))
                 .ok_or_else(bad)?;
             (date(year(y)?, month), 1)
@@ -65,9 +87,18 @@ pub fn parse(text: &str, field: &str) -> AppResult<Period> {
 }
 
 impl Period {
-    /// The year the period lies in.
+    /// The year the period lies in (a week's ISO year: `2026-W01` starts in December 2025).
     pub fn year(&self) -> i32 {
-        self.start.year()
+        if self.is_week() {
+            self.start.iso_week().year()
+        } else {
+            self.start.year()
+        }
+    }
+
+    /// Whether the period is an ISO week.
+    pub fn is_week(&self) -> bool {
+        self.text.contains("-W")
     }
 }
 
@@ -100,9 +131,38 @@ mod tests {
     }
 
     #[test]
+    fn iso_weeks_run_monday_to_sunday_across_new_year() {
+        // 2026 starts on a Thursday: its week 1 starts in 2025, and it has a week 53.
+        let first = parse("2026-W01", "p").unwrap();
+        assert_eq!(
+            (first.start, first.end),
+            (day(2025, 12, 29), day(2026, 1, 5))
+        );
+        assert_eq!(first.year(), 2026);
+        let last = parse("2026-W53", "p").unwrap();
+        assert_eq!((last.start, last.end), (day(2026, 12, 28), day(2027, 1, 4)));
+        let next = parse("2027-W01", "p").unwrap();
+        assert_eq!(
+            next.start, last.end,
+            "weeks follow each other without a gap"
+        );
+        let december = parse("2026-W49", "p").unwrap();
+        assert_eq!(
+            (december.start, december.end),
+            (day(2026, 11, 30), day(2026, 12, 7))
+        );
+        // 2020 (a leap year starting on a Wednesday) has 53 weeks; 2021 has 52.
+        assert_eq!(parse("2020-W53", "p").unwrap().start, day(2020, 12, 28));
+        assert!(parse("2021-W53", "p").is_err());
+        assert!(parse("2026-W49", "p").unwrap().is_week());
+        assert!(!parse("2026-12", "p").unwrap().is_week());
+    }
+
+    #[test]
     fn anything_else_is_refused_with_the_field() {
         for bad in [
-            "", "26", "2026-13", "2026-1", "2026-Q5", "2026-Q0", "2026-W01", "abcd", "1999",
+            "", "26", "2026-13", "2026-1", "2026-Q5", "2026-Q0", "2026-W1", "2026-W00", "2026-W54",
+            "2027-W53", "2026-W+1", "2026-w01", "2026-+1", "2026-Q+1", "+202", "abcd", "1999",
         ] {
             assert_eq!(
                 parse(bad, "input.period").unwrap_err().field.as_deref(),

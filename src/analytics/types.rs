@@ -40,7 +40,7 @@ crate::string_enum! {
 pub struct SalesTarget {
     /// Opaque, globally unique identifier.
     pub id: ID,
-    /// `2026-11`, `2026-Q4` or `2026`.
+    /// `2026-W49` (an ISO week), `2026-11`, `2026-Q4` or `2026`.
     pub period: String,
     /// First day of the period.
     pub period_start: Date,
@@ -63,7 +63,7 @@ pub struct SalesTarget {
 /// A target to set.
 #[derive(InputObject, Debug)]
 pub struct SetSalesTargetInput {
-    /// `2026-11`, `2026-Q4` or `2026`.
+    /// `2026-W49` (an ISO week), `2026-11`, `2026-Q4` or `2026`.
     pub period: String,
     /// Whose target.
     pub scope: TargetScope,
@@ -134,7 +134,7 @@ pub struct TargetAllocation {
 /// What `salesPerformance` covers.
 #[derive(InputObject, Debug)]
 pub struct SalesPerformanceInput {
-    /// `2026-11`, `2026-Q4` or `2026` (days of the company time zone).
+    /// `2026-W49` (an ISO week), `2026-11`, `2026-Q4` or `2026` (days of the company time zone).
     pub period: String,
     /// How to group.
     pub group_by: PerformanceGroupBy,
@@ -264,7 +264,7 @@ pub struct StageVelocity {
 /// What `leadSourceReport` covers.
 #[derive(InputObject, Debug)]
 pub struct LeadSourceReportInput {
-    /// `2026-11`, `2026-Q4` or `2026`: leads created in it.
+    /// `2026-W49` (an ISO week), `2026-11`, `2026-Q4` or `2026`: leads created in it.
     pub period: String,
 }
 
@@ -288,7 +288,7 @@ pub struct LeadSourceLine {
 /// What `customerRetention` covers.
 #[derive(InputObject, Debug)]
 pub struct CustomerRetentionInput {
-    /// `2026-11`, `2026-Q4` or `2026`.
+    /// `2026-W49` (an ISO week), `2026-11`, `2026-Q4` or `2026`.
     pub period: String,
 }
 

@@ -412,3 +412,74 @@ async fn a_renewal_counts_only_when_the_viewer_may_see_it() {
     );
     assert_eq!(admin_view["data"]["customerRetention"]["renewed"], 1);
 }
+
+#[tokio::test]
+async fn weeks_are_iso_weeks_of_the_company_time_zone_in_reports_and_targets() {
+    // 23:00 on Sunday 2026-11-29 in Shanghai: week 48.
+    let app = TestApp::spawn_at(at("2026-11-29T15:00:00Z")).await;
+    let manager = app.a_user().role("SALES_MANAGER").create().await;
+    let east = team(&app, "Weekly", "East", &manager.id).await;
+    let rep = app.a_user().in_team(&east).create().await;
+    let sunday = crate::fixtures::a_customer(&app, &rep.token, "Sunday Co").await;
+    let monday = crate::fixtures::a_customer(&app, &rep.token, "Monday Co").await;
+    let (id, version) = deal(&app, &rep.token, &sunday, "100", "2026-12-31").await;
+    close(&app, &rep.token, &id, version, true).await;
+    // 01:00 on Monday 2026-11-30 in Shanghai (still Sunday in UTC): week 49.
+    app.clock.set(at("2026-11-29T17:00:00Z"));
+    let token = app.token_for(&rep).await;
+    let manager_token = app.token_for(&manager).await;
+    let (id, version) = deal(&app, &token, &monday, "250", "2026-12-31").await;
+    close(&app, &token, &id, version, true).await;
+
+    let wins = |period: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            let body = app.gql(Some(&token), RETENTION, json!({"p": period})).await;
+            body["data"]["customerRetention"]["customersWithWins"].clone()
+        }
+    };
+    assert_eq!(wins("2026-W48").await, 1);
+    assert_eq!(wins("2026-W49").await, 1);
+    assert_eq!(wins("2026-W50").await, 0);
+    assert_eq!(wins("2026-11").await, 2);
+    for bad in ["2026-W54", "2027-W53", "2026-W7"] {
+        let body = app.gql(Some(&token), RETENTION, json!({"p": bad})).await;
+        assert_eq!(
+            code_and_field(&body),
+            (Some("BAD_USER_INPUT"), Some("input.period")),
+            "{bad}: {body}"
+        );
+    }
+
+    // A weekly target, and the week's achievement against it.
+    let set = set(
+        &app,
+        &manager_token,
+        "2026-W49",
+        "USER",
+        Some(&rep.id),
+        "500",
+    )
+    .await;
+    assert_eq!(
+        set["data"]["setSalesTarget"]["target"]["period"], "2026-W49",
+        "{set}"
+    );
+    let rows = app
+        .gql(
+            Some(&manager_token),
+            PERFORMANCE,
+            json!({"input": {"period": "2026-W49", "groupBy": "USER"}}),
+        )
+        .await;
+    let row = rows["data"]["salesPerformance"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["groupId"] == rep.id.as_str()))
+        .cloned()
+        .unwrap_or_else(|| panic!("{rows}"));
+    assert_eq!(
+        (&row["target"], &row["wonAmount"], &row["achievementRate"]),
+        (&json!("500.00"), &json!("250.00"), &json!(0.5)),
+        "{rows}"
+    );
+}
