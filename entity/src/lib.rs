@@ -12,6 +12,7 @@ pub mod callback;
 pub mod callback_rule;
 pub mod campaign;
 pub mod campaign_cost;
+pub mod campaign_member;
 pub mod checklist_tick;
 pub mod close_reason;
 pub mod competitor;

@@ -4,8 +4,9 @@ use async_graphql::{Context, ID, Object};
 
 use super::service::{self, CampaignChanges, NewCampaign, NewCost};
 use super::types::{
-    Campaign, CampaignConnection, CampaignFilter, CreateCampaignInput, CreateCampaignPayload,
-    RecordCampaignCostInput, RecordCampaignCostPayload, UpdateCampaignInput, UpdateCampaignPayload,
+    AddCampaignMembersInput, AddCampaignMembersPayload, Campaign, CampaignConnection,
+    CampaignFilter, CreateCampaignInput, CreateCampaignPayload, RecordCampaignCostInput,
+    RecordCampaignCostPayload, UpdateCampaignInput, UpdateCampaignPayload,
 };
 use crate::customers::graphql::change;
 use crate::graphql::context::ContextExt;
@@ -120,6 +121,64 @@ impl CampaignMutation {
         let saved = service::update(ctx.app(), viewer, id, input.expected_version, changes).await?;
         Ok(UpdateCampaignPayload {
             campaign: saved.into(),
+        })
+    }
+
+    /// Adds contacts and leads you may see to a campaign, or moves those in it to a new status
+    /// (its owner and admins), all or none.
+    #[graphql(guard = "SignedIn")]
+    async fn add_campaign_members(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `AddCampaignMembersInput`.")]
+        input: AddCampaignMembersInput,
+    ) -> async_graphql::Result<AddCampaignMembersPayload> {
+        use super::members::Member;
+        use super::model::{MAX_MEMBERS_PER_CALL, MemberStatus};
+        let viewer = ctx.viewer()?;
+        let campaign_id = decode_id(&input.campaign_id, NodeType::Campaign, "input.campaignId")?;
+        if input.members.len() > MAX_MEMBERS_PER_CALL {
+            return Err(crate::error::AppError::bad_input(
+                "input.members",
+                format!("Add 1 to {MAX_MEMBERS_PER_CALL} members at a time"),
+            )
+            .into());
+        }
+        let mut members = Vec::with_capacity(input.members.len());
+        for (index, entry) in input.members.into_iter().enumerate() {
+            let member = match (entry.contact_id, entry.lead_id) {
+                (Some(id), None) => Member::Contact(decode_id(
+                    &id,
+                    NodeType::Contact,
+                    &format!("input.members.{index}.contactId"),
+                )?),
+                (None, Some(id)) => Member::Lead(decode_id(
+                    &id,
+                    NodeType::Lead,
+                    &format!("input.members.{index}.leadId"),
+                )?),
+                _ => {
+                    return Err(crate::error::AppError::bad_input(
+                        format!("input.members.{index}"),
+                        "Name a contact or a lead, not both",
+                    )
+                    .into());
+                }
+            };
+            members.push((member, entry.status.unwrap_or(MemberStatus::Invited)));
+        }
+        let (campaign, added) = super::members::add(
+            ctx.app(),
+            viewer,
+            campaign_id,
+            members,
+            input.idempotency_key,
+        )
+        .await?;
+        Ok(AddCampaignMembersPayload {
+            campaign: campaign.into(),
+            added: added.added,
+            updated: added.updated,
         })
     }
 

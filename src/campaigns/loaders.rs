@@ -52,3 +52,21 @@ impl Loader<Uuid> for CostsByCampaign {
         Ok(by_campaign)
     }
 }
+
+/// Members per status of campaigns, over the members the viewer may see.
+pub struct MemberCounts {
+    pub db: DatabaseConnection,
+    pub viewer: Option<crate::identity::Viewer>,
+}
+
+impl Loader<Uuid> for MemberCounts {
+    type Value = HashMap<String, i64>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let Some(viewer) = &self.viewer else {
+            return Ok(HashMap::new());
+        };
+        super::members::counts(&self.db, viewer, keys).await
+    }
+}

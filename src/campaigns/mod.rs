@@ -13,6 +13,7 @@
 
 pub mod graphql;
 pub mod loaders;
+pub mod members;
 pub mod model;
 pub mod service;
 pub mod types;

@@ -34,6 +34,23 @@ crate::string_enum! {
     }
 }
 
+crate::string_enum! {
+    /// How far a contact or lead came with a campaign.
+    MemberStatus {
+        /// Invited.
+        Invited => "INVITED",
+        /// Signed up.
+        Registered => "REGISTERED",
+        /// Came (or joined online).
+        Attended => "ATTENDED",
+        /// Answered (an e-mail, an ad) without attending anything.
+        Responded => "RESPONDED",
+    }
+}
+
+/// Most members one `addCampaignMembers` call adds or moves.
+pub const MAX_MEMBERS_PER_CALL: usize = 500;
+
 /// Longest campaign name.
 pub const MAX_NAME: usize = 200;
 /// Longest note of a cost entry.

@@ -36,7 +36,7 @@ pub fn sees_money(viewer: &Viewer) -> bool {
 }
 
 /// Refuses anyone but the campaign's owner and admins.
-fn require_owner(viewer: &Viewer, found: &campaign::Model) -> AppResult<()> {
+pub(super) fn require_owner(viewer: &Viewer, found: &campaign::Model) -> AppResult<()> {
     if viewer.is_admin() || (viewer.role == Role::SalesManager && found.owner_id == viewer.user_id)
     {
         Ok(())

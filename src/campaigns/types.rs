@@ -2,7 +2,7 @@
 
 use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, SimpleObject};
 
-pub use super::model::{CampaignChannel, CampaignStatus};
+pub use super::model::{CampaignChannel, CampaignStatus, MemberStatus};
 use crate::graphql::context::ContextExt;
 use crate::graphql::guards::CAMPAIGN_MONEY;
 use crate::graphql::scalars::{Date, Decimal, Instant};
@@ -66,6 +66,25 @@ impl Campaign {
         money(self.actual_cost_minor)
     }
 
+    /// Its members by status, over the contacts and leads you may see (managers, finance and
+    /// admins).
+    #[graphql(guard = "CAMPAIGN_MONEY")]
+    async fn member_counts(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<CampaignMemberCounts> {
+        let loader = ctx.loader::<super::loaders::MemberCounts>()?;
+        let found = loader.load_one(self.uuid).await?.unwrap_or_default();
+        let of = |status: MemberStatus| found.get(status.as_str()).copied().unwrap_or(0);
+        Ok(CampaignMemberCounts {
+            invited: of(MemberStatus::Invited),
+            registered: of(MemberStatus::Registered),
+            attended: of(MemberStatus::Attended),
+            responded: of(MemberStatus::Responded),
+            total: found.values().sum(),
+        })
+    }
+
     /// Its newest cost entries (at most 100), newest first (managers, finance and admins).
     #[graphql(guard = "CAMPAIGN_MONEY")]
     async fn costs(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CampaignCost>> {
@@ -78,6 +97,21 @@ impl Campaign {
             .map(CampaignCost::from)
             .collect())
     }
+}
+
+/// How many contacts and leads a campaign reached, by how far they came.
+#[derive(SimpleObject, Clone, Copy, Debug, Default)]
+pub struct CampaignMemberCounts {
+    /// Invited.
+    pub invited: i64,
+    /// Signed up.
+    pub registered: i64,
+    /// Came.
+    pub attended: i64,
+    /// Answered without attending.
+    pub responded: i64,
+    /// All of them.
+    pub total: i64,
 }
 
 impl From<campaign::Model> for Campaign {
@@ -244,4 +278,37 @@ pub async fn campaign(
     };
     let loader = ctx.loader::<super::loaders::CampaignLoader>()?;
     Ok(loader.load_one(id).await?.map(Campaign::from))
+}
+
+/// A contact or a lead to add to a campaign: exactly one of the two.
+#[derive(InputObject, Debug)]
+pub struct CampaignMemberInput {
+    /// A contact you may see.
+    pub contact_id: Option<ID>,
+    /// A lead you may see.
+    pub lead_id: Option<ID>,
+    /// How far they came; `INVITED` by default.
+    pub status: Option<MemberStatus>,
+}
+
+/// Contacts and leads to add to a campaign (or to move to a new status).
+#[derive(InputObject, Debug)]
+pub struct AddCampaignMembersInput {
+    /// The campaign.
+    pub campaign_id: ID,
+    /// 1 to 500 members, each named once.
+    pub members: Vec<CampaignMemberInput>,
+    /// Makes a retried call add them once.
+    pub idempotency_key: Option<String>,
+}
+
+/// Result of `addCampaignMembers`.
+#[derive(SimpleObject, Debug)]
+pub struct AddCampaignMembersPayload {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// How many were new to it.
+    pub added: i64,
+    /// How many were in it and moved to a new status.
+    pub updated: i64,
 }

@@ -133,6 +133,8 @@ loaders! {
         |s| crate::tickets::loaders::EventsByTicket(s.db());
     campaigns: crate::campaigns::loaders::CampaignLoader =
         |s| crate::campaigns::loaders::CampaignLoader(s.db());
+    campaign_members: crate::campaigns::loaders::MemberCounts =
+        |s| crate::campaigns::loaders::MemberCounts { db: s.db(), viewer: s.viewer() };
     campaign_costs: crate::campaigns::loaders::CostsByCampaign =
         |s| crate::campaigns::loaders::CostsByCampaign(s.db());
     health: crate::health::loaders::HealthLoader =

@@ -357,3 +357,164 @@ async fn a_lead_names_its_campaign_and_conversion_carries_it_to_the_customer_and
         "{converted}"
     );
 }
+
+const MEMBERS: &str = "mutation($input: AddCampaignMembersInput!) { addCampaignMembers(input: $input) { added updated campaign { memberCounts { invited registered attended responded total } } } }";
+
+#[tokio::test]
+async fn members_are_added_in_bulk_once_each_moved_on_and_counted_within_visibility() {
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    let books = fixtures::books(&app).await;
+    let other_manager = app.a_user().role("SALES_MANAGER").create().await;
+    let other_team = app.a_team("Elsewhere", Some(&other_manager.id)).await;
+    let stranger = app.a_user().in_team(&other_team).create().await;
+    let fair = a_campaign(&app, &books.manager_token, "Canton Fair").await;
+    let customer = fixtures::customer(&app, &books, "Guest Co").await;
+    let mut contacts = Vec::new();
+    for name in ["Li Lei", "Han Meimei"] {
+        let body = app
+            .gql(
+                Some(&books.rep.token),
+                "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+                json!({"input": {"customerId": customer, "name": name}}),
+            )
+            .await;
+        contacts.push(string_at(&body, &["data", "addContact", "contact", "id"]));
+    }
+    let lead = string_at(
+        &app.gql(
+            Some(&books.rep.token),
+            "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+            json!({"input": {"name": "Zhang San", "source": "EVENT"}}),
+        )
+        .await,
+        &["data", "createLead", "lead", "id"],
+    );
+    let hidden_contact = {
+        let theirs = fixtures::a_customer(&app, &stranger.token, "Their Co").await;
+        let body = app
+            .gql(
+                Some(&stranger.token),
+                "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+                json!({"input": {"customerId": theirs, "name": "Wang Wu"}}),
+            )
+            .await;
+        string_at(&body, &["data", "addContact", "contact", "id"])
+    };
+
+    let input = json!({"campaignId": fair["id"], "idempotencyKey": "invite-1", "members": [
+        {"contactId": contacts[0]}, {"contactId": contacts[1], "status": "REGISTERED"},
+        {"leadId": lead, "status": "RESPONDED"}]});
+    let first = app
+        .gql(Some(&books.manager_token), MEMBERS, json!({"input": input}))
+        .await;
+    let retried = app
+        .gql(Some(&books.manager_token), MEMBERS, json!({"input": input}))
+        .await;
+    assert_eq!(first["data"], retried["data"], "{retried}");
+    assert_eq!(
+        first["data"]["addCampaignMembers"],
+        json!({"added": 3, "updated": 0, "campaign": {"memberCounts": {"invited": 1,
+            "registered": 1, "attended": 0, "responded": 1, "total": 3}}}),
+        "{first}"
+    );
+    // The same people again: one moves on, one stays; nobody is added twice.
+    let moved = app
+        .gql(
+            Some(&books.manager_token),
+            MEMBERS,
+            json!({"input": {"campaignId": fair["id"], "members": [
+                {"contactId": contacts[0], "status": "ATTENDED"},
+                {"contactId": contacts[1], "status": "REGISTERED"}]}}),
+        )
+        .await;
+    assert_eq!(
+        moved["data"]["addCampaignMembers"],
+        json!({"added": 0, "updated": 1, "campaign": {"memberCounts": {"invited": 0,
+            "registered": 1, "attended": 1, "responded": 1, "total": 3}}}),
+        "{moved}"
+    );
+
+    // All or nothing: one member the manager cannot see refuses the whole call on its path.
+    let hidden = app
+        .gql(
+            Some(&books.manager_token),
+            MEMBERS,
+            json!({"input": {"campaignId": fair["id"], "members": [
+                {"contactId": contacts[0], "status": "RESPONDED"},
+                {"contactId": hidden_contact}]}}),
+        )
+        .await;
+    assert_eq!(
+        code_and_field(&hidden),
+        (Some("NOT_FOUND"), Some("input.members.1.contactId"))
+    );
+    for (members, field) in [
+        (json!([]), "input.members"),
+        (
+            json!([{"contactId": contacts[0], "leadId": lead}]),
+            "input.members.0",
+        ),
+        (json!([{}]), "input.members.0"),
+        (
+            json!([{"contactId": contacts[0]}, {"contactId": contacts[0]}]),
+            "input.members.1",
+        ),
+        (
+            json!(vec![json!({"contactId": contacts[0]}); 501]),
+            "input.members",
+        ),
+    ] {
+        let body = app
+            .gql(
+                Some(&books.manager_token),
+                MEMBERS,
+                json!({"input": {"campaignId": fair["id"], "members": members}}),
+            )
+            .await;
+        assert_eq!(
+            code_and_field(&body),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{body}"
+        );
+    }
+    // Only the owner and admins add members; the rep who sees the contacts may not.
+    let other = app.token_for(&other_manager).await;
+    for token in [&books.rep.token, &books.finance.token, &other] {
+        let body = app
+            .gql(
+                Some(token),
+                MEMBERS,
+                json!({"input": {"campaignId": fair["id"], "members": [{"contactId": contacts[0]}]}}),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    }
+
+    // Counts cover the members each viewer may see: finance sees contacts but no leads,
+    // another team's manager none of them; reps are refused the numbers.
+    let counts =
+        "query($id: ID!) { campaign(id: $id) { memberCounts { attended responded total } } }";
+    let finance = app
+        .gql(
+            Some(&books.finance.token),
+            counts,
+            json!({"id": fair["id"]}),
+        )
+        .await;
+    assert_eq!(
+        finance["data"]["campaign"]["memberCounts"],
+        json!({"attended": 1, "responded": 0, "total": 2}),
+        "{finance}"
+    );
+    let elsewhere = app
+        .gql(Some(&other), counts, json!({"id": fair["id"]}))
+        .await;
+    assert_eq!(
+        elsewhere["data"]["campaign"]["memberCounts"]["total"], 0,
+        "{elsewhere}"
+    );
+    let rep = app
+        .gql(Some(&books.rep.token), counts, json!({"id": fair["id"]}))
+        .await;
+    assert_eq!(error_code(&rep), Some("FORBIDDEN"), "{rep}");
+}

@@ -78,6 +78,7 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "recordCampaignCost input.campaignId",
     "createLead input.campaignId",
     "updateLead input.campaignId",
+    "addCampaignMembers input.campaignId",
 ];
 
 /// The default playbook's `MANUAL` item ("Decision timeline agreed"), by its UUID.
@@ -245,6 +246,8 @@ pub(crate) struct World {
     pub(crate) callback_b: String,
     pub(crate) ticket_a: String,
     pub(crate) ticket_b: String,
+    /// A campaign of team B's manager.
+    pub(crate) campaign_b: String,
 }
 
 pub(crate) async fn world(app: &TestApp) -> World {
@@ -523,6 +526,16 @@ pub(crate) async fn world(app: &TestApp) -> World {
     };
     let ticket_a = open_ticket(&ra, &customer_a).await;
     let ticket_b = open_ticket(&rb.token, &customer_b).await;
+    let mb_token = app.token_for(&mb).await;
+    let campaign_b = string_at(
+        &gql(
+            &mb_token,
+            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }",
+            json!({"name": "Fair B", "channel": "EXHIBITION", "startDate": "2026-12-01"}),
+        )
+        .await,
+        &["data", "createCampaign", "campaign", "id"],
+    );
     World {
         a,
         rb,
@@ -561,6 +574,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         callback_b,
         ticket_a,
         ticket_b,
+        campaign_b,
     }
 }
 
@@ -697,6 +711,22 @@ pub(crate) fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> 
             "Customer",
             &w.customer_a,
             json!({"id": "$ID", "reason": "Paid up"}),
+        ),
+        case(
+            "addCampaignMembers",
+            "input.members.N.contactId",
+            Manager,
+            "Contact",
+            &w.contact_a,
+            json!({"campaignId": w.campaign_b, "members": [{"contactId": "$ID"}]}),
+        ),
+        case(
+            "addCampaignMembers",
+            "input.members.N.leadId",
+            Manager,
+            "Lead",
+            &w.lead_a,
+            json!({"campaignId": w.campaign_b, "members": [{"leadId": "$ID", "status": "ATTENDED"}]}),
         ),
         case(
             "setCustomerInfluence",

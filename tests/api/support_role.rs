@@ -59,6 +59,10 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
             json!({"id": any("Campaign"), "expectedVersion": 1, "name": "Renamed"}),
         ),
         (
+            "addCampaignMembers",
+            json!({"campaignId": w.campaign_b, "members": [{"contactId": w.contact_a}]}),
+        ),
+        (
             "recordCampaignCost",
             json!({"campaignId": any("Campaign"), "amount": "10.00", "incurredOn": "2026-12-01"}),
         ),
