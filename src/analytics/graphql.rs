@@ -1,4 +1,7 @@
 //! Resolvers for targets and performance.
+//!
+//! Just over 500 lines: the root of every period report (targets, performance, forecasts,
+//! funnels, retention, lead sources, the service report), each a thin call into its module.
 
 use async_graphql::{Context, ID, Object};
 

@@ -16,6 +16,7 @@
 pub mod access;
 pub mod contact_types;
 pub mod contacts;
+pub mod grade_types;
 pub mod grading;
 pub mod graphql;
 pub mod loaders;

@@ -1,7 +1,7 @@
 //! GraphQL types of customers and contacts.
 
 use crate::graphql::scalars::Instant;
-use async_graphql::{ComplexObject, Context, Enum, ID, InputObject, MaybeUndefined, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, InputObject, MaybeUndefined, SimpleObject};
 
 use super::loaders::ContactsByCustomer;
 use crate::billing::types::InvoiceConnection;
@@ -18,78 +18,12 @@ use crate::users::types::User;
 use crate::visits::types::VisitTaskConnection;
 use entity::customer;
 
+pub use super::grade_types::{Grade, GradePin, GradePinned};
+
 pub use super::contact_types::{
     AddContactInput, AddContactPayload, Contact, ContactConnection, UpdateContactInput,
     UpdateContactPayload,
 };
-
-/// A letter grade, A best.
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Grade {
-    /// Top priority.
-    A,
-    /// Worth working.
-    B,
-    /// Low priority.
-    C,
-}
-
-impl Grade {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::A => "A",
-            Self::B => "B",
-            Self::C => "C",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "A" => Some(Self::A),
-            "B" => Some(Self::B),
-            "C" => Some(Self::C),
-            _ => None,
-        }
-    }
-}
-
-/// A manager's pin, as stored.
-#[derive(Clone, Debug)]
-pub struct GradePinned {
-    pub grade: Grade,
-    pub reason: String,
-    pub pinned_by: Option<uuid::Uuid>,
-    pub pinned_at: chrono::DateTime<chrono::Utc>,
-}
-
-/// A grade a manager pinned over the computed one.
-#[derive(SimpleObject, Clone, Debug)]
-#[graphql(complex)]
-pub struct GradePin {
-    /// The pinned grade.
-    pub grade: Grade,
-    /// Why it was pinned.
-    pub reason: String,
-    /// When it was pinned.
-    pub pinned_at: Instant,
-    #[graphql(skip)]
-    pub pinned_by_id: Option<uuid::Uuid>,
-}
-
-#[ComplexObject]
-impl GradePin {
-    /// Who pinned it.
-    async fn pinned_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let Some(id) = self.pinned_by_id else {
-            return Ok(None);
-        };
-        Ok(ctx
-            .loader::<UserLoader>()?
-            .load_one(id)
-            .await?
-            .map(User::from))
-    }
-}
 
 /// A point on the map (WGS 84).
 #[derive(SimpleObject, Clone, Copy, Debug)]
