@@ -34,44 +34,58 @@ pub struct Added {
     pub updated: i64,
 }
 
-/// The contacts among `ids` the viewer may see (through their customers).
-async fn visible_contacts(
-    db: &impl ConnectionTrait,
-    viewer: &Viewer,
-    ids: Vec<Uuid>,
-) -> AppResult<HashSet<Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
-    }
-    let found: Vec<Uuid> = contact::Entity::find()
-        .select_only()
+/// Ids of the contacts the viewer may see (through their customers).
+fn visible_contact_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
         .column(contact::Column::Id)
-        .filter(contact::Column::Id.is_in(ids))
-        .filter(contact::Column::CustomerId.in_subquery(policy::visible_customer_ids(viewer)))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(found.into_iter().collect())
+        .from(contact::Entity)
+        .and_where(
+            sea_orm::sea_query::Expr::col(contact::Column::CustomerId)
+                .in_subquery(policy::visible_customer_ids(viewer)),
+        )
+        .to_owned()
 }
 
-/// The leads among `ids` the viewer may see.
-async fn visible_leads(
+/// Ids of the leads the viewer may see.
+fn visible_lead_ids(viewer: &Viewer) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(lead::Column::Id)
+        .from(lead::Entity)
+        .cond_where(policy::leads(viewer))
+        .to_owned()
+}
+
+/// The members among `members` the viewer may see, in one statement.
+async fn visible(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
-    ids: Vec<Uuid>,
-) -> AppResult<HashSet<Uuid>> {
-    if ids.is_empty() {
-        return Ok(HashSet::new());
+    contacts: Vec<Uuid>,
+    leads: Vec<Uuid>,
+) -> AppResult<HashSet<Member>> {
+    let mut seen = HashSet::new();
+    if !contacts.is_empty() {
+        let found: Vec<Uuid> = contact::Entity::find()
+            .select_only()
+            .column(contact::Column::Id)
+            .filter(contact::Column::Id.is_in(contacts))
+            .filter(contact::Column::Id.in_subquery(visible_contact_ids(viewer)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        seen.extend(found.into_iter().map(Member::Contact));
     }
-    let found: Vec<Uuid> = lead::Entity::find()
-        .select_only()
-        .column(lead::Column::Id)
-        .filter(lead::Column::Id.is_in(ids))
-        .filter(policy::leads(viewer))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(found.into_iter().collect())
+    if !leads.is_empty() {
+        let found: Vec<Uuid> = lead::Entity::find()
+            .select_only()
+            .column(lead::Column::Id)
+            .filter(lead::Column::Id.is_in(leads))
+            .filter(lead::Column::Id.in_subquery(visible_lead_ids(viewer)))
+            .into_tuple()
+            .all(db)
+            .await?;
+        seen.extend(found.into_iter().map(Member::Lead));
+    }
+    Ok(seen)
 }
 
 /// Adds `members` to a campaign, or moves those already in it to their new status (the
@@ -127,20 +141,16 @@ pub async fn add(
                 Member::Contact(_) => None,
             })
             .collect();
-        let seen_contacts = visible_contacts(txn, viewer, contacts.clone()).await?;
-        let seen_leads = visible_leads(txn, viewer, leads.clone()).await?;
+        let seen = visible(txn, viewer, contacts.clone(), leads.clone()).await?;
         for (index, (member, _)) in members.iter().enumerate() {
-            let (visible, field) = match member {
-                Member::Contact(id) => (seen_contacts.contains(id), "contactId"),
-                Member::Lead(id) => (seen_leads.contains(id), "leadId"),
-            };
-            if !visible {
-                return Err(AppError::not_found(if field == "contactId" {
-                    "Contact"
-                } else {
-                    "Lead"
-                })
-                .with_field(format!("input.members.{index}.{field}")));
+            if !seen.contains(member) {
+                let (what, field) = match member {
+                    Member::Contact(_) => ("Contact", "contactId"),
+                    Member::Lead(_) => ("Lead", "leadId"),
+                };
+                return Err(
+                    AppError::not_found(what).with_field(format!("input.members.{index}.{field}"))
+                );
             }
         }
         let existing: Vec<campaign_member::Model> = campaign_member::Entity::find()

@@ -53,6 +53,39 @@ async fn managers_run_campaigns_everyone_sees_them_and_only_managers_finance_and
         )
     );
 
+    // Names of 1 to 200 characters; a budget of zero or more with two decimals at most.
+    for (input, field) in [
+        (
+            json!({"name": "x".repeat(201), "channel": "ADS", "startDate": "2026-12-01"}),
+            "input.name",
+        ),
+        (
+            json!({"name": " ", "channel": "ADS", "startDate": "2026-12-01"}),
+            "input.name",
+        ),
+        (
+            json!({"name": "Ads", "channel": "ADS", "startDate": "2026-12-01", "budget": "-1"}),
+            "input.budget",
+        ),
+        (
+            json!({"name": "Ads", "channel": "ADS", "startDate": "2026-12-01", "budget": "1.001"}),
+            "input.budget",
+        ),
+        (
+            json!({"name": "Ads", "channel": "ADS", "startDate": "2026-12-01", "endDate": "2026-11-30"}),
+            "input.endDate",
+        ),
+    ] {
+        let body = app
+            .gql(Some(&books.manager_token), CREATE, json!({"input": input}))
+            .await;
+        assert_eq!(
+            code_and_field(&body),
+            (Some("BAD_USER_INPUT"), Some(field)),
+            "{body}"
+        );
+    }
+
     // Reps and customer service may not create one.
     for token in [&books.rep.token, &support.token, &books.finance.token] {
         let refused = app
@@ -196,6 +229,35 @@ async fn costs_add_up_exactly_refunds_need_a_reason_and_retries_count_once() {
         (Some("NOT_FOUND"), Some("input.campaignId"))
     );
 
+    // Costs recorded at the same moment are both counted.
+    let (one, two) = tokio::join!(
+        cost(
+            &app,
+            &books.manager_token,
+            json!({"campaignId": id, "amount": "100.00", "incurredOn": "2026-11-22"}),
+        ),
+        cost(
+            &app,
+            &books.manager_token,
+            json!({"campaignId": id, "amount": "100.00", "incurredOn": "2026-11-22"}),
+        )
+    );
+    assert!(
+        one["errors"].is_null() && two["errors"].is_null(),
+        "{one} {two}"
+    );
+    let summed = app
+        .gql(
+            Some(&books.finance.token),
+            "query($id: ID!) { campaign(id: $id) { actualCost } }",
+            json!({"id": id}),
+        )
+        .await;
+    assert_eq!(
+        summed["data"]["campaign"]["actualCost"], "1400.30",
+        "{summed}"
+    );
+
     // A refund of a cost: a negative entry with its reason; an admin may record it too.
     let refund = app
         .admin(
@@ -205,7 +267,7 @@ async fn costs_add_up_exactly_refunds_need_a_reason_and_retries_count_once() {
         )
         .await;
     assert_eq!(
-        refund["data"]["recordCampaignCost"]["campaign"]["actualCost"], "1000.00",
+        refund["data"]["recordCampaignCost"]["campaign"]["actualCost"], "1200.00",
         "{refund}"
     );
     let listed = app
@@ -217,8 +279,10 @@ async fn costs_add_up_exactly_refunds_need_a_reason_and_retries_count_once() {
         .await;
     assert_eq!(
         listed["data"]["campaign"],
-        json!({"actualCost": "1000.00", "costs": [
+        json!({"actualCost": "1200.00", "costs": [
             {"amount": "-200.30", "note": "Booth deposit returned"},
+            {"amount": "100.00", "note": null},
+            {"amount": "100.00", "note": null},
             {"amount": "0.20", "note": null},
             {"amount": "1200.10", "note": "Booth"},
         ]})

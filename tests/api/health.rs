@@ -317,6 +317,26 @@ async fn a_manager_pins_a_grade_with_a_reason_and_the_owner_is_told() {
         "C"
     );
 
+    // Those who see the customer but may not pin may not unpin either; the pin stays.
+    for token in [&books.rep.token, &books.finance.token, &support.token] {
+        let refused = app
+            .gql(Some(token), UNPIN, json!({"input": {"id": customer}}))
+            .await;
+        assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    }
+    let hidden = app
+        .gql(
+            Some(&stranger_token),
+            UNPIN,
+            json!({"input": {"id": customer}}),
+        )
+        .await;
+    assert_eq!(error_code(&hidden), Some("NOT_FOUND"), "{hidden}");
+    assert_eq!(
+        customer_health(&app, &books.rep.token, &customer).await["gradePin"]["grade"],
+        "C"
+    );
+
     // Unpinned, the grade follows the health again; the stored grade follows at the sweep,
     // which tells the owner once, however many instances run it.
     let unpinned = app
@@ -376,14 +396,18 @@ async fn admin_rules_recompute_every_health_at_once_and_bad_rules_are_refused() 
     assert_eq!(rules["gradeAMin"], 70);
     rules["gradeAMin"] = json!(80);
     rules["influenceLevels"] = json!([{"key": "INDUSTRY", "label": "Leader", "points": 40}]);
-    let refused = app
-        .gql(
-            Some(&books.manager_token),
-            RULES,
-            json!({"input": {"rules": rules}}),
-        )
-        .await;
-    assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    // Everyone reads the rules; only admins change them.
+    for token in [
+        &books.manager_token,
+        &books.rep.token,
+        &books.finance.token,
+        &support.token,
+    ] {
+        let refused = app
+            .gql(Some(token), RULES, json!({"input": {"rules": rules}}))
+            .await;
+        assert_eq!(error_code(&refused), Some("FORBIDDEN"), "{refused}");
+    }
     let updated = app.admin(RULES, json!({"input": {"rules": rules}})).await;
     assert_eq!(
         updated["data"]["updateCustomerHealthRules"]["rules"]["gradeAMin"], 80,
