@@ -39,6 +39,8 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// The campaign it came from (first touch).
     pub campaign_id: Option<Uuid>,
+    /// When it became qualified (first time).
+    pub qualified_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,8 +14,12 @@
 //! - `leadSourceReport` and `customerRetention` (reports.rs): what each lead source brought,
 //!   repeat purchases, and renewals — another binding contract of the same customer starting
 //!   after the old one's start and within the renewal window of its end.
+//! - `campaignReport` (campaign_report.rs): each campaign's cost, funnel and return, first-touch
+//!   and linear any-touch.
 
 pub mod by_product;
+pub mod campaign_report;
+pub mod campaign_report_types;
 pub mod forecast_company;
 pub mod forecast_review;
 pub mod forecast_review_graphql;

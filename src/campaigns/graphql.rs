@@ -8,9 +8,12 @@ use super::types::{
     CampaignFilter, CreateCampaignInput, CreateCampaignPayload, RecordCampaignCostInput,
     RecordCampaignCostPayload, UpdateCampaignInput, UpdateCampaignPayload,
 };
+use crate::analytics::campaign_report_types::{
+    CampaignReport, CampaignReportInput, CampaignReportRow,
+};
 use crate::customers::graphql::change;
 use crate::graphql::context::ContextExt;
-use crate::graphql::guards::SignedIn;
+use crate::graphql::guards::{CAMPAIGN_MONEY, SignedIn};
 use crate::graphql::pagination::list_request;
 use crate::graphql::scalars::Decimal;
 use crate::ids::{NodeType, decode_id};
@@ -64,6 +67,79 @@ impl CampaignQuery {
         .await
     }
 }
+
+/// At most this many ids in `campaignIds`.
+fn report_ids(ids: Option<Vec<ID>>) -> async_graphql::Result<Option<Vec<uuid::Uuid>>> {
+    let Some(ids) = ids else { return Ok(None) };
+    if ids.is_empty() || ids.len() > crate::analytics::campaign_report::MAX_CAMPAIGNS {
+        return Err(crate::error::AppError::bad_input(
+            "input.campaignIds",
+            format!(
+                "Name 1 to {} campaigns, or none for those of the window",
+                crate::analytics::campaign_report::MAX_CAMPAIGNS
+            ),
+        )
+        .into());
+    }
+    let decoded = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| decode_id(id, NodeType::Campaign, &format!("input.campaignIds.{i}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(decoded))
+}
+
+#[Object]
+impl CampaignReportQuery {
+    /// What each campaign cost and brought over a window of days: cost → members → leads →
+    /// qualified → deals → won → collected, cost per lead and per won deal, and ROI, first-touch
+    /// and linear any-touch side by side (managers over the leads and deals they see, finance
+    /// and admins over all).
+    #[graphql(guard = "CAMPAIGN_MONEY")]
+    async fn campaign_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The window and, optionally, the campaigns.")] input: CampaignReportInput,
+    ) -> async_graphql::Result<CampaignReport> {
+        let viewer = ctx.viewer()?;
+        let app = ctx.app();
+        let window = crate::analytics::campaign_report::Window::new(
+            input.from.0,
+            input.to.0,
+            app.config.company_tz(),
+        )?;
+        let ids = report_ids(input.campaign_ids)?;
+        let campaigns =
+            crate::analytics::campaign_report::campaigns_of(&app.db, ids.as_deref(), &window)
+                .await?;
+        let keys: Vec<uuid::Uuid> = campaigns.iter().map(|c| c.id).collect();
+        let figures =
+            crate::analytics::campaign_report::figures(&app.db, viewer, &keys, &window).await?;
+        let mut total = crate::analytics::campaign_report::Figures::default();
+        let mut rows: Vec<(crate::analytics::campaign_report::Figures, Campaign)> = campaigns
+            .into_iter()
+            .map(|c| {
+                let f = figures.get(&c.id).cloned().unwrap_or_default();
+                total.add(&f);
+                (f, Campaign::from(c))
+            })
+            .collect();
+        rows.sort_by(|a, b| b.0.won.cmp(&a.0.won).then_with(|| a.1.name.cmp(&b.1.name)));
+        Ok(CampaignReport {
+            from: input.from,
+            to: input.to,
+            rows: rows
+                .into_iter()
+                .map(|(f, c)| CampaignReportRow::new(Some(c), &f))
+                .collect(),
+            total: CampaignReportRow::new(None, &total),
+        })
+    }
+}
+
+/// The campaign report (kept apart from the campaign list's resolvers).
+#[derive(Default)]
+pub struct CampaignReportQuery;
 
 #[derive(Default)]
 pub struct CampaignMutation;

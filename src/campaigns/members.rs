@@ -223,34 +223,20 @@ pub async fn add(
     Ok((get(&state.db, campaign_id).await?, added))
 }
 
+/// Members the viewer may see: contacts of the customers they see, and the leads they see.
+pub fn visible_members(viewer: &Viewer) -> Condition {
+    Condition::any()
+        .add(campaign_member::Column::ContactId.in_subquery(visible_contact_ids(viewer)))
+        .add(campaign_member::Column::LeadId.in_subquery(visible_lead_ids(viewer)))
+}
+
 /// Members per status of each campaign in `ids`, over the members the viewer may see.
 pub async fn counts(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, HashMap<String, i64>>> {
-    let visible = Condition::any()
-        .add(
-            campaign_member::Column::ContactId.in_subquery(
-                Query::select()
-                    .column(contact::Column::Id)
-                    .from(contact::Entity)
-                    .and_where(
-                        sea_orm::sea_query::Expr::col(contact::Column::CustomerId)
-                            .in_subquery(policy::visible_customer_ids(viewer)),
-                    )
-                    .to_owned(),
-            ),
-        )
-        .add(
-            campaign_member::Column::LeadId.in_subquery(
-                Query::select()
-                    .column(lead::Column::Id)
-                    .from(lead::Entity)
-                    .cond_where(policy::leads(viewer))
-                    .to_owned(),
-            ),
-        );
+    let visible = visible_members(viewer);
     let rows: Vec<(Uuid, String, i64)> = campaign_member::Entity::find()
         .select_only()
         .column(campaign_member::Column::CampaignId)

@@ -10,6 +10,8 @@
 //!   (`FORBIDDEN` for reps and customer service).
 //! - A lead names its campaign (`campaignId` on `createLead` and `updateLead`); converting it
 //!   carries the campaign to the customer it creates and to the deal.
+//! - `campaignReport` (analytics/campaign_report.rs): cost → members → leads → qualified → deals → won →
+//!   collected per campaign, with first-touch and linear any-touch attribution side by side.
 
 pub mod graphql;
 pub mod loaders;

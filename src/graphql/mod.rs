@@ -273,6 +273,7 @@ pub struct QueryRoot(
     crate::tickets::graphql::TicketQuery,
     crate::health::graphql::HealthQuery,
     crate::campaigns::graphql::CampaignQuery,
+    crate::campaigns::graphql::CampaignReportQuery,
 );
 
 /// Everything a client can change.

@@ -243,6 +243,7 @@ pub async fn create_lead(
             created_at: now,
             updated_at: now,
             campaign_id: new.campaign_id,
+            qualified_at: None,
         };
         let (score, grade) = rate(&rules, &model);
         model.score = score;

@@ -93,6 +93,7 @@ crate::read_at!(lead::Model {
     created_at,
     updated_at,
     campaign_id,
+    qualified_at,
 });
 
 /// The leads a list holds whatever its filter: the pool, or the owned leads in scope.

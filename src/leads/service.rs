@@ -149,6 +149,9 @@ pub async fn update_lead(
                 target.to_lowercase()
             )));
         }
+        if status == LeadStatus::Qualified && next.qualified_at.is_none() {
+            next.qualified_at = Some(now);
+        }
         next.status = target.to_owned();
     }
     let (score, grade) = rate(&rules, &next);

@@ -75,6 +75,7 @@ pub const LEAD_COLUMNS: crate::graphql::columns::FieldColumns =
             ("followUpCount", &["follow_up_count"]),
             ("disqualifiedReason", &["disqualified_reason"]),
             ("convertedAt", &["converted_at"]),
+            ("qualifiedAt", &["qualified_at"]),
             ("createdAt", &["created_at"]),
             ("updatedAt", &["updated_at"]),
             ("version", &["version"]),
@@ -126,6 +127,8 @@ pub struct Lead {
     pub disqualified_reason: Option<String>,
     /// When it was converted.
     pub converted_at: Option<Instant>,
+    /// When it first became qualified.
+    pub qualified_at: Option<Instant>,
     /// When the lead was created.
     pub created_at: Instant,
     /// When the lead last changed.
@@ -267,6 +270,7 @@ impl From<lead::Model> for Lead {
             follow_up_count: model.follow_up_count,
             disqualified_reason: model.disqualified_reason.clone(),
             converted_at: model.converted_at.map(Into::into),
+            qualified_at: model.qualified_at.map(Into::into),
             created_at: model.created_at.into(),
             updated_at: model.updated_at.into(),
             version: model.version,

@@ -380,6 +380,8 @@ pub(crate) async fn seed_leads(
             created_at,
             updated_at,
             campaign_id: None,
+            qualified_at: matches!(status, LeadStatus::Qualified | LeadStatus::Converted)
+                .then(|| converted_at.unwrap_or(last_touch).max(created_at)),
         };
         let (score, grade) = crate::leads::service::rate(rules, &model);
         model.score = score;

@@ -12,6 +12,7 @@ mod attachments;
 mod auth;
 mod billing;
 mod callbacks;
+mod campaign_report;
 mod campaigns;
 mod child_lists;
 mod client_contract;

@@ -278,6 +278,11 @@ fn probes(w: &World) -> Vec<Probe> {
         ),
         by_id("campaign", &missing_id("Campaign"), Nothing(&["campaign"])),
         one(
+            "campaignReport",
+            format!("{{ campaignReport(input: {{{dates}}}) {{ total {{ cost }} }} }}"),
+            Forbidden,
+        ),
+        one(
             "customerHealthRules",
             "{ customerHealthRules { gradeAMin } }".into(),
             Answers,
