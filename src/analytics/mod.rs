@@ -14,9 +14,14 @@
 //! - `leadSourceReport` and `customerRetention` (reports.rs): what each lead source brought,
 //!   repeat purchases, and renewals — another binding contract of the same customer starting
 //!   after the old one's start and within the renewal window of its end.
+//! - `activityReport` (activity.rs): follow-ups by kind, visits, leads taken and qualified,
+//!   customers and deals opened, and lead first-response times per seller, team or region.
 //! - `campaignReport` (campaign_report.rs): each campaign's cost, funnel and return, first-touch
 //!   and linear any-touch.
 
+pub mod activity;
+pub mod activity_graphql;
+pub mod activity_types;
 pub mod by_product;
 pub mod campaign_report;
 pub mod campaign_report_types;
@@ -25,6 +30,7 @@ pub mod forecast_review;
 pub mod forecast_review_graphql;
 pub mod forecast_review_types;
 pub mod graphql;
+pub mod groups;
 pub mod loaders;
 pub mod performance;
 pub mod periods;

@@ -2,12 +2,13 @@
 //! number of SQL aggregates over the sellers the viewer may see, rolled up in code.
 
 use futures_util::TryFutureExt;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::groups::GroupKey;
 use super::periods::Period;
 use super::seller_aggregates::{
     Closed, Credited, Cycle, Leads, Sum, Visits, Window, aggregate, credited,
@@ -21,13 +22,7 @@ use crate::report_scope::Scope;
 use entity::{sales_target, team, user};
 use rust_decimal::prelude::ToPrimitive;
 
-/// How to group the report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GroupBy {
-    User,
-    Team,
-    Region,
-}
+pub use super::groups::GroupBy;
 
 /// One group's figures; rates are fractions, `None` where undefined.
 #[derive(Debug, Clone, PartialEq)]
@@ -268,50 +263,21 @@ fn roll_up(
         .collect();
     let target =
         |scope: TargetScope, key: String| targets.get(&(scope.as_str(), key.as_str())).copied();
-    let of = |id: &Uuid| acc.get(id).cloned().unwrap_or_default();
-    match group_by {
-        GroupBy::User => sellers
-            .iter()
-            .map(|u| {
-                of(&u.id).row(
-                    Some(u.id),
-                    Some(u.display_name.clone()),
-                    target(TargetScope::User, u.id.to_string()),
-                )
-            })
-            .collect(),
-        GroupBy::Team => {
-            let mut groups: BTreeMap<Option<Uuid>, Acc> = BTreeMap::new();
-            for u in sellers {
-                groups.entry(u.team_id).or_default().add(&of(&u.id));
-            }
-            groups
-                .into_iter()
-                .map(|(team_id, a)| {
-                    let name = team_id.and_then(|t| teams.get(&t)).map(|t| t.name.clone());
-                    let goal = team_id.and_then(|t| target(TargetScope::Team, t.to_string()));
-                    a.row(team_id, name, goal)
-                })
-                .collect()
+    super::groups::group(group_by, sellers, &teams, |group: &mut Acc, seller| {
+        if let Some(a) = acc.get(&seller) {
+            group.add(a);
         }
-        GroupBy::Region => {
-            let mut groups: BTreeMap<Option<String>, Acc> = BTreeMap::new();
-            for u in sellers {
-                let region = u
-                    .team_id
-                    .and_then(|t| teams.get(&t))
-                    .and_then(|t| t.region.clone());
-                groups.entry(region).or_default().add(&of(&u.id));
-            }
-            groups
-                .into_iter()
-                .map(|(region, a)| {
-                    let goal = region.clone().and_then(|r| target(TargetScope::Region, r));
-                    a.row(None, region, goal)
-                })
-                .collect()
-        }
-    }
+    })
+    .into_iter()
+    .map(|g| {
+        let goal = match &g.key {
+            GroupKey::User(id) => target(TargetScope::User, id.to_string()),
+            GroupKey::Team(team) => team.and_then(|t| target(TargetScope::Team, t.to_string())),
+            GroupKey::Region(region) => region.clone().and_then(|r| target(TargetScope::Region, r)),
+        };
+        g.acc.row(g.id, g.name, goal)
+    })
+    .collect()
 }
 
 /// The figures of `period` per group, over the sellers the viewer may see within `scope`. Ten

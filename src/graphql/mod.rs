@@ -274,6 +274,7 @@ pub struct QueryRoot(
     crate::health::graphql::HealthQuery,
     crate::campaigns::graphql::CampaignQuery,
     crate::campaigns::graphql::CampaignReportQuery,
+    crate::analytics::activity_graphql::ActivityReportQuery,
 );
 
 /// Everything a client can change.

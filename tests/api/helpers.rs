@@ -553,6 +553,7 @@ impl TestApp {
             team_id: None,
             email: None,
             timezone: None,
+            name: None,
         }
     }
 
@@ -577,9 +578,16 @@ pub struct UserBuilder<'a> {
     team_id: Option<String>,
     email: Option<String>,
     timezone: Option<&'static str>,
+    name: Option<String>,
 }
 
 impl UserBuilder<'_> {
+    /// The display name (default "Test User").
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.to_owned());
+        self
+    }
+
     pub fn role(mut self, role: &'static str) -> Self {
         self.role = role;
         self
@@ -610,7 +618,7 @@ impl UserBuilder<'_> {
             .admin(
                 "mutation($input: CreateUserInput!) { createUser(input: $input) { user { id } } }",
                 json!({ "input": {
-                    "email": email, "displayName": "Test User", "role": self.role,
+                    "email": email, "displayName": self.name.as_deref().unwrap_or("Test User"), "role": self.role,
                     "password": PASSWORD, "teamId": self.team_id, "timezone": self.timezone
                 } }),
             )

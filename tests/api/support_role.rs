@@ -278,6 +278,11 @@ fn probes(w: &World) -> Vec<Probe> {
         ),
         by_id("campaign", &missing_id("Campaign"), Nothing(&["campaign"])),
         one(
+            "activityReport",
+            "{ activityReport(input: {period: \"2026-W49\", groupBy: USER}) { groupName } }".into(),
+            Forbidden,
+        ),
+        one(
             "campaignReport",
             format!("{{ campaignReport(input: {{{dates}}}) {{ total {{ cost }} }} }}"),
             Forbidden,

@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::fixtures::at;
 use crate::helpers::*;
 
+mod activity;
 mod by_product;
 mod performance;
 mod sources_and_retention;
