@@ -324,6 +324,10 @@ pub struct Config {
     /// as its renewal (customer retention).
     #[arg(long, env = "SALESGRAPH_RENEWAL_WINDOW_DAYS", default_value_t = 60)]
     pub renewal_window_days: i64,
+    /// The pipeline a seller (team, region) should hold against what remains of their target:
+    /// `salesPerformance` flags rows whose `pipelineCoverage` is under this multiple.
+    #[arg(long, env = "SALESGRAPH_PIPELINE_COVERAGE_MULTIPLE", default_value_t = 3.0, value_parser = parse_multiple)]
+    pub pipeline_coverage_multiple: f64,
     /// Tests only: milliseconds an approval decision or withdrawal waits between its reads and
     /// its guarded writes, widening the window in which concurrent calls race. Not a setting:
     /// read only by builds with the `test-hooks` feature (the test targets), 0 otherwise.
@@ -419,6 +423,15 @@ pub struct Config {
         default_value_t = 600
     )]
     pub attachment_sweep_interval_secs: u64,
+}
+
+/// A coverage multiple: a number above 0, at most 100.
+fn parse_multiple(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|m| m.is_finite() && *m > 0.0 && *m <= 100.0)
+        .ok_or_else(|| format!("{text:?} is not a multiple above 0 and at most 100"))
 }
 
 impl Config {

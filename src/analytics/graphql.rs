@@ -358,6 +358,7 @@ impl AnalyticsQuery {
             }
             None => std::collections::HashMap::new(),
         };
+        let multiple = app.config.pipeline_coverage_multiple;
         Ok(rows
             .iter()
             .map(|r| PerformanceRow {
@@ -376,6 +377,9 @@ impl AnalyticsQuery {
                 pipeline_amount: money(r.pipeline.minor()),
                 weighted_pipeline_amount: money(r.weighted_pipeline.minor()),
                 pipeline_coverage: r.pipeline_coverage,
+                coverage_below_multiple: r.pipeline_coverage.map(|c| c < multiple),
+                previous_period_won_amount: Some(money(r.previous_won.minor())),
+                year_over_year_growth: r.year_over_year_growth,
                 win_rate: r.win_rate_by_count,
                 win_rate_by_amount: r.win_rate_by_amount,
                 avg_deal_size: r.avg_deal_size.map(|m| money(m.minor())),
@@ -442,6 +446,9 @@ async fn by_product(
                 pipeline_amount: money(r.pipeline.minor()),
                 weighted_pipeline_amount: money(r.weighted_pipeline.minor()),
                 pipeline_coverage: None,
+                coverage_below_multiple: None,
+                previous_period_won_amount: None,
+                year_over_year_growth: None,
                 win_rate: None,
                 win_rate_by_amount: None,
                 avg_deal_size: None,

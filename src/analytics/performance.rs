@@ -48,12 +48,17 @@ pub struct Row {
     pub lead_conversion_rate: Option<f64>,
     pub visits_completed: i64,
     pub on_site_rate: Option<f64>,
+    /// Credited won amount of the same period a year earlier.
+    pub previous_won: Money,
+    /// (won − previous) ÷ previous; `None` without a previous won amount.
+    pub year_over_year_growth: Option<f64>,
 }
 
 /// What one seller contributed; summed over a group's members.
 #[derive(Debug, Clone, Default)]
 struct Acc {
     won: Decimal,
+    previous_won: Decimal,
     pipeline: Decimal,
     weighted: Decimal,
     // Money sums in minor units, as decimals: sums over many sellers never overflow.
@@ -76,6 +81,7 @@ struct Acc {
 impl Acc {
     fn add(&mut self, other: &Acc) {
         self.won += other.won;
+        self.previous_won += other.previous_won;
         self.pipeline += other.pipeline;
         self.weighted += other.weighted;
         self.collected += other.collected;
@@ -106,6 +112,7 @@ fn cents(value: Decimal) -> Money {
 impl Acc {
     fn row(&self, id: Option<Uuid>, name: Option<String>, target: Option<i64>) -> Row {
         let won = cents(self.won);
+        let previous_won = cents(self.previous_won);
         let pipeline = cents(self.pipeline);
         let remaining = target.map(|t| t.saturating_sub(won.minor()));
         Row {
@@ -137,6 +144,11 @@ impl Acc {
             lead_conversion_rate: ratio(self.converted as f64, self.leads as f64),
             visits_completed: self.visits_completed,
             on_site_rate: ratio(self.on_site as f64, self.verified as f64),
+            year_over_year_growth: ratio(
+                (won.minor() as f64) - (previous_won.minor() as f64),
+                previous_won.minor() as f64,
+            ),
+            previous_won,
         }
     }
 }
@@ -171,6 +183,7 @@ pub(super) async fn sellers(
 /// What the report's statements found, per seller.
 struct Found {
     won: Vec<Credited>,
+    previous_won: Vec<Credited>,
     open: Vec<Credited>,
     closed: Vec<Closed>,
     cycles: Vec<Cycle>,
@@ -191,6 +204,11 @@ impl Found {
         for row in self.won {
             if let Some(a) = acc.get_mut(&row.user_id) {
                 a.won += share(row.total, row.share);
+            }
+        }
+        for row in self.previous_won {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.previous_won += share(row.total, row.share);
             }
         }
         for row in self.open {
@@ -299,24 +317,45 @@ pub async fn sales_performance(
         sellers: sellers.iter().map(|u| u.id).collect(),
     };
     let ids = &window.sellers;
+    let year_before = period.year_before().ok_or_else(AppError::internal)?;
+    let previous = Window {
+        period: &year_before,
+        start: crate::calendar::local_day_bounds(tz, year_before.start).0,
+        end: crate::calendar::local_day_bounds(tz, year_before.end).0,
+        sellers: Vec::new(),
+    };
     // The statements are independent: run them side by side on the pool.
-    let (won, open, closed, cycles, collected, amended, overlay_won, leads, visits, targets, teams) =
-        tokio::try_join!(
-            credited(db, ids, window.won_deals()),
-            credited(db, ids, window.open_deals()),
-            aggregate(db, window.closed()),
-            aggregate(db, window.cycles(backend)),
-            aggregate(db, window.collected()),
-            aggregate(db, window.amended()),
-            aggregate(db, window.overlay_won()),
-            aggregate(db, window.leads()),
-            aggregate(db, window.visits()),
-            super::targets::of_period(db, period),
-            team::Entity::find().all(db).map_err(AppError::from),
-        )?;
+    let (
+        won,
+        previous_won,
+        open,
+        closed,
+        cycles,
+        collected,
+        amended,
+        overlay_won,
+        leads,
+        visits,
+        targets,
+        teams,
+    ) = tokio::try_join!(
+        credited(db, ids, window.won_deals()),
+        credited(db, ids, previous.won_deals()),
+        credited(db, ids, window.open_deals()),
+        aggregate(db, window.closed()),
+        aggregate(db, window.cycles(backend)),
+        aggregate(db, window.collected()),
+        aggregate(db, window.amended()),
+        aggregate(db, window.overlay_won()),
+        aggregate(db, window.leads()),
+        aggregate(db, window.visits()),
+        super::targets::of_period(db, period),
+        team::Entity::find().all(db).map_err(AppError::from),
+    )?;
     let mut acc: HashMap<Uuid, Acc> = ids.iter().map(|id| (*id, Acc::default())).collect();
     Found {
         won,
+        previous_won,
         open,
         closed,
         cycles,

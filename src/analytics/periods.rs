@@ -96,6 +96,33 @@ impl Period {
         }
     }
 
+    /// The same period a year earlier: the month, quarter or year before, or the same ISO week
+    /// of the year before (its last week, W52, where that year has no week 53).
+    pub fn year_before(&self) -> Option<Period> {
+        if self.is_week() {
+            let week = self.start.iso_week().week();
+            let year = self.year() - 1;
+            let start = NaiveDate::from_isoywd_opt(year, week, Weekday::Mon)
+                .or_else(|| NaiveDate::from_isoywd_opt(year, 52, Weekday::Mon))?;
+            return Some(Period {
+                text: format!("{year}-W{:02}", start.iso_week().week()),
+                start,
+                end: start.checked_add_days(chrono::Days::new(7))?,
+            });
+        }
+        let back = |d: NaiveDate| d.checked_sub_months(chrono::Months::new(12));
+        let start = back(self.start)?;
+        let text = match self.text.split_once('-') {
+            Some((_, rest)) => format!("{}-{rest}", start.year()),
+            None => start.year().to_string(),
+        };
+        Some(Period {
+            text,
+            start,
+            end: back(self.end)?,
+        })
+    }
+
     /// Whether the period is an ISO week.
     pub fn is_week(&self) -> bool {
         self.text.contains("-W")
@@ -156,6 +183,46 @@ mod tests {
         assert!(parse("2021-W53", "p").is_err());
         assert!(parse("2026-W49", "p").unwrap().is_week());
         assert!(!parse("2026-12", "p").unwrap().is_week());
+    }
+
+    #[test]
+    fn the_year_before_is_the_same_period_of_the_previous_year() {
+        let before = |text: &str| parse(text, "p").unwrap().year_before().unwrap();
+        let month = before("2026-03");
+        assert_eq!(
+            (month.text.as_str(), month.start, month.end),
+            ("2025-03", day(2025, 3, 1), day(2025, 4, 1))
+        );
+        // A leap year's February and first quarter are a day longer than the next year's.
+        let february = before("2025-02");
+        assert_eq!(
+            (february.start, february.end),
+            (day(2024, 2, 1), day(2024, 3, 1))
+        );
+        let q1 = before("2025-Q1");
+        assert_eq!(
+            (q1.text.as_str(), q1.end - q1.start),
+            ("2024-Q1", chrono::Duration::days(91))
+        );
+        assert_eq!(before("2026").text, "2025");
+        assert_eq!(before("2026").end, day(2026, 1, 1));
+        // Weeks: the same ISO week a year earlier; 2026-W53 has no twin in 2025 (52 weeks).
+        let week = before("2026-W49");
+        assert_eq!(
+            (week.text.as_str(), week.start),
+            ("2025-W49", day(2025, 12, 1))
+        );
+        let last = before("2026-W53");
+        assert_eq!(
+            (last.text.as_str(), last.start),
+            ("2025-W52", day(2025, 12, 22))
+        );
+        let first = before("2021-W01");
+        assert_eq!(
+            (first.text.as_str(), first.start),
+            ("2020-W01", day(2019, 12, 30))
+        );
+        assert_eq!(before("2021-W52").text, "2020-W52");
     }
 
     #[test]

@@ -181,6 +181,16 @@ pub struct PerformanceRow {
     pub weighted_pipeline_amount: Decimal,
     /// Pipeline ÷ (target − won); null when nothing remains or no target is set.
     pub pipeline_coverage: Option<f64>,
+    /// Whether `pipelineCoverage` is under the company's multiple
+    /// (`SALESGRAPH_PIPELINE_COVERAGE_MULTIPLE`, default 3): too little pipeline to reach the
+    /// target at usual win rates. Null where the coverage is.
+    pub coverage_below_multiple: Option<bool>,
+    /// Credited won amount of the same period a year earlier (the same ISO week, or W52 where
+    /// that year has no week 53); null for product groupings.
+    pub previous_period_won_amount: Option<Decimal>,
+    /// (won − previous period's won) ÷ previous period's won; null without a previous won
+    /// amount and for product groupings.
+    pub year_over_year_growth: Option<f64>,
     /// Deals won ÷ deals closed in the period, by count (owners).
     pub win_rate: Option<f64>,
     /// Won amount ÷ closed amount in the period (owners).

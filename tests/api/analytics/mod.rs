@@ -8,6 +8,7 @@ use crate::helpers::*;
 
 mod activity;
 mod by_product;
+mod growth;
 mod performance;
 mod sources_and_retention;
 mod targets;
