@@ -27,13 +27,7 @@ impl ActivityReportQuery {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
         let period = super::periods::parse(&input.period, "input.period")?;
-        let scope = input.scope.unwrap_or(if input.team_id.is_some() {
-            AnalyticsScope::Team
-        } else {
-            AnalyticsScope::Company
-        });
-        let scope =
-            crate::graphql::scope::report_scope(viewer, scope, input.team_id, input.user_id)?;
+        let scope = AnalyticsScope::of_input(viewer, input.scope, input.team_id, input.user_id)?;
         let (group_by, kind) = match input.group_by {
             ActivityGroupBy::User => (GroupBy::User, Some(NodeType::User)),
             ActivityGroupBy::Team => (GroupBy::Team, Some(NodeType::Team)),

@@ -299,13 +299,7 @@ impl AnalyticsQuery {
         let viewer = ctx.viewer()?;
         let app = ctx.app();
         let period = super::periods::parse(&input.period, "input.period")?;
-        let scope = input.scope.unwrap_or(if input.team_id.is_some() {
-            AnalyticsScope::Team
-        } else {
-            AnalyticsScope::Company
-        });
-        let scope =
-            crate::graphql::scope::report_scope(viewer, scope, input.team_id, input.user_id)?;
+        let scope = AnalyticsScope::of_input(viewer, input.scope, input.team_id, input.user_id)?;
         let tz = app.config.company_tz();
         let group_by = match input.group_by {
             PerformanceGroupBy::User => GroupBy::User,

@@ -23,6 +23,7 @@ pub mod activity;
 pub mod activity_graphql;
 pub mod activity_types;
 pub mod by_product;
+pub mod campaign_figures;
 pub mod campaign_report;
 pub mod campaign_report_types;
 pub mod forecast_company;

@@ -232,18 +232,7 @@ impl Window<'_> {
 
     /// Money applied in the period to installments of each seller's contracts.
     pub(super) fn collected(&self) -> SelectStatement {
-        Query::select()
-            .from(allocation::Entity)
-            .inner_join(
-                installment::Entity,
-                Expr::col((installment::Entity, installment::Column::Id))
-                    .equals((allocation::Entity, allocation::Column::InstallmentId)),
-            )
-            .inner_join(
-                contract::Entity,
-                Expr::col((contract::Entity, contract::Column::Id))
-                    .equals((installment::Entity, installment::Column::ContractId)),
-            )
+        allocations_on_contracts()
             .expr_as(
                 Expr::col((contract::Entity, contract::Column::OwnerId)),
                 Alias::new("user_id"),
@@ -373,6 +362,24 @@ impl Window<'_> {
             .add_group_by([Expr::col(visit_task::Column::AssigneeId)])
             .to_owned()
     }
+}
+
+/// Allocations of payments joined to the installments and contracts they paid: the base of
+/// every "collected" figure.
+pub(super) fn allocations_on_contracts() -> SelectStatement {
+    Query::select()
+        .from(allocation::Entity)
+        .inner_join(
+            installment::Entity,
+            Expr::col((installment::Entity, installment::Column::Id))
+                .equals((allocation::Entity, allocation::Column::InstallmentId)),
+        )
+        .inner_join(
+            contract::Entity,
+            Expr::col((contract::Entity, contract::Column::Id))
+                .equals((installment::Entity, installment::Column::ContractId)),
+        )
+        .to_owned()
 }
 
 /// Runs one aggregate statement of the report.

@@ -228,6 +228,25 @@ crate::string_enum! {
     }
 }
 
+impl AnalyticsScope {
+    /// The scope of a seller report's `scope`, `teamId` and `userId` within what `viewer` may
+    /// see; an omitted scope is `TEAM` when a team is named, else `COMPANY`. Errors:
+    /// `BAD_USER_INPUT`, `FORBIDDEN`, `NOT_FOUND` (see `report_scope`).
+    pub fn of_input(
+        viewer: &crate::identity::Viewer,
+        scope: Option<Self>,
+        team_id: Option<ID>,
+        user_id: Option<ID>,
+    ) -> crate::error::AppResult<crate::report_scope::Scope> {
+        let scope = scope.unwrap_or(if team_id.is_some() {
+            Self::Team
+        } else {
+            Self::Company
+        });
+        crate::graphql::scope::report_scope(viewer, scope, team_id, user_id)
+    }
+}
+
 impl From<AnalyticsScope> for crate::report_scope::Breadth {
     fn from(scope: AnalyticsScope) -> Self {
         match scope {

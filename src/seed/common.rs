@@ -23,6 +23,7 @@ pub(crate) mod base {
     pub const PRODUCTS: u64 = 500;
     pub const ACTIVITIES: u64 = 200_000;
     pub const ATTACHMENTS: u64 = 100_000;
+    pub const CAMPAIGNS: u64 = 40;
 }
 
 /// `base × scale`, rounded, at least 1.
@@ -48,6 +49,7 @@ pub struct Volumes {
     pub products: usize,
     pub activities: usize,
     pub attachments: usize,
+    pub campaigns: usize,
 }
 
 impl Volumes {
@@ -70,6 +72,7 @@ impl Volumes {
             products: scaled(base::PRODUCTS, scale),
             activities: scaled(base::ACTIVITIES, scale),
             attachments: scaled(base::ATTACHMENTS, scale),
+            campaigns: scaled(base::CAMPAIGNS, scale),
         }
     }
 }

@@ -14,13 +14,15 @@
 //! contracts, ~65,000 orders) with their deliveries; sales targets for today's year; 20 product lines with 500 products,
 //! and one to four line items on every deal adding up to its amount; 200,000 activities (to-dos
 //! of the reps on their customers, two months back to one ahead); 100,000 photos' metadata on
-//! customers (the bytes are not written).
+//! customers (the bytes are not written); 40 campaigns with their costs, the event and campaign
+//! leads attributed to them with their customers and deals, and their members.
 //! Every volume is multiplied by the scale (rounded, at least one).
 //!
 //! Every seeded account signs in with [`BENCH_PASSWORD`] — for benchmark databases only.
 
 mod activities;
 mod attachments;
+mod campaigns;
 mod common;
 mod contracts;
 mod customers;
@@ -225,6 +227,7 @@ pub async fn run(db: &DatabaseConnection, options: &SeedOptions) -> Result<SeedR
     activities::seed(&run, &people, &customers, &mut writer).await?;
     attachments::seed(&run, &people, &customers, &mut writer).await?;
     targets::seed(&run, &people, &mut writer).await?;
+    campaigns::seed(&run, &people, db, &mut writer).await?;
     writer.commit().await?;
     // The search box's index, all of it (nothing else writes meanwhile).
     let indexed = crate::finder::index::backfill(db, chrono::DateTime::<chrono::Utc>::MAX_UTC)

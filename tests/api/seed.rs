@@ -81,6 +81,7 @@ async fn seeded_data_fills_the_morning_list_the_ledger_the_aging_and_the_pipelin
         ("contracts", scaled(50_000.0)),
         ("activities", scaled(200_000.0)),
         ("attachments", scaled(100_000.0)),
+        ("campaigns", scaled(40.0)),
         ("teams", scaled(50.0)),
         (
             "users",
@@ -110,6 +111,15 @@ async fn seeded_data_fills_the_morning_list_the_ledger_the_aging_and_the_pipelin
         (
             "sales_targets",
             count::<entity::sales_target::Entity>(db).await,
+        ),
+        ("campaigns", count::<entity::campaign::Entity>(db).await),
+        (
+            "campaign_costs",
+            count::<entity::campaign_cost::Entity>(db).await,
+        ),
+        (
+            "campaign_members",
+            count::<entity::campaign_member::Entity>(db).await,
         ),
     ];
     for (table, rows) in stored {
