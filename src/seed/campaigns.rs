@@ -1,9 +1,9 @@
 //! Marketing campaigns over the seeded year: one starting every few days across the last 330
 //! (40 at scale 1), each running 30 days with its budget and three cost entries. The `EVENT`
-//! and `CAMPAIGN` leads created while a campaign ran name it (the earliest-starting one first);
-//! the customers those leads became, and those customers' deals, carry it (first touch). The
-//! members are those leads and the customers' contacts; every other such contact also joined
-//! the next campaign, so some deals are touched by two campaigns (any touch).
+//! and `CAMPAIGN` leads created while a campaign ran name it (the earliest-starting one first),
+//! and so do up to 250 of the deals opened while it ran, and those deals' customers (first
+//! touch). The members are those leads and the customers' contacts; every other such contact
+//! also joined the next campaign, so some deals are touched by two campaigns (any touch).
 
 use chrono::Duration;
 use rand::Rng;
@@ -19,7 +19,7 @@ use super::common::{Run, amount_minor, id_at, utc_midnight, weighted};
 use super::people::People;
 use super::writer::Writer;
 use crate::campaigns::model::{CampaignChannel, CampaignStatus, MemberStatus};
-use entity::{campaign, campaign_cost, campaign_member, contact, customer, lead};
+use entity::{campaign, campaign_cost, campaign_member, contact, customer, lead, opportunity};
 
 const CHANNELS: [CampaignChannel; 7] = [
     CampaignChannel::Exhibition,
@@ -30,6 +30,9 @@ const CHANNELS: [CampaignChannel; 7] = [
     CampaignChannel::ReferralProgram,
     CampaignChannel::Other,
 ];
+
+/// Deals each campaign brings at most.
+const DEALS_PER_CAMPAIGN: u64 = 250;
 
 /// Writes the campaigns, their costs, attribution and members.
 pub(crate) async fn seed(
@@ -128,17 +131,31 @@ pub(crate) async fn seed(
             .exec(db)
             .await?;
     }
+    // Deals opened while it ran (up to 250, the first by id), then their customers: first touch.
+    for c in &campaigns {
+        let from = utc_midnight(c.start_date);
+        let to = utc_midnight(c.start_date + Duration::days(30));
+        let first = sea_orm::sea_query::Query::select()
+            .column(opportunity::Column::Id)
+            .from(opportunity::Entity)
+            .and_where(Expr::col(opportunity::Column::CampaignId).is_null())
+            .and_where(Expr::col(opportunity::Column::CreatedAt).gte(from))
+            .and_where(Expr::col(opportunity::Column::CreatedAt).lt(to))
+            .order_by(opportunity::Column::Id, sea_orm::Order::Asc)
+            .limit(DEALS_PER_CAMPAIGN)
+            .to_owned();
+        opportunity::Entity::update_many()
+            .col_expr(opportunity::Column::CampaignId, Expr::value(Some(c.id)))
+            .filter(opportunity::Column::Id.in_subquery(first))
+            .exec(db)
+            .await?;
+    }
     db.execute_unprepared(
-        "UPDATE \"customers\" SET \"campaign_id\" = (SELECT \"leads\".\"campaign_id\" FROM \"leads\" \
-         WHERE \"leads\".\"converted_customer_id\" = \"customers\".\"id\" \
-         AND \"leads\".\"campaign_id\" IS NOT NULL ORDER BY \"leads\".\"id\" LIMIT 1) \
-         WHERE \"id\" IN (SELECT \"converted_customer_id\" FROM \"leads\" WHERE \"campaign_id\" IS NOT NULL)",
-    )
-    .await?;
-    db.execute_unprepared(
-        "UPDATE \"opportunities\" SET \"campaign_id\" = (SELECT \"customers\".\"campaign_id\" \
-         FROM \"customers\" WHERE \"customers\".\"id\" = \"opportunities\".\"customer_id\") \
-         WHERE \"customer_id\" IN (SELECT \"id\" FROM \"customers\" WHERE \"campaign_id\" IS NOT NULL)",
+        "UPDATE \"customers\" SET \"campaign_id\" = (SELECT \"opportunities\".\"campaign_id\" \
+         FROM \"opportunities\" WHERE \"opportunities\".\"customer_id\" = \"customers\".\"id\" \
+         AND \"opportunities\".\"campaign_id\" IS NOT NULL \
+         ORDER BY \"opportunities\".\"created_at\", \"opportunities\".\"id\" LIMIT 1) \
+         WHERE \"id\" IN (SELECT \"customer_id\" FROM \"opportunities\" WHERE \"campaign_id\" IS NOT NULL)",
     )
     .await?;
 
@@ -223,9 +240,14 @@ pub(crate) async fn seed(
         .all(db)
         .await?;
     let contacts = contacts.into_iter().filter_map(|(id, customer)| {
-        customers
-            .get(&customer)
-            .map(|(campaign, at)| (id, Some(*campaign), *at))
+        customers.get(&customer).map(|(campaign, _)| {
+            let start = campaigns
+                .iter()
+                .find(|c| c.id == *campaign)
+                .map(|c| utc_midnight(c.start_date))
+                .unwrap_or(run.anchor);
+            (id, Some(*campaign), start)
+        })
     });
     for (i, (id, campaign, created_at)) in contacts.enumerate() {
         let Some(campaign) = campaign else { continue };
