@@ -95,6 +95,19 @@ pub struct AnalyticsQuery;
 
 #[Object]
 impl AnalyticsQuery {
+    /// What sellers did in a period: follow-ups by kind, visits planned, completed and missed,
+    /// new and qualified leads, new customers, deals opened, and lead first-response times,
+    /// per seller, team or region over the sellers you may see (reps: themselves).
+    #[graphql(guard = "SALES_NUMBERS")]
+    async fn activity_report(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `ActivityReportInput`.")]
+        input: super::activity_types::ActivityReportInput,
+    ) -> async_graphql::Result<Vec<super::activity_types::ActivityRow>> {
+        super::activity_graphql::activity_report(ctx, input).await
+    }
+
     /// Targets you may see (company and region targets, your teams', your own and, for managers,
     /// your reps').
     #[graphql(guard = "SALES_NUMBERS")]

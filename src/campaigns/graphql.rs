@@ -66,31 +66,7 @@ impl CampaignQuery {
         })
         .await
     }
-}
 
-/// At most this many ids in `campaignIds`.
-fn report_ids(ids: Option<Vec<ID>>) -> async_graphql::Result<Option<Vec<uuid::Uuid>>> {
-    let Some(ids) = ids else { return Ok(None) };
-    if ids.is_empty() || ids.len() > crate::analytics::campaign_report::MAX_CAMPAIGNS {
-        return Err(crate::error::AppError::bad_input(
-            "input.campaignIds",
-            format!(
-                "Name 1 to {} campaigns, or none for those of the window",
-                crate::analytics::campaign_report::MAX_CAMPAIGNS
-            ),
-        )
-        .into());
-    }
-    let decoded = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| decode_id(id, NodeType::Campaign, &format!("input.campaignIds.{i}")))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(decoded))
-}
-
-#[Object]
-impl CampaignReportQuery {
     /// What each campaign cost and brought over a window of days: cost → members → leads →
     /// qualified → deals → won → collected, cost per lead and per won deal, and ROI, first-touch
     /// and linear any-touch side by side (managers over the leads and deals they see, finance
@@ -137,9 +113,26 @@ impl CampaignReportQuery {
     }
 }
 
-/// The campaign report (kept apart from the campaign list's resolvers).
-#[derive(Default)]
-pub struct CampaignReportQuery;
+/// At most this many ids in `campaignIds`.
+fn report_ids(ids: Option<Vec<ID>>) -> async_graphql::Result<Option<Vec<uuid::Uuid>>> {
+    let Some(ids) = ids else { return Ok(None) };
+    if ids.is_empty() || ids.len() > crate::analytics::campaign_report::MAX_CAMPAIGNS {
+        return Err(crate::error::AppError::bad_input(
+            "input.campaignIds",
+            format!(
+                "Name 1 to {} campaigns, or none for those of the window",
+                crate::analytics::campaign_report::MAX_CAMPAIGNS
+            ),
+        )
+        .into());
+    }
+    let decoded = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| decode_id(id, NodeType::Campaign, &format!("input.campaignIds.{i}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(decoded))
+}
 
 #[derive(Default)]
 pub struct CampaignMutation;

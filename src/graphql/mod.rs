@@ -273,8 +273,6 @@ pub struct QueryRoot(
     crate::tickets::graphql::TicketQuery,
     crate::health::graphql::HealthQuery,
     crate::campaigns::graphql::CampaignQuery,
-    crate::campaigns::graphql::CampaignReportQuery,
-    crate::analytics::activity_graphql::ActivityReportQuery,
 );
 
 /// Everything a client can change.
