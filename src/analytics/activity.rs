@@ -173,8 +173,7 @@ pub async fn activity_report(
 ) -> AppResult<Vec<Row>> {
     let sellers = super::performance::sellers(db, viewer, scope).await?;
     let ids: Vec<Uuid> = sellers.iter().map(|u| u.id).collect();
-    let start = crate::calendar::local_day_bounds(tz, period.start).0;
-    let end = crate::calendar::local_day_bounds(tz, period.end).0;
+    let (start, end) = period.instants(tz);
 
     let follow_ups = Query::select()
         .from(follow_up::Entity)

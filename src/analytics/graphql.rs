@@ -1,7 +1,9 @@
 //! Resolvers for targets and performance.
 //!
-//! Just over 500 lines: the root of every period report (targets, performance, forecasts,
-//! funnels, retention, lead sources, the service report), each a thin call into its module.
+//! Just over 500 lines: the root of every period report (targets, performance, activity,
+//! forecasts, funnels, retention, lead sources, the service report), each a thin call into its
+//! module; a new merged query root instead overflows the test thread's stack (see
+//! `activity_graphql.rs`).
 
 use async_graphql::{Context, ID, Object};
 
@@ -51,11 +53,7 @@ fn bounds(
     app: &crate::state::AppState,
     period: &super::periods::Period,
 ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
-    let tz = app.config.company_tz();
-    (
-        crate::calendar::local_day_bounds(tz, period.start).0,
-        crate::calendar::local_day_bounds(tz, period.end).0,
-    )
+    period.instants(app.config.company_tz())
 }
 
 fn scope_id_of(subject: &Subject) -> Option<String> {

@@ -310,18 +310,20 @@ pub async fn sales_performance(
 ) -> AppResult<Vec<Row>> {
     let backend = db.get_database_backend();
     let sellers = sellers(db, viewer, scope).await?;
+    let (start, end) = period.instants(tz);
     let window = Window {
         period,
-        start: crate::calendar::local_day_bounds(tz, period.start).0,
-        end: crate::calendar::local_day_bounds(tz, period.end).0,
+        start,
+        end,
         sellers: sellers.iter().map(|u| u.id).collect(),
     };
     let ids = &window.sellers;
     let year_before = period.year_before().ok_or_else(AppError::internal)?;
+    let (start, end) = year_before.instants(tz);
     let previous = Window {
         period: &year_before,
-        start: crate::calendar::local_day_bounds(tz, year_before.start).0,
-        end: crate::calendar::local_day_bounds(tz, year_before.end).0,
+        start,
+        end,
         sellers: Vec::new(),
     };
     // The statements are independent: run them side by side on the pool.

@@ -123,6 +123,18 @@ impl Period {
         })
     }
 
+    /// The instants the period's days span in `tz`: from the first day's midnight to the
+    /// midnight after its last day.
+    pub fn instants(
+        &self,
+        tz: chrono_tz::Tz,
+    ) -> (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>) {
+        (
+            crate::calendar::local_day_bounds(tz, self.start).0,
+            crate::calendar::local_day_bounds(tz, self.end).0,
+        )
+    }
+
     /// Whether the period is an ISO week.
     pub fn is_week(&self) -> bool {
         self.text.contains("-W")
