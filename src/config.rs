@@ -331,6 +331,10 @@ pub struct Config {
     /// `salesPerformance` flags rows whose `pipelineCoverage` is under this multiple.
     #[arg(long, env = "SALESGRAPH_PIPELINE_COVERAGE_MULTIPLE", default_value_t = 3.0, value_parser = parse_multiple)]
     pub pipeline_coverage_multiple: f64,
+    /// How many periods `targetPlan` observes conversion rates and deal sizes over: the
+    /// planned period and the ones just before it (1 to 24).
+    #[arg(long, env = "SALESGRAPH_PLAN_LOOKBACK_PERIODS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=24))]
+    pub plan_lookback_periods: u32,
     /// Tests only: milliseconds an approval decision or withdrawal waits between its reads and
     /// its guarded writes, widening the window in which concurrent calls race. Not a setting:
     /// read only by builds with the `test-hooks` feature (the test targets), 0 otherwise.

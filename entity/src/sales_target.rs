@@ -14,6 +14,11 @@ pub struct Model {
     pub scope: String,
     /// The user's or team's id, the region's name, or empty for the company.
     pub scope_key: String,
+    /// What is counted: `WON_AMOUNT`, `COLLECTED_AMOUNT`, `NEW_CUSTOMERS`, `VISITS`, `CALLS`,
+    /// `NEW_LEADS` or `QUALIFIED_LEADS`.
+    pub metric: String,
+    /// The goal: minor units for the money metrics (`WON_AMOUNT`, `COLLECTED_AMOUNT`), a count
+    /// for the others.
     pub amount_minor: i64,
     pub set_by: Uuid,
     pub version: i32,

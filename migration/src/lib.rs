@@ -43,6 +43,7 @@ mod m20261226_000037_customer_health;
 mod m20261227_000038_campaigns;
 mod m20261228_000039_campaign_members;
 mod m20261229_000040_lead_qualification;
+mod m20261230_000041_target_metrics;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -93,6 +94,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261227_000038_campaigns::Migration),
             Box::new(m20261228_000039_campaign_members::Migration),
             Box::new(m20261229_000040_lead_qualification::Migration),
+            Box::new(m20261230_000041_target_metrics::Migration),
         ]
     }
 }

@@ -12,8 +12,10 @@
 //!   negative (a back-dated follow-up counts as an answer at once). The median is the middle
 //!   value (the mean of the two middle ones for an even count), p90 the nearest-rank 90th
 //!   percentile.
+//! - **Targets**: each group's targets of the counted metrics (new customers, completed visits,
+//!   calls, new and qualified leads) beside the figure above that each one counts.
 //!
-//! Nine statements however many sellers, over the sellers the viewer may report on.
+//! Ten statements however many sellers, over the sellers the viewer may report on.
 
 use std::collections::HashMap;
 
@@ -26,6 +28,7 @@ use uuid::Uuid;
 use super::performance::GroupBy;
 use super::periods::Period;
 use super::seller_aggregates::aggregate;
+use super::targets::{Achievement, TargetMetric};
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
 use crate::report_scope::Scope;
@@ -95,6 +98,32 @@ pub struct Row {
     /// Median and p90 first-response times in seconds; `None` without responses.
     pub median_response: Option<f64>,
     pub p90_response: Option<i64>,
+    /// The group's targets of counted metrics beside what it reached.
+    pub achievements: Vec<Achievement>,
+}
+
+/// The metrics `activityReport` reports achievement of (the money ones are
+/// `salesPerformance`'s).
+pub const METRICS: [TargetMetric; 5] = [
+    TargetMetric::NewCustomers,
+    TargetMetric::Visits,
+    TargetMetric::Calls,
+    TargetMetric::NewLeads,
+    TargetMetric::QualifiedLeads,
+];
+
+impl Activity {
+    /// What the activity reached of a counted metric.
+    pub fn reached(&self, metric: TargetMetric) -> i64 {
+        match metric {
+            TargetMetric::NewCustomers => self.new_customers,
+            TargetMetric::Visits => self.visits_completed,
+            TargetMetric::Calls => self.follow_ups.calls,
+            TargetMetric::NewLeads => self.new_leads,
+            TargetMetric::QualifiedLeads => self.qualified_leads,
+            TargetMetric::WonAmount | TargetMetric::CollectedAmount => 0,
+        }
+    }
 }
 
 /// The median of `sorted` (the mean of the two middle values for an even count).
@@ -300,7 +329,7 @@ pub async fn activity_report(
         .and_where(Expr::cust(first))
         .to_owned();
 
-    let (follow_ups, visits, leads, customers, deals, responses, teams) = tokio::try_join!(
+    let (follow_ups, visits, leads, customers, deals, responses, teams, targets) = tokio::try_join!(
         aggregate::<ByKind>(db, follow_ups),
         aggregate::<Visits>(db, visits),
         aggregate::<Leads>(db, leads),
@@ -308,6 +337,7 @@ pub async fn activity_report(
         aggregate::<Count>(db, deals),
         aggregate::<Response>(db, responses),
         team::Entity::find().all(db).map_err(AppError::from),
+        super::targets::of_period(db, period),
     )?;
 
     let mut acc: HashMap<Uuid, Activity> =
@@ -369,7 +399,12 @@ pub async fn activity_report(
     .map(|g| {
         let mut activity = g.acc;
         activity.response_seconds.sort_unstable();
+        let achievements =
+            super::targets::achievements(&targets, g.key.subject().as_ref(), &METRICS, |metric| {
+                activity.reached(metric)
+            });
         Row {
+            achievements,
             id: g.id,
             name: g.name,
             median_response: median(&activity.response_seconds),

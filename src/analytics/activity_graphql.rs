@@ -57,6 +57,7 @@ pub(super) async fn activity_report(
                 leads_responded: a.response_seconds.len() as i64,
                 first_response_median_minutes: r.median_response.map(minutes),
                 first_response_p90_minutes: r.p90_response.map(|s| minutes(s as f64)),
+                achievements: r.achievements.iter().copied().map(Into::into).collect(),
             }
         })
         .collect())

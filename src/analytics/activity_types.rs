@@ -80,4 +80,8 @@ pub struct ActivityRow {
     pub first_response_median_minutes: Option<f64>,
     /// The 90th percentile (nearest rank) of those minutes.
     pub first_response_p90_minutes: Option<f64>,
+    /// The group's targets of counted metrics (`NEW_CUSTOMERS`, `VISITS` completed, `CALLS`,
+    /// `NEW_LEADS`, `QUALIFIED_LEADS`) beside what it reached; `salesPerformance` shows the
+    /// money ones.
+    pub achievements: Vec<super::types::TargetAchievement>,
 }

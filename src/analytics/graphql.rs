@@ -9,7 +9,7 @@ use async_graphql::{Context, ID, Object};
 
 use super::by_product::ProductGroup;
 use super::performance::GroupBy;
-use super::targets::{self, Subject, TargetScope};
+use super::targets::{self, Subject, TargetMetric, TargetScope};
 use super::types::{
     AllocationChild, AllocationStatus, AnalyticsScope, CustomerRetention, CustomerRetentionInput,
     LeadSourceLine, LeadSourceReportInput, PerformanceGroupBy, PerformanceRow,
@@ -29,7 +29,11 @@ fn money(minor: i64) -> Decimal {
     Decimal(Money::from_minor(minor).to_decimal())
 }
 
-fn subject(scope: TargetScope, scope_id: Option<&str>, field: &str) -> AppResult<Subject> {
+pub(super) fn subject(
+    scope: TargetScope,
+    scope_id: Option<&str>,
+    field: &str,
+) -> AppResult<Subject> {
     let id = |kind: NodeType| -> AppResult<uuid::Uuid> {
         let text = scope_id.ok_or_else(|| AppError::bad_input(field, "Name whose target"))?;
         decode_id(&ID(text.to_owned()), kind, field)
@@ -56,7 +60,7 @@ fn bounds(
     period.instants(app.config.company_tz())
 }
 
-fn scope_id_of(subject: &Subject) -> Option<String> {
+pub(super) fn scope_id_of(subject: &Subject) -> Option<String> {
     match subject {
         Subject::User(id) => Some(encode_id(NodeType::User, *id).to_string()),
         Subject::Team(id) => Some(encode_id(NodeType::Team, *id).to_string()),
@@ -67,6 +71,7 @@ fn scope_id_of(subject: &Subject) -> Option<String> {
 
 pub(crate) fn target_of(model: entity::sales_target::Model) -> SalesTarget {
     let scope = TargetScope::parse(&model.scope).unwrap_or(TargetScope::Company);
+    let metric = TargetMetric::parse(&model.metric).unwrap_or(TargetMetric::WonAmount);
     let key = uuid::Uuid::parse_str(&model.scope_key).ok();
     let scope_id = match (scope, key) {
         (TargetScope::User, Some(id)) => Some(encode_id(NodeType::User, id).to_string()),
@@ -81,7 +86,8 @@ pub(crate) fn target_of(model: entity::sales_target::Model) -> SalesTarget {
         period_end: Date(model.period_end),
         scope,
         scope_id,
-        amount: money(model.amount_minor),
+        metric,
+        amount: crate::graphql::scalars::Decimal(metric.shown(model.amount_minor)),
         created_at: model.created_at.into(),
         updated_at: model.updated_at.into(),
         version: model.version,
@@ -106,6 +112,19 @@ impl AnalyticsQuery {
         super::activity_graphql::activity_report(ctx, input).await
     }
 
+    /// The reverse funnel of a won-amount target: the deals, deals in play and leads it takes
+    /// at the rates observed lately, against what is open now, per stage; and a target
+    /// suggested from last year's same period.
+    #[graphql(guard = "SALES_NUMBERS")]
+    async fn target_plan(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "What to do: the fields of `TargetPlanInput`.")]
+        input: super::target_plan_types::TargetPlanInput,
+    ) -> async_graphql::Result<super::target_plan_types::TargetPlan> {
+        super::target_plan_types::target_plan(ctx, input).await
+    }
+
     /// Targets you may see (company and region targets, your teams', your own and, for managers,
     /// your reps').
     #[graphql(guard = "SALES_NUMBERS")]
@@ -116,13 +135,17 @@ impl AnalyticsQuery {
     ) -> async_graphql::Result<Vec<SalesTarget>> {
         let viewer = ctx.viewer()?;
         let f = filter.unwrap_or_default();
-        Ok(
-            targets::list_targets(&ctx.app().db, viewer, f.period.as_deref(), f.scope)
-                .await?
-                .into_iter()
-                .map(target_of)
-                .collect(),
+        Ok(targets::list_targets(
+            &ctx.app().db,
+            viewer,
+            f.period.as_deref(),
+            f.scope,
+            f.metric,
         )
+        .await?
+        .into_iter()
+        .map(target_of)
+        .collect())
     }
 
     /// A target beside the sum of its children's targets, so imbalance shows at a glance.
@@ -135,8 +158,11 @@ impl AnalyticsQuery {
     ) -> async_graphql::Result<TargetAllocation> {
         let viewer = ctx.viewer()?;
         let subject = subject(input.scope, input.scope_id.as_deref(), "input.scopeId")?;
-        let found = targets::allocation(&ctx.app().db, viewer, &input.period, subject).await?;
+        let found =
+            targets::allocation(&ctx.app().db, viewer, &input.period, subject, input.metric)
+                .await?;
         let total = found.children_total();
+        let value = |stored: i64| crate::graphql::scalars::Decimal(input.metric.shown(stored));
         let status = match found.target_minor {
             None => AllocationStatus::NoTarget,
             Some(t) if total > t => AllocationStatus::OverAllocated,
@@ -144,9 +170,10 @@ impl AnalyticsQuery {
             Some(_) => AllocationStatus::Balanced,
         };
         Ok(TargetAllocation {
-            target: found.target_minor.map(money),
-            children_total: money(total),
-            difference: found.target_minor.map(|t| money(t - total)),
+            metric: input.metric,
+            target: found.target_minor.map(value),
+            children_total: value(total),
+            difference: found.target_minor.map(|t| value(t - total)),
             status,
             children: found
                 .children
@@ -155,7 +182,7 @@ impl AnalyticsQuery {
                     scope: c.subject.scope(),
                     scope_id: scope_id_of(&c.subject),
                     label: c.label,
-                    target: c.target_minor.map(money),
+                    target: c.target_minor.map(value),
                 })
                 .collect(),
         })
@@ -372,6 +399,7 @@ impl AnalyticsQuery {
                 target: r.target.map(|m| money(m.minor())),
                 won_amount: money(r.won.minor()),
                 achievement_rate: r.achievement_rate,
+                achievements: r.achievements.iter().copied().map(Into::into).collect(),
                 collected_amount: money(r.collected.minor()),
                 amended_amount: money(r.amended.minor()),
                 overlay_won_amount: money(r.overlay_won.minor()),
@@ -444,6 +472,7 @@ async fn by_product(
                 target: None,
                 won_amount: money(r.won.minor()),
                 achievement_rate: None,
+                achievements: Vec::new(),
                 collected_amount: money(0),
                 amended_amount: money(0),
                 overlay_won_amount: money(0),
@@ -490,19 +519,19 @@ impl AnalyticsMutation {
     ) -> async_graphql::Result<SetSalesTargetPayload> {
         let viewer = ctx.viewer()?;
         let subject = subject(input.scope, input.scope_id.as_deref(), "input.scopeId")?;
-        let amount = input.amount.minor("input.amount")?;
         let changed = targets::set_target(
             ctx.app(),
             viewer,
             &input.period,
             subject.clone(),
-            amount,
+            input.metric,
+            input.amount.0,
             input.expected_version,
         )
         .await;
         let db = &ctx.app().db;
         crate::graphql::conflict::or_current(ctx, changed, async || {
-            targets::find_target(db, viewer, &input.period, &subject).await
+            targets::find_target(db, viewer, &input.period, &subject, input.metric).await
         })
         .await
     }

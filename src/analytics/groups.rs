@@ -25,6 +25,18 @@ pub(super) enum GroupKey {
     Region(Option<String>),
 }
 
+impl GroupKey {
+    /// Whose targets the group's are; `None` for sellers without a team or region.
+    pub(super) fn subject(&self) -> Option<super::targets::Subject> {
+        use super::targets::Subject;
+        match self {
+            Self::User(id) => Some(Subject::User(*id)),
+            Self::Team(team) => team.map(Subject::Team),
+            Self::Region(region) => region.clone().map(Subject::Region),
+        }
+    }
+}
+
 /// One group: its key, id (a user's or team's), name, and its sellers' figures folded.
 pub(super) struct Group<A> {
     pub(super) key: GroupKey,

@@ -16,6 +16,11 @@
 //!   after the old one's start and within the renewal window of its end.
 //! - `activityReport` (activity.rs): follow-ups by kind, visits, leads taken and qualified,
 //!   customers and deals opened, and lead first-response times per seller, team or region.
+//! - Targets name a metric (targets.rs): won or collected money, or counts of new customers,
+//!   completed visits, calls, new and qualified leads; `salesPerformance` shows achievement of
+//!   the money ones, `activityReport` of the counted ones.
+//! - `targetPlan` (target_plan.rs): the reverse funnel of a won-amount target at observed
+//!   rates, per stage, and a target suggested from last year's same period and growth.
 //! - `campaignReport` (campaign_report.rs): each campaign's cost, funnel and return, first-touch
 //!   and linear any-touch.
 
@@ -36,9 +41,13 @@ pub mod loaders;
 pub mod performance;
 pub mod periods;
 pub mod reports;
+pub mod reverse_funnel;
 pub mod seller_aggregates;
 pub mod service_report;
 pub mod service_report_types;
+pub mod target_kinds;
+pub mod target_plan;
+pub mod target_plan_types;
 pub mod targets;
 pub mod types;
 pub mod velocity;

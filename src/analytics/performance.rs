@@ -8,12 +8,11 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::groups::GroupKey;
 use super::periods::Period;
 use super::seller_aggregates::{
     Closed, Credited, Cycle, Leads, Sum, Visits, Window, aggregate, credited,
 };
-use super::targets::TargetScope;
+use super::targets::{Achievement, TargetMetric};
 use crate::error::{AppError, AppResult};
 use crate::identity::{Role, Viewer};
 use crate::money::Money;
@@ -52,7 +51,13 @@ pub struct Row {
     pub previous_won: Money,
     /// (won − previous) ÷ previous; `None` without a previous won amount.
     pub year_over_year_growth: Option<f64>,
+    /// The group's targets of money metrics beside what it reached.
+    pub achievements: Vec<Achievement>,
 }
+
+/// The metrics `salesPerformance` reports achievement of (the counted ones are
+/// `activityReport`'s).
+pub const METRICS: [TargetMetric; 2] = [TargetMetric::WonAmount, TargetMetric::CollectedAmount];
 
 /// What one seller contributed; summed over a group's members.
 #[derive(Debug, Clone, Default)]
@@ -149,6 +154,7 @@ impl Acc {
                 previous_won.minor() as f64,
             ),
             previous_won,
+            achievements: Vec::new(),
         }
     }
 }
@@ -275,12 +281,6 @@ fn roll_up(
     targets: &[sales_target::Model],
 ) -> Vec<Row> {
     let teams: HashMap<Uuid, team::Model> = teams.into_iter().map(|t| (t.id, t)).collect();
-    let targets: HashMap<(&str, &str), i64> = targets
-        .iter()
-        .map(|t| ((t.scope.as_str(), t.scope_key.as_str()), t.amount_minor))
-        .collect();
-    let target =
-        |scope: TargetScope, key: String| targets.get(&(scope.as_str(), key.as_str())).copied();
     super::groups::group(group_by, sellers, &teams, |group: &mut Acc, seller| {
         if let Some(a) = acc.get(&seller) {
             group.add(a);
@@ -288,12 +288,21 @@ fn roll_up(
     })
     .into_iter()
     .map(|g| {
-        let goal = match &g.key {
-            GroupKey::User(id) => target(TargetScope::User, id.to_string()),
-            GroupKey::Team(team) => team.and_then(|t| target(TargetScope::Team, t.to_string())),
-            GroupKey::Region(region) => region.clone().and_then(|r| target(TargetScope::Region, r)),
-        };
-        g.acc.row(g.id, g.name, goal)
+        let subject = g.key.subject();
+        let goal = subject
+            .as_ref()
+            .and_then(|s| super::targets::goal(targets, s, TargetMetric::WonAmount));
+        let mut row = g.acc.row(g.id, g.name, goal);
+        row.achievements = super::targets::achievements(
+            targets,
+            subject.as_ref(),
+            &METRICS,
+            |metric| match metric {
+                TargetMetric::CollectedAmount => row.collected.minor(),
+                _ => row.won.minor(),
+            },
+        );
+        row
     })
     .collect()
 }

@@ -135,6 +135,23 @@ impl Period {
         )
     }
 
+    /// The first day of the period `count` periods of the same kind before this one (a week,
+    /// month, quarter or year back each).
+    pub fn start_back(&self, count: u32) -> Option<NaiveDate> {
+        if self.is_week() {
+            return self
+                .start
+                .checked_sub_days(chrono::Days::new(7 * u64::from(count)));
+        }
+        let months = match self.text.split_once('-') {
+            None => 12,
+            Some((_, rest)) if rest.starts_with('Q') => 3,
+            Some(_) => 1,
+        };
+        self.start
+            .checked_sub_months(chrono::Months::new(months * count))
+    }
+
     /// Whether the period is an ISO week.
     pub fn is_week(&self) -> bool {
         self.text.contains("-W")
@@ -235,6 +252,16 @@ mod tests {
             ("2020-W01", day(2019, 12, 30))
         );
         assert_eq!(before("2021-W52").text, "2020-W52");
+    }
+
+    #[test]
+    fn periods_step_back_by_their_own_kind() {
+        let back = |text: &str, n: u32| parse(text, "p").unwrap().start_back(n).unwrap();
+        assert_eq!(back("2026-03", 3), day(2025, 12, 1));
+        assert_eq!(back("2026-Q1", 2), day(2025, 7, 1));
+        assert_eq!(back("2026", 1), day(2025, 1, 1));
+        assert_eq!(back("2026-W02", 3), day(2025, 12, 15));
+        assert_eq!(back("2026-12", 0), day(2026, 12, 1));
     }
 
     #[test]

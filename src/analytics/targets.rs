@@ -13,48 +13,7 @@ use crate::state::AppState;
 use entity::sales_target::{self, Entity as Targets};
 use entity::{team, user};
 
-crate::string_enum! {
-    /// Whose target.
-    TargetScope {
-        /// One seller.
-        User => "USER",
-        /// A team.
-        Team => "TEAM",
-        /// A sales region (the region of teams).
-        Region => "REGION",
-        /// The whole company.
-        Company => "COMPANY",
-    }
-}
-
-/// Who a target is for, resolved.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Subject {
-    User(Uuid),
-    Team(Uuid),
-    Region(String),
-    Company,
-}
-
-impl Subject {
-    pub fn scope(&self) -> TargetScope {
-        match self {
-            Self::User(_) => TargetScope::User,
-            Self::Team(_) => TargetScope::Team,
-            Self::Region(_) => TargetScope::Region,
-            Self::Company => TargetScope::Company,
-        }
-    }
-
-    /// The stored key: the id, the region's name, or empty.
-    pub fn key(&self) -> String {
-        match self {
-            Self::User(id) | Self::Team(id) => id.to_string(),
-            Self::Region(name) => name.clone(),
-            Self::Company => String::new(),
-        }
-    }
-}
+pub use super::target_kinds::{Subject, TargetMetric, TargetScope};
 
 async fn team_of(db: &impl ConnectionTrait, id: Uuid) -> AppResult<team::Model> {
     team::Entity::find_by_id(id)
@@ -119,16 +78,22 @@ pub async fn set_target(
     viewer: &Viewer,
     period: &str,
     subject: Subject,
-    amount_minor: i64,
+    metric: TargetMetric,
+    value: rust_decimal::Decimal,
     expected_version: Option<i32>,
 ) -> AppResult<sales_target::Model> {
     let period = periods::parse(period, "input.period")?;
-    if amount_minor < 0 {
+    if !metric.fits(subject.scope()) {
         return Err(AppError::bad_input(
-            "input.amount",
-            "A target cannot be negative",
+            "input.metric",
+            format!(
+                "{} targets are set for sellers and teams, not for a {}",
+                metric.as_str(),
+                subject.scope().as_str()
+            ),
         ));
     }
+    let amount_minor = metric.stored(value, "input.amount")?;
     if let Subject::Region(name) = &subject
         && name.trim().is_empty()
     {
@@ -141,6 +106,7 @@ pub async fn set_target(
         .filter(sales_target::Column::Period.eq(period.text.as_str()))
         .filter(sales_target::Column::Scope.eq(subject.scope().as_str()))
         .filter(sales_target::Column::ScopeKey.eq(subject.key()))
+        .filter(sales_target::Column::Metric.eq(metric.as_str()))
         .one(&txn)
         .await?;
     let current_version = existing.as_ref().map_or(0, |t| t.version);
@@ -170,6 +136,7 @@ pub async fn set_target(
                 period_end: Set(period.end),
                 scope: Set(subject.scope().as_str().to_owned()),
                 scope_key: Set(subject.key()),
+                metric: Set(metric.as_str().to_owned()),
                 amount_minor: Set(amount_minor),
                 set_by: Set(viewer.user_id),
                 version: Set(1),
@@ -180,7 +147,7 @@ pub async fn set_target(
             .await?
         }
     };
-    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "sales_target.set", subject_type: "SalesTarget", subject_id: saved.id, details: serde_json::json!({"period": saved.period, "scope": saved.scope, "key": saved.scope_key, "amountMinor": amount_minor}) }.record(&txn, now)
+    crate::audit::Entry { actor_id: Some(viewer.user_id), action: "sales_target.set", subject_type: "SalesTarget", subject_id: saved.id, details: serde_json::json!({"period": saved.period, "scope": saved.scope, "key": saved.scope_key, "metric": saved.metric, "amountMinor": amount_minor}) }.record(&txn, now)
     .await?;
     txn.commit().await?;
     Ok(saved)
@@ -193,12 +160,14 @@ pub async fn find_target(
     viewer: &Viewer,
     period: &str,
     subject: &Subject,
+    metric: TargetMetric,
 ) -> AppResult<sales_target::Model> {
     let period = periods::parse(period, "input.period")?;
     Targets::find()
         .filter(sales_target::Column::Period.eq(period.text.as_str()))
         .filter(sales_target::Column::Scope.eq(subject.scope().as_str()))
         .filter(sales_target::Column::ScopeKey.eq(subject.key()))
+        .filter(sales_target::Column::Metric.eq(metric.as_str()))
         .filter(visible(db, viewer).await?)
         .one(db)
         .await?
@@ -253,12 +222,14 @@ async fn visible(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<Condit
     Ok(readable(members, viewer))
 }
 
-/// Targets the viewer may read, for one period or all, by period then scope (at most 1000).
+/// Targets the viewer may read, for one period or all, by period, scope and metric (at most
+/// 1000).
 pub async fn list_targets(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     period: Option<&str>,
     scope: Option<TargetScope>,
+    metric: Option<TargetMetric>,
 ) -> AppResult<Vec<sales_target::Model>> {
     let mut condition = Condition::all();
     if let Some(period) = period {
@@ -268,12 +239,16 @@ pub async fn list_targets(
     if let Some(scope) = scope {
         condition = condition.add(sales_target::Column::Scope.eq(scope.as_str()));
     }
+    if let Some(metric) = metric {
+        condition = condition.add(sales_target::Column::Metric.eq(metric.as_str()));
+    }
     Ok(Targets::find()
         .filter(condition)
         .filter(visible(db, viewer).await?)
         .order_by_asc(sales_target::Column::PeriodStart)
         .order_by_asc(sales_target::Column::Scope)
         .order_by_asc(sales_target::Column::ScopeKey)
+        .order_by_asc(sales_target::Column::Metric)
         .limit(1000)
         .all(db)
         .await?)
@@ -303,6 +278,59 @@ pub async fn of_period(
         .await?)
 }
 
+/// The goal of `subject` for `metric` among a period's targets.
+pub fn goal(
+    targets: &[sales_target::Model],
+    subject: &Subject,
+    metric: TargetMetric,
+) -> Option<i64> {
+    targets
+        .iter()
+        .find(|t| {
+            t.metric == metric.as_str()
+                && t.scope == subject.scope().as_str()
+                && t.scope_key == subject.key()
+        })
+        .map(|t| t.amount_minor)
+}
+
+/// A subject's target of one metric beside what it reached (both stored units: minor units
+/// of money, or counts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Achievement {
+    pub metric: TargetMetric,
+    pub target: i64,
+    pub actual: i64,
+}
+
+impl Achievement {
+    /// Actual ÷ target; `None` for a zero target.
+    pub fn rate(&self) -> Option<f64> {
+        (self.target > 0).then(|| self.actual as f64 / self.target as f64)
+    }
+}
+
+/// The targets `subject` has among `metrics`, each beside `actual` of its metric.
+pub fn achievements(
+    targets: &[sales_target::Model],
+    subject: Option<&Subject>,
+    metrics: &[TargetMetric],
+    actual: impl Fn(TargetMetric) -> i64,
+) -> Vec<Achievement> {
+    let Some(subject) = subject else {
+        return Vec::new();
+    };
+    metrics
+        .iter()
+        .filter_map(|metric| {
+            goal(targets, subject, *metric).map(|target| Achievement {
+                metric: *metric,
+                target,
+                actual: actual(*metric),
+            })
+        })
+        .collect()
+}
 /// One child of a target in an allocation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Child {
@@ -311,8 +339,8 @@ pub struct Child {
     pub target_minor: Option<i64>,
 }
 
-/// A target beside its children's: regions under the company, teams under a region, members
-/// under a team.
+/// A target beside its children's (of one metric): regions under the company, teams under a
+/// region, members under a team.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Allocation {
     pub target_minor: Option<i64>,
@@ -325,6 +353,33 @@ impl Allocation {
     }
 }
 
+/// Whether the viewer may see the targets and figures of `subject`: admins and finance any;
+/// managers their teams, their members and themselves; reps themselves; customer service none.
+pub async fn may_see(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    subject: &Subject,
+) -> AppResult<bool> {
+    Ok(match viewer.role {
+        Role::Admin | Role::Finance => true,
+        Role::Support => false,
+        Role::SalesManager | Role::SalesRep => match subject {
+            Subject::User(id) => {
+                *id == viewer.user_id
+                    || (viewer.role == Role::SalesManager
+                        && user::Entity::find_by_id(*id)
+                            .one(db)
+                            .await?
+                            .is_some_and(|u| viewer.manages(u.team_id)))
+            }
+            Subject::Team(id) => {
+                viewer.role == Role::SalesManager && viewer.managed_team_ids.contains(id)
+            }
+            Subject::Region(_) | Subject::Company => false,
+        },
+    })
+}
+
 /// The target of a subject and the targets of its children for a period. Admins and finance
 /// see any; managers their teams (and their members); reps themselves; customer service none. Errors: `NOT_FOUND`,
 /// `BAD_USER_INPUT`.
@@ -333,39 +388,19 @@ pub async fn allocation(
     viewer: &Viewer,
     period: &str,
     subject: Subject,
+    metric: TargetMetric,
 ) -> AppResult<Allocation> {
     let period = periods::parse(period, "input.period")?;
-    let (everything, none) = match viewer.role {
-        Role::Admin | Role::Finance => (true, false),
-        Role::Support => (false, true),
-        Role::SalesManager | Role::SalesRep => (false, false),
-    };
-    let allowed = match &subject {
-        _ if everything => true,
-        _ if none => false,
-        Subject::User(id) => {
-            *id == viewer.user_id
-                || (viewer.role == Role::SalesManager
-                    && user::Entity::find_by_id(*id)
-                        .one(db)
-                        .await?
-                        .is_some_and(|u| viewer.manages(u.team_id)))
-        }
-        Subject::Team(id) => {
-            viewer.role == Role::SalesManager && viewer.managed_team_ids.contains(id)
-        }
-        Subject::Region(_) | Subject::Company => false,
-    };
+    let allowed = may_see(db, viewer, &subject).await?;
     if !allowed {
         return Err(AppError::not_found("Target"));
     }
-    let targets = of_period(db, &period).await?;
-    let target_of = |subject: &Subject| {
-        targets
-            .iter()
-            .find(|t| t.scope == subject.scope().as_str() && t.scope_key == subject.key())
-            .map(|t| t.amount_minor)
-    };
+    let targets: Vec<sales_target::Model> = of_period(db, &period)
+        .await?
+        .into_iter()
+        .filter(|t| t.metric == metric.as_str())
+        .collect();
+    let target_of = |subject: &Subject| goal(&targets, subject, metric);
     let teams = team::Entity::find()
         .order_by_asc(team::Column::Name)
         .all(db)

@@ -2,7 +2,7 @@
 
 use async_graphql::{ID, InputObject, SimpleObject};
 
-pub use super::targets::TargetScope;
+pub use super::targets::{TargetMetric, TargetScope};
 use crate::graphql::scalars::{Date, Decimal, Instant};
 
 crate::string_enum! {
@@ -50,7 +50,9 @@ pub struct SalesTarget {
     pub scope: TargetScope,
     /// The user's or team's id, or the region's name; null for the company.
     pub scope_id: Option<String>,
-    /// The target.
+    /// What the target counts.
+    pub metric: TargetMetric,
+    /// The goal: money for `WON_AMOUNT` and `COLLECTED_AMOUNT`, a whole count otherwise.
     pub amount: Decimal,
     /// When it was first set.
     pub created_at: Instant,
@@ -69,7 +71,11 @@ pub struct SetSalesTargetInput {
     pub scope: TargetScope,
     /// A user's or team's id, or a region's name; omitted for the company.
     pub scope_id: Option<String>,
-    /// The target (not negative).
+    /// What the target counts. `VISITS` and `CALLS` targets are set for sellers and teams only.
+    #[graphql(default_with = "TargetMetric::WonAmount")]
+    pub metric: TargetMetric,
+    /// The goal, not negative: money (two decimals at most) for `WON_AMOUNT` and
+    /// `COLLECTED_AMOUNT`, a whole count for the other metrics.
     pub amount: Decimal,
     /// The `version` of the target the change is based on (0 when setting a new one); a
     /// different one answers `CONFLICT`. Omitted: the last write wins.
@@ -90,6 +96,8 @@ pub struct SalesTargetFilter {
     pub period: Option<String>,
     /// Only this scope.
     pub scope: Option<TargetScope>,
+    /// Only this metric.
+    pub metric: Option<TargetMetric>,
 }
 
 /// Which target to compare with its children's.
@@ -101,6 +109,33 @@ pub struct TargetAllocationInput {
     pub scope: TargetScope,
     /// A user's or team's id, or a region's name; omitted for the company.
     pub scope_id: Option<String>,
+    /// Which metric's targets to compare.
+    #[graphql(default_with = "TargetMetric::WonAmount")]
+    pub metric: TargetMetric,
+}
+
+/// A target of one metric beside what its subject reached in the period.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TargetAchievement {
+    /// What the target counts.
+    pub metric: TargetMetric,
+    /// The goal: money, or a whole count.
+    pub target: Decimal,
+    /// What was reached, counted as the metric says.
+    pub actual: Decimal,
+    /// Actual ÷ target; null for a zero target.
+    pub achievement_rate: Option<f64>,
+}
+
+impl From<super::targets::Achievement> for TargetAchievement {
+    fn from(a: super::targets::Achievement) -> Self {
+        Self {
+            metric: a.metric,
+            target: Decimal(a.metric.shown(a.target)),
+            actual: Decimal(a.metric.shown(a.actual)),
+            achievement_rate: a.rate(),
+        }
+    }
 }
 
 /// One child's target in an allocation.
@@ -112,13 +147,15 @@ pub struct AllocationChild {
     pub scope_id: Option<String>,
     /// A name to show.
     pub label: String,
-    /// Its target; null when none is set.
+    /// Its target of the metric; null when none is set.
     pub target: Option<Decimal>,
 }
 
 /// A target beside the sum of its children's targets.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct TargetAllocation {
+    /// Which metric's targets these are.
+    pub metric: TargetMetric,
     /// The target; null when none is set.
     pub target: Option<Decimal>,
     /// The children's targets added up.
@@ -162,6 +199,9 @@ pub struct PerformanceRow {
     pub won_amount: Decimal,
     /// Won ÷ target.
     pub achievement_rate: Option<f64>,
+    /// The group's targets of money metrics (`WON_AMOUNT`, `COLLECTED_AMOUNT`) beside what it
+    /// reached; `activityReport` shows the counted ones. Empty for product groupings.
+    pub achievements: Vec<TargetAchievement>,
     /// Payments allocated in the period to the group's contracts, net of reversals and of
     /// what refunds took back (product groupings: 0).
     pub collected_amount: Decimal,

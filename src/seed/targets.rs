@@ -11,7 +11,7 @@ use super::common::{Run, id_at, utc_midnight};
 use super::people::People;
 use super::writer::Writer;
 use crate::analytics::periods::{self, Period};
-use crate::analytics::targets::Subject;
+use crate::analytics::targets::{Subject, TargetMetric};
 use entity::sales_target;
 
 /// Month factors: a slow start of the year, a strong last quarter.
@@ -67,6 +67,7 @@ pub(crate) async fn seed(
                 period_end: period.end,
                 scope: subject.scope().as_str().to_owned(),
                 scope_key: subject.key(),
+                metric: TargetMetric::WonAmount.as_str().to_owned(),
                 amount_minor,
                 set_by,
                 version: 1,

@@ -283,6 +283,11 @@ fn probes(w: &World) -> Vec<Probe> {
             Forbidden,
         ),
         one(
+            "targetPlan",
+            "{ targetPlan(input: {period: \"2026-12\", scope: COMPANY}) { dealsNeeded } }".into(),
+            Forbidden,
+        ),
+        one(
             "campaignReport",
             format!("{{ campaignReport(input: {{{dates}}}) {{ total {{ cost }} }} }}"),
             Forbidden,
