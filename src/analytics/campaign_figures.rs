@@ -54,6 +54,8 @@ pub struct Figures {
     pub won_deals: i64,
     pub won: i64,
     pub collected: i64,
+    /// Customers created in the window that came from the campaign.
+    pub new_customers: i64,
     /// Won deals touched by the campaign (any touch).
     pub touched_deals: i64,
     /// Its linear credit: Σ 1/n over the deals it touched.
@@ -73,6 +75,7 @@ impl Figures {
         self.won_deals += other.won_deals;
         self.won = self.won.saturating_add(other.won);
         self.collected = self.collected.saturating_add(other.collected);
+        self.new_customers += other.new_customers;
         self.touched_deals += other.touched_deals;
         self.deal_credit += other.deal_credit;
         self.credited_won += other.credited_won;

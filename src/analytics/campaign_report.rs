@@ -32,7 +32,8 @@ use crate::identity::Viewer;
 use crate::opportunities::model::OpportunityStatus;
 use crate::policy;
 use entity::{
-    allocation, campaign, campaign_cost, campaign_member, contact, contract, lead, opportunity,
+    allocation, campaign, campaign_cost, campaign_member, contact, contract, customer, lead,
+    opportunity,
 };
 
 /// Most campaigns one report names.
@@ -282,6 +283,16 @@ pub async fn figures(
         .cond_where(policy::opportunities(viewer))
         .group_by_col(opportunity::Column::CampaignId)
         .to_owned();
+    let customers = Query::select()
+        .from(customer::Entity)
+        .column(customer::Column::CampaignId)
+        .expr_as(count_all(), Alias::new("count"))
+        .and_where(customer::Column::CampaignId.is_in(ids_vec.clone()))
+        .and_where(customer::Column::CreatedAt.gte(window.start))
+        .and_where(customer::Column::CreatedAt.lt(window.end))
+        .cond_where(policy::customers(viewer))
+        .group_by_col(customer::Column::CampaignId)
+        .to_owned();
     let won = Query::select()
         .from(opportunity::Entity)
         .column(opportunity::Column::CampaignId)
@@ -321,11 +332,12 @@ pub async fn figures(
             opportunity::Column::CampaignId,
         ))])
         .to_owned();
-    let (costs, members, leads, deals, won, collected, touches) = tokio::try_join!(
+    let (costs, members, leads, deals, customers, won, collected, touches) = tokio::try_join!(
         rows::<Total>(db, costs),
         rows::<Count>(db, members),
         rows::<LeadCounts>(db, leads),
         rows::<Count>(db, deals),
+        rows::<Count>(db, customers),
         rows::<Won>(db, won),
         rows::<Total>(db, collected),
         rows::<Touch>(db, touches(viewer, window)),
@@ -356,6 +368,12 @@ pub async fn figures(
         deals,
         |r| r.campaign_id,
         |f, r| f.deals = r.count,
+    );
+    fold(
+        &mut figures,
+        customers,
+        |r| r.campaign_id,
+        |f, r| f.new_customers = r.count,
     );
     fold(
         &mut figures,

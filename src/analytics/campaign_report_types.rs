@@ -35,6 +35,35 @@ pub struct CampaignReport {
     pub rows: Vec<CampaignReportRow>,
     /// The sums over the rows (its `campaign` is null).
     pub total: CampaignReportRow,
+    /// The rows added up per channel, with the cost of acquiring a customer through each.
+    pub channels: Vec<ChannelAcquisition>,
+}
+
+/// What acquiring customers through one channel cost over the window.
+#[derive(SimpleObject, Debug)]
+pub struct ChannelAcquisition {
+    /// The channel.
+    pub channel: crate::campaigns::model::CampaignChannel,
+    /// The cost of its campaigns in the report.
+    pub cost: Decimal,
+    /// Customers created in the window that came from those campaigns (first touch).
+    pub new_customers: i64,
+    /// Customer acquisition cost: cost ÷ new customers; null without new customers.
+    pub acquisition_cost: Option<Decimal>,
+    /// Their first-touch won amount.
+    pub won_amount: Decimal,
+}
+
+impl ChannelAcquisition {
+    pub fn new(channel: crate::campaigns::model::CampaignChannel, f: &Figures) -> Self {
+        Self {
+            channel,
+            cost: money(f.cost),
+            new_customers: f.new_customers,
+            acquisition_cost: f.cost_per(f.new_customers).map(|m| Decimal(m.to_decimal())),
+            won_amount: money(f.won),
+        }
+    }
 }
 
 /// Any-touch attribution: every campaign that touched a won deal before it closed gets an
@@ -66,6 +95,10 @@ pub struct CampaignReportRow {
     pub qualified_leads: i64,
     /// Deals you see from the campaign created in the window.
     pub deals: i64,
+    /// Customers you see created in the window that came from the campaign.
+    pub new_customers: i64,
+    /// Cost / new customers (customer acquisition cost); null without new customers.
+    pub acquisition_cost: Option<Decimal>,
     /// Deals you see from the campaign won in the window.
     pub won_deals: i64,
     /// Their amount.
@@ -92,6 +125,8 @@ impl CampaignReportRow {
             leads: f.leads,
             qualified_leads: f.qualified_leads,
             deals: f.deals,
+            new_customers: f.new_customers,
+            acquisition_cost: f.cost_per(f.new_customers).map(decimal),
             won_deals: f.won_deals,
             won_amount: money(f.won),
             collected_amount: money(f.collected),

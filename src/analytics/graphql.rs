@@ -7,8 +7,10 @@
 
 use async_graphql::{Context, ID, Object};
 
+use super::by_customer::CustomerGroup;
 use super::by_product::ProductGroup;
 use super::performance::GroupBy;
+use super::performance_cuts as cuts;
 use super::targets::{self, Subject, TargetMetric, TargetScope};
 use super::types::{
     AllocationChild, AllocationStatus, AnalyticsScope, CustomerRetention, CustomerRetentionInput,
@@ -307,6 +309,9 @@ impl AnalyticsQuery {
         let (start, end) = bounds(app, &period);
         let window = app.config.renewal_window_days.max(0);
         let r = super::reports::retention(&app.db, viewer, &period, start, end, window).await?;
+        let tz = app.config.company_tz();
+        let value =
+            super::lifetime_value::lifetime_value(&app.db, viewer, end, period.end, tz).await?;
         let rate = |part: i64, whole: i64| (whole > 0).then(|| part as f64 / whole as f64);
         Ok(CustomerRetention {
             period: period.text,
@@ -323,6 +328,12 @@ impl AnalyticsQuery {
             contracts_ending: r.contracts_ending,
             renewed: r.renewed,
             renewal_window_days: window,
+            lifetime_value: value.map(|v| super::types::LifetimeValue {
+                customers: v.customers,
+                average_yearly_paid: money(v.average_yearly_paid.minor()),
+                average_lifetime_years: v.average_lifetime_years,
+                value: money(v.value.minor()),
+            }),
         })
     }
 
@@ -344,10 +355,26 @@ impl AnalyticsQuery {
             PerformanceGroupBy::Team => GroupBy::Team,
             PerformanceGroupBy::Region => GroupBy::Region,
             PerformanceGroupBy::ProductLine => {
-                return by_product(ctx, &period, tz, ProductGroup::Line, scope).await;
+                return cuts::by_product(ctx, &period, tz, ProductGroup::Line, scope).await;
             }
             PerformanceGroupBy::Product => {
-                return by_product(ctx, &period, tz, ProductGroup::Product, scope).await;
+                return cuts::by_product(ctx, &period, tz, ProductGroup::Product, scope).await;
+            }
+            PerformanceGroupBy::Industry => {
+                return cuts::by_customer(ctx, &period, tz, CustomerGroup::Industry, scope).await;
+            }
+            PerformanceGroupBy::CustomerGrade => {
+                return cuts::by_customer(ctx, &period, tz, CustomerGroup::Grade, scope).await;
+            }
+            PerformanceGroupBy::Customer => {
+                let limit = input.limit.unwrap_or(20);
+                if !(1..=100).contains(&limit) {
+                    return Err(
+                        AppError::bad_input("input.limit", "List 1 to 100 customers").into(),
+                    );
+                }
+                let group = CustomerGroup::Customer(u64::try_from(limit).unwrap_or(20));
+                return cuts::by_customer(ctx, &period, tz, group, scope).await;
             }
         };
         // Identical requests (same visibility, same input) running at once share one computation.
@@ -391,11 +418,18 @@ impl AnalyticsQuery {
             None => std::collections::HashMap::new(),
         };
         let multiple = app.config.pipeline_coverage_multiple;
+        let total_won: i64 = rows.iter().map(|r| r.won.minor()).sum();
         Ok(rows
             .iter()
             .map(|r| PerformanceRow {
                 group_id: kind.zip(r.id).map(|(k, id)| encode_id(k, id)),
                 group_name: r.name.clone(),
+                share_of_total: (total_won > 0).then(|| r.won.minor() as f64 / total_won as f64),
+                cost_rate: r.cost_rate,
+                customers_owned: r.customers_owned,
+                customers_visited: r.customers_visited,
+                visit_coverage: (r.customers_owned > 0)
+                    .then(|| r.customers_visited as f64 / r.customers_owned as f64),
                 target: r.target.map(|m| money(m.minor())),
                 won_amount: money(r.won.minor()),
                 achievement_rate: r.achievement_rate,
@@ -427,80 +461,6 @@ impl AnalyticsQuery {
             })
             .collect())
     }
-}
-
-/// `salesPerformance` per product line or product.
-async fn by_product(
-    ctx: &Context<'_>,
-    period: &super::periods::Period,
-    tz: chrono_tz::Tz,
-    group: ProductGroup,
-    scope: crate::report_scope::Scope,
-) -> async_graphql::Result<Vec<PerformanceRow>> {
-    let viewer = ctx.viewer()?;
-    // Identical requests (same visibility, same input) running at once share one computation.
-    let key = format!(
-        "{:?}|{:?}|{:?}|{:?}|{}|{:?}|{:?}",
-        viewer.user_id,
-        viewer.role,
-        viewer.team_id,
-        viewer.managed_team_ids,
-        period.text,
-        group,
-        scope
-    );
-    let compute = {
-        let (db, viewer, period) = (ctx.app().db.clone(), viewer.clone(), period.clone());
-        async move {
-            super::by_product::product_performance(&db, &viewer, &period, tz, group, scope).await
-        }
-    };
-    let rows = ctx.caches()?.product_reports.run(key, compute).await?;
-    let kind = match group {
-        ProductGroup::Line => NodeType::ProductLine,
-        ProductGroup::Product => NodeType::Product,
-    };
-    Ok(rows
-        .iter()
-        .map(|r| {
-            let margin = r
-                .cost
-                .map(|cost| crate::products::pricing::margin(r.won, cost));
-            PerformanceRow {
-                group_id: r.id.map(|id| encode_id(kind, id)),
-                group_name: r.name.clone(),
-                target: None,
-                won_amount: money(r.won.minor()),
-                achievement_rate: None,
-                achievements: Vec::new(),
-                collected_amount: money(0),
-                amended_amount: money(0),
-                overlay_won_amount: money(0),
-                forecast_accuracy: None,
-                pipeline_amount: money(r.pipeline.minor()),
-                weighted_pipeline_amount: money(r.weighted_pipeline.minor()),
-                pipeline_coverage: None,
-                coverage_below_multiple: None,
-                previous_period_won_amount: None,
-                year_over_year_growth: None,
-                win_rate: None,
-                win_rate_by_amount: None,
-                avg_deal_size: None,
-                avg_sales_cycle_days: None,
-                lead_conversion_rate: None,
-                visits_completed: 0,
-                on_site_rate: None,
-                quantity: Some(Decimal(crate::products::pricing::quantity(
-                    r.quantity_thousandths,
-                ))),
-                average_discount_percent: r.avg_discount_percent.map(Decimal),
-                margin_amount: margin.map(|(left, _)| money(left.minor())),
-                margin_rate: margin
-                    .and_then(|(_, rate)| rate)
-                    .and_then(|rate| rust_decimal::prelude::ToPrimitive::to_f64(&rate)),
-            }
-        })
-        .collect())
 }
 
 #[derive(Default)]

@@ -9,6 +9,10 @@
 //!   collections, pipeline, win rates, deal size, sales cycle, lead conversion and visits.
 //!   Periods run over the company time zone's days. Rates are fractions, `null` where their
 //!   base is zero. A scope (`ME`, `TEAM`, `COMPANY`) narrows it within visibility.
+//! - The same report cut by customer industry, grade or top customers (by_customer.rs), with
+//!   each group's share of the won total; seller rows carry the cost rate and the coverage of
+//!   the customers they own by visits.
+//! - `customerRetention` estimates customer lifetime value (lifetime_value.rs).
 //! - `pipelineVelocity` (velocity.rs): dwell times, onward conversion and exact stuck counts
 //!   per open stage over the scope's visible deals, with a bounded sample of the longest-stuck.
 //! - `leadSourceReport` and `customerRetention` (reports.rs): what each lead source brought,
@@ -27,6 +31,7 @@
 pub mod activity;
 pub mod activity_graphql;
 pub mod activity_types;
+pub mod by_customer;
 pub mod by_product;
 pub mod campaign_figures;
 pub mod campaign_report;
@@ -37,8 +42,10 @@ pub mod forecast_review_graphql;
 pub mod forecast_review_types;
 pub mod graphql;
 pub mod groups;
+pub mod lifetime_value;
 pub mod loaders;
 pub mod performance;
+pub mod performance_cuts;
 pub mod periods;
 pub mod reports;
 pub mod reverse_funnel;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::periods::Period;
 use super::seller_aggregates::{
-    Closed, Credited, Cycle, Leads, Sum, Visits, Window, aggregate, credited,
+    Book, Closed, Costed, Credited, Cycle, Leads, Sum, Visits, Window, aggregate, credited,
 };
 use super::targets::{Achievement, TargetMetric};
 use crate::error::{AppError, AppResult};
@@ -53,6 +53,12 @@ pub struct Row {
     pub year_over_year_growth: Option<f64>,
     /// The group's targets of money metrics beside what it reached.
     pub achievements: Vec<Achievement>,
+    /// Cost ÷ amount of the credited won lines whose cost is known; `None` without such lines
+    /// or for viewers who may not see cost.
+    pub cost_rate: Option<f64>,
+    /// Customers the group's sellers own, and those of them visited in the period.
+    pub customers_owned: i64,
+    pub customers_visited: i64,
 }
 
 /// The metrics `salesPerformance` reports achievement of (the counted ones are
@@ -81,6 +87,10 @@ struct Acc {
     visits_completed: i64,
     on_site: i64,
     verified: i64,
+    cost: Decimal,
+    costed_amount: Decimal,
+    customers_owned: i64,
+    customers_visited: i64,
 }
 
 impl Acc {
@@ -103,6 +113,10 @@ impl Acc {
         self.visits_completed += other.visits_completed;
         self.on_site += other.on_site;
         self.verified += other.verified;
+        self.cost += other.cost;
+        self.costed_amount += other.costed_amount;
+        self.customers_owned += other.customers_owned;
+        self.customers_visited += other.customers_visited;
     }
 }
 
@@ -155,6 +169,12 @@ impl Acc {
             ),
             previous_won,
             achievements: Vec::new(),
+            cost_rate: ratio(
+                self.cost.to_f64().unwrap_or(0.0),
+                self.costed_amount.to_f64().unwrap_or(0.0),
+            ),
+            customers_owned: self.customers_owned,
+            customers_visited: self.customers_visited,
         }
     }
 }
@@ -198,6 +218,8 @@ struct Found {
     overlay_won: Vec<Sum>,
     leads: Vec<Leads>,
     visits: Vec<Visits>,
+    costed: Vec<Costed>,
+    books: Vec<Book>,
 }
 
 impl Found {
@@ -262,6 +284,18 @@ impl Found {
                 a.converted += row.converted;
             }
         }
+        for row in self.costed {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.cost += Decimal::from(row.cost);
+                a.costed_amount += Decimal::from(row.amount);
+            }
+        }
+        for row in self.books {
+            if let Some(a) = acc.get_mut(&row.user_id) {
+                a.customers_owned += row.owned;
+                a.customers_visited += row.visited;
+            }
+        }
         for row in self.visits {
             if let Some(a) = acc.get_mut(&row.user_id) {
                 a.visits_completed += row.completed;
@@ -307,8 +341,8 @@ fn roll_up(
     .collect()
 }
 
-/// The figures of `period` per group, over the sellers the viewer may see within `scope`. Ten
-/// statements however many groups.
+/// The figures of `period` per group, over the sellers the viewer may see within `scope`.
+/// Twelve statements however many groups (eleven for those who may not see cost).
 pub async fn sales_performance(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
@@ -347,6 +381,7 @@ pub async fn sales_performance(
         overlay_won,
         leads,
         visits,
+        books,
         targets,
         teams,
     ) = tokio::try_join!(
@@ -360,11 +395,20 @@ pub async fn sales_performance(
         aggregate(db, window.overlay_won()),
         aggregate(db, window.leads()),
         aggregate(db, window.visits()),
+        aggregate(db, window.book()),
         super::targets::of_period(db, period),
         team::Entity::find().all(db).map_err(AppError::from),
     )?;
+    // Only those who may see cost get cost in any aggregate.
+    let costed = if crate::policy::can_see_cost(viewer) {
+        aggregate(db, window.costed()).await?
+    } else {
+        Vec::new()
+    };
     let mut acc: HashMap<Uuid, Acc> = ids.iter().map(|id| (*id, Acc::default())).collect();
     Found {
+        costed,
+        books,
         won,
         previous_won,
         open,

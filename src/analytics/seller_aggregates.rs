@@ -382,6 +382,103 @@ pub(super) fn allocations_on_contracts() -> SelectStatement {
         .to_owned()
 }
 
+/// Cost and amount of a seller's credited share of won lines whose cost is known, in minor
+/// units × basis points.
+#[derive(Debug, FromQueryResult)]
+pub(super) struct Costed {
+    pub(super) user_id: Uuid,
+    pub(super) cost: i64,
+    pub(super) amount: i64,
+}
+
+/// Customers a seller owns, and how many of them had a completed visit in the period.
+#[derive(Debug, FromQueryResult)]
+pub(super) struct Book {
+    pub(super) user_id: Uuid,
+    pub(super) owned: i64,
+    pub(super) visited: i64,
+}
+
+impl Window<'_> {
+    /// Each seller's credited share of the cost and amount of won lines with a known cost.
+    pub(super) fn costed(&self) -> SelectStatement {
+        use entity::{opportunity_line_item as line, opportunity_split};
+        let user = "COALESCE(\"opportunity_splits\".\"user_id\", \"opportunities\".\"owner_id\")";
+        let share = "COALESCE(\"opportunity_splits\".\"share_basis_points\", 10000)";
+        Query::select()
+            .from(line::Entity)
+            .inner_join(
+                opportunity::Entity,
+                Expr::col((opportunity::Entity, opportunity::Column::Id))
+                    .equals((line::Entity, line::Column::OpportunityId)),
+            )
+            .left_join(
+                opportunity_split::Entity,
+                Expr::col((
+                    opportunity_split::Entity,
+                    opportunity_split::Column::OpportunityId,
+                ))
+                .equals((opportunity::Entity, opportunity::Column::Id))
+                .and(
+                    Expr::col((opportunity_split::Entity, opportunity_split::Column::Kind))
+                        .eq(crate::opportunities::splits::REVENUE),
+                ),
+            )
+            .expr_as(Expr::cust(user), Alias::new("user_id"))
+            .expr_as(
+                exact_sum::saturating_sql(&format!(
+                    "\"opportunity_line_items\".\"cost_minor\" * {share}"
+                )),
+                Alias::new("cost"),
+            )
+            .expr_as(
+                exact_sum::saturating_sql(&format!(
+                    "\"opportunity_line_items\".\"amount_minor\" * {share}"
+                )),
+                Alias::new("amount"),
+            )
+            .cond_where(self.won_deals())
+            .and_where(Expr::col((line::Entity, line::Column::CostMinor)).is_not_null())
+            .and_where(Expr::cust(user).is_in(self.sellers.clone()))
+            .add_group_by([Expr::cust(user)])
+            .to_owned()
+    }
+
+    /// Customers each seller owns, and those of them with a visit completed on a day of the
+    /// period (by anyone).
+    pub(super) fn book(&self) -> SelectStatement {
+        use entity::customer;
+        let visit = |c: visit_task::Column| Expr::col((visit_task::Entity, c));
+        let visited = Expr::exists(
+            Query::select()
+                .expr(Expr::val(1_i64))
+                .from(visit_task::Entity)
+                .and_where(
+                    visit(visit_task::Column::CustomerId)
+                        .equals((customer::Entity, customer::Column::Id)),
+                )
+                .and_where(visit(visit_task::Column::Status).eq(VisitStatus::Completed.as_str()))
+                .and_where(visit(visit_task::Column::LocalDate).gte(self.period.start))
+                .and_where(visit(visit_task::Column::LocalDate).lt(self.period.end))
+                .to_owned(),
+        );
+        Query::select()
+            .from(customer::Entity)
+            .expr_as(Expr::col(customer::Column::OwnerId), Alias::new("user_id"))
+            .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("owned"))
+            .expr_as(
+                Expr::case(visited, Expr::val(1_i64))
+                    .finally(Expr::val(0_i64))
+                    .sum()
+                    .cast_as(Alias::new("BIGINT")),
+                Alias::new("visited"),
+            )
+            .and_where(customer::Column::OwnerId.is_in(self.sellers.clone()))
+            .add_group_by([Expr::col(customer::Column::OwnerId)])
+            .to_owned()
+    }
+}
+
 /// Runs one aggregate statement of the report.
 pub(super) async fn aggregate<R: FromQueryResult>(
     db: &impl ConnectionTrait,

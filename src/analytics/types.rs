@@ -18,6 +18,12 @@ crate::string_enum! {
         ProductLine => "PRODUCT_LINE",
         /// Per product, from the deals' line items.
         Product => "PRODUCT",
+        /// Per customer industry (customers without one together).
+        Industry => "INDUSTRY",
+        /// Per customer grade (customers without one together).
+        CustomerGrade => "CUSTOMER_GRADE",
+        /// Per customer: the `limit` customers with the most won.
+        Customer => "CUSTOMER",
     }
 }
 
@@ -183,16 +189,31 @@ pub struct SalesPerformanceInput {
     pub team_id: Option<ID>,
     /// One seller instead of yourself for `ME`.
     pub user_id: Option<ID>,
+    /// For `CUSTOMER`: how many customers, most won first (1–100, default 20).
+    pub limit: Option<i32>,
 }
 
 /// One group's numbers for the period.
 #[derive(SimpleObject, Clone, Debug)]
 pub struct PerformanceRow {
-    /// The user's, team's, product line's or product's id; null for a region, for sellers
-    /// without a team and for products without a line.
+    /// The user's, team's, product line's, product's or customer's id; null for a region, an
+    /// industry, a grade, sellers without a team and products without a line.
     pub group_id: Option<ID>,
-    /// The user's, team's, region's or product line's name, or a product's code and name.
+    /// The user's, team's, region's, product line's or customer's name, a product's code and
+    /// name, the industry or the grade; null for those without one.
     pub group_name: Option<String>,
+    /// `wonAmount` ÷ the won amount of every group of the report (for `CUSTOMER`, of every
+    /// customer, not only those listed); null when nothing was won.
+    pub share_of_total: Option<f64>,
+    /// Cost ÷ amount of the won line items credited to the group whose cost is known (null
+    /// without such lines, for reps and customer service, and for other than seller groupings).
+    pub cost_rate: Option<f64>,
+    /// Customers the group's sellers own (seller groupings; else 0).
+    pub customers_owned: i64,
+    /// Of those, the ones with a visit completed on a day of the period (by anyone).
+    pub customers_visited: i64,
+    /// `customersVisited ÷ customersOwned`; null without customers.
+    pub visit_coverage: Option<f64>,
     /// The group's target; null when none is set.
     pub target: Option<Decimal>,
     /// Won amounts credited through revenue splits (deals won in the period).
@@ -254,6 +275,54 @@ pub struct PerformanceRow {
     pub margin_amount: Option<Decimal>,
     /// `marginAmount ÷ wonAmount` (null where that is).
     pub margin_rate: Option<f64>,
+}
+
+impl PerformanceRow {
+    /// A row of a grouping other than by seller: its sales figures; the seller figures (target,
+    /// rates, visits, last year) null or zero.
+    pub fn of_sales(
+        group_id: Option<ID>,
+        group_name: Option<String>,
+        won_amount: Decimal,
+        pipeline_amount: Decimal,
+        weighted_pipeline_amount: Decimal,
+    ) -> Self {
+        let zero = Decimal(crate::money::Money::from_minor(0).to_decimal());
+        Self {
+            group_id,
+            group_name,
+            share_of_total: None,
+            cost_rate: None,
+            customers_owned: 0,
+            customers_visited: 0,
+            visit_coverage: None,
+            target: None,
+            won_amount,
+            achievement_rate: None,
+            achievements: Vec::new(),
+            collected_amount: zero,
+            amended_amount: zero,
+            overlay_won_amount: zero,
+            forecast_accuracy: None,
+            pipeline_amount,
+            weighted_pipeline_amount,
+            pipeline_coverage: None,
+            coverage_below_multiple: None,
+            previous_period_won_amount: None,
+            year_over_year_growth: None,
+            win_rate: None,
+            win_rate_by_amount: None,
+            avg_deal_size: None,
+            avg_sales_cycle_days: None,
+            lead_conversion_rate: None,
+            visits_completed: 0,
+            on_site_rate: None,
+            quantity: None,
+            average_discount_percent: None,
+            margin_amount: None,
+            margin_rate: None,
+        }
+    }
 }
 
 crate::string_enum! {
@@ -397,4 +466,23 @@ pub struct CustomerRetention {
     pub late_renewal_rate: Option<f64>,
     /// The renewal window in days (`SALESGRAPH_RENEWAL_WINDOW_DAYS`).
     pub renewal_window_days: i64,
+    /// The customer lifetime value estimate, over the customers with a deal you may see won
+    /// before the period's end; null without any.
+    pub lifetime_value: Option<LifetimeValue>,
+}
+
+/// Customer lifetime value: what an average customer pays in a year times how long customers
+/// stay (README: *Customer lifetime value*).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct LifetimeValue {
+    /// Customers counted.
+    pub customers: i64,
+    /// The mean over them of what they paid (less refunds) ÷ the years from their first win to
+    /// the period's end (at least one).
+    pub average_yearly_paid: Decimal,
+    /// The mean over them of the years from their first win to their last win or payment (at
+    /// least one), to two decimals.
+    pub average_lifetime_years: f64,
+    /// Average yearly paid × average lifetime.
+    pub value: Decimal,
 }

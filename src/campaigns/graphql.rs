@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, ID, Object};
 
+use super::model::CampaignChannel;
 use super::service::{self, CampaignChanges, NewCampaign, NewCost};
 use super::types::{
     AddCampaignMembersInput, AddCampaignMembersPayload, Campaign, CampaignConnection,
@@ -9,7 +10,7 @@ use super::types::{
     RecordCampaignCostPayload, UpdateCampaignInput, UpdateCampaignPayload,
 };
 use crate::analytics::campaign_report_types::{
-    CampaignReport, CampaignReportInput, CampaignReportRow,
+    CampaignReport, CampaignReportInput, CampaignReportRow, ChannelAcquisition,
 };
 use crate::customers::graphql::change;
 use crate::graphql::context::ContextExt;
@@ -101,6 +102,18 @@ impl CampaignQuery {
             })
             .collect();
         rows.sort_by(|a, b| b.0.won.cmp(&a.0.won).then_with(|| a.1.name.cmp(&b.1.name)));
+        let mut channels: Vec<(CampaignChannel, crate::analytics::campaign_report::Figures)> =
+            Vec::new();
+        for (f, c) in &rows {
+            match channels
+                .iter_mut()
+                .find(|(channel, _)| *channel == c.channel)
+            {
+                Some((_, sum)) => sum.add(f),
+                None => channels.push((c.channel, f.clone())),
+            }
+        }
+        channels.sort_by_key(|(channel, _)| channel.as_str());
         Ok(CampaignReport {
             from: input.from,
             to: input.to,
@@ -109,6 +122,10 @@ impl CampaignQuery {
                 .map(|(f, c)| CampaignReportRow::new(Some(c), &f))
                 .collect(),
             total: CampaignReportRow::new(None, &total),
+            channels: channels
+                .iter()
+                .map(|(channel, f)| ChannelAcquisition::new(*channel, f))
+                .collect(),
         })
     }
 }

@@ -442,3 +442,63 @@ async fn the_report_costs_the_same_statements_for_one_campaign_or_many() {
     );
     assert_eq!(one_cost, many_cost, "statements grew with the campaigns");
 }
+
+#[tokio::test]
+async fn acquisition_cost_is_campaign_cost_per_new_customer_per_campaign_and_channel() {
+    let app = TestApp::spawn_at(at("2026-12-01T02:00:00Z")).await;
+    fixtures::without_playbook(&app).await;
+    let books = fixtures::books(&app).await;
+    let (rep, manager) = (&books.rep.token, &books.manager_token);
+    let fair = campaign(&app, manager, "Spring fair", "EVENT").await;
+    let meetup = campaign(&app, manager, "Meetup", "EVENT").await;
+    let banners = campaign(&app, manager, "Banners", "ADS").await;
+    cost(&app, manager, &fair, "300.00", "2026-12-01").await;
+    cost(&app, manager, &meetup, "100.00", "2026-12-02").await;
+    cost(&app, manager, &banners, "50.00", "2026-12-02").await;
+    // Two customers from the fair and one from the banners; a fair lead still unconverted.
+    for (name, from) in [("Wu", &fair), ("Zheng", &fair), ("Feng", &banners)] {
+        let id = lead(&app, rep, name, from).await;
+        qualify_and_convert(&app, rep, &id, "10").await;
+    }
+    lead(&app, rep, "Chen", &fair).await;
+
+    let body = app
+        .gql(
+            Some(manager),
+            "query($input: CampaignReportInput!) { campaignReport(input: $input) { \
+                rows { campaign { name } newCustomers acquisitionCost } \
+                total { newCustomers acquisitionCost } \
+                channels { channel cost newCustomers acquisitionCost wonAmount } } }",
+            report_input("2026-12-01", "2026-12-10"),
+        )
+        .await;
+    let report = &body["data"]["campaignReport"];
+    let of = |name: &str| {
+        report["rows"]
+            .as_array()
+            .and_then(|rows| rows.iter().find(|r| r["campaign"]["name"] == name))
+            .map(|r| (r["newCustomers"].clone(), r["acquisitionCost"].clone()))
+    };
+    assert_eq!(
+        (of("Spring fair"), of("Meetup"), of("Banners")),
+        (
+            Some((json!(2), json!("150.00"))),
+            Some((json!(0), Value::Null)),
+            Some((json!(1), json!("50.00")))
+        ),
+        "{body}"
+    );
+    assert_eq!(
+        report["total"],
+        json!({"newCustomers": 3, "acquisitionCost": "150.00"}),
+        "{body}"
+    );
+    assert_eq!(
+        report["channels"],
+        json!([
+            {"channel": "ADS", "cost": "50.00", "newCustomers": 1, "acquisitionCost": "50.00", "wonAmount": "0.00"},
+            {"channel": "EVENT", "cost": "400.00", "newCustomers": 2, "acquisitionCost": "200.00", "wonAmount": "0.00"},
+        ]),
+        "{body}"
+    );
+}

@@ -9,7 +9,7 @@ use crate::helpers::*;
 const REPORT: &str = "query($input: SalesPerformanceInput!) { salesPerformance(input: $input) { groupId groupName wonAmount quantity averageDiscountPercent marginAmount marginRate pipelineAmount weightedPipelineAmount target collectedAmount } }";
 const LINES: &str = "mutation($input: SetOpportunityLineItemsInput!) { setOpportunityLineItems(input: $input) { opportunity { version } } }";
 
-async fn line(app: &TestApp, name: &str) -> String {
+pub(super) async fn line(app: &TestApp, name: &str) -> String {
     let body = app
         .admin(
             "mutation($input: CreateProductLineInput!) { createProductLine(input: $input) { productLine { id } } }",
@@ -19,7 +19,13 @@ async fn line(app: &TestApp, name: &str) -> String {
     string_at(&body, &["data", "createProductLine", "productLine", "id"])
 }
 
-async fn product(app: &TestApp, code: &str, line: &str, list: &str, cost: Option<&str>) -> String {
+pub(super) async fn product(
+    app: &TestApp,
+    code: &str,
+    line: &str,
+    list: &str,
+    cost: Option<&str>,
+) -> String {
     let body = app
         .admin(
             "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } } }",
@@ -30,7 +36,7 @@ async fn product(app: &TestApp, code: &str, line: &str, list: &str, cost: Option
 }
 
 /// A deal of `rep` with `items`, won unless `open`.
-async fn sold(app: &TestApp, rep: &TestUser, customer: &str, items: Value, open: bool) {
+pub(super) async fn sold(app: &TestApp, rep: &TestUser, customer: &str, items: Value, open: bool) {
     let (id, version) = deal(app, &rep.token, customer, "1", "2026-11-30").await;
     let body = app
         .gql(

@@ -8,6 +8,7 @@ use crate::helpers::*;
 
 mod activity;
 mod by_product;
+mod cuts;
 mod growth;
 mod metrics;
 mod performance;

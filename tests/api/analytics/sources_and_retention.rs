@@ -483,3 +483,47 @@ async fn weeks_are_iso_weeks_of_the_company_time_zone_in_reports_and_targets() {
         "{rows}"
     );
 }
+
+#[tokio::test]
+async fn lifetime_value_is_yearly_paid_times_lifetime_over_the_customers_you_see() {
+    let app = TestApp::spawn_at(at("2026-01-05T02:00:00Z")).await;
+    crate::fixtures::without_playbook(&app).await;
+    let books = crate::fixtures::books(&app).await;
+    let outsider = app.a_user().create().await;
+    let paying = crate::fixtures::customer(&app, &books, "Paying LTV").await;
+    let silent = crate::fixtures::customer(&app, &books, "Silent LTV").await;
+    for customer in [&paying, &silent] {
+        let (id, version) = deal(&app, &books.rep.token, customer, "1200", "2026-01-20").await;
+        close(&app, &books.rep.token, &id, version, true).await;
+    }
+    let contract = crate::fixtures::approved(&app, &books, &paying, "1200").await;
+    crate::fixtures::set_plan(
+        &app,
+        &books.finance.token,
+        &contract,
+        json!([{"dueDate": "2026-01-31", "amount": "1200"}]),
+    )
+    .await;
+    let paid = crate::fixtures::pay(&app, &books.finance.token, json!({"customerId": paying, "contractId": contract, "amount": "1200", "receivedDate": "2026-01-05"})).await;
+    assert!(paid["errors"].is_null(), "{paid}");
+
+    let query = "query($input: CustomerRetentionInput!) { customerRetention(input: $input) { lifetimeValue { customers averageYearlyPaid averageLifetimeYears value } } }";
+    let input = json!({"input": {"period": "2026"}});
+    // Both customers won within the year: each counts a year; 1,200.00 and nothing a year,
+    // 600.00 on average, times a one-year lifetime.
+    let seen = app
+        .gql(Some(&books.manager_token), query, input.clone())
+        .await;
+    assert_eq!(
+        seen["data"]["customerRetention"]["lifetimeValue"],
+        json!({"customers": 2, "averageYearlyPaid": "600.00", "averageLifetimeYears": 1.0, "value": "600.00"}),
+        "{seen}"
+    );
+    // A rep who sees none of those deals gets no estimate.
+    let none = app.gql(Some(&outsider.token), query, input).await;
+    assert_eq!(
+        none["data"]["customerRetention"]["lifetimeValue"],
+        Value::Null,
+        "{none}"
+    );
+}
