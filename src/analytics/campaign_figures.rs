@@ -1,7 +1,7 @@
 //! The arithmetic of `campaignReport`: its window of days, one campaign's figures, ROI, cost
 //! per lead or won deal, and linear any-touch credit — pure, so it is tested on its own.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -105,33 +105,26 @@ pub fn roi(won_minor: Decimal, cost_minor: i64) -> Option<f64> {
     })
 }
 
-/// One campaign's touch of a won deal.
+/// Won deals a campaign touched that `campaigns` campaigns touched in all, counted and summed.
 #[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
-pub struct Touch {
-    pub opportunity_id: Uuid,
+pub struct Touches {
     pub campaign_id: Uuid,
-    pub amount_minor: i64,
+    pub campaigns: i64,
+    pub deals: i64,
+    pub total: i64,
 }
 
-/// Linear any-touch credit per campaign: each deal split equally between the distinct
-/// campaigns that touched it. Gives (deals touched, Σ 1/n, Σ amount/n in minor units).
-pub fn linear_credit(touches: &[Touch]) -> HashMap<Uuid, (i64, Decimal, Decimal)> {
-    let mut by_deal: HashMap<Uuid, (i64, BTreeSet<Uuid>)> = HashMap::new();
-    for t in touches {
-        let entry = by_deal
-            .entry(t.opportunity_id)
-            .or_insert_with(|| (t.amount_minor, BTreeSet::new()));
-        entry.1.insert(t.campaign_id);
-    }
+/// Linear any-touch credit per campaign, each deal split equally between the n distinct
+/// campaigns that touched it, from the touches counted per campaign and n: (deals touched,
+/// Σ 1/n, Σ amount/n in minor units).
+pub fn credit_of(touches: &[Touches]) -> HashMap<Uuid, (i64, Decimal, Decimal)> {
     let mut credit: HashMap<Uuid, (i64, Decimal, Decimal)> = HashMap::new();
-    for (amount, campaigns) in by_deal.into_values() {
-        let n = Decimal::from(campaigns.len() as i64);
-        for campaign in campaigns {
-            let entry = credit.entry(campaign).or_default();
-            entry.0 += 1;
-            entry.1 += Decimal::ONE / n;
-            entry.2 += Decimal::from(amount) / n;
-        }
+    for t in touches.iter().filter(|t| t.campaigns > 0) {
+        let n = Decimal::from(t.campaigns);
+        let entry = credit.entry(t.campaign_id).or_default();
+        entry.0 += t.deals;
+        entry.1 += Decimal::from(t.deals) / n;
+        entry.2 += Decimal::from(t.total) / n;
     }
     credit
 }
@@ -140,26 +133,25 @@ pub fn linear_credit(touches: &[Touch]) -> HashMap<Uuid, (i64, Decimal, Decimal)
 mod tests {
     use super::*;
 
-    fn touch(deal: u128, campaign: u128, amount: i64) -> Touch {
-        Touch {
-            opportunity_id: Uuid::from_u128(deal),
+    fn touches(campaign: u128, campaigns: i64, deals: i64, total: i64) -> Touches {
+        Touches {
             campaign_id: Uuid::from_u128(campaign),
-            amount_minor: amount,
+            campaigns,
+            deals,
+            total,
         }
     }
 
     #[test]
     fn linear_credit_splits_each_deal_equally_between_its_campaigns() {
-        // Deal 1 (300.00) touched by campaigns A and B and C; deal 2 (100.00) by A only; the
-        // same touch twice counts once.
-        let touches = [
-            touch(1, 0xA, 30_000),
-            touch(1, 0xB, 30_000),
-            touch(1, 0xC, 30_000),
-            touch(1, 0xA, 30_000),
-            touch(2, 0xA, 10_000),
+        // Deal 1 (300.00) touched by campaigns A, B and C; deal 2 (100.00) by A only.
+        let counted = [
+            touches(0xA, 3, 1, 30_000),
+            touches(0xB, 3, 1, 30_000),
+            touches(0xC, 3, 1, 30_000),
+            touches(0xA, 1, 1, 10_000),
         ];
-        let credit = linear_credit(&touches);
+        let credit = credit_of(&counted);
         let a = credit[&Uuid::from_u128(0xA)];
         assert_eq!(a.0, 2);
         assert_eq!(a.2, Decimal::from(20_000));
@@ -170,6 +162,12 @@ mod tests {
         // The credits of one deal add up to the deal, whatever the rounding of thirds.
         let total: Decimal = credit.values().map(|c| c.2).sum();
         assert_eq!(total.round_dp(6), Decimal::from(40_000));
+        // Two deals of 100.00 and 200.00, each touched by two campaigns: half of 300.00.
+        let pooled = credit_of(&[touches(0xD, 2, 2, 30_000)]);
+        assert_eq!(
+            pooled[&Uuid::from_u128(0xD)],
+            (2, Decimal::ONE, Decimal::from(15_000))
+        );
     }
 
     #[test]

@@ -25,7 +25,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub use super::campaign_figures::{Figures, Touch, Window, linear_credit, roi};
+pub use super::campaign_figures::{Figures, Touches, Window, roi};
 use crate::error::{AppError, AppResult};
 use crate::exact_sum;
 use crate::identity::Viewer;
@@ -186,9 +186,36 @@ fn touches(viewer: &Viewer, window: &Window) -> SelectStatement {
             member(campaign_member::Column::CampaignId),
             Alias::new("campaign_id"),
         );
-    named
+    let touches = named
         .union(UnionType::Distinct, lead_member)
         .union(UnionType::Distinct, contact_member)
+        .to_owned();
+    // Each touch beside the number of campaigns touching its deal, then added up per campaign
+    // and number: a few rows per campaign instead of one per touch.
+    let counted = Query::select()
+        .column((Alias::new("touches"), Alias::new("campaign_id")))
+        .column((Alias::new("touches"), Alias::new("amount_minor")))
+        .expr_as(
+            Expr::cust(
+                "CAST(COUNT(*) OVER (PARTITION BY \"touches\".\"opportunity_id\") AS BIGINT)",
+            ),
+            Alias::new("campaigns"),
+        )
+        .from_subquery(touches, Alias::new("touches"))
+        .to_owned();
+    Query::select()
+        .column((Alias::new("counted"), Alias::new("campaign_id")))
+        .column((Alias::new("counted"), Alias::new("campaigns")))
+        .expr_as(count_all(), Alias::new("deals"))
+        .expr_as(
+            exact_sum::saturating_sql("\"counted\".\"amount_minor\""),
+            Alias::new("total"),
+        )
+        .from_subquery(counted, Alias::new("counted"))
+        .add_group_by([
+            Expr::col((Alias::new("counted"), Alias::new("campaign_id"))),
+            Expr::col((Alias::new("counted"), Alias::new("campaigns"))),
+        ])
         .to_owned()
 }
 
@@ -340,7 +367,7 @@ pub async fn figures(
         rows::<Count>(db, customers),
         rows::<Won>(db, won),
         rows::<Total>(db, collected),
-        rows::<Touch>(db, touches(viewer, window)),
+        rows::<Touches>(db, touches(viewer, window)),
     )?;
     fold(
         &mut figures,
@@ -390,7 +417,7 @@ pub async fn figures(
         |r| r.campaign_id,
         |f, r| f.collected = r.total,
     );
-    for (campaign, (deals, credit, amount)) in linear_credit(&touches) {
+    for (campaign, (deals, credit, amount)) in super::campaign_figures::credit_of(&touches) {
         if let Some(f) = figures.get_mut(&campaign) {
             f.touched_deals = deals;
             f.deal_credit = credit;

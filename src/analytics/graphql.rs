@@ -9,8 +9,8 @@ use async_graphql::{Context, ID, Object};
 
 use super::by_customer::CustomerGroup;
 use super::by_product::ProductGroup;
+use super::cuts_graphql as cuts;
 use super::performance::GroupBy;
-use super::performance_cuts as cuts;
 use super::targets::{self, Subject, TargetMetric, TargetScope};
 use super::types::{
     AllocationChild, AllocationStatus, AnalyticsScope, CustomerRetention, CustomerRetentionInput,
