@@ -145,8 +145,8 @@ async fn main() {
         times.sort();
         println!(
             "| {name} | {caller} | {rows} | {:.1?} | {:.1?} | {:.1?} | {statements:.1} |",
-            percentile(&times, 50.0),
-            percentile(&times, 95.0),
+            percentile(&times, 0.50),
+            percentile(&times, 0.95),
             times.last().copied().unwrap_or_default(),
         );
     }
