@@ -22,7 +22,20 @@ pub struct Entry<'a> {
 
 impl Entry<'_> {
     /// Appends the entry, in the transaction of the change it records.
+    /// Changes a webhook may subscribe to also go into the webhook outbox here.
     pub async fn record(self, db: &impl ConnectionTrait, now: DateTime<Utc>) -> AppResult<()> {
+        crate::outbox::record(
+            db,
+            crate::outbox::Change {
+                action: self.action,
+                subject_type: self.subject_type,
+                subject_id: self.subject_id,
+                actor_id: self.actor_id,
+                details: &self.details,
+            },
+            now,
+        )
+        .await?;
         entity::audit_log::ActiveModel {
             id: Set(Uuid::now_v7()),
             actor_id: Set(self.actor_id),

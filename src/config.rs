@@ -335,6 +335,9 @@ pub struct Config {
     /// planned period and the ones just before it (1 to 24).
     #[arg(long, env = "SALESGRAPH_PLAN_LOOKBACK_PERIODS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=24))]
     pub plan_lookback_periods: u32,
+    /// Outbound webhooks.
+    #[command(flatten)]
+    pub webhooks: crate::webhook_settings::WebhookConfig,
     /// Tests only: milliseconds an approval decision or withdrawal waits between its reads and
     /// its guarded writes, widening the window in which concurrent calls race. Not a setting:
     /// read only by builds with the `test-hooks` feature (the test targets), 0 otherwise.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 
 /// The object types that have global ids.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NodeType {
     User,
     Team,
@@ -51,10 +51,12 @@ pub enum NodeType {
     CallbackRule,
     Ticket,
     Campaign,
+    Webhook,
+    WebhookDelivery,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 39] = [
+    const ALL: [NodeType; 41] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -94,9 +96,12 @@ impl NodeType {
         Self::CallbackRule,
         Self::Ticket,
         Self::Campaign,
+        Self::Webhook,
+        Self::WebhookDelivery,
     ];
 
-    fn name(self) -> &'static str {
+    /// The GraphQL name of the type.
+    pub fn name(self) -> &'static str {
         match self {
             Self::User => "User",
             Self::Team => "Team",
@@ -137,10 +142,13 @@ impl NodeType {
             Self::CallbackRule => "CallbackRule",
             Self::Ticket => "Ticket",
             Self::Campaign => "Campaign",
+            Self::Webhook => "Webhook",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 
-    fn parse(name: &str) -> Option<Self> {
+    /// The type whose GraphQL name is `name`.
+    pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
 }

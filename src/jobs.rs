@@ -20,7 +20,7 @@ const HOUSEKEEPING_LOCK: i64 = 0x5341_4c45_0001;
 
 /// Deletes what no rule needs any more: idempotency keys past retention, refresh tokens
 /// expired for a day, login failures outside the throttling window, and sync changes older
-/// than a sync may lie behind.
+/// than a sync may lie behind, and webhook deliveries and events past their retention.
 pub async fn housekeeping(state: &AppState, now: DateTime<Utc>) -> AppResult<SweepReport> {
     let key_cutoff = now - chrono::Duration::days(state.config.idempotency_retention_days);
     let token_cutoff = now - chrono::Duration::days(1);
@@ -45,10 +45,12 @@ pub async fn housekeeping(state: &AppState, now: DateTime<Utc>) -> AppResult<Swe
         .rows_affected;
     let sync_cutoff = now - chrono::Duration::days(state.config.sync_retention_days.max(1));
     let sync_changes = crate::sync::prune(&txn, sync_cutoff).await?;
+    let webhook_cutoff = now - chrono::Duration::days(state.config.webhooks.webhook_retention_days);
+    let webhook_rows = crate::webhooks::deliveries::prune(&txn, webhook_cutoff).await?;
     txn.commit().await?;
     Ok(SweepReport {
         ran: true,
-        affected: keys + tokens + failures + sync_changes,
+        affected: keys + tokens + failures + sync_changes + webhook_rows,
     })
 }
 
@@ -110,6 +112,8 @@ pub fn spawn(
     vec![
         // Per instance, not a sweep: each process folds its own latency samples.
         crate::metrics::spawn_upkeep(shutdown.clone()),
+        // Every instance sends webhooks; each delivery is leased to one of them.
+        crate::webhooks::delivery::spawn(state.clone(), shutdown.clone()),
         every(
             state.clone(),
             "housekeeping",

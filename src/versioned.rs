@@ -43,7 +43,8 @@ versioned!(
     sales_target,
     team,
     user,
-    visit_task
+    visit_task,
+    webhook
 );
 
 /// Which row a versioned write applies to, and at which version.

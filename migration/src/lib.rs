@@ -44,6 +44,8 @@ mod m20261227_000038_campaigns;
 mod m20261228_000039_campaign_members;
 mod m20261229_000040_lead_qualification;
 mod m20261230_000041_target_metrics;
+mod m20261231_000042_webhooks;
+mod m20270101_000043_audit_actor;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -95,6 +97,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261228_000039_campaign_members::Migration),
             Box::new(m20261229_000040_lead_qualification::Migration),
             Box::new(m20261230_000041_target_metrics::Migration),
+            Box::new(m20261231_000042_webhooks::Migration),
+            Box::new(m20270101_000043_audit_actor::Migration),
         ]
     }
 }

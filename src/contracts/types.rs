@@ -88,6 +88,34 @@ pub const CONTRACT_COLUMNS: crate::graphql::columns::FieldColumns =
 
 #[ComplexObject]
 impl Contract {
+    /// Who changed which field when, newest first, from the audit log (values your role may
+    /// not see are masked).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<crate::history::types::FieldChangeConnection> {
+        let paging = crate::history::graphql::Paging {
+            first,
+            after,
+            last,
+            before,
+        };
+        crate::history::graphql::history_of(
+            ctx,
+            crate::ids::NodeType::Contract,
+            self.model.id,
+            paging,
+        )
+        .await
+    }
+
     /// The customer.
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
         if let Some(joined) = &self.prefetched_customer {

@@ -142,6 +142,29 @@ impl Customer {
 
 #[ComplexObject]
 impl Customer {
+    /// Who changed which field when, newest first, from the audit log (values your role may
+    /// not see are masked).
+    #[graphql(complexity = "first.or(last).unwrap_or(20).max(1) as usize * child_complexity")]
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size counted from the start (1–100, default 20).")] first: Option<
+            i32,
+        >,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Page size counted from the end (1–100).")] last: Option<i32>,
+        #[graphql(desc = "Cursor to continue before.")] before: Option<String>,
+    ) -> async_graphql::Result<crate::history::types::FieldChangeConnection> {
+        let paging = crate::history::graphql::Paging {
+            first,
+            after,
+            last,
+            before,
+        };
+        crate::history::graphql::history_of(ctx, crate::ids::NodeType::Customer, self.uuid, paging)
+            .await
+    }
+
     /// The rep responsible for the customer.
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         if let Some(found) = &self.prefetched_owner {

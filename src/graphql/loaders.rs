@@ -137,6 +137,16 @@ loaders! {
         |s| crate::campaigns::loaders::MemberCounts { db: s.db(), viewer: s.viewer() };
     campaign_costs: crate::campaigns::loaders::CostsByCampaign =
         |s| crate::campaigns::loaders::CostsByCampaign(s.db());
+    audit_entries: crate::history::loaders::EntriesBySubject =
+        |s| crate::history::loaders::EntriesBySubject(s.db());
+    webhooks: crate::webhooks::loaders::WebhookLoader =
+        |s| crate::webhooks::loaders::WebhookLoader(s.db());
+    webhook_types: crate::webhooks::loaders::TypesByWebhook =
+        |s| crate::webhooks::loaders::TypesByWebhook(s.db());
+    webhook_events: crate::webhooks::loaders::EventLoader =
+        |s| crate::webhooks::loaders::EventLoader(s.db());
+    webhook_attempts: crate::webhooks::loaders::AttemptsByDelivery =
+        |s| crate::webhooks::loaders::AttemptsByDelivery(s.db());
     health: crate::health::loaders::HealthLoader =
         |s| crate::health::loaders::HealthLoader { db: s.db(), now: s.now };
     callbacks: crate::aftersales::loaders::CallbackLoader =

@@ -231,7 +231,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::Competitor
         | NodeType::OwnershipTransfer
         | NodeType::ForecastSubmission
-        | NodeType::WorkReportComment => Err(AppError::not_found("Node")),
+        | NodeType::WorkReportComment
+        | NodeType::Webhook
+        | NodeType::WebhookDelivery => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -273,6 +275,8 @@ pub struct QueryRoot(
     crate::tickets::graphql::TicketQuery,
     crate::health::graphql::HealthQuery,
     crate::campaigns::graphql::CampaignQuery,
+    crate::webhooks::graphql::WebhookQuery,
+    crate::history::graphql::AuditQuery,
 );
 
 /// Everything a client can change.
@@ -308,6 +312,7 @@ pub struct MutationRoot(
     crate::tickets::graphql::TicketMutation,
     crate::health::graphql::HealthMutation,
     crate::campaigns::graphql::CampaignMutation,
+    crate::webhooks::graphql::WebhookMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

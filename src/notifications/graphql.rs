@@ -74,6 +74,8 @@ crate::string_enum! {
         WeeklyReportMissing => "WEEKLY_REPORT_MISSING",
         /// Someone commented on a work report of yours, or answered on one you commented on.
         ReportCommented => "REPORT_COMMENTED",
+        /// A webhook endpoint was disabled after failing for too long (admins).
+        WebhookDisabled => "WEBHOOK_DISABLED",
     }
 }
 
@@ -210,6 +212,7 @@ impl From<notification::Model> for Notification {
             Some("WorkReport") => Some(NodeType::WorkReport),
             Some("Callback") => Some(NodeType::Callback),
             Some("Ticket") => Some(NodeType::Ticket),
+            Some("Webhook") => Some(NodeType::Webhook),
             _ => None,
         };
         Self {

@@ -53,6 +53,8 @@ const LAYERS: &[&[&str]] = &[
         "trusted_documents",
         "documents",
         "storage",
+        "outbox",
+        "webhook_settings",
     ],
     // Sign-in, visibility rules, and the state every service receives (its keys and caches
     // are sign-in's); sweep plumbing takes that state; offline sync's log reads visibility.
@@ -76,8 +78,10 @@ const LAYERS: &[&[&str]] = &[
     &["aftersales", "tickets", "health"],
     // A report counts visits, follow-ups, moves, activities and collections.
     &["analytics", "work_reports"],
-    // What runs across domains.
-    &["flows", "views", "finder", "jobs", "seed"],
+    // What runs across domains; webhooks tell admins when an endpoint is disabled.
+    &[
+        "flows", "views", "finder", "jobs", "seed", "webhooks", "history",
+    ],
     // The API's surface.
     &["graphql", "http", "lib", "main"],
 ];

@@ -68,6 +68,23 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
         ),
         ("updateCallbackRules", json!({"rules": []})),
         (
+            "createWebhook",
+            json!({"url": "https://erp.example.com/hooks", "eventTypes": ["DEAL_WON"]}),
+        ),
+        (
+            "updateWebhook",
+            json!({"id": any("Webhook"), "expectedVersion": 1, "enabled": false}),
+        ),
+        (
+            "rotateWebhookSecret",
+            json!({"id": any("Webhook"), "expectedVersion": 1}),
+        ),
+        ("deleteWebhook", json!({"id": any("Webhook")})),
+        (
+            "redeliverWebhook",
+            json!({"deliveryId": any("WebhookDelivery")}),
+        ),
+        (
             "updateTicketSla",
             json!({"targets": [{"priority": "LOW", "hours": 1}]}),
         ),
@@ -280,6 +297,13 @@ fn probes(w: &World) -> Vec<Probe> {
         one(
             "activityReport",
             "{ activityReport(input: {period: \"2026-W49\", groupBy: USER}) { groupName } }".into(),
+            Forbidden,
+        ),
+        one("webhooks", "{ webhooks { id } }".into(), Forbidden),
+        one("auditLog", "{ auditLog { nodes { id } } }".into(), Forbidden),
+        one(
+            "webhookDeliveries",
+            "{ webhookDeliveries { nodes { id } } }".into(),
             Forbidden,
         ),
         one(
