@@ -338,6 +338,9 @@ pub struct Config {
     /// Outbound webhooks.
     #[command(flatten)]
     pub webhooks: crate::webhook_settings::WebhookConfig,
+    /// API keys and web-form intake.
+    #[command(flatten)]
+    pub api_keys: crate::api_key_settings::ApiKeyConfig,
     /// Tests only: milliseconds an approval decision or withdrawal waits between its reads and
     /// its guarded writes, widening the window in which concurrent calls race. Not a setting:
     /// read only by builds with the `test-hooks` feature (the test targets), 0 otherwise.

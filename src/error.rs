@@ -27,10 +27,12 @@ pub enum ErrorCode {
     PersistedQueryNotInList,
     FileTooLarge,
     UnsupportedFileType,
+    /// An API key called a root field its scopes do not open.
+    InsufficientScope,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -49,6 +51,7 @@ impl ErrorCode {
         Self::PersistedQueryNotInList,
         Self::FileTooLarge,
         Self::UnsupportedFileType,
+        Self::InsufficientScope,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +74,7 @@ impl ErrorCode {
             Self::PersistedQueryNotInList => "PERSISTED_QUERY_NOT_IN_LIST",
             Self::FileTooLarge => "FILE_TOO_LARGE",
             Self::UnsupportedFileType => "UNSUPPORTED_FILE_TYPE",
+            Self::InsufficientScope => "INSUFFICIENT_SCOPE",
         }
     }
 }

@@ -52,6 +52,11 @@ impl Role {
     }
 }
 
+/// The kind of a user who signs in.
+pub const PERSON: &str = "PERSON";
+/// The kind of a service account: it calls with API keys and never signs in.
+pub const SERVICE: &str = "SERVICE";
+
 /// The authenticated caller, as every service sees it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Viewer {
@@ -63,6 +68,17 @@ pub struct Viewer {
     /// The manager of the user's own team, if any.
     pub team_manager_id: Option<Uuid>,
     pub timezone: Tz,
+    /// Set when the caller is a service account calling with an API key: what it may call.
+    pub service: Option<std::sync::Arc<ServiceAccess>>,
+}
+
+/// What a service account's API key may do besides what its role allows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceAccess {
+    /// The scopes granted, e.g. `leads:create`; each names the root fields it opens.
+    pub scopes: Vec<String>,
+    /// The team whose reps take turns on the leads it creates; `None` sends them to the pool.
+    pub intake_team_id: Option<Uuid>,
 }
 
 impl Viewer {

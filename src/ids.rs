@@ -53,10 +53,12 @@ pub enum NodeType {
     Campaign,
     Webhook,
     WebhookDelivery,
+    ServiceAccount,
+    ApiKey,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 41] = [
+    const ALL: [NodeType; 43] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -98,6 +100,8 @@ impl NodeType {
         Self::Campaign,
         Self::Webhook,
         Self::WebhookDelivery,
+        Self::ServiceAccount,
+        Self::ApiKey,
     ];
 
     /// The GraphQL name of the type.
@@ -144,6 +148,8 @@ impl NodeType {
             Self::Campaign => "Campaign",
             Self::Webhook => "Webhook",
             Self::WebhookDelivery => "WebhookDelivery",
+            Self::ServiceAccount => "ServiceAccount",
+            Self::ApiKey => "ApiKey",
         }
     }
 

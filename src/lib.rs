@@ -8,6 +8,7 @@
 pub mod activities;
 pub mod aftersales;
 pub mod analytics;
+pub mod api_key_settings;
 pub mod approvals;
 pub mod attachments;
 pub mod audit;
@@ -58,6 +59,7 @@ pub mod report_scope;
 pub mod search;
 pub mod seed;
 pub mod server;
+pub mod service_accounts;
 pub mod sockets;
 pub mod state;
 pub mod statements;

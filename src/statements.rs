@@ -342,6 +342,7 @@ mod tests {
             managed_team_ids: (0..teams).map(|_| Uuid::now_v7()).collect(),
             team_manager_id: None,
             timezone: chrono_tz::UTC,
+            service: None,
         };
         let build = |viewer: &Viewer, p: &[Param]| {
             let id = p.first().and_then(Param::id).unwrap_or_default();

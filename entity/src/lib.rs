@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod allocation;
+pub mod api_key;
 pub mod approval_request;
 pub mod approval_step;
 pub mod approval_tier;
@@ -30,6 +31,7 @@ pub mod forecast_submission;
 pub mod idempotency_key;
 pub mod installment;
 pub mod installment_reminder;
+pub mod intake_submission;
 pub mod invoice;
 pub mod lead;
 pub mod lead_event;
@@ -56,6 +58,7 @@ pub mod refund_source;
 pub mod sales_target;
 pub mod search_doc;
 pub mod search_watermark;
+pub mod service_account;
 pub mod setting;
 pub mod stage_change;
 pub mod sweep_run;

@@ -13,6 +13,8 @@ pub struct Model {
     pub team_id: Option<Uuid>,
     pub timezone: String,
     pub active: bool,
+    /// `PERSON` (signs in) or `SERVICE` (calls with API keys, never signs in).
+    pub kind: String,
     /// Bumped whenever issued access tokens must stop working (role change, deactivation).
     pub token_version: i32,
     pub version: i32,

@@ -46,6 +46,7 @@ mod m20261229_000040_lead_qualification;
 mod m20261230_000041_target_metrics;
 mod m20261231_000042_webhooks;
 mod m20270101_000043_audit_actor;
+mod m20270102_000044_api_keys;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -99,6 +100,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261230_000041_target_metrics::Migration),
             Box::new(m20261231_000042_webhooks::Migration),
             Box::new(m20270101_000043_audit_actor::Migration),
+            Box::new(m20270102_000044_api_keys::Migration),
         ]
     }
 }

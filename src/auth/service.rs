@@ -141,6 +141,22 @@ pub async fn load_viewer_record(
     };
     let role = Role::parse(&user.role).ok_or_else(AppError::internal)?;
     let timezone = user.timezone.parse().unwrap_or(default_timezone);
+    let service = if user.kind == crate::identity::SERVICE {
+        let account = entity::service_account::Entity::find_by_id(user.id)
+            .one(db)
+            .await?
+            .ok_or_else(AppError::internal)?;
+        Some(std::sync::Arc::new(crate::identity::ServiceAccess {
+            scopes: account
+                .scopes
+                .split_whitespace()
+                .map(str::to_owned)
+                .collect(),
+            intake_team_id: account.team_id,
+        }))
+    } else {
+        None
+    };
     Ok(Some(ViewerRecord {
         viewer: Viewer {
             user_id: user.id,
@@ -149,6 +165,7 @@ pub async fn load_viewer_record(
             managed_team_ids,
             team_manager_id,
             timezone,
+            service,
         },
         active: user.active,
         token_version: user.token_version,

@@ -114,8 +114,17 @@ impl HttpExecutor {
         let document = match errors::check_variables(&request.variables) {
             Ok(()) => self.document(&request.query).await.and_then(|document| {
                 let operation = request.operation_name.as_deref();
-                errors::check_required_variables(&document, operation, &request.variables)
-                    .map(|()| document)
+                errors::check_required_variables(&document, operation, &request.variables)?;
+                // An API key selects only what its scopes open.
+                if let Some(access) = request
+                    .data
+                    .get(&std::any::TypeId::of::<crate::identity::Viewer>())
+                    .and_then(|data| data.downcast_ref::<crate::identity::Viewer>())
+                    .and_then(|viewer| viewer.service.as_ref())
+                {
+                    super::key_scopes::check(&document, operation, access)?;
+                }
+                Ok(document)
             }),
             Err(error) => Err(error),
         };

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod errors;
 pub mod execution;
 pub mod guards;
+pub mod key_scopes;
 pub mod limits;
 pub mod loaders;
 pub mod node;
@@ -233,7 +234,9 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::ForecastSubmission
         | NodeType::WorkReportComment
         | NodeType::Webhook
-        | NodeType::WebhookDelivery => Err(AppError::not_found("Node")),
+        | NodeType::WebhookDelivery
+        | NodeType::ServiceAccount
+        | NodeType::ApiKey => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -276,6 +279,7 @@ pub struct QueryRoot(
     crate::health::graphql::HealthQuery,
     crate::campaigns::graphql::CampaignQuery,
     crate::webhooks::graphql::WebhookQuery,
+    crate::service_accounts::graphql::ServiceAccountQuery,
     crate::history::graphql::AuditQuery,
 );
 
@@ -313,6 +317,7 @@ pub struct MutationRoot(
     crate::health::graphql::HealthMutation,
     crate::campaigns::graphql::CampaignMutation,
     crate::webhooks::graphql::WebhookMutation,
+    crate::service_accounts::graphql::ServiceAccountMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

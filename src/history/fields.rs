@@ -199,6 +199,7 @@ mod tests {
             managed_team_ids: Vec::new(),
             team_manager_id: None,
             timezone: chrono_tz::UTC,
+            service: None,
         }
     }
 

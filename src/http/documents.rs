@@ -79,6 +79,11 @@ pub(super) async fn caller(
     );
     if authorization.is_some() || query.is_empty() {
         return match bearer_viewer(&state.app, authorization).await {
+            // API keys call GraphQL over HTTP only.
+            Ok(Some(caller)) if caller.viewer.service.is_some() => Err(AppError::new(
+                ErrorCode::Forbidden,
+                "API keys call the GraphQL endpoint only",
+            )),
             Ok(Some(caller)) => Ok((caller.viewer, None)),
             Ok(None) => Err(AppError::unauthenticated()),
             Err(err) => Err(err),

@@ -6,6 +6,7 @@
 
 mod attachments;
 mod documents;
+mod intake;
 mod over_http;
 mod uploads;
 mod websocket;
@@ -78,6 +79,7 @@ pub fn router(
         .route("/metrics", get(metrics))
         .route("/documents/quotes/{file}", get(documents::quote_pdf))
         .route("/attachments/{id}", get(attachments::download))
+        .route("/intake/leads", axum::routing::post(intake::intake_lead))
         .with_state(state)
         .merge(extra)
         .layer(CompressionLayer::new())

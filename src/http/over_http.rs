@@ -67,6 +67,27 @@ pub(super) fn error_response(
     response
 }
 
+/// A caller past a request limit (an API key's minute, a form's address): HTTP 429 with `Retry-After` and
+/// `extensions.retryAfterSeconds`.
+pub(super) fn rate_limited(media: &str, err: &AppError, request_id: &str) -> Response {
+    let seconds = err.retry_after_seconds.unwrap_or(1);
+    let body = json!({ "errors": [{ "message": err.message,
+        "extensions": { "code": err.code.as_str(), "retryAfterSeconds": seconds,
+            "requestId": request_id } }] });
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, body.to_string()).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(if media == GRAPHQL_RESPONSE_JSON {
+            "application/graphql-response+json; charset=utf-8"
+        } else {
+            "application/json; charset=utf-8"
+        }),
+    );
+    response
+}
+
 /// A request refused by a limit before it was read: HTTP 400, `QUERY_REJECTED`.
 pub(super) fn refused_request(
     media: &'static str,
@@ -124,7 +145,13 @@ pub(super) async fn bearer_viewer(
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(AppError::unauthenticated)?;
-    crate::auth::service::authenticate(app, token.trim())
+    let token = token.trim();
+    if token.starts_with(crate::service_accounts::keys::KEY_PREFIX) {
+        return crate::service_accounts::keys::authenticate(app, token)
+            .await
+            .map(Some);
+    }
+    crate::auth::service::authenticate(app, token)
         .await
         .map(Some)
 }
@@ -187,6 +214,9 @@ pub(super) async fn prepare(
         Err(err) if err.code == ErrorCode::ServiceUnavailable => {
             state.app.db_health.mark_down();
             return Err(unavailable());
+        }
+        Err(err) if err.code == ErrorCode::RateLimited => {
+            return Err(rate_limited(media, &err, &request_id));
         }
         Err(err) => {
             let mut response = error_response(

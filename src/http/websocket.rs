@@ -72,7 +72,8 @@ pub(super) async fn serve_socket(state: HttpState, socket: WebSocket, addr: Stri
         return;
     }
     let signed_in = match bearer_viewer(&state.app, authorization).await {
-        Ok(Some(caller)) => caller,
+        // API keys call GraphQL over HTTP only.
+        Ok(Some(caller)) if caller.viewer.service.is_none() => caller,
         Err(err) if err.code == ErrorCode::ServiceUnavailable => {
             state.app.db_health.mark_down();
             let _ = sink.send(close(1013, TRY_AGAIN_LATER)).await;

@@ -89,20 +89,32 @@ pub(super) fn parse_contact_fields(
     Ok((phone, phone_key, email, email_key))
 }
 
-/// Creates a lead and assigns it. Idempotent by key. Errors: `FORBIDDEN`, `BAD_USER_INPUT`,
-/// `DUPLICATE`, `INVALID_STATE` (no active rep in the team for `AUTO`),
-/// `IDEMPOTENCY_KEY_REUSED`.
+/// Creates a lead and assigns it. Idempotent by key. A service account's lead (web-form
+/// intake) goes to its intake team's round-robin, or to the pool when it has none, whatever
+/// `assign` asked. Errors: `FORBIDDEN`, `BAD_USER_INPUT`, `DUPLICATE`, `INVALID_STATE` (no
+/// active rep in the team for `AUTO`), `IDEMPOTENCY_KEY_REUSED`.
 pub async fn create_lead(
     state: &AppState,
     viewer: &Viewer,
-    new: NewLead,
+    mut new: NewLead,
     idempotency_key: Option<String>,
 ) -> AppResult<(lead::Model, Vec<lead::Model>, Vec<customer::Model>)> {
     if !viewer.role.sells() {
         return Err(AppError::forbidden());
     }
     let manager_or_admin = matches!(viewer.role, Role::Admin | Role::SalesManager);
+    if let Some(access) = &viewer.service {
+        new.team_id = access.intake_team_id;
+        new.assignee_id = None;
+        new.assign = if new.team_id.is_some() {
+            LeadAssignment::Auto
+        } else {
+            LeadAssignment::Pool
+        };
+    }
     match new.assign {
+        // The intake team was set by an admin on the service account.
+        LeadAssignment::Auto if viewer.service.is_some() => {}
         LeadAssignment::User | LeadAssignment::Auto if !manager_or_admin => {
             return Err(AppError::forbidden());
         }

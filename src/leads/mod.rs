@@ -29,6 +29,7 @@ pub mod creation;
 pub mod duplicates;
 pub mod graphql;
 pub mod inputs;
+pub mod intake;
 pub mod listing;
 pub mod loaders;
 pub mod model;

@@ -129,6 +129,7 @@ mod tests {
             managed_team_ids: managed,
             team_manager_id: None,
             timezone: chrono_tz::UTC,
+            service: None,
         }
     }
 

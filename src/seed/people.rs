@@ -105,6 +105,7 @@ pub(crate) async fn seed(
             team_id,
             timezone: tz.name().to_owned(),
             active: true,
+            kind: crate::users::PERSON.to_owned(),
             token_version: 0,
             version: 1,
             created_at: at,

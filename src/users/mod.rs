@@ -20,6 +20,8 @@ pub mod service;
 pub mod teams;
 pub mod types;
 
+pub use crate::identity::{PERSON, SERVICE};
+
 crate::read_at!(entity::user::Model {
     id,
     email,
@@ -28,6 +30,7 @@ crate::read_at!(entity::user::Model {
     team_id,
     timezone,
     active,
+    kind,
     token_version,
     version,
     created_at,

@@ -118,6 +118,7 @@ pub async fn insert_prepared(
         team_id: Set(user.team_id),
         timezone: Set(user.timezone),
         active: Set(true),
+        kind: Set(super::PERSON.to_owned()),
         token_version: Set(0),
         version: Set(1),
         created_at: Set(now),
@@ -240,7 +241,9 @@ pub async fn update_user(
     require_admin(viewer)?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
+    // Service accounts change through `updateServiceAccount`.
     let current = Users::find_by_id(id)
+        .filter(user::Column::Kind.eq(super::PERSON))
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found("User"))?;
@@ -357,7 +360,10 @@ pub async fn list_users(
     page: &PageRequest,
 ) -> AppResult<Page<user::Model>> {
     require_admin(viewer)?;
-    let mut condition = Condition::all().add(policy::users(viewer));
+    // Service accounts are listed by `serviceAccounts`.
+    let mut condition = Condition::all()
+        .add(policy::users(viewer))
+        .add(user::Column::Kind.eq(super::PERSON));
     if let Some(role) = filter.role {
         condition = condition.add(user::Column::Role.eq(role.as_str()));
     }
@@ -408,6 +414,7 @@ pub async fn check_assignable(
     match user {
         Some(user)
             if user.active
+                && user.kind == super::PERSON
                 && (user.role == Role::SalesRep.as_str()
                     || user.role == Role::SalesManager.as_str())
                 && policy::can_see_user(viewer, user.id, user.team_id) =>
@@ -443,6 +450,7 @@ pub async fn active_with_role(db: &impl ConnectionTrait, role: Role) -> AppResul
     Ok(Users::find()
         .filter(user::Column::Role.eq(role.as_str()))
         .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Kind.eq(super::PERSON))
         .all(db)
         .await?
         .into_iter()

@@ -423,6 +423,7 @@ mod tests {
             managed_team_ids: Vec::new(),
             team_manager_id: None,
             timezone: chrono_tz::UTC,
+            service: None,
         };
         let now = chrono::Utc::now();
         let partial = Wants {

@@ -39,6 +39,12 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "rotateWebhookSecret input.id",
     "deleteWebhook input.id",
     "redeliverWebhook input.deliveryId",
+    // Admins' alone as well (tests/api/api_keys.rs).
+    "createServiceAccount input.intakeTeamId",
+    "updateServiceAccount input.id",
+    "updateServiceAccount input.intakeTeamId",
+    "createApiKey input.serviceAccountId",
+    "revokeApiKey input.id",
     "createUser input.teamId",
     "updateUser input.id",
     "updateUser input.teamId",

@@ -55,11 +55,13 @@ const LAYERS: &[&[&str]] = &[
         "storage",
         "outbox",
         "webhook_settings",
+        "api_key_settings",
     ],
     // Sign-in, visibility rules, and the state every service receives (its keys and caches
     // are sign-in's); sweep plumbing takes that state; offline sync's log reads visibility.
     &["auth", "policy", "state", "sweeps", "sync"],
-    &["users", "notifications"],
+    // Service accounts are users; their keys sign in.
+    &["users", "notifications", "service_accounts"],
     &["products", "campaigns"],
     &["customers"],
     // A stage's exit criteria gate the deal's moves, and read the deal's stages.

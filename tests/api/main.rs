@@ -6,6 +6,7 @@
 mod activities;
 mod amendments;
 mod analytics;
+mod api_keys;
 mod approvals;
 mod asked;
 mod attachments;

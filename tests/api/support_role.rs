@@ -85,6 +85,19 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
             json!({"deliveryId": any("WebhookDelivery")}),
         ),
         (
+            "createServiceAccount",
+            json!({"name": "ERP", "role": "SUPPORT", "scopes": ["service:read"]}),
+        ),
+        (
+            "updateServiceAccount",
+            json!({"id": any("ServiceAccount"), "expectedVersion": 1, "active": false}),
+        ),
+        (
+            "createApiKey",
+            json!({"serviceAccountId": any("ServiceAccount"), "name": "k"}),
+        ),
+        ("revokeApiKey", json!({"id": any("ApiKey")})),
+        (
             "updateTicketSla",
             json!({"targets": [{"priority": "LOW", "hours": 1}]}),
         ),
@@ -300,6 +313,11 @@ fn probes(w: &World) -> Vec<Probe> {
             Forbidden,
         ),
         one("webhooks", "{ webhooks { id } }".into(), Forbidden),
+        one(
+            "serviceAccounts",
+            "{ serviceAccounts { id } }".into(),
+            Forbidden,
+        ),
         one("auditLog", "{ auditLog { nodes { id } } }".into(), Forbidden),
         one(
             "webhookDeliveries",
