@@ -20,6 +20,8 @@ pub struct Model {
     pub disabled_reason: Option<String>,
     /// Since when every attempt failed; `None` after a success.
     pub failing_since: Option<DateTimeUtc>,
+    /// The service account whose visibility filters the events sent; `None` sends every event.
+    pub service_account_id: Option<Uuid>,
     pub created_by: Uuid,
     pub version: i32,
     pub created_at: DateTimeUtc,

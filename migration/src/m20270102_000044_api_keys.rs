@@ -1,6 +1,7 @@
 //! Service accounts (users of kind `SERVICE`, who never sign in), their scopes and intake team,
 //! the API keys they call with (stored hashed, with a per-key request window), and the
-//! web-form submissions counted per client address.
+//! web-form submissions counted per client address; the service account a webhook's events
+//! are filtered by.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -40,6 +41,12 @@ enum ApiKeys {
     RevokedAt,
     CreatedBy,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Webhooks {
+    Table,
+    ServiceAccountId,
 }
 
 #[derive(DeriveIden)]
@@ -107,6 +114,15 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .alter_table(
+                Table::alter()
+                    .table(Webhooks::Table)
+                    // Whose visibility the endpoint's events are filtered by; none: everything.
+                    .add_column(uuid_null(Webhooks::ServiceAccountId))
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_table(
                 Table::create()
                     .table(IntakeSubmissions::Table)
@@ -138,6 +154,14 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Webhooks::Table)
+                    .drop_column(Webhooks::ServiceAccountId)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

@@ -139,6 +139,8 @@ loaders! {
         |s| crate::campaigns::loaders::CostsByCampaign(s.db());
     audit_entries: crate::history::loaders::EntriesBySubject =
         |s| crate::history::loaders::EntriesBySubject(s.db());
+    service_accounts: crate::service_accounts::loaders::AccountLoader =
+        |s| crate::service_accounts::loaders::AccountLoader(s.db());
     api_keys: crate::service_accounts::loaders::KeysByAccount =
         |s| crate::service_accounts::loaders::KeysByAccount(s.db());
     webhooks: crate::webhooks::loaders::WebhookLoader =

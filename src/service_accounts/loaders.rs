@@ -9,6 +9,22 @@ use uuid::Uuid;
 use crate::error::AppError;
 use entity::api_key;
 
+/// Service accounts by id.
+pub struct AccountLoader(pub DatabaseConnection);
+
+impl Loader<Uuid> for AccountLoader {
+    type Value = super::service::Account;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        Ok(super::service::accounts_by_ids(&self.0, keys)
+            .await?
+            .into_iter()
+            .map(|a| (a.user.id, a))
+            .collect())
+    }
+}
+
 /// The keys of accounts, newest first.
 pub struct KeysByAccount(pub DatabaseConnection);
 

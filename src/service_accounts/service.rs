@@ -89,6 +89,31 @@ pub async fn get(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Account> {
     }
 }
 
+/// The service accounts among `ids`, without visibility (for fields of admins' records).
+pub async fn accounts_by_ids(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<Account>> {
+    let users = Users::find()
+        .filter(user::Column::Id.is_in(ids.to_vec()))
+        .filter(user::Column::Kind.eq(crate::users::SERVICE))
+        .all(db)
+        .await?;
+    let mut grants: std::collections::HashMap<Uuid, service_account::Model> =
+        ServiceAccounts::find()
+            .filter(service_account::Column::UserId.is_in(ids.to_vec()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|g| (g.user_id, g))
+            .collect();
+    Ok(users
+        .into_iter()
+        .filter_map(|user| {
+            grants
+                .remove(&user.id)
+                .map(|grants| Account { user, grants })
+        })
+        .collect())
+}
+
 /// Every service account, oldest first (admins).
 pub async fn list(db: &impl ConnectionTrait, viewer: &Viewer) -> AppResult<Vec<Account>> {
     require_admin(viewer)?;

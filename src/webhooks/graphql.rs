@@ -94,6 +94,11 @@ impl WebhookMutation {
             url: input.url,
             event_types: input.event_types,
             description: input.description,
+            service_account_id: decode_optional(
+                input.service_account_id.as_ref(),
+                NodeType::ServiceAccount,
+                "input.serviceAccountId",
+            )?,
         };
         let created = service::create(ctx.app(), viewer, new, input.idempotency_key).await?;
         Ok(WebhookSecretPayload {
@@ -118,6 +123,10 @@ impl WebhookMutation {
             event_types: input.event_types,
             description: crate::customers::graphql::change(input.description, Ok)?,
             enabled: input.enabled,
+            service_account_id: crate::customers::graphql::change(
+                input.service_account_id,
+                |id| decode_id(&id, NodeType::ServiceAccount, "input.serviceAccountId"),
+            )?,
         };
         let saved = service::update(ctx.app(), viewer, id, input.expected_version, changes).await?;
         Ok(UpdateWebhookPayload {

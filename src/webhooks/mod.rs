@@ -8,6 +8,7 @@ pub mod deliveries;
 pub mod delivery;
 pub mod graphql;
 pub mod loaders;
+pub mod scope;
 pub mod service;
 pub mod signing;
 pub mod types;

@@ -84,6 +84,18 @@ pub struct NewWebhook {
     pub url: String,
     pub event_types: Vec<WebhookEventType>,
     pub description: Option<String>,
+    pub service_account_id: Option<Uuid>,
+}
+
+/// Checks that the service account a webhook runs as exists. Errors: `NOT_FOUND` on
+/// `input.serviceAccountId`.
+async fn check_account(db: &impl ConnectionTrait, account: Option<Uuid>) -> AppResult<()> {
+    if let Some(account) = account {
+        crate::service_accounts::service::get(db, account)
+            .await
+            .map_err(|e| e.naming("input.serviceAccountId"))?;
+    }
+    Ok(())
 }
 
 /// Registers an endpoint; it and its secret (shown this once, and again only to a retry with
@@ -106,6 +118,7 @@ pub async fn create(
     )?;
     let now = state.clock.now();
     let id = idempotency::run(&state.db, &call, now, async |txn| {
+        check_account(txn, new.service_account_id).await?;
         if Webhooks::find().count(txn).await? >= MAX_WEBHOOKS {
             return Err(AppError::invalid_state(format!(
                 "A deployment registers at most {MAX_WEBHOOKS} webhooks; delete one first"
@@ -121,6 +134,7 @@ pub async fn create(
             status: Set(WebhookStatus::Active.as_str().to_owned()),
             disabled_reason: Set(None),
             failing_since: Set(None),
+            service_account_id: Set(new.service_account_id),
             created_by: Set(viewer.user_id),
             version: Set(1),
             created_at: Set(now),
@@ -154,6 +168,8 @@ pub struct WebhookChanges {
     pub description: Option<Option<String>>,
     /// `Some(true)` enables it again (failures forgotten), `Some(false)` disables it.
     pub enabled: Option<bool>,
+    /// `Some(None)` sends every event again.
+    pub service_account_id: Option<Option<Uuid>>,
 }
 
 /// Changes an endpoint at `expected_version`. Errors: `FORBIDDEN`, `NOT_FOUND`,
@@ -197,6 +213,11 @@ pub async fn update(
     if let Some(description) = description {
         changed.insert("description".into(), description.clone().into());
         model.description = Set(description);
+    }
+    if let Some(account) = changes.service_account_id {
+        check_account(&txn, account).await?;
+        changed.insert("serviceAccountId".into(), serde_json::json!(account));
+        model.service_account_id = Set(account);
     }
     if let Some(enabled) = changes.enabled {
         changed.insert("enabled".into(), enabled.into());

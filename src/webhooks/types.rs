@@ -39,10 +39,25 @@ pub struct Webhook {
     pub uuid: uuid::Uuid,
     #[graphql(skip)]
     pub created_by: uuid::Uuid,
+    #[graphql(skip)]
+    pub service_account_id: Option<uuid::Uuid>,
 }
 
 #[ComplexObject]
 impl Webhook {
+    /// The service account whose visibility filters the events it receives: events about
+    /// records the account may not see are not sent. `null`: every event subscribed to.
+    async fn service_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::service_accounts::types::ServiceAccount>> {
+        let Some(account) = self.service_account_id else {
+            return Ok(None);
+        };
+        let loader = ctx.loader::<crate::service_accounts::loaders::AccountLoader>()?;
+        Ok(loader.load_one(account).await?.map(Into::into))
+    }
+
     /// The event types it receives.
     async fn event_types(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WebhookEventType>> {
         let loader = ctx.loader::<super::loaders::TypesByWebhook>()?;
@@ -73,6 +88,7 @@ impl From<webhook::Model> for Webhook {
             version: model.version,
             uuid: model.id,
             created_by: model.created_by,
+            service_account_id: model.service_account_id,
         }
     }
 }
@@ -212,6 +228,9 @@ pub struct CreateWebhookInput {
     pub event_types: Vec<WebhookEventType>,
     /// What it is for (up to 500 characters).
     pub description: Option<String>,
+    /// The service account whose visibility filters the events sent (events about records it
+    /// may not see are not sent); omitted, every event subscribed to is sent.
+    pub service_account_id: Option<ID>,
     /// Makes retries safe: the same key returns the first call's result.
     pub idempotency_key: Option<String>,
 }
@@ -241,6 +260,9 @@ pub struct UpdateWebhookInput {
     /// `false` stops deliveries; `true` resumes them, failures forgotten, pending deliveries
     /// sent.
     pub enabled: Option<bool>,
+    /// The service account whose visibility filters the events from now on; `null` sends
+    /// every event subscribed to.
+    pub service_account_id: MaybeUndefined<ID>,
 }
 
 /// The endpoint after a change.

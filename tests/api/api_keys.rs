@@ -14,7 +14,12 @@ const ACCOUNTS: &str =
     "{ serviceAccounts { id name scopes active apiKeys { id prefix lastUsedAt revokedAt } } }";
 
 /// A service account of `role` holding `scopes` (and its intake team); its id.
-async fn an_account(app: &TestApp, role: &str, scopes: &[&str], team: Option<&str>) -> String {
+pub(crate) async fn an_account(
+    app: &TestApp,
+    role: &str,
+    scopes: &[&str],
+    team: Option<&str>,
+) -> String {
     let made = app
         .admin(
             CREATE_ACCOUNT,

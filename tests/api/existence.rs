@@ -44,6 +44,8 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "updateServiceAccount input.id",
     "updateServiceAccount input.intakeTeamId",
     "createApiKey input.serviceAccountId",
+    "createWebhook input.serviceAccountId",
+    "updateWebhook input.serviceAccountId",
     "revokeApiKey input.id",
     "createUser input.teamId",
     "updateUser input.id",

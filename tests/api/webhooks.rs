@@ -843,3 +843,68 @@ async fn oversized_descriptions_are_refused_on_their_field() {
     let listed = app.admin("{ webhooks { id } }", json!({})).await;
     assert_eq!(listed["data"]["webhooks"], json!([]));
 }
+
+#[tokio::test]
+async fn an_endpoint_bound_to_a_service_account_gets_only_events_it_may_see() {
+    let app = insecure_app(|_| {}).await;
+    let receiver = Receiver::start().await;
+    let rep = app.a_user().create().await;
+    let sees_own = crate::api_keys::an_account(&app, "SALES_REP", &["customers:read"], None).await;
+    let sees_all = crate::api_keys::an_account(&app, "SUPPORT", &["customers:read"], None).await;
+    let bind = |path: &str, account: Option<&str>| {
+        json!({"input": {"url": format!("{}/{path}", receiver.url),
+            "eventTypes": ["CUSTOMER_CREATED"], "serviceAccountId": account}})
+    };
+    for (path, account) in [
+        ("all", None),
+        ("rep", Some(&sees_own)),
+        ("support", Some(&sees_all)),
+    ] {
+        let made = app
+            .admin(CREATE, bind(path, account.map(String::as_str)))
+            .await;
+        assert!(made["errors"].is_null(), "{made}");
+    }
+    let listed = app
+        .admin("{ webhooks { url serviceAccount { id role } } }", json!({}))
+        .await;
+    let support = listed["data"]["webhooks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["url"].as_str().unwrap().ends_with("/support"))
+        .unwrap()
+        .clone();
+    assert_eq!(support["serviceAccount"]["role"], "SUPPORT", "{listed}");
+
+    crate::fixtures::a_customer(&app, &rep.token, "Seen By Support").await;
+    deliver(&app).await;
+    let mut paths: Vec<String> = receiver.received().iter().map(|r| r.path.clone()).collect();
+    paths.sort();
+    assert_eq!(paths, ["/hooks/all", "/hooks/support"]);
+
+    // A deactivated account's endpoint hears nothing more.
+    let stopped = app
+        .admin(
+            "mutation($id: ID!) { updateServiceAccount(input: {id: $id, expectedVersion: 1, active: false}) { serviceAccount { active } } }",
+            json!({"id": sees_all}),
+        )
+        .await;
+    assert!(stopped["errors"].is_null(), "{stopped}");
+    crate::fixtures::a_customer(&app, &rep.token, "Unheard").await;
+    deliver(&app).await;
+    let to_support = receiver
+        .received()
+        .iter()
+        .filter(|r| r.path == "/hooks/support")
+        .count();
+    assert_eq!((receiver.received().len(), to_support), (3, 1));
+
+    let missing = app
+        .admin(CREATE, bind("x", Some(&missing_id("ServiceAccount"))))
+        .await;
+    assert_eq!(
+        code_and_field(&missing),
+        (Some("NOT_FOUND"), Some("input.serviceAccountId"))
+    );
+}
