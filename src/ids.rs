@@ -55,10 +55,11 @@ pub enum NodeType {
     WebhookDelivery,
     ServiceAccount,
     ApiKey,
+    Export,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 43] = [
+    const ALL: [NodeType; 44] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -102,6 +103,7 @@ impl NodeType {
         Self::WebhookDelivery,
         Self::ServiceAccount,
         Self::ApiKey,
+        Self::Export,
     ];
 
     /// The GraphQL name of the type.
@@ -150,6 +152,7 @@ impl NodeType {
             Self::WebhookDelivery => "WebhookDelivery",
             Self::ServiceAccount => "ServiceAccount",
             Self::ApiKey => "ApiKey",
+            Self::Export => "Export",
         }
     }
 

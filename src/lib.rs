@@ -28,6 +28,7 @@ pub mod enums;
 pub mod error;
 pub mod events;
 pub mod exact_sum;
+pub mod exports;
 pub mod finder;
 pub mod flows;
 pub mod followups;

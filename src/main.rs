@@ -72,6 +72,25 @@ enum Command {
         #[command(subcommand)]
         action: DocumentsAction,
     },
+    /// Export customers, contacts, leads or opportunities as CSV or XLSX, as the records a
+    /// user sees (audited like an export through the API).
+    Export {
+        /// customers, contacts, leads or opportunities.
+        #[arg(value_parser = parse_export_kind)]
+        kind: salesgraph::exports::rows::ExportKind,
+        /// The e-mail of the user whose visibility the rows follow.
+        #[arg(long = "as")]
+        as_user: String,
+        /// csv or xlsx; from the output's extension when omitted.
+        #[arg(long)]
+        format: Option<String>,
+        /// Only records changed at or after this time (RFC 3339).
+        #[arg(long)]
+        updated_since: Option<chrono::DateTime<chrono::Utc>>,
+        /// The file to write.
+        #[arg(long)]
+        output: std::path::PathBuf,
+    },
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema {
         /// Write to this file instead of standard output.
@@ -99,6 +118,11 @@ enum MigrateAction {
     Down,
     /// List migrations and whether each is applied.
     Status,
+}
+
+fn parse_export_kind(value: &str) -> Result<salesgraph::exports::rows::ExportKind, String> {
+    salesgraph::exports::rows::ExportKind::parse(&value.to_ascii_uppercase())
+        .ok_or_else(|| "one of customers, contacts, leads, opportunities".to_owned())
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -218,6 +242,38 @@ async fn run(cli: Cli) -> Result<(), String> {
                 "{} documents in the manifest, {added} newly registered",
                 documents.len()
             );
+            Ok(())
+        }
+        Command::Export {
+            kind,
+            as_user,
+            format,
+            updated_since,
+            output,
+        } => {
+            use salesgraph::exports::rows::{ExportFilter, ExportFormat};
+            let format = match format
+                .or_else(|| output.extension().map(|e| e.to_string_lossy().into_owned()))
+                .map(|f| f.to_ascii_lowercase())
+                .as_deref()
+            {
+                Some("xlsx") => ExportFormat::Xlsx,
+                Some("csv") | None => ExportFormat::Csv,
+                Some(other) => return Err(format!("unknown format {other}: csv or xlsx")),
+            };
+            let db = connect_migrated(&config).await?;
+            let state = build_state(db, config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| e.to_string())?;
+            let filter = ExportFilter {
+                owner_id: None,
+                updated_since,
+            };
+            let rows =
+                salesgraph::exports::file::to_file(state, &as_user, kind, format, filter, &output)
+                    .await
+                    .map_err(|e| e.message)?;
+            println!("{rows} rows written to {}", output.display());
             Ok(())
         }
         Command::SeedBench { scale, seed, today } => seed_bench(config, scale, seed, today).await,

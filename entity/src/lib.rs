@@ -25,6 +25,7 @@ pub mod delivery;
 pub mod delivery_line;
 pub mod document_counter;
 pub mod exit_criterion;
+pub mod export;
 pub mod follow_up;
 pub mod forecast_adjustment;
 pub mod forecast_submission;

@@ -236,7 +236,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::Webhook
         | NodeType::WebhookDelivery
         | NodeType::ServiceAccount
-        | NodeType::ApiKey => Err(AppError::not_found("Node")),
+        | NodeType::ApiKey
+        | NodeType::Export => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -318,6 +319,7 @@ pub struct MutationRoot(
     crate::campaigns::graphql::CampaignMutation,
     crate::webhooks::graphql::WebhookMutation,
     crate::service_accounts::graphql::ServiceAccountMutation,
+    crate::exports::graphql::ExportMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

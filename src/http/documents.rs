@@ -44,6 +44,7 @@ pub(super) fn refusal(err: &AppError, request_id: &str) -> Response {
     let status = match err.code {
         ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
         ErrorCode::ServiceUnavailable => StatusCode::SERVICE_UNAVAILABLE,

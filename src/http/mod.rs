@@ -6,6 +6,7 @@
 
 mod attachments;
 mod documents;
+mod exports;
 mod intake;
 mod over_http;
 mod uploads;
@@ -80,6 +81,7 @@ pub fn router(
         .route("/documents/quotes/{file}", get(documents::quote_pdf))
         .route("/attachments/{id}", get(attachments::download))
         .route("/intake/leads", axum::routing::post(intake::intake_lead))
+        .route("/exports/{file}", get(exports::download))
         .with_state(state)
         .merge(extra)
         .layer(CompressionLayer::new())

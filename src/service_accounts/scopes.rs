@@ -344,6 +344,8 @@ const NEVER: &[&str] = &[
     "updateServiceAccount",
     "createApiKey",
     "revokeApiKey",
+    // Files are for people; keys read through the API.
+    "startExport",
 ];
 
 /// What calling the root field `field` with an API key takes (unknown fields: [`Need::Never`]).

@@ -92,6 +92,8 @@ const EVERY_CALLER_SEES: &[&str] = &[
     "createLead input.campaignId",
     "updateLead input.campaignId",
     "addCampaignMembers input.campaignId",
+    // A filter: an owner the caller cannot see gives an empty file, as one that never existed.
+    "startExport input.filter.ownerId",
 ];
 
 /// The default playbook's `MANUAL` item ("Decision timeline agreed"), by its UUID.

@@ -24,6 +24,7 @@ mod configuration;
 mod contracts;
 mod customers;
 mod existence;
+mod exports;
 mod fixtures;
 mod forecast_review;
 mod fuzz;
