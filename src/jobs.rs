@@ -47,10 +47,12 @@ pub async fn housekeeping(state: &AppState, now: DateTime<Utc>) -> AppResult<Swe
     let sync_changes = crate::sync::prune(&txn, sync_cutoff).await?;
     let webhook_cutoff = now - chrono::Duration::days(state.config.webhooks.webhook_retention_days);
     let webhook_rows = crate::webhooks::deliveries::prune(&txn, webhook_cutoff).await?;
+    let intake_cutoff = now - chrono::Duration::seconds(state.config.api_keys.intake_window_secs);
+    let forms = crate::leads::intake::prune(&txn, intake_cutoff).await?;
     txn.commit().await?;
     Ok(SweepReport {
         ran: true,
-        affected: keys + tokens + failures + sync_changes + webhook_rows,
+        affected: keys + tokens + failures + sync_changes + webhook_rows + forms,
     })
 }
 

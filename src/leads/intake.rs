@@ -39,6 +39,18 @@ pub fn has_markup(text: &str) -> bool {
         .any(|pair| pair[0] == b'<' && (pair[1].is_ascii_alphabetic() || b"/!?".contains(&pair[1])))
 }
 
+/// Forgets submissions older than `cutoff` (housekeeping: they no longer count).
+pub async fn prune(
+    db: &impl sea_orm::ConnectionTrait,
+    cutoff: chrono::DateTime<chrono::Utc>,
+) -> AppResult<u64> {
+    Ok(Submissions::delete_many()
+        .filter(intake_submission::Column::SubmittedAt.lt(cutoff))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Counts the submission against its client address, refusing it past the limit. Errors:
 /// `RATE_LIMITED`.
 async fn count_submission(state: &AppState, client: &str) -> AppResult<()> {
@@ -56,10 +68,6 @@ async fn count_submission(state: &AppState, client: &str) -> AppResult<()> {
     }
     .insert(&state.db)
     .await?;
-    Submissions::delete_many()
-        .filter(intake_submission::Column::SubmittedAt.lte(now - window))
-        .exec(&state.db)
-        .await?;
     let recent = Submissions::find()
         .filter(intake_submission::Column::ClientAddr.eq(client.as_str()))
         .filter(intake_submission::Column::SubmittedAt.gt(now - window))

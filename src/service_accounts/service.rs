@@ -46,6 +46,13 @@ fn require_admin(viewer: &Viewer) -> AppResult<()> {
 
 /// The scopes as stored; errors name the first unknown one (`input.scopes[i]`).
 fn check_scopes(granted: &[String]) -> AppResult<String> {
+    // Every scope once is the most an account needs.
+    if granted.len() > scopes::SCOPES.len() {
+        return Err(AppError::bad_input(
+            "input.scopes",
+            format!("At most {} scopes", scopes::SCOPES.len()),
+        ));
+    }
     let known = scopes::parse(granted).map_err(|(i, scope)| {
         AppError::bad_input(
             format!("input.scopes[{i}]"),

@@ -139,36 +139,18 @@ async fn fan_out(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
         .all(&txn)
         .await?;
     // Endpoints bound to a service account get the events about what the account sees.
-    let endpoint_ids: Vec<Uuid> = subscriptions.iter().map(|s| s.webhook_id).collect();
-    let bound: HashMap<Uuid, Uuid> = webhook::Entity::find()
-        .filter(webhook::Column::Id.is_in(endpoint_ids))
-        .filter(webhook::Column::ServiceAccountId.is_not_null())
-        .all(&txn)
-        .await?
-        .into_iter()
-        .filter_map(|w| w.service_account_id.map(|account| (w.id, account)))
-        .collect();
-    let mut accounts: Vec<Uuid> = bound.values().copied().collect();
-    accounts.sort_unstable();
-    accounts.dedup();
-    let viewers = super::scope::viewers_of(&txn, &accounts, state.config.default_timezone).await?;
+    let endpoints: Vec<Uuid> = subscriptions.iter().map(|s| s.webhook_id).collect();
+    let bound = super::scope::bound(&txn, &endpoints, state.config.default_timezone).await?;
     let mut deliveries = Vec::new();
     for event in &taken {
         for subscription in subscriptions
             .iter()
             .filter(|s| s.event_type == event.event_type)
         {
-            if let Some(account) = bound.get(&subscription.webhook_id) {
-                let seen = match viewers.get(account).and_then(Option::as_ref) {
-                    Some(viewer) => {
-                        super::scope::sees(&txn, viewer, &event.subject_type, event.subject_id)
-                            .await?
-                    }
-                    None => false,
-                };
-                if !seen {
-                    continue;
-                }
+            if let Some(account) = bound.get(&subscription.webhook_id)
+                && !super::scope::account_sees(&txn, account.as_ref(), event).await?
+            {
+                continue;
             }
             deliveries.push(webhook_delivery::ActiveModel {
                 id: Set(Uuid::now_v7()),

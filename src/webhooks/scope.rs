@@ -3,21 +3,35 @@
 
 use std::collections::HashMap;
 
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::error::{AppResult, ErrorCode};
 use crate::identity::Viewer;
 use crate::ids::NodeType;
+use entity::{webhook, webhook_event};
 
-/// The callers of `accounts` as their keys are; `None` for an inactive or missing account.
-pub async fn viewers_of(
+/// The endpoints among `endpoints` bound to a service account, each with the account's caller
+/// as its keys are (`None` for an inactive or missing account): one read of the endpoints, one
+/// per account.
+pub async fn bound(
     db: &impl ConnectionTrait,
-    accounts: &[Uuid],
+    endpoints: &[Uuid],
     default_timezone: chrono_tz::Tz,
 ) -> AppResult<HashMap<Uuid, Option<Viewer>>> {
-    let mut viewers = HashMap::new();
-    for account in accounts {
+    let accounts: HashMap<Uuid, Uuid> = webhook::Entity::find()
+        .filter(webhook::Column::Id.is_in(endpoints.to_vec()))
+        .filter(webhook::Column::ServiceAccountId.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|w| w.service_account_id.map(|account| (w.id, account)))
+        .collect();
+    let mut viewers: HashMap<Uuid, Option<Viewer>> = HashMap::new();
+    for account in accounts.values() {
+        if viewers.contains_key(account) {
+            continue;
+        }
         let record =
             crate::auth::service::load_viewer_record(db, *account, default_timezone).await?;
         let viewer = record
@@ -25,7 +39,22 @@ pub async fn viewers_of(
             .map(|r| r.viewer);
         viewers.insert(*account, viewer);
     }
-    Ok(viewers)
+    Ok(accounts
+        .into_iter()
+        .map(|(endpoint, account)| (endpoint, viewers.get(&account).cloned().flatten()))
+        .collect())
+}
+
+/// Whether a bound endpoint's account (`None`: inactive or gone) may see the event's subject.
+pub async fn account_sees(
+    db: &impl ConnectionTrait,
+    account: Option<&Viewer>,
+    event: &webhook_event::Model,
+) -> AppResult<bool> {
+    match account {
+        Some(viewer) => sees(db, viewer, &event.subject_type, event.subject_id).await,
+        None => Ok(false),
+    }
 }
 
 /// Whether `viewer` may read the event's subject; refusals and absence are both `false`.

@@ -335,6 +335,7 @@ async fn each_key_has_its_own_limit_counted_across_instances() {
 async fn only_admins_signed_in_as_themselves_manage_accounts_and_keys() {
     let app = TestApp::spawn().await;
     let account = an_account(&app, "ADMIN", &["customers:read"], None).await;
+    let (_, key_id) = a_key(&app, &app.admin_token, &account, json!({})).await;
     let manager = app.a_user().role("SALES_MANAGER").create().await;
     let rep = app.a_user().create().await;
     let finance = app.a_user().role("FINANCE").create().await;
@@ -349,6 +350,14 @@ async fn only_admins_signed_in_as_themselves_manage_accounts_and_keys() {
                 CREATE_KEY,
                 json!({"serviceAccountId": account, "name": "x"}),
             ),
+            (
+                "mutation($input: UpdateServiceAccountInput!) { updateServiceAccount(input: $input) { serviceAccount { id } } }",
+                json!({"id": account, "expectedVersion": 1, "active": false}),
+            ),
+            (
+                "mutation($input: RevokeApiKeyInput!) { revokeApiKey(input: $input) { apiKey { id } } }",
+                json!({"id": key_id}),
+            ),
         ] {
             let refused = app
                 .gql(Some(&user.token), document, json!({"input": input}))
@@ -358,6 +367,13 @@ async fn only_admins_signed_in_as_themselves_manage_accounts_and_keys() {
         let listed = app.gql(Some(&user.token), ACCOUNTS, json!({})).await;
         assert_eq!(error_code(&listed), Some("FORBIDDEN"), "{listed}");
     }
+    // Nothing changed: the account is active and its key not revoked.
+    let listed = app.admin(ACCOUNTS, json!({})).await;
+    assert_eq!(
+        listed["data"]["serviceAccounts"][0]["active"], true,
+        "{listed}"
+    );
+    assert!(listed["data"]["serviceAccounts"][0]["apiKeys"][0]["revokedAt"].is_null());
 }
 
 #[tokio::test]
@@ -370,6 +386,10 @@ async fn bad_accounts_and_keys_are_refused_field_by_field() {
         ),
         (
             json!({"name": "X", "role": "SALES_REP", "scopes": []}),
+            ("BAD_USER_INPUT", "input.scopes"),
+        ),
+        (
+            json!({"name": "X", "role": "SALES_REP", "scopes": vec!["leads:create"; 10_000]}),
             ("BAD_USER_INPUT", "input.scopes"),
         ),
         (
@@ -704,4 +724,26 @@ async fn a_website_form_posts_leads_with_a_honeypot_and_per_address_limits() {
         .unwrap();
     assert_eq!(json_post.status().as_u16(), 400);
     assert_eq!(leads().await.len(), 4);
+
+    // Housekeeping forgets form counts older than the window; until then they stay.
+    let rows = || async {
+        <entity::intake_submission::Entity as sea_orm::EntityTrait>::find()
+            .all(&app.state.db)
+            .await
+            .unwrap()
+            .len()
+    };
+    let counted = rows().await;
+    assert!(counted >= 5, "{counted}");
+    let now = salesgraph::clock::Clock::now(&app.clock);
+    salesgraph::jobs::housekeeping(&app.state, now)
+        .await
+        .unwrap();
+    assert_eq!(rows().await, counted);
+    app.clock.advance(chrono::Duration::seconds(601));
+    let later = salesgraph::clock::Clock::now(&app.clock);
+    salesgraph::jobs::housekeeping(&app.state, later)
+        .await
+        .unwrap();
+    assert_eq!(rows().await, 0);
 }
