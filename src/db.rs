@@ -64,11 +64,13 @@ pub async fn connect_url(
     Database::connect(options).await
 }
 
-/// Advisory-lock key under which PostgreSQL instances take turns migrating.
-const MIGRATION_LOCK: i64 = 0x5341_4c45_0000;
+/// Advisory-lock class under which PostgreSQL instances take turns migrating; the second key is
+/// the schema being migrated, so only instances sharing one schema wait for each other.
+const MIGRATION_LOCK: i32 = 0x5341_4c45;
 
-/// Applies every pending migration. On PostgreSQL, instances starting together take turns under
-/// an advisory lock, and each migration run is one transaction (PostgreSQL DDL is transactional).
+/// Applies every pending migration. On PostgreSQL, instances starting together on one schema
+/// take turns under an advisory lock, and each migration run is one transaction (PostgreSQL DDL
+/// is transactional).
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, TransactionTrait};
     if db.get_database_backend() != DatabaseBackend::Postgres {
@@ -77,7 +79,7 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     let txn = db.begin().await?;
     txn.execute_raw(Statement::from_sql_and_values(
         DatabaseBackend::Postgres,
-        "SELECT pg_advisory_xact_lock($1)",
+        "SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))",
         [MIGRATION_LOCK.into()],
     ))
     .await?;
