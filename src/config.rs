@@ -411,6 +411,9 @@ pub struct Config {
     /// Largest attachment in bytes.
     #[arg(long, env = "SALESGRAPH_UPLOAD_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
     pub upload_max_bytes: u64,
+    /// Most data rows an import file may hold.
+    #[arg(long, env = "SALESGRAPH_IMPORT_MAX_ROWS", default_value_t = 200_000, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
+    pub import_max_rows: i64,
     /// Most files in one upload request.
     #[arg(long, env = "SALESGRAPH_UPLOAD_MAX_FILES", default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..=20))]
     pub upload_max_files: u64,

@@ -56,10 +56,11 @@ pub enum NodeType {
     ServiceAccount,
     ApiKey,
     Export,
+    ImportJob,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 44] = [
+    const ALL: [NodeType; 45] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -104,6 +105,7 @@ impl NodeType {
         Self::ServiceAccount,
         Self::ApiKey,
         Self::Export,
+        Self::ImportJob,
     ];
 
     /// The GraphQL name of the type.
@@ -153,6 +155,7 @@ impl NodeType {
             Self::ServiceAccount => "ServiceAccount",
             Self::ApiKey => "ApiKey",
             Self::Export => "Export",
+            Self::ImportJob => "ImportJob",
         }
     }
 

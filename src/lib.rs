@@ -39,6 +39,7 @@ pub mod http;
 pub mod idempotency;
 pub mod identity;
 pub mod ids;
+pub mod imports;
 pub mod input;
 pub mod jobs;
 pub mod leads;

@@ -91,6 +91,32 @@ enum Command {
         #[arg(long)]
         output: std::path::PathBuf,
     },
+    /// Import customers (with their first contacts) or products from a CSV or XLSX file, as a
+    /// user (who owns rows without an ownerEmail). Refused rows go to an error file; the same
+    /// file again resumes or reports the import.
+    Import {
+        /// customers or products.
+        #[arg(value_parser = parse_import_kind)]
+        kind: salesgraph::imports::service::ImportKind,
+        /// The file: a header naming the fields, then a record a row.
+        #[arg(long)]
+        file: std::path::PathBuf,
+        /// The e-mail of the user importing.
+        #[arg(long = "as")]
+        as_user: String,
+        /// Check every row and report, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// A TOML file renaming headers to fields: a [columns] table of "header" = "field".
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        /// The CSV file's encoding (GBK, GB18030, Big5, …); detected when omitted.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Where refused rows are written (default: the file's name plus .errors.csv).
+        #[arg(long)]
+        errors: Option<std::path::PathBuf>,
+    },
     /// Print the GraphQL schema (SDL) the server serves.
     ExportSchema {
         /// Write to this file instead of standard output.
@@ -123,6 +149,11 @@ enum MigrateAction {
 fn parse_export_kind(value: &str) -> Result<salesgraph::exports::rows::ExportKind, String> {
     salesgraph::exports::rows::ExportKind::parse(&value.to_ascii_uppercase())
         .ok_or_else(|| "one of customers, contacts, leads, opportunities".to_owned())
+}
+
+fn parse_import_kind(value: &str) -> Result<salesgraph::imports::service::ImportKind, String> {
+    salesgraph::imports::service::ImportKind::parse(&value.to_ascii_uppercase())
+        .ok_or_else(|| "one of customers, products".to_owned())
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {
@@ -274,6 +305,39 @@ async fn run(cli: Cli) -> Result<(), String> {
                     .await
                     .map_err(|e| e.message)?;
             println!("{rows} rows written to {}", output.display());
+            Ok(())
+        }
+        Command::Import {
+            kind,
+            file,
+            as_user,
+            dry_run,
+            mapping,
+            encoding,
+            errors,
+        } => {
+            let db = connect_migrated(&config).await?;
+            let state = build_state(db, config, Arc::new(SystemClock))
+                .await
+                .map_err(|e| e.to_string())?;
+            let options = salesgraph::imports::cli::Options {
+                kind,
+                file,
+                as_user,
+                dry_run,
+                mapping,
+                encoding,
+                format: None,
+                errors,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            };
+            let summary = salesgraph::imports::cli::import(state, options)
+                .await
+                .map_err(|e| match e.field {
+                    Some(field) => format!("{field}: {}", e.message),
+                    None => e.message,
+                })?;
+            println!("{}", summary.describe());
             Ok(())
         }
         Command::SeedBench { scale, seed, today } => seed_bench(config, scale, seed, today).await,

@@ -126,6 +126,35 @@ pub struct Change<'a> {
     pub details: &'a Json,
 }
 
+/// Whether an active endpoint subscribes to an event `action` makes; no statement for the
+/// actions that make none.
+pub async fn subscribed(
+    db: &impl ConnectionTrait,
+    action: &str,
+    details: &Json,
+) -> AppResult<bool> {
+    let kinds = WebhookEventType::of_action(action, details);
+    if kinds.is_empty() {
+        return Ok(false);
+    }
+    let query = Query::select()
+        .expr(Expr::val(1))
+        .from(Alias::new("webhook_event_types"))
+        .inner_join(
+            Alias::new("webhooks"),
+            Expr::col((Alias::new("webhooks"), Alias::new("id")))
+                .equals((Alias::new("webhook_event_types"), Alias::new("webhook_id"))),
+        )
+        .and_where(
+            Expr::col((Alias::new("webhook_event_types"), Alias::new("event_type")))
+                .is_in(kinds.iter().map(|kind| kind.as_str())),
+        )
+        .and_where(Expr::col((Alias::new("webhooks"), Alias::new("status"))).eq("ACTIVE"))
+        .limit(1)
+        .to_owned();
+    Ok(db.query_one(&query).await?.is_some())
+}
+
 /// Writes the change's events into the outbox, inside the caller's transaction, for the types
 /// an active endpoint subscribes to. Most actions are no event type and cost no statement.
 pub async fn record(

@@ -30,6 +30,8 @@ pub mod follow_up;
 pub mod forecast_adjustment;
 pub mod forecast_submission;
 pub mod idempotency_key;
+pub mod import;
+pub mod import_error;
 pub mod installment;
 pub mod installment_reminder;
 pub mod intake_submission;

@@ -38,6 +38,19 @@ pub(crate) async fn insert_contact(
     country_code: &str,
     now: DateTime<Utc>,
 ) -> AppResult<contact::Model> {
+    let client_id = new.client_id;
+    let row = contact_row(customer_id, new, country_code, now)?;
+    crate::idempotency::check_client_id::<contact::Entity>(db, client_id).await?;
+    Ok(row.insert(db).await?)
+}
+
+/// The row of a new contact under `customer_id`, its input checked (every problem at once).
+pub(crate) fn contact_row(
+    customer_id: Uuid,
+    new: NewContact,
+    country_code: &str,
+    now: DateTime<Utc>,
+) -> AppResult<contact::ActiveModel> {
     // Every problem of the input at once.
     let mut problems = crate::input::Problems::default();
     let name = problems.check(required_text(&new.name, "input.name", 200));
@@ -51,7 +64,6 @@ pub(crate) async fn insert_contact(
     let (Some(name), Some(title), Some(phone), Some(email)) = (name, title, phone, email) else {
         return Err(AppError::internal());
     };
-    crate::idempotency::check_client_id::<contact::Entity>(db, new.client_id).await?;
     Ok(contact::ActiveModel {
         id: Set(crate::ids::new_id(new.client_id)),
         customer_id: Set(customer_id),
@@ -66,9 +78,7 @@ pub(crate) async fn insert_contact(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
-    }
-    .insert(db)
-    .await?)
+    })
 }
 
 /// Adds a contact to a visible customer. Idempotent by key. Errors: `FORBIDDEN`, `NOT_FOUND`,

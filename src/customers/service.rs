@@ -3,11 +3,11 @@
 
 pub use super::access::get_customer;
 pub(super) use super::access::require_sales_writer;
-pub(crate) use super::contacts::insert_contact;
 pub use super::contacts::{
     ContactChanges, NewContact, add_contact, contact_matching, contacts_keyset, contacts_select,
     get_contact, update_contact, visible_contacts_by_ids,
 };
+pub(crate) use super::contacts::{contact_row, insert_contact};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -53,6 +53,18 @@ pub(crate) async fn insert_customer(
     new: NewCustomer,
     now: DateTime<Utc>,
 ) -> AppResult<customer::Model> {
+    let client_id = new.client_id;
+    let row = customer_row(owner_id, new, now)?;
+    crate::idempotency::check_client_id::<Customers>(db, client_id).await?;
+    Ok(row.insert(db).await?)
+}
+
+/// The row of a new customer owned by `owner_id`, its input checked (every problem at once).
+pub(crate) fn customer_row(
+    owner_id: Uuid,
+    new: NewCustomer,
+    now: DateTime<Utc>,
+) -> AppResult<customer::ActiveModel> {
     // Every problem of the input at once.
     let mut problems = crate::input::Problems::default();
     let name = problems.check(required_text(&new.name, "input.name", 200));
@@ -79,7 +91,6 @@ pub(crate) async fn insert_customer(
     else {
         return Err(AppError::internal());
     };
-    crate::idempotency::check_client_id::<Customers>(db, new.client_id).await?;
     Ok(customer::ActiveModel {
         id: Set(crate::ids::new_id(new.client_id)),
         company_key: Set(normalize::company_key(&name).unwrap_or_default()),
@@ -104,9 +115,7 @@ pub(crate) async fn insert_customer(
         grade_pinned_at: Set(new.grade.as_ref().map(|_| now)),
         pinned_grade: Set(new.grade),
         campaign_id: Set(new.campaign_id),
-    }
-    .insert(db)
-    .await?)
+    })
 }
 
 /// Creates a customer owned by the caller. Idempotent by key. Errors: `FORBIDDEN` (finance),

@@ -156,20 +156,7 @@ pub async fn to_file(
     filter: super::rows::ExportFilter,
     path: &std::path::Path,
 ) -> AppResult<i64> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let email = crate::input::Email::normalize(email);
-    let user = entity::user::Entity::find()
-        .filter(entity::user::Column::Email.eq(email.as_str()))
-        .filter(entity::user::Column::Kind.eq(crate::identity::PERSON))
-        .one(&state.db)
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(|| AppError::bad_input("as", "No active user has this e-mail"))?;
-    let viewer =
-        crate::auth::service::load_viewer_record(&state.db, user.id, state.config.default_timezone)
-            .await?
-            .ok_or_else(AppError::internal)?
-            .viewer;
+    let viewer = crate::auth::service::viewer_for_email(&state, email, "as").await?;
     let export = super::service::start(&state, &viewer, kind, format, filter).await?;
     let file = std::fs::File::create(path)
         .map_err(|e| AppError::bad_input("output", format!("Cannot write the file: {e}")))?;

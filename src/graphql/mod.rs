@@ -237,7 +237,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::WebhookDelivery
         | NodeType::ServiceAccount
         | NodeType::ApiKey
-        | NodeType::Export => Err(AppError::not_found("Node")),
+        | NodeType::Export
+        | NodeType::ImportJob => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -282,6 +283,7 @@ pub struct QueryRoot(
     crate::webhooks::graphql::WebhookQuery,
     crate::service_accounts::graphql::ServiceAccountQuery,
     crate::history::graphql::AuditQuery,
+    crate::imports::graphql::ImportQuery,
 );
 
 /// Everything a client can change.
@@ -320,6 +322,7 @@ pub struct MutationRoot(
     crate::webhooks::graphql::WebhookMutation,
     crate::service_accounts::graphql::ServiceAccountMutation,
     crate::exports::graphql::ExportMutation,
+    crate::imports::graphql::ImportMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

@@ -7,6 +7,7 @@
 mod attachments;
 mod documents;
 mod exports;
+mod imports;
 mod intake;
 mod over_http;
 mod uploads;
@@ -82,6 +83,7 @@ pub fn router(
         .route("/attachments/{id}", get(attachments::download))
         .route("/intake/leads", axum::routing::post(intake::intake_lead))
         .route("/exports/{file}", get(exports::download))
+        .route("/imports/{id}/errors.csv", get(imports::errors))
         .with_state(state)
         .merge(extra)
         .layer(CompressionLayer::new())

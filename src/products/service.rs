@@ -1,6 +1,7 @@
 //! Products: created, changed and archived by admins, read by everyone (product lines are
 //! `lines`).
 
+use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
@@ -12,7 +13,7 @@ use super::access::{key_held_by_another, require_admin};
 use super::lines::usable_line;
 pub use super::lines::{
     DEFAULT_MAX_DISCOUNT_BASIS_POINTS, NewProductLine, ProductLineChanges, create_product_line,
-    get_product_line, list_product_lines, product_lines_by_ids, update_product_line,
+    get_product_line, line_name_key, list_product_lines, product_lines_by_ids, update_product_line,
 };
 use crate::error::{AppError, AppResult, is_unique_violation};
 use crate::idempotency::{self, IdempotentCall};
@@ -63,16 +64,9 @@ pub struct NewProduct {
     pub cost_price_minor: Option<i64>,
 }
 
-/// Creates a product (admin). Idempotent by key. Errors: `FORBIDDEN`, `BAD_USER_INPUT`,
-/// `NOT_FOUND` (the product line), `DUPLICATE`, `IDEMPOTENCY_KEY_REUSED`.
-pub async fn create_product(
-    state: &AppState,
-    viewer: &Viewer,
-    new: NewProduct,
-    idempotency_key: Option<String>,
-) -> AppResult<product::Model> {
-    require_admin(viewer)?;
-    let call = IdempotentCall::new(viewer.user_id, "createProduct", idempotency_key, &new)?;
+/// The row of a new product, its input checked (no authorization; the line and the code's
+/// uniqueness are the caller's). Errors: `BAD_USER_INPUT`.
+pub(crate) fn product_row(new: &NewProduct, now: DateTime<Utc>) -> AppResult<product::ActiveModel> {
     let code = required_text(&new.code, "input.code", MAX_CODE)?;
     let name = required_text(&new.name, "input.name", MAX_NAME)?;
     let description = optional_text(
@@ -87,12 +81,40 @@ pub async fn create_product(
         .cost_price_minor
         .map(|cost| check_price(cost, "input.costPrice"))
         .transpose()?;
+    Ok(product::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code_key: Set(code_key(&code)),
+        code: Set(code),
+        name: Set(name),
+        description: Set(description),
+        product_line_id: Set(new.product_line_id),
+        unit: Set(unit),
+        list_price_minor: Set(list_price),
+        cost_price_minor: Set(cost_price),
+        active: Set(true),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+}
+
+/// Creates a product (admin). Idempotent by key. Errors: `FORBIDDEN`, `BAD_USER_INPUT`,
+/// `NOT_FOUND` (the product line), `DUPLICATE`, `IDEMPOTENCY_KEY_REUSED`.
+pub async fn create_product(
+    state: &AppState,
+    viewer: &Viewer,
+    new: NewProduct,
+    idempotency_key: Option<String>,
+) -> AppResult<product::Model> {
+    require_admin(viewer)?;
+    let call = IdempotentCall::new(viewer.user_id, "createProduct", idempotency_key, &new)?;
     let now = state.clock.now();
+    let row = product_row(&new, now)?;
     let id = idempotency::run(&state.db, &call, now, async |txn| {
         if let Some(line) = new.product_line_id {
             usable_line(txn, line).await?;
         }
-        let key = code_key(&code);
+        let key = code_key(&new.code);
         let clash = Products::find()
             .filter(product::Column::CodeKey.eq(key.as_str()))
             .one(txn)
@@ -100,24 +122,8 @@ pub async fn create_product(
         if clash.is_some() {
             return Err(duplicate_code());
         }
-        let created = product::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            code: Set(code.clone()),
-            code_key: Set(key),
-            name: Set(name.clone()),
-            description: Set(description.clone()),
-            product_line_id: Set(new.product_line_id),
-            unit: Set(unit.clone()),
-            list_price_minor: Set(list_price),
-            cost_price_minor: Set(cost_price),
-            active: Set(true),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(txn)
-        .await
-        .map_err(|err| {
+        let (list_price, cost_price) = (new.list_price_minor, new.cost_price_minor);
+        let created = row.clone().insert(txn).await.map_err(|err| {
             if is_unique_violation(&err) {
                 duplicate_code()
             } else {

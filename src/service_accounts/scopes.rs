@@ -344,8 +344,10 @@ const NEVER: &[&str] = &[
     "updateServiceAccount",
     "createApiKey",
     "revokeApiKey",
-    // Files are for people; keys read through the API.
+    // Files are for people; keys read and write through the API.
     "startExport",
+    "startImport",
+    "importJob",
 ];
 
 /// What calling the root field `field` with an API key takes (unknown fields: [`Need::Never`]).

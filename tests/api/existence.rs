@@ -147,6 +147,18 @@ pub(crate) async fn call(app: &TestApp, token: &str, mutation: &str, input: Valu
             .await;
         return answer(&body);
     }
+    if mutation == "startImport" {
+        let (_, body) = app
+            .upload_request(
+                Some(token),
+                &query,
+                input,
+                "x.csv",
+                b"name\nAcme\n".to_vec(),
+            )
+            .await;
+        return answer(&body);
+    }
     answer(
         &app.gql(Some(token), &query, json!({ "input": input }))
             .await,

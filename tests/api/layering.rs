@@ -82,7 +82,7 @@ const LAYERS: &[&[&str]] = &[
     &["analytics", "work_reports"],
     // What runs across domains; webhooks tell admins when an endpoint is disabled.
     &[
-        "flows", "views", "finder", "jobs", "seed", "webhooks", "history", "exports",
+        "flows", "views", "finder", "jobs", "seed", "webhooks", "history", "exports", "imports",
     ],
     // The API's surface.
     &["graphql", "http", "lib", "main"],

@@ -52,6 +52,7 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
     let any = |kind: &str| missing_id(kind);
     vec![
         ("createCustomer", json!({"name": "Support Co"})),
+        ("startImport", json!({"type": "CUSTOMERS"})),
         (
             "createCampaign",
             json!({"name": "Fair", "channel": "EXHIBITION", "startDate": "2026-12-01"}),
@@ -309,6 +310,11 @@ fn probes(w: &World) -> Vec<Probe> {
             Answers,
         ),
         by_id("campaign", &missing_id("Campaign"), Nothing(&["campaign"])),
+        by_id(
+            "importJob",
+            &missing_id("ImportJob"),
+            Nothing(&["importJob"]),
+        ),
         one(
             "activityReport",
             "{ activityReport(input: {period: \"2026-W49\", groupBy: USER}) { groupName } }".into(),
