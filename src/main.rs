@@ -91,11 +91,11 @@ enum Command {
         #[arg(long)]
         output: std::path::PathBuf,
     },
-    /// Import customers (with their first contacts) or products from a CSV or XLSX file, as a
-    /// user (who owns rows without an ownerEmail). Refused rows go to an error file; the same
-    /// file again resumes or reports the import.
+    /// Import customers (with their first contacts), contacts, leads or products from a CSV or
+    /// XLSX file, as a user (who owns rows without an ownerEmail). Refused rows go to an error
+    /// file; the same file again resumes or reports the import.
     Import {
-        /// customers or products.
+        /// customers, contacts, leads or products.
         #[arg(value_parser = parse_import_kind)]
         kind: salesgraph::imports::service::ImportKind,
         /// The file: a header naming the fields, then a record a row.
@@ -153,7 +153,7 @@ fn parse_export_kind(value: &str) -> Result<salesgraph::exports::rows::ExportKin
 
 fn parse_import_kind(value: &str) -> Result<salesgraph::imports::service::ImportKind, String> {
     salesgraph::imports::service::ImportKind::parse(&value.to_ascii_uppercase())
-        .ok_or_else(|| "one of customers, products".to_owned())
+        .ok_or_else(|| "one of customers, contacts, leads, products".to_owned())
 }
 
 fn parse_role(value: &str) -> Result<Role, String> {

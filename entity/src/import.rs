@@ -8,7 +8,7 @@ pub struct Model {
     pub id: Uuid,
     /// Who imports: the rows are written as this user.
     pub user_id: Uuid,
-    /// `CUSTOMERS`, `CONTACTS` or `PRODUCTS`.
+    /// `CUSTOMERS`, `CONTACTS`, `LEADS` or `PRODUCTS`.
     pub kind: String,
     /// SHA-256 (hex) of the user, the kind, the mapping, the dry-run flag and the file.
     #[sea_orm(unique)]

@@ -47,7 +47,7 @@ impl MigrationTrait for Migration {
                     .table(Imports::Table)
                     .col(pk_uuid(Imports::Id))
                     .col(uuid(Imports::UserId))
-                    // CUSTOMERS, CONTACTS or PRODUCTS.
+                    // CUSTOMERS, CONTACTS, LEADS or PRODUCTS.
                     .col(string_len(Imports::Kind, 24))
                     // SHA-256 of who, what kind, the mapping, dry or not, and the file's bytes.
                     .col(string_len_uniq(Imports::Fingerprint, 64))

@@ -50,23 +50,24 @@ struct Candidate {
     email_key: Option<String>,
 }
 
-/// Whom the viewer may give a customer to: themselves; a manager, members of the teams they
+/// Whom the viewer may give a record to: themselves; a manager, members of the teams they
 /// manage; an admin, any active person.
-fn may_own(viewer: &Viewer, owner: &user::Model) -> bool {
+pub(super) fn may_own(viewer: &Viewer, owner: &user::Model) -> bool {
     owner.id == viewer.user_id
         || viewer.role == Role::Admin
         || (viewer.role == Role::SalesManager && viewer.manages(owner.team_id))
 }
 
-/// The active people with the e-mails of the batch's `ownerEmail` column.
-async fn owners(
+/// The active people with the e-mails of the batch's `column` (its owners).
+pub(super) async fn owners(
     db: &impl ConnectionTrait,
     batch: &Batch<'_>,
+    column: usize,
 ) -> AppResult<HashMap<String, user::Model>> {
     let emails: HashSet<String> = batch
         .rows
         .iter()
-        .filter_map(|row| batch.columns.cell(row, OWNER_EMAIL))
+        .filter_map(|row| batch.columns.cell(row, column))
         .map(crate::input::Email::normalize)
         .collect();
     if emails.is_empty() {
@@ -83,6 +84,34 @@ async fn owners(
         .collect())
 }
 
+/// The row's owner: the person its `column` names (whom the viewer may give records to), or
+/// the viewer when blank.
+pub(super) fn owner_of(
+    batch: &Batch<'_>,
+    owners: &HashMap<String, user::Model>,
+    row: &super::table::Row,
+    column: usize,
+) -> Result<uuid::Uuid, RowError> {
+    let Some(email) = batch.columns.cell(row, column) else {
+        return Ok(batch.viewer.user_id);
+    };
+    match owners.get(&crate::input::Email::normalize(email)) {
+        None => Err(RowError::new(
+            row.number,
+            "ownerEmail",
+            ErrorCode::NotFound,
+            "No active user has this e-mail",
+        )),
+        Some(owner) if !may_own(batch.viewer, owner) => Err(RowError::new(
+            row.number,
+            "ownerEmail",
+            ErrorCode::Forbidden,
+            "You may not give records to this user",
+        )),
+        Some(owner) => Ok(owner.id),
+    }
+}
+
 /// Checks a row on its own: its fields, its owner, its contact.
 fn candidate(
     batch: &Batch<'_>,
@@ -92,29 +121,12 @@ fn candidate(
     let cell = |field| batch.columns.cell(row, field).map(str::to_owned);
     let number = row.number;
     let mut errors = Vec::new();
-    let owner_id = match batch.columns.cell(row, OWNER_EMAIL) {
-        None => Some(batch.viewer.user_id),
-        Some(email) => match owners.get(&crate::input::Email::normalize(email)) {
-            None => {
-                errors.push(RowError::new(
-                    number,
-                    "ownerEmail",
-                    ErrorCode::NotFound,
-                    "No active user has this e-mail",
-                ));
-                None
-            }
-            Some(owner) if !may_own(batch.viewer, owner) => {
-                errors.push(RowError::new(
-                    number,
-                    "ownerEmail",
-                    ErrorCode::Forbidden,
-                    "You may not give customers to this user",
-                ));
-                None
-            }
-            Some(owner) => Some(owner.id),
-        },
+    let owner_id = match owner_of(batch, owners, row, OWNER_EMAIL) {
+        Ok(owner) => Some(owner),
+        Err(error) => {
+            errors.push(error);
+            None
+        }
     };
     let grade = cell(GRADE).map(|g| g.to_ascii_uppercase());
     if grade.is_some() && !may_pin(batch.viewer) {
@@ -185,34 +197,34 @@ fn candidate(
     }
 }
 
-/// Which of `keys` a customer, contact or lead already has.
-async fn taken(
+/// Which of the company keys a customer already has.
+async fn companies_taken(
     db: &impl ConnectionTrait,
     candidates: &[Candidate],
-) -> AppResult<(HashSet<String>, HashSet<String>, HashSet<String>)> {
+) -> AppResult<HashSet<String>> {
     let companies: Vec<&String> = candidates
         .iter()
         .filter_map(|c| c.company_key.as_ref())
         .collect();
-    let phones: Vec<&String> = candidates
-        .iter()
-        .filter_map(|c| c.phone_key.as_ref())
-        .collect();
-    let emails: Vec<&String> = candidates
-        .iter()
-        .filter_map(|c| c.email_key.as_ref())
-        .collect();
-    let mut taken_companies = HashSet::new();
-    if !companies.is_empty() {
-        let keys: Vec<String> = customer::Entity::find()
-            .select_only()
-            .column(customer::Column::CompanyKey)
-            .filter(customer::Column::CompanyKey.is_in(companies))
-            .into_tuple()
-            .all(db)
-            .await?;
-        taken_companies.extend(keys);
+    if companies.is_empty() {
+        return Ok(HashSet::new());
     }
+    let keys: Vec<String> = customer::Entity::find()
+        .select_only()
+        .column(customer::Column::CompanyKey)
+        .filter(customer::Column::CompanyKey.is_in(companies))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(keys.into_iter().collect())
+}
+
+/// Which of the phone and e-mail keys a contact or lead already has.
+pub(super) async fn contact_keys_taken(
+    db: &impl ConnectionTrait,
+    phones: Vec<&String>,
+    emails: Vec<&String>,
+) -> AppResult<(HashSet<String>, HashSet<String>)> {
     let mut taken_phones = HashSet::new();
     let mut taken_emails = HashSet::new();
     if !phones.is_empty() {
@@ -249,12 +261,12 @@ async fn taken(
             .await?;
         taken_emails.extend(of_contacts.into_iter().chain(of_leads).flatten());
     }
-    Ok((taken_companies, taken_phones, taken_emails))
+    Ok((taken_phones, taken_emails))
 }
 
 /// Checks the batch's rows and writes those that pass (unless in a dry run).
 pub async fn write(db: &impl ConnectionTrait, batch: Batch<'_>) -> AppResult<Outcome> {
-    let owners = owners(db, &batch).await?;
+    let owners = owners(db, &batch, OWNER_EMAIL).await?;
     let mut outcome = Outcome::default();
     let mut candidates = Vec::with_capacity(batch.rows.len());
     for row in &batch.rows {
@@ -263,7 +275,19 @@ pub async fn write(db: &impl ConnectionTrait, batch: Batch<'_>) -> AppResult<Out
             Err(errors) => outcome.errors.extend(errors),
         }
     }
-    let (companies, phones, emails) = taken(db, &candidates).await?;
+    let companies = companies_taken(db, &candidates).await?;
+    let (phones, emails) = contact_keys_taken(
+        db,
+        candidates
+            .iter()
+            .filter_map(|c| c.phone_key.as_ref())
+            .collect(),
+        candidates
+            .iter()
+            .filter_map(|c| c.email_key.as_ref())
+            .collect(),
+    )
+    .await?;
     let mut customers = Vec::new();
     let mut contacts = Vec::new();
     let mut audit = Vec::new();

@@ -33,9 +33,10 @@ pub struct ImportMutation;
 
 #[Object]
 impl ImportMutation {
-    /// Imports customers (with their first contacts) or products from a CSV or XLSX file (a
-    /// multipart request): every row checked, refused rows reported, the rest written in
-    /// batches while `importJob` shows the progress. The same file again is the same import.
+    /// Imports customers (with their first contacts), contacts, leads or products from a CSV
+    /// or XLSX file (a multipart request): every row checked, refused rows reported, the rest
+    /// written in batches while `importJob` shows the progress. The same file again is the
+    /// same import.
     async fn start_import(
         &self,
         ctx: &Context<'_>,

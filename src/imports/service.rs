@@ -32,6 +32,10 @@ crate::string_enum! {
     ImportKind {
         /// Customers, each with its first contact when the row names one.
         Customers => "CUSTOMERS",
+        /// Contacts of customers you see.
+        Contacts => "CONTACTS",
+        /// Leads, yours or given to people you may assign.
+        Leads => "LEADS",
         /// Products (admins).
         Products => "PRODUCTS",
     }
@@ -54,6 +58,8 @@ impl ImportKind {
     pub fn fields(self) -> &'static [&'static str] {
         match self {
             Self::Customers => super::customers::FIELDS,
+            Self::Contacts => super::contacts::FIELDS,
+            Self::Leads => super::leads::FIELDS,
             Self::Products => super::products::FIELDS,
         }
     }
@@ -61,6 +67,8 @@ impl ImportKind {
     fn required(self) -> &'static [usize] {
         match self {
             Self::Customers => super::customers::REQUIRED,
+            Self::Contacts => super::contacts::REQUIRED,
+            Self::Leads => super::leads::REQUIRED,
             Self::Products => super::products::REQUIRED,
         }
     }
@@ -82,7 +90,7 @@ pub struct Request {
 fn check_allowed(viewer: &Viewer, kind: ImportKind) -> AppResult<()> {
     let allowed = viewer.service.is_none()
         && match kind {
-            ImportKind::Customers => viewer.role.sells(),
+            ImportKind::Customers | ImportKind::Contacts | ImportKind::Leads => viewer.role.sells(),
             ImportKind::Products => viewer.role == Role::Admin,
         };
     if allowed {
@@ -144,6 +152,9 @@ async fn inspect(
         &survey.header,
         &request.mapping,
     )?;
+    if request.kind == ImportKind::Contacts {
+        super::contacts::check_columns(&columns)?;
+    }
     let mut hashing = file.try_clone().map_err(|_| AppError::internal())?;
     let mut hasher = Sha256::new();
     for part in [
@@ -410,6 +421,8 @@ async fn write_batch(
     };
     let outcome = match prepared.request.kind {
         ImportKind::Customers => super::customers::write(&txn, batch).await?,
+        ImportKind::Contacts => super::contacts::write(&txn, batch).await?,
+        ImportKind::Leads => super::leads::write(&txn, batch, state.config.lead_pool_days).await?,
         ImportKind::Products => super::products::write(&txn, batch).await?,
     };
     let Ledger::Stored(job) = &mut prepared.ledger else {

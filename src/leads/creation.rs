@@ -59,7 +59,7 @@ pub struct NewLead {
     pub campaign_id: Option<Uuid>,
 }
 
-pub(super) fn parse_contact_fields(
+pub(crate) fn parse_contact_fields(
     phone: Option<&str>,
     email: Option<&str>,
     country_code: &str,
@@ -87,6 +87,79 @@ pub(super) fn parse_contact_fields(
     };
     let email_key = email.as_deref().and_then(normalize::email_key);
     Ok((phone, phone_key, email, email_key))
+}
+
+/// A new lead's fields, checked.
+pub(crate) struct CheckedLead {
+    pub id: Uuid,
+    pub name: String,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub phone_key: Option<String>,
+    pub email: Option<String>,
+    pub email_key: Option<String>,
+    pub source: LeadSource,
+    pub region: Option<String>,
+    pub industry: Option<String>,
+    pub notes: Option<String>,
+    pub bant: BantValues,
+    pub campaign_id: Option<Uuid>,
+}
+
+/// The row of a new lead owned by `owner` (none: in the pool), scored by `rules`.
+pub(crate) fn lead_row(
+    lead: CheckedLead,
+    owner: Option<Uuid>,
+    rules: &super::scoring::ScoringRules,
+    now: chrono::DateTime<chrono::Utc>,
+    pool_days: i64,
+) -> lead::Model {
+    let answer = |a: Option<BantAnswer>| a.unwrap_or(BantAnswer::Unknown).as_str().to_owned();
+    let mut model = lead::Model {
+        id: lead.id,
+        company_key: lead.company.as_deref().and_then(normalize::company_key),
+        name: lead.name,
+        company: lead.company,
+        phone: lead.phone,
+        phone_key: lead.phone_key,
+        email: lead.email,
+        email_key: lead.email_key,
+        source: lead.source.as_str().to_owned(),
+        status: LeadStatus::New.as_str().to_owned(),
+        score: 0,
+        grade: "C".to_owned(),
+        bant_budget: answer(lead.bant.budget),
+        bant_authority: answer(lead.bant.authority),
+        bant_need: answer(lead.bant.need),
+        bant_timeline: lead
+            .bant
+            .timeline
+            .unwrap_or(BantTimeline::Unknown)
+            .as_str()
+            .to_owned(),
+        region: lead.region,
+        industry: lead.industry,
+        notes: lead.notes,
+        owner_id: owner,
+        in_pool: owner.is_none(),
+        pool_deadline: owner.map(|_| now + Duration::days(pool_days)),
+        last_follow_up_at: None,
+        follow_up_count: 0,
+        disqualified_reason: None,
+        converted_customer_id: None,
+        converted_contact_id: None,
+        converted_at: None,
+        converted_opportunity_id: None,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        campaign_id: lead.campaign_id,
+        qualified_at: None,
+    };
+    let (score, grade) = rate(rules, &model);
+    model.score = score;
+    model.grade = grade.to_owned();
+    model
 }
 
 /// Creates a lead and assigns it. Idempotent by key. A service account's lead (web-form
@@ -201,65 +274,27 @@ pub async fn create_lead(
                 Some(super::pool::next_in_rotation(txn, team, now).await?)
             }
         };
-        let mut model = lead::Model {
-            id: crate::ids::new_id(new.client_id),
-            company_key: company.as_deref().and_then(normalize::company_key),
-            name,
-            company,
-            phone,
-            phone_key,
-            email,
-            email_key,
-            source: new.source.as_str().to_owned(),
-            status: LeadStatus::New.as_str().to_owned(),
-            score: 0,
-            grade: "C".to_owned(),
-            bant_budget: new
-                .bant
-                .budget
-                .unwrap_or(BantAnswer::Unknown)
-                .as_str()
-                .to_owned(),
-            bant_authority: new
-                .bant
-                .authority
-                .unwrap_or(BantAnswer::Unknown)
-                .as_str()
-                .to_owned(),
-            bant_need: new
-                .bant
-                .need
-                .unwrap_or(BantAnswer::Unknown)
-                .as_str()
-                .to_owned(),
-            bant_timeline: new
-                .bant
-                .timeline
-                .unwrap_or(BantTimeline::Unknown)
-                .as_str()
-                .to_owned(),
-            region: optional_text(new.region.as_deref(), "input.region", 100)?,
-            industry: optional_text(new.industry.as_deref(), "input.industry", 100)?,
-            notes: optional_text(new.notes.as_deref(), "input.notes", 5000)?,
-            owner_id: owner,
-            in_pool: owner.is_none(),
-            pool_deadline: owner.map(|_| now + Duration::days(pool_days)),
-            last_follow_up_at: None,
-            follow_up_count: 0,
-            disqualified_reason: None,
-            converted_customer_id: None,
-            converted_contact_id: None,
-            converted_at: None,
-            converted_opportunity_id: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-            campaign_id: new.campaign_id,
-            qualified_at: None,
-        };
-        let (score, grade) = rate(&rules, &model);
-        model.score = score;
-        model.grade = grade.to_owned();
+        let model = lead_row(
+            CheckedLead {
+                id: crate::ids::new_id(new.client_id),
+                name,
+                company,
+                phone,
+                phone_key,
+                email,
+                email_key,
+                source: new.source,
+                region: optional_text(new.region.as_deref(), "input.region", 100)?,
+                industry: optional_text(new.industry.as_deref(), "input.industry", 100)?,
+                notes: optional_text(new.notes.as_deref(), "input.notes", 5000)?,
+                bant: new.bant,
+                campaign_id: new.campaign_id,
+            },
+            owner,
+            &rules,
+            now,
+            pool_days,
+        );
         let created = lead::ActiveModel::from(model).insert(txn).await?;
         write_event(
             txn,

@@ -32,6 +32,7 @@ mod health;
 mod helpers;
 mod history;
 mod hostile;
+mod import_kinds;
 mod imports;
 mod input_problems;
 mod inputs;
