@@ -10,6 +10,7 @@ pub mod contacts;
 pub mod customers;
 pub mod errors;
 pub mod graphql;
+pub mod kinds;
 pub mod leads;
 pub mod products;
 pub mod rows;

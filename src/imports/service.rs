@@ -14,11 +14,12 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::columns::{Columns, Mapping};
+use super::columns::Columns;
+pub use super::kinds::{ImportKind, ImportStatus, Request};
 use super::rows::{Batch, Outcome, RowError, Seen};
 use super::table::{self, ImportFormat, Row, Survey};
 use crate::error::{AppError, AppResult, is_unique_violation};
-use crate::identity::{Role, Viewer};
+use crate::identity::Viewer;
 use crate::state::AppState;
 use entity::{import, import_error};
 
@@ -26,79 +27,6 @@ use entity::{import, import_error};
 pub const BATCH_ROWS: usize = 500;
 /// How long a runner holds its job between batches before another may take it over.
 const LEASE_SECS: i64 = 120;
-
-crate::string_enum! {
-    /// Which records an import makes.
-    ImportKind {
-        /// Customers, each with its first contact when the row names one.
-        Customers => "CUSTOMERS",
-        /// Contacts of customers you see.
-        Contacts => "CONTACTS",
-        /// Leads, yours or given to people you may assign.
-        Leads => "LEADS",
-        /// Products (admins).
-        Products => "PRODUCTS",
-    }
-}
-
-crate::string_enum! {
-    /// Where an import stands.
-    ImportStatus {
-        /// Being read and written; `processed` grows.
-        Running => "RUNNING",
-        /// Every row was written or refused.
-        Done => "DONE",
-        /// Stopped by a failure (see `failure`); importing the same file again resumes it.
-        Failed => "FAILED",
-    }
-}
-
-impl ImportKind {
-    /// The columns the kind's files may have.
-    pub fn fields(self) -> &'static [&'static str] {
-        match self {
-            Self::Customers => super::customers::FIELDS,
-            Self::Contacts => super::contacts::FIELDS,
-            Self::Leads => super::leads::FIELDS,
-            Self::Products => super::products::FIELDS,
-        }
-    }
-
-    fn required(self) -> &'static [usize] {
-        match self {
-            Self::Customers => super::customers::REQUIRED,
-            Self::Contacts => super::contacts::REQUIRED,
-            Self::Leads => super::leads::REQUIRED,
-            Self::Products => super::products::REQUIRED,
-        }
-    }
-}
-
-/// What to import, and how to read it.
-#[derive(Debug, Clone)]
-pub struct Request {
-    pub kind: ImportKind,
-    pub format: ImportFormat,
-    /// Named by the caller; detected when `None`.
-    pub encoding: Option<&'static Encoding>,
-    pub mapping: Mapping,
-    pub dry_run: bool,
-}
-
-/// Who may import which kind. Errors: `FORBIDDEN` (keys import nothing; finance and support
-/// import nothing; products are for admins).
-fn check_allowed(viewer: &Viewer, kind: ImportKind) -> AppResult<()> {
-    let allowed = viewer.service.is_none()
-        && match kind {
-            ImportKind::Customers | ImportKind::Contacts | ImportKind::Leads => viewer.role.sells(),
-            ImportKind::Products => viewer.role == Role::Admin,
-        };
-    if allowed {
-        Ok(())
-    } else {
-        Err(AppError::forbidden())
-    }
-}
 
 /// Where the batches' outcomes go: the job's rows, or (a dry run on the command line, which
 /// writes nothing at all) memory.
@@ -192,7 +120,7 @@ pub async fn prepare(
     file: &mut std::fs::File,
     stored: bool,
 ) -> AppResult<Prepared> {
-    check_allowed(viewer, request.kind)?;
+    super::kinds::check_allowed(viewer, request.kind)?;
     let (survey, columns, fingerprint) = inspect(state, viewer, &request, file).await?;
     let now = state.clock.now();
     let ledger = if stored {
