@@ -1,5 +1,6 @@
 //! `TestApp`: a real server on a random port over a fresh database (SQLite in memory, or a
-//! fresh PostgreSQL schema when `TEST_DATABASE_URL` is set), plus fixture builders.
+//! fresh PostgreSQL database copied from a migrated template when `TEST_DATABASE_URL` is set),
+//! plus fixture builders.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use salesgraph::clock::ManualClock;
 use salesgraph::{AppState, Config, build_router, build_state, db};
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 
 pub const ADMIN_EMAIL: &str = "admin@test.local";
@@ -35,7 +36,8 @@ async fn serve_in_background(state: &Arc<AppState>) -> SocketAddr {
 /// A database that exists for one test only.
 pub struct TestDb {
     pub url: String,
-    schema: Option<(String, String)>,
+    /// On PostgreSQL: the server's URL (any database) and this test's database, dropped after.
+    database: Option<(String, String)>,
 }
 
 impl TestDb {
@@ -47,56 +49,138 @@ impl TestDb {
         ));
         Self {
             url: format!("sqlite://{}", path.display()),
-            schema: None,
+            database: None,
         }
     }
 
+    /// An empty database (no migration applied), for tests of migrating.
     pub async fn create_for_test() -> Self {
-        Self::create().await
+        Self::create_with(false).await
     }
 
     async fn create() -> Self {
+        Self::create_with(true).await
+    }
+
+    async fn create_with(migrated: bool) -> Self {
         match std::env::var("TEST_DATABASE_URL")
             .ok()
             .filter(|u| !u.is_empty())
         {
             None => Self {
                 url: "sqlite::memory:".into(),
-                schema: None,
+                database: None,
             },
-            Some(base) => Self::postgres(base).await,
+            Some(base) => Self::postgres(base, migrated).await,
         }
     }
 
-    /// A fresh schema in the PostgreSQL database at `base`.
-    async fn postgres(base: String) -> Self {
-        let name = format!("test_{}", uuid::Uuid::now_v7().simple());
+    /// A fresh database on the PostgreSQL server at `base`, copied from a template that holds
+    /// every migration (made once per set of migrations, by whichever test process comes first):
+    /// a copy takes a fraction of the time the migrations take.
+    async fn postgres(base: String, migrated: bool) -> Self {
         let admin = Database::connect(base.clone())
             .await
             .expect("connect to PostgreSQL");
-        // The search index's trigram extension exists once per database: installed here,
-        // outside any test's migration, so tests never queue on it. Of several processes
-        // installing it at once, the losers fail harmlessly.
-        let _ = admin
-            .execute_unprepared("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
-            .await;
+        let name = format!("sg_test_{}", uuid::Uuid::now_v7().simple());
+        let create = if migrated {
+            let template = ensure_template(&admin, &base).await;
+            format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")
+        } else {
+            format!("CREATE DATABASE \"{name}\"")
+        };
         admin
-            .execute_unprepared(&format!("CREATE SCHEMA \"{name}\""))
+            .execute_unprepared(&create)
             .await
-            .expect("create test schema");
+            .expect("create test database");
         let _ = admin.close().await;
         Self {
-            url: base.clone(),
-            schema: Some((base, name)),
+            url: database_url(&base, &name),
+            database: Some((base, name)),
         }
     }
 
     pub async fn connect(&self) -> sea_orm::DatabaseConnection {
-        let schema = self.schema.as_ref().map(|(_, name)| name.as_str());
-        db::connect_url(&self.url, 5, Duration::from_secs(15), schema)
+        db::connect_url(&self.url, 5, Duration::from_secs(15), None)
             .await
             .expect("connect test database")
     }
+}
+
+/// `base` (a PostgreSQL URL) naming the database `name` instead.
+fn database_url(base: &str, name: &str) -> String {
+    let mut url = url::Url::parse(base).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+/// The template database holding every migration, made when missing: migrated under another
+/// name, then renamed, so no test copies a half-built one. Its name follows the migrations'
+/// names (migrations are append-only: a new one makes a new template).
+async fn ensure_template(admin: &DatabaseConnection, base: &str) -> String {
+    use migration::MigratorTrait;
+    use sea_orm::Statement;
+    use sha2::Digest;
+    let names: Vec<String> = migration::Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let digest = sha2::Sha256::digest(names.join("\n").as_bytes());
+    let template = format!("sg_template_{}", &format!("{digest:x}")[..16]);
+    let exists = async |name: &str| {
+        admin
+            .query_one_raw(Statement::from_sql_and_values(
+                admin.get_database_backend(),
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                [name.into()],
+            ))
+            .await
+            .expect("look for the template")
+            .is_some()
+    };
+    if exists(&template).await {
+        return template;
+    }
+    // One builder at a time; the others wait here, then find it made.
+    let lock = Database::connect(base.to_owned())
+        .await
+        .expect("connect to PostgreSQL");
+    lock.execute_unprepared("SELECT pg_advisory_lock(5341454)")
+        .await
+        .expect("take the template lock");
+    if !exists(&template).await {
+        let building = format!("{template}_building");
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
+            .await
+            .expect("clear a half-built template");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{building}\""))
+            .await
+            .expect("create the template");
+        let connection = db::connect_url(
+            &database_url(base, &building),
+            1,
+            Duration::from_secs(120),
+            None,
+        )
+        .await
+        .expect("connect to the template");
+        db::migrate(&connection)
+            .await
+            .expect("migrate the template");
+        let _ = connection.close().await;
+        admin
+            .execute_unprepared(&format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
+            ))
+            .await
+            .expect("name the template");
+    }
+    let _ = lock.close().await;
+    template
 }
 
 impl Drop for TestDb {
@@ -108,7 +192,7 @@ impl Drop for TestDb {
                 let _ = std::fs::remove_file(format!("{path}{suffix}"));
             }
         }
-        let Some((base, name)) = self.schema.take() else {
+        let Some((base, name)) = self.database.take() else {
             return;
         };
         // Drop runs outside async context: use a private runtime on its own thread.
@@ -120,7 +204,7 @@ impl Drop for TestDb {
             runtime.block_on(async {
                 let admin = Database::connect(base).await.ok()?;
                 admin
-                    .execute_unprepared(&format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"))
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                     .await
                     .ok()?;
                 admin.close().await.ok()
@@ -265,18 +349,18 @@ impl TestApp {
     }
 
     /// On PostgreSQL reached through `127.0.0.1:{port}` (a proxy the test controls) instead of
-    /// the server's own address; the test schema is made and dropped directly.
+    /// the server's own address; the test database is made and dropped directly.
     pub async fn spawn_on_postgres_through(port: u16, configure: impl FnOnce(&mut Config)) -> Self {
         let base = postgres_base_url();
-        let mut db = TestDb::postgres(base.clone()).await;
+        let mut db = TestDb::postgres(base.clone(), true).await;
         let (authority, _) = postgres_address(&base);
-        db.url = base.replacen(&authority, &format!("127.0.0.1:{port}"), 1);
+        db.url = db.url.replacen(&authority, &format!("127.0.0.1:{port}"), 1);
         Self::spawn_on(db, configure).await
     }
 
     /// [`TestApp::spawn_on_postgres`] with a changed configuration.
     pub async fn spawn_on_postgres_with(configure: impl FnOnce(&mut Config)) -> Self {
-        Self::spawn_on(TestDb::postgres(postgres_base_url()).await, configure).await
+        Self::spawn_on(TestDb::postgres(postgres_base_url(), true).await, configure).await
     }
 
     /// On a SQLite file (when no PostgreSQL is configured for tests), with a real pool.
@@ -334,9 +418,9 @@ impl TestApp {
             .expect("migrate test database");
         let mut config = test_config();
         config.database_url = test_db.url.clone();
-        if let Some((_, schema)) = &test_db.schema {
-            // Tests share one database: each gets its own event channel.
-            config.event_channel = format!("events_{schema}");
+        if let Some((_, name)) = &test_db.database {
+            // Each test its own event channel, as its own database.
+            config.event_channel = format!("events_{name}");
         }
         configure(&mut config);
         let clock = ManualClock::new(start);
@@ -377,8 +461,7 @@ impl TestApp {
     /// A second instance of the server on this test's database (same secret, same event
     /// channel), as a load balancer would spread clients over several.
     pub async fn second_instance(&self) -> (SocketAddr, Arc<AppState>) {
-        let schema = self._db.schema.as_ref().map(|(_, name)| name.as_str());
-        let connection = db::connect_url(&self._db.url, 5, Duration::from_secs(15), schema)
+        let connection = db::connect_url(&self._db.url, 5, Duration::from_secs(15), None)
             .await
             .expect("connect second instance");
         let mut config = (*self.state.config).clone();
@@ -390,12 +473,9 @@ impl TestApp {
         (addr, state)
     }
 
-    /// The database URL and, on PostgreSQL, the schema this test works in.
+    /// The database URL this test works in, and its schema (none: the database's own).
     pub fn database(&self) -> (String, Option<String>) {
-        (
-            self._db.url.clone(),
-            self._db.schema.as_ref().map(|(_, name)| name.clone()),
-        )
+        (self._db.url.clone(), None)
     }
 
     /// SQL statements run by the server since the last call (transaction control included).
