@@ -411,6 +411,9 @@ pub struct Config {
     /// Largest attachment in bytes.
     #[arg(long, env = "SALESGRAPH_UPLOAD_MAX_BYTES", default_value_t = 20 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1..=1024 * 1024 * 1024))]
     pub upload_max_bytes: u64,
+    /// Hours a merge of duplicates may be undone.
+    #[arg(long, env = "SALESGRAPH_MERGE_UNDO_HOURS", default_value_t = 24, value_parser = clap::value_parser!(i64).range(0..=24 * 90))]
+    pub merge_undo_hours: i64,
     /// Most data rows an import file may hold.
     #[arg(long, env = "SALESGRAPH_IMPORT_MAX_ROWS", default_value_t = 200_000, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
     pub import_max_rows: i64,

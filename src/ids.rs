@@ -57,10 +57,11 @@ pub enum NodeType {
     ApiKey,
     Export,
     ImportJob,
+    Merge,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 45] = [
+    const ALL: [NodeType; 46] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -106,6 +107,7 @@ impl NodeType {
         Self::ApiKey,
         Self::Export,
         Self::ImportJob,
+        Self::Merge,
     ];
 
     /// The GraphQL name of the type.
@@ -156,6 +158,7 @@ impl NodeType {
             Self::ApiKey => "ApiKey",
             Self::Export => "Export",
             Self::ImportJob => "ImportJob",
+            Self::Merge => "Merge",
         }
     }
 

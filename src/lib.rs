@@ -44,6 +44,7 @@ pub mod input;
 pub mod jobs;
 pub mod leads;
 pub mod lifecycle;
+pub mod merges;
 pub mod metrics;
 pub mod money;
 pub mod normalize;

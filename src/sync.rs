@@ -19,7 +19,7 @@
 //! come again though their own row did not change.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -280,6 +280,22 @@ pub async fn removed<E: Synced>(
         .into_tuple()
         .all(db)
         .await?;
+    // Records that exist no more (merged into another) whose links the viewer saw end.
+    let mut gone = ended_links(viewer, E::KIND, since, E::READERS);
+    gone.and_where(
+        Expr::col(Column::RecordId)
+            .not_in_subquery(Query::select().column(E::ID).from(E::default()).to_owned()),
+    )
+    .distinct()
+    .limit(window.max_removed + 1);
+    let mut ids = ids;
+    for row in db.query_all(&gone).await? {
+        if let Some(id) = row.try_get::<Option<Uuid>>("", "record_id")? {
+            ids.push(id);
+        }
+    }
+    ids.sort_unstable();
+    ids.dedup();
     if ids.len() as u64 > window.max_removed {
         return Ok(Removed {
             ids: Vec::new(),

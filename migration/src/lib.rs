@@ -49,6 +49,7 @@ mod m20270101_000043_audit_actor;
 mod m20270102_000044_api_keys;
 mod m20270103_000045_exports;
 mod m20270104_000046_imports;
+mod m20270105_000047_merges;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -105,6 +106,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20270102_000044_api_keys::Migration),
             Box::new(m20270103_000045_exports::Migration),
             Box::new(m20270104_000046_imports::Migration),
+            Box::new(m20270105_000047_merges::Migration),
         ]
     }
 }

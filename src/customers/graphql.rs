@@ -107,9 +107,29 @@ impl CustomerQuery {
                 owner: look.field("owner").exists(),
                 last_follow_up: look.field("lastFollowUp").exists(),
             };
+            let db = &ctx.app().db;
             let (model, owner, last) =
-                crate::views::customer_card::get_customer_joined(&ctx.app().db, viewer, id, wants)
-                    .await?;
+                match crate::views::customer_card::get_customer_joined(db, viewer, id, wants).await
+                {
+                    Ok(found) => found,
+                    // A merged customer's id answers with its survivor.
+                    Err(missing) => match crate::merges::service::redirect_of(
+                        db,
+                        crate::merges::service::CUSTOMER,
+                        id,
+                    )
+                    .await?
+                    {
+                        Some(survivor) => {
+                            crate::views::customer_card::get_customer_joined(
+                                db, viewer, survivor, wants,
+                            )
+                            .await?
+                        }
+                        None => return Err(missing.into()),
+                    },
+                };
+            let id = model.id;
             let lists = crate::views::customer_overview::Wants {
                 contacts: selected_page(&look.field("contacts")),
                 opportunities: selected_page(&look.field("opportunities")),

@@ -127,9 +127,23 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         NodeType::Team => users::get_team(db, viewer, uuid)
             .await
             .map(|t| Node::Team(t.into())),
-        NodeType::Customer => crate::customers::service::get_customer(db, viewer, uuid)
-            .await
-            .map(|c| Node::Customer(c.into())),
+        NodeType::Customer => match crate::customers::service::get_customer(db, viewer, uuid).await
+        {
+            Ok(found) => Ok(Node::Customer(found.into())),
+            // A merged customer's id answers with its survivor.
+            Err(missing) => match crate::merges::service::redirect_of(
+                db,
+                crate::merges::service::CUSTOMER,
+                uuid,
+            )
+            .await?
+            {
+                Some(survivor) => crate::customers::service::get_customer(db, viewer, survivor)
+                    .await
+                    .map(|c| Node::Customer(c.into())),
+                None => Err(missing),
+            },
+        },
         NodeType::Contact => crate::customers::service::get_contact(db, viewer, uuid)
             .await
             .map(|c| Node::Contact(c.into())),
@@ -238,7 +252,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::ServiceAccount
         | NodeType::ApiKey
         | NodeType::Export
-        | NodeType::ImportJob => Err(AppError::not_found("Node")),
+        | NodeType::ImportJob
+        | NodeType::Merge => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -323,6 +338,7 @@ pub struct MutationRoot(
     crate::service_accounts::graphql::ServiceAccountMutation,
     crate::exports::graphql::ExportMutation,
     crate::imports::graphql::ImportMutation,
+    crate::merges::graphql::MergeMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

@@ -348,6 +348,9 @@ const NEVER: &[&str] = &[
     "startExport",
     "startImport",
     "importJob",
+    // Merging is a person's judgement.
+    "mergeCustomers",
+    "undoMerge",
 ];
 
 /// What calling the root field `field` with an API key takes (unknown fields: [`Need::Never`]).

@@ -275,6 +275,8 @@ pub(crate) struct World {
     pub(crate) ticket_b: String,
     /// A campaign of team B's manager.
     pub(crate) campaign_b: String,
+    /// A merge of two of team A's rep's customers.
+    pub(crate) merge_a: String,
 }
 
 pub(crate) async fn world(app: &TestApp) -> World {
@@ -563,7 +565,19 @@ pub(crate) async fn world(app: &TestApp) -> World {
         .await,
         &["data", "createCampaign", "campaign", "id"],
     );
+    let twin_one = fixtures::a_customer(app, &ra, "Twin One").await;
+    let twin_two = fixtures::a_customer(app, &ra, "Twin Two").await;
+    let merge_a = string_at(
+        &gql(
+            &ra,
+            "mutation($input: MergeCustomersInput!) { mergeCustomers(input: $input) { merge { id } } }",
+            json!({"survivorId": twin_one, "mergedIds": [twin_two]}),
+        )
+        .await,
+        &["data", "mergeCustomers", "merge", "id"],
+    );
     World {
+        merge_a,
         a,
         rb,
         mb,
@@ -627,6 +641,39 @@ pub(crate) fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> 
     let ra = &w.a.rep.id;
     let later = (now + chrono::Duration::days(30)).date_naive();
     vec![
+        case(
+            "mergeCustomers",
+            "input.survivorId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"survivorId": "$ID", "mergedIds": [w.customer_b]}),
+        ),
+        case(
+            "mergeCustomers",
+            "input.mergedIds",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"survivorId": w.customer_b, "mergedIds": ["$ID"]}),
+        ),
+        case(
+            "mergeCustomers",
+            "input.fieldChoices.N.fromId",
+            Rep,
+            "Customer",
+            &w.customer_a,
+            json!({"survivorId": w.customer_b, "mergedIds": [w.signed_customer_b],
+                "fieldChoices": [{"field": "NAME", "fromId": "$ID"}]}),
+        ),
+        case(
+            "undoMerge",
+            "input.id",
+            Manager,
+            "Merge",
+            &w.merge_a,
+            json!({"id": "$ID"}),
+        ),
         case(
             "openTicket",
             "input.customerId",

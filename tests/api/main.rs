@@ -42,6 +42,7 @@ mod layering;
 mod leads;
 mod limits;
 mod line_items;
+mod merges;
 mod money_bounds;
 mod opportunities;
 mod ordering;

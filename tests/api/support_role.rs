@@ -54,6 +54,11 @@ fn nameless_inputs(w: &World) -> Vec<(&'static str, Value)> {
         ("createCustomer", json!({"name": "Support Co"})),
         ("startImport", json!({"type": "CUSTOMERS"})),
         (
+            "mergeCustomers",
+            json!({"survivorId": w.customer_b, "mergedIds": [w.signed_customer_b]}),
+        ),
+        ("undoMerge", json!({"id": any("Merge")})),
+        (
             "createCampaign",
             json!({"name": "Fair", "channel": "EXHIBITION", "startDate": "2026-12-01"}),
         ),

@@ -1,0 +1,353 @@
+//! Merging duplicate customers: in one transaction the survivor takes the chosen fields,
+//! everything linked to the merged customers moves to it, the merged customers go (their ids
+//! answering with the survivor through redirects), and the merge is audited. Within
+//! `SALESGRAPH_MERGE_UNDO_HOURS` the merge can be undone while the survivor is unchanged and
+//! nothing new was linked to it.
+
+use chrono::Duration;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::links::{CUSTOMER_LINKS, Moved, linked_counts, move_back, move_links};
+use crate::customers::service::get_customer;
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::identity::{Role, Viewer};
+use crate::state::AppState;
+use entity::{customer, merge, redirect};
+
+/// What a merge of customers is stored as.
+pub const CUSTOMER: &str = "CUSTOMER";
+/// The most records merged into one at once.
+pub const MAX_MERGED: usize = 10;
+/// The most redirects followed from one id (a survivor later merged itself).
+const MAX_HOPS: usize = 8;
+
+crate::string_enum! {
+    /// A customer field whose value a merge may take from a merged record.
+    MergeCustomerField {
+        /// The name.
+        Name => "NAME",
+        /// The industry.
+        Industry => "INDUSTRY",
+        /// The region.
+        Region => "REGION",
+        /// The address.
+        Address => "ADDRESS",
+        /// The map position.
+        Location => "LOCATION",
+    }
+}
+
+/// What a merge keeps of the records it removes.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Snapshot {
+    survivor: customer::Model,
+    merged: Vec<customer::Model>,
+    /// Rows linked to the survivor right after the merge, per link.
+    linked: std::collections::BTreeMap<String, i64>,
+}
+
+/// A merge and the survivor as it left it.
+pub struct Merged {
+    pub merge: merge::Model,
+    pub survivor: customer::Model,
+    pub merged_ids: Vec<Uuid>,
+    pub moved: usize,
+}
+
+fn may_merge(viewer: &Viewer) -> AppResult<()> {
+    if viewer.role.sells() && viewer.service.is_none() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden())
+    }
+}
+
+/// Copies `field` of `from` onto `survivor`.
+fn take(survivor: &mut customer::ActiveModel, field: MergeCustomerField, from: &customer::Model) {
+    match field {
+        MergeCustomerField::Name => {
+            survivor.name = Set(from.name.clone());
+            survivor.company_key = Set(from.company_key.clone());
+        }
+        MergeCustomerField::Industry => survivor.industry = Set(from.industry.clone()),
+        MergeCustomerField::Region => survivor.region = Set(from.region.clone()),
+        MergeCustomerField::Address => survivor.address = Set(from.address.clone()),
+        MergeCustomerField::Location => {
+            survivor.latitude = Set(from.latitude);
+            survivor.longitude = Set(from.longitude);
+        }
+    }
+}
+
+/// Merges `merged_ids` into `survivor_id`, each field in `choices` taken from the record named.
+/// Errors: `FORBIDDEN` (a role that does not sell, a key), `BAD_USER_INPUT`
+/// (`input.mergedIds`: none, too many, repeated or the survivor;
+/// `input.fieldChoices.N.fromId`: not one of the records), `NOT_FOUND` (a record the viewer
+/// does not see, as a missing one).
+pub async fn merge_customers(
+    state: &AppState,
+    viewer: &Viewer,
+    survivor_id: Uuid,
+    merged_ids: Vec<Uuid>,
+    choices: Vec<(MergeCustomerField, Uuid)>,
+) -> AppResult<Merged> {
+    may_merge(viewer)?;
+    let mut distinct = merged_ids.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if merged_ids.is_empty()
+        || merged_ids.len() > MAX_MERGED
+        || distinct.len() != merged_ids.len()
+        || merged_ids.contains(&survivor_id)
+    {
+        return Err(AppError::bad_input(
+            "input.mergedIds",
+            format!("Name 1 to {MAX_MERGED} other customers, each once, not the survivor"),
+        ));
+    }
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let survivor = get_customer(&txn, viewer, survivor_id)
+        .await
+        .map_err(|e| e.with_field("input.survivorId"))?;
+    let mut merged = Vec::with_capacity(merged_ids.len());
+    for (index, id) in merged_ids.iter().enumerate() {
+        merged.push(
+            get_customer(&txn, viewer, *id)
+                .await
+                .map_err(|e| e.with_field(format!("input.mergedIds.{index}")))?,
+        );
+    }
+    let mut changes: customer::ActiveModel = survivor.clone().into();
+    for (index, (field, from)) in choices.iter().enumerate() {
+        let source = if *from == survivor_id {
+            &survivor
+        } else {
+            merged.iter().find(|m| m.id == *from).ok_or_else(|| {
+                AppError::bad_input(
+                    format!("input.fieldChoices.{index}.fromId"),
+                    "Take a field from the survivor or one of the merged customers",
+                )
+            })?
+        };
+        take(&mut changes, *field, source);
+    }
+    changes.version = Set(survivor.version + 1);
+    changes.updated_at = Set(now);
+    let updated = changes.update(&txn).await?;
+    let moved = move_links(&txn, CUSTOMER_LINKS, &merged_ids, survivor_id, now).await?;
+    let moved_count = moved.values().map(Vec::len).sum();
+    customer::Entity::delete_many()
+        .filter(customer::Column::Id.is_in(merged_ids.clone()))
+        .exec(&txn)
+        .await?;
+    let id = Uuid::now_v7();
+    let snapshot = Snapshot {
+        survivor: survivor.clone(),
+        merged: merged.clone(),
+        linked: linked_counts(&txn, CUSTOMER_LINKS, survivor_id).await?,
+    };
+    let record = merge::ActiveModel {
+        id: Set(id),
+        kind: Set(CUSTOMER.to_owned()),
+        survivor_id: Set(survivor_id),
+        actor_id: Set(viewer.user_id),
+        snapshot: Set(serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?),
+        moved: Set(serde_json::to_string(&moved).map_err(|_| AppError::internal())?),
+        survivor_version: Set(updated.version),
+        created_at: Set(now),
+        undo_until: Set(now + Duration::hours(state.config.merge_undo_hours)),
+        undone_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    // Redirects already pointing at a merged record now point at the survivor.
+    redirect::Entity::update_many()
+        .col_expr(
+            redirect::Column::TargetId,
+            sea_orm::sea_query::Expr::value(survivor_id),
+        )
+        .filter(redirect::Column::TargetId.is_in(merged_ids.clone()))
+        .exec(&txn)
+        .await?;
+    redirect::Entity::insert_many(merged.iter().map(|m| redirect::ActiveModel {
+        old_id: Set(m.id),
+        kind: Set(CUSTOMER.to_owned()),
+        target_id: Set(survivor_id),
+        merge_id: Set(id),
+        created_at: Set(now),
+    }))
+    .exec_without_returning(&txn)
+    .await?;
+    for gone in &merged {
+        // Phones holding the merged customer learn it went.
+        crate::sync::link_ended(
+            &txn,
+            crate::sync::Kind::Customer,
+            gone.id,
+            Some(gone.owner_id),
+            now,
+        )
+        .await?;
+    }
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "customer.merged",
+        subject_type: "Customer",
+        subject_id: survivor_id,
+        details: serde_json::json!({"mergeId": id, "mergedIds": merged_ids,
+            "mergedNames": merged.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
+            "moved": moved_count}),
+    }
+    .record(&txn, now)
+    .await?;
+    txn.commit().await?;
+    Ok(Merged {
+        merge: record,
+        survivor: updated,
+        merged_ids,
+        moved: moved_count,
+    })
+}
+
+/// A merge the viewer made (any, for admins). Errors: `NOT_FOUND`.
+async fn own_merge(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+) -> AppResult<merge::Model> {
+    merge::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| m.actor_id == viewer.user_id || viewer.role == Role::Admin)
+        .ok_or_else(|| AppError::not_found("Merge").with_field("input.id"))
+}
+
+fn invalid_state(message: &str) -> AppError {
+    AppError::new(ErrorCode::InvalidState, message).with_field("input.id")
+}
+
+/// Undoes merge `id`: the merged customers come back with what was theirs, the survivor's
+/// fields as they were. Errors: `NOT_FOUND` (someone else's merge, a survivor no longer
+/// seen), `INVALID_STATE` (undone already, the window passed, the survivor changed or
+/// something new was linked to it since).
+pub async fn undo(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Merged> {
+    may_merge(viewer)?;
+    let now = state.clock.now();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let found = own_merge(&txn, viewer, id).await?;
+    if found.undone_at.is_some() {
+        return Err(invalid_state("This merge was undone already"));
+    }
+    if now > found.undo_until {
+        return Err(invalid_state("The time to undo this merge has passed"));
+    }
+    let survivor = get_customer(&txn, viewer, found.survivor_id)
+        .await
+        .map_err(|e| e.with_field("input.id"))?;
+    if survivor.version != found.survivor_version {
+        return Err(invalid_state(
+            "The surviving customer changed since the merge",
+        ));
+    }
+    let snapshot: Snapshot =
+        serde_json::from_str(&found.snapshot).map_err(|_| AppError::internal())?;
+    if linked_counts(&txn, CUSTOMER_LINKS, survivor.id).await? != snapshot.linked {
+        return Err(invalid_state(
+            "Records were linked to or removed from the surviving customer since the merge",
+        ));
+    }
+    let moved: Moved = serde_json::from_str(&found.moved).map_err(|_| AppError::internal())?;
+    let mut restored: Vec<customer::ActiveModel> = Vec::new();
+    for gone in &snapshot.merged {
+        let mut back: customer::ActiveModel = gone.clone().into();
+        back.version = Set(gone.version + 1);
+        back.updated_at = Set(now);
+        restored.push(back);
+    }
+    let merged_ids: Vec<Uuid> = snapshot.merged.iter().map(|m| m.id).collect();
+    customer::Entity::insert_many(restored)
+        .exec_without_returning(&txn)
+        .await?;
+    move_back(&txn, CUSTOMER_LINKS, &moved, now).await?;
+    let before = snapshot.survivor;
+    let survivor = customer::ActiveModel {
+        id: Set(before.id),
+        name: Set(before.name),
+        company_key: Set(before.company_key),
+        industry: Set(before.industry),
+        region: Set(before.region),
+        address: Set(before.address),
+        latitude: Set(before.latitude),
+        longitude: Set(before.longitude),
+        version: Set(survivor.version + 1),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    redirect::Entity::delete_many()
+        .filter(redirect::Column::MergeId.eq(id))
+        .exec(&txn)
+        .await?;
+    let undone = merge::ActiveModel {
+        id: Set(id),
+        undone_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .update(&txn)
+    .await?;
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: "customer.merge_undone",
+        subject_type: "Customer",
+        subject_id: survivor.id,
+        details: serde_json::json!({"mergeId": id, "restoredIds": merged_ids}),
+    }
+    .record(&txn, now)
+    .await?;
+    txn.commit().await?;
+    let moved_count = moved.values().map(Vec::len).sum();
+    Ok(Merged {
+        merge: undone,
+        survivor,
+        merged_ids,
+        moved: moved_count,
+    })
+}
+
+/// Where the id of a merged record of `kind` leads now: the survivor (through later merges
+/// too), or `None` when it was never merged.
+pub async fn redirect_of(
+    db: &impl ConnectionTrait,
+    kind: &str,
+    id: Uuid,
+) -> AppResult<Option<Uuid>> {
+    let mut current = id;
+    let mut found = None;
+    for _ in 0..MAX_HOPS {
+        let Some(next) = redirect::Entity::find_by_id(current)
+            .filter(redirect::Column::Kind.eq(kind))
+            .one(db)
+            .await?
+        else {
+            break;
+        };
+        current = next.target_id;
+        found = Some(current);
+    }
+    Ok(found)
+}
+
+/// A merge the viewer made (admins: any), as stored. Errors: `NOT_FOUND`.
+pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppResult<merge::Model> {
+    own_merge(db, viewer, id).await
+}
+
+/// The ids a merge removed (from its snapshot).
+pub fn merged_ids_of(found: &merge::Model) -> AppResult<Vec<Uuid>> {
+    let snapshot: Snapshot =
+        serde_json::from_str(&found.snapshot).map_err(|_| AppError::internal())?;
+    Ok(snapshot.merged.iter().map(|m| m.id).collect())
+}
