@@ -20,6 +20,7 @@
 pub mod cache;
 pub mod graphql;
 pub mod links;
+pub mod on_behalf;
 pub mod passwords;
 pub mod service;
 pub mod throttle;

@@ -115,25 +115,6 @@ async fn live_sessions(
     Ok(families)
 }
 
-/// The viewer of the active person with `email`, for commands run on their behalf (exports and
-/// imports on the command line). Errors: `BAD_USER_INPUT` on `field`.
-pub async fn viewer_for_email(state: &AppState, email: &str, field: &str) -> AppResult<Viewer> {
-    let email = Email::normalize(email);
-    let user = Users::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .filter(user::Column::Kind.eq(crate::identity::PERSON))
-        .one(&state.db)
-        .await?
-        .filter(|u| u.active)
-        .ok_or_else(|| AppError::bad_input(field, "No active user has this e-mail"))?;
-    Ok(
-        load_viewer_record(&state.db, user.id, state.config.default_timezone)
-            .await?
-            .ok_or_else(AppError::internal)?
-            .viewer,
-    )
-}
-
 /// Reads what authentication needs about a user: role, teams managed, time zone (sessions are
 /// [`current_record`]'s).
 pub async fn load_viewer_record(

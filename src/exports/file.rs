@@ -156,7 +156,7 @@ pub async fn to_file(
     filter: super::rows::ExportFilter,
     path: &std::path::Path,
 ) -> AppResult<i64> {
-    let viewer = crate::auth::service::viewer_for_email(&state, email, "as").await?;
+    let viewer = crate::auth::on_behalf::viewer_for_email(&state, email, "as").await?;
     let export = super::service::start(&state, &viewer, kind, format, filter).await?;
     let file = std::fs::File::create(path)
         .map_err(|e| AppError::bad_input("output", format!("Cannot write the file: {e}")))?;

@@ -76,7 +76,7 @@ fn errors_path(options: &Options) -> PathBuf {
 
 /// Runs the import the options describe.
 pub async fn import(state: Arc<AppState>, options: Options) -> AppResult<Summary> {
-    let viewer = crate::auth::service::viewer_for_email(&state, &options.as_user, "as").await?;
+    let viewer = crate::auth::on_behalf::viewer_for_email(&state, &options.as_user, "as").await?;
     let mapping = match &options.mapping {
         None => Mapping::default(),
         Some(path) => Mapping::from_toml(&std::fs::read_to_string(path).map_err(|e| {

@@ -43,7 +43,8 @@ pub const REQUIRED: &[usize] = &[NAME];
 struct Candidate {
     row: i64,
     customer: customer::ActiveModel,
-    contact: Option<contact::ActiveModel>,
+    /// The first contact, and its name.
+    contact: Option<(contact::ActiveModel, String)>,
     name: String,
     company_key: Option<String>,
     phone_key: Option<String>,
@@ -164,15 +165,16 @@ fn candidate(
     let contact = match (&customer, wants_contact) {
         (Some(customer), true) => {
             let customer_id = id_of(&customer.id).map_err(|_| Vec::new())?;
+            let contact_name = cell(CONTACT_NAME).unwrap_or_else(|| name.clone());
             let new = NewContact {
-                name: cell(CONTACT_NAME).unwrap_or_else(|| name.clone()),
+                name: contact_name.clone(),
                 title: None,
                 phone: phone.clone(),
                 email: email.clone(),
                 client_id: None,
             };
             match contact_row(customer_id, new, batch.country_code, batch.now) {
-                Ok(contact) => Some(contact),
+                Ok(contact) => Some((contact, contact_name)),
                 Err(err) => {
                     errors.extend(RowError::of(number, err, &[("name", "contactName")]));
                     None
@@ -332,12 +334,12 @@ pub async fn write(db: &impl ConnectionTrait, batch: Batch<'_>) -> AppResult<Out
         outcome.created += 1;
         let customer_id = id_of(&candidate.customer.id)?;
         audit.push((customer_id, "Customer", "customer.created", candidate.name));
-        if let Some(contact) = candidate.contact {
+        if let Some((contact, contact_name)) = candidate.contact {
             audit.push((
                 id_of(&contact.id)?,
                 "Contact",
                 "contact.created",
-                String::new(),
+                contact_name,
             ));
             contacts.push(contact);
         }

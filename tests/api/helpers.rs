@@ -75,9 +75,9 @@ impl TestDb {
         }
     }
 
-    /// A fresh database on the PostgreSQL server at `base`, copied from a template that holds
-    /// every migration (made once per set of migrations, by whichever test process comes first):
-    /// a copy takes a fraction of the time the migrations take.
+    /// A fresh database on the PostgreSQL server at `base`: copied from a template that holds
+    /// every migration (made once per set of migrations, by whichever test process comes
+    /// first), so tests never migrate concurrently; or empty when `migrated` is false.
     async fn postgres(base: String, migrated: bool) -> Self {
         let admin = Database::connect(base.clone())
             .await

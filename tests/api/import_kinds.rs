@@ -3,45 +3,24 @@
 
 use serde_json::{Value, json};
 
+use crate::imports::refused;
+
 use crate::helpers::*;
 
 const START: &str = "mutation($input: StartImportInput!) { startImport(input: $input) { importJob { id status } } }";
-const JOB: &str = "query($id: ID!) { importJob(id: $id) { status total processed created errors rowErrors(first: 100) { row field code } } }";
 
+/// Imports `file` as `kind`; the job once ended.
 async fn imported(app: &TestApp, token: &str, kind: &str, file: &str) -> Value {
-    let (_, body) = app
-        .upload_request(
-            Some(token),
-            START,
-            json!({"type": kind}),
-            "file.csv",
-            file.as_bytes().to_vec(),
-        )
-        .await;
+    let body = crate::imports::start(
+        app,
+        token,
+        json!({"type": kind}),
+        "file.csv",
+        file.as_bytes().to_vec(),
+    )
+    .await;
     let id = string_at(&body, &["data", "startImport", "importJob", "id"]);
-    for _ in 0..400 {
-        let body = app.gql(Some(token), JOB, json!({"id": id})).await;
-        if body["data"]["importJob"]["status"] != "RUNNING" {
-            return body["data"]["importJob"].clone();
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the import did not end");
-}
-
-fn refused(job: &Value) -> Vec<(i64, String, String)> {
-    job["rowErrors"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{job}"))
-        .iter()
-        .map(|e| {
-            (
-                e["row"].as_i64().unwrap(),
-                e["field"].as_str().unwrap().to_owned(),
-                e["code"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    crate::imports::finished(app, token, &id).await
 }
 
 fn expect(rows: &[(i64, &str, &str)]) -> Vec<(i64, String, String)> {

@@ -12,14 +12,20 @@ const CUSTOMERS: &str = "{ customers(first: 50) { nodes { name industry grade ow
 
 const HEADER: &str = "name,industry,region,address,grade,contactName,phone,email,ownerEmail";
 
-async fn start(app: &TestApp, token: &str, input: Value, file_name: &str, bytes: Vec<u8>) -> Value {
+pub(crate) async fn start(
+    app: &TestApp,
+    token: &str,
+    input: Value,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Value {
     app.upload_request(Some(token), START, input, file_name, bytes)
         .await
         .1
 }
 
 /// The job once it has ended (polled).
-async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
+pub(crate) async fn finished(app: &TestApp, token: &str, id: &str) -> Value {
     for _ in 0..400 {
         let body = app.gql(Some(token), JOB, json!({"id": id})).await;
         let job = body["data"]["importJob"].clone();
@@ -44,7 +50,7 @@ async fn customer_names(app: &TestApp, token: &str) -> Vec<String> {
     names
 }
 
-fn refused(job: &Value) -> Vec<(i64, String, String)> {
+pub(crate) fn refused(job: &Value) -> Vec<(i64, String, String)> {
     job["rowErrors"]
         .as_array()
         .unwrap()
@@ -312,6 +318,15 @@ async fn files_that_cannot_be_read_are_refused_whole_with_the_field_at_fault() {
             b"name\nA\n".to_vec(),
             "BAD_USER_INPUT",
             "input.encoding",
+        ),
+        (
+            json!({"type": "CUSTOMERS", "mapping": (0..300)
+                .map(|n| json!({"column": format!("c{n}"), "field": ""}))
+                .collect::<Vec<_>>()}),
+            "a.csv",
+            b"name\nA\n".to_vec(),
+            "BAD_USER_INPUT",
+            "input.mapping",
         ),
         (
             json!({"type": "CUSTOMERS", "encoding": "utf-8"}),

@@ -214,6 +214,11 @@ async fn only_sellers_who_see_every_record_merge_and_only_the_merger_or_an_admin
             "input.mergedIds",
         ),
         (
+            json!({"survivorId": one, "mergedIds": vec![two.clone(); 11]}),
+            "BAD_USER_INPUT",
+            "input.mergedIds",
+        ),
+        (
             json!({"survivorId": one, "mergedIds": [two],
                 "fieldChoices": [{"field": "NAME", "fromId": three}]}),
             "BAD_USER_INPUT",
