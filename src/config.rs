@@ -414,6 +414,9 @@ pub struct Config {
     /// Hours a merge of duplicates may be undone.
     #[arg(long, env = "SALESGRAPH_MERGE_UNDO_HOURS", default_value_t = 24, value_parser = clap::value_parser!(i64).range(0..=24 * 90))]
     pub merge_undo_hours: i64,
+    /// Days a deleted record stays in the recycle bin before the sweep purges it.
+    #[arg(long, env = "SALESGRAPH_RECYCLE_BIN_DAYS", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub recycle_bin_days: i64,
     /// Most data rows an import file may hold.
     #[arg(long, env = "SALESGRAPH_IMPORT_MAX_ROWS", default_value_t = 200_000, value_parser = clap::value_parser!(i64).range(1..=10_000_000))]
     pub import_max_rows: i64,

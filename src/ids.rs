@@ -58,10 +58,11 @@ pub enum NodeType {
     Export,
     ImportJob,
     Merge,
+    RecycledRecord,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 46] = [
+    const ALL: [NodeType; 47] = [
         Self::User,
         Self::Team,
         Self::Customer,
@@ -108,6 +109,7 @@ impl NodeType {
         Self::Export,
         Self::ImportJob,
         Self::Merge,
+        Self::RecycledRecord,
     ];
 
     /// The GraphQL name of the type.
@@ -159,6 +161,7 @@ impl NodeType {
             Self::Export => "Export",
             Self::ImportJob => "ImportJob",
             Self::Merge => "Merge",
+            Self::RecycledRecord => "RecycledRecord",
         }
     }
 

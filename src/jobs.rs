@@ -172,6 +172,14 @@ pub fn spawn(
             shutdown.clone(),
             |state, now| async move { crate::attachments::service::sweep(&state, now).await },
         ),
+        // Purging the bin frees files, so it runs as often as the file sweep.
+        every(
+            state.clone(),
+            "recycle-bin",
+            Duration::from_secs(state.config.attachment_sweep_interval_secs),
+            shutdown.clone(),
+            |state, now| async move { crate::recycle::service::purge(&state, now).await },
+        ),
         every(
             state.clone(),
             "report-reminders",

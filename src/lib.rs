@@ -58,6 +58,7 @@ pub mod playbook;
 pub mod policy;
 pub mod products;
 pub mod quotes;
+pub mod recycle;
 pub mod report_scope;
 pub mod search;
 pub mod seed;

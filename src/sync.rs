@@ -281,9 +281,12 @@ pub async fn removed<E: Synced>(
         .all(db)
         .await?;
     let mut ids = ids;
-    // Records that exist no more (customers merged into another) whose links the viewer saw
-    // end; only kinds whose records can be deleted pay for the statement.
-    if E::KIND == Kind::Customer {
+    // Records that exist no more (merged into another, deleted into the recycle bin) whose
+    // links the viewer saw end; only kinds whose records can be deleted pay for the statement.
+    if matches!(
+        E::KIND,
+        Kind::Customer | Kind::Lead | Kind::Opportunity | Kind::VisitTask
+    ) {
         ids.extend(gone::<E>(db, viewer, window).await?);
     }
     ids.sort_unstable();

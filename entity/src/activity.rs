@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A seller's to-do on a lead, customer, deal or contract, due at a time.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "activities")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A contact or a lead a campaign reached, and how far they came.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "campaign_members")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A `MANUAL` exit criterion ticked on a deal.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "checklist_ticks")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

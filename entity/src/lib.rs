@@ -56,6 +56,7 @@ pub mod product;
 pub mod product_line;
 pub mod quote;
 pub mod quote_line_item;
+pub mod recycled_record;
 pub mod redirect;
 pub mod refresh_token;
 pub mod refund;

@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A competitor named on a deal, and how the deal stands against it.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize, serde::Deserialize)]
 #[sea_orm(table_name = "opportunity_competitors")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]

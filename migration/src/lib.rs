@@ -50,6 +50,7 @@ mod m20270102_000044_api_keys;
 mod m20270103_000045_exports;
 mod m20270104_000046_imports;
 mod m20270105_000047_merges;
+mod m20270106_000048_recycle_bin;
 pub use m20261207_000017_price_books_line_items::STANDARD_PRICE_BOOK;
 
 /// The ordered list of every migration Salesgraph has ever shipped.
@@ -107,6 +108,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20270103_000045_exports::Migration),
             Box::new(m20270104_000046_imports::Migration),
             Box::new(m20270105_000047_merges::Migration),
+            Box::new(m20270106_000048_recycle_bin::Migration),
         ]
     }
 }

@@ -362,6 +362,22 @@ pub async fn delete(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Uu
     Ok(id)
 }
 
+/// Marks the files on these records (gone for good: purged from the recycle bin) for removal;
+/// the orphan sweep deletes their objects and rows.
+pub async fn discard_of_subjects(
+    db: &impl ConnectionTrait,
+    subjects: &[Uuid],
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    Ok(Attachments::update_many()
+        .col_expr(Column::Status, sea_orm::sea_query::Expr::value(DELETING))
+        .col_expr(Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(Column::SubjectId.is_in(subjects.iter().copied()))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// The stored attachments of these records, newest first (at most `limit` in all).
 pub async fn of_subjects(
     db: &impl ConnectionTrait,

@@ -114,7 +114,7 @@ impl SystemQuery {
     }
 }
 
-async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError> {
+pub(crate) async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError> {
     let viewer = ctx.viewer()?;
     let db = &ctx.app().db;
     let Some((kind, uuid)) = decode_any(id) else {
@@ -144,12 +144,33 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
                 None => Err(missing),
             },
         },
-        NodeType::Contact => crate::customers::service::get_contact(db, viewer, uuid)
-            .await
-            .map(|c| Node::Contact(c.into())),
-        NodeType::Lead => crate::leads::service::get_lead(db, viewer, uuid)
-            .await
-            .map(|l| Node::Lead(l.into())),
+        // A merged contact's or lead's id answers with its survivor too.
+        NodeType::Contact => match crate::customers::service::get_contact(db, viewer, uuid).await {
+            Ok(found) => Ok(Node::Contact(found.into())),
+            Err(missing) => {
+                match crate::merges::service::redirect_of(db, crate::merges::service::CONTACT, uuid)
+                    .await?
+                {
+                    Some(survivor) => crate::customers::service::get_contact(db, viewer, survivor)
+                        .await
+                        .map(|c| Node::Contact(c.into())),
+                    None => Err(missing),
+                }
+            }
+        },
+        NodeType::Lead => match crate::leads::service::get_lead(db, viewer, uuid).await {
+            Ok(found) => Ok(Node::Lead(found.into())),
+            Err(missing) => {
+                match crate::merges::service::redirect_of(db, crate::merges::service::LEAD, uuid)
+                    .await?
+                {
+                    Some(survivor) => crate::leads::service::get_lead(db, viewer, survivor)
+                        .await
+                        .map(|l| Node::Lead(l.into())),
+                    None => Err(missing),
+                }
+            }
+        },
         NodeType::FollowUp => crate::followups::service::get_follow_up(db, viewer, uuid)
             .await
             .map(|f| Node::FollowUp(f.into())),
@@ -253,7 +274,8 @@ async fn load_node(ctx: &Context<'_>, id: &ID) -> Result<Option<Node>, AppError>
         | NodeType::ApiKey
         | NodeType::Export
         | NodeType::ImportJob
-        | NodeType::Merge => Err(AppError::not_found("Node")),
+        | NodeType::Merge
+        | NodeType::RecycledRecord => Err(AppError::not_found("Node")),
     };
     use crate::error::ErrorCode;
     match found {
@@ -299,6 +321,7 @@ pub struct QueryRoot(
     crate::service_accounts::graphql::ServiceAccountQuery,
     crate::history::graphql::AuditQuery,
     crate::imports::graphql::ImportQuery,
+    crate::recycle::graphql::RecycleQuery,
 );
 
 /// Everything a client can change.
@@ -339,6 +362,7 @@ pub struct MutationRoot(
     crate::exports::graphql::ExportMutation,
     crate::imports::graphql::ImportMutation,
     crate::merges::graphql::MergeMutation,
+    crate::recycle::graphql::RecycleMutation,
 );
 
 /// Live events over WebSocket (`graphql-transport-ws` at `/graphql/ws`).

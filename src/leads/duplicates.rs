@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
 use uuid::Uuid;
 
 /// Refuses a phone or e-mail another lead (other than `exclude`) or any contact already has.
-pub(super) async fn check_duplicates(
+pub(crate) async fn check_duplicates(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     phone_key: Option<&str>,

@@ -152,7 +152,19 @@ impl LeadQuery {
         crate::graphql::context::lookup(ctx, async {
             let viewer = ctx.viewer()?;
             let id = decode_id(&id, NodeType::Lead, "id")?;
-            Ok(service::get_lead(&ctx.app().db, viewer, id).await?.into())
+            let db = &ctx.app().db;
+            match service::get_lead(db, viewer, id).await {
+                Ok(found) => Ok(found.into()),
+                // A merged lead's id answers with its survivor.
+                Err(missing) => {
+                    match crate::merges::service::redirect_of(db, crate::merges::service::LEAD, id)
+                        .await?
+                    {
+                        Some(survivor) => Ok(service::get_lead(db, viewer, survivor).await?.into()),
+                        None => Err(missing.into()),
+                    }
+                }
+            }
         })
         .await
     }

@@ -33,10 +33,14 @@ const fn by_column(table: &'static str, column: &'static str, stamped: bool) -> 
 }
 
 const fn by_subject(table: &'static str, stamped: bool) -> Link {
+    about("CUSTOMER", table, stamped)
+}
+
+const fn about(subject: &'static str, table: &'static str, stamped: bool) -> Link {
     Link {
         table,
         column: "subject_id",
-        subject: Some("CUSTOMER"),
+        subject: Some(subject),
         stamped,
     }
 }
@@ -62,6 +66,31 @@ pub const CUSTOMER_LINKS: &[Link] = &[
     by_subject("follow_ups", false),
     by_subject("activities", true),
     by_subject("attachments", true),
+];
+
+/// Every row that names a contact: deals (as their contact or decision maker), visits,
+/// callbacks, tickets, the leads converted into it, and its campaign memberships (those in
+/// campaigns the survivor is in already are removed first, see `merges::contacts`).
+pub const CONTACT_LINKS: &[Link] = &[
+    by_column("opportunities", "contact_id", true),
+    by_column("opportunities", "decision_maker_id", true),
+    by_column("visit_tasks", "contact_id", true),
+    by_column("callbacks", "contact_id", true),
+    by_column("tickets", "contact_id", true),
+    by_column("leads", "converted_contact_id", true),
+    by_column("campaign_members", "contact_id", true),
+];
+
+/// Every row that names a lead: its events, follow-ups and activities, the deals and visits
+/// started from it, and its campaign memberships (as for contacts).
+pub const LEAD_LINKS: &[Link] = &[
+    by_column("lead_events", "lead_id", false),
+    by_column("follow_ups", "lead_id", false),
+    about("LEAD", "follow_ups", false),
+    about("LEAD", "activities", true),
+    by_column("opportunities", "lead_id", true),
+    by_column("visit_tasks", "lead_id", true),
+    by_column("campaign_members", "lead_id", true),
 ];
 
 /// The rows a merge moved: per link (`table.column`), each row's id and the record it named.

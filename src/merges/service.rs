@@ -2,7 +2,9 @@
 //! everything linked to the merged customers moves to it, the merged customers go (their ids
 //! answering with the survivor through redirects), and the merge is audited. Within
 //! `SALESGRAPH_MERGE_UNDO_HOURS` the merge can be undone while the survivor is unchanged and
-//! nothing new was linked to it.
+//! nothing new was linked to it. The steps every kind shares (checking the ids, storing the
+//! merge and its redirects, opening and closing an undo) are here too; contacts and leads have
+//! their own files.
 
 use chrono::Duration;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
@@ -17,6 +19,10 @@ use entity::{customer, merge, redirect};
 
 /// What a merge of customers is stored as.
 pub const CUSTOMER: &str = "CUSTOMER";
+/// What a merge of contacts is stored as.
+pub const CONTACT: &str = "CONTACT";
+/// What a merge of leads is stored as.
+pub const LEAD: &str = "LEAD";
 /// The most records merged into one at once.
 pub const MAX_MERGED: usize = 10;
 /// The most redirects followed from one id (a survivor later merged itself).
@@ -47,15 +53,15 @@ struct Snapshot {
     linked: std::collections::BTreeMap<String, i64>,
 }
 
-/// A merge and the survivor as it left it.
-pub struct Merged {
+/// A merge and the survivor (of type `S`) as it left it.
+pub struct Merged<S = customer::Model> {
     pub merge: merge::Model,
-    pub survivor: customer::Model,
+    pub survivor: S,
     pub merged_ids: Vec<Uuid>,
     pub moved: usize,
 }
 
-fn may_merge(viewer: &Viewer) -> AppResult<()> {
+pub(super) fn may_merge(viewer: &Viewer) -> AppResult<()> {
     if viewer.role.sells() && viewer.service.is_none() {
         Ok(())
     } else {
@@ -93,19 +99,7 @@ pub async fn merge_customers(
     choices: Vec<(MergeCustomerField, Uuid)>,
 ) -> AppResult<Merged> {
     may_merge(viewer)?;
-    let mut distinct = merged_ids.clone();
-    distinct.sort_unstable();
-    distinct.dedup();
-    if merged_ids.is_empty()
-        || merged_ids.len() > MAX_MERGED
-        || distinct.len() != merged_ids.len()
-        || merged_ids.contains(&survivor_id)
-    {
-        return Err(AppError::bad_input(
-            "input.mergedIds",
-            format!("Name 1 to {MAX_MERGED} other customers, each once, not the survivor"),
-        ));
-    }
+    check_ids(survivor_id, &merged_ids, "customers")?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
     let survivor = get_customer(&txn, viewer, survivor_id)
@@ -121,16 +115,7 @@ pub async fn merge_customers(
     }
     let mut changes: customer::ActiveModel = survivor.clone().into();
     for (index, (field, from)) in choices.iter().enumerate() {
-        let source = if *from == survivor_id {
-            &survivor
-        } else {
-            merged.iter().find(|m| m.id == *from).ok_or_else(|| {
-                AppError::bad_input(
-                    format!("input.fieldChoices.{index}.fromId"),
-                    "Take a field from the survivor or one of the merged customers",
-                )
-            })?
-        };
+        let source = source_of(&survivor, &merged, *from, index, |m| m.id)?;
         take(&mut changes, *field, source);
     }
     changes.version = Set(survivor.version + 1);
@@ -142,44 +127,27 @@ pub async fn merge_customers(
         .filter(customer::Column::Id.is_in(merged_ids.clone()))
         .exec(&txn)
         .await?;
-    let id = Uuid::now_v7();
     let snapshot = Snapshot {
         survivor: survivor.clone(),
         merged: merged.clone(),
         linked: linked_counts(&txn, CUSTOMER_LINKS, survivor_id).await?,
     };
-    let record = merge::ActiveModel {
-        id: Set(id),
-        kind: Set(CUSTOMER.to_owned()),
-        survivor_id: Set(survivor_id),
-        actor_id: Set(viewer.user_id),
-        snapshot: Set(serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?),
-        moved: Set(serde_json::to_string(&moved).map_err(|_| AppError::internal())?),
-        survivor_version: Set(updated.version),
-        created_at: Set(now),
-        undo_until: Set(now + Duration::hours(state.config.merge_undo_hours)),
-        undone_at: Set(None),
-    }
-    .insert(&txn)
+    let record = record(
+        &txn,
+        state,
+        viewer,
+        Stored {
+            kind: CUSTOMER,
+            survivor_id,
+            merged_ids: &merged_ids,
+            snapshot: serde_json::to_string(&snapshot).map_err(|_| AppError::internal())?,
+            moved: &moved,
+            survivor_version: updated.version,
+        },
+        now,
+    )
     .await?;
-    // Redirects already pointing at a merged record now point at the survivor.
-    redirect::Entity::update_many()
-        .col_expr(
-            redirect::Column::TargetId,
-            sea_orm::sea_query::Expr::value(survivor_id),
-        )
-        .filter(redirect::Column::TargetId.is_in(merged_ids.clone()))
-        .exec(&txn)
-        .await?;
-    redirect::Entity::insert_many(merged.iter().map(|m| redirect::ActiveModel {
-        old_id: Set(m.id),
-        kind: Set(CUSTOMER.to_owned()),
-        target_id: Set(survivor_id),
-        merge_id: Set(id),
-        created_at: Set(now),
-    }))
-    .exec_without_returning(&txn)
-    .await?;
+    let id = record.id;
     for gone in &merged {
         // Phones holding the merged customer learn it went.
         crate::sync::link_ended(
@@ -212,7 +180,7 @@ pub async fn merge_customers(
 }
 
 /// A merge the viewer made (any, for admins). Errors: `NOT_FOUND`.
-async fn own_merge(
+pub(super) async fn own_merge(
     db: &impl ConnectionTrait,
     viewer: &Viewer,
     id: Uuid,
@@ -224,7 +192,7 @@ async fn own_merge(
         .ok_or_else(|| AppError::not_found("Merge").with_field("input.id"))
 }
 
-fn invalid_state(message: &str) -> AppError {
+pub(super) fn invalid_state(message: &str) -> AppError {
     AppError::new(ErrorCode::InvalidState, message).with_field("input.id")
 }
 
@@ -236,13 +204,7 @@ pub async fn undo(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Merg
     may_merge(viewer)?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
-    let found = own_merge(&txn, viewer, id).await?;
-    if found.undone_at.is_some() {
-        return Err(invalid_state("This merge was undone already"));
-    }
-    if now > found.undo_until {
-        return Err(invalid_state("The time to undo this merge has passed"));
-    }
+    let found = open_undo(&txn, viewer, id, now).await?;
     let survivor = get_customer(&txn, viewer, found.survivor_id)
         .await
         .map_err(|e| e.with_field("input.id"))?;
@@ -287,17 +249,7 @@ pub async fn undo(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Merg
     }
     .update(&txn)
     .await?;
-    redirect::Entity::delete_many()
-        .filter(redirect::Column::MergeId.eq(id))
-        .exec(&txn)
-        .await?;
-    let undone = merge::ActiveModel {
-        id: Set(id),
-        undone_at: Set(Some(now)),
-        ..Default::default()
-    }
-    .update(&txn)
-    .await?;
+    let undone = close_undo(&txn, id, now).await?;
     crate::audit::Entry {
         actor_id: Some(viewer.user_id),
         action: "customer.merge_undone",
@@ -345,9 +297,133 @@ pub async fn get(db: &impl ConnectionTrait, viewer: &Viewer, id: Uuid) -> AppRes
     own_merge(db, viewer, id).await
 }
 
-/// The ids a merge removed (from its snapshot).
-pub fn merged_ids_of(found: &merge::Model) -> AppResult<Vec<Uuid>> {
-    let snapshot: Snapshot =
-        serde_json::from_str(&found.snapshot).map_err(|_| AppError::internal())?;
-    Ok(snapshot.merged.iter().map(|m| m.id).collect())
+/// Refuses merged ids that are none, too many, repeated or the survivor (`BAD_USER_INPUT` on
+/// `input.mergedIds`); `what` names the records (`contacts`).
+pub(super) fn check_ids(survivor_id: Uuid, merged_ids: &[Uuid], what: &str) -> AppResult<()> {
+    let mut distinct = merged_ids.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if merged_ids.is_empty()
+        || merged_ids.len() > MAX_MERGED
+        || distinct.len() != merged_ids.len()
+        || merged_ids.contains(&survivor_id)
+    {
+        return Err(AppError::bad_input(
+            "input.mergedIds",
+            format!("Name 1 to {MAX_MERGED} other {what}, each once, not the survivor"),
+        ));
+    }
+    Ok(())
+}
+
+/// The record field choice `index` takes its value from: the survivor or a merged one.
+/// Errors: `BAD_USER_INPUT` on `input.fieldChoices.N.fromId`.
+pub(super) fn source_of<'a, M>(
+    survivor: &'a M,
+    merged: &'a [M],
+    from: Uuid,
+    index: usize,
+    id_of: impl Fn(&M) -> Uuid,
+) -> AppResult<&'a M> {
+    if id_of(survivor) == from {
+        return Ok(survivor);
+    }
+    merged.iter().find(|m| id_of(m) == from).ok_or_else(|| {
+        AppError::bad_input(
+            format!("input.fieldChoices.{index}.fromId"),
+            "Take a field from the survivor or one of the merged records",
+        )
+    })
+}
+
+/// What a merge stores.
+pub(super) struct Stored<'a> {
+    pub kind: &'static str,
+    pub survivor_id: Uuid,
+    pub merged_ids: &'a [Uuid],
+    /// JSON of the kind's snapshot.
+    pub snapshot: String,
+    pub moved: &'a Moved,
+    pub survivor_version: i32,
+}
+
+/// Stores a merge, undoable for `SALESGRAPH_MERGE_UNDO_HOURS`, and the redirects of the merged
+/// ids to the survivor (redirects to a merged record now lead to the survivor too).
+pub(super) async fn record(
+    txn: &impl ConnectionTrait,
+    state: &AppState,
+    viewer: &Viewer,
+    stored: Stored<'_>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<merge::Model> {
+    let id = Uuid::now_v7();
+    let record = merge::ActiveModel {
+        id: Set(id),
+        kind: Set(stored.kind.to_owned()),
+        survivor_id: Set(stored.survivor_id),
+        actor_id: Set(viewer.user_id),
+        snapshot: Set(stored.snapshot),
+        moved: Set(serde_json::to_string(stored.moved).map_err(|_| AppError::internal())?),
+        survivor_version: Set(stored.survivor_version),
+        created_at: Set(now),
+        undo_until: Set(now + Duration::hours(state.config.merge_undo_hours)),
+        undone_at: Set(None),
+    }
+    .insert(txn)
+    .await?;
+    redirect::Entity::update_many()
+        .col_expr(
+            redirect::Column::TargetId,
+            sea_orm::sea_query::Expr::value(stored.survivor_id),
+        )
+        .filter(redirect::Column::TargetId.is_in(stored.merged_ids.to_vec()))
+        .exec(txn)
+        .await?;
+    redirect::Entity::insert_many(stored.merged_ids.iter().map(|old| redirect::ActiveModel {
+        old_id: Set(*old),
+        kind: Set(stored.kind.to_owned()),
+        target_id: Set(stored.survivor_id),
+        merge_id: Set(id),
+        created_at: Set(now),
+    }))
+    .exec_without_returning(txn)
+    .await?;
+    Ok(record)
+}
+
+/// A merge the viewer may undo now. Errors: `NOT_FOUND`, `INVALID_STATE` (undone already, the
+/// window passed).
+pub(super) async fn open_undo(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<merge::Model> {
+    let found = own_merge(txn, viewer, id).await?;
+    if found.undone_at.is_some() {
+        return Err(invalid_state("This merge was undone already"));
+    }
+    if now > found.undo_until {
+        return Err(invalid_state("The time to undo this merge has passed"));
+    }
+    Ok(found)
+}
+
+/// Marks merge `id` undone and drops its redirects.
+pub(super) async fn close_undo(
+    txn: &impl ConnectionTrait,
+    id: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<merge::Model> {
+    redirect::Entity::delete_many()
+        .filter(redirect::Column::MergeId.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(merge::ActiveModel {
+        id: Set(id),
+        undone_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .update(txn)
+    .await?)
 }

@@ -353,7 +353,17 @@ const NEVER: &[&str] = &[
     "importJob",
     // Merging is a person's judgement.
     "mergeCustomers",
+    "mergeContacts",
+    "mergeLeads",
     "undoMerge",
+    // So is deleting: the recycle bin is for people who can restore what they removed.
+    "deleteLead",
+    "deleteCustomer",
+    "deleteContact",
+    "deleteOpportunity",
+    "deleteActivity",
+    "recycleBin",
+    "restoreRecord",
 ];
 
 /// What calling the root field `field` with an API key takes (unknown fields: [`Need::Never`]).

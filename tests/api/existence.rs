@@ -136,6 +136,9 @@ pub(crate) async fn call(app: &TestApp, token: &str, mutation: &str, input: Valu
     let input_type = match mutation {
         // The steps of a quote share one input.
         "submitQuote" | "markQuoteSent" | "acceptQuote" => "QuoteStepInput".to_owned(),
+        // So do the deletions into the recycle bin.
+        "deleteLead" | "deleteCustomer" | "deleteContact" | "deleteOpportunity"
+        | "deleteActivity" => "DeleteRecordInput".to_owned(),
         _ => format!("{}{}Input", mutation[..1].to_uppercase(), &mutation[1..]),
     };
     let query =
@@ -277,6 +280,12 @@ pub(crate) struct World {
     pub(crate) campaign_b: String,
     /// A merge of two of team A's rep's customers.
     pub(crate) merge_a: String,
+    /// A customer of team A's rep in the recycle bin.
+    pub(crate) recycled_a: String,
+    /// Two contacts of `customer_b`, and a second lead of team B's rep.
+    pub(crate) contact_b: String,
+    pub(crate) contact_b2: String,
+    pub(crate) lead_b2: String,
 }
 
 pub(crate) async fn world(app: &TestApp) -> World {
@@ -576,8 +585,43 @@ pub(crate) async fn world(app: &TestApp) -> World {
         .await,
         &["data", "mergeCustomers", "merge", "id"],
     );
+    let binned = fixtures::a_customer(app, &ra, "Binned Co").await;
+    let recycled_a = string_at(
+        &gql(
+            &ra,
+            "mutation($input: DeleteRecordInput!) { deleteCustomer(input: $input) { recycled { id } } }",
+            json!({"id": binned}),
+        )
+        .await,
+        &["data", "deleteCustomer", "recycled", "id"],
+    );
+    let mut own = Vec::new();
+    for name in ["Own One", "Own Two"] {
+        own.push(string_at(
+            &gql(
+                &rb.token,
+                "mutation($input: AddContactInput!) { addContact(input: $input) { contact { id } } }",
+                json!({"customerId": customer_b, "name": name}),
+            )
+            .await,
+            &["data", "addContact", "contact", "id"],
+        ));
+    }
+    let lead_b2 = string_at(
+        &gql(
+            &rb.token,
+            "mutation($input: CreateLeadInput!) { createLead(input: $input) { lead { id } } }",
+            json!({"name": "Own lead two", "source": "REFERRAL"}),
+        )
+        .await,
+        &["data", "createLead", "lead", "id"],
+    );
     World {
         merge_a,
+        recycled_a,
+        contact_b2: own.pop().unwrap_or_default(),
+        contact_b: own.pop().unwrap_or_default(),
+        lead_b2,
         a,
         rb,
         mb,
@@ -640,7 +684,73 @@ pub(crate) fn cases(w: &World, now: chrono::DateTime<chrono::Utc>) -> Vec<Case> 
     };
     let ra = &w.a.rep.id;
     let later = (now + chrono::Duration::days(30)).date_naive();
+    let by_id = |mutation, caller, kind, hidden: &String| {
+        case(
+            mutation,
+            "input.id",
+            caller,
+            kind,
+            hidden,
+            json!({"id": "$ID"}),
+        )
+    };
     vec![
+        by_id("deleteLead", Rep, "Lead", &w.lead_a),
+        by_id("deleteCustomer", Rep, "Customer", &w.customer_a),
+        by_id("deleteContact", Rep, "Contact", &w.contact_a),
+        by_id("deleteOpportunity", Rep, "Opportunity", &w.deal_a),
+        by_id("deleteActivity", Manager, "Activity", &w.activity_a),
+        by_id("restoreRecord", Manager, "RecycledRecord", &w.recycled_a),
+        case(
+            "mergeContacts",
+            "input.survivorId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"survivorId": "$ID", "mergedIds": [w.contact_b]}),
+        ),
+        case(
+            "mergeContacts",
+            "input.mergedIds",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"survivorId": w.contact_b, "mergedIds": ["$ID"]}),
+        ),
+        case(
+            "mergeContacts",
+            "input.fieldChoices.N.fromId",
+            Rep,
+            "Contact",
+            &w.contact_a,
+            json!({"survivorId": w.contact_b, "mergedIds": [w.contact_b2],
+                "fieldChoices": [{"field": "NAME", "fromId": "$ID"}]}),
+        ),
+        case(
+            "mergeLeads",
+            "input.survivorId",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"survivorId": "$ID", "mergedIds": [w.lead_b]}),
+        ),
+        case(
+            "mergeLeads",
+            "input.mergedIds",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"survivorId": w.lead_b, "mergedIds": ["$ID"]}),
+        ),
+        case(
+            "mergeLeads",
+            "input.fieldChoices.N.fromId",
+            Rep,
+            "Lead",
+            &w.lead_a,
+            json!({"survivorId": w.lead_b, "mergedIds": [w.lead_b2],
+                "fieldChoices": [{"field": "NAME", "fromId": "$ID"}]}),
+        ),
         case(
             "mergeCustomers",
             "input.survivorId",
@@ -1589,6 +1699,11 @@ async fn every_id_an_input_names_answers_alike_whether_hidden_or_missing() {
         );
         // A record that is not there is named by the field that named it.
         let first = &missing["errors"][0];
+        assert_ne!(
+            first[0], "GRAPHQL_VALIDATION_FAILED",
+            "{} {}: the walk calls the mutation as the schema has it: {missing}",
+            case.mutation, case.path
+        );
         if first[0] == "NOT_FOUND" {
             // A list of ids names the element (`input.installmentIds.0`).
             let field = case.path.replace(".N.", ".0.");

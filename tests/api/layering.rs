@@ -83,7 +83,7 @@ const LAYERS: &[&[&str]] = &[
     // What runs across domains; webhooks tell admins when an endpoint is disabled.
     &[
         "flows", "views", "finder", "jobs", "seed", "webhooks", "history", "exports", "imports",
-        "merges",
+        "merges", "recycle",
     ],
     // The API's surface.
     &["graphql", "http", "lib", "main"],

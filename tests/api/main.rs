@@ -42,6 +42,7 @@ mod layering;
 mod leads;
 mod limits;
 mod line_items;
+mod merge_kinds;
 mod merges;
 mod money_bounds;
 mod opportunities;
@@ -51,6 +52,7 @@ mod outage;
 mod overlays;
 mod persisted;
 mod playbook;
+mod recycle_bin;
 
 mod price_books;
 mod processes;

@@ -320,6 +320,8 @@ fn probes(w: &World) -> Vec<Probe> {
             &missing_id("ImportJob"),
             Nothing(&["importJob"]),
         ),
+        // Only what customer service deleted itself (its own to-dos).
+        list("recycleBin", Empty(&["recycleBin", "nodes"])),
         one(
             "activityReport",
             "{ activityReport(input: {period: \"2026-W49\", groupBy: USER}) { groupName } }".into(),
