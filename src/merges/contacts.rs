@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::links::{CONTACT_LINKS, Moved, linked_counts, move_back, move_links};
 use super::members::{Holder, drop_repeats, put_back};
 use super::service::{
-    CONTACT, Merged, Stored, check_ids, close_undo, invalid_state, may_merge, open_undo, record,
-    source_of,
+    CONTACT, Merged, Stored, audit_merge, check_ids, check_unchanged, finish_undo, may_merge,
+    open_undo, record, source_of,
 };
 use crate::customers::contacts::get_contact;
 use crate::error::{AppError, AppResult};
@@ -127,16 +127,15 @@ pub async fn merge_contacts(
         now,
     )
     .await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "contact.merged",
-        subject_type: "Contact",
-        subject_id: survivor_id,
-        details: serde_json::json!({"mergeId": stored.id, "mergedIds": merged_ids,
-            "mergedNames": merged.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
-            "moved": moved_count}),
-    }
-    .record(&txn, now)
+    audit_merge(
+        &txn,
+        viewer,
+        "Contact",
+        &stored,
+        (&merged_ids, merged.iter().map(|m| m.name.clone()).collect()),
+        moved_count,
+        now,
+    )
     .await?;
     txn.commit().await?;
     Ok(Merged {
@@ -160,18 +159,17 @@ pub async fn undo(
     let survivor = get_contact(&txn, viewer, found.survivor_id)
         .await
         .map_err(|e| e.with_field("input.id"))?;
-    if survivor.version != found.survivor_version {
-        return Err(invalid_state(
-            "The surviving contact changed since the merge",
-        ));
-    }
     let snapshot: Snapshot =
         serde_json::from_str(&found.snapshot).map_err(|_| AppError::internal())?;
-    if linked_counts(&txn, CONTACT_LINKS, survivor.id).await? != snapshot.linked {
-        return Err(invalid_state(
-            "Records were linked to or removed from the surviving contact since the merge",
-        ));
-    }
+    check_unchanged(
+        &txn,
+        CONTACT_LINKS,
+        &found,
+        survivor.version,
+        &snapshot.linked,
+        "contact",
+    )
+    .await?;
     let moved: Moved = serde_json::from_str(&found.moved).map_err(|_| AppError::internal())?;
     let merged_ids: Vec<Uuid> = snapshot.merged.iter().map(|m| m.id).collect();
     contact::Entity::insert_many(snapshot.merged.iter().map(|gone| {
@@ -188,16 +186,7 @@ pub async fn undo(
     before.version = Set(survivor.version + 1);
     before.updated_at = Set(now);
     let survivor = before.reset_all().update(&txn).await?;
-    let undone = close_undo(&txn, id, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "contact.merge_undone",
-        subject_type: "Contact",
-        subject_id: survivor.id,
-        details: serde_json::json!({"mergeId": id, "restoredIds": merged_ids}),
-    }
-    .record(&txn, now)
-    .await?;
+    let undone = finish_undo(&txn, viewer, id, "Contact", survivor.id, &merged_ids, now).await?;
     txn.commit().await?;
     Ok(Merged {
         merge: undone,

@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::links::{LEAD_LINKS, Moved, linked_counts, move_back, move_links};
 use super::members::{Holder, drop_repeats, put_back};
 use super::service::{
-    LEAD, Merged, Stored, check_ids, close_undo, invalid_state, may_merge, open_undo, record,
-    source_of,
+    LEAD, Merged, Stored, audit_merge, check_ids, check_unchanged, finish_undo, may_merge,
+    open_undo, record, source_of,
 };
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
@@ -153,16 +153,15 @@ pub async fn merge_leads(
         now,
     )
     .await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "lead.merged",
-        subject_type: "Lead",
-        subject_id: survivor_id,
-        details: serde_json::json!({"mergeId": stored.id, "mergedIds": merged_ids,
-            "mergedNames": merged.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
-            "moved": moved_count}),
-    }
-    .record(&txn, now)
+    audit_merge(
+        &txn,
+        viewer,
+        "Lead",
+        &stored,
+        (&merged_ids, merged.iter().map(|m| m.name.clone()).collect()),
+        moved_count,
+        now,
+    )
     .await?;
     txn.commit().await?;
     Ok(Merged {
@@ -182,16 +181,17 @@ pub async fn undo(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Merg
     let survivor = lead_for_work(&txn, viewer, found.survivor_id)
         .await
         .map_err(|e| e.with_field("input.id"))?;
-    if survivor.version != found.survivor_version {
-        return Err(invalid_state("The surviving lead changed since the merge"));
-    }
     let snapshot: Snapshot =
         serde_json::from_str(&found.snapshot).map_err(|_| AppError::internal())?;
-    if linked_counts(&txn, LEAD_LINKS, survivor.id).await? != snapshot.linked {
-        return Err(invalid_state(
-            "Records were linked to or removed from the surviving lead since the merge",
-        ));
-    }
+    check_unchanged(
+        &txn,
+        LEAD_LINKS,
+        &found,
+        survivor.version,
+        &snapshot.linked,
+        "lead",
+    )
+    .await?;
     let moved: Moved = serde_json::from_str(&found.moved).map_err(|_| AppError::internal())?;
     let merged_ids: Vec<Uuid> = snapshot.merged.iter().map(|m| m.id).collect();
     lead::Entity::insert_many(snapshot.merged.iter().map(|gone| {
@@ -208,16 +208,7 @@ pub async fn undo(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Merg
     before.version = Set(survivor.version + 1);
     before.updated_at = Set(now);
     let survivor = before.reset_all().update(&txn).await?;
-    let undone = close_undo(&txn, id, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "lead.merge_undone",
-        subject_type: "Lead",
-        subject_id: survivor.id,
-        details: serde_json::json!({"mergeId": id, "restoredIds": merged_ids}),
-    }
-    .record(&txn, now)
-    .await?;
+    let undone = finish_undo(&txn, viewer, id, "Lead", survivor.id, &merged_ids, now).await?;
     txn.commit().await?;
     Ok(Merged {
         merge: undone,

@@ -147,7 +147,6 @@ pub async fn merge_customers(
         now,
     )
     .await?;
-    let id = record.id;
     for gone in &merged {
         // Phones holding the merged customer learn it went.
         crate::sync::link_ended(
@@ -159,16 +158,15 @@ pub async fn merge_customers(
         )
         .await?;
     }
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "customer.merged",
-        subject_type: "Customer",
-        subject_id: survivor_id,
-        details: serde_json::json!({"mergeId": id, "mergedIds": merged_ids,
-            "mergedNames": merged.iter().map(|m| m.name.clone()).collect::<Vec<_>>(),
-            "moved": moved_count}),
-    }
-    .record(&txn, now)
+    audit_merge(
+        &txn,
+        viewer,
+        "Customer",
+        &record,
+        (&merged_ids, merged.iter().map(|m| m.name.clone()).collect()),
+        moved_count,
+        now,
+    )
     .await?;
     txn.commit().await?;
     Ok(Merged {
@@ -208,18 +206,17 @@ pub async fn undo(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Merg
     let survivor = get_customer(&txn, viewer, found.survivor_id)
         .await
         .map_err(|e| e.with_field("input.id"))?;
-    if survivor.version != found.survivor_version {
-        return Err(invalid_state(
-            "The surviving customer changed since the merge",
-        ));
-    }
     let snapshot: Snapshot =
         serde_json::from_str(&found.snapshot).map_err(|_| AppError::internal())?;
-    if linked_counts(&txn, CUSTOMER_LINKS, survivor.id).await? != snapshot.linked {
-        return Err(invalid_state(
-            "Records were linked to or removed from the surviving customer since the merge",
-        ));
-    }
+    check_unchanged(
+        &txn,
+        CUSTOMER_LINKS,
+        &found,
+        survivor.version,
+        &snapshot.linked,
+        "customer",
+    )
+    .await?;
     let moved: Moved = serde_json::from_str(&found.moved).map_err(|_| AppError::internal())?;
     let mut restored: Vec<customer::ActiveModel> = Vec::new();
     for gone in &snapshot.merged {
@@ -249,16 +246,7 @@ pub async fn undo(state: &AppState, viewer: &Viewer, id: Uuid) -> AppResult<Merg
     }
     .update(&txn)
     .await?;
-    let undone = close_undo(&txn, id, now).await?;
-    crate::audit::Entry {
-        actor_id: Some(viewer.user_id),
-        action: "customer.merge_undone",
-        subject_type: "Customer",
-        subject_id: survivor.id,
-        details: serde_json::json!({"mergeId": id, "restoredIds": merged_ids}),
-    }
-    .record(&txn, now)
-    .await?;
+    let undone = finish_undo(&txn, viewer, id, "Customer", survivor.id, &merged_ids, now).await?;
     txn.commit().await?;
     let moved_count = moved.values().map(Vec::len).sum();
     Ok(Merged {
@@ -426,4 +414,74 @@ pub(super) async fn close_undo(
     }
     .update(txn)
     .await?)
+}
+
+/// Refuses an undo once the survivor changed (`version` is its version now) or gained or lost
+/// linked rows since the merge (`linked`: the counts right after it). Errors: `INVALID_STATE`.
+pub(super) async fn check_unchanged(
+    txn: &impl ConnectionTrait,
+    links: &[super::links::Link],
+    found: &merge::Model,
+    version: i32,
+    linked: &std::collections::BTreeMap<String, i64>,
+    what: &str,
+) -> AppResult<()> {
+    if version != found.survivor_version {
+        return Err(invalid_state(&format!(
+            "The surviving {what} changed since the merge"
+        )));
+    }
+    if linked_counts(txn, links, found.survivor_id).await? != *linked {
+        return Err(invalid_state(&format!(
+            "Records were linked to or removed from the surviving {what} since the merge"
+        )));
+    }
+    Ok(())
+}
+
+/// Audits a merge (`subject.merged`) on its survivor.
+pub(super) async fn audit_merge(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    subject_type: &str,
+    merge: &merge::Model,
+    (merged_ids, merged_names): (&[Uuid], Vec<String>),
+    moved: usize,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let action = format!("{}.merged", subject_type.to_lowercase());
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: &action,
+        subject_type,
+        subject_id: merge.survivor_id,
+        details: serde_json::json!({"mergeId": merge.id, "mergedIds": merged_ids,
+            "mergedNames": merged_names, "moved": moved}),
+    }
+    .record(txn, now)
+    .await
+}
+
+/// Ends an undo: marks merge `id` undone, drops its redirects, audits `subject.merge_undone`.
+pub(super) async fn finish_undo(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: Uuid,
+    subject_type: &str,
+    survivor_id: Uuid,
+    restored: &[Uuid],
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<merge::Model> {
+    let undone = close_undo(txn, id, now).await?;
+    let action = format!("{}.merge_undone", subject_type.to_lowercase());
+    crate::audit::Entry {
+        actor_id: Some(viewer.user_id),
+        action: &action,
+        subject_type,
+        subject_id: survivor_id,
+        details: serde_json::json!({"mergeId": id, "restoredIds": restored}),
+    }
+    .record(txn, now)
+    .await?;
+    Ok(undone)
 }

@@ -132,7 +132,7 @@ impl RecycleMutation {
     ) -> async_graphql::Result<RestoreRecordPayload> {
         let viewer = ctx.viewer()?;
         let id = decode_id(&input.id, NodeType::RecycledRecord, "input.id")?;
-        let entry = service::restore(ctx.app(), viewer, id).await?;
+        let entry = super::restore::restore(ctx.app(), viewer, id).await?;
         Ok(RestoreRecordPayload {
             recycled: entry.into(),
         })

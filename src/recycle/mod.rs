@@ -5,6 +5,7 @@
 
 pub mod graphql;
 pub mod plan;
+pub mod restore;
 pub mod rows;
 pub mod service;
 pub mod types;
