@@ -35,6 +35,8 @@ const VISIT_DEAL: Reference = reference("visit_tasks", "opportunity_id", true);
 const VISIT_LEAD: Reference = reference("visit_tasks", "lead_id", true);
 const CALLBACK_CONTACT: Reference = reference("callbacks", "contact_id", true);
 const TICKET_CONTACT: Reference = reference("tickets", "contact_id", true);
+const FOLLOW_UP_LEAD: Reference = reference("follow_ups", "lead_id", false);
+const FOLLOW_UP_CUSTOMER: Reference = reference("follow_ups", "customer_id", false);
 
 /// Every reference a deletion may clear (a restore sets only these again).
 pub const REFERENCES: &[Reference] = &[
@@ -49,6 +51,8 @@ pub const REFERENCES: &[Reference] = &[
     VISIT_LEAD,
     CALLBACK_CONTACT,
     TICKET_CONTACT,
+    FOLLOW_UP_LEAD,
+    FOLLOW_UP_CUSTOMER,
 ];
 
 /// Rows naming a customer that keep it out of the bin, with what they are.
@@ -124,24 +128,25 @@ fn about(subject: &str, ids: &[Uuid]) -> (Condition, Condition) {
 }
 
 impl Deletion {
-    /// Activities (first: they may name a follow-up) and follow-ups about these records.
+    /// Activities (first: they may name a follow-up) and follow-ups about these records (and
+    /// those `also` matches).
     async fn notes(
         &mut self,
         db: &impl ConnectionTrait,
         subject: &str,
         ids: &[Uuid],
-        follow_ups: Condition,
+        also: Option<Condition>,
     ) -> AppResult<()> {
         let (activities, about_follow_ups) = about(subject, ids);
+        let follow_ups = match also {
+            Some(also) => Condition::any().add(about_follow_ups).add(also),
+            None => about_follow_ups,
+        };
         self.snapshot
             .take::<activity::Entity>(db, Table::Activities, activities)
             .await?;
         self.snapshot
-            .take::<follow_up::Entity>(
-                db,
-                Table::FollowUps,
-                Condition::any().add(about_follow_ups).add(follow_ups),
-            )
+            .take::<follow_up::Entity>(db, Table::FollowUps, follow_ups)
             .await?;
         Ok(())
     }
@@ -154,15 +159,10 @@ impl Deletion {
         ids: &[Uuid],
         now: DateTime<Utc>,
     ) -> AppResult<Vec<lead::Model>> {
-        self.notes(
-            db,
-            "LEAD",
-            ids,
-            follow_up::Column::LeadId
-                .is_in(ids.to_vec())
-                .into_condition(),
-        )
-        .await?;
+        self.notes(db, "LEAD", ids, None).await?;
+        // A follow-up about someone else that names the lead (a customer's visit that worked
+        // on it) stays with its subject.
+        self.snapshot.clear(db, FOLLOW_UP_LEAD, ids, now).await?;
         self.snapshot
             .take::<lead_event::Entity>(
                 db,
@@ -268,8 +268,7 @@ impl Deletion {
         }
         let ids: Vec<Uuid> = deals.iter().map(|d| d.id).collect();
         refuse_kept(db, DEAL_KEEPERS, "opportunity_id", &ids, "The deal").await?;
-        self.notes(db, "OPPORTUNITY", &ids, Condition::any())
-            .await?;
+        self.notes(db, "OPPORTUNITY", &ids, None).await?;
         self.snapshot
             .take::<stage_change::Entity>(
                 db,
@@ -389,15 +388,22 @@ impl Deletion {
             .map(|c| c.id)
             .collect();
         self.contacts(db, &contact_ids, now).await?;
+        // Follow-ups about the customer or its deals go; a lead's (converted into it) stays
+        // with the lead.
         self.notes(
             db,
             "CUSTOMER",
             ids,
-            follow_up::Column::CustomerId
-                .is_in(ids.to_vec())
-                .into_condition(),
+            Some(
+                Condition::all()
+                    .add(follow_up::Column::CustomerId.is_in(ids.to_vec()))
+                    .add(follow_up::Column::SubjectType.ne("LEAD")),
+            ),
         )
         .await?;
+        self.snapshot
+            .clear(db, FOLLOW_UP_CUSTOMER, ids, now)
+            .await?;
         self.snapshot
             .clear(db, CONVERTED_CUSTOMER, ids, now)
             .await?;

@@ -837,3 +837,81 @@ async fn customer_service_deletes_and_restores_its_own_to_dos_and_bad_ids_are_re
         );
     }
 }
+
+#[tokio::test]
+async fn follow_ups_about_others_stay_with_their_subject_when_a_lead_or_deal_goes() {
+    let app = TestApp::spawn().await;
+    let rep = app.a_user().create().await;
+    let (lat, lng) = (31.2304, 121.4737);
+    let customer = created(
+        &app,
+        &rep.token,
+        "mutation($input: CreateCustomerInput!) { createCustomer(input: $input) { customer { id } } }",
+        json!({"name": "Visited Co", "address": "1 Bund Road", "location": {"lat": lat, "lng": lng}}),
+        &["data", "createCustomer", "customer", "id"],
+    )
+    .await;
+    let lead = a_lead(&app, &rep.token, "Upsell at Visited Co", "+8613800000009").await;
+    let deal = a_deal(&app, &rep.token, &customer, "Visited deal", None).await;
+    let now = salesgraph::clock::Clock::now(&app.clock);
+    let visit = created(
+        &app,
+        &rep.token,
+        "mutation($input: PlanVisitInput!) { planVisit(input: $input) { visit { id } } }",
+        json!({"customerId": customer, "leadId": lead, "purpose": "Upsell", "plannedStart": now,
+            "plannedEnd": now + chrono::Duration::hours(1)}),
+        &["data", "planVisit", "visit", "id"],
+    )
+    .await;
+    let checked_in = app
+        .gql(
+            Some(&rep.token),
+            "mutation($input: CheckInVisitInput!) { checkInVisit(input: $input) { visit { status } } }",
+            json!({"input": {"id": visit, "location": {"lat": lat, "lng": lng, "accuracyMeters": 5.0}, "deviceTime": now}}),
+        )
+        .await;
+    assert!(checked_in["errors"].is_null(), "{checked_in}");
+    app.clock.advance(chrono::Duration::minutes(30));
+    let token = app.token_for(&rep).await;
+    let left = salesgraph::clock::Clock::now(&app.clock);
+    let checked_out = app
+        .gql(
+            Some(&token),
+            "mutation($input: CheckOutVisitInput!) { checkOutVisit(input: $input) { visit { status } } }",
+            json!({"input": {"id": visit, "summary": "Showed the upgrade", "outcome": "POSITIVE", "deviceTime": left}}),
+        )
+        .await;
+    assert!(checked_out["errors"].is_null(), "{checked_out}");
+    const LAST: &str = "query($id: ID!) { customer(id: $id) { lastFollowUp { content } } }";
+
+    // The visit's follow-up is the customer's; it names the lead it worked on.
+    let gone = delete(&app, &token, "deleteLead", json!({"id": lead})).await;
+    let entry = entry_of(&gone, "deleteLead");
+    let last = app.gql(Some(&token), LAST, json!({"id": customer})).await;
+    assert_eq!(
+        last["data"]["customer"]["lastFollowUp"]["content"], "Showed the upgrade",
+        "{last}"
+    );
+    // A deal going takes its own follow-ups only.
+    let gone = delete(&app, &token, "deleteOpportunity", json!({"id": deal})).await;
+    entry_of(&gone, "deleteOpportunity");
+    let last = app.gql(Some(&token), LAST, json!({"id": customer})).await;
+    assert_eq!(
+        last["data"]["customer"]["lastFollowUp"]["content"], "Showed the upgrade",
+        "{last}"
+    );
+    let back = restore(&app, &token, &entry).await;
+    assert!(back["errors"].is_null(), "{back}");
+    let lead_card = app
+        .gql(
+            Some(&token),
+            "query($id: ID!) { lead(id: $id) { followUpCount followUps(first: 5) { nodes { content } } } }",
+            json!({"id": lead}),
+        )
+        .await;
+    assert_eq!(
+        lead_card["data"]["lead"],
+        json!({"followUpCount": 1, "followUps": {"nodes": [{"content": "Showed the upgrade"}]}}),
+        "the follow-up names the lead again: {lead_card}"
+    );
+}
