@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::links::{CONTACT_LINKS, Moved, linked_counts, move_back, move_links};
 use super::members::{Holder, drop_repeats, put_back};
 use super::service::{
-    CONTACT, Merged, Stored, audit_merge, check_ids, check_unchanged, finish_undo, may_merge,
-    open_undo, record, source_of,
+    CONTACT, Merged, Stored, audit_merge, check_ids, check_unchanged, finish_undo, lock_rows,
+    may_merge, open_undo, record, source_of,
 };
 use crate::customers::contacts::get_contact;
 use crate::error::{AppError, AppResult};
@@ -71,6 +71,7 @@ pub async fn merge_contacts(
     check_ids(survivor_id, &merged_ids, "contacts")?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
+    lock_rows::<contact::Entity>(&txn, contact::Column::Id, survivor_id, &merged_ids).await?;
     let survivor = get_contact(&txn, viewer, survivor_id)
         .await
         .map_err(|e| e.with_field("input.survivorId"))?;

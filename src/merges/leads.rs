@@ -9,8 +9,8 @@ use uuid::Uuid;
 use super::links::{LEAD_LINKS, Moved, linked_counts, move_back, move_links};
 use super::members::{Holder, drop_repeats, put_back};
 use super::service::{
-    LEAD, Merged, Stored, audit_merge, check_ids, check_unchanged, finish_undo, may_merge,
-    open_undo, record, source_of,
+    LEAD, Merged, Stored, audit_merge, check_ids, check_unchanged, finish_undo, lock_rows,
+    may_merge, open_undo, record, source_of,
 };
 use crate::error::{AppError, AppResult};
 use crate::identity::Viewer;
@@ -84,6 +84,7 @@ pub async fn merge_leads(
     let now = state.clock.now();
     let rules = crate::leads::rule_store::scoring_rules(&state.db).await?;
     let txn = crate::db::begin_write(&state.db).await?;
+    lock_rows::<lead::Entity>(&txn, lead::Column::Id, survivor_id, &merged_ids).await?;
     let survivor = lead_for_work(&txn, viewer, survivor_id)
         .await
         .map_err(|e| e.with_field("input.survivorId"))?;

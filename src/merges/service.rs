@@ -7,7 +7,9 @@
 //! their own files.
 
 use chrono::Duration;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use super::links::{CUSTOMER_LINKS, Moved, linked_counts, move_back, move_links};
@@ -102,6 +104,7 @@ pub async fn merge_customers(
     check_ids(survivor_id, &merged_ids, "customers")?;
     let now = state.clock.now();
     let txn = crate::db::begin_write(&state.db).await?;
+    lock_rows::<customer::Entity>(&txn, customer::Column::Id, survivor_id, &merged_ids).await?;
     let survivor = get_customer(&txn, viewer, survivor_id)
         .await
         .map_err(|e| e.with_field("input.survivorId"))?;
@@ -387,6 +390,11 @@ pub(super) async fn open_undo(
     id: Uuid,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<merge::Model> {
+    // Undo once: a concurrent undo of the merge waits here, then finds it undone.
+    merge::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?;
     let found = own_merge(txn, viewer, id).await?;
     if found.undone_at.is_some() {
         return Err(invalid_state("This merge was undone already"));
@@ -484,4 +492,28 @@ pub(super) async fn finish_undo(
     .record(txn, now)
     .await?;
     Ok(undone)
+}
+
+/// Locks the rows of the survivor and the merged records, in id order, to the end of the
+/// transaction on PostgreSQL (SQLite's write transaction runs alone): a concurrent merge or
+/// change of one of them waits, then reads what this merge left (a merged record gone).
+pub(super) async fn lock_rows<E>(
+    txn: &impl ConnectionTrait,
+    id_column: E::Column,
+    survivor_id: Uuid,
+    merged_ids: &[Uuid],
+) -> AppResult<()>
+where
+    E: EntityTrait,
+{
+    use sea_orm::{QueryOrder, QuerySelect};
+    let mut ids = merged_ids.to_vec();
+    ids.push(survivor_id);
+    E::find()
+        .filter(id_column.is_in(ids))
+        .order_by_asc(id_column)
+        .lock_exclusive()
+        .all(txn)
+        .await?;
+    Ok(())
 }

@@ -415,3 +415,112 @@ async fn only_sellers_who_may_work_every_record_merge_contacts_and_leads() {
     assert_eq!(node_id(&app, &rep.token, &two).await, json!(two));
     assert_eq!(node_id(&app, &rep.token, &pooled).await, json!(pooled));
 }
+
+#[tokio::test]
+async fn racing_merges_of_one_duplicate_merge_it_once_and_bad_lists_are_refused() {
+    let app = TestApp::spawn_on_file_or_postgres().await;
+    let rep = app.a_user().create().await;
+    let finance = app.a_user().role("FINANCE").create().await;
+    let support = app.a_user().role("SUPPORT").create().await;
+    let keep = a_lead(&app, &rep.token, json!({"name": "Keep"})).await;
+    let other = a_lead(&app, &rep.token, json!({"name": "Other"})).await;
+    let twin = a_lead(&app, &rep.token, json!({"name": "Twin"})).await;
+    // Finance reads no leads and customer service sees none: neither merges.
+    for token in [&finance.token, &support.token] {
+        let body = app
+            .gql(
+                Some(token),
+                MERGE_LEADS,
+                json!({"input": {"survivorId": keep, "mergedIds": [twin]}}),
+            )
+            .await;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    }
+    let customer = crate::fixtures::a_customer(&app, &rep.token, "Counted Co").await;
+    let contact = a_contact(&app, &rep.token, &customer, json!({"name": "Counted"})).await;
+    let eleven: Vec<String> = (0..11).map(|_| missing_id("Contact")).collect();
+    let repeated = missing_id("Contact");
+    for (query, input) in [
+        (
+            MERGE_CONTACTS,
+            json!({"survivorId": contact, "mergedIds": eleven}),
+        ),
+        (
+            MERGE_CONTACTS,
+            json!({"survivorId": contact, "mergedIds": [repeated, repeated]}),
+        ),
+        (
+            MERGE_LEADS,
+            json!({"survivorId": keep, "mergedIds": [twin, twin]}),
+        ),
+        (
+            MERGE_LEADS,
+            json!({"survivorId": keep, "mergedIds": [keep]}),
+        ),
+    ] {
+        let body = app
+            .gql(Some(&rep.token), query, json!({"input": input}))
+            .await;
+        assert_eq!(
+            code_and_field(&body),
+            (Some("BAD_USER_INPUT"), Some("input.mergedIds")),
+            "{input}: {body}"
+        );
+    }
+
+    // Two phones merge the same twin at once, into two survivors: it goes once.
+    let merges = [&keep, &other].map(|survivor| {
+        app.gql(
+            Some(&rep.token),
+            MERGE_LEADS,
+            json!({"input": {"survivorId": survivor, "mergedIds": [twin]}}),
+        )
+    });
+    let answers = futures_util::future::join_all(merges).await;
+    let merged = answers.iter().filter(|a| a["errors"].is_null()).count();
+    assert_eq!(merged, 1, "{answers:?}");
+    for refused in answers.iter().filter(|a| !a["errors"].is_null()) {
+        assert_eq!(
+            code_and_field(refused),
+            (Some("NOT_FOUND"), Some("input.mergedIds.0")),
+            "{refused}"
+        );
+    }
+    let listed = app
+        .gql(
+            Some(&rep.token),
+            "{ leads(first: 10) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["data"]["leads"]["totalCount"], 2, "{listed}");
+
+    // Two undos of that merge at once: it is undone once.
+    let merge_id = answers
+        .iter()
+        .find(|a| a["errors"].is_null())
+        .map(|a| string_at(a, &["data", "mergeLeads", "merge", "id"]))
+        .unwrap_or_default();
+    let undos = (0..2).map(|_| app.gql(Some(&rep.token), UNDO, json!({"input": {"id": merge_id}})));
+    let answers = futures_util::future::join_all(undos).await;
+    assert_eq!(
+        answers.iter().filter(|a| a["errors"].is_null()).count(),
+        1,
+        "{answers:?}"
+    );
+    for refused in answers.iter().filter(|a| !a["errors"].is_null()) {
+        assert_eq!(
+            code_and_field(refused),
+            (Some("INVALID_STATE"), Some("input.id")),
+            "{refused}"
+        );
+    }
+    let listed = app
+        .gql(
+            Some(&rep.token),
+            "{ leads(first: 10) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(listed["data"]["leads"]["totalCount"], 3, "{listed}");
+}
